@@ -1,0 +1,84 @@
+"""What every command shares: the error boundary, exit codes and consoles."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from matchmaker.exceptions import DatasetError, MatchmakerError, PolicyError
+
+__all__ = [
+    "EXIT_INTERNAL",
+    "EXIT_INVALID_INPUT",
+    "EXIT_OK",
+    "console",
+    "fail",
+    "state",
+    "stderr",
+    "user_errors",
+]
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_INVALID_INPUT = 2
+
+console = Console()
+stderr = Console(stderr=True)
+
+
+@dataclass
+class _State:
+    debug: bool = False
+
+
+state = _State()
+
+
+def fail(message: str, code: int = EXIT_INVALID_INPUT) -> NoReturn:
+    """Print ``message`` to stderr and exit with ``code``."""
+    stderr.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors(
+    on_dataset_error: Callable[[DatasetError], None] | None = None,
+) -> Iterator[None]:
+    """Turn matchmaker errors into messages and exit codes, with no traceback.
+
+    Invalid input (dataset, policy, missing files) exits 2; any other matchmaker error
+    and unexpected exceptions exit 1. ``--debug`` prints the traceback as well.
+    """
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except DatasetError as error:
+        if state.debug:
+            traceback.print_exc(file=sys.stderr)
+        if on_dataset_error is not None:
+            on_dataset_error(error)
+            raise typer.Exit(EXIT_INVALID_INPUT) from None
+        fail(str(error))
+    except (PolicyError, FileNotFoundError, NotADirectoryError, FileExistsError) as error:
+        if state.debug:
+            traceback.print_exc(file=sys.stderr)
+        fail(str(error))
+    except MatchmakerError as error:
+        if state.debug:
+            traceback.print_exc(file=sys.stderr)
+        fail(str(error), EXIT_INTERNAL)
+    except Exception as error:
+        if state.debug:
+            traceback.print_exc(file=sys.stderr)
+        fail(
+            f"internal error: {type(error).__name__}: {error} (run with --debug for details)",
+            EXIT_INTERNAL,
+        )

@@ -1,0 +1,74 @@
+"""Policy and dataset.toml settings: defaults, validation and loading from TOML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from matchmaker.exceptions import PolicyError
+from matchmaker.policy import Policy, ScoreWeights, load_policy
+from matchmaker.settings import DatasetSettings, TravelSettings
+
+
+def test_default_travel_settings_match_the_design() -> None:
+    """Defaults are exactly the travel model of DESIGN section 2."""
+    travel = TravelSettings()
+    assert travel.detour_factor == 1.3
+    assert travel.earth_radius_km == 6371.0
+    assert travel.speed_kmh == {"walk": 4.5, "bike": 12.0, "transit": 20.0, "car": 25.0}
+    assert travel.overhead_minutes == {"walk": 0, "bike": 0, "transit": 5, "car": 5}
+
+
+def test_partial_travel_override_keeps_other_modes() -> None:
+    """Overriding one mode's speed leaves the other modes at their defaults."""
+    travel = TravelSettings.model_validate({"speed_kmh": {"car": 30}})
+    assert travel.speed_kmh["car"] == 30
+    assert travel.speed_kmh["walk"] == 4.5
+
+
+def test_unknown_mode_and_bad_speed_are_rejected() -> None:
+    """An unknown travel mode or a non-positive speed is a validation error."""
+    with pytest.raises(ValidationError, match="unknown travel mode"):
+        TravelSettings.model_validate({"speed_kmh": {"rocket": 900}})
+    with pytest.raises(ValidationError, match="must be > 0"):
+        TravelSettings.model_validate({"speed_kmh": {"walk": 0}})
+
+
+def test_unknown_timezone_is_rejected() -> None:
+    """dataset.toml must name an IANA timezone."""
+    assert DatasetSettings(timezone="Asia/Shanghai").zone is not None
+    with pytest.raises(ValidationError, match="unknown IANA timezone"):
+        DatasetSettings(timezone="Mars/Olympus")
+
+
+def test_score_weights_must_add_to_100() -> None:
+    """Score weights that do not add up to 100 are refused."""
+    assert sum(ScoreWeights().model_dump().values()) == 100
+    with pytest.raises(ValidationError, match="add up to 100"):
+        ScoreWeights(rating=50)
+
+
+def test_priority_weights_must_cover_1_to_5() -> None:
+    """Every priority 1..5 needs a weight of at least 1."""
+    with pytest.raises(ValidationError, match="lacks priorities"):
+        Policy(priority_weights={1: 1, 2: 2})
+
+
+def test_load_policy_from_toml(tmp_path: Path) -> None:
+    """A [policy] table in a TOML file loads into a Policy; bad content is a PolicyError."""
+    good = tmp_path / "policy.toml"
+    good.write_text("[policy]\nstrict_priority = true\ntravel_cost_per_minute = 2\n")
+    policy = load_policy(good)
+    assert policy.strict_priority is True
+    assert policy.travel_cost_per_minute == 2
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[policy]\ntravel_cost_per_minute = -1\n")
+    with pytest.raises(PolicyError, match="travel_cost_per_minute"):
+        load_policy(bad)
+    with pytest.raises(PolicyError, match="not valid TOML"):
+        (tmp_path / "broken.toml").write_text("[policy\n")
+        load_policy(tmp_path / "broken.toml")
+    with pytest.raises(PolicyError, match="not found"):
+        load_policy(tmp_path / "missing.toml")
