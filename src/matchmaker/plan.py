@@ -9,7 +9,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from matchmaker.domain import Dataset
 
 __all__ = ["PLAN_SCHEMA_VERSION", "Assignment", "Plan", "ReasonCode", "UnassignedJob"]
 
@@ -71,6 +76,12 @@ class Plan:
     unassigned: tuple[UnassignedJob, ...]
     kpis: dict[str, Any]
     score_components: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+
+    def to_frames(self, dataset: Dataset | None = None) -> dict[str, pd.DataFrame]:
+        """The plan's tables (assignments, unassigned, workers, kpis) as DataFrames."""
+        from matchmaker.io.plans import plan_to_frames  # plans imports this module
+
+        return plan_to_frames(self, dataset=dataset)
 
     def assignments_of(self, worker_id: str) -> list[Assignment]:
         return sorted(

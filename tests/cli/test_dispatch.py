@@ -1,0 +1,247 @@
+"""``matchmaker dispatch``, ``verify`` and ``explain`` through the real command line."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from matchmaker.cli import app
+from matchmaker.domain import Dataset, TimeWindow
+from matchmaker.io import dataset_to_frames, load_dataset, write_tables
+from matchmaker.io.plans import read_plan
+from matchmaker.pipeline import DispatchResult
+from matchmaker.pipeline import dispatch as real_dispatch
+from matchmaker.verify import Violation, verify
+from tests.rules.world import at, job, worker, world
+
+SAMPLE = Path(__file__).resolve().parents[2] / "datasets" / "sample"
+NINE = TimeWindow(start=at(9), end=at(9))
+runner = CliRunner()
+
+
+def _small() -> Dataset:
+    """Two workers, three jobs fixed at 09:00: two served, one CAPACITY."""
+    return world(
+        workers=[worker("W1"), worker("W2", rating=3.0)],
+        jobs=[job("J1", window=NINE, priority=5), job("J2", window=NINE), job("J3", window=NINE)],
+    )
+
+
+@pytest.fixture
+def dataset_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    dataset = _small()
+    write_tables(dataset_to_frames(dataset), folder, settings=dataset.settings)
+    return folder
+
+
+@pytest.fixture
+def plan_dir(dataset_dir: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "plan"
+    result = runner.invoke(
+        app, ["dispatch", str(dataset_dir), "--out", str(out), "--solver", "greedy"]
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _assert_valid_plan(dataset_dir: Path, out: Path) -> None:
+    for name in ("assignments.csv", "unassigned.csv", "workers.csv", "kpis.json", "plan.json"):
+        assert (out / name).is_file(), name
+    assert verify(load_dataset(dataset_dir), read_plan(out)) == []
+
+
+@pytest.mark.parametrize("solver", ["greedy", "routing"])
+def test_dispatch_writes_a_contract_plan(dataset_dir: Path, tmp_path: Path, solver: str) -> None:
+    """A small round gives a verified contract plan, a summary and exit 0 with a job unserved."""
+    out = tmp_path / "plan"
+    result = runner.invoke(
+        app,
+        [
+            "dispatch",
+            str(dataset_dir),
+            "--out",
+            str(out),
+            "--solver",
+            solver,
+            "--time-limit",
+            "0.5",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Jobs served" in result.stdout and "2 of 3" in result.stdout
+    assert "CAPACITY" in result.stdout
+    _assert_valid_plan(dataset_dir, out)
+    kpis = json.loads((out / "kpis.json").read_text(encoding="utf-8"))
+    assert (kpis["backend"], kpis["jobs_served"]) == (solver, 2)
+
+
+@pytest.mark.skipif(not SAMPLE.is_dir(), reason="datasets/sample is not there")
+def test_dispatch_plans_the_bundled_sample(tmp_path: Path) -> None:
+    """The bundled sample dataset dispatches to a plan that passes verify."""
+    out = tmp_path / "plan"
+    result = runner.invoke(app, ["dispatch", str(SAMPLE), "--out", str(out), "--solver", "greedy"])
+    assert result.exit_code == 0, result.output
+    _assert_valid_plan(SAMPLE, out)
+    check = runner.invoke(app, ["verify", str(SAMPLE), str(out)])
+    assert check.exit_code == 0, check.output
+
+
+def test_dispatch_uses_a_policy_file(dataset_dir: Path, tmp_path: Path) -> None:
+    """--policy replaces the dataset's policy; the plan records the policy it used."""
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[policy]\ntravel_cost_per_minute = 3\n", encoding="utf-8")
+    out = tmp_path / "plan"
+    args = ["dispatch", str(dataset_dir), "--out", str(out), "--solver", "greedy"]
+    result = runner.invoke(app, [*args, "--policy", str(policy)])
+    assert result.exit_code == 0, result.output
+    _assert_valid_plan(dataset_dir, out)
+    used = json.loads((out / "policy.json").read_text(encoding="utf-8"))
+    assert used["travel_cost_per_minute"] == 3
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[policy]\ntravel_cost_per_minute = -1\n", encoding="utf-8")
+    result = runner.invoke(app, [*args, "--policy", str(bad), "--out", str(tmp_path / "p2")])
+    assert result.exit_code == 2
+    assert not (tmp_path / "p2").exists()
+
+
+def test_bad_input_exits_2_and_writes_nothing(dataset_dir: Path, tmp_path: Path) -> None:
+    """A dataset with a bad cell is reported by file and row, with no traceback and no plan."""
+    jobs = dataset_dir / "jobs.csv"
+    rows = list(csv.DictReader(jobs.read_text(encoding="utf-8").splitlines()))
+    rows[0]["duration_minutes"] = "soon"
+    with jobs.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    out = tmp_path / "plan"
+    result = runner.invoke(
+        app, ["dispatch", str(dataset_dir), "--out", str(out), "--solver", "greedy"]
+    )
+    assert result.exit_code == 2
+    assert "jobs.csv" in result.stderr and "duration_minutes" in result.stderr
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_existing_non_plan_folder_is_refused(dataset_dir: Path, tmp_path: Path) -> None:
+    """A folder that is not a plan is left alone unless --force is given."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "q3.xlsx").write_text("keep me", encoding="utf-8")
+    args = ["dispatch", str(dataset_dir), "--out", str(out), "--solver", "greedy"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "--force" in result.stderr
+    assert (out / "q3.xlsx").read_text(encoding="utf-8") == "keep me"
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 0
+    _assert_valid_plan(dataset_dir, out)
+
+
+def test_plan_inside_the_dataset_folder_is_refused(dataset_dir: Path) -> None:
+    """The plan is never written into the dataset it was made from, even with --force."""
+    out = dataset_dir / "plan"
+    args = ["dispatch", str(dataset_dir), "--out", str(out), "--solver", "greedy", "--force"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "dataset folder" in result.stderr
+    assert not out.exists()
+
+
+def test_plan_failing_verify_is_not_written(
+    dataset_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the solver's plan broke a rule, dispatch says so, exits 1 and writes nothing."""
+
+    def broken(*args: object, **kwargs: object) -> DispatchResult:
+        result = real_dispatch(*args, **kwargs)  # type: ignore[arg-type]
+        fake = Violation(rule="no_overlap", job_id="J1", worker_id="W1", message="overlap.")
+        return replace(result, violations=(fake,))
+
+    monkeypatch.setattr("matchmaker.cli.dispatch.dispatch", broken)
+    out = tmp_path / "plan"
+    result = runner.invoke(
+        app, ["dispatch", str(dataset_dir), "--out", str(out), "--solver", "greedy"]
+    )
+    assert result.exit_code == 1
+    assert "nothing was written" in result.stderr and "no_overlap" in result.stderr
+    assert not out.exists()
+
+
+def test_verify_accepts_a_clean_plan(dataset_dir: Path, plan_dir: Path) -> None:
+    """A plan dispatch wrote verifies clean: exit 0."""
+    result = runner.invoke(app, ["verify", str(dataset_dir), str(plan_dir)])
+    assert result.exit_code == 0, result.output
+    assert "Plan is valid" in result.stdout
+
+
+def test_verify_catches_a_hand_broken_plan(dataset_dir: Path, plan_dir: Path) -> None:
+    """Moving an assignment out of its window by hand is caught: exit 1 naming the rule."""
+    path = plan_dir / "assignments.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("T09:00:00+08:00,2026-12-01T10:00", "T07:00:00+08:00,2026-12-01T08:00", 1),
+        encoding="utf-8",
+    )
+    assert path.read_text(encoding="utf-8") != text
+    result = runner.invoke(app, ["verify", str(dataset_dir), str(plan_dir)])
+    assert result.exit_code == 1
+    assert "start_in_window" in result.stdout
+
+
+def test_verify_exits_2_on_an_unreadable_plan(dataset_dir: Path, tmp_path: Path) -> None:
+    """A plan folder without assignments.csv is invalid input."""
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(app, ["verify", str(dataset_dir), str(tmp_path / "empty")])
+    assert result.exit_code == 2
+    assert "assignments.csv" in result.stderr
+
+
+def test_explain_an_assigned_job(plan_dir: Path) -> None:
+    """explain tells who serves a job and why the others did not, as text or JSON."""
+    result = runner.invoke(app, ["explain", str(plan_dir), "--job", "J1"])
+    assert result.exit_code == 0, result.output
+    assert "Job J1" in result.stdout and "Assigned" in result.stdout
+    result = runner.invoke(app, ["explain", str(plan_dir), "--job", "J1", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["status"] == "assigned" and document["assigned"]
+
+
+def test_explain_an_unassigned_job(plan_dir: Path) -> None:
+    """explain gives the reason of an unserved job and what the eligible workers do."""
+    unserved = read_plan(plan_dir).unassigned[0].job_id
+    result = runner.invoke(app, ["explain", str(plan_dir), "--job", unserved, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["reason_code"] == "CAPACITY"
+    assert {note["verdict"] for note in document["others"]} == {"busy"}
+
+
+def test_explain_unknown_job_exits_2(plan_dir: Path) -> None:
+    """Asking about a job the plan does not know is invalid input."""
+    result = runner.invoke(app, ["explain", str(plan_dir), "--job", "NOPE"])
+    assert result.exit_code == 2
+    assert "NOPE" in result.stderr
+
+
+def test_explain_a_hand_made_plan_with_its_dataset(dataset_dir: Path, tmp_path: Path) -> None:
+    """A plan without input/ is explained against the dataset given with --dataset."""
+    hand = tmp_path / "hand"
+    hand.mkdir()
+    (hand / "assignments.csv").write_text(
+        "job_id,worker_id,start,end\nJ1,W2,2026-12-01T09:00:00+08:00,2026-12-01T10:00:00+08:00\n",
+        encoding="utf-8",
+    )
+    args = ["explain", str(hand), "--job", "J1", "--format", "json"]
+    assert runner.invoke(app, args).exit_code == 2
+    result = runner.invoke(app, [*args, "--dataset", str(dataset_dir)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert [note["worker_id"] for note in document["assigned"]] == ["W2"]

@@ -1,0 +1,273 @@
+"""Hypothesis strategies: random small datasets that use every column of the input contract.
+
+:func:`datasets` draws a round of 1-5 workers and 1-7 jobs over two days: skills with
+levels, experience, certificates with expiry dates around the round, background checks
+(passed, pending, failed, expiring), languages, genders, ratings, travel modes, statuses,
+one to four shifts (split shifts and a second day included), job and work-minute limits;
+customers with preferred gender, languages and workers, blocked and previous workers; jobs
+with windows, durations, skill, experience, certificate, gender and language requirements,
+teams of two, priorities, excluded workers and pins; and with or without a dataset timezone.
+
+Pins are feasible by construction: a pin is kept only when the plan made of all pins so far
+passes :func:`matchmaker.verify.verify`, team jobs are pinned to a full team, and a pin
+without a start is only drawn for a worker with no other pin (so no solver can be forced
+to place two pins on top of each other).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+from typing import TypeVar
+
+from hypothesis import strategies as st
+
+from matchmaker.domain import (
+    BackgroundCheck,
+    BackgroundCheckStatus,
+    Certificate,
+    Customer,
+    Dataset,
+    Gender,
+    Job,
+    Location,
+    Shift,
+    SkillRequirement,
+    TimeWindow,
+    TravelMode,
+    Worker,
+    WorkerStatus,
+)
+from matchmaker.plan import Assignment, Plan, ReasonCode, UnassignedJob
+from matchmaker.settings import DatasetSettings
+from matchmaker.verify import check_pair, verify
+
+__all__ = ["datasets"]
+
+T = TypeVar("T")
+
+TZ = timezone(timedelta(hours=8))
+DAY = date(2026, 12, 1)
+SKILLS = ("cleaning", "elderly_care", "infant_care")
+CERTIFICATES = ("health", "nursing")
+LANGUAGES = ("mandarin", "shanghainese", "english")
+
+
+def _moment(day: int, minute: int) -> datetime:
+    return datetime(DAY.year, DAY.month, DAY.day, tzinfo=TZ) + timedelta(days=day, minutes=minute)
+
+
+def _int(draw: st.DrawFn, low: int, high: int) -> int:
+    return draw(st.integers(low, high))
+
+
+def _pick(draw: st.DrawFn, items: Sequence[T]) -> T:
+    return items[_int(draw, 0, len(items) - 1)]
+
+
+def _rarely(draw: st.DrawFn) -> bool:
+    """True about one time in six; False is where hypothesis shrinks to."""
+    return _int(draw, 0, 5) == 5
+
+
+def _maybe(draw: st.DrawFn) -> bool:
+    return _int(draw, 0, 1) == 1
+
+
+def _subset(draw: st.DrawFn, items: Sequence[T], max_size: int = 2) -> list[T]:
+    """Up to ``max_size`` of ``items``, in their order (a bit mask shrinks to none)."""
+    if not items:
+        return []
+    mask = _int(draw, 0, 2 ** len(items) - 1)
+    return [item for i, item in enumerate(items) if mask >> i & 1][:max_size]
+
+
+def _expiry(draw: st.DrawFn) -> date:
+    """A date from three days before to ten days after the round starts."""
+    return DAY + timedelta(days=_int(draw, -3, 10))
+
+
+def _location(draw: st.DrawFn) -> Location:
+    """A point on a coarse grid in a 10 km box, so that some coincide (zero travel)."""
+    return Location(lat=31.20 + 0.02 * _int(draw, 0, 4), lon=121.40 + 0.02 * _int(draw, 0, 4))
+
+
+def _shifts(draw: st.DrawFn) -> tuple[Shift, ...]:
+    """One to four non-overlapping shifts over two days (split shifts included)."""
+    chosen: list[Shift] = []
+    days = [_int(draw, 0, 1)] if _rarely(draw) else [0, 1]
+    for day in days:
+        start = _int(draw, 7 * 4, 10 * 4) * 15
+        if _maybe(draw):  # a split shift: morning and afternoon
+            chosen.append(Shift(start=_moment(day, start), end=_moment(day, start + 180)))
+            chosen.append(Shift(start=_moment(day, start + 300), end=_moment(day, start + 540)))
+        else:
+            length = _int(draw, 6, 11) * 60
+            chosen.append(Shift(start=_moment(day, start), end=_moment(day, start + length)))
+    return tuple(chosen)
+
+
+def _worker(draw: st.DrawFn, worker_id: str) -> Worker:
+    status = (
+        _pick(draw, list(BackgroundCheckStatus)) if _rarely(draw) else BackgroundCheckStatus.PASSED
+    )
+    rating = None if _rarely(draw) else _int(draw, 0, 50) / 10
+    skills = ["cleaning", *_subset(draw, SKILLS[1:])]
+    return Worker(
+        worker_id=worker_id,
+        name=f"Worker {worker_id}",
+        gender=_pick(draw, list(Gender)),
+        languages=frozenset(_subset(draw, LANGUAGES, max_size=3)),
+        skills={name: _int(draw, 1, 5) for name in skills},
+        experience_years=_int(draw, 0, 20) / 2,
+        certificates=tuple(
+            Certificate(name=name, expires=_expiry(draw)) for name in _subset(draw, CERTIFICATES)
+        ),
+        background_check=BackgroundCheck(
+            status=status, expires=_expiry(draw) if _rarely(draw) else None
+        ),
+        rating=rating,
+        rating_count=0 if rating is None else _int(draw, 0, 80),
+        home=_location(draw),
+        shifts=_shifts(draw),
+        max_jobs=_int(draw, 1, 4) if _maybe(draw) else None,
+        max_work_minutes=30 * _int(draw, 2, 16) if _maybe(draw) else None,
+        travel_mode=_pick(draw, list(TravelMode)),
+        status=_pick(draw, [WorkerStatus.SUSPENDED, WorkerStatus.ON_LEAVE])
+        if _rarely(draw)
+        else WorkerStatus.ACTIVE,
+    )
+
+
+def _customer(draw: st.DrawFn, customer_id: str, worker_ids: list[str]) -> Customer:
+    return Customer(
+        customer_id=customer_id,
+        name=f"Customer {customer_id}",
+        location=_location(draw),
+        preferred_gender=_pick(draw, list(Gender)) if _maybe(draw) else None,
+        preferred_languages=tuple(_subset(draw, LANGUAGES)),
+        preferred_workers=tuple(_subset(draw, worker_ids)),
+        blocked_workers=frozenset(_subset(draw, worker_ids, max_size=1) if _rarely(draw) else ()),
+        previous_workers=tuple(_subset(draw, worker_ids, max_size=3)),
+    )
+
+
+def _job(draw: st.DrawFn, job_id: str, customer: Customer, worker_ids: list[str]) -> Job:
+    day = _int(draw, 0, 1)
+    earliest = _int(draw, 8 * 4, 14 * 4) * 15
+    width = _pick(draw, [0, 0, 30, 60, 120, 240])
+    needs = [_pick(draw, ["cleaning", "cleaning", *SKILLS[1:]])] if _maybe(draw) else []
+    if _rarely(draw):
+        needs = _subset(draw, SKILLS)
+    location = customer.location if _int(draw, 0, 2) else _location(draw)
+    assert location is not None
+    return Job(
+        job_id=job_id,
+        order_id=f"O{job_id}",
+        customer_id=customer.customer_id,
+        service_type=_pick(draw, ["cleaning", "elderly_care", "nanny"]),
+        location=location,
+        window=TimeWindow(start=_moment(day, earliest), end=_moment(day, earliest + width)),
+        duration_minutes=_int(draw, 2, 8) * 15,
+        required_skills=tuple(SkillRequirement(name=n, level=_int(draw, 1, 3)) for n in needs),
+        min_experience_years=_pick(draw, [1.0, 3.0]) if _rarely(draw) else 0.0,
+        required_certificates=tuple(_subset(draw, CERTIFICATES, max_size=1))
+        if _rarely(draw)
+        else (),
+        workers_needed=2 if _rarely(draw) else 1,
+        gender_required=_pick(draw, list(Gender)) if _rarely(draw) else None,
+        language_required=tuple(_subset(draw, LANGUAGES, max_size=1)) if _rarely(draw) else (),
+        priority=_int(draw, 1, 5),
+        excluded_workers=frozenset(_subset(draw, worker_ids, max_size=1) if _rarely(draw) else ()),
+    )
+
+
+def _pins_plan(dataset: Dataset, starts: dict[str, datetime]) -> Plan:
+    """The plan made of the pins of ``dataset`` alone, at ``starts``; other jobs unassigned."""
+    assignments = [
+        Assignment(
+            job_id=job.job_id,
+            worker_id=worker_id,
+            start=starts[job.job_id],
+            end=starts[job.job_id] + timedelta(minutes=job.duration_minutes),
+            travel_minutes=0,
+            sequence=1,
+            match_score=0.0,
+        )
+        for job in dataset.jobs
+        if job.is_pinned
+        for worker_id in job.pinned_worker_ids
+    ]
+    unassigned = tuple(
+        UnassignedJob(job_id=job.job_id, reason_code=ReasonCode.CAPACITY, reason="")
+        for job in dataset.jobs
+        if not job.is_pinned
+    )
+    return Plan(assignments=tuple(assignments), unassigned=unassigned, kpis={})
+
+
+def _pinned(
+    dataset: Dataset, job_id: str, team: tuple[str, ...], start: datetime | None
+) -> Dataset:
+    jobs = tuple(
+        replace(j, pinned_worker_ids=team, pinned_start=start) if j.job_id == job_id else j
+        for j in dataset.jobs
+    )
+    return replace(dataset, jobs=jobs)
+
+
+def _with_pins(draw: st.DrawFn, dataset: Dataset, tries: int) -> Dataset:
+    """``dataset`` with up to ``tries`` pins, each kept only if all pins together are valid."""
+    starts: dict[str, datetime] = {}  # the start each pin was checked at
+    pinned_workers: set[str] = set()
+    untimed_workers: set[str] = set()  # an untimed pin is its worker's only pin
+    for _ in range(tries):
+        job = _pick(draw, dataset.jobs)
+        candidates = [
+            w.worker_id
+            for w in dataset.workers
+            if w.worker_id not in untimed_workers
+            and not check_pair(dataset, job.job_id, w.worker_id, job.earliest_start)
+        ]
+        if job.is_pinned or len(candidates) < job.workers_needed:
+            continue
+        first = _int(draw, 0, len(candidates) - 1)
+        team = tuple((candidates[first:] + candidates[:first])[: job.workers_needed])
+        span = int((job.latest_start - job.earliest_start).total_seconds() // 60)
+        start = job.earliest_start + timedelta(minutes=15 * _int(draw, 0, span // 15))
+        trial = _pinned(dataset, job.job_id, team, start)
+        if verify(trial, _pins_plan(trial, {**starts, job.job_id: start})):
+            continue
+        untimed = len(team) == 1 and team[0] not in pinned_workers and _maybe(draw)
+        starts[job.job_id] = start
+        dataset = _pinned(dataset, job.job_id, team, None if untimed else start)
+        pinned_workers |= set(team)
+        if untimed:
+            untimed_workers |= set(team)
+    return dataset
+
+
+@st.composite
+def datasets(
+    draw: st.DrawFn, *, max_workers: int = 5, max_jobs: int = 7, pins: bool = True
+) -> Dataset:
+    """A random small dataset covering every column (see the module docstring)."""
+    n_workers = _int(draw, 2, max_workers) if _int(draw, 0, 4) else 1
+    worker_ids = [f"W{i}" for i in range(1, n_workers + 1)]
+    drawn_workers = [_worker(draw, worker_id) for worker_id in worker_ids]
+    drawn_customers = [_customer(draw, f"C{i}", worker_ids) for i in range(1, _int(draw, 1, 3) + 1)]
+    drawn_jobs = [
+        _job(draw, f"J{i}", _pick(draw, drawn_customers), worker_ids)
+        for i in range(1, _int(draw, 1, max_jobs) + 1)
+    ]
+    settings = DatasetSettings(timezone="Asia/Shanghai" if _maybe(draw) else None)
+    dataset = Dataset(
+        workers=tuple(drawn_workers),
+        jobs=tuple(drawn_jobs),
+        customers=tuple(drawn_customers),
+        settings=settings,
+    )
+    if pins:
+        dataset = _with_pins(draw, dataset, tries=_int(draw, 0, 5))
+    return dataset
