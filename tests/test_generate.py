@@ -8,7 +8,7 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -192,18 +192,63 @@ def _fit(worker: Staff, job: Any, customer: Any) -> tuple[int, int] | None:
     return None
 
 
-def _servable_share(frames: dict[str, pd.DataFrame]) -> float:
-    """Share of jobs that enough workers could serve together, each on their own."""
+def _servable(job: Any, customer: Any, staff: list[Staff]) -> bool:
+    """Enough workers could serve the job together, on its own (no other job in the way)."""
+    windows = [f for f in (_fit(w, job, customer) for w in staff) if f is not None]
+    # A team needs a common start inside enough members' ranges.
+    best = max((sum(lo <= t <= hi for lo, hi in windows) for t, _ in windows), default=0)
+    return best >= job.workers_needed
+
+
+def _servable_jobs(frames: dict[str, pd.DataFrame]) -> pd.Series:
+    """For each job (by job_id), whether enough workers could serve it on its own."""
     staff = _staff(frames)
     customers = {c.customer_id: c for c in frames["customers"].itertuples()}
-    served = 0
-    for job in frames["jobs"].itertuples():
+    return pd.Series(
+        {
+            job.job_id: _servable(job, customers[job.customer_id], staff)
+            for job in frames["jobs"].itertuples()
+        }
+    )
+
+
+def _servable_share(frames: dict[str, pd.DataFrame]) -> float:
+    """Share of jobs that enough workers could serve together, each on their own."""
+    return float(_servable_jobs(frames).mean())
+
+
+def _later(text: str, minutes: int) -> str:
+    return (datetime.fromisoformat(text) + timedelta(minutes=minutes)).isoformat()
+
+
+# One requirement dropped at a time: what would make an unservable job servable.
+RELAXATIONS: dict[str, dict[str, Any]] = {
+    "skills": {"required_skills": ""},
+    "experience": {"min_experience_years": 0},
+    "certificates": {"required_certificates": ""},
+    "gender": {"gender_required": ""},
+    "language": {"language_required": ""},
+    "team": {"workers_needed": 1},
+}
+
+
+def _single_fixes(frames: dict[str, pd.DataFrame], job_ids: list[str]) -> dict[str, set[str]]:
+    """For each job, the requirements whose relaxation alone makes it servable.
+
+    ``window`` means letting the job start an hour later.
+    """
+    staff = _staff(frames)
+    customers = {c.customer_id: c for c in frames["customers"].itertuples()}
+    jobs = frames["jobs"].set_index("job_id", drop=False).loc[job_ids]
+    fixes: dict[str, set[str]] = {}
+    for job in jobs.itertuples():
         customer = customers[job.customer_id]
-        windows = [f for f in (_fit(w, job, customer) for w in staff) if f is not None]
-        # A team needs a common start inside enough members' ranges.
-        best = max((sum(lo <= t <= hi for lo, hi in windows) for t, _ in windows), default=0)
-        served += best >= job.workers_needed
-    return served / len(frames["jobs"])
+        variants = {name: job._replace(**change) for name, change in RELAXATIONS.items()}
+        variants["window"] = job._replace(latest_start=_later(job.latest_start, 60))
+        fixes[job.job_id] = {
+            name for name, variant in variants.items() if _servable(variant, customer, staff)
+        }
+    return fixes
 
 
 # --- determinism and shape --------------------------------------------------------------
@@ -301,7 +346,15 @@ def test_worker_values_are_in_range(city: dict[str, pd.DataFrame]) -> None:
     assert w.rating_count.between(0, 300).all()
     rated = w.rating_count > 0
     assert w.rating[rated].between(3.0, 5.0).all() and w.rating[~rated].isna().all()
-    assert w.max_jobs.between(3, 6).all() and w.max_work_minutes.between(360, 540).all()
+    assert w.max_jobs.between(2, 5).all() and w.max_work_minutes.between(180, 540).all()
+    full_day = (w.shift_start.str[11:16] == "08:00") & (w.shift_end.str[11:16] == "18:00")
+    assert w.max_work_minutes[full_day].between(420, 540).all()
+    assert w.max_jobs[full_day].between(3, 5).all()
+    # A part-timer keeps an hour of the shift for the road.
+    part_time = ~full_day
+    shift = (pd.to_datetime(w.shift_end) - pd.to_datetime(w.shift_start)).dt.total_seconds() / 60
+    assert (w.max_work_minutes[part_time] == shift[part_time] - 60).all()
+    assert w.max_jobs[part_time].between(2, 3).all()
     assert w.home_lat.between(31.0, 31.5).all() and w.home_lon.between(121.2, 121.8).all()
     counts = w.skills.str.count(";") + 1
     assert counts.between(2, 3).mean() > 0.5
@@ -310,11 +363,9 @@ def test_worker_values_are_in_range(city: dict[str, pd.DataFrame]) -> None:
     assert (w.languages.str.contains("mandarin")).mean() > 0.9
     inactive = (w.status != "active").mean()
     assert 0.005 < inactive < 0.08
-    assert 0.75 < (w.background_check == "passed").mean() < 0.95
+    assert 0.88 < (w.background_check == "passed").mean() < 0.98
     assert (w.gender == "F").mean() > 0.6
-    start = w.shift_start.str[11:16]
-    end = w.shift_end.str[11:16]
-    assert ((start == "08:00") & (end == "18:00")).mean() > 0.5
+    assert 0.8 < full_day.mean() < 0.95
     assert set(w.travel_mode) == {"walk", "bike", "transit", "car"}
 
 
@@ -350,16 +401,24 @@ def test_job_windows_and_durations_are_realistic(city: dict[str, pd.DataFrame]) 
     latest = pd.to_datetime(j.latest_start)
     width = (latest - earliest).dt.total_seconds() / 60
     assert width.between(0, 180).all()
+    care = j.service_type.isin({"elderly_care", "infant_care", "postpartum_care"})
+    assert width[care].between(0, 120).all()
     assert (earliest.dt.hour >= 8).all()
     end = latest + pd.to_timedelta(j.duration_minutes, unit="min")
     assert (end.dt.hour * 60 + end.dt.minute <= 18 * 60).all()
+    # On one day a care visit is a home visit of two to four hours.
     ranges = {
-        "daily_cleaning": (120, 240), "hourly_help": (60, 180), "deep_cleaning": (240, 360),
-        "cooking": (90, 150), "elderly_care": (240, 480), "infant_care": (240, 480),
-        "postpartum_care": (240, 480),
+        "daily_cleaning": (120, 180), "hourly_help": (60, 120), "deep_cleaning": (180, 240),
+        "post_renovation_cleaning": (240, 360), "cooking": (60, 120),
+        "elderly_care": (120, 240), "infant_care": (120, 240), "postpartum_care": (120, 240),
     }  # fmt: skip
     for service, (low, high) in ranges.items():
         assert j.duration_minutes[j.service_type == service].between(low, high).all(), service
+    # Visits are booked in the morning, around noon and in the afternoon, not all at once.
+    hour = earliest.dt.hour
+    assert 0.3 < (hour < 11).mean() < 0.6
+    assert 0.15 < ((hour >= 11) & (hour < 13)).mean() < 0.35
+    assert 0.2 < (hour >= 13).mean() < 0.45
     infant = j.service_type.isin({"infant_care", "postpartum_care"})
     assert (j.gender_required[infant] == "F").all()
     assert j.required_certificates[infant].str.contains("health").all()
@@ -437,9 +496,58 @@ def test_a_team_job_is_pinned(city: dict[str, pd.DataFrame]) -> None:
 
 @pytest.mark.parametrize("name", ["day", "week"])
 def test_most_jobs_are_servable_but_not_all(name: str, request: pytest.FixtureRequest) -> None:
-    """80-95% of jobs have enough workers who could serve them, one at a time."""
+    """About nine in ten jobs have enough workers who could serve them, one at a time."""
     share = _servable_share(request.getfixturevalue(name))
-    assert 0.78 <= share <= 0.96
+    assert 0.85 <= share <= 0.95
+
+
+def test_every_service_has_qualified_staff(
+    day: dict[str, pd.DataFrame], week: dict[str, pd.DataFrame]
+) -> None:
+    """The lines of work follow the services: most jobs of every service are servable alone."""
+    for frames in (day, week):
+        jobs = frames["jobs"]
+        servable = _servable_jobs(frames).reindex(jobs.job_id).to_numpy()
+        per_service = pd.Series(servable).groupby(jobs.service_type.to_numpy()).mean()
+        assert (per_service >= 0.7).all(), per_service.to_dict()
+
+
+@pytest.mark.parametrize("name", ["day", "week"])
+def test_unservable_jobs_fail_for_varied_reasons(name: str, request: pytest.FixtureRequest) -> None:
+    """Most unservable jobs have one requirement that alone blocks them, of several kinds."""
+    frames: dict[str, pd.DataFrame] = request.getfixturevalue(name)
+    servable = _servable_jobs(frames)
+    blocked = servable.index[~servable].tolist()
+    fixes = _single_fixes(frames, blocked)
+    assert sum(bool(f) for f in fixes.values()) >= 0.8 * len(blocked)
+    kinds = set().union(*fixes.values())
+    assert len(kinds) >= 5, kinds
+
+
+def test_one_day_load_is_busy_but_workable(city: dict[str, pd.DataFrame]) -> None:
+    """Three jobs per worker ask for about the work minutes the dispatchable staff can give."""
+    w, j = city["workers"], city["jobs"]
+    valid_check = (w.background_check_expires == "") | (w.background_check_expires >= "2026-12-01")
+    dispatchable = (w.status == "active") & (w.background_check == "passed") & valid_check
+    assert 0.85 < dispatchable.mean() < 0.95
+    asked = (j.duration_minutes * j.workers_needed).sum()
+    assert 0.85 < asked / w.max_work_minutes[dispatchable].sum() < 1.15
+
+
+def test_workers_live_near_the_work(city: dict[str, pd.DataFrame]) -> None:
+    """Jobs have workers living nearby; travel modes follow the distance to cover."""
+    w, j, c = city["workers"], city["jobs"], city["customers"].set_index("customer_id")
+    lat = j.lat.fillna(j.customer_id.map(c.lat)).to_numpy()
+    lon = j.lon.fillna(j.customer_id.map(c.lon)).to_numpy()
+    km = np.hypot(
+        (lat[:, None] - w.home_lat.to_numpy()[None, :]) * 110.57,
+        (lon[:, None] - w.home_lon.to_numpy()[None, :]) * 95.3,
+    )
+    assert np.median(np.sort(km, axis=1)[:, 4]) < 2.5  # five workers within a short ride
+    from_centre = np.hypot((w.home_lat - 31.23) * 110.57, (w.home_lon - 121.47) * 95.3)
+    by_mode = from_centre.groupby(w.travel_mode).mean()
+    assert by_mode["walk"] < by_mode["bike"] < min(by_mode["transit"], by_mode["car"])
+    assert (w.travel_mode == "walk").mean() < 0.05
 
 
 # --- availability -----------------------------------------------------------------------
@@ -459,6 +567,16 @@ def test_availability_only_with_several_days(
     assert per_worker.max() == 5 and per_worker.min() >= 1 and (per_worker < 5).any()
     assert not availability.duplicated(["worker_id", "start"]).any()
     assert set(week["jobs"].earliest_start.str[:10]) == {f"2026-12-0{d}" for d in range(1, 6)}
+
+
+def test_long_placements_only_over_several_days(week: dict[str, pd.DataFrame]) -> None:
+    """Care visits over four hours are placements: recurring orders of a multi-day horizon."""
+    jobs = week["jobs"]
+    visits = jobs.groupby("order_id").job_id.transform("size")
+    care = jobs.service_type.isin({"elderly_care", "infant_care", "postpartum_care"})
+    long_visits = care & (jobs.duration_minutes > 240)
+    assert long_visits.any() and (visits[long_visits] > 1).all()
+    assert jobs.duration_minutes[care].max() <= 480
 
 
 def test_recurring_orders_span_days(week: dict[str, pd.DataFrame]) -> None:
@@ -590,6 +708,30 @@ def test_generated_frames_load(week: dict[str, pd.DataFrame]) -> None:
     dataset = dataset_from_frames(week)
     assert len(dataset.jobs) == 600
     assert sum(job.is_pinned for job in dataset.jobs) == (week["jobs"].pinned_worker_id != "").sum()
+
+
+def _dispatch_greedy(dataset: Any) -> Any:
+    """A greedy round over ``dataset``; skipped while the pipeline does not exist yet."""
+    try:
+        pipeline = importlib.import_module("matchmaker.pipeline")
+    except ModuleNotFoundError:
+        pytest.skip("matchmaker.pipeline does not exist yet")
+    return pipeline.dispatch(dataset, solver="greedy", time_limit=10, seed=1)
+
+
+@pytest.mark.parametrize("source", ["sample", "fresh"])
+def test_a_day_is_busy_but_workable(source: str) -> None:
+    """Greedy serves 70-95% of a three-jobs-per-worker day, breaks no rule, varied reasons."""
+    if source == "sample":
+        dataset = _loader()(ROOT / "datasets" / "sample")
+    else:
+        dataset = _loader("dataset_from_frames")(generate_frames(workers=200, jobs=600, seed=1))
+    result = _dispatch_greedy(dataset)
+    kpis = result.plan.kpis
+    assert 0.7 <= kpis["jobs_served"] / kpis["jobs_total"] <= 0.95
+    assert not result.violations
+    reasons = {u.reason_code for u in result.plan.unassigned}
+    assert len(reasons) >= 4, reasons
 
 
 def test_readme_examples_are_real_rows() -> None:

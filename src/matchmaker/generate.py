@@ -5,12 +5,15 @@ contract v1; :func:`generate_dataset` writes them as a dataset folder. Everythin
 from one ``numpy.random.default_rng(seed)`` in a fixed order, so a seed (with the same
 sizes, days and start date) always gives the same tables; nothing reads the clock.
 
-The data is meant to look like a dispatcher's real round: homes and customers clustered in
-districts, most workers with two or three skills at levels 2-4, care work mostly done by
-women holding the right certificates, and a minority of jobs that are hard or impossible
-(an expired health certificate, a level few workers reach, a language or gender
-requirement, a window nobody's shift and commute can meet). A few jobs are pinned to a
-worker who can really serve them at the pinned time.
+The data is meant to look like a dispatcher's real round: busy but workable. Homes and
+customers cluster in the same districts; most workers work full days, with two or three
+skills at levels 2-4, and the lines of work follow the services asked for; care work is
+mostly done by women holding the right certificates. Visits are booked in the morning,
+around noon or in the afternoon, so that with about three jobs per worker a good plan
+serves roughly four in five of them. About one job in ten is hard or impossible on
+purpose (an expired certificate, a failed check, a level, certificate, language, gender,
+experience or team nobody on the staff offers, a window nobody's commute can meet). A few
+jobs are pinned to a worker who can really serve them at the pinned time.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import math
 import secrets
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from numbers import Integral
 from pathlib import Path
@@ -68,14 +71,15 @@ _JOB_COLUMNS = (
 )  # fmt: skip
 
 # Districts of Shanghai: centre, spread (km, one standard deviation) and the share of
-# worker homes and of customers. Workers live further out than the customers they serve.
+# worker homes and of customers. Workers live in the districts they serve, a little further
+# out on the whole: a company recruits near its customers, so most visits are a short ride.
 _DISTRICT_LAT = np.array([31.2317, 31.2290, 31.1886, 31.2204, 31.2497, 31.2646, 31.2596,
                           31.2340, 31.2050, 31.1130, 31.3400])  # fmt: skip
 _DISTRICT_LON = np.array([121.4846, 121.4480, 121.4365, 121.4246, 121.3970, 121.5050,
                           121.5260, 121.5300, 121.5900, 121.3820, 121.4500])  # fmt: skip
 _DISTRICT_KM = np.array([1.5, 1.8, 2.2, 2.0, 2.2, 1.8, 2.4, 2.4, 3.0, 3.5, 3.0])
-_WORKER_DISTRICTS = np.array([0.03, 0.04, 0.07, 0.05, 0.10, 0.07, 0.10, 0.06, 0.12, 0.18, 0.18])
-_CUSTOMER_DISTRICTS = np.array([0.10, 0.11, 0.13, 0.09, 0.08, 0.07, 0.09, 0.12, 0.08, 0.08, 0.05])
+_WORKER_DISTRICTS = np.array([0.05, 0.06, 0.10, 0.07, 0.10, 0.07, 0.11, 0.08, 0.11, 0.14, 0.11])
+_CUSTOMER_DISTRICTS = np.array([0.08, 0.09, 0.12, 0.08, 0.09, 0.07, 0.10, 0.11, 0.09, 0.10, 0.07])
 _CITY_CENTRE = (31.23, 121.47)
 
 _SURNAMES = ("Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu",
@@ -89,16 +93,20 @@ SERVICES = (
     "daily_cleaning", "hourly_help", "deep_cleaning", "post_renovation_cleaning", "cooking",
     "elderly_care", "infant_care", "postpartum_care",
 )  # fmt: skip
-_SERVICE_SHARE = np.array([0.30, 0.20, 0.09, 0.04, 0.11, 0.13, 0.07, 0.06])
+_SERVICE_SHARE = np.array([0.32, 0.25, 0.06, 0.02, 0.10, 0.12, 0.07, 0.06])
 _CARE = np.array([False, False, False, False, False, True, True, True])
-# Shortest and longest duration by service, in minutes (drawn in steps of 30).
+# Shortest and longest duration of one visit by service, in minutes (drawn in steps of 30):
+# a care visit on its own is a home visit of two to four hours.
 _DURATION_RANGE = np.array(
-    [[120, 240], [60, 180], [240, 360], [240, 360], [90, 150], [240, 480], [240, 480], [240, 480]]
+    [[120, 180], [60, 120], [180, 240], [240, 360], [60, 120], [120, 240], [120, 240], [120, 240]]
 )
-# Probability of 1, 2, 3 workers by service: deep cleaning is often, and post-renovation
+# A recurring care order (days > 1) is often a placement: long days at the same home.
+_PLACEMENT_RANGE = (360, 480)
+_PLACEMENT_SHARE = 0.5
+# Probability of 1, 2, 3 workers by service: deep cleaning is sometimes, and post-renovation
 # cleaning usually, a team job.
 _TEAM_SIZE = np.array(
-    [[1, 0, 0], [1, 0, 0], [0.5, 0.35, 0.15], [0.15, 0.65, 0.2],
+    [[1, 0, 0], [1, 0, 0], [0.75, 0.22, 0.03], [0.12, 0.7, 0.18],
      [1, 0, 0], [1, 0, 0], [1, 0, 0], [1, 0, 0]]
 )  # fmt: skip
 # Recurring orders (several visits in the horizon) by service, when days > 1.
@@ -113,16 +121,17 @@ _JOB_LEVEL = np.array(
      [0.00, 0.35, 0.45, 0.20, 0.00],
      [0.00, 0.30, 0.50, 0.20, 0.00],
      [0.00, 0.35, 0.40, 0.20, 0.05],
-     [0.00, 0.45, 0.40, 0.12, 0.03],
-     [0.00, 0.45, 0.40, 0.12, 0.03],
-     [0.00, 0.40, 0.42, 0.14, 0.04]]
+     [0.00, 0.55, 0.32, 0.10, 0.03],
+     [0.00, 0.55, 0.32, 0.10, 0.03],
+     [0.00, 0.50, 0.35, 0.12, 0.03]]
 )  # fmt: skip
 # A second required skill: (service, skill, probability, level).
-_SECOND_SKILL = ((1, 2, 0.2, 1), (3, 0, 0.5, 2), (7, 4, 0.4, 2))
+_SECOND_SKILL = ((1, 2, 0.2, 1), (3, 0, 0.5, 2), (7, 4, 0.3, 2))
 
 # Worker tracks: the kind of work a worker mainly does, which drives skills, gender,
-# certificates and languages.
-_TRACK_SHARE = np.array([0.40, 0.10, 0.10, 0.20, 0.10, 0.10])
+# certificates and languages. The shares follow the work the services ask for (team
+# cleaning is heavy in worker minutes), so that every service has enough qualified staff.
+_TRACK_SHARE = np.array([0.46, 0.14, 0.04, 0.16, 0.10, 0.10])
 _TRACK_SKILL = np.array([0, 1, 2, 3, 4, 5])
 # Probability of holding each skill (columns as SKILLS) besides the track's own.
 _TRACK_SKILLS = np.array(
@@ -152,9 +161,11 @@ _TRACK_CERTIFICATES = np.array(
      [0.80, 0.01, 0.00, 0.00, 0.08],
      [0.93, 0.05, 0.05, 0.02, 0.10],
      [0.96, 0.70, 0.03, 0.02, 0.30],
-     [0.97, 0.10, 0.78, 0.45, 0.30],
-     [0.97, 0.08, 0.50, 0.80, 0.30]]
+     [0.97, 0.10, 0.92, 0.45, 0.30],
+     [0.97, 0.08, 0.55, 0.92, 0.30]]
 )  # fmt: skip
+# Certificates that come with a care skill: (skill, certificate, probability when trained).
+_SKILL_CERTIFICATES = ((3, 1, 0.7), (4, 2, 0.9), (5, 3, 0.9))
 # Probability that a job of each service requires each certificate.
 _JOB_CERTIFICATES = np.array(
     [[0.10, 0.00, 0.00, 0.00, 0.00],
@@ -172,12 +183,30 @@ _FULL_TIME = (480, 1080)
 _PART_TIME = np.array([[480, 720], [780, 1140], [480, 840], [720, 1080]])
 _PART_TIME_SHARE = np.array([0.3, 0.3, 0.2, 0.2])
 _DAY_START, _DAY_END = 480, 1080  # jobs start and end between 08:00 and 18:00
+# Customers book a visit in the morning, around noon or in the afternoon: ranges of the
+# earliest start by period, and the periods' shares. A worker's day then holds one visit of
+# each, instead of all visits crowding around midday.
+_PERIODS = np.array([[480, 570], [660, 750], [780, 900]])
+_PERIOD_SHARE = np.array([0.42, 0.23, 0.35])
 
 _MODES = (TravelMode.WALK, TravelMode.BIKE, TravelMode.TRANSIT, TravelMode.CAR)
 # Travel mode by distance of the home from the city centre: < 5 km, 5-12 km, >= 12 km.
 _MODE_BY_BAND = np.array(
-    [[0.25, 0.45, 0.25, 0.05], [0.04, 0.38, 0.46, 0.12], [0.00, 0.12, 0.60, 0.28]]
+    [[0.06, 0.50, 0.40, 0.04], [0.01, 0.35, 0.49, 0.15], [0.00, 0.20, 0.50, 0.30]]
 )
+
+# Share of jobs made to ask for something no worker offers, and the kinds of demand.
+_DEMANDING_SHARE = 0.05
+_DEMANDS = ("language", "certificate", "level", "experience", "gender", "team")
+_DEMAND_TRIES = 30  # jobs a demand is tried on per turn, to bound the time on big rounds
+# Certificates a customer may ask for on top, by service (columns as CERTIFICATES): health
+# and first aid for housework, nursing or first aid for care, the other baby certificate.
+_EXTRA_CERTIFICATES = np.array(
+    [[1, 0, 0, 0, 1], [1, 0, 0, 0, 1], [1, 0, 0, 0, 0], [1, 0, 0, 0, 0],
+     [1, 0, 0, 0, 0], [0, 1, 0, 0, 1], [0, 0, 0, 1, 1], [0, 0, 1, 0, 1]], dtype=bool
+)  # fmt: skip
+# Services where a customer may ask for a man: heavy cleaning, an elderly man's care.
+_MAN_ASKED = np.array([True, True, True, True, False, True, False, False])
 
 _NOT_HELD = -(10**6)  # certificate expiry (days from the start date) of one not held
 _NEVER = 10**6  # background check expiry of one that does not expire
@@ -188,6 +217,7 @@ class _Workers:
     """The generated workers as arrays (times in minutes from the first day's midnight)."""
 
     names: list[str]
+    district: _I
     lat: _F
     lon: _F
     track: _I
@@ -271,7 +301,7 @@ def generate_frames(
     travel = TravelSettings()
     pool = _draw_workers(rng, workers, days)
     customers = _draw_customers(rng, max(1, round(jobs / 1.5)), pool)
-    job_arrays = _draw_jobs(rng, jobs, days, customers)
+    job_arrays = _draw_demanding(rng, pool, customers, _draw_jobs(rng, jobs, days, customers))
     pins, pin_starts = _draw_pins(rng, pool, customers, job_arrays, travel)
     clock = _Clock(first_day, days)
     frames = {
@@ -378,9 +408,9 @@ def _quota(rng: np.random.Generator, n: int, shares: _F) -> _I:
     return rng.permutation(np.repeat(np.arange(len(shares)), counts)).astype(np.int64)
 
 
-def _points(rng: np.random.Generator, n: int, weights: _F) -> tuple[_F, _F]:
-    """Points clustered around district centres."""
-    district = rng.choice(len(weights), size=n, p=weights)
+def _points(rng: np.random.Generator, district: _I) -> tuple[_F, _F]:
+    """Points clustered around the centres of their districts."""
+    n = len(district)
     spread = _DISTRICT_KM[district]
     north = rng.normal(0.0, 1.0, n) * spread
     east = rng.normal(0.0, 1.0, n) * spread
@@ -413,7 +443,8 @@ def _travel_minutes(
 
 
 def _draw_workers(rng: np.random.Generator, n: int, days: int) -> _Workers:
-    lat, lon = _points(rng, n, _WORKER_DISTRICTS)
+    district = _quota(rng, n, _WORKER_DISTRICTS)
+    lat, lon = _points(rng, district)
     track = _quota(rng, n, _TRACK_SHARE)
     female = rng.random(n) < _TRACK_FEMALE[track]
 
@@ -433,7 +464,13 @@ def _draw_workers(rng: np.random.Generator, n: int, days: int) -> _Workers:
     languages = rng.random((n, len(LANGUAGES))) < _TRACK_LANGUAGES[track]
     languages[~languages.any(axis=1), 0] = True
 
-    held_certs = rng.random((n, len(CERTIFICATES))) < _TRACK_CERTIFICATES[track]
+    # A carer trained in a care skill (level 2 or more) mostly holds its certificate too,
+    # whatever the main line of work.
+    chance = _TRACK_CERTIFICATES[track].copy()
+    for skill, certificate, share in _SKILL_CERTIFICATES:
+        trained = levels[:, skill] >= 2
+        chance[trained, certificate] = np.maximum(chance[trained, certificate], share)
+    held_certs = rng.random((n, len(CERTIFICATES))) < chance
     # Health certificates are renewed every year; a few lapsed before the start date and a
     # few lapse during the horizon.
     fate = rng.random((n, len(CERTIFICATES)))
@@ -451,7 +488,7 @@ def _draw_workers(rng: np.random.Generator, n: int, days: int) -> _Workers:
     )
     cert_expiry = np.where(held_certs, expiry, _NOT_HELD).astype(np.int64)
 
-    check = _quota(rng, n, np.array([0.85, 0.09, 0.06]))
+    check = _quota(rng, n, np.array([0.94, 0.04, 0.02]))
     fate_check = rng.random(n)
     check_expiry = np.where(
         fate_check < 0.4,
@@ -471,22 +508,25 @@ def _draw_workers(rng: np.random.Generator, n: int, days: int) -> _Workers:
     rating = np.round(5.0 - 2.0 * rng.beta(1.3, 3.8, n), 1)
     rating = np.where(rating_count > 0, rating, np.nan)
 
-    # Carers mostly work full days on long placements; cleaners more often part time.
+    # Most workers are full time (7-9 hours of work in a ten-hour shift, the rest for the
+    # road); carers more often than cleaners. Part-timers work what their shift allows,
+    # keeping an hour for travel.
     care = _TRACK_CARE[track]
-    full_time = rng.random(n) < np.where(care, 0.85, 0.55)
+    full_time = rng.random(n) < np.where(care, 0.9, 0.85)
     pattern = rng.choice(len(_PART_TIME), size=n, p=_PART_TIME_SHARE)
     regular_start = np.where(full_time, _FULL_TIME[0], _PART_TIME[pattern, 0]).astype(np.int64)
     regular_end = np.where(full_time, _FULL_TIME[1], _PART_TIME[pattern, 1]).astype(np.int64)
     max_jobs = np.where(
         full_time,
-        rng.choice([4, 5, 6], n, p=[0.35, 0.4, 0.25]),
-        rng.choice([3, 4], n, p=[0.6, 0.4]),
+        rng.choice([3, 4, 5], n, p=[0.25, 0.45, 0.3]),
+        rng.choice([2, 3], n, p=[0.4, 0.6]),
     ).astype(np.int64)
-    max_work = 360 + 30 * np.where(
+    full_work = 420 + 30 * np.where(
         care,
-        rng.choice(7, n, p=[0.05, 0.05, 0.1, 0.2, 0.25, 0.15, 0.2]),
-        rng.choice(7, n, p=[0.15, 0.1, 0.15, 0.25, 0.15, 0.1, 0.1]),
-    ).astype(np.int64)
+        rng.choice(5, n, p=[0.05, 0.15, 0.3, 0.25, 0.25]),
+        rng.choice(5, n, p=[0.1, 0.15, 0.3, 0.25, 0.2]),
+    )
+    max_work = np.where(full_time, full_work, regular_end - regular_start - 60).astype(np.int64)
 
     works = np.ones((n, days), dtype=bool)
     if days > 1:
@@ -504,6 +544,7 @@ def _draw_workers(rng: np.random.Generator, n: int, days: int) -> _Workers:
 
     return _Workers(
         names=_names(rng, female),
+        district=district,
         lat=lat,
         lon=lon,
         track=track.astype(np.int64),
@@ -528,8 +569,13 @@ def _draw_workers(rng: np.random.Generator, n: int, days: int) -> _Workers:
 
 
 def _draw_customers(rng: np.random.Generator, n: int, pool: _Workers) -> _Customers:
-    lat, lon = _points(rng, n, _CUSTOMER_DISTRICTS)
-    service = rng.choice(len(SERVICES), size=n, p=_SERVICE_SHARE).astype(np.int64)
+    # Customers come from where the company has staff: half by the city's demand, half by
+    # where this pool's workers live, so that a small team is not spread over the whole city.
+    staff = np.bincount(pool.district, minlength=len(_CUSTOMER_DISTRICTS)) / len(pool.district)
+    weights = 0.5 * _CUSTOMER_DISTRICTS + 0.5 * staff
+    lat, lon = _points(rng, rng.choice(len(weights), size=n, p=weights / weights.sum()))
+    # Services in proportion (largest remainders), so that a small day still has its mix.
+    service = _quota(rng, n, _SERVICE_SHARE)
 
     wants_gender = rng.random(n) < np.where(_CARE[service], 0.3, 0.18)
     gender_pick = np.where(rng.random(n) < 0.85, Gender.FEMALE.value, Gender.MALE.value)
@@ -610,30 +656,36 @@ def _draw_jobs(rng: np.random.Generator, n_jobs: int, days: int, customers: _Cus
         usual, customers.service[customer], rng.choice(len(SERVICES), m, p=_SERVICE_SHARE)
     ).astype(np.int64)
     visits = np.ones(m, dtype=np.int64)
+    placement = np.zeros(m, dtype=bool)
     if days > 1:
         recurring = rng.random(m) < _RECURRING[service]
         visits = np.where(recurring, rng.integers(2, days + 1, m), 1).astype(np.int64)
+        placement = recurring & _CARE[service] & (rng.random(m) < _PLACEMENT_SHARE)
     reached = np.cumsum(visits)
     n_orders = int(np.searchsorted(reached, n_jobs)) + 1
     visits = visits[:n_orders].copy()
     visits[-1] -= int(reached[n_orders - 1]) - n_jobs
     customer, service = customer[:n_orders], service[:n_orders]
+    placement = placement[:n_orders] & (visits > 1)  # the last order may be cut to one visit
 
-    low, high = _DURATION_RANGE[service, 0], _DURATION_RANGE[service, 1]
+    low = np.where(placement, _PLACEMENT_RANGE[0], _DURATION_RANGE[service, 0])
+    high = np.where(placement, _PLACEMENT_RANGE[1], _DURATION_RANGE[service, 1])
     # Most bookings take the shorter packages; long ones are fewer.
     steps = (high - low) // 30
-    duration = low + 30 * np.minimum(np.floor(rng.beta(1.2, 2.0, n_orders) * (steps + 1)), steps)
+    duration = low + 30 * np.minimum(np.floor(rng.beta(1.0, 2.0, n_orders) * (steps + 1)), steps)
     duration = duration.astype(np.int64)
-    width = rng.choice([0, 30, 60, 90, 120, 180], n_orders, p=[0.12, 0.18, 0.28, 0.12, 0.18, 0.12])
-    width = np.where(_CARE[service], np.minimum(width, 90), width)
+    width = rng.choice([0, 30, 60, 90, 120, 180], n_orders, p=[0.06, 0.12, 0.26, 0.16, 0.22, 0.18])
+    width = np.where(_CARE[service], np.minimum(width, 120), width)
     width = np.minimum(width, _DAY_END - _DAY_START - duration)
     # A fixed-time job cannot start at 08:00: nobody's commute fits before it. Customers
     # still ask for that now and then; those few jobs nobody can serve.
-    first_start = np.where(width >= 60, 0, 30)
-    slots = (_DAY_END - _DAY_START - duration - width - first_start) // 30
-    slot = np.minimum(np.floor(rng.beta(1.3, 2.2, n_orders) * (slots + 1)), slots)
-    earliest_tod = (_DAY_START + first_start + 30 * slot).astype(np.int64)
-    at_eight_sharp = rng.random(n_orders) < 0.04
+    first_start = _DAY_START + np.where(width >= 60, 0, 30)
+    period = _PERIODS[rng.choice(len(_PERIOD_SHARE), n_orders, p=_PERIOD_SHARE)]
+    earliest_tod = period[:, 0] + 30 * rng.integers(0, (period[:, 1] - period[:, 0]) // 30 + 1)
+    # Long visits booked late in the day move earlier so that they end by 18:00.
+    earliest_tod = np.maximum(np.minimum(earliest_tod, _DAY_END - duration - width), first_start)
+    width = np.minimum(width, _DAY_END - duration - earliest_tod).astype(np.int64)
+    at_eight_sharp = rng.random(n_orders) < 0.02
     width = np.where(at_eight_sharp, 0, width)
     earliest_tod = np.where(at_eight_sharp, _DAY_START, earliest_tod)
 
@@ -663,7 +715,7 @@ def _draw_jobs(rng: np.random.Generator, n_jobs: int, days: int, customers: _Cus
             np.where(gender_draw < 0.03, 1, 0),
         ),
     ).astype(np.int64)
-    language_share = np.select([service == 5, infant], [0.15, 0.08], 0.04)
+    language_share = np.select([service == 5, infant], [0.1, 0.06], 0.03)
     language_pick = np.where(
         infant,
         rng.choice([4, 1, 2], n_orders, p=[0.6, 0.3, 0.1]),
@@ -710,18 +762,168 @@ def _draw_jobs(rng: np.random.Generator, n_jobs: int, days: int, customers: _Cus
 
 def _eligible(pool: _Workers, jobs: _Jobs, j: int, blocked: list[int]) -> _B:
     """Workers who meet every per-worker hard rule of job ``j`` (time aside)."""
-    day = int(jobs.day[j])
-    ok: _B = (pool.status == 0) & (pool.check == 0) & (pool.check_expiry >= day)
-    ok &= pool.experience >= jobs.min_experience[j]
-    ok &= (pool.levels >= jobs.levels[j]).all(axis=1)
-    ok &= (pool.cert_expiry[:, jobs.certificates[j]] >= day).all(axis=1)
-    if jobs.gender[j]:
-        ok &= pool.female == (jobs.gender[j] == 1)
-    if jobs.language[j] >= 0:
-        ok &= pool.languages[:, jobs.language[j]]
-    ok &= pool.max_work >= jobs.duration[j]
-    ok[blocked] = False
+    return _eligible_matrix(pool, jobs, np.array([j]), [blocked])[:, 0]
+
+
+def _eligible_matrix(pool: _Workers, jobs: _Jobs, idx: _I, blocked: list[list[int]]) -> _B:
+    """(workers, len(idx)): who meets every per-worker hard rule of each job (time aside)."""
+    day = jobs.day[idx][None, :]
+    ok: _B = ((pool.status == 0) & (pool.check == 0))[:, None] & (pool.check_expiry[:, None] >= day)
+    ok &= pool.experience[:, None] >= jobs.min_experience[idx][None, :]
+    for skill in range(len(SKILLS)):
+        ok &= pool.levels[:, skill, None] >= jobs.levels[idx, skill][None, :]
+    for cert in range(len(CERTIFICATES)):
+        ok &= ~jobs.certificates[idx, cert][None, :] | (pool.cert_expiry[:, cert, None] >= day)
+    gender = jobs.gender[idx][None, :]
+    ok &= (gender == 0) | (pool.female[:, None] == (gender == 1))
+    language = jobs.language[idx]
+    ok &= (language < 0)[None, :] | pool.languages[:, np.maximum(language, 0)]
+    ok &= pool.max_work[:, None] >= jobs.duration[idx][None, :]
+    for column, workers in enumerate(blocked):
+        ok[workers, column] = False
     return ok
+
+
+def _draw_demanding(
+    rng: np.random.Generator, pool: _Workers, customers: _Customers, jobs: _Jobs
+) -> _Jobs:
+    """Make up to 5% of the jobs ask for something no worker offers.
+
+    A real round holds orders nobody on the staff can take: the customer wants a rare
+    language, one more certificate, the top skill level, ten years of experience, a man for
+    a heavy clean or an elderly man's care, or a crew of three. The kinds of demand take
+    turns, so that a round holds several; each is added to a job whose service it suits, with
+    one more demand of another kind when the first is not enough, so that fewer qualified
+    workers than needed remain (time aside). A job that two demands would leave servable
+    is passed over, so a big pool, which meets more demands, gets fewer of these jobs.
+    Only one-visit orders are chosen, so that the visits of one order always ask for the
+    same.
+    """
+    target = round(_DEMANDING_SHARE * len(jobs.day))
+    kinds = rng.permutation(len(_DEMANDS)).tolist()
+    single = np.flatnonzero(np.bincount(jobs.order)[jobs.order] == 1)
+    # Each kind scans the candidates once, in turns, at most _DEMAND_TRIES a turn.
+    turns = -(-target // len(kinds))
+    candidates = rng.permutation(single)[: _DEMAND_TRIES * turns]
+    preference = rng.random((len(candidates), len(_DEMANDS))).argsort(axis=1)
+    blocked = [customers.blocked[c] for c in jobs.customer[candidates].tolist()]
+    ok = _eligible_matrix(pool, jobs, candidates, blocked)
+    demands = _demand_options(pool, jobs, candidates, ok)
+    servable = ok.sum(axis=0) >= jobs.needed[candidates]
+
+    chosen: list[tuple[int, tuple[int, ...]]] = []
+    taken = np.zeros(len(candidates), dtype=bool)
+    position = dict.fromkeys(kinds, 0)
+    for turn in range(target):
+        kind = kinds[turn % len(kinds)]
+        for _ in range(_DEMAND_TRIES):
+            k = position[kind]
+            if k >= len(candidates):
+                break
+            position[kind] += 1
+            if taken[k] or not servable[k] or not demands.suits[kind][k]:
+                continue
+            picked = _pick_demands(demands, ok[:, k], k, kind, preference[k].tolist())
+            if picked:
+                taken[k] = True
+                chosen.append((k, picked))
+                break
+    return _with_demands(jobs, candidates, demands, chosen)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _DemandOptions:
+    """Per kind of demand (as ``_DEMANDS``) and candidate job (columns): what it would ask."""
+
+    suits: list[_B]  # (candidates,): the demand suits the job and is not already asked
+    meets: list[_B]  # (workers, candidates): who would meet it
+    needed: list[_I]  # (candidates,): workers the job needs once asked
+    language: _I  # the rarest language a language demand asks for
+    certificate: _I  # the rarest suitable certificate a certificate demand asks for
+
+
+def _demand_options(pool: _Workers, jobs: _Jobs, idx: _I, ok: _B) -> _DemandOptions:
+    n_workers, n = ok.shape
+    service, day = jobs.service[idx], jobs.day[idx]
+    everyone = np.ones((n_workers, n), dtype=bool)
+
+    speakers = ok.T.astype(np.int64) @ pool.languages.astype(np.int64)
+    speakers[:, 0] = n_workers + 1  # everyone speaks Mandarin; ask for another language
+    language = np.argmin(speakers, axis=1)
+
+    valid = pool.cert_expiry[:, :, None] >= day[None, None, :]  # (workers, certs, jobs)
+    holders = (valid & ok[:, None, :]).sum(axis=0).T  # (jobs, certs)
+    allowed = _EXTRA_CERTIFICATES[service] & ~jobs.certificates[idx]
+    holders[~allowed] = n_workers + 1
+    certificate = np.argmin(holders, axis=1)
+
+    skill = _SERVICE_SKILL[service]
+    columns = np.arange(n)
+    options = {
+        "language": (jobs.language[idx] < 0, pool.languages[:, language]),
+        "certificate": (allowed.any(axis=1), valid[:, certificate, columns]),
+        "level": (jobs.levels[idx, skill] < 5, pool.levels[:, skill] >= 5),
+        "experience": (jobs.min_experience[idx] < 10, everyone & (pool.experience >= 10)[:, None]),
+        "gender": ((jobs.gender[idx] == 0) & _MAN_ASKED[service], everyone & ~pool.female[:, None]),
+        "team": ((jobs.needed[idx] < 3) & (_TEAM_SIZE[service, 0] < 1), everyone),
+    }
+    return _DemandOptions(
+        suits=[options[name][0] for name in _DEMANDS],
+        meets=[options[name][1] for name in _DEMANDS],
+        needed=[np.full(n, 3) if name == "team" else jobs.needed[idx] for name in _DEMANDS],
+        language=language,
+        certificate=certificate,
+    )
+
+
+def _pick_demands(
+    demands: _DemandOptions, ok: _B, k: int, kind: int, preference: list[int]
+) -> tuple[int, ...]:
+    """The demands that leave candidate ``k`` unservable: ``kind`` and maybe one more."""
+    left = ok & demands.meets[kind][:, k]
+    if left.sum() < demands.needed[kind][k]:
+        return (kind,)
+    # A language is too rare a filter to come second: the plan's reason would name it,
+    # hiding the first demand.
+    for other in preference:
+        if other != kind and _DEMANDS[other] != "language" and demands.suits[other][k]:
+            needed = max(demands.needed[kind][k], demands.needed[other][k])
+            return (kind, other) if (left & demands.meets[other][:, k]).sum() < needed else ()
+    return ()
+
+
+def _with_demands(
+    jobs: _Jobs, idx: _I, demands: _DemandOptions, chosen: list[tuple[int, tuple[int, ...]]]
+) -> _Jobs:
+    """A copy of ``jobs`` with the chosen demands added."""
+    levels, certificates = jobs.levels.copy(), jobs.certificates.copy()
+    min_experience, needed = jobs.min_experience.copy(), jobs.needed.copy()
+    gender, language = jobs.gender.copy(), jobs.language.copy()
+    for k, picked in chosen:
+        j = int(idx[k])
+        for kind in picked:
+            name = _DEMANDS[kind]
+            if name == "language":
+                language[j] = demands.language[k]
+            elif name == "certificate":
+                certificates[j, demands.certificate[k]] = True
+            elif name == "level":
+                levels[j, _SERVICE_SKILL[jobs.service[j]]] = 5
+            elif name == "experience":
+                min_experience[j] = 10
+            elif name == "gender":
+                gender[j] = 2
+            else:
+                needed[j] = 3
+    return replace(
+        jobs,
+        levels=levels,
+        certificates=certificates,
+        min_experience=min_experience,
+        needed=needed,
+        gender=gender,
+        language=language,
+    )
 
 
 def _draw_pins(
