@@ -1,0 +1,155 @@
+"""Order lifecycle and operations: state machines, events, store, feedback, analytics.
+
+The company's process (DESIGN section 1) as frozen dataclasses driven by events:
+
+- :mod:`~matchmaker.lifecycle.states`: the transition tables (order, visit, complaint,
+  worker, customer), all in one place;
+- :mod:`~matchmaker.lifecycle.events` / :mod:`~matchmaker.lifecycle.schema`: events and
+  their validated JSONL format;
+- :mod:`~matchmaker.lifecycle.entities` and :mod:`~matchmaker.lifecycle.ledger`: state,
+  ``apply(event)``, replay;
+- :mod:`~matchmaker.lifecycle.store`: the SQLite event store;
+  :mod:`~matchmaker.lifecycle.operations`: one transaction per command;
+- :mod:`~matchmaker.lifecycle.feedback` and :mod:`~matchmaker.lifecycle.policy`: the rules
+  that turn ratings, complaints, declines and rework into matching input;
+- :mod:`~matchmaker.lifecycle.pricing`, :mod:`~matchmaker.lifecycle.recurring`,
+  :mod:`~matchmaker.lifecycle.followups`, :mod:`~matchmaker.lifecycle.analytics`;
+- :mod:`~matchmaker.lifecycle.seed`, :mod:`~matchmaker.lifecycle.export` and
+  :mod:`~matchmaker.lifecycle.plans`: the dispatch contracts in and out.
+"""
+
+from matchmaker.lifecycle import analytics
+from matchmaker.lifecycle.analytics import Report, report
+from matchmaker.lifecycle.entities import (
+    Complaint,
+    CustomerRecord,
+    JobSpec,
+    Order,
+    Visit,
+    WorkerRecord,
+    apply,
+)
+from matchmaker.lifecycle.events import (
+    Command,
+    Event,
+    StoredEvent,
+    event_from_mapping,
+    make_event,
+    read_events_jsonl,
+    validation_issues,
+)
+from matchmaker.lifecycle.export import ExportSummary, ReleasedPin, export_dataset, export_jobs
+from matchmaker.lifecycle.feedback import RULES, Rule, derive
+from matchmaker.lifecycle.followups import (
+    FollowUp,
+    followup_done,
+    followups,
+    followups_due,
+    followups_frame,
+)
+from matchmaker.lifecycle.ledger import Ledger
+from matchmaker.lifecycle.operations import Operations
+from matchmaker.lifecycle.plans import ApplyPlanSummary, apply_plan
+from matchmaker.lifecycle.policy import OpsPolicy, load_ops_policy
+from matchmaker.lifecycle.pricing import (
+    PaymentMethod,
+    PriceBook,
+    PriceUnit,
+    Quote,
+    QuoteLine,
+    ServicePrice,
+    Settlement,
+    Statement,
+    load_price_book,
+    monthly_statement,
+    quote_visit,
+    quote_visits,
+)
+from matchmaker.lifecycle.recurring import Recurrence, VisitTemplate, expand, jobs_frame
+from matchmaker.lifecycle.seed import ImportSummary, import_dataset
+from matchmaker.lifecycle.states import (
+    COMPLAINT_TABLE,
+    CUSTOMER_TABLE,
+    ORDER_TABLE,
+    TABLES,
+    VISIT_TABLE,
+    WORKER_TABLE,
+    ComplaintState,
+    CustomerState,
+    EntityType,
+    OrderState,
+    TransitionTable,
+    VisitState,
+    WorkerState,
+)
+from matchmaker.lifecycle.store import EventStore
+
+__all__ = [
+    "COMPLAINT_TABLE",
+    "CUSTOMER_TABLE",
+    "ORDER_TABLE",
+    "RULES",
+    "TABLES",
+    "VISIT_TABLE",
+    "WORKER_TABLE",
+    "ApplyPlanSummary",
+    "Command",
+    "Complaint",
+    "ComplaintState",
+    "CustomerRecord",
+    "CustomerState",
+    "EntityType",
+    "Event",
+    "EventStore",
+    "ExportSummary",
+    "FollowUp",
+    "ImportSummary",
+    "JobSpec",
+    "Ledger",
+    "Operations",
+    "OpsPolicy",
+    "Order",
+    "OrderState",
+    "PaymentMethod",
+    "PriceBook",
+    "PriceUnit",
+    "Quote",
+    "QuoteLine",
+    "Recurrence",
+    "ReleasedPin",
+    "Report",
+    "Rule",
+    "ServicePrice",
+    "Settlement",
+    "Statement",
+    "StoredEvent",
+    "TransitionTable",
+    "Visit",
+    "VisitState",
+    "VisitTemplate",
+    "WorkerRecord",
+    "WorkerState",
+    "analytics",
+    "apply",
+    "apply_plan",
+    "derive",
+    "event_from_mapping",
+    "expand",
+    "export_dataset",
+    "export_jobs",
+    "followup_done",
+    "followups",
+    "followups_due",
+    "followups_frame",
+    "import_dataset",
+    "jobs_frame",
+    "load_ops_policy",
+    "load_price_book",
+    "make_event",
+    "monthly_statement",
+    "quote_visit",
+    "quote_visits",
+    "read_events_jsonl",
+    "report",
+    "validation_issues",
+]

@@ -1,0 +1,245 @@
+"""The dispatch contracts: seeding a store from a dataset, exporting a round, applying a plan."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from matchmaker.exceptions import DatasetError, LifecycleError
+from matchmaker.lifecycle import (
+    EventStore,
+    Operations,
+    OpsPolicy,
+    OrderState,
+    VisitState,
+    WorkerState,
+    apply_plan,
+    export_jobs,
+    import_dataset,
+)
+from matchmaker.lifecycle.contract import CUSTOMER_COLUMNS, JOB_COLUMNS, WORKER_COLUMNS
+
+from .factory import (
+    DAY1,
+    JOBS,
+    WORKERS,
+    _job,
+    _shift,
+    at,
+    ev,
+    read_csv,
+    served,
+    write_dataset,
+    write_plan,
+)
+
+D1, D2 = date.fromisoformat(DAY1), date.fromisoformat("2026-12-02")
+
+
+@pytest.fixture
+def seeded(store: EventStore, tmp_path: Path) -> Operations:
+    ops = Operations(store, OpsPolicy())
+    import_dataset(ops, write_dataset(tmp_path / "data"), time=at(-1440))
+    return ops
+
+
+def test_import_dataset_registers_everything(seeded: Operations) -> None:
+    """Workers, customers, one active order per order_id and one visit per job."""
+    ledger = seeded.ledger()
+    assert sorted(ledger.workers) == ["W1", "W2", "W3", "W4"]
+    assert ledger.workers["W4"].state is WorkerState.SUSPENDED
+    assert ledger.workers["W2"].languages == ("mandarin", "shanghainese")
+    assert ledger.customers["C1"].previous_workers == ("W2",)
+    assert {o.state for o in ledger.orders.values()} == {OrderState.ACTIVE}
+    assert sorted(ledger.visits) == ["J1", "J2", "J3", "J4", "J5", "J6"]
+    assert seeded.store.get_meta("timezone") == "Asia/Shanghai"
+
+
+def test_pinned_job_is_imported_as_confirmed(store: EventStore, tmp_path: Path) -> None:
+    """A job pinned in the dataset becomes a confirmed visit with that worker and start."""
+    jobs = [
+        *JOBS[:5],
+        _job(
+            "J6",
+            "O3",
+            "C3",
+            _shift("2026-12-02", 15),
+            _shift("2026-12-02", 16),
+            pinned_worker_id="W1",
+        ),
+    ]
+    ops = Operations(store)
+    import_dataset(ops, write_dataset(tmp_path / "data", jobs=jobs), time=at(-1440))
+    pinned = ops.ledger().visits["J6"]
+    assert pinned.state is VisitState.CONFIRMED and pinned.workers == ("W1",)
+    assert pinned.planned_start == pinned.job.earliest_start
+
+
+def test_bad_cells_are_all_reported_and_nothing_written(store: EventStore, tmp_path: Path) -> None:
+    """Every bad cell is named by file, row and column; the store stays empty."""
+    workers = [dict(WORKERS[0], gender="X"), dict(WORKERS[1], skills="cleaning:7"), *WORKERS[2:]]
+    jobs = [dict(JOBS[0], customer_id="C9"), *JOBS[1:]]
+    folder = write_dataset(tmp_path / "data", workers=workers, jobs=jobs)
+    with pytest.raises(DatasetError) as caught:
+        import_dataset(Operations(store), folder)
+    where = {(i.file, i.row, i.column) for i in caught.value.issues}
+    assert ("workers.csv", 2, "gender") in where
+    assert ("workers.csv", 3, "skills") in where
+    assert ("jobs.csv", 2, "customer_id") in where
+    assert store.count() == 0
+
+
+def test_customers_come_from_jobs_without_a_customers_table(
+    store: EventStore, tmp_path: Path
+) -> None:
+    """Without customers.csv each customer is registered at its first job's place."""
+    jobs = [dict(JOBS[0], lat="31.1", lon="121.1"), *JOBS[1:]]
+    ops = Operations(store)
+    import_dataset(ops, write_dataset(tmp_path / "data", customers=None, jobs=jobs))
+    assert sorted(ops.ledger().customers) == ["C1", "C2", "C3"]
+    assert ops.ledger().customers["C1"].lat == 31.1
+
+
+def test_export_writes_the_contract_columns(seeded: Operations, tmp_path: Path) -> None:
+    """ops jobs writes workers, customers and jobs with the contract's columns."""
+    summary = export_jobs(seeded, day=D1, out=tmp_path / "round")
+    folder = tmp_path / "round"
+    assert list(read_csv(folder / "workers.csv").columns) == WORKER_COLUMNS
+    assert list(read_csv(folder / "customers.csv").columns) == CUSTOMER_COLUMNS
+    jobs = read_csv(folder / "jobs.csv")
+    assert list(jobs.columns) == JOB_COLUMNS
+    assert jobs["job_id"].tolist() == ["J1", "J2", "J3"]
+    assert (summary.jobs, summary.to_dispatch) == (3, 3)
+    assert (folder / "dataset.toml").read_text() == 'timezone = "Asia/Shanghai"\n'
+    assert not list(tmp_path.glob(".round*"))
+
+
+def test_export_moves_regular_shifts_to_the_day(seeded: Operations, tmp_path: Path) -> None:
+    """A shift given as datetimes is the regular shift, moved to the round's day."""
+    export_jobs(seeded, day=D2, out=tmp_path / "round")
+    workers = read_csv(tmp_path / "round" / "workers.csv").set_index("worker_id")
+    assert workers.loc["W1", "shift_start"] == "2026-12-02T08:00:00+08:00"
+    assert workers.loc["W4", "status"] == "suspended"
+
+
+def test_worker_without_a_shift_that_day_is_on_leave(store: EventStore, tmp_path: Path) -> None:
+    """With availability rows, a worker with no shift on the day is exported on leave."""
+    availability = [
+        {"worker_id": "W1", "start": _shift(DAY1, 8), "end": _shift(DAY1, 12)},
+        {"worker_id": "W2", "start": _shift("2026-12-02", 8), "end": _shift("2026-12-02", 12)},
+    ]
+    ops = Operations(store)
+    import_dataset(ops, write_dataset(tmp_path / "data", availability=availability))
+    export_jobs(ops, day=D1, out=tmp_path / "round")
+    workers = read_csv(tmp_path / "round" / "workers.csv").set_index("worker_id")
+    assert (workers.loc["W1", "status"], workers.loc["W2", "status"]) == ("active", "on_leave")
+    shifts = read_csv(tmp_path / "round" / "availability.csv")
+    assert shifts["worker_id"].tolist() == ["W1"]
+
+
+def test_export_refuses_to_overwrite(seeded: Operations, tmp_path: Path) -> None:
+    """An existing folder needs --force; a folder of other files is never replaced."""
+    export_jobs(seeded, day=D1, out=tmp_path / "round")
+    with pytest.raises(LifecycleError, match="--force"):
+        export_jobs(seeded, day=D1, out=tmp_path / "round")
+    export_jobs(seeded, day=D2, out=tmp_path / "round", force=True)
+    assert read_csv(tmp_path / "round" / "jobs.csv")["job_id"].tolist() == ["J2", "J4", "J5", "J6"]
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me")
+    with pytest.raises(LifecycleError, match="refusing"):
+        export_jobs(seeded, day=D1, out=other, force=True)
+    assert (other / "notes.txt").read_text() == "keep me"
+
+
+def test_feedback_reaches_the_next_round(seeded: Operations, tmp_path: Path) -> None:
+    """Proposed visits are pinned, rework is pinned to its worker, continuity is exported."""
+    seeded.submit(
+        [
+            *served("J1", "W1", 60),
+            ev("visit_rework_requested", "J1", 200),
+            ev("visit_proposed", "J2", 100, worker_ids=["W2"], start=at(300)),
+            ev("visit_declined", "J2", 110, worker_id="W2"),
+            ev("visit_proposed", "J5", 120, worker_ids=["W3"], start=at(1560)),
+        ]
+    )
+    export_jobs(seeded, day=D2, out=tmp_path / "round")
+    jobs = read_csv(tmp_path / "round" / "jobs.csv").set_index("job_id")
+    assert jobs.loc["J1-R1", "pinned_worker_id"] == "W1"
+    assert jobs.loc["J1-R1", "pinned_start"] == ""
+    assert jobs.loc["J2", "excluded_workers"] == "W2"
+    assert jobs.loc["J5", "pinned_worker_id"] == "W3"
+    assert jobs.loc["J5", "pinned_start"] == at(1560).isoformat()
+    customers = read_csv(tmp_path / "round" / "customers.csv").set_index("customer_id")
+    assert customers.loc["C1", "previous_workers"] == "W1;W2"
+    assert customers.loc["C1", "preferred_workers"] == "W1"
+
+
+def test_recurring_worker_can_be_pinned(store: EventStore, tmp_path: Path) -> None:
+    """With pin_recurring_worker the order's later visits go to its current worker."""
+    ops = Operations(store, OpsPolicy(pin_recurring_worker=True))
+    import_dataset(ops, write_dataset(tmp_path / "data"), time=at(-1440))
+    ops.submit(served("J1", "W1", 60))
+    export_jobs(ops, day=D2, out=tmp_path / "round")
+    jobs = read_csv(tmp_path / "round" / "jobs.csv").set_index("job_id")
+    assert jobs.loc["J4", "pinned_worker_id"] == "W1"
+    assert jobs.loc["J5", "pinned_worker_id"] == ""
+
+
+def test_apply_plan_proposes_and_replans(seeded: Operations, tmp_path: Path) -> None:
+    """A plan proposes open visits, re-proposes changed ones and leaves the rest alone."""
+    first = write_plan(
+        tmp_path / "p1", [("J1", "W1", _shift(DAY1, 9)), ("J2", "W2", _shift(DAY1, 13))]
+    )
+    summary = apply_plan(seeded, first, time=at(0))
+    assert (summary.proposed, summary.unchanged) == (2, 0)
+    seeded.submit([ev("visit_confirmed", "J1", 5)])
+    second = write_plan(
+        tmp_path / "p2", [("J1", "W1", _shift(DAY1, 9)), ("J2", "W3", _shift(DAY1, 14))]
+    )
+    summary = apply_plan(seeded, second, time=at(10))
+    assert (summary.proposed, summary.unchanged) == (1, 1)
+    j2 = seeded.ledger().visits["J2"]
+    assert j2.workers == ("W3",) and [o.outcome for o in j2.offers] == ["withdrawn", "pending"]
+
+
+def test_apply_plan_reports_bad_rows_and_writes_nothing(seeded: Operations, tmp_path: Path) -> None:
+    """Unknown jobs and workers, and proposals the rules forbid, name their row."""
+    before = seeded.store.count()
+    plan = write_plan(
+        tmp_path / "p",
+        [
+            ("J1", "W1", _shift(DAY1, 9)),
+            ("J9", "W1", _shift(DAY1, 9)),
+            ("J3", "W9", _shift(DAY1, 14)),
+        ],
+    )
+    with pytest.raises(DatasetError) as caught:
+        apply_plan(seeded, plan, time=at(0))
+    assert {(i.row, i.column) for i in caught.value.issues} == {(3, "job_id"), (4, "worker_id")}
+    suspended = write_plan(tmp_path / "q", [("J1", "W4", _shift(DAY1, 9))])
+    with pytest.raises(DatasetError, match="W4 is suspended"):
+        apply_plan(seeded, suspended, time=at(0))
+    assert seeded.store.count() == before
+
+
+def test_pin_the_worker_can_no_longer_serve_is_released(seeded: Operations, tmp_path: Path) -> None:
+    """A confirmed worker suspended since is unpinned; the re-plan moves the visit."""
+    seeded.submit(
+        [
+            ev("visit_proposed", "J4", 100, worker_ids=["W3"], start=at(1500)),
+            ev("visit_confirmed", "J4", 110),
+            ev("worker_suspended", "W3", 120, reason="investigation"),
+        ]
+    )
+    summary = export_jobs(seeded, day=D2, out=tmp_path / "round")
+    (released,) = summary.released
+    assert (released.job_id, released.worker_id, released.reasons) == ("J4", "W3", ("INACTIVE",))
+    jobs = read_csv(tmp_path / "round" / "jobs.csv").set_index("job_id")
+    assert jobs.loc["J4", "pinned_worker_id"] == "" and jobs.loc["J4", "pinned_start"] == ""
+    plan = write_plan(tmp_path / "plan", [("J4", "W1", _shift("2026-12-02", 9))])
+    assert apply_plan(seeded, plan, time=at(130)).proposed == 1
+    j4 = seeded.ledger().visits["J4"]
+    assert j4.state is VisitState.PROPOSED and j4.workers == ("W1",)

@@ -1,0 +1,106 @@
+"""Recurring orders expanded into contract jobs."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from decimal import Decimal
+
+import pytest
+
+from matchmaker.exceptions import LifecycleError
+from matchmaker.lifecycle import Recurrence, VisitTemplate, expand, jobs_frame
+from matchmaker.lifecycle.contract import JOB_COLUMNS
+
+TEMPLATE = VisitTemplate(
+    duration_minutes=180, window_minutes=30, required_skills="cleaning:2", price=Decimal("150.00")
+)
+
+
+def test_weekly_on_given_weekdays_n_times() -> None:
+    """Weekly on Monday and Thursday, five times, from a Wednesday."""
+    rule = Recurrence.weekly(
+        date(2026, 12, 2), (0, 3), start_time=time(9, 0), timezone="Asia/Shanghai", count=5
+    )
+    assert rule.dates() == [
+        date(2026, 12, 3),
+        date(2026, 12, 7),
+        date(2026, 12, 10),
+        date(2026, 12, 14),
+        date(2026, 12, 17),
+    ]
+
+
+def test_every_other_week_until_a_date() -> None:
+    """Every two weeks on Friday, counting from the start date's week, until a date."""
+    rule = Recurrence.weekly(
+        date(2026, 12, 1),
+        (4,),
+        start_time=time(9, 0),
+        timezone="Asia/Shanghai",
+        every_weeks=2,
+        until=date(2027, 1, 15),
+    )
+    assert rule.dates() == [
+        date(2026, 12, 4),
+        date(2026, 12, 18),
+        date(2027, 1, 1),
+        date(2027, 1, 15),
+    ]
+
+
+def test_long_placement_is_daily() -> None:
+    """A 26-day postpartum placement is one visit a day for 26 days."""
+    rule = Recurrence.daily(
+        date(2026, 12, 10), days=26, start_time=time(8, 0), timezone="Asia/Shanghai"
+    )
+    days = rule.dates()
+    assert len(days) == 26 and days[0] == date(2026, 12, 10) and days[-1] == date(2027, 1, 4)
+
+
+def test_local_start_time_survives_daylight_saving() -> None:
+    """Visits start at the same wall-clock time across a daylight-saving change."""
+    rule = Recurrence.weekly(
+        date(2027, 3, 1), (0,), start_time=time(9, 0), timezone="Europe/Berlin", count=5
+    )
+    starts = rule.starts()
+    assert {s.hour for s in starts} == {9}
+    assert starts[0].utcoffset() != starts[-1].utcoffset()
+
+
+def test_expand_gives_contract_jobs() -> None:
+    """Each occurrence becomes a job of the order, with window and template fields."""
+    rule = Recurrence.weekly(
+        date(2026, 12, 1), (1,), start_time=time(14, 0), timezone="Asia/Shanghai", count=3
+    )
+    jobs = expand(rule, TEMPLATE, order_id="O7", customer_id="C1", service_type="daily_cleaning")
+    assert [visit_id for visit_id, _ in jobs] == ["O7-001", "O7-002", "O7-003"]
+    _, first = jobs[0]
+    assert first.earliest_start.isoformat() == "2026-12-01T14:00:00+08:00"
+    assert first.latest_start.isoformat() == "2026-12-01T14:30:00+08:00"
+    assert (first.order_id, first.customer_id, first.required_skills) == ("O7", "C1", "cleaning:2")
+    frame = jobs_frame(jobs)
+    assert list(frame.columns) == JOB_COLUMNS
+    assert frame["job_id"].tolist() == ["O7-001", "O7-002", "O7-003"]
+    assert frame.loc[0, "duration_minutes"] == "180"
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"frequency": "weekly", "weekdays": (), "count": 2},
+        {"frequency": "weekly", "weekdays": (7,), "count": 2},
+        {"frequency": "daily", "count": 2, "until": date(2027, 1, 1)},
+        {"frequency": "daily"},
+        {"frequency": "daily", "count": 2, "timezone": "Mars/Olympus"},
+    ],
+)
+def test_invalid_recurrence_is_refused(arguments: dict[str, object]) -> None:
+    """No weekdays, a bad weekday, both or neither end, an unknown zone: each refused."""
+    values: dict[str, object] = {
+        "start_date": date(2026, 12, 1),
+        "start_time": time(9, 0),
+        "timezone": "Asia/Shanghai",
+        **arguments,
+    }
+    with pytest.raises(LifecycleError):
+        Recurrence(**values)  # type: ignore[arg-type]

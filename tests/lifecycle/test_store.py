@@ -1,0 +1,188 @@
+"""The SQLite event store: append-only, per-entity sequences, concurrency, crash safety."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from matchmaker.exceptions import ConcurrencyError, LifecycleError
+from matchmaker.lifecycle import Command, EntityType, EventStore, Operations, OpsPolicy
+
+from .factory import ev, visit, world
+
+
+def test_events_round_trip_exactly(store: EventStore) -> None:
+    """What is read back equals what was appended, offsets and payload included."""
+    events = [*world(), visit("V1")]
+    stored = store.append(events)
+    again = store.read()
+    assert [s.event for s in again] == events
+    assert [s.event.time.utcoffset() for s in again] == [e.time.utcoffset() for e in events]
+    assert [s.position for s in again] == [s.position for s in stored]
+    assert {s.seq for s in again} == {1}
+
+
+def test_sequences_count_per_entity(store: EventStore) -> None:
+    """Each entity numbers its own events 1, 2, 3 ..."""
+    store.append([*world(), ev("worker_updated", "W1", 1, name="a")])
+    store.append([ev("worker_updated", "W1", 2, name="b"), ev("worker_updated", "W2", 2, name="c")])
+    assert store.version((EntityType.WORKER, "W1")) == 3
+    assert store.version((EntityType.WORKER, "W2")) == 2
+    assert store.version((EntityType.WORKER, "W9")) == 0
+    assert store.integrity_check() == []
+
+
+def test_store_is_append_only(store: EventStore, tmp_path: Path) -> None:
+    """Updating or deleting an event is refused by the database itself."""
+    store.append(world())
+    connection = sqlite3.connect(tmp_path / "ops.db")
+    try:
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            connection.execute("UPDATE events SET kind = 'x'")
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            connection.execute("DELETE FROM events")
+    finally:
+        connection.close()
+
+
+def test_wal_mode_is_on(store: EventStore, tmp_path: Path) -> None:
+    """The store runs in WAL journal mode."""
+    connection = sqlite3.connect(tmp_path / "ops.db")
+    try:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        connection.close()
+
+
+def test_stale_writer_gets_a_concurrency_error(tmp_path: Path) -> None:
+    """A writer acting on an old version fails clearly; the other writer's event stays."""
+    path = tmp_path / "ops.db"
+    with EventStore(path) as first, EventStore(path) as second:
+        a, b = Operations(first, OpsPolicy()), Operations(second, OpsPolicy())
+        a.submit([*world(), visit("V1")])
+        seen = a.ledger().version((EntityType.VISIT, "V1"))
+        b.submit([ev("visit_cancelled", "V1", 1, reason="customer called")])
+        with pytest.raises(ConcurrencyError, match="Reload and retry"):
+            a.submit(
+                [
+                    Command(
+                        event=ev("visit_cancelled", "V1", 2, reason="duplicate"),
+                        expected_version=seen,
+                    )
+                ]
+            )
+        kinds = [s.event.kind for s in first.read(entity=(EntityType.VISIT, "V1"))]
+        assert kinds == ["visit_created", "visit_cancelled"]
+        with pytest.raises(ConcurrencyError):
+            first.append(
+                [ev("visit_cancelled", "V1", 3, reason="x")], expected={(EntityType.VISIT, "V1"): 1}
+            )
+
+
+def test_concurrent_writers_lose_no_update(tmp_path: Path) -> None:
+    """Four threads appending to one entity give gapless sequences and every event."""
+    path = tmp_path / "ops.db"
+    EventStore(path).close()
+    errors: list[BaseException] = []
+
+    def writer(number: int) -> None:
+        try:
+            with EventStore(path) as store:
+                for i in range(25):
+                    store.append([ev("worker_updated", "W1", i, name=f"{number}-{i}")])
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with EventStore(path) as store:
+        seqs = [s.seq for s in store.read()]
+        assert sorted(seqs) == list(range(1, 101))
+        assert store.integrity_check() == []
+
+
+_CRASH_WRITER = textwrap.dedent(
+    """
+    import sys
+    from datetime import datetime, timezone
+    from matchmaker.lifecycle.events import Event
+    from matchmaker.lifecycle.store import EventStore
+
+    store = EventStore(sys.argv[1], durable=True)
+    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    i = 0
+    while True:
+        batch = [
+            Event(kind="worker_updated", entity_id=f"W{(i + k) % 5}", time=now,
+                  actor="crash-test", payload={"name": f"{i}-{k}-" + "x" * 4000})
+            for k in range(3)
+        ]
+        stored = store.append(batch)
+        print(stored[-1].position, flush=True)
+        i += 1
+    """
+)
+
+
+def test_killed_writer_loses_nothing_committed(tmp_path: Path) -> None:
+    """SIGKILL mid-write: the store opens, every committed event is there and whole."""
+    path = tmp_path / "crash.db"
+    process = subprocess.Popen(
+        [sys.executable, "-c", _CRASH_WRITER, str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    committed: list[int] = []
+    try:
+        while len(committed) < 40:
+            line = process.stdout.readline()
+            if not line:
+                break
+            committed.append(int(line))
+        os.kill(process.pid, signal.SIGKILL)
+        rest, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:  # pragma: no cover - only if the test failed early
+            process.kill()
+            process.wait()
+    committed += [int(line) for line in rest.split()]
+    assert process.returncode == -signal.SIGKILL
+    assert len(committed) >= 40
+    with EventStore(path) as store:
+        assert store.integrity_check() == []
+        events = store.read()
+        positions = {s.position for s in events}
+        assert set(committed) <= positions
+        assert len(events) % 3 == 0
+        assert all(s.event.payload["name"].endswith("x" * 4000) for s in events)
+
+
+def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
+    """Opening some other file as a store fails with a clear error."""
+    path = tmp_path / "notes.db"
+    path.write_text("these are not events\n" * 100, encoding="utf-8")
+    with pytest.raises(LifecycleError, match="not an event store"):
+        EventStore(path)
+
+
+def test_frame_exports_every_event(store: EventStore) -> None:
+    """The store exports to a DataFrame with UTC timestamps."""
+    store.append(world())
+    frame = store.frame()
+    assert len(frame) == len(world())
+    assert list(frame.columns[:5]) == ["position", "entity_type", "entity_id", "seq", "kind"]
+    assert str(frame["time"].dt.tz) == "UTC"
