@@ -1,0 +1,1 @@
+"""matchmaker's benchmark harness (run on demand; see ``benchmarks/README.md``)."""

@@ -1,0 +1,118 @@
+"""Benchmark instances: generated one-day rounds, cached as dataset folders.
+
+An instance is named ``<workers>x<jobs>`` (for example ``200x600``); its dataset is drawn by
+:func:`matchmaker.generate.generate_dataset` with a fixed seed and written once under the
+cache folder (``benchmarks/.cache/`` by default, keyed by size, seed and a hash of the
+generator's source), so every solver run reads the same files through
+:func:`matchmaker.io.load_dataset`, as a user would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from matchmaker.domain import Dataset
+from matchmaker.policy import Policy
+from matchmaker.problem import Problem
+
+__all__ = [
+    "CACHE_DIR",
+    "DEFAULT_SIZES",
+    "INSTANCE_SEED",
+    "QUICK_SIZES",
+    "Loaded",
+    "Size",
+    "ensure_instance",
+    "generator_fingerprint",
+    "load_instance",
+    "parse_size",
+]
+
+CACHE_DIR = Path(__file__).resolve().parent / ".cache"
+INSTANCE_SEED = 20261201
+DEFAULT_SIZES = ("60x150", "200x600", "600x2000", "1500x5000")
+QUICK_SIZES = ("60x150",)
+
+_SIZE = re.compile(r"^\s*(\d+)\s*x\s*(\d+)\s*$")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Size:
+    """Workers and jobs of a generated one-day instance."""
+
+    workers: int
+    jobs: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.workers}x{self.jobs}"
+
+    @property
+    def pairs(self) -> int:
+        return self.workers * self.jobs
+
+
+def parse_size(text: str) -> Size:
+    """``"200x600"`` -> ``Size(workers=200, jobs=600)``."""
+    match = _SIZE.match(text)
+    if match is None or min(int(match[1]), int(match[2])) < 1:
+        raise ValueError(f"size {text!r} is not WORKERSxJOBS, e.g. 200x600")
+    return Size(workers=int(match[1]), jobs=int(match[2]))
+
+
+def ensure_instance(size: Size, *, seed: int = INSTANCE_SEED, cache: Path = CACHE_DIR) -> Path:
+    """The dataset folder of ``size`` (generated on first use, then reused)."""
+    from matchmaker.generate import generate_dataset
+
+    cache = Path(cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    ignore = cache / ".gitignore"
+    if not ignore.exists():
+        # Generated data is reproducible from its seed: keep it out of version control.
+        ignore.write_text("*\n", encoding="utf-8")
+    path = cache / f"{size.name}-seed{seed}-gen{generator_fingerprint()}"
+    if not path.is_dir():
+        generate_dataset(path, workers=size.workers, jobs=size.jobs, seed=seed, days=1)
+    return path
+
+
+def generator_fingerprint() -> str:
+    """A short hash of the generator's source: a changed generator means new cached data."""
+    from matchmaker import generate
+
+    return hashlib.sha256(Path(generate.__file__).read_bytes()).hexdigest()[:10]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Loaded:
+    """A dataset, its compiled problem, the policy used and what loading them cost."""
+
+    dataset: Dataset
+    problem: Problem
+    policy: Policy
+    load_seconds: float
+    compile_seconds: float
+
+
+def load_instance(path: Path) -> Loaded:
+    """Load a dataset folder and compile it under the dataset's own policy."""
+    from matchmaker.compile import compile_problem
+    from matchmaker.io import load_dataset
+
+    began = time.perf_counter()
+    dataset = load_dataset(Path(path))
+    loaded = time.perf_counter()
+    policy = dataset.settings.policy
+    problem = compile_problem(dataset, policy=policy)
+    compiled = time.perf_counter()
+    return Loaded(
+        dataset=dataset,
+        problem=problem,
+        policy=policy,
+        load_seconds=loaded - began,
+        compile_seconds=compiled - loaded,
+    )

@@ -1,0 +1,248 @@
+"""The benchmark harness and its VROOM peer, on tiny instances (no timings are asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from benchmarks.vroom_peer import vroom_priorities
+from benchmarks.worker import measure
+
+from matchmaker.objective import objective_terms
+from matchmaker.policy import Policy
+from matchmaker.solution import Route, Solution
+from tests.problem_factory import make_problem, problem_violations, random_problem
+
+needs_vroom = pytest.mark.skipif(
+    importlib.util.find_spec("vroom") is None,
+    reason="pyvroom is not installed (it is the `bench` extra: pip install -e '.[bench]')",
+)
+
+
+def test_vroom_priorities_follow_the_policy_weights() -> None:
+    """Without pins the weights 1..16 scale to 99 at priority 5, keeping their ratios."""
+    problem = make_problem(n_workers=1, n_jobs=5, priority=[1, 2, 3, 4, 5])
+    assert vroom_priorities(problem, Policy()).tolist() == [6, 12, 25, 50, 99]
+
+
+def test_vroom_priorities_let_a_pin_outweigh_a_full_shift() -> None:
+    """A pinned job gets 100 and the others shrink so that 6 of them weigh less."""
+    problem = make_problem(
+        n_workers=1, n_jobs=6, priority=[1, 2, 3, 4, 5, 1], pins=[(0, 5)], max_jobs=6
+    )
+    priorities = vroom_priorities(problem, Policy()).tolist()
+    assert priorities == [1, 2, 4, 8, 16, 100]
+    assert 6 * max(priorities[:5]) < priorities[5]
+
+
+def test_measure_counts_a_team_job_only_when_served_together() -> None:
+    """A two-worker job served at two different minutes is broken, not served."""
+    problem = make_problem(n_workers=3, n_jobs=2, team=[2, 1], priority=[5, 2])
+    policy = Policy()
+
+    def solution(second_start: int) -> Solution:
+        routes = (
+            Route(vehicle=0, jobs=(0,), starts=(100,)),
+            Route(vehicle=1, jobs=(0,), starts=(second_start,)),
+            Route(vehicle=2, jobs=(1,), starts=(50,)),
+        )
+        objective = objective_terms(problem, routes, policy).total
+        return Solution(routes=routes, objective=objective, backend="test", seed=0, solve_seconds=0)
+
+    figures = ("jobs_served", "priority_served", "team_broken", "travel_minutes")
+    together = measure(problem, policy, solution(100))
+    apart = measure(problem, policy, solution(120))
+    assert [together[key] for key in figures] == [2, 7, 0, 30]
+    assert [apart[key] for key in figures] == [1, 2, 1, 30]
+
+
+def _record(instance: str, solver: str, limit: float, **figures: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "instance": instance,
+        "solver": solver,
+        "time_limit": limit,
+        "error": None,
+        "jobs_served": 300,
+        "jobs_total": 600,
+        "priority_served": 1000,
+        "priority_total": 1900,
+        "travel_minutes": 9000,
+        "travel_per_served": 30.0,
+        "mean_match_score": 70.0,
+        "objective": 1000,
+        "solver_objective": 1000,
+        "lower_bound": None,
+        "solve_seconds": limit,
+        "peak_mb": 300.0,
+        "violations": 0,
+        "violations_by_rule": {},
+        "stats": {},
+        "status": "feasible",
+    }
+    return record | figures
+
+
+def _report(runs: list[dict[str, Any]]) -> Any:
+    from benchmarks import run
+
+    config = run.Config(sizes=(), limits=(30.0,))
+    return run.Report(config=config, machine=run.machine_info(), runs=runs)
+
+
+def test_targets_are_judged_from_the_numbers() -> None:
+    """Routing beats VROOM only with its priority sum, 5 % less travel per job and 0 violations."""
+    from benchmarks import run
+
+    peer = _record("200x600", "vroom", 30.0, priority_served=1000, travel_per_served=30.0)
+    good = _record("200x600", "routing", 30.0, priority_served=1000, travel_per_served=28.4)
+    short = _record("200x600", "routing", 30.0, priority_served=999, travel_per_served=20.0)
+    first = run.evaluate_targets(_report([good, peer]))[0]
+    second = run.evaluate_targets(_report([short, peer]))[0]
+    assert (first.verdict, second.verdict) == ("PASS", "MISS")
+    assert "priority 999 vs 1000" in second.measured
+
+
+def test_a_bound_above_a_verified_plan_is_reported_invalid() -> None:
+    """A lower bound above a clean plan's objective gets no gap and an `invalid` verdict."""
+    from benchmarks import run
+
+    routing = _record("60x150", "routing", 10.0, objective=1000)
+    cpsat = _record("60x150", "cpsat", 60.0, objective=1010, lower_bound=1500)
+    report = _report([routing, cpsat])
+    gap_targets = [t for t in run.evaluate_targets(report) if "lower bound" in t.name]
+    assert [t.verdict for t in gap_targets] == ["invalid"]
+    rows = run.table_rows(report)
+    gap = run.TABLE_HEADER.index("gap")
+    assert [row[gap] for row in rows] == ["-", "-"]
+    assert rows[1][run.TABLE_HEADER.index("lower bound")] == "1,500 (invalid)"
+    honest = _report([routing, cpsat | {"lower_bound": 990}])
+    assert [t.verdict for t in run.evaluate_targets(honest) if "lower bound" in t.name] == ["PASS"]
+    assert run.table_rows(honest)[0][gap] == "1.01%"
+
+
+@needs_vroom
+def test_vroom_peer_plans_keep_every_rule_it_can_express() -> None:
+    """Without team jobs, VROOM's plan (pins included) passes the strict problem checker."""
+    from benchmarks import vroom_peer
+
+    problem = random_problem(5, 12, 40, n_modes=2, pin_share=0.1)
+    policy = Policy()
+    solution = vroom_peer.solve(problem, policy=policy, time_limit=5, level=1, threads=1)
+    assert solution.served_jobs()
+    assert problem_violations(problem, solution) == []
+    assert solution.objective == objective_terms(problem, solution.routes, policy).total
+    assert solution.status == "feasible"
+
+
+@needs_vroom
+def test_vroom_peer_shift_end_bounds_the_end_of_service() -> None:
+    """A job that could start inside the shift but would end after it stays unassigned."""
+    from benchmarks import vroom_peer
+
+    problem = make_problem(
+        n_workers=1,
+        n_jobs=2,
+        earliest=[100, 500],
+        latest=[100, 550],
+        duration=[60, 120],
+        eligible=True,
+        fold_shift_fit=False,
+    )
+    solution = vroom_peer.solve(problem, policy=Policy(), time_limit=2, level=1, threads=1)
+    assert solution.served_jobs() == {0}
+
+
+@needs_vroom
+def test_vroom_peer_splits_team_jobs_and_says_so() -> None:
+    """A two-worker job becomes two single visits; the solution is marked unsynchronised."""
+    from benchmarks import vroom_peer
+
+    problem = make_problem(
+        n_workers=2, n_jobs=1, team=2, home_travel=np.array([[10], [40]]), earliest=100, latest=100
+    )
+    solution = vroom_peer.solve(problem, policy=Policy(), time_limit=2, level=1, threads=1)
+    assert solution.status == "teams-unsynchronised"
+    assert solution.stats["team_jobs"] == 1
+    assert sorted(route.vehicle for route in solution.routes) == [0, 1]
+    assert solution.stats["team_jobs_full"] == 1
+
+
+@needs_vroom
+def test_vroom_peer_keeps_one_copy_of_a_team_job_per_route() -> None:
+    """When one vehicle takes both visits of a team job, the second is dropped and counted."""
+    from benchmarks import vroom_peer
+
+    problem = make_problem(
+        n_workers=2,
+        n_jobs=1,
+        team=2,
+        home_travel=np.array([[10], [500]]),
+        latest=300,
+        fold_shift_fit=False,
+    )
+    solution = vroom_peer.solve(problem, policy=Policy(), time_limit=2, level=1, threads=1)
+    assert [(route.vehicle, route.jobs) for route in solution.routes] == [(0, (0,))]
+    assert solution.stats["duplicate_team_copies_dropped"] == 1
+    assert solution.stats["team_jobs_partial"] == 1
+
+
+@needs_vroom
+def test_vroom_peer_survives_pins_that_cannot_share_a_route() -> None:
+    """Overlapping pins on one worker: VROOM rejects them as a route, the peer solves anyway."""
+    from benchmarks import vroom_peer
+
+    problem = make_problem(
+        n_workers=2,
+        n_jobs=3,
+        pins=[(0, 0), (0, 1)],
+        pinned_start=[100, 110, -1],
+        earliest=[100, 110, 0],
+        latest=[100, 110, 300],
+    )
+    solution = vroom_peer.solve(problem, policy=Policy(), time_limit=2, level=1, threads=1)
+    assert solution.stats["pinned_initial_routes"] == 0
+    assert len(problem_violations(problem, solution)) == 1  # one of the two pins is lost
+
+
+@needs_vroom
+def test_harness_smoke_run_verifies_every_plan(tmp_path: Path) -> None:
+    """8 workers x 20 jobs, 1 s limits: one row per solver, every plan verified."""
+    from benchmarks import run
+
+    solvers = ["routing", "greedy", "cpsat", "vroom"]
+    if importlib.util.find_spec("matchmaker.solvers.cpsat") is None:
+        solvers.remove("cpsat")  # the CP-SAT backend is not part of this tree yet
+    out, raw = tmp_path / "RESULTS.md", tmp_path / "results.json"
+    argv = [
+        "--quick",
+        "--sizes", "8x20",
+        "--limits", "1",
+        "--cpsat-limit", "2",
+        "--solvers", ",".join(solvers),
+        "--cache", str(tmp_path / "cache"),
+        "--out", str(out),
+        "--json", str(raw),
+    ]  # fmt: skip
+    assert run.main(argv) == 0
+    report = json.loads(raw.read_text(encoding="utf-8"))
+    assert [(r["instance"], r["solver"]) for r in report["runs"]] == [
+        ("8x20", solver) for solver in solvers
+    ]
+    for record in report["runs"]:
+        assert record["error"] is None, record
+        assert isinstance(record["violations"], int), record["solver"]
+        assert record["peak_mb"] > 0
+        assert 0 <= record["jobs_served"] <= record["jobs_total"] == 20
+        if record["solver"] != "vroom":
+            assert record["violations"] == 0, record["violations_by_rule"]
+    assert report["pipeline"][0]["pairs"] == 8 * 20
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmark smoke run")
+    assert "| instance | solver | limit s |" in text
+    assert all(f"| 8x20 | {solver} | 1 |" in text for solver in solvers if solver != "cpsat")
+    verdicts = {t["name"]: t["verdict"] for t in report["targets"]}
+    assert set(verdicts.values()) <= {"PASS", "MISS", "not run", "invalid"}
