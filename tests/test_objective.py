@@ -91,3 +91,14 @@ def test_objective_terms_add_up() -> None:
     assert terms.match_cost == 2 * 45
     assert terms.travel_minutes == route_travel(problem, route)
     assert terms.total == terms.unserved_penalty + terms.match_cost + terms.travel_cost
+
+
+def test_partial_team_counts_as_unserved() -> None:
+    """A team job served by fewer members than it needs still pays its drop penalty."""
+    problem = _problem([3, 3], teams=[2, 1])
+    policy = Policy()
+    partial = (Route(vehicle=0, jobs=(0, 1), starts=(490, 600)),)
+    full = (*partial, Route(vehicle=1, jobs=(0,), starts=(490,)))
+    penalties = drop_penalties(problem, policy)
+    assert objective_terms(problem, partial, policy).unserved_penalty == int(penalties[0])
+    assert objective_terms(problem, full, policy).unserved_penalty == 0

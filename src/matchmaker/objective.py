@@ -124,8 +124,10 @@ class ObjectiveTerms:
 
 
 def objective_terms(problem: Problem, routes: tuple[Route, ...], policy: Policy) -> ObjectiveTerms:
-    """Evaluate the documented objective for ``routes`` (any solver's)."""
-    served = np.zeros(problem.n_jobs, dtype=bool)
+    """Evaluate the documented objective for ``routes`` (any solver's).
+
+    A team job is served only when all ``job_team`` members serve it.
+    """
     workers: list[int] = []
     jobs: list[int] = []
     travel = 0
@@ -134,7 +136,9 @@ def objective_terms(problem: Problem, routes: tuple[Route, ...], policy: Policy)
         worker = int(problem.vehicle_worker[route.vehicle])
         workers.extend([worker] * len(route.jobs))
         jobs.extend(route.jobs)
-    served[jobs] = True
+    # A team job counts as served only with all its members; a partial team is unserved.
+    visits = np.bincount(np.asarray(jobs, dtype=np.intp), minlength=problem.n_jobs)
+    served = visits >= problem.job_team
     match = int(match_costs(problem, policy)[workers, jobs].sum()) if jobs else 0
     return ObjectiveTerms(
         unserved_penalty=int(drop_penalties(problem, policy)[~served].sum()),
