@@ -125,17 +125,18 @@ def test_background_check_validity() -> None:
 
 def test_dataset_lookups_and_reference_checks() -> None:
     """The dataset indexes by id and rejects duplicates and dangling references."""
-    dataset = Dataset(
-        workers=(_worker(),), jobs=(_job(),), customers=(Customer(customer_id="C1"),)
-    )
+    dataset = Dataset(workers=(_worker(),), jobs=(_job(),), customers=(Customer(customer_id="C1"),))
     assert dataset.worker("W1").name == "Li"
     assert dataset.job_position("J1") == 0
     assert dataset.customer("C9") is None
     with pytest.raises(DomainError, match="duplicate worker"):
         Dataset(workers=(_worker(), _worker()), jobs=())
     with pytest.raises(DomainError, match="unknown customer"):
-        Dataset(workers=(_worker(),), jobs=(_job(customer_id="C2"),), customers=(
-            Customer(customer_id="C1"),))
+        Dataset(
+            workers=(_worker(),),
+            jobs=(_job(customer_id="C2"),),
+            customers=(Customer(customer_id="C1"),),
+        )
     with pytest.raises(DomainError, match="unknown pinned worker"):
         Dataset(workers=(_worker(),), jobs=(_job(pinned_worker_ids=("W9",)),))
     with pytest.raises(DomainError, match="pinned and excluded"):

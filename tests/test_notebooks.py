@@ -21,7 +21,7 @@ def test_notebook_runs(notebook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code_cells = [c for c in cells if c["cell_type"] == "code"]
     assert code_cells, f"{notebook.name} has no code"
     for cell in code_cells:
-        exec(compile("".join(cell["source"]), str(notebook), "exec"), namespace)  # noqa: S102
+        exec(compile("".join(cell["source"]), str(notebook), "exec"), namespace)
     assert os.getcwd() == str(NOTEBOOKS)
     kpis = namespace.get("kpis")
     if kpis is not None:  # what_if: the scenarios must differ from the baseline somewhere

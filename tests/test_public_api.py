@@ -14,8 +14,7 @@ def test_all_is_sorted_and_complete() -> None:
     public = {
         name
         for name, value in vars(matchmaker).items()
-        if not name.startswith("_")
-        and getattr(value, "__module__", "").startswith("matchmaker")
+        if not name.startswith("_") and getattr(value, "__module__", "").startswith("matchmaker")
     }
     assert public - {"annotations"} <= set(matchmaker.__all__)
     for name in matchmaker.__all__:
