@@ -1,0 +1,381 @@
+"""The routing backend: its OR-Tools model rule by rule, its pipeline, and properties."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matchmaker.objective import objective_terms
+from matchmaker.policy import Policy
+from matchmaker.problem import Problem
+from matchmaker.solution import Progress, Route, Solution
+from matchmaker.solvers import _decompose, cpsat, get_solver, greedy, routing
+from matchmaker.solvers._costs import Costs, plan_cost
+from matchmaker.solvers._routing_model import improve
+from matchmaker.solvers._schedule import earliest_starts
+from matchmaker.solvers.routing import solve
+from tests.problem_factory import make_problem, problem_violations, random_problem
+
+POLICY = Policy()
+
+
+def _solution(routes: tuple[Route, ...]) -> Solution:
+    return Solution(routes=routes, objective=0, backend="test", seed=0, solve_seconds=0.0)
+
+
+def _solve(
+    problem: Problem,
+    *,
+    time_limit: float = 0.5,
+    seed: int = 0,
+    warm_start: Solution | None = None,
+) -> Solution:
+    """Solve with the routing backend; insist on a valid plan priced as documented."""
+    solution = solve(
+        problem, policy=POLICY, time_limit=time_limit, seed=seed, warm_start=warm_start
+    )
+    assert problem_violations(problem, solution) == []
+    assert solution.objective == objective_terms(problem, solution.routes, POLICY).total
+    return solution
+
+
+def _search(
+    problem: Problem, routes: tuple[Route, ...] = (), seconds: float = 0.3
+) -> dict[int, list[tuple[int, int]]]:
+    """Run the routing model alone from ``routes``; insist it is valid and prices exactly."""
+    costs = Costs.of(problem, POLICY)
+    outcome = improve(problem, costs, routes, seconds)
+    assert outcome is not None
+    assert problem_violations(problem, _solution(outcome.routes)) == []
+    exact = objective_terms(problem, outcome.routes, POLICY).total
+    assert outcome.model_cost == plan_cost(problem, costs, outcome.routes) == exact
+    return _plan(outcome.routes)
+
+
+def _plan(routes: tuple[Route, ...]) -> dict[int, list[tuple[int, int]]]:
+    """``{vehicle: [(job, start), ...]}`` of some routes."""
+    return {r.vehicle: list(zip(r.jobs, r.starts, strict=True)) for r in routes if r.jobs}
+
+
+def _served(plan: dict[int, list[tuple[int, int]]]) -> set[int]:
+    return {job for visits in plan.values() for job, _ in visits}
+
+
+def _served_by(plan: dict[int, list[tuple[int, int]]]) -> dict[int, int]:
+    return {job: vehicle for vehicle, visits in plan.items() for job, _ in visits}
+
+
+# -- the routing model, one rule each ------------------------------------------------------
+
+
+def test_model_waits_for_the_window_and_keeps_it() -> None:
+    """A job starts inside its window: waiting for the opening, one of two clashing dropped."""
+    problem = make_problem(n_jobs=2, earliest=[100, 100], latest=[120, 100], travel=30)
+    plan = _search(problem)
+    assert len(_served(plan)) == 1
+    assert plan[0][0][1] == 100
+
+
+def test_model_keeps_the_job_inside_the_shift_end() -> None:
+    """A job that would end after the shift stays unserved, even if marked eligible."""
+    problem = make_problem(
+        n_jobs=2, earliest=[500, 100], latest=[540, 200], duration=120, fold_shift_fit=False
+    )
+    assert _served(_search(problem)) == {1}
+
+
+def test_model_counts_travel_between_jobs() -> None:
+    """The second job starts no earlier than the first ends plus the travel between them."""
+    problem = make_problem(n_jobs=2, earliest=[0, 0], latest=[540, 540], travel=50)
+    (first, a), (second, b) = _search(problem)[0]
+    assert b >= a + 60 + 50
+    assert {first, second} == {0, 1}
+
+
+def test_model_caps_jobs_per_shift() -> None:
+    """At most ``vehicle_max_jobs`` jobs go on one shift."""
+    problem = make_problem(n_jobs=3, max_jobs=2)
+    assert len(_served(_search(problem))) == 2
+
+
+def test_model_caps_work_minutes_per_shift() -> None:
+    """At most ``vehicle_max_work`` service minutes go on one shift."""
+    problem = make_problem(n_jobs=3, duration=100, max_work=250)
+    assert len(_served(_search(problem))) == 2
+
+
+def test_model_uses_only_eligible_pairs() -> None:
+    """A job goes to the eligible worker even when an ineligible one is much closer."""
+    problem = make_problem(n_workers=2, n_jobs=1, home_travel=[[1], [50]], eligible=[[0], [1]])
+    assert _search(problem) == {1: [(0, 50)]}
+
+
+def test_model_prefers_the_higher_priority_when_only_one_fits() -> None:
+    """Two jobs at one minute: the priority-5 job is served, however much better the other."""
+    problem = make_problem(
+        n_jobs=2,
+        earliest=100,
+        latest=100,
+        priority=[1, 5],
+        home_travel=[[1, 80]],
+        score=[[100.0, 0.0]],
+    )
+    assert _served(_search(problem)) == {1}
+
+
+def test_model_serves_a_job_whatever_its_travel() -> None:
+    """Serving beats any travel saving: a job 400 minutes away is still served."""
+    problem = make_problem(n_jobs=1, home_travel=400, latest=530, fold_shift_fit=False)
+    assert _search(problem) == {0: [(0, 400)]}
+
+
+def test_model_weighs_match_cost_against_travel() -> None:
+    """A 100-score worker 20 minutes farther beats a 40-score one (cost 0+30 < 60+10)."""
+    problem = make_problem(n_workers=2, n_jobs=1, home_travel=[[30], [10]], score=[[100.0], [40.0]])
+    assert _served_by(_search(problem)) == {0: 0}
+
+
+def test_model_moves_a_team_start_for_both_members() -> None:
+    """Fitting a job before a team job on one member delays the team start on both."""
+    problem = make_problem(
+        n_workers=2,
+        n_jobs=2,
+        team=[2, 1],
+        earliest=[50, 0],
+        latest=[300, 10],
+        priority=[5, 1],
+        eligible=[[1, 1], [1, 0]],
+    )
+    warm = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0)
+    assert warm.served_jobs() == {0}
+    plan = _search(problem, warm.routes)
+    assert plan[0][0] == (1, 10)
+    team_starts = {start for visits in plan.values() for job, start in visits if job == 0}
+    assert len(team_starts) == 1 and team_starts.pop() >= 80
+
+
+def test_model_keeps_pins_on_their_worker_and_minute() -> None:
+    """A pinned job stays on its pinned worker at its pinned start, though another is cheaper."""
+    problem = make_problem(
+        n_workers=2, n_jobs=2, home_travel=[[5, 5], [60, 60]], pins=[(1, 0)], pinned_start=[200, -1]
+    )
+    plan = _search(problem)
+    assert (0, 200) in plan[1]
+    assert _served_by(plan)[1] == 0
+
+
+# -- start minutes -------------------------------------------------------------------------
+
+
+def test_earliest_starts_align_a_team_on_its_latest_member() -> None:
+    """Team members start together, at the latest of their own earliest starts."""
+    problem = make_problem(n_workers=2, n_jobs=2, team=[2, 1], home_travel=[[10, 10], [40, 40]])
+    starts = earliest_starts(problem, {0: [0, 1], 1: [0]})
+    assert starts == {0: [40, 110], 1: [40]}
+
+
+def test_earliest_starts_meet_a_pinned_start_exactly_or_fail() -> None:
+    """A pinned start is kept exactly; sequences that cannot meet it have no schedule."""
+    problem = make_problem(n_jobs=2, pinned_start=[-1, 30])
+    assert earliest_starts(problem, {0: [1]}) == {0: [30]}
+    assert earliest_starts(problem, {0: [0, 1]}) is None
+
+
+# -- sub-rounds ----------------------------------------------------------------------------
+
+
+def test_split_then_merge_gives_the_plan_back_and_freezes_split_teams() -> None:
+    """Each sub-round's own plan merges back unchanged; a team split across parts is pinned."""
+    problem = random_problem(7, 12, 40, team_share=0.3, pin_share=0.1)
+    costs = Costs.of(problem, POLICY)
+    plan = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0).routes
+    subs = _decompose.split(problem, costs, plan, 3, seed=1)
+    assert len(subs) > 1
+    vehicles = np.concatenate([sub.vehicles for sub in subs])
+    assert sorted(vehicles.tolist()) == sorted(set(vehicles.tolist()))
+    merged = plan
+    for sub in subs:
+        assert plan_cost(sub.problem, sub.costs, sub.routes) >= 0
+        merged = _decompose.merge(merged, sub, sub.routes)
+    assert _plan(merged) == _plan(plan)
+    owners: dict[int, set[int]] = {}
+    for index, sub in enumerate(subs):
+        for job in sub.jobs.tolist():
+            owners.setdefault(job, set()).add(index)
+    shared = [job for job, parts in owners.items() if len(parts) > 1]
+    for sub in subs:
+        for local, job in enumerate(sub.jobs.tolist()):
+            if job in shared:
+                assert sub.problem.pinned[:, local].any()
+                assert sub.problem.job_pinned_start[local] >= 0
+
+
+# -- the backend ---------------------------------------------------------------------------
+
+
+def test_result_names_the_backend_and_is_registered() -> None:
+    """The result says routing and its seed; get_solver finds this function."""
+    solution = _solve(make_problem(n_workers=2, n_jobs=3), seed=5)
+    assert (solution.backend, solution.seed) == ("routing", 5)
+    assert get_solver("routing") is solve
+
+
+def test_empty_problems() -> None:
+    """No jobs or no workers give an empty plan without error."""
+    assert _solve(make_problem(n_workers=0, n_jobs=3)).routes == ()
+    assert _solve(make_problem(n_workers=2, n_jobs=0)).routes == ()
+
+
+def test_tiny_round_is_proven_optimal_and_matches_cpsat() -> None:
+    """A round of one neighbourhood is solved whole and proven optimal, as CP-SAT agrees."""
+    problem = random_problem(3, 4, 12, team_share=0.3, pin_share=0.1)
+    solution = _solve(problem, time_limit=5.0)
+    assert solution.status == "optimal"
+    assert solution.lower_bound == solution.objective
+    exact = cpsat.solve(problem, policy=POLICY, time_limit=5.0, seed=0)
+    assert exact.status == "optimal" and exact.objective == solution.objective
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_small_rounds_stay_at_or_above_the_cpsat_bound(seed: int) -> None:
+    """On rounds CP-SAT can prove, routing's objective is at or above the proven bound."""
+    problem = random_problem(seed, 10, 30, team_share=0.15, pin_share=0.1, n_modes=2)
+    exact = cpsat.solve(problem, policy=POLICY, time_limit=10.0, seed=0)
+    assert exact.lower_bound is not None
+    solution = _solve(problem, time_limit=1.5)
+    assert exact.lower_bound <= solution.objective <= solution.stats["warm_start_objective"]
+
+
+def test_repair_serves_a_team_job_the_local_search_cannot_insert() -> None:
+    """A high-priority team job blocked by two low-priority jobs is served after routing."""
+    problem = make_problem(
+        n_workers=2, n_jobs=3, team=[1, 1, 2], earliest=100, latest=100, priority=[1, 1, 5]
+    )
+    warm = _solution(
+        (Route(vehicle=0, jobs=(0,), starts=(100,)), Route(vehicle=1, jobs=(1,), starts=(100,)))
+    )
+    replayed = greedy.solve(problem, policy=POLICY, time_limit=1.0, seed=0, warm_start=warm)
+    assert replayed.served_jobs() == {0, 1}
+    solution = _solve(problem, warm_start=warm)
+    assert solution.served_jobs() == {2}
+
+
+def test_large_round_is_cut_into_parts_and_stays_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A round split into sub-rounds (teams frozen across parts) keeps every rule and pin."""
+    monkeypatch.setattr(routing, "VEHICLES_PER_PART", 5)
+    monkeypatch.setattr(routing, "COPIES_PER_PART", 20)
+    monkeypatch.setattr(routing, "_REPAIR_SHARE", 0.2)
+    problem = random_problem(11, 20, 70, team_share=0.2, pin_share=0.1, shifts_per_worker=2)
+    solution = _solve(problem, time_limit=4.0)
+    assert solution.stats["parts"] > 1
+    pinned = {(int(v), int(j)) for v, j in zip(*np.nonzero(problem.pinned), strict=True)}
+    assert pinned <= {(v, j) for v, j, _ in solution.assignments()}
+    assert solution.objective <= solution.stats["warm_start_objective"]
+    assert solution.stats["routing_objective"] == solution.objective
+
+
+def test_pin_breaking_a_rule_is_kept_without_failing() -> None:
+    """A pin no model can satisfy makes the search fall back, but the pin is kept."""
+    problem = make_problem(
+        n_workers=2, n_jobs=2, pins=[(0, 0)], pinned_start=[5, -1], fold_shift_fit=False
+    )
+    solution = solve(problem, policy=POLICY, time_limit=0.5, seed=0)
+    assert (0, 0, 5) in solution.assignments()
+    assert 1 in solution.served_jobs()
+
+
+def test_time_limit_is_honoured_on_a_larger_round() -> None:
+    """The whole solve, warm start and model builds included, ends by the limit + 10% + 1 s."""
+    problem = random_problem(5, 150, 450, team_share=0.05, pin_share=0.02, n_modes=2)
+    began = time.perf_counter()
+    solution = solve(problem, policy=POLICY, time_limit=2.0, seed=0)
+    assert time.perf_counter() - began <= 2.0 * 1.1 + 1.0
+    assert problem_violations(problem, solution) == []
+    assert solution.objective <= solution.stats["warm_start_objective"]
+
+
+def test_same_seed_same_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A search that settles before its limit repeats exactly with one seed."""
+    monkeypatch.setattr(routing, "_REPAIR_SHARE", 0.0)
+    problem = random_problem(8, 6, 20, team_share=0.2, pin_share=0.1)
+    first = _solve(problem, time_limit=1.0, seed=3)
+    assert _solve(problem, time_limit=1.0, seed=3).routes == first.routes
+
+
+def test_progress_reports_fall_and_end_with_the_result() -> None:
+    """Progress objectives never rise and the last report is the returned plan."""
+    reports: list[Progress] = []
+    problem = random_problem(2, 20, 60, team_share=0.1)
+    solution = solve(problem, policy=POLICY, time_limit=1.5, seed=0, progress=reports.append)
+    assert reports and reports[-1].message == "done"
+    assert reports[-1].objective == solution.objective
+    assert reports[-1].served == len(solution.served_jobs())
+    objectives = [r.objective for r in reports]
+    assert objectives == sorted(objectives, reverse=True)
+
+
+# -- properties ----------------------------------------------------------------------------
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n_workers=st.integers(1, 12),
+    n_jobs=st.integers(0, 30),
+    shifts_per_worker=st.integers(1, 2),
+    n_modes=st.integers(1, 2),
+    team_share=st.sampled_from([0.0, 0.2, 0.5]),
+    pin_share=st.sampled_from([0.0, 0.1, 0.3]),
+)
+def test_random_rounds_give_valid_plans_no_worse_than_greedy(
+    seed: int,
+    n_workers: int,
+    n_jobs: int,
+    shifts_per_worker: int,
+    n_modes: int,
+    team_share: float,
+    pin_share: float,
+) -> None:
+    """Every plan keeps every rule and pin, never loses to greedy, and is priced exactly."""
+    problem = random_problem(
+        seed,
+        n_workers,
+        n_jobs,
+        shifts_per_worker=shifts_per_worker,
+        n_modes=n_modes,
+        team_share=team_share,
+        pin_share=pin_share,
+    )
+    solution = _solve(problem, time_limit=0.4)
+    pinned = {(int(v), int(j)) for v, j in zip(*np.nonzero(problem.pinned), strict=True)}
+    assert pinned <= {(v, j) for v, j, _ in solution.assignments()}
+    baseline = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0)
+    assert solution.objective <= baseline.objective
+    assert solution.stats["routing_objective"] == solution.objective
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n_workers=st.integers(1, 8),
+    n_jobs=st.integers(1, 25),
+    team_share=st.sampled_from([0.0, 0.3]),
+    pin_share=st.sampled_from([0.0, 0.2]),
+)
+def test_the_model_alone_keeps_every_rule_from_the_greedy_plan(
+    seed: int, n_workers: int, n_jobs: int, team_share: float, pin_share: float
+) -> None:
+    """Guided local search from the greedy plan stays valid and prices plans exactly."""
+    problem = random_problem(
+        seed, n_workers, n_jobs, n_modes=2, team_share=team_share, pin_share=pin_share
+    )
+    start = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0)
+    plan = _search(problem, start.routes, seconds=0.2)
+    teams = [j for j in _served(plan) if problem.job_team[j] > 1]
+    for job in teams:
+        members = [s for visits in plan.values() for j, s in visits if j == job]
+        assert len(members) == problem.job_team[job] and len(set(members)) == 1
