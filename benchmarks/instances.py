@@ -34,7 +34,8 @@ __all__ = [
 
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 INSTANCE_SEED = 20261201
-DEFAULT_SIZES = ("60x150", "200x600", "600x2000", "1500x5000")
+DEFAULT_SIZES = ("10x30", "20x60", "60x150", "200x600", "600x2000", "1500x5000")
+"""The two smallest are for the CP-SAT comparison: rounds CP-SAT can prove optimal."""
 QUICK_SIZES = ("60x150",)
 
 _SIZE = re.compile(r"^\s*(\d+)\s*x\s*(\d+)\s*$")

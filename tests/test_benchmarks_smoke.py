@@ -119,9 +119,12 @@ def test_a_bound_above_a_verified_plan_is_reported_invalid() -> None:
     gap = run.TABLE_HEADER.index("gap")
     assert [row[gap] for row in rows] == ["-", "-"]
     assert rows[1][run.TABLE_HEADER.index("lower bound")] == "1,500 (invalid)"
-    honest = _report([routing, cpsat | {"lower_bound": 990}])
+    honest = _report([routing, cpsat | {"lower_bound": 990, "status": "optimal"}])
     assert [t.verdict for t in run.evaluate_targets(honest) if "lower bound" in t.name] == ["PASS"]
     assert run.table_rows(honest)[0][gap] == "1.01%"
+    open_bound = _report([routing, cpsat | {"lower_bound": 990, "status": "feasible"}])
+    verdicts = [t.verdict for t in run.evaluate_targets(open_bound) if "lower bound" in t.name]
+    assert verdicts == ["not judged"]
 
 
 @needs_vroom
