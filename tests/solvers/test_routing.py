@@ -269,6 +269,7 @@ def test_large_round_is_cut_into_parts_and_stays_valid(monkeypatch: pytest.Monke
     monkeypatch.setattr(routing, "VEHICLES_PER_PART", 5)
     monkeypatch.setattr(routing, "COPIES_PER_PART", 20)
     monkeypatch.setattr(routing, "_REPAIR_SHARE", 0.2)
+    monkeypatch.setattr(routing, "_NEIGHBOURHOOD_REPAIR_SHARE", 0.2)
     problem = random_problem(11, 20, 70, team_share=0.2, pin_share=0.1, shifts_per_worker=2)
     solution = _solve(problem, time_limit=4.0)
     assert solution.stats["parts"] > 1
@@ -379,3 +380,12 @@ def test_the_model_alone_keeps_every_rule_from_the_greedy_plan(
     for job in teams:
         members = [s for visits in plan.values() for j, s in visits if j == job]
         assert len(members) == problem.job_team[job] and len(set(members)) == 1
+
+
+def test_large_round_gives_its_time_to_local_search() -> None:
+    """A round too large to be solved whole skips the neighbourhood repair (no attempts)."""
+    problem = random_problem(12, 30, 90, team_share=0.05)
+    solution = _solve(problem, time_limit=1.0)
+    assert solution.stats["repair_tried"] == 0.0
+    assert solution.stats["search_seconds"] > 0.0
+    assert solution.objective <= solution.stats["warm_start_objective"]

@@ -33,7 +33,7 @@ from matchmaker.solvers._costs import Costs, plan_cost, servable
 from matchmaker.solvers._decompose import merge, sub_round
 from matchmaker.solvers.cpsat import build, hint, plan_from, run
 
-__all__ = ["RepairStats", "repair"]
+__all__ = ["RepairStats", "repair", "solves_whole"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -150,11 +150,11 @@ def repair(
         return result.optimal and cost <= warm
 
     can_serve = servable(problem)
-    candidates = np.flatnonzero(can_serve | _served_mask(problem, routes))
-    if problem.n_vehicles <= WHOLE_ROUND_VEHICLES and candidates.size <= WHOLE_ROUND_JOBS:
+    candidates = _candidates(problem, routes)
+    if solves_whole(problem, routes):
         everyone = np.arange(problem.n_vehicles, dtype=np.int64)
         seconds = (deadline - time.perf_counter()) / 2.0
-        if seconds > 0.0 and attempt(everyone, candidates.astype(np.int64), {}, seconds):
+        if seconds > 0.0 and attempt(everyone, candidates, {}, seconds):
             stats.optimal = True
             stats.seconds = time.perf_counter() - began
             return routes, stats
@@ -180,6 +180,19 @@ def repair(
         improved_in_sweep = stats.improved > improved_before
     stats.seconds = time.perf_counter() - began
     return routes, stats
+
+
+def solves_whole(problem: Problem, routes: tuple[Route, ...]) -> bool:
+    """Whether :func:`repair` first solves the round whole (it is small enough)."""
+    return (
+        problem.n_vehicles <= WHOLE_ROUND_VEHICLES
+        and _candidates(problem, routes).size <= WHOLE_ROUND_JOBS
+    )
+
+
+def _candidates(problem: Problem, routes: tuple[Route, ...]) -> IntArray:
+    """Jobs a plan can hold: the servable ones and those served now (pins included)."""
+    return np.flatnonzero(servable(problem) | _served_mask(problem, routes)).astype(np.int64)
 
 
 def _served_mask(problem: Problem, routes: tuple[Route, ...]) -> npt.NDArray[np.bool_]:

@@ -13,20 +13,21 @@ How a solve runs (``time_limit`` covers all of it, model builds included):
    placing anything, so every search starts from the current plan
    (``ReadAssignmentFromRoutes``); parallel cheapest insertion is used only when a model
    rejects the plan.
-2. **Exact repair** (60 % of the search time, :mod:`matchmaker.solvers._repair`): routing
-   operators add one node at a time, so they can never add a team job and rarely free
-   room for a long one. CP-SAT re-plans small neighbourhoods around unserved jobs
-   exactly, highest drop penalty first. A round of at most 20 vehicles and 60 jobs is
-   first solved whole; when CP-SAT proves that plan optimal the solve ends there, with
-   ``status="optimal"`` and ``lower_bound`` equal to the objective.
+2. **Exact repair** (:mod:`matchmaker.solvers._repair`; 60 % of the search time on a
+   round small enough to be solved whole, :data:`_NEIGHBOURHOOD_REPAIR_SHARE` otherwise,
+   none at present): routing operators add one node at a time, so they can never add a
+   team job and rarely free room for a long one. CP-SAT re-plans small neighbourhoods
+   around unserved jobs exactly, highest drop penalty first. A round of at most 20
+   vehicles and 60 jobs is first solved whole; when CP-SAT proves that plan optimal the
+   solve ends there, with ``status="optimal"`` and ``lower_bound`` equal to the objective.
 3. **Guided local search** (the rest): on the whole round when it is small (at most
    :data:`VEHICLES_PER_PART` vehicles and :data:`COPIES_PER_PART` job copies). A larger
    round is cut into sub-rounds by geography (:mod:`matchmaker.solvers._decompose`),
    each searched in turn from the current plan with a share of the time in proportion to
    its jobs; when time allows, further passes cut the round around other centres so jobs
    can cross the borders of the previous pass. In a cut round, team jobs stay where they
-   are during the search (the repair moves them). After each pass the greedy inserts what
-   fits into the new plan.
+   are during the search. After each pass the greedy inserts what fits into the new plan
+   (team jobs included).
 4. **Start minutes**: each job's least feasible start for the chosen sequences
    (:func:`~matchmaker.solvers._schedule.earliest_starts`), equal across a team.
 
@@ -41,7 +42,8 @@ priced it; equal to ``objective`` because the models are exact); ``repair_tried`
 Scale (2 cores): a generated round of 1500 workers and 5000 jobs (4 travel modes, 5 %
 team jobs) runs in 113 s with ``time_limit=120`` and peaks at 1.2 GB of memory, the
 problem's own 0.6 GB included: 15 sub-rounds of at most 100 vehicles, each model holding
-one cost matrix per worker (``workers x nodes^2`` integers, about 200 MB).
+one cost matrix per worker (``workers x nodes^2`` integers, about 200 MB). That was
+measured with sub-rounds of 100 vehicles; the current 50 hold about a quarter of that.
 
 Determinism: OR-Tools routing has no random seed and, with its single search thread,
 makes the same moves in the same order; CP-SAT runs one worker with ``random_seed =
@@ -63,7 +65,7 @@ from matchmaker.solution import Progress, ProgressCallback, Route, Solution
 from matchmaker.solvers import greedy
 from matchmaker.solvers._costs import Costs, plan_cost
 from matchmaker.solvers._decompose import SubRound, merge, split
-from matchmaker.solvers._repair import repair
+from matchmaker.solvers._repair import repair, solves_whole
 from matchmaker.solvers._routing_model import OnSolution, improve
 from matchmaker.solvers._schedule import routes_with_starts
 
@@ -71,18 +73,35 @@ __all__ = ["COPIES_PER_PART", "VEHICLES_PER_PART", "solve"]
 
 BACKEND = "routing"
 
-VEHICLES_PER_PART = 100
-"""Most vehicles in one routing model; larger rounds are cut into sub-rounds."""
+VEHICLES_PER_PART = 50
+"""Most vehicles in one routing model; larger rounds are cut into sub-rounds.
+
+Each model holds one cost matrix per worker, so building it grows with vehicles x nodes^2:
+on a generated 600 x 2000 round with 10 s, sub-rounds of 100 vehicles spent 3.7 s of 8.4
+building and served no more than the greedy (1487 jobs); sub-rounds of 50 built in 0.9 s
+and served 1509 (objective -3.7 %). On 200 x 600 with 30 s the two sizes were within the
+run-to-run spread (about 3 %)."""
 COPIES_PER_PART = 400
 """Most job copies (one per worker needed) in one routing model."""
 _WARM_START_SHARE = 0.5
 """Share of the time limit the greedy warm start may use (it stops early when done; cut
 short, it leaves jobs unassigned that no later step would serve as cheaply)."""
 _REPAIR_SHARE = 0.6
-"""Share of the search time given to the exact repair of unserved jobs (the rest to GLS)."""
-_SECONDS_PER_PART = 2.0
-"""Search seconds per sub-round and pass below which one pass is all there is time for."""
-_MAX_PASSES = 4
+"""Share of the search time given to the exact repair when the round is small enough to be
+solved whole by CP-SAT (:func:`~matchmaker.solvers._repair.solves_whole`)."""
+_NEIGHBOURHOOD_REPAIR_SHARE = 0.0
+"""Share of the search time given to the neighbourhood repair of a larger round (the rest
+to GLS). With 60 %, on generated rounds the repair tried 43 neighbourhoods on 200 x 600
+(17 s of 30) and 17 on 600 x 2000 (5.6 s of 10) and improved none; the GLS it starved
+is what lowers the objective there. With 10 % it improved 0-2 neighbourhoods and the
+result was no better (200 x 600, 30 s) or 1 % worse (600 x 2000, 10 s) than with none;
+the greedy fill after each pass still inserts unserved team jobs."""
+_SECONDS_PER_PART = 1.0
+"""Search seconds per sub-round and pass below which one pass is all there is time for.
+
+More passes beat longer ones: on a generated 600 x 2000 round with 30 s, two passes of
+about 1 s per sub-round lowered the objective 1.6 % more than one pass of 2 s."""
+_MAX_PASSES = 8
 _FILL_SHARE = 0.05
 """Share of each pass left to the greedy to insert what the search left out."""
 _MIN_MODEL_SECONDS = 0.3
@@ -195,7 +214,12 @@ class _Search:
             return
         self.report(self.objective, _served(self.routes), "warm start")
         now = time.perf_counter()
-        self._repair(now + (deadline - now) * _REPAIR_SHARE, seed)
+        share = (
+            _REPAIR_SHARE
+            if solves_whole(self.problem, self.routes)
+            else _NEIGHBOURHOOD_REPAIR_SHARE
+        )
+        self._repair(now + (deadline - now) * share, seed)
         if self.optimal:
             return
         parts = self.parts()
