@@ -32,6 +32,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from matchmaker.domain import BackgroundCheckStatus, Gender, TravelMode, WorkerStatus
+from matchmaker.io.schemas import contract_columns
 from matchmaker.settings import TravelSettings
 
 __all__ = [
@@ -52,23 +53,10 @@ _F = npt.NDArray[np.float64]
 _I = npt.NDArray[np.int64]
 _B = npt.NDArray[np.bool_]
 
-_WORKER_COLUMNS = (
-    "worker_id", "name", "gender", "languages", "skills", "experience_years", "certificates",
-    "background_check", "background_check_expires", "rating", "rating_count", "home_lat",
-    "home_lon", "shift_start", "shift_end", "max_jobs", "max_work_minutes", "travel_mode",
-    "status",
-)  # fmt: skip
-_AVAILABILITY_COLUMNS = ("worker_id", "start", "end")
-_CUSTOMER_COLUMNS = (
-    "customer_id", "name", "lat", "lon", "preferred_gender", "preferred_languages",
-    "preferred_workers", "blocked_workers", "previous_workers",
-)  # fmt: skip
-_JOB_COLUMNS = (
-    "job_id", "order_id", "customer_id", "service_type", "lat", "lon", "earliest_start",
-    "latest_start", "duration_minutes", "required_skills", "min_experience_years",
-    "required_certificates", "workers_needed", "gender_required", "language_required",
-    "priority", "pinned_worker_id", "pinned_start",
-)  # fmt: skip
+_WORKER_COLUMNS = contract_columns("workers")
+_AVAILABILITY_COLUMNS = contract_columns("availability")
+_CUSTOMER_COLUMNS = contract_columns("customers")
+_JOB_COLUMNS = contract_columns("jobs")
 
 # Districts of Shanghai: centre, spread (km, one standard deviation) and the share of
 # worker homes and of customers. Workers live in the districts they serve, a little further

@@ -39,6 +39,7 @@ from matchmaker.io.cells import (
 )
 
 __all__ = [
+    "EXTENSION_COLUMNS",
     "OPTIONAL_TABLES",
     "REQUIRED_TABLES",
     "ROW_MODELS",
@@ -47,6 +48,7 @@ __all__ = [
     "CustomerRow",
     "JobRow",
     "WorkerRow",
+    "contract_columns",
     "input_json_schemas",
     "required_columns",
 ]
@@ -340,6 +342,16 @@ ROW_MODELS: dict[str, type[_Row]] = {
 TABLE_NAMES: tuple[str, ...] = tuple(ROW_MODELS)
 REQUIRED_TABLES: tuple[str, ...] = ("workers", "jobs")
 OPTIONAL_TABLES: tuple[str, ...] = ("customers", "availability")
+
+
+EXTENSION_COLUMNS: dict[str, tuple[str, ...]] = {"jobs": ("excluded_workers",)}
+"""Optional columns beyond dataset contract v1 that the loader also reads."""
+
+
+def contract_columns(table: str) -> tuple[str, ...]:
+    """The columns of dataset contract v1 for ``table``, in contract order."""
+    extensions = EXTENSION_COLUMNS.get(table, ())
+    return tuple(name for name in ROW_MODELS[table].model_fields if name not in extensions)
 
 
 def required_columns(table: str) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
+from matchmaker.io.schemas import EXTENSION_COLUMNS, contract_columns
 from matchmaker.lifecycle.entities import CustomerRecord, JobSpec, WorkerRecord
 
 __all__ = [
@@ -25,61 +26,11 @@ __all__ = [
     "worker_row",
 ]
 
-WORKER_COLUMNS = [
-    "worker_id",
-    "name",
-    "gender",
-    "languages",
-    "skills",
-    "experience_years",
-    "certificates",
-    "background_check",
-    "background_check_expires",
-    "rating",
-    "rating_count",
-    "home_lat",
-    "home_lon",
-    "shift_start",
-    "shift_end",
-    "max_jobs",
-    "max_work_minutes",
-    "travel_mode",
-    "status",
-]
-CUSTOMER_COLUMNS = [
-    "customer_id",
-    "name",
-    "lat",
-    "lon",
-    "preferred_gender",
-    "preferred_languages",
-    "preferred_workers",
-    "blocked_workers",
-    "previous_workers",
-]
-EXTRA_JOB_COLUMNS = ["excluded_workers"]
-JOB_COLUMNS = [
-    "job_id",
-    "order_id",
-    "customer_id",
-    "service_type",
-    "lat",
-    "lon",
-    "earliest_start",
-    "latest_start",
-    "duration_minutes",
-    "required_skills",
-    "min_experience_years",
-    "required_certificates",
-    "workers_needed",
-    "gender_required",
-    "language_required",
-    "priority",
-    "pinned_worker_id",
-    "pinned_start",
-    *EXTRA_JOB_COLUMNS,
-]
-AVAILABILITY_COLUMNS = ["worker_id", "start", "end"]
+WORKER_COLUMNS = list(contract_columns("workers"))
+CUSTOMER_COLUMNS = list(contract_columns("customers"))
+EXTRA_JOB_COLUMNS = list(EXTENSION_COLUMNS["jobs"])
+JOB_COLUMNS = [*contract_columns("jobs"), *EXTRA_JOB_COLUMNS]
+AVAILABILITY_COLUMNS = list(contract_columns("availability"))
 
 
 def cell(value: object) -> str:
