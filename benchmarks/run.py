@@ -39,6 +39,7 @@ from benchmarks.instances import (
     ensure_instance,
     parse_size,
 )
+from matchmaker.explain import optimality_gap
 
 __all__ = [
     "Config",
@@ -348,12 +349,8 @@ def _bound_is_valid(runs: list[dict[str, Any]], instance: str, bound: int) -> bo
 
 
 def _gap(objective: int | None, bound: int | None) -> float | None:
-    """Relative gap of ``objective`` above ``bound`` (0 when both are 0)."""
-    if objective is None or bound is None:
-        return None
-    if bound <= 0:
-        return 0.0 if objective == bound else None
-    return (objective - bound) / bound
+    """Relative gap of ``objective`` above ``bound`` (the same figure as ``kpis.json``)."""
+    return optimality_gap(objective, bound)
 
 
 def _num(value: float | None, digits: int = 1) -> str:

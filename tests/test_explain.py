@@ -256,3 +256,14 @@ def test_explain_unknown_job_raises() -> None:
     dataset = world()
     with pytest.raises(KeyError):
         explain_job(dataset, plan_of(dataset), "NOPE", policy=POLICY)
+
+
+def test_optimality_gap_is_relative_to_the_bound() -> None:
+    """The gap is the objective's distance above the proven bound, relative to the bound."""
+    from matchmaker.explain import optimality_gap
+
+    assert optimality_gap(1000, None) is None
+    assert optimality_gap(1100, 1000) == 0.1
+    assert optimality_gap(1000, 1000) == 0.0
+    assert optimality_gap(0, 0) == 0.0
+    assert optimality_gap(5, 0) is None

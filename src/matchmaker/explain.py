@@ -54,6 +54,7 @@ __all__ = [
     "WorkerNote",
     "build_plan",
     "explain_job",
+    "optimality_gap",
     "plan_kpis",
 ]
 
@@ -407,6 +408,7 @@ def build_plan(dataset: Dataset, problem: Problem, solution: Solution, policy: P
         objective=int(solution.objective),
         objective_terms=terms.as_dict(),
         lower_bound=solution.lower_bound,
+        gap=optimality_gap(int(solution.objective), solution.lower_bound),
         backend=solution.backend,
         seed=solution.seed,
         solve_seconds=round(float(solution.solve_seconds), 3),
@@ -419,6 +421,19 @@ def build_plan(dataset: Dataset, problem: Problem, solution: Solution, policy: P
         kpis=kpis,
         score_components=components,
     )
+
+
+def optimality_gap(objective: int | None, lower_bound: int | None) -> float | None:
+    """``(objective - lower_bound) / lower_bound``: how far above the proven bound a plan is.
+
+    ``None`` without a bound (or with a bound of 0 below a positive objective); 0.0 when
+    objective and bound are both 0.
+    """
+    if objective is None or lower_bound is None:
+        return None
+    if lower_bound <= 0:
+        return 0.0 if objective == lower_bound else None
+    return round((objective - lower_bound) / lower_bound, 6)
 
 
 def plan_kpis(dataset: Dataset, plan: Plan, policy: Policy) -> dict[str, Any]:

@@ -6,7 +6,7 @@ A plan folder holds::
     unassigned.csv    job_id, reason_code, reason
     workers.csv       worker_id, jobs, work_minutes, travel_minutes, shift_minutes, utilisation
     kpis.json         the KPIs (jobs_total, jobs_served, fill_rate, priority_served,
-                      travel_minutes_total, mean_match_score, objective, lower_bound,
+                      travel_minutes_total, mean_match_score, objective, lower_bound, gap,
                       backend, seed, solve_seconds, objective_terms, ...)
     plan.json         all of the above with "schema_version": 1, the score components of
                       every assignment, the policy and the checksum of input/
