@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from hypothesis import strategies as st
 
 from matchmaker.problem import Problem, ReasonBit
 from matchmaker.solution import Solution
@@ -309,6 +310,34 @@ def random_problem(
         score=score,
         fold_shift_fit=False,
     )
+
+
+@st.composite
+def random_problems(
+    draw: st.DrawFn,
+    *,
+    max_workers: int,
+    max_jobs: int,
+    min_jobs: int = 0,
+    team_shares: Sequence[float] = (0.0, 0.2, 0.5),
+    pin_shares: Sequence[float] = (0.0, 0.1, 0.3),
+) -> Problem:
+    """A hypothesis strategy of :func:`random_problem` rounds of bounded size."""
+    return random_problem(
+        draw(st.integers(0, 2**31 - 1)),
+        draw(st.integers(1, max_workers)),
+        draw(st.integers(min_jobs, max_jobs)),
+        shifts_per_worker=draw(st.integers(1, 2)),
+        n_modes=draw(st.integers(1, 2)),
+        team_share=draw(st.sampled_from(team_shares)),
+        pin_share=draw(st.sampled_from(pin_shares)),
+    )
+
+
+def missing_pins(problem: Problem, solution: Solution) -> set[tuple[int, int]]:
+    """Pinned ``(vehicle, job)`` pairs the solution does not serve; empty when pins are kept."""
+    pinned = {(int(v), int(j)) for v, j in zip(*np.nonzero(problem.pinned), strict=True)}
+    return pinned - {(v, j) for v, j, _ in solution.assignments()}
 
 
 def problem_violations(problem: Problem, solution: Solution) -> list[str]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from matchmaker.objective import objective_terms
 from matchmaker.policy import Policy
@@ -14,7 +12,13 @@ from matchmaker.problem import Problem
 from matchmaker.solution import Solution
 from matchmaker.solvers import get_solver, greedy, routing
 from matchmaker.solvers.cpsat import lower_bound, solve
-from tests.problem_factory import make_problem, problem_violations, random_problem
+from tests.problem_factory import (
+    make_problem,
+    missing_pins,
+    problem_violations,
+    random_problem,
+    random_problems,
+)
 
 POLICY = Policy()
 
@@ -190,36 +194,16 @@ def test_same_seed_same_plan() -> None:
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    seed=st.integers(0, 2**31 - 1),
-    n_workers=st.integers(1, 5),
-    n_jobs=st.integers(0, 14),
-    shifts_per_worker=st.integers(1, 2),
-    n_modes=st.integers(1, 2),
-    team_share=st.sampled_from([0.0, 0.3]),
-    pin_share=st.sampled_from([0.0, 0.2]),
+    problem=random_problems(
+        max_workers=5, max_jobs=14, team_shares=(0.0, 0.3), pin_shares=(0.0, 0.2)
+    )
 )
 def test_random_rounds_are_solved_exactly(
-    seed: int,
-    n_workers: int,
-    n_jobs: int,
-    shifts_per_worker: int,
-    n_modes: int,
-    team_share: float,
-    pin_share: float,
+    problem: Problem,
 ) -> None:
     """Small random rounds: valid, pins kept, never worse than greedy, bound = optimum."""
-    problem = random_problem(
-        seed,
-        n_workers,
-        n_jobs,
-        shifts_per_worker=shifts_per_worker,
-        n_modes=n_modes,
-        team_share=team_share,
-        pin_share=pin_share,
-    )
     solution = _solve(problem, time_limit=5.0)
-    pinned = {(int(v), int(j)) for v, j in zip(*np.nonzero(problem.pinned), strict=True)}
-    assert pinned <= {(v, j) for v, j, _ in solution.assignments()}
+    assert missing_pins(problem, solution) == set()
     assert (
         solution.objective <= greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0).objective
     )

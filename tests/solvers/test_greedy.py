@@ -15,7 +15,13 @@ from matchmaker.problem import Problem
 from matchmaker.solution import Progress, ProgressCallback, Route, Solution
 from matchmaker.solvers import get_solver, greedy
 from matchmaker.solvers.greedy import solve
-from tests.problem_factory import make_problem, problem_violations, random_problem
+from tests.problem_factory import (
+    make_problem,
+    missing_pins,
+    problem_violations,
+    random_problem,
+    random_problems,
+)
 
 POLICY = Policy()
 
@@ -505,39 +511,14 @@ def test_checker_flags_broken_rules() -> None:
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    seed=st.integers(0, 2**31 - 1),
-    n_workers=st.integers(1, 8),
-    n_jobs=st.integers(0, 25),
-    shifts_per_worker=st.integers(1, 2),
-    n_modes=st.integers(1, 2),
-    team_share=st.sampled_from([0.0, 0.2, 0.5]),
-    pin_share=st.sampled_from([0.0, 0.1, 0.3]),
-    solve_seed=st.integers(0, 1000),
-)
+@given(problem=random_problems(max_workers=8, max_jobs=25), solve_seed=st.integers(0, 1000))
 def test_random_problems_give_valid_solutions_that_keep_pins(
-    seed: int,
-    n_workers: int,
-    n_jobs: int,
-    shifts_per_worker: int,
-    n_modes: int,
-    team_share: float,
-    pin_share: float,
+    problem: Problem,
     solve_seed: int,
 ) -> None:
     """Every solution of a random problem breaks no hard rule, keeps every pin, repeats."""
-    problem = random_problem(
-        seed,
-        n_workers,
-        n_jobs,
-        shifts_per_worker=shifts_per_worker,
-        n_modes=n_modes,
-        team_share=team_share,
-        pin_share=pin_share,
-    )
     solution = _solve(problem, seed=solve_seed)
-    for vehicle, job in zip(*np.nonzero(problem.pinned), strict=True):
-        assert (int(vehicle), int(job)) in {(v, j) for v, j, _ in solution.assignments()}
+    assert missing_pins(problem, solution) == set()
     assert solve(problem, policy=POLICY, time_limit=10.0, seed=solve_seed).routes == solution.routes
 
 

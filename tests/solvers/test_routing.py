@@ -18,7 +18,13 @@ from matchmaker.solvers._costs import Costs, plan_cost
 from matchmaker.solvers._routing_model import improve
 from matchmaker.solvers._schedule import earliest_starts
 from matchmaker.solvers.routing import solve
-from tests.problem_factory import make_problem, problem_violations, random_problem
+from tests.problem_factory import (
+    make_problem,
+    missing_pins,
+    problem_violations,
+    random_problem,
+    random_problems,
+)
 
 POLICY = Policy()
 
@@ -273,8 +279,7 @@ def test_large_round_is_cut_into_parts_and_stays_valid(monkeypatch: pytest.Monke
     problem = random_problem(11, 20, 70, team_share=0.2, pin_share=0.1, shifts_per_worker=2)
     solution = _solve(problem, time_limit=4.0)
     assert solution.stats["parts"] > 1
-    pinned = {(int(v), int(j)) for v, j in zip(*np.nonzero(problem.pinned), strict=True)}
-    assert pinned <= {(v, j) for v, j, _ in solution.assignments()}
+    assert missing_pins(problem, solution) == set()
     assert solution.objective <= solution.stats["warm_start_objective"]
     assert solution.stats["routing_objective"] == solution.objective
 
@@ -323,37 +328,13 @@ def test_progress_reports_fall_and_end_with_the_result() -> None:
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    seed=st.integers(0, 2**31 - 1),
-    n_workers=st.integers(1, 12),
-    n_jobs=st.integers(0, 30),
-    shifts_per_worker=st.integers(1, 2),
-    n_modes=st.integers(1, 2),
-    team_share=st.sampled_from([0.0, 0.2, 0.5]),
-    pin_share=st.sampled_from([0.0, 0.1, 0.3]),
-)
+@given(problem=random_problems(max_workers=12, max_jobs=30))
 def test_random_rounds_give_valid_plans_no_worse_than_greedy(
-    seed: int,
-    n_workers: int,
-    n_jobs: int,
-    shifts_per_worker: int,
-    n_modes: int,
-    team_share: float,
-    pin_share: float,
+    problem: Problem,
 ) -> None:
     """Every plan keeps every rule and pin, never loses to greedy, and is priced exactly."""
-    problem = random_problem(
-        seed,
-        n_workers,
-        n_jobs,
-        shifts_per_worker=shifts_per_worker,
-        n_modes=n_modes,
-        team_share=team_share,
-        pin_share=pin_share,
-    )
     solution = _solve(problem, time_limit=0.4)
-    pinned = {(int(v), int(j)) for v, j in zip(*np.nonzero(problem.pinned), strict=True)}
-    assert pinned <= {(v, j) for v, j, _ in solution.assignments()}
+    assert missing_pins(problem, solution) == set()
     baseline = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0)
     assert solution.objective <= baseline.objective
     assert solution.stats["routing_objective"] == solution.objective
