@@ -133,10 +133,16 @@ def _policy(path: Path | None) -> OpsPolicy | None:
     return None if path is None else load_ops_policy(path)
 
 
-def _operations(store: Path, policy: Path | None, *, create: bool) -> Operations:
+@contextmanager
+def _operations(store: Path, policy: Path | None, *, create: bool) -> Iterator[Operations]:
+    """The store's operations, closed again when the command is done."""
     if not create and not store.is_file():
         _fail(f"{store}: event store not found (seed it with 'ops import' or 'ops import-dataset')")
-    return Operations(EventStore(store), _policy(policy))
+    ops = Operations(EventStore(store), _policy(policy))
+    try:
+        yield ops
+    finally:
+        ops.store.close()
 
 
 def _run(action: Callable[[], None]) -> None:
@@ -155,11 +161,8 @@ def import_events(
     def action() -> None:
         if not events.is_file():
             _fail(f"{events}: file not found")
-        ops = _operations(store, policy, create=True)
-        try:
+        with _operations(store, policy, create=True) as ops:
             stored = ops.import_events(events)
-        finally:
-            ops.store.close()
         derived = sum(s.event.actor.startswith("rule:") for s in stored)
         _out.print(f"{len(stored)} event(s) stored ({derived} by rules) in {store}")
 
@@ -178,11 +181,8 @@ def import_dataset_command(
 
     def action() -> None:
         when = _time(time)
-        ops = _operations(store, policy, create=True)
-        try:
+        with _operations(store, policy, create=True) as ops:
             summary = import_dataset(ops, dataset, time=when, actor=actor)
-        finally:
-            ops.store.close()
         _out.print(
             f"imported {summary.workers} workers, {summary.customers} customers, "
             f"{summary.orders} orders, {summary.visits} visits ({summary.events} events)"
@@ -208,11 +208,8 @@ def jobs(
             when = date.fromisoformat(day)
         except ValueError:
             _fail(f"--date: {day!r} is not YYYY-MM-DD")
-        ops = _operations(store, policy, create=False)
-        try:
+        with _operations(store, policy, create=False) as ops:
             summary = export_jobs(ops, day=when, out=out, force=force)
-        finally:
-            ops.store.close()
         _out.print(
             f"{summary.jobs} job(s) for {summary.day} ({summary.to_dispatch} to dispatch, "
             f"{summary.pinned} pinned), {summary.workers} workers, {summary.customers} "
@@ -240,11 +237,8 @@ def apply_plan_command(
 
     def action() -> None:
         when = _time(time)
-        ops = _operations(store, policy, create=False)
-        try:
+        with _operations(store, policy, create=False) as ops:
             summary = apply_plan(ops, plan, time=when, actor=actor)
-        finally:
-            ops.store.close()
         _out.print(
             f"{summary.proposed} proposal(s), {summary.unchanged} unchanged, "
             f"{len(summary.skipped)} skipped, {summary.unassigned} unassigned in the plan"
@@ -290,11 +284,8 @@ def event_command(
             event, expected = event_from_mapping(item)
         except ValidationError as error:
             raise DatasetError(validation_issues(error, file="--data", row=None)) from None
-        ops = _operations(store, policy, create=True)
-        try:
+        with _operations(store, policy, create=True) as ops:
             stored = ops.submit([Command(event=event, expected_version=expected)])
-        finally:
-            ops.store.close()
         for s in stored:
             _out.print(
                 f"{s.event.kind} {s.event.entity_id} (version {s.seq}) by {s.event.actor}",
@@ -339,11 +330,8 @@ def report_command(
 
     def action() -> None:
         when = _time(as_of, "--as-of")
-        ops = _operations(store, policy, create=False)
-        try:
+        with _operations(store, policy, create=False) as ops:
             result = analytics.report(ops.ledger(), ops.policy, as_of=when)
-        finally:
-            ops.store.close()
         if format is ReportFormat.JSON:
             text = json.dumps(result.to_json(), indent=2, ensure_ascii=False)
             if out is None:
@@ -380,11 +368,8 @@ def followups_command(
 
     def action() -> None:
         when = _time(as_of, "--as-of")
-        ops = _operations(store, policy, create=False)
-        try:
+        with _operations(store, policy, create=False) as ops:
             items = followups_due(ops.ledger(), ops.policy, as_of=when)
-        finally:
-            ops.store.close()
         _out.print(_frame_table("follow-ups due", followups_frame(items), limit=200))
 
     _run(action)
@@ -399,11 +384,8 @@ def statement_command(
     """A customer's monthly statement: settled visits, totals by method, amount due."""
 
     def action() -> None:
-        ops = _operations(store, None, create=False)
-        try:
+        with _operations(store, None, create=False) as ops:
             ledger = ops.ledger()
-        finally:
-            ops.store.close()
         if customer not in ledger.customers:
             raise LifecycleError(f"unknown customer {customer!r}")
         result = monthly_statement(analytics.settlements(ledger), customer_id=customer, month=month)
@@ -435,11 +417,8 @@ def log_command(
     """The latest events in the store (the audit trail)."""
 
     def action() -> None:
-        ops = _operations(store, None, create=False)
-        try:
+        with _operations(store, None, create=False) as ops:
             frame = ops.store.frame()
-        finally:
-            ops.store.close()
         if entity is not None:
             frame = frame[frame["entity_id"] == entity]
         frame = frame.tail(limit)[
