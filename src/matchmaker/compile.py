@@ -207,6 +207,7 @@ def compile_problem(
         eligible=eligible,
         reasons=reasons,
         score=score,
+        travel_model=travel,
     )
 
 

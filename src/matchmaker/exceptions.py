@@ -7,7 +7,8 @@ The tree::
     ├── DatasetError                a dataset failed validation; carries every issue found
     ├── PolicyError                 a policy or dataset.toml setting is invalid
     ├── PlanError                   a plan folder cannot be read or written
-    │   └── OutputExistsError       the output folder exists and is not a plan (use --force)
+    │   ├── OutputExistsError       the output folder exists and is not a plan (use --force)
+    │   └── UnverifiedPlanError     the plan breaks hard rules, so it is not written
     ├── SolverError                 a solver failed to produce a plan
     └── LifecycleError              order lifecycle and operations
         ├── InvalidTransition       an event is not allowed in the entity's current state
@@ -20,7 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from matchmaker.verify import Violation
 
 __all__ = [
     "ConcurrencyError",
@@ -34,6 +38,7 @@ __all__ = [
     "PlanError",
     "PolicyError",
     "SolverError",
+    "UnverifiedPlanError",
 ]
 
 
@@ -97,6 +102,20 @@ class PlanError(MatchmakerError):
 
 class OutputExistsError(PlanError):
     """The output folder exists and does not hold a plan; pass --force to replace it."""
+
+
+class UnverifiedPlanError(PlanError):
+    """A plan that fails :func:`~matchmaker.verify.verify` was about to be written.
+
+    ``violations`` holds what the verifier found; nothing was written.
+    """
+
+    def __init__(self, message: str, violations: Sequence[Violation]) -> None:
+        self.violations = tuple(violations)
+        shown = [f"  {v}" for v in self.violations[:10]]
+        if len(self.violations) > 10:
+            shown.append(f"  ... and {len(self.violations) - 10} more")
+        super().__init__("\n".join([message, *shown]))
 
 
 class SolverError(MatchmakerError):

@@ -420,6 +420,7 @@ def build_plan(dataset: Dataset, problem: Problem, solution: Solution, policy: P
         unassigned=plan.unassigned,
         kpis=kpis,
         score_components=components,
+        travel=problem.travel_model,
     )
 
 
@@ -707,12 +708,13 @@ def _travel_of(problem: Problem, schedule: _Schedule, j: int, w: int) -> tuple[i
 def explain_job(dataset: Dataset, plan: Plan, job_id: str, *, policy: Policy) -> JobExplanation:
     """Why ``job_id`` is served by its workers (and not others), or why it is not served.
 
-    Recompiles the problem for eligibility and scores; availability is judged against the
-    other jobs of ``plan``, so the explanation reads the plan as it is.
+    Recompiles the problem for eligibility and scores, with the plan's travel model;
+    availability is judged against the other jobs of ``plan``, so the explanation reads the
+    plan as it is.
     """
     if not dataset.has_job(job_id):
         raise KeyError(f"job {job_id!r} is not in the dataset")
-    problem = compile_problem(dataset, policy=policy)
+    problem = compile_problem(dataset, policy=policy, travel=plan.travel)
     j = dataset.job_position(job_id)
     job = dataset.jobs[j]
     schedule = _schedule_of_plan(problem, plan)

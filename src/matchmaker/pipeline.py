@@ -17,6 +17,7 @@ from matchmaker.policy import Policy
 from matchmaker.problem import Problem
 from matchmaker.solution import ProgressCallback, Solution
 from matchmaker.solvers import get_solver
+from matchmaker.travel import TravelModel
 from matchmaker.verify import Violation, verify
 
 __all__ = ["DispatchResult", "dispatch"]
@@ -50,17 +51,20 @@ def dispatch(
     time_limit: float = 30.0,
     seed: int = 0,
     progress: ProgressCallback | None = None,
+    travel: TravelModel | None = None,
 ) -> DispatchResult:
     """Plan one round: compile ``dataset``, solve with backend ``solver``, explain, verify.
 
     ``policy`` defaults to the dataset's own (``dataset.toml``). ``time_limit`` (seconds) and
     ``seed`` go to the solver; the same seed gives the same plan for a deterministic
     backend. ``progress`` receives the solver's :class:`~matchmaker.solution.Progress`
-    reports. Raises ``ValueError`` for an unknown solver name.
+    reports. ``travel`` is the travel model (default: haversine with the dataset's
+    ``[travel]`` settings); the plan records it, and verify, explain and the plan folder use
+    it. Raises ``ValueError`` for an unknown solver name.
     """
     chosen = policy if policy is not None else dataset.settings.policy
     solve = get_solver(solver)
-    problem = compile_problem(dataset, policy=chosen)
+    problem = compile_problem(dataset, policy=chosen, travel=travel)
     solution = solve(problem, policy=chosen, time_limit=time_limit, seed=seed, progress=progress)
     plan = build_plan(dataset, problem, solution, chosen)
     return DispatchResult(

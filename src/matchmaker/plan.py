@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from matchmaker.domain import Dataset
+    from matchmaker.travel import TravelModel
 
 __all__ = ["PLAN_SCHEMA_VERSION", "Assignment", "Plan", "ReasonCode", "UnassignedJob"]
 
@@ -70,15 +71,22 @@ class Plan:
     ``objective``, ``lower_bound``, ``backend``, ``seed``, ``solve_seconds``) and may carry
     more (the objective terms). ``score_components`` maps ``(job_id, worker_id)`` to the
     named parts of the match score of each assignment.
+
+    ``travel`` is the travel model the plan was made with; :func:`~matchmaker.verify.verify`,
+    :func:`~matchmaker.explain.explain_job` and the plan folder use it. ``None`` (a plan made
+    by hand) stands for the default model with the dataset's ``[travel]`` settings. It does
+    not take part in comparing plans.
     """
 
     assignments: tuple[Assignment, ...]
     unassigned: tuple[UnassignedJob, ...]
     kpis: dict[str, Any]
     score_components: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+    travel: TravelModel | None = field(default=None, compare=False)
 
     def to_frames(self, dataset: Dataset | None = None) -> dict[str, pd.DataFrame]:
-        """The plan's tables (assignments, unassigned, workers, kpis) as DataFrames."""
+        """The plan's tables as DataFrames: ``assignments``, ``unassigned``, ``workers`` and
+        ``kpis`` (see :func:`matchmaker.io.plans.plan_to_frames`)."""
         from matchmaker.io.plans import plan_to_frames  # plans imports this module
 
         return plan_to_frames(self, dataset=dataset)

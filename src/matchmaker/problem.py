@@ -32,6 +32,9 @@ score                             (W, J) f64   match score 0-100 (0 where inelig
 ``eligible`` already folds in the shift: the job's window and duration fit inside the
 shift and the worker can travel from home in time. ``reasons`` is per worker (not per
 shift) so that a dispatcher reads "31 are male", not "62 shifts are male".
+
+``travel_model`` is the :class:`~matchmaker.travel.TravelModel` the travel arrays came from,
+so that the plan built from a solution records it (``None`` for a problem made by hand).
 """
 
 from __future__ import annotations
@@ -39,9 +42,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from matchmaker.travel import TravelModel
 
 __all__ = ["Problem", "ReasonBit"]
 
@@ -97,6 +104,7 @@ class Problem:
     eligible: BoolArray
     reasons: npt.NDArray[np.uint16]
     score: npt.NDArray[np.float64]
+    travel_model: TravelModel | None = None
 
     def __post_init__(self) -> None:
         for value in vars(self).values():

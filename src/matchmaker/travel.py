@@ -316,6 +316,11 @@ class MatrixTravel:
         result.setflags(write=False)
         return result
 
+    @property
+    def modes(self) -> tuple[str, ...] | None:
+        """The modes that have their own matrix; ``None`` when one matrix serves every mode."""
+        return None if self._shared is not None else tuple(self._matrices)
+
     def matrix(self, mode: str) -> IntArray:
         """The ``(P, P)`` minutes for ``mode``."""
         if self._shared is not None:

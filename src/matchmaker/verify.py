@@ -18,8 +18,9 @@ Conventions the rules share:
 * **A shift holds an assignment** when the assignment starts inside it
   (``shift.start <= start < shift.end``). Per-shift limits and travel are counted in that
   shift; ``inside_shift`` separately requires the job to end by the shift's end.
-* **Travel** uses :func:`matchmaker.travel.travel_minutes` with the worker's travel mode and
-  ``dataset.settings.travel``: the first job of a shift must start no earlier than the shift
+* **Travel** uses the plan's travel model (:attr:`Plan.travel <matchmaker.plan.Plan.travel>`,
+  else the default model with ``dataset.settings.travel``) and the worker's travel mode,
+  the same minutes the plan was solved with: the first job of a shift must start no earlier than the shift
   start plus the travel from home; every later job no earlier than the end of the previous
   job plus the travel between them. Overlapping jobs are left to ``no_overlap``.
 * **Work minutes** are the jobs' ``duration_minutes``; travel does not count as work.
@@ -40,7 +41,7 @@ from types import MappingProxyType
 
 from matchmaker.domain import BackgroundCheckStatus, Dataset, Job, Shift, Worker, WorkerStatus
 from matchmaker.plan import Assignment, Plan
-from matchmaker.travel import travel_minutes
+from matchmaker.travel import HaversineTravel, TravelModel, coordinates
 
 __all__ = ["PAIR_RULES", "RULES", "Violation", "check_pair", "job_day", "verify"]
 
@@ -77,9 +78,10 @@ class _Context:
     pairs: tuple[_Pair, ...]
     by_worker: Mapping[str, list[_Pair]] = field(default_factory=dict)
     by_job: Mapping[str, list[_Pair]] = field(default_factory=dict)
+    travel: TravelModel | None = None
 
     @classmethod
-    def build(cls, dataset: Dataset, plan: Plan) -> _Context:
+    def build(cls, dataset: Dataset, plan: Plan, travel: TravelModel | None = None) -> _Context:
         pairs: list[_Pair] = []
         for assignment in plan.assignments:
             if not (
@@ -108,6 +110,7 @@ class _Context:
             pairs=tuple(pairs),
             by_worker=dict(by_worker),
             by_job=dict(by_job),
+            travel=travel,
         )
 
     def time(self, moment: datetime) -> str:
@@ -425,7 +428,7 @@ def inside_shift(ctx: _Context) -> Iterator[Violation]:
 def travel_fits(ctx: _Context) -> Iterator[Violation]:
     """Travel from home (first job of a shift) or from the previous job fits before each
     start."""
-    settings = ctx.dataset.settings.travel
+    model = ctx.travel if ctx.travel is not None else HaversineTravel(ctx.dataset.settings.travel)
     for worker, shift, pairs in ctx.shift_groups():
         mode = worker.travel_mode.value
         ready = shift.start
@@ -434,7 +437,8 @@ def travel_fits(ctx: _Context) -> Iterator[Violation]:
         for pair in pairs:
             a = pair.assignment
             if a.start >= ready:  # an overlap is no_overlap's to report
-                minutes = travel_minutes(origin, pair.job.location, mode, settings)
+                legs = model.minutes(coordinates([origin]), coordinates([pair.job.location]), mode)
+                minutes = int(legs[0, 0])
                 arrival = ready + timedelta(minutes=minutes)
                 if arrival > a.start:
                     since = (
@@ -604,9 +608,15 @@ PAIR_RULES: tuple[str, ...] = (
 """The rules that depend only on the worker and the job (and the job's date)."""
 
 
-def verify(dataset: Dataset, plan: Plan) -> list[Violation]:
-    """Every hard-rule violation of ``plan`` against ``dataset``; empty means the plan is valid."""
-    ctx = _Context.build(dataset, plan)
+def verify(
+    dataset: Dataset, plan: Plan, *, travel: TravelModel | None = None
+) -> list[Violation]:
+    """Every hard-rule violation of ``plan`` against ``dataset``; empty means the plan is valid.
+
+    Travel is checked with ``travel`` when given, else with the model the plan records
+    (``plan.travel``), else with the default model and the dataset's ``[travel]`` settings.
+    """
+    ctx = _Context.build(dataset, plan, travel if travel is not None else plan.travel)
     return [violation for rule in RULES.values() for violation in rule(ctx)]
 
 

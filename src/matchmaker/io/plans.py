@@ -9,7 +9,9 @@ A plan folder holds::
                       travel_minutes_total, mean_match_score, objective, lower_bound, gap,
                       backend, seed, solve_seconds, objective_terms, ...)
     plan.json         all of the above with "schema_version": 1, the score components of
-                      every assignment, the policy and the checksum of input/
+                      every assignment, the policy, the travel model (``travel``, see
+                      :mod:`matchmaker.io.travel_file`) and the checksum of input/
+    travel_matrix.npz the travel matrix, when the plan was made with one
     policy.json       the policy the plan was made with
     input/            a normalised copy of the dataset (CSV tables and dataset.toml), so that
                       ``matchmaker explain`` and ``verify`` can read the plan on its own
@@ -18,6 +20,10 @@ Times are ISO 8601 with a UTC offset. ``workers.csv`` lists every worker of the 
 ``utilisation`` is work minutes over shift minutes (travel is not work). ``input_sha256``
 in ``plan.json`` is the SHA-256 over input/'s files in name order, each contributing its
 relative path, a NUL byte and the SHA-256 of its bytes.
+
+**Only a verified plan is written**: :func:`write_plan` runs
+:func:`~matchmaker.verify.verify` (with the plan's travel model) and raises
+:class:`~matchmaker.exceptions.UnverifiedPlanError` when any hard rule is broken.
 
 **Writing is atomic**: everything goes into a hidden temporary sibling folder that is then
 renamed into place; a failure or an interrupted run leaves the output as it was (at most a
@@ -29,7 +35,7 @@ written into, or over, the dataset folder it was made from, ``force`` or not.
 **Reading** (:func:`read_plan`) needs only ``assignments.csv`` (``job_id``, ``worker_id``,
 ``start``, ``end``; ``travel_minutes``, ``sequence`` and ``match_score`` are optional), so
 plans made by hand or by another tool can be verified; ``unassigned.csv``, ``kpis.json`` and
-``plan.json`` are read when present. Every problem is collected and raised as one
+``plan.json`` are read when present; the plan's travel model is restored from ``plan.json``. Every problem is collected and raised as one
 :class:`~matchmaker.exceptions.PlanError` naming file, row and column.
 """
 
@@ -54,10 +60,12 @@ from pydantic import ValidationError
 
 from matchmaker import __version__
 from matchmaker.domain import Dataset
-from matchmaker.exceptions import Issue, OutputExistsError, PlanError
+from matchmaker.exceptions import Issue, OutputExistsError, PlanError, UnverifiedPlanError
 from matchmaker.io import dataset_to_frames, load_dataset, write_tables
+from matchmaker.io.travel_file import read_travel, write_travel
 from matchmaker.plan import PLAN_SCHEMA_VERSION, Assignment, Plan, ReasonCode, UnassignedJob
 from matchmaker.policy import Policy
+from matchmaker.verify import verify
 
 __all__ = [
     "ASSIGNMENT_COLUMNS",
@@ -139,11 +147,13 @@ def _datetimes(values: list[datetime]) -> pd.Series:
 
 
 def plan_to_frames(plan: Plan, *, dataset: Dataset | None = None) -> dict[str, pd.DataFrame]:
-    """The plan as DataFrames ``assignments``, ``unassigned`` and ``workers``.
+    """The plan as DataFrames ``assignments``, ``unassigned``, ``workers`` and ``kpis``.
 
     ``start`` and ``end`` are tz-aware datetimes (a pandas datetime column when all share
     one offset). Without ``dataset``, ``workers`` covers only the workers of the plan and
-    ``shift_minutes`` and ``utilisation`` are missing.
+    ``shift_minutes`` and ``utilisation`` are missing. ``kpis`` is one row with a column per
+    KPI of ``kpis.json``, nested ones named with dots (``objective_terms.travel_cost``,
+    ``served_by_priority.5.served``), so that the rows of several plans concatenate.
     """
     assignments = pd.DataFrame(
         {
@@ -176,7 +186,8 @@ def plan_to_frames(plan: Plan, *, dataset: Dataset | None = None) -> dict[str, p
             "utilisation": pd.Series([r["utilisation"] for r in worker_rows], dtype="Float64"),
         }
     )
-    return {"assignments": assignments, "unassigned": unassigned, "workers": workers}
+    kpis = pd.json_normalize(_json_safe(plan.kpis))
+    return {"assignments": assignments, "unassigned": unassigned, "workers": workers, "kpis": kpis}
 
 
 # --- writing --------------------------------------------------------------------------
@@ -277,6 +288,7 @@ def _write_contents(folder: Path, plan: Plan, dataset: Dataset, policy: Policy) 
     _json(folder / "kpis.json", kpis)
     policy_data = policy.model_dump(mode="json")
     _json(folder / "policy.json", policy_data)
+    travel = write_travel(folder, plan.travel, dataset)
     _json(
         folder / _PLAN_MARKER,
         {
@@ -295,6 +307,7 @@ def _write_contents(folder: Path, plan: Plan, dataset: Dataset, policy: Policy) 
             "unassigned": unassigned,
             "workers": workers,
             "policy": policy_data,
+            "travel": travel,
             "input": _INPUT,
             "input_sha256": _tree_sha256(folder / _INPUT),
         },
@@ -332,10 +345,16 @@ def write_plan(
 
     See the module docstring for the layout and for when an existing ``out`` is replaced;
     ``source`` is the dataset's folder, if it came from one, so that it is never written
-    into. Raises :class:`OutputExistsError` or :class:`PlanError`.
+    into. Raises :class:`OutputExistsError` or :class:`PlanError`, and
+    :class:`UnverifiedPlanError` (nothing written) when the plan fails verify.
     """
     out = Path(out)
     check_output_folder(out, force=force, source=source)
+    violations = verify(dataset, plan)
+    if violations:
+        raise UnverifiedPlanError(
+            f"{out}: not written: the plan breaks {len(violations)} hard rule(s)", violations
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
@@ -582,12 +601,14 @@ def read_plan(folder: Path) -> Plan:
             )
         )
         components = {}
+    travel = read_travel(folder, plan_data.get("travel"), issues)
     _raise_issues(issues)
     return Plan(
         assignments=tuple(assignments),
         unassigned=tuple(unassigned),
         kpis=kpis,
         score_components=components,
+        travel=travel,
     )
 
 
