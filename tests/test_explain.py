@@ -11,11 +11,13 @@ from matchmaker.compile import compile_problem
 from matchmaker.domain import Dataset, Gender, Location, TimeWindow
 from matchmaker.explain import build_plan, explain_job
 from matchmaker.objective import objective_terms
+from matchmaker.pipeline import dispatch
 from matchmaker.plan import Plan, ReasonCode
 from matchmaker.policy import Policy
 from matchmaker.problem import Problem
 from matchmaker.solution import Route, Solution
 from matchmaker.verify import check_pair, verify
+from tests.matrix_world import MATRIX_LEGS, matrix_world
 from tests.rules.world import (
     at,
     customer,
@@ -267,3 +269,60 @@ def test_optimality_gap_is_relative_to_the_bound() -> None:
     assert optimality_gap(1000, 1000) == 0.0
     assert optimality_gap(0, 0) == 0.0
     assert optimality_gap(5, 0) is None
+
+
+def test_explain_uses_the_plans_travel_model() -> None:
+    """A plan solved on a travel matrix is explained with the matrix's minutes, not with
+    straight-line travel (which would make its worker ineligible for the job)."""
+    dataset, travel = matrix_world()
+    result = dispatch(dataset, solver="greedy", time_limit=0.5, travel=travel)
+    assert result.ok and verify(dataset, result.plan) == []
+    for job_id, minutes in MATRIX_LEGS.items():
+        explanation = explain_job(dataset, result.plan, job_id, policy=POLICY)
+        assert explanation.status == "assigned" and explanation.eligible_workers == 1
+        assert f"{minutes} min travel to get there" in explanation.assigned[0].detail
+
+
+def test_explain_lists_the_customers_ineligible_workers_apart_from_eligible_ones() -> None:
+    """With nobody eligible, the customer's usual (ineligible) workers are not listed under a
+    heading "Eligible workers"; a blocked one is not said to be assigned to the job."""
+    dataset = world(
+        workers=[worker("W1"), worker("W2", gender=Gender.MALE), worker("W3")],
+        jobs=[job("J1", gender_required=Gender.FEMALE, window=NINE)],
+        customers=[
+            customer(
+                "C1",
+                blocked_workers=frozenset({"W1", "W3"}),
+                previous_workers=("W1",),
+                preferred_workers=("W2",),
+            )
+        ],
+    )
+    (result, *_) = dispatched(dataset)
+    explanation = explain_job(dataset, result.plan, "J1", policy=POLICY)
+    assert explanation.eligible_workers == 0
+    text = explanation.to_text()
+    assert "0 of 3 workers eligible." in text
+    assert "Eligible workers:" not in text
+    assert "The customer's preferred and previous workers:" in text
+    assert {n.worker_id: n.verdict for n in explanation.others} == {
+        "W1": "ineligible",
+        "W2": "ineligible",
+    }
+    assert "who may not serve their job J1" in text and "who is assigned" not in text
+
+
+def test_explain_text_shows_each_workers_score_components() -> None:
+    """The text gives the score of the assigned worker and of each runner-up component by
+    component, as the JSON does."""
+    dataset, plan = _contest()
+    explanation = explain_job(dataset, plan, "J1", policy=POLICY)
+    text = explanation.to_text()
+    scored = [n for n in (*explanation.assigned, *explanation.others) if n.components]
+    assert {n.worker_id for n in scored} >= {"W1", "W2"}
+    for note in scored:
+        parts = " + ".join(
+            f"{name.replace('_', ' ')} {points:.1f}" for name, points in note.components.items()
+        )
+        assert f"score {sum(note.components.values()):.1f} = {parts}" in text
+        assert sum(note.components.values()) == pytest.approx(note.match_score, abs=0.01)

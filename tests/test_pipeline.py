@@ -11,7 +11,9 @@ from matchmaker.pipeline import dispatch
 from matchmaker.policy import Policy
 from matchmaker.settings import DatasetSettings
 from matchmaker.solution import Progress
+from matchmaker.travel import HaversineTravel
 from matchmaker.verify import verify
+from tests.matrix_world import MATRIX_LEGS, matrix_world
 from tests.rules.world import at, job, worker, world
 
 NINE = TimeWindow(start=at(9), end=at(9))
@@ -58,3 +60,18 @@ def test_progress_reports_reach_the_callback() -> None:
     seen: list[Progress] = []
     assert dispatch(world(), solver="routing", time_limit=0.5, progress=seen.append).ok
     assert seen and all(isinstance(p, Progress) for p in seen)
+
+
+@pytest.mark.parametrize("solver", ["greedy", "routing"])
+def test_dispatch_on_a_travel_matrix_verifies_with_that_matrix(solver: str) -> None:
+    """A round solved on a MatrixTravel records it: the plan verifies clean with the matrix's
+    minutes, which straight-line travel would reject (regression: 56 travel_fits)."""
+    dataset, travel = matrix_world()
+    result = dispatch(dataset, solver=solver, time_limit=0.5, seed=1, travel=travel)
+    assert result.ok and result.plan.travel is travel
+    assert verify(dataset, result.plan) == []
+    legs = {a.job_id: a.travel_minutes for a in result.plan.assignments}
+    assert legs == MATRIX_LEGS
+    straight = verify(dataset, result.plan, travel=HaversineTravel())
+    assert {v.rule for v in straight} == {"travel_fits"}
+    assert not dispatch(dataset, solver=solver, time_limit=0.5).plan.assignments

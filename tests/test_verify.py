@@ -15,8 +15,10 @@ import pytest
 from matchmaker.domain import Certificate, Gender, Location, Shift, TimeWindow
 from matchmaker.plan import ReasonCode, UnassignedJob
 from matchmaker.settings import DatasetSettings
+from matchmaker.travel import HaversineTravel
 from matchmaker.verify import PAIR_RULES, RULES, Violation, check_pair, job_day, verify
-from tests.rules.world import at, job, plan_of, rules_broken, worker, world
+from tests.matrix_world import matrix_world
+from tests.rules.world import at, customer, job, plan_of, rules_broken, worker, world
 
 FAR = Location(lat=31.60, lon=121.90)
 
@@ -206,3 +208,33 @@ def test_check_pair_runs_only_the_pair_rules(change: dict[str, object], rule: st
     violations = check_pair(dataset, "J1", "W1", at(7))
     assert [v.rule for v in violations] == [rule]
     assert check_pair(world(), "J1", "W1", at(9) - timedelta(hours=2)) == []
+
+
+def test_verify_uses_the_plans_travel_model_unless_given_one() -> None:
+    """Travel is checked with ``plan.travel`` (the model the plan was made with); an explicit
+    ``travel`` overrides it; without either, the default model of the dataset applies."""
+    dataset, travel = matrix_world()
+    hand = plan_of(dataset, ("J1", "W1", at(8, 10)), ("J2", "W1", at(9, 15)))
+    on_matrix = replace(hand, travel=travel)
+    assert verify(dataset, on_matrix) == []
+    assert rules_broken(dataset, hand) == {"travel_fits"}
+    assert verify(dataset, hand, travel=travel) == []
+    assert {v.rule for v in verify(dataset, on_matrix, travel=HaversineTravel())} == {
+        "travel_fits"
+    }
+
+
+def test_check_pair_does_not_say_a_blocked_or_excluded_worker_is_assigned() -> None:
+    """check_pair imagines an assignment: its sentences say the worker may not serve the job,
+    never that they are assigned to it; verify on a real plan still says they are."""
+    dataset = world(
+        workers=[worker("W1")],
+        jobs=[job("J1", excluded_workers=frozenset({"W1"}))],
+        customers=[customer("C1", blocked_workers=frozenset({"W1"}))],
+    )
+    imagined = check_pair(dataset, "J1", "W1", at(9))
+    assert {v.rule for v in imagined} == {"not_blocked", "not_excluded"}
+    assert not any("assigned" in v.message for v in imagined)
+    assert "may not serve their job J1" in imagined[0].message
+    real = [v for v in verify(dataset, plan_of(dataset, ("J1", "W1", at(9)))) if v.rule in PAIR_RULES]
+    assert all("assigned" in v.message for v in real) and len(real) == 2

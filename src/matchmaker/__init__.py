@@ -43,6 +43,7 @@ from matchmaker.exceptions import (
     PlanError,
     PolicyError,
     SolverError,
+    UnverifiedPlanError,
 )
 from matchmaker.explain import JobExplanation, build_plan, explain_job
 from matchmaker.generate import generate_dataset, generate_frames
@@ -108,6 +109,7 @@ __all__ = [
     "TravelModel",
     "TravelSettings",
     "UnassignedJob",
+    "UnverifiedPlanError",
     "Violation",
     "Worker",
     "WorkerStatus",

@@ -564,6 +564,7 @@ class JobExplanation:
             )
             for note in self.assigned:
                 lines.append(f"  {note.worker_id} {note.name}: {note.detail}")
+                lines += _score_parts(note)
         else:
             reason = self.reason or ""
             code = "" if self.reason_code is None else self.reason_code.value
@@ -575,14 +576,33 @@ class JobExplanation:
                 "Ineligible by rule: "
                 + ", ".join(f"{rule} {count}" for rule, count in self.ineligible_by_rule.items())
             )
-        if self.others:
-            title = "Alternatives" if self.status == "assigned" else "Eligible workers"
+        # Runners-up and eligible workers first, then the customer's preferred and previous
+        # workers under their own heading: those may well be ineligible.
+        ranked = [n for n in self.others if n.role in ("alternative", "eligible")]
+        usual = [n for n in self.others if n.role not in ("alternative", "eligible")]
+        for title, notes in (
+            ("Alternatives" if self.status == "assigned" else "Eligible workers", ranked),
+            ("The customer's preferred and previous workers", usual),
+        ):
+            if not notes:
+                continue
             lines.append(f"{title}:")
-            for note in self.others:
+            for note in notes:
                 score = "" if note.match_score is None else f" [{note.match_score:.1f}]"
                 label = "" if note.role in ("alternative", "eligible") else f" ({note.role})"
                 lines.append(f"  {note.worker_id} {note.name}{label}{score}: {note.detail}")
+                lines += _score_parts(note)
         return "\n".join(lines)
+
+
+def _score_parts(note: WorkerNote) -> list[str]:
+    """The line giving a note's match score component by component (none without them)."""
+    if not note.components:
+        return []
+    parts = " + ".join(
+        f"{name.replace('_', ' ')} {points:.1f}" for name, points in note.components.items()
+    )
+    return [f"    score {sum(note.components.values()):.1f} = {parts}"]
 
 
 def _summary(dataset: Dataset, job: Job) -> str:
@@ -633,8 +653,10 @@ def _standing_note(
     j: int,
     role: Literal["alternative", "preferred", "previous", "eligible"],
     chosen: Sequence[tuple[float, int | None]],
+    components: dict[str, float],
 ) -> WorkerNote:
-    """A note on an eligible worker; ``chosen`` holds (score, added travel) of the chosen."""
+    """A note on an eligible worker; ``chosen`` holds (score, added travel) of the chosen,
+    ``components`` the parts of the worker's match score."""
     w = standing.worker
     score = round(float(problem.score[w, j]), 2)
     base: dict[str, Any] = {
@@ -642,6 +664,7 @@ def _standing_note(
         "name": dataset.workers[w].name,
         "role": role,
         "match_score": score,
+        "components": components,
     }
     if standing.status == "busy":
         return WorkerNote(verdict="busy", detail=f"busy: {standing.detail}", **base)
@@ -764,7 +787,8 @@ def explain_job(dataset: Dataset, plan: Plan, job_id: str, *, policy: Policy) ->
         if problem.worker_ids[w] in chosen_ids:
             continue
         standing = _standing(dataset, problem, schedule, j, w, vehicles)
-        others.append(_standing_note(dataset, standing, problem, j, role, chosen))
+        parts = pair_components(dataset, problem.worker_ids[w], job_id, policy)
+        others.append(_standing_note(dataset, standing, problem, j, role, chosen, parts))
 
     customer = dataset.customer(job.customer_id)
     listed = {note.worker_id for note in others} | chosen_ids
@@ -779,7 +803,10 @@ def explain_job(dataset: Dataset, plan: Plan, job_id: str, *, policy: Policy) ->
         w = worker_index[worker_id]
         if w in eligible:
             standing = _standing(dataset, problem, schedule, j, w, eligible[w])
-            others.append(_standing_note(dataset, standing, problem, j, usual_role, chosen))
+            parts = pair_components(dataset, worker_id, job_id, policy)
+            others.append(
+                _standing_note(dataset, standing, problem, j, usual_role, chosen, parts)
+            )
         else:
             others.append(_ineligible_note(dataset, problem, j, w, usual_role))
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
@@ -79,6 +79,8 @@ class _Context:
     by_worker: Mapping[str, list[_Pair]] = field(default_factory=dict)
     by_job: Mapping[str, list[_Pair]] = field(default_factory=dict)
     travel: TravelModel | None = None
+    hypothetical: bool = False
+    """The plan is one assignment :func:`check_pair` imagines: say "would", not "is"."""
 
     @classmethod
     def build(cls, dataset: Dataset, plan: Plan, travel: TravelModel | None = None) -> _Context:
@@ -357,11 +359,12 @@ def not_blocked(ctx: _Context) -> Iterator[Violation]:
     for pair in ctx.pairs:
         customer = ctx.dataset.customer(pair.job.customer_id)
         if customer is not None and pair.worker.worker_id in customer.blocked_workers:
+            role = "may not serve" if ctx.hypothetical else "is assigned to"
             yield _violation(
                 not_blocked,
                 pair,
-                f"Customer {customer.customer_id} has blocked {_who(pair.worker)}, who is "
-                f"assigned to their job {pair.job.job_id}.",
+                f"Customer {customer.customer_id} has blocked {_who(pair.worker)}, who "
+                f"{role} their job {pair.job.job_id}.",
             )
 
 
@@ -369,11 +372,12 @@ def not_excluded(ctx: _Context) -> Iterator[Violation]:
     """The worker is not excluded from the job (for instance after declining it)."""
     for pair in ctx.pairs:
         if pair.worker.worker_id in pair.job.excluded_workers:
+            tail = "." if ctx.hypothetical else " but is assigned to it."
             yield _violation(
                 not_excluded,
                 pair,
                 f"{_who_first(pair.worker)} is excluded from job {pair.job.job_id} "
-                "(declined it) but is assigned to it.",
+                f"(declined it){tail}",
             )
 
 
@@ -636,5 +640,8 @@ def check_pair(dataset: Dataset, job_id: str, worker_id: str, start: datetime) -
         sequence=1,
         match_score=0.0,
     )
-    ctx = _Context.build(dataset, Plan(assignments=(hypothetical,), unassigned=(), kpis={}))
+    ctx = replace(
+        _Context.build(dataset, Plan(assignments=(hypothetical,), unassigned=(), kpis={})),
+        hypothetical=True,
+    )
     return [violation for name in PAIR_RULES for violation in RULES[name](ctx)]

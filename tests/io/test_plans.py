@@ -284,3 +284,15 @@ def test_plan_to_frames_gives_typed_tables(round_: tuple[Dataset, DispatchResult
     alone = plan_to_frames(result.plan)["workers"]
     assert list(alone["worker_id"]) == ["W1", "W2"]
     assert alone["shift_minutes"].isna().all()
+
+
+def test_plan_to_frames_gives_a_kpis_row(round_: tuple[Dataset, DispatchResult]) -> None:
+    """``kpis`` is one row with a column per KPI, nested KPIs named with dots (README
+    promises it; ``frames["kpis"]`` used to raise KeyError)."""
+    _, result = round_
+    kpis = result.plan.to_frames()["kpis"]
+    assert len(kpis) == 1
+    assert CONTRACT_KPIS <= set(kpis.columns)
+    assert kpis.loc[0, "fill_rate"] == result.plan.kpis["fill_rate"]
+    terms = result.plan.kpis["objective_terms"]
+    assert kpis.loc[0, "objective_terms.travel_cost"] == terms["travel_cost"]
