@@ -219,9 +219,7 @@ def test_verify_uses_the_plans_travel_model_unless_given_one() -> None:
     assert verify(dataset, on_matrix) == []
     assert rules_broken(dataset, hand) == {"travel_fits"}
     assert verify(dataset, hand, travel=travel) == []
-    assert {v.rule for v in verify(dataset, on_matrix, travel=HaversineTravel())} == {
-        "travel_fits"
-    }
+    assert {v.rule for v in verify(dataset, on_matrix, travel=HaversineTravel())} == {"travel_fits"}
 
 
 def test_check_pair_does_not_say_a_blocked_or_excluded_worker_is_assigned() -> None:
@@ -236,5 +234,7 @@ def test_check_pair_does_not_say_a_blocked_or_excluded_worker_is_assigned() -> N
     assert {v.rule for v in imagined} == {"not_blocked", "not_excluded"}
     assert not any("assigned" in v.message for v in imagined)
     assert "may not serve their job J1" in imagined[0].message
-    real = [v for v in verify(dataset, plan_of(dataset, ("J1", "W1", at(9)))) if v.rule in PAIR_RULES]
+    real = [
+        v for v in verify(dataset, plan_of(dataset, ("J1", "W1", at(9)))) if v.rule in PAIR_RULES
+    ]
     assert all("assigned" in v.message for v in real) and len(real) == 2

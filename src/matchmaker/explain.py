@@ -804,9 +804,7 @@ def explain_job(dataset: Dataset, plan: Plan, job_id: str, *, policy: Policy) ->
         if w in eligible:
             standing = _standing(dataset, problem, schedule, j, w, eligible[w])
             parts = pair_components(dataset, worker_id, job_id, policy)
-            others.append(
-                _standing_note(dataset, standing, problem, j, usual_role, chosen, parts)
-            )
+            others.append(_standing_note(dataset, standing, problem, j, usual_role, chosen, parts))
         else:
             others.append(_ineligible_note(dataset, problem, j, w, usual_role))
 

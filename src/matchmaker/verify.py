@@ -18,9 +18,9 @@ Conventions the rules share:
 * **A shift holds an assignment** when the assignment starts inside it
   (``shift.start <= start < shift.end``). Per-shift limits and travel are counted in that
   shift; ``inside_shift`` separately requires the job to end by the shift's end.
-* **Travel** uses the plan's travel model (:attr:`Plan.travel <matchmaker.plan.Plan.travel>`,
-  else the default model with ``dataset.settings.travel``) and the worker's travel mode,
-  the same minutes the plan was solved with: the first job of a shift must start no earlier than the shift
+* **Travel** uses the plan's travel model (``plan.travel``, else the default model with
+  ``dataset.settings.travel``: the minutes the plan was solved with) and the worker's
+  travel mode: the first job of a shift must start no earlier than the shift
   start plus the travel from home; every later job no earlier than the end of the previous
   job plus the travel between them. Overlapping jobs are left to ``no_overlap``.
 * **Work minutes** are the jobs' ``duration_minutes``; travel does not count as work.
@@ -612,9 +612,7 @@ PAIR_RULES: tuple[str, ...] = (
 """The rules that depend only on the worker and the job (and the job's date)."""
 
 
-def verify(
-    dataset: Dataset, plan: Plan, *, travel: TravelModel | None = None
-) -> list[Violation]:
+def verify(dataset: Dataset, plan: Plan, *, travel: TravelModel | None = None) -> list[Violation]:
     """Every hard-rule violation of ``plan`` against ``dataset``; empty means the plan is valid.
 
     Travel is checked with ``travel`` when given, else with the model the plan records

@@ -60,7 +60,9 @@ def test_matrix_plan_round_trips_through_its_folder(
     read = read_plan(out)
     assert isinstance(read.travel, MatrixTravel)
     points = coordinates([HOME, FAR, FAR2])
-    assert np.array_equal(read.travel.minutes(points, points, "car"), [[0, 5, 6], [5, 0, 3], [6, 3, 0]])
+    assert np.array_equal(
+        read.travel.minutes(points, points, "car"), [[0, 5, 6], [5, 0, 3], [6, 3, 0]]
+    )
     assert read == result.plan
     assert verify(load_plan_input(out), read) == []
 
@@ -84,7 +86,7 @@ def test_changed_travel_matrix_file_is_refused(
     arrays["matrix"] = arrays["matrix"] * 100
     with (out / MATRIX_FILE).open("wb") as handle:
         np.savez(handle, **arrays)
-    with pytest.raises(PlanError, match="travel_matrix.npz.*checksum"):
+    with pytest.raises(PlanError, match=r"travel_matrix\.npz.*checksum"):
         read_plan(out)
     data = _dataset_folder(dataset, tmp_path / "data")
     checked = runner.invoke(app, ["verify", str(data), str(out)])
@@ -103,7 +105,9 @@ def test_plan_json_switched_to_straight_lines_fails_verify(
     data["travel"] = {"kind": "haversine", "settings": TravelSettings().model_dump(mode="json")}
     path.write_text(json.dumps(data), encoding="utf-8")
     assert isinstance(read_plan(out).travel, HaversineTravel)
-    checked = runner.invoke(app, ["verify", str(_dataset_folder(dataset, tmp_path / "d")), str(out)])
+    checked = runner.invoke(
+        app, ["verify", str(_dataset_folder(dataset, tmp_path / "d")), str(out)]
+    )
     assert checked.exit_code == 1
     assert "travel_fits" in checked.output
 

@@ -35,8 +35,9 @@ written into, or over, the dataset folder it was made from, ``force`` or not.
 **Reading** (:func:`read_plan`) needs only ``assignments.csv`` (``job_id``, ``worker_id``,
 ``start``, ``end``; ``travel_minutes``, ``sequence`` and ``match_score`` are optional), so
 plans made by hand or by another tool can be verified; ``unassigned.csv``, ``kpis.json`` and
-``plan.json`` are read when present; the plan's travel model is restored from ``plan.json``. Every problem is collected and raised as one
+``plan.json`` are read when present. Every problem is collected and raised as one
 :class:`~matchmaker.exceptions.PlanError` naming file, row and column.
+The ``travel`` record of ``plan.json`` restores the model the plan was made with.
 """
 
 from __future__ import annotations

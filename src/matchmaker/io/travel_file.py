@@ -102,8 +102,9 @@ def write_travel(folder: Path, model: TravelModel | None, dataset: Dataset) -> d
     plain = _plain(model, dataset)
     record = travel_record(plain, dataset)
     if isinstance(plain, MatrixTravel):
+        arrays: dict[str, Any] = dict(_matrix_arrays(plain))  # numpy's stub types **kwds oddly
         with (folder / MATRIX_FILE).open("wb") as handle:
-            np.savez_compressed(handle, **_matrix_arrays(plain))
+            np.savez_compressed(handle, **arrays)
     return record
 
 
