@@ -350,6 +350,9 @@ def test_a_week_of_operations(tmp_path: Path) -> None:
             dataset = tmp_path / f"{day}-{round_number}"
             result = run("jobs", "--store", store, "--date", day, "--out", dataset)
             assert result.exit_code == 0, result.output
+            if "nothing to dispatch" in result.stdout:  # no declines left to re-dispatch
+                assert round_number == 2 and not dataset.exists()
+                continue
             folder = tmp_path / f"plan-{day}-{round_number}"
             plan = _naive_plan(dataset, folder, rotation=number - 1)
             result = run("apply-plan", folder, "--store", store, "--time", _t(EVE, "09:00"))

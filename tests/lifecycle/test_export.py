@@ -243,3 +243,33 @@ def test_pin_the_worker_can_no_longer_serve_is_released(seeded: Operations, tmp_
     assert apply_plan(seeded, plan, time=at(130)).proposed == 1
     j4 = seeded.ledger().visits["J4"]
     assert j4.state is VisitState.PROPOSED and j4.workers == ("W1",)
+
+
+def test_a_day_without_visits_writes_nothing(seeded: Operations, tmp_path: Path) -> None:
+    """No visit in the day's round: nothing to dispatch, no folder written, and an
+    existing output folder (even with force) is left exactly as it was."""
+    summary = export_jobs(seeded, day=date(2026, 12, 5), out=tmp_path / "round")
+    assert not summary.written and summary.jobs == 0
+    assert not (tmp_path / "round").exists() and not list(tmp_path.glob(".round*"))
+    export_jobs(seeded, day=D1, out=tmp_path / "round")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "round").iterdir()}
+    again = export_jobs(seeded, day=date(2026, 12, 5), out=tmp_path / "round", force=True)
+    assert not again.written
+    assert {p.name: p.read_bytes() for p in (tmp_path / "round").iterdir()} == before
+
+
+def test_ops_jobs_says_nothing_to_dispatch(seeded: Operations, tmp_path: Path) -> None:
+    """`ops jobs` on a day without visits exits 0, says so, and writes no dataset that
+    `matchmaker validate` would reject."""
+    from typer.testing import CliRunner
+
+    from matchmaker.cli.ops import app
+
+    seeded.store.close()
+    out = tmp_path / "round"
+    result = CliRunner().invoke(
+        app, ["jobs", "--store", seeded.store.path, "--date", "2026-12-05", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "nothing to dispatch on 2026-12-05" in result.stdout
+    assert not out.exists()

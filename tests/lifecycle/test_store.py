@@ -13,8 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from matchmaker.exceptions import ConcurrencyError, LifecycleError
-from matchmaker.lifecycle import Command, EntityType, EventStore, Operations, OpsPolicy
+from matchmaker.exceptions import ConcurrencyError
+from matchmaker.lifecycle import (
+    Command,
+    EntityType,
+    EventStore,
+    Operations,
+    OpsPolicy,
+    StoreError,
+)
 
 from .factory import ev, visit, world
 
@@ -175,8 +182,10 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
     """Opening some other file as a store fails with a clear error."""
     path = tmp_path / "notes.db"
     path.write_text("these are not events\n" * 100, encoding="utf-8")
-    with pytest.raises(LifecycleError, match="not an event store"):
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match=r"notes\.db is not a matchmaker store: .*not an SQLite"):
         EventStore(path)
+    assert path.read_bytes() == before
 
 
 def test_frame_exports_every_event(store: EventStore) -> None:

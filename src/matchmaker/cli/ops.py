@@ -210,6 +210,14 @@ def jobs(
             _fail(f"--date: {day!r} is not YYYY-MM-DD")
         with _operations(store, policy, create=False) as ops:
             summary = export_jobs(ops, day=when, out=out, force=force)
+        if not summary.written:
+            kept = f"; {out} is left as it was" if out.exists() else ""
+            _out.print(
+                f"nothing to dispatch on {summary.day}: no visit is open or planned that day; "
+                f"no dataset written{kept}",
+                markup=False,
+            )
+            return
         _out.print(
             f"{summary.jobs} job(s) for {summary.day} ({summary.to_dispatch} to dispatch, "
             f"{summary.pinned} pinned), {summary.workers} workers, {summary.customers} "

@@ -82,7 +82,7 @@ from matchmaker.lifecycle.states import (
     VisitState,
     WorkerState,
 )
-from matchmaker.lifecycle.store import EventStore
+from matchmaker.lifecycle.store import EventStore, StoreError
 
 __all__ = [
     "COMPLAINT_TABLE",
@@ -122,6 +122,7 @@ __all__ = [
     "ServicePrice",
     "Settlement",
     "Statement",
+    "StoreError",
     "StoredEvent",
     "TransitionTable",
     "Visit",

@@ -73,6 +73,15 @@ def _rate(numerator: Any, denominator: Any) -> Any:
     return float(numerator) / float(denominator) if denominator else float("nan")
 
 
+def _typed(rows: list[dict[str, Any]], dtypes: dict[str, str]) -> pd.DataFrame:
+    """``rows`` as a frame with exactly these columns and dtypes, also when there are none.
+
+    Without dtypes an empty frame has object columns, and an object mask selects columns
+    instead of rows (``frame[~frame["is_rework"]]`` lost every column of an empty store).
+    """
+    return pd.DataFrame(rows, columns=list(dtypes)).astype(dtypes)
+
+
 def visits_frame(
     ledger: Ledger, policy: OpsPolicy | None = None, *, as_of: datetime | None = None
 ) -> pd.DataFrame:
@@ -111,32 +120,32 @@ def visits_frame(
                 "method": None if visit.settlement_method is None else str(visit.settlement_method),
             }
         )
-    columns = [
-        "visit_id",
-        "order_id",
-        "customer_id",
-        "service_type",
-        "state",
-        "is_rework",
-        "start",
-        "month",
-        "worker_ids",
-        "workers_needed",
-        "due",
-        "cancelled",
-        "filled",
-        "served",
-        "minutes_late",
-        "on_time",
-        "rework_count",
-        "had_rework",
-        "ratings",
-        "mean_stars",
-        "no_shows",
-        "amount",
-        "method",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    dtypes = {
+        "visit_id": "str",
+        "order_id": "str",
+        "customer_id": "str",
+        "service_type": "str",
+        "state": "str",
+        "is_rework": "bool",
+        "start": "str",
+        "month": "str",
+        "worker_ids": "str",
+        "workers_needed": "int64",
+        "due": "bool",
+        "cancelled": "bool",
+        "filled": "bool",
+        "served": "bool",
+        "minutes_late": "float64",
+        "on_time": "object",
+        "rework_count": "int64",
+        "had_rework": "bool",
+        "ratings": "int64",
+        "mean_stars": "float64",
+        "no_shows": "int64",
+        "amount": "float64",
+        "method": "object",
+    }
+    return _typed(rows, dtypes)
 
 
 def assignments_frame(ledger: Ledger, policy: OpsPolicy | None = None) -> pd.DataFrame:
@@ -163,19 +172,19 @@ def assignments_frame(ledger: Ledger, policy: OpsPolicy | None = None) -> pd.Dat
                     "stars": float(stars[0]) if stars else np.nan,
                 }
             )
-    columns = [
-        "visit_id",
-        "worker_id",
-        "customer_id",
-        "service_type",
-        "month",
-        "is_rework",
-        "minutes_late",
-        "on_time",
-        "had_rework",
-        "stars",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    dtypes = {
+        "visit_id": "str",
+        "worker_id": "str",
+        "customer_id": "str",
+        "service_type": "str",
+        "month": "str",
+        "is_rework": "bool",
+        "minutes_late": "int64",
+        "on_time": "bool",
+        "had_rework": "bool",
+        "stars": "float64",
+    }
+    return _typed(rows, dtypes)
 
 
 def offers_frame(ledger: Ledger) -> pd.DataFrame:
@@ -191,9 +200,8 @@ def offers_frame(ledger: Ledger) -> pd.DataFrame:
         for visit in ledger.visits.values()
         for offer in visit.offers
     ]
-    return pd.DataFrame(
-        rows, columns=["visit_id", "worker_id", "service_type", "outcome", "proposed_at"]
-    )
+    columns = ["visit_id", "worker_id", "service_type", "outcome", "proposed_at"]
+    return _typed(rows, dict.fromkeys(columns, "str"))
 
 
 def _complaints_frame(ledger: Ledger) -> pd.DataFrame:
@@ -210,19 +218,8 @@ def _complaints_frame(ledger: Ledger) -> pd.DataFrame:
         }
         for c in ledger.complaints.values()
     ]
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "complaint_id",
-            "visit_id",
-            "worker_id",
-            "customer_id",
-            "service_type",
-            "category",
-            "state",
-            "upheld",
-        ],
-    )
+    columns = ["complaint_id", "visit_id", "worker_id", "customer_id", "service_type"]
+    return _typed(rows, {**dict.fromkeys([*columns, "category", "state"], "str"), "upheld": "bool"})
 
 
 def worker_kpis(ledger: Ledger, policy: OpsPolicy | None = None) -> pd.DataFrame:
@@ -236,9 +233,12 @@ def worker_kpis(ledger: Ledger, policy: OpsPolicy | None = None) -> pd.DataFrame
         for worker_id in visit.no_show_workers:
             no_shows[worker_id] = no_shows.get(worker_id, 0) + 1
     frame = pd.DataFrame(index=pd.Index(sorted(ledger.workers), name="worker_id"))
-    frame["status"] = [str(ledger.workers[w].state) for w in frame.index]
-    frame["rating"] = [ledger.workers[w].rating for w in frame.index]
-    frame["rating_count"] = [ledger.workers[w].rating_count for w in frame.index]
+    profiles = [ledger.workers[w] for w in frame.index]
+    frame["status"] = pd.Series([str(w.state) for w in profiles], index=frame.index, dtype="str")
+    frame["rating"] = pd.Series([w.rating for w in profiles], index=frame.index, dtype="float64")
+    frame["rating_count"] = pd.Series(
+        [w.rating_count for w in profiles], index=frame.index, dtype="int64"
+    )
     outcome = offers.groupby(["worker_id", "outcome"]).size().unstack(fill_value=0)
     for name in ("confirmed", "declined"):
         frame[f"offers_{name}"] = outcome.get(name, 0)
@@ -316,7 +316,10 @@ def continuity(ledger: Ledger) -> pd.DataFrame:
     """Distinct workers per customer per month over served visits (fewer is better)."""
     work = assignments_frame(ledger)
     if work.empty:
-        return pd.DataFrame(columns=["customer_id", "month", "visits", "distinct_workers"])
+        return _typed(
+            [],
+            {"customer_id": "str", "month": "str", "visits": "int64", "distinct_workers": "int64"},
+        )
     grouped = work.groupby(["customer_id", "month"])
     frame = pd.DataFrame(
         {
@@ -360,7 +363,9 @@ def revenue(ledger: Ledger) -> pd.DataFrame:
     ]
     columns = ["month", "service_type", "method", "visits", "amount"]
     if not rows:
-        return pd.DataFrame(columns=columns)
+        return _typed(
+            [], {**dict.fromkeys(columns[:3], "str"), "visits": "int64", "amount": "float64"}
+        )
     frame = pd.DataFrame(rows)
     grouped = frame.groupby(["month", "service_type", "method"])
     out = pd.DataFrame({"visits": grouped.size(), "amount": grouped["amount"].sum()})
@@ -423,7 +428,9 @@ def complaint_categories(ledger: Ledger) -> pd.DataFrame:
         "rank",
     ]
     if not rows:
-        return pd.DataFrame(columns=columns)
+        return _typed(
+            [], {**dict.fromkeys(columns[:3], "str"), **dict.fromkeys(columns[3:], "int64")}
+        )
     frame = (
         pd.DataFrame(rows)
         .groupby(["worker_id", "service_type", "category"], as_index=False)[

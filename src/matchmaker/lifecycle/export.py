@@ -18,6 +18,9 @@ What the export carries from operations into matching:
   to its original worker (no start) when the policy says so; with
   ``OpsPolicy.pin_recurring_worker`` a recurring order's visits are pinned to its worker.
 
+A day with no visit in its round is nothing to dispatch: nothing is written (a dataset
+without jobs would not load) and :attr:`ExportSummary.written` is false.
+
 A visit is in the day's round when it is proposed, confirmed or checked in with its
 planned start on that day, or still to dispatch (unassigned, or after a no-show) with
 its start window touching that day. Days are taken in the store's timezone (from the
@@ -79,6 +82,8 @@ class ExportSummary:
     customers: int
     released: tuple[ReleasedPin, ...] = ()
     """Pins left out because the worker can no longer serve the job that day."""
+    written: bool = True
+    """False when the day has no visit in its round: nothing to dispatch, nothing written."""
 
 
 def _local_date(moment: datetime, zone: ZoneInfo | None) -> date:
@@ -245,17 +250,29 @@ def export_dataset(
     """Write the dataset of ``day``'s dispatch round to ``out`` (atomically).
 
     Raises ``LifecycleError`` when ``out`` exists (without ``force``) or holds something
-    other than a dataset.
+    other than a dataset. A day without visits writes nothing and touches no existing
+    ``out`` (the summary says ``written=False``).
     """
     policy = policy or OpsPolicy()
     zone = ZoneInfo(timezone) if timezone else None
     out = Path(out)
-    _check_output(out, force)
-    day_start = _day_start(ledger, day, zone)
     visits = sorted(
         (v for v in ledger.visits.values() if _in_round(v, day, zone)),
         key=lambda v: (v.job.earliest_start, v.visit_id),
     )
+    if not visits:
+        return ExportSummary(
+            folder=out,
+            day=day,
+            jobs=0,
+            to_dispatch=0,
+            pinned=0,
+            workers=len(ledger.workers),
+            customers=len(ledger.customers),
+            written=False,
+        )
+    _check_output(out, force)
+    day_start = _day_start(ledger, day, zone)
     order_workers = _order_workers(ledger, day_start)
     job_rows, pinned = _job_rows(visits, policy, order_workers)
     worker_rows, availability = _worker_rows(ledger, day, zone)
@@ -327,7 +344,7 @@ def _release_broken_pins(
     the pinned jobs are compiled.
     """
     if frames["jobs"].empty:
-        return []  # nothing to dispatch: the folder says so, there is nothing to check
+        return []  # nothing to check (export_dataset writes no round without jobs)
     from matchmaker.compile import compile_problem
     from matchmaker.domain import Dataset
     from matchmaker.io import dataset_from_frames

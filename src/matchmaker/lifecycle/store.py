@@ -17,7 +17,11 @@ Guarantees:
   read it; the unique ``(entity, seq)`` key stops a lost update even without it;
 - **crash safety**: WAL journal with ``synchronous=FULL``: a process killed mid-write
   loses nothing committed and leaves no half-written event (``durable=False`` trades the
-  last commits on power loss for speed, never consistency).
+  last commits on power loss for speed, never consistency);
+- **no guessing**: a new store is created only where no file exists. An existing file that
+  is not a store of this schema version (empty, another database, no or another schema
+  version) or that SQLite finds damaged raises :class:`StoreError` naming the file; it is
+  never stamped or written to.
 
 Payloads are JSON text; nothing is ever pickled.
 """
@@ -38,7 +42,7 @@ from matchmaker.exceptions import ConcurrencyError, LifecycleError
 from matchmaker.lifecycle.events import EntityKey, Event, StoredEvent
 from matchmaker.lifecycle.states import EntityType
 
-__all__ = ["SCHEMA_VERSION", "EventStore", "Transaction"]
+__all__ = ["SCHEMA_VERSION", "EventStore", "StoreError", "Transaction"]
 
 SCHEMA_VERSION = "1"
 
@@ -65,28 +69,67 @@ _SCHEMA = (
 _COLUMNS = "position, entity_type, entity_id, seq, kind, time, actor, payload, recorded_at"
 
 
-def _row_to_event(row: tuple[object, ...]) -> StoredEvent:
+class StoreError(LifecycleError):
+    """The file is not a matchmaker event store this version reads, or SQLite finds it
+    damaged; the message names the file and what is wrong."""
+
+
+def _not_a_store(path: str, reason: str) -> StoreError:
+    return StoreError(f"{path} is not a matchmaker store: {reason}")
+
+
+def _damaged(path: str, error: sqlite3.DatabaseError) -> StoreError:
+    if "not a database" in str(error):
+        return _not_a_store(path, f"it is not an SQLite database ({error})")
+    return _not_a_store(path, f"the file is damaged ({error}); restore it from a backup")
+
+
+def _is_damage(error: BaseException) -> bool:
+    # Exactly DatabaseError: "file is not a database", "database disk image is malformed".
+    # Its subclasses (a busy lock, a broken constraint) are not about the file.
+    return type(error) is sqlite3.DatabaseError
+
+
+@contextmanager
+def _readable(path: str) -> Iterator[None]:
+    """Report a damaged file as a :class:`StoreError` naming it."""
+    try:
+        yield
+    except sqlite3.DatabaseError as error:
+        if _is_damage(error):
+            raise _damaged(path, error) from None
+        raise
+
+
+def _row_to_event(path: str, row: tuple[object, ...]) -> StoredEvent:
     position, _etype, entity_id, seq, kind, time, actor, payload, recorded_at = row
-    event = Event(
-        kind=str(kind),
-        entity_id=str(entity_id),
-        time=datetime.fromisoformat(str(time)),
-        actor=str(actor),
-        payload=json.loads(str(payload)),
-    )
-    return StoredEvent(
-        position=int(str(position)),
-        seq=int(str(seq)),
-        event=event,
-        recorded_at=datetime.fromisoformat(str(recorded_at)),
-    )
+    try:
+        event = Event(
+            kind=str(kind),
+            entity_id=str(entity_id),
+            time=datetime.fromisoformat(str(time)),
+            actor=str(actor),
+            payload=json.loads(str(payload)),
+        )
+        return StoredEvent(
+            position=int(str(position)),
+            seq=int(str(seq)),
+            event=event,
+            recorded_at=datetime.fromisoformat(str(recorded_at)),
+        )
+    except (ValueError, TypeError) as error:
+        # A damaged row, or a kind a newer matchmaker wrote: never a half-read state.
+        raise _not_a_store(
+            path, f"the event at position {position} is unreadable: {error}"
+        ) from None
 
 
 class Transaction:
     """One write transaction of an :class:`EventStore` (holds the write lock)."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, *, path: str = "") -> None:
         self._connection = connection
+        self._path = path
 
     def version(self, key: EntityKey) -> int:
         """The entity's last sequence number, 0 when it has no event."""
@@ -100,7 +143,7 @@ class Transaction:
         rows = self._connection.execute(
             f"SELECT {_COLUMNS} FROM events WHERE position > ? ORDER BY position", (after,)
         ).fetchall()
-        return [_row_to_event(row) for row in rows]
+        return [_row_to_event(self._path, row) for row in rows]
 
     def append(
         self, events: Sequence[Event], *, expected: Mapping[EntityKey, int] | None = None
@@ -176,6 +219,16 @@ class EventStore:
 
     def __init__(self, path: str | Path, *, durable: bool = True, timeout: float = 30.0) -> None:
         self.path = str(path)
+        new = self.path == ":memory:" or not Path(self.path).exists()
+        if not new:
+            # Checked before SQLite opens it: SQLite would take an empty file as a new
+            # database and write to it.
+            if not Path(self.path).is_file():
+                raise _not_a_store(self.path, "it is not a file")
+            if Path(self.path).stat().st_size == 0:
+                raise _not_a_store(
+                    self.path, "the file is empty (0 bytes); remove it to start a new store"
+                )
         try:
             self._connection = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=True
@@ -183,25 +236,55 @@ class EventStore:
         except sqlite3.Error as error:
             raise LifecycleError(f"{self.path}: cannot open the event store: {error}") from None
         try:
+            if not new:
+                self._check_schema()
             self._connection.execute("PRAGMA journal_mode=WAL")
             self._connection.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             self._connection.execute("PRAGMA foreign_keys=ON")
-            with self.transaction() as tx:
-                for statement in _SCHEMA:
-                    self._connection.execute(statement)
-                version = tx.get_meta("schema_version")
-                if version is None:
-                    tx.set_meta("schema_version", SCHEMA_VERSION)
-                elif version != SCHEMA_VERSION:
-                    raise LifecycleError(
-                        f"{self.path}: event store schema {version}, this matchmaker reads "
-                        f"{SCHEMA_VERSION}"
-                    )
-        except sqlite3.DatabaseError as error:
+            if new:
+                with self.transaction() as tx:
+                    for statement in _SCHEMA:
+                        self._connection.execute(statement)
+                    # Another process may have created the same new store just before.
+                    if tx.get_meta("schema_version") is None:
+                        tx.set_meta("schema_version", SCHEMA_VERSION)
+        except BaseException as error:
             self._connection.close()
-            raise LifecycleError(
-                f"{self.path}: not an event store (SQLite says: {error})"
-            ) from None
+            if isinstance(error, sqlite3.DatabaseError) and _is_damage(error):
+                raise _damaged(self.path, error) from None
+            raise
+
+    def _check_schema(self) -> None:
+        """Refuse an existing file that is not a store of :data:`SCHEMA_VERSION`."""
+        tables = {
+            str(row[0])
+            for row in self._connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            ).fetchall()
+        }
+        if not tables:
+            raise _not_a_store(self.path, "an SQLite database without tables")
+        missing = {"events", "meta"} - tables
+        if missing:
+            raise _not_a_store(
+                self.path, f"an SQLite database without the table(s) {', '.join(sorted(missing))}"
+            )
+        columns = [
+            str(row[1]) for row in self._connection.execute("PRAGMA table_info(events)").fetchall()
+        ]
+        if columns != [c.strip() for c in _COLUMNS.split(",")]:
+            raise _not_a_store(self.path, f"its events table has the columns {', '.join(columns)}")
+        try:
+            version = self.get_meta("schema_version")
+        except sqlite3.OperationalError as error:
+            raise _not_a_store(self.path, f"its meta table is not readable ({error})") from None
+        if version is None:
+            raise _not_a_store(self.path, "it has no schema version")
+        if version != SCHEMA_VERSION:
+            raise _not_a_store(
+                self.path,
+                f"schema version {version!r}, this matchmaker reads version {SCHEMA_VERSION!r}",
+            )
 
     def close(self) -> None:
         self._connection.close()
@@ -220,13 +303,15 @@ class EventStore:
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """A write transaction: commits when the block ends, rolls back on an exception."""
-        self._connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield Transaction(self._connection)
-        except BaseException:
-            self._connection.execute("ROLLBACK")
-            raise
-        self._connection.execute("COMMIT")
+        with _readable(self.path):
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(self._connection, path=self.path)
+            except BaseException:
+                if self._connection.in_transaction:
+                    self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
 
     def append(
         self, events: Sequence[Event], *, expected: Mapping[EntityKey, int] | None = None
@@ -237,43 +322,50 @@ class EventStore:
 
     def read(self, *, after: int = 0, entity: EntityKey | None = None) -> list[StoredEvent]:
         """Events after ``position`` ``after`` (all by default), of one entity if given."""
-        if entity is None:
-            rows = self._connection.execute(
-                f"SELECT {_COLUMNS} FROM events WHERE position > ? ORDER BY position", (after,)
-            ).fetchall()
-        else:
-            rows = self._connection.execute(
-                f"SELECT {_COLUMNS} FROM events WHERE position > ? AND entity_type = ? "
-                "AND entity_id = ? ORDER BY position",
-                (after, str(entity[0]), entity[1]),
-            ).fetchall()
-        return [_row_to_event(row) for row in rows]
+        with _readable(self.path):
+            if entity is None:
+                rows = self._connection.execute(
+                    f"SELECT {_COLUMNS} FROM events WHERE position > ? ORDER BY position", (after,)
+                ).fetchall()
+            else:
+                rows = self._connection.execute(
+                    f"SELECT {_COLUMNS} FROM events WHERE position > ? AND entity_type = ? "
+                    "AND entity_id = ? ORDER BY position",
+                    (after, str(entity[0]), entity[1]),
+                ).fetchall()
+        return [_row_to_event(self.path, row) for row in rows]
 
     def version(self, key: EntityKey) -> int:
-        row = self._connection.execute(
-            "SELECT COALESCE(MAX(seq), 0) FROM events WHERE entity_type = ? AND entity_id = ?",
-            (str(key[0]), key[1]),
-        ).fetchone()
+        with _readable(self.path):
+            row = self._connection.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE entity_type = ? AND entity_id = ?",
+                (str(key[0]), key[1]),
+            ).fetchone()
         return int(row[0])
 
     def count(self) -> int:
-        return int(self._connection.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+        with _readable(self.path):
+            return int(self._connection.execute("SELECT COUNT(*) FROM events").fetchone()[0])
 
     def get_meta(self, key: str) -> str | None:
-        row = self._connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        with _readable(self.path):
+            row = self._connection.execute(
+                "SELECT value FROM meta WHERE key = ?", (key,)
+            ).fetchone()
         return None if row is None else str(row[0])
 
     def integrity_check(self) -> list[str]:
         """Problems found: SQLite's own check, and entities whose sequences have gaps."""
-        problems = [
-            str(r[0])
-            for r in self._connection.execute("PRAGMA integrity_check").fetchall()
-            if r[0] != "ok"
-        ]
-        rows = self._connection.execute(
-            "SELECT entity_type, entity_id, COUNT(*), MIN(seq), MAX(seq) FROM events "
-            "GROUP BY entity_type, entity_id"
-        ).fetchall()
+        with _readable(self.path):
+            problems = [
+                str(r[0])
+                for r in self._connection.execute("PRAGMA integrity_check").fetchall()
+                if r[0] != "ok"
+            ]
+            rows = self._connection.execute(
+                "SELECT entity_type, entity_id, COUNT(*), MIN(seq), MAX(seq) FROM events "
+                "GROUP BY entity_type, entity_id"
+            ).fetchall()
         for etype, eid, count, low, high in rows:
             if low != 1 or high != count:
                 problems.append(f"{etype} {eid}: sequences {low}..{high} over {count} events")
@@ -281,9 +373,11 @@ class EventStore:
 
     def frame(self) -> pd.DataFrame:
         """Every event as a DataFrame (payload as a JSON string), in store order."""
-        frame = pd.read_sql_query(
-            f"SELECT {_COLUMNS} FROM events ORDER BY position", self._connection
-        )
+        with _readable(self.path):
+            cursor = self._connection.execute(f"SELECT {_COLUMNS} FROM events ORDER BY position")
+            rows = cursor.fetchall()
+        frame = pd.DataFrame(rows, columns=[c.strip() for c in _COLUMNS.split(",")])
+        frame = frame.astype({"position": "int64", "seq": "int64"})
         for column in ("time", "recorded_at"):
             frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
         return frame
