@@ -55,6 +55,7 @@ from pydantic import ValidationError
 from matchmaker import __version__
 from matchmaker.domain import Dataset
 from matchmaker.exceptions import Issue, OutputExistsError, PlanError
+from matchmaker.instants import elapsed_minutes
 from matchmaker.io import dataset_to_frames, load_dataset, write_tables
 from matchmaker.plan import PLAN_SCHEMA_VERSION, Assignment, Plan, ReasonCode, UnassignedJob
 from matchmaker.policy import Policy
@@ -99,7 +100,7 @@ _MAX_SHOWN_ISSUES = 20
 
 
 def _minutes(a: Assignment) -> int:
-    return int((a.end - a.start).total_seconds() // 60)
+    return int(elapsed_minutes(a.start, a.end))
 
 
 def _worker_rows(plan: Plan, dataset: Dataset | None) -> list[dict[str, Any]]:
