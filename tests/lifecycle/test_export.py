@@ -124,6 +124,20 @@ def test_export_moves_regular_shifts_to_the_day(seeded: Operations, tmp_path: Pa
     assert workers.loc["W4", "status"] == "suspended"
 
 
+def test_import_refuses_a_wall_clock_time_the_clocks_skip(
+    store: EventStore, tmp_path: Path
+) -> None:
+    """02:30 on 2027-03-28 does not exist in Berlin: the import names file, row and column
+    and records nothing, like ``matchmaker validate``."""
+    jobs = [dict(JOBS[0], earliest_start="2027-03-28T02:30:00"), *JOBS[1:]]
+    folder = write_dataset(tmp_path / "data", jobs=jobs, timezone_name="Europe/Berlin")
+    with pytest.raises(DatasetError) as caught:
+        import_dataset(Operations(store), folder)
+    (issue,) = [i for i in caught.value.issues if "does not exist" in i.message]
+    assert (issue.file, issue.row, issue.column) == ("jobs.csv", 2, "earliest_start")
+    assert store.count() == 0
+
+
 def test_export_keeps_the_regular_shift_hours_across_daylight_saving(
     store: EventStore, tmp_path: Path
 ) -> None:
