@@ -5,10 +5,12 @@ Time. ``horizon_start`` is midnight, in :func:`~matchmaker.eligibility.local_zon
 ``dataset.toml`` timezone, else the zone of the earliest time), of the day holding the
 earliest shift start, job earliest start or pinned start. Every time becomes whole minutes
 of real elapsed time from it (computed in UTC, so a daylight-saving change inside the
-horizon is counted correctly). Rounding is conservative, so that any integer plan is
-valid in real time: shift starts and job earliest starts round *up*, shift ends and job
-latest starts round *down*; a pinned start rounds up like an earliest start. Whole-minute
-input (the usual case) is unchanged.
+horizon is counted correctly); a minute turns back into an instant the same way, with
+:func:`matchmaker.instants.add_minutes` (never ``horizon_start + timedelta``, which adds on
+the local wall clock and is an hour off on a clock-change day). Rounding is conservative,
+so that any integer plan is valid in real time: shift starts and job earliest starts round
+*up*, shift ends and job latest starts round *down*; a pinned start rounds up like an
+earliest start. Whole-minute input (the usual case) is unchanged.
 
 Vehicles. One per worker shift, workers in dataset order and each worker's shifts in time
 order; a worker without shifts has no vehicle. A shift's ``vehicle_max_jobs`` and
@@ -56,6 +58,7 @@ from matchmaker.eligibility import (
     shift_reasons,
 )
 from matchmaker.exceptions import DomainError
+from matchmaker.instants import utc
 from matchmaker.policy import Policy
 from matchmaker.problem import Problem
 from matchmaker.scoring import match_scores
@@ -82,15 +85,16 @@ def horizon_start(dataset: Dataset, zone: tzinfo | None = None) -> datetime:
     first = min(moments)
     midnight = datetime.combine(first.astimezone(zone).date(), time(0), tzinfo=zone)
     # Midnight can fall into a daylight-saving gap in a few zones; never start after the
-    # first moment, or its minute would be negative.
-    while midnight > first:
-        midnight -= timedelta(hours=1)
-    return midnight
+    # first moment, or its minute would be negative. Step back in real time (UTC).
+    instant = utc(midnight)
+    while instant > utc(first):
+        instant -= timedelta(hours=1)
+    return midnight if instant == utc(midnight) else instant.astimezone(zone)
 
 
 def minutes_from(origin: datetime, moment: datetime, *, round_up: bool) -> int:
     """Whole minutes of real time from ``origin`` to ``moment``, rounded up or down."""
-    delta = moment.astimezone(UTC) - origin.astimezone(UTC)
+    delta = utc(moment) - utc(origin)
     micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
     if round_up:
         return -(-micros // _MICROS_PER_MINUTE)

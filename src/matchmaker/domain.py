@@ -16,6 +16,7 @@ from itertools import pairwise
 from types import MappingProxyType
 
 from matchmaker.exceptions import DomainError
+from matchmaker.instants import elapsed_minutes, utc
 from matchmaker.settings import DatasetSettings
 
 __all__ = [
@@ -87,7 +88,7 @@ class TimeWindow:
     def __post_init__(self) -> None:
         _require_aware("start", self.start)
         _require_aware("end", self.end)
-        if self.end < self.start:
+        if utc(self.end) < utc(self.start):
             raise DomainError(
                 f"time window ends ({self.end.isoformat()}) before it starts "
                 f"({self.start.isoformat()})"
@@ -104,14 +105,14 @@ class Shift:
     def __post_init__(self) -> None:
         _require_aware("shift start", self.start)
         _require_aware("shift end", self.end)
-        if self.end <= self.start:
+        if utc(self.end) <= utc(self.start):
             raise DomainError(
                 f"shift end {self.end.isoformat()} is not after its start {self.start.isoformat()}"
             )
 
     @property
     def minutes(self) -> int:
-        return int((self.end - self.start).total_seconds() // 60)
+        return int(elapsed_minutes(self.start, self.end))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -196,9 +197,9 @@ class Worker:
             raise DomainError(f"worker {self.worker_id}: max_jobs must be >= 0")
         if self.max_work_minutes is not None and self.max_work_minutes < 0:
             raise DomainError(f"worker {self.worker_id}: max_work_minutes must be >= 0")
-        ordered = sorted(self.shifts, key=lambda s: s.start)
+        ordered = sorted(self.shifts, key=lambda s: utc(s.start))
         for before, after in pairwise(ordered):
-            if after.start < before.end:
+            if utc(after.start) < utc(before.end):
                 raise DomainError(f"worker {self.worker_id}: shifts overlap at {after.start}")
         object.__setattr__(self, "shifts", tuple(ordered))
 

@@ -32,14 +32,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any, Literal
 
 import numpy as np
 
 from matchmaker import reasons
-from matchmaker.compile import compile_problem
+from matchmaker.compile import compile_problem, minutes_from
 from matchmaker.domain import Dataset, Job
+from matchmaker.instants import add_minutes, elapsed_minutes
 from matchmaker.objective import objective_terms
 from matchmaker.plan import Assignment, Plan, ReasonCode, UnassignedJob
 from matchmaker.policy import Policy
@@ -89,7 +90,8 @@ def _display_zone(dataset: Dataset, job: Job) -> tzinfo | None:
 
 
 def _at(problem: Problem, minute: int, zone: tzinfo | None) -> datetime:
-    return (problem.horizon_start + timedelta(minutes=int(minute))).astimezone(zone)
+    """The instant of solver ``minute``, counted in real time (UTC), shown in ``zone``."""
+    return add_minutes(problem.horizon_start, int(minute), zone)
 
 
 def _clock(moment: datetime, day_of: datetime) -> str:
@@ -126,7 +128,7 @@ def _schedule_of_plan(problem: Problem, plan: Plan) -> dict[int, list[tuple[int,
         j = job_index.get(a.job_id)
         if w is None or j is None:
             continue
-        minute = int((a.start - problem.horizon_start).total_seconds() // 60)
+        minute = minutes_from(problem.horizon_start, a.start, round_up=False)
         vehicles = np.flatnonzero(
             (problem.vehicle_worker == w)
             & (problem.vehicle_start <= minute)
@@ -373,7 +375,7 @@ def build_plan(dataset: Dataset, problem: Problem, solution: Solution, policy: P
                     "job_id": job.job_id,
                     "worker_id": worker_id,
                     "start": begin,
-                    "end": begin + timedelta(minutes=job.duration_minutes),
+                    "end": _at(problem, start + job.duration_minutes, zone),
                     "travel_minutes": problem.travel(route.vehicle, previous, j),
                     "match_score": round(float(problem.score[w, j]), 2),
                 }
@@ -473,9 +475,7 @@ def plan_kpis(dataset: Dataset, plan: Plan, policy: Policy) -> dict[str, Any]:
         "workers_total": len(dataset.workers),
         "workers_used": len({a.worker_id for a in plan.assignments}),
         "travel_minutes_total": sum(a.travel_minutes for a in plan.assignments),
-        "work_minutes_total": sum(
-            int((a.end - a.start).total_seconds() // 60) for a in plan.assignments
-        ),
+        "work_minutes_total": sum(int(elapsed_minutes(a.start, a.end)) for a in plan.assignments),
         "mean_match_score": round(sum(scores) / len(scores), 2) if scores else None,
         "unassigned_by_reason": dict(sorted(unassigned_by_reason.items())),
     }

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from matchmaker.instants import utc
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -93,5 +95,5 @@ class Plan:
 
     def assignments_of(self, worker_id: str) -> list[Assignment]:
         return sorted(
-            (a for a in self.assignments if a.worker_id == worker_id), key=lambda a: a.start
+            (a for a in self.assignments if a.worker_id == worker_id), key=lambda a: utc(a.start)
         )

@@ -1,7 +1,9 @@
 """The compiled dispatch problem: integer arrays, no datetimes, what every solver reads.
 
 A :class:`Problem` is built by :func:`matchmaker.compile.compile_problem` from a
-:class:`~matchmaker.domain.Dataset`. Times are whole minutes from ``horizon_start``.
+:class:`~matchmaker.domain.Dataset`. Times are whole minutes of real time from
+``horizon_start`` (local midnight); :func:`matchmaker.instants.add_minutes` turns one back
+into an instant through UTC.
 Workers are indexed ``w`` (``0..W-1``, dataset order), jobs ``j`` (``0..J-1``, dataset
 order), and each worker shift is one *vehicle* ``v`` (``0..V-1``): a worker with three
 shifts in the horizon is three vehicles, each starting at the worker's home.

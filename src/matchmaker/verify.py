@@ -27,6 +27,9 @@ Conventions the rules share:
 * **Pins are strict**: a pinned assignment that breaks a pair rule is still reported, with
   "(pinned)" in the message, because the plan is then wrong whatever the dispatcher
   confirmed.
+* **Times are compared in real time**: every comparison and duration goes through UTC
+  (:mod:`matchmaker.instants`), so a clock change inside a shift or in a repeated hour
+  cannot shift a rule by an hour.
 * Assignments naming an unknown job or worker are reported once by ``known_ids`` and then
   ignored by every other rule.
 """
@@ -36,10 +39,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from types import MappingProxyType
 
 from matchmaker.domain import BackgroundCheckStatus, Dataset, Job, Shift, Worker, WorkerStatus
+from matchmaker.instants import add_minutes, elapsed_minutes, utc
 from matchmaker.plan import Assignment, Plan
 from matchmaker.travel import HaversineTravel, TravelModel, coordinates
 
@@ -105,7 +109,7 @@ class _Context:
             by_worker[pair.worker.worker_id].append(pair)
             by_job[pair.job.job_id].append(pair)
         for worker_pairs in by_worker.values():
-            worker_pairs.sort(key=lambda p: (p.assignment.start, p.assignment.end))
+            worker_pairs.sort(key=lambda p: (utc(p.assignment.start), utc(p.assignment.end)))
         return cls(
             dataset=dataset,
             plan=plan,
@@ -141,7 +145,7 @@ def job_day(dataset: Dataset, start: datetime) -> date:
 
 
 def _starts_in(shift: Shift, assignment: Assignment) -> bool:
-    return shift.start <= assignment.start < shift.end
+    return utc(shift.start) <= utc(assignment.start) < utc(shift.end)
 
 
 def _who(worker: Worker) -> str:
@@ -388,7 +392,7 @@ def start_in_window(ctx: _Context) -> Iterator[Violation]:
     """The job starts inside its window (earliest to latest start)."""
     for pair in ctx.pairs:
         start = pair.assignment.start
-        if not pair.job.earliest_start <= start <= pair.job.latest_start:
+        if not utc(pair.job.earliest_start) <= utc(start) <= utc(pair.job.latest_start):
             yield _violation(
                 start_in_window,
                 pair,
@@ -402,9 +406,8 @@ def end_matches_duration(ctx: _Context) -> Iterator[Violation]:
     """The assignment lasts exactly the job's duration."""
     for pair in ctx.pairs:
         a = pair.assignment
-        expected = a.start + timedelta(minutes=pair.job.duration_minutes)
-        if a.end != expected:
-            planned = (a.end - a.start).total_seconds() / 60
+        planned = elapsed_minutes(a.start, a.end)
+        if planned != pair.job.duration_minutes:
             yield _violation(
                 end_matches_duration,
                 pair,
@@ -418,7 +421,9 @@ def inside_shift(ctx: _Context) -> Iterator[Violation]:
     """The job starts and ends inside one shift of the worker."""
     for pair in ctx.pairs:
         a = pair.assignment
-        if any(s.start <= a.start and a.end <= s.end for s in pair.worker.shifts):
+        if any(
+            utc(s.start) <= utc(a.start) and utc(a.end) <= utc(s.end) for s in pair.worker.shifts
+        ):
             continue
         where = "has no shift" if not pair.worker.shifts else "has no shift covering it"
         yield _violation(
@@ -440,11 +445,10 @@ def travel_fits(ctx: _Context) -> Iterator[Violation]:
         origin_name = "home"
         for pair in pairs:
             a = pair.assignment
-            if a.start >= ready:  # an overlap is no_overlap's to report
+            if utc(a.start) >= utc(ready):  # an overlap is no_overlap's to report
                 legs = model.minutes(coordinates([origin]), coordinates([pair.job.location]), mode)
                 minutes = int(legs[0, 0])
-                arrival = ready + timedelta(minutes=minutes)
-                if arrival > a.start:
+                if utc(add_minutes(ready, minutes)) > utc(a.start):
                     since = (
                         f"the shift starts at {ctx.time(ready)}"
                         if origin_name == "home"
@@ -457,7 +461,7 @@ def travel_fits(ctx: _Context) -> Iterator[Violation]:
                         f"{origin_name} to job {pair.job.job_id}, which starts at "
                         f"{ctx.time(a.start)}, but {since}.",
                     )
-            if a.end >= ready:
+            if utc(a.end) >= utc(ready):
                 ready = a.end
                 origin = pair.job.location
                 origin_name = f"job {pair.job.job_id}"
@@ -469,7 +473,7 @@ def no_overlap(ctx: _Context) -> Iterator[Violation]:
         worker = ctx.dataset.worker(worker_id)
         latest: _Pair | None = None
         for pair in pairs:
-            if latest is not None and pair.assignment.start < latest.assignment.end:
+            if latest is not None and utc(pair.assignment.start) < utc(latest.assignment.end):
                 yield _violation(
                     no_overlap,
                     pair,
@@ -477,7 +481,7 @@ def no_overlap(ctx: _Context) -> Iterator[Violation]:
                     f"{ctx.time(pair.assignment.start)} while still on job {latest.job.job_id} "
                     f"until {ctx.time(latest.assignment.end)}.",
                 )
-            if latest is None or pair.assignment.end > latest.assignment.end:
+            if latest is None or utc(pair.assignment.end) > utc(latest.assignment.end):
                 latest = pair
 
 
@@ -525,7 +529,8 @@ def team_complete_and_synchronised(ctx: _Context) -> Iterator[Violation]:
                     "or none."
                 ),
             )
-        starts = sorted({p.assignment.start for p in pairs})
+        by_instant = {utc(p.assignment.start): p.assignment.start for p in pairs}
+        starts = [by_instant[instant] for instant in sorted(by_instant)]
         if len(starts) > 1:
             yield Violation(
                 rule="team_complete_and_synchronised",
@@ -557,7 +562,9 @@ def pins_kept(ctx: _Context) -> Iterator[Violation]:
                         "assign them to it."
                     ),
                 )
-            elif job.pinned_start is not None and pair.assignment.start != job.pinned_start:
+            elif job.pinned_start is not None and utc(pair.assignment.start) != utc(
+                job.pinned_start
+            ):
                 yield Violation(
                     rule="pins_kept",
                     job_id=job.job_id,
@@ -633,7 +640,7 @@ def check_pair(dataset: Dataset, job_id: str, worker_id: str, start: datetime) -
         job_id=job_id,
         worker_id=worker_id,
         start=start,
-        end=start + timedelta(minutes=job.duration_minutes),
+        end=add_minutes(start, job.duration_minutes),
         travel_minutes=0,
         sequence=1,
         match_score=0.0,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -76,6 +76,31 @@ def test_datetimes_need_an_offset_or_a_zone() -> None:
     assert local.utcoffset() == timedelta(hours=8)
     with pytest.raises(CellError, match="no UTC offset"):
         parse_datetime("2026-12-01T09:00:00", None)
+
+
+def test_wall_clock_time_the_clocks_skip_is_an_error() -> None:
+    """02:30 on 2027-03-28 does not exist in Berlin (02:00 -> 03:00): without an offset it
+    is an error naming the zone and the day; with an offset it is taken as given."""
+    berlin = ZoneInfo("Europe/Berlin")
+    for text in ("2027-03-28T02:00:00", "2027-03-28T02:30:00", "2027-03-28T02:59:59"):
+        with pytest.raises(CellError, match=r"does not exist in Europe/Berlin.*2027-03-28"):
+            parse_datetime(text, berlin)
+    assert parse_datetime("2027-03-28T01:59:00", berlin).utcoffset() == timedelta(hours=1)
+    assert parse_datetime("2027-03-28T03:00:00", berlin).utcoffset() == timedelta(hours=2)
+    given = parse_datetime("2027-03-28T02:30:00+01:00", berlin)
+    assert given == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
+
+
+def test_wall_clock_time_the_clocks_repeat_is_the_first_occurrence() -> None:
+    """02:30 on 2027-10-31 happens twice in Berlin: without an offset it is the first, on
+    summer time (+02:00); an explicit +01:00 picks the second, an hour later."""
+    berlin = ZoneInfo("Europe/Berlin")
+    first = parse_datetime("2027-10-31T02:30:00", berlin)
+    assert first.utcoffset() == timedelta(hours=2)
+    # Python's == is False across zones for a time in a repeated hour: compare in UTC.
+    assert first.astimezone(UTC) == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+    second = parse_datetime("2027-10-31T02:30:00+01:00", berlin)
+    assert second == datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
 
 
 def test_row_models_forbid_unknown_fields() -> None:

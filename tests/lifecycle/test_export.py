@@ -124,6 +124,38 @@ def test_export_moves_regular_shifts_to_the_day(seeded: Operations, tmp_path: Pa
     assert workers.loc["W4", "status"] == "suspended"
 
 
+def test_import_refuses_a_wall_clock_time_the_clocks_skip(
+    store: EventStore, tmp_path: Path
+) -> None:
+    """02:30 on 2027-03-28 does not exist in Berlin: the import names file, row and column
+    and records nothing, like ``matchmaker validate``."""
+    jobs = [dict(JOBS[0], earliest_start="2027-03-28T02:30:00"), *JOBS[1:]]
+    folder = write_dataset(tmp_path / "data", jobs=jobs, timezone_name="Europe/Berlin")
+    with pytest.raises(DatasetError) as caught:
+        import_dataset(Operations(store), folder)
+    (issue,) = [i for i in caught.value.issues if "does not exist" in i.message]
+    assert (issue.file, issue.row, issue.column) == ("jobs.csv", 2, "earliest_start")
+    assert store.count() == 0
+
+
+def test_export_keeps_the_regular_shift_hours_across_daylight_saving(
+    store: EventStore, tmp_path: Path
+) -> None:
+    """A regular 08:00-18:00 shift given in winter time (+01:00) is 08:00-18:00 summer time
+    (+02:00) on a day after the clocks changed, not 09:00-19:00."""
+    winter = [
+        dict(w, shift_start="2027-03-26T08:00:00+01:00", shift_end="2027-03-26T18:00:00+01:00")
+        for w in WORKERS
+    ]
+    ops = Operations(store)
+    data = write_dataset(tmp_path / "data", workers=winter, timezone_name="Europe/Berlin")
+    import_dataset(ops, data)
+    export_jobs(ops, day=date(2027, 3, 29), out=tmp_path / "round")
+    workers = read_csv(tmp_path / "round" / "workers.csv").set_index("worker_id")
+    assert workers.loc["W1", "shift_start"] == "2027-03-29T08:00:00+02:00"
+    assert workers.loc["W1", "shift_end"] == "2027-03-29T18:00:00+02:00"
+
+
 def test_worker_without_a_shift_that_day_is_on_leave(store: EventStore, tmp_path: Path) -> None:
     """With availability rows, a worker with no shift on the day is exported on leave."""
     availability = [

@@ -104,3 +104,23 @@ def test_invalid_recurrence_is_refused(arguments: dict[str, object]) -> None:
     }
     with pytest.raises(LifecycleError):
         Recurrence(**values)  # type: ignore[arg-type]
+
+
+def test_visits_on_a_spring_forward_day_count_real_time() -> None:
+    """On 2027-03-28 in Berlin (02:00 -> 03:00) a visit set for 02:30 starts at 03:30, and
+    a 90-minute window from 01:45 ends 90 real minutes later (04:15), not on the wall
+    clock (03:15)."""
+    template = VisitTemplate(duration_minutes=60, window_minutes=90)
+    skipped = Recurrence.daily(
+        date(2027, 3, 27), days=2, start_time=time(2, 30), timezone="Europe/Berlin"
+    )
+    assert [s.isoformat() for s in skipped.starts()] == [
+        "2027-03-27T02:30:00+01:00",
+        "2027-03-28T03:30:00+02:00",
+    ]
+    early = Recurrence.daily(
+        date(2027, 3, 28), days=1, start_time=time(1, 45), timezone="Europe/Berlin"
+    )
+    ((_, visit),) = expand(early, template, order_id="O1", customer_id="C1", service_type="x")
+    assert visit.earliest_start.isoformat() == "2027-03-28T01:45:00+01:00"
+    assert visit.latest_start.isoformat() == "2027-03-28T04:15:00+02:00"

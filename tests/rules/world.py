@@ -28,6 +28,7 @@ from matchmaker.domain import (
     TravelMode,
     Worker,
 )
+from matchmaker.instants import add_minutes
 from matchmaker.pipeline import DispatchResult, dispatch
 from matchmaker.plan import Assignment, Plan, ReasonCode, UnassignedJob
 from matchmaker.settings import DatasetSettings
@@ -140,7 +141,7 @@ def plan_of(dataset: Dataset, *visits: tuple[str, str, datetime]) -> Plan:
                 job_id=job_id,
                 worker_id=worker_id,
                 start=start,
-                end=start + timedelta(minutes=minutes),
+                end=add_minutes(start, minutes),
                 travel_minutes=0,
                 sequence=sequence,
                 match_score=50.0,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 import numpy as np
@@ -128,7 +128,13 @@ def parse_date(text: str) -> date:
 
 
 def parse_datetime(text: str, zone: tzinfo | None) -> datetime:
-    """An ISO 8601 date and time; without a UTC offset it is localised to ``zone``."""
+    """An ISO 8601 date and time; without a UTC offset it is localised to ``zone``.
+
+    A time with an offset is taken as given. A wall-clock time without one is read in
+    ``zone``: inside the hour the clocks skip (spring forward) it does not exist and is an
+    error; inside the hour they repeat (fall back) it is the first occurrence, still on
+    summer time (``fold=0``), as documented in datasets/README.md.
+    """
     if len(text) <= 10:
         raise CellError(f"has no time of day; expected a date and time like {DATETIME_EXAMPLE}")
     try:
@@ -143,7 +149,16 @@ def parse_datetime(text: str, zone: tzinfo | None) -> datetime:
                 "has no UTC offset and dataset.toml names no timezone; write the offset "
                 f"(e.g. {DATETIME_EXAMPLE}) or set timezone in dataset.toml"
             )
-        value = value.replace(tzinfo=zone)
+        local = value.replace(tzinfo=zone)
+        # A time in a spring-forward gap comes back from UTC as another wall-clock time.
+        if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
+            name = getattr(zone, "key", None) or str(zone)
+            raise CellError(
+                f"does not exist in {name}: the clocks skip {value:%H:%M} on "
+                f"{value.date().isoformat()} (daylight saving time begins); write a time "
+                f"that exists, or give the UTC offset (e.g. {DATETIME_EXAMPLE})"
+            )
+        value = local
     return value
 
 

@@ -62,6 +62,7 @@ from pydantic import ValidationError
 from matchmaker import __version__
 from matchmaker.domain import Dataset
 from matchmaker.exceptions import Issue, OutputExistsError, PlanError, UnverifiedPlanError
+from matchmaker.instants import elapsed_minutes
 from matchmaker.io import dataset_to_frames, load_dataset, write_tables
 from matchmaker.io.travel_file import read_travel, write_travel
 from matchmaker.plan import PLAN_SCHEMA_VERSION, Assignment, Plan, ReasonCode, UnassignedJob
@@ -108,7 +109,7 @@ _MAX_SHOWN_ISSUES = 20
 
 
 def _minutes(a: Assignment) -> int:
-    return int((a.end - a.start).total_seconds() // 60)
+    return int(elapsed_minutes(a.start, a.end))
 
 
 def _worker_rows(plan: Plan, dataset: Dataset | None) -> list[dict[str, Any]]:

@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from matchmaker.exceptions import LifecycleError
+from matchmaker.instants import utc
 from matchmaker.lifecycle.contract import (
     AVAILABILITY_COLUMNS,
     CUSTOMER_COLUMNS,
@@ -196,13 +197,20 @@ def _day_start(ledger: Ledger, day: date, zone: ZoneInfo | None) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=offsets[0] if offsets else UTC)
 
 
-def _redate(text: str | None, day: date) -> datetime | None:
+def _redate(text: str | None, day: date, zone: ZoneInfo | None) -> datetime | None:
+    """The same wall-clock time on ``day``: in the store's timezone when it has one, so a
+    regular 08:00 stays 08:00 on the far side of a daylight-saving change (its old UTC
+    offset would make it 07:00 or 09:00); a time the clocks skip that day moves forward by
+    the gap, as calendars do."""
     if not text:
         return None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
+    if zone is not None and moment.tzinfo is not None:
+        wall = datetime.combine(day, moment.astimezone(zone).time(), tzinfo=zone)
+        return utc(wall).astimezone(zone)
     return moment.replace(year=day.year, month=day.month, day=day.day)
 
 
@@ -223,17 +231,17 @@ def _worker_rows(
             availability.append(
                 {"worker_id": worker.worker_id, "start": cell(start), "end": cell(end)}
             )
-        rows.append(worker_row(worker, status=status, **_shift_on(worker, day)))
+        rows.append(worker_row(worker, status=status, **_shift_on(worker, day, zone)))
     return rows, availability
 
 
-def _shift_on(worker: WorkerRecord, day: date) -> dict[str, str | None]:
+def _shift_on(worker: WorkerRecord, day: date, zone: ZoneInfo | None) -> dict[str, str | None]:
     # A shift given as full datetimes is the worker's regular shift: move it to the day.
-    start, end = _redate(worker.shift_start, day), _redate(worker.shift_end, day)
+    start, end = _redate(worker.shift_start, day, zone), _redate(worker.shift_end, day, zone)
     if start is None or end is None:
         return {}
-    if end <= start:
-        end += timedelta(days=1)
+    if utc(end) <= utc(start):
+        end = _redate(end.isoformat(), day + timedelta(days=1), zone) or end
     return {"shift_start": start.isoformat(), "shift_end": end.isoformat()}
 
 

@@ -17,7 +17,7 @@ import enum
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from matchmaker.exceptions import LifecycleError, PolicyError
+from matchmaker.instants import elapsed_minutes
 
 __all__ = [
     "PaymentMethod",
@@ -186,7 +187,7 @@ def quote_visit(
     day_rate, day_name = _day_rate(book, price, start.date())
     if day_rate > 0:
         lines.append(_surcharge(f"{prefix}{day_name} surcharge", 1, crew_base * day_rate))
-    urgent = booked_at is not None and start - booked_at < timedelta(hours=price.urgent_hours)
+    urgent = booked_at is not None and elapsed_minutes(booked_at, start) < 60 * price.urgent_hours
     if urgent and price.urgent_rate > 0:
         lines.append(_surcharge(f"{prefix}urgent surcharge", 1, crew_base * price.urgent_rate))
     return Quote(lines=tuple(lines), currency=book.currency)

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from matchmaker.exceptions import LifecycleError
+from matchmaker.instants import add_minutes, utc
 from matchmaker.lifecycle.contract import JOB_COLUMNS, job_row
 from matchmaker.lifecycle.entities import JobSpec
 
@@ -140,9 +141,15 @@ class Recurrence:
         return out
 
     def starts(self) -> list[datetime]:
-        """The occurrence start times, timezone-aware."""
+        """The occurrence start times, timezone-aware.
+
+        On a daylight-saving day a start time the clocks skip moves forward by the gap
+        (02:30 becomes 03:30 when 02:00 jumps to 03:00) and one they repeat is its first
+        occurrence, as in RFC 5545 calendars.
+        """
         zone = ZoneInfo(self.timezone)
-        return [datetime.combine(day, self.start_time, tzinfo=zone) for day in self.dates()]
+        walls = (datetime.combine(day, self.start_time, tzinfo=zone) for day in self.dates())
+        return [utc(wall).astimezone(zone) for wall in walls]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -205,7 +212,7 @@ def expand(
             lat=template.lat,
             lon=template.lon,
             earliest_start=start,
-            latest_start=start + timedelta(minutes=template.window_minutes),
+            latest_start=add_minutes(start, template.window_minutes),
             duration_minutes=template.duration_minutes,
             required_skills=template.required_skills,
             min_experience_years=template.min_experience_years,

@@ -21,6 +21,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from matchmaker.exceptions import DatasetError, Issue
+from matchmaker.io.cells import CellError
 from matchmaker.lifecycle.contract import (
     AVAILABILITY_COLUMNS,
     CUSTOMER_COLUMNS,
@@ -89,7 +90,7 @@ def import_dataset(
         frame = read_table(path)
         for column in TIME_COLUMNS.get(name, ()):
             if column in frame.columns:
-                frame[column] = frame[column].map(lambda t: localize(str(t), zone))
+                frame[column] = _localized(frame[column], zone, path.name, out)
         tables[name] = frame
         paths[name] = path.name
     if out.issues:
@@ -127,6 +128,18 @@ def import_dataset(
         events=len(stored),
         ignored_columns=ignored,
     )
+
+
+def _localized(cells: pd.Series, zone: ZoneInfo | None, file: str, out: Collector) -> pd.Series:
+    """``cells`` with :func:`localize` applied; a time that does not exist is an issue."""
+    values = []
+    for index, text in enumerate(cells.astype(str)):
+        try:
+            values.append(localize(text, zone))
+        except CellError as error:
+            out.issue(file, index + 2, str(cells.name), text, f"{cells.name} {error}")
+            values.append(text)
+    return pd.Series(values, index=cells.index, name=cells.name, dtype=object)
 
 
 def _read_settings(folder: Path, out: Collector) -> tuple[str | None, ZoneInfo | None]:

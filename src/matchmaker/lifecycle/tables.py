@@ -18,6 +18,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from matchmaker.exceptions import DatasetError, Issue
+from matchmaker.io.cells import parse_datetime
 from matchmaker.lifecycle.events import Command, event_from_mapping, validation_issues
 
 __all__ = [
@@ -107,14 +108,18 @@ def records(frame: pd.DataFrame) -> list[tuple[int, dict[str, str]]]:
 
 
 def localize(text: str, zone: ZoneInfo | None) -> str:
-    """A time without UTC offset takes the dataset's timezone (contract rule)."""
+    """A time without UTC offset takes the dataset's timezone (contract rule).
+
+    Raises :class:`~matchmaker.io.cells.CellError` for a wall-clock time the clocks skip
+    in ``zone`` (datasets/README.md), like the dataset loader.
+    """
     if not text or zone is None:
         return text
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return text
-    return moment.replace(tzinfo=zone).isoformat() if moment.tzinfo is None else text
+    return parse_datetime(text, zone).isoformat() if moment.tzinfo is None else text
 
 
 class Collector:
