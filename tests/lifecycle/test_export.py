@@ -148,7 +148,10 @@ def test_export_keeps_the_regular_shift_hours_across_daylight_saving(
         for w in WORKERS
     ]
     ops = Operations(store)
-    data = write_dataset(tmp_path / "data", workers=winter, timezone_name="Europe/Berlin")
+    summer_job = _job("J9", "O9", "C1", "2027-03-29T10:00:00+02:00", "2027-03-29T11:00:00+02:00")
+    data = write_dataset(
+        tmp_path / "data", workers=winter, jobs=[summer_job], timezone_name="Europe/Berlin"
+    )
     import_dataset(ops, data)
     export_jobs(ops, day=date(2027, 3, 29), out=tmp_path / "round")
     workers = read_csv(tmp_path / "round" / "workers.csv").set_index("worker_id")
