@@ -11,6 +11,7 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from matchmaker.exceptions import DatasetError, MatchmakerError, PolicyError
 
@@ -43,7 +44,7 @@ state = _State()
 
 def fail(message: str, code: int = EXIT_INVALID_INPUT) -> NoReturn:
     """Print ``message`` to stderr and exit with ``code``."""
-    stderr.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    stderr.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -103,11 +104,11 @@ def _summary(plan: Plan) -> Table:
     bound = kpis.get("lower_bound")
     if bound is not None:
         table.add_row("Lower bound", f"{bound:,}")
-    table.add_row("Solver", f"{kpis.get('backend')} (seed {kpis.get('seed')})")
+    table.add_row("Solver", escape(f"{kpis.get('backend')} (seed {kpis.get('seed')})"))
     table.add_row("Solve seconds", f"{kpis.get('solve_seconds', 0.0):.1f}")
     by_reason = (kpis.get("unassigned_by_reason") or {}).items()
     for code, count in sorted(by_reason, key=lambda item: (-item[1], item[0])):
-        table.add_row(f"Unassigned: {code}", str(count))
+        table.add_row(f"Unassigned: {escape(str(code))}", str(count))
     return table
 
 
@@ -116,7 +117,9 @@ def _violations_table(violations: list[Violation]) -> Table:
     for column in ("rule", "job", "worker", "what is wrong"):
         table.add_column(column, overflow="fold")
     for v in violations:
-        table.add_row(v.rule, v.job_id or "", v.worker_id or "", v.message)
+        table.add_row(
+            escape(v.rule), escape(v.job_id or ""), escape(v.worker_id or ""), escape(v.message)
+        )
     return table
 
 
@@ -168,7 +171,7 @@ def dispatch_command(
             source=dataset if dataset.is_dir() else None,
         )
     console.print(_summary(result.plan))
-    console.print(f"Plan written to {out}", highlight=False)
+    console.print(f"Plan written to {out}", highlight=False, markup=False)
 
 
 def verify_command(
