@@ -7,6 +7,7 @@ for a plan that passed :func:`~matchmaker.verify.verify`.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from matchmaker.compile import compile_problem
@@ -19,7 +20,11 @@ from matchmaker.solution import ProgressCallback, Solution
 from matchmaker.solvers import get_solver
 from matchmaker.verify import Violation, verify
 
-__all__ = ["DispatchResult", "dispatch"]
+__all__ = ["DispatchInterrupted", "DispatchResult", "dispatch"]
+
+
+class DispatchInterrupted(Exception):  # noqa: N818 - it names what happened, like KeyboardInterrupt
+    """``stop`` was set before the solver started: there is no plan at all."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,6 +46,16 @@ class DispatchResult:
         """The plan passed every hard rule."""
         return not self.violations
 
+    @property
+    def interrupted(self) -> bool:
+        """``stop`` ended the search early: this is the best plan found until then."""
+        return bool(self.solution.stats.get("interrupted"))
+
+    @property
+    def time_capped(self) -> bool:
+        """A deterministic solve was cut short by its time limit: the plan may not repeat."""
+        return bool(self.solution.stats.get("time_capped"))
+
 
 def dispatch(
     dataset: Dataset,
@@ -50,18 +65,39 @@ def dispatch(
     time_limit: float = 30.0,
     seed: int = 0,
     progress: ProgressCallback | None = None,
+    deterministic: bool = False,
+    stop: threading.Event | None = None,
 ) -> DispatchResult:
     """Plan one round: compile ``dataset``, solve with backend ``solver``, explain, verify.
 
     ``policy`` defaults to the dataset's own (``dataset.toml``). ``time_limit`` (seconds) and
-    ``seed`` go to the solver; the same seed gives the same plan for a deterministic
-    backend. ``progress`` receives the solver's :class:`~matchmaker.solution.Progress`
-    reports. Raises ``ValueError`` for an unknown solver name.
+    ``seed`` go to the solver. Without ``deterministic`` the search is bounded by time,
+    and the same seed does *not* guarantee the same plan (a faster or less busy machine
+    searches further). With ``deterministic=True`` it is bounded by an amount of work
+    that depends only on the round, so the same dataset, policy, solver and seed give the
+    same plan on any machine, as long as ``time_limit`` (then only a safety cap) does not
+    cut it short: :attr:`DispatchResult.time_capped` tells.
+
+    ``stop`` (e.g. set on Ctrl-C) ends the search early with the best plan so far
+    (:attr:`DispatchResult.interrupted`); set before the solver starts, it raises
+    :class:`DispatchInterrupted`. ``progress`` receives the solver's
+    :class:`~matchmaker.solution.Progress` reports. Raises ``ValueError`` for an unknown
+    solver name.
     """
     chosen = policy if policy is not None else dataset.settings.policy
     solve = get_solver(solver)
     problem = compile_problem(dataset, policy=chosen)
-    solution = solve(problem, policy=chosen, time_limit=time_limit, seed=seed, progress=progress)
+    if stop is not None and stop.is_set():
+        raise DispatchInterrupted("interrupted before the solver started")
+    solution = solve(
+        problem,
+        policy=chosen,
+        time_limit=time_limit,
+        seed=seed,
+        progress=progress,
+        deterministic=deterministic,
+        stop=stop,
+    )
     plan = build_plan(dataset, problem, solution, chosen)
     return DispatchResult(
         plan=plan,
