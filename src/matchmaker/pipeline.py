@@ -8,7 +8,7 @@ for a plan that passed :func:`~matchmaker.verify.verify`.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from matchmaker.compile import compile_problem
 from matchmaker.domain import Dataset
@@ -20,7 +20,7 @@ from matchmaker.solution import ProgressCallback, Solution
 from matchmaker.solvers import get_solver
 from matchmaker.verify import Violation, verify
 
-__all__ = ["DispatchInterrupted", "DispatchResult", "dispatch"]
+__all__ = ["DispatchInterrupted", "DispatchResult", "dispatch", "redacted"]
 
 
 class DispatchInterrupted(Exception):  # noqa: N818 - it names what happened, like KeyboardInterrupt
@@ -55,6 +55,16 @@ class DispatchResult:
     def time_capped(self) -> bool:
         """A deterministic solve was cut short by its time limit: the plan may not repeat."""
         return bool(self.solution.stats.get("time_capped"))
+
+
+def redacted(dataset: Dataset) -> Dataset:
+    """``dataset`` without the names of workers and customers: every output made from it
+    (plan, reasons, explanations, the plan's input copy) names them by id only."""
+    return replace(
+        dataset,
+        workers=tuple(replace(w, name="") for w in dataset.workers),
+        customers=tuple(replace(c, name="") for c in dataset.customers),
+    )
 
 
 def dispatch(
