@@ -23,7 +23,7 @@ from matchmaker.verify import Violation, verify
 __all__ = ["DispatchInterrupted", "DispatchResult", "dispatch", "redacted"]
 
 
-class DispatchInterrupted(Exception):  # noqa: N818 - it names what happened, like KeyboardInterrupt
+class DispatchInterrupted(Exception):
     """``stop`` was set before the solver started: there is no plan at all."""
 
 

@@ -174,11 +174,12 @@ def dispatch_command(
     ],
     solver: Annotated[SolverName, typer.Option(help="Solver backend.")] = SolverName.ROUTING,
     time_limit: Annotated[
-        float, typer.Option(
+        float,
+        typer.Option(
             "--time-limit",
             min=0.0,
             help="Seconds the solver may search (with --deterministic: a safety cap only).",
-        )
+        ),
     ] = 30.0,
     seed: Annotated[
         int,

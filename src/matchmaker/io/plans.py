@@ -24,10 +24,11 @@ relative path, a NUL byte and the SHA-256 of its bytes.
 renamed into place (:mod:`matchmaker.io._folders`); a failure or an interrupted run leaves
 the output as it was. A hard kill between the renames leaves the old plan as a hidden
 ``.NAME.*.old`` sibling; the next write puts it back first and deletes such leftovers.
-Folders and files get the default modes (the umask decides who may read them). An existing *plan* folder (one holding
-``plan.json``) and an empty folder are replaced; any other existing path is refused with
-:class:`~matchmaker.exceptions.OutputExistsError` unless ``force`` is given. A plan is never
-written into, or over, the dataset folder it was made from, ``force`` or not.
+Folders and files get the default modes (the umask decides who may read them). An
+existing *plan* folder (one holding ``plan.json``) and an empty folder are replaced; any
+other existing path is refused with :class:`~matchmaker.exceptions.OutputExistsError`
+unless ``force`` is given. A plan is never written into, or over, the dataset folder it was
+made from, ``force`` or not.
 
 **Reading** (:func:`read_plan`) needs only ``assignments.csv`` (``job_id``, ``worker_id``,
 ``start``, ``end``; ``travel_minutes``, ``sequence`` and ``match_score`` are optional), so

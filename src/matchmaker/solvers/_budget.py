@@ -35,9 +35,7 @@ class Budget:
     stats: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    def of(
-        cls, time_limit: float, *, deterministic: bool, stop: threading.Event | None
-    ) -> Budget:
+    def of(cls, time_limit: float, *, deterministic: bool, stop: threading.Event | None) -> Budget:
         return cls(
             deadline=time.perf_counter() + max(float(time_limit), 0.0),
             deterministic=deterministic,
