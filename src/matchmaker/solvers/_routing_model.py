@@ -60,6 +60,7 @@ from ortools.util import optional_boolean_pb2
 
 from matchmaker.problem import Problem
 from matchmaker.solution import Route
+from matchmaker.solvers._budget import WorkLimit
 from matchmaker.solvers._costs import Costs, servable
 from matchmaker.solvers._schedule import routes_with_starts
 
@@ -429,31 +430,9 @@ class Outcome:
     build_seconds: float
     search_seconds: float
     checks: int = 0
-    """Limit checks the search made (its work, see :class:`_WorkLimit`)."""
+    """Limit checks the search made (its work, see :class:`WorkLimit`)."""
     by_clock: bool = False
     """With a work limit: the wall clock ended the search before the work did."""
-
-
-class _WorkLimit:
-    """A search limit counting OR-Tools' limit checks, and honouring a stop request.
-
-    OR-Tools checks its limits at a steady pace while it explores moves (about 100,000
-    times a second on a 40 x 120 round), and with one search thread it makes the same
-    checks in the same order every run: a number of checks is work, not time.
-    """
-
-    def __init__(self, checks: int | None, stop: threading.Event | None) -> None:
-        self.limit = checks
-        self.stop = stop
-        self.count = 0
-        self.reached = False
-
-    def __call__(self) -> bool:
-        self.count += 1
-        if self.limit is not None and self.count > self.limit:
-            self.reached = True
-            return True
-        return self.stop is not None and self.stop.is_set()
 
 
 OnSolution = Callable[[int, int], None]
@@ -497,7 +476,7 @@ def improve(
     stop: threading.Event | None = None,
 ) -> Outcome | None:
     """Guided local search on ``problem`` from ``routes`` for ``seconds`` (build included),
-    or for ``checks`` limit checks (work, :class:`_WorkLimit`) when given, with
+    or for ``checks`` limit checks (work, :class:`WorkLimit`) when given, with
     ``seconds`` as a cap. A set ``stop`` ends the search with its best solution.
 
     ``None`` when the search returned nothing or its sequences cannot be scheduled.
@@ -507,10 +486,10 @@ def improve(
     routing = model.routing
     params = search_parameters(seconds)
     routing.CloseModelWithParameters(params)
-    work: _WorkLimit | None = None
+    work: WorkLimit | None = None
     limit = None  # kept alive for the search: OR-Tools does not own it
     if checks is not None or stop is not None:
-        work = _WorkLimit(checks, stop)
+        work = WorkLimit(checks, stop)
         limit = routing.solver().CustomLimit(work)
         routing.AddSearchMonitor(limit)
     initial = routing.ReadAssignmentFromRoutes(model.index_routes(routes), True)
