@@ -135,3 +135,23 @@ def test_explain_redact_hides_names_of_a_plan_written_with_them(
     redacted = runner.invoke(app, ["explain", str(out), "--job", "J1", "--redact"])
     assert redacted.exit_code == 0
     assert "Worker W" not in redacted.stdout and "W1" in redacted.stdout
+
+
+def test_verify_redact_names_workers_by_id_only(tmp_path: Path) -> None:
+    """``verify --redact``: a violation names the worker by id, without the name."""
+    dataset = world(workers=[worker("W1", skills={"cleaning": 1})], jobs=[job("J1", window=NINE)])
+    folder = tmp_path / "data"
+    write_tables(dataset_to_frames(dataset), folder, settings=dataset.settings)
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    (plan / "assignments.csv").write_text(
+        f"job_id,worker_id,start,end\nJ1,W1,{at(9).isoformat()},{at(10).isoformat()}\n",
+        encoding="utf-8",
+    )
+    named = runner.invoke(app, ["verify", str(folder), str(plan)], env={"COLUMNS": "300"})
+    assert named.exit_code == 1 and "Worker W1" in named.stdout
+    redacted = runner.invoke(
+        app, ["verify", str(folder), str(plan), "--redact"], env={"COLUMNS": "300"}
+    )
+    assert redacted.exit_code == 1
+    assert "W1" in redacted.stdout and "Worker W1" not in redacted.stdout
