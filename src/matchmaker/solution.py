@@ -6,6 +6,7 @@ human :class:`~matchmaker.plan.Plan` by :func:`matchmaker.explain.build_plan`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -74,7 +75,13 @@ ProgressCallback = Callable[[Progress], None]
 
 
 class Solver(Protocol):
-    """The signature every solver backend implements."""
+    """The signature every solver backend implements.
+
+    ``deterministic``: bound the search by work, not wall time, so the same problem and
+    seed give the same solution on any machine (``time_limit`` is then only a cap;
+    ``stats["time_capped"]`` is 1 when it cut the search short). ``stop``: when set, the
+    search ends soon and the best solution so far is returned (``stats["interrupted"]``).
+    """
 
     def __call__(
         self,
@@ -85,4 +92,6 @@ class Solver(Protocol):
         seed: int,
         warm_start: Solution | None = None,
         progress: ProgressCallback | None = None,
+        deterministic: bool = False,
+        stop: threading.Event | None = None,
     ) -> Solution: ...

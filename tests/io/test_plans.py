@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +13,7 @@ import pytest
 
 from matchmaker.domain import Dataset, TimeWindow
 from matchmaker.exceptions import OutputExistsError, PlanError
+from matchmaker.io import _folders as plans_folders
 from matchmaker.io import plans
 from matchmaker.io.plans import (
     ASSIGNMENT_COLUMNS,
@@ -26,7 +29,7 @@ from matchmaker.pipeline import DispatchResult, dispatch
 from matchmaker.plan import Plan, ReasonCode
 from matchmaker.policy import Policy
 from matchmaker.verify import verify
-from tests.rules.world import at, job, worker, world
+from tests.rules.world import at, customer, job, worker, world
 
 CONTRACT_KPIS = {
     "jobs_total",
@@ -105,13 +108,19 @@ def test_written_plan_follows_contract_v1(
 
 
 def test_plan_reads_back_equal(round_: tuple[Dataset, DispatchResult], tmp_path: Path) -> None:
-    """read_plan, load_plan_input and load_plan_policy give back what was written."""
+    """read_plan, load_plan_input and load_plan_policy give back what was written (the
+    input copy: every worker and job as they were)."""
     dataset, result = round_
     out = tmp_path / "plan"
     plan = _write(round_, out)
     again = read_plan(out)
     assert again == plan
-    assert load_plan_input(out) == dataset
+    copy = load_plan_input(out)
+    assert (copy.workers, copy.jobs, copy.settings) == (
+        dataset.workers,
+        dataset.jobs,
+        dataset.settings,
+    )
     assert load_plan_policy(out) == result.policy
     assert verify(load_plan_input(out), again) == []
 
@@ -296,3 +305,84 @@ def test_plan_to_frames_gives_a_kpis_row(round_: tuple[Dataset, DispatchResult])
     assert kpis.loc[0, "fill_rate"] == result.plan.kpis["fill_rate"]
     terms = result.plan.kpis["objective_terms"]
     assert kpis.loc[0, "objective_terms.travel_cost"] == terms["travel_cost"]
+
+
+class _Killed(BaseException):
+    """Stands for a SIGKILL: no cleanup code runs after it."""
+
+
+def test_old_plan_survives_a_kill_between_the_renames(
+    round_: tuple[Dataset, DispatchResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed after the old plan was moved aside and before the new one moved in: the old
+    plan is kept as a ``.old`` sibling, the next write puts it back first and deletes every
+    leftover, and ``recover`` alone restores it too."""
+    out = tmp_path / "plan"
+    _write(round_, out)
+    before = (out / "plan.json").read_bytes()
+    real_rename = plans_folders.os.rename
+
+    def killed_after_first(src: object, dst: object) -> None:
+        # The old plan may move aside; moving the new one in (or the old one back) is killed.
+        moved = Path(str(src))
+        if moved.parent == tmp_path and moved.name != "plan":
+            raise _Killed
+        real_rename(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plans_folders.os, "rename", killed_after_first)
+    monkeypatch.setattr(plans.shutil, "rmtree", lambda *args, **kwargs: None)
+    with pytest.raises(_Killed):
+        _write(round_, out)
+    monkeypatch.undo()
+    left = sorted(p.suffix for p in tmp_path.iterdir())
+    assert not out.exists()
+    assert left == [".old", ".tmp"]
+    plans_folders.recover(out)
+    assert [p.name for p in tmp_path.iterdir()] == ["plan"]
+    assert (out / "plan.json").read_bytes() == before
+
+    # The same kill again, and then a normal run: it recovers and cleans up.
+    monkeypatch.setattr(plans_folders.os, "rename", killed_after_first)
+    monkeypatch.setattr(plans.shutil, "rmtree", lambda *args, **kwargs: None)
+    with pytest.raises(_Killed):
+        _write(round_, out)
+    monkeypatch.undo()
+    _write(round_, out)
+    assert [p.name for p in tmp_path.iterdir()] == ["plan"]
+    assert read_plan(out) == round_[1].plan
+
+
+def test_input_copy_keeps_only_what_explain_and_verify_need(tmp_path: Path) -> None:
+    """Customers without a job are left out; the others lose name and location; workers,
+    jobs and the customers' preferences stay, so explain and verify still work."""
+    dataset = world(
+        workers=[worker("W1"), worker("W2")],
+        jobs=[job("J1", window=NINE)],
+        customers=[customer("C1", blocked_workers=frozenset({"W2"})), customer("C2")],
+    )
+    result = dispatch(dataset, solver="greedy")
+    assert result.violations == ()
+    out = tmp_path / "plan"
+    write_plan(result.plan, out, dataset=dataset, policy=result.policy)
+    copy = load_plan_input(out)
+    assert [c.customer_id for c in copy.customers] == ["C1"]
+    assert copy.customers[0].name == "" and copy.customers[0].location is None
+    assert copy.customers[0].blocked_workers == frozenset({"W2"})
+    assert copy.jobs == dataset.jobs and copy.workers == dataset.workers
+    text = "".join(p.read_text(encoding="utf-8") for p in (out / "input").iterdir())
+    assert "Customer C1" not in text and "Customer C2" not in text
+    assert verify(copy, read_plan(out)) == []
+
+
+def test_plan_folder_modes_follow_the_umask(
+    round_: tuple[Dataset, DispatchResult], tmp_path: Path
+) -> None:
+    """Under umask 077 nothing of the plan folder is readable by others."""
+    old = os.umask(0o077)
+    try:
+        _write(round_, tmp_path / "plan")
+    finally:
+        os.umask(old)
+    paths = [tmp_path / "plan", *(tmp_path / "plan").rglob("*")]
+    assert all(stat.S_IMODE(p.stat().st_mode) & 0o077 == 0 for p in paths)
+    assert stat.S_IMODE((tmp_path / "plan").stat().st_mode) == 0o700

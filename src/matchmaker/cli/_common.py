@@ -11,11 +11,14 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from matchmaker.exceptions import DatasetError, MatchmakerError, PolicyError
+from matchmaker.pipeline import DispatchInterrupted
 
 __all__ = [
     "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
     "EXIT_INVALID_INPUT",
     "EXIT_OK",
     "console",
@@ -28,6 +31,8 @@ __all__ = [
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INVALID_INPUT = 2
+EXIT_INTERRUPTED = 130
+"""Ctrl-C (128 + SIGINT), as shells report it."""
 
 console = Console()
 stderr = Console(stderr=True)
@@ -43,7 +48,7 @@ state = _State()
 
 def fail(message: str, code: int = EXIT_INVALID_INPUT) -> NoReturn:
     """Print ``message`` to stderr and exit with ``code``."""
-    stderr.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    stderr.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -54,12 +59,17 @@ def user_errors(
     """Turn matchmaker errors into messages and exit codes, with no traceback.
 
     Invalid input (dataset, policy, missing files) exits 2; any other matchmaker error
-    and unexpected exceptions exit 1. ``--debug`` prints the traceback as well.
+    and unexpected exceptions exit 1; Ctrl-C exits 130 with "interrupted". ``--debug``
+    prints the traceback as well.
     """
     try:
         yield
     except typer.Exit:
         raise
+    except (KeyboardInterrupt, DispatchInterrupted):
+        if state.debug:
+            traceback.print_exc(file=sys.stderr)
+        fail("interrupted; nothing was written", EXIT_INTERRUPTED)
     except DatasetError as error:
         if state.debug:
             traceback.print_exc(file=sys.stderr)

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterator
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from matchmaker.cli._common import (
     EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
     EXIT_INVALID_INPUT,
     console,
     fail,
@@ -35,7 +39,7 @@ from matchmaker.io.plans import (
     read_plan,
     write_plan,
 )
-from matchmaker.pipeline import dispatch
+from matchmaker.pipeline import DispatchResult, dispatch, redacted
 from matchmaker.plan import Plan
 from matchmaker.policy import load_policy
 from matchmaker.solution import Progress as SolverProgress
@@ -87,6 +91,47 @@ def _live_progress(time_limit: float, jobs: int) -> Iterator[ProgressCallback]:
         yield report
 
 
+@contextmanager
+def _stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
+    """While inside, Ctrl-C (SIGINT) sets ``stop`` instead of raising KeyboardInterrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigint(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _in_thread(work: Callable[[], DispatchResult]) -> DispatchResult:
+    """Run ``work`` in a helper thread while this (main) thread waits.
+
+    Python runs signal handlers only in the main thread, between its own bytecodes; a
+    main thread inside an OR-Tools or CP-SAT call would see Ctrl-C only when it returns.
+    Waiting here keeps the main thread free to set the stop flag at once.
+    """
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = work()
+        except BaseException as error:  # handed to the main thread below
+            box["error"] = error
+
+    thread = threading.Thread(target=target, name="matchmaker-dispatch", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.1)
+    if "error" in box:
+        raise box["error"]
+    return cast(DispatchResult, box["result"])
+
+
 def _summary(plan: Plan) -> Table:
     kpis = plan.kpis
     table = Table(title="Plan", show_header=False)
@@ -103,11 +148,11 @@ def _summary(plan: Plan) -> Table:
     bound = kpis.get("lower_bound")
     if bound is not None:
         table.add_row("Lower bound", f"{bound:,}")
-    table.add_row("Solver", f"{kpis.get('backend')} (seed {kpis.get('seed')})")
+    table.add_row("Solver", escape(f"{kpis.get('backend')} (seed {kpis.get('seed')})"))
     table.add_row("Solve seconds", f"{kpis.get('solve_seconds', 0.0):.1f}")
     by_reason = (kpis.get("unassigned_by_reason") or {}).items()
     for code, count in sorted(by_reason, key=lambda item: (-item[1], item[0])):
-        table.add_row(f"Unassigned: {code}", str(count))
+        table.add_row(f"Unassigned: {escape(str(code))}", str(count))
     return table
 
 
@@ -116,7 +161,9 @@ def _violations_table(violations: list[Violation]) -> Table:
     for column in ("rule", "job", "worker", "what is wrong"):
         table.add_column(column, overflow="fold")
     for v in violations:
-        table.add_row(v.rule, v.job_id or "", v.worker_id or "", v.message)
+        table.add_row(
+            escape(v.rule), escape(v.job_id or ""), escape(v.worker_id or ""), escape(v.message)
+        )
     return table
 
 
@@ -127,9 +174,38 @@ def dispatch_command(
     ],
     solver: Annotated[SolverName, typer.Option(help="Solver backend.")] = SolverName.ROUTING,
     time_limit: Annotated[
-        float, typer.Option("--time-limit", min=0.0, help="Seconds the solver may search.")
+        float,
+        typer.Option(
+            "--time-limit",
+            min=0.0,
+            help="Seconds the solver may search (with --deterministic: a safety cap only).",
+        ),
     ] = 30.0,
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same plan.")] = 0,
+    seed: Annotated[
+        int,
+        typer.Option(
+            help="Random seed. Without --deterministic the same seed does NOT guarantee the "
+            "same plan (the search is bounded by time, so machine speed and load matter)."
+        ),
+    ] = 0,
+    deterministic: Annotated[
+        bool,
+        typer.Option(
+            "--deterministic",
+            help="Bound the search by work, not time: the same dataset, policy, solver and "
+            "seed give the same plan on any machine. --time-limit is then only a safety "
+            "cap; if it cuts the search short the plan is still written, with a warning "
+            "that it may not repeat.",
+        ),
+    ] = False,
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact",
+            help="Leave worker and customer names out of every output: the plan, its "
+            "reasons and its input copy name them by id only.",
+        ),
+    ] = False,
     policy: Annotated[
         Path | None, typer.Option(help="Policy TOML file (default: the dataset's own).")
     ] = None,
@@ -137,47 +213,85 @@ def dispatch_command(
         bool, typer.Option("--force", help="Replace an existing folder that is not a plan.")
     ] = False,
 ) -> None:
-    """Plan a dispatch round and write the plan folder (only if it passes verify)."""
+    """Plan a dispatch round and write the plan folder (only if it passes verify).
+
+    Ctrl-C stops the search: the best plan found so far is verified and written (exit
+    130, "interrupted: wrote the best plan found so far"); if there is none, or it fails
+    verify, or Ctrl-C came while loading, nothing is written (exit 130, "interrupted").
+    """
     with user_errors():
         with _invalid_plan():
             check_output_folder(out, force=force, source=dataset if dataset.is_dir() else None)
         chosen = load_policy(policy) if policy is not None else None
         data = load_dataset(dataset)
-        with _live_progress(time_limit, len(data.jobs)) as report:
-            result = dispatch(
-                data,
-                solver=solver.value,
-                policy=chosen,
-                time_limit=time_limit,
-                seed=seed,
-                progress=report,
+        if redact:
+            data = redacted(data)
+        stop = threading.Event()
+        with _stop_on_ctrl_c(stop):
+            with _live_progress(time_limit, len(data.jobs)) as report:
+                result = _in_thread(
+                    lambda: dispatch(
+                        data,
+                        solver=solver.value,
+                        policy=chosen,
+                        time_limit=time_limit,
+                        seed=seed,
+                        progress=report,
+                        deterministic=deterministic,
+                        stop=stop,
+                    )
+                )
+            if result.violations:
+                stderr.print(_violations_table(list(result.violations)))
+                if stop.is_set():
+                    fail(
+                        f"interrupted; the plan found so far breaks {len(result.violations)} "
+                        "hard rule(s), nothing was written",
+                        EXIT_INTERRUPTED,
+                    )
+                fail(
+                    f"the {solver.value} plan breaks {len(result.violations)} hard rule(s); "
+                    "this is a bug in matchmaker, nothing was written",
+                    EXIT_INTERNAL,
+                )
+            write_plan(
+                result.plan,
+                out,
+                dataset=data,
+                policy=result.policy,
+                force=force,
+                source=dataset if dataset.is_dir() else None,
             )
-        if result.violations:
-            stderr.print(_violations_table(list(result.violations)))
-            fail(
-                f"the {solver.value} plan breaks {len(result.violations)} hard rule(s); this is "
-                "a bug in matchmaker, nothing was written",
-                EXIT_INTERNAL,
-            )
-        write_plan(
-            result.plan,
-            out,
-            dataset=data,
-            policy=result.policy,
-            force=force,
-            source=dataset if dataset.is_dir() else None,
-        )
     console.print(_summary(result.plan))
-    console.print(f"Plan written to {out}", highlight=False)
+    console.print(f"Plan written to {out}", highlight=False, markup=False)
+    if result.time_capped:
+        stderr.print(
+            "warning: the time limit cut the deterministic search short; this plan may "
+            "differ between runs (give a larger --time-limit)",
+            highlight=False,
+            markup=False,
+        )
+    if stop.is_set():
+        stderr.print(
+            f"interrupted: wrote the best plan found so far to {out}",
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(EXIT_INTERRUPTED)
 
 
 def verify_command(
     dataset: Annotated[Path, typer.Argument(help="Dataset folder the plan is for.")],
     plan: Annotated[Path, typer.Argument(help="Plan folder (needs assignments.csv).")],
+    redact: Annotated[
+        bool, typer.Option("--redact", help="Name workers by id only in the messages.")
+    ] = False,
 ) -> None:
     """Check a plan against every hard rule; exit 1 when any is broken."""
     with user_errors():
         data = load_dataset(dataset)
+        if redact:
+            data = redacted(data)
         with _invalid_plan():
             read = read_plan(plan)
         violations = verify(data, read)
@@ -201,6 +315,9 @@ def explain_command(
         Path | None,
         typer.Option(help="Dataset folder, for a plan without its input/ copy (made by hand)."),
     ] = None,
+    redact: Annotated[
+        bool, typer.Option("--redact", help="Name workers and customers by id only.")
+    ] = False,
 ) -> None:
     """Explain one job of a plan: why its workers, or why it is not served."""
     with user_errors():
@@ -208,6 +325,8 @@ def explain_command(
             read = read_plan(plan)
             data = load_dataset(dataset) if dataset is not None else load_plan_input(plan)
             policy = load_plan_policy(plan)
+        if redact:
+            data = redacted(data)
         if not data.has_job(job):
             fail(f"job {job!r} is not in the plan's dataset", EXIT_INVALID_INPUT)
         explanation = explain_job(

@@ -21,6 +21,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from matchmaker.cli._common import EXIT_INTERNAL, EXIT_INVALID_INPUT, state
@@ -164,7 +165,7 @@ def import_events(
         with _operations(store, policy, create=True) as ops:
             stored = ops.import_events(events)
         derived = sum(s.event.actor.startswith("rule:") for s in stored)
-        _out.print(f"{len(stored)} event(s) stored ({derived} by rules) in {store}")
+        _out.print(f"{len(stored)} event(s) stored ({derived} by rules) in {store}", markup=False)
 
     _run(action)
 
@@ -185,7 +186,8 @@ def import_dataset_command(
             summary = import_dataset(ops, dataset, time=when, actor=actor)
         _out.print(
             f"imported {summary.workers} workers, {summary.customers} customers, "
-            f"{summary.orders} orders, {summary.visits} visits ({summary.events} events)"
+            f"{summary.orders} orders, {summary.visits} visits ({summary.events} events)",
+            markup=False,
         )
         for file, columns in summary.ignored_columns.items():
             _err.print(f"{file}: ignored columns {', '.join(columns)}", markup=False)
@@ -221,7 +223,8 @@ def jobs(
         _out.print(
             f"{summary.jobs} job(s) for {summary.day} ({summary.to_dispatch} to dispatch, "
             f"{summary.pinned} pinned), {summary.workers} workers, {summary.customers} "
-            f"customers -> {summary.folder}"
+            f"customers -> {summary.folder}",
+            markup=False,
         )
         for pin in summary.released:
             _err.print(
@@ -249,7 +252,8 @@ def apply_plan_command(
             summary = apply_plan(ops, plan, time=when, actor=actor)
         _out.print(
             f"{summary.proposed} proposal(s), {summary.unchanged} unchanged, "
-            f"{len(summary.skipped)} skipped, {summary.unassigned} unassigned in the plan"
+            f"{len(summary.skipped)} skipped, {summary.unassigned} unassigned in the plan",
+            markup=False,
         )
         for job_id, reason in summary.skipped:
             _out.print(f"  skipped {job_id}: {reason}", markup=False)
@@ -304,20 +308,21 @@ def event_command(
 
 
 def _frame_table(title: str, frame: Any, limit: int = 30) -> Table:
-    table = Table(title=title)
+    table = Table(title=escape(title))
     for column in frame.columns:
-        table.add_column(str(column))
+        table.add_column(escape(str(column)))
     for row in frame.head(limit).itertuples(index=False):
         table.add_row(*[_fmt(v) for v in row])
     return table
 
 
 def _fmt(value: Any) -> str:
+    """A table cell: numbers rounded, text escaped so that rich shows it as it is."""
     if value is None or (isinstance(value, float) and value != value):
         return "-"
     if isinstance(value, float):
         return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.2f}"
-    return str(value)
+    return escape(str(value))
 
 
 @app.command("report")
@@ -356,7 +361,7 @@ def report_command(
             kpis.add_column("KPI")
             kpis.add_column("value", justify="right")
             for key, value in result.summary.items():
-                kpis.add_row(key, _fmt(value))
+                kpis.add_row(escape(key), _fmt(value))
             _out.print(kpis)
             for name in ("services", "workers", "problems"):
                 _out.print(_frame_table(name, result.tables[name]))

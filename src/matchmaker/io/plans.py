@@ -14,7 +14,8 @@ A plan folder holds::
     travel_matrix.npz the travel matrix, when the plan was made with one
     policy.json       the policy the plan was made with
     input/            a normalised copy of the dataset (CSV tables and dataset.toml), so that
-                      ``matchmaker explain`` and ``verify`` can read the plan on its own
+                      ``matchmaker explain`` and ``verify`` can read the plan on its own;
+                      it keeps only the customers with a job, without name or location
 
 Times are ISO 8601 with a UTC offset. ``workers.csv`` lists every worker of the dataset;
 ``utilisation`` is work minutes over shift minutes (travel is not work). ``input_sha256``
@@ -26,11 +27,14 @@ relative path, a NUL byte and the SHA-256 of its bytes.
 :class:`~matchmaker.exceptions.UnverifiedPlanError` when any hard rule is broken.
 
 **Writing is atomic**: everything goes into a hidden temporary sibling folder that is then
-renamed into place; a failure or an interrupted run leaves the output as it was (at most a
-hidden ``.NAME.*.tmp`` sibling after a hard kill). An existing *plan* folder (one holding
-``plan.json``) and an empty folder are replaced; any other existing path is refused with
-:class:`~matchmaker.exceptions.OutputExistsError` unless ``force`` is given. A plan is never
-written into, or over, the dataset folder it was made from, ``force`` or not.
+renamed into place (:mod:`matchmaker.io._folders`); a failure or an interrupted run leaves
+the output as it was. A hard kill between the renames leaves the old plan as a hidden
+``.NAME.*.old`` sibling; the next write puts it back first and deletes such leftovers.
+Folders and files get the default modes (the umask decides who may read them). An
+existing *plan* folder (one holding ``plan.json``) and an empty folder are replaced; any
+other existing path is refused with :class:`~matchmaker.exceptions.OutputExistsError`
+unless ``force`` is given. A plan is never written into, or over, the dataset folder it was
+made from, ``force`` or not.
 
 **Reading** (:func:`read_plan`) needs only ``assignments.csv`` (``job_id``, ``worker_id``,
 ``start``, ``end``; ``travel_minutes``, ``sequence`` and ``match_score`` are optional), so
@@ -46,11 +50,9 @@ import csv
 import hashlib
 import json
 import math
-import os
 import shutil
-import tempfile
-import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from io import StringIO
 from pathlib import Path
@@ -64,6 +66,7 @@ from matchmaker.domain import Dataset
 from matchmaker.exceptions import Issue, OutputExistsError, PlanError, UnverifiedPlanError
 from matchmaker.instants import elapsed_minutes
 from matchmaker.io import dataset_to_frames, load_dataset, write_tables
+from matchmaker.io._folders import recover, staging_folder, swap_into_place
 from matchmaker.io.travel_file import read_travel, write_travel
 from matchmaker.plan import PLAN_SCHEMA_VERSION, Assignment, Plan, ReasonCode, UnassignedJob
 from matchmaker.policy import Policy
@@ -274,9 +277,23 @@ def _assignment_row(a: Assignment) -> dict[str, Any]:
     }
 
 
+def _input_copy(dataset: Dataset) -> Dataset:
+    """What ``explain`` and ``verify`` need of ``dataset``, and no more personal data.
+
+    Every worker and job stays (a job carries its own resolved location, a worker's name
+    labels it in explanations); only customers with a job in the round stay, without
+    their name and location, which no rule, score or explanation reads.
+    """
+    ordering = {job.customer_id for job in dataset.jobs}
+    customers = tuple(
+        replace(c, name="", location=None) for c in dataset.customers if c.customer_id in ordering
+    )
+    return replace(dataset, customers=customers)
+
+
 def _write_contents(folder: Path, plan: Plan, dataset: Dataset, policy: Policy) -> None:
-    write_tables(dataset_to_frames(dataset), folder / _INPUT, settings=dataset.settings)
-    (folder / _INPUT).chmod(0o755)  # made as a private temporary folder
+    copy = _input_copy(dataset)
+    write_tables(dataset_to_frames(copy), folder / _INPUT, settings=copy.settings)
     assignments = [_assignment_row(a) for a in plan.assignments]
     unassigned = [
         {"job_id": u.job_id, "reason_code": u.reason_code.value, "reason": u.reason}
@@ -316,24 +333,6 @@ def _write_contents(folder: Path, plan: Plan, dataset: Dataset, policy: Policy) 
     )
 
 
-def _swap_into_place(staging: Path, out: Path) -> None:
-    """Rename ``staging`` to ``out``, replacing what is there only once the rename is sure."""
-    if not out.exists() and not out.is_symlink():
-        os.rename(staging, out)
-        return
-    retired = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.old"
-    os.rename(out, retired)
-    try:
-        os.rename(staging, out)
-    except BaseException:
-        os.rename(retired, out)
-        raise
-    if retired.is_dir() and not retired.is_symlink():
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        retired.unlink(missing_ok=True)
-
-
 def write_plan(
     plan: Plan,
     out: Path,
@@ -351,6 +350,7 @@ def write_plan(
     :class:`UnverifiedPlanError` (nothing written) when the plan fails verify.
     """
     out = Path(out)
+    recover(out)
     check_output_folder(out, force=force, source=source)
     violations = verify(dataset, plan)
     if violations:
@@ -358,11 +358,10 @@ def write_plan(
             f"{out}: not written: the plan breaks {len(violations)} hard rule(s)", violations
         )
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    staging = staging_folder(out)
     try:
-        staging.chmod(0o755)
         _write_contents(staging, plan, dataset, policy)
-        _swap_into_place(staging, out)
+        swap_into_place(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

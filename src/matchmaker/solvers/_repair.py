@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from matchmaker.problem import Problem
 from matchmaker.solution import Route
+from matchmaker.solvers._budget import Budget
 from matchmaker.solvers._costs import Costs, plan_cost, servable
 from matchmaker.solvers._decompose import merge, sub_round
 from matchmaker.solvers.cpsat import build, hint, plan_from, run
@@ -48,6 +49,11 @@ WHOLE_ROUND_JOBS = 60
 """Rounds up to this size are first solved whole (CP-SAT proves many of them optimal)."""
 SECONDS_PER_NEIGHBOURHOOD = 0.3
 """Most CP-SAT seconds spent on one neighbourhood."""
+WHOLE_ROUND_UNITS = 0.5
+NEIGHBOURHOOD_UNITS = 0.02
+DETERMINISTIC_SWEEPS = 2
+"""Work limits in deterministic mode: CP-SAT deterministic time for the whole round and
+for one neighbourhood, and the most sweeps over the unserved jobs."""
 
 
 @dataclass(kw_only=True)
@@ -114,6 +120,8 @@ def repair(
     deadline: float,
     seed: int,
     on_improve: Callable[[tuple[Route, ...], int], None] | None = None,
+    *,
+    budget: Budget | None = None,
 ) -> tuple[tuple[Route, ...], RepairStats]:
     """Improve ``routes`` neighbourhood by neighbourhood until ``deadline``.
 
@@ -123,18 +131,31 @@ def repair(
     the unserved jobs (highest drop penalty first) until the deadline, or until a whole
     sweep improves nothing. ``on_improve(routes, objective)`` is called after each
     improvement.
+
+    With a deterministic ``budget`` the work limits (:data:`WHOLE_ROUND_UNITS`,
+    :data:`NEIGHBOURHOOD_UNITS`, :data:`DETERMINISTIC_SWEEPS`) bound the repair instead
+    of ``deadline``, and the budget's own deadline caps it. A set ``budget.stop`` ends it.
     """
     stats = RepairStats()
     began = time.perf_counter()
     objective = plan_cost(problem, costs, routes)
+    deterministic = budget is not None and budget.deterministic
+    stop = budget.stop if budget is not None else None
 
-    def attempt(vehicles: IntArray, jobs: IntArray, frozen: dict[int, int], seconds: float) -> bool:
+    def attempt(
+        vehicles: IntArray, jobs: IntArray, frozen: dict[int, int], seconds: float, units: float
+    ) -> bool:
         """Re-plan one neighbourhood; whether CP-SAT proved its plan optimal."""
         nonlocal routes, objective
         sub = sub_round(problem, costs, routes, vehicles, jobs, frozen)
         built = build(sub.problem, sub.costs)
         hint(built, sub.problem, sub.routes)
-        result = run(built, seconds, seed)
+        if deterministic:
+            assert budget is not None
+            result = run(built, budget.left(), seed, units=units, stop=stop)
+            budget.capped = budget.capped or result.by_clock
+        else:
+            result = run(built, seconds, seed, stop=stop)
         stats.tried += 1
         if not result.found:
             return False
@@ -154,14 +175,26 @@ def repair(
     if solves_whole(problem, routes):
         everyone = np.arange(problem.n_vehicles, dtype=np.int64)
         seconds = (deadline - time.perf_counter()) / 2.0
-        if seconds > 0.0 and attempt(everyone, candidates, {}, seconds):
+        if (seconds > 0.0 or deterministic) and attempt(
+            everyone, candidates, {}, seconds, WHOLE_ROUND_UNITS
+        ):
             stats.optimal = True
             stats.seconds = time.perf_counter() - began
             return routes, stats
 
+    def go_on(sweeps: int) -> bool:
+        if stop is not None and stop.is_set():
+            return False
+        if deterministic:
+            assert budget is not None
+            return sweeps < DETERMINISTIC_SWEEPS and not budget.out_of_time()
+        return time.perf_counter() < deadline
+
     rng = np.random.default_rng(seed)
     improved_in_sweep = True
-    while improved_in_sweep and time.perf_counter() < deadline:
+    sweeps = 0
+    while improved_in_sweep and go_on(sweeps):
+        sweeps += 1
         improved_before = stats.improved
         served = _served_mask(problem, routes)
         open_jobs = np.flatnonzero(~served & can_serve & ~problem.pinned.any(axis=0))
@@ -169,13 +202,19 @@ def repair(
         order = open_jobs[np.lexsort((tie, -costs.drop_penalty[open_jobs]))]
         for job in order.tolist():
             remaining = deadline - time.perf_counter()
-            if remaining <= 0.0:
+            if stop is not None and stop.is_set():
+                break
+            if deterministic:
+                assert budget is not None
+                if budget.out_of_time():
+                    break
+            elif remaining <= 0.0:
                 break
             if served[job]:
                 continue
             found = _neighbourhood(problem, routes, job, np.flatnonzero(~served & can_serve))
             if found is not None:
-                attempt(*found, min(SECONDS_PER_NEIGHBOURHOOD, remaining))
+                attempt(*found, min(SECONDS_PER_NEIGHBOURHOOD, remaining), NEIGHBOURHOOD_UNITS)
                 served = _served_mask(problem, routes)
         improved_in_sweep = stats.improved > improved_before
     stats.seconds = time.perf_counter() - began

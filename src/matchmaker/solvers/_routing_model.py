@@ -47,6 +47,7 @@ Rules:
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ from ortools.util import optional_boolean_pb2
 
 from matchmaker.problem import Problem
 from matchmaker.solution import Route
+from matchmaker.solvers._budget import WorkLimit
 from matchmaker.solvers._costs import Costs, servable
 from matchmaker.solvers._schedule import routes_with_starts
 
@@ -427,6 +429,10 @@ class Outcome:
     """The objective as the model priced it (solver objective plus :attr:`RoutingModel.offset`)."""
     build_seconds: float
     search_seconds: float
+    checks: int = 0
+    """Limit checks the search made (its work, see :class:`WorkLimit`)."""
+    by_clock: bool = False
+    """With a work limit: the wall clock ended the search before the work did."""
 
 
 OnSolution = Callable[[int, int], None]
@@ -465,8 +471,13 @@ def improve(
     routes: Sequence[Route],
     seconds: float,
     on_solution: OnSolution | None = None,
+    *,
+    checks: int | None = None,
+    stop: threading.Event | None = None,
 ) -> Outcome | None:
-    """Guided local search on ``problem`` from ``routes`` for ``seconds`` (build included).
+    """Guided local search on ``problem`` from ``routes`` for ``seconds`` (build included),
+    or for ``checks`` limit checks (work, :class:`WorkLimit`) when given, with
+    ``seconds`` as a cap. A set ``stop`` ends the search with its best solution.
 
     ``None`` when the search returned nothing or its sequences cannot be scheduled.
     """
@@ -475,6 +486,12 @@ def improve(
     routing = model.routing
     params = search_parameters(seconds)
     routing.CloseModelWithParameters(params)
+    work: WorkLimit | None = None
+    limit = None  # kept alive for the search: OR-Tools does not own it
+    if checks is not None or stop is not None:
+        work = WorkLimit(checks, stop)
+        limit = routing.solver().CustomLimit(work)
+        routing.AddSearchMonitor(limit)
     initial = routing.ReadAssignmentFromRoutes(model.index_routes(routes), True)
     watcher = None
     if on_solution is not None:
@@ -490,15 +507,19 @@ def improve(
     finally:
         if watcher is not None:
             watcher.release()
+        del limit
     finished = time.perf_counter()
     if assignment is None:
         return None
     scheduled = routes_with_starts(problem, model.sequences(assignment))
     if scheduled is None:
         return None
+    stopped = stop is not None and stop.is_set()
     return Outcome(
         routes=scheduled,
         model_cost=int(assignment.ObjectiveValue()) + model.offset,
         build_seconds=searched - began,
         search_seconds=finished - searched,
+        checks=0 if work is None else work.count,
+        by_clock=checks is not None and work is not None and not work.reached and not stopped,
     )

@@ -28,9 +28,11 @@ stopped before its first bound leaves 0 in the response, which is not a bound. B
 arrive as doubles; above 2**52 they are rounded down with a margin.
 
 The search is hinted with the greedy plan and runs one worker with ``random_seed =
-seed``: a search that ends proven optimal, or on its deterministic-time limit (one unit
-per second of time limit), repeats exactly. On 2 cores one unit took 2.5-7 s of wall
-time, so a search stopped by the clock first can differ between runs.
+seed``: a search that ends proven optimal, or on its deterministic-time limit, repeats
+exactly. By default the limit is one unit per second of time limit; on 2 cores one unit
+took 2.5-7 s of wall time, so the clock usually stops the search first and runs can
+differ. With ``deterministic=True`` the limit is :data:`DETERMINISTIC_UNITS` whatever the
+time limit, which then only caps the wall time (``stats["time_capped"]`` when it did).
 
 Sizes (generated rounds with 10 % team jobs and 5 % pins, 10 s limit, one worker, 2
 cores): 10 workers x 30 jobs are proven optimal in under 0.2 s; 15 x 45 and 20 x 60 in
@@ -43,6 +45,7 @@ backend (which uses this model on small neighbourhoods) for real rounds.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +58,7 @@ from matchmaker.policy import Policy
 from matchmaker.problem import Problem
 from matchmaker.solution import Progress, ProgressCallback, Route, Solution
 from matchmaker.solvers import greedy
+from matchmaker.solvers._budget import Budget, poll_stop
 from matchmaker.solvers._costs import Costs
 from matchmaker.solvers._schedule import routes_with_starts
 
@@ -66,6 +70,9 @@ _WARM_START_SHARE = 0.1
 """Share of the time limit the greedy hint may use."""
 _DETERMINISTIC_PER_SECOND = 1.0
 """Deterministic-time units allowed per second of time limit (reproducible stop)."""
+DETERMINISTIC_UNITS = 1.0
+"""Deterministic-time units of a ``deterministic=True`` solve (independent of the time
+limit, so the same round and seed give the same plan on any machine)."""
 
 
 @dataclass(kw_only=True, eq=False)
@@ -234,10 +241,12 @@ def hint(built: _Model, problem: Problem, routes: tuple[Route, ...]) -> None:
             model.add_hint(literal, (v, i, j) in used_arcs)
 
 
-def _solver(time_limit: float, seed: int) -> cp_model.CpSolver:
+def _solver(time_limit: float, seed: int, units: float | None) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(time_limit, 0.01)
-    solver.parameters.max_deterministic_time = max(time_limit, 0.01) * _DETERMINISTIC_PER_SECOND
+    solver.parameters.max_deterministic_time = (
+        units if units is not None else max(time_limit, 0.01) * _DETERMINISTIC_PER_SECOND
+    )
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     return solver
@@ -251,6 +260,8 @@ class Run:
     solver: cp_model.CpSolver
     bound: int | None
     """Proven lower bound on the documented objective; ``None`` if the model has none."""
+    by_clock: bool = False
+    """The wall-clock limit, not the work limit or a proof, ended the search."""
 
     @property
     def found(self) -> bool:
@@ -268,17 +279,34 @@ def _floor(value: float) -> int:
     return math.floor(value - abs(value) * 2.0**-50) - 1
 
 
-def run(built: _Model, time_limit: float, seed: int) -> Run:
-    """Search ``built`` for ``time_limit`` seconds; collect the proven bound.
+def run(
+    built: _Model,
+    time_limit: float,
+    seed: int,
+    *,
+    units: float | None = None,
+    stop: threading.Event | None = None,
+) -> Run:
+    """Search ``built`` for ``time_limit`` seconds (or ``units`` of deterministic time,
+    whichever ends first); collect the proven bound. ``stop`` ends the search when set.
 
     The bound comes from CP-SAT's bound callback (an unset bound reads as 0 in the
     response, which is not a bound), never below the trivial one: every servable job
     served at no cost. At optimality it is the optimum itself.
     """
-    solver = _solver(time_limit, seed)
+    solver = _solver(time_limit, seed, units)
     bounds: list[float] = []
     solver.best_bound_callback = bounds.append
-    status = solver.solve(built.model)
+    finish = poll_stop(stop, solver.stop_search)
+    try:
+        status = solver.solve(built.model)
+    finally:
+        finish()
+    by_clock = (
+        status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID)
+        and solver.deterministic_time < solver.parameters.max_deterministic_time * 0.99
+        and not (stop is not None and stop.is_set())
+    )
     if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
         return Run(status=status, solver=solver, bound=None)
     inner = built.trivial
@@ -289,7 +317,7 @@ def run(built: _Model, time_limit: float, seed: int) -> Run:
         inner = max(inner, reported)
     if status == cp_model.OPTIMAL:
         inner = _floor(solver.objective_value + 0.5)
-    return Run(status=status, solver=solver, bound=built.constant + inner)
+    return Run(status=status, solver=solver, bound=built.constant + inner, by_clock=by_clock)
 
 
 def plan_from(solver: cp_model.CpSolver, built: _Model, problem: Problem) -> tuple[Route, ...]:
@@ -316,23 +344,36 @@ def solve(
     seed: int,
     warm_start: Solution | None = None,
     progress: ProgressCallback | None = None,
+    deterministic: bool = False,
+    stop: threading.Event | None = None,
 ) -> Solution:
     """Solve ``problem`` exactly (within ``time_limit``) with CP-SAT; ``backend="cpsat"``.
 
     ``status`` is ``"optimal"`` when CP-SAT proved it, else ``"feasible"``;
-    ``lower_bound`` is CP-SAT's proven bound on the documented objective.
+    ``lower_bound`` is CP-SAT's proven bound on the documented objective. See the module
+    docstring for ``deterministic``; ``stop`` ends the search with the best plan so far.
     """
     began = time.perf_counter()
+    budget = Budget.of(time_limit, deterministic=deterministic, stop=stop)
     start = greedy.solve(
         problem,
         policy=policy,
-        time_limit=time_limit * _WARM_START_SHARE,
+        time_limit=budget.left() if deterministic else time_limit * _WARM_START_SHARE,
         seed=seed,
         warm_start=warm_start,
+        stop=stop,
     )
+    budget.capped = bool(deterministic and start.stats.get("timed_out"))
     built = build(problem, Costs.of(problem, policy))
     hint(built, problem, start.routes)
-    result = run(built, time_limit - (time.perf_counter() - began), seed)
+    result = run(
+        built,
+        budget.left(),
+        seed,
+        units=DETERMINISTIC_UNITS if deterministic else None,
+        stop=stop,
+    )
+    budget.capped = budget.capped or (deterministic and result.by_clock)
     routes, state = start.routes, "feasible"
     if result.found:
         found = plan_from(result.solver, built, problem)
@@ -360,6 +401,7 @@ def solve(
             else math.nan,
             "warm_start_objective": float(start.objective),
             "deterministic_time": float(result.solver.deterministic_time),
+            **budget.flags(),
         },
     )
 

@@ -39,6 +39,7 @@ The objective is reported with :func:`matchmaker.objective.objective_terms`.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict
 
@@ -486,12 +487,16 @@ def solve(
     seed: int,
     warm_start: Solution | None = None,
     progress: ProgressCallback | None = None,
+    deterministic: bool = False,
+    stop: threading.Event | None = None,
 ) -> Solution:
     """Greedy cheapest insertion (see the module docstring); ``backend="greedy"``.
 
     Pins are always placed. Insertion stops when ``time_limit`` seconds have passed
-    (the remaining jobs stay unassigned; ``stats["timed_out"]`` is 1). The same ``seed``
-    gives the same solution.
+    (the remaining jobs stay unassigned; ``stats["timed_out"]`` is 1) or when ``stop`` is
+    set (``stats["interrupted"]`` is 1). The same ``seed`` gives the same solution unless
+    the time limit cut it short; ``deterministic`` changes nothing but the stats (the
+    insertion is bounded by the jobs, not by time, either way).
     """
     began = time.perf_counter()
     greedy = _Greedy(problem, policy)
@@ -516,10 +521,14 @@ def solve(
 
     timed_out = False
     last_report = time.perf_counter()
+    interrupted = False
     for job in _job_order(problem, np.flatnonzero(~greedy.placed), seed).tolist():
         now = time.perf_counter()
         if now - began > time_limit:
             timed_out = True
+            break
+        if stop is not None and stop.is_set():
+            interrupted = True
             break
         added = greedy.insert(job)
         if greedy.placed[job]:
@@ -552,6 +561,9 @@ def solve(
             "jobs_served": float(served),
             "jobs_unassigned": float(problem.n_jobs - served),
             "timed_out": float(timed_out),
+            "deterministic": float(deterministic),
+            "time_capped": float(deterministic and timed_out),
+            "interrupted": float(interrupted),
             "pins_forced": float(greedy.forced_pins),
             "pinned_teams_incomplete": float(greedy.incomplete_teams),
         },

@@ -48,14 +48,25 @@ measured with sub-rounds of 100 vehicles; the current 50 hold about a quarter of
 Determinism: OR-Tools routing has no random seed and, with its single search thread,
 makes the same moves in the same order; CP-SAT runs one worker with ``random_seed =
 seed``; ``seed`` also drives the greedy warm start, the order of equal-penalty jobs in the
-repair and the centres of sub-rounds. A search stopped by the clock can still end
-elsewhere on a faster or busier machine (it got further); a search that settles before
-its limit repeats exactly.
+repair and the centres of sub-rounds. But by default every step above is bounded by
+its share of the time limit, so the same seed does *not* give the same plan: a faster or
+less busy machine gets further (three runs of the sample with 10 s gave three
+objectives). With ``deterministic=True`` every step is bounded by work instead
+(:mod:`matchmaker.solvers._budget`): the greedy warm start and fills run to the end; the
+exact repair only on a round solved whole, with :data:`~._repair.WHOLE_ROUND_UNITS` and
+:data:`~._repair.NEIGHBOURHOOD_UNITS` of CP-SAT deterministic time and at most
+:data:`~._repair.DETERMINISTIC_SWEEPS` sweeps; guided local search on each sub-round
+for :data:`DETERMINISTIC_CHECKS_PER_COPY` limit checks per job copy, in one pass, or
+shared by :data:`DETERMINISTIC_PASSES` on a cut round. The time limit then only caps the wall
+time; when it cuts a step short ``stats["time_capped"]`` is 1 and the plan may differ
+between runs. ``stop`` ends the solve at the next check with the best plan so far
+(``stats["interrupted"]``).
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 
 from matchmaker.objective import objective_terms
@@ -63,6 +74,7 @@ from matchmaker.policy import Policy
 from matchmaker.problem import Problem
 from matchmaker.solution import Progress, ProgressCallback, Route, Solution
 from matchmaker.solvers import greedy
+from matchmaker.solvers._budget import Budget
 from matchmaker.solvers._costs import Costs, plan_cost
 from matchmaker.solvers._decompose import SubRound, merge, split
 from matchmaker.solvers._repair import repair, solves_whole
@@ -110,6 +122,12 @@ _PROGRESS_EVERY = 0.5
 """Seconds between two progress reports from inside the search."""
 _READ_BACK = 0.05
 """Share of the time limit kept for reading the plan back and computing start minutes."""
+DETERMINISTIC_CHECKS_PER_COPY = 5000
+"""Guided local search work per job copy in deterministic mode, shared by the passes
+(OR-Tools limit checks; on 2 cores about 100,000 a second on a sub-round of 40 x 120, so
+the sample day searches for about 5 s and 600 x 2000 for minutes)."""
+DETERMINISTIC_PASSES = 2
+"""Passes over the sub-rounds of a cut round in deterministic mode."""
 
 
 def solve(
@@ -120,20 +138,28 @@ def solve(
     seed: int,
     warm_start: Solution | None = None,
     progress: ProgressCallback | None = None,
+    deterministic: bool = False,
+    stop: threading.Event | None = None,
 ) -> Solution:
-    """Optimise ``problem`` with OR-Tools routing; never worse than the greedy warm start."""
+    """Optimise ``problem`` with OR-Tools routing; never worse than the greedy warm start.
+
+    See the module docstring for ``deterministic`` and ``stop``.
+    """
     began = time.perf_counter()
     limit = max(float(time_limit), 0.0)
     deadline = began + limit * (1.0 - _READ_BACK)
+    budget = Budget(deadline=deadline, deterministic=deterministic, stop=stop)
     start = greedy.solve(
         problem,
         policy=policy,
-        time_limit=limit * _WARM_START_SHARE,
+        time_limit=budget.left() if deterministic else limit * _WARM_START_SHARE,
         seed=seed,
         warm_start=warm_start,
+        stop=stop,
     )
-    search = _Search(problem, policy, start.routes, began, progress)
-    search.run(deadline, seed)
+    budget.capped = bool(deterministic and start.stats.get("timed_out"))
+    search = _Search(problem, policy, start.routes, began, progress, budget)
+    search.run(seed)
     routes = search.routes
     rescheduled = routes_with_starts(problem, {r.vehicle: r.jobs for r in routes})
     if rescheduled is not None:
@@ -142,6 +168,7 @@ def solve(
     stats = dict(search.stats)
     stats["warm_start_objective"] = float(start.objective)
     stats["routing_objective"] = float(search.model_objective)
+    stats.update(budget.flags())
     optimal = search.optimal
     if objective > start.objective:
         routes, objective, optimal = start.routes, start.objective, False
@@ -182,8 +209,10 @@ class _Search:
         routes: tuple[Route, ...],
         began: float,
         progress: ProgressCallback | None,
+        budget: Budget,
     ) -> None:
         self.problem = problem
+        self.budget = budget
         self.policy = policy
         self.costs = Costs.of(problem, policy)
         self.routes = routes
@@ -198,6 +227,7 @@ class _Search:
             "passes": 0.0,
             "build_seconds": 0.0,
             "search_seconds": 0.0,
+            "search_checks": 0.0,
         }
 
     def parts(self) -> int:
@@ -209,32 +239,42 @@ class _Search:
             math.ceil(copies / COPIES_PER_PART),
         )
 
-    def run(self, deadline: float, seed: int) -> None:
+    def run(self, seed: int) -> None:
         if self.problem.n_vehicles == 0 or self.problem.n_jobs == 0:
             return
+        budget, deadline = self.budget, self.budget.deadline
         self.report(self.objective, _served(self.routes), "warm start")
-        now = time.perf_counter()
-        share = (
-            _REPAIR_SHARE
-            if solves_whole(self.problem, self.routes)
-            else _NEIGHBOURHOOD_REPAIR_SHARE
-        )
-        self._repair(now + (deadline - now) * share, seed)
-        if self.optimal:
+        whole = solves_whole(self.problem, self.routes)
+        if budget.deterministic:
+            if whole and not budget.stopped:
+                self._repair(deadline, seed)
+        else:
+            now = time.perf_counter()
+            share = _REPAIR_SHARE if whole else _NEIGHBOURHOOD_REPAIR_SHARE
+            self._repair(now + (deadline - now) * share, seed)
+        if self.optimal or budget.stopped:
             return
         parts = self.parts()
         self.stats["parts"] = float(parts)
-        remaining = deadline - time.perf_counter()
-        passes = 1 if parts == 1 else int(remaining // (parts * _SECONDS_PER_PART))
-        passes = min(max(passes, 1), _MAX_PASSES)
+        if budget.deterministic:
+            passes = 1 if parts == 1 else DETERMINISTIC_PASSES
+        else:
+            remaining = deadline - time.perf_counter()
+            passes = 1 if parts == 1 else int(remaining // (parts * _SECONDS_PER_PART))
+            passes = min(max(passes, 1), _MAX_PASSES)
         for done in range(passes):
             now = time.perf_counter()
             pass_end = now + (deadline - now) / (passes - done)
             fill_seconds = (pass_end - now) * _FILL_SHARE
-            self._one_pass(parts, seed + done, pass_end - fill_seconds)
+            self._one_pass(parts, seed + done, pass_end - fill_seconds, passes)
             self._fill(seed + done, pass_end)
             self.stats["passes"] = float(done + 1)
-            if time.perf_counter() >= deadline:
+            if budget.stopped:
+                break
+            if budget.deterministic:
+                if done + 1 < passes and budget.out_of_time():
+                    break
+            elif time.perf_counter() >= deadline:
                 break
 
     def _repair(self, end: float, seed: int) -> None:
@@ -244,7 +284,9 @@ class _Search:
             if self.progress is not None and self.due():
                 self.report(objective, _served(routes))
 
-        routes, stats = repair(self.problem, self.costs, self.routes, end, seed, improved)
+        routes, stats = repair(
+            self.problem, self.costs, self.routes, end, seed, improved, budget=self.budget
+        )
         cost = plan_cost(self.problem, self.costs, routes)
         self.stats["repair_tried"] = float(stats.tried)
         self.stats["repair_improved"] = float(stats.improved)
@@ -254,23 +296,43 @@ class _Search:
             self.model_objective += cost - self.objective
             self.routes, self.objective = routes, cost
 
-    def _one_pass(self, parts: int, seed: int, pass_end: float) -> None:
+    def _one_pass(self, parts: int, seed: int, pass_end: float, passes: int = 1) -> None:
         subs = split(self.problem, self.costs, self.routes, parts, seed, freeze_teams=parts > 1)
         weights = [max(len(sub.problem.job_ids), 1) for sub in subs]
         left = float(sum(weights))
+        budget = self.budget
         for sub, weight in zip(subs, weights, strict=True):
-            seconds = (pass_end - time.perf_counter()) * weight / left
-            left -= weight
-            if seconds < _MIN_MODEL_SECONDS:
-                continue
+            if budget.stopped:
+                break
+            checks: int | None = None
+            if budget.deterministic:
+                # Work, not a share of the clock; the deadline only caps it.
+                if budget.out_of_time():
+                    break
+                seconds = budget.left()
+                copies = max(int(sub.problem.job_team.sum()), 1)
+                checks = DETERMINISTIC_CHECKS_PER_COPY * copies // passes
+            else:
+                seconds = (pass_end - time.perf_counter()) * weight / left
+                left -= weight
+                if seconds < _MIN_MODEL_SECONDS:
+                    continue
             warm_cost = plan_cost(sub.problem, sub.costs, sub.routes)
             outcome = improve(
-                sub.problem, sub.costs, sub.routes, seconds, self._watch(sub, warm_cost)
+                sub.problem,
+                sub.costs,
+                sub.routes,
+                seconds,
+                self._watch(sub, warm_cost),
+                checks=checks,
+                stop=budget.stop,
             )
             if outcome is None:
                 continue
+            budget.capped = budget.capped or outcome.by_clock
             self.stats["build_seconds"] += outcome.build_seconds
             self.stats["search_seconds"] += outcome.search_seconds
+            self.stats["search_checks"] += float(outcome.checks)
             cost = plan_cost(sub.problem, sub.costs, outcome.routes)
             if cost < warm_cost:
                 self.routes = merge(self.routes, sub, outcome.routes)
@@ -296,8 +358,12 @@ class _Search:
         The routing operators insert one copy at a time, so they cannot add a team job;
         greedy replays the plan and inserts the unserved jobs where they fit.
         """
-        seconds = end - time.perf_counter()
+        budget = self.budget
+        if budget.stopped:
+            return
+        seconds = budget.left() if budget.deterministic else end - time.perf_counter()
         if seconds <= 0.0:
+            budget.out_of_time()
             return
         current = Solution(
             routes=self.routes,
@@ -307,7 +373,15 @@ class _Search:
             solve_seconds=0.0,
         )
         filled = greedy.solve(
-            self.problem, policy=self.policy, time_limit=seconds, seed=seed, warm_start=current
+            self.problem,
+            policy=self.policy,
+            time_limit=seconds,
+            seed=seed,
+            warm_start=current,
+            stop=budget.stop,
+        )
+        budget.capped = budget.capped or bool(
+            budget.deterministic and filled.stats.get("timed_out")
         )
         cost = plan_cost(self.problem, self.costs, filled.routes)
         if cost < self.objective:

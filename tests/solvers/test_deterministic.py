@@ -1,0 +1,119 @@
+"""Deterministic mode (work limits, not wall time) and stopping a solve early."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from matchmaker import dataset_from_frames
+from matchmaker.domain import Dataset
+from matchmaker.generate import generate_frames
+from matchmaker.pipeline import DispatchResult, dispatch
+from matchmaker.solvers import _repair, cpsat, routing
+
+
+def _round(workers: int, jobs: int, seed: int = 3) -> Dataset:
+    return dataset_from_frames(generate_frames(workers=workers, jobs=jobs, seed=seed))
+
+
+@contextmanager
+def _busy() -> Iterator[None]:
+    """A thread spinning in Python: it takes CPU and the GIL from the solve."""
+    done = threading.Event()
+
+    def spin() -> None:
+        while not done.is_set():
+            sum(range(1000))
+
+    thread = threading.Thread(target=spin, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def _plan(result: DispatchResult) -> list[tuple[str, str, str]]:
+    assert result.ok, result.violations
+    return sorted((a.job_id, a.worker_id, a.start.isoformat()) for a in result.plan.assignments)
+
+
+def _twice(dataset: Dataset, solver: str) -> tuple[DispatchResult, DispatchResult]:
+    first = dispatch(dataset, solver=solver, time_limit=60, seed=2, deterministic=True)
+    with _busy():
+        second = dispatch(dataset, solver=solver, time_limit=60, seed=2, deterministic=True)
+    return first, second
+
+
+def test_deterministic_routing_repeats_its_plan_under_load(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Guided local search bounded by limit checks: the same round and seed give the same
+    plan, also when a busy thread slows the second run down."""
+    monkeypatch.setattr(routing, "DETERMINISTIC_CHECKS_PER_COPY", 400)
+    first, second = _twice(_round(25, 60), "routing")
+    assert _plan(first) == _plan(second)
+    assert first.solution.objective == second.solution.objective
+    assert first.solution.stats["search_checks"] == second.solution.stats["search_checks"] > 0
+    assert not first.time_capped and not second.time_capped
+
+
+def test_deterministic_routing_with_exact_repair_repeats_its_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A round small enough for the CP-SAT repair: deterministic time bounds it."""
+    monkeypatch.setattr(routing, "DETERMINISTIC_CHECKS_PER_COPY", 400)
+    monkeypatch.setattr(_repair, "WHOLE_ROUND_UNITS", 0.05)
+    monkeypatch.setattr(_repair, "NEIGHBOURHOOD_UNITS", 0.005)
+    first, second = _twice(_round(8, 24), "routing")
+    assert _plan(first) == _plan(second)
+    assert "repair_tried" in first.solution.stats
+
+
+def test_deterministic_cpsat_repeats_its_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CP-SAT backend with a deterministic-time limit independent of the time limit."""
+    monkeypatch.setattr(cpsat, "DETERMINISTIC_UNITS", 0.1)
+    first, second = _twice(_round(8, 24), "cpsat")
+    assert _plan(first) == _plan(second)
+    assert first.solution.stats["deterministic_time"] <= 0.15
+
+
+def test_a_time_limit_that_cuts_a_deterministic_search_is_reported() -> None:
+    """When the cap ends the search first, the plan is still valid and says it may vary."""
+    result = dispatch(_round(25, 60), solver="routing", time_limit=0.01, seed=1, deterministic=True)
+    assert result.ok
+    assert result.time_capped
+
+
+def test_stop_ends_a_routing_search_early_with_a_valid_plan() -> None:
+    """Setting ``stop`` mid-search returns the best plan so far long before the limit."""
+    stop = threading.Event()
+    timer = threading.Timer(0.5, stop.set)
+    began = time.perf_counter()
+    timer.start()
+    try:
+        result = dispatch(_round(25, 60), solver="routing", time_limit=60, seed=1, stop=stop)
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - began < 20
+    assert result.ok and result.interrupted
+    assert result.solution.objective <= result.solution.stats["warm_start_objective"]
+
+
+def test_stop_ends_a_cpsat_search_early() -> None:
+    """CP-SAT is stopped from a helper thread; the greedy hint or better comes back."""
+    stop = threading.Event()
+    timer = threading.Timer(0.5, stop.set)
+    began = time.perf_counter()
+    timer.start()
+    try:
+        result = dispatch(_round(25, 60), solver="cpsat", time_limit=60, seed=1, stop=stop)
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - began < 20
+    assert result.ok and result.interrupted
