@@ -18,7 +18,13 @@ from pydantic import BaseModel, ValidationError
 from matchmaker.domain import Dataset
 from matchmaker.exceptions import DatasetError, DomainError, Issue
 from matchmaker.io.build import build_dataset
-from matchmaker.io.checks import DATASET_CHECKS, ROW_CHECKS, TABLE_CHECKS, ParsedTables
+from matchmaker.io.checks import (
+    DATASET_CHECKS,
+    ROW_CHECKS,
+    TABLE_CHECKS,
+    ParsedTables,
+    oversized_rows,
+)
 from matchmaker.io.schemas import (
     REQUIRED_TABLES,
     ROW_MODELS,
@@ -190,9 +196,12 @@ def _parse_rows(
     model = ROW_MODELS[table.name]
     columns = [c for c in table.frame.columns if c in model.model_fields]
     absent = set(model.model_fields) - set(columns)  # reported once by check_columns
+    oversized = oversized_rows(table)  # reported by check_cell_lengths; not parsed
     frame = table.frame[columns]
     valid: dict[int, BaseModel] = {}
     for row, values in zip(frame.index, frame.itertuples(index=False, name=None), strict=True):
+        if int(row) in oversized:
+            continue
         cells = {c: v for c, v in zip(columns, values, strict=True) if v != ""}
         try:
             valid[int(row)] = model.model_validate(cells, context=context)

@@ -8,6 +8,7 @@ never raises for bad content: problems come back as :class:`~matchmaker.exceptio
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import io
 import json
@@ -176,6 +177,41 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise _Unreadable(f"is not valid CSV: {error}") from None
 
 
+def _short_rows(path: Path) -> list[Issue]:
+    """Rows of a CSV file with fewer fields than the header: pandas would fill the missing
+    ones with blanks, silently giving every later column its default."""
+    csv.field_size_limit(_CSV_FIELD_LIMIT)  # huge cells are reported by the cell checks
+    issues: list[Issue] = []
+    width = 0
+    records = csv.reader(io.StringIO(_decode(path), newline=""))
+    try:
+        for number, record in enumerate(records, start=1):
+            if number == 1:
+                header = list(record)
+                while header and not header[-1].strip():
+                    header.pop()  # a trailing separator, not a column
+                width = len(header)
+            elif any(field.strip() for field in record) and len(record) < width:
+                missing = header[len(record)].strip()
+                issues.append(
+                    Issue(
+                        file=path.name,
+                        row=number,
+                        column=missing,
+                        value=None,
+                        message=f"row {number} has {len(record)} of the {width} fields of the "
+                        f"header: {missing!r} and the columns after it are missing; write "
+                        "every field, blank ones too (a,,c)",
+                    )
+                )
+    except csv.Error as error:
+        return [_file_issue(path, f"is not valid CSV: {error}")]
+    return issues
+
+
+_CSV_FIELD_LIMIT = 2**31 - 1
+
+
 def _read_json(path: Path) -> pd.DataFrame:
     text = _decode(path)
     try:
@@ -183,6 +219,10 @@ def _read_json(path: Path) -> pd.DataFrame:
     except json.JSONDecodeError as error:
         raise _Unreadable(
             f"is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from None
+    except RecursionError:
+        raise _Unreadable(
+            "nests lists or objects too deeply to read; expected a list of records"
         ) from None
     if not isinstance(records, list):
         raise _Unreadable("must hold a JSON list of records (objects), one per row")
@@ -235,7 +275,8 @@ def read_table(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]:
         return None, [_file_issue(path, str(error), error.row)]
     except OSError as error:
         return None, [_file_issue(path, f"cannot be read: {error.strerror or error}")]
-    return RawTable(name=name, file=path.name, frame=text_frame(frame)), []
+    issues = _short_rows(path) if reader is _read_csv else []
+    return RawTable(name=name, file=path.name, frame=text_frame(frame)), issues
 
 
 # Writing
