@@ -8,7 +8,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from matchmaker.policy import Policy
 
-__all__ = ["MAX_OVERHEAD_MINUTES", "MAX_SPEED_KMH", "MIN_SPEED_KMH", "DatasetSettings", "TravelSettings"]
+__all__ = [
+    "MAX_OVERHEAD_MINUTES",
+    "MAX_SPEED_KMH",
+    "MIN_SPEED_KMH",
+    "DatasetSettings",
+    "TravelSettings",
+]
 
 # Bounds that keep every travel time inside int32 minutes: the longest trip (half the
 # largest Earth allowed, at the largest detour and the lowest speed) is about 1.9e8 minutes.
@@ -64,8 +70,7 @@ class TravelSettings(BaseModel):
         for mode, speed in value.items():
             if not MIN_SPEED_KMH <= speed <= MAX_SPEED_KMH:
                 raise ValueError(
-                    f"speed for {mode} must be between {MIN_SPEED_KMH:g} and "
-                    f"{MAX_SPEED_KMH:g} km/h"
+                    f"speed for {mode} must be between {MIN_SPEED_KMH:g} and {MAX_SPEED_KMH:g} km/h"
                 )
         return value
 

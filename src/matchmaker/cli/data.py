@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from matchmaker.cli._common import EXIT_INVALID_INPUT, EXIT_OK, console, fail, stderr, user_errors
@@ -76,7 +77,7 @@ def _report_document(report: ValidationReport) -> dict[str, object]:
 
 
 def _counts_text(counts: dict[str, int]) -> str:
-    return ", ".join(f"{name} {count}" for name, count in counts.items()) or "-"
+    return escape(", ".join(f"{name} {count}" for name, count in counts.items()) or "-")
 
 
 def _print_report(folder: Path, report: ValidationReport) -> None:
@@ -100,7 +101,7 @@ def _print_report(folder: Path, report: ValidationReport) -> None:
             f"{facts.job_minutes} / {facts.shift_minutes} minutes (active workers' shifts)",
         )
         summary.add_row("timezone", facts.timezone or "offsets as written")
-    out.print(f"[bold]Dataset {folder}[/]", highlight=False, soft_wrap=True)
+    out.print(f"[bold]Dataset {escape(str(folder))}[/]", highlight=False, soft_wrap=True)
     out.print(summary)
     if report.warnings:
         out.print(f"[bold yellow]{len(report.warnings)} warning(s)[/]", highlight=False)
@@ -111,7 +112,8 @@ def _print_report(folder: Path, report: ValidationReport) -> None:
     errors = report.errors
     err.print(f"[bold red]{len(errors)} error(s)[/]", highlight=False)
     err.print(_issue_table(errors))
-    err.print(f"[bold red]invalid:[/] {len(errors)} error(s) in {folder}", highlight=False)
+    where = escape(str(folder))
+    err.print(f"[bold red]invalid:[/] {len(errors)} error(s) in {where}", highlight=False)
 
 
 def _unwrapped(target: Console) -> Console:
@@ -129,11 +131,11 @@ def _issue_table(issues: tuple[Issue, ...]) -> Table:
     table.add_column("message")
     for issue in issues:
         table.add_row(
-            issue.file,
+            escape(issue.file),
             "" if issue.row is None else str(issue.row),
-            issue.column or "",
-            "" if issue.value is None else issue.value,
-            issue.message,
+            escape(issue.column or ""),
+            "" if issue.value is None else escape(issue.value),
+            escape(issue.message),
         )
     return table
 

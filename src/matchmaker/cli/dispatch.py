@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -22,6 +23,7 @@ from matchmaker.cli._common import (
     EXIT_INVALID_INPUT,
     console,
     fail,
+    load_dataset_warning,
     stderr,
     user_errors,
 )
@@ -116,7 +118,7 @@ def _violations_table(violations: list[Violation]) -> Table:
     for column in ("rule", "job", "worker", "what is wrong"):
         table.add_column(column, overflow="fold")
     for v in violations:
-        table.add_row(v.rule, v.job_id or "", v.worker_id or "", v.message)
+        table.add_row(*(escape(t) for t in (v.rule, v.job_id or "", v.worker_id or "", v.message)))
     return table
 
 
@@ -142,7 +144,7 @@ def dispatch_command(
         with _invalid_plan():
             check_output_folder(out, force=force, source=dataset if dataset.is_dir() else None)
         chosen = load_policy(policy) if policy is not None else None
-        data = load_dataset(dataset)
+        data = load_dataset_warning(dataset)
         with _live_progress(time_limit, len(data.jobs)) as report:
             result = dispatch(
                 data,

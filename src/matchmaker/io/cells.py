@@ -24,8 +24,8 @@ __all__ = [
     "MAX_CELL_CHARS",
     "MAX_ID_CHARS",
     "CellError",
-    "check_id",
     "cell_text",
+    "check_id",
     "parse_certificates",
     "parse_date",
     "parse_datetime",
@@ -143,7 +143,9 @@ def parse_number(
 
 def _in_years(value: date) -> None:
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise CellError(f"lies in the year {value.year}; dates must lie in {FIRST_YEAR}-{LAST_YEAR}")
+        raise CellError(
+            f"lies in the year {value.year}; dates must lie in {FIRST_YEAR}-{LAST_YEAR}"
+        )
 
 
 def _num(value: float) -> str:

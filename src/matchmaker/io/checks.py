@@ -192,8 +192,7 @@ def check_cell_lengths(table: RawTable) -> Iterator[Issue]:
                 row,
                 column,
                 text,
-                f"{column} holds {len(text):,} characters; a cell holds at most "
-                f"{MAX_CELL_CHARS:,}",
+                f"{column} holds {len(text):,} characters; a cell holds at most {MAX_CELL_CHARS:,}",
             )
 
 

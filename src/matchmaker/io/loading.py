@@ -25,6 +25,7 @@ from matchmaker.io.checks import (
     ParsedTables,
     oversized_rows,
 )
+from matchmaker.io.pins import check_pins
 from matchmaker.io.schemas import (
     REQUIRED_TABLES,
     ROW_MODELS,
@@ -34,7 +35,6 @@ from matchmaker.io.schemas import (
     JobRow,
     WorkerRow,
 )
-from matchmaker.io.pins import check_pins
 from matchmaker.io.settings_file import SETTINGS_FILE, read_settings
 from matchmaker.io.tables import RawTable, find_tables, read_table, table_stems, text_frame
 from matchmaker.settings import DatasetSettings
@@ -99,9 +99,7 @@ def check_dataset(path: str | Path) -> ValidationReport:
     # Tables whose file is there but was not read (two formats, unreadable): checks that
     # need them are skipped instead of reporting every reference to them as unknown.
     unreadable = table_stems(folder) - set(tables)
-    return _validate(
-        tables, frozenset(unreadable), settings, issues, missing_hint=True, pins=True
-    )
+    return _validate(tables, frozenset(unreadable), settings, issues, missing_hint=True, pins=True)
 
 
 def load_dataset(path: str | Path) -> Dataset:

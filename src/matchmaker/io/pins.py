@@ -101,6 +101,6 @@ def _pin_issue(
         row=rows.get(job.job_id),
         column=column,
         value=";".join(job.pinned_worker_ids),
-        message=f"{who} breaks a hard rule: {message.removesuffix(' (pinned)')} Pins are kept as they are, so fix or "
-        "remove the pin",
+        message=f"{who} breaks a hard rule: {message.removesuffix(' (pinned)')} Pins are kept "
+        "as they are, so fix or remove the pin",
     )
