@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
@@ -175,10 +176,12 @@ def check_columns(table: RawTable) -> Iterator[Issue]:
 def oversized_rows(table: RawTable) -> dict[int, list[str]]:
     """The columns of each row whose cell is longer than :data:`MAX_CELL_CHARS`."""
     found: dict[int, list[str]] = {}
-    for column in table.frame.columns:
-        lengths = table.frame[column].str.len()
-        for row in lengths.index[lengths > MAX_CELL_CHARS]:
-            found.setdefault(int(row), []).append(column)
+    cells = table.frame.to_numpy(dtype=object)
+    if not cells.size:
+        return found
+    rows, columns = np.nonzero(np.frompyfunc(len, 1, 1)(cells) > MAX_CELL_CHARS)
+    for r, c in zip(rows.tolist(), columns.tolist(), strict=True):
+        found.setdefault(int(table.frame.index[r]), []).append(str(table.frame.columns[c]))
     return found
 
 

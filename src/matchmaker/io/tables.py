@@ -64,21 +64,25 @@ class RawTable:
 
 def text_frame(frame: pd.DataFrame, *, first_row: int = 2) -> pd.DataFrame:
     """Every cell of ``frame`` as text, rows numbered from ``first_row``; blank rows dropped."""
-    columns: dict[str, pd.Series[str]] = {}
-    for position, column in enumerate(frame.columns):
-        name = cell_text(column)
-        values = frame.iloc[:, position]
-        if isinstance(values.dtype, pd.StringDtype) and not values.hasnans:
-            text = values.str.strip()
-        else:
-            text = values.map(cell_text).astype(str)
-        if name.startswith("Unnamed: ") and not text.ne("").any():
-            continue  # a trailing separator, not a column
-        columns[name] = text.reset_index(drop=True)
-    out = pd.DataFrame(columns, dtype=str)
-    out.index = pd.RangeIndex(first_row, first_row + len(frame))
-    if len(out.columns):
-        out = out[(out.to_numpy() != "").any(axis=1)]
+    # One pass over all cells at once: per-column pandas calls dominate on small tables.
+    cells = np.frompyfunc(cell_text, 1, 1)(frame.to_numpy(dtype=object))
+    if cells.ndim != 2:
+        cells = np.empty((len(frame), len(frame.columns)), dtype=object)
+    names = [cell_text(column) for column in frame.columns]
+    blank = cells == ""
+    keep = [
+        position
+        for position, name in enumerate(names)
+        # a trailing separator makes an empty "Unnamed: n" column, not a column
+        if not (name.startswith("Unnamed: ") and blank[:, position].all())
+    ]
+    out = pd.DataFrame(
+        {names[p]: cells[:, p].tolist() for p in keep},
+        index=pd.RangeIndex(first_row, first_row + len(frame)),
+        dtype=str,
+    )
+    if len(keep):
+        out = out[~blank[:, keep].all(axis=1)]
     return out
 
 
