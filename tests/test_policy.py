@@ -32,7 +32,7 @@ def test_unknown_mode_and_bad_speed_are_rejected() -> None:
     """An unknown travel mode or a non-positive speed is a validation error."""
     with pytest.raises(ValidationError, match="unknown travel mode"):
         TravelSettings.model_validate({"speed_kmh": {"rocket": 900}})
-    with pytest.raises(ValidationError, match="must be > 0"):
+    with pytest.raises(ValidationError, match="must be between 1 and 300 km/h"):
         TravelSettings.model_validate({"speed_kmh": {"walk": 0}})
 
 

@@ -39,7 +39,21 @@ __all__ = [
     "PolicyError",
     "SolverError",
     "UnverifiedPlanError",
+    "shorten",
 ]
+
+
+SHOWN_VALUE_CHARS = 80
+"""An issue shows at most this many characters of a cell (or column name)."""
+SHOWN_MESSAGE_CHARS = 1000
+"""An issue message is cut at this many characters."""
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
 
 
 class MatchmakerError(Exception):
@@ -64,6 +78,15 @@ class Issue:
     value: str | None
     message: str
     severity: Literal["error", "warning"] = "error"
+
+    def __post_init__(self) -> None:
+        # A cell can hold megabytes; echoing it whole floods the terminal and the memory.
+        if self.value is not None and len(self.value) > SHOWN_VALUE_CHARS:
+            object.__setattr__(self, "value", shorten(self.value, SHOWN_VALUE_CHARS))
+        if len(self.message) > SHOWN_MESSAGE_CHARS:
+            object.__setattr__(self, "message", shorten(self.message, SHOWN_MESSAGE_CHARS))
+        if self.column is not None and len(self.column) > SHOWN_VALUE_CHARS:
+            object.__setattr__(self, "column", shorten(self.column, SHOWN_VALUE_CHARS))
 
     def __str__(self) -> str:
         where = self.file

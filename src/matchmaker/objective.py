@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from matchmaker.exceptions import SolverError
+from matchmaker.exceptions import PolicyError
 from matchmaker.policy import Policy
 from matchmaker.problem import Problem
 from matchmaker.solution import Route, Solution
@@ -77,9 +77,16 @@ def drop_penalties(problem: Problem, policy: Policy) -> npt.NDArray[np.int64]:
     )
     total = int(penalties.sum()) if penalties.size else 0
     if total >= _INT64_SAFE:
-        raise SolverError(
-            "strict priority makes the drop penalties overflow 64-bit integers on this "
-            "round; turn off strict_priority or split the round"
+        # Settings and round size are input: an overflow is invalid input, not a solver bug.
+        if policy.strict_priority:
+            raise PolicyError(
+                "strict priority makes the drop penalties overflow 64-bit integers on this "
+                "round; turn off strict_priority or split the round"
+            )
+        raise PolicyError(
+            "the drop penalties overflow 64-bit integers on this round: lower "
+            "travel_cost_per_minute, match_cost_per_point or priority_weights, or split the "
+            "round"
         )
     result: npt.NDArray[np.int64] = penalties.astype(np.int64)
     return result

@@ -15,7 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from matchmaker.exceptions import PolicyError
 
-__all__ = ["Policy", "ScoreWeights", "load_policy"]
+__all__ = ["MAX_COST_WEIGHT", "Policy", "ScoreWeights", "load_policy"]
+
+MAX_COST_WEIGHT = 1000
+"""The largest ``travel_cost_per_minute``, ``match_cost_per_point`` and priority weight.
+
+With times within 366 days of the round (so a shift lasts at most 732 days, 1,054,080
+minutes), ``serve_value <= 1000 * 1,054,080 + 100 * 1000 + 1 < 1.06e9`` and one worker-slot's
+drop penalty ``<= 1000 * serve_value < 1.06e12``: the objective stays below ``2**62`` for
+rounds of up to four million worker-slots (``workers_needed`` summed over the jobs).
+"""
 
 
 class ScoreWeights(BaseModel):
@@ -70,8 +79,8 @@ class Policy(BaseModel):
     overqualified_levels: int = Field(
         2, ge=1, le=4, description="skill levels above the requirement that start a light penalty"
     )
-    travel_cost_per_minute: int = Field(1, ge=0)
-    match_cost_per_point: int = Field(1, ge=0)
+    travel_cost_per_minute: int = Field(1, ge=0, le=MAX_COST_WEIGHT)
+    match_cost_per_point: int = Field(1, ge=0, le=MAX_COST_WEIGHT)
     priority_weights: dict[int, int] = Field(
         default_factory=lambda: {1: 1, 2: 2, 3: 4, 4: 8, 5: 16},
         description="relative value of serving a job by priority 1-5",
@@ -85,8 +94,8 @@ class Policy(BaseModel):
         missing = {1, 2, 3, 4, 5} - set(self.priority_weights)
         if missing:
             raise ValueError(f"priority_weights lacks priorities {sorted(missing)}")
-        if any(w < 1 for w in self.priority_weights.values()):
-            raise ValueError("priority_weights must be >= 1")
+        if any(not 1 <= w <= MAX_COST_WEIGHT for w in self.priority_weights.values()):
+            raise ValueError(f"priority_weights must be between 1 and {MAX_COST_WEIGHT}")
         return self
 
 
@@ -109,4 +118,8 @@ def load_policy(path: Path) -> Policy:
         raise PolicyError(f"{path}: policy file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise PolicyError(f"{path}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise PolicyError(f"{path}: not valid TOML: it nests too deeply") from None
+    except OSError as error:
+        raise PolicyError(f"{path}: cannot be read: {error.strerror or error}") from None
     return _policy_from_mapping(data, str(path))

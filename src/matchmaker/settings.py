@@ -8,7 +8,21 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from matchmaker.policy import Policy
 
-__all__ = ["DatasetSettings", "TravelSettings"]
+__all__ = [
+    "MAX_OVERHEAD_MINUTES",
+    "MAX_SPEED_KMH",
+    "MIN_SPEED_KMH",
+    "DatasetSettings",
+    "TravelSettings",
+]
+
+# Bounds that keep every travel time inside int32 minutes: the longest trip (half the
+# largest Earth allowed, at the largest detour and the lowest speed) is about 1.9e8 minutes.
+MIN_SPEED_KMH = 1.0
+MAX_SPEED_KMH = 300.0
+MAX_OVERHEAD_MINUTES = 1440
+MAX_DETOUR_FACTOR = 10.0
+MAX_EARTH_RADIUS_KM = 100_000.0
 
 
 def _default_speeds() -> dict[str, float]:
@@ -28,8 +42,8 @@ class TravelSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    detour_factor: float = Field(1.3, gt=0)
-    earth_radius_km: float = Field(6371.0, gt=0)
+    detour_factor: float = Field(1.3, ge=1, le=MAX_DETOUR_FACTOR)
+    earth_radius_km: float = Field(6371.0, gt=0, le=MAX_EARTH_RADIUS_KM)
     speed_kmh: dict[str, float] = Field(default_factory=_default_speeds)
     overhead_minutes: dict[str, int] = Field(default_factory=_default_overheads)
 
@@ -54,16 +68,20 @@ class TravelSettings(BaseModel):
     @classmethod
     def _positive_speeds(cls, value: dict[str, float]) -> dict[str, float]:
         for mode, speed in value.items():
-            if speed <= 0:
-                raise ValueError(f"speed for {mode} must be > 0")
+            if not MIN_SPEED_KMH <= speed <= MAX_SPEED_KMH:
+                raise ValueError(
+                    f"speed for {mode} must be between {MIN_SPEED_KMH:g} and {MAX_SPEED_KMH:g} km/h"
+                )
         return value
 
     @field_validator("overhead_minutes")
     @classmethod
     def _non_negative_overheads(cls, value: dict[str, int]) -> dict[str, int]:
         for mode, minutes in value.items():
-            if minutes < 0:
-                raise ValueError(f"overhead for {mode} must be >= 0")
+            if not 0 <= minutes <= MAX_OVERHEAD_MINUTES:
+                raise ValueError(
+                    f"overhead for {mode} must be between 0 and {MAX_OVERHEAD_MINUTES} minutes"
+                )
         return value
 
 
@@ -85,8 +103,9 @@ class DatasetSettings(BaseModel):
             return value
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA timezone {value!r}") from None
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            # "America" names a folder of the zone database: OSError, not "not found".
+            raise ValueError(f"unknown IANA timezone {value!r}; use e.g. 'Asia/Shanghai'") from None
         return value
 
     @property

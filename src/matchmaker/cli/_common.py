@@ -7,12 +7,14 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from matchmaker.domain import Dataset
 from matchmaker.exceptions import DatasetError, MatchmakerError, PolicyError
 from matchmaker.pipeline import DispatchInterrupted
 
@@ -23,6 +25,7 @@ __all__ = [
     "EXIT_OK",
     "console",
     "fail",
+    "load_dataset_warning",
     "state",
     "stderr",
     "user_errors",
@@ -47,9 +50,21 @@ state = _State()
 
 
 def fail(message: str, code: int = EXIT_INVALID_INPUT) -> NoReturn:
-    """Print ``message`` to stderr and exit with ``code``."""
+    """Print ``message`` (plain text, never markup) to stderr and exit with ``code``."""
     stderr.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def load_dataset_warning(path: Path) -> Dataset:
+    """:func:`matchmaker.io.load_dataset`, printing the warnings ``validate`` shows to stderr."""
+    from matchmaker.io import check_dataset
+
+    report = check_dataset(path)
+    for issue in report.warnings:
+        stderr.print(f"[yellow]warning:[/] {escape(str(issue))}", highlight=False, soft_wrap=True)
+    if report.dataset is None:
+        raise DatasetError(report.issues)
+    return report.dataset
 
 
 @contextmanager

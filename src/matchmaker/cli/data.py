@@ -77,7 +77,7 @@ def _report_document(report: ValidationReport) -> dict[str, object]:
 
 
 def _counts_text(counts: dict[str, int]) -> str:
-    return escape(", ".join(f"{name} {count}" for name, count in counts.items())) or "-"
+    return escape(", ".join(f"{name} {count}" for name, count in counts.items()) or "-")
 
 
 def _print_report(folder: Path, report: ValidationReport) -> None:
@@ -112,9 +112,8 @@ def _print_report(folder: Path, report: ValidationReport) -> None:
     errors = report.errors
     err.print(f"[bold red]{len(errors)} error(s)[/]", highlight=False)
     err.print(_issue_table(errors))
-    err.print(
-        f"[bold red]invalid:[/] {len(errors)} error(s) in {escape(str(folder))}", highlight=False
-    )
+    where = escape(str(folder))
+    err.print(f"[bold red]invalid:[/] {len(errors)} error(s) in {where}", highlight=False)
 
 
 def _unwrapped(target: Console) -> Console:

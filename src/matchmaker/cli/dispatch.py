@@ -26,6 +26,7 @@ from matchmaker.cli._common import (
     EXIT_INVALID_INPUT,
     console,
     fail,
+    load_dataset_warning,
     stderr,
     user_errors,
 )
@@ -161,9 +162,7 @@ def _violations_table(violations: list[Violation]) -> Table:
     for column in ("rule", "job", "worker", "what is wrong"):
         table.add_column(column, overflow="fold")
     for v in violations:
-        table.add_row(
-            escape(v.rule), escape(v.job_id or ""), escape(v.worker_id or ""), escape(v.message)
-        )
+        table.add_row(*(escape(t) for t in (v.rule, v.job_id or "", v.worker_id or "", v.message)))
     return table
 
 
@@ -223,7 +222,7 @@ def dispatch_command(
         with _invalid_plan():
             check_output_folder(out, force=force, source=dataset if dataset.is_dir() else None)
         chosen = load_policy(policy) if policy is not None else None
-        data = load_dataset(dataset)
+        data = load_dataset_warning(dataset)
         if redact:
             data = redacted(data)
         stop = threading.Event()

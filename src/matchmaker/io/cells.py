@@ -19,8 +19,13 @@ import pandas as pd
 
 __all__ = [
     "DATETIME_EXAMPLE",
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "MAX_CELL_CHARS",
+    "MAX_ID_CHARS",
     "CellError",
     "cell_text",
+    "check_id",
     "parse_certificates",
     "parse_date",
     "parse_datetime",
@@ -31,6 +36,14 @@ __all__ = [
 ]
 
 DATETIME_EXAMPLE = "2026-12-01T09:00:00+08:00"
+MAX_CELL_CHARS = 10_000
+"""The longest cell accepted (a long ``;`` list of worker ids fits); longer is an error."""
+MAX_ID_CHARS = 128
+"""The longest id accepted (worker, customer, job ids; each id of a list)."""
+FIRST_YEAR = 1900
+LAST_YEAR = 2200
+"""Dates and times must lie in these years (inclusive): beyond them no real record lies and
+date arithmetic (time zones, minutes from the round's start) overflows."""
 _DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -75,13 +88,28 @@ def split_list(text: str) -> list[str]:
     return [item for item in (part.strip() for part in text.split(";")) if item]
 
 
+def _short(text: str) -> str:
+    """An item of a cell as a message quotes it: long ones are cut."""
+    return text if len(text) <= 40 else f"{text[:40]}..."
+
+
+def check_id(text: str, what: str = "an id") -> str:
+    """``text`` when it is not longer than :data:`MAX_ID_CHARS`."""
+    if len(text) > MAX_ID_CHARS:
+        raise CellError(
+            f"has {what} of {len(text):,} characters; ids are at most {MAX_ID_CHARS} characters"
+        )
+    return text
+
+
 def parse_ids(text: str, what: str) -> tuple[str, ...]:
     """A ``;`` list of ids, in the order given; an id listed twice is an error."""
     ids = split_list(text)
     seen: set[str] = set()
     for ident in ids:
+        check_id(ident, f"a {what} id")
         if ident in seen:
-            raise CellError(f"lists {what} {ident!r} twice; list each id once")
+            raise CellError(f"lists {what} {_short(ident)!r} twice; list each id once")
         seen.add(ident)
     return tuple(ids)
 
@@ -113,6 +141,13 @@ def parse_number(
     return number
 
 
+def _in_years(value: date) -> None:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise CellError(
+            f"lies in the year {value.year}; dates must lie in {FIRST_YEAR}-{LAST_YEAR}"
+        )
+
+
 def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
@@ -122,9 +157,11 @@ def parse_date(text: str) -> date:
     if not _DATE_PATTERN.match(text):
         raise CellError("is not a date; expected YYYY-MM-DD, e.g. 2027-05-01")
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise CellError("is not a valid calendar date; expected YYYY-MM-DD") from None
+    _in_years(value)
+    return value
 
 
 def parse_datetime(text: str, zone: tzinfo | None) -> datetime:
@@ -143,6 +180,7 @@ def parse_datetime(text: str, zone: tzinfo | None) -> datetime:
         raise CellError(
             f"is not an ISO 8601 date and time; expected e.g. {DATETIME_EXAMPLE}"
         ) from None
+    _in_years(value)
     if value.tzinfo is None:
         if zone is None:
             raise CellError(
@@ -168,7 +206,7 @@ def _pairs(text: str) -> list[tuple[str, str, str]]:
     for item in split_list(text):
         name, sep, value = item.partition(":")
         if not sep or not name.strip() or not value.strip():
-            raise CellError(f"has item {item!r} that is not name:value")
+            raise CellError(f"has item {_short(item)!r} that is not name:value")
         pairs.append((item, name.strip(), value.strip()))
     return pairs
 
@@ -185,11 +223,13 @@ def parse_skills(text: str) -> dict[str, int]:
         ) from None
     for item, name, level in pairs:
         if not level.isdigit():
-            problems.append(f"has skill {item!r} whose level {level!r} is not a whole number")
+            problems.append(
+                f"has skill {_short(item)!r} whose level {_short(level)!r} is not a whole number"
+            )
         elif not 1 <= int(level) <= 5:
-            problems.append(f"has skill {item!r} whose level {level} is outside 1-5")
+            problems.append(f"has skill {_short(item)!r} whose level {level} is outside 1-5")
         elif name in skills:
-            problems.append(f"lists skill {name!r} twice")
+            problems.append(f"lists skill {_short(name)!r} twice")
         else:
             skills[name] = int(level)
     if problems:
@@ -209,11 +249,11 @@ def parse_certificates(text: str) -> tuple[tuple[str, date], ...]:
     for item, name, expiry in pairs:
         try:
             expires = parse_date(expiry)
-        except CellError:
-            problems.append(f"has certificate {item!r} whose expiry is not a valid date")
+        except CellError as error:
+            problems.append(f"has certificate {_short(item)!r} whose expiry {error}")
             continue
         if name in names:
-            problems.append(f"lists certificate {name!r} twice")
+            problems.append(f"lists certificate {_short(name)!r} twice")
             continue
         names.add(name)
         certificates.append((name, expires))

@@ -15,15 +15,19 @@ added by the caller (row checks) or set here (table and dataset checks).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
 from matchmaker.exceptions import Issue
+from matchmaker.io.cells import MAX_CELL_CHARS
 from matchmaker.io.schemas import (
     REQUIRED_TABLES,
     ROW_MODELS,
@@ -44,6 +48,7 @@ __all__ = [
     "ParsedTables",
     "check_availability_overlaps",
     "check_availability_shift",
+    "check_cell_lengths",
     "check_columns",
     "check_customer_coordinates",
     "check_customer_references",
@@ -54,10 +59,12 @@ __all__ = [
     "check_pinned_not_excluded",
     "check_pinned_start",
     "check_pinned_team_size",
+    "check_times_near_round",
     "check_unique_ids",
     "check_worker_references",
     "check_worker_shift",
     "check_workers_have_shifts",
+    "oversized_rows",
 ]
 
 Finding = tuple[str, str]
@@ -117,17 +124,44 @@ def check_not_empty(table: RawTable) -> Iterator[Issue]:
     )
 
 
+def _near_miss(column: str, absent: list[str]) -> str | None:
+    """The absent known column that ``column`` looks like a misspelling of, if any."""
+    for name in absent:
+        if column.casefold() == name.casefold():
+            return name
+    close = difflib.get_close_matches(column.casefold(), absent, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
 def check_columns(table: RawTable) -> Iterator[Issue]:
-    """Every required column is there; unknown columns are reported as warnings."""
+    """Every required column is there; unknown columns are reported as warnings, except a
+    near miss of a known column that is not there (``Status``, ``blocked_worker``): that is
+    an error, since ignoring it would silently drop what the column says."""
     present = set(table.frame.columns)
     if not present and not table.rows:
         return  # an empty file: check_not_empty says so once
-    for column in required_columns(table.name):
-        if column not in present:
-            yield _issue(table.file, None, column, None, f"required column {column!r} is missing")
     known = ROW_MODELS[table.name].model_fields
+    absent = [name for name in known if name not in present]
+    misspelt: dict[str, str] = {}
     for column in table.frame.columns:
         if column not in known:
+            guess = _near_miss(column, absent)
+            if guess is not None and guess not in misspelt.values():
+                misspelt[column] = guess
+    for column in required_columns(table.name):
+        if column not in present and column not in misspelt.values():
+            yield _issue(table.file, None, column, None, f"required column {column!r} is missing")
+    for column in table.frame.columns:
+        if column in misspelt:
+            yield _issue(
+                table.file,
+                1,
+                column,
+                None,
+                f"unknown column {column!r}; did you mean {misspelt[column]!r}? Rename it "
+                "(column names are exact and lower case)",
+            )
+        elif column not in known:
             yield Issue(
                 file=table.file,
                 row=None,
@@ -139,7 +173,37 @@ def check_columns(table: RawTable) -> Iterator[Issue]:
             )
 
 
-TABLE_CHECKS: tuple[Callable[[RawTable], Iterator[Issue]], ...] = (check_not_empty, check_columns)
+def oversized_rows(table: RawTable) -> dict[int, list[str]]:
+    """The columns of each row whose cell is longer than :data:`MAX_CELL_CHARS`."""
+    found: dict[int, list[str]] = {}
+    cells = table.frame.to_numpy(dtype=object)
+    if not cells.size:
+        return found
+    rows, columns = np.nonzero(np.frompyfunc(len, 1, 1)(cells) > MAX_CELL_CHARS)
+    for r, c in zip(rows.tolist(), columns.tolist(), strict=True):
+        found.setdefault(int(table.frame.index[r]), []).append(str(table.frame.columns[c]))
+    return found
+
+
+def check_cell_lengths(table: RawTable) -> Iterator[Issue]:
+    """No cell is longer than :data:`MAX_CELL_CHARS` (such a row is not read further)."""
+    for row, columns in oversized_rows(table).items():
+        for column in columns:
+            text = str(table.frame.at[row, column])
+            yield _issue(
+                table.file,
+                row,
+                column,
+                text,
+                f"{column} holds {len(text):,} characters; a cell holds at most {MAX_CELL_CHARS:,}",
+            )
+
+
+TABLE_CHECKS: tuple[Callable[[RawTable], Iterator[Issue]], ...] = (
+    check_not_empty,
+    check_columns,
+    check_cell_lengths,
+)
 
 
 # Row checks
@@ -414,6 +478,47 @@ def check_workers_have_shifts(parsed: ParsedTables) -> Iterator[Issue]:
             )
 
 
+ROUND_REACH = timedelta(days=366)
+"""How far from the round's first job start a shift, window or pinned start may lie: a
+round plans days, not years, and this keeps every time a few million minutes from the
+round's start (the solver counts whole minutes in 32 bits, costs in 64)."""
+
+_TIME_COLUMNS: dict[str, tuple[str, ...]] = {
+    "workers": ("shift_start", "shift_end"),
+    "jobs": ("earliest_start", "latest_start", "pinned_start"),
+    "availability": ("start", "end"),
+}
+
+
+def check_times_near_round(parsed: ParsedTables) -> Iterator[Issue]:
+    """Every shift, job window and pinned start lies within :data:`ROUND_REACH` of the
+    round's first job start."""
+    starts = [
+        (row, job.earliest_start)
+        for row, job in parsed.rows.get("jobs", {}).items()
+        if isinstance(job, JobRow)
+    ]
+    if not starts:
+        return
+    first_row, first = min(starts, key=lambda item: item[1])
+    for table, columns in _TIME_COLUMNS.items():
+        for row, model in parsed.rows.get(table, {}).items():
+            for column in columns:
+                moment = getattr(model, column)
+                if not isinstance(moment, datetime) or abs(moment - first) <= ROUND_REACH:
+                    continue
+                days = abs(moment - first).days
+                yield _issue(
+                    parsed.file(table),
+                    row,
+                    column,
+                    str(parsed.tables[table].frame.at[row, column]),
+                    f"{column} lies {days:,} days from the round's first job start "
+                    f"({first.isoformat()}, row {first_row} of {parsed.file('jobs')}); times "
+                    f"must lie within {ROUND_REACH.days} days of it",
+                )
+
+
 DATASET_CHECKS: tuple[Callable[[ParsedTables], Iterator[Issue]], ...] = (
     check_unique_ids,
     check_customer_references,
@@ -421,4 +526,5 @@ DATASET_CHECKS: tuple[Callable[[ParsedTables], Iterator[Issue]], ...] = (
     check_job_locations,
     check_availability_overlaps,
     check_workers_have_shifts,
+    check_times_near_round,
 )

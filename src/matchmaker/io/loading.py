@@ -18,7 +18,14 @@ from pydantic import BaseModel, ValidationError
 from matchmaker.domain import Dataset
 from matchmaker.exceptions import DatasetError, DomainError, Issue
 from matchmaker.io.build import build_dataset
-from matchmaker.io.checks import DATASET_CHECKS, ROW_CHECKS, TABLE_CHECKS, ParsedTables
+from matchmaker.io.checks import (
+    DATASET_CHECKS,
+    ROW_CHECKS,
+    TABLE_CHECKS,
+    ParsedTables,
+    oversized_rows,
+)
+from matchmaker.io.pins import check_pins
 from matchmaker.io.schemas import (
     REQUIRED_TABLES,
     ROW_MODELS,
@@ -92,7 +99,7 @@ def check_dataset(path: str | Path) -> ValidationReport:
     # Tables whose file is there but was not read (two formats, unreadable): checks that
     # need them are skipped instead of reporting every reference to them as unknown.
     unreadable = table_stems(folder) - set(tables)
-    return _validate(tables, frozenset(unreadable), settings, issues, missing_hint=True)
+    return _validate(tables, frozenset(unreadable), settings, issues, missing_hint=True, pins=True)
 
 
 def load_dataset(path: str | Path) -> Dataset:
@@ -108,12 +115,17 @@ def load_dataset(path: str | Path) -> Dataset:
 
 
 def check_frames(
-    frames: Mapping[str, pd.DataFrame], *, settings: DatasetSettings | None = None
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    settings: DatasetSettings | None = None,
+    pins: bool = False,
 ) -> ValidationReport:
     """Validate tables given as DataFrames (keys ``workers``, ``jobs``, ...) without raising.
 
     Cells may hold text or typed values (numbers, datetimes, lists); file names in the
-    issues are the table names.
+    issues are the table names. With ``pins``, a pin that breaks a hard rule is an error
+    as it is for a dataset folder (:mod:`matchmaker.io.pins`); without, such pins are
+    loaded as they are (``ops jobs`` loads them so as to release them).
     """
     issues: list[Issue] = []
     tables: dict[str, RawTable] = {}
@@ -130,14 +142,18 @@ def check_frames(
             )
             continue
         tables[name] = RawTable(name=name, file=name, frame=text_frame(frame))
-    return _validate(tables, frozenset(), settings or DatasetSettings(), issues)
+    return _validate(tables, frozenset(), settings or DatasetSettings(), issues, pins=pins)
 
 
 def dataset_from_frames(
-    frames: Mapping[str, pd.DataFrame], *, settings: DatasetSettings | None = None
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    settings: DatasetSettings | None = None,
+    pins: bool = False,
 ) -> Dataset:
-    """Build a dataset from DataFrames with the validation of :func:`load_dataset`."""
-    report = check_frames(frames, settings=settings)
+    """Build a dataset from DataFrames with the validation of :func:`load_dataset` (the
+    pins checked only with ``pins``, see :func:`check_frames`)."""
+    report = check_frames(frames, settings=settings, pins=pins)
     if report.dataset is None:
         raise DatasetError(report.issues)
     return report.dataset
@@ -150,6 +166,7 @@ def _validate(
     issues: list[Issue],
     *,
     missing_hint: bool = False,
+    pins: bool,
 ) -> ValidationReport:
     counts = {name: tables[name].rows for name in TABLE_NAMES if name in tables}
     for name in REQUIRED_TABLES:
@@ -180,6 +197,12 @@ def _validate(
     dataset = None
     if not any(i.severity == "error" for i in issues):
         dataset = _build(rows, settings, issues)
+    if dataset is not None and pins:
+        job_rows = {r.job_id: row for row, r in rows["jobs"].items() if isinstance(r, JobRow)}
+        pin_issues = check_pins(dataset, tables["jobs"].file, job_rows)
+        if pin_issues:
+            issues.extend(pin_issues)
+            dataset = None
     return ValidationReport(dataset=dataset, issues=_ordered(issues), tables=counts)
 
 
@@ -190,9 +213,12 @@ def _parse_rows(
     model = ROW_MODELS[table.name]
     columns = [c for c in table.frame.columns if c in model.model_fields]
     absent = set(model.model_fields) - set(columns)  # reported once by check_columns
+    oversized = oversized_rows(table)  # reported by check_cell_lengths; not parsed
     frame = table.frame[columns]
     valid: dict[int, BaseModel] = {}
     for row, values in zip(frame.index, frame.itertuples(index=False, name=None), strict=True):
+        if int(row) in oversized:
+            continue
         cells = {c: v for c, v in zip(columns, values, strict=True) if v != ""}
         try:
             valid[int(row)] = model.model_validate(cells, context=context)

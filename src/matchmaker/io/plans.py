@@ -387,8 +387,14 @@ def _read_rows(path: Path, required: tuple[str, ...]) -> tuple[list[dict[str, st
         return [], [
             Issue(file=path.name, row=None, column=None, value=None, message="is not UTF-8 text")
         ]
+    # Read whatever dispatch wrote: the csv module's default 128 kB field limit is not a
+    # limit of the plan format.
+    csv.field_size_limit(_CSV_FIELD_LIMIT)
     reader = csv.DictReader(StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as error:
+        return [], [_csv_issue(path, error)]
     missing = [c for c in required if c not in header]
     if missing:
         return [], [
@@ -396,8 +402,20 @@ def _read_rows(path: Path, required: tuple[str, ...]) -> tuple[list[dict[str, st
             for c in missing
         ]
     reader.fieldnames = header
-    rows = [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in reader]
+    try:
+        rows = [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in reader]
+    except csv.Error as error:
+        return [], [_csv_issue(path, error)]
     return rows, []
+
+
+_CSV_FIELD_LIMIT = 2**31 - 1
+
+
+def _csv_issue(path: Path, error: csv.Error) -> Issue:
+    return Issue(
+        file=path.name, row=None, column=None, value=None, message=f"is not valid CSV: {error}"
+    )
 
 
 def _parse_datetime(text: str) -> datetime:

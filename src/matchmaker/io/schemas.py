@@ -27,8 +27,10 @@ from matchmaker.domain import (
 )
 from matchmaker.io.cells import (
     DATETIME_EXAMPLE,
+    MAX_ID_CHARS,
     CellError,
     cell_text,
+    check_id,
     parse_certificates,
     parse_date,
     parse_datetime,
@@ -82,7 +84,7 @@ def _identifier(text: str) -> str:
         raise CellError("is blank; an id is required")
     if ";" in text:
         raise CellError("must not contain ';' (ids are listed with ';' in other tables)")
-    return text
+    return check_id(text)
 
 
 E = TypeVar("E", bound=enum.Enum)
@@ -161,7 +163,9 @@ _DATETIME_SCHEMA = WithJsonSchema(
 Identifier = Annotated[
     str,
     _cell(_identifier),
-    WithJsonSchema({"type": "string", "minLength": 1, "pattern": "^[^;]+$"}),
+    WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": MAX_ID_CHARS, "pattern": "^[^;]+$"}
+    ),
 ]
 Text = Annotated[str, _cell(str), WithJsonSchema({"type": "string"})]
 Latitude = Annotated[

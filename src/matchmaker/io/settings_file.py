@@ -43,10 +43,14 @@ def read_settings(path: Path) -> tuple[DatasetSettings, list[Issue]]:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         return DatasetSettings(), [_issue(None, None, "is not UTF-8 text; save it as UTF-8")]
+    except OSError as error:
+        return DatasetSettings(), [_issue(None, None, f"cannot be read: {error.strerror or error}")]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         return DatasetSettings(), [_issue(None, None, f"is not valid TOML: {error}")]
+    except RecursionError:
+        return DatasetSettings(), [_issue(None, None, "is not valid TOML: it nests too deeply")]
     try:
         return DatasetSettings.model_validate(data), []
     except ValidationError as error:

@@ -8,6 +8,7 @@ never raises for bad content: problems come back as :class:`~matchmaker.exceptio
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import io
 import json
@@ -63,21 +64,25 @@ class RawTable:
 
 def text_frame(frame: pd.DataFrame, *, first_row: int = 2) -> pd.DataFrame:
     """Every cell of ``frame`` as text, rows numbered from ``first_row``; blank rows dropped."""
-    columns: dict[str, pd.Series[str]] = {}
-    for position, column in enumerate(frame.columns):
-        name = cell_text(column)
-        values = frame.iloc[:, position]
-        if isinstance(values.dtype, pd.StringDtype) and not values.hasnans:
-            text = values.str.strip()
-        else:
-            text = values.map(cell_text).astype(str)
-        if name.startswith("Unnamed: ") and not text.ne("").any():
-            continue  # a trailing separator, not a column
-        columns[name] = text.reset_index(drop=True)
-    out = pd.DataFrame(columns, dtype=str)
-    out.index = pd.RangeIndex(first_row, first_row + len(frame))
-    if len(out.columns):
-        out = out[(out.to_numpy() != "").any(axis=1)]
+    # One pass over all cells at once: per-column pandas calls dominate on small tables.
+    cells = np.frompyfunc(cell_text, 1, 1)(frame.to_numpy(dtype=object))
+    if cells.ndim != 2:
+        cells = np.empty((len(frame), len(frame.columns)), dtype=object)
+    names = [cell_text(column) for column in frame.columns]
+    blank = cells == ""
+    keep = [
+        position
+        for position, name in enumerate(names)
+        # a trailing separator makes an empty "Unnamed: n" column, not a column
+        if not (name.startswith("Unnamed: ") and blank[:, position].all())
+    ]
+    out = pd.DataFrame(
+        {names[p]: cells[:, p].tolist() for p in keep},
+        index=pd.RangeIndex(first_row, first_row + len(frame)),
+        dtype=str,
+    )
+    if len(keep):
+        out = out[~blank[:, keep].all(axis=1)]
     return out
 
 
@@ -176,6 +181,41 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise _Unreadable(f"is not valid CSV: {error}") from None
 
 
+def _short_rows(path: Path) -> list[Issue]:
+    """Rows of a CSV file with fewer fields than the header: pandas would fill the missing
+    ones with blanks, silently giving every later column its default."""
+    csv.field_size_limit(_CSV_FIELD_LIMIT)  # huge cells are reported by the cell checks
+    issues: list[Issue] = []
+    width = 0
+    records = csv.reader(io.StringIO(_decode(path), newline=""))
+    try:
+        for number, record in enumerate(records, start=1):
+            if number == 1:
+                header = list(record)
+                while header and not header[-1].strip():
+                    header.pop()  # a trailing separator, not a column
+                width = len(header)
+            elif any(field.strip() for field in record) and len(record) < width:
+                missing = header[len(record)].strip()
+                issues.append(
+                    Issue(
+                        file=path.name,
+                        row=number,
+                        column=missing,
+                        value=None,
+                        message=f"row {number} has {len(record)} of the {width} fields of the "
+                        f"header: {missing!r} and the columns after it are missing; write "
+                        "every field, blank ones too (a,,c)",
+                    )
+                )
+    except csv.Error as error:
+        return [_file_issue(path, f"is not valid CSV: {error}")]
+    return issues
+
+
+_CSV_FIELD_LIMIT = 2**31 - 1
+
+
 def _read_json(path: Path) -> pd.DataFrame:
     text = _decode(path)
     try:
@@ -183,6 +223,10 @@ def _read_json(path: Path) -> pd.DataFrame:
     except json.JSONDecodeError as error:
         raise _Unreadable(
             f"is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from None
+    except RecursionError:
+        raise _Unreadable(
+            "nests lists or objects too deeply to read; expected a list of records"
         ) from None
     if not isinstance(records, list):
         raise _Unreadable("must hold a JSON list of records (objects), one per row")
@@ -235,7 +279,8 @@ def read_table(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]:
         return None, [_file_issue(path, str(error), error.row)]
     except OSError as error:
         return None, [_file_issue(path, f"cannot be read: {error.strerror or error}")]
-    return RawTable(name=name, file=path.name, frame=text_frame(frame)), []
+    issues = _short_rows(path) if reader is _read_csv else []
+    return RawTable(name=name, file=path.name, frame=text_frame(frame)), issues
 
 
 # Writing
