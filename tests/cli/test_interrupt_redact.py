@@ -72,7 +72,7 @@ def test_ctrl_c_while_loading_writes_nothing(
     def interrupted(path: Path) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(dispatch_commands, "load_dataset", interrupted)
+    monkeypatch.setattr(dispatch_commands, "load_dataset_warning", interrupted)
     out = tmp_path / "plan"
     result = runner.invoke(app, ["dispatch", str(dataset_dir), "--out", str(out)])
     assert result.exit_code == 130
