@@ -15,9 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from matchmaker.domain import Dataset
-from matchmaker.policy import Policy
-from matchmaker.problem import Problem
+from matchmaker.compile import Problem
+from matchmaker.model import Dataset, Policy
 
 __all__ = [
     "CACHE_DIR",
@@ -83,7 +82,7 @@ def ensure_instance(size: Size, *, seed: int = INSTANCE_SEED, cache: Path = CACH
 
 def generator_fingerprint() -> str:
     """A short hash of the generator's source: a changed generator means new cached data."""
-    from matchmaker import generate
+    from matchmaker.generate import _generate as generate
 
     return hashlib.sha256(Path(generate.__file__).read_bytes()).hexdigest()[:10]
 

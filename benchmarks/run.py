@@ -39,7 +39,7 @@ from benchmarks.instances import (
     ensure_instance,
     parse_size,
 )
-from matchmaker.explain import optimality_gap
+from matchmaker.plan import optimality_gap
 
 __all__ = [
     "Config",

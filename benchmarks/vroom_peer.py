@@ -1,4 +1,4 @@
-"""VROOM (through pyvroom) as a peer solver on a compiled :class:`~matchmaker.problem.Problem`.
+"""VROOM (through pyvroom) as a peer solver on a compiled :class:`~matchmaker.compile.Problem`.
 
 The translation gives VROOM every rule it can express, on the same data our solvers see:
 
@@ -46,7 +46,7 @@ VROOM's timeout stops its local search, not its construction heuristics, which r
 and grow quickly with the round (about 30 s at level 0 on 600 shifts x 2000 jobs).
 
 VROOM maximises its priority sum, then the number of served tasks, then minimises cost; the
-returned :class:`~matchmaker.solution.Solution` carries ``objective_terms(...).total`` of the
+returned :class:`~matchmaker.solve.Solution` carries ``objective_terms(...).total`` of the
 documented objective, so it compares with our backends.
 """
 
@@ -59,10 +59,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matchmaker.objective import objective_terms, priority_weights
-from matchmaker.policy import Policy
-from matchmaker.problem import Problem
-from matchmaker.solution import Route, Solution
+from matchmaker.compile import Problem
+from matchmaker.model import Policy
+from matchmaker.solve import Route, Solution, objective_terms, priority_weights
 
 __all__ = ["DEFAULT_LEVEL", "DEFAULT_THREADS", "build_input", "solve", "vroom_priorities"]
 

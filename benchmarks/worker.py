@@ -23,10 +23,9 @@ from typing import Any
 import numpy as np
 
 from benchmarks.instances import Loaded, load_instance
-from matchmaker.objective import objective_terms
-from matchmaker.policy import Policy
-from matchmaker.problem import Problem
-from matchmaker.solution import Solution
+from matchmaker.compile import Problem
+from matchmaker.model import Policy
+from matchmaker.solve import Solution, objective_terms
 
 __all__ = [
     "PEERS",
@@ -47,7 +46,7 @@ def solve_with(
     """Solve with backend ``solver`` (ours or a peer); the solution and its proven lower bound.
 
     Only CP-SAT proves bounds (``Solution.lower_bound``, what
-    :func:`matchmaker.solvers.cpsat.lower_bound` returns too).
+    :func:`matchmaker.solve._cpsat.lower_bound` returns too).
     """
     time_limit = float(spec["time_limit"])
     seed = int(spec.get("seed", 1))
@@ -63,7 +62,7 @@ def solve_with(
             threads=int(spec.get("vroom_threads", vroom_peer.DEFAULT_THREADS)),
         )
         return solution, None
-    from matchmaker.solvers import get_solver
+    from matchmaker.solve import get_solver
 
     solution = get_solver(solver)(problem, policy=policy, time_limit=time_limit, seed=seed)
     return solution, solution.lower_bound
@@ -115,8 +114,7 @@ def _peak_rss_mb() -> float:
 
 def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """Run one spec end to end and return its result record."""
-    from matchmaker.explain import build_plan
-    from matchmaker.verify import verify
+    from matchmaker.plan import build_plan, verify
 
     loaded = load_instance(Path(spec["dataset"]))
     problem, policy = loaded.problem, loaded.policy
@@ -169,7 +167,7 @@ def eligibility_rates(loaded: Loaded) -> dict[str, Any]:
     """Worker-job pairs per second of compile's eligibility step, best of a few timings.
 
     ``pair_rules``: every pair-only hard rule on an encoded dataset
-    (:func:`matchmaker.eligibility.pair_reasons`, what ``bench_eligibility.py`` targets);
+    (:func:`matchmaker.compile.pair_reasons`, what ``bench_eligibility.py`` targets);
     ``step``: encoding, the pair rules, the shift fit per vehicle and the ``eligible``
     matrix. Travel minutes are the travel step's and are read from the compiled problem.
     When those functions cannot be called on their own, ``step`` falls back on the whole
@@ -178,12 +176,7 @@ def eligibility_rates(loaded: Loaded) -> dict[str, Any]:
     problem = loaded.problem
     pairs = problem.n_workers * problem.n_jobs
     try:
-        from matchmaker.eligibility import (
-            eligible_matrix,
-            encode_pairs,
-            pair_reasons,
-            rule_shift_fit,
-        )
+        from matchmaker.compile import eligible_matrix, encode_pairs, pair_reasons, rule_shift_fit
 
         encoded = encode_pairs(loaded.dataset)
         rules = _best_seconds(lambda: pair_reasons(encoded))

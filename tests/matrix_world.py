@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from matchmaker.domain import Dataset, Location, TimeWindow
-from matchmaker.travel import MatrixTravel
+from matchmaker.compile import MatrixTravel
+from matchmaker.model import Dataset, Location, TimeWindow
 from tests.rules.world import HOME, at, job, world
 
 __all__ = ["FAR", "FAR2", "MATRIX_LEGS", "ConstantTravel", "matrix_world"]

@@ -1,4 +1,4 @@
-"""Build raw :class:`~matchmaker.problem.Problem` objects for solver tests, and check them.
+"""Build raw :class:`~matchmaker.compile.Problem` objects for solver tests, and check them.
 
 Three helpers, shared by every solver's tests (import them, don't copy them):
 
@@ -33,8 +33,8 @@ import numpy as np
 import numpy.typing as npt
 from hypothesis import strategies as st
 
-from matchmaker.problem import Problem, ReasonBit
-from matchmaker.solution import Solution
+from matchmaker.compile import Problem, ReasonBit
+from matchmaker.solve import Solution
 
 __all__ = ["HORIZON_START", "make_problem", "problem_violations", "random_problem"]
 

@@ -9,7 +9,7 @@ with windows, durations, skill, experience, certificate, gender and language req
 teams of two, priorities, excluded workers and pins; and with or without a dataset timezone.
 
 Pins are feasible by construction: a pin is kept only when the plan made of all pins so far
-passes :func:`matchmaker.verify.verify`, team jobs are pinned to a full team, and a pin
+passes :func:`matchmaker.plan.verify`, team jobs are pinned to a full team, and a pin
 without a start is only drawn for a worker with no other pin (so no solver can be forced
 to place two pins on top of each other).
 """
@@ -23,12 +23,13 @@ from typing import TypeVar
 
 from hypothesis import strategies as st
 
-from matchmaker.domain import (
+from matchmaker.model import (
     BackgroundCheck,
     BackgroundCheckStatus,
     Certificate,
     Customer,
     Dataset,
+    DatasetSettings,
     Gender,
     Job,
     Location,
@@ -39,9 +40,7 @@ from matchmaker.domain import (
     Worker,
     WorkerStatus,
 )
-from matchmaker.plan import Assignment, Plan, ReasonCode, UnassignedJob
-from matchmaker.settings import DatasetSettings
-from matchmaker.verify import check_pair, verify
+from matchmaker.plan import Assignment, Plan, ReasonCode, UnassignedJob, check_pair, verify
 
 __all__ = ["datasets"]
 

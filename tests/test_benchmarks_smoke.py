@@ -12,9 +12,8 @@ import pytest
 from benchmarks.vroom_peer import vroom_priorities
 from benchmarks.worker import measure
 
-from matchmaker.objective import objective_terms
-from matchmaker.policy import Policy
-from matchmaker.solution import Route, Solution
+from matchmaker.model import Policy
+from matchmaker.solve import Route, Solution, objective_terms
 from tests.problem_factory import make_problem, problem_violations, random_problem
 
 needs_vroom = pytest.mark.skipif(
@@ -217,7 +216,7 @@ def test_harness_smoke_run_verifies_every_plan(tmp_path: Path) -> None:
     from benchmarks import run
 
     solvers = ["routing", "greedy", "cpsat", "vroom"]
-    if importlib.util.find_spec("matchmaker.solvers.cpsat") is None:
+    if importlib.util.find_spec("matchmaker.solve._cpsat") is None:
         solvers.remove("cpsat")  # the CP-SAT backend is not part of this tree yet
     out, raw = tmp_path / "RESULTS.md", tmp_path / "results.json"
     argv = [

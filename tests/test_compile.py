@@ -9,26 +9,33 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from matchmaker.compile import compile_problem, horizon_start, minutes_from
-from matchmaker.domain import (
+from matchmaker.compile import (
+    MatrixTravel,
+    ReasonBit,
+    compile_problem,
+    coordinates,
+    horizon_start,
+    minutes_from,
+    travel_minutes,
+)
+from matchmaker.model import (
     BackgroundCheck,
     BackgroundCheckStatus,
     Certificate,
     Customer,
     Dataset,
+    DatasetSettings,
     Gender,
     Job,
     Location,
+    Policy,
+    ScoreWeights,
     Shift,
     SkillRequirement,
     TimeWindow,
     TravelMode,
     Worker,
 )
-from matchmaker.policy import Policy, ScoreWeights
-from matchmaker.problem import ReasonBit
-from matchmaker.settings import DatasetSettings
-from matchmaker.travel import MatrixTravel, coordinates, travel_minutes
 
 TZ = timezone(timedelta(hours=8))
 DAY = datetime(2026, 12, 1, tzinfo=TZ)

@@ -7,12 +7,13 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from matchmaker.domain import (
+from matchmaker.model import (
     BackgroundCheck,
     BackgroundCheckStatus,
     Certificate,
     Customer,
     Dataset,
+    DomainError,
     Gender,
     Job,
     Location,
@@ -21,7 +22,6 @@ from matchmaker.domain import (
     TimeWindow,
     Worker,
 )
-from matchmaker.exceptions import DomainError
 
 TZ = timezone(timedelta(hours=8))
 NINE = datetime(2026, 12, 1, 9, 0, tzinfo=TZ)

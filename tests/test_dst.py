@@ -20,15 +20,11 @@ from typer.testing import CliRunner
 
 from matchmaker.cli import app
 from matchmaker.compile import compile_problem
-from matchmaker.domain import Dataset, Shift, TimeWindow
-from matchmaker.explain import explain_job
 from matchmaker.generate import generate_frames
 from matchmaker.io import dataset_from_frames, load_dataset, write_tables
-from matchmaker.io.plans import read_plan
-from matchmaker.pipeline import dispatch
-from matchmaker.policy import Policy
-from matchmaker.settings import DatasetSettings
-from matchmaker.verify import verify
+from matchmaker.io._plans import read_plan
+from matchmaker.model import Dataset, DatasetSettings, Policy, Shift, TimeWindow
+from matchmaker.plan import dispatch, explain_job, verify
 from tests.rules.world import job, plan_of, rules_broken, worker, world
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -9,25 +9,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from matchmaker.compile import compile_problem
-from matchmaker.domain import (
-    BackgroundCheck,
-    BackgroundCheckStatus,
-    Certificate,
-    Customer,
-    Dataset,
-    Gender,
-    Job,
-    Location,
-    Shift,
-    SkillRequirement,
-    TimeWindow,
-    TravelMode,
-    Worker,
-    WorkerStatus,
-)
-from matchmaker.eligibility import (
+from matchmaker.compile import (
     PAIR_RULES,
+    Problem,
+    ReasonBit,
+    compile_problem,
     encode_pairs,
     job_day,
     local_zone,
@@ -41,10 +27,25 @@ from matchmaker.eligibility import (
     rule_not_blocked,
     rule_not_excluded,
     rule_skill,
+    travel_minutes,
 )
-from matchmaker.problem import Problem, ReasonBit
-from matchmaker.settings import DatasetSettings
-from matchmaker.travel import travel_minutes
+from matchmaker.model import (
+    BackgroundCheck,
+    BackgroundCheckStatus,
+    Certificate,
+    Customer,
+    Dataset,
+    DatasetSettings,
+    Gender,
+    Job,
+    Location,
+    Shift,
+    SkillRequirement,
+    TimeWindow,
+    TravelMode,
+    Worker,
+    WorkerStatus,
+)
 
 TZ = timezone(timedelta(hours=8))
 DAY = datetime(2026, 12, 1, tzinfo=TZ)

@@ -6,7 +6,10 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from matchmaker.objective import (
+from matchmaker.compile import Problem
+from matchmaker.model import Policy
+from matchmaker.solve import (
+    Route,
     drop_penalties,
     match_costs,
     objective_terms,
@@ -14,9 +17,6 @@ from matchmaker.objective import (
     route_travel,
     serve_value,
 )
-from matchmaker.policy import Policy
-from matchmaker.problem import Problem
-from matchmaker.solution import Route
 
 
 def _problem(priorities: list[int], teams: list[int] | None = None) -> Problem:

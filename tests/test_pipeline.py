@@ -6,13 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from matchmaker.domain import TimeWindow
-from matchmaker.pipeline import dispatch
-from matchmaker.policy import Policy
-from matchmaker.settings import DatasetSettings
-from matchmaker.solution import Progress
-from matchmaker.travel import HaversineTravel
-from matchmaker.verify import verify
+from matchmaker.compile import HaversineTravel
+from matchmaker.model import DatasetSettings, Policy, TimeWindow
+from matchmaker.plan import dispatch, verify
+from matchmaker.solve import Progress
 from tests.matrix_world import MATRIX_LEGS, matrix_world
 from tests.rules.world import at, job, worker, world
 

@@ -7,9 +7,14 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from matchmaker.exceptions import PolicyError
-from matchmaker.policy import Policy, ScoreWeights, load_policy
-from matchmaker.settings import DatasetSettings, TravelSettings
+from matchmaker.model import (
+    DatasetSettings,
+    Policy,
+    PolicyError,
+    ScoreWeights,
+    TravelSettings,
+    load_policy,
+)
 
 
 def test_default_travel_settings_match_the_design() -> None:

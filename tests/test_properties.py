@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 
-from matchmaker.domain import Dataset
-from matchmaker.explain import explain_job
-from matchmaker.pipeline import DispatchResult, dispatch
-from matchmaker.verify import verify
+from matchmaker.model import Dataset
+from matchmaker.plan import DispatchResult, dispatch, explain_job, verify
 from tests.strategies import datasets
 
 _SLOW_DATA = [HealthCheck.too_slow, HealthCheck.data_too_large]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from matchmaker.compile import compile_problem
-from matchmaker.domain import (
+from matchmaker.model import (
     BackgroundCheck,
     BackgroundCheckStatus,
     Certificate,
@@ -24,8 +24,7 @@ from matchmaker.domain import (
     Worker,
     WorkerStatus,
 )
-from matchmaker.plan import ReasonCode
-from matchmaker.reasons import eligible_worker_count, ineligibility_summary, rule_counts
+from matchmaker.plan import ReasonCode, eligible_worker_count, ineligibility_summary, rule_counts
 
 TZ = timezone(timedelta(hours=8))
 DAY = datetime(2026, 12, 1, tzinfo=TZ)

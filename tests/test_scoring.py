@@ -9,8 +9,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from matchmaker.compile import compile_problem
-from matchmaker.domain import (
+from matchmaker.compile import (
+    COMPONENTS,
+    compile_problem,
+    match_scores,
+    pair_components,
+    score_components,
+)
+from matchmaker.model import (
     BackgroundCheck,
     BackgroundCheckStatus,
     Customer,
@@ -18,13 +24,12 @@ from matchmaker.domain import (
     Gender,
     Job,
     Location,
+    Policy,
     Shift,
     SkillRequirement,
     TimeWindow,
     Worker,
 )
-from matchmaker.policy import Policy
-from matchmaker.scoring import COMPONENTS, match_scores, pair_components, score_components
 
 TZ = timezone(timedelta(hours=8))
 DAY = datetime(2026, 12, 1, tzinfo=TZ)

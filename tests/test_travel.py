@@ -7,11 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from matchmaker import travel as travel_module
-from matchmaker.domain import Location
-from matchmaker.exceptions import DomainError
-from matchmaker.settings import TravelSettings
-from matchmaker.travel import (
+from matchmaker.compile import (
     HaversineTravel,
     MatrixTravel,
     TravelModel,
@@ -19,6 +15,8 @@ from matchmaker.travel import (
     travel_matrices,
     travel_minutes,
 )
+from matchmaker.compile import _travel as travel_module
+from matchmaker.model import DomainError, Location, TravelSettings
 
 MODES = ("walk", "bike", "transit", "car")
 ORIGIN = Location(lat=0.0, lon=0.0)

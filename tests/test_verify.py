@@ -12,11 +12,18 @@ from datetime import date, timedelta
 
 import pytest
 
-from matchmaker.domain import Certificate, Gender, Location, Shift, TimeWindow
-from matchmaker.plan import ReasonCode, UnassignedJob
-from matchmaker.settings import DatasetSettings
-from matchmaker.travel import HaversineTravel
-from matchmaker.verify import PAIR_RULES, RULES, Violation, check_pair, job_day, verify
+from matchmaker.compile import HaversineTravel
+from matchmaker.model import Certificate, DatasetSettings, Gender, Location, Shift, TimeWindow
+from matchmaker.plan import (
+    PAIR_RULES,
+    RULES,
+    ReasonCode,
+    UnassignedJob,
+    Violation,
+    check_pair,
+    job_day,
+    verify,
+)
 from tests.matrix_world import matrix_world
 from tests.rules.world import at, customer, job, plan_of, rules_broken, worker, world
 

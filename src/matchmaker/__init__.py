@@ -1,70 +1,188 @@
 """matchmaker: match and schedule home-service workers to customer jobs.
 
-Data flows one way::
+Data flows one way, and so do the subpackages (docs/design.md section 7)::
 
     files / DataFrames -> Dataset -> Problem -> Solution -> Plan -> verify -> plan folder
+    io                    model      compile    solve       plan
 
 >>> import matchmaker
 >>> dataset = matchmaker.load_dataset("datasets/sample")          # doctest: +SKIP
 >>> result = matchmaker.dispatch(dataset, time_limit=10, seed=1)  # doctest: +SKIP
 >>> result.plan.to_frames()["assignments"]                         # doctest: +SKIP
+
+The public names load on first use, so ``import matchmaker`` (and the command line's
+start, where Ctrl-C must not print a traceback) does not wait for OR-Tools and pandas.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+import warnings
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-from matchmaker.compile import compile_problem
-from matchmaker.domain import (
-    BackgroundCheck,
-    BackgroundCheckStatus,
-    Certificate,
-    Customer,
-    Dataset,
-    Gender,
-    Job,
-    Location,
-    Shift,
-    SkillRequirement,
-    TimeWindow,
-    TravelMode,
-    Worker,
-    WorkerStatus,
-)
-from matchmaker.exceptions import (
-    ConcurrencyError,
-    DatasetError,
-    DomainError,
-    InvalidTransition,
-    Issue,
-    LifecycleError,
-    MatchmakerError,
-    OutputExistsError,
-    PlanError,
-    PolicyError,
-    SolverError,
-    UnverifiedPlanError,
-)
-from matchmaker.explain import JobExplanation, build_plan, explain_job
-from matchmaker.generate import generate_dataset, generate_frames
-from matchmaker.io import (
-    check_dataset,
-    dataset_from_frames,
-    dataset_to_frames,
-    load_dataset,
-    write_tables,
-)
-from matchmaker.io.plans import read_plan, write_plan
-from matchmaker.objective import ObjectiveTerms, objective_terms
-from matchmaker.pipeline import DispatchResult, dispatch
-from matchmaker.plan import Assignment, Plan, ReasonCode, UnassignedJob
-from matchmaker.policy import Policy, ScoreWeights, load_policy
-from matchmaker.problem import Problem
-from matchmaker.settings import DatasetSettings, TravelSettings
-from matchmaker.solution import Progress, Route, Solution
-from matchmaker.solvers import SOLVERS, get_solver
-from matchmaker.travel import HaversineTravel, MatrixTravel, TravelModel
-from matchmaker.verify import Violation, verify
+from matchmaker._version import __version__
+
+if TYPE_CHECKING:
+    from matchmaker.compile import (
+        HaversineTravel,
+        MatrixTravel,
+        Problem,
+        TravelModel,
+        compile_problem,
+    )
+    from matchmaker.generate import (
+        generate_dataset,
+        generate_frames,
+    )
+    from matchmaker.io import (
+        check_dataset,
+        dataset_from_frames,
+        dataset_to_frames,
+        load_dataset,
+        read_plan,
+        write_plan,
+        write_tables,
+    )
+    from matchmaker.model import (
+        BackgroundCheck,
+        BackgroundCheckStatus,
+        Certificate,
+        ConcurrencyError,
+        Customer,
+        Dataset,
+        DatasetError,
+        DatasetSettings,
+        DomainError,
+        Gender,
+        InvalidTransition,
+        Issue,
+        Job,
+        LifecycleError,
+        Location,
+        MatchmakerError,
+        OutputExistsError,
+        PlanError,
+        Policy,
+        PolicyError,
+        ScoreWeights,
+        Shift,
+        SkillRequirement,
+        SolverError,
+        TimeWindow,
+        TravelMode,
+        TravelSettings,
+        UnverifiedPlanError,
+        Worker,
+        WorkerStatus,
+        load_policy,
+    )
+    from matchmaker.plan import (
+        Assignment,
+        DispatchResult,
+        JobExplanation,
+        Plan,
+        ReasonCode,
+        UnassignedJob,
+        Violation,
+        build_plan,
+        dispatch,
+        explain_job,
+        verify,
+    )
+    from matchmaker.solve import (
+        SOLVERS,
+        ObjectiveTerms,
+        Progress,
+        Route,
+        Solution,
+        get_solver,
+        objective_terms,
+    )
+
+_SURFACE: dict[str, tuple[str, ...]] = {
+    "matchmaker.compile": (
+        "HaversineTravel",
+        "MatrixTravel",
+        "Problem",
+        "TravelModel",
+        "compile_problem",
+    ),
+    "matchmaker.generate": (
+        "generate_dataset",
+        "generate_frames",
+    ),
+    "matchmaker.io": (
+        "check_dataset",
+        "dataset_from_frames",
+        "dataset_to_frames",
+        "load_dataset",
+        "write_tables",
+        "read_plan",
+        "write_plan",
+    ),
+    "matchmaker.model": (
+        "BackgroundCheck",
+        "BackgroundCheckStatus",
+        "Certificate",
+        "ConcurrencyError",
+        "Customer",
+        "Dataset",
+        "DatasetError",
+        "DatasetSettings",
+        "DomainError",
+        "Gender",
+        "InvalidTransition",
+        "Issue",
+        "Job",
+        "LifecycleError",
+        "Location",
+        "MatchmakerError",
+        "OutputExistsError",
+        "PlanError",
+        "Policy",
+        "PolicyError",
+        "ScoreWeights",
+        "Shift",
+        "SkillRequirement",
+        "SolverError",
+        "TimeWindow",
+        "TravelMode",
+        "TravelSettings",
+        "UnverifiedPlanError",
+        "Worker",
+        "WorkerStatus",
+        "load_policy",
+    ),
+    "matchmaker.plan": (
+        "Assignment",
+        "DispatchResult",
+        "JobExplanation",
+        "Plan",
+        "ReasonCode",
+        "UnassignedJob",
+        "Violation",
+        "build_plan",
+        "dispatch",
+        "explain_job",
+        "verify",
+    ),
+    "matchmaker.solve": (
+        "ObjectiveTerms",
+        "Progress",
+        "Route",
+        "SOLVERS",
+        "Solution",
+        "get_solver",
+        "objective_terms",
+    ),
+}
+"""Each public name by the subpackage that holds it."""
+
+_HOME = {name: module for module, names in _SURFACE.items() for name in names}
 
 __all__ = [
     "SOLVERS",
@@ -113,6 +231,7 @@ __all__ = [
     "Violation",
     "Worker",
     "WorkerStatus",
+    "__version__",
     "build_plan",
     "check_dataset",
     "compile_problem",
@@ -131,3 +250,66 @@ __all__ = [
     "write_plan",
     "write_tables",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module 'matchmaker' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+_MOVED: dict[str, str] = {
+    "matchmaker.domain": "matchmaker.model",
+    "matchmaker.settings": "matchmaker.model",
+    "matchmaker.policy": "matchmaker.model",
+    "matchmaker.exceptions": "matchmaker.model",
+    "matchmaker.travel": "matchmaker.compile",
+    "matchmaker.eligibility": "matchmaker.compile",
+    "matchmaker.scoring": "matchmaker.compile",
+    "matchmaker.problem": "matchmaker.compile",
+    "matchmaker.solution": "matchmaker.solve",
+    "matchmaker.objective": "matchmaker.solve",
+    "matchmaker.solvers": "matchmaker.solve",
+    "matchmaker.reasons": "matchmaker.plan",
+    "matchmaker.explain": "matchmaker.plan",
+    "matchmaker.verify": "matchmaker.plan",
+    "matchmaker.pipeline": "matchmaker.plan",
+    "matchmaker.io.plans": "matchmaker.io",
+}
+"""Modules of matchmaker 0.1 and the subpackage whose surface now holds their public names."""
+
+
+class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Keeps 0.1's import paths working: ``from matchmaker.domain import Job`` gets the
+    subpackage's names, with a DeprecationWarning naming the new path."""
+
+    def find_spec(
+        self, fullname: str, path: Any = None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in _MOVED:
+            return None
+        return importlib.machinery.ModuleSpec(fullname, self)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        new = _MOVED[module.__name__]
+        warnings.warn(
+            f"{module.__name__} is now {new}; import from there (or from matchmaker)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        target = importlib.import_module(new)
+        module.__dict__.update({name: getattr(target, name) for name in target.__all__})
+        module.__all__ = list(target.__all__)  # type: ignore[attr-defined]
+
+
+sys.meta_path.append(_MovedModules())

@@ -11,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-import matchmaker.cli.data as data_commands
+import matchmaker.cli._data as data_commands
 from tests.io.builders import base_tables, with_cell, write_dataset
 
 
@@ -142,8 +142,8 @@ def test_schema_of_an_unknown_table_exits_2_listing_the_tables() -> None:
 
 
 requires_generator = pytest.mark.skipif(
-    importlib.util.find_spec("matchmaker.generate") is None,
-    reason="matchmaker.generate is not there yet",
+    importlib.util.find_spec("matchmaker.generate._generate") is None,
+    reason="matchmaker.generate._generate is not there yet",
 )
 
 

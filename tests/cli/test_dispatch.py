@@ -11,12 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from matchmaker.cli import app
-from matchmaker.domain import Dataset, TimeWindow
 from matchmaker.io import dataset_to_frames, load_dataset, write_tables
-from matchmaker.io.plans import read_plan
-from matchmaker.pipeline import DispatchResult
-from matchmaker.pipeline import dispatch as real_dispatch
-from matchmaker.verify import Violation, verify
+from matchmaker.io._plans import read_plan
+from matchmaker.model import Dataset, TimeWindow
+from matchmaker.plan import DispatchResult, Violation, verify
+from matchmaker.plan import dispatch as real_dispatch
 from tests.rules.world import at, job, worker, world
 
 SAMPLE = Path(__file__).resolve().parents[2] / "datasets" / "sample"
@@ -164,7 +163,7 @@ def test_plan_failing_verify_is_not_written(
         fake = Violation(rule="no_overlap", job_id="J1", worker_id="W1", message="overlap.")
         return replace(result, violations=(fake,))
 
-    monkeypatch.setattr("matchmaker.cli.dispatch.dispatch", broken)
+    monkeypatch.setattr("matchmaker.cli._dispatch.dispatch", broken)
     out = tmp_path / "plan"
     result = runner.invoke(
         app, ["dispatch", str(dataset_dir), "--out", str(out), "--solver", "greedy"]

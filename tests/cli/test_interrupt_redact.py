@@ -12,14 +12,15 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import matchmaker.cli.dispatch as dispatch_commands
-import matchmaker.pipeline as pipeline
+import matchmaker.cli._dispatch as dispatch_commands
+import matchmaker.plan._dispatch as pipeline
 from matchmaker.cli import app
-from matchmaker.domain import TimeWindow
 from matchmaker.io import dataset_to_frames, load_dataset, write_tables
-from matchmaker.io.plans import read_plan
-from matchmaker.solvers import greedy, routing
-from matchmaker.verify import verify
+from matchmaker.io._plans import read_plan
+from matchmaker.model import TimeWindow
+from matchmaker.plan import verify
+from matchmaker.solve import _greedy as greedy
+from matchmaker.solve import _routing as routing
 from tests.rules.world import at, customer, job, worker, world
 
 runner = CliRunner()

@@ -10,9 +10,9 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-import matchmaker.io.tables as tables_module
+import matchmaker.io._tables as tables_module
 from matchmaker.cli import app
-from matchmaker.cli.ops import _frame_table
+from matchmaker.cli._ops import _frame_table
 from tests.io.builders import base_tables, with_cell, write_dataset
 
 runner = CliRunner()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from matchmaker.exceptions import DatasetError
 from matchmaker.io import check_dataset, load_dataset
+from matchmaker.model import DatasetError
 from tests.io.builders import DAY, Tables, base_tables, with_cell, without_column, write_dataset
 
 

@@ -9,10 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from matchmaker.domain import Dataset, Shift
 from matchmaker.io import dataset_from_frames, dataset_to_frames, load_dataset
-from matchmaker.io.schemas import ROW_MODELS
-from matchmaker.settings import DatasetSettings
+from matchmaker.io._schemas import ROW_MODELS
+from matchmaker.model import Dataset, DatasetSettings, Shift
 from tests.io.builders import write_dataset
 
 

@@ -11,17 +11,17 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from matchmaker.domain import (
+from matchmaker.io import check_dataset, check_frames, dataset_from_frames, load_dataset
+from matchmaker.model import (
     BackgroundCheckStatus,
     Dataset,
+    DatasetError,
     Gender,
     Location,
     SkillRequirement,
     TravelMode,
     WorkerStatus,
 )
-from matchmaker.exceptions import DatasetError
-from matchmaker.io import check_dataset, check_frames, dataset_from_frames, load_dataset
 from tests.io.builders import (
     DAY,
     Tables,

@@ -16,15 +16,18 @@ import pytest
 from typer.testing import CliRunner
 
 from matchmaker.cli import app
-from matchmaker.domain import Dataset
-from matchmaker.exceptions import PlanError, UnverifiedPlanError
+from matchmaker.compile import HaversineTravel, MatrixTravel, coordinates
 from matchmaker.io import dataset_to_frames, write_tables
-from matchmaker.io.plans import load_plan_input, read_plan, write_plan
-from matchmaker.io.travel_file import MATRIX_FILE
-from matchmaker.pipeline import DispatchResult, dispatch
-from matchmaker.settings import DatasetSettings, TravelSettings
-from matchmaker.travel import HaversineTravel, MatrixTravel, coordinates
-from matchmaker.verify import verify
+from matchmaker.io._plans import load_plan_input, read_plan, write_plan
+from matchmaker.io._travel_file import MATRIX_FILE
+from matchmaker.model import (
+    Dataset,
+    DatasetSettings,
+    PlanError,
+    TravelSettings,
+    UnverifiedPlanError,
+)
+from matchmaker.plan import DispatchResult, dispatch, verify
 from tests.matrix_world import FAR, FAR2, MATRIX_LEGS, ConstantTravel, matrix_world
 from tests.rules.world import HOME, world
 

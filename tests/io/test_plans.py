@@ -11,11 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matchmaker.domain import Dataset, TimeWindow
-from matchmaker.exceptions import OutputExistsError, PlanError
 from matchmaker.io import _folders as plans_folders
-from matchmaker.io import plans
-from matchmaker.io.plans import (
+from matchmaker.io import _plans as plans
+from matchmaker.io._plans import (
     ASSIGNMENT_COLUMNS,
     UNASSIGNED_COLUMNS,
     WORKER_COLUMNS,
@@ -25,10 +23,8 @@ from matchmaker.io.plans import (
     read_plan,
     write_plan,
 )
-from matchmaker.pipeline import DispatchResult, dispatch
-from matchmaker.plan import Plan, ReasonCode
-from matchmaker.policy import Policy
-from matchmaker.verify import verify
+from matchmaker.model import Dataset, OutputExistsError, PlanError, Policy, TimeWindow
+from matchmaker.plan import DispatchResult, Plan, ReasonCode, dispatch, verify
 from tests.rules.world import at, customer, job, worker, world
 
 CONTRACT_KPIS = {

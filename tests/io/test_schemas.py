@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from matchmaker.io import input_json_schemas
-from matchmaker.io.cells import (
+from matchmaker.io._cells import (
     CellError,
     cell_text,
     parse_certificates,
@@ -19,7 +19,7 @@ from matchmaker.io.cells import (
     parse_number,
     parse_skills,
 )
-from matchmaker.io.schemas import JobRow, WorkerRow, required_columns
+from matchmaker.io._schemas import JobRow, WorkerRow, required_columns
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from matchmaker.exceptions import DatasetError
 from matchmaker.io import check_dataset, load_settings
-from matchmaker.io.settings_file import settings_to_toml
-from matchmaker.policy import Policy, ScoreWeights
-from matchmaker.settings import DatasetSettings, TravelSettings
+from matchmaker.io._settings_file import settings_to_toml
+from matchmaker.model import DatasetError, DatasetSettings, Policy, ScoreWeights, TravelSettings
 from tests.io.builders import DAY, base_tables, with_cell, write_dataset
 
 

@@ -9,10 +9,10 @@ from typing import cast
 import pandas as pd
 import pytest
 
+from matchmaker.io import _tables as tables_module
 from matchmaker.io import check_dataset, dataset_to_frames, load_dataset, write_tables
-from matchmaker.io import tables as tables_module
-from matchmaker.io.tables import TableFormat, read_table
-from matchmaker.settings import DatasetSettings
+from matchmaker.io._tables import TableFormat, read_table
+from matchmaker.model import DatasetSettings
 from tests.io.builders import base_tables, with_cell, write_dataset
 
 

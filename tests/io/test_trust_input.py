@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from matchmaker.cli import app
 from matchmaker.generate import generate_dataset
 from matchmaker.io import check_dataset
-from matchmaker.io.plans import read_plan
+from matchmaker.io._plans import read_plan
 
 Edit = Callable[[Path], None]
 

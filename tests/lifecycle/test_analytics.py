@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from matchmaker.lifecycle import Operations, analytics
+from matchmaker.lifecycle import Operations
+from matchmaker.lifecycle import _analytics as analytics
 
 from .factory import at, ev, served, visit
 

@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from matchmaker.cli.ops import app
-from matchmaker.lifecycle import Event, EventStore, Ledger, Operations, OpsPolicy, analytics
+from matchmaker.cli._ops import app
+from matchmaker.lifecycle import Event, EventStore, Ledger, Operations, OpsPolicy
+from matchmaker.lifecycle import _analytics as analytics
 
 from .factory import at, ev, served, visit, world, write_dataset
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from matchmaker.cli.ops import app
+from matchmaker.cli._ops import app
 from matchmaker.lifecycle import EventStore, Operations
 
 from .factory import DAY1, DAY2, _shift, read_csv, write_dataset, write_plan

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from matchmaker.exceptions import InvalidTransition, LifecycleError
 from matchmaker.lifecycle import EventStore, Operations, OpsPolicy, VisitState, import_dataset
-from matchmaker.lifecycle.schema import ENVELOPE_FIELDS, EVENT_MODELS
-from matchmaker.lifecycle.states import TABLES, entity_type_of
+from matchmaker.lifecycle._schema import ENVELOPE_FIELDS, EVENT_MODELS
+from matchmaker.lifecycle._states import TABLES, entity_type_of
+from matchmaker.model import InvalidTransition, LifecycleError
 
 from .factory import at, ev, served, visit, write_dataset
 

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from matchmaker.exceptions import DatasetError
-from matchmaker.lifecycle import Operations, make_event, read_events_jsonl
-from matchmaker.lifecycle.schema import EVENT_MODELS, KIND_NAMES
-from matchmaker.lifecycle.states import TABLES
+from matchmaker.lifecycle import TABLES, Operations, make_event, read_events_jsonl
+from matchmaker.lifecycle._schema import EVENT_MODELS, KIND_NAMES
+from matchmaker.model import DatasetError
 
 from .factory import at
 

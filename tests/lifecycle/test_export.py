@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from matchmaker.exceptions import DatasetError, LifecycleError
 from matchmaker.lifecycle import (
     EventStore,
     Operations,
@@ -19,7 +18,8 @@ from matchmaker.lifecycle import (
     export_jobs,
     import_dataset,
 )
-from matchmaker.lifecycle.contract import CUSTOMER_COLUMNS, JOB_COLUMNS, WORKER_COLUMNS
+from matchmaker.lifecycle._contract import CUSTOMER_COLUMNS, JOB_COLUMNS, WORKER_COLUMNS
+from matchmaker.model import DatasetError, LifecycleError
 
 from .factory import (
     DAY1,
@@ -298,7 +298,7 @@ def test_ops_jobs_says_nothing_to_dispatch(seeded: Operations, tmp_path: Path) -
     `matchmaker validate` would reject."""
     from typer.testing import CliRunner
 
-    from matchmaker.cli.ops import app
+    from matchmaker.cli._ops import app
 
     seeded.store.close()
     out = tmp_path / "round"

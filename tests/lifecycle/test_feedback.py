@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from matchmaker.exceptions import PolicyError
 from matchmaker.lifecycle import (
     EventStore,
     Operations,
     OpsPolicy,
     OrderState,
+    StoredEvent,
     VisitState,
     WorkerState,
     load_ops_policy,
 )
-from matchmaker.lifecycle.events import StoredEvent
+from matchmaker.model import PolicyError
 
 from .factory import at, ev, served, visit, world
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from matchmaker.exceptions import InvalidTransition, LifecycleError
 from matchmaker.lifecycle import Ledger, Operations, VisitState
+from matchmaker.model import InvalidTransition, LifecycleError
 
 from .factory import at, ev, served, visit
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from matchmaker.exceptions import LifecycleError, PolicyError
 from matchmaker.lifecycle import (
     Operations,
     PaymentMethod,
@@ -21,6 +20,7 @@ from matchmaker.lifecycle import (
     quote_visit,
     quote_visits,
 )
+from matchmaker.model import LifecycleError, PolicyError
 
 from .factory import TZ, ev, served, visit
 

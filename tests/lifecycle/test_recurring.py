@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from matchmaker.exceptions import LifecycleError
 from matchmaker.lifecycle import Recurrence, VisitTemplate, expand, jobs_frame
-from matchmaker.lifecycle.contract import JOB_COLUMNS
+from matchmaker.lifecycle._contract import JOB_COLUMNS
+from matchmaker.model import LifecycleError
 
 TEMPLATE = VisitTemplate(
     duration_minutes=180, window_minutes=30, required_skills="cleaning:2", price=Decimal("150.00")

@@ -15,7 +15,6 @@ from hypothesis.stateful import (
 )
 from pydantic import ValidationError
 
-from matchmaker.exceptions import LifecycleError
 from matchmaker.lifecycle import (
     VISIT_TABLE,
     ComplaintState,
@@ -26,6 +25,7 @@ from matchmaker.lifecycle import (
     VisitState,
     WorkerState,
 )
+from matchmaker.model import LifecycleError
 
 from .factory import at, ev, world
 

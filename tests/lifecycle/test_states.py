@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from matchmaker.exceptions import InvalidTransition
 from matchmaker.lifecycle import TABLES, EntityType, TransitionTable, apply
-from matchmaker.lifecycle.entities import Entity, Visit
-from matchmaker.lifecycle.states import (
+from matchmaker.lifecycle._entities import Entity, Visit
+from matchmaker.lifecycle._states import (
     NEW,
     ORDER_TABLE,
     VISIT_TABLE,
@@ -18,6 +17,7 @@ from matchmaker.lifecycle.states import (
     VisitState,
     entity_type_of,
 )
+from matchmaker.model import InvalidTransition
 
 from .factory import at, ev
 

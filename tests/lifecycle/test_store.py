@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from matchmaker.exceptions import ConcurrencyError
 from matchmaker.lifecycle import (
     Command,
     EntityType,
@@ -22,6 +21,7 @@ from matchmaker.lifecycle import (
     OpsPolicy,
     StoreError,
 )
+from matchmaker.model import ConcurrencyError
 
 from .factory import ev, visit, world
 
@@ -124,8 +124,8 @@ _CRASH_WRITER = textwrap.dedent(
     """
     import sys
     from datetime import datetime, timezone
-    from matchmaker.lifecycle.events import Event
-    from matchmaker.lifecycle.store import EventStore
+    from matchmaker.lifecycle import Event
+    from matchmaker.lifecycle import EventStore
 
     store = EventStore(sys.argv[1], durable=True)
     now = datetime(2026, 12, 1, tzinfo=timezone.utc)

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from matchmaker.cli.ops import app
-from matchmaker.lifecycle import EventStore, Operations, OpsPolicy, StoreError, analytics
+from matchmaker.cli._ops import app
+from matchmaker.lifecycle import EventStore, Operations, OpsPolicy, StoreError
+from matchmaker.lifecycle import _analytics as analytics
 
 from .factory import at, ev, served, visit, world
 

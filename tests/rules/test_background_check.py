@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from matchmaker.domain import BackgroundCheck, BackgroundCheckStatus
+from matchmaker.model import BackgroundCheck, BackgroundCheckStatus
 from tests.rules.world import assert_rule_decides, at, plan_of, worker, world
 
 RULE = "background_check"

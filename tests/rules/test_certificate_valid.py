@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from matchmaker.domain import Certificate
+from matchmaker.model import Certificate
 from tests.rules.world import assert_rule_decides, at, plan_of, worker, world
 
 RULE = "certificate_valid"

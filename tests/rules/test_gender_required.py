@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matchmaker.domain import Gender
+from matchmaker.model import Gender
 from tests.rules.world import assert_rule_decides, at, job, plan_of, worker, world
 
 RULE = "gender_required"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matchmaker.domain import TimeWindow
+from matchmaker.model import TimeWindow
 from tests.rules.world import assert_rule_decides, at, job, plan_of, worker, world
 
 RULE = "max_jobs_per_shift"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matchmaker.domain import SkillRequirement
+from matchmaker.model import SkillRequirement
 from matchmaker.plan import ReasonCode
 from tests.rules.world import assert_rule_decides, at, job, plan_of, world
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matchmaker.domain import TimeWindow
+from matchmaker.model import TimeWindow
 from tests.rules.world import HOME, assert_rule_decides, at, job, plan_of, world
 
 RULE = "start_in_window"

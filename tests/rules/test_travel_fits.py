@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matchmaker.domain import Location
+from matchmaker.model import Location
 from tests.rules.world import assert_rule_decides, at, plan_of, worker, world
 
 RULE = "travel_fits"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matchmaker.domain import WorkerStatus
+from matchmaker.model import WorkerStatus
 from tests.rules.world import assert_rule_decides, at, plan_of, worker, world
 
 RULE = "worker_active"

@@ -13,12 +13,13 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from matchmaker.domain import (
+from matchmaker.model import (
     BackgroundCheck,
     BackgroundCheckStatus,
     Certificate,
     Customer,
     Dataset,
+    DatasetSettings,
     Gender,
     Job,
     Location,
@@ -27,12 +28,17 @@ from matchmaker.domain import (
     TimeWindow,
     TravelMode,
     Worker,
+    add_minutes,
 )
-from matchmaker.instants import add_minutes
-from matchmaker.pipeline import DispatchResult, dispatch
-from matchmaker.plan import Assignment, Plan, ReasonCode, UnassignedJob
-from matchmaker.settings import DatasetSettings
-from matchmaker.verify import verify
+from matchmaker.plan import (
+    Assignment,
+    DispatchResult,
+    Plan,
+    ReasonCode,
+    UnassignedJob,
+    dispatch,
+    verify,
+)
 
 __all__ = [
     "BACKENDS",

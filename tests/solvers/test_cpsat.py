@@ -6,12 +6,12 @@ import time
 
 from hypothesis import HealthCheck, given, settings
 
-from matchmaker.objective import objective_terms
-from matchmaker.policy import Policy
-from matchmaker.problem import Problem
-from matchmaker.solution import Solution
-from matchmaker.solvers import get_solver, greedy, routing
-from matchmaker.solvers.cpsat import lower_bound, solve
+from matchmaker.compile import Problem
+from matchmaker.model import Policy
+from matchmaker.solve import Solution, get_solver, objective_terms
+from matchmaker.solve import _greedy as greedy
+from matchmaker.solve import _routing as routing
+from matchmaker.solve._cpsat import lower_bound, solve
 from tests.problem_factory import (
     make_problem,
     missing_pins,

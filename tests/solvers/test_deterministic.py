@@ -10,10 +10,12 @@ from contextlib import contextmanager
 import pytest
 
 from matchmaker import dataset_from_frames
-from matchmaker.domain import Dataset
 from matchmaker.generate import generate_frames
-from matchmaker.pipeline import DispatchResult, dispatch
-from matchmaker.solvers import _repair, cpsat, routing
+from matchmaker.model import Dataset
+from matchmaker.plan import DispatchResult, dispatch
+from matchmaker.solve import _cpsat as cpsat
+from matchmaker.solve import _repair
+from matchmaker.solve import _routing as routing
 
 
 def _round(workers: int, jobs: int, seed: int = 3) -> Dataset:

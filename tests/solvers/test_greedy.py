@@ -9,12 +9,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matchmaker.objective import objective_terms
-from matchmaker.policy import Policy
-from matchmaker.problem import Problem
-from matchmaker.solution import Progress, ProgressCallback, Route, Solution
-from matchmaker.solvers import get_solver, greedy
-from matchmaker.solvers.greedy import solve
+from matchmaker.compile import Problem
+from matchmaker.model import Policy
+from matchmaker.solve import (
+    Progress,
+    ProgressCallback,
+    Route,
+    Solution,
+    get_solver,
+    objective_terms,
+)
+from matchmaker.solve import _greedy as greedy
+from matchmaker.solve._greedy import solve
 from tests.problem_factory import (
     make_problem,
     missing_pins,
@@ -598,10 +604,9 @@ def _first_start(problem: Problem, vehicle: int, job: int) -> int:
 def test_generated_dataset_end_to_end_passes_verify() -> None:
     """A compiled generated dataset (two days, pins, teams) gives a plan that verify accepts."""
     from matchmaker.compile import compile_problem
-    from matchmaker.explain import build_plan
     from matchmaker.generate import generate_frames
     from matchmaker.io import dataset_from_frames
-    from matchmaker.verify import verify
+    from matchmaker.plan import build_plan, verify
 
     dataset = dataset_from_frames(generate_frames(workers=25, jobs=90, seed=4, days=2))
     problem = compile_problem(dataset, policy=POLICY)

@@ -9,15 +9,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matchmaker.objective import objective_terms
-from matchmaker.policy import Policy
-from matchmaker.problem import Problem
-from matchmaker.solution import Progress, Route, Solution
-from matchmaker.solvers import _decompose, cpsat, get_solver, greedy, routing
-from matchmaker.solvers._costs import Costs, plan_cost
-from matchmaker.solvers._routing_model import improve
-from matchmaker.solvers._schedule import earliest_starts
-from matchmaker.solvers.routing import solve
+from matchmaker.compile import Problem
+from matchmaker.model import Policy
+from matchmaker.solve import Progress, Route, Solution, _decompose, get_solver, objective_terms
+from matchmaker.solve import _cpsat as cpsat
+from matchmaker.solve import _greedy as greedy
+from matchmaker.solve import _routing as routing
+from matchmaker.solve._costs import Costs, plan_cost
+from matchmaker.solve._routing import solve
+from matchmaker.solve._routing_model import improve
+from matchmaker.solve._schedule import earliest_starts
 from tests.problem_factory import (
     make_problem,
     missing_pins,

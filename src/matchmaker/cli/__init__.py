@@ -7,33 +7,32 @@ Exit codes: 0 success, 2 invalid input (the message names file, row and column),
 
 from __future__ import annotations
 
-import typer
+import sys
+from typing import TYPE_CHECKING, Any
 
-from matchmaker.cli import data, dispatch, ops
-from matchmaker.cli._common import state
+if TYPE_CHECKING:
+    from matchmaker.cli._app import app
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(
-    name="matchmaker",
-    help="Match and schedule home-service workers to customer jobs.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-@app.callback()
-def _root(
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of errors."),
-) -> None:
-    state.debug = debug
-
-
-data.register(app)
-dispatch.register(app)
-app.add_typer(ops.app, name="ops", help="Order lifecycle operations on an event store.")
+_EXIT_INTERRUPTED = 130
 
 
 def main() -> None:
-    app()
+    """The console script. The application (typer, pandas, OR-Tools) is imported here, so
+    that Ctrl-C while it loads ends with "interrupted" and exit 130, not a traceback."""
+    try:
+        from matchmaker.cli._app import app
+
+        app()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(_EXIT_INTERRUPTED)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        from matchmaker.cli._app import app
+
+        return app
+    raise AttributeError(f"module 'matchmaker.cli' has no attribute {name!r}")

@@ -14,9 +14,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from matchmaker.domain import Dataset
-from matchmaker.exceptions import DatasetError, MatchmakerError, PolicyError
-from matchmaker.pipeline import DispatchInterrupted
+from matchmaker.model import Dataset, DatasetError, MatchmakerError, PolicyError
+from matchmaker.plan import DispatchInterrupted
 
 __all__ = [
     "EXIT_INTERNAL",

@@ -1,4 +1,4 @@
-"""Dataset input and output: read, validate and write the tables of dataset contract v1.
+"""Dataset and plan files: read, validate and write dataset contract v1 and plan folders.
 
 A dataset is a folder of tables (``workers``, ``jobs`` and the optional ``customers`` and
 ``availability``), each a ``.csv``, ``.parquet``, ``.json`` (a list of records) or
@@ -10,29 +10,49 @@ counting from 0, is row ``i + 2``).
 
 from __future__ import annotations
 
-from matchmaker.io.frames import dataset_to_frames
-from matchmaker.io.loading import (
+from matchmaker.io._frames import dataset_to_frames
+from matchmaker.io._loading import (
     ValidationReport,
     check_dataset,
     check_frames,
     dataset_from_frames,
     load_dataset,
 )
-from matchmaker.io.schemas import input_json_schemas
-from matchmaker.io.settings_file import load_settings
-from matchmaker.io.summary import DatasetSummary, summarize
-from matchmaker.io.tables import write_tables
+from matchmaker.io._plans import (
+    ASSIGNMENT_COLUMNS,
+    UNASSIGNED_COLUMNS,
+    WORKER_COLUMNS,
+    check_output_folder,
+    load_plan_input,
+    load_plan_policy,
+    plan_to_frames,
+    read_plan,
+    write_plan,
+)
+from matchmaker.io._schemas import input_json_schemas
+from matchmaker.io._settings_file import load_settings
+from matchmaker.io._summary import DatasetSummary, summarize
+from matchmaker.io._tables import write_tables
 
 __all__ = [
+    "ASSIGNMENT_COLUMNS",
+    "UNASSIGNED_COLUMNS",
+    "WORKER_COLUMNS",
     "DatasetSummary",
     "ValidationReport",
     "check_dataset",
     "check_frames",
+    "check_output_folder",
     "dataset_from_frames",
     "dataset_to_frames",
     "input_json_schemas",
     "load_dataset",
+    "load_plan_input",
+    "load_plan_policy",
     "load_settings",
+    "plan_to_frames",
+    "read_plan",
     "summarize",
+    "write_plan",
     "write_tables",
 ]

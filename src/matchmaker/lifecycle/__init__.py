@@ -2,25 +2,25 @@
 
 The company's process (DESIGN section 1) as frozen dataclasses driven by events:
 
-- :mod:`~matchmaker.lifecycle.states`: the transition tables (order, visit, complaint,
+- :mod:`~matchmaker.lifecycle._states`: the transition tables (order, visit, complaint,
   worker, customer), all in one place;
-- :mod:`~matchmaker.lifecycle.events` / :mod:`~matchmaker.lifecycle.schema`: events and
+- :mod:`~matchmaker.lifecycle._events` / :mod:`~matchmaker.lifecycle._schema`: events and
   their validated JSONL format;
-- :mod:`~matchmaker.lifecycle.entities` and :mod:`~matchmaker.lifecycle.ledger`: state,
+- :mod:`~matchmaker.lifecycle._entities` and :mod:`~matchmaker.lifecycle._ledger`: state,
   ``apply(event)``, replay;
-- :mod:`~matchmaker.lifecycle.store`: the SQLite event store;
-  :mod:`~matchmaker.lifecycle.operations`: one transaction per command;
-- :mod:`~matchmaker.lifecycle.feedback` and :mod:`~matchmaker.lifecycle.policy`: the rules
+- :mod:`~matchmaker.lifecycle._store`: the SQLite event store;
+  :mod:`~matchmaker.lifecycle._operations`: one transaction per command;
+- :mod:`~matchmaker.lifecycle._feedback` and :mod:`~matchmaker.lifecycle._policy`: the rules
   that turn ratings, complaints, declines and rework into matching input;
-- :mod:`~matchmaker.lifecycle.pricing`, :mod:`~matchmaker.lifecycle.recurring`,
-  :mod:`~matchmaker.lifecycle.followups`, :mod:`~matchmaker.lifecycle.analytics`;
-- :mod:`~matchmaker.lifecycle.seed`, :mod:`~matchmaker.lifecycle.export` and
-  :mod:`~matchmaker.lifecycle.plans`: the dispatch contracts in and out.
+- :mod:`~matchmaker.lifecycle._pricing`, :mod:`~matchmaker.lifecycle._recurring`,
+  :mod:`~matchmaker.lifecycle._followups`, :mod:`~matchmaker.lifecycle._analytics`;
+- :mod:`~matchmaker.lifecycle._seed`, :mod:`~matchmaker.lifecycle._export` and
+  :mod:`~matchmaker.lifecycle._plans`: the dispatch contracts in and out.
 """
 
-from matchmaker.lifecycle import analytics
-from matchmaker.lifecycle.analytics import Report, report
-from matchmaker.lifecycle.entities import (
+from matchmaker.lifecycle import _analytics as analytics
+from matchmaker.lifecycle._analytics import Report, report
+from matchmaker.lifecycle._entities import (
     Complaint,
     CustomerRecord,
     JobSpec,
@@ -29,7 +29,7 @@ from matchmaker.lifecycle.entities import (
     WorkerRecord,
     apply,
 )
-from matchmaker.lifecycle.events import (
+from matchmaker.lifecycle._events import (
     Command,
     Event,
     StoredEvent,
@@ -38,20 +38,20 @@ from matchmaker.lifecycle.events import (
     read_events_jsonl,
     validation_issues,
 )
-from matchmaker.lifecycle.export import ExportSummary, ReleasedPin, export_dataset, export_jobs
-from matchmaker.lifecycle.feedback import RULES, Rule, derive
-from matchmaker.lifecycle.followups import (
+from matchmaker.lifecycle._export import ExportSummary, ReleasedPin, export_dataset, export_jobs
+from matchmaker.lifecycle._feedback import RULES, Rule, derive
+from matchmaker.lifecycle._followups import (
     FollowUp,
     followup_done,
     followups,
     followups_due,
     followups_frame,
 )
-from matchmaker.lifecycle.ledger import Ledger
-from matchmaker.lifecycle.operations import Operations
-from matchmaker.lifecycle.plans import ApplyPlanSummary, apply_plan
-from matchmaker.lifecycle.policy import OpsPolicy, load_ops_policy
-from matchmaker.lifecycle.pricing import (
+from matchmaker.lifecycle._ledger import Ledger
+from matchmaker.lifecycle._operations import Operations
+from matchmaker.lifecycle._plans import ApplyPlanSummary, apply_plan
+from matchmaker.lifecycle._policy import OpsPolicy, load_ops_policy
+from matchmaker.lifecycle._pricing import (
     PaymentMethod,
     PriceBook,
     PriceUnit,
@@ -65,9 +65,9 @@ from matchmaker.lifecycle.pricing import (
     quote_visit,
     quote_visits,
 )
-from matchmaker.lifecycle.recurring import Recurrence, VisitTemplate, expand, jobs_frame
-from matchmaker.lifecycle.seed import ImportSummary, import_dataset
-from matchmaker.lifecycle.states import (
+from matchmaker.lifecycle._recurring import Recurrence, VisitTemplate, expand, jobs_frame
+from matchmaker.lifecycle._seed import ImportSummary, import_dataset
+from matchmaker.lifecycle._states import (
     COMPLAINT_TABLE,
     CUSTOMER_TABLE,
     ORDER_TABLE,
@@ -82,7 +82,7 @@ from matchmaker.lifecycle.states import (
     VisitState,
     WorkerState,
 )
-from matchmaker.lifecycle.store import EventStore, StoreError
+from matchmaker.lifecycle._store import EventStore, StoreError
 
 __all__ = [
     "COMPLAINT_TABLE",

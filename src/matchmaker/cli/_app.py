@@ -1,0 +1,32 @@
+"""The typer application: the root command and its subcommands."""
+
+from __future__ import annotations
+
+import typer
+
+from matchmaker.cli import _data as data
+from matchmaker.cli import _dispatch as dispatch
+from matchmaker.cli import _ops as ops
+from matchmaker.cli._common import state
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="matchmaker",
+    help="Match and schedule home-service workers to customer jobs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of errors."),
+) -> None:
+    state.debug = debug
+
+
+data.register(app)
+dispatch.register(app)
+app.add_typer(ops.app, name="ops", help="Order lifecycle operations on an event store.")

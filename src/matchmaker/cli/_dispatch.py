@@ -1,0 +1,349 @@
+"""``matchmaker dispatch``, ``verify`` and ``explain``: plan a round, check a plan, ask why.
+
+A thin layer over :func:`matchmaker.plan.dispatch`, :func:`matchmaker.plan.verify`,
+:func:`matchmaker.plan.explain_job` and :mod:`matchmaker.io._plans`.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, cast
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from matchmaker.cli._common import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID_INPUT,
+    console,
+    fail,
+    load_dataset_warning,
+    stderr,
+    user_errors,
+)
+from matchmaker.io import load_dataset
+from matchmaker.io._plans import (
+    check_output_folder,
+    load_plan_input,
+    load_plan_policy,
+    read_plan,
+    write_plan,
+)
+from matchmaker.model import PlanError, load_policy
+from matchmaker.plan import (
+    RULES,
+    DispatchResult,
+    Plan,
+    Violation,
+    dispatch,
+    explain_job,
+    redacted,
+    verify,
+)
+from matchmaker.solve import Progress as SolverProgress
+from matchmaker.solve import ProgressCallback
+
+__all__ = ["register"]
+
+
+class SolverName(enum.StrEnum):
+    ROUTING = "routing"
+    GREEDY = "greedy"
+    CPSAT = "cpsat"
+
+
+class ExplainFormat(enum.StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@contextmanager
+def _invalid_plan() -> Iterator[None]:
+    """A plan that cannot be read is invalid input (exit 2), not an internal error."""
+    try:
+        yield
+    except PlanError as error:
+        fail(str(error), EXIT_INVALID_INPUT)
+
+
+@contextmanager
+def _live_progress(time_limit: float, jobs: int) -> Iterator[ProgressCallback]:
+    with Progress(
+        TextColumn("[bold]solving[/]"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=stderr,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("starting", total=max(time_limit, 1e-9))
+
+        def report(progress: SolverProgress) -> None:
+            bar.update(
+                task,
+                completed=min(progress.elapsed_seconds, time_limit),
+                description=f"objective {progress.objective:,}  served {progress.served}/{jobs}",
+            )
+
+        yield report
+
+
+@contextmanager
+def _stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
+    """While inside, Ctrl-C (SIGINT) sets ``stop`` instead of raising KeyboardInterrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigint(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _in_thread(work: Callable[[], DispatchResult]) -> DispatchResult:
+    """Run ``work`` in a helper thread while this (main) thread waits.
+
+    Python runs signal handlers only in the main thread, between its own bytecodes; a
+    main thread inside an OR-Tools or CP-SAT call would see Ctrl-C only when it returns.
+    Waiting here keeps the main thread free to set the stop flag at once.
+    """
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = work()
+        except BaseException as error:  # handed to the main thread below
+            box["error"] = error
+
+    thread = threading.Thread(target=target, name="matchmaker-dispatch", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.1)
+    if "error" in box:
+        raise box["error"]
+    return cast(DispatchResult, box["result"])
+
+
+def _summary(plan: Plan) -> Table:
+    kpis = plan.kpis
+    table = Table(title="Plan", show_header=False)
+    table.add_column("KPI", style="bold")
+    table.add_column("value", justify="right")
+    served, total = kpis.get("jobs_served", 0), kpis.get("jobs_total", 0)
+    table.add_row("Jobs served", f"{served} of {total}")
+    table.add_row("Fill rate", f"{kpis.get('fill_rate', 0.0):.1%}")
+    table.add_row("Priority served", f"{kpis.get('priority_served', 0.0):.1%}")
+    table.add_row("Travel minutes", f"{kpis.get('travel_minutes_total', 0):,}")
+    mean = kpis.get("mean_match_score")
+    table.add_row("Mean match score", "-" if mean is None else f"{mean:.1f}")
+    table.add_row("Objective", f"{kpis.get('objective', 0):,}")
+    bound = kpis.get("lower_bound")
+    if bound is not None:
+        table.add_row("Lower bound", f"{bound:,}")
+    table.add_row("Solver", escape(f"{kpis.get('backend')} (seed {kpis.get('seed')})"))
+    table.add_row("Solve seconds", f"{kpis.get('solve_seconds', 0.0):.1f}")
+    by_reason = (kpis.get("unassigned_by_reason") or {}).items()
+    for code, count in sorted(by_reason, key=lambda item: (-item[1], item[0])):
+        table.add_row(f"Unassigned: {escape(str(code))}", str(count))
+    return table
+
+
+def _violations_table(violations: list[Violation]) -> Table:
+    table = Table(title=f"{len(violations)} violation(s)")
+    for column in ("rule", "job", "worker", "what is wrong"):
+        table.add_column(column, overflow="fold")
+    for v in violations:
+        table.add_row(*(escape(t) for t in (v.rule, v.job_id or "", v.worker_id or "", v.message)))
+    return table
+
+
+def dispatch_command(
+    dataset: Annotated[Path, typer.Argument(help="Dataset folder to plan.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Plan folder to write (replaced if it is a plan).")
+    ],
+    solver: Annotated[SolverName, typer.Option(help="Solver backend.")] = SolverName.ROUTING,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            min=0.0,
+            help="Seconds the solver may search (with --deterministic: a safety cap only).",
+        ),
+    ] = 30.0,
+    seed: Annotated[
+        int,
+        typer.Option(
+            help="Random seed. Without --deterministic the same seed does NOT guarantee the "
+            "same plan (the search is bounded by time, so machine speed and load matter)."
+        ),
+    ] = 0,
+    deterministic: Annotated[
+        bool,
+        typer.Option(
+            "--deterministic",
+            help="Bound the search by work, not time: the same dataset, policy, solver and "
+            "seed give the same plan on any machine. --time-limit is then only a safety "
+            "cap; if it cuts the search short the plan is still written, with a warning "
+            "that it may not repeat.",
+        ),
+    ] = False,
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact",
+            help="Leave worker and customer names out of every output: the plan, its "
+            "reasons and its input copy name them by id only.",
+        ),
+    ] = False,
+    policy: Annotated[
+        Path | None, typer.Option(help="Policy TOML file (default: the dataset's own).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing folder that is not a plan.")
+    ] = False,
+) -> None:
+    """Plan a dispatch round and write the plan folder (only if it passes verify).
+
+    Ctrl-C stops the search: the best plan found so far is verified and written (exit
+    130, "interrupted: wrote the best plan found so far"); if there is none, or it fails
+    verify, or Ctrl-C came while loading, nothing is written (exit 130, "interrupted").
+    """
+    with user_errors():
+        with _invalid_plan():
+            check_output_folder(out, force=force, source=dataset if dataset.is_dir() else None)
+        chosen = load_policy(policy) if policy is not None else None
+        data = load_dataset_warning(dataset)
+        if redact:
+            data = redacted(data)
+        stop = threading.Event()
+        with _stop_on_ctrl_c(stop):
+            with _live_progress(time_limit, len(data.jobs)) as report:
+                result = _in_thread(
+                    lambda: dispatch(
+                        data,
+                        solver=solver.value,
+                        policy=chosen,
+                        time_limit=time_limit,
+                        seed=seed,
+                        progress=report,
+                        deterministic=deterministic,
+                        stop=stop,
+                    )
+                )
+            if result.violations:
+                stderr.print(_violations_table(list(result.violations)))
+                if stop.is_set():
+                    fail(
+                        f"interrupted; the plan found so far breaks {len(result.violations)} "
+                        "hard rule(s), nothing was written",
+                        EXIT_INTERRUPTED,
+                    )
+                fail(
+                    f"the {solver.value} plan breaks {len(result.violations)} hard rule(s); "
+                    "this is a bug in matchmaker, nothing was written",
+                    EXIT_INTERNAL,
+                )
+            write_plan(
+                result.plan,
+                out,
+                dataset=data,
+                policy=result.policy,
+                force=force,
+                source=dataset if dataset.is_dir() else None,
+            )
+    console.print(_summary(result.plan))
+    console.print(f"Plan written to {out}", highlight=False, markup=False)
+    if result.time_capped:
+        stderr.print(
+            "warning: the time limit cut the deterministic search short; this plan may "
+            "differ between runs (give a larger --time-limit)",
+            highlight=False,
+            markup=False,
+        )
+    if stop.is_set():
+        stderr.print(
+            f"interrupted: wrote the best plan found so far to {out}",
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def verify_command(
+    dataset: Annotated[Path, typer.Argument(help="Dataset folder the plan is for.")],
+    plan: Annotated[Path, typer.Argument(help="Plan folder (needs assignments.csv).")],
+    redact: Annotated[
+        bool, typer.Option("--redact", help="Name workers by id only in the messages.")
+    ] = False,
+) -> None:
+    """Check a plan against every hard rule; exit 1 when any is broken."""
+    with user_errors():
+        data = load_dataset(dataset)
+        if redact:
+            data = redacted(data)
+        with _invalid_plan():
+            read = read_plan(plan)
+        violations = verify(data, read)
+    if violations:
+        console.print(_violations_table(violations))
+        raise typer.Exit(EXIT_INTERNAL)
+    console.print(
+        f"Plan is valid: {len(read.assignments)} assignment(s), {len(read.unassigned)} "
+        f"unassigned job(s), all {len(RULES)} rules hold.",
+        highlight=False,
+    )
+
+
+def explain_command(
+    plan: Annotated[Path, typer.Argument(help="Plan folder written by matchmaker dispatch.")],
+    job: Annotated[str, typer.Option("--job", "-j", help="The job to explain.")],
+    output_format: Annotated[
+        ExplainFormat, typer.Option("--format", help="text or json.")
+    ] = ExplainFormat.TEXT,
+    dataset: Annotated[
+        Path | None,
+        typer.Option(help="Dataset folder, for a plan without its input/ copy (made by hand)."),
+    ] = None,
+    redact: Annotated[
+        bool, typer.Option("--redact", help="Name workers and customers by id only.")
+    ] = False,
+) -> None:
+    """Explain one job of a plan: why its workers, or why it is not served."""
+    with user_errors():
+        with _invalid_plan():
+            read = read_plan(plan)
+            data = load_dataset(dataset) if dataset is not None else load_plan_input(plan)
+            policy = load_plan_policy(plan)
+        if redact:
+            data = redacted(data)
+        if not data.has_job(job):
+            fail(f"job {job!r} is not in the plan's dataset", EXIT_INVALID_INPUT)
+        explanation = explain_job(
+            data, read, job, policy=policy if policy is not None else data.settings.policy
+        )
+    if output_format is ExplainFormat.JSON:
+        typer.echo(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(explanation.to_text())
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``dispatch``, ``verify`` and ``explain`` to ``app``."""
+    app.command("dispatch")(dispatch_command)
+    app.command("verify")(verify_command)
+    app.command("explain")(explain_command)

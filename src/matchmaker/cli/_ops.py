@@ -1,0 +1,436 @@
+"""``matchmaker ops``: the order lifecycle from the command line, over an SQLite event store.
+
+A batch round: ``ops jobs`` -> ``matchmaker dispatch`` -> ``ops apply-plan`` ->
+confirmations and service events (``ops import``) -> ``ops report``.
+Exit codes: 0 ok, 2 invalid input (nothing written), 1 internal error or a conflicting
+writer (retry).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from matchmaker.cli._common import EXIT_INTERNAL, EXIT_INVALID_INPUT, state
+from matchmaker.lifecycle import (
+    Command,
+    EventStore,
+    Operations,
+    OpsPolicy,
+    analytics,
+    apply_plan,
+    event_from_mapping,
+    export_jobs,
+    followups_due,
+    followups_frame,
+    import_dataset,
+    load_ops_policy,
+    monthly_statement,
+    validation_issues,
+)
+from matchmaker.model import ConcurrencyError, DatasetError, Issue, LifecycleError, MatchmakerError
+
+app = typer.Typer(
+    help="Order lifecycle and operations: event store, dispatch rounds, feedback, KPIs.",
+    no_args_is_help=True,
+)
+
+_out = Console(soft_wrap=True)
+_err = Console(stderr=True, soft_wrap=True)
+
+StoreOption = Annotated[Path, typer.Option("--store", help="SQLite event store file.")]
+PolicyOption = Annotated[
+    Path | None, typer.Option("--policy", help="Ops policy TOML ([ops] table or top-level keys).")
+]
+TimeOption = Annotated[
+    str | None, typer.Option("--time", help="Event time, ISO 8601 with UTC offset (default now).")
+]
+ActorOption = Annotated[str, typer.Option("--actor", help="Who does it (recorded on events).")]
+
+
+class ReportFormat(enum.StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+def _fail(message: str, code: int = EXIT_INVALID_INPUT) -> NoReturn:
+    if state.debug and sys.exc_info()[0] is not None:
+        traceback.print_exc(file=sys.stderr)
+    _err.print(message, markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+def _issue_text(issue: Issue) -> str:
+    where = issue.file
+    if issue.row is not None:
+        unit = "line" if issue.file.endswith(".jsonl") else "row"
+        where += f", {unit} {issue.row}"
+    if issue.column is not None:
+        where += f", {issue.column!r}"
+    value = "" if issue.value is None else f" (value {issue.value!r})"
+    return f"{where}: {issue.message}{value}"
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Map errors to exit codes and messages on stderr, without a traceback (``--debug``
+    shows it). Lifecycle errors (an illegal transition, an unknown id) are invalid input."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except DatasetError as error:
+        errors = error.errors or error.issues
+        lines = [f"{len(errors)} error(s); nothing was written"]
+        lines += [_issue_text(i) for i in errors[:50]]
+        if len(errors) > 50:
+            lines.append(f"... and {len(errors) - 50} more")
+        _fail("\n".join(lines))
+    except ConcurrencyError as error:
+        _fail(f"conflict: {error}", code=EXIT_INTERNAL)
+    except (MatchmakerError, ValueError, OSError) as error:
+        _fail(f"error: {error}")
+    except Exception as error:
+        _fail(
+            f"internal error: {type(error).__name__}: {error} (run with --debug for details)",
+            code=EXIT_INTERNAL,
+        )
+
+
+def _time(value: str | None, option: str = "--time") -> datetime:
+    if value is None:
+        return datetime.now().astimezone()
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option}: {value!r} is not an ISO 8601 datetime")
+    if moment.utcoffset() is None:
+        _fail(f"{option}: {value!r} has no UTC offset (e.g. 2026-12-01T09:00:00+08:00)")
+    return moment
+
+
+def _policy(path: Path | None) -> OpsPolicy | None:
+    # Without --policy the store's own policy applies (the one it was last given).
+    return None if path is None else load_ops_policy(path)
+
+
+@contextmanager
+def _operations(store: Path, policy: Path | None, *, create: bool) -> Iterator[Operations]:
+    """The store's operations, closed again when the command is done."""
+    if not create and not store.is_file():
+        _fail(f"{store}: event store not found (seed it with 'ops import' or 'ops import-dataset')")
+    ops = Operations(EventStore(store), _policy(policy))
+    try:
+        yield ops
+    finally:
+        ops.store.close()
+
+
+def _run(action: Callable[[], None]) -> None:
+    with _errors():
+        action()
+
+
+@app.command("import")
+def import_events(
+    events: Annotated[Path, typer.Argument(help="JSONL file, one event per line.")],
+    store: StoreOption,
+    policy: PolicyOption = None,
+) -> None:
+    """Validate a JSONL file of events and append it; a bad line writes nothing."""
+
+    def action() -> None:
+        if not events.is_file():
+            _fail(f"{events}: file not found")
+        with _operations(store, policy, create=True) as ops:
+            stored = ops.import_events(events)
+        derived = sum(s.event.actor.startswith("rule:") for s in stored)
+        _out.print(f"{len(stored)} event(s) stored ({derived} by rules) in {store}", markup=False)
+
+    _run(action)
+
+
+@app.command("import-dataset")
+def import_dataset_command(
+    dataset: Annotated[Path, typer.Argument(help="Dataset folder (contract v1).")],
+    store: StoreOption,
+    time: TimeOption = None,
+    actor: ActorOption = "import",
+    policy: PolicyOption = None,
+) -> None:
+    """Seed a store from a dataset folder: workers, customers, orders, visits."""
+
+    def action() -> None:
+        when = _time(time)
+        with _operations(store, policy, create=True) as ops:
+            summary = import_dataset(ops, dataset, time=when, actor=actor)
+        _out.print(
+            f"imported {summary.workers} workers, {summary.customers} customers, "
+            f"{summary.orders} orders, {summary.visits} visits ({summary.events} events)",
+            markup=False,
+        )
+        for file, columns in summary.ignored_columns.items():
+            _err.print(f"{file}: ignored columns {', '.join(columns)}", markup=False)
+
+    _run(action)
+
+
+@app.command("jobs")
+def jobs(
+    store: StoreOption,
+    day: Annotated[str, typer.Option("--date", help="Day of the round, YYYY-MM-DD.")],
+    out: Annotated[Path, typer.Option("--out", help="Dataset folder to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing dataset.")] = False,
+    policy: PolicyOption = None,
+) -> None:
+    """Write the day's dispatch round as a dataset (contract v1) with feedback applied."""
+
+    def action() -> None:
+        try:
+            when = date.fromisoformat(day)
+        except ValueError:
+            _fail(f"--date: {day!r} is not YYYY-MM-DD")
+        with _operations(store, policy, create=False) as ops:
+            summary = export_jobs(ops, day=when, out=out, force=force)
+        if not summary.written:
+            kept = f"; {out} is left as it was" if out.exists() else ""
+            _out.print(
+                f"nothing to dispatch on {summary.day}: no visit is open or planned that day; "
+                f"no dataset written{kept}",
+                markup=False,
+            )
+            return
+        _out.print(
+            f"{summary.jobs} job(s) for {summary.day} ({summary.to_dispatch} to dispatch, "
+            f"{summary.pinned} pinned), {summary.workers} workers, {summary.customers} "
+            f"customers -> {summary.folder}",
+            markup=False,
+        )
+        for pin in summary.released:
+            _err.print(
+                f"{pin.job_id}: not pinned to {pin.worker_id} any more "
+                f"({', '.join(pin.reasons)}); it will be dispatched again",
+                markup=False,
+            )
+
+    _run(action)
+
+
+@app.command("apply-plan")
+def apply_plan_command(
+    plan: Annotated[Path, typer.Argument(help="Plan folder (contract v1).")],
+    store: StoreOption,
+    time: TimeOption = None,
+    actor: ActorOption = "dispatcher",
+    policy: PolicyOption = None,
+) -> None:
+    """Turn a plan's assignments into 'visit_proposed' events."""
+
+    def action() -> None:
+        when = _time(time)
+        with _operations(store, policy, create=False) as ops:
+            summary = apply_plan(ops, plan, time=when, actor=actor)
+        _out.print(
+            f"{summary.proposed} proposal(s), {summary.unchanged} unchanged, "
+            f"{len(summary.skipped)} skipped, {summary.unassigned} unassigned in the plan",
+            markup=False,
+        )
+        for job_id, reason in summary.skipped:
+            _out.print(f"  skipped {job_id}: {reason}", markup=False)
+
+    _run(action)
+
+
+@app.command("event")
+def event_command(
+    store: StoreOption,
+    kind: Annotated[str, typer.Option("--kind", help="Event kind, e.g. visit_confirmed.")],
+    entity: Annotated[str, typer.Option("--entity", help="Id of the entity.")],
+    actor: ActorOption,
+    time: TimeOption = None,
+    data: Annotated[str, typer.Option("--data", help="Payload as a JSON object.")] = "{}",
+    expected_version: Annotated[
+        int | None, typer.Option("--expected-version", help="Fail if the entity moved on.")
+    ] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Append one event (the same format as one JSONL line)."""
+
+    def action() -> None:
+        try:
+            payload = json.loads(data)
+        except json.JSONDecodeError as error:
+            _fail(f"--data: not valid JSON: {error}")
+        if not isinstance(payload, dict):
+            _fail("--data: must be a JSON object")
+        item: dict[str, Any] = {
+            "kind": kind,
+            "entity": entity,
+            "actor": actor,
+            "time": _time(time).isoformat(),
+            **payload,
+        }
+        if expected_version is not None:
+            item["expected_version"] = expected_version
+        try:
+            event, expected = event_from_mapping(item)
+        except ValidationError as error:
+            raise DatasetError(validation_issues(error, file="--data", row=None)) from None
+        with _operations(store, policy, create=True) as ops:
+            stored = ops.submit([Command(event=event, expected_version=expected)])
+        for s in stored:
+            _out.print(
+                f"{s.event.kind} {s.event.entity_id} (version {s.seq}) by {s.event.actor}",
+                markup=False,
+            )
+
+    _run(action)
+
+
+def _frame_table(title: str, frame: Any, limit: int = 30) -> Table:
+    table = Table(title=escape(title))
+    for column in frame.columns:
+        table.add_column(escape(str(column)))
+    for row in frame.head(limit).itertuples(index=False):
+        table.add_row(*[_fmt(v) for v in row])
+    return table
+
+
+def _fmt(value: Any) -> str:
+    """A table cell: numbers rounded, text escaped so that rich shows it as it is."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.2f}"
+    return escape(str(value))
+
+
+@app.command("report")
+def report_command(
+    store: StoreOption,
+    format: Annotated[ReportFormat, typer.Option("--format", help="table, json or csv.")] = (
+        ReportFormat.TABLE
+    ),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File (json) or folder (csv) to write.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Report time, ISO 8601 (default now).")
+    ] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """The KPIs: fill rate, punctuality, rework, complaints, ratings, continuity, revenue."""
+
+    def action() -> None:
+        when = _time(as_of, "--as-of")
+        with _operations(store, policy, create=False) as ops:
+            result = analytics.report(ops.ledger(), ops.policy, as_of=when)
+        if format is ReportFormat.JSON:
+            text = json.dumps(result.to_json(), indent=2, ensure_ascii=False)
+            if out is None:
+                typer.echo(text)
+            else:
+                out.write_text(text + "\n", encoding="utf-8")
+        elif format is ReportFormat.CSV:
+            if out is None:
+                typer.echo(result.summary_frame().to_csv(index=False), nl=False)
+            else:
+                result.write_csv(out)
+        else:
+            kpis = Table(title="Operations KPIs")
+            kpis.add_column("KPI")
+            kpis.add_column("value", justify="right")
+            for key, value in result.summary.items():
+                kpis.add_row(escape(key), _fmt(value))
+            _out.print(kpis)
+            for name in ("services", "workers", "problems"):
+                _out.print(_frame_table(name, result.tables[name]))
+
+    _run(action)
+
+
+@app.command("followups")
+def followups_command(
+    store: StoreOption,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Time to judge overdue, ISO 8601 (default now).")
+    ] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Follow-ups still to do, the most urgent first."""
+
+    def action() -> None:
+        when = _time(as_of, "--as-of")
+        with _operations(store, policy, create=False) as ops:
+            items = followups_due(ops.ledger(), ops.policy, as_of=when)
+        _out.print(_frame_table("follow-ups due", followups_frame(items), limit=200))
+
+    _run(action)
+
+
+@app.command("statement")
+def statement_command(
+    store: StoreOption,
+    customer: Annotated[str, typer.Option("--customer", help="Customer id.")],
+    month: Annotated[str, typer.Option("--month", help="YYYY-MM.")],
+) -> None:
+    """A customer's monthly statement: settled visits, totals by method, amount due."""
+
+    def action() -> None:
+        with _operations(store, None, create=False) as ops:
+            ledger = ops.ledger()
+        if customer not in ledger.customers:
+            raise LifecycleError(f"unknown customer {customer!r}")
+        result = monthly_statement(analytics.settlements(ledger), customer_id=customer, month=month)
+        table = Table(title=f"{customer} {month}")
+        for column in ("visit", "settled", "service", "method", "amount"):
+            table.add_column(column)
+        for line in result.lines:
+            table.add_row(
+                line.visit_id,
+                line.settled_at.date().isoformat(),
+                line.service_type,
+                str(line.method),
+                str(line.amount),
+            )
+        _out.print(table)
+        _out.print(f"total {result.total}, due on the monthly bill {result.amount_due}")
+
+    _run(action)
+
+
+@app.command("log")
+def log_command(
+    store: StoreOption,
+    entity: Annotated[
+        str | None, typer.Option("--entity", help="Only events of this entity id.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Last N events.")] = 50,
+) -> None:
+    """The latest events in the store (the audit trail)."""
+
+    def action() -> None:
+        with _operations(store, None, create=False) as ops:
+            frame = ops.store.frame()
+        if entity is not None:
+            frame = frame[frame["entity_id"] == entity]
+        frame = frame.tail(limit)[
+            ["position", "entity_type", "entity_id", "seq", "kind", "time", "actor", "payload"]
+        ]
+        _out.print(_frame_table("events", frame, limit=limit))
+
+    _run(action)

@@ -1,0 +1,89 @@
+"""From a dataset to a solver's problem: travel, eligibility, scores, integer minutes."""
+
+from __future__ import annotations
+
+from matchmaker.compile._compile import (
+    compile_problem,
+    horizon_start,
+    minutes_from,
+)
+from matchmaker.compile._eligibility import (
+    PAIR_RULES,
+    PairEncoding,
+    ShiftFit,
+    any_per_worker,
+    eligible_matrix,
+    encode_pairs,
+    job_day,
+    local_zone,
+    pair_reasons,
+    rule_active,
+    rule_background_check,
+    rule_certificate,
+    rule_experience,
+    rule_gender,
+    rule_language,
+    rule_not_blocked,
+    rule_not_excluded,
+    rule_shift_fit,
+    rule_skill,
+    shift_reasons,
+)
+from matchmaker.compile._problem import (
+    Problem,
+    ReasonBit,
+)
+from matchmaker.compile._scoring import (
+    COMPONENTS,
+    OVERQUALIFIED_PENALTY,
+    match_scores,
+    pair_components,
+    score_components,
+)
+from matchmaker.compile._travel import (
+    HaversineTravel,
+    MatrixTravel,
+    TravelModel,
+    coordinates,
+    travel_matrices,
+    travel_minutes,
+)
+
+__all__ = [
+    "COMPONENTS",
+    "OVERQUALIFIED_PENALTY",
+    "PAIR_RULES",
+    "HaversineTravel",
+    "MatrixTravel",
+    "PairEncoding",
+    "Problem",
+    "ReasonBit",
+    "ShiftFit",
+    "TravelModel",
+    "any_per_worker",
+    "compile_problem",
+    "coordinates",
+    "eligible_matrix",
+    "encode_pairs",
+    "horizon_start",
+    "job_day",
+    "local_zone",
+    "match_scores",
+    "minutes_from",
+    "pair_components",
+    "pair_reasons",
+    "rule_active",
+    "rule_background_check",
+    "rule_certificate",
+    "rule_experience",
+    "rule_gender",
+    "rule_language",
+    "rule_not_blocked",
+    "rule_not_excluded",
+    "rule_shift_fit",
+    "rule_skill",
+    "score_components",
+    "shift_reasons",
+    "travel_matrices",
+    "travel_minutes",
+]

@@ -1,0 +1,132 @@
+"""The compiled dispatch problem: integer arrays, no datetimes, what every solver reads.
+
+A :class:`Problem` is built by :func:`matchmaker.compile.compile_problem` from a
+:class:`~matchmaker.model.Dataset`. Times are whole minutes of real time from
+``horizon_start`` (local midnight); :func:`matchmaker.model.add_minutes` turns one back
+into an instant through UTC.
+Workers are indexed ``w`` (``0..W-1``, dataset order), jobs ``j`` (``0..J-1``, dataset
+order), and each worker shift is one *vehicle* ``v`` (``0..V-1``): a worker with three
+shifts in the horizon is three vehicles, each starting at the worker's home.
+
+Array shapes (dtype):
+
+================================  ===========  ==========================================
+field                             shape        meaning
+================================  ===========  ==========================================
+vehicle_worker                    (V,) int32   worker index of the shift
+vehicle_start / vehicle_end       (V,) int32   shift bounds; a job starts and ends inside
+vehicle_mode                      (V,) int32   index into ``modes`` (worker travel mode)
+vehicle_max_jobs                  (V,) int32   most jobs in this shift
+vehicle_max_work                  (V,) int32   most service minutes in this shift
+job_earliest / job_latest         (J,) int32   window of the job's *start*
+job_duration                      (J,) int32   service minutes (> 0)
+job_team                          (J,) int32   workers needed (>= 1), all start together
+job_priority                      (J,) int32   1..5, 5 most important
+job_pinned_start                  (J,) int32   fixed start minute, -1 when not pinned
+pinned                            (V, J) bool  the worker of shift v is pinned to job j
+travel_job_job                    (M, J, J)    travel minutes between job locations by mode
+travel_home_job                   (V, J)       minutes from the shift's home to each job
+eligible                          (V, J) bool  every pair-only hard rule holds (shift fit too)
+reasons                           (W, J) uint  bit set of failed rules (``ReasonBit``)
+score                             (W, J) f64   match score 0-100 (0 where ineligible)
+================================  ===========  ==========================================
+
+``eligible`` already folds in the shift: the job's window and duration fit inside the
+shift and the worker can travel from home in time. ``reasons`` is per worker (not per
+shift) so that a dispatcher reads "31 are male", not "62 shifts are male".
+
+``travel_model`` is the :class:`~matchmaker.compile.TravelModel` the travel arrays came from,
+so that the plan built from a solution records it (``None`` for a problem made by hand).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from matchmaker.compile._travel import TravelModel
+
+__all__ = ["Problem", "ReasonBit"]
+
+IntArray = npt.NDArray[np.int32]
+BoolArray = npt.NDArray[np.bool_]
+
+
+class ReasonBit(enum.IntFlag):
+    """One bit per pair-only hard rule that a worker can fail for a job."""
+
+    NO_SKILL = 1 << 0
+    SKILL_LEVEL = 1 << 1
+    EXPERIENCE = 1 << 2
+    CERTIFICATE = 1 << 3
+    BACKGROUND_CHECK = 1 << 4
+    INACTIVE = 1 << 5
+    GENDER = 1 << 6
+    LANGUAGE = 1 << 7
+    BLOCKED = 1 << 8
+    NO_AVAILABILITY = 1 << 9
+    TRAVEL = 1 << 10
+    EXCLUDED = 1 << 11
+    """The worker declined this visit or was excluded from it by the operator."""
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Problem:
+    """Immutable arrays describing one dispatch round (see the module docstring)."""
+
+    horizon_start: datetime
+    worker_ids: tuple[str, ...]
+    job_ids: tuple[str, ...]
+    modes: tuple[str, ...]
+
+    vehicle_worker: IntArray
+    vehicle_start: IntArray
+    vehicle_end: IntArray
+    vehicle_mode: IntArray
+    vehicle_max_jobs: IntArray
+    vehicle_max_work: IntArray
+
+    job_earliest: IntArray
+    job_latest: IntArray
+    job_duration: IntArray
+    job_team: IntArray
+    job_priority: IntArray
+    job_pinned_start: IntArray
+    pinned: BoolArray
+
+    travel_job_job: IntArray
+    travel_home_job: IntArray
+
+    eligible: BoolArray
+    reasons: npt.NDArray[np.uint16]
+    score: npt.NDArray[np.float64]
+    travel_model: TravelModel | None = None
+
+    def __post_init__(self) -> None:
+        for value in vars(self).values():
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+
+    @property
+    def n_workers(self) -> int:
+        return len(self.worker_ids)
+
+    @property
+    def n_jobs(self) -> int:
+        return len(self.job_ids)
+
+    @property
+    def n_vehicles(self) -> int:
+        return int(self.vehicle_worker.shape[0])
+
+    def travel(self, vehicle: int, origin: int | None, job: int) -> int:
+        """Minutes for ``vehicle`` from ``origin`` (a job, ``None`` for home) to ``job``."""
+        if origin is None:
+            return int(self.travel_home_job[vehicle, job])
+        return int(self.travel_job_job[self.vehicle_mode[vehicle], origin, job])

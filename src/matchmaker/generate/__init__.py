@@ -1,0 +1,25 @@
+"""Synthetic city days for tests, benchmarks and demos."""
+
+from __future__ import annotations
+
+from matchmaker.generate._generate import (
+    CERTIFICATES,
+    DEFAULT_START_DATE,
+    LANGUAGES,
+    SERVICES,
+    SKILLS,
+    TIMEZONE,
+    generate_dataset,
+    generate_frames,
+)
+
+__all__ = [
+    "CERTIFICATES",
+    "DEFAULT_START_DATE",
+    "LANGUAGES",
+    "SERVICES",
+    "SKILLS",
+    "TIMEZONE",
+    "generate_dataset",
+    "generate_frames",
+]

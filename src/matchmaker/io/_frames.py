@@ -1,0 +1,144 @@
+"""From a :class:`~matchmaker.model.Dataset` back to DataFrames in the contract's columns.
+
+The frames hold what the files hold: list cells as ``;`` text, datetimes as ISO 8601 text
+with their UTC offset, dates as ``YYYY-MM-DD``; numbers are numeric (``Int64`` where a
+blank means "no limit"). ``dataset_from_frames(dataset_to_frames(ds), settings=ds.settings)``
+gives back ``ds``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+
+import pandas as pd
+from pydantic import BaseModel
+
+from matchmaker.io._schemas import AvailabilityRow, CustomerRow, JobRow, WorkerRow
+from matchmaker.model import Customer, Dataset, Gender, Job, Worker
+
+__all__ = ["dataset_to_frames"]
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _value(choice: Gender | None) -> str | None:
+    return None if choice is None else choice.value
+
+
+def _join(items: Iterable[str]) -> str:
+    return ";".join(items)
+
+
+def _worker_record(worker: Worker) -> dict[str, object]:
+    one_shift = worker.shifts[0] if len(worker.shifts) == 1 else None
+    return {
+        "worker_id": worker.worker_id,
+        "name": worker.name,
+        "gender": worker.gender.value,
+        "languages": _join(sorted(worker.languages)),
+        "skills": _join(f"{name}:{level}" for name, level in worker.skills.items()),
+        "experience_years": worker.experience_years,
+        "certificates": _join(f"{c.name}:{c.expires.isoformat()}" for c in worker.certificates),
+        "background_check": worker.background_check.status.value,
+        "background_check_expires": _iso(worker.background_check.expires),
+        "rating": worker.rating,
+        "rating_count": worker.rating_count,
+        "home_lat": worker.home.lat,
+        "home_lon": worker.home.lon,
+        "shift_start": _iso(one_shift.start if one_shift else None),
+        "shift_end": _iso(one_shift.end if one_shift else None),
+        "max_jobs": worker.max_jobs,
+        "max_work_minutes": worker.max_work_minutes,
+        "travel_mode": worker.travel_mode.value,
+        "status": worker.status.value,
+    }
+
+
+def _customer_record(customer: Customer) -> dict[str, object]:
+    location = customer.location
+    return {
+        "customer_id": customer.customer_id,
+        "name": customer.name,
+        "lat": None if location is None else location.lat,
+        "lon": None if location is None else location.lon,
+        "preferred_gender": _value(customer.preferred_gender),
+        "preferred_languages": _join(customer.preferred_languages),
+        "preferred_workers": _join(customer.preferred_workers),
+        "blocked_workers": _join(sorted(customer.blocked_workers)),
+        "previous_workers": _join(customer.previous_workers),
+    }
+
+
+def _job_record(job: Job) -> dict[str, object]:
+    return {
+        "job_id": job.job_id,
+        "order_id": job.order_id,
+        "customer_id": job.customer_id,
+        "service_type": job.service_type,
+        "lat": job.location.lat,
+        "lon": job.location.lon,
+        "earliest_start": _iso(job.earliest_start),
+        "latest_start": _iso(job.latest_start),
+        "duration_minutes": job.duration_minutes,
+        "required_skills": _join(str(s).replace(">=", ":") for s in job.required_skills),
+        "min_experience_years": job.min_experience_years,
+        "required_certificates": _join(job.required_certificates),
+        "workers_needed": job.workers_needed,
+        "gender_required": _value(job.gender_required),
+        "language_required": _join(job.language_required),
+        "priority": job.priority,
+        "pinned_worker_id": _join(job.pinned_worker_ids),
+        "pinned_start": _iso(job.pinned_start),
+        "excluded_workers": _join(sorted(job.excluded_workers)),
+    }
+
+
+_NULLABLE_INTEGERS = ("max_jobs", "max_work_minutes")
+_NUMBERS = (
+    "experience_years",
+    "rating",
+    "home_lat",
+    "home_lon",
+    "lat",
+    "lon",
+    "min_experience_years",
+)
+
+
+def _columns(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def _frame(records: Sequence[Mapping[str, object]], columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for column in columns:
+        if column in _NULLABLE_INTEGERS:
+            frame[column] = frame[column].astype("Int64")
+        elif column in _NUMBERS:
+            frame[column] = frame[column].astype("float64")
+    return frame
+
+
+def dataset_to_frames(dataset: Dataset) -> dict[str, pd.DataFrame]:
+    """The tables of ``dataset``: ``workers`` and ``jobs``, plus ``customers`` when it has
+    customers and ``availability`` when a worker has more than one shift."""
+    frames = {
+        "workers": _frame([_worker_record(w) for w in dataset.workers], _columns(WorkerRow)),
+        "jobs": _frame([_job_record(j) for j in dataset.jobs], _columns(JobRow)),
+    }
+    if dataset.customers:
+        frames["customers"] = _frame(
+            [_customer_record(c) for c in dataset.customers], _columns(CustomerRow)
+        )
+    shifts = [
+        {"worker_id": w.worker_id, "start": _iso(s.start), "end": _iso(s.end)}
+        for w in dataset.workers
+        if len(w.shifts) > 1
+        for s in w.shifts
+    ]
+    if shifts:
+        frames["availability"] = _frame(shifts, _columns(AvailabilityRow))
+    return frames

@@ -1,0 +1,369 @@
+"""Row models of the input tables (dataset contract v1, DESIGN section 4).
+
+One pydantic model per table validates one row, cell by cell: every cell arrives as text
+(blank cells are left out, so the field default applies) and is parsed by a plain validator
+whose message names what is wrong and what is expected. Rules that span several cells or
+rows live in :mod:`matchmaker.io._checks`. The JSON Schema of each model documents the
+table (``matchmaker schema``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import date, datetime, tzinfo
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationInfo, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from matchmaker.io._cells import (
+    DATETIME_EXAMPLE,
+    MAX_ID_CHARS,
+    CellError,
+    cell_text,
+    check_id,
+    parse_certificates,
+    parse_date,
+    parse_datetime,
+    parse_ids,
+    parse_number,
+    parse_skills,
+    split_list,
+)
+from matchmaker.model import (
+    BackgroundCheckStatus,
+    Certificate,
+    Gender,
+    SkillRequirement,
+    TravelMode,
+    WorkerStatus,
+)
+
+__all__ = [
+    "EXTENSION_COLUMNS",
+    "OPTIONAL_TABLES",
+    "REQUIRED_TABLES",
+    "ROW_MODELS",
+    "TABLE_NAMES",
+    "AvailabilityRow",
+    "CustomerRow",
+    "JobRow",
+    "WorkerRow",
+    "contract_columns",
+    "input_json_schemas",
+    "required_columns",
+]
+
+T = TypeVar("T")
+
+
+def _cell(parse: Callable[[str], T]) -> PlainValidator:
+    """A validator that reads the cell's text with ``parse`` and reports a one-line reason."""
+
+    def validate(value: object) -> T:
+        try:
+            return parse(cell_text(value))
+        except CellError as error:
+            raise PydanticCustomError("cell", "{reason}", {"reason": str(error)}) from None
+
+    return PlainValidator(validate)
+
+
+def _zoned_datetime(value: object, info: ValidationInfo) -> datetime:
+    context = info.context if isinstance(info.context, dict) else {}
+    zone: tzinfo | None = context.get("zone")
+    try:
+        return parse_datetime(cell_text(value), zone)
+    except CellError as error:
+        raise PydanticCustomError("cell", "{reason}", {"reason": str(error)}) from None
+
+
+def _identifier(text: str) -> str:
+    if not text:
+        raise CellError("is blank; an id is required")
+    if ";" in text:
+        raise CellError("must not contain ';' (ids are listed with ';' in other tables)")
+    return check_id(text)
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def _choice(kind: type[E]) -> Callable[[str], E]:
+    allowed = [member.value for member in kind]
+
+    def parse(text: str) -> E:
+        try:
+            return kind(text)
+        except ValueError:
+            raise CellError(f"is not a known value; expected one of {', '.join(allowed)}") from None
+
+    return parse
+
+
+def _enum_schema(kind: type[enum.Enum], description: str) -> WithJsonSchema:
+    return WithJsonSchema(
+        {"type": "string", "enum": [m.value for m in kind], "description": description}
+    )
+
+
+def _number_schema(kind: str, description: str, **bounds: float) -> WithJsonSchema:
+    return WithJsonSchema({"type": kind, "description": description, **bounds})
+
+
+def _list_schema(description: str, pattern: str | None = None) -> WithJsonSchema:
+    schema: dict[str, Any] = {"type": "string", "description": description}
+    if pattern is not None:
+        schema["pattern"] = pattern
+    return WithJsonSchema(schema)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(split_list(text))
+
+
+def _ordered_words(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(split_list(text)))
+
+
+def _skill_requirements(text: str) -> tuple[SkillRequirement, ...]:
+    return tuple(SkillRequirement(name=n, level=v) for n, v in parse_skills(text).items())
+
+
+def _certificates(text: str) -> tuple[Certificate, ...]:
+    return tuple(Certificate(name=n, expires=d) for n, d in parse_certificates(text))
+
+
+def _whole(low: float | None = None, high: float | None = None) -> Callable[[str], int]:
+    return lambda text: int(parse_number(text, whole=True, low=low, high=high))
+
+
+def _real(low: float | None = None, high: float | None = None) -> Callable[[str], float]:
+    return lambda text: parse_number(text, low=low, high=high)
+
+
+def _worker_ids(text: str) -> tuple[str, ...]:
+    return parse_ids(text, "worker")
+
+
+_SKILL_ITEM = r"[^:;]+:\s*[1-5]\s*"
+_SKILLS_PATTERN = rf"^\s*({_SKILL_ITEM})?(;\s*({_SKILL_ITEM})?)*$"
+_CERTIFICATE_ITEM = r"[^:;]+:\s*\d{4}-\d{2}-\d{2}\s*"
+_CERTIFICATES_PATTERN = rf"^\s*({_CERTIFICATE_ITEM})?(;\s*({_CERTIFICATE_ITEM})?)*$"
+_DATETIME_SCHEMA = WithJsonSchema(
+    {
+        "type": "string",
+        "format": "date-time",
+        "description": f"ISO 8601 with a UTC offset, e.g. {DATETIME_EXAMPLE}; without one, "
+        "the timezone of dataset.toml applies",
+    }
+)
+
+Identifier = Annotated[
+    str,
+    _cell(_identifier),
+    WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": MAX_ID_CHARS, "pattern": "^[^;]+$"}
+    ),
+]
+Text = Annotated[str, _cell(str), WithJsonSchema({"type": "string"})]
+Latitude = Annotated[
+    float, _cell(_real(-90, 90)), _number_schema("number", "degrees", minimum=-90, maximum=90)
+]
+Longitude = Annotated[
+    float, _cell(_real(-180, 180)), _number_schema("number", "degrees", minimum=-180, maximum=180)
+]
+OptionalLatitude = Annotated[
+    float | None,
+    _cell(_real(-90, 90)),
+    _number_schema("number", "degrees; blank = unknown", minimum=-90, maximum=90),
+]
+OptionalLongitude = Annotated[
+    float | None,
+    _cell(_real(-180, 180)),
+    _number_schema("number", "degrees; blank = unknown", minimum=-180, maximum=180),
+]
+Years = Annotated[float, _cell(_real(0)), _number_schema("number", "years", minimum=0)]
+Count = Annotated[int, _cell(_whole(0)), _number_schema("integer", "a count", minimum=0)]
+Limit = Annotated[
+    int | None, _cell(_whole(0)), _number_schema("integer", "blank = no limit", minimum=0)
+]
+Rating = Annotated[
+    float | None,
+    _cell(_real(0, 5)),
+    _number_schema("number", "mean review score; blank = no rating", minimum=0, maximum=5),
+]
+Priority = Annotated[
+    int, _cell(_whole(1, 5)), _number_schema("integer", "5 most important", minimum=1, maximum=5)
+]
+TeamSize = Annotated[
+    int, _cell(_whole(1)), _number_schema("integer", "workers who start together", minimum=1)
+]
+Duration = Annotated[
+    int,
+    _cell(lambda text: int(parse_number(text, whole=True, above=0))),
+    _number_schema("integer", "minutes of work", exclusiveMinimum=0),
+]
+Moment = Annotated[datetime, PlainValidator(_zoned_datetime), _DATETIME_SCHEMA]
+OptionalMoment = Annotated[datetime | None, PlainValidator(_zoned_datetime), _DATETIME_SCHEMA]
+OptionalDate = Annotated[
+    date | None,
+    _cell(parse_date),
+    WithJsonSchema({"type": "string", "format": "date", "description": "YYYY-MM-DD"}),
+]
+GenderCell = Annotated[Gender, _cell(_choice(Gender)), _enum_schema(Gender, "F or M")]
+OptionalGender = Annotated[
+    Gender | None, _cell(_choice(Gender)), _enum_schema(Gender, "F or M; blank = none")
+]
+BackgroundCheckCell = Annotated[
+    BackgroundCheckStatus,
+    _cell(_choice(BackgroundCheckStatus)),
+    _enum_schema(BackgroundCheckStatus, "blank = pending"),
+]
+TravelModeCell = Annotated[
+    TravelMode, _cell(_choice(TravelMode)), _enum_schema(TravelMode, "blank = transit")
+]
+StatusCell = Annotated[
+    WorkerStatus, _cell(_choice(WorkerStatus)), _enum_schema(WorkerStatus, "blank = active")
+]
+WordSet = Annotated[
+    frozenset[str], _cell(_words), _list_schema("';' list, e.g. mandarin;shanghainese")
+]
+WordList = Annotated[tuple[str, ...], _cell(_ordered_words), _list_schema("';' list")]
+WorkerIds = Annotated[
+    tuple[str, ...], _cell(_worker_ids), _list_schema("';' list of worker ids, e.g. w001;w017")
+]
+WorkerIdSet = Annotated[
+    frozenset[str],
+    _cell(lambda text: frozenset(_worker_ids(text))),
+    _list_schema("';' list of worker ids, e.g. w001;w017"),
+]
+Skills = Annotated[
+    dict[str, int],
+    _cell(parse_skills),
+    _list_schema("';' list of skill:level (1-5), e.g. cleaning:3;elderly_care:2", _SKILLS_PATTERN),
+]
+SkillRequirements = Annotated[
+    tuple[SkillRequirement, ...],
+    _cell(_skill_requirements),
+    _list_schema("';' list of skill:level (1-5), e.g. elderly_care:3", _SKILLS_PATTERN),
+]
+Certificates = Annotated[
+    tuple[Certificate, ...],
+    _cell(_certificates),
+    _list_schema(
+        "';' list of name:expiry, e.g. health:2027-05-01;nursing:2028-01-31",
+        _CERTIFICATES_PATTERN,
+    ),
+]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WorkerRow(_Row):
+    """workers (required): one row per worker, with one optional shift."""
+
+    worker_id: Identifier = Field(description="unique id of the worker")
+    name: Text = ""
+    gender: GenderCell
+    languages: WordSet = frozenset()
+    skills: Skills = Field(default_factory=dict)
+    experience_years: Years = 0.0
+    certificates: Certificates = ()
+    background_check: BackgroundCheckCell = BackgroundCheckStatus.PENDING
+    background_check_expires: OptionalDate = Field(None, description="blank = no expiry")
+    rating: Rating = None
+    rating_count: Count = 0
+    home_lat: Latitude
+    home_lon: Longitude
+    shift_start: OptionalMoment = Field(None, description="overridden by availability rows")
+    shift_end: OptionalMoment = Field(None, description="overridden by availability rows")
+    max_jobs: Limit = None
+    max_work_minutes: Limit = None
+    travel_mode: TravelModeCell = TravelMode.TRANSIT
+    status: StatusCell = WorkerStatus.ACTIVE
+
+
+class CustomerRow(_Row):
+    """customers (optional): one row per customer."""
+
+    customer_id: Identifier = Field(description="unique id of the customer")
+    name: Text = ""
+    lat: OptionalLatitude = None
+    lon: OptionalLongitude = None
+    preferred_gender: OptionalGender = None
+    preferred_languages: WordList = Field((), description="';' list, e.g. mandarin;english")
+    preferred_workers: WorkerIds = ()
+    blocked_workers: WorkerIdSet = frozenset()
+    previous_workers: WorkerIds = Field((), description="most recent first")
+
+
+class JobRow(_Row):
+    """jobs (required): one row per visit to serve."""
+
+    job_id: Identifier = Field(description="unique id of the visit")
+    order_id: Text = ""
+    customer_id: Identifier
+    service_type: Text
+    lat: OptionalLatitude = Field(None, description="blank = the customer's location")
+    lon: OptionalLongitude = Field(None, description="blank = the customer's location")
+    earliest_start: Moment
+    latest_start: Moment
+    duration_minutes: Duration
+    required_skills: SkillRequirements = ()
+    min_experience_years: Years = 0.0
+    required_certificates: WordList = Field((), description="';' list, e.g. health;nursing")
+    workers_needed: TeamSize = 1
+    gender_required: OptionalGender = None
+    language_required: WordList = Field(
+        (), description="';' list of languages the worker must all speak"
+    )
+    priority: Priority = 3
+    pinned_worker_id: WorkerIds = Field((), description="';' list for a team")
+    pinned_start: OptionalMoment = Field(None, description="needs pinned_worker_id")
+    excluded_workers: WorkerIdSet = Field(
+        frozenset(), description="workers who declined this visit"
+    )
+
+
+class AvailabilityRow(_Row):
+    """availability (optional): one row per shift; replaces the worker's shift_start/shift_end."""
+
+    worker_id: Identifier
+    start: Moment
+    end: Moment
+
+
+ROW_MODELS: dict[str, type[_Row]] = {
+    "workers": WorkerRow,
+    "customers": CustomerRow,
+    "jobs": JobRow,
+    "availability": AvailabilityRow,
+}
+TABLE_NAMES: tuple[str, ...] = tuple(ROW_MODELS)
+REQUIRED_TABLES: tuple[str, ...] = ("workers", "jobs")
+OPTIONAL_TABLES: tuple[str, ...] = ("customers", "availability")
+
+
+EXTENSION_COLUMNS: dict[str, tuple[str, ...]] = {"jobs": ("excluded_workers",)}
+"""Optional columns beyond dataset contract v1 that the loader also reads."""
+
+
+def contract_columns(table: str) -> tuple[str, ...]:
+    """The columns of dataset contract v1 for ``table``, in contract order."""
+    extensions = EXTENSION_COLUMNS.get(table, ())
+    return tuple(name for name in ROW_MODELS[table].model_fields if name not in extensions)
+
+
+def required_columns(table: str) -> tuple[str, ...]:
+    """Columns the table must have (the fields without a default)."""
+    fields = ROW_MODELS[table].model_fields
+    return tuple(name for name, info in fields.items() if info.is_required())
+
+
+def input_json_schemas() -> dict[str, dict[str, Any]]:
+    """The JSON Schema of one row of each input table, by table name."""
+    return {name: model.model_json_schema() for name, model in ROW_MODELS.items()}

@@ -1,0 +1,450 @@
+"""Export one day's dispatch round from the ops store as a dataset (contract v1): ``ops jobs``.
+
+:func:`export_jobs` writes the visits to dispatch with every worker and customer, feedback
+applied, atomically (a failed export leaves no folder behind).
+
+What the export carries from operations into matching:
+
+- ``workers.rating`` / ``rating_count``: updated by ratings; ``status``: ``suspended`` by
+  the complaint rule (and ``on_leave`` for a worker whose availability has no shift that
+  day); ``shift_start`` / ``shift_end`` given as full datetimes are moved to the day;
+- ``customers.blocked_workers``: upheld complaints; ``previous_workers``: the workers of
+  the customer's served visits, most recent first, then those imported;
+  ``preferred_workers``: plus the current worker of each of the customer's orders with
+  several visits (continuity of a recurring order or placement);
+- ``jobs.excluded_workers`` (optional column beyond the contract): workers who declined or
+  did not show up for that visit; ``pinned_worker_id`` / ``pinned_start``: proposed,
+  confirmed and checked-in visits keep their workers and start; a rework visit is pinned
+  to its original worker (no start) when the policy says so; with
+  ``OpsPolicy.pin_recurring_worker`` a recurring order's visits are pinned to its worker.
+
+A day with no visit in its round is nothing to dispatch: nothing is written (a dataset
+without jobs would not load) and :attr:`ExportSummary.written` is false.
+
+A visit is in the day's round when it is proposed, confirmed or checked in with its
+planned start on that day, or still to dispatch (unassigned, or after a no-show) with
+its start window touching that day. Days are taken in the store's timezone (from the
+imported ``dataset.toml``), else in each time's own UTC offset.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from matchmaker.lifecycle._contract import (
+    AVAILABILITY_COLUMNS,
+    CUSTOMER_COLUMNS,
+    JOB_COLUMNS,
+    WORKER_COLUMNS,
+    cell,
+    customer_row,
+    job_row,
+    worker_row,
+)
+from matchmaker.lifecycle._entities import Visit, WorkerRecord
+from matchmaker.lifecycle._ledger import Ledger
+from matchmaker.lifecycle._operations import Operations
+from matchmaker.lifecycle._policy import OpsPolicy
+from matchmaker.lifecycle._states import OrderState, VisitState, WorkerState
+from matchmaker.model import DatasetSettings, LifecycleError, utc
+
+__all__ = [
+    "OPEN_STATES",
+    "PINNED_STATES",
+    "ExportSummary",
+    "ReleasedPin",
+    "export_dataset",
+    "export_jobs",
+]
+
+PINNED_STATES = (VisitState.PROPOSED, VisitState.CONFIRMED, VisitState.CHECKED_IN)
+OPEN_STATES = (VisitState.UNASSIGNED, VisitState.NO_SHOW)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportSummary:
+    folder: Path
+    day: date
+    jobs: int
+    to_dispatch: int
+    pinned: int
+    workers: int
+    customers: int
+    released: tuple[ReleasedPin, ...] = ()
+    """Pins left out because the worker can no longer serve the job that day."""
+    written: bool = True
+    """False when the day has no visit in its round: nothing to dispatch, nothing written."""
+
+
+def _local_date(moment: datetime, zone: ZoneInfo | None) -> date:
+    return moment.astimezone(zone).date() if zone is not None else moment.date()
+
+
+def _in_round(visit: Visit, day: date, zone: ZoneInfo | None) -> bool:
+    if visit.state in PINNED_STATES and visit.planned_start is not None:
+        return _local_date(visit.planned_start, zone) == day
+    if visit.state in OPEN_STATES:
+        return (
+            _local_date(visit.job.earliest_start, zone)
+            <= day
+            <= _local_date(visit.job.latest_start, zone)
+        )
+    return False
+
+
+def _can_pin(visit: Visit, workers: tuple[str, ...]) -> bool:
+    # Whether the workers may serve the job that day is checked once the tables are built,
+    # by the dispatcher's own rules (_release_broken_pins); a worker who declined the visit
+    # is never pinned to it.
+    return (
+        bool(workers)
+        and len(workers) <= visit.job.workers_needed
+        and not set(workers) & set(visit.excluded_workers)
+    )
+
+
+def _order_workers(ledger: Ledger, before: datetime) -> dict[str, tuple[str, ...]]:
+    """For orders of several visits (recurring orders, placements), the workers of the
+    latest served or confirmed visit starting before a time."""
+    visits_per_order: dict[str, int] = {}
+    for visit in ledger.visits.values():
+        if visit.rework_of is None:
+            order_id = visit.job.order_id
+            visits_per_order[order_id] = visits_per_order.get(order_id, 0) + 1
+    latest: dict[str, Visit] = {}
+    for visit in ledger.visits.values():
+        order_id = visit.job.order_id
+        if not order_id or not visit.workers or visit.rework_of is not None:
+            continue
+        if visits_per_order.get(order_id, 0) < 2:
+            continue
+        if not (visit.served or visit.state is VisitState.CONFIRMED):
+            continue
+        if visit.start >= before:
+            continue
+        if order_id not in latest or visit.start > latest[order_id].start:
+            latest[order_id] = visit
+    return {order_id: visit.workers for order_id, visit in latest.items()}
+
+
+def _previous_workers(ledger: Ledger, before: datetime) -> dict[str, list[str]]:
+    """Per customer, the workers of served visits before a time, most recent first."""
+    served = sorted(
+        (
+            v
+            for v in ledger.visits.values()
+            if v.checked_in_at is not None and v.checked_in_at < before
+        ),
+        key=lambda v: (v.checked_in_at, v.visit_id),
+        reverse=True,
+    )
+    out: dict[str, list[str]] = {}
+    for visit in served:
+        names = out.setdefault(visit.job.customer_id, [])
+        for worker_id in visit.workers:
+            if worker_id not in names:
+                names.append(worker_id)
+    return out
+
+
+def _job_rows(
+    visits: list[Visit],
+    policy: OpsPolicy,
+    order_workers: Mapping[str, tuple[str, ...]],
+) -> tuple[list[dict[str, str]], int]:
+    rows = []
+    pinned_count = 0
+    for visit in visits:
+        pinned: tuple[str, ...] = ()
+        pinned_start = None
+        if visit.state in PINNED_STATES and _can_pin(visit, visit.workers):
+            pinned, pinned_start = visit.workers, visit.planned_start
+        elif visit.pinned_worker_ids and _can_pin(visit, visit.pinned_worker_ids):
+            pinned = visit.pinned_worker_ids
+        elif policy.pin_recurring_worker and visit.job.order_id in order_workers:
+            candidate = order_workers[visit.job.order_id]
+            if len(candidate) == visit.job.workers_needed and _can_pin(visit, candidate):
+                pinned = candidate
+        pinned_count += bool(pinned)
+        rows.append(
+            job_row(
+                visit.visit_id,
+                visit.job,
+                pinned_worker_ids=pinned,
+                pinned_start=pinned_start,
+                excluded_workers=visit.excluded_workers,
+            )
+        )
+    return rows, pinned_count
+
+
+def _day_start(ledger: Ledger, day: date, zone: ZoneInfo | None) -> datetime:
+    """Midnight of ``day`` in the store's timezone, else in the visits' own UTC offset."""
+    if zone is not None:
+        return datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    offsets = [v.job.earliest_start.tzinfo for v in ledger.visits.values()]
+    return datetime.combine(day, datetime.min.time(), tzinfo=offsets[0] if offsets else UTC)
+
+
+def _redate(text: str | None, day: date, zone: ZoneInfo | None) -> datetime | None:
+    """The same wall-clock time on ``day``: in the store's timezone when it has one, so a
+    regular 08:00 stays 08:00 on the far side of a daylight-saving change (its old UTC
+    offset would make it 07:00 or 09:00); a time the clocks skip that day moves forward by
+    the gap, as calendars do."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if zone is not None and moment.tzinfo is not None:
+        wall = datetime.combine(day, moment.astimezone(zone).time(), tzinfo=zone)
+        return utc(wall).astimezone(zone)
+    return moment.replace(year=day.year, month=day.month, day=day.day)
+
+
+def _worker_rows(
+    ledger: Ledger, day: date, zone: ZoneInfo | None
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    rows, availability = [], []
+    for worker in sorted(ledger.workers.values(), key=lambda w: w.worker_id):
+        status = worker.status
+        shifts = [
+            (s, e)
+            for s, e in worker.availability
+            if _local_date(s, zone) <= day <= _local_date(e - timedelta(seconds=1), zone)
+        ]
+        if worker.availability and not shifts and status == WorkerState.ACTIVE:
+            status = WorkerState.ON_LEAVE.value
+        for start, end in shifts:
+            availability.append(
+                {"worker_id": worker.worker_id, "start": cell(start), "end": cell(end)}
+            )
+        rows.append(worker_row(worker, status=status, **_shift_on(worker, day, zone)))
+    return rows, availability
+
+
+def _shift_on(worker: WorkerRecord, day: date, zone: ZoneInfo | None) -> dict[str, str | None]:
+    # A shift given as full datetimes is the worker's regular shift: move it to the day.
+    start, end = _redate(worker.shift_start, day, zone), _redate(worker.shift_end, day, zone)
+    if start is None or end is None:
+        return {}
+    if utc(end) <= utc(start):
+        end = _redate(end.isoformat(), day + timedelta(days=1), zone) or end
+    return {"shift_start": start.isoformat(), "shift_end": end.isoformat()}
+
+
+def export_dataset(
+    ledger: Ledger,
+    *,
+    day: date,
+    out: Path,
+    policy: OpsPolicy | None = None,
+    timezone: str | None = None,
+    dataset_toml: str | None = None,
+    force: bool = False,
+) -> ExportSummary:
+    """Write the dataset of ``day``'s dispatch round to ``out`` (atomically).
+
+    Raises ``LifecycleError`` when ``out`` exists (without ``force``) or holds something
+    other than a dataset. A day without visits writes nothing and touches no existing
+    ``out`` (the summary says ``written=False``).
+    """
+    policy = policy or OpsPolicy()
+    zone = ZoneInfo(timezone) if timezone else None
+    out = Path(out)
+    visits = sorted(
+        (v for v in ledger.visits.values() if _in_round(v, day, zone)),
+        key=lambda v: (v.job.earliest_start, v.visit_id),
+    )
+    if not visits:
+        return ExportSummary(
+            folder=out,
+            day=day,
+            jobs=0,
+            to_dispatch=0,
+            pinned=0,
+            workers=len(ledger.workers),
+            customers=len(ledger.customers),
+            written=False,
+        )
+    _check_output(out, force)
+    day_start = _day_start(ledger, day, zone)
+    order_workers = _order_workers(ledger, day_start)
+    job_rows, pinned = _job_rows(visits, policy, order_workers)
+    worker_rows, availability = _worker_rows(ledger, day, zone)
+    previous = _previous_workers(ledger, day_start)
+    customer_rows = []
+    for customer in sorted(ledger.customers.values(), key=lambda c: c.customer_id):
+        preferred = list(customer.preferred_workers)
+        for order in ledger.orders.values():
+            if order.customer_id == customer.customer_id and order.state in (
+                OrderState.CONTRACTED,
+                OrderState.ACTIVE,
+            ):
+                for worker_id in order_workers.get(order.order_id, ()):
+                    if worker_id not in preferred and worker_id not in customer.blocked_workers:
+                        preferred.append(worker_id)
+        history = previous.get(customer.customer_id, [])
+        earlier = [w for w in customer.previous_workers if w not in history]
+        customer_rows.append(
+            customer_row(
+                customer, preferred_workers=preferred, previous_workers=[*history, *earlier]
+            )
+        )
+    frames = {
+        "workers": pd.DataFrame(worker_rows, columns=WORKER_COLUMNS),
+        "customers": pd.DataFrame(customer_rows, columns=CUSTOMER_COLUMNS),
+        "jobs": pd.DataFrame(job_rows, columns=JOB_COLUMNS),
+    }
+    if any(w.availability for w in ledger.workers.values()):
+        frames["availability"] = pd.DataFrame(availability, columns=AVAILABILITY_COLUMNS)
+    if dataset_toml is None and timezone is not None:
+        dataset_toml = f'timezone = "{timezone}"\n'
+    released = _release_broken_pins(frames, dataset_toml)
+    pinned -= sum(1 for r in released if r.job_unpinned)
+    _write_folder(out, {f"{name}.csv": frame for name, frame in frames.items()}, dataset_toml)
+    return ExportSummary(
+        folder=out,
+        day=day,
+        jobs=len(job_rows),
+        to_dispatch=len(job_rows) - pinned,
+        pinned=pinned,
+        workers=len(worker_rows),
+        customers=len(customer_rows),
+        released=tuple(released),
+    )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReleasedPin:
+    """A pin the export left out because the worker can no longer serve the job."""
+
+    job_id: str
+    worker_id: str
+    reasons: tuple[str, ...]
+    """Reason codes of the rules the pair breaks (``INACTIVE``, ``NO_AVAILABILITY`` ...)."""
+    job_unpinned: bool
+    """No worker of the job is pinned any more."""
+
+
+def _release_broken_pins(
+    frames: dict[str, pd.DataFrame], dataset_toml: str | None
+) -> list[ReleasedPin]:
+    """Unpin pairs that break a hard rule on the day, checked by the dispatcher's own rules.
+
+    A pin is kept as it is by every solver, so a pinned worker who has since been suspended,
+    gone on leave, let a document expire or has no shift that fits would make the round
+    infeasible. Such a visit is exported to be dispatched again instead; ``apply-plan``
+    then withdraws the old proposal and proposes the new worker. The whole export is
+    validated as the dispatcher will load it (``DatasetError`` if it would not load); only
+    the pinned jobs are compiled.
+    """
+    if frames["jobs"].empty:
+        return []  # nothing to check (export_dataset writes no round without jobs)
+    from matchmaker.compile import ReasonBit, compile_problem
+    from matchmaker.io import dataset_from_frames
+    from matchmaker.model import Dataset
+
+    settings = (
+        DatasetSettings.model_validate(tomllib.loads(dataset_toml))
+        if dataset_toml
+        else DatasetSettings()
+    )
+    full = dataset_from_frames(frames, settings=settings)
+    pinned_jobs = tuple(job for job in full.jobs if job.is_pinned)
+    if not pinned_jobs:
+        return []
+    dataset = Dataset(
+        workers=full.workers, jobs=pinned_jobs, customers=full.customers, settings=full.settings
+    )
+    reasons = compile_problem(dataset).reasons
+    jobs = frames["jobs"]
+    released: list[ReleasedPin] = []
+    for j, job in enumerate(dataset.jobs):
+        broken = [w for w in job.pinned_worker_ids if reasons[dataset.worker_position(w), j]]
+        if not broken:
+            continue
+        kept = [w for w in job.pinned_worker_ids if w not in broken]
+        row = jobs.index[jobs["job_id"] == job.job_id][0]
+        jobs.loc[row, "pinned_worker_id"] = ";".join(kept)
+        if not kept:
+            jobs.loc[row, "pinned_start"] = ""
+        for worker_id in broken:
+            bits = ReasonBit(int(reasons[dataset.worker_position(worker_id), j]))
+            codes = tuple(str(b.name) for b in ReasonBit if b in bits)
+            released.append(
+                ReleasedPin(
+                    job_id=job.job_id,
+                    worker_id=worker_id,
+                    reasons=codes,
+                    job_unpinned=not kept and worker_id == broken[-1],
+                )
+            )
+    return released
+
+
+def export_jobs(ops: Operations, *, day: date, out: Path, force: bool = False) -> ExportSummary:
+    """``ops jobs``: :func:`export_dataset` of the store's current state and settings."""
+    return export_dataset(
+        ops.ledger(),
+        day=day,
+        out=out,
+        policy=ops.policy,
+        timezone=ops.store.get_meta("timezone"),
+        dataset_toml=ops.store.get_meta("dataset_toml"),
+        force=force,
+    )
+
+
+_DATASET_FILES = {"workers.csv", "customers.csv", "jobs.csv", "availability.csv", "dataset.toml"}
+
+
+def _check_output(out: Path, force: bool) -> None:
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise LifecycleError(f"{out} exists and is not a folder; choose another --out")
+    names = {p.name for p in out.iterdir()}
+    if not names:
+        return
+    if not force:
+        raise LifecycleError(f"{out} exists; pass --force to replace it")
+    if not names <= _DATASET_FILES:
+        strangers = ", ".join(sorted(names - _DATASET_FILES))
+        raise LifecycleError(
+            f"{out} holds files that are not a dataset ({strangers}); refusing to replace it"
+        )
+
+
+def _write_folder(out: Path, tables: Mapping[str, pd.DataFrame], toml: str | None) -> None:
+    """Write into a sibling temporary folder, then swap it in: no partial output."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    if temp.exists():
+        shutil.rmtree(temp)
+    temp.mkdir()
+    try:
+        for name, frame in tables.items():
+            frame.to_csv(temp / name, index=False)
+        if toml is not None:
+            (temp / "dataset.toml").write_text(toml, encoding="utf-8")
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            out.rename(old)
+            temp.rename(out)
+            shutil.rmtree(old)
+        else:
+            temp.rename(out)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise

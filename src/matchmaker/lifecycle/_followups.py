@@ -1,0 +1,152 @@
+"""Follow-ups: the return call or visit after a customer accepted a visit.
+
+A follow-up is due ``followup_new_customer_hours`` (24 h) after acceptance for a new
+customer (the customer's first accepted visit, with no earlier workers on record) and
+``followup_returning_days`` (7 days) after acceptance otherwise. It is done by a
+``visit_followed_up`` event, which the visit table allows once the visit is settled.
+Rework visits have no follow-up of their own (the original visit has).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pandas as pd
+
+from matchmaker.lifecycle._entities import Visit
+from matchmaker.lifecycle._events import Event, make_event
+from matchmaker.lifecycle._ledger import Ledger
+from matchmaker.lifecycle._policy import OpsPolicy
+
+__all__ = ["FollowUp", "followup_done", "followups", "followups_due", "followups_frame"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FollowUp:
+    """One follow-up and where it stands at ``as_of``.
+
+    ``status``: ``pending`` (not done, not yet late), ``overdue``, ``done_on_time`` or
+    ``done_late``. ``ready`` says the visit is settled, so the follow-up can be recorded.
+    """
+
+    visit_id: str
+    customer_id: str
+    service_type: str
+    worker_ids: tuple[str, ...]
+    accepted_at: datetime
+    due_at: datetime
+    new_customer: bool
+    done_at: datetime | None
+    status: str
+    ready: bool
+
+
+def _first_accepted(ledger: Ledger) -> dict[str, str]:
+    """Per customer, the visit accepted first (ties broken by id)."""
+    first: dict[str, Visit] = {}
+    for visit in ledger.visits.values():
+        if visit.accepted_at is None or visit.rework_of is not None:
+            continue
+        current = first.get(visit.job.customer_id)
+        if current is None or (visit.accepted_at, visit.visit_id) < (
+            current.accepted_at or visit.accepted_at,
+            current.visit_id,
+        ):
+            first[visit.job.customer_id] = visit
+    return {customer_id: visit.visit_id for customer_id, visit in first.items()}
+
+
+def followups(ledger: Ledger, policy: OpsPolicy, *, as_of: datetime) -> list[FollowUp]:
+    """Every follow-up of an accepted visit, in order of due time."""
+    first = _first_accepted(ledger)
+    out = []
+    for visit in ledger.visits.values():
+        if visit.accepted_at is None or visit.rework_of is not None:
+            continue
+        customer = ledger.customers.get(visit.job.customer_id)
+        known_before = customer is not None and bool(customer.previous_workers)
+        new = first.get(visit.job.customer_id) == visit.visit_id and not known_before
+        delay = (
+            timedelta(hours=policy.followup_new_customer_hours)
+            if new
+            else timedelta(days=policy.followup_returning_days)
+        )
+        due = visit.accepted_at + delay
+        done = visit.followed_up_at
+        if done is not None:
+            status = "done_on_time" if done <= due else "done_late"
+        else:
+            status = "overdue" if as_of > due else "pending"
+        out.append(
+            FollowUp(
+                visit_id=visit.visit_id,
+                customer_id=visit.job.customer_id,
+                service_type=visit.job.service_type,
+                worker_ids=visit.workers,
+                accepted_at=visit.accepted_at,
+                due_at=due,
+                new_customer=new,
+                done_at=done,
+                status=status,
+                ready=visit.settled_at is not None,
+            )
+        )
+    return sorted(out, key=lambda f: (f.due_at, f.visit_id))
+
+
+def followups_due(ledger: Ledger, policy: OpsPolicy, *, as_of: datetime) -> list[FollowUp]:
+    """The follow-ups still to do (pending or overdue), the most urgent first."""
+    return [f for f in followups(ledger, policy, as_of=as_of) if f.done_at is None]
+
+
+def followups_frame(items: list[FollowUp]) -> pd.DataFrame:
+    columns = [
+        "visit_id",
+        "customer_id",
+        "service_type",
+        "worker_ids",
+        "accepted_at",
+        "due_at",
+        "new_customer",
+        "done_at",
+        "status",
+        "ready",
+    ]
+    rows = [
+        {
+            "visit_id": f.visit_id,
+            "customer_id": f.customer_id,
+            "service_type": f.service_type,
+            "worker_ids": ";".join(f.worker_ids),
+            "accepted_at": f.accepted_at.isoformat(),
+            "due_at": f.due_at.isoformat(),
+            "new_customer": f.new_customer,
+            "done_at": None if f.done_at is None else f.done_at.isoformat(),
+            "status": f.status,
+            "ready": f.ready,
+        }
+        for f in items
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def followup_done(
+    visit_id: str,
+    *,
+    time: datetime,
+    actor: str,
+    channel: str = "phone",
+    satisfied: bool | None = None,
+    note: str = "",
+) -> Event:
+    """The event that records a follow-up as done."""
+    return make_event(
+        "visit_followed_up",
+        visit_id,
+        time=time,
+        actor=actor,
+        channel=channel,
+        satisfied=satisfied,
+        note=note,
+    )

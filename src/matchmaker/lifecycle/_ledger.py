@@ -1,0 +1,239 @@
+"""The ledger: the current state of every entity, rebuilt by replaying the events.
+
+A :class:`Ledger` holds the frozen entities by id and each entity's version (the number
+of its events). :meth:`Ledger.apply` checks what one entity cannot check alone (the
+customer of a visit is registered, a proposed worker is active and not blocked by the
+customer, a complaint names a worker who served the visit), then applies the event to the
+entity; on any error nothing changes. :meth:`Ledger.resolve` fills the defaults an input
+event may leave out (the only worker of a visit, the order's payment method, the visit's
+price, the minutes late of a check-in), so the stored event is explicit and replay needs
+no guessing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import timedelta
+from math import ceil
+from typing import Any
+
+from matchmaker.lifecycle import _entities as entities
+from matchmaker.lifecycle._entities import (
+    Complaint,
+    CustomerRecord,
+    Entity,
+    Order,
+    Visit,
+    WorkerRecord,
+)
+from matchmaker.lifecycle._events import EntityKey, Event, StoredEvent
+from matchmaker.lifecycle._states import NEW, EntityType, OrderState, WorkerState
+from matchmaker.model import LifecycleError
+
+__all__ = ["Ledger"]
+
+
+class Ledger:
+    """Every entity's current state, and its version (count of its events)."""
+
+    def __init__(self) -> None:
+        self.orders: dict[str, Order] = {}
+        self.visits: dict[str, Visit] = {}
+        self.complaints: dict[str, Complaint] = {}
+        self.workers: dict[str, WorkerRecord] = {}
+        self.customers: dict[str, CustomerRecord] = {}
+        self.versions: dict[EntityKey, int] = {}
+        self.position = 0
+        """Store position of the last event applied (0 for a ledger not read from a store)."""
+
+    @classmethod
+    def replay(cls, events: Iterable[Event | StoredEvent]) -> Ledger:
+        """The state after ``events``, applied in order."""
+        ledger = cls()
+        ledger.extend(events)
+        return ledger
+
+    def extend(self, events: Iterable[Event | StoredEvent]) -> None:
+        """Apply ``events`` in order (stored events also move :attr:`position` on)."""
+        for item in events:
+            if isinstance(item, StoredEvent):
+                self.apply(item.event)
+                self.position = item.position
+            else:
+                self.apply(item)
+
+    def copy(self) -> Ledger:
+        """An independent ledger with the same state (entities are immutable and shared)."""
+        other = Ledger()
+        other.orders = dict(self.orders)
+        other.visits = dict(self.visits)
+        other.complaints = dict(self.complaints)
+        other.workers = dict(self.workers)
+        other.customers = dict(self.customers)
+        other.versions = dict(self.versions)
+        other.position = self.position
+        return other
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state as plain data, for comparing two ledgers."""
+        return {
+            "orders": dict(self.orders),
+            "visits": dict(self.visits),
+            "complaints": dict(self.complaints),
+            "workers": dict(self.workers),
+            "customers": dict(self.customers),
+            "versions": dict(self.versions),
+        }
+
+    def _bucket(self, entity_type: EntityType) -> dict[str, Any]:
+        buckets: Mapping[EntityType, dict[str, Any]] = {
+            EntityType.ORDER: self.orders,
+            EntityType.VISIT: self.visits,
+            EntityType.COMPLAINT: self.complaints,
+            EntityType.WORKER: self.workers,
+            EntityType.CUSTOMER: self.customers,
+        }
+        return buckets[entity_type]
+
+    def get(self, key: EntityKey) -> Entity | None:
+        entity: Entity | None = self._bucket(key[0]).get(key[1])
+        return entity
+
+    def state_of(self, key: EntityKey) -> str:
+        entity = self.get(key)
+        return NEW if entity is None else str(entity.state)
+
+    def version(self, key: EntityKey) -> int:
+        return self.versions.get(key, 0)
+
+    # --- applying -------------------------------------------------------------------------
+
+    def apply(self, event: Event) -> Entity:
+        """Apply one event; returns the entity's new state. Nothing changes on error."""
+        self._check_references(event)
+        current = self.get(event.key)
+        updated = entities.apply(current, event)
+        self._bucket(event.entity_type)[event.entity_id] = updated
+        self.versions[event.key] = self.version(event.key) + 1
+        return updated
+
+    def _require_customer(self, customer_id: str, who: str) -> CustomerRecord:
+        customer = self.customers.get(customer_id)
+        if customer is None:
+            raise LifecycleError(f"{who}: customer {customer_id!r} is not registered")
+        return customer
+
+    def _check_references(self, event: Event) -> None:
+        kind, who = event.kind, f"{event.entity_type} {event.entity_id}"
+        p = event.payload
+        if kind == "order_created":
+            self._require_customer(str(p["customer_id"]), who)
+        elif kind == "visit_created":
+            self._require_customer(str(p["customer_id"]), who)
+            order_id = p.get("order_id") or ""
+            rework_of = p.get("rework_of")
+            if rework_of is not None and rework_of not in self.visits:
+                raise LifecycleError(f"{who}: rework of unknown visit {rework_of!r}")
+            if order_id:
+                order = self.orders.get(order_id)
+                if order is None:
+                    raise LifecycleError(f"{who}: unknown order {order_id!r}")
+                if order.customer_id != p["customer_id"]:
+                    raise LifecycleError(
+                        f"{who}: customer {p['customer_id']!r} differs from order "
+                        f"{order_id}'s customer {order.customer_id!r}"
+                    )
+                # A rework visit may follow an order that has completed since.
+                if rework_of is None and order.state not in (
+                    OrderState.CONTRACTED,
+                    OrderState.ACTIVE,
+                ):
+                    raise LifecycleError(
+                        f"{who}: order {order_id} is {order.state}; visits need a contracted "
+                        "or active order"
+                    )
+            for worker_id in entities.split_cell(p.get("pinned_worker_id")):
+                if worker_id not in self.workers:
+                    raise LifecycleError(f"{who}: pinned worker {worker_id!r} is not registered")
+        elif kind == "visit_proposed":
+            visit = self.visits.get(event.entity_id)
+            blocked: tuple[str, ...] = ()
+            if visit is not None:
+                customer = self.customers.get(visit.job.customer_id)
+                blocked = customer.blocked_workers if customer is not None else ()
+            for worker_id in entities.split_cell(p["worker_ids"]):
+                worker = self.workers.get(worker_id)
+                if worker is None:
+                    raise LifecycleError(f"{who}: worker {worker_id!r} is not registered")
+                if worker.state is not WorkerState.ACTIVE:
+                    raise LifecycleError(f"{who}: worker {worker_id} is {worker.state}")
+                if worker_id in blocked:
+                    raise LifecycleError(f"{who}: the customer has blocked worker {worker_id}")
+        elif kind == "complaint_opened":
+            visit = self.visits.get(str(p["visit_id"]))
+            if visit is None:
+                raise LifecycleError(f"{who}: unknown visit {p['visit_id']!r}")
+            named = p.get("worker_id")
+            if named not in (*visit.workers, *visit.no_show_workers):
+                raise LifecycleError(
+                    f"{who}: worker {named!r} did not serve visit {visit.visit_id}"
+                )
+        elif kind == "customer_worker_blocked" and p["worker_id"] not in self.workers:
+            raise LifecycleError(f"{who}: worker {p['worker_id']!r} is not registered")
+
+    # --- filling defaults -----------------------------------------------------------------
+
+    def resolve(self, event: Event) -> Event:
+        """The event with the defaults it left out filled in from the current state."""
+        p: dict[str, Any] = dict(event.payload)
+        visit = self.visits.get(event.entity_id) if event.entity_type is EntityType.VISIT else None
+        if visit is not None:
+            self._resolve_visit(visit, event, p)
+        elif event.kind == "complaint_opened":
+            target = self.visits.get(str(p["visit_id"]))
+            if target is not None:
+                if p.get("worker_id") is None:
+                    served = target.workers or target.no_show_workers
+                    if len(served) == 1:
+                        p["worker_id"] = served[0]
+                    elif not served:
+                        raise LifecycleError(
+                            f"complaint {event.entity_id}: visit {target.visit_id} has no worker"
+                        )
+                    else:
+                        raise LifecycleError(
+                            f"complaint {event.entity_id}: visit {target.visit_id} had "
+                            f"{len(served)} workers; name the worker_id"
+                        )
+                p["customer_id"] = p.get("customer_id") or target.job.customer_id
+                p["service_type"] = p.get("service_type") or target.job.service_type
+        if p == dict(event.payload):
+            return event
+        return replace(event, payload=p)
+
+    def _resolve_visit(self, visit: Visit, event: Event, p: dict[str, Any]) -> None:
+        kind = event.kind
+        if kind == "visit_proposed" and p.get("end") is None:
+            start = entities.parse_time(p["start"])
+            p["end"] = (start + timedelta(minutes=visit.job.duration_minutes)).isoformat()
+        elif kind in ("visit_rated", "visit_issue_reported", "visit_declined") and (
+            p.get("worker_id") is None
+        ):
+            if len(visit.workers) == 1:
+                p["worker_id"] = visit.workers[0]
+            elif kind != "visit_issue_reported":
+                raise LifecycleError(
+                    f"visit {visit.visit_id} had {len(visit.workers)} workers; name the worker_id"
+                )
+        elif kind == "visit_no_show" and not p.get("worker_ids"):
+            p["worker_ids"] = list(visit.workers)
+        elif kind == "visit_checked_in" and p.get("minutes_late") is None:
+            late = (event.time - visit.start).total_seconds()
+            p["minutes_late"] = max(0, ceil(late / 60))
+        elif kind == "visit_settled":
+            if p.get("method") is None:
+                order = self.orders.get(visit.job.order_id)
+                p["method"] = str(order.payment_method) if order is not None else "online"
+            if p.get("amount") is None and visit.job.price is not None:
+                p["amount"] = str(visit.job.price)

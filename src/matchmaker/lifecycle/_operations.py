@@ -1,0 +1,129 @@
+"""Operations: commands against the event store, one transaction each.
+
+:class:`Operations` joins an :class:`~matchmaker.lifecycle.EventStore`, the ledger
+replayed from it, and an :class:`~matchmaker.lifecycle.OpsPolicy`. ``submit``
+takes the store's write lock, catches the ledger up with events other writers appended,
+then for each event: checks the expected version (optimistic concurrency), fills its
+defaults, applies it, runs the feedback rules on it (and on what they derive), and appends
+everything in one transaction. If any event fails, nothing of the command is written and
+the error says which event and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from matchmaker.lifecycle._events import Command, Event, StoredEvent, read_events_jsonl
+from matchmaker.lifecycle._feedback import derive
+from matchmaker.lifecycle._ledger import Ledger
+from matchmaker.lifecycle._policy import OpsPolicy
+from matchmaker.lifecycle._store import EventStore, Transaction
+from matchmaker.model import ConcurrencyError, DatasetError, Issue, LifecycleError
+
+__all__ = ["MAX_DERIVED_DEPTH", "POLICY_KEY", "Operations"]
+
+POLICY_KEY = "ops_policy"
+"""Store setting holding the ops policy (JSON) the store's rules run with."""
+
+MAX_DERIVED_DEPTH = 5
+"""Rules may trigger rules; a chain longer than this is a bug, not a workload."""
+
+
+class Operations:
+    """Submit events to a store, with the feedback rules of ``policy``.
+
+    The store remembers its policy: without ``policy`` the one saved with the store's last
+    write is used (the defaults if none was saved); a given ``policy`` that differs from it
+    is saved with the next command, so later sessions apply the same rules.
+    """
+
+    def __init__(self, store: EventStore, policy: OpsPolicy | None = None) -> None:
+        self.store = store
+        saved = store.get_meta(POLICY_KEY)
+        stored = OpsPolicy.model_validate_json(saved) if saved is not None else None
+        self.policy = policy or stored or OpsPolicy()
+        self._save_policy = policy is not None and policy != stored
+        self._ledger = Ledger()
+
+    def ledger(self) -> Ledger:
+        """The current state, caught up with every event in the store (a copy)."""
+        self._ledger.extend(self.store.read(after=self._ledger.position))
+        return self._ledger.copy()
+
+    def submit(
+        self,
+        commands: Sequence[Event | Command],
+        *,
+        source: str | None = None,
+        meta: Mapping[str, str] | None = None,
+    ) -> list[StoredEvent]:
+        """Apply and append ``commands`` and the events the rules derive, all or nothing.
+
+        Raises ``InvalidTransition``, ``LifecycleError`` or ``ConcurrencyError`` naming the
+        event; with ``source`` (an input file name) a failing command that carries a line
+        number is reported as a ``DatasetError`` naming that line. ``meta`` entries
+        (store settings such as the timezone) are written in the same transaction.
+        """
+        with self.store.transaction() as tx:
+            self._catch_up(tx)
+            work = self._ledger.copy()
+            pending: list[Event] = []
+            for item in commands:
+                command = item if isinstance(item, Command) else Command(event=item)
+                try:
+                    self._handle(work, command, pending)
+                except ConcurrencyError:
+                    raise
+                except LifecycleError as error:
+                    if source is None or command.line is None:
+                        raise
+                    raise DatasetError(
+                        [
+                            Issue(
+                                file=source,
+                                row=command.line,
+                                column="kind",
+                                value=command.event.kind,
+                                message=str(error),
+                            )
+                        ]
+                    ) from error
+            stored = tx.append(pending)
+            for key, value in (meta or {}).items():
+                tx.set_meta(key, value)
+            if self._save_policy:
+                tx.set_meta(POLICY_KEY, self.policy.model_dump_json())
+            if stored:
+                work.position = stored[-1].position
+        self._ledger = work
+        self._save_policy = False
+        return stored
+
+    def import_events(self, path: Path) -> list[StoredEvent]:
+        """Validate a JSONL file of events and submit it as one command (all or nothing)."""
+        commands = read_events_jsonl(path)
+        return self.submit(commands, source=str(path))
+
+    def _catch_up(self, tx: Transaction) -> None:
+        self._ledger.extend(tx.read(after=self._ledger.position))
+
+    def _handle(self, work: Ledger, command: Command, pending: list[Event]) -> None:
+        event = command.event
+        if command.expected_version is not None:
+            current = work.version(event.key)
+            if current != command.expected_version:
+                raise ConcurrencyError(
+                    f"{event.entity_type} {event.entity_id}: you saw version "
+                    f"{command.expected_version} but it is at version {current}; another "
+                    "writer changed it. Reload and retry."
+                )
+        queue: list[tuple[Event, int]] = [(event, 0)]
+        while queue:
+            current_event, depth = queue.pop(0)
+            if depth > MAX_DERIVED_DEPTH:
+                raise LifecycleError(f"rules derived events more than {MAX_DERIVED_DEPTH} deep")
+            resolved = work.resolve(current_event)
+            work.apply(resolved)
+            pending.append(resolved)
+            queue.extend((d, depth + 1) for d in derive(work, resolved, self.policy))

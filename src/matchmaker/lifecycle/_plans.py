@@ -1,0 +1,123 @@
+"""Read a plan folder (contract v1) back into the store: ``ops apply-plan``.
+
+Each row of ``assignments.csv`` (``job_id, worker_id, start, end, travel_minutes,
+sequence, match_score``; a team job has one row per worker) becomes a ``visit_proposed``
+event for its visit, in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from matchmaker.lifecycle._export import OPEN_STATES
+from matchmaker.lifecycle._operations import Operations
+from matchmaker.lifecycle._states import VisitState
+from matchmaker.lifecycle._tables import Collector, check_columns, read_table, records
+from matchmaker.model import DatasetError, Issue
+
+__all__ = ["ApplyPlanSummary", "apply_plan"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplyPlanSummary:
+    proposed: int
+    unchanged: int
+    skipped: tuple[tuple[str, str], ...]
+    """``(job_id, reason)`` for assignments not turned into proposals."""
+    unassigned: int
+
+
+def apply_plan(
+    ops: Operations, plan: Path, *, time: datetime | None = None, actor: str = "dispatcher"
+) -> ApplyPlanSummary:
+    """Turn ``PLAN/assignments.csv`` into ``visit_proposed`` events (one transaction).
+
+    A visit to dispatch (unassigned or after a no-show) is proposed; one already proposed or
+    confirmed as planned is left alone; one proposed or confirmed otherwise is withdrawn and
+    proposed again (a confirmed visit moves only when the export released its pin, because
+    its worker can no longer serve it); any other visit is skipped with a reason.
+    Raises :class:`~matchmaker.model.DatasetError` naming the row of a bad
+    assignment, and writes nothing then.
+    """
+    plan = Path(plan)
+    path = plan / "assignments.csv"
+    file = str(path)
+    if not path.is_file():
+        raise DatasetError(
+            [
+                Issue(
+                    file=file,
+                    row=None,
+                    column=None,
+                    value=None,
+                    message="plan has no assignments.csv",
+                )
+            ]
+        )
+    frame = read_table(path)
+    when = time or datetime.now().astimezone()
+    out = Collector(time=when, actor=actor)
+    check_columns(frame, file, (), ("job_id", "worker_id", "start"), out)
+    if out.issues:
+        raise DatasetError(out.issues)
+    ledger = ops.ledger()
+    groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for row, cells in records(frame):
+        groups.setdefault(cells.get("job_id", ""), []).append((row, cells))
+    proposed = unchanged = 0
+    skipped: list[tuple[str, str]] = []
+    for job_id, rows in groups.items():
+        row, first = rows[0]
+        visit = ledger.visits.get(job_id)
+        if visit is None:
+            out.issue(file, row, "job_id", job_id or None, "no such visit in the store")
+            continue
+        workers = [cells.get("worker_id", "") for _, cells in rows]
+        unknown = [w for w in workers if w not in ledger.workers]
+        if unknown:
+            out.issue(file, row, "worker_id", ";".join(unknown), "worker not in the store")
+            continue
+        starts = {cells.get("start", "") for _, cells in rows}
+        if len(starts) > 1:
+            out.issue(file, row, "start", None, f"the team of {job_id} starts at different times")
+            continue
+        try:
+            start = datetime.fromisoformat(first.get("start", ""))
+        except ValueError:
+            out.issue(file, row, "start", first.get("start"), "not an ISO datetime")
+            continue
+        same = set(workers) == set(visit.workers) and visit.planned_start == start
+        if visit.state in (VisitState.PROPOSED, VisitState.CONFIRMED, VisitState.CHECKED_IN):
+            if same:
+                unchanged += 1
+                continue
+            if visit.state is VisitState.CHECKED_IN:
+                skipped.append((job_id, f"{visit.state}; kept as it is"))
+                continue
+            out.add(file, row, "visit_withdrawn", job_id, reason=f"re-planned by {plan.name}")
+        elif visit.state not in OPEN_STATES:
+            skipped.append((job_id, f"{visit.state}; nothing to dispatch"))
+            continue
+        payload: dict[str, Any] = {
+            "worker_ids": workers,
+            "start": first["start"],
+            "plan": plan.name,
+        }
+        for column in ("end", "travel_minutes", "match_score"):
+            if first.get(column):
+                payload[column] = first[column]
+        out.add(file, row, "visit_proposed", job_id, **payload)
+        proposed += 1
+    if out.issues:
+        raise DatasetError(out.issues)
+    ops.submit(out.commands, source=file)
+    unassigned = 0
+    unassigned_path = plan / "unassigned.csv"
+    if unassigned_path.is_file():
+        unassigned = len(records(read_table(unassigned_path)))
+    return ApplyPlanSummary(
+        proposed=proposed, unchanged=unchanged, skipped=tuple(skipped), unassigned=unassigned
+    )

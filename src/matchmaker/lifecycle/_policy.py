@@ -1,0 +1,88 @@
+"""The operations policy: the configurable rules that turn feedback into matching input.
+
+Every rule of :mod:`matchmaker.lifecycle._feedback` reads its parameters here. Defaults:
+
+===============================  =======  ====================================================
+field                            default  meaning
+===============================  =======  ====================================================
+``update_ratings``               true     a customer's rating updates the worker's rating
+                                          (running mean) and rating count
+``block_on_upheld_complaint``    true     an upheld complaint makes the customer block the
+                                          worker
+``suspension_complaints``        3        N: upheld complaints that suspend a worker ...
+``suspension_window_days``       90       D: ... when they fall within this many days
+``rework_within_hours``          48       H: a rework visit must start within H hours of the
+                                          request
+``rework_same_worker``           true     the rework visit is pinned to the worker who did
+                                          the visit (unless excluded, blocked or inactive)
+``rework_priority``              5        priority (1-5) of a rework visit
+``followup_new_customer_hours``  24       follow-up due this long after acceptance for a
+                                          customer's first accepted visit
+``followup_returning_days``      7        follow-up due this long after acceptance otherwise
+``on_time_grace_minutes``        5        a check-in at most this late counts as on time
+``pin_recurring_worker``         false    pin the later visits of a recurring order to the
+                                          worker of its latest served or confirmed visit
+                                          (otherwise that worker becomes a preferred worker)
+===============================  =======  ====================================================
+
+Load a policy from TOML with :func:`load_ops_policy` (an ``[ops]`` table or top-level keys).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from matchmaker.model import PolicyError
+
+__all__ = ["OpsPolicy", "load_ops_policy"]
+
+
+class OpsPolicy(BaseModel):
+    """Parameters of the feedback, follow-up and export rules (see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    update_ratings: bool = Field(True, description="ratings update the worker's rating")
+    block_on_upheld_complaint: bool = Field(
+        True, description="an upheld complaint makes the customer block the worker"
+    )
+    suspension_complaints: int = Field(
+        3, ge=1, description="N upheld complaints within D days suspend the worker"
+    )
+    suspension_window_days: int = Field(90, ge=1, description="D, the window in days")
+    rework_within_hours: int = Field(48, ge=1, description="H, the rework must start within it")
+    rework_same_worker: bool = Field(True, description="rework goes to the same worker")
+    rework_priority: int = Field(5, ge=1, le=5, description="priority of a rework visit")
+    followup_new_customer_hours: int = Field(
+        24, ge=1, description="follow-up due after acceptance, customer's first visit"
+    )
+    followup_returning_days: int = Field(
+        7, ge=1, description="follow-up due after acceptance, returning customer"
+    )
+    on_time_grace_minutes: int = Field(
+        5, ge=0, description="a check-in this many minutes late still counts as on time"
+    )
+    pin_recurring_worker: bool = Field(
+        False, description="pin a recurring order's later visits to its current worker"
+    )
+
+
+def load_ops_policy(path: Path) -> OpsPolicy:
+    """Read an :class:`OpsPolicy` from a TOML file (an ``[ops]`` table or top-level keys)."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PolicyError(f"{path}: ops policy file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise PolicyError(f"{path}: not valid TOML: {error}") from None
+    table = data.get("ops", data)
+    try:
+        return OpsPolicy.model_validate(table)
+    except ValidationError as error:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'ops'}: {e['msg']}" for e in error.errors()
+        )
+        raise PolicyError(f"{path}: invalid ops policy: {details}") from None

@@ -1,0 +1,113 @@
+"""Dataset-wide settings read from ``dataset.toml``: timezone, travel model and policy."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from matchmaker.model._policy import Policy
+
+__all__ = [
+    "MAX_OVERHEAD_MINUTES",
+    "MAX_SPEED_KMH",
+    "MIN_SPEED_KMH",
+    "DatasetSettings",
+    "TravelSettings",
+]
+
+# Bounds that keep every travel time inside int32 minutes: the longest trip (half the
+# largest Earth allowed, at the largest detour and the lowest speed) is about 1.9e8 minutes.
+MIN_SPEED_KMH = 1.0
+MAX_SPEED_KMH = 300.0
+MAX_OVERHEAD_MINUTES = 1440
+MAX_DETOUR_FACTOR = 10.0
+MAX_EARTH_RADIUS_KM = 100_000.0
+
+
+def _default_speeds() -> dict[str, float]:
+    return {"walk": 4.5, "bike": 12.0, "transit": 20.0, "car": 25.0}
+
+
+def _default_overheads() -> dict[str, int]:
+    return {"walk": 0, "bike": 0, "transit": 5, "car": 5}
+
+
+class TravelSettings(BaseModel):
+    """The default travel model (DESIGN section 2).
+
+    ``km = detour_factor * haversine(a, b)`` on a sphere of ``earth_radius_km``;
+    ``minutes = 0`` for the same point, else ``ceil(60 * km / speed) + overhead``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    detour_factor: float = Field(1.3, ge=1, le=MAX_DETOUR_FACTOR)
+    earth_radius_km: float = Field(6371.0, gt=0, le=MAX_EARTH_RADIUS_KM)
+    speed_kmh: dict[str, float] = Field(default_factory=_default_speeds)
+    overhead_minutes: dict[str, int] = Field(default_factory=_default_overheads)
+
+    @field_validator("speed_kmh", "overhead_minutes", mode="before")
+    @classmethod
+    def _merge_defaults(cls, value: object, info: object) -> object:
+        # A partial table in dataset.toml overrides only the modes it names.
+        if not isinstance(value, dict):
+            return value
+        name = getattr(info, "field_name", "")
+        base: dict[str, float] | dict[str, int] = (
+            _default_speeds() if name == "speed_kmh" else _default_overheads()
+        )
+        unknown = set(value) - set(base)
+        if unknown:
+            raise ValueError(
+                f"unknown travel mode(s) {sorted(unknown)}; use walk, bike, transit, car"
+            )
+        return {**base, **value}
+
+    @field_validator("speed_kmh")
+    @classmethod
+    def _positive_speeds(cls, value: dict[str, float]) -> dict[str, float]:
+        for mode, speed in value.items():
+            if not MIN_SPEED_KMH <= speed <= MAX_SPEED_KMH:
+                raise ValueError(
+                    f"speed for {mode} must be between {MIN_SPEED_KMH:g} and {MAX_SPEED_KMH:g} km/h"
+                )
+        return value
+
+    @field_validator("overhead_minutes")
+    @classmethod
+    def _non_negative_overheads(cls, value: dict[str, int]) -> dict[str, int]:
+        for mode, minutes in value.items():
+            if not 0 <= minutes <= MAX_OVERHEAD_MINUTES:
+                raise ValueError(
+                    f"overhead for {mode} must be between 0 and {MAX_OVERHEAD_MINUTES} minutes"
+                )
+        return value
+
+
+class DatasetSettings(BaseModel):
+    """The contents of ``dataset.toml``; every key is optional."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timezone: str | None = Field(
+        None, description="IANA name applied to datetimes written without a UTC offset"
+    )
+    travel: TravelSettings = Field(default_factory=TravelSettings)
+    policy: Policy = Field(default_factory=Policy)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            # "America" names a folder of the zone database: OSError, not "not found".
+            raise ValueError(f"unknown IANA timezone {value!r}; use e.g. 'Asia/Shanghai'") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo | None:
+        return None if self.timezone is None else ZoneInfo(self.timezone)

@@ -1,0 +1,69 @@
+"""From a solution to a plan: building it, reasons, explanations, the verifier, dispatch."""
+
+from __future__ import annotations
+
+from matchmaker.plan._dispatch import (
+    DispatchInterrupted,
+    DispatchResult,
+    dispatch,
+    redacted,
+)
+from matchmaker.plan._explain import (
+    RULE_OF_REASON_BIT,
+    JobExplanation,
+    WorkerNote,
+    build_plan,
+    explain_job,
+    optimality_gap,
+    plan_kpis,
+)
+from matchmaker.plan._plan import (
+    PLAN_SCHEMA_VERSION,
+    Assignment,
+    Plan,
+    ReasonCode,
+    UnassignedJob,
+)
+from matchmaker.plan._reasons import (
+    RULE_ORDER,
+    eligible_worker_count,
+    ineligibility_summary,
+    rule_counts,
+)
+from matchmaker.plan._verify import (
+    PAIR_RULES,
+    RULES,
+    Violation,
+    check_pair,
+    job_day,
+    verify,
+)
+
+__all__ = [
+    "PAIR_RULES",
+    "PLAN_SCHEMA_VERSION",
+    "RULES",
+    "RULE_OF_REASON_BIT",
+    "RULE_ORDER",
+    "Assignment",
+    "DispatchInterrupted",
+    "DispatchResult",
+    "JobExplanation",
+    "Plan",
+    "ReasonCode",
+    "UnassignedJob",
+    "Violation",
+    "WorkerNote",
+    "build_plan",
+    "check_pair",
+    "dispatch",
+    "eligible_worker_count",
+    "explain_job",
+    "ineligibility_summary",
+    "job_day",
+    "optimality_gap",
+    "plan_kpis",
+    "redacted",
+    "rule_counts",
+    "verify",
+]

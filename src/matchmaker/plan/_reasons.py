@@ -1,0 +1,198 @@
+"""Why nobody (or too few) can serve a job: reason code and the dispatcher's sentence.
+
+From the ``reasons`` bits of a compiled :class:`~matchmaker.compile.Problem`:
+``SKILL_LEVEL: 0 of 140 workers eligible - 96 lack elderly_care>=3, 31 are male (female
+required), 13 have no valid background check``.
+
+Each worker is counted under every rule it fails, so the counts can add up to more than
+the number of workers. Rules are listed biggest count first; the reason code is the rule
+that excludes the most workers, ties going to the earlier rule in :data:`RULE_ORDER`. When
+some workers are eligible but fewer than the job needs, the code is ``TEAM_SIZE``. Whether
+eligible workers were all busy (``CAPACITY``) is only known after solving; callers decide
+it with :func:`eligible_worker_count`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker.compile import Problem, ReasonBit, any_per_worker
+from matchmaker.model import Dataset, Gender, Job
+from matchmaker.plan._plan import ReasonCode
+
+__all__ = ["RULE_ORDER", "eligible_worker_count", "ineligibility_summary", "rule_counts"]
+
+RULE_ORDER: tuple[tuple[ReasonCode, ReasonBit], ...] = (
+    (ReasonCode.NO_SKILL, ReasonBit.NO_SKILL),
+    (ReasonCode.SKILL_LEVEL, ReasonBit.SKILL_LEVEL),
+    (ReasonCode.EXPERIENCE, ReasonBit.EXPERIENCE),
+    (ReasonCode.CERTIFICATE, ReasonBit.CERTIFICATE),
+    (ReasonCode.BACKGROUND_CHECK, ReasonBit.BACKGROUND_CHECK),
+    (ReasonCode.INACTIVE, ReasonBit.INACTIVE),
+    (ReasonCode.GENDER, ReasonBit.GENDER),
+    (ReasonCode.LANGUAGE, ReasonBit.LANGUAGE),
+    (ReasonCode.BLOCKED, ReasonBit.BLOCKED | ReasonBit.EXCLUDED),
+    (ReasonCode.NO_AVAILABILITY, ReasonBit.NO_AVAILABILITY),
+    (ReasonCode.TRAVEL, ReasonBit.TRAVEL),
+)
+"""Reason codes in tie-break order, with the reason bits each one covers."""
+
+_GENDER_WORD = {Gender.FEMALE: "female", Gender.MALE: "male"}
+
+
+def eligible_worker_count(problem: Problem, job_index: int) -> int:
+    """Workers with at least one shift eligible for the job (pinned ones included)."""
+    column = problem.eligible[:, job_index : job_index + 1]
+    per_worker = any_per_worker(column, problem.vehicle_worker, problem.n_workers)
+    return int(per_worker.sum())
+
+
+def rule_counts(problem: Problem, job_index: int) -> dict[ReasonCode, int]:
+    """Workers failing each rule for the job (only rules failed by someone)."""
+    bits = problem.reasons[:, job_index]
+    counts: dict[ReasonCode, int] = {}
+    for code, mask in RULE_ORDER:
+        count = int(np.count_nonzero(bits & np.uint16(mask)))
+        if count:
+            counts[code] = count
+    return counts
+
+
+def ineligibility_summary(
+    dataset: Dataset, problem: Problem, job_index: int
+) -> tuple[ReasonCode, str]:
+    """The reason code and sentence for a job nobody, or too few, can serve.
+
+    Raises :class:`ValueError` when enough workers are eligible: the job was then left
+    out for capacity, which only the solve can tell.
+    """
+    job = dataset.jobs[job_index]
+    eligible = eligible_worker_count(problem, job_index)
+    needed = int(problem.job_team[job_index])
+    if eligible >= needed:
+        raise ValueError(
+            f"job {job.job_id}: {eligible} of {problem.n_workers} workers are eligible and "
+            f"{needed} needed; an unserved job with enough eligible workers is a CAPACITY case"
+        )
+    counts = rule_counts(problem, job_index)
+    order = {code: position for position, (code, _) in enumerate(RULE_ORDER)}
+    ranked = sorted(counts, key=lambda code: (-counts[code], order[code]))
+    blocked_bits = problem.reasons[:, job_index] & np.uint16(ReasonBit.BLOCKED | ReasonBit.EXCLUDED)
+    phrases = [_PHRASES[code](job, counts[code], _blocked_kind(blocked_bits)) for code in ranked]
+    total = problem.n_workers
+    head = f"{eligible} of {total} {_plural(total, 'worker', 'workers')} eligible"
+    if eligible > 0:
+        code = ReasonCode.TEAM_SIZE
+        head += f", {needed} needed"
+    elif ranked:
+        code = ranked[0]
+    else:
+        # No worker at all: nobody is available.
+        code = ReasonCode.NO_AVAILABILITY
+    sentence = f"{code.value}: {head}"
+    if phrases:
+        sentence += " - " + ", ".join(phrases)
+    return code, sentence
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+def _blocked_kind(bits: npt.NDArray[np.uint16]) -> str:
+    blocked = bool(np.any(bits & np.uint16(ReasonBit.BLOCKED)))
+    excluded = bool(np.any(bits & np.uint16(ReasonBit.EXCLUDED)))
+    if blocked and excluded:
+        return "are blocked by the customer or excluded from this visit"
+    if excluded:
+        return "are excluded from this visit"
+    return "are blocked by the customer"
+
+
+def _verb(n: int, plural: str) -> str:
+    """``are`` -> ``is``, ``have`` -> ``has``, ``lack`` -> ``lacks``, ``do`` -> ``does``
+    for a single worker (only the first word changes)."""
+    if n != 1:
+        return plural
+    first, _, rest = plural.partition(" ")
+    singular = {"are": "is", "have": "has", "do": "does", "cannot": "cannot"}.get(
+        first, first + "s"
+    )
+    return f"{singular} {rest}".rstrip()
+
+
+def _skills(job: Job) -> str:
+    return " or ".join(str(r) for r in job.required_skills)
+
+
+def _no_skill(job: Job, n: int, _: str) -> str:
+    names = " or ".join(r.name for r in job.required_skills)
+    return f"{n} {_verb(n, 'have no')} {names} skill"
+
+
+def _skill_level(job: Job, n: int, _: str) -> str:
+    return f"{n} {_verb(n, 'lack')} {_skills(job)}"
+
+
+def _experience(job: Job, n: int, _: str) -> str:
+    years = job.min_experience_years
+    return f"{n} {_verb(n, 'have')} under {years:g} {_plural_years(years)} of experience"
+
+
+def _plural_years(years: float) -> str:
+    return "year" if years == 1 else "years"
+
+
+def _certificate(job: Job, n: int, _: str) -> str:
+    names = " or ".join(job.required_certificates)
+    return f"{n} {_verb(n, 'have no')} valid {names} certificate"
+
+
+def _background(job: Job, n: int, _: str) -> str:
+    return f"{n} {_verb(n, 'have no')} valid background check"
+
+
+def _inactive(job: Job, n: int, _: str) -> str:
+    return f"{n} {_verb(n, 'are')} suspended or on leave"
+
+
+def _gender(job: Job, n: int, _: str) -> str:
+    required = job.gender_required
+    if required is None:  # pragma: no cover - the bit is only set when a gender is required
+        return f"{n} {_verb(n, 'are')} of the wrong gender"
+    other = Gender.MALE if required is Gender.FEMALE else Gender.FEMALE
+    return f"{n} {_verb(n, 'are')} {_GENDER_WORD[other]} ({_GENDER_WORD[required]} required)"
+
+
+def _language(job: Job, n: int, _: str) -> str:
+    return f"{n} {_verb(n, 'do not speak')} {' and '.join(job.language_required)}"
+
+
+def _blocked(job: Job, n: int, kind: str) -> str:
+    return f"{n} {_verb(n, kind)}"
+
+
+def _no_availability(job: Job, n: int, _: str) -> str:
+    return f"{n} {_verb(n, 'have no')} shift covering the job's window"
+
+
+def _travel(job: Job, n: int, _: str) -> str:
+    return f"{n} cannot reach the job in time from home"
+
+
+_PHRASES: dict[ReasonCode, Callable[[Job, int, str], str]] = {
+    ReasonCode.NO_SKILL: _no_skill,
+    ReasonCode.SKILL_LEVEL: _skill_level,
+    ReasonCode.EXPERIENCE: _experience,
+    ReasonCode.CERTIFICATE: _certificate,
+    ReasonCode.BACKGROUND_CHECK: _background,
+    ReasonCode.INACTIVE: _inactive,
+    ReasonCode.GENDER: _gender,
+    ReasonCode.LANGUAGE: _language,
+    ReasonCode.BLOCKED: _blocked,
+    ReasonCode.NO_AVAILABILITY: _no_availability,
+    ReasonCode.TRAVEL: _travel,
+}

@@ -1,0 +1,43 @@
+"""The solvers, the solution they return and the objective they share."""
+
+from __future__ import annotations
+
+from matchmaker.solve._objective import (
+    ObjectiveTerms,
+    drop_penalties,
+    match_costs,
+    objective_terms,
+    priority_weights,
+    route_travel,
+    serve_value,
+    solution_objective,
+)
+from matchmaker.solve._registry import (
+    SOLVERS,
+    get_solver,
+)
+from matchmaker.solve._solution import (
+    Progress,
+    ProgressCallback,
+    Route,
+    Solution,
+    Solver,
+)
+
+__all__ = [
+    "SOLVERS",
+    "ObjectiveTerms",
+    "Progress",
+    "ProgressCallback",
+    "Route",
+    "Solution",
+    "Solver",
+    "drop_penalties",
+    "get_solver",
+    "match_costs",
+    "objective_terms",
+    "priority_weights",
+    "route_travel",
+    "serve_value",
+    "solution_objective",
+]

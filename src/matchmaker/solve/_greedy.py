@@ -1,0 +1,570 @@
+"""Greedy cheapest insertion: the baseline dispatcher and the warm start of ``routing``.
+
+The solver builds routes in one pass, never undoing a placement:
+
+1. **Pins.** Every pinned job goes on its pinned vehicles, as it is: at
+   ``job_pinned_start`` when given, otherwise at the earliest minute at which every pinned
+   vehicle can take it (if none can, at the earliest minute its window and shifts allow,
+   even if that breaks a rule: a pin is never moved or dropped). A team job pinned to
+   fewer workers than it needs is completed, at the pinned start, with the cheapest
+   eligible workers if possible.
+2. **Warm start** (optional). Jobs of a given solution are replayed in start order, each
+   on the same vehicles at the same minute, where every hard rule still allows it.
+3. **Insertion.** The remaining jobs are taken by priority (high first), team jobs before
+   single jobs of the same priority (they are harder to fit), then by difficulty (fewest
+   eligible vehicles first), then in a seeded random order. Each goes where it adds least
+   cost (``travel_cost_per_minute`` times the added travel, plus the member's match cost,
+   as in :mod:`matchmaker.solve._objective`), ties broken by the earlier start, or stays
+   unassigned if no place obeys every hard rule.
+
+Feasibility of an insertion is checked in constant time per position with the classic
+push-forward bound: each placed job keeps the latest start to which it can be pushed
+without breaking anything after it (its window, the shift end, travel to and the bounds
+of the next job). A job inserted at position ``p`` of a route may start anywhere in
+``[max(earliest, previous end + travel in), min(latest, shift end - duration,
+latest start of the next job - travel out - duration)]``; later jobs move later as needed.
+Capacity (``vehicle_max_jobs``, ``vehicle_max_work``) and ``eligible`` prefilter the
+candidate vehicles; all positions of all candidates are evaluated at once in numpy.
+
+**Team jobs** need one start minute on distinct workers. For every feasible
+(vehicle, position) the table gives a start interval and a cost; only the intervals' left
+ends can be optimal starts, so for each of them the cheapest member per worker among the
+intervals covering it is taken and the ``team`` cheapest workers summed; the least total
+wins (the earlier start on ties). Once placed, a team job's start (like a pin's) is
+*fixed*: later insertions never push it, so its members stay together. A worker's shifts
+do not overlap, so one worker is never in two places at once across its vehicles.
+
+The objective is reported with :func:`matchmaker.solve.objective_terms`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker.compile import Problem
+from matchmaker.model import Policy
+from matchmaker.solve._objective import drop_penalties, match_costs, objective_terms
+from matchmaker.solve._solution import Progress, ProgressCallback, Route, Solution
+
+__all__ = ["solve"]
+
+BACKEND = "greedy"
+_INFEASIBLE = np.int64(2**40)
+"""A cost above any real insertion cost; sums of a few stay far below int64 overflow."""
+_PROGRESS_SECONDS = 0.5
+_TEAM_CHUNK = 2_000_000
+"""Most (start, interval) cells evaluated at once when choosing a team's start."""
+
+Int64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+class _Table:
+    """Every insertion position of one job into some vehicles: start bounds and cost."""
+
+    __slots__ = ("cost", "earliest", "feasible", "latest", "vehicles")
+
+    def __init__(
+        self,
+        vehicles: Int64Array,
+        earliest: Int64Array,
+        latest: Int64Array,
+        cost: Int64Array,
+        feasible: BoolArray,
+    ) -> None:
+        self.vehicles = vehicles  # (n,) vehicle of each row
+        self.earliest = earliest  # (n, P) earliest start when inserted at position p
+        self.latest = latest  # (n, P) latest start that keeps the rest of the route valid
+        self.cost = cost  # (n, P) objective increase
+        self.feasible = feasible  # (n, P)
+
+
+class _Routes:
+    """Routes as padded arrays, one row per vehicle, kept in time order."""
+
+    def __init__(self, problem: Problem, policy: Policy) -> None:
+        self.problem = problem
+        n_vehicles = problem.n_vehicles
+        capacity = 8
+        self.job = np.full((n_vehicles, capacity), -1, dtype=np.int64)
+        self.start = np.zeros((n_vehicles, capacity), dtype=np.int64)
+        self.end = np.zeros((n_vehicles, capacity), dtype=np.int64)
+        self.latest = np.zeros((n_vehicles, capacity), dtype=np.int64)
+        self.fixed = np.zeros((n_vehicles, capacity), dtype=bool)
+        self.length = np.zeros(n_vehicles, dtype=np.int64)
+        self.work = np.zeros(n_vehicles, dtype=np.int64)
+        self.max_length = 0
+
+        self.travel = problem.travel_job_job
+        self.home = problem.travel_home_job
+        self.mode = problem.vehicle_mode.astype(np.int64)
+        self.shift_start = problem.vehicle_start.astype(np.int64)
+        self.shift_end = problem.vehicle_end.astype(np.int64)
+        self.duration = problem.job_duration.astype(np.int64)
+        self.job_latest = problem.job_latest.astype(np.int64)
+        self.worker = problem.vehicle_worker.astype(np.int64)
+        self.match = match_costs(problem, policy)
+        self.travel_cost = int(policy.travel_cost_per_minute)
+
+    # -- evaluation ---------------------------------------------------------------------
+
+    def table(self, job: int, vehicles: Int64Array) -> _Table:
+        """Start bounds and cost of inserting ``job`` at every position of ``vehicles``."""
+        problem = self.problem
+        width = self.max_length + 1
+        n = vehicles.size
+        positions = np.arange(width)
+        length = self.length[vehicles]
+        has_next = positions[None, :] < length[:, None]
+        valid = positions[None, :] <= length[:, None]
+
+        following = self.job[vehicles, :width]
+        before = np.empty_like(following)
+        before[:, 0] = 0
+        before[:, 1:] = np.maximum(following[:, :-1], 0)
+        following = np.maximum(following, 0)
+        before_end = np.empty((n, width), dtype=np.int64)
+        before_end[:, 0] = self.shift_start[vehicles]
+        before_end[:, 1:] = self.end[vehicles, : width - 1]
+
+        mode = self.mode[vehicles][:, None]
+        travel_in = self.travel[mode, before, job].astype(np.int64)
+        travel_in[:, 0] = self.home[vehicles, job]
+        travel_out = self.travel[mode, job, following].astype(np.int64)
+        travel_skip = self.travel[mode, before, following].astype(np.int64)
+        travel_skip[:, 0] = self.home[vehicles, following[:, 0]]
+
+        duration = int(self.duration[job])
+        earliest = np.maximum(before_end + travel_in, int(problem.job_earliest[job]))
+        last = np.minimum(self.shift_end[vehicles] - duration, int(problem.job_latest[job]))
+        latest = np.where(
+            has_next,
+            np.minimum(last[:, None], self.latest[vehicles, :width] - duration - travel_out),
+            last[:, None],
+        )
+        feasible = valid & (earliest <= latest)
+        added_travel = travel_in + np.where(has_next, travel_out - travel_skip, 0)
+        cost = self.travel_cost * added_travel + self.match[self.worker[vehicles], job][:, None]
+        return _Table(vehicles, earliest, latest, cost, feasible)
+
+    def candidates(self, job: int, eligible_row: BoolArray) -> Int64Array:
+        """Vehicles allowed to serve ``job`` that still have room for it."""
+        room = (self.length < self.problem.vehicle_max_jobs) & (
+            self.work + self.duration[job] <= self.problem.vehicle_max_work
+        )
+        return np.flatnonzero(eligible_row & room).astype(np.int64)
+
+    # -- updates ------------------------------------------------------------------------
+
+    def _grow(self) -> None:
+        extra = self.job.shape[1]
+        self.job = np.pad(self.job, ((0, 0), (0, extra)), constant_values=-1)
+        self.start = np.pad(self.start, ((0, 0), (0, extra)))
+        self.end = np.pad(self.end, ((0, 0), (0, extra)))
+        self.latest = np.pad(self.latest, ((0, 0), (0, extra)))
+        self.fixed = np.pad(self.fixed, ((0, 0), (0, extra)))
+
+    def insert(self, vehicle: int, position: int, job: int, start: int, *, fixed: bool) -> None:
+        """Put ``job`` at ``position`` of ``vehicle`` starting at ``start``; push later jobs.
+
+        The caller has checked feasibility (or is placing a pin as it is).
+        """
+        length = int(self.length[vehicle])
+        if length + 2 > self.job.shape[1]:
+            self._grow()
+        row = slice(position + 1, length + 1)
+        old = slice(position, length)
+        for array in (self.job, self.start, self.end, self.latest, self.fixed):
+            array[vehicle, row] = array[vehicle, old].copy()
+        self.job[vehicle, position] = job
+        self.start[vehicle, position] = start
+        self.end[vehicle, position] = start + self.duration[job]
+        self.fixed[vehicle, position] = fixed
+        length += 1
+        self.length[vehicle] = length
+        self.work[vehicle] += self.duration[job]
+        self.max_length = max(self.max_length, length)
+
+        mode = int(self.mode[vehicle])
+        jobs, starts, ends = self.job[vehicle], self.start[vehicle], self.end[vehicle]
+        # Push forward until a job no longer moves (a fixed job never has to: checked).
+        for i in range(position + 1, length):
+            if self.fixed[vehicle, i]:
+                break
+            arrival = int(ends[i - 1]) + int(self.travel[mode, jobs[i - 1], jobs[i]])
+            if arrival <= starts[i]:
+                break
+            starts[i] = arrival
+            ends[i] = arrival + self.duration[jobs[i]]
+        # Latest starts change only at and before the new job.
+        latest = self.latest[vehicle]
+        for i in range(position, -1, -1):
+            if self.fixed[vehicle, i]:
+                latest[i] = starts[i]
+                continue
+            bound = min(
+                int(self.job_latest[jobs[i]]),
+                int(self.shift_end[vehicle] - self.duration[jobs[i]]),
+            )
+            if i + 1 < length:
+                travel = int(self.travel[mode, jobs[i], jobs[i + 1]])
+                bound = min(bound, int(latest[i + 1]) - int(self.duration[jobs[i]]) - travel)
+            latest[i] = bound
+
+    def routes(self) -> tuple[Route, ...]:
+        """The non-empty routes, jobs in time order."""
+        out = []
+        for vehicle in np.flatnonzero(self.length).tolist():
+            length = int(self.length[vehicle])
+            out.append(
+                Route(
+                    vehicle=vehicle,
+                    jobs=tuple(self.job[vehicle, :length].tolist()),
+                    starts=tuple(self.start[vehicle, :length].tolist()),
+                )
+            )
+        return tuple(out)
+
+
+def _best_single(table: _Table, fixed_start: int | None) -> tuple[int, int, int] | None:
+    """The cheapest feasible ``(vehicle, position, start)``, earlier start on ties."""
+    feasible = table.feasible
+    if fixed_start is not None:
+        feasible = feasible & (table.earliest <= fixed_start) & (fixed_start <= table.latest)
+    if not feasible.any():
+        return None
+    start = table.earliest if fixed_start is None else np.full_like(table.earliest, fixed_start)
+    offset = start - int(start[feasible].min())
+    span = int(offset[feasible].max()) + 1
+    key = np.where(feasible, table.cost * span + offset, np.iinfo(np.int64).max)
+    row, position = np.unravel_index(int(np.argmin(key)), key.shape)
+    return int(table.vehicles[row]), int(position), int(start[row, position])
+
+
+def _best_team(
+    table: _Table,
+    workers: Int64Array,
+    size: int,
+    fixed_start: int | None,
+    earliest_first: bool = False,
+) -> tuple[int, list[tuple[int, int]]] | None:
+    """A common start and ``size`` (vehicle, position) on distinct workers, or ``None``.
+
+    Least total cost wins (the earlier start on ties); with ``earliest_first`` the earliest
+    start wins (placing a pin). ``workers`` gives the worker of each table row.
+    """
+    rows, positions = np.nonzero(table.feasible)
+    low = table.earliest[rows, positions]
+    high = table.latest[rows, positions]
+    cost = table.cost[rows, positions]
+    member = workers[rows]
+    if fixed_start is not None:
+        keep = (low <= fixed_start) & (fixed_start <= high)
+        rows, positions, low, high, cost, member = (
+            a[keep] for a in (rows, positions, low, high, cost, member)
+        )
+        starts = np.array([fixed_start], dtype=np.int64)
+    else:
+        starts = np.unique(low)
+    if np.unique(member).size < size:
+        return None
+
+    order = np.argsort(member, kind="stable")
+    rows, positions, low, high, cost, member = (
+        a[order] for a in (rows, positions, low, high, cost, member)
+    )
+    groups = np.flatnonzero(np.r_[True, member[1:] != member[:-1]])
+
+    def per_worker(chunk: Int64Array) -> Int64Array:
+        covers = (low[None, :] <= chunk[:, None]) & (chunk[:, None] <= high[None, :])
+        best: Int64Array = np.minimum.reduceat(
+            np.where(covers, cost[None, :], _INFEASIBLE), groups, axis=1
+        )
+        return best
+
+    best_total = _INFEASIBLE
+    best_start = -1
+    step = max(1, _TEAM_CHUNK // max(1, low.size))
+    for offset in range(0, starts.size, step):
+        chunk = starts[offset : offset + step]
+        by_worker = per_worker(chunk)
+        if by_worker.shape[1] > size:
+            by_worker = np.partition(by_worker, size - 1, axis=1)[:, :size]
+        ok = by_worker.max(axis=1) < _INFEASIBLE
+        if not ok.any():
+            continue
+        if earliest_first:
+            best_start = int(chunk[np.argmax(ok)])
+            break
+        totals = np.where(ok, by_worker.sum(axis=1), _INFEASIBLE * (size + 1))
+        index = int(np.argmin(totals))
+        if totals[index] < best_total:
+            best_total, best_start = totals[index], int(chunk[index])
+    if best_start < 0:
+        return None
+
+    covers = (low <= best_start) & (best_start <= high)
+    masked = np.where(covers, cost, _INFEASIBLE)
+    by_worker = np.minimum.reduceat(masked, groups)
+    chosen_groups = np.argsort(by_worker, kind="stable")[:size]
+    bounds = np.r_[groups, low.size]
+    members = []
+    for group in chosen_groups.tolist():
+        lo, hi = int(bounds[group]), int(bounds[group + 1])
+        pick = lo + int(np.argmin(masked[lo:hi]))
+        members.append((int(table.vehicles[rows[pick]]), int(positions[pick])))
+    return best_start, members
+
+
+def _job_order(problem: Problem, jobs: Int64Array, seed: int) -> Int64Array:
+    """Priority high first, team jobs first, fewest eligible vehicles first, then seeded."""
+    tie = np.random.default_rng(seed).random(problem.n_jobs)
+    difficulty = problem.eligible.sum(axis=0)
+    keys = (
+        tie[jobs],
+        difficulty[jobs],
+        problem.job_team[jobs] <= 1,
+        -problem.job_priority[jobs].astype(np.int64),
+    )
+    ordered: Int64Array = jobs[np.lexsort(keys)]
+    return ordered
+
+
+class _Greedy:
+    """One run of the greedy solver (state shared by its phases)."""
+
+    def __init__(self, problem: Problem, policy: Policy) -> None:
+        self.problem = problem
+        self.routes = _Routes(problem, policy)
+        self.eligible_by_job = np.ascontiguousarray(problem.eligible.T)
+        self.placed = np.zeros(problem.n_jobs, dtype=bool)
+        self.forced_pins = 0
+        self.incomplete_teams = 0
+
+    def fixed_start(self, job: int) -> int | None:
+        start = int(self.problem.job_pinned_start[job])
+        return start if start >= 0 else None
+
+    # -- phase 1: pins ------------------------------------------------------------------
+
+    def place_pins(self) -> None:
+        problem = self.problem
+        routes = self.routes
+        pinned_jobs = np.flatnonzero(problem.pinned.any(axis=0))
+        timed = [j for j in pinned_jobs.tolist() if problem.job_pinned_start[j] >= 0]
+        untimed = [j for j in pinned_jobs.tolist() if problem.job_pinned_start[j] < 0]
+        timed.sort(key=lambda j: (int(problem.job_pinned_start[j]), j))
+        untimed.sort(key=lambda j: (int(problem.job_earliest[j]), j))
+        starts: dict[int, int] = {}
+        for job in timed:
+            start = int(problem.job_pinned_start[job])
+            for vehicle in np.flatnonzero(problem.pinned[:, job]).tolist():
+                self._force(vehicle, job, start)
+            starts[job] = start
+        for job in untimed:
+            vehicles = np.flatnonzero(problem.pinned[:, job]).astype(np.int64)
+            table = routes.table(job, vehicles)
+            choice = _best_team(table, vehicles, vehicles.size, None, earliest_first=True)
+            if choice is None:
+                # No rule-abiding minute: keep the pin anyway, as early as the window and
+                # the shifts (after travel from home) allow.
+                self.forced_pins += 1
+                start = max(
+                    int(problem.job_earliest[job]),
+                    int((routes.shift_start[vehicles] + routes.home[vehicles, job]).max()),
+                )
+                for vehicle in vehicles.tolist():
+                    self._force(vehicle, job, start)
+            else:
+                start, members = choice
+                for vehicle, position in members:
+                    routes.insert(vehicle, position, job, start, fixed=True)
+            starts[job] = start
+        for job, start in starts.items():
+            self.placed[job] = True
+            missing = int(problem.job_team[job]) - int(problem.pinned[:, job].sum())
+            if missing > 0:
+                self._complete_team(job, start, missing)
+
+    def _force(self, vehicle: int, job: int, start: int) -> None:
+        """Place a pin as it is, in time order, whatever the rules say."""
+        routes = self.routes
+        length = int(routes.length[vehicle])
+        position = int(np.searchsorted(routes.start[vehicle, :length], start, side="right"))
+        routes.insert(vehicle, position, job, start, fixed=True)
+
+    def _complete_team(self, job: int, start: int, missing: int) -> None:
+        """Add workers to a team job pinned to too few, at its pinned start."""
+        problem, routes = self.problem, self.routes
+        taken = problem.vehicle_worker[problem.pinned[:, job]]
+        allowed = self.eligible_by_job[job] & ~np.isin(problem.vehicle_worker, taken)
+        vehicles = routes.candidates(job, allowed)
+        table = routes.table(job, vehicles)
+        choice = _best_team(table, routes.worker[vehicles], missing, start)
+        if choice is None:
+            self.incomplete_teams += 1
+            return
+        for vehicle, position in choice[1]:
+            routes.insert(vehicle, position, job, start, fixed=True)
+
+    # -- phase 2: warm start ------------------------------------------------------------
+
+    def replay(self, warm_start: Solution) -> None:
+        problem, routes = self.problem, self.routes
+        visits: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for vehicle, job, start in warm_start.assignments():
+            if 0 <= vehicle < problem.n_vehicles and 0 <= job < problem.n_jobs:
+                visits[job].append((vehicle, start))
+        ordered = sorted(visits.items(), key=lambda item: (min(s for _, s in item[1]), item[0]))
+        for job, members in ordered:
+            starts = {start for _, start in members}
+            vehicles = np.array(sorted({v for v, _ in members}), dtype=np.int64)
+            pinned_start = self.fixed_start(job)
+            if (
+                self.placed[job]
+                or len(starts) != 1
+                or vehicles.size != len(members)
+                or vehicles.size != problem.job_team[job]
+                or (pinned_start is not None and pinned_start not in starts)
+            ):
+                continue
+            start = starts.pop()
+            allowed = np.zeros(problem.n_vehicles, dtype=bool)
+            allowed[vehicles] = True
+            candidates = routes.candidates(job, allowed & self.eligible_by_job[job])
+            if candidates.size != vehicles.size:
+                continue
+            table = routes.table(job, candidates)
+            choice = _best_team(table, routes.worker[candidates], vehicles.size, start)
+            if choice is None:
+                continue
+            fixed = vehicles.size > 1 or pinned_start is not None
+            for vehicle, position in choice[1]:
+                routes.insert(vehicle, position, job, start, fixed=fixed)
+            self.placed[job] = True
+
+    # -- phase 3: insertion -------------------------------------------------------------
+
+    def insert(self, job: int) -> float:
+        """Insert ``job`` as cheaply as the rules allow; return the objective change."""
+        problem, routes = self.problem, self.routes
+        size = int(problem.job_team[job])
+        vehicles = routes.candidates(job, self.eligible_by_job[job])
+        if vehicles.size < size:
+            return 0.0
+        table = routes.table(job, vehicles)
+        fixed_start = self.fixed_start(job)
+        if size == 1:
+            single = _best_single(table, fixed_start)
+            if single is None:
+                return 0.0
+            vehicle, position, start = single
+            routes.insert(vehicle, position, job, start, fixed=fixed_start is not None)
+            self.placed[job] = True
+            return float(table.cost[vehicles == vehicle, position][0])
+        team = _best_team(table, routes.worker[vehicles], size, fixed_start)
+        if team is None:
+            return 0.0
+        start, members = team
+        added = 0
+        for vehicle, position in members:
+            added += int(table.cost[vehicles == vehicle, position][0])
+            routes.insert(vehicle, position, job, start, fixed=True)
+        self.placed[job] = True
+        return float(added)
+
+
+def solve(
+    problem: Problem,
+    *,
+    policy: Policy,
+    time_limit: float,
+    seed: int,
+    warm_start: Solution | None = None,
+    progress: ProgressCallback | None = None,
+    deterministic: bool = False,
+    stop: threading.Event | None = None,
+) -> Solution:
+    """Greedy cheapest insertion (see the module docstring); ``backend="greedy"``.
+
+    Pins are always placed. Insertion stops when ``time_limit`` seconds have passed
+    (the remaining jobs stay unassigned; ``stats["timed_out"]`` is 1) or when ``stop`` is
+    set (``stats["interrupted"]`` is 1). The same ``seed`` gives the same solution unless
+    the time limit cut it short; ``deterministic`` changes nothing but the stats (the
+    insertion is bounded by the jobs, not by time, either way).
+    """
+    began = time.perf_counter()
+    greedy = _Greedy(problem, policy)
+    greedy.place_pins()
+    if warm_start is not None:
+        greedy.replay(warm_start)
+
+    penalties = drop_penalties(problem, policy)
+    served = int(greedy.placed.sum())
+    # The running objective is kept only for progress reports; the result recomputes it.
+    objective = 0.0
+    if progress is not None:
+        objective = float(objective_terms(problem, greedy.routes.routes(), policy).total)
+        progress(
+            Progress(
+                elapsed_seconds=time.perf_counter() - began,
+                objective=int(objective),
+                served=served,
+                message="pins placed",
+            )
+        )
+
+    timed_out = False
+    last_report = time.perf_counter()
+    interrupted = False
+    for job in _job_order(problem, np.flatnonzero(~greedy.placed), seed).tolist():
+        now = time.perf_counter()
+        if now - began > time_limit:
+            timed_out = True
+            break
+        if stop is not None and stop.is_set():
+            interrupted = True
+            break
+        added = greedy.insert(job)
+        if greedy.placed[job]:
+            served += 1
+            objective += added - float(penalties[job])
+        if progress is not None and now - last_report >= _PROGRESS_SECONDS:
+            last_report = now
+            progress(
+                Progress(
+                    elapsed_seconds=now - began,
+                    objective=int(objective),
+                    served=served,
+                    message="inserting",
+                )
+            )
+
+    routes = greedy.routes.routes()
+    total = objective_terms(problem, routes, policy).total
+    elapsed = time.perf_counter() - began
+    if progress is not None:
+        progress(Progress(elapsed_seconds=elapsed, objective=total, served=served, message="done"))
+    return Solution(
+        routes=routes,
+        objective=total,
+        backend=BACKEND,
+        seed=seed,
+        solve_seconds=elapsed,
+        status="feasible",
+        stats={
+            "jobs_served": float(served),
+            "jobs_unassigned": float(problem.n_jobs - served),
+            "timed_out": float(timed_out),
+            "deterministic": float(deterministic),
+            "time_capped": float(deterministic and timed_out),
+            "interrupted": float(interrupted),
+            "pins_forced": float(greedy.forced_pins),
+            "pinned_teams_incomplete": float(greedy.incomplete_teams),
+        },
+    )

@@ -1,0 +1,158 @@
+"""The documented objective every solver minimises, in integer cost units.
+
+::
+
+    objective =   sum over unserved jobs j      drop_penalty[j]
+                + sum over served (worker, job)  match_cost[w, j]
+                + sum over travel minutes        travel_cost_per_minute
+
+* ``match_cost[w, j] = round(match_cost_per_point * (100 - score[w, j]))`` for each
+  member of each served job.
+* ``drop_penalty[j] = serve_value * weight[priority_j] * team_j`` with
+  ``serve_value = travel_cost_per_minute * longest_shift + 100 * match_cost_per_point + 1``:
+  one job's travel (bounded by a shift) plus its worst match cost is always less than the
+  value of serving it, so serving a job always beats any travel or score saving.
+* ``weight`` is ``policy.priority_weights`` or, with ``policy.strict_priority``, weights
+  chosen so that one job of a higher priority is worth more than all jobs of lower
+  priorities together.
+
+Travel counts from the worker's home to the first job and between jobs; the way home is
+not counted (DESIGN section 2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker.compile import Problem
+from matchmaker.model import Policy, PolicyError
+from matchmaker.solve._solution import Route, Solution
+
+__all__ = [
+    "ObjectiveTerms",
+    "drop_penalties",
+    "match_costs",
+    "objective_terms",
+    "priority_weights",
+    "route_travel",
+    "serve_value",
+    "solution_objective",
+]
+
+_INT64_SAFE = 2**62
+
+
+def serve_value(problem: Problem, policy: Policy) -> int:
+    """The value of serving one worker-slot of a job, above any saving it could cost."""
+    longest_shift = int((problem.vehicle_end - problem.vehicle_start).max(initial=0))
+    return policy.travel_cost_per_minute * longest_shift + 100 * policy.match_cost_per_point + 1
+
+
+def priority_weights(problem: Problem, policy: Policy) -> dict[int, int]:
+    """The weight of each priority 1..5 under ``policy`` for this problem's jobs."""
+    if not policy.strict_priority:
+        return dict(policy.priority_weights)
+    weights: dict[int, int] = {}
+    lower_total = 0
+    for priority in range(1, 6):
+        weights[priority] = lower_total + 1
+        slots = int(problem.job_team[problem.job_priority == priority].sum())
+        lower_total += weights[priority] * slots
+    return weights
+
+
+def drop_penalties(problem: Problem, policy: Policy) -> npt.NDArray[np.int64]:
+    """``drop_penalty[j]`` for every job (see the module docstring)."""
+    weights = priority_weights(problem, policy)
+    by_priority = np.zeros(6, dtype=np.int64)
+    for priority, weight in weights.items():
+        by_priority[priority] = weight
+    value = serve_value(problem, policy)
+    penalties = (
+        by_priority[problem.job_priority].astype(object) * problem.job_team.astype(object) * value
+    )
+    total = int(penalties.sum()) if penalties.size else 0
+    if total >= _INT64_SAFE:
+        # Settings and round size are input: an overflow is invalid input, not a solver bug.
+        if policy.strict_priority:
+            raise PolicyError(
+                "strict priority makes the drop penalties overflow 64-bit integers on this "
+                "round; turn off strict_priority or split the round"
+            )
+        raise PolicyError(
+            "the drop penalties overflow 64-bit integers on this round: lower "
+            "travel_cost_per_minute, match_cost_per_point or priority_weights, or split the "
+            "round"
+        )
+    result: npt.NDArray[np.int64] = penalties.astype(np.int64)
+    return result
+
+
+def match_costs(problem: Problem, policy: Policy) -> npt.NDArray[np.int64]:
+    """``match_cost[w, j]`` for every worker-job pair (W, J)."""
+    return np.rint(policy.match_cost_per_point * (100.0 - problem.score)).astype(np.int64)
+
+
+def route_travel(problem: Problem, route: Route) -> int:
+    """Travel minutes of one route: home to the first job, then job to job."""
+    if not route.jobs:
+        return 0
+    jobs = np.asarray(route.jobs, dtype=np.intp)
+    mode = int(problem.vehicle_mode[route.vehicle])
+    first = int(problem.travel_home_job[route.vehicle, jobs[0]])
+    between = int(problem.travel_job_job[mode, jobs[:-1], jobs[1:]].sum())
+    return first + between
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ObjectiveTerms:
+    """Each term of the objective by name, and their sum."""
+
+    unserved_penalty: int
+    match_cost: int
+    travel_cost: int
+    travel_minutes: int
+
+    @property
+    def total(self) -> int:
+        return self.unserved_penalty + self.match_cost + self.travel_cost
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "unserved_penalty": self.unserved_penalty,
+            "match_cost": self.match_cost,
+            "travel_cost": self.travel_cost,
+            "total": self.total,
+        }
+
+
+def objective_terms(problem: Problem, routes: tuple[Route, ...], policy: Policy) -> ObjectiveTerms:
+    """Evaluate the documented objective for ``routes`` (any solver's).
+
+    A team job is served only when all ``job_team`` members serve it.
+    """
+    workers: list[int] = []
+    jobs: list[int] = []
+    travel = 0
+    for route in routes:
+        travel += route_travel(problem, route)
+        worker = int(problem.vehicle_worker[route.vehicle])
+        workers.extend([worker] * len(route.jobs))
+        jobs.extend(route.jobs)
+    # A team job counts as served only with all its members; a partial team is unserved.
+    visits = np.bincount(np.asarray(jobs, dtype=np.intp), minlength=problem.n_jobs)
+    served = visits >= problem.job_team
+    match = int(match_costs(problem, policy)[workers, jobs].sum()) if jobs else 0
+    return ObjectiveTerms(
+        unserved_penalty=int(drop_penalties(problem, policy)[~served].sum()),
+        match_cost=match,
+        travel_cost=travel * policy.travel_cost_per_minute,
+        travel_minutes=travel,
+    )
+
+
+def solution_objective(problem: Problem, solution: Solution, policy: Policy) -> int:
+    return objective_terms(problem, solution.routes, policy).total
