@@ -22,7 +22,7 @@ The company's process (DESIGN section 1) as frozen dataclasses driven by events:
 """
 
 from matchmaker.lifecycle import _analytics as analytics
-from matchmaker.lifecycle._analytics import Report, report
+from matchmaker.lifecycle._analytics_report import Report, report
 from matchmaker.lifecycle._complaint import Complaint
 from matchmaker.lifecycle._customer import CustomerRecord
 from matchmaker.lifecycle._entities import apply
