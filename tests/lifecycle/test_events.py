@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from matchmaker.lifecycle import TABLES, Operations, make_event, read_events_jsonl
+from matchmaker.lifecycle import (
+    TABLES,
+    EntityType,
+    Operations,
+    make_event,
+    read_events_jsonl,
+)
 from matchmaker.lifecycle._schema import EVENT_MODELS, KIND_NAMES
+from matchmaker.lifecycle._schema_base import In
+from matchmaker.lifecycle._states import entity_type_of
 from matchmaker.model import DatasetError
 
 from .factory import at
@@ -37,6 +47,28 @@ def test_every_kind_of_every_table_has_a_model() -> None:
     """The boundary models and the transition tables name the same event kinds."""
     assert set(KIND_NAMES) == {k for t in TABLES.values() for k in t.kinds}
     assert len(EVENT_MODELS) == len(KIND_NAMES)
+
+
+def _kind(model: type[In]) -> str:
+    return str(model.model_fields["kind"].annotation.__args__[0])  # type: ignore[union-attr]
+
+
+def test_each_kind_model_sits_with_its_entity_and_is_registered() -> None:
+    """A kind's model is in its entity's ``_<entity>_schema`` module, and every event model
+    of those modules is in the registry (a model added there but not to ``EVENT_MODELS``
+    would silently never validate a line)."""
+    for model in EVENT_MODELS:
+        entity = entity_type_of(_kind(model))
+        assert model.__module__ == f"matchmaker.lifecycle._{entity}_schema", model
+    defined = {
+        model
+        for entity in EntityType
+        for _, model in inspect.getmembers(
+            importlib.import_module(f"matchmaker.lifecycle._{entity}_schema"), inspect.isclass
+        )
+        if issubclass(model, In) and model is not In
+    }
+    assert defined == set(EVENT_MODELS)
 
 
 def test_valid_file_is_read_with_line_numbers(tmp_path: Path) -> None:

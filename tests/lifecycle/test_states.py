@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from matchmaker.lifecycle import TABLES, EntityType, TransitionTable, apply
-from matchmaker.lifecycle._entities import Entity, Visit
+from matchmaker.lifecycle._entities import Entity
 from matchmaker.lifecycle._states import (
     NEW,
     ORDER_TABLE,
@@ -17,6 +17,7 @@ from matchmaker.lifecycle._states import (
     VisitState,
     entity_type_of,
 )
+from matchmaker.lifecycle._visit import Visit
 from matchmaker.model import InvalidTransition
 
 from .factory import at, ev

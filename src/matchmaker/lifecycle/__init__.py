@@ -6,8 +6,11 @@ The company's process (DESIGN section 1) as frozen dataclasses driven by events:
   worker, customer), all in one place;
 - :mod:`~matchmaker.lifecycle._events` / :mod:`~matchmaker.lifecycle._schema`: events and
   their validated JSONL format;
-- :mod:`~matchmaker.lifecycle._entities` and :mod:`~matchmaker.lifecycle._ledger`: state,
-  ``apply(event)``, replay;
+- one module per entity (``_order``, ``_visit``, ``_complaint``, ``_worker``,
+  ``_customer``: state and ``apply(event)``), each beside the payload models of its events
+  (``_<entity>_schema``); shared bases in ``_entity_base`` and ``_schema_base``;
+- :mod:`~matchmaker.lifecycle._entities` and :mod:`~matchmaker.lifecycle._ledger`: any
+  entity's ``apply(event)``, replay;
 - :mod:`~matchmaker.lifecycle._store`: the SQLite event store;
   :mod:`~matchmaker.lifecycle._operations`: one transaction per command;
 - :mod:`~matchmaker.lifecycle._feedback` and :mod:`~matchmaker.lifecycle._policy`: the rules
@@ -19,16 +22,10 @@ The company's process (DESIGN section 1) as frozen dataclasses driven by events:
 """
 
 from matchmaker.lifecycle import _analytics as analytics
-from matchmaker.lifecycle._analytics import Report, report
-from matchmaker.lifecycle._entities import (
-    Complaint,
-    CustomerRecord,
-    JobSpec,
-    Order,
-    Visit,
-    WorkerRecord,
-    apply,
-)
+from matchmaker.lifecycle._analytics_report import Report, report
+from matchmaker.lifecycle._complaint import Complaint
+from matchmaker.lifecycle._customer import CustomerRecord
+from matchmaker.lifecycle._entities import apply
 from matchmaker.lifecycle._events import (
     Command,
     Event,
@@ -49,6 +46,7 @@ from matchmaker.lifecycle._followups import (
 )
 from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._operations import Operations
+from matchmaker.lifecycle._order import Order
 from matchmaker.lifecycle._plans import ApplyPlanSummary, apply_plan
 from matchmaker.lifecycle._policy import OpsPolicy, load_ops_policy
 from matchmaker.lifecycle._pricing import (
@@ -83,6 +81,8 @@ from matchmaker.lifecycle._states import (
     WorkerState,
 )
 from matchmaker.lifecycle._store import EventStore, StoreError
+from matchmaker.lifecycle._visit import JobSpec, Visit
+from matchmaker.lifecycle._worker import WorkerRecord
 
 __all__ = [
     "COMPLAINT_TABLE",

@@ -13,7 +13,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from matchmaker.io._schemas import EXTENSION_COLUMNS, contract_columns
-from matchmaker.lifecycle._entities import CustomerRecord, JobSpec, WorkerRecord
+from matchmaker.lifecycle._customer import CustomerRecord
+from matchmaker.lifecycle._visit import JobSpec
+from matchmaker.lifecycle._worker import WorkerRecord
 
 __all__ = [
     "AVAILABILITY_COLUMNS",

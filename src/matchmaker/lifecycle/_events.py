@@ -17,7 +17,7 @@ customer the kind belongs to), ``time`` (ISO 8601 with a UTC offset) and ``actor
 it, free text such as ``dispatcher``, ``worker:W1``, ``customer:C1``); an optional
 ``expected_version`` (the entity's last sequence number the writer saw) turns on optimistic
 concurrency for that line. The other fields are the kind's payload, listed in
-``docs/ops.md`` and in :mod:`matchmaker.lifecycle._schema` (``<Kind>In``). List cells take
+``docs/ops.md`` and in the ``_<entity>_schema`` modules (``<Kind>In``). List cells take
 a JSON list or the dataset contract's ``;`` string; skills and certificates take the
 contract string (``cleaning:3;elderly_care:2``, ``health:2027-05-01``) or a JSON object.
 
@@ -42,8 +42,8 @@ from matchmaker.lifecycle._schema import (
     EVENT_ADAPTER,
     KIND_NAMES,
     PARTIAL_KINDS,
-    In,
 )
+from matchmaker.lifecycle._schema_base import In
 from matchmaker.lifecycle._states import EntityType, entity_type_of
 from matchmaker.model import DatasetError, Issue
 

@@ -50,11 +50,12 @@ from matchmaker.lifecycle._contract import (
     job_row,
     worker_row,
 )
-from matchmaker.lifecycle._entities import Visit, WorkerRecord
 from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.lifecycle._policy import OpsPolicy
 from matchmaker.lifecycle._states import OrderState, VisitState, WorkerState
+from matchmaker.lifecycle._visit import Visit
+from matchmaker.lifecycle._worker import WorkerRecord
 from matchmaker.model import DatasetSettings, LifecycleError, utc
 
 __all__ = [

@@ -43,12 +43,12 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from matchmaker.lifecycle._entities import Visit
 from matchmaker.lifecycle._events import Event, make_event
 from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._policy import OpsPolicy
 from matchmaker.lifecycle._recurring import Recurrence, VisitTemplate, expand
 from matchmaker.lifecycle._states import ComplaintState, VisitState, WorkerState
+from matchmaker.lifecycle._visit import Visit
 
 __all__ = [
     "RULES",

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from matchmaker.lifecycle._entities import Visit
 from matchmaker.lifecycle._events import Event, make_event
 from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._policy import OpsPolicy
+from matchmaker.lifecycle._visit import Visit
 
 __all__ = ["FollowUp", "followup_done", "followups", "followups_due", "followups_frame"]
 

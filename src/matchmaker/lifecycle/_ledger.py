@@ -19,16 +19,15 @@ from math import ceil
 from typing import Any
 
 from matchmaker.lifecycle import _entities as entities
-from matchmaker.lifecycle._entities import (
-    Complaint,
-    CustomerRecord,
-    Entity,
-    Order,
-    Visit,
-    WorkerRecord,
-)
+from matchmaker.lifecycle._complaint import Complaint
+from matchmaker.lifecycle._customer import CustomerRecord
+from matchmaker.lifecycle._entities import Entity
+from matchmaker.lifecycle._entity_base import parse_time, split_cell
 from matchmaker.lifecycle._events import EntityKey, Event, StoredEvent
+from matchmaker.lifecycle._order import Order
 from matchmaker.lifecycle._states import NEW, EntityType, OrderState, WorkerState
+from matchmaker.lifecycle._visit import Visit
+from matchmaker.lifecycle._worker import WorkerRecord
 from matchmaker.model import LifecycleError
 
 __all__ = ["Ledger"]
@@ -153,7 +152,7 @@ class Ledger:
                         f"{who}: order {order_id} is {order.state}; visits need a contracted "
                         "or active order"
                     )
-            for worker_id in entities.split_cell(p.get("pinned_worker_id")):
+            for worker_id in split_cell(p.get("pinned_worker_id")):
                 if worker_id not in self.workers:
                     raise LifecycleError(f"{who}: pinned worker {worker_id!r} is not registered")
         elif kind == "visit_proposed":
@@ -162,7 +161,7 @@ class Ledger:
             if visit is not None:
                 customer = self.customers.get(visit.job.customer_id)
                 blocked = customer.blocked_workers if customer is not None else ()
-            for worker_id in entities.split_cell(p["worker_ids"]):
+            for worker_id in split_cell(p["worker_ids"]):
                 worker = self.workers.get(worker_id)
                 if worker is None:
                     raise LifecycleError(f"{who}: worker {worker_id!r} is not registered")
@@ -215,7 +214,7 @@ class Ledger:
     def _resolve_visit(self, visit: Visit, event: Event, p: dict[str, Any]) -> None:
         kind = event.kind
         if kind == "visit_proposed" and p.get("end") is None:
-            start = entities.parse_time(p["start"])
+            start = parse_time(p["start"])
             p["end"] = (start + timedelta(minutes=visit.job.duration_minutes)).isoformat()
         elif kind in ("visit_rated", "visit_issue_reported", "visit_declined") and (
             p.get("worker_id") is None

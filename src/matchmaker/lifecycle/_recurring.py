@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from matchmaker.lifecycle._contract import JOB_COLUMNS, job_row
-from matchmaker.lifecycle._entities import JobSpec
+from matchmaker.lifecycle._visit import JobSpec
 from matchmaker.model import LifecycleError, add_minutes, utc
 
 __all__ = ["Recurrence", "VisitTemplate", "expand", "jobs_frame"]

@@ -1,0 +1,180 @@
+"""Boundary models of the order's events: one pydantic model per kind, and the quote lines,
+schedule and visit template they carry.
+
+The entity they change is :mod:`matchmaker.lifecycle._order`; the registry of every
+kind is :mod:`matchmaker.lifecycle._schema`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from decimal import Decimal
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, Field, field_validator, model_validator
+
+from matchmaker.lifecycle._schema_base import (
+    Id,
+    In,
+    ListCell,
+    Money,
+    PaymentMethod,
+    SkillsCell,
+    StrictModel,
+    split_list,
+)
+
+__all__ = [
+    "AssessmentScheduledIn",
+    "OrderAssessedIn",
+    "OrderCancelledIn",
+    "OrderClosedIn",
+    "OrderCompletedIn",
+    "OrderContractedIn",
+    "OrderCreatedIn",
+    "OrderQuotedIn",
+    "OrderStartedIn",
+    "QuoteLineModel",
+    "ScheduleModel",
+    "VisitTemplateModel",
+]
+
+
+class QuoteLineModel(StrictModel):
+    description: str
+    quantity: Decimal = Decimal(1)
+    unit: str = "visit"
+    unit_price: Money = Decimal(0)
+    amount: Money
+
+
+class ScheduleModel(StrictModel):
+    """A recurrence: weekly on weekdays (every N weeks) or daily, N times or until a date."""
+
+    frequency: Literal["weekly", "daily"]
+    start_date: date
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        default_factory=list, description="0 = Monday ... 6 = Sunday (weekly only)"
+    )
+    every_weeks: int = Field(1, ge=1)
+    count: int | None = Field(None, ge=1, le=1000)
+    until: date | None = None
+    start_time: time
+    timezone: str = Field(description="IANA name, e.g. Asia/Shanghai")
+
+    @field_validator("weekdays", mode="before")
+    @classmethod
+    def _weekday_names(cls, value: object) -> object:
+        names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        if isinstance(value, str):
+            value = split_list(value)
+        if isinstance(value, list):
+            out: list[object] = []
+            for item in value:
+                if isinstance(item, str) and item.strip().lower()[:3] in names:
+                    out.append(names.index(item.strip().lower()[:3]))
+                else:
+                    out.append(item)
+            return out
+        return value
+
+    @model_validator(mode="after")
+    def _end_and_days(self) -> ScheduleModel:
+        if (self.count is None) == (self.until is None):
+            raise ValueError("give exactly one of count and until")
+        if self.frequency == "weekly" and not self.weekdays:
+            raise ValueError("a weekly schedule needs weekdays")
+        if self.until is not None and self.until < self.start_date:
+            raise ValueError("until is before start_date")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA timezone {self.timezone!r}") from None
+        return self
+
+
+class VisitTemplateModel(StrictModel):
+    """What every visit of a recurring order looks like (dispatch contract job columns)."""
+
+    service_type: str | None = None
+    duration_minutes: int = Field(gt=0)
+    window_minutes: int = Field(0, ge=0, description="latest_start = start + window_minutes")
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    required_skills: SkillsCell = ""
+    min_experience_years: float = Field(0.0, ge=0)
+    required_certificates: ListCell = Field(default_factory=list)
+    workers_needed: int = Field(1, ge=1)
+    gender_required: Literal["F", "M"] | None = None
+    language_required: ListCell = Field(default_factory=list)
+    priority: int = Field(3, ge=1, le=5)
+    price: Money | None = None
+
+
+class OrderCreatedIn(In):
+    kind: Literal["order_created"]
+    customer_id: Id
+    service_type: Id
+    note: str = ""
+
+
+class AssessmentScheduledIn(In):
+    kind: Literal["assessment_scheduled"]
+    at: AwareDatetime
+    note: str = ""
+
+
+class OrderAssessedIn(In):
+    kind: Literal["order_assessed"]
+    note: str = ""
+
+
+class OrderQuotedIn(In):
+    kind: Literal["order_quoted"]
+    lines: list[QuoteLineModel] = Field(default_factory=list)
+    total: Money | None = None
+    currency: str = "CNY"
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _total_matches(self) -> OrderQuotedIn:
+        if self.lines and self.total is not None:
+            computed = sum((line.amount for line in self.lines), Decimal(0))
+            if computed != self.total:
+                raise ValueError(f"total {self.total} differs from the sum of lines {computed}")
+        return self
+
+
+class OrderContractedIn(In):
+    kind: Literal["order_contracted"]
+    payment_method: PaymentMethod = "online"
+    schedule: ScheduleModel | None = None
+    visit: VisitTemplateModel | None = None
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _schedule_has_template(self) -> OrderContractedIn:
+        if self.schedule is not None and self.visit is None:
+            raise ValueError("a schedule needs a visit template ('visit')")
+        return self
+
+
+class OrderStartedIn(In):
+    kind: Literal["order_started"]
+    note: str = ""
+
+
+class OrderCompletedIn(In):
+    kind: Literal["order_completed"]
+    note: str = ""
+
+
+class OrderClosedIn(In):
+    kind: Literal["order_closed"]
+    note: str = ""
+
+
+class OrderCancelledIn(In):
+    kind: Literal["order_cancelled"]
+    reason: Id

@@ -1,0 +1,178 @@
+"""Boundary models of the visit's events: one pydantic model per kind.
+
+The entity they change is :mod:`matchmaker.lifecycle._visit`; the registry of every
+kind is :mod:`matchmaker.lifecycle._schema`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from matchmaker.lifecycle._schema_base import (
+    Id,
+    In,
+    ListCell,
+    Money,
+    PaymentMethod,
+    SkillsCell,
+)
+
+__all__ = [
+    "VisitAcceptedIn",
+    "VisitCancelledIn",
+    "VisitCheckedInIn",
+    "VisitCompletedIn",
+    "VisitConfirmedIn",
+    "VisitCreatedIn",
+    "VisitDeclinedIn",
+    "VisitFollowedUpIn",
+    "VisitIssueReportedIn",
+    "VisitNoShowIn",
+    "VisitProposedIn",
+    "VisitRatedIn",
+    "VisitReworkDoneIn",
+    "VisitReworkRequestedIn",
+    "VisitSettledIn",
+    "VisitWithdrawnIn",
+]
+
+
+class VisitCreatedIn(In):
+    """A job of the dispatch contract (``entity`` is the job id)."""
+
+    kind: Literal["visit_created"]
+    order_id: str = ""
+    customer_id: Id
+    service_type: Id
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    earliest_start: AwareDatetime
+    latest_start: AwareDatetime
+    duration_minutes: int = Field(gt=0)
+    required_skills: SkillsCell = ""
+    min_experience_years: float = Field(0.0, ge=0)
+    required_certificates: ListCell = Field(default_factory=list)
+    workers_needed: int = Field(1, ge=1)
+    gender_required: Literal["F", "M"] | None = None
+    language_required: ListCell = Field(default_factory=list)
+    priority: int = Field(3, ge=1, le=5)
+    price: Money | None = None
+    rework_of: str | None = None
+    pinned_worker_id: ListCell = Field(default_factory=list)
+    rule: str | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> VisitCreatedIn:
+        if self.latest_start < self.earliest_start:
+            raise ValueError("latest_start is before earliest_start")
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon, or neither")
+        return self
+
+
+class VisitProposedIn(In):
+    kind: Literal["visit_proposed"]
+    worker_ids: ListCell = Field(min_length=1)
+    start: AwareDatetime
+    end: AwareDatetime | None = None
+    travel_minutes: int | None = Field(None, ge=0)
+    match_score: float | None = None
+    plan: str | None = None
+
+    @model_validator(mode="after")
+    def _distinct(self) -> VisitProposedIn:
+        if len(set(self.worker_ids)) != len(self.worker_ids):
+            raise ValueError("worker_ids repeats a worker")
+        if self.end is not None and self.end <= self.start:
+            raise ValueError("end is not after start")
+        return self
+
+
+class VisitConfirmedIn(In):
+    kind: Literal["visit_confirmed"]
+    note: str = ""
+
+
+class VisitDeclinedIn(In):
+    kind: Literal["visit_declined"]
+    worker_id: str | None = Field(None, description="blank = the visit's only worker")
+    reason: str = ""
+
+
+class VisitWithdrawnIn(In):
+    kind: Literal["visit_withdrawn"]
+    reason: str = ""
+
+
+class VisitNoShowIn(In):
+    kind: Literal["visit_no_show"]
+    worker_ids: ListCell = Field(default_factory=list, description="blank = every worker")
+    reason: str = ""
+
+
+class VisitCheckedInIn(In):
+    kind: Literal["visit_checked_in"]
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    minutes_late: int | None = Field(
+        None, ge=0, description="blank = computed from the planned start and the check-in time"
+    )
+
+
+class VisitCompletedIn(In):
+    kind: Literal["visit_completed"]
+    note: str = ""
+
+
+class VisitAcceptedIn(In):
+    kind: Literal["visit_accepted"]
+    note: str = ""
+
+
+class VisitReworkRequestedIn(In):
+    kind: Literal["visit_rework_requested"]
+    items: ListCell = Field(default_factory=list)
+    reason: str = ""
+    on_site: bool = Field(False, description="fixed on the spot: no rework visit is created")
+    duration_minutes: int | None = Field(None, gt=0)
+
+
+class VisitReworkDoneIn(In):
+    kind: Literal["visit_rework_done"]
+    rework_visit_id: str | None = None
+    rule: str | None = None
+
+
+class VisitSettledIn(In):
+    kind: Literal["visit_settled"]
+    method: PaymentMethod | None = None
+    amount: Money | None = Field(None, ge=0)
+
+
+class VisitFollowedUpIn(In):
+    kind: Literal["visit_followed_up"]
+    channel: str = "phone"
+    satisfied: bool | None = None
+    note: str = ""
+
+
+class VisitCancelledIn(In):
+    kind: Literal["visit_cancelled"]
+    reason: Id
+    rule: str | None = None
+
+
+class VisitRatedIn(In):
+    kind: Literal["visit_rated"]
+    stars: int = Field(ge=1, le=5)
+    comment: str = ""
+    worker_id: str | None = None
+
+
+class VisitIssueReportedIn(In):
+    kind: Literal["visit_issue_reported"]
+    category: Id
+    text: str = ""
+    worker_id: str | None = None

@@ -1,0 +1,131 @@
+"""Boundary models of the worker's events: one pydantic model per kind.
+
+The entity they change is :mod:`matchmaker.lifecycle._worker`; the registry of every
+kind is :mod:`matchmaker.lifecycle._schema`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BeforeValidator, Field, model_validator
+
+from matchmaker.lifecycle._schema_base import (
+    CertificatesCell,
+    In,
+    ListCell,
+    ShiftCell,
+    SkillsCell,
+    StrictModel,
+    blank_to_none,
+)
+
+__all__ = [
+    "ShiftModel",
+    "WorkerAvailabilitySetIn",
+    "WorkerLeaveEndedIn",
+    "WorkerLeaveStartedIn",
+    "WorkerRatingUpdatedIn",
+    "WorkerRegisteredIn",
+    "WorkerReinstatedIn",
+    "WorkerSuspendedIn",
+    "WorkerUpdatedIn",
+]
+
+
+class _WorkerProfile(StrictModel):
+    name: str = ""
+    gender: Literal["F", "M"]
+    languages: ListCell = Field(default_factory=list)
+    skills: SkillsCell = ""
+    experience_years: float = Field(0.0, ge=0)
+    certificates: CertificatesCell = ""
+    background_check: Literal["passed", "pending", "failed"] = "pending"
+    background_check_expires: Annotated[date | None, BeforeValidator(blank_to_none)] = None
+    rating: Annotated[float | None, BeforeValidator(blank_to_none), Field(ge=0, le=5)] = None
+    rating_count: int = Field(0, ge=0)
+    home_lat: float = Field(ge=-90, le=90)
+    home_lon: float = Field(ge=-180, le=180)
+    shift_start: ShiftCell = None
+    shift_end: ShiftCell = None
+    max_jobs: Annotated[int | None, BeforeValidator(blank_to_none), Field(ge=0)] = None
+    max_work_minutes: Annotated[int | None, BeforeValidator(blank_to_none), Field(ge=0)] = None
+    travel_mode: Literal["walk", "bike", "transit", "car"] = "transit"
+
+
+class WorkerRegisteredIn(In, _WorkerProfile):
+    """A worker with the dataset contract's columns (``entity`` is the worker id)."""
+
+    kind: Literal["worker_registered"]
+
+
+class WorkerUpdatedIn(In):
+    """Only the columns given change; status changes have their own events."""
+
+    kind: Literal["worker_updated"]
+    name: str | None = None
+    gender: Literal["F", "M"] | None = None
+    languages: ListCell | None = None
+    skills: SkillsCell | None = None
+    experience_years: float | None = Field(None, ge=0)
+    certificates: CertificatesCell | None = None
+    background_check: Literal["passed", "pending", "failed"] | None = None
+    background_check_expires: Annotated[date | None, BeforeValidator(blank_to_none)] = None
+    home_lat: float | None = Field(None, ge=-90, le=90)
+    home_lon: float | None = Field(None, ge=-180, le=180)
+    shift_start: ShiftCell = None
+    shift_end: ShiftCell = None
+    max_jobs: Annotated[int | None, BeforeValidator(blank_to_none), Field(ge=0)] = None
+    max_work_minutes: Annotated[int | None, BeforeValidator(blank_to_none), Field(ge=0)] = None
+    travel_mode: Literal["walk", "bike", "transit", "car"] | None = None
+
+
+class ShiftModel(StrictModel):
+    start: AwareDatetime
+    end: AwareDatetime
+
+    @model_validator(mode="after")
+    def _order(self) -> ShiftModel:
+        if self.end <= self.start:
+            raise ValueError("shift end is not after its start")
+        return self
+
+
+class WorkerAvailabilitySetIn(In):
+    """Replaces the worker's shifts (the contract's ``availability`` rows)."""
+
+    kind: Literal["worker_availability_set"]
+    shifts: list[ShiftModel]
+
+
+class WorkerRatingUpdatedIn(In):
+    kind: Literal["worker_rating_updated"]
+    rating: float = Field(ge=0, le=5)
+    rating_count: int = Field(ge=0)
+    visit_id: str | None = None
+    stars: int | None = Field(None, ge=1, le=5)
+    rule: str | None = None
+
+
+class WorkerSuspendedIn(In):
+    kind: Literal["worker_suspended"]
+    reason: str = ""
+    rule: str | None = None
+    complaint_ids: ListCell = Field(default_factory=list)
+    window_days: int | None = None
+
+
+class WorkerReinstatedIn(In):
+    kind: Literal["worker_reinstated"]
+    reason: str = ""
+
+
+class WorkerLeaveStartedIn(In):
+    kind: Literal["worker_leave_started"]
+    reason: str = ""
+
+
+class WorkerLeaveEndedIn(In):
+    kind: Literal["worker_leave_ended"]
+    reason: str = ""
