@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from matchmaker.model import planned_day as job_day
 from matchmaker.plan._dispatch import (
     DispatchInterrupted,
     DispatchResult,
@@ -35,9 +36,11 @@ from matchmaker.plan._verify import (
     RULES,
     Violation,
     check_pair,
-    job_day,
     verify,
 )
+
+# The verifier's ``job_day`` of matchmaker 0.1 (``matchmaker.verify``) is now
+# ``matchmaker.model.planned_day``; the old name stays importable from here.
 
 __all__ = [
     "PAIR_RULES",

@@ -37,11 +37,19 @@ from typing import Any, Literal
 
 import numpy as np
 
-from matchmaker.compile import Problem, ReasonBit, compile_problem, minutes_from, pair_components
-from matchmaker.model import Dataset, Job, Policy, add_minutes, elapsed_minutes
+from matchmaker.compile import Problem, ReasonBit, compile_problem, pair_components
+from matchmaker.model import (
+    Dataset,
+    Job,
+    Policy,
+    add_minutes,
+    elapsed_minutes,
+    minutes_from,
+    planned_day,
+)
 from matchmaker.plan import _reasons as reasons
 from matchmaker.plan._plan import Assignment, Plan, ReasonCode, UnassignedJob
-from matchmaker.plan._verify import check_pair, job_day
+from matchmaker.plan._verify import check_pair
 from matchmaker.solve import Route, Solution, objective_terms
 
 __all__ = [
@@ -380,7 +388,7 @@ def build_plan(dataset: Dataset, problem: Problem, solution: Solution, policy: P
     sequence: dict[tuple[str, date], int] = defaultdict(int)
     assignments: list[Assignment] = []
     for row in rows:
-        key = (row["worker_id"], job_day(dataset, row["start"]))
+        key = (row["worker_id"], planned_day(dataset, row["start"]))
         sequence[key] += 1
         assignments.append(Assignment(sequence=sequence[key], **row))
     assignments.sort(key=lambda a: (a.start, a.worker_id, a.job_id))

@@ -14,7 +14,7 @@ Conventions the rules share:
 
 * **The job's date** (certificates, background checks) is the calendar date of the planned
   start in the dataset's timezone when ``dataset.toml`` sets one, else in the start's own
-  UTC offset.
+  UTC offset (:func:`~matchmaker.model.planned_day`).
 * **A shift holds an assignment** when the assignment starts inside it
   (``shift.start <= start < shift.end``). Per-shift limits and travel are counted in that
   shift; ``inside_shift`` separately requires the job to end by the shift's end.
@@ -39,7 +39,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from types import MappingProxyType
 
 from matchmaker.compile import HaversineTravel, TravelModel, coordinates
@@ -52,11 +52,12 @@ from matchmaker.model import (
     WorkerStatus,
     add_minutes,
     elapsed_minutes,
+    planned_day,
     utc,
 )
 from matchmaker.plan._plan import Assignment, Plan
 
-__all__ = ["PAIR_RULES", "RULES", "Violation", "check_pair", "job_day", "verify"]
+__all__ = ["PAIR_RULES", "RULES", "Violation", "check_pair", "verify"]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -145,12 +146,6 @@ class _Context:
 
 
 Rule = Callable[[_Context], Iterator[Violation]]
-
-
-def job_day(dataset: Dataset, start: datetime) -> date:
-    """The date a job counts as on: the start's date in the dataset timezone, else its own."""
-    zone = dataset.settings.zone
-    return (start.astimezone(zone) if zone is not None else start).date()
 
 
 def _starts_in(shift: Shift, assignment: Assignment) -> bool:
@@ -290,7 +285,7 @@ def experience(ctx: _Context) -> Iterator[Violation]:
 def certificate_valid(ctx: _Context) -> Iterator[Violation]:
     """Every required certificate is held and valid on the job's date."""
     for pair in ctx.pairs:
-        day = job_day(ctx.dataset, pair.assignment.start)
+        day = planned_day(ctx.dataset, pair.assignment.start)
         for name in pair.job.required_certificates:
             held = pair.worker.certificate(name)
             if held is None:
@@ -310,7 +305,7 @@ def certificate_valid(ctx: _Context) -> Iterator[Violation]:
 def background_check(ctx: _Context) -> Iterator[Violation]:
     """The worker's background check passed and has not expired on the job's date."""
     for pair in ctx.pairs:
-        day = job_day(ctx.dataset, pair.assignment.start)
+        day = planned_day(ctx.dataset, pair.assignment.start)
         check = pair.worker.background_check
         if check.valid_on(day):
             continue
