@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from matchmaker.model import planned_day as job_day
+from matchmaker.plan._build import (
+    build_plan,
+    optimality_gap,
+    plan_kpis,
+)
 from matchmaker.plan._dispatch import (
     DispatchInterrupted,
     DispatchResult,
@@ -13,10 +18,7 @@ from matchmaker.plan._explain import (
     RULE_OF_REASON_BIT,
     JobExplanation,
     WorkerNote,
-    build_plan,
     explain_job,
-    optimality_gap,
-    plan_kpis,
 )
 from matchmaker.plan._plan import (
     PLAN_SCHEMA_VERSION,

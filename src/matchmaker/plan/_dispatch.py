@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from matchmaker.compile import Problem, TravelModel, compile_problem
 from matchmaker.model import Dataset, Policy
-from matchmaker.plan._explain import build_plan
+from matchmaker.plan._build import build_plan
 from matchmaker.plan._plan import Plan
 from matchmaker.plan._verify import Violation, verify
 from matchmaker.solve import ProgressCallback, Solution, get_solver
