@@ -20,6 +20,14 @@ from matchmaker.plan._explain import (
     WorkerNote,
     explain_job,
 )
+from matchmaker.plan._frames import (
+    ASSIGNMENT_COLUMNS,
+    UNASSIGNED_COLUMNS,
+    WORKER_COLUMNS,
+    json_safe,
+    plan_to_frames,
+    worker_rows,
+)
 from matchmaker.plan._plan import (
     PLAN_SCHEMA_VERSION,
     Assignment,
@@ -45,11 +53,14 @@ from matchmaker.plan._verify import (
 # ``matchmaker.model.planned_day``; the old name stays importable from here.
 
 __all__ = [
+    "ASSIGNMENT_COLUMNS",
     "PAIR_RULES",
     "PLAN_SCHEMA_VERSION",
     "RULES",
     "RULE_OF_REASON_BIT",
     "RULE_ORDER",
+    "UNASSIGNED_COLUMNS",
+    "WORKER_COLUMNS",
     "Assignment",
     "DispatchInterrupted",
     "DispatchResult",
@@ -66,9 +77,12 @@ __all__ = [
     "explain_job",
     "ineligibility_summary",
     "job_day",
+    "json_safe",
     "optimality_gap",
     "plan_kpis",
+    "plan_to_frames",
     "redacted",
     "rule_counts",
     "verify",
+    "worker_rows",
 ]

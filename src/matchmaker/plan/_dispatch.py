@@ -1,7 +1,7 @@
 """One dispatch round end to end: compile, solve, explain, verify.
 
 :func:`dispatch` is what ``matchmaker dispatch`` and a dispatch system calling the library
-run. It never writes anything; :func:`matchmaker.io._plans.write_plan` does that, and only
+run. It never writes anything; :func:`matchmaker.io.write_plan` does that, and only
 for a plan that passed :func:`~matchmaker.plan.verify`.
 """
 
