@@ -14,8 +14,6 @@ from matchmaker.compile import (
     ReasonBit,
     compile_problem,
     coordinates,
-    horizon_start,
-    minutes_from,
     travel_minutes,
 )
 from matchmaker.model import (
@@ -35,6 +33,8 @@ from matchmaker.model import (
     TimeWindow,
     TravelMode,
     Worker,
+    horizon_start,
+    minutes_from,
 )
 
 TZ = timezone(timedelta(hours=8))

@@ -21,8 +21,7 @@ from typer.testing import CliRunner
 from matchmaker.cli import app
 from matchmaker.compile import compile_problem
 from matchmaker.generate import generate_frames
-from matchmaker.io import dataset_from_frames, load_dataset, write_tables
-from matchmaker.io._plans import read_plan
+from matchmaker.io import dataset_from_frames, load_dataset, read_plan, write_tables
 from matchmaker.model import Dataset, DatasetSettings, Policy, Shift, TimeWindow
 from matchmaker.plan import dispatch, explain_job, verify
 from tests.rules.world import job, plan_of, rules_broken, worker, world

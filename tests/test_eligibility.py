@@ -15,8 +15,6 @@ from matchmaker.compile import (
     ReasonBit,
     compile_problem,
     encode_pairs,
-    job_day,
-    local_zone,
     pair_reasons,
     rule_active,
     rule_background_check,
@@ -45,6 +43,8 @@ from matchmaker.model import (
     TravelMode,
     Worker,
     WorkerStatus,
+    latest_start_day,
+    local_zone,
 )
 
 TZ = timezone(timedelta(hours=8))
@@ -263,12 +263,12 @@ def test_certificate_date_is_the_latest_start_day() -> None:
         },
         job={"window": TimeWindow(start=at(23), end=at(0, 30, day=1)), "duration_minutes": 60},
     )
-    assert job_day(dataset.jobs[0], local_zone(dataset)) == date(2026, 12, 2)
+    assert latest_start_day(dataset.jobs[0], local_zone(dataset)) == date(2026, 12, 2)
     problem = compile_problem(dataset)
     assert only_bits(problem) == ReasonBit.CERTIFICATE
 
 
-def test_job_day_uses_dataset_timezone() -> None:
+def test_latest_start_day_uses_dataset_timezone() -> None:
     """With a timezone in dataset.toml the job's day is taken there."""
     utc_evening = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)  # 01:00 on Dec 2 in +08
     dataset = Dataset(
@@ -276,7 +276,7 @@ def test_job_day_uses_dataset_timezone() -> None:
         jobs=(replace(JOB, window=TimeWindow(start=utc_evening, end=utc_evening)),),
         settings=DatasetSettings(timezone="Asia/Shanghai"),
     )
-    assert job_day(dataset.jobs[0], local_zone(dataset)) == date(2026, 12, 2)
+    assert latest_start_day(dataset.jobs[0], local_zone(dataset)) == date(2026, 12, 2)
 
 
 def test_shift_fit_is_per_vehicle() -> None:

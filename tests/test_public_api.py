@@ -19,3 +19,17 @@ def test_all_is_sorted_and_complete() -> None:
     assert public - {"annotations"} <= set(matchmaker.__all__)
     for name in matchmaker.__all__:
         assert hasattr(matchmaker, name), name
+
+
+def test_time_base_names_stay_importable_from_their_old_homes() -> None:
+    """The time base lives in matchmaker.model; compile and plan keep the 0.1 names:
+    ``job_day`` in compile is the latest start's day, in plan the planned start's day."""
+    from matchmaker import compile as compile_package
+    from matchmaker import model
+    from matchmaker import plan as plan_package
+
+    assert compile_package.horizon_start is model.horizon_start
+    assert compile_package.minutes_from is model.minutes_from
+    assert compile_package.local_zone is model.local_zone
+    assert compile_package.job_day is model.latest_start_day
+    assert plan_package.job_day is model.planned_day

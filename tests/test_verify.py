@@ -13,7 +13,15 @@ from datetime import date, timedelta
 import pytest
 
 from matchmaker.compile import HaversineTravel
-from matchmaker.model import Certificate, DatasetSettings, Gender, Location, Shift, TimeWindow
+from matchmaker.model import (
+    Certificate,
+    DatasetSettings,
+    Gender,
+    Location,
+    Shift,
+    TimeWindow,
+    planned_day,
+)
 from matchmaker.plan import (
     PAIR_RULES,
     RULES,
@@ -21,7 +29,6 @@ from matchmaker.plan import (
     UnassignedJob,
     Violation,
     check_pair,
-    job_day,
     verify,
 )
 from tests.matrix_world import matrix_world
@@ -147,7 +154,7 @@ def test_job_date_is_the_start_date_in_the_dataset_timezone() -> None:
     plan = plan_of(own_offset, ("J1", "W1", at(0, 30, day=1)))
     # 00:30 on Dec 2 at +08:00: the certificate expired the day before.
     assert rules_broken(own_offset, plan) == {"certificate_valid"}
-    assert job_day(own_offset, at(0, 30, day=1)) == date(2026, 12, 2)
+    assert planned_day(own_offset, at(0, 30, day=1)) == date(2026, 12, 2)
     in_utc = replace(own_offset, settings=DatasetSettings(timezone="UTC"))
     # The same moment is 16:30 on Dec 1 in UTC: still valid.
     assert verify(in_utc, plan) == []

@@ -11,8 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from matchmaker.cli import app
-from matchmaker.io import dataset_to_frames, load_dataset, write_tables
-from matchmaker.io._plans import read_plan
+from matchmaker.io import dataset_to_frames, load_dataset, read_plan, write_tables
 from matchmaker.model import Dataset, TimeWindow
 from matchmaker.plan import DispatchResult, Violation, verify
 from matchmaker.plan import dispatch as real_dispatch

@@ -15,8 +15,7 @@ from typer.testing import CliRunner
 import matchmaker.cli._dispatch as dispatch_commands
 import matchmaker.plan._dispatch as pipeline
 from matchmaker.cli import app
-from matchmaker.io import dataset_to_frames, load_dataset, write_tables
-from matchmaker.io._plans import read_plan
+from matchmaker.io import dataset_to_frames, load_dataset, read_plan, write_tables
 from matchmaker.model import TimeWindow
 from matchmaker.plan import verify
 from matchmaker.solve import _greedy as greedy

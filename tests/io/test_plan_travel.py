@@ -17,8 +17,7 @@ from typer.testing import CliRunner
 
 from matchmaker.cli import app
 from matchmaker.compile import HaversineTravel, MatrixTravel, coordinates
-from matchmaker.io import dataset_to_frames, write_tables
-from matchmaker.io._plans import load_plan_input, read_plan, write_plan
+from matchmaker.io import dataset_to_frames, load_plan_input, read_plan, write_plan, write_tables
 from matchmaker.io._travel_file import MATRIX_FILE
 from matchmaker.model import (
     Dataset,

@@ -11,9 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matchmaker.io import _folders as plans_folders
-from matchmaker.io import _plans as plans
-from matchmaker.io._plans import (
+from matchmaker.io import (
     ASSIGNMENT_COLUMNS,
     UNASSIGNED_COLUMNS,
     WORKER_COLUMNS,
@@ -23,6 +21,8 @@ from matchmaker.io._plans import (
     read_plan,
     write_plan,
 )
+from matchmaker.io import _folders as plans_folders
+from matchmaker.io import _plan_write as plans
 from matchmaker.model import Dataset, OutputExistsError, PlanError, Policy, TimeWindow
 from matchmaker.plan import DispatchResult, Plan, ReasonCode, dispatch, verify
 from tests.rules.world import at, customer, job, worker, world

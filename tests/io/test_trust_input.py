@@ -15,8 +15,7 @@ from typer.testing import CliRunner
 
 from matchmaker.cli import app
 from matchmaker.generate import generate_dataset
-from matchmaker.io import check_dataset
-from matchmaker.io._plans import read_plan
+from matchmaker.io import check_dataset, read_plan
 
 Edit = Callable[[Path], None]
 

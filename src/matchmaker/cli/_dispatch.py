@@ -1,7 +1,7 @@
 """``matchmaker dispatch``, ``verify`` and ``explain``: plan a round, check a plan, ask why.
 
 A thin layer over :func:`matchmaker.plan.dispatch`, :func:`matchmaker.plan.verify`,
-:func:`matchmaker.plan.explain_job` and :mod:`matchmaker.io._plans`.
+:func:`matchmaker.plan.explain_job` and :mod:`matchmaker.io` (plan folders).
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from matchmaker.cli._common import (
     stderr,
     user_errors,
 )
-from matchmaker.io import load_dataset
-from matchmaker.io._plans import (
+from matchmaker.io import (
     check_output_folder,
+    load_dataset,
     load_plan_input,
     load_plan_policy,
     read_plan,

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from matchmaker.compile._compile import (
-    compile_problem,
-    horizon_start,
-    minutes_from,
-)
+from matchmaker.compile._compile import compile_problem
 from matchmaker.compile._eligibility import (
     PAIR_RULES,
     PairEncoding,
@@ -14,8 +10,6 @@ from matchmaker.compile._eligibility import (
     any_per_worker,
     eligible_matrix,
     encode_pairs,
-    job_day,
-    local_zone,
     pair_reasons,
     rule_active,
     rule_background_check,
@@ -48,6 +42,12 @@ from matchmaker.compile._travel import (
     travel_matrices,
     travel_minutes,
 )
+from matchmaker.model import horizon_start, local_zone, minutes_from
+from matchmaker.model import latest_start_day as job_day
+
+# ``horizon_start``, ``local_zone``, ``minutes_from`` and ``job_day`` (now
+# ``matchmaker.model.latest_start_day``) live in the time base, matchmaker.model; they stay
+# importable from here, where matchmaker 0.1 (``matchmaker.eligibility``) had them.
 
 __all__ = [
     "COMPONENTS",

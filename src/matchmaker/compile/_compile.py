@@ -1,7 +1,7 @@
 """Compile a :class:`~matchmaker.model.Dataset` into the immutable :class:`~matchmaker.
 problem.Problem` every solver reads.
 
-Time. ``horizon_start`` is midnight, in :func:`~matchmaker.compile.local_zone` (the
+Time. ``horizon_start`` is midnight, in :func:`~matchmaker.model.local_zone` (the
 ``dataset.toml`` timezone, else the zone of the earliest time), of the day holding the
 earliest shift start, job earliest start or pinned start. Every time becomes whole minutes
 of real elapsed time from it (computed in UTC, so a daylight-saving change inside the
@@ -41,7 +41,6 @@ shift for the job; pinned pairs count as eligible).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, time, timedelta, tzinfo
 
 import numpy as np
 import numpy.typing as npt
@@ -51,7 +50,6 @@ from matchmaker.compile._eligibility import (
     any_per_worker,
     eligible_matrix,
     encode_pairs,
-    local_zone,
     pair_reasons,
     rule_shift_fit,
     shift_reasons,
@@ -59,43 +57,23 @@ from matchmaker.compile._eligibility import (
 from matchmaker.compile._problem import Problem
 from matchmaker.compile._scoring import match_scores
 from matchmaker.compile._travel import HaversineTravel, TravelModel, coordinates, travel_matrices
-from matchmaker.model import Dataset, DomainError, Policy, TravelMode, utc
+from matchmaker.model import (
+    Dataset,
+    DomainError,
+    Policy,
+    TravelMode,
+    horizon_start,
+    local_zone,
+    minutes_from,
+)
 
-__all__ = ["compile_problem", "horizon_start", "minutes_from"]
+__all__ = ["compile_problem"]
 
 IntArray = npt.NDArray[np.int32]
 BoolArray = npt.NDArray[np.bool_]
 
 _MODE_ORDER = tuple(mode.value for mode in TravelMode)
-_MICROS_PER_MINUTE = 60_000_000
 _INT32_MAX = int(np.iinfo(np.int32).max)
-
-
-def horizon_start(dataset: Dataset, zone: tzinfo | None = None) -> datetime:
-    """Midnight (in ``zone``, default :func:`local_zone`) of the day of the earliest time."""
-    zone = local_zone(dataset) if zone is None else zone
-    moments = [s.start for w in dataset.workers for s in w.shifts]
-    moments.extend(j.earliest_start for j in dataset.jobs)
-    moments.extend(j.pinned_start for j in dataset.jobs if j.pinned_start is not None)
-    if not moments:
-        return datetime(1970, 1, 1, tzinfo=UTC)
-    first = min(moments)
-    midnight = datetime.combine(first.astimezone(zone).date(), time(0), tzinfo=zone)
-    # Midnight can fall into a daylight-saving gap in a few zones; never start after the
-    # first moment, or its minute would be negative. Step back in real time (UTC).
-    instant = utc(midnight)
-    while instant > utc(first):
-        instant -= timedelta(hours=1)
-    return midnight if instant == utc(midnight) else instant.astimezone(zone)
-
-
-def minutes_from(origin: datetime, moment: datetime, *, round_up: bool) -> int:
-    """Whole minutes of real time from ``origin`` to ``moment``, rounded up or down."""
-    delta = utc(moment) - utc(origin)
-    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-    if round_up:
-        return -(-micros // _MICROS_PER_MINUTE)
-    return micros // _MICROS_PER_MINUTE
 
 
 def _int32(values: Sequence[int], what: str) -> IntArray:

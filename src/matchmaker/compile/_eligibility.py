@@ -22,7 +22,8 @@ failed bits stay in ``reasons`` so that verify and explain can warn.
 Conventions:
 
 * **The job's date** for certificate and background-check validity is the calendar date of
-  the job's *latest* start in :func:`local_zone`. Validity only ends (an expiry date), so a
+  the job's *latest* start in :func:`~matchmaker.model.local_zone`
+  (:func:`~matchmaker.model.latest_start_day`). Validity only ends (an expiry date), so a
   document valid on the latest possible start date is valid on every start date the
   solver may pick, and the independent checker, which looks at the planned start, agrees.
   For the usual window inside one day this is simply the job's day.
@@ -34,13 +35,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, tzinfo
 
 import numpy as np
 import numpy.typing as npt
 
 from matchmaker.compile._problem import ReasonBit
-from matchmaker.model import BackgroundCheckStatus, Dataset, Gender, Job, WorkerStatus
+from matchmaker.model import (
+    BackgroundCheckStatus,
+    Dataset,
+    Gender,
+    WorkerStatus,
+    latest_start_day,
+    local_zone,
+)
 
 __all__ = [
     "PAIR_RULES",
@@ -49,8 +57,6 @@ __all__ = [
     "any_per_worker",
     "eligible_matrix",
     "encode_pairs",
-    "job_day",
-    "local_zone",
     "pair_reasons",
     "rule_active",
     "rule_background_check",
@@ -73,33 +79,6 @@ IndexArray = npt.NDArray[np.intp]
 _GENDER_CODE = {Gender.FEMALE: 0, Gender.MALE: 1}
 # An ordinal after every real date: "valid for ever".
 _NEVER_EXPIRES = date.max.toordinal() + 1
-
-
-def local_zone(dataset: Dataset) -> tzinfo:
-    """The dataset's local time: ``dataset.toml``'s timezone, else that of the earliest time.
-
-    The earliest of shift starts, job earliest starts and pinned starts gives its own UTC
-    offset (or zone) when the dataset names no timezone; UTC when there is no time at all.
-    """
-    zone = dataset.settings.zone
-    if zone is not None:
-        return zone
-    first = _earliest_moment(dataset)
-    if first is None or first.tzinfo is None:
-        return UTC
-    return first.tzinfo
-
-
-def _earliest_moment(dataset: Dataset) -> datetime | None:
-    moments: list[datetime] = [s.start for w in dataset.workers for s in w.shifts]
-    moments.extend(j.earliest_start for j in dataset.jobs)
-    moments.extend(j.pinned_start for j in dataset.jobs if j.pinned_start is not None)
-    return min(moments) if moments else None
-
-
-def job_day(job: Job, zone: tzinfo) -> date:
-    """The date documents must be valid on: the job's latest start's date in ``zone``."""
-    return job.latest_start.astimezone(zone).date()
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -143,7 +122,7 @@ class PairEncoding:
 
 def encode_pairs(dataset: Dataset, *, zone: tzinfo | None = None) -> PairEncoding:
     """Build the :class:`PairEncoding` of ``dataset`` (``zone`` defaults to
-    :func:`local_zone`)."""
+    :func:`~matchmaker.model.local_zone`)."""
     zone = local_zone(dataset) if zone is None else zone
     workers, jobs = dataset.workers, dataset.jobs
     n_workers, n_jobs = len(workers), len(jobs)
@@ -205,7 +184,7 @@ def encode_pairs(dataset: Dataset, *, zone: tzinfo | None = None) -> PairEncodin
         certificate_names=certificates,
         worker_certificate_expiry=worker_cert,
         job_certificate=job_cert,
-        job_day=np.array([job_day(j, zone).toordinal() for j in jobs], dtype=np.int64),
+        job_day=np.array([latest_start_day(j, zone).toordinal() for j in jobs], dtype=np.int64),
         worker_check_valid_until=check,
         worker_active=np.array([w.status is WorkerStatus.ACTIVE for w in workers], dtype=bool),
         worker_gender=np.array([_GENDER_CODE[w.gender] for w in workers], dtype=np.int8),

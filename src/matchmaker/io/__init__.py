@@ -18,21 +18,16 @@ from matchmaker.io._loading import (
     dataset_from_frames,
     load_dataset,
 )
-from matchmaker.io._plans import (
-    ASSIGNMENT_COLUMNS,
-    UNASSIGNED_COLUMNS,
-    WORKER_COLUMNS,
-    check_output_folder,
-    load_plan_input,
-    load_plan_policy,
-    plan_to_frames,
-    read_plan,
-    write_plan,
-)
+from matchmaker.io._plan_read import load_plan_input, load_plan_policy, read_plan
+from matchmaker.io._plan_write import check_output_folder, write_plan
 from matchmaker.io._schemas import input_json_schemas
 from matchmaker.io._settings_file import load_settings
 from matchmaker.io._summary import DatasetSummary, summarize
 from matchmaker.io._tables import write_tables
+
+# A plan's tables belong to the plan layer; matchmaker.io keeps offering them beside the
+# plan folder they are written to.
+from matchmaker.plan import ASSIGNMENT_COLUMNS, UNASSIGNED_COLUMNS, WORKER_COLUMNS, plan_to_frames
 
 __all__ = [
     "ASSIGNMENT_COLUMNS",

@@ -49,6 +49,11 @@ from matchmaker.model._settings import (
 from matchmaker.model._time import (
     add_minutes,
     elapsed_minutes,
+    horizon_start,
+    latest_start_day,
+    local_zone,
+    minutes_from,
+    planned_day,
     utc,
 )
 
@@ -89,7 +94,12 @@ __all__ = [
     "WorkerStatus",
     "add_minutes",
     "elapsed_minutes",
+    "horizon_start",
+    "latest_start_day",
     "load_policy",
+    "local_zone",
+    "minutes_from",
+    "planned_day",
     "shorten",
     "utc",
 ]

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from matchmaker.model import planned_day as job_day
+from matchmaker.plan._build import (
+    build_plan,
+    optimality_gap,
+    plan_kpis,
+)
 from matchmaker.plan._dispatch import (
     DispatchInterrupted,
     DispatchResult,
@@ -12,10 +18,15 @@ from matchmaker.plan._explain import (
     RULE_OF_REASON_BIT,
     JobExplanation,
     WorkerNote,
-    build_plan,
     explain_job,
-    optimality_gap,
-    plan_kpis,
+)
+from matchmaker.plan._frames import (
+    ASSIGNMENT_COLUMNS,
+    UNASSIGNED_COLUMNS,
+    WORKER_COLUMNS,
+    json_safe,
+    plan_to_frames,
+    worker_rows,
 )
 from matchmaker.plan._plan import (
     PLAN_SCHEMA_VERSION,
@@ -35,16 +46,21 @@ from matchmaker.plan._verify import (
     RULES,
     Violation,
     check_pair,
-    job_day,
     verify,
 )
 
+# The verifier's ``job_day`` of matchmaker 0.1 (``matchmaker.verify``) is now
+# ``matchmaker.model.planned_day``; the old name stays importable from here.
+
 __all__ = [
+    "ASSIGNMENT_COLUMNS",
     "PAIR_RULES",
     "PLAN_SCHEMA_VERSION",
     "RULES",
     "RULE_OF_REASON_BIT",
     "RULE_ORDER",
+    "UNASSIGNED_COLUMNS",
+    "WORKER_COLUMNS",
     "Assignment",
     "DispatchInterrupted",
     "DispatchResult",
@@ -61,9 +77,12 @@ __all__ = [
     "explain_job",
     "ineligibility_summary",
     "job_day",
+    "json_safe",
     "optimality_gap",
     "plan_kpis",
+    "plan_to_frames",
     "redacted",
     "rule_counts",
     "verify",
+    "worker_rows",
 ]

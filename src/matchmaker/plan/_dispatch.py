@@ -1,7 +1,7 @@
 """One dispatch round end to end: compile, solve, explain, verify.
 
 :func:`dispatch` is what ``matchmaker dispatch`` and a dispatch system calling the library
-run. It never writes anything; :func:`matchmaker.io._plans.write_plan` does that, and only
+run. It never writes anything; :func:`matchmaker.io.write_plan` does that, and only
 for a plan that passed :func:`~matchmaker.plan.verify`.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from matchmaker.compile import Problem, TravelModel, compile_problem
 from matchmaker.model import Dataset, Policy
-from matchmaker.plan._explain import build_plan
+from matchmaker.plan._build import build_plan
 from matchmaker.plan._plan import Plan
 from matchmaker.plan._verify import Violation, verify
 from matchmaker.solve import ProgressCallback, Solution, get_solver

@@ -1,57 +1,50 @@
-"""From a solver's answer to a plan a dispatcher reads, and why each job went where it went.
-
-:func:`build_plan` turns a :class:`~matchmaker.solve.Solution` (job indices and start
-minutes) into a :class:`~matchmaker.plan.Plan` in human units: assignments with datetimes,
-travel, sequence and match score; every unserved job with a reason code and a sentence; KPIs.
+"""Why each job went where it went: the story of one job, read from a plan.
 
 :func:`explain_job` answers "why this worker?" for an assigned job (the best alternatives and
 why each lost) and "why not served?" for an unassigned one (the eligible workers and what
-they were doing).
+they were doing, :mod:`matchmaker.plan._capacity`). A worker the customer prefers or had
+before but who may not serve the job is explained with the verifier's own pair rules
+(:func:`~matchmaker.plan._verify.check_pair`, the only part of the verifier used here), so
+an explanation cannot disagree with the verifier.
 
-**Reason codes of unserved jobs.** When fewer workers are eligible than the job needs, the
-code and sentence come from :func:`matchmaker.plan.ineligibility_summary` (``GENDER``,
-``SKILL_LEVEL``, ..., ``TEAM_SIZE``). Otherwise enough workers may serve it and the plan is
-read to find what kept them away, trying to insert the job into each eligible worker's
-planned day without moving anything:
-
-* ``TRAVEL`` when enough of them have time for the job in its window but cannot get there
-  from their previous job (or on to the next one) in time;
-* ``NO_AVAILABILITY`` for a team job whose eligible workers are free at some time in the
-  window, but never enough of them at the same time;
-* ``CAPACITY`` otherwise: the eligible workers are busy with other jobs at that time or have
-  reached their most jobs or work minutes in the shift (up to three are named, with what they
-  do). A job that could still be inserted without moving anything (the solver stopped before
-  it got there) is also ``CAPACITY``, and its sentence says so and names who could take it.
-
-Times in the plan are shown in the dataset's timezone when it has one, else in the offset of
-the job's own window.
+Times are shown in the dataset's timezone when it has one, else in the offset of the job's
+own window.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import datetime
 from typing import Any, Literal
 
 import numpy as np
 
-from matchmaker.compile import Problem, ReasonBit, compile_problem, minutes_from, pair_components
-from matchmaker.model import Dataset, Job, Policy, add_minutes, elapsed_minutes
-from matchmaker.plan import _reasons as reasons
-from matchmaker.plan._plan import Assignment, Plan, ReasonCode, UnassignedJob
-from matchmaker.plan._verify import check_pair, job_day
-from matchmaker.solve import Route, Solution, objective_terms
+from matchmaker.compile import Problem, ReasonBit, compile_problem, pair_components
+from matchmaker.model import (
+    Dataset,
+    Job,
+    Policy,
+)
+from matchmaker.plan._capacity import (
+    NAMED_WORKERS,
+    Schedule,
+    Standing,
+    clock_time,
+    display_zone,
+    eligible_by_worker,
+    schedule_of_plan,
+    standing_of,
+    unserved_reason,
+)
+from matchmaker.plan._plan import Plan, ReasonCode
+from matchmaker.plan._verify import check_pair
 
 __all__ = [
     "RULE_OF_REASON_BIT",
     "JobExplanation",
     "WorkerNote",
-    "build_plan",
     "explain_job",
-    "optimality_gap",
-    "plan_kpis",
 ]
 
 RULE_OF_REASON_BIT: Mapping[ReasonBit, str] = {
@@ -69,414 +62,6 @@ RULE_OF_REASON_BIT: Mapping[ReasonBit, str] = {
     ReasonBit.TRAVEL: "travel_fits",
 }
 """The :mod:`matchmaker.plan._verify` rule behind each eligibility reason bit."""
-
-_NAMED_WORKERS = 3
-
-# A vehicle's planned day: (job index, start minute) in start order.
-_Schedule = Mapping[int, Sequence[tuple[int, int]]]
-
-
-# --- display helpers ------------------------------------------------------------------
-
-
-def _display_zone(dataset: Dataset, job: Job) -> tzinfo | None:
-    zone = dataset.settings.zone
-    return zone if zone is not None else job.window.start.tzinfo
-
-
-def _at(problem: Problem, minute: int, zone: tzinfo | None) -> datetime:
-    """The instant of solver ``minute``, counted in real time (UTC), shown in ``zone``."""
-    return add_minutes(problem.horizon_start, int(minute), zone)
-
-
-def _clock(moment: datetime, day_of: datetime) -> str:
-    """``HH:MM``, with the date when it is not the day of ``day_of``."""
-    if moment.date() == day_of.date():
-        return moment.strftime("%H:%M")
-    return moment.strftime("%Y-%m-%d %H:%M")
-
-
-def _name(dataset: Dataset, worker_id: str) -> str:
-    worker = dataset.worker(worker_id)
-    return f"{worker_id} ({worker.name})" if worker.name else worker_id
-
-
-# --- the planned days, from a solution or from a plan ---------------------------------
-
-
-def _schedule_of_routes(routes: Sequence[Route]) -> dict[int, list[tuple[int, int]]]:
-    schedule: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for route in routes:
-        schedule[route.vehicle].extend(zip(route.jobs, route.starts, strict=True))
-    for visits in schedule.values():
-        visits.sort(key=lambda visit: visit[1])
-    return dict(schedule)
-
-
-def _schedule_of_plan(problem: Problem, plan: Plan) -> dict[int, list[tuple[int, int]]]:
-    """Each plan assignment on the vehicle (worker shift) it starts in."""
-    worker_index = {w: i for i, w in enumerate(problem.worker_ids)}
-    job_index = {j: i for i, j in enumerate(problem.job_ids)}
-    schedule: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for a in plan.assignments:
-        w = worker_index.get(a.worker_id)
-        j = job_index.get(a.job_id)
-        if w is None or j is None:
-            continue
-        minute = minutes_from(problem.horizon_start, a.start, round_up=False)
-        vehicles = np.flatnonzero(
-            (problem.vehicle_worker == w)
-            & (problem.vehicle_start <= minute)
-            & (minute < problem.vehicle_end)
-        )
-        if vehicles.size:
-            schedule[int(vehicles[0])].append((j, minute))
-    for visits in schedule.values():
-        visits.sort(key=lambda visit: visit[1])
-    return dict(schedule)
-
-
-# --- where an eligible worker stands for a job, given everyone's planned day -----------
-
-
-Status = Literal["free", "travel", "busy", "full"]
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Standing:
-    """Whether worker ``w`` could take job ``j`` without moving anything planned."""
-
-    worker: int
-    status: Status
-    free: tuple[tuple[int, int], ...] = ()
-    """Closed intervals of feasible start minutes."""
-    insertion_travel: int | None = None
-    """Least travel minutes the job would add to the worker's day, when free."""
-    detail: str = ""
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class _Gap:
-    """Room between two planned visits of a vehicle (or its shift start and end)."""
-
-    before: int | None
-    """The job before the gap, ``None`` for home at the shift start."""
-    ready: int
-    """When the worker is free: the shift start or the end of ``before``."""
-    travel_in: int
-    after: int | None
-    """The job after the gap, ``None`` for the shift end."""
-    deadline: int
-    """When the worker must be done: the start of ``after`` or the shift end."""
-    travel_out: int
-    direct: int
-    """Travel from ``before`` straight to ``after`` (what inserting saves nothing of)."""
-
-
-def _gaps(problem: Problem, v: int, visits: Sequence[tuple[int, int]], j: int) -> Iterator[_Gap]:
-    """Every place job ``j`` could go in vehicle ``v``'s planned ``visits``."""
-    for gap in range(len(visits) + 1):
-        before: int | None = None
-        ready = int(problem.vehicle_start[v])
-        if gap > 0:
-            before, before_start = visits[gap - 1]
-            ready = before_start + int(problem.job_duration[before])
-        after: int | None = None
-        deadline, travel_out, direct = int(problem.vehicle_end[v]), 0, 0
-        if gap < len(visits):
-            after, deadline = visits[gap]
-            travel_out = problem.travel(v, j, after)
-            direct = problem.travel(v, before, after)
-        yield _Gap(
-            before=before,
-            ready=ready,
-            travel_in=problem.travel(v, before, j),
-            after=after,
-            deadline=deadline,
-            travel_out=travel_out,
-            direct=direct,
-        )
-
-
-def _standing(
-    dataset: Dataset,
-    problem: Problem,
-    schedule: _Schedule,
-    j: int,
-    w: int,
-    vehicles: Sequence[int],
-) -> _Standing:
-    """Try every gap of every eligible shift (``vehicles``) of worker ``w`` for job ``j``."""
-    zone = _display_zone(dataset, dataset.jobs[j])
-    day = _at(problem, int(problem.job_earliest[j]), zone)
-
-    def clock(minute: int) -> str:
-        return _clock(_at(problem, minute, zone), day)
-
-    duration = int(problem.job_duration[j])
-    earliest, latest = int(problem.job_earliest[j]), int(problem.job_latest[j])
-    if problem.job_pinned_start[j] >= 0:
-        earliest = latest = int(problem.job_pinned_start[j])
-    free: list[tuple[int, int]] = []
-    added: list[int] = []
-    travel_notes: list[str] = []
-    conflicts: list[str] = []
-    full_notes: list[str] = []
-    for v in vehicles:
-        visits = [(k, start) for k, start in schedule.get(v, ()) if k != j]
-        work = sum(int(problem.job_duration[k]) for k, _ in visits)
-        if len(visits) + 1 > problem.vehicle_max_jobs[v]:
-            jobs = f"{len(visits)} job{'s' if len(visits) != 1 else ''}"
-            full_notes.append(f"already has {jobs}, the most allowed in the shift")
-            continue
-        if work + duration > problem.vehicle_max_work[v]:
-            full_notes.append(
-                f"already works {work} of at most {int(problem.vehicle_max_work[v])} minutes "
-                f"in the shift, no room for {duration} more"
-            )
-            continue
-        for gap in _gaps(problem, v, visits, j):
-            low = max(earliest, gap.ready + gap.travel_in)
-            high = min(latest, gap.deadline - gap.travel_out - duration)
-            if low <= high:
-                free.append((low, high))
-                added.append(gap.travel_in + gap.travel_out - gap.direct)
-            elif max(earliest, gap.ready) <= min(latest, gap.deadline - duration):
-                # The gap is long enough for the job; only the travel into or out of it fails.
-                origin = (
-                    f"home (shift starts {clock(gap.ready)})"
-                    if gap.before is None
-                    else f"{problem.job_ids[gap.before]} (ends {clock(gap.ready)})"
-                )
-                note = f"needs {gap.travel_in} min from {origin}"
-                if gap.after is not None:
-                    note += (
-                        f" and {gap.travel_out} min on to {problem.job_ids[gap.after]} "
-                        f"(starts {clock(gap.deadline)})"
-                    )
-                travel_notes.append(note)
-        for k, start in visits:
-            end = start + int(problem.job_duration[k])
-            if start < latest + duration and end > earliest:
-                conflicts.append(f"{problem.job_ids[k]} {clock(start)}-{clock(end)}")
-    if free:
-        return _Standing(
-            worker=w,
-            status="free",
-            free=tuple(free),
-            insertion_travel=min(added),
-            detail="free " + ", ".join(f"{clock(lo)}-{clock(hi)}" for lo, hi in free),
-        )
-    if travel_notes:
-        return _Standing(worker=w, status="travel", detail=travel_notes[0])
-    if conflicts:
-        return _Standing(worker=w, status="busy", detail="serves " + ", ".join(conflicts))
-    if full_notes:
-        return _Standing(worker=w, status="full", detail=full_notes[0])
-    return _Standing(worker=w, status="busy", detail="has no free time in the window")
-
-
-def _eligible_workers(problem: Problem, j: int) -> dict[int, list[int]]:
-    """Workers with at least one eligible shift for job ``j`` (best score first), each with
-    those shifts."""
-    vehicles = np.flatnonzero(problem.eligible[:, j])
-    by_worker: dict[int, list[int]] = defaultdict(list)
-    for v, w in zip(vehicles.tolist(), problem.vehicle_worker[vehicles].tolist(), strict=True):
-        by_worker[w].append(v)
-    workers = np.fromiter(by_worker, dtype=np.intp, count=len(by_worker))
-    order = np.argsort(-problem.score[workers, j], kind="stable")
-    return {int(w): by_worker[int(w)] for w in workers[order]}
-
-
-def _most_together(standings: Sequence[_Standing]) -> int:
-    """The most workers free at one common start minute."""
-    events: list[tuple[int, int]] = []
-    for standing in standings:
-        for low, high in standing.free:
-            events.append((low, 1))
-            events.append((high + 1, -1))
-    most = current = 0
-    for _, step in sorted(events):  # at a tie, -1 sorts first: intervals are closed
-        current += step
-        most = max(most, current)
-    return most
-
-
-def _unserved_reason(
-    dataset: Dataset, problem: Problem, schedule: _Schedule, j: int
-) -> tuple[ReasonCode, str]:
-    team = int(problem.job_team[j])
-    eligible = _eligible_workers(problem, j)
-    if len(eligible) < team:
-        return reasons.ineligibility_summary(dataset, problem, j)
-    standings = [_standing(dataset, problem, schedule, j, w, vs) for w, vs in eligible.items()]
-    free = [s for s in standings if s.status == "free"]
-    travel = [s for s in standings if s.status == "travel"]
-    plural = "worker" if problem.n_workers == 1 else "workers"
-    head = f"{len(eligible)} of {problem.n_workers} {plural} eligible"
-    if team > 1:
-        head += f", {team} needed"
-
-    def listing(items: Sequence[_Standing]) -> str:
-        named = [
-            f"{_name(dataset, problem.worker_ids[s.worker])} {s.detail}"
-            for s in items[:_NAMED_WORKERS]
-        ]
-        more = len(items) - _NAMED_WORKERS
-        return "; ".join(named) + (f"; and {more} more" if more > 0 else "")
-
-    def sentence(code: ReasonCode, text: str) -> tuple[ReasonCode, str]:
-        # The same shape as reasons.ineligibility_summary: "CODE: head - what happened".
-        return code, f"{code.value}: {head} - {text}"
-
-    if _most_together(free) >= team:
-        return sentence(
-            ReasonCode.CAPACITY,
-            "it still fits without moving anything, but the solver stopped before placing it "
-            f"(a longer time limit may serve it): {listing(free)}",
-        )
-    if team > 1 and len(free) >= team:
-        return sentence(
-            ReasonCode.NO_AVAILABILITY,
-            f"{len(free)} have free time in the window but never {team} at the same time: "
-            f"{listing(free)}",
-        )
-    if travel and len(free) + len(travel) >= team:
-        return sentence(
-            ReasonCode.TRAVEL,
-            f"{len(travel)} {'has' if len(travel) == 1 else 'have'} time in the window but "
-            f"cannot get there in time: {listing(travel)}",
-        )
-    busy = [s for s in standings if s.status in ("busy", "full")]
-    return sentence(ReasonCode.CAPACITY, f"all busy at that time: {listing(busy)}")
-
-
-# --- the plan -------------------------------------------------------------------------
-
-
-def build_plan(dataset: Dataset, problem: Problem, solution: Solution, policy: Policy) -> Plan:
-    """The plan in human units for ``solution`` of ``problem`` (compiled from ``dataset``)."""
-    rows: list[dict[str, Any]] = []
-    for route in solution.routes:
-        worker_id = problem.worker_ids[int(problem.vehicle_worker[route.vehicle])]
-        w = int(problem.vehicle_worker[route.vehicle])
-        previous: int | None = None
-        for j, start in zip(route.jobs, route.starts, strict=True):
-            job = dataset.jobs[j]
-            zone = _display_zone(dataset, job)
-            begin = _at(problem, start, zone)
-            rows.append(
-                {
-                    "job_id": job.job_id,
-                    "worker_id": worker_id,
-                    "start": begin,
-                    "end": _at(problem, start + job.duration_minutes, zone),
-                    "travel_minutes": problem.travel(route.vehicle, previous, j),
-                    "match_score": round(float(problem.score[w, j]), 2),
-                }
-            )
-            previous = j
-    rows.sort(key=lambda r: (r["worker_id"], r["start"], r["job_id"]))
-    sequence: dict[tuple[str, date], int] = defaultdict(int)
-    assignments: list[Assignment] = []
-    for row in rows:
-        key = (row["worker_id"], job_day(dataset, row["start"]))
-        sequence[key] += 1
-        assignments.append(Assignment(sequence=sequence[key], **row))
-    assignments.sort(key=lambda a: (a.start, a.worker_id, a.job_id))
-
-    schedule = _schedule_of_routes(solution.routes)
-    served = solution.served_jobs()
-    unassigned: list[UnassignedJob] = []
-    for j in range(problem.n_jobs):
-        if j not in served:
-            code, reason = _unserved_reason(dataset, problem, schedule, j)
-            unassigned.append(
-                UnassignedJob(job_id=dataset.jobs[j].job_id, reason_code=code, reason=reason)
-            )
-    components = {
-        (a.job_id, a.worker_id): pair_components(dataset, a.worker_id, a.job_id, policy)
-        for a in assignments
-    }
-    plan = Plan(assignments=tuple(assignments), unassigned=tuple(unassigned), kpis={})
-    kpis = plan_kpis(dataset, plan, policy)
-    terms = objective_terms(problem, solution.routes, policy)
-    kpis.update(
-        objective=int(solution.objective),
-        objective_terms=terms.as_dict(),
-        lower_bound=solution.lower_bound,
-        gap=optimality_gap(int(solution.objective), solution.lower_bound),
-        backend=solution.backend,
-        seed=solution.seed,
-        solve_seconds=round(float(solution.solve_seconds), 3),
-        status=solution.status,
-        solver_stats=dict(solution.stats),
-    )
-    return Plan(
-        assignments=plan.assignments,
-        unassigned=plan.unassigned,
-        kpis=kpis,
-        score_components=components,
-        travel=problem.travel_model,
-    )
-
-
-def optimality_gap(objective: int | None, lower_bound: int | None) -> float | None:
-    """``(objective - lower_bound) / lower_bound``: how far above the proven bound a plan is.
-
-    ``None`` without a bound (or with a bound of 0 below a positive objective); 0.0 when
-    objective and bound are both 0.
-    """
-    if objective is None or lower_bound is None:
-        return None
-    if lower_bound <= 0:
-        return 0.0 if objective == lower_bound else None
-    return round((objective - lower_bound) / lower_bound, 6)
-
-
-def plan_kpis(dataset: Dataset, plan: Plan, policy: Policy) -> dict[str, Any]:
-    """The KPIs a plan's own rows give (everything but the solver's numbers).
-
-    ``fill_rate`` is served jobs over all jobs (1.0 for a round without jobs);
-    ``priority_served`` is the same share weighted by ``policy.priority_weights``;
-    ``served_by_priority`` counts served and total jobs per priority; ``mean_match_score``
-    is over assignments (``None`` when there are none).
-    """
-    served_ids = {a.job_id for a in plan.assignments}
-    jobs_total = len(dataset.jobs)
-    weights = policy.priority_weights
-    weight_total = sum(weights[job.priority] for job in dataset.jobs)
-    weight_served = sum(weights[job.priority] for job in dataset.jobs if job.job_id in served_ids)
-    by_priority: dict[str, dict[str, int]] = {}
-    for priority in range(5, 0, -1):
-        jobs = [job for job in dataset.jobs if job.priority == priority]
-        by_priority[str(priority)] = {
-            "served": sum(job.job_id in served_ids for job in jobs),
-            "total": len(jobs),
-        }
-    unassigned_by_reason: dict[str, int] = defaultdict(int)
-    for u in plan.unassigned:
-        unassigned_by_reason[u.reason_code.value] += 1
-    scores = [a.match_score for a in plan.assignments]
-    jobs_served = sum(dataset.has_job(job_id) for job_id in served_ids)
-    return {
-        "jobs_total": jobs_total,
-        "jobs_served": jobs_served,
-        "jobs_unassigned": len(plan.unassigned),
-        "fill_rate": round(jobs_served / jobs_total, 4) if jobs_total else 1.0,
-        "priority_served": round(weight_served / weight_total, 4) if weight_total else 1.0,
-        "served_by_priority": by_priority,
-        "assignments": len(plan.assignments),
-        "workers_total": len(dataset.workers),
-        "workers_used": len({a.worker_id for a in plan.assignments}),
-        "travel_minutes_total": sum(a.travel_minutes for a in plan.assignments),
-        "work_minutes_total": sum(int(elapsed_minutes(a.start, a.end)) for a in plan.assignments),
-        "mean_match_score": round(sum(scores) / len(scores), 2) if scores else None,
-        "unassigned_by_reason": dict(sorted(unassigned_by_reason.items())),
-    }
-
-
-# --- explaining one job ---------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -601,12 +186,12 @@ def _score_parts(note: WorkerNote) -> list[str]:
 
 
 def _summary(dataset: Dataset, job: Job) -> str:
-    zone = _display_zone(dataset, job)
+    zone = display_zone(dataset, job)
     start, latest = job.earliest_start.astimezone(zone), job.latest_start.astimezone(zone)
     team = f", {job.workers_needed} workers" if job.workers_needed > 1 else ""
     window = start.strftime("%Y-%m-%d %H:%M")
     if latest != start:
-        window += f" to {_clock(latest, start)}"
+        window += f" to {clock_time(latest, start)}"
     pinned = f", pinned to {', '.join(job.pinned_worker_ids)}" if job.is_pinned else ""
     return (
         f"{job.service_type} for customer {job.customer_id}, start {window}, "
@@ -643,7 +228,7 @@ def _ineligible_note(
 
 def _standing_note(
     dataset: Dataset,
-    standing: _Standing,
+    standing: Standing,
     problem: Problem,
     j: int,
     role: Literal["alternative", "preferred", "previous", "eligible"],
@@ -703,7 +288,7 @@ def _standing_note(
     )
 
 
-def _travel_of(problem: Problem, schedule: _Schedule, j: int, w: int) -> tuple[int, int] | None:
+def _travel_of(problem: Problem, schedule: Schedule, j: int, w: int) -> tuple[int, int] | None:
     """``(travel in, travel added)`` of job ``j`` in the planned day of worker ``w``: the
     minutes to reach it, and what it adds to the day's travel."""
     for v, visits in schedule.items():
@@ -735,9 +320,9 @@ def explain_job(dataset: Dataset, plan: Plan, job_id: str, *, policy: Policy) ->
     problem = compile_problem(dataset, policy=policy, travel=plan.travel)
     j = dataset.job_position(job_id)
     job = dataset.jobs[j]
-    schedule = _schedule_of_plan(problem, plan)
+    schedule = schedule_of_plan(problem, plan)
     worker_index = {worker_id: i for i, worker_id in enumerate(problem.worker_ids)}
-    eligible = _eligible_workers(problem, j)
+    eligible = eligible_by_worker(problem, j)
     column = problem.reasons[:, j]
     masks: dict[str, int] = {}
     for bit, rule in RULE_OF_REASON_BIT.items():
@@ -775,13 +360,13 @@ def explain_job(dataset: Dataset, plan: Plan, job_id: str, *, policy: Policy) ->
     chosen_ids = {a.worker_id for a in mine}
     others: list[WorkerNote] = []
     role: Literal["alternative", "eligible"] = "alternative" if mine else "eligible"
-    limit = _NAMED_WORKERS if mine else 10
+    limit = NAMED_WORKERS if mine else 10
     for w, vehicles in eligible.items():
         if len(others) >= limit:
             break
         if problem.worker_ids[w] in chosen_ids:
             continue
-        standing = _standing(dataset, problem, schedule, j, w, vehicles)
+        standing = standing_of(dataset, problem, schedule, j, w, vehicles)
         parts = pair_components(dataset, problem.worker_ids[w], job_id, policy)
         others.append(_standing_note(dataset, standing, problem, j, role, chosen, parts))
 
@@ -797,7 +382,7 @@ def explain_job(dataset: Dataset, plan: Plan, job_id: str, *, policy: Policy) ->
         listed.add(worker_id)
         w = worker_index[worker_id]
         if w in eligible:
-            standing = _standing(dataset, problem, schedule, j, w, eligible[w])
+            standing = standing_of(dataset, problem, schedule, j, w, eligible[w])
             parts = pair_components(dataset, worker_id, job_id, policy)
             others.append(_standing_note(dataset, standing, problem, j, usual_role, chosen, parts))
         else:
@@ -812,7 +397,7 @@ def explain_job(dataset: Dataset, plan: Plan, job_id: str, *, policy: Policy) ->
         if entry is not None:
             reason_code, reason = entry.reason_code, entry.reason
         else:
-            reason_code, reason = _unserved_reason(dataset, problem, schedule, j)
+            reason_code, reason = unserved_reason(dataset, problem, schedule, j)
     return JobExplanation(
         job_id=job_id,
         summary=_summary(dataset, job),

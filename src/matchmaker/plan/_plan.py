@@ -1,7 +1,8 @@
 """A dispatch plan in human units: plan contract v1 (DESIGN section 5).
 
 ``Plan`` holds who serves which job and when, the jobs left unassigned with a reason, and
-the KPIs. Reading and writing plan folders lives in :mod:`matchmaker.io._plans`.
+the KPIs. Its tables are :mod:`matchmaker.plan._frames`; reading and writing plan folders
+lives in :mod:`matchmaker.io`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from matchmaker.model import utc
+from matchmaker.plan._frames import plan_to_frames
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -88,9 +90,7 @@ class Plan:
 
     def to_frames(self, dataset: Dataset | None = None) -> dict[str, pd.DataFrame]:
         """The plan's tables as DataFrames: ``assignments``, ``unassigned``, ``workers`` and
-        ``kpis`` (see :func:`matchmaker.io._plans.plan_to_frames`)."""
-        from matchmaker.io._plans import plan_to_frames  # plans imports this module
-
+        ``kpis`` (see :func:`matchmaker.plan.plan_to_frames`)."""
         return plan_to_frames(self, dataset=dataset)
 
     def assignments_of(self, worker_id: str) -> list[Assignment]:
