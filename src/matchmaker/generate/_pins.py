@@ -1,0 +1,68 @@
+"""Pins: a few jobs fixed to workers who really can serve them at the pinned time."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matchmaker.compile import HaversineTravel
+from matchmaker.generate._catalogue import Customers, Ints, Jobs, Workers
+from matchmaker.generate._rules import commute_minutes, eligible
+
+__all__ = ["draw_pins"]
+
+
+def draw_pins(
+    rng: np.random.Generator,
+    pool: Workers,
+    customers: Customers,
+    jobs: Jobs,
+    travel: HaversineTravel,
+) -> tuple[list[list[int]], Ints]:
+    """Pin about 3% of jobs to workers who can serve them, at most one pin per worker-day.
+
+    One pin per worker and day keeps every pin feasible together: the worker leaves home
+    at the shift start, travels, and starts at the pinned time inside window and shift.
+    """
+    n_jobs = len(jobs.day)
+    pins: list[list[int]] = [[] for _ in range(n_jobs)]
+    starts = np.full(n_jobs, -1, dtype=np.int64)
+    target = round(0.03 * n_jobs) if n_jobs >= 10 else 0
+    order = rng.permutation(n_jobs)
+    teams = order[jobs.needed[order] > 1]
+    if len(teams):  # try a team job first so that team pins occur
+        order = np.concatenate([teams[:1], order[order != teams[0]]])
+    used = np.zeros((len(pool.lat), int(jobs.day.max()) + 1), dtype=bool)
+    made = 0
+    for j in order[: 10 * target].tolist():
+        if made >= target:
+            break
+        day, needed = int(jobs.day[j]), int(jobs.needed[j])
+        ok = eligible(pool, customers, jobs, np.array([j]))[:, 0] & ~used[:, day]
+        ok &= pool.shift_start[:, day] >= 0
+        if ok.sum() < needed:
+            continue
+        commute = commute_minutes(travel, pool, float(jobs.lat[j]), float(jobs.lon[j]))
+        # One minute of slack guards against rounding differences in other travel code.
+        low = np.maximum(jobs.earliest[j], pool.shift_start[:, day] + commute + 1)
+        high = np.minimum(jobs.latest[j], pool.shift_end[:, day] - jobs.duration[j])
+        ok &= low <= high
+        candidates = np.flatnonzero(ok)
+        if len(candidates) < needed:
+            continue
+        previous = [w for w in customers.previous[jobs.customer[j]] if ok[w]]
+        tries = previous[:1] + rng.permutation(candidates)[:8].tolist()
+        for lead in tries:
+            start = -(-int(low[lead]) // 5) * 5  # a round time when one fits
+            if start > high[lead]:
+                start = int(low[lead])
+            team = np.flatnonzero(ok & (low <= start) & (start <= high))
+            team = team[team != lead]
+            if len(team) < needed - 1:
+                continue
+            members = [lead, *rng.choice(team, needed - 1, replace=False).tolist()]
+            pins[j] = sorted(members)
+            starts[j] = start
+            used[members, day] = True
+            made += 1
+            break
+    return pins, starts
