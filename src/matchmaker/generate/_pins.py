@@ -10,6 +10,14 @@ from matchmaker.generate._rules import commute_minutes, eligible
 
 __all__ = ["draw_pins"]
 
+# Minutes a pinned start keeps after the earliest arrival from home. The commute is the
+# compiled problem's and the verifier's own number, so dispatch needs no margin; the minute
+# is kept for other readers of the tables: an independent implementation of the travel
+# model may come out one minute longer (see matchmaker.compile._travel), and this pins the
+# bundled datasets and every earlier seed to the same output (without it, some pins of
+# datasets/sample and datasets/week move).
+_MARGIN = 1
+
 
 def draw_pins(
     rng: np.random.Generator,
@@ -42,8 +50,7 @@ def draw_pins(
         if ok.sum() < needed:
             continue
         commute = commute_minutes(travel, pool, float(jobs.lat[j]), float(jobs.lon[j]))
-        # One minute of slack guards against rounding differences in other travel code.
-        low = np.maximum(jobs.earliest[j], pool.shift_start[:, day] + commute + 1)
+        low = np.maximum(jobs.earliest[j], pool.shift_start[:, day] + commute + _MARGIN)
         high = np.minimum(jobs.latest[j], pool.shift_end[:, day] - jobs.duration[j])
         ok &= low <= high
         candidates = np.flatnonzero(ok)
