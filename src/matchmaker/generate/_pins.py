@@ -17,6 +17,7 @@ __all__ = ["draw_pins"]
 # bundled datasets and every earlier seed to the same output (without it, some pins of
 # datasets/sample and datasets/week move).
 _MARGIN = 1
+_BLOCK_PAIRS = 1_000_000  # worker-job pairs asked of the rules at once
 
 
 def draw_pins(
@@ -41,15 +42,24 @@ def draw_pins(
         order = np.concatenate([teams[:1], order[order != teams[0]]])
     used = np.zeros((len(pool.lat), int(jobs.day.max()) + 1), dtype=bool)
     made = 0
-    for j in order[: 10 * target].tolist():
+    tried = order[: 10 * target]
+    # The rules and the commutes are asked for a block of jobs at a time: far fewer calls
+    # than one per job, and memory stays bounded on a big pool.
+    block = max(1, _BLOCK_PAIRS // len(pool.lat))
+    able, commutes = np.zeros((0, 0), dtype=bool), np.zeros((0, 0), dtype=np.int64)
+    for i, j in enumerate(tried.tolist()):
         if made >= target:
             break
+        if i % block == 0:
+            chunk = tried[i : i + block]
+            able = eligible(pool, customers, jobs, chunk)
+            commutes = commute_minutes(travel, pool, jobs.lat[chunk], jobs.lon[chunk])
         day, needed = int(jobs.day[j]), int(jobs.needed[j])
-        ok = eligible(pool, customers, jobs, np.array([j]))[:, 0] & ~used[:, day]
+        ok = able[:, i % block] & ~used[:, day]
         ok &= pool.shift_start[:, day] >= 0
         if ok.sum() < needed:
             continue
-        commute = commute_minutes(travel, pool, float(jobs.lat[j]), float(jobs.lon[j]))
+        commute = commutes[:, i % block]
         low = np.maximum(jobs.earliest[j], pool.shift_start[:, day] + commute + _MARGIN)
         high = np.minimum(jobs.latest[j], pool.shift_end[:, day] - jobs.duration[j])
         ok &= low <= high

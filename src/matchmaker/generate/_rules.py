@@ -24,6 +24,7 @@ from matchmaker.generate._catalogue import (
     STATUSES,
     Bools,
     Customers,
+    Floats,
     Ints,
     Jobs,
     Workers,
@@ -91,13 +92,15 @@ def eligible(pool: Workers, customers: Customers, jobs: Jobs, idx: Ints) -> Bool
     return ok
 
 
-def commute_minutes(travel: HaversineTravel, pool: Workers, lat: float, lon: float) -> Ints:
-    """(workers,): minutes from each worker's home to the point by the worker's own mode.
+def commute_minutes(travel: HaversineTravel, pool: Workers, lat: Floats, lon: Floats) -> Ints:
+    """(workers, points): minutes from each worker's home to each point by the worker's own
+    mode.
 
     The very model and numbers the compiled problem and the verifier use for the trip from
     home, so a start this far after the shift start is exactly reachable.
     """
     homes = np.column_stack([pool.lat, pool.lon])
-    by_mode = travel.minutes_by_mode(homes, np.array([[lat, lon]]), [m.value for m in MODES])
-    minutes: Ints = by_mode[pool.mode, np.arange(len(pool.mode)), 0].astype(np.int64)
+    points = np.column_stack([lat, lon])
+    by_mode = travel.minutes_by_mode(homes, points, [m.value for m in MODES])
+    minutes: Ints = by_mode[pool.mode, np.arange(len(pool.mode))].astype(np.int64)
     return minutes
