@@ -82,9 +82,12 @@ def ensure_instance(size: Size, *, seed: int = INSTANCE_SEED, cache: Path = CACH
 
 def generator_fingerprint() -> str:
     """A short hash of the generator's source: a changed generator means new cached data."""
-    from matchmaker.generate import _generate as generate
+    import matchmaker.generate as generate
 
-    return hashlib.sha256(Path(generate.__file__).read_bytes()).hexdigest()[:10]
+    digest = hashlib.sha256()
+    for module in sorted(Path(generate.__file__).parent.glob("*.py")):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from matchmaker.generate._generate import (
+from matchmaker.generate._catalogue import (
     CERTIFICATES,
     DEFAULT_START_DATE,
     LANGUAGES,
     SERVICES,
     SKILLS,
     TIMEZONE,
+)
+from matchmaker.generate._generate import (
     generate_dataset,
     generate_frames,
 )
