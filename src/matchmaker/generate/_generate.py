@@ -32,7 +32,14 @@ import numpy.typing as npt
 import pandas as pd
 
 from matchmaker.io._schemas import contract_columns
-from matchmaker.model import BackgroundCheckStatus, Gender, TravelMode, TravelSettings, WorkerStatus
+from matchmaker.model import (
+    BackgroundCheckStatus,
+    Gender,
+    InvalidSizeError,
+    TravelMode,
+    TravelSettings,
+    WorkerStatus,
+)
 
 __all__ = [
     "CERTIFICATES",
@@ -352,7 +359,7 @@ def _check_sizes(*, workers: int, jobs: int, seed: int, days: int) -> None:
         ("workers", workers, 1), ("jobs", jobs, 1), ("days", days, 1), ("seed", seed, 0)
     ):  # fmt: skip
         if isinstance(value, bool) or not isinstance(value, Integral) or value < least:
-            raise ValueError(f"{name} must be a whole number >= {least}, got {value!r}")
+            raise InvalidSizeError(f"{name} must be a whole number >= {least}, got {value!r}")
 
 
 def _dataset_toml(command: str) -> str:

@@ -38,7 +38,7 @@ from typing import Any, Literal
 import numpy as np
 
 from matchmaker.compile import Problem, ReasonBit, compile_problem, minutes_from, pair_components
-from matchmaker.model import Dataset, Job, Policy, add_minutes, elapsed_minutes
+from matchmaker.model import Dataset, Job, Policy, UnknownJobError, add_minutes, elapsed_minutes
 from matchmaker.plan import _reasons as reasons
 from matchmaker.plan._plan import Assignment, Plan, ReasonCode, UnassignedJob
 from matchmaker.plan._verify import check_pair, job_day
@@ -731,7 +731,7 @@ def explain_job(dataset: Dataset, plan: Plan, job_id: str, *, policy: Policy) ->
     plan as it is.
     """
     if not dataset.has_job(job_id):
-        raise KeyError(f"job {job_id!r} is not in the dataset")
+        raise UnknownJobError(f"job {job_id!r} is not in the dataset")
     problem = compile_problem(dataset, policy=policy, travel=plan.travel)
     j = dataset.job_position(job_id)
     job = dataset.jobs[j]
