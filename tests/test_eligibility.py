@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -46,15 +46,10 @@ from matchmaker.model import (
     Worker,
     WorkerStatus,
 )
+from tests.clock import TZ, at
 
-TZ = timezone(timedelta(hours=8))
-DAY = datetime(2026, 12, 1, tzinfo=TZ)
 HOME = Location(lat=31.2300, lon=121.4700)
 SITE = Location(lat=31.2300, lon=121.4800)  # about 1 km east: 9 minutes by transit
-
-
-def at(hour: int, minute: int = 0, *, day: int = 0) -> datetime:
-    return DAY + timedelta(days=day, hours=hour, minutes=minute)
 
 
 WORKER = Worker(
