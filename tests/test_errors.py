@@ -13,6 +13,7 @@ from matchmaker.generate import generate_frames
 from matchmaker.io import dataset_to_frames, write_tables
 from matchmaker.io._tables import TableFormat
 from matchmaker.model import (
+    Dataset,
     InvalidSizeError,
     MatchmakerError,
     Policy,
@@ -24,7 +25,6 @@ from matchmaker.model import (
 )
 from matchmaker.plan import dispatch, explain_job
 from matchmaker.solve import get_solver
-from tests.rules.world import job, worker, world
 
 REQUEST_ERRORS: dict[type[RequestError], type[Exception]] = {
     UnknownSolverError: ValueError,
@@ -45,20 +45,19 @@ def test_request_errors_keep_their_builtin_base(error: type[RequestError]) -> No
     assert error.__name__ in matchmaker.__all__
 
 
-def test_unknown_solver_is_an_unknown_solver_error() -> None:
+def test_unknown_solver_is_an_unknown_solver_error(ok_small: Dataset) -> None:
     """get_solver and dispatch refuse an unknown name with UnknownSolverError naming the choices."""
     with pytest.raises(UnknownSolverError, match="routing, greedy, cpsat"):
         get_solver("magic")
     with pytest.raises(UnknownSolverError, match="'magic'"):
-        dispatch(world(), solver="magic")
+        dispatch(ok_small, solver="magic")
 
 
-def test_unknown_job_message_reads_as_a_sentence() -> None:
+def test_unknown_job_message_reads_as_a_sentence(ok_small: Dataset) -> None:
     """explain_job's UnknownJobError prints its message, not KeyError's quoted repr of it."""
-    dataset = world(workers=[worker("W1")], jobs=[job("J1")])
-    plan = dispatch(dataset, solver="greedy", time_limit=1).plan
+    plan = dispatch(ok_small, solver="greedy", time_limit=1).plan
     with pytest.raises(UnknownJobError) as caught:
-        explain_job(dataset, plan, "NOPE", policy=Policy())
+        explain_job(ok_small, plan, "NOPE", policy=Policy())
     assert str(caught.value) == "job 'NOPE' is not in the dataset"
 
 
@@ -70,10 +69,15 @@ def test_unknown_job_message_reads_as_a_sentence() -> None:
     ],
 )
 def test_write_tables_refuses_unknown_formats_and_tables(
-    tables: set[str], fmt: str, error: type[RequestError], match: str, tmp_path: Path
+    tables: set[str],
+    fmt: str,
+    error: type[RequestError],
+    match: str,
+    ok_small: Dataset,
+    tmp_path: Path,
 ) -> None:
     """write_tables names an unknown format or table with its own error and writes nothing."""
-    frames = dataset_to_frames(world())
+    frames = dataset_to_frames(ok_small)
     frames = {name: frames.get(name, frames["workers"]) for name in tables}
     with pytest.raises(error, match=match):
         write_tables(frames, tmp_path / "out", fmt=cast(TableFormat, fmt))
