@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from hypothesis import strategies as st
@@ -41,20 +41,19 @@ from matchmaker.model import (
     WorkerStatus,
 )
 from matchmaker.plan import Assignment, Plan, ReasonCode, UnassignedJob, check_pair, verify
+from tests.clock import DAY, at
 
 __all__ = ["datasets"]
 
 T = TypeVar("T")
 
-TZ = timezone(timedelta(hours=8))
-DAY = date(2026, 12, 1)
 SKILLS = ("cleaning", "elderly_care", "infant_care")
 CERTIFICATES = ("health", "nursing")
 LANGUAGES = ("mandarin", "shanghainese", "english")
 
 
 def _moment(day: int, minute: int) -> datetime:
-    return datetime(DAY.year, DAY.month, DAY.day, tzinfo=TZ) + timedelta(days=day, minutes=minute)
+    return at(0, minute, day=day)
 
 
 def _int(draw: st.DrawFn, low: int, high: int) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -36,14 +36,9 @@ from matchmaker.model import (
     horizon_start,
     minutes_from,
 )
+from tests.clock import TZ, at
 
-TZ = timezone(timedelta(hours=8))
-DAY = datetime(2026, 12, 1, tzinfo=TZ)
 HOME = Location(lat=31.2300, lon=121.4700)
-
-
-def at(hour: int, minute: int = 0, second: int = 0, *, day: int = 0) -> datetime:
-    return DAY + timedelta(days=day, hours=hour, minutes=minute, seconds=second)
 
 
 WORKER = Worker(

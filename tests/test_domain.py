@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 
@@ -22,9 +22,9 @@ from matchmaker.model import (
     TimeWindow,
     Worker,
 )
+from tests.clock import at
 
-TZ = timezone(timedelta(hours=8))
-NINE = datetime(2026, 12, 1, 9, 0, tzinfo=TZ)
+NINE = at(9)
 
 
 def _worker(**overrides: object) -> Worker:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -46,15 +47,12 @@ from matchmaker.model import (
     latest_start_day,
     local_zone,
 )
+from matchmaker.plan import PAIR_RULES as VERIFIER_PAIR_RULES
+from matchmaker.plan import check_pair
+from tests.clock import at
 
-TZ = timezone(timedelta(hours=8))
-DAY = datetime(2026, 12, 1, tzinfo=TZ)
 HOME = Location(lat=31.2300, lon=121.4700)
 SITE = Location(lat=31.2300, lon=121.4800)  # about 1 km east: 9 minutes by transit
-
-
-def at(hour: int, minute: int = 0, *, day: int = 0) -> datetime:
-    return DAY + timedelta(days=day, hours=hour, minutes=minute)
 
 
 WORKER = Worker(
@@ -391,37 +389,42 @@ def _random_world(seed: int, n_workers: int = 25, n_jobs: int = 30) -> Dataset:
     return Dataset(workers=tuple(workers), jobs=tuple(jobs), customers=tuple(customers))
 
 
+VERIFIER_BITS: dict[str, ReasonBit] = {
+    "experience": ReasonBit.EXPERIENCE,
+    "certificate_valid": ReasonBit.CERTIFICATE,
+    "background_check": ReasonBit.BACKGROUND_CHECK,
+    "worker_active": ReasonBit.INACTIVE,
+    "gender_required": ReasonBit.GENDER,
+    "language_required": ReasonBit.LANGUAGE,
+    "not_blocked": ReasonBit.BLOCKED,
+    "not_excluded": ReasonBit.EXCLUDED,
+}
+"""The bit of each verifier pair rule; ``skill_level`` has two and is split below."""
+_NO_SKILL = re.compile(r"has no \S+ skill")
+
+
 def _reference_bits(dataset: Dataset, w: int, j: int) -> int:
-    """The pair rules written out for one pair, straight from the domain objects."""
+    """The pair's bits as the independent verifier sees them: :func:`check_pair`'s
+    violations for the pair at the job's latest start, each mapped to its rule's bit.
+
+    The verifier's ``skill_level`` rule covers a missing skill (``NO_SKILL``, its message
+    says "has no <skill> skill") and a too-low level (``SKILL_LEVEL``).
+    """
     worker, job = dataset.workers[w], dataset.jobs[j]
-    day = job.latest_start.astimezone(TZ).date()
     bits = 0
-    for need in job.required_skills:
-        level = worker.skill_level(need.name)
-        if level == 0:
-            bits |= ReasonBit.NO_SKILL
-        elif level < need.level:
-            bits |= ReasonBit.SKILL_LEVEL
-    if worker.experience_years < job.min_experience_years:
-        bits |= ReasonBit.EXPERIENCE
-    for name in job.required_certificates:
-        cert = worker.certificate(name)
-        if cert is None or not cert.valid_on(day):
-            bits |= ReasonBit.CERTIFICATE
-    if not worker.background_check.valid_on(day):
-        bits |= ReasonBit.BACKGROUND_CHECK
-    if worker.status is not WorkerStatus.ACTIVE:
-        bits |= ReasonBit.INACTIVE
-    if job.gender_required is not None and worker.gender is not job.gender_required:
-        bits |= ReasonBit.GENDER
-    if any(lang not in worker.languages for lang in job.language_required):
-        bits |= ReasonBit.LANGUAGE
-    customer = dataset.customer(job.customer_id)
-    if customer is not None and worker.worker_id in customer.blocked_workers:
-        bits |= ReasonBit.BLOCKED
-    if worker.worker_id in job.excluded_workers:
-        bits |= ReasonBit.EXCLUDED
+    for violation in check_pair(dataset, job.job_id, worker.worker_id, job.latest_start):
+        if violation.rule == "skill_level":
+            missing = _NO_SKILL.search(violation.message) is not None
+            bits |= ReasonBit.NO_SKILL if missing else ReasonBit.SKILL_LEVEL
+        else:
+            bits |= VERIFIER_BITS[violation.rule]
     return int(bits)
+
+
+def test_reference_maps_every_verifier_pair_rule() -> None:
+    """Every pair rule of the verifier has a bit here, so a new rule cannot slip by the
+    comparison with the vectorised rules unmapped."""
+    assert set(VERIFIER_PAIR_RULES) == {"skill_level", *VERIFIER_BITS}
 
 
 @pytest.mark.parametrize("seed", [1, 2])

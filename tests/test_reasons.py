@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from typing import Any
 
 import pytest
@@ -25,14 +25,7 @@ from matchmaker.model import (
     WorkerStatus,
 )
 from matchmaker.plan import ReasonCode, eligible_worker_count, ineligibility_summary, rule_counts
-
-TZ = timezone(timedelta(hours=8))
-DAY = datetime(2026, 12, 1, tzinfo=TZ)
-
-
-def at(hour: int, minute: int = 0) -> datetime:
-    return DAY + timedelta(hours=hour, minutes=minute)
-
+from tests.clock import at
 
 WORKER = Worker(
     worker_id="W",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
@@ -30,9 +29,8 @@ from matchmaker.model import (
     TimeWindow,
     Worker,
 )
+from tests.clock import at
 
-TZ = timezone(timedelta(hours=8))
-DAY = datetime(2026, 12, 1, tzinfo=TZ)
 POLICY = Policy()  # weights 30/15/15/15/15/5/5, prior 4.5 x 5 reviews, cap 10 years
 
 WORKER = Worker(
@@ -46,14 +44,14 @@ WORKER = Worker(
     rating=5.0,
     rating_count=5,
     home=Location(lat=31.23, lon=121.47),
-    shifts=(Shift(start=DAY + timedelta(hours=8), end=DAY + timedelta(hours=18)),),
+    shifts=(Shift(start=at(8), end=at(18)),),
 )
 JOB = Job(
     job_id="J1",
     customer_id="C1",
     service_type="cleaning",
     location=Location(lat=31.23, lon=121.48),
-    window=TimeWindow(start=DAY + timedelta(hours=10), end=DAY + timedelta(hours=11)),
+    window=TimeWindow(start=at(10), end=at(11)),
     duration_minutes=60,
     required_skills=(SkillRequirement(name="cleaning", level=3),),
 )

@@ -172,6 +172,19 @@ def test_generate_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     assert snapshot(out) == {"mine.txt": b"keep"}
 
 
+@requires_generator
+def test_generate_negative_seed_exits_2(tmp_path: Path) -> None:
+    """A negative --seed is invalid input (exit 2, the seed named, nothing written), not an
+    internal error: the generator's InvalidSizeError is a request error."""
+    out = tmp_path / "gen"
+    args = ["generate", str(out), "--workers", "3", "--jobs", "5", "--seed", "-1"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "seed must be a whole number >= 0" in result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.output
+    assert not out.exists()
+
+
 @pytest.mark.skipif(not _full_app_available(), reason="dispatch/ops command groups missing")
 def test_the_matchmaker_app_has_the_data_commands(tmp_path: Path) -> None:
     """The real `matchmaker` app registers validate and schema with the same behaviour."""

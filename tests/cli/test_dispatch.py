@@ -227,6 +227,26 @@ def test_explain_unknown_job_exits_2(plan_dir: Path) -> None:
     result = runner.invoke(app, ["explain", str(plan_dir), "--job", "NOPE"])
     assert result.exit_code == 2
     assert "NOPE" in result.stderr
+    assert "error: job 'NOPE' is not in the dataset" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_explain_unknown_job_from_the_library_exits_2(
+    plan_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line maps explain_job's UnknownJobError itself to exit 2 with its message
+    (a KeyError reaching the CLI is otherwise an internal error, exit 1)."""
+    from matchmaker.cli import _dispatch
+    from matchmaker.model import UnknownJobError
+
+    def unknown(*args: object, **kwargs: object) -> None:
+        raise UnknownJobError("job 'J1' is not in the dataset")
+
+    monkeypatch.setattr(_dispatch, "explain_job", unknown)
+    result = runner.invoke(app, ["explain", str(plan_dir), "--job", "J1"])
+    assert result.exit_code == 2
+    assert "error: job 'J1' is not in the dataset" in result.stderr
+    assert "internal error" not in result.stderr
 
 
 def test_explain_a_hand_made_plan_with_its_dataset(dataset_dir: Path, tmp_path: Path) -> None:

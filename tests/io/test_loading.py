@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from matchmaker.model import (
     TravelMode,
     WorkerStatus,
 )
+from tests.clock import at
 from tests.io.builders import (
     DAY,
     Tables,
@@ -30,8 +31,6 @@ from tests.io.builders import (
     with_cell,
     write_dataset,
 )
-
-CST = timezone(timedelta(hours=8))
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +90,7 @@ def test_cells_are_parsed_into_the_domain(base: Dataset) -> None:
     j1 = base.job("j1")
     assert j1.required_skills == (SkillRequirement(name="cleaning", level=2),)
     assert j1.pinned_worker_ids == ("w1",)
-    assert j1.pinned_start == datetime(2026, 12, 1, 10, tzinfo=CST)
+    assert j1.pinned_start == at(10)
     assert base.job("j3").excluded_workers == frozenset({"w1", "w2"})
     c1 = base.customer("c1")
     assert c1 is not None

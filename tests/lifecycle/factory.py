@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from matchmaker.lifecycle import Event, make_event
+from tests import clock
 
-TZ = timezone(timedelta(hours=8))
-T0 = datetime(2026, 12, 1, 8, 0, tzinfo=TZ)
+T0 = clock.at(8)
 """Tuesday 1 December 2026, 08:00 in UTC+8: the start of every test's day."""
 
 
 def at(minutes: float) -> datetime:
-    return T0 + timedelta(minutes=minutes)
+    """``minutes`` after ``T0``: lifecycle tests count their events from 08:00."""
+    return clock.at(8, minutes)
 
 
 def ev(kind: str, entity: str, minutes: float = 0, actor: str = "test", **payload: Any) -> Event:

@@ -21,8 +21,9 @@ from matchmaker.lifecycle import (
     quote_visits,
 )
 from matchmaker.model import LifecycleError, PolicyError
+from tests.clock import TZ
 
-from .factory import TZ, ev, served, visit
+from .factory import ev, served, visit
 
 BOOK = PriceBook(
     prices={

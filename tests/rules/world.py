@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
 from matchmaker.model import (
@@ -39,6 +39,7 @@ from matchmaker.plan import (
     dispatch,
     verify,
 )
+from tests.clock import DAY, TZ, at
 
 __all__ = [
     "BACKENDS",
@@ -60,16 +61,9 @@ __all__ = [
     "world",
 ]
 
-TZ = timezone(timedelta(hours=8))
-DAY = date(2026, 12, 1)
 HOME = Location(lat=31.2300, lon=121.4700)
 NEAR = Location(lat=31.2400, lon=121.4800)
 """About 1.5 km from ``HOME``: a few minutes by any mode."""
-
-
-def at(hour: int, minute: int = 0, *, day: int = 0) -> datetime:
-    """``DAY`` (plus ``day`` days) at ``hour:minute`` in ``TZ``."""
-    return datetime(DAY.year, DAY.month, DAY.day, hour, minute, tzinfo=TZ) + timedelta(days=day)
 
 
 def shift(start_hour: int, end_hour: int, *, day: int = 0) -> Shift:

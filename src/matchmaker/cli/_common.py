@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from matchmaker.model import Dataset, DatasetError, MatchmakerError, PolicyError
+from matchmaker.model import Dataset, DatasetError, MatchmakerError, PolicyError, RequestError
 from matchmaker.plan import DispatchInterrupted
 
 __all__ = [
@@ -72,9 +72,9 @@ def user_errors(
 ) -> Iterator[None]:
     """Turn matchmaker errors into messages and exit codes, with no traceback.
 
-    Invalid input (dataset, policy, missing files) exits 2; any other matchmaker error
-    and unexpected exceptions exit 1; Ctrl-C exits 130 with "interrupted". ``--debug``
-    prints the traceback as well.
+    Invalid input (dataset, policy, an unknown job, solver or table, a size out of range,
+    missing files) exits 2; any other matchmaker error and unexpected exceptions exit 1;
+    Ctrl-C exits 130 with "interrupted". ``--debug`` prints the traceback as well.
     """
     try:
         yield
@@ -91,7 +91,13 @@ def user_errors(
             on_dataset_error(error)
             raise typer.Exit(EXIT_INVALID_INPUT) from None
         fail(str(error))
-    except (PolicyError, FileNotFoundError, NotADirectoryError, FileExistsError) as error:
+    except (
+        PolicyError,
+        RequestError,
+        FileNotFoundError,
+        NotADirectoryError,
+        FileExistsError,
+    ) as error:
         if state.debug:
             traceback.print_exc(file=sys.stderr)
         fail(str(error))

@@ -331,8 +331,6 @@ def explain_command(
             policy = load_plan_policy(plan)
         if redact:
             data = redacted(data)
-        if not data.has_job(job):
-            fail(f"job {job!r} is not in the plan's dataset", EXIT_INVALID_INPUT)
         explanation = explain_job(
             data, read, job, policy=policy if policy is not None else data.settings.policy
         )

@@ -41,7 +41,7 @@ from matchmaker.generate._frames import (
 )
 from matchmaker.generate._jobs import draw_jobs
 from matchmaker.generate._pins import draw_pins
-from matchmaker.model import TravelSettings
+from matchmaker.model import InvalidSizeError, TravelSettings
 
 __all__ = ["generate_dataset", "generate_frames"]
 
@@ -127,4 +127,4 @@ def _check_sizes(*, workers: int, jobs: int, seed: int, days: int) -> None:
         ("workers", workers, 1), ("jobs", jobs, 1), ("days", days, 1), ("seed", seed, 0)
     ):  # fmt: skip
         if isinstance(value, bool) or not isinstance(value, Integral) or value < least:
-            raise ValueError(f"{name} must be a whole number >= {least}, got {value!r}")
+            raise InvalidSizeError(f"{name} must be a whole number >= {least}, got {value!r}")

@@ -28,7 +28,7 @@ import pandas as pd
 from matchmaker.io._cells import cell_text
 from matchmaker.io._schemas import TABLE_NAMES
 from matchmaker.io._settings_file import SETTINGS_FILE, settings_to_toml
-from matchmaker.model import DatasetSettings, Issue
+from matchmaker.model import DatasetSettings, Issue, UnknownFormatError, UnknownTableError
 
 __all__ = [
     "FORMATS",
@@ -319,7 +319,7 @@ def write_table(frame: pd.DataFrame, path: Path, fmt: TableFormat) -> None:
             raise ImportError(f"writing Excel files needs openpyxl: {XLSX_HINT}")
         frame.to_excel(path, index=False, engine="openpyxl")
     else:
-        raise ValueError(f"unknown table format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise UnknownFormatError(f"unknown table format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
 def write_tables(
@@ -337,10 +337,10 @@ def write_tables(
     (``FileExistsError``); nothing the user has is overwritten.
     """
     if fmt not in FORMATS:
-        raise ValueError(f"unknown table format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise UnknownFormatError(f"unknown table format {fmt!r}; use one of {', '.join(FORMATS)}")
     unknown = sorted(set(frames) - set(TABLE_NAMES))
     if unknown:
-        raise ValueError(f"unknown table(s) {unknown}; tables are {', '.join(TABLE_NAMES)}")
+        raise UnknownTableError(f"unknown table(s) {unknown}; tables are {', '.join(TABLE_NAMES)}")
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise FileExistsError(f"{folder} already exists and is not empty; choose a new folder")

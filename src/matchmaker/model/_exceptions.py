@@ -10,11 +10,19 @@ The tree::
     │   ├── OutputExistsError       the output folder exists and is not a plan (use --force)
     │   └── UnverifiedPlanError     the plan breaks hard rules, so it is not written
     ├── SolverError                 a solver failed to produce a plan
+    ├── RequestError                a call asked for something that does not exist or cannot be made
+    │   ├── UnknownSolverError      no solver backend has that name (also a ValueError)
+    │   ├── UnknownJobError         the dataset has no job with that id (also a KeyError)
+    │   ├── UnknownTableError       a dataset has no table of that name (also a ValueError)
+    │   ├── UnknownFormatError      no table file format has that name (also a ValueError)
+    │   └── InvalidSizeError        a generator size or seed is not a whole number in range
     └── LifecycleError              order lifecycle and operations
         ├── InvalidTransition       an event is not allowed in the entity's current state
         └── ConcurrencyError        a stale writer tried to append to the event store
 
-Every message says what is wrong and, where it can, what to do about it.
+Every message says what is wrong and, where it can, what to do about it. Errors that
+replaced a built-in one keep it as a second base, so ``except ValueError`` (or
+``KeyError``) written against matchmaker 0.1 still catches them.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ __all__ = [
     "ConcurrencyError",
     "DatasetError",
     "DomainError",
+    "InvalidSizeError",
     "InvalidTransition",
     "Issue",
     "LifecycleError",
@@ -37,7 +46,12 @@ __all__ = [
     "OutputExistsError",
     "PlanError",
     "PolicyError",
+    "RequestError",
     "SolverError",
+    "UnknownFormatError",
+    "UnknownJobError",
+    "UnknownSolverError",
+    "UnknownTableError",
     "UnverifiedPlanError",
     "shorten",
 ]
@@ -143,6 +157,36 @@ class UnverifiedPlanError(PlanError):
 
 class SolverError(MatchmakerError):
     """A solver failed to produce a plan."""
+
+
+class RequestError(MatchmakerError):
+    """A function or command was asked for something that does not exist or cannot be made:
+    an unknown solver, job, table or format, or a size out of range. The caller's input is
+    wrong, not matchmaker (the command line exits 2)."""
+
+
+class UnknownSolverError(RequestError, ValueError):
+    """No solver backend has the name asked for; the message lists the ones there are."""
+
+
+class UnknownJobError(RequestError, KeyError):
+    """The dataset has no job with the id asked for."""
+
+    def __str__(self) -> str:
+        # KeyError's own str() quotes its message like a key: 'job ... is not in the dataset'.
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownTableError(RequestError, ValueError):
+    """A dataset has no table of the name given; the message lists the ones it has."""
+
+
+class UnknownFormatError(RequestError, ValueError):
+    """No table file format has the name given; the message lists the ones there are."""
+
+
+class InvalidSizeError(RequestError, ValueError):
+    """A generator size (workers, jobs, days) or seed is not a whole number in range."""
 
 
 class LifecycleError(MatchmakerError):

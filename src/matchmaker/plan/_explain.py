@@ -25,6 +25,7 @@ from matchmaker.model import (
     Dataset,
     Job,
     Policy,
+    UnknownJobError,
 )
 from matchmaker.plan._capacity import (
     NAMED_WORKERS,
@@ -316,7 +317,7 @@ def explain_job(dataset: Dataset, plan: Plan, job_id: str, *, policy: Policy) ->
     plan as it is.
     """
     if not dataset.has_job(job_id):
-        raise KeyError(f"job {job_id!r} is not in the dataset")
+        raise UnknownJobError(f"job {job_id!r} is not in the dataset")
     problem = compile_problem(dataset, policy=policy, travel=plan.travel)
     j = dataset.job_position(job_id)
     job = dataset.jobs[j]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import cast
 
+from matchmaker.model import UnknownSolverError
 from matchmaker.solve._solution import Solver
 
 __all__ = ["SOLVERS", "get_solver"]
@@ -21,6 +22,6 @@ SOLVERS: tuple[str, ...] = ("routing", "greedy", "cpsat")
 def get_solver(name: str) -> Solver:
     """The ``solve`` function of backend ``name`` (one of :data:`SOLVERS`)."""
     if name not in SOLVERS:
-        raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
+        raise UnknownSolverError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
     module = importlib.import_module(f"matchmaker.solve._{name}")
     return cast(Solver, module.solve)
