@@ -17,15 +17,15 @@ from matchmaker.compile import (
     compile_problem,
     encode_pairs,
     pair_reasons,
-    rule_active,
     rule_background_check,
-    rule_certificate,
+    rule_certificate_valid,
     rule_experience,
-    rule_gender,
-    rule_language,
+    rule_gender_required,
+    rule_language_required,
     rule_not_blocked,
     rule_not_excluded,
-    rule_skill,
+    rule_skill_level,
+    rule_worker_active,
     travel_minutes,
 )
 from matchmaker.model import (
@@ -249,7 +249,7 @@ def test_skill_bits_for_two_requirements() -> None:
         SkillRequirement(name="cooking", level=1),
     )
     enc = encode_pairs(world(job={"required_skills": needs}))
-    assert int(rule_skill(enc)[0, 0]) == ReasonBit.NO_SKILL | ReasonBit.SKILL_LEVEL
+    assert int(rule_skill_level(enc)[0, 0]) == ReasonBit.NO_SKILL | ReasonBit.SKILL_LEVEL
 
 
 def test_certificate_date_is_the_latest_start_day() -> None:
@@ -315,13 +315,14 @@ def test_pinned_pair_breaking_a_rule_stays_eligible_with_its_bits() -> None:
 def test_rule_functions_have_stable_names_and_order() -> None:
     """The registry lists every pair rule once, in reason order."""
     assert [r.__name__ for r in PAIR_RULES] == [
-        "rule_skill",
+        "rule_skill_level",
         "rule_experience",
-        "rule_certificate",
+        "rule_certificate_valid",
         "rule_background_check",
-        "rule_active",
-        "rule_gender",
-        "rule_language",
+        "rule_worker_active",
+        "rule_gender_required",
+        "rule_language_required",
+        "rule_needs_car",
         "rule_not_blocked",
         "rule_not_excluded",
     ]
@@ -396,6 +397,7 @@ VERIFIER_BITS: dict[str, ReasonBit] = {
     "worker_active": ReasonBit.INACTIVE,
     "gender_required": ReasonBit.GENDER,
     "language_required": ReasonBit.LANGUAGE,
+    "needs_car": ReasonBit.NO_CAR,
     "not_blocked": ReasonBit.BLOCKED,
     "not_excluded": ReasonBit.EXCLUDED,
 }
@@ -450,13 +452,13 @@ def test_each_rule_function_returns_only_its_bits() -> None:
     dataset = _random_world(3)
     enc = encode_pairs(dataset)
     own = {
-        rule_skill: ReasonBit.NO_SKILL | ReasonBit.SKILL_LEVEL,
+        rule_skill_level: ReasonBit.NO_SKILL | ReasonBit.SKILL_LEVEL,
         rule_experience: ReasonBit.EXPERIENCE,
-        rule_certificate: ReasonBit.CERTIFICATE,
+        rule_certificate_valid: ReasonBit.CERTIFICATE,
         rule_background_check: ReasonBit.BACKGROUND_CHECK,
-        rule_active: ReasonBit.INACTIVE,
-        rule_gender: ReasonBit.GENDER,
-        rule_language: ReasonBit.LANGUAGE,
+        rule_worker_active: ReasonBit.INACTIVE,
+        rule_gender_required: ReasonBit.GENDER,
+        rule_language_required: ReasonBit.LANGUAGE,
         rule_not_blocked: ReasonBit.BLOCKED,
         rule_not_excluded: ReasonBit.EXCLUDED,
     }

@@ -49,6 +49,7 @@ def test_registry_lists_every_rule_by_its_function_name() -> None:
         "worker_active",
         "gender_required",
         "language_required",
+        "needs_car",
         "not_blocked",
         "not_excluded",
         "start_in_window",

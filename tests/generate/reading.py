@@ -39,7 +39,7 @@ CONTRACT = {
         "job_id", "order_id", "customer_id", "service_type", "lat", "lon", "earliest_start",
         "latest_start", "duration_minutes", "required_skills", "min_experience_years",
         "required_certificates", "workers_needed", "gender_required", "language_required",
-        "priority", "pinned_worker_id", "pinned_start",
+        "priority", "pinned_worker_id", "pinned_start", "needs_car",
     ],
 }  # fmt: skip
 
@@ -179,6 +179,7 @@ def start_range(worker: Staff, job: Any, customer: Any) -> tuple[int, int] | Non
         )
         and (not job.gender_required or worker.gender == job.gender_required)
         and set(split_cell(job.language_required)) <= worker.languages
+        and (str(job.needs_car).lower() not in ("true", "1") or worker.mode == "car")
         and worker.worker_id not in split_cell(customer.blocked_workers)
         and job.duration_minutes <= worker.max_work
     )
@@ -232,6 +233,7 @@ RELAXATIONS: dict[str, dict[str, Any]] = {
     "gender": {"gender_required": ""},
     "language": {"language_required": ""},
     "team": {"workers_needed": 1},
+    "car": {"needs_car": False},
 }
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from matchmaker.model import (
+    HARD_RULES,
     BackgroundCheck,
     BackgroundCheckStatus,
     Certificate,
@@ -168,22 +169,7 @@ def with_job(dataset: Dataset, job_id: str, **changes: Any) -> Dataset:
 
 
 REASON_FOR_RULE: dict[str, ReasonCode] = {
-    "skill_level": ReasonCode.SKILL_LEVEL,
-    "experience": ReasonCode.EXPERIENCE,
-    "certificate_valid": ReasonCode.CERTIFICATE,
-    "background_check": ReasonCode.BACKGROUND_CHECK,
-    "worker_active": ReasonCode.INACTIVE,
-    "gender_required": ReasonCode.GENDER,
-    "language_required": ReasonCode.LANGUAGE,
-    "not_blocked": ReasonCode.BLOCKED,
-    "not_excluded": ReasonCode.BLOCKED,
-    "start_in_window": ReasonCode.NO_AVAILABILITY,
-    "inside_shift": ReasonCode.NO_AVAILABILITY,
-    "travel_fits": ReasonCode.TRAVEL,
-    "no_overlap": ReasonCode.CAPACITY,
-    "max_jobs_per_shift": ReasonCode.CAPACITY,
-    "max_work_minutes_per_shift": ReasonCode.CAPACITY,
-    "team_complete_and_synchronised": ReasonCode.TEAM_SIZE,
+    rule.name: rule.code for rule in HARD_RULES if rule.code is not None
 }
 """The reason code an unserved job gets when a verify rule is what keeps it out."""
 

@@ -164,7 +164,7 @@ def generate(
 ) -> None:
     """Write a synthetic dataset (workers, customers, jobs, availability) to OUT."""
     with user_errors():
-        from matchmaker.generate._generate import generate_dataset  # imported on use: numpy-heavy
+        from matchmaker.generate import generate_dataset  # imported on use: numpy-heavy
 
         generate_dataset(out, workers=workers, jobs=jobs, seed=seed, days=days)
     console.print(

@@ -40,11 +40,14 @@ from datetime import date, tzinfo
 import numpy as np
 import numpy.typing as npt
 
-from matchmaker.compile._problem import ReasonBit
 from matchmaker.model import (
+    HARD_RULES,
     BackgroundCheckStatus,
     Dataset,
     Gender,
+    ReasonBit,
+    RuleScope,
+    TravelMode,
     WorkerStatus,
     latest_start_day,
     local_zone,
@@ -58,16 +61,17 @@ __all__ = [
     "eligible_matrix",
     "encode_pairs",
     "pair_reasons",
-    "rule_active",
     "rule_background_check",
-    "rule_certificate",
+    "rule_certificate_valid",
     "rule_experience",
-    "rule_gender",
-    "rule_language",
+    "rule_gender_required",
+    "rule_language_required",
+    "rule_needs_car",
     "rule_not_blocked",
     "rule_not_excluded",
     "rule_shift_fit",
-    "rule_skill",
+    "rule_skill_level",
+    "rule_worker_active",
     "shift_reasons",
 ]
 
@@ -118,6 +122,9 @@ class PairEncoding:
     """(worker indices, job indices) of pairs whose customer blocked the worker."""
     excluded: tuple[IndexArray, IndexArray]
     """(worker indices, job indices) of pairs where the job excludes the worker."""
+    worker_car: BoolArray
+    """(W,) True where the worker travels by car."""
+    job_needs_car: BoolArray
 
 
 def encode_pairs(dataset: Dataset, *, zone: tzinfo | None = None) -> PairEncoding:
@@ -202,6 +209,8 @@ def encode_pairs(dataset: Dataset, *, zone: tzinfo | None = None) -> PairEncodin
             for w in job.excluded_workers
             if dataset.has_worker(w)
         ),
+        worker_car=np.array([w.travel_mode is TravelMode.CAR for w in workers], dtype=bool),
+        job_needs_car=np.array([j.needs_car for j in jobs], dtype=bool),
     )
 
 
@@ -250,7 +259,7 @@ def _empty(enc: PairEncoding) -> Bits:
 # rows (contiguous copies), and returns its (W, J) transpose, a view.
 
 
-def rule_skill(enc: PairEncoding) -> Bits:
+def rule_skill_level(enc: PairEncoding) -> Bits:
     """Every required skill at or above the required level.
 
     ``NO_SKILL`` when the worker lacks a required skill entirely, ``SKILL_LEVEL`` when the
@@ -277,7 +286,7 @@ def rule_experience(enc: PairEncoding) -> Bits:
     return _bits(short, ReasonBit.EXPERIENCE).T
 
 
-def rule_certificate(enc: PairEncoding) -> Bits:
+def rule_certificate_valid(enc: PairEncoding) -> Bits:
     """Every required certificate held and valid on the job's date."""
     out = _empty(enc)
     for k in range(len(enc.certificate_names)):
@@ -295,21 +304,21 @@ def rule_background_check(enc: PairEncoding) -> Bits:
     return _bits(invalid, ReasonBit.BACKGROUND_CHECK).T
 
 
-def rule_active(enc: PairEncoding) -> Bits:
+def rule_worker_active(enc: PairEncoding) -> Bits:
     """The worker is active (not suspended, not on leave)."""
     out = _empty(enc)
     out[:] = _bits(~enc.worker_active, ReasonBit.INACTIVE)[None, :]
     return out.T
 
 
-def rule_gender(enc: PairEncoding) -> Bits:
+def rule_gender_required(enc: PairEncoding) -> Bits:
     """The worker has the gender the job requires, when it requires one."""
     required = enc.job_gender[:, None]
     wrong = (required >= 0) & (required != enc.worker_gender[None, :])
     return _bits(wrong, ReasonBit.GENDER).T
 
 
-def rule_language(enc: PairEncoding) -> Bits:
+def rule_language_required(enc: PairEncoding) -> Bits:
     """The worker speaks every language the job requires."""
     out = _empty(enc)
     for k in range(len(enc.language_names)):
@@ -318,6 +327,12 @@ def rule_language(enc: PairEncoding) -> Bits:
         if rows.size and cols.size:
             out[np.ix_(rows, cols)] |= np.uint16(ReasonBit.LANGUAGE)
     return out.T
+
+
+def rule_needs_car(enc: PairEncoding) -> Bits:
+    """A job flagged ``needs_car`` gets a worker whose travel mode is car."""
+    no_car = enc.job_needs_car[:, None] & ~enc.worker_car[None, :]
+    return _bits(no_car, ReasonBit.NO_CAR).T
 
 
 def rule_not_blocked(enc: PairEncoding) -> Bits:
@@ -338,18 +353,26 @@ def rule_not_excluded(enc: PairEncoding) -> Bits:
 
 PairRule = Callable[[PairEncoding], Bits]
 
-PAIR_RULES: tuple[PairRule, ...] = (
-    rule_skill,
-    rule_experience,
-    rule_certificate,
-    rule_background_check,
-    rule_active,
-    rule_gender,
-    rule_language,
-    rule_not_blocked,
-    rule_not_excluded,
+_IMPLEMENTATIONS: dict[str, PairRule] = {
+    rule.__name__.removeprefix("rule_"): rule
+    for rule in (
+        rule_skill_level,
+        rule_experience,
+        rule_certificate_valid,
+        rule_background_check,
+        rule_worker_active,
+        rule_gender_required,
+        rule_language_required,
+        rule_needs_car,
+        rule_not_blocked,
+        rule_not_excluded,
+    )
+}
+
+PAIR_RULES: tuple[PairRule, ...] = tuple(
+    _IMPLEMENTATIONS[rule.name] for rule in HARD_RULES if rule.scope is RuleScope.PAIR
 )
-"""Every pair-only rule, in reason order."""
+"""Every pair rule of :data:`~matchmaker.model.HARD_RULES`, in its order: ``rule_<name>``."""
 
 
 def pair_reasons(enc: PairEncoding) -> Bits:

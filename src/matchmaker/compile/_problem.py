@@ -41,13 +41,14 @@ so that the plan built from a solution records it (``None`` for a problem made b
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
+
+from matchmaker.model import ReasonBit
 
 if TYPE_CHECKING:
     from matchmaker.compile._travel import TravelModel
@@ -56,24 +57,6 @@ __all__ = ["Problem", "ReasonBit"]
 
 IntArray = npt.NDArray[np.int32]
 BoolArray = npt.NDArray[np.bool_]
-
-
-class ReasonBit(enum.IntFlag):
-    """One bit per pair-only hard rule that a worker can fail for a job."""
-
-    NO_SKILL = 1 << 0
-    SKILL_LEVEL = 1 << 1
-    EXPERIENCE = 1 << 2
-    CERTIFICATE = 1 << 3
-    BACKGROUND_CHECK = 1 << 4
-    INACTIVE = 1 << 5
-    GENDER = 1 << 6
-    LANGUAGE = 1 << 7
-    BLOCKED = 1 << 8
-    NO_AVAILABILITY = 1 << 9
-    TRAVEL = 1 << 10
-    EXCLUDED = 1 << 11
-    """The worker declined this visit or was excluded from it by the operator."""
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

@@ -145,3 +145,4 @@ class Jobs:
     gender: Ints  # 0 none, 1 F, 2 M
     language: Ints  # index into LANGUAGES, -1 none
     priority: Ints
+    needs_car: Bools

@@ -1,4 +1,5 @@
-"""The jobs nobody on the staff can take: demands added on purpose to a few jobs."""
+"""What some jobs ask for on top: demands nobody on the staff meets, added on purpose to a
+few jobs, and the orders that need a worker who comes by car."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from matchmaker.compile import HaversineTravel
 from matchmaker.generate._catalogue import (
     SERVICE_SKILL,
     TEAM_SIZE,
@@ -15,10 +17,13 @@ from matchmaker.generate._catalogue import (
     Jobs,
     Workers,
 )
-from matchmaker.generate._rules import eligible
+from matchmaker.generate._rules import commute_minutes, eligible
 
-__all__ = ["draw_demanding"]
+__all__ = ["draw_car_needs", "draw_demanding"]
 
+# Share of orders that need a worker who comes by car, by service: heavy cleaning brings
+# equipment.
+_NEEDS_CAR = np.array([0.0, 0.0, 0.05, 0.15, 0.0, 0.0, 0.0, 0.0])
 # Share of jobs made to ask for something no worker offers, and the kinds of demand.
 _DEMANDING_SHARE = 0.05
 _DEMANDS = ("language", "certificate", "level", "experience", "gender", "team")
@@ -31,6 +36,40 @@ _EXTRA_CERTIFICATES = np.array(
 )  # fmt: skip
 # Services where a customer may ask for a man: heavy cleaning, an elderly man's care.
 _MAN_ASKED = np.array([True, True, True, True, False, True, False, False])
+
+
+def draw_car_needs(
+    rng: np.random.Generator,
+    pool: Workers,
+    customers: Customers,
+    jobs: Jobs,
+    travel: HaversineTravel,
+    pinned: Bools,
+) -> Jobs:
+    """Flag some heavy-cleaning orders ``needs_car`` (equipment to bring), where enough
+    workers who drive could serve each visit together on their own (pair rules, shift, the
+    trip from home, one common start): a company takes such an order only when it has
+    drivers for it. Drawn last, from a child stream, on unpinned orders, so that the rest of
+    the day is the day drawn without cars."""
+    n_orders = int(jobs.order.max()) + 1
+    service = np.zeros(n_orders, dtype=np.int64)
+    service[jobs.order] = jobs.service
+    asked = rng.spawn(1)[0].random(n_orders) < _NEEDS_CAR[service]
+    idx = np.flatnonzero(asked[jobs.order] & ~pinned)
+    ok = eligible(pool, customers, replace(jobs, needs_car=asked[jobs.order]), idx)
+    day = jobs.day[idx]
+    commute = commute_minutes(travel, pool, jobs.lat[idx], jobs.lon[idx])
+    low = np.maximum(jobs.earliest[idx], pool.shift_start[:, day] + commute)
+    high = np.minimum(jobs.latest[idx], pool.shift_end[:, day] - jobs.duration[idx])
+    ok &= (pool.shift_start[:, day] >= 0) & (low <= high)
+    enough = np.zeros(len(idx), dtype=bool)
+    for k in range(len(idx)):  # a few visits: the asked ones
+        lows, highs = low[ok[:, k], k], high[ok[:, k], k]
+        together = (lows[None, :] <= lows[:, None]) & (lows[:, None] <= highs[None, :])
+        enough[k] = together.sum(axis=1).max(initial=0) >= jobs.needed[idx[k]]
+    kept = asked & ~np.bincount(jobs.order, weights=pinned, minlength=n_orders).astype(bool)
+    np.logical_and.at(kept, jobs.order[idx], enough)
+    return replace(jobs, needs_car=kept[jobs.order])
 
 
 def draw_demanding(

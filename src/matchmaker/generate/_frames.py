@@ -27,7 +27,7 @@ from matchmaker.generate._catalogue import (
     Jobs,
     Workers,
 )
-from matchmaker.io._schemas import contract_columns
+from matchmaker.io import contract_columns
 from matchmaker.model import Gender, TravelSettings
 
 __all__ = [
@@ -205,6 +205,7 @@ def job_frame(
             "priority": jobs.priority,
             "pinned_worker_id": [";".join(worker_ids[w] for w in team) for team in pins],
             "pinned_start": clock.times(pin_starts),
+            "needs_car": jobs.needs_car,
         }
     )
     return frame.loc[:, list(_JOB_COLUMNS)]

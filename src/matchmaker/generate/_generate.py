@@ -29,7 +29,7 @@ import pandas as pd
 
 from matchmaker.compile import HaversineTravel
 from matchmaker.generate._catalogue import DEFAULT_START_DATE
-from matchmaker.generate._demand import draw_demanding
+from matchmaker.generate._demand import draw_car_needs, draw_demanding
 from matchmaker.generate._draw import draw_customers, draw_workers
 from matchmaker.generate._frames import (
     Clock,
@@ -65,6 +65,8 @@ def generate_frames(
     customers = draw_customers(rng, max(1, round(jobs / 1.5)), pool)
     job_arrays = draw_demanding(rng, pool, customers, draw_jobs(rng, jobs, days, customers))
     pins, pin_starts = draw_pins(rng, pool, customers, job_arrays, travel)
+    pinned = np.array([bool(team) for team in pins], dtype=bool)
+    job_arrays = draw_car_needs(rng, pool, customers, job_arrays, travel, pinned)
     clock = Clock(first_day, days)
     frames = {
         "workers": worker_frame(pool, clock),

@@ -177,4 +177,5 @@ def draw_jobs(rng: np.random.Generator, n_jobs: int, days: int, customers: Custo
         gender=gender[order],
         language=language[order],
         priority=priority[order],
+        needs_car=np.zeros(len(order), dtype=bool),  # see _demand.draw_car_needs
     )

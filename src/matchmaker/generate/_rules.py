@@ -29,7 +29,7 @@ from matchmaker.generate._catalogue import (
     Jobs,
     Workers,
 )
-from matchmaker.model import BackgroundCheckStatus, WorkerStatus
+from matchmaker.model import BackgroundCheckStatus, TravelMode, WorkerStatus
 
 __all__ = ["commute_minutes", "eligible", "pair_encoding"]
 
@@ -77,6 +77,8 @@ def pair_encoding(pool: Workers, customers: Customers, jobs: Jobs, idx: Ints) ->
         job_language=job_language,
         blocked=(blocked_workers, blocked_jobs),
         excluded=(nobody, nobody),  # generated jobs exclude nobody
+        worker_car=pool.mode == MODES.index(TravelMode.CAR),
+        job_needs_car=jobs.needs_car[idx],
     )
 
 

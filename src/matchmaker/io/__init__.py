@@ -10,6 +10,7 @@ counting from 0, is row ``i + 2``).
 
 from __future__ import annotations
 
+from matchmaker.io._cells import CellError, parse_datetime
 from matchmaker.io._frames import dataset_to_frames
 from matchmaker.io._loading import (
     ValidationReport,
@@ -20,7 +21,7 @@ from matchmaker.io._loading import (
 )
 from matchmaker.io._plan_read import load_plan_input, load_plan_policy, read_plan
 from matchmaker.io._plan_write import check_output_folder, write_plan
-from matchmaker.io._schemas import input_json_schemas
+from matchmaker.io._schemas import EXTENSION_COLUMNS, contract_columns, input_json_schemas
 from matchmaker.io._settings_file import load_settings
 from matchmaker.io._summary import DatasetSummary, summarize
 from matchmaker.io._tables import write_tables
@@ -31,13 +32,16 @@ from matchmaker.plan import ASSIGNMENT_COLUMNS, UNASSIGNED_COLUMNS, WORKER_COLUM
 
 __all__ = [
     "ASSIGNMENT_COLUMNS",
+    "EXTENSION_COLUMNS",
     "UNASSIGNED_COLUMNS",
     "WORKER_COLUMNS",
+    "CellError",
     "DatasetSummary",
     "ValidationReport",
     "check_dataset",
     "check_frames",
     "check_output_folder",
+    "contract_columns",
     "dataset_from_frames",
     "dataset_to_frames",
     "input_json_schemas",
@@ -45,6 +49,7 @@ __all__ = [
     "load_plan_input",
     "load_plan_policy",
     "load_settings",
+    "parse_datetime",
     "plan_to_frames",
     "read_plan",
     "summarize",

@@ -94,6 +94,7 @@ def build_job(row: JobRow, customer: Customer | None) -> Job:
         pinned_worker_ids=row.pinned_worker_id,
         pinned_start=row.pinned_start,
         excluded_workers=row.excluded_workers,
+        needs_car=row.needs_car,
     )
 
 

@@ -152,6 +152,26 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+_FLAGS = {
+    "true": True,
+    "yes": True,
+    "y": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "n": False,
+    "0": False,
+}
+
+
+def parse_flag(text: str) -> bool:
+    """A yes/no cell: true/false, yes/no, y/n or 1/0 (any case)."""
+    try:
+        return _FLAGS[text.lower()]
+    except KeyError:
+        raise CellError("is not a yes/no value; expected true or false (or yes/no, 1/0)") from None
+
+
 def parse_date(text: str) -> date:
     """A ``YYYY-MM-DD`` date."""
     if not _DATE_PATTERN.match(text):

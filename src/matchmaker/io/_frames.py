@@ -93,6 +93,7 @@ def _job_record(job: Job) -> dict[str, object]:
         "pinned_worker_id": _join(job.pinned_worker_ids),
         "pinned_start": _iso(job.pinned_start),
         "excluded_workers": _join(sorted(job.excluded_workers)),
+        "needs_car": job.needs_car,
     }
 
 

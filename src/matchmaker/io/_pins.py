@@ -32,7 +32,7 @@ def check_pins(dataset: Dataset, file: str, rows: Mapping[str, int]) -> list[Iss
     pinned = tuple(job for job in dataset.jobs if job.is_pinned)
     if not pinned:
         return []
-    from matchmaker.plan._verify import check_pair  # imported on use: verify imports the domain
+    from matchmaker.plan import check_pair  # imported on use: verify imports the domain
 
     issues: list[Issue] = []
     broken: set[str] = set()

@@ -26,6 +26,7 @@ from matchmaker.io._cells import (
     parse_certificates,
     parse_date,
     parse_datetime,
+    parse_flag,
     parse_ids,
     parse_number,
     parse_skills,
@@ -234,6 +235,11 @@ WordList = Annotated[tuple[str, ...], _cell(_ordered_words), _list_schema("';' l
 WorkerIds = Annotated[
     tuple[str, ...], _cell(_worker_ids), _list_schema("';' list of worker ids, e.g. w001;w017")
 ]
+Flag = Annotated[
+    bool,
+    _cell(parse_flag),
+    WithJsonSchema({"type": "boolean", "description": "true/false, yes/no or 1/0; blank = false"}),
+]
 WorkerIdSet = Annotated[
     frozenset[str],
     _cell(lambda text: frozenset(_worker_ids(text))),
@@ -327,6 +333,7 @@ class JobRow(_Row):
     excluded_workers: WorkerIdSet = Field(
         frozenset(), description="workers who declined this visit"
     )
+    needs_car: Flag = Field(False, description="true = only a worker travelling by car")
 
 
 class AvailabilityRow(_Row):

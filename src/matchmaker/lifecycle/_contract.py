@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from matchmaker.io._schemas import EXTENSION_COLUMNS, contract_columns
+from matchmaker.io import EXTENSION_COLUMNS, contract_columns
 from matchmaker.lifecycle._customer import CustomerRecord
 from matchmaker.lifecycle._visit import JobSpec
 from matchmaker.lifecycle._worker import WorkerRecord
@@ -80,6 +80,7 @@ def job_row(
         "pinned_worker_id": cell(tuple(pinned_worker_ids)),
         "pinned_start": cell(pinned_start),
         "excluded_workers": cell(tuple(excluded_workers)),
+        "needs_car": cell(job.needs_car),
     }
 
 

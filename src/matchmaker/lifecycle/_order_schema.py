@@ -109,6 +109,7 @@ class VisitTemplateModel(StrictModel):
     gender_required: Literal["F", "M"] | None = None
     language_required: ListCell = Field(default_factory=list)
     priority: int = Field(3, ge=1, le=5)
+    needs_car: bool = False
     price: Money | None = None
 
 

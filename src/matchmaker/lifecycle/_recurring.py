@@ -167,6 +167,7 @@ class VisitTemplate:
     gender_required: str | None = None
     language_required: tuple[str, ...] = ()
     priority: int = 3
+    needs_car: bool = False
     price: Decimal | None = None
 
     @classmethod
@@ -186,6 +187,7 @@ class VisitTemplate:
             gender_required=visit.get("gender_required"),
             language_required=tuple(visit.get("language_required") or ()),
             priority=int(visit.get("priority") or 3),
+            needs_car=bool(visit.get("needs_car")),
             price=None if price is None else Decimal(str(price)),
         )
 
@@ -220,6 +222,7 @@ def expand(
             gender_required=template.gender_required,
             language_required=template.language_required,
             priority=template.priority,
+            needs_car=template.needs_car,
             price=template.price,
         )
         jobs.append((f"{order_id}-{number:03d}", job))

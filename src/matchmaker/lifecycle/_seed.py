@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from pydantic import ValidationError
 
-from matchmaker.io._cells import CellError
+from matchmaker.io import CellError
 from matchmaker.lifecycle._contract import (
     AVAILABILITY_COLUMNS,
     CUSTOMER_COLUMNS,

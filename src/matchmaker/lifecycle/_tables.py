@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from pydantic import ValidationError
 
-from matchmaker.io._cells import parse_datetime
+from matchmaker.io import parse_datetime
 from matchmaker.lifecycle._events import Command, event_from_mapping, validation_issues
 from matchmaker.model import DatasetError, Issue
 

@@ -49,6 +49,7 @@ class JobSpec:
     gender_required: str | None = None
     language_required: tuple[str, ...] = ()
     priority: int = 3
+    needs_car: bool = False
     price: Decimal | None = None
 
     @classmethod
@@ -69,6 +70,7 @@ class JobSpec:
             gender_required=payload.get("gender_required"),
             language_required=split_cell(payload.get("language_required")),
             priority=int(payload.get("priority") or 3),
+            needs_car=bool(payload.get("needs_car")),
             price=money_or_none(payload.get("price")),
         )
 
@@ -90,6 +92,7 @@ class JobSpec:
             "gender_required": self.gender_required,
             "language_required": list(self.language_required),
             "priority": self.priority,
+            "needs_car": self.needs_car,
             "price": None if self.price is None else str(self.price),
         }
 

@@ -58,6 +58,7 @@ class VisitCreatedIn(In):
     gender_required: Literal["F", "M"] | None = None
     language_required: ListCell = Field(default_factory=list)
     priority: int = Field(3, ge=1, le=5)
+    needs_car: bool = False
     price: Money | None = None
     rework_of: str | None = None
     pinned_worker_id: ListCell = Field(default_factory=list)

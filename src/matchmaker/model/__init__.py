@@ -45,6 +45,16 @@ from matchmaker.model._policy import (
     ScoreWeights,
     load_policy,
 )
+from matchmaker.model._rules import (
+    HARD_RULES,
+    HardRule,
+    Phrase,
+    Reason,
+    ReasonBit,
+    ReasonCode,
+    RuleScope,
+    hard_rule,
+)
 from matchmaker.model._settings import (
     MAX_OVERHEAD_MINUTES,
     MAX_SPEED_KMH,
@@ -64,6 +74,7 @@ from matchmaker.model._time import (
 )
 
 __all__ = [
+    "HARD_RULES",
     "MAX_COST_WEIGHT",
     "MAX_OVERHEAD_MINUTES",
     "MAX_SPEED_KMH",
@@ -78,6 +89,7 @@ __all__ = [
     "DatasetSettings",
     "DomainError",
     "Gender",
+    "HardRule",
     "InvalidSizeError",
     "InvalidTransition",
     "Issue",
@@ -86,10 +98,15 @@ __all__ = [
     "Location",
     "MatchmakerError",
     "OutputExistsError",
+    "Phrase",
     "PlanError",
     "Policy",
     "PolicyError",
+    "Reason",
+    "ReasonBit",
+    "ReasonCode",
     "RequestError",
+    "RuleScope",
     "ScoreWeights",
     "Shift",
     "SkillRequirement",
@@ -106,6 +123,7 @@ __all__ = [
     "WorkerStatus",
     "add_minutes",
     "elapsed_minutes",
+    "hard_rule",
     "horizon_start",
     "latest_start_day",
     "load_policy",

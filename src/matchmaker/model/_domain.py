@@ -255,6 +255,8 @@ class Job:
     pinned_start: datetime | None = None
     excluded_workers: frozenset[str] = frozenset()
     """Workers who may not serve this visit (they declined it); optional column."""
+    needs_car: bool = False
+    """The worker must come by car (equipment to bring, a place without transit)."""
 
     def __post_init__(self) -> None:
         if not self.job_id:

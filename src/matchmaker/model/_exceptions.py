@@ -29,10 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from matchmaker.plan import Violation
+from typing import Literal
 
 __all__ = [
     "ConcurrencyError",
@@ -144,10 +141,11 @@ class OutputExistsError(PlanError):
 class UnverifiedPlanError(PlanError):
     """A plan that fails :func:`~matchmaker.plan.verify` was about to be written.
 
-    ``violations`` holds what the verifier found; nothing was written.
+    ``violations`` holds what the verifier found (its ``Violation`` objects: the model
+    layer does not import the plan layer); nothing was written.
     """
 
-    def __init__(self, message: str, violations: Sequence[Violation]) -> None:
+    def __init__(self, message: str, violations: Sequence[object]) -> None:
         self.violations = tuple(violations)
         shown = [f"  {v}" for v in self.violations[:10]]
         if len(self.violations) > 10:

@@ -22,6 +22,7 @@ import numpy as np
 
 from matchmaker.compile import Problem, ReasonBit, compile_problem, pair_components
 from matchmaker.model import (
+    HARD_RULES,
     Dataset,
     Job,
     Policy,
@@ -49,18 +50,7 @@ __all__ = [
 ]
 
 RULE_OF_REASON_BIT: Mapping[ReasonBit, str] = {
-    ReasonBit.NO_SKILL: "skill_level",
-    ReasonBit.SKILL_LEVEL: "skill_level",
-    ReasonBit.EXPERIENCE: "experience",
-    ReasonBit.CERTIFICATE: "certificate_valid",
-    ReasonBit.BACKGROUND_CHECK: "background_check",
-    ReasonBit.INACTIVE: "worker_active",
-    ReasonBit.GENDER: "gender_required",
-    ReasonBit.LANGUAGE: "language_required",
-    ReasonBit.BLOCKED: "not_blocked",
-    ReasonBit.EXCLUDED: "not_excluded",
-    ReasonBit.NO_AVAILABILITY: "inside_shift",
-    ReasonBit.TRAVEL: "travel_fits",
+    reason.bit: rule.name for rule in HARD_RULES for reason in rule.reasons
 }
 """The :mod:`matchmaker.plan._verify` rule behind each eligibility reason bit."""
 

@@ -7,12 +7,11 @@ lives in :mod:`matchmaker.io`.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from matchmaker.model import utc
+from matchmaker.model import ReasonCode, utc
 from matchmaker.plan._frames import plan_to_frames
 
 if TYPE_CHECKING:
@@ -24,24 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["PLAN_SCHEMA_VERSION", "Assignment", "Plan", "ReasonCode", "UnassignedJob"]
 
 PLAN_SCHEMA_VERSION = 1
-
-
-class ReasonCode(enum.StrEnum):
-    """Why a job could not be served (DESIGN section 2)."""
-
-    NO_SKILL = "NO_SKILL"
-    SKILL_LEVEL = "SKILL_LEVEL"
-    EXPERIENCE = "EXPERIENCE"
-    CERTIFICATE = "CERTIFICATE"
-    BACKGROUND_CHECK = "BACKGROUND_CHECK"
-    INACTIVE = "INACTIVE"
-    GENDER = "GENDER"
-    LANGUAGE = "LANGUAGE"
-    BLOCKED = "BLOCKED"
-    NO_AVAILABILITY = "NO_AVAILABILITY"
-    TRAVEL = "TRAVEL"
-    TEAM_SIZE = "TEAM_SIZE"
-    CAPACITY = "CAPACITY"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -14,33 +14,26 @@ it with :func:`eligible_worker_count`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import numpy.typing as npt
 
-from matchmaker.compile import Problem, ReasonBit, any_per_worker
-from matchmaker.model import Dataset, Gender, Job
-from matchmaker.plan._plan import ReasonCode
+from matchmaker.compile import Problem, any_per_worker
+from matchmaker.model import HARD_RULES, Dataset, Phrase, ReasonBit, ReasonCode
 
 __all__ = ["RULE_ORDER", "eligible_worker_count", "ineligibility_summary", "rule_counts"]
 
-RULE_ORDER: tuple[tuple[ReasonCode, ReasonBit], ...] = (
-    (ReasonCode.NO_SKILL, ReasonBit.NO_SKILL),
-    (ReasonCode.SKILL_LEVEL, ReasonBit.SKILL_LEVEL),
-    (ReasonCode.EXPERIENCE, ReasonBit.EXPERIENCE),
-    (ReasonCode.CERTIFICATE, ReasonBit.CERTIFICATE),
-    (ReasonCode.BACKGROUND_CHECK, ReasonBit.BACKGROUND_CHECK),
-    (ReasonCode.INACTIVE, ReasonBit.INACTIVE),
-    (ReasonCode.GENDER, ReasonBit.GENDER),
-    (ReasonCode.LANGUAGE, ReasonBit.LANGUAGE),
-    (ReasonCode.BLOCKED, ReasonBit.BLOCKED | ReasonBit.EXCLUDED),
-    (ReasonCode.NO_AVAILABILITY, ReasonBit.NO_AVAILABILITY),
-    (ReasonCode.TRAVEL, ReasonBit.TRAVEL),
-)
-"""Reason codes in tie-break order, with the reason bits each one covers."""
 
-_GENDER_WORD = {Gender.FEMALE: "female", Gender.MALE: "male"}
+def _rule_order() -> tuple[tuple[ReasonCode, ReasonBit], ...]:
+    bits: dict[ReasonCode, ReasonBit] = {}
+    for rule in HARD_RULES:
+        for reason in rule.reasons:
+            bits[reason.code] = bits.get(reason.code, ReasonBit(0)) | reason.bit
+    return tuple(bits.items())
+
+
+RULE_ORDER: tuple[tuple[ReasonCode, ReasonBit], ...] = _rule_order()
+"""Reason codes in tie-break order (that of :data:`~matchmaker.model.HARD_RULES`), with the
+reason bits each one covers."""
 
 
 def eligible_worker_count(problem: Problem, job_index: int) -> int:
@@ -112,87 +105,6 @@ def _blocked_kind(bits: npt.NDArray[np.uint16]) -> str:
     return "are blocked by the customer"
 
 
-def _verb(n: int, plural: str) -> str:
-    """``are`` -> ``is``, ``have`` -> ``has``, ``lack`` -> ``lacks``, ``do`` -> ``does``
-    for a single worker (only the first word changes)."""
-    if n != 1:
-        return plural
-    first, _, rest = plural.partition(" ")
-    singular = {"are": "is", "have": "has", "do": "does", "cannot": "cannot"}.get(
-        first, first + "s"
-    )
-    return f"{singular} {rest}".rstrip()
-
-
-def _skills(job: Job) -> str:
-    return " or ".join(str(r) for r in job.required_skills)
-
-
-def _no_skill(job: Job, n: int, _: str) -> str:
-    names = " or ".join(r.name for r in job.required_skills)
-    return f"{n} {_verb(n, 'have no')} {names} skill"
-
-
-def _skill_level(job: Job, n: int, _: str) -> str:
-    return f"{n} {_verb(n, 'lack')} {_skills(job)}"
-
-
-def _experience(job: Job, n: int, _: str) -> str:
-    years = job.min_experience_years
-    return f"{n} {_verb(n, 'have')} under {years:g} {_plural_years(years)} of experience"
-
-
-def _plural_years(years: float) -> str:
-    return "year" if years == 1 else "years"
-
-
-def _certificate(job: Job, n: int, _: str) -> str:
-    names = " or ".join(job.required_certificates)
-    return f"{n} {_verb(n, 'have no')} valid {names} certificate"
-
-
-def _background(job: Job, n: int, _: str) -> str:
-    return f"{n} {_verb(n, 'have no')} valid background check"
-
-
-def _inactive(job: Job, n: int, _: str) -> str:
-    return f"{n} {_verb(n, 'are')} suspended or on leave"
-
-
-def _gender(job: Job, n: int, _: str) -> str:
-    required = job.gender_required
-    if required is None:  # pragma: no cover - the bit is only set when a gender is required
-        return f"{n} {_verb(n, 'are')} of the wrong gender"
-    other = Gender.MALE if required is Gender.FEMALE else Gender.FEMALE
-    return f"{n} {_verb(n, 'are')} {_GENDER_WORD[other]} ({_GENDER_WORD[required]} required)"
-
-
-def _language(job: Job, n: int, _: str) -> str:
-    return f"{n} {_verb(n, 'do not speak')} {' and '.join(job.language_required)}"
-
-
-def _blocked(job: Job, n: int, kind: str) -> str:
-    return f"{n} {_verb(n, kind)}"
-
-
-def _no_availability(job: Job, n: int, _: str) -> str:
-    return f"{n} {_verb(n, 'have no')} shift covering the job's window"
-
-
-def _travel(job: Job, n: int, _: str) -> str:
-    return f"{n} cannot reach the job in time from home"
-
-
-_PHRASES: dict[ReasonCode, Callable[[Job, int, str], str]] = {
-    ReasonCode.NO_SKILL: _no_skill,
-    ReasonCode.SKILL_LEVEL: _skill_level,
-    ReasonCode.EXPERIENCE: _experience,
-    ReasonCode.CERTIFICATE: _certificate,
-    ReasonCode.BACKGROUND_CHECK: _background,
-    ReasonCode.INACTIVE: _inactive,
-    ReasonCode.GENDER: _gender,
-    ReasonCode.LANGUAGE: _language,
-    ReasonCode.BLOCKED: _blocked,
-    ReasonCode.NO_AVAILABILITY: _no_availability,
-    ReasonCode.TRAVEL: _travel,
+_PHRASES: dict[ReasonCode, Phrase] = {
+    reason.code: reason.phrase for rule in HARD_RULES for reason in rule.reasons
 }

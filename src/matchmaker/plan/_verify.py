@@ -45,7 +45,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from matchmaker.compile import TravelModel
-from matchmaker.model import Dataset, add_minutes
+from matchmaker.model import HARD_RULES, Dataset, RuleScope, add_minutes
 from matchmaker.plan._plan import Assignment, Plan
 from matchmaker.plan._verify_context import Context, Rule, Violation
 from matchmaker.plan._verify_pair import (
@@ -55,6 +55,7 @@ from matchmaker.plan._verify_pair import (
     gender_required,
     known_ids,
     language_required,
+    needs_car,
     not_blocked,
     not_excluded,
     served_once,
@@ -76,45 +77,40 @@ from matchmaker.plan._verify_schedule import (
 __all__ = ["PAIR_RULES", "RULES", "Violation", "check_pair", "verify"]
 
 
-RULES: Mapping[str, Rule] = MappingProxyType(
-    {
-        rule.__name__: rule
-        for rule in (
-            known_ids,
-            served_once,
-            skill_level,
-            experience,
-            certificate_valid,
-            background_check,
-            worker_active,
-            gender_required,
-            language_required,
-            not_blocked,
-            not_excluded,
-            start_in_window,
-            end_matches_duration,
-            inside_shift,
-            travel_fits,
-            no_overlap,
-            max_jobs_per_shift,
-            max_work_minutes_per_shift,
-            team_complete_and_synchronised,
-            pins_kept,
-        )
-    }
-)
-"""Every rule by its stable name, in the order :func:`verify` checks them."""
+_IMPLEMENTATIONS: dict[str, Rule] = {
+    rule.__name__: rule
+    for rule in (
+        known_ids,
+        served_once,
+        skill_level,
+        experience,
+        certificate_valid,
+        background_check,
+        worker_active,
+        gender_required,
+        language_required,
+        needs_car,
+        not_blocked,
+        not_excluded,
+        start_in_window,
+        end_matches_duration,
+        inside_shift,
+        travel_fits,
+        no_overlap,
+        max_jobs_per_shift,
+        max_work_minutes_per_shift,
+        team_complete_and_synchronised,
+        pins_kept,
+    )
+}
 
-PAIR_RULES: tuple[str, ...] = (
-    "skill_level",
-    "experience",
-    "certificate_valid",
-    "background_check",
-    "worker_active",
-    "gender_required",
-    "language_required",
-    "not_blocked",
-    "not_excluded",
+RULES: Mapping[str, Rule] = MappingProxyType(
+    {rule.name: _IMPLEMENTATIONS[rule.name] for rule in HARD_RULES}
+)
+"""Every rule by its stable name, in the order of :data:`~matchmaker.model.HARD_RULES`."""
+
+PAIR_RULES: tuple[str, ...] = tuple(
+    rule.name for rule in HARD_RULES if rule.scope is RuleScope.PAIR
 )
 """The rules that depend only on the worker and the job (and the job's date)."""
 

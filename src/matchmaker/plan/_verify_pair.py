@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from matchmaker.model import BackgroundCheckStatus, WorkerStatus, planned_day
+from matchmaker.model import BackgroundCheckStatus, TravelMode, WorkerStatus, planned_day
 from matchmaker.plan._verify_context import Context, Violation, violation_of, who, who_first
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "gender_required",
     "known_ids",
     "language_required",
+    "needs_car",
     "not_blocked",
     "not_excluded",
     "served_once",
@@ -209,6 +210,18 @@ def language_required(ctx: Context) -> Iterator[Violation]:
                 pair,
                 f"Job {pair.job.job_id} requires {', '.join(missing)} but {who(pair.worker)} "
                 "does not speak it.",
+            )
+
+
+def needs_car(ctx: Context) -> Iterator[Violation]:
+    """A job flagged ``needs_car`` gets a worker whose travel mode is car."""
+    for pair in ctx.pairs:
+        if pair.job.needs_car and pair.worker.travel_mode is not TravelMode.CAR:
+            yield violation_of(
+                needs_car,
+                pair,
+                f"Job {pair.job.job_id} needs a car but {who(pair.worker)} travels by "
+                f"{pair.worker.travel_mode.value}.",
             )
 
 
