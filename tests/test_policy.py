@@ -18,7 +18,7 @@ from matchmaker.model import (
 
 
 def test_default_travel_settings_match_the_design() -> None:
-    """Defaults are exactly the travel model of DESIGN section 2."""
+    """Defaults are exactly the travel model of docs/design.md section 4."""
     travel = TravelSettings()
     assert travel.detour_factor == 1.3
     assert travel.earth_radius_km == 6371.0

@@ -1,6 +1,6 @@
 """The independent plan verifier: registry, plan integrity rules and shared conventions.
 
-Each hard rule of DESIGN section 2 has its own test under ``tests/rules/``; this file pins
+Each hard rule of docs/design.md section 2 has its own test under ``tests/rules/``; this file pins
 what those do not: the registry, the integrity rules (known ids, served once, durations),
 the job-date convention, pins in messages and :func:`check_pair`.
 """

@@ -164,7 +164,7 @@ def read_staff(frames: dict[str, pd.DataFrame]) -> list[Staff]:
 
 
 def start_range(worker: Staff, job: Any, customer: Any) -> tuple[int, int] | None:
-    """Every per-worker hard rule of DESIGN section 2; the feasible start range, or None."""
+    """Every per-worker hard rule of docs/design.md section 2; the feasible start range, or None."""
     day = date.fromisoformat(job.earliest_start[:10])
     eligible = (
         worker.check_valid_until is not None

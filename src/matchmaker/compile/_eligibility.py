@@ -1,6 +1,6 @@
 """Pair-only hard rules, vectorised over every worker-job pair.
 
-Each hard rule of DESIGN section 2 that concerns one worker and one job is one function
+Each hard rule of docs/design.md section 2 that concerns one worker and one job is one function
 with a stable name, ``rule_<name>(enc) -> (W, J) uint16``: the :class:`~matchmaker.compile._problem.
 ReasonBit` bits the rule sets for each pair (0 where the pair passes). They read a
 :class:`PairEncoding`, built once from the dataset by :func:`encode_pairs`: skills,

@@ -5,7 +5,7 @@ latitude, longitude in degrees) and a travel mode into an ``(N, M)`` ``int32`` m
 whole minutes. :func:`matchmaker.compile.compile_problem` asks it for the job-to-job matrix
 of each mode present and for the home-to-job minutes of every worker shift.
 
-The default, :class:`HaversineTravel`, is the model of DESIGN section 2, written so that any
+The default, :class:`HaversineTravel`, is the model of docs/design.md section 4, written so that any
 tool can rebuild the very same integers. For a pair of points, in IEEE-754 float64, with
 the operations evaluated exactly in this order (Python's left-to-right reading)::
 
@@ -89,7 +89,7 @@ def _as_points(points: npt.ArrayLike, what: str) -> FloatArray:
 
 
 class HaversineTravel:
-    """The default travel model of DESIGN section 2 (see the module docstring).
+    """The default travel model of docs/design.md section 4 (see the module docstring).
 
     Detour factor, Earth radius, speeds and overheads come from ``settings`` (the
     ``[travel]`` table of ``dataset.toml``).

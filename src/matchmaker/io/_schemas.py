@@ -1,4 +1,4 @@
-"""Row models of the input tables (dataset contract v1, DESIGN section 4).
+"""Row models of the input tables (dataset contract v1, docs/design.md section 6).
 
 One pydantic model per table validates one row, cell by cell: every cell arrives as text
 (blank cells are left out, so the field default applies) and is parsed by a plain validator

@@ -1,6 +1,6 @@
 """Order lifecycle and operations: state machines, events, store, feedback, analytics.
 
-The company's process (DESIGN section 1) as frozen dataclasses driven by events:
+The company's process (docs/design.md section 1) as frozen dataclasses driven by events:
 
 - :mod:`~matchmaker.lifecycle._states`: the transition tables (order, visit, complaint,
   worker, customer), all in one place;

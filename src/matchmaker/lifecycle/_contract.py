@@ -1,4 +1,4 @@
-"""The dataset contract v1 (DESIGN section 4) as the ops store writes it: columns and rows.
+"""The dataset contract v1 (docs/design.md section 6) as the ops store writes it: columns and rows.
 
 Cells are written as strings: times as ISO 8601 with their UTC offset, lists joined with
 ``;``, blanks for missing values. ``jobs`` carries one optional column beyond the

@@ -34,7 +34,7 @@ def _default_overheads() -> dict[str, int]:
 
 
 class TravelSettings(BaseModel):
-    """The default travel model (DESIGN section 2).
+    """The default travel model (docs/design.md section 4).
 
     ``km = detour_factor * haversine(a, b)`` on a sphere of ``earth_radius_km``;
     ``minutes = 0`` for the same point, else ``ceil(60 * km / speed) + overhead``.

@@ -1,6 +1,6 @@
 """A plan's tables: the columns of plan contract v1 and the plan as DataFrames.
 
-The plan layer's own view of its rows (DESIGN section 5), used by
+The plan layer's own view of its rows (docs/design.md section 6), used by
 :meth:`~matchmaker.plan.Plan.to_frames` and by the plan folder writer
 (:mod:`matchmaker.io`), so that both show the same columns with the same values.
 """

@@ -1,4 +1,4 @@
-"""A dispatch plan in human units: plan contract v1 (DESIGN section 5).
+"""A dispatch plan in human units: plan contract v1 (docs/design.md section 6).
 
 ``Plan`` holds who serves which job and when, the jobs left unassigned with a reason, and
 the KPIs. Its tables are :mod:`matchmaker.plan._frames`; reading and writing plan folders

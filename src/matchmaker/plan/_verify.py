@@ -1,4 +1,4 @@
-"""An independent checker of plans: every hard rule of DESIGN section 2, re-derived.
+"""An independent checker of plans: every hard rule of docs/design.md section 2, re-derived.
 
 :func:`verify` reads only the domain objects (:class:`~matchmaker.model.Dataset`) and the
 :class:`~matchmaker.plan.Plan`; it never looks at the compiled ``Problem`` arrays or the

@@ -1,5 +1,6 @@
 """The verifier's plan-integrity and pair rules: the plan names what exists, once, and each
-worker may serve their job at all (DESIGN section 2, rules 1 to 11).
+worker may serve their job at all (docs/design.md section 2; the rules of scope integrity
+and pair in :data:`matchmaker.model.HARD_RULES`).
 
 See :mod:`matchmaker.plan._verify` for the conventions every rule follows.
 """

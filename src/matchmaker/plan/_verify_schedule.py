@@ -1,5 +1,6 @@
 """The verifier's schedule and shift rules: when, in which shift, one after another, as a
-team and as pinned (DESIGN section 2, rules 12 to 20).
+team and as pinned (docs/design.md section 2; the rules of scope shift and schedule in
+:data:`matchmaker.model.HARD_RULES`).
 
 See :mod:`matchmaker.plan._verify` for the conventions every rule follows.
 """

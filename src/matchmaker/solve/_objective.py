@@ -17,7 +17,7 @@
   priorities together.
 
 Travel counts from the worker's home to the first job and between jobs; the way home is
-not counted (DESIGN section 2).
+not counted (docs/design.md section 3).
 """
 
 from __future__ import annotations
