@@ -1,4 +1,4 @@
-"""Plan folders (plan contract v1, docs/design.md section 6): writing them atomically, reading them back.
+"""Plan folders (plan contract v1, docs/design.md section 6): written atomically, read back.
 
 A plan folder holds::
 
