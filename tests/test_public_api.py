@@ -33,3 +33,50 @@ def test_time_base_names_stay_importable_from_their_old_homes() -> None:
     assert compile_package.local_zone is model.local_zone
     assert compile_package.job_day is model.latest_start_day
     assert plan_package.job_day is model.planned_day
+
+
+def test_lazy_surface_lists_what_type_checkers_see() -> None:
+    """The names loaded on first use (``_SURFACE``) are exactly those imported for type
+    checkers, from the same subpackages, and each is that subpackage's own object."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    tree = ast.parse(Path(matchmaker.__file__).read_text(encoding="utf-8"))
+    typed: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for statement in node.body:
+                assert isinstance(statement, ast.ImportFrom) and statement.module
+                typed.setdefault(statement.module, set()).update(a.name for a in statement.names)
+    surface = matchmaker._SURFACE
+    assert typed == {module: set(names) for module, names in surface.items()}
+    assert sorted(n for names in surface.values() for n in names) == sorted(
+        n for n in matchmaker.__all__ if n != "__version__"
+    )
+    for module, names in surface.items():
+        for name in names:
+            assert getattr(matchmaker, name) is getattr(importlib.import_module(module), name)
+
+
+def test_import_is_light_and_old_paths_warn() -> None:
+    """``import matchmaker`` loads no solver or dataframe library (the command line's start
+    stays quick and Ctrl-C there is not a traceback); a 0.1 module path still imports, with a
+    DeprecationWarning naming the new place."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, warnings; import matchmaker;"
+        "heavy = [m for m in ('pandas', 'ortools', 'numpy', 'typer') if m in sys.modules];"
+        "print(heavy);"
+        "warnings.simplefilter('error');"
+        "\ntry:\n from matchmaker.domain import Job\nexcept DeprecationWarning as w: print(w)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = out.stdout.splitlines()
+    assert lines[0] == "[]"
+    assert (
+        lines[1]
+        == "matchmaker.domain is now matchmaker.model; import from there (or from matchmaker)"
+    )

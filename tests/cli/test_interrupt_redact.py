@@ -155,3 +155,25 @@ def test_verify_redact_names_workers_by_id_only(tmp_path: Path) -> None:
     )
     assert redacted.exit_code == 1
     assert "W1" in redacted.stdout and "Worker W1" not in redacted.stdout
+
+
+def test_ctrl_c_while_the_command_line_starts_is_exit_130_without_traceback(
+    dataset_dir: Path, tmp_path: Path
+) -> None:
+    """SIGINT soon after start (the application and its libraries still loading, or the
+    dataset being read): "interrupted", exit 130, no traceback, nothing written."""
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "plan"
+    command = "from matchmaker.cli import main; main()"
+    args = [sys.executable, "-c", command, "dispatch", str(dataset_dir), "--out", str(out)]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Wait until matchmaker.cli.main runs (Python's own start-up is not ours to handle).
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert not out.exists()
