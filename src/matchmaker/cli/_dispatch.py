@@ -11,9 +11,10 @@ import json
 import signal
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -121,21 +122,8 @@ def _in_thread(work: Callable[[], DispatchResult]) -> DispatchResult:
     main thread inside an OR-Tools or CP-SAT call would see Ctrl-C only when it returns.
     Waiting here keeps the main thread free to set the stop flag at once.
     """
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["result"] = work()
-        except BaseException as error:  # handed to the main thread below
-            box["error"] = error
-
-    thread = threading.Thread(target=target, name="matchmaker-dispatch", daemon=True)
-    thread.start()
-    while thread.is_alive():
-        thread.join(0.1)
-    if "error" in box:
-        raise box["error"]
-    return cast(DispatchResult, box["result"])
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="matchmaker-dispatch") as pool:
+        return pool.submit(work).result()
 
 
 def _summary(plan: Plan) -> Table:

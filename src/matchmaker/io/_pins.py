@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from matchmaker.compile import compile_problem
 from matchmaker.model import Dataset, Issue, Job
+from matchmaker.plan import build_plan, check_pair, verify
+from matchmaker.solve import get_solver
 
 __all__ = ["check_pins"]
 
@@ -32,8 +35,6 @@ def check_pins(dataset: Dataset, file: str, rows: Mapping[str, int]) -> list[Iss
     pinned = tuple(job for job in dataset.jobs if job.is_pinned)
     if not pinned:
         return []
-    from matchmaker.plan import check_pair  # imported on use: verify imports the domain
-
     issues: list[Issue] = []
     broken: set[str] = set()
     for job in pinned:
@@ -41,6 +42,8 @@ def check_pins(dataset: Dataset, file: str, rows: Mapping[str, int]) -> list[Iss
             worker = dataset.worker(worker_id)
             start = job.pinned_start if job.pinned_start is not None else job.earliest_start
             found = [v.message for v in check_pair(dataset, job.job_id, worker_id, start)]
+            # Without any shift the pinned job has no vehicle to go on, so it cannot be
+            # planned alone below; inside_shift is what it breaks.
             if not worker.shifts:
                 found.append(
                     f"Worker {worker_id} has no shift (shift_start and shift_end, or rows in "
@@ -60,10 +63,6 @@ def _schedule_issues(
     """Errors for pins whose schedule cannot be kept: plan the pinned jobs alone and verify."""
     if not pinned:
         return []
-    from matchmaker.compile import compile_problem
-    from matchmaker.plan import build_plan, verify
-    from matchmaker.solve import get_solver
-
     alone = Dataset(
         workers=dataset.workers,
         jobs=pinned,
@@ -91,13 +90,12 @@ def _pin_issue(
     file: str, rows: Mapping[str, int], job: Job, worker_id: str | None, message: str
 ) -> Issue:
     who = f"pinned worker {worker_id}" if worker_id else "the pin"
-    column = _COLUMN
     if worker_id is not None and worker_id not in job.pinned_worker_ids:
         who = f"the pin (worker {worker_id} completes the team)"
     return Issue(
         file=file,
         row=rows.get(job.job_id),
-        column=column,
+        column=_COLUMN,
         value=";".join(job.pinned_worker_ids),
         message=f"{who} breaks a hard rule: {message.removesuffix(' (pinned)')} Pins are kept "
         "as they are, so fix or remove the pin",
