@@ -17,7 +17,7 @@ from matchmaker.generate._catalogue import (
     Jobs,
     Workers,
 )
-from matchmaker.generate._rules import commute_minutes, eligible
+from matchmaker.generate._rules import commute_minutes, eligible, start_ranges
 
 __all__ = ["draw_car_needs", "draw_demanding"]
 
@@ -56,12 +56,9 @@ def draw_car_needs(
     service[jobs.order] = jobs.service
     asked = rng.spawn(1)[0].random(n_orders) < _NEEDS_CAR[service]
     idx = np.flatnonzero(asked[jobs.order] & ~pinned)
-    ok = eligible(pool, customers, replace(jobs, needs_car=asked[jobs.order]), idx)
-    day = jobs.day[idx]
     commute = commute_minutes(travel, pool, jobs.lat[idx], jobs.lon[idx])
-    low = np.maximum(jobs.earliest[idx], pool.shift_start[:, day] + commute)
-    high = np.minimum(jobs.latest[idx], pool.shift_end[:, day] - jobs.duration[idx])
-    ok &= (pool.shift_start[:, day] >= 0) & (low <= high)
+    low, high, fits = start_ranges(pool, jobs, idx, commute)
+    ok = fits & eligible(pool, customers, replace(jobs, needs_car=asked[jobs.order]), idx)
     enough = np.zeros(len(idx), dtype=bool)
     for k in range(len(idx)):  # a few visits: the asked ones
         lows, highs = low[ok[:, k], k], high[ok[:, k], k]

@@ -6,7 +6,7 @@ import numpy as np
 
 from matchmaker.compile import HaversineTravel
 from matchmaker.generate._catalogue import Customers, Ints, Jobs, Workers
-from matchmaker.generate._rules import commute_minutes, eligible
+from matchmaker.generate._rules import commute_minutes, eligible, start_ranges
 
 __all__ = ["draw_pins"]
 
@@ -55,14 +55,10 @@ def draw_pins(
             able = eligible(pool, customers, jobs, chunk)
             commutes = commute_minutes(travel, pool, jobs.lat[chunk], jobs.lon[chunk])
         day, needed = int(jobs.day[j]), int(jobs.needed[j])
-        ok = able[:, i % block] & ~used[:, day]
-        ok &= pool.shift_start[:, day] >= 0
-        if ok.sum() < needed:
-            continue
-        commute = commutes[:, i % block]
-        low = np.maximum(jobs.earliest[j], pool.shift_start[:, day] + commute + _MARGIN)
-        high = np.minimum(jobs.latest[j], pool.shift_end[:, day] - jobs.duration[j])
-        ok &= low <= high
+        commute = commutes[:, i % block : i % block + 1]
+        ranges = start_ranges(pool, jobs, tried[i : i + 1], commute, _MARGIN)
+        low, high, fits = (a[:, 0] for a in ranges)
+        ok = able[:, i % block] & ~used[:, day] & fits
         candidates = np.flatnonzero(ok)
         if len(candidates) < needed:
             continue

@@ -31,7 +31,7 @@ from matchmaker.generate._catalogue import (
 )
 from matchmaker.model import BackgroundCheckStatus, TravelMode, WorkerStatus
 
-__all__ = ["commute_minutes", "eligible", "pair_encoding"]
+__all__ = ["commute_minutes", "eligible", "pair_encoding", "start_ranges"]
 
 _PASSED = CHECKS.index(BackgroundCheckStatus.PASSED)
 _ACTIVE = STATUSES.index(WorkerStatus.ACTIVE)
@@ -92,6 +92,18 @@ def eligible(pool: Workers, customers: Customers, jobs: Jobs, idx: Ints) -> Bool
     ok: Bools = pair_reasons(pair_encoding(pool, customers, jobs, idx)) == 0
     ok &= pool.max_work[:, None] >= jobs.duration[idx][None, :]
     return ok
+
+
+def start_ranges(
+    pool: Workers, jobs: Jobs, idx: Ints, commute: Ints, margin: int = 0
+) -> tuple[Ints, Ints, Bools]:
+    """(workers, len(idx)): the earliest and latest start of each job for each worker on
+    that day's shift, leaving home at the shift start (``commute`` minutes away, plus
+    ``margin``), and whether the worker has such a start."""
+    day = jobs.day[idx]
+    low = np.maximum(jobs.earliest[idx], pool.shift_start[:, day] + commute + margin)
+    high = np.minimum(jobs.latest[idx], pool.shift_end[:, day] - jobs.duration[idx])
+    return low, high, (pool.shift_start[:, day] >= 0) & (low <= high)
 
 
 def commute_minutes(travel: HaversineTravel, pool: Workers, lat: Floats, lon: Floats) -> Ints:
