@@ -17,10 +17,9 @@ from pydantic import AwareDatetime, Field, field_validator, model_validator
 from matchmaker.lifecycle._schema_base import (
     Id,
     In,
-    ListCell,
+    JobNeedsModel,
     Money,
     PaymentMethod,
-    SkillsCell,
     StrictModel,
     split_list,
 )
@@ -94,23 +93,11 @@ class ScheduleModel(StrictModel):
         return self
 
 
-class VisitTemplateModel(StrictModel):
+class VisitTemplateModel(JobNeedsModel):
     """What every visit of a recurring order looks like (dispatch contract job columns)."""
 
     service_type: str | None = None
-    duration_minutes: int = Field(gt=0)
     window_minutes: int = Field(0, ge=0, description="latest_start = start + window_minutes")
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
-    required_skills: SkillsCell = ""
-    min_experience_years: float = Field(0.0, ge=0)
-    required_certificates: ListCell = Field(default_factory=list)
-    workers_needed: int = Field(1, ge=1)
-    gender_required: Literal["F", "M"] | None = None
-    language_required: ListCell = Field(default_factory=list)
-    priority: int = Field(3, ge=1, le=5)
-    needs_car: bool = False
-    price: Money | None = None
 
 
 class OrderCreatedIn(In):

@@ -24,6 +24,7 @@ __all__ = [
     "CertificatesCell",
     "Id",
     "In",
+    "JobNeedsModel",
     "ListCell",
     "Money",
     "PaymentMethod",
@@ -138,3 +139,22 @@ class In(StrictModel):
     time: AwareDatetime
     actor: Id
     expected_version: int | None = Field(None, ge=0)
+
+
+class JobNeedsModel(StrictModel):
+    """Where a job is, how long it lasts, what it asks of its workers and what it costs:
+    the dispatch contract's job columns that a visit and a recurring order's visit
+    template share."""
+
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    duration_minutes: int = Field(gt=0)
+    required_skills: SkillsCell = ""
+    min_experience_years: float = Field(0.0, ge=0)
+    required_certificates: ListCell = Field(default_factory=list)
+    workers_needed: int = Field(1, ge=1)
+    gender_required: Literal["F", "M"] | None = None
+    language_required: ListCell = Field(default_factory=list)
+    priority: int = Field(3, ge=1, le=5)
+    needs_car: bool = False
+    price: Money | None = None

@@ -13,10 +13,10 @@ from pydantic import AwareDatetime, Field, model_validator
 from matchmaker.lifecycle._schema_base import (
     Id,
     In,
+    JobNeedsModel,
     ListCell,
     Money,
     PaymentMethod,
-    SkillsCell,
 )
 
 __all__ = [
@@ -39,27 +39,15 @@ __all__ = [
 ]
 
 
-class VisitCreatedIn(In):
+class VisitCreatedIn(In, JobNeedsModel):
     """A job of the dispatch contract (``entity`` is the job id)."""
 
     kind: Literal["visit_created"]
     order_id: str = ""
     customer_id: Id
     service_type: Id
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
     earliest_start: AwareDatetime
     latest_start: AwareDatetime
-    duration_minutes: int = Field(gt=0)
-    required_skills: SkillsCell = ""
-    min_experience_years: float = Field(0.0, ge=0)
-    required_certificates: ListCell = Field(default_factory=list)
-    workers_needed: int = Field(1, ge=1)
-    gender_required: Literal["F", "M"] | None = None
-    language_required: ListCell = Field(default_factory=list)
-    priority: int = Field(3, ge=1, le=5)
-    needs_car: bool = False
-    price: Money | None = None
     rework_of: str | None = None
     pinned_worker_id: ListCell = Field(default_factory=list)
     rule: str | None = None
