@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import timedelta
 from math import ceil
 from typing import Any
 
@@ -28,7 +27,7 @@ from matchmaker.lifecycle._order import Order
 from matchmaker.lifecycle._states import NEW, EntityType, OrderState, WorkerState
 from matchmaker.lifecycle._visit import Visit
 from matchmaker.lifecycle._worker import WorkerRecord
-from matchmaker.model import LifecycleError
+from matchmaker.model import LifecycleError, add_minutes
 
 __all__ = ["Ledger"]
 
@@ -215,7 +214,7 @@ class Ledger:
         kind = event.kind
         if kind == "visit_proposed" and p.get("end") is None:
             start = parse_time(p["start"])
-            p["end"] = (start + timedelta(minutes=visit.job.duration_minutes)).isoformat()
+            p["end"] = add_minutes(start, visit.job.duration_minutes).isoformat()
         elif kind in ("visit_rated", "visit_issue_reported", "visit_declined") and (
             p.get("worker_id") is None
         ):
