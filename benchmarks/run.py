@@ -39,6 +39,7 @@ from benchmarks.instances import (
     ensure_instance,
     parse_size,
 )
+from benchmarks.sections import keep_sections
 from matchmaker.plan import optimality_gap
 
 __all__ = [
@@ -897,7 +898,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        out.write_text(keep_sections(text, out), encoding="utf-8")
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(_to_json(report), indent=2, default=str), encoding="utf-8")
