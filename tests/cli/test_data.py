@@ -196,3 +196,25 @@ def test_the_matchmaker_app_has_the_data_commands(tmp_path: Path) -> None:
     bad = runner.invoke(matchmaker_app, ["validate", str(folder)])
     assert bad.exit_code == 2 and "gender" in bad.stderr
     assert runner.invoke(matchmaker_app, ["schema", "workers"]).exit_code == 0
+
+
+@requires_generator
+def test_generate_load_out_of_reach_exits_2(tmp_path: Path) -> None:
+    """A --load the staff cannot offer is invalid input: exit 2, the reason, nothing written."""
+    out = tmp_path / "gen"
+    args = ["generate", str(out), "--workers", "20", "--jobs", "60", "--load", "0.21"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "cannot be reached" in result.stderr
+    assert not out.exists()
+
+
+@requires_generator
+def test_generate_records_the_load_in_the_settings(tmp_path: Path) -> None:
+    """--load is part of the command that dataset.toml says reproduces the tables."""
+    out = tmp_path / "gen"
+    args = ["generate", str(out), "--workers", "20", "--jobs", "60", "--load", "2"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "load 2" in result.stdout
+    assert "--load 2\n" in (out / "dataset.toml").read_text(encoding="utf-8")

@@ -161,14 +161,23 @@ def generate(
     jobs: Annotated[int, typer.Option(min=1, help="Number of jobs.")],
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 0,
     days: Annotated[int, typer.Option(min=1, help="Number of days the jobs span.")] = 1,
+    load: Annotated[
+        float | None,
+        typer.Option(
+            help="Work asked for over work offered (about 0.9 when not given; 2 is a tight "
+            "day where about half the jobs can be served): scales the staff's daily work caps."
+        ),
+    ] = None,
 ) -> None:
     """Write a synthetic dataset (workers, customers, jobs, availability) to OUT."""
     with user_errors():
         from matchmaker.generate import generate_dataset  # imported on use: numpy-heavy
 
-        generate_dataset(out, workers=workers, jobs=jobs, seed=seed, days=days)
+        generate_dataset(out, workers=workers, jobs=jobs, seed=seed, days=days, load=load)
+    loaded = "" if load is None else f", load {load:g}"
     console.print(
-        f"wrote {escape(str(out))}: {workers} workers, {jobs} jobs over {days} day(s), seed {seed}",
+        f"wrote {escape(str(out))}: {workers} workers, {jobs} jobs over {days} day(s), "
+        f"seed {seed}{loaded}",
         highlight=False,
         soft_wrap=True,
     )

@@ -40,6 +40,7 @@ from matchmaker.generate._frames import (
     worker_frame,
 )
 from matchmaker.generate._jobs import draw_jobs
+from matchmaker.generate._load import with_load
 from matchmaker.generate._pins import draw_pins
 from matchmaker.model import InvalidSizeError, TravelSettings
 
@@ -47,14 +48,22 @@ __all__ = ["generate_dataset", "generate_frames"]
 
 
 def generate_frames(
-    *, workers: int, jobs: int, seed: int, days: int = 1, start_date: date | None = None
+    *,
+    workers: int,
+    jobs: int,
+    seed: int,
+    days: int = 1,
+    start_date: date | None = None,
+    load: float | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Generate a synthetic dataset as DataFrames in the columns of dataset contract v1.
 
     Returns ``workers``, ``customers`` and ``jobs`` (and ``availability`` when
     ``days > 1``, one row per worked shift; ``shift_start``/``shift_end`` then hold the
     worker's regular shift on the first day). Empty list cells are ``""``, blank numbers
-    ``NaN``. The same arguments always give the same frames.
+    ``NaN``. The same arguments always give the same frames. ``load`` (work asked for
+    over work offered, see :mod:`matchmaker.generate._load`) scales the staff's daily
+    work caps; without it the round has its natural load of about 0.9.
     """
     _check_sizes(workers=workers, jobs=jobs, seed=seed, days=days)
     first_day = DEFAULT_START_DATE if start_date is None else start_date
@@ -64,6 +73,8 @@ def generate_frames(
     pool = draw_workers(rng, workers, days)
     customers = draw_customers(rng, max(1, round(jobs / 1.5)), pool)
     job_arrays = draw_demanding(rng, pool, customers, draw_jobs(rng, jobs, days, customers))
+    if load is not None:  # before the pins, so that every pin fits the new caps
+        pool = with_load(pool, job_arrays, load)
     pins, pin_starts = draw_pins(rng, pool, customers, job_arrays, travel)
     pinned = np.array([bool(team) for team in pins], dtype=bool)
     job_arrays = draw_car_needs(rng, pool, customers, job_arrays, travel, pinned)
@@ -86,6 +97,7 @@ def generate_dataset(
     seed: int,
     days: int = 1,
     start_date: date | None = None,
+    load: float | None = None,
 ) -> None:
     """Write a synthetic dataset folder: one CSV per table and a ``dataset.toml``.
 
@@ -99,7 +111,7 @@ def generate_dataset(
             "choose a new folder or remove it first"
         )
     frames = generate_frames(
-        workers=workers, jobs=jobs, seed=seed, days=days, start_date=start_date
+        workers=workers, jobs=jobs, seed=seed, days=days, start_date=start_date, load=load
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     # A hidden sibling on the same file system, so the final rename is atomic.
@@ -113,6 +125,8 @@ def generate_dataset(
         )
         if days != 1:
             command += f" --days {days}"
+        if load is not None:
+            command += f" --load {load:g}"
         if start_date is not None:
             command += f" --start-date {start_date.isoformat()}"
         (staging / "dataset.toml").write_text(dataset_toml(command), encoding="utf-8")
