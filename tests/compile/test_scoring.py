@@ -13,8 +13,10 @@ from matchmaker.compile import (
     compile_problem,
     match_scores,
     pair_components,
+    pairs_components,
     score_components,
 )
+from matchmaker.compile import _scoring as scoring
 from matchmaker.model import (
     BackgroundCheck,
     BackgroundCheckStatus,
@@ -272,6 +274,24 @@ def test_pair_components_equal_the_matrices_exactly(seed: int) -> None:
         for j, job in enumerate(dataset.jobs):
             parts = pair_components(dataset, worker.worker_id, job.job_id, POLICY)
             assert parts == {name: float(components[name][w, j]) for name in COMPONENTS}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pairs_components_in_blocks_equal_the_matrices_exactly(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pairs_components, scoring several pairs at once in blocks (here of 7, so blocks
+    mix workers, jobs and a short last block), gives bit-identical numbers too."""
+    monkeypatch.setattr(scoring, "_PAIR_BLOCK", 7)
+    dataset = _random_world(seed)
+    components = score_components(dataset, policy=POLICY)
+    pairs = [(w.worker_id, j.job_id) for w in dataset.workers for j in dataset.jobs][::-3]
+    parts = pairs_components(dataset, pairs, POLICY)
+    worker_index = {w.worker_id: i for i, w in enumerate(dataset.workers)}
+    job_index = {j.job_id: i for i, j in enumerate(dataset.jobs)}
+    for (worker_id, job_id), got in zip(pairs, parts, strict=True):
+        w, j = worker_index[worker_id], job_index[job_id]
+        assert got == {name: float(components[name][w, j]) for name in COMPONENTS}
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -33,6 +33,7 @@ from matchmaker.compile._scoring import (
     OVERQUALIFIED_PENALTY,
     match_scores,
     pair_components,
+    pairs_components,
     score_components,
 )
 from matchmaker.compile._travel import (
@@ -73,6 +74,7 @@ __all__ = [
     "minutes_from",
     "pair_components",
     "pair_reasons",
+    "pairs_components",
     "rule_background_check",
     "rule_certificate_valid",
     "rule_experience",

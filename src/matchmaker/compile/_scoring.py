@@ -56,6 +56,7 @@ __all__ = [
     "OVERQUALIFIED_PENALTY",
     "match_scores",
     "pair_components",
+    "pairs_components",
     "score_components",
 ]
 
@@ -108,12 +109,33 @@ def pair_components(
     dataset: Dataset, worker_id: str, job_id: str, policy: Policy | None = None
 ) -> dict[str, float]:
     """The points of each component for one pair, equal to the matrices' entries."""
+    return pairs_components(dataset, [(worker_id, job_id)], policy)[0]
+
+
+_PAIR_BLOCK = 512  # pairs scored at once: at most a (block x block) array per component
+
+
+def pairs_components(
+    dataset: Dataset, pairs: Sequence[tuple[str, str]], policy: Policy | None = None
+) -> list[dict[str, float]]:
+    """:func:`pair_components` of each ``(worker_id, job_id)`` of ``pairs``, a block at a
+    time: the same code on the block's distinct workers and jobs, so the same numbers."""
     policy = dataset.settings.policy if policy is None else policy
-    worker, job = dataset.worker(worker_id), dataset.job(job_id)
-    return {
-        name: float(points[0, 0])
-        for name, points in _components(dataset, (worker,), (job,), policy)
-    }
+    result: list[dict[str, float]] = [{} for _ in pairs]
+    for first in range(0, len(pairs), _PAIR_BLOCK):
+        block = pairs[first : first + _PAIR_BLOCK]
+        worker_ids = list(dict.fromkeys(worker_id for worker_id, _ in block))
+        job_ids = list(dict.fromkeys(job_id for _, job_id in block))
+        column = {worker_id: k for k, worker_id in enumerate(worker_ids)}
+        row = {job_id: k for k, job_id in enumerate(job_ids)}
+        rows = np.array([row[job_id] for _, job_id in block], dtype=np.intp)
+        columns = np.array([column[worker_id] for worker_id, _ in block], dtype=np.intp)
+        workers = [dataset.worker(worker_id) for worker_id in worker_ids]
+        jobs = [dataset.job(job_id) for job_id in job_ids]
+        for name, points in _components(dataset, workers, jobs, policy):
+            for k, value in enumerate(points[rows, columns].tolist()):
+                result[first + k][name] = float(value)
+    return result
 
 
 def _components(

@@ -16,9 +16,10 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from matchmaker.compile import Problem, pair_components
+from matchmaker.compile import Problem, pairs_components
 from matchmaker.model import Dataset, Policy, elapsed_minutes, planned_day
 from matchmaker.plan._capacity import display_zone, instant_at, schedule_of_routes, unserved_reason
+from matchmaker.plan._free_time import gap_table
 from matchmaker.plan._plan import Assignment, Plan, UnassignedJob
 from matchmaker.solve import Solution, objective_terms
 
@@ -57,18 +58,17 @@ def build_plan(dataset: Dataset, problem: Problem, solution: Solution, policy: P
     assignments.sort(key=lambda a: (a.start, a.worker_id, a.job_id))
 
     schedule = schedule_of_routes(solution.routes)
+    gaps = gap_table(problem, schedule)
     served = solution.served_jobs()
     unassigned: list[UnassignedJob] = []
     for j in range(problem.n_jobs):
         if j not in served:
-            code, reason = unserved_reason(dataset, problem, schedule, j)
+            code, reason = unserved_reason(dataset, problem, schedule, j, gaps)
             unassigned.append(
                 UnassignedJob(job_id=dataset.jobs[j].job_id, reason_code=code, reason=reason)
             )
-    components = {
-        (a.job_id, a.worker_id): pair_components(dataset, a.worker_id, a.job_id, policy)
-        for a in assignments
-    }
+    parts = pairs_components(dataset, [(a.worker_id, a.job_id) for a in assignments], policy)
+    components = {(a.job_id, a.worker_id): p for a, p in zip(assignments, parts, strict=True)}
     plan = Plan(assignments=tuple(assignments), unassigned=tuple(unassigned), kpis={})
     kpis = plan_kpis(dataset, plan, policy)
     terms = objective_terms(problem, solution.routes, policy)

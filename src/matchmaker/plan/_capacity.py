@@ -24,16 +24,25 @@ one, else in the offset of the job's own window.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from matchmaker.compile import Problem
 from matchmaker.model import Dataset, Job, add_minutes, minutes_from
 from matchmaker.plan import _reasons as reasons
+from matchmaker.plan._free_time import (
+    GapTable,
+    Schedule,
+    Status,
+    eligible_workers,
+    gap_table,
+    most_together,
+    standing_table,
+)
 from matchmaker.plan._plan import Plan, ReasonCode
 from matchmaker.solve import Route
 
@@ -55,9 +64,6 @@ __all__ = [
 
 NAMED_WORKERS = 3
 """How many workers a sentence names before "and N more"."""
-
-# A vehicle's planned day: (job index, start minute) in start order.
-Schedule = Mapping[int, Sequence[tuple[int, int]]]
 
 
 # --- display helpers ------------------------------------------------------------------
@@ -121,9 +127,6 @@ def schedule_of_plan(problem: Problem, plan: Plan) -> dict[int, list[tuple[int, 
 
 
 # --- where an eligible worker stands for a job, given everyone's planned day -----------
-
-
-Status = Literal["free", "travel", "busy", "full"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -264,56 +267,49 @@ def eligible_by_worker(problem: Problem, j: int) -> dict[int, list[int]]:
     """Workers with at least one eligible shift for job ``j`` (best score first), each with
     those shifts."""
     vehicles = np.flatnonzero(problem.eligible[:, j])
-    by_worker: dict[int, list[int]] = defaultdict(list)
-    for v, w in zip(vehicles.tolist(), problem.vehicle_worker[vehicles].tolist(), strict=True):
-        by_worker[w].append(v)
-    workers = np.fromiter(by_worker, dtype=np.intp, count=len(by_worker))
-    order = np.argsort(-problem.score[workers, j], kind="stable")
-    return {int(w): by_worker[int(w)] for w in workers[order]}
-
-
-def _most_together(standings: Sequence[Standing]) -> int:
-    """The most workers free at one common start minute."""
-    events: list[tuple[int, int]] = []
-    for standing in standings:
-        for low, high in standing.free:
-            events.append((low, 1))
-            events.append((high + 1, -1))
-    most = current = 0
-    for _, step in sorted(events):  # at a tie, -1 sorts first: intervals are closed
-        current += step
-        most = max(most, current)
-    return most
+    owners = problem.vehicle_worker[vehicles]
+    return {int(w): vehicles[owners == w].tolist() for w in eligible_workers(problem, j)}
 
 
 def unserved_reason(
-    dataset: Dataset, problem: Problem, schedule: Schedule, j: int
+    dataset: Dataset,
+    problem: Problem,
+    schedule: Schedule,
+    j: int,
+    gaps: GapTable | None = None,
 ) -> tuple[ReasonCode, str]:
+    """The reason code and sentence of job ``j``, which no planned day of ``schedule`` holds.
+
+    ``gaps`` is :func:`~matchmaker.plan._free_time.gap_table` of ``schedule``, built once
+    when many jobs are explained against one plan.
+    """
     team = int(problem.job_team[j])
-    eligible = eligible_by_worker(problem, j)
-    if len(eligible) < team:
+    order = eligible_workers(problem, j)
+    if len(order) < team:
         return reasons.ineligibility_summary(dataset, problem, j)
-    standings = [standing_of(dataset, problem, schedule, j, w, vs) for w, vs in eligible.items()]
-    free = [s for s in standings if s.status == "free"]
-    travel = [s for s in standings if s.status == "travel"]
+    table = standing_table(problem, gap_table(problem, schedule) if gaps is None else gaps, j)
+    free = table.workers(order, "free")
+    travel = table.workers(order, "travel")
     plural = "worker" if problem.n_workers == 1 else "workers"
-    head = f"{len(eligible)} of {problem.n_workers} {plural} eligible"
+    head = f"{len(order)} of {problem.n_workers} {plural} eligible"
     if team > 1:
         head += f", {team} needed"
 
-    def listing(items: Sequence[Standing]) -> str:
-        named = [
-            f"{worker_label(dataset, problem.worker_ids[s.worker])} {s.detail}"
-            for s in items[:NAMED_WORKERS]
-        ]
-        more = len(items) - NAMED_WORKERS
+    def listing(workers: npt.NDArray[np.int64]) -> str:
+        # Only the named workers are worded: the table has already classified the rest.
+        named = []
+        for w in workers[:NAMED_WORKERS]:
+            vehicles = np.flatnonzero(problem.eligible[:, j] & (problem.vehicle_worker == w))
+            standing = standing_of(dataset, problem, schedule, j, int(w), vehicles.tolist())
+            named.append(f"{worker_label(dataset, problem.worker_ids[w])} {standing.detail}")
+        more = len(workers) - NAMED_WORKERS
         return "; ".join(named) + (f"; and {more} more" if more > 0 else "")
 
     def sentence(code: ReasonCode, text: str) -> tuple[ReasonCode, str]:
         # The same shape as reasons.ineligibility_summary: "CODE: head - what happened".
         return code, f"{code.value}: {head} - {text}"
 
-    if _most_together(free) >= team:
+    if most_together(table.free_low, table.free_high) >= team:
         return sentence(
             ReasonCode.CAPACITY,
             "it still fits without moving anything, but the solver stopped before placing it "
@@ -325,11 +321,11 @@ def unserved_reason(
             f"{len(free)} have free time in the window but never {team} at the same time: "
             f"{listing(free)}",
         )
-    if travel and len(free) + len(travel) >= team:
+    if len(travel) and len(free) + len(travel) >= team:
         return sentence(
             ReasonCode.TRAVEL,
             f"{len(travel)} {'has' if len(travel) == 1 else 'have'} time in the window but "
             f"cannot get there in time: {listing(travel)}",
         )
-    busy = [s for s in standings if s.status in ("busy", "full")]
+    busy = table.workers(order, "busy", "full")
     return sentence(ReasonCode.CAPACITY, f"all busy at that time: {listing(busy)}")
