@@ -263,3 +263,17 @@ def test_explain_a_hand_made_plan_with_its_dataset(dataset_dir: Path, tmp_path: 
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert [note["worker_id"] for note in document["assigned"]] == ["W2"]
+
+
+def test_the_progress_line_shows_phase_time_left_and_standing() -> None:
+    """While solving, the line names the solver's phase and the seconds the limit leaves
+    (never below 0), then the objective and served jobs."""
+    from matchmaker.cli._dispatch import progress_text
+    from matchmaker.solve import Progress
+
+    report = Progress(elapsed_seconds=3.6, objective=12345, served=7, message="warm start")
+    assert progress_text(report, 10.0, 20) == (
+        "warm start, 6 s left  objective 12,345  served 7/20"
+    )
+    late = Progress(elapsed_seconds=11.0, objective=5, served=1)
+    assert progress_text(late, 10.0, 2).startswith("searching, 0 s left")

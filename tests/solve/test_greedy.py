@@ -433,6 +433,19 @@ def test_time_limit_is_honoured_on_a_larger_problem() -> None:
     assert problem_violations(problem, solution) == []
 
 
+def test_time_limit_covers_the_warm_start_replay() -> None:
+    """Replaying a warm start counts against the time limit: past it the replay stops,
+    nothing is inserted, and what was placed (here the pins alone) still obeys the rules."""
+    problem = random_problem(3, 10, 40, pin_share=0.2)
+    warm = _solve(problem, seed=1)
+    solution = solve(problem, policy=POLICY, time_limit=0.0, seed=0, warm_start=warm)
+    pinned = set(np.flatnonzero(problem.pinned.any(axis=0)).tolist())
+    assert len(warm.served_jobs()) > len(pinned)
+    assert solution.served_jobs() == pinned
+    assert solution.stats["timed_out"] == 1.0
+    assert problem_violations(problem, solution) == []
+
+
 def test_progress_reports_a_falling_objective(monkeypatch: pytest.MonkeyPatch) -> None:
     """Progress reports come in order, the objective falls, and the last is the result."""
     monkeypatch.setattr(greedy, "_PROGRESS_SECONDS", 0.0)

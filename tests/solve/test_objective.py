@@ -17,6 +17,7 @@ from matchmaker.solve import (
     route_travel,
     serve_value,
 )
+from tests.problem_factory import random_problem
 
 
 def _problem(priorities: list[int], teams: list[int] | None = None) -> Problem:
@@ -102,3 +103,13 @@ def test_partial_team_counts_as_unserved() -> None:
     penalties = drop_penalties(problem, policy)
     assert objective_terms(problem, partial, policy).unserved_penalty == int(penalties[0])
     assert objective_terms(problem, full, policy).unserved_penalty == 0
+
+
+def test_match_costs_of_some_pairs_are_those_of_the_matrix() -> None:
+    """``match_costs`` for index arrays gives the full matrix's entries at those pairs."""
+    problem = random_problem(5, 8, 20)
+    workers = np.array([0, 3, 7, 7], dtype=np.intp)
+    jobs = np.array([19, 0, 4, 5], dtype=np.intp)
+    policy = Policy(match_cost_per_point=3)
+    full = match_costs(problem, policy)
+    assert match_costs(problem, policy, (workers, jobs)).tolist() == full[workers, jobs].tolist()

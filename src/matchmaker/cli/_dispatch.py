@@ -53,7 +53,7 @@ from matchmaker.plan import (
 from matchmaker.solve import Progress as SolverProgress
 from matchmaker.solve import ProgressCallback
 
-__all__ = ["register"]
+__all__ = ["progress_text", "register"]
 
 
 class SolverName(enum.StrEnum):
@@ -76,6 +76,15 @@ def _invalid_plan() -> Iterator[None]:
         fail(str(error), EXIT_INVALID_INPUT)
 
 
+def progress_text(progress: SolverProgress, time_limit: float, jobs: int) -> str:
+    """The progress line: the solver's phase, the time the limit leaves, where it stands."""
+    left = max(time_limit - progress.elapsed_seconds, 0.0)
+    return (
+        f"{progress.message or 'searching'}, {left:.0f} s left  "
+        f"objective {progress.objective:,}  served {progress.served}/{jobs}"
+    )
+
+
 @contextmanager
 def _live_progress(time_limit: float, jobs: int) -> Iterator[ProgressCallback]:
     with Progress(
@@ -92,7 +101,7 @@ def _live_progress(time_limit: float, jobs: int) -> Iterator[ProgressCallback]:
             bar.update(
                 task,
                 completed=min(progress.elapsed_seconds, time_limit),
-                description=f"objective {progress.objective:,}  served {progress.served}/{jobs}",
+                description=progress_text(progress, time_limit, jobs),
             )
 
         yield report

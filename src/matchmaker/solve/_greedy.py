@@ -9,7 +9,9 @@ The solver builds routes in one pass, never undoing a placement:
    fewer workers than it needs is completed, at the pinned start, with the cheapest
    eligible workers if possible.
 2. **Warm start** (optional). Jobs of a given solution are replayed in start order, each
-   on the same vehicles at the same minute, where every hard rule still allows it.
+   on the same vehicles at the same minute, where every hard rule still allows it. The
+   time limit covers the replay too: cut short, it returns what it replayed so far
+   (``timed_out``), and no job is inserted.
 3. **Insertion.** The remaining jobs are taken by priority (high first), team jobs before
    single jobs of the same priority (they are harder to fit), then by difficulty (fewest
    eligible vehicles first), then in a seeded random order. Each goes where it adds least
@@ -155,7 +157,10 @@ class _Greedy:
 
     # -- phase 2: warm start ------------------------------------------------------------
 
-    def replay(self, warm_start: Solution) -> None:
+    def replay(self, warm_start: Solution, deadline: float) -> bool:
+        """Keep what ``warm_start`` planned where every rule still allows; ``False`` when
+        ``deadline`` (a ``time.perf_counter()`` value) came first. Replaying a big plan
+        takes seconds, so a fill with little time left must not run on past its limit."""
         problem, routes = self.problem, self.routes
         visits: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for vehicle, job, start in warm_start.assignments():
@@ -163,6 +168,8 @@ class _Greedy:
                 visits[job].append((vehicle, start))
         ordered = sorted(visits.items(), key=lambda item: (min(s for _, s in item[1]), item[0]))
         for job, members in ordered:
+            if time.perf_counter() > deadline:
+                return False
             starts = {start for _, start in members}
             vehicles = np.array(sorted({v for v, _ in members}), dtype=np.int64)
             pinned_start = self.fixed_start(job)
@@ -188,6 +195,7 @@ class _Greedy:
             for vehicle, position in choice[1]:
                 routes.insert(vehicle, position, job, start, fixed=fixed)
             self.placed[job] = True
+        return True
 
     # -- phase 3: insertion -------------------------------------------------------------
 
@@ -242,8 +250,7 @@ def solve(
     began = time.perf_counter()
     greedy = _Greedy(problem, policy)
     greedy.place_pins()
-    if warm_start is not None:
-        greedy.replay(warm_start)
+    replayed = warm_start is None or greedy.replay(warm_start, began + time_limit)
 
     penalties = drop_penalties(problem, policy)
     served = int(greedy.placed.sum())
@@ -260,10 +267,11 @@ def solve(
             )
         )
 
-    timed_out = False
+    timed_out = not replayed
     last_report = time.perf_counter()
     interrupted = False
-    for job in _job_order(problem, np.flatnonzero(~greedy.placed), seed).tolist():
+    waiting = np.flatnonzero(~greedy.placed) if replayed else np.zeros(0, dtype=np.int64)
+    for job in _job_order(problem, waiting, seed).tolist():
         now = time.perf_counter()
         if now - began > time_limit:
             timed_out = True

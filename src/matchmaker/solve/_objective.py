@@ -91,9 +91,15 @@ def drop_penalties(problem: Problem, policy: Policy) -> npt.NDArray[np.int64]:
     return result
 
 
-def match_costs(problem: Problem, policy: Policy) -> npt.NDArray[np.int64]:
-    """``match_cost[w, j]`` for every worker-job pair (W, J)."""
-    return np.rint(policy.match_cost_per_point * (100.0 - problem.score)).astype(np.int64)
+def match_costs(
+    problem: Problem,
+    policy: Policy,
+    pairs: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]] | None = None,
+) -> npt.NDArray[np.int64]:
+    """``match_cost[w, j]`` for every worker-job pair (W, J), or for the ``(workers, jobs)``
+    index arrays ``pairs`` only."""
+    score = problem.score if pairs is None else problem.score[pairs]
+    return np.rint(policy.match_cost_per_point * (100.0 - score)).astype(np.int64)
 
 
 def route_travel(problem: Problem, route: Route) -> int:
@@ -145,7 +151,9 @@ def objective_terms(problem: Problem, routes: tuple[Route, ...], policy: Policy)
     # A team job counts as served only with all its members; a partial team is unserved.
     visits = np.bincount(np.asarray(jobs, dtype=np.intp), minlength=problem.n_jobs)
     served = visits >= problem.job_team
-    match = int(match_costs(problem, policy)[workers, jobs].sum()) if jobs else 0
+    # Only the planned pairs: the whole (W, J) matrix costs seconds on a big round.
+    pairs = (np.asarray(workers, dtype=np.intp), np.asarray(jobs, dtype=np.intp))
+    match = int(match_costs(problem, policy, pairs).sum())
     return ObjectiveTerms(
         unserved_penalty=int(drop_penalties(problem, policy)[~served].sum()),
         match_cost=match,
