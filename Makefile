@@ -28,6 +28,7 @@ lint: $(BIN)/python
 bench: $(BIN)/python
 	$(PIP) install $(PIP_FLAGS) -e '.[test,xlsx,bench]'
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/engine.py
 
 clean:
 	rm -rf plans .pytest_cache .mypy_cache .ruff_cache

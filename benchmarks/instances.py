@@ -1,6 +1,9 @@
-"""Benchmark instances: generated one-day rounds, cached as dataset folders.
+"""Benchmark instances: generated rounds, cached as dataset folders.
 
-An instance is named ``<workers>x<jobs>`` (for example ``200x600``); its dataset is drawn by
+An instance is named ``<workers>x<jobs>`` (for example ``200x600``), with ``x<days>d`` for a
+round over several days and ``@<load>`` for a round whose load (work asked for over work
+offered, ``matchmaker generate --load``) is set: ``200x600@2`` is a tight day on which about
+half the jobs can be served, ``120x900x5d`` a week. Its dataset is drawn by
 :func:`matchmaker.generate.generate_dataset` with a fixed seed and written once under the
 cache folder (``benchmarks/.cache/`` by default, keyed by size, seed and a hash of the
 generator's source), so every solver run reads the same files through
@@ -37,19 +40,26 @@ DEFAULT_SIZES = ("10x30", "20x60", "60x150", "200x600", "600x2000", "1500x5000")
 """The two smallest are for the CP-SAT comparison: rounds CP-SAT can prove optimal."""
 QUICK_SIZES = ("60x150",)
 
-_SIZE = re.compile(r"^\s*(\d+)\s*x\s*(\d+)\s*$")
+_SIZE = re.compile(r"^\s*(\d+)\s*x\s*(\d+)\s*(?:x\s*(\d+)\s*d)?\s*(?:@\s*([0-9.]+))?\s*$")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Size:
-    """Workers and jobs of a generated one-day instance."""
+    """Workers, jobs, days and load of a generated instance."""
 
     workers: int
     jobs: int
+    days: int = 1
+    load: float | None = None
 
     @property
     def name(self) -> str:
-        return f"{self.workers}x{self.jobs}"
+        name = f"{self.workers}x{self.jobs}"
+        if self.days > 1:
+            name += f"x{self.days}d"
+        if self.load is not None:
+            name += f"@{self.load:g}"
+        return name
 
     @property
     def pairs(self) -> int:
@@ -57,11 +67,16 @@ class Size:
 
 
 def parse_size(text: str) -> Size:
-    """``"200x600"`` -> ``Size(workers=200, jobs=600)``."""
+    """``"200x600"`` -> ``Size(workers=200, jobs=600)``; ``"120x900x5d@2"`` adds 5 days
+    and a load of 2."""
     match = _SIZE.match(text)
-    if match is None or min(int(match[1]), int(match[2])) < 1:
-        raise ValueError(f"size {text!r} is not WORKERSxJOBS, e.g. 200x600")
-    return Size(workers=int(match[1]), jobs=int(match[2]))
+    days = int(match[3]) if match is not None and match[3] else 1
+    if match is None or min(int(match[1]), int(match[2]), days) < 1:
+        raise ValueError(
+            f"size {text!r} is not WORKERSxJOBS[xDAYSd][@LOAD], e.g. 200x600 or 120x900x5d@2"
+        )
+    load = float(match[4]) if match[4] else None
+    return Size(workers=int(match[1]), jobs=int(match[2]), days=days, load=load)
 
 
 def ensure_instance(size: Size, *, seed: int = INSTANCE_SEED, cache: Path = CACHE_DIR) -> Path:
@@ -76,7 +91,9 @@ def ensure_instance(size: Size, *, seed: int = INSTANCE_SEED, cache: Path = CACH
         ignore.write_text("*\n", encoding="utf-8")
     path = cache / f"{size.name}-seed{seed}-gen{generator_fingerprint()}"
     if not path.is_dir():
-        generate_dataset(path, workers=size.workers, jobs=size.jobs, seed=seed, days=1)
+        generate_dataset(
+            path, workers=size.workers, jobs=size.jobs, seed=seed, days=size.days, load=size.load
+        )
     return path
 
 

@@ -49,9 +49,11 @@ __all__ = [
     "evaluate_targets",
     "machine_info",
     "main",
+    "markdown_table",
     "parse_args",
     "render_markdown",
     "run_benchmark",
+    "run_child",
     "table_rows",
 ]
 
@@ -164,7 +166,7 @@ def machine_info() -> dict[str, Any]:
 # --- child processes -------------------------------------------------------------------
 
 
-def _run_child(spec: dict[str, Any], workdir: Path, timeout: float) -> dict[str, Any]:
+def run_child(spec: dict[str, Any], workdir: Path, timeout: float) -> dict[str, Any]:
     """Run ``benchmarks.worker`` on ``spec``; its record plus the kernel's view of the child."""
     out = workdir / f"result-{time.monotonic_ns()}.json"
     log = workdir / f"log-{time.monotonic_ns()}.txt"
@@ -262,7 +264,7 @@ def run_benchmark(config: Config) -> Report:
             jobs = _count_jobs(path)
             if config.pipeline:
                 spec = {"instance": name, "dataset": str(path), "solver": "pipeline"}
-                record = _run_child(spec, workdir, config.child_extra_seconds)
+                record = run_child(spec, workdir, config.child_extra_seconds)
                 record["instance"] = name
                 report.pipeline.append(record)
                 _say(f"  {name} pipeline: {_brief(record)}")
@@ -271,7 +273,7 @@ def run_benchmark(config: Config) -> Report:
                 if "skip" in spec:
                     record = {"skipped": spec["skip"], "error": None}
                 else:
-                    record = _run_child(spec, workdir, timeout)
+                    record = run_child(spec, workdir, timeout)
                 record |= {
                     "instance": name,
                     "solver": spec["solver"],
@@ -663,7 +665,7 @@ def evaluate_targets(report: Report) -> list[Target]:
 # --- output ----------------------------------------------------------------------------
 
 
-def _markdown_table(header: tuple[str, ...] | list[str], rows: list[list[str]]) -> str:
+def markdown_table(header: tuple[str, ...] | list[str], rows: list[list[str]]) -> str:
     def line(cells: list[str] | tuple[str, ...]) -> str:
         return "| " + " | ".join(c.replace("|", "/") for c in cells) + " |"
 
@@ -713,11 +715,11 @@ def render_markdown(report: Report) -> str:
         "",
         "## Results",
         "",
-        _markdown_table(TABLE_HEADER, table_rows(report)),
+        markdown_table(TABLE_HEADER, table_rows(report)),
         "",
         "## Pipeline figures (issue 3)",
         "",
-        _markdown_table(
+        markdown_table(
             [
                 "instance",
                 "worker-job pairs",
@@ -733,7 +735,7 @@ def render_markdown(report: Report) -> str:
         "",
         "## Targets",
         "",
-        _markdown_table(
+        markdown_table(
             ["target", "instance", "measured", "threshold", "verdict"],
             [
                 [t.name, t.instance, t.measured, t.threshold, t.verdict]

@@ -5,8 +5,9 @@ the peak memory the parent reads for the child (``os.wait4``) belongs to that ru
 spec is plain JSON (no pickles); the result is written as JSON to ``spec["out"]``.
 
 Spec keys: ``dataset`` (folder), ``solver`` (``routing``, ``greedy``, ``cpsat``, ``vroom``),
-``time_limit`` (s), ``seed``, ``out`` (result file), and for VROOM ``vroom_level``,
-``vroom_threads``.
+``time_limit`` (s), ``seed``, ``out`` (result file), ``weighting`` (a name of
+:data:`WEIGHTINGS`, default ``default``: the dataset's own policy), and for VROOM
+``vroom_level``, ``vroom_threads``.
 """
 
 from __future__ import annotations
@@ -25,19 +26,35 @@ import numpy as np
 from benchmarks.instances import Loaded, load_instance
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
-from matchmaker.solve import Solution, objective_terms
+from matchmaker.solve import Solution, objective_terms, priority_weights
 
 __all__ = [
     "PEERS",
+    "WEIGHTINGS",
     "eligibility_rates",
     "main",
     "measure",
     "run_pipeline",
     "run_spec",
     "solve_with",
+    "weighted_policy",
 ]
 
 PEERS = ("vroom",)
+
+WEIGHTINGS: dict[str, dict[int, int] | None] = {
+    "default": None,
+    "linear": {1: 1, 2: 2, 3: 3, 4: 4, 5: 5},
+}
+"""Priority weights a run may replace the dataset policy's with (``None``: keep them)."""
+
+
+def weighted_policy(policy: Policy, weighting: str) -> Policy:
+    """``policy`` with the priority weights of ``weighting`` (:data:`WEIGHTINGS`)."""
+    weights = WEIGHTINGS[weighting]
+    if weights is None:
+        return policy
+    return policy.model_copy(update={"priority_weights": weights, "strict_priority": False})
 
 
 def solve_with(
@@ -91,6 +108,8 @@ def measure(problem: Problem, policy: Policy, solution: Solution) -> dict[str, A
         served[job] = len(distinct_workers) >= problem.job_team[job] and len(starts) == 1
     terms = objective_terms(problem, solution.routes, policy)
     n_served = int(served.sum())
+    weights = priority_weights(problem, policy)
+    weight = np.array([weights[int(p)] for p in problem.job_priority], dtype=np.int64)
     scores = problem.score[workers, jobs] if jobs else np.zeros(0)
     return {
         "jobs_total": problem.n_jobs,
@@ -98,6 +117,8 @@ def measure(problem: Problem, policy: Policy, solution: Solution) -> dict[str, A
         "team_broken": len(members) - n_served,
         "priority_total": int(problem.job_priority.sum()),
         "priority_served": int(problem.job_priority[served].sum()),
+        "weighted_total": int(weight.sum()),
+        "weighted_served": int(weight[served].sum()),
         "travel_minutes": terms.travel_minutes,
         "travel_per_served": terms.travel_minutes / n_served if n_served else None,
         "mean_match_score": float(scores.mean()) if scores.size else None,
@@ -117,7 +138,10 @@ def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
     from matchmaker.plan import build_plan, verify
 
     loaded = load_instance(Path(spec["dataset"]))
-    problem, policy = loaded.problem, loaded.policy
+    problem = loaded.problem
+    # Priority weights price only dropped jobs, so the compiled problem stays as it is.
+    weighting = str(spec.get("weighting", "default"))
+    policy = weighted_policy(loaded.policy, weighting)
     began = time.perf_counter()
     solution, bound = solve_with(str(spec["solver"]), problem, policy, spec)
     solve_wall = time.perf_counter() - began
@@ -131,6 +155,7 @@ def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
         "solver": spec["solver"],
         "time_limit": float(spec["time_limit"]),
         "seed": int(spec.get("seed", 1)),
+        "weighting": weighting,
         "workers": problem.n_workers,
         "vehicles": problem.n_vehicles,
         "lower_bound": bound,

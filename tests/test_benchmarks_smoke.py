@@ -248,3 +248,55 @@ def test_harness_smoke_run_verifies_every_plan(tmp_path: Path) -> None:
     assert all(f"| 8x20 | {solver} | 1 |" in text for solver in solvers if solver != "cpsat")
     verdicts = {t["name"]: t["verdict"] for t in report["targets"]}
     assert set(verdicts.values()) <= {"PASS", "MISS", "not run", "invalid"}
+
+
+def test_instance_names_carry_days_and_load() -> None:
+    """``WxJ[xDd][@LOAD]`` names a round over several days and with a set load."""
+    from benchmarks.instances import parse_size
+
+    week = parse_size("120x900x5d@2")
+    assert (week.workers, week.jobs, week.days, week.load) == (120, 900, 5, 2.0)
+    assert week.name == "120x900x5d@2"
+    assert parse_size("200x600").name == "200x600"
+    with pytest.raises(ValueError, match="WORKERSxJOBS"):
+        parse_size("200x600x0d")
+
+
+def test_measure_sums_the_weights_of_the_served_jobs() -> None:
+    """Weighted served value is the policy weight of each served job, under either weighting."""
+    from benchmarks.worker import weighted_policy
+
+    problem = make_problem(n_workers=2, n_jobs=3, priority=[5, 1, 3])
+    routes = (Route(vehicle=0, jobs=(0,), starts=(10,)), Route(vehicle=1, jobs=(2,), starts=(10,)))
+    solution = Solution(routes=routes, objective=0, backend="test", seed=0, solve_seconds=0)
+    default = measure(problem, Policy(), solution)
+    linear = measure(problem, weighted_policy(Policy(), "linear"), solution)
+    assert (default["weighted_served"], default["weighted_total"]) == (16 + 4, 16 + 1 + 4)
+    assert (linear["weighted_served"], linear["weighted_total"]) == (5 + 3, 5 + 1 + 3)
+
+
+@needs_vroom
+def test_engine_smoke_run_writes_its_section(tmp_path: Path) -> None:
+    """A tiny tight round under both weightings: routing and VROOM level 2 each run, every
+    plan is verified, and the comparison lands in the ``engine`` section only."""
+    from benchmarks import engine
+
+    out = tmp_path / "RESULTS.md"
+    out.write_text("# top\n", encoding="utf-8")
+    argv = [
+        "--rounds",
+        "8x20@1.5:1",
+        "--levels",
+        "2",
+        "--cache",
+        str(tmp_path / "c"),
+        "--out",
+        str(out),
+    ]
+    assert engine.main(argv) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# top\n")
+    assert "<!-- section engine -->" in text
+    for weighting in ("default", "linear"):
+        assert f"| 8x20@1.5 | {weighting} | VROOM level 2 |" in text
+    assert "ERROR" not in text

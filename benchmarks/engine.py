@@ -1,0 +1,242 @@
+"""The engine against VROOM on days that bind: normal, tight and week rounds, under the
+default and under linear priority weights, VROOM at exploration levels 2 and 5.
+
+Every run is a child process of :mod:`benchmarks.worker` (the same load, solve, build,
+verify and measurement as ``run.py``); VROOM gets the same eligibility, caps and the
+policy's priority weights (:mod:`benchmarks.vroom_peer`). The figure compared is the
+**weighted served value**: the sum of the policy weight of each served job (a team job
+counts only when fully staffed with one start). The report goes into the ``engine``
+section of ``benchmarks/RESULTS.md``.
+
+    python benchmarks/engine.py                               # every family, ~hours
+    python benchmarks/engine.py --rounds 200x600:30,200x600@2:30 --levels 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.instances import CACHE_DIR, INSTANCE_SEED, Size, ensure_instance, parse_size
+from benchmarks.run import machine_info, markdown_table, run_child
+from benchmarks.sections import RESULTS, write_section
+from benchmarks.worker import WEIGHTINGS
+
+__all__ = ["DEFAULT_ROUNDS", "Round", "main", "parse_rounds", "render", "run"]
+
+DEFAULT_ROUNDS = (
+    "200x600:30,200x600@2:30,200x3000x5d:30,"
+    "600x2000:120,600x2000@2:120,600x10000x5d:120,120x900x5d:60"
+)
+"""Normal, tight (load 2) and week families at 200 and 600 workers, and a 5-day 120 x 900,
+each with matchmaker's time limit in seconds."""
+LEVEL_TIMEOUT = {2: None, 5: 600.0}
+"""VROOM's timeout by level: ``None`` is matchmaker's limit; level 5 gets 10 minutes."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Round:
+    size: Size
+    limit: float
+
+
+def parse_rounds(text: str) -> tuple[Round, ...]:
+    """``"200x600:30,120x900x5d:60"`` -> the rounds with their time limits."""
+    rounds = []
+    for item in (x.strip() for x in text.split(",") if x.strip()):
+        size, _, limit = item.partition(":")
+        try:
+            rounds.append(Round(size=parse_size(size), limit=float(limit or 30)))
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(f"{item!r}: {error}") from None
+    return tuple(rounds)
+
+
+def run(
+    rounds: tuple[Round, ...],
+    *,
+    weightings: tuple[str, ...],
+    levels: tuple[int, ...],
+    seed: int,
+    cache: Path,
+) -> list[dict[str, Any]]:
+    """Every round x weighting: matchmaker routing and VROOM at each level, one child each."""
+    records: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="matchmaker-engine-") as scratch:
+        for round_ in rounds:
+            path = ensure_instance(round_.size, seed=INSTANCE_SEED, cache=cache)
+            for weighting in weightings:
+                base = {"dataset": str(path), "seed": seed, "weighting": weighting}
+                specs = [dict(base, solver="routing", time_limit=round_.limit)]
+                for level in levels:
+                    timeout = LEVEL_TIMEOUT.get(level) or round_.limit
+                    specs.append(dict(base, solver="vroom", time_limit=timeout, vroom_level=level))
+                for spec in specs:
+                    record = run_child(spec, Path(scratch), 2 * float(spec["time_limit"]) + 600)
+                    record |= {
+                        "instance": round_.size.name,
+                        "weighting": weighting,
+                        "solver": spec["solver"],
+                        "level": spec.get("vroom_level"),
+                        "time_limit": float(spec["time_limit"]),
+                    }
+                    records.append(record)
+                    print(_brief(record), file=sys.stderr, flush=True)
+    return records
+
+
+def _name(record: dict[str, Any]) -> str:
+    if record["solver"] == "vroom":
+        return f"VROOM level {record['level']}"
+    return f"matchmaker routing {record['time_limit']:g} s"
+
+
+def _brief(record: dict[str, Any]) -> str:
+    head = f"{record['instance']} {record['weighting']} {_name(record)}"
+    if record.get("error"):
+        return f"{head}: ERROR {record['error']}"
+    return (
+        f"{head}: weighted {record['weighted_served']}/{record['weighted_total']}, "
+        f"served {record['jobs_served']}, {record['solve_seconds']:.1f} s, "
+        f"violations {record['violations']}"
+    )
+
+
+def _percent(ours: float, theirs: float) -> str:
+    return "-" if not theirs else f"{100 * (ours - theirs) / theirs:+.1f}%"
+
+
+def _cell(record: dict[str, Any] | None, key: str, digits: int = 0) -> str:
+    if record is None or record.get("error") or record.get(key) is None:
+        return "-"
+    return f"{record[key]:,.{digits}f}"
+
+
+def render(records: list[dict[str, Any]], command: str) -> str:
+    """The ``engine`` section: a comparison per round and weighting, then every run."""
+    machine = machine_info()
+    packages = ", ".join(f"{k} {v}" for k, v in machine["packages"].items())
+    compare: list[list[str]] = []
+    keys = dict.fromkeys((r["instance"], r["weighting"]) for r in records)
+    for instance, weighting in keys:
+        runs = [r for r in records if (r["instance"], r["weighting"]) == (instance, weighting)]
+        ours = next((r for r in runs if r["solver"] == "routing" and not r.get("error")), None)
+        for peer in (r for r in runs if r["solver"] == "vroom"):
+            ok = ours is not None and not peer.get("error")
+            compare.append(
+                [
+                    instance,
+                    weighting,
+                    _name(peer),
+                    _cell(ours, "weighted_served"),
+                    _cell(peer, "weighted_served"),
+                    _percent(ours["weighted_served"], peer["weighted_served"])
+                    if ok and ours is not None
+                    else "-",
+                    _cell(ours, "travel_per_served", 1),
+                    _cell(peer, "travel_per_served", 1),
+                    _cell(ours, "solve_seconds", 1) + " / " + _cell(peer, "solve_seconds", 1),
+                    _cell(ours, "violations") + " / " + _cell(peer, "violations"),
+                ]
+            )
+    rows = [
+        [
+            r["instance"],
+            r["weighting"],
+            _name(r),
+            _cell(r, "weighted_served"),
+            _cell(r, "jobs_served") + "/" + _cell(r, "jobs_total"),
+            _cell(r, "travel_per_served", 1),
+            _cell(r, "objective"),
+            _cell(r, "solve_seconds", 1),
+            _cell(r, "peak_mb"),
+            _cell(r, "violations"),
+            str(r.get("error") or "")[:80],
+        ]
+        for r in records
+    ]
+    return "\n".join(
+        [
+            "## The engine against VROOM on days that bind (issue 11)",
+            "",
+            f"- machine: {machine['cpu_model']}, {machine['cores']} cores, "
+            f"{machine['memory_gb']} GB; load average at start {machine['load_average']}",
+            f"- {machine['platform']}; Python {machine['python']}; {packages}",
+            f"- command: `{command}`",
+            "- weighted served value: the sum of the policy weight of each served job "
+            "(default weights 1/2/4/8/16, linear 1..5); VROOM gets the same weights as "
+            "priorities, the same eligibility and caps, and team jobs split into single "
+            "visits (it cannot synchronise them; a split team counts only when fully "
+            "staffed with one start)",
+            "",
+            markdown_table(
+                [
+                    "round",
+                    "weights",
+                    "peer",
+                    "matchmaker weighted",
+                    "peer weighted",
+                    "difference",
+                    "travel/served ours",
+                    "travel/served peer",
+                    "wall s ours / peer",
+                    "violations ours / peer",
+                ],
+                compare,
+            ),
+            "",
+            markdown_table(
+                [
+                    "round",
+                    "weights",
+                    "solver",
+                    "weighted served",
+                    "served",
+                    "travel/served",
+                    "objective",
+                    "wall s",
+                    "peak MB",
+                    "violations",
+                    "error",
+                ],
+                rows,
+            ),
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="benchmarks/engine.py", description=__doc__)
+    parser.add_argument("--rounds", type=parse_rounds, default=parse_rounds(DEFAULT_ROUNDS))
+    parser.add_argument("--weightings", default=",".join(WEIGHTINGS), help="default,linear")
+    parser.add_argument("--levels", default="2,5", help="VROOM exploration levels")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cache", type=Path, default=CACHE_DIR)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    weightings = tuple(w.strip() for w in args.weightings.split(",") if w.strip())
+    unknown = set(weightings) - set(WEIGHTINGS)
+    if unknown:
+        parser.error(f"unknown weightings {sorted(unknown)}; choose from {', '.join(WEIGHTINGS)}")
+    levels = tuple(int(x) for x in args.levels.split(",") if x.strip())
+    began = time.perf_counter()
+    records = run(
+        args.rounds, weightings=weightings, levels=levels, seed=args.seed, cache=args.cache
+    )
+    command = "python benchmarks/engine.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    text = render(records, command) + f"\n\n- took {time.perf_counter() - began:.0f} s\n"
+    print(text)
+    write_section("engine", text, args.out)
+    return 1 if any(r.get("error") for r in records) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
