@@ -1,0 +1,54 @@
+"""See and compare: what-if scenarios, the coverage check before solving and the
+smallest change that would serve an unserved job."""
+
+from __future__ import annotations
+
+from matchmaker.whatif._compare import (
+    BASELINE,
+    Comparison,
+    ScenarioResult,
+    compare,
+    served_value,
+)
+from matchmaker.whatif._coverage import Coverage, coverage
+from matchmaker.whatif._districts import Districts, read_districts
+from matchmaker.whatif._plots import plot_comparison, plot_coverage, plot_job_changes
+from matchmaker.whatif._scenario import (
+    RELAXABLE_RULES,
+    AddDemand,
+    AddWorkers,
+    ChangeShifts,
+    ChangeWeights,
+    Edit,
+    RelaxRule,
+    RemoveWorkers,
+    Scenario,
+    TightenRule,
+    round_days,
+)
+
+__all__ = [
+    "BASELINE",
+    "RELAXABLE_RULES",
+    "AddDemand",
+    "AddWorkers",
+    "ChangeShifts",
+    "ChangeWeights",
+    "Comparison",
+    "Coverage",
+    "Districts",
+    "Edit",
+    "RelaxRule",
+    "RemoveWorkers",
+    "Scenario",
+    "ScenarioResult",
+    "TightenRule",
+    "compare",
+    "coverage",
+    "plot_comparison",
+    "plot_coverage",
+    "plot_job_changes",
+    "read_districts",
+    "round_days",
+    "served_value",
+]
