@@ -10,8 +10,17 @@ from matchmaker.whatif._compare import (
     compare,
     served_value,
 )
+from matchmaker.whatif._counterfactual import (
+    CHANGE_COSTS,
+    HireSignal,
+    SmallestChange,
+    changes_frame,
+    smallest_changes,
+    with_smallest_changes,
+)
 from matchmaker.whatif._coverage import Coverage, coverage
 from matchmaker.whatif._districts import Districts, read_districts
+from matchmaker.whatif._hiring import what_would_serve_most
 from matchmaker.whatif._plots import plot_comparison, plot_coverage, plot_job_changes
 from matchmaker.whatif._scenario import (
     RELAXABLE_RULES,
@@ -29,6 +38,7 @@ from matchmaker.whatif._scenario import (
 
 __all__ = [
     "BASELINE",
+    "CHANGE_COSTS",
     "RELAXABLE_RULES",
     "AddDemand",
     "AddWorkers",
@@ -38,11 +48,14 @@ __all__ = [
     "Coverage",
     "Districts",
     "Edit",
+    "HireSignal",
     "RelaxRule",
     "RemoveWorkers",
     "Scenario",
     "ScenarioResult",
+    "SmallestChange",
     "TightenRule",
+    "changes_frame",
     "compare",
     "coverage",
     "plot_comparison",
@@ -51,4 +64,7 @@ __all__ = [
     "read_districts",
     "round_days",
     "served_value",
+    "smallest_changes",
+    "what_would_serve_most",
+    "with_smallest_changes",
 ]

@@ -165,7 +165,10 @@ class SmallestChange:
             return self.change
         who = ""
         if self.workers and self.start is not None:
-            who = f"; then {', '.join(self.workers)} can serve it at {self.start:%Y-%m-%d %H:%M}"
+            names = ", ".join(self.workers)
+            if self.kind == "hire":
+                names = "the new worker" if len(self.workers) == 1 else "the new workers"
+            who = f"; then {names} can serve it at {self.start:%Y-%m-%d %H:%M}"
         return f"{self.kind} (cost {self.cost}): {self.change}{who}"
 
 
@@ -432,7 +435,7 @@ def _others(problem: Problem, w: int) -> list[int]:
 
 
 def hire_worker(
-    dataset: Dataset, job: Job, *, worker_id: str, home: Any, shift: Shift
+    dataset: Dataset, job: Job, *, worker_id: str, home: Any, shifts: Sequence[Shift]
 ) -> Worker:
     """A new worker who meets every requirement of ``job``: skills at the required level,
     its certificates (valid a year after the shift), a passed background check, the
@@ -442,7 +445,7 @@ def hire_worker(
     gender = job.gender_required
     if gender is None and customer is not None:
         gender = customer.preferred_gender
-    expiry = (shift.end + timedelta(days=366)).date()
+    expiry = (max(s.end for s in shifts) + timedelta(days=366)).date()
     return Worker(
         worker_id=worker_id,
         name="",
@@ -453,7 +456,7 @@ def hire_worker(
         certificates=tuple(Certificate(name=c, expires=expiry) for c in job.required_certificates),
         background_check=BackgroundCheck(status=BackgroundCheckStatus.PASSED),
         home=home,
-        shifts=(shift,),
+        shifts=tuple(shifts),
         travel_mode=TravelMode.CAR if job.needs_car else TravelMode.TRANSIT,
     )
 
@@ -489,7 +492,7 @@ def _hire(
     shift = hire_shift(dataset, problem, job)
     count = job.workers_needed
     hires = tuple(
-        hire_worker(dataset, job, worker_id=f"hire-{n}", home=home, shift=shift)
+        hire_worker(dataset, job, worker_id=f"hire-{n}", home=home, shifts=(shift,))
         for n in range(1, count + 1)
     )
     result = _serve_with(dataset, plan, policy, hires, (job,))

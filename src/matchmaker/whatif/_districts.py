@@ -57,23 +57,32 @@ class Districts:
             dlon = (points[:, None, 1] - centres[None, :, 1]) * scale
             nearest = np.argmin(dlat * dlat + dlon * dlon, axis=1)
             return [names[k] for k in nearest.tolist()]
-        step_lat = self.cell_km / _KM_PER_DEGREE_LAT
-        row = np.floor(points[:, 0] / step_lat)
-        south = row * step_lat
-        step_lon = self.cell_km / (_KM_PER_DEGREE_LAT * np.cos(np.radians(south + step_lat / 2)))
-        west = np.floor(points[:, 1] / step_lon) * step_lon
+        south, west, _, _ = self._cells(points)
         return [
             f"grid {lat:.2f}{'N' if lat >= 0 else 'S'} {lon:.2f}{'E' if lon >= 0 else 'W'}"
             for lat, lon in zip(south.tolist(), west.tolist(), strict=True)
         ]
 
+    def _cells(
+        self, points: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.float64], ...]:
+        """South and west edges and sizes (degrees) of each point's grid cell."""
+        step_lat = self.cell_km / _KM_PER_DEGREE_LAT
+        south = np.floor(points[:, 0] / step_lat) * step_lat
+        step_lon = self.cell_km / (_KM_PER_DEGREE_LAT * np.cos(np.radians(south + step_lat / 2)))
+        west = np.floor(points[:, 1] / step_lon) * step_lon
+        return south, west, np.full_like(south, step_lat), step_lon
+
     def centre(self, name: str, points: npt.NDArray[np.float64]) -> Location:
-        """Where a new worker of district ``name`` lives: its named centre, else the mean of
-        ``points`` (the places of that district seen in the data)."""
+        """Where a new worker of district ``name`` lives: its named centre, else the centre
+        of the grid cell of the first of ``points`` (places in that district)."""
         if name in self.centres:
             return self.centres[name]
-        mean = np.asarray(points, dtype=np.float64).reshape(-1, 2).mean(axis=0)
-        return Location(lat=float(mean[0]), lon=float(mean[1]))
+        first = np.asarray(points, dtype=np.float64).reshape(-1, 2)[:1]
+        south, west, step_lat, step_lon = self._cells(first)
+        return Location(
+            lat=float(south[0] + step_lat[0] / 2), lon=float(west[0] + step_lon[0] / 2)
+        )
 
 
 def read_districts(path: Path) -> Districts:
