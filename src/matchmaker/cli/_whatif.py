@@ -212,5 +212,3 @@ def attach_smallest_changes(
         soft_wrap=True,
     )
     return with_smallest_changes(plan, changes)
-
-

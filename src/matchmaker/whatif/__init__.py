@@ -21,7 +21,12 @@ from matchmaker.whatif._counterfactual import (
 from matchmaker.whatif._coverage import Coverage, coverage
 from matchmaker.whatif._districts import Districts, read_districts
 from matchmaker.whatif._hiring import what_would_serve_most
-from matchmaker.whatif._plots import plot_comparison, plot_coverage, plot_job_changes
+from matchmaker.whatif._plots import (
+    plot_comparison,
+    plot_coverage,
+    plot_job_changes,
+    plot_serve_most,
+)
 from matchmaker.whatif._scenario import (
     RELAXABLE_RULES,
     AddDemand,
@@ -61,6 +66,7 @@ __all__ = [
     "plot_comparison",
     "plot_coverage",
     "plot_job_changes",
+    "plot_serve_most",
     "read_districts",
     "round_days",
     "served_value",

@@ -31,15 +31,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from matchmaker.compile import Problem, TravelModel, compile_problem, coordinates
+from matchmaker.compile import Problem, compile_problem, coordinates
 from matchmaker.model import (
     BackgroundCheck,
     BackgroundCheckStatus,
     Certificate,
     Dataset,
-    DomainError,
     Gender,
     Job,
     MatchmakerError,
@@ -52,10 +49,9 @@ from matchmaker.model import (
     local_zone,
     minutes_from,
 )
-from matchmaker.plan import Assignment, Plan, eligible_by_worker, schedule_of_plan, standing_of
+from matchmaker.plan import Plan, eligible_by_worker, schedule_of_plan, standing_of
 from matchmaker.whatif._districts import Districts
 from matchmaker.whatif._probe import (
-    Placement,
     Schedule,
     assignments_for,
     patched,
@@ -287,7 +283,9 @@ def smallest_changes(
     wanted = [u.job_id for u in plan.unassigned] if job_ids is None else list(job_ids)
     wanted = [j for j in wanted if dataset.has_job(j)]
     zone = local_zone(dataset)
-    days = sorted({add_minutes(problem.horizon_start, int(s), zone).date() for s in problem.vehicle_start})
+    days = sorted(
+        {add_minutes(problem.horizon_start, int(s), zone).date() for s in problem.vehicle_start}
+    )
     job_district = districts.of(coordinates(j.location for j in dataset.jobs))
     weights = chosen.priority_weights
 
@@ -364,7 +362,7 @@ def _first_proven(
 
 def _with_job(dataset: Dataset, job: Job) -> Dataset:
     position = dataset.job_position(job.job_id)
-    jobs = dataset.jobs[:position] + (job,) + dataset.jobs[position + 1 :]
+    jobs = (*dataset.jobs[:position], job, *dataset.jobs[position + 1 :])
     return replace(dataset, jobs=jobs)
 
 
@@ -414,14 +412,18 @@ def _move_one(
                 if not prove(dataset, plan, rows + moved, removed_jobs=(other.job_id,)):
                     continue
                 target = ", ".join(a.worker_id for a in moved)
+                when = f"{moved[0].start.astimezone(zone):%H:%M}"
+                owner = problem.worker_ids[w]
+                text = (
+                    f"move {other.job_id} to {when} (same worker, {owner})"
+                    if target == owner
+                    else f"move {other.job_id} from {owner} to {target} at {when}"
+                )
                 return SmallestChange(
                     job_id=job.job_id,
                     kind="move_planned_job",
                     cost=CHANGE_COSTS["move_planned_job"],
-                    change=(
-                        f"move {other.job_id} from {problem.worker_ids[w]} to {target} at "
-                        f"{moved[0].start.astimezone(zone):%H:%M}"
-                    ),
+                    change=text,
                     workers=tuple(a.worker_id for a in rows),
                     start=rows[0].start.astimezone(zone),
                     value=value,
@@ -485,7 +487,9 @@ def _hire(
 ) -> SmallestChange | None:
     """New workers for the job alone (a team job gets its whole team), proven on a round
     of the new workers and the job."""
-    job = replace(dataset.jobs[j], pinned_worker_ids=(), pinned_start=None, excluded_workers=frozenset())
+    job = replace(
+        dataset.jobs[j], pinned_worker_ids=(), pinned_start=None, excluded_workers=frozenset()
+    )
     district = job_district[j]
     same = [k for k, d in enumerate(job_district) if d == district]
     home = districts.centre(district, coordinates(dataset.jobs[k].location for k in same))
@@ -585,10 +589,7 @@ def with_smallest_changes(plan: Plan, changes: Sequence[SmallestChange]) -> Plan
     return replace(
         plan,
         unassigned=tuple(
-            replace(u, smallest_change=text.get(u.job_id, u.smallest_change)) for u in plan.unassigned
+            replace(u, smallest_change=text.get(u.job_id, u.smallest_change))
+            for u in plan.unassigned
         ),
     )
-
-
-
-

@@ -139,7 +139,9 @@ def coverage(
         "jobs_no_eligible": int((jobs["eligible_workers"] == 0).sum()),
         "jobs_one_eligible": int((jobs["eligible_workers"] == 1).sum()),
         "jobs_short_of_team": int(
-            ((jobs["eligible_workers"] > 0) & (jobs["eligible_workers"] < jobs["workers_needed"])).sum()
+            (
+                (jobs["eligible_workers"] > 0) & (jobs["eligible_workers"] < jobs["workers_needed"])
+            ).sum()
         ),
         "expiring_documents": len(documents),
         "workers_without_shifts": len(workers),
@@ -153,7 +155,9 @@ def _shift_hours(dataset: Dataset) -> float:
     for w in dataset.workers:
         if w.status is WorkerStatus.ACTIVE:
             for s in w.shifts:
-                cap = s.minutes if w.max_work_minutes is None else min(s.minutes, w.max_work_minutes)
+                cap = (
+                    s.minutes if w.max_work_minutes is None else min(s.minutes, w.max_work_minutes)
+                )
                 total += cap
     return total / 60
 
@@ -177,9 +181,15 @@ def _hours(
             continue
         skills = sorted(worker.skills) or [NO_SKILL]
         for s in worker.shifts:
-            cap = s.minutes if worker.max_work_minutes is None else min(s.minutes, worker.max_work_minutes)
+            cap = (
+                s.minutes
+                if worker.max_work_minutes is None
+                else min(s.minutes, worker.max_work_minutes)
+            )
             rows.append((skills, s.start.astimezone(zone).date(), home_district[w], cap / 60))
-    supply = pd.DataFrame(rows, columns=["skill", "day", "district", "supply_hours"]).explode("skill")
+    supply = pd.DataFrame(rows, columns=["skill", "day", "district", "supply_hours"]).explode(
+        "skill"
+    )
     keys = ["skill", "day", "district"]
     needed = demand.groupby(keys, as_index=False)["demand_hours"].sum()
     offered = supply.groupby(keys, as_index=False)["supply_hours"].sum()
@@ -192,8 +202,11 @@ def _hours(
     table["short"] = table["demand_hours"] > table["supply_hours"]
     for column in ("demand_hours", "supply_hours", "gap_hours"):
         table[column] = table[column].astype(float).round(2)
-    table = table.sort_values(["short", "gap_hours", *keys], ascending=[False, True, True, True, True])
-    return table.reset_index(drop=True)[list(HOURS_COLUMNS)]
+    table = table.sort_values(
+        ["short", "gap_hours", *keys], ascending=[False, True, True, True, True]
+    )
+    result: pd.DataFrame = table.reset_index(drop=True)[list(HOURS_COLUMNS)]
+    return result
 
 
 def _thin_jobs(
@@ -219,7 +232,9 @@ def _thin_jobs(
             code_text = code.value
         else:
             others = rule_counts(problem, j)
-            listed = ", ".join(f"{n} {c.value}" for c, n in sorted(others.items(), key=lambda i: -i[1]))
+            listed = ", ".join(
+                f"{n} {c.value}" for c, n in sorted(others.items(), key=lambda i: -i[1])
+            )
             code_text = "ONE_ELIGIBLE"
             reason = f"only {eligible[0]} is eligible; the others fail: {listed or '-'}"
         rows.append(
@@ -237,7 +252,9 @@ def _thin_jobs(
             }
         )
     frame = pd.DataFrame(rows, columns=list(JOB_COLUMNS))
-    return frame.sort_values(["eligible_workers", "priority", "job_id"], ascending=[True, False, True]).reset_index(drop=True)
+    return frame.sort_values(
+        ["eligible_workers", "priority", "job_id"], ascending=[True, False, True]
+    ).reset_index(drop=True)
 
 
 def _documents(dataset: Dataset, zone: Any, days: list[date]) -> pd.DataFrame:
@@ -247,7 +264,8 @@ def _documents(dataset: Dataset, zone: Any, days: list[date]) -> pd.DataFrame:
     if days:
         first, last = days[0], days[-1]
         job_days = np.array(
-            [j.latest_start.astimezone(zone).date().toordinal() for j in dataset.jobs], dtype=np.int64
+            [j.latest_start.astimezone(zone).date().toordinal() for j in dataset.jobs],
+            dtype=np.int64,
         )
         # One mask per certificate name, built once (no loop over worker-job pairs).
         needing: dict[str, npt.NDArray[np.bool_]] = {}

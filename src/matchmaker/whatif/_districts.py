@@ -63,9 +63,7 @@ class Districts:
             for lat, lon in zip(south.tolist(), west.tolist(), strict=True)
         ]
 
-    def _cells(
-        self, points: npt.NDArray[np.float64]
-    ) -> tuple[npt.NDArray[np.float64], ...]:
+    def _cells(self, points: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], ...]:
         """South and west edges and sizes (degrees) of each point's grid cell."""
         step_lat = self.cell_km / _KM_PER_DEGREE_LAT
         south = np.floor(points[:, 0] / step_lat) * step_lat
@@ -80,9 +78,7 @@ class Districts:
             return self.centres[name]
         first = np.asarray(points, dtype=np.float64).reshape(-1, 2)[:1]
         south, west, step_lat, step_lon = self._cells(first)
-        return Location(
-            lat=float(south[0] + step_lat[0] / 2), lon=float(west[0] + step_lon[0] / 2)
-        )
+        return Location(lat=float(south[0] + step_lat[0] / 2), lon=float(west[0] + step_lon[0] / 2))
 
 
 def read_districts(path: Path) -> Districts:
@@ -112,8 +108,7 @@ def read_districts(path: Path) -> Districts:
                 float(row.get(column) or "")
             except ValueError:
                 raise RequestError(
-                    f"{path}, row {row_number}, column {column}: not a number: "
-                    f"{row.get(column)!r}"
+                    f"{path}, row {row_number}, column {column}: not a number: {row.get(column)!r}"
                 ) from None
         try:
             centres[name] = Location(lat=float(row["lat"]), lon=float(row["lon"]))

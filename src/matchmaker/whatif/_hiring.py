@@ -69,7 +69,9 @@ def what_would_serve_most(
     chosen = dataset.settings.policy if policy is None else policy
     rows: list[dict[str, Any]] = []
     hires = [c for c in changes if c.kind == "hire" and c.hire is not None]
-    rows += _hiring_rows(dataset, plan, chosen, hires, Districts() if districts is None else districts)
+    rows += _hiring_rows(
+        dataset, plan, chosen, hires, Districts() if districts is None else districts
+    )
     by_kind: dict[str, list[SmallestChange]] = defaultdict(list)
     for c in changes:
         if c.kind not in ("hire", "none"):
@@ -205,9 +207,7 @@ def _union_job(jobs: Sequence[Job]) -> Job:
             replace(r, level=levels[r.name])
             for r in {r.name: r for j in jobs for r in j.required_skills}.values()
         ),
-        required_certificates=tuple(
-            sorted({c for j in jobs for c in j.required_certificates})
-        ),
+        required_certificates=tuple(sorted({c for j in jobs for c in j.required_certificates})),
         min_experience_years=max(j.min_experience_years for j in jobs),
         language_required=tuple(sorted({lang for j in jobs for lang in j.language_required})),
         gender_required=gender,

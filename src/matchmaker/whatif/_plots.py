@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
 
     from matchmaker.whatif._compare import Comparison
     from matchmaker.whatif._coverage import Coverage
 
-__all__ = ["plot_comparison", "plot_coverage", "plot_job_changes", "pyplot"]
+__all__ = ["plot_comparison", "plot_coverage", "plot_job_changes", "plot_serve_most", "pyplot"]
 
 _CHANGE_COLOURS = {
     "now served": "#2a9d8f",
@@ -30,9 +31,7 @@ def pyplot() -> Any:
     try:
         import matplotlib.pyplot as plt
     except ImportError as error:
-        raise ImportError(
-            "drawing needs matplotlib: pip install 'matchmaker[plot]'"
-        ) from error
+        raise ImportError("drawing needs matplotlib: pip install 'matchmaker[plot]'") from error
     return plt
 
 
@@ -91,18 +90,62 @@ def plot_coverage(coverage: Coverage, ax: Axes | None = None) -> Axes:
     import numpy as np
 
     hours = coverage.hours.groupby(["skill", "district"])[["demand_hours", "supply_hours"]].sum()
-    table = (hours["demand_hours"] / hours["supply_hours"].where(hours["supply_hours"] > 0)).unstack(
-        "district"
-    )
-    ax = _axes(ax, (max(6.0, 0.6 * table.shape[1] + 2), 0.5 * table.shape[0] + 2))
-    values = table.to_numpy(dtype=float)
-    shown = np.where(np.isnan(values), 3.0, np.minimum(values, 3.0))
-    image = ax.imshow(shown, cmap="RdYlGn_r", vmin=0.0, vmax=2.0, aspect="auto")
-    ax.set_xticks(range(table.shape[1]), [str(c) for c in table.columns], rotation=45, ha="right")
-    ax.set_yticks(range(table.shape[0]), [str(r) for r in table.index])
-    for (r, c), value in np.ndenumerate(values):
-        text = "no staff" if np.isnan(value) else f"{value:.1f}"
-        ax.text(c, r, text, ha="center", va="center", fontsize="x-small")
+    demand = hours["demand_hours"].unstack("district")
+    supply = hours["supply_hours"].unstack("district").reindex_like(demand)
+    ax = _axes(ax, (max(6.0, 0.6 * demand.shape[1] + 2), 0.5 * demand.shape[0] + 2))
+    need = demand.to_numpy(dtype=float)
+    have = supply.to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(have > 0, need / have, np.nan)
+    unstaffed = (need > 0) & ~(have > 0)
+    # No demand: blank; demand and nobody on shift: the far red end.
+    shown = np.ma.masked_invalid(np.where(unstaffed, 2.0, np.where(need > 0, ratio, np.nan)))
+    cmap = pyplot().get_cmap("RdYlGn_r").with_extremes(bad="#f0f0f0")
+    image = ax.imshow(shown, cmap=cmap, vmin=0.0, vmax=2.0, aspect="auto")
+    ax.set_xticks(range(demand.shape[1]), [str(c) for c in demand.columns], rotation=45, ha="right")
+    ax.set_yticks(range(demand.shape[0]), [str(r) for r in demand.index])
+    for (r, c), value in np.ndenumerate(ratio):
+        if unstaffed[r, c]:
+            ax.text(c, r, "no staff", ha="center", va="center", fontsize="x-small")
+        elif need[r, c] > 0:
+            ax.text(c, r, f"{value:.1f}", ha="center", va="center", fontsize="x-small")
     ax.figure.colorbar(image, ax=ax, label="demand / supply hours")
     ax.set_title("Demand over supply hours (above 1: short)")
+    return ax
+
+
+_KIND_LABELS = {
+    "widen_window": "widen windows",
+    "move_planned_job": "move one planned job each",
+    "relax_preference": "relax gender or language",
+    "relax_requirement": "relax experience or skill",
+    "another_day": "move to another day",
+}
+
+
+def plot_serve_most(table: pd.DataFrame, ax: Axes | None = None, top: int = 10) -> Axes:
+    """The ``top`` rows of :func:`~matchmaker.whatif.what_would_serve_most`: weighted
+    points each change would serve (hatched: changes proven each alone, an upper bound)."""
+    rows = table.head(top).iloc[::-1]
+    ax = _axes(ax, (8.0, 0.4 * len(rows) + 1.5))
+    labels = [
+        f"+{r.workers_to_hire} {r.skill}, {r.district} {r.shift}"
+        if r.change == "hire"
+        else _KIND_LABELS.get(str(r.change), str(r.change))
+        for r in rows.itertuples()
+    ]
+    bars = ax.barh(labels, list(rows["value"]), color="#2a9d8f")
+    for bar, row in zip(bars, rows.itertuples(), strict=True):
+        if row.proven != "together":
+            bar.set_facecolor("#8ecae6")
+            bar.set_edgecolor("#2a6f97")
+            bar.set_hatch("//")
+        ax.text(
+            bar.get_width() + 0.3,
+            bar.get_y() + bar.get_height() / 2,
+            f"{row.jobs} job{'s' if row.jobs != 1 else ''}",
+            va="center",
+        )
+    ax.set_xlabel("weighted points of unserved jobs served")
+    ax.set_title("What would serve the most unserved value")
     return ax

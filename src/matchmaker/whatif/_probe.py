@@ -146,17 +146,18 @@ def place(
         return None
     starts = sorted({low for s, _ in free for low, _ in s.free})
     for start in starts:
-        chosen = [
-            (s.worker, vs) for s, vs in free if any(lo <= start <= hi for lo, hi in s.free)
-        ][:team]
+        chosen = [(s.worker, vs) for s, vs in free if any(lo <= start <= hi for lo, hi in s.free)][
+            :team
+        ]
         if len(chosen) < team:
             continue
-        vehicles = [_vehicle_at(problem, vs, start, j) for _, vs in chosen]
-        if any(v is None for v in vehicles):
+        found = [_vehicle_at(problem, vs, start, j) for _, vs in chosen]
+        vehicles = [v for v in found if v is not None]
+        if len(vehicles) < len(found):
             continue
         return Placement(
             workers=tuple(w for w, _ in chosen),
-            vehicles=tuple(int(v) for v in vehicles if v is not None),
+            vehicles=tuple(vehicles),
             start=start,
         )
     return None

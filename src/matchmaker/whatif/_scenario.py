@@ -245,7 +245,11 @@ def _change_rule(
         factor = (1.0 + amount) if sign > 0 else 1.0 / (1.0 + amount)
         speeds = {mode: min(300.0, max(1.0, v * factor)) for mode, v in travel.speed_kmh.items()}
         settings = dataset.settings.model_copy(
-            update={"travel": TravelSettings.model_validate({**travel.model_dump(), "speed_kmh": speeds})}
+            update={
+                "travel": TravelSettings.model_validate(
+                    {**travel.model_dump(), "speed_kmh": speeds}
+                )
+            }
         )
         return replace(dataset, settings=settings), policy
 
@@ -258,7 +262,9 @@ def _change_rule(
                 return replace(job, language_required=())
             customer = customer_of(job)
             wanted = customer.preferred_languages[:1] if customer is not None else ()
-            return replace(job, language_required=tuple(dict.fromkeys(job.language_required + wanted)))
+            return replace(
+                job, language_required=tuple(dict.fromkeys(job.language_required + wanted))
+            )
         if rule == "gender_required":
             if sign > 0:
                 return replace(job, gender_required=None)
@@ -348,12 +354,13 @@ class AddDemand:
         pool = [
             j
             for j in dataset.jobs
-            if not j.is_pinned and (self.service_type is None or j.service_type == self.service_type)
+            if not j.is_pinned
+            and (self.service_type is None or j.service_type == self.service_type)
         ]
         if self.count and not pool:
             raise DomainError(f"AddDemand: no unpinned {self.service_type or ''} job to copy")
         rng = np.random.default_rng(self.seed)
-        picks = rng.choice(len(pool), size=self.count, replace=True) if self.count else []
+        picks: list[int] = rng.integers(0, len(pool), size=self.count).tolist() if pool else []
         taken = {j.job_id for j in dataset.jobs}
         added: list[Job] = []
         for k in picks:
