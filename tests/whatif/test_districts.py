@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from matchmaker.generate import DISTRICTS
 from matchmaker.model import Location, RequestError
 from matchmaker.whatif import Districts, read_districts
 
@@ -36,7 +37,7 @@ def test_bundled_districts_file_reads(tmp_path: Path) -> None:
     """datasets/districts.csv names the generator's districts; a bad file names the row
     and column."""
     districts = read_districts(ROOT / "datasets" / "districts.csv")
-    assert "Lujiazui" in districts.centres
+    assert {name: (c.lat, c.lon) for name, c in districts.centres.items()} == DISTRICTS
     bad = tmp_path / "d.csv"
     bad.write_text("name,lat,lon\nA,31.2,121.4\nB,north,121.4\n", encoding="utf-8")
     with pytest.raises(RequestError, match="row 3, column lat"):

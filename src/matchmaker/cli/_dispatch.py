@@ -231,7 +231,7 @@ def dispatch_command(
         data = load_dataset_warning(dataset)
         if redact:
             data = redacted(data)
-        coverage_line(data, chosen)
+        coverage_line(data, chosen, districts)
         stop = threading.Event()
         with _stop_on_ctrl_c(stop):
             with _live_progress(time_limit, len(data.jobs)) as report:

@@ -173,9 +173,9 @@ def _print(report: Coverage) -> None:
             console.print(_frame_table(title, frame, list(frame.columns)))
 
 
-def coverage_line(data: Dataset, policy: Policy | None) -> None:
+def coverage_line(data: Dataset, policy: Policy | None, districts: Path | None) -> None:
     """Print the one-line coverage summary ``dispatch`` shows before solving (stderr)."""
-    report = coverage(data, policy=policy)
+    report = coverage(data, policy=policy, districts=_districts(districts))
     stderr.print(report.summary_line(), highlight=False, markup=False, soft_wrap=True)
 
 
