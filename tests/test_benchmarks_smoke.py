@@ -248,3 +248,18 @@ def test_harness_smoke_run_verifies_every_plan(tmp_path: Path) -> None:
     assert all(f"| 8x20 | {solver} | 1 |" in text for solver in solvers if solver != "cpsat")
     verdicts = {t["name"]: t["verdict"] for t in report["targets"]}
     assert set(verdicts.values()) <= {"PASS", "MISS", "not run", "invalid"}
+
+
+def test_whatif_benchmark_measures_a_tiny_round() -> None:
+    """The what-if benchmark's measure runs on a small generated round and its table
+    renders (no timings are asserted)."""
+    from benchmarks.bench_whatif import markdown, measure
+
+    import matchmaker
+    from matchmaker.generate import generate_frames
+
+    dataset = matchmaker.dataset_from_frames(generate_frames(workers=8, jobs=24, seed=2))
+    result = measure(dataset)
+    assert result["jobs"] == 24
+    assert sum(result["kinds"].values()) == result["unserved"]
+    assert "| tiny | 8 | 24 |" in markdown({"tiny": result})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import pickle
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
@@ -62,7 +63,8 @@ def test_parallel_runs_give_the_serial_tables(kind: str) -> None:
     """With deterministic solves, a thread or process pool gives exactly the serial
     tables for the same seed."""
     serial = compare(_round(), SCENARIOS, time_limit=20, seed=2, solver="routing")
-    pool = ThreadPoolExecutor(3) if kind == "threads" else ProcessPoolExecutor(2)
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing inherited
+    pool = ThreadPoolExecutor(3) if kind == "threads" else ProcessPoolExecutor(2, mp_context=spawn)
     with pool:
         parallel = compare(
             _round(), SCENARIOS, time_limit=20, seed=2, solver="routing", executor=pool

@@ -174,9 +174,14 @@ def _print(report: Coverage) -> None:
 
 
 def coverage_line(data: Dataset, policy: Policy | None, districts: Path | None) -> None:
-    """Print the one-line coverage summary ``dispatch`` shows before solving (stderr)."""
-    report = coverage(data, policy=policy, districts=_districts(districts))
-    stderr.print(report.summary_line(), highlight=False, markup=False, soft_wrap=True)
+    """Print the one-line coverage summary ``dispatch`` shows before solving (stderr). A bad
+    districts file is invalid input; any other failure only loses the line."""
+    chosen = _districts(districts)
+    try:
+        line = coverage(data, policy=policy, districts=chosen).summary_line()
+    except Exception as error:  # advice must not stop a dispatch
+        line = f"warning: coverage not computed ({type(error).__name__}: {error})"
+    stderr.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 def attach_smallest_changes(

@@ -46,7 +46,6 @@ from matchmaker.model import (
     TravelMode,
     Worker,
     add_minutes,
-    local_zone,
     minutes_from,
 )
 from matchmaker.plan import Plan, eligible_by_worker, schedule_of_plan, standing_of
@@ -180,8 +179,7 @@ def _clock(moment: datetime, zone: Any) -> str:
     return moment.astimezone(zone).strftime("%H:%M")
 
 
-def _candidates(dataset: Dataset, job: Job, days: Sequence[Any]) -> list[_Candidate]:
-    zone = local_zone(dataset)
+def _candidates(dataset: Dataset, job: Job, days: Sequence[Any], zone: Any) -> list[_Candidate]:
     found: list[_Candidate] = []
     window = job.window
     for minutes in WIDEN_MINUTES:
@@ -282,14 +280,14 @@ def smallest_changes(
     schedule: Schedule = schedule_of_plan(problem, plan)
     wanted = [u.job_id for u in plan.unassigned] if job_ids is None else list(job_ids)
     wanted = [j for j in wanted if dataset.has_job(j)]
-    zone = local_zone(dataset)
+    zone = problem.horizon_start.tzinfo
     days = sorted(
         {add_minutes(problem.horizon_start, int(s), zone).date() for s in problem.vehicle_start}
     )
     job_district = districts.of(coordinates(j.location for j in dataset.jobs))
     weights = chosen.priority_weights
 
-    candidates = {j: _candidates(dataset, dataset.job(j), days) for j in wanted}
+    candidates = {j: _candidates(dataset, dataset.job(j), days, zone) for j in wanted}
     flat = [(j, c) for j in wanted for c in candidates[j]]
     eligible = variant_eligibility(
         dataset, problem, [dataset.job_position(j) for j, _ in flat], [c.job for _, c in flat]
@@ -330,7 +328,7 @@ def _first_proven(
     value: int,
     district: str,
 ) -> SmallestChange | None:
-    zone = local_zone(dataset)
+    zone = problem.horizon_start.tzinfo
     move_tried = False
     for candidate in candidates:
         if not move_tried and candidate.cost > CHANGE_COSTS["move_planned_job"]:
@@ -382,7 +380,7 @@ def _move_one(
     """Free an eligible worker by moving one of their planned single-worker jobs."""
     if int(problem.job_team[j]) != 1:
         return None
-    zone = local_zone(dataset)
+    zone = problem.horizon_start.tzinfo
     job = dataset.jobs[j]
     tried = 0
     for w, vehicles in eligible_by_worker(problem, j).items():
@@ -397,9 +395,8 @@ def _move_one(
                 other = dataset.jobs[k]
                 if other.workers_needed != 1 or other.is_pinned:
                     continue
-                without = {
-                    vv: [(kk, s) for kk, s in visits if kk != k] for vv, visits in schedule.items()
-                }
+                without = dict(schedule)  # only this day changes
+                without[v] = [(kk, s) for kk, s in schedule[v] if kk != k]
                 here = place(dataset, problem, without, j, skip_workers=_others(problem, w))
                 if here is None:
                     continue
@@ -466,8 +463,8 @@ def hire_worker(
 def hire_shift(dataset: Dataset, problem: Problem, job: Job) -> Shift:
     """Whole hours around the job: from the hour before its earliest start to the hour
     after its latest end, counted in real minutes from the round's local midnight."""
-    zone = local_zone(dataset)
     origin = problem.horizon_start
+    zone = origin.tzinfo
     first = minutes_from(origin, job.earliest_start, round_up=False) - 60
     last = minutes_from(origin, job.latest_start, round_up=True) + job.duration_minutes
     start = max(0, (first // 60) * 60)
@@ -499,7 +496,7 @@ def _hire(
         hire_worker(dataset, job, worker_id=f"hire-{n}", home=home, shifts=(shift,))
         for n in range(1, count + 1)
     )
-    result = _serve_with(dataset, plan, policy, hires, (job,))
+    result = _serve_with(dataset, plan, policy, hires, (job,), problem.horizon_start.tzinfo)
     if result is None or job.job_id not in result:
         return None
     signal = HireSignal(
@@ -534,6 +531,7 @@ def _serve_with(
     policy: Policy,
     workers: tuple[Worker, ...],
     jobs: tuple[Job, ...],
+    zone: Any,
 ) -> dict[str, datetime] | None:
     """Plan ``jobs`` on ``workers`` alone (greedy, deterministic) and verify it: the start
     of each job served, or ``None`` when the travel model cannot place the new homes."""
@@ -554,7 +552,6 @@ def _serve_with(
         return None
     if not result.ok:
         return None
-    zone = local_zone(dataset)
     return {a.job_id: a.start.astimezone(zone) for a in result.plan.assignments}
 
 

@@ -161,7 +161,7 @@ def _hiring_rows(
                 hire_worker(dataset, model, worker_id=f"hire-{k}", home=home, shifts=shifts)
                 for k in range(1, n * max(j.workers_needed for j in jobs) + 1)
             )
-            result = _serve_with(dataset, plan, policy, workers, jobs)
+            result = _serve_with(dataset, plan, policy, workers, jobs, zone)
             if result is None:
                 break
             if len(result) > len(served):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import numpy as np
 import numpy.typing as npt
@@ -29,7 +29,7 @@ from matchmaker.compile import (
     pair_reasons,
     rule_shift_fit,
 )
-from matchmaker.model import Dataset, Job, add_minutes, local_zone, minutes_from
+from matchmaker.model import Dataset, Job, add_minutes, minutes_from
 from matchmaker.plan import (
     Assignment,
     Plan,
@@ -61,7 +61,7 @@ def variant_eligibility(
     count = len(variants)
     if count == 0:
         return np.zeros((problem.n_vehicles, 0), dtype=np.bool_)
-    zone = local_zone(dataset)
+    zone = _zone(problem)
     # Temporary ids keep the variants distinct in one dataset; pins do not apply to them.
     probes = tuple(
         replace(v, job_id=f"{v.job_id}#{k}", pinned_worker_ids=(), pinned_start=None)
@@ -112,6 +112,27 @@ def patched(problem: Problem, j: int, job: Job, eligible: npt.NDArray[np.bool_])
     )
 
 
+def _may_fit(problem: Problem, schedule: Schedule, j: int, v: int) -> bool:
+    """A quick necessary condition for job ``j`` in vehicle ``v``'s day, travel left out:
+    room under the shift's limits and a gap long enough inside the window. Only workers
+    passing it are read in full (:func:`~matchmaker.plan.standing_of`)."""
+    visits = [(k, s) for k, s in schedule.get(v, ()) if k != j]
+    duration = int(problem.job_duration[j])
+    if len(visits) + 1 > int(problem.vehicle_max_jobs[v]):
+        return False
+    work = sum(int(problem.job_duration[k]) for k, _ in visits)
+    if work + duration > int(problem.vehicle_max_work[v]):
+        return False
+    earliest, latest = int(problem.job_earliest[j]), int(problem.job_latest[j])
+    ready = int(problem.vehicle_start[v])
+    for k, start in [*visits, (-1, int(problem.vehicle_end[v]))]:
+        if max(earliest, ready) <= min(latest, start - duration):
+            return True
+        if k >= 0:
+            ready = start + int(problem.job_duration[k])
+    return False
+
+
 def _vehicle_at(problem: Problem, vehicles: Sequence[int], minute: int, j: int) -> int | None:
     end = minute + int(problem.job_duration[j])
     for v in vehicles:
@@ -137,6 +158,8 @@ def place(
         return None
     free: list[tuple[Standing, list[int]]] = []
     for w, vehicles in eligible.items():
+        if not any(_may_fit(problem, schedule, j, v) for v in vehicles):
+            continue
         standing = standing_of(dataset, problem, schedule, j, w, vehicles)
         if standing.status == "free":
             free.append((standing, vehicles))
@@ -165,10 +188,9 @@ def place(
 
 def with_job(schedule: Schedule, placement: Placement, j: int) -> Schedule:
     """``schedule`` with job ``j`` placed (a copy)."""
-    out = {v: list(visits) for v, visits in schedule.items()}
+    out = dict(schedule)  # only the changed days are copied
     for v in placement.vehicles:
-        out.setdefault(v, []).append((j, placement.start))
-        out[v].sort(key=lambda visit: visit[1])
+        out[v] = sorted([*schedule.get(v, ()), (j, placement.start)], key=lambda visit: visit[1])
     return out
 
 
@@ -177,7 +199,7 @@ def assignments_for(
 ) -> list[Assignment]:
     """The plan rows of ``placement`` (travel, sequence and score are left at 0: the
     verifier reads neither)."""
-    zone = local_zone(dataset)
+    zone = _zone(problem)
     start = add_minutes(problem.horizon_start, placement.start, zone)
     end = add_minutes(start, job.duration_minutes, zone)
     return [
@@ -225,4 +247,10 @@ def prove(
 
 def minute_label(dataset: Dataset, problem: Problem, minute: int) -> datetime:
     """The instant of solver ``minute`` in the round's zone."""
-    return add_minutes(problem.horizon_start, minute, local_zone(dataset))
+    return add_minutes(problem.horizon_start, minute, _zone(problem))
+
+
+def _zone(problem: Problem) -> tzinfo | None:
+    """The round's local zone: the one its horizon (local midnight) was built in, without
+    scanning the dataset again."""
+    return problem.horizon_start.tzinfo
