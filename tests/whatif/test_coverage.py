@@ -92,3 +92,11 @@ def test_summary_line_and_json() -> None:
     back = json.loads(json.dumps(report.to_dict()))
     assert back["summary"]["jobs"] == 4
     assert back["documents"][0]["expires"] == "2026-12-01"
+
+
+def test_an_empty_side_still_gives_the_tables() -> None:
+    """No jobs, or nobody on shift: the tables are empty or all short, never an error."""
+    empty = coverage(world(jobs=[]))
+    assert len(empty.hours) == 0 and len(empty.jobs) == 0
+    idle = coverage(world(workers=[worker("W1", shifts=())]))
+    assert idle.hours["short"].all() and idle.summary["jobs_no_eligible"] == 1

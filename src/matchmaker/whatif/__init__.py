@@ -3,6 +3,13 @@ smallest change that would serve an unserved job."""
 
 from __future__ import annotations
 
+from matchmaker.whatif._change import (
+    CHANGE_COSTS,
+    HireSignal,
+    SmallestChange,
+    changes_frame,
+    with_smallest_changes,
+)
 from matchmaker.whatif._compare import (
     BASELINE,
     Comparison,
@@ -10,14 +17,7 @@ from matchmaker.whatif._compare import (
     compare,
     served_value,
 )
-from matchmaker.whatif._counterfactual import (
-    CHANGE_COSTS,
-    HireSignal,
-    SmallestChange,
-    changes_frame,
-    smallest_changes,
-    with_smallest_changes,
-)
+from matchmaker.whatif._counterfactual import smallest_changes
 from matchmaker.whatif._coverage import Coverage, coverage
 from matchmaker.whatif._districts import Districts, read_districts
 from matchmaker.whatif._hiring import what_would_serve_most

@@ -28,28 +28,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any
 
 from matchmaker.compile import Problem, compile_problem, coordinates
-from matchmaker.model import (
-    BackgroundCheck,
-    BackgroundCheckStatus,
-    Certificate,
-    Dataset,
-    Gender,
-    Job,
-    MatchmakerError,
-    Policy,
-    Shift,
-    SkillRequirement,
-    TravelMode,
-    Worker,
-    add_minutes,
-    minutes_from,
-)
+from matchmaker.model import Dataset, Job, Policy, add_minutes
 from matchmaker.plan import Plan, eligible_by_worker, schedule_of_plan, standing_of
+from matchmaker.whatif._change import CHANGE_COSTS, SmallestChange
 from matchmaker.whatif._districts import Districts
+from matchmaker.whatif._hire import hire_change
 from matchmaker.whatif._probe import (
     Schedule,
     assignments_for,
@@ -60,111 +47,9 @@ from matchmaker.whatif._probe import (
     with_job,
 )
 
-if TYPE_CHECKING:
-    import pandas as pd
+__all__ = ["WIDEN_MINUTES", "smallest_changes"]
 
-__all__ = [
-    "CHANGE_COSTS",
-    "HireSignal",
-    "SmallestChange",
-    "changes_frame",
-    "hire_worker",
-    "smallest_changes",
-    "with_smallest_changes",
-]
-
-CHANGE_COSTS: dict[str, int] = {
-    "move_planned_job": 10,
-    "relax_gender": 30,
-    "relax_language": 30,
-    "relax_experience": 35,
-    "relax_skill_level": 40,
-    "another_day": 50,
-    "another_day_per_day": 10,
-    "hire_per_worker": 100,
-}
-"""The price of each kind of change; a window widened by N minutes costs N // 3."""
 WIDEN_MINUTES = (15, 30, 60, 120)
-CHANGE_COLUMNS = (
-    "job_id",
-    "kind",
-    "cost",
-    "change",
-    "workers",
-    "start",
-    "value",
-    "district",
-    "hire_skills",
-    "hire_shift",
-)
-
-
-@dataclass(frozen=True, kw_only=True)
-class HireSignal:
-    """Who to hire: the skills, documents and person a job needs, where and when."""
-
-    skills: tuple[SkillRequirement, ...]
-    certificates: tuple[str, ...]
-    min_experience_years: float
-    gender: Gender | None
-    languages: tuple[str, ...]
-    needs_car: bool
-    district: str
-    shift_start: datetime
-    shift_end: datetime
-    count: int
-
-    @property
-    def skill_text(self) -> str:
-        return ", ".join(str(s) for s in self.skills) or "no particular skill"
-
-    @property
-    def shift_text(self) -> str:
-        return f"{self.shift_start:%H:%M}-{self.shift_end:%H:%M}"
-
-    def describe(self) -> str:
-        extras = [f"{c} certificate" for c in self.certificates]
-        if self.min_experience_years:
-            extras.append(f"{self.min_experience_years:g}+ years")
-        if self.gender is not None:
-            extras.append("female" if self.gender is Gender.FEMALE else "male")
-        extras += [f"speaks {lang}" for lang in self.languages]
-        if self.needs_car:
-            extras.append("with a car")
-        more = f" ({', '.join(extras)})" if extras else ""
-        who = "a worker" if self.count == 1 else f"{self.count} workers"
-        return (
-            f"hire {who} with {self.skill_text}{more} in {self.district}, free "
-            f"{self.shift_start:%Y-%m-%d} {self.shift_text}"
-        )
-
-
-@dataclass(frozen=True, kw_only=True)
-class SmallestChange:
-    """The cheapest proven change that serves ``job_id`` (``kind == "none"``: none of the
-    candidates did)."""
-
-    job_id: str
-    kind: str
-    cost: int | None
-    change: str
-    workers: tuple[str, ...] = ()
-    start: datetime | None = None
-    value: int = 0
-    district: str = ""
-    hire: HireSignal | None = None
-
-    def sentence(self) -> str:
-        """The text of ``unassigned.csv``'s ``smallest_change`` column."""
-        if self.kind == "none":
-            return self.change
-        who = ""
-        if self.workers and self.start is not None:
-            names = ", ".join(self.workers)
-            if self.kind == "hire":
-                names = "the new worker" if len(self.workers) == 1 else "the new workers"
-            who = f"; then {names} can serve it at {self.start:%Y-%m-%d %H:%M}"
-        return f"{self.kind} (cost {self.cost}): {self.change}{who}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -303,7 +188,7 @@ def smallest_changes(
             dataset, plan, problem, schedule, j, candidates[job_id], column, value, job_district[j]
         )
         if found is None:
-            found = _hire(dataset, plan, chosen, problem, j, districts, job_district, value)
+            found = hire_change(dataset, plan, chosen, problem, j, districts, job_district, value)
         if found is None:
             found = SmallestChange(
                 job_id=job_id,
@@ -431,162 +316,3 @@ def _move_one(
 
 def _others(problem: Problem, w: int) -> list[int]:
     return [x for x in range(problem.n_workers) if x != w]
-
-
-def hire_worker(
-    dataset: Dataset, job: Job, *, worker_id: str, home: Any, shifts: Sequence[Shift]
-) -> Worker:
-    """A new worker who meets every requirement of ``job``: skills at the required level,
-    its certificates (valid a year after the shift), a passed background check, the
-    required (else the customer's preferred) gender, the required languages, a car when
-    the job needs one."""
-    customer = dataset.customer(job.customer_id)
-    gender = job.gender_required
-    if gender is None and customer is not None:
-        gender = customer.preferred_gender
-    expiry = (max(s.end for s in shifts) + timedelta(days=366)).date()
-    return Worker(
-        worker_id=worker_id,
-        name="",
-        gender=gender or Gender.FEMALE,
-        languages=frozenset(job.language_required) | frozenset({"mandarin"}),
-        skills={r.name: r.level for r in job.required_skills},
-        experience_years=job.min_experience_years,
-        certificates=tuple(Certificate(name=c, expires=expiry) for c in job.required_certificates),
-        background_check=BackgroundCheck(status=BackgroundCheckStatus.PASSED),
-        home=home,
-        shifts=tuple(shifts),
-        travel_mode=TravelMode.CAR if job.needs_car else TravelMode.TRANSIT,
-    )
-
-
-def hire_shift(dataset: Dataset, problem: Problem, job: Job) -> Shift:
-    """Whole hours around the job: from the hour before its earliest start to the hour
-    after its latest end, counted in real minutes from the round's local midnight."""
-    origin = problem.horizon_start
-    zone = origin.tzinfo
-    first = minutes_from(origin, job.earliest_start, round_up=False) - 60
-    last = minutes_from(origin, job.latest_start, round_up=True) + job.duration_minutes
-    start = max(0, (first // 60) * 60)
-    end = -(-last // 60) * 60
-    return Shift(start=add_minutes(origin, start, zone), end=add_minutes(origin, end, zone))
-
-
-def _hire(
-    dataset: Dataset,
-    plan: Plan,
-    policy: Policy,
-    problem: Problem,
-    j: int,
-    districts: Districts,
-    job_district: list[str],
-    value: int,
-) -> SmallestChange | None:
-    """New workers for the job alone (a team job gets its whole team), proven on a round
-    of the new workers and the job."""
-    job = replace(
-        dataset.jobs[j], pinned_worker_ids=(), pinned_start=None, excluded_workers=frozenset()
-    )
-    district = job_district[j]
-    same = [k for k, d in enumerate(job_district) if d == district]
-    home = districts.centre(district, coordinates(dataset.jobs[k].location for k in same))
-    shift = hire_shift(dataset, problem, job)
-    count = job.workers_needed
-    hires = tuple(
-        hire_worker(dataset, job, worker_id=f"hire-{n}", home=home, shifts=(shift,))
-        for n in range(1, count + 1)
-    )
-    result = _serve_with(dataset, plan, policy, hires, (job,), problem.horizon_start.tzinfo)
-    if result is None or job.job_id not in result:
-        return None
-    signal = HireSignal(
-        skills=job.required_skills,
-        certificates=job.required_certificates,
-        min_experience_years=job.min_experience_years,
-        gender=hires[0].gender,
-        languages=job.language_required,
-        needs_car=job.needs_car,
-        district=district,
-        shift_start=shift.start,
-        shift_end=shift.end,
-        count=count,
-    )
-    start = result[job.job_id]
-    return SmallestChange(
-        job_id=job.job_id,
-        kind="hire",
-        cost=CHANGE_COSTS["hire_per_worker"] * count,
-        change=signal.describe(),
-        workers=tuple(h.worker_id for h in hires),
-        start=start,
-        value=value,
-        district=district,
-        hire=signal,
-    )
-
-
-def _serve_with(
-    dataset: Dataset,
-    plan: Plan,
-    policy: Policy,
-    workers: tuple[Worker, ...],
-    jobs: tuple[Job, ...],
-    zone: Any,
-) -> dict[str, datetime] | None:
-    """Plan ``jobs`` on ``workers`` alone (greedy, deterministic) and verify it: the start
-    of each job served, or ``None`` when the travel model cannot place the new homes."""
-    from matchmaker.plan import dispatch
-
-    round_ = replace(dataset, workers=workers, jobs=jobs)
-    try:
-        result = dispatch(
-            round_,
-            solver="greedy",
-            policy=policy,
-            time_limit=30.0,
-            seed=0,
-            deterministic=True,
-            travel=plan.travel,
-        )
-    except MatchmakerError:
-        return None
-    if not result.ok:
-        return None
-    return {a.job_id: a.start.astimezone(zone) for a in result.plan.assignments}
-
-
-def changes_frame(changes: Sequence[SmallestChange]) -> pd.DataFrame:
-    """The results as a DataFrame, cheapest first."""
-    import pandas as pd
-
-    rows = [
-        {
-            "job_id": c.job_id,
-            "kind": c.kind,
-            "cost": c.cost,
-            "change": c.change,
-            "workers": ";".join(c.workers),
-            "start": None if c.start is None else c.start.isoformat(),
-            "value": c.value,
-            "district": c.district,
-            "hire_skills": "" if c.hire is None else c.hire.skill_text,
-            "hire_shift": "" if c.hire is None else c.hire.shift_text,
-        }
-        for c in changes
-    ]
-    frame = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
-    frame["cost"] = frame["cost"].astype("Int64")
-    return frame
-
-
-def with_smallest_changes(plan: Plan, changes: Sequence[SmallestChange]) -> Plan:
-    """``plan`` whose unassigned jobs carry their smallest change (``unassigned.csv``'s
-    ``smallest_change`` column)."""
-    text = {c.job_id: c.sentence() for c in changes}
-    return replace(
-        plan,
-        unassigned=tuple(
-            replace(u, smallest_change=text.get(u.job_id, u.smallest_change))
-            for u in plan.unassigned
-        ),
-    )

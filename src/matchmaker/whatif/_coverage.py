@@ -191,6 +191,9 @@ def _hours(
         "skill"
     )
     keys = ["skill", "day", "district"]
+    # Keys stay text and dates even when a side is empty (no jobs, nobody on shift).
+    demand = demand.astype(dict.fromkeys(keys, object))
+    supply = supply.astype(dict.fromkeys(keys, object))
     needed = demand.groupby(keys, as_index=False)["demand_hours"].sum()
     offered = supply.groupby(keys, as_index=False)["supply_hours"].sum()
     # Only the skills some job asks for: supply of a skill nobody needs is no coverage.

@@ -28,13 +28,9 @@ from typing import TYPE_CHECKING, Any
 from matchmaker.compile import compile_problem, coordinates
 from matchmaker.model import Dataset, Gender, Job, Policy, Shift, local_zone
 from matchmaker.plan import Plan
-from matchmaker.whatif._counterfactual import (
-    SmallestChange,
-    _serve_with,
-    hire_shift,
-    hire_worker,
-)
+from matchmaker.whatif._change import SmallestChange
 from matchmaker.whatif._districts import Districts
+from matchmaker.whatif._hire import hire_shift, hire_worker, serve_with
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -161,7 +157,7 @@ def _hiring_rows(
                 hire_worker(dataset, model, worker_id=f"hire-{k}", home=home, shifts=shifts)
                 for k in range(1, n * max(j.workers_needed for j in jobs) + 1)
             )
-            result = _serve_with(dataset, plan, policy, workers, jobs, zone)
+            result = serve_with(dataset, plan, policy, workers, jobs, zone)
             if result is None:
                 break
             if len(result) > len(served):
