@@ -94,3 +94,22 @@ def test_dispatch_prints_coverage_and_fills_smallest_change(tmp_path: Path, smal
     assert result.exit_code == 0, result.output
     rows = _rows(out / "unassigned.csv")
     assert rows[0]["smallest_change"] == ""
+
+
+def test_dispatch_prints_the_warnings_validate_shows(tmp_path: Path, small: Path) -> None:
+    """An unknown column is a warning in validate and the same warning in dispatch, before
+    the coverage line; the plan is still written."""
+    jobs = small / "jobs.csv"
+    lines = jobs.read_text(encoding="utf-8").splitlines()
+    jobs.write_text(
+        "\n".join([lines[0] + ",colour", *(line + ",red" for line in lines[1:])]) + "\n",
+        encoding="utf-8",
+    )
+    checked = runner.invoke(app, ["validate", str(small)])
+    assert checked.exit_code == 0 and "colour" in checked.output
+    out = tmp_path / "plan"
+    result = runner.invoke(app, ["dispatch", str(small), "--out", str(out), "--solver", "greedy"])
+    assert result.exit_code == 0, result.output
+    warning = result.output.index("warning: jobs.csv, column 'colour'")
+    assert warning < result.output.index("coverage: 2 jobs")
+    assert (out / "plan.json").is_file()
