@@ -81,7 +81,8 @@ def plot_job_changes(comparison: Comparison, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("jobs")
     ax.set_title("What changed against the baseline")
     if any(left):
-        ax.legend(loc="lower right", fontsize="small")
+        # Beside the axes: a long bar never hides under the legend.
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     return ax
 
 
