@@ -113,3 +113,28 @@ def test_the_column_travels_through_the_plan_folder_and_explain(tmp_path: Path) 
     told = explain_job(dataset, back, "J1", policy=dataset.settings.policy)
     assert "Smallest change that would serve it: relax_preference" in told.to_text()
     assert told.to_dict()["smallest_change"] == back.unassigned[0].smallest_change
+
+
+def test_a_plan_on_a_travel_matrix_is_judged_with_it() -> None:
+    """On the round's own matrix: J2 (cleaning>=4, W1 has 3) is served by one level less,
+    right after J1, which only the matrix's 3 minutes allow; J3 needs a skill nobody has,
+    and a new worker's home is not on the matrix, so no hire is claimed."""
+    from dataclasses import replace as swap
+
+    from matchmaker.plan import dispatch
+    from tests.matrix_world import FAR2, matrix_world
+
+    dataset, travel = matrix_world()
+    dataset = with_job(dataset, "J2", required_skills=(SkillRequirement(name="cleaning", level=4),))
+    care = job(
+        "J3",
+        location=FAR2,
+        required_skills=(SkillRequirement(name="elderly_care", level=2),),
+        window=TimeWindow(start=at(11), end=at(11)),
+    )
+    dataset = swap(dataset, jobs=(*dataset.jobs, care))
+    result = dispatch(dataset, solver="greedy", time_limit=5, travel=travel)
+    assert sorted(u.job_id for u in result.plan.unassigned) == ["J2", "J3"]
+    changes = {c.job_id: c for c in smallest_changes(dataset, result.plan)}
+    assert changes["J2"].kind == "relax_requirement" and changes["J2"].start == at(9, 15)
+    assert changes["J3"].kind == "none"
