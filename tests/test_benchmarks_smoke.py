@@ -300,3 +300,18 @@ def test_engine_smoke_run_writes_its_section(tmp_path: Path) -> None:
     for weighting in ("default", "linear"):
         assert f"| 8x20@1.5 | {weighting} | VROOM level 2 |" in text
     assert "ERROR" not in text
+
+
+def test_whatif_benchmark_measures_a_tiny_round() -> None:
+    """The what-if benchmark's measure runs on a small generated round and its table
+    renders (no timings are asserted)."""
+    from benchmarks.bench_whatif import markdown, measure
+
+    import matchmaker
+    from matchmaker.generate import generate_frames
+
+    dataset = matchmaker.dataset_from_frames(generate_frames(workers=8, jobs=24, seed=2))
+    result = measure(dataset)
+    assert result["jobs"] == 24
+    assert sum(result["kinds"].values()) == result["unserved"]
+    assert "| tiny | 8 | 24 |" in markdown({"tiny": result})

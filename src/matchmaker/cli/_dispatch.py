@@ -31,6 +31,7 @@ from matchmaker.cli._common import (
     stderr,
     user_errors,
 )
+from matchmaker.cli._whatif import attach_smallest_changes, coverage_line
 from matchmaker.io import (
     check_output_folder,
     load_dataset,
@@ -213,6 +214,18 @@ def dispatch_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing folder that is not a plan.")
     ] = False,
+    smallest_change: Annotated[
+        bool,
+        typer.Option(
+            "--smallest-change/--no-smallest-change",
+            help="Find the cheapest proven change that would serve each unassigned job "
+            "(unassigned.csv's smallest_change column).",
+        ),
+    ] = True,
+    districts: Annotated[
+        Path | None,
+        typer.Option(help="CSV of districts (name,lat,lon) for hiring signals; default: grid."),
+    ] = None,
 ) -> None:
     """Plan a dispatch round and write the plan folder (only if it passes verify).
 
@@ -227,6 +240,7 @@ def dispatch_command(
         data = load_dataset_warning(dataset)
         if redact:
             data = redacted(data)
+        coverage_line(data, chosen, districts)
         stop = threading.Event()
         with _stop_on_ctrl_c(stop):
             with _live_progress(time_limit, len(data.jobs)) as report:
@@ -255,8 +269,11 @@ def dispatch_command(
                     "this is a bug in matchmaker, nothing was written",
                     EXIT_INTERNAL,
                 )
+            plan = result.plan
+            if smallest_change and not stop.is_set():
+                plan = attach_smallest_changes(plan, data, result.policy, districts)
             write_plan(
-                result.plan,
+                plan,
                 out,
                 dataset=data,
                 policy=result.policy,

@@ -10,6 +10,7 @@ from matchmaker.generate._catalogue import (
     SKILLS,
     TIMEZONE,
 )
+from matchmaker.generate._draw import DISTRICTS
 from matchmaker.generate._generate import (
     generate_dataset,
     generate_frames,
@@ -18,6 +19,7 @@ from matchmaker.generate._generate import (
 __all__ = [
     "CERTIFICATES",
     "DEFAULT_START_DATE",
+    "DISTRICTS",
     "LANGUAGES",
     "SERVICES",
     "SKILLS",

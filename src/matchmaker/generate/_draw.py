@@ -28,7 +28,7 @@ from matchmaker.generate._catalogue import (
 )
 from matchmaker.model import Gender
 
-__all__ = ["categorical", "draw_customers", "draw_workers", "quota"]
+__all__ = ["DISTRICTS", "categorical", "draw_customers", "draw_workers", "quota"]
 
 # Districts of Shanghai: centre, spread (km, one standard deviation) and the share of
 # worker homes and of customers. Workers live in the districts they serve, a little further
@@ -41,6 +41,13 @@ _DISTRICT_KM = np.array([1.5, 1.8, 2.2, 2.0, 2.2, 1.8, 2.4, 2.4, 3.0, 3.5, 3.0])
 _WORKER_DISTRICTS = np.array([0.05, 0.06, 0.10, 0.07, 0.10, 0.07, 0.11, 0.08, 0.11, 0.14, 0.11])
 _CUSTOMER_DISTRICTS = np.array([0.08, 0.09, 0.12, 0.08, 0.09, 0.07, 0.10, 0.11, 0.09, 0.10, 0.07])
 _CITY_CENTRE = (31.23, 121.47)
+_DISTRICT_NAMES = ("Huangpu", "Jing'an", "Xuhui", "Changning", "Putuo", "Hongkou", "Yangpu",
+                   "Lujiazui", "Zhangjiang", "Minhang", "Baoshan")  # fmt: skip
+DISTRICTS: dict[str, tuple[float, float]] = {
+    name: (float(lat), float(lon))
+    for name, lat, lon in zip(_DISTRICT_NAMES, _DISTRICT_LAT, _DISTRICT_LON, strict=True)
+}
+"""The centres (latitude, longitude) of the districts the synthetic city is drawn around."""
 
 _SURNAMES = ("Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu",
              "Sun", "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Gao", "Luo")  # fmt: skip

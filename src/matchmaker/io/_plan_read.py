@@ -200,7 +200,10 @@ def _read_unassigned(path: Path) -> tuple[list[UnassignedJob], list[Issue]]:
         if job_id:
             result.append(
                 UnassignedJob(
-                    job_id=job_id, reason_code=ReasonCode(code), reason=row.get("reason", "")
+                    job_id=job_id,
+                    reason_code=ReasonCode(code),
+                    reason=row.get("reason", ""),
+                    smallest_change=row.get("smallest_change") or "",
                 )
             )
     return result, issues

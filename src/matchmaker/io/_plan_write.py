@@ -121,7 +121,12 @@ def _write_contents(folder: Path, plan: Plan, dataset: Dataset, policy: Policy) 
     write_tables(dataset_to_frames(copy), folder / INPUT, settings=copy.settings)
     assignments = [_assignment_row(a) for a in plan.assignments]
     unassigned = [
-        {"job_id": u.job_id, "reason_code": u.reason_code.value, "reason": u.reason}
+        {
+            "job_id": u.job_id,
+            "reason_code": u.reason_code.value,
+            "reason": u.reason,
+            "smallest_change": u.smallest_change,
+        }
         for u in plan.unassigned
     ]
     workers = worker_rows(plan, dataset)

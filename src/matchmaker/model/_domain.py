@@ -203,6 +203,18 @@ class Worker:
                 raise DomainError(f"worker {self.worker_id}: shifts overlap at {after.start}")
         object.__setattr__(self, "shifts", tuple(ordered))
 
+    def __getstate__(self) -> dict[str, object]:
+        # A mapping proxy cannot be pickled; the skills travel as a plain dict, so that a
+        # dataset can go to a process pool (matchmaker.compare with any executor).
+        state = dict(self.__dict__)
+        state["skills"] = dict(self.skills)
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+        object.__setattr__(self, "skills", _frozen_mapping(self.skills))
+
     def skill_level(self, skill: str) -> int:
         """The worker's level in ``skill``, 0 when the worker lacks it."""
         return self.skills.get(skill, 0)

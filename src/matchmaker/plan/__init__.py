@@ -8,6 +8,12 @@ from matchmaker.plan._build import (
     optimality_gap,
     plan_kpis,
 )
+from matchmaker.plan._capacity import (
+    Standing,
+    eligible_by_worker,
+    schedule_of_plan,
+    standing_of,
+)
 from matchmaker.plan._dispatch import (
     DispatchInterrupted,
     DispatchResult,
@@ -67,12 +73,14 @@ __all__ = [
     "JobExplanation",
     "Plan",
     "ReasonCode",
+    "Standing",
     "UnassignedJob",
     "Violation",
     "WorkerNote",
     "build_plan",
     "check_pair",
     "dispatch",
+    "eligible_by_worker",
     "eligible_worker_count",
     "explain_job",
     "ineligibility_summary",
@@ -83,6 +91,8 @@ __all__ = [
     "plan_to_frames",
     "redacted",
     "rule_counts",
+    "schedule_of_plan",
+    "standing_of",
     "verify",
     "worker_rows",
 ]

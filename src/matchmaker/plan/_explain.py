@@ -109,6 +109,9 @@ class JobExplanation:
     others: tuple[WorkerNote, ...]
     """Runners-up of an assigned job, or the eligible workers of an unassigned one, then the
     customer's preferred and previous workers that were not chosen."""
+    smallest_change: str = ""
+    """The plan's cheapest proven change that would serve the unassigned job
+    (``unassigned.csv``'s ``smallest_change``, :func:`matchmaker.smallest_changes`)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +127,7 @@ class JobExplanation:
             "ineligible_by_rule": dict(self.ineligible_by_rule),
             "assigned": [note.to_dict() for note in self.assigned],
             "others": [note.to_dict() for note in self.others],
+            "smallest_change": self.smallest_change,
         }
 
     def to_text(self) -> str:
@@ -141,6 +145,8 @@ class JobExplanation:
             code = "" if self.reason_code is None else self.reason_code.value
             said = reason if reason.startswith(code) else f"{code}: {reason}"
             lines.append(f"Not assigned: {said}")
+            if self.smallest_change:
+                lines.append(f"Smallest change that would serve it: {self.smallest_change}")
         lines.append(f"{self.eligible_workers} of {self.workers_total} workers eligible.")
         if self.ineligible_by_rule:
             lines.append(
@@ -402,4 +408,5 @@ def explain_job(dataset: Dataset, plan: Plan, job_id: str, *, policy: Policy) ->
         ineligible_by_rule=ineligible_by_rule,
         assigned=tuple(assigned_notes),
         others=tuple(others),
+        smallest_change="" if mine or entry is None else entry.smallest_change,
     )

@@ -38,7 +38,7 @@ ASSIGNMENT_COLUMNS = (
     "sequence",
     "match_score",
 )
-UNASSIGNED_COLUMNS = ("job_id", "reason_code", "reason")
+UNASSIGNED_COLUMNS = ("job_id", "reason_code", "reason", "smallest_change")
 WORKER_COLUMNS = (
     "worker_id",
     "jobs",
@@ -122,6 +122,9 @@ def plan_to_frames(plan: Plan, *, dataset: Dataset | None = None) -> dict[str, p
             "job_id": pd.Series([u.job_id for u in plan.unassigned], dtype=object),
             "reason_code": pd.Series([u.reason_code.value for u in plan.unassigned], dtype=object),
             "reason": pd.Series([u.reason for u in plan.unassigned], dtype=object),
+            "smallest_change": pd.Series(
+                [u.smallest_change for u in plan.unassigned], dtype=object
+            ),
         }
     )
     rows = worker_rows(plan, dataset)

@@ -45,6 +45,9 @@ class UnassignedJob:
     job_id: str
     reason_code: ReasonCode
     reason: str
+    smallest_change: str = ""
+    """The cheapest proven change that would serve the job (``matchmaker.smallest_changes``);
+    empty when not computed."""
 
 
 @dataclass(frozen=True, kw_only=True)

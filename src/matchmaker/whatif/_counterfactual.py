@@ -1,0 +1,318 @@
+"""The smallest change that would serve an unserved job, proven by re-checking.
+
+For every unassigned job of a plan, :func:`smallest_changes` tries candidate changes from
+the cheapest up (:data:`CHANGE_COSTS`) and keeps the first that is *proven*: eligibility is
+re-run for the changed job, the job is inserted into the plan (nothing else moves, except
+the one planned job a ``move_planned_job`` change moves), and the changed plan passes
+:func:`~matchmaker.plan.verify` over the workers it touches (:mod:`._probe`). Candidates:
+
+* ``widen_window``: the latest start later, or the earliest start earlier, by 15, 30, 60 or
+  120 minutes (cost: a third of the minutes);
+* ``move_planned_job``: one single-worker planned job of an eligible but busy worker moves
+  to another free worker or time (inside its own window), and the worker serves this job
+  (cost 10);
+* ``relax_preference``: the customer's required gender or languages dropped (cost 30);
+* ``relax_requirement``: two years less experience (35), or every required skill one level
+  lower (40);
+* ``another_day``: the same local time on another day of the round that has shifts
+  (50, plus 10 per day away);
+* ``hire``: new workers with exactly what the job requires, living in the job's district,
+  free in whole hours around the window: the hiring signal (100 per worker).
+
+Each result names the change, who would serve the job and when, and its cost; the job's
+weighted value (``priority_weights[priority] * workers_needed``) lets
+:func:`matchmaker.whatif.what_would_serve_most` add them up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from matchmaker.compile import Problem, compile_problem, coordinates
+from matchmaker.model import Dataset, Job, Policy, add_minutes
+from matchmaker.plan import Plan, eligible_by_worker, schedule_of_plan, standing_of
+from matchmaker.whatif._change import CHANGE_COSTS, SmallestChange
+from matchmaker.whatif._districts import Districts
+from matchmaker.whatif._hire import hire_change
+from matchmaker.whatif._probe import (
+    Schedule,
+    assignments_for,
+    patched,
+    place,
+    prove,
+    variant_eligibility,
+    with_job,
+)
+
+__all__ = ["WIDEN_MINUTES", "smallest_changes"]
+
+WIDEN_MINUTES = (15, 30, 60, 120)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Candidate:
+    kind: str
+    cost: int
+    change: str
+    job: Job
+
+
+def _clock(moment: datetime, zone: Any) -> str:
+    return moment.astimezone(zone).strftime("%H:%M")
+
+
+def _candidates(dataset: Dataset, job: Job, days: Sequence[Any], zone: Any) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    window = job.window
+    for minutes in WIDEN_MINUTES:
+        later = add_minutes(window.end, minutes, zone)
+        found.append(
+            _Candidate(
+                kind="widen_window",
+                cost=minutes // 3,
+                change=f"start up to {minutes} min later (latest start {_clock(later, zone)})",
+                job=replace(job, window=replace(window, end=later)),
+            )
+        )
+        earlier = add_minutes(window.start, -minutes, zone)
+        found.append(
+            _Candidate(
+                kind="widen_window",
+                cost=minutes // 3,
+                change=f"start from {minutes} min earlier (earliest {_clock(earlier, zone)})",
+                job=replace(job, window=replace(window, start=earlier)),
+            )
+        )
+    if job.gender_required is not None:
+        found.append(
+            _Candidate(
+                kind="relax_preference",
+                cost=CHANGE_COSTS["relax_gender"],
+                change=f"the customer accepts any gender (asked {job.gender_required.value})",
+                job=replace(job, gender_required=None),
+            )
+        )
+    if job.language_required:
+        found.append(
+            _Candidate(
+                kind="relax_preference",
+                cost=CHANGE_COSTS["relax_language"],
+                change=f"no language required (asked {' and '.join(job.language_required)})",
+                job=replace(job, language_required=()),
+            )
+        )
+    if job.min_experience_years > 0:
+        years = max(0.0, job.min_experience_years - 2)
+        found.append(
+            _Candidate(
+                kind="relax_requirement",
+                cost=CHANGE_COSTS["relax_experience"],
+                change=f"{years:g} years of experience instead of {job.min_experience_years:g}",
+                job=replace(job, min_experience_years=years),
+            )
+        )
+    if any(r.level > 1 for r in job.required_skills):
+        lower = tuple(replace(r, level=max(1, r.level - 1)) for r in job.required_skills)
+        found.append(
+            _Candidate(
+                kind="relax_requirement",
+                cost=CHANGE_COSTS["relax_skill_level"],
+                change="skill one level lower: " + ", ".join(str(r) for r in lower),
+                job=replace(job, required_skills=lower),
+            )
+        )
+    own = window.start.astimezone(zone).date()
+    for day in sorted(days, key=lambda d: (abs((d - own).days), d)):
+        if day == own:
+            continue
+        away = abs((day - own).days)
+        start = _same_clock(window.start, day, zone)
+        end = _same_clock(window.end, day + (window.end.astimezone(zone).date() - own), zone)
+        found.append(
+            _Candidate(
+                kind="another_day",
+                cost=CHANGE_COSTS["another_day"] + CHANGE_COSTS["another_day_per_day"] * away,
+                change=f"move it to {day.isoformat()} at the same time",
+                job=replace(job, window=replace(window, start=start, end=end)),
+            )
+        )
+    return sorted(found, key=lambda c: c.cost)
+
+
+def _same_clock(moment: datetime, day: Any, zone: Any) -> datetime:
+    """The same local clock time on ``day`` (built as a wall-clock time of that day, so a
+    daylight-saving change between the days keeps the clock, not the elapsed minutes)."""
+    local = moment.astimezone(zone)
+    return datetime.combine(day, local.time(), tzinfo=zone)
+
+
+def smallest_changes(
+    dataset: Dataset,
+    plan: Plan,
+    *,
+    policy: Policy | None = None,
+    districts: Districts | None = None,
+    job_ids: Sequence[str] | None = None,
+) -> tuple[SmallestChange, ...]:
+    """For each unassigned job of ``plan`` (or of ``job_ids``), the cheapest proven change
+    that serves it (module docstring). ``plan`` must be a plan of ``dataset``."""
+    chosen = dataset.settings.policy if policy is None else policy
+    districts = Districts() if districts is None else districts
+    problem = compile_problem(dataset, policy=chosen, travel=plan.travel)
+    schedule: Schedule = schedule_of_plan(problem, plan)
+    wanted = [u.job_id for u in plan.unassigned] if job_ids is None else list(job_ids)
+    wanted = [j for j in wanted if dataset.has_job(j)]
+    zone = problem.horizon_start.tzinfo
+    days = sorted(
+        {add_minutes(problem.horizon_start, int(s), zone).date() for s in problem.vehicle_start}
+    )
+    job_district = districts.of(coordinates(j.location for j in dataset.jobs))
+    weights = chosen.priority_weights
+
+    candidates = {j: _candidates(dataset, dataset.job(j), days, zone) for j in wanted}
+    flat = [(j, c) for j in wanted for c in candidates[j]]
+    eligible = variant_eligibility(
+        dataset, problem, [dataset.job_position(j) for j, _ in flat], [c.job for _, c in flat]
+    )
+    column = {id(c): eligible[:, k] for k, (_, c) in enumerate(flat)}
+
+    results: list[SmallestChange] = []
+    for job_id in wanted:
+        j = dataset.job_position(job_id)
+        job = dataset.jobs[j]
+        value = weights[job.priority] * job.workers_needed
+        found = _first_proven(
+            dataset, plan, problem, schedule, j, candidates[job_id], column, value, job_district[j]
+        )
+        if found is None:
+            found = hire_change(dataset, plan, chosen, problem, j, districts, job_district, value)
+        if found is None:
+            found = SmallestChange(
+                job_id=job_id,
+                kind="none",
+                cost=None,
+                change="no single change tried serves it (see the reason)",
+                value=value,
+                district=job_district[j],
+            )
+        results.append(found)
+    return tuple(results)
+
+
+def _first_proven(
+    dataset: Dataset,
+    plan: Plan,
+    problem: Problem,
+    schedule: Schedule,
+    j: int,
+    candidates: Sequence[_Candidate],
+    column: dict[int, Any],
+    value: int,
+    district: str,
+) -> SmallestChange | None:
+    zone = problem.horizon_start.tzinfo
+    move_tried = False
+    for candidate in candidates:
+        if not move_tried and candidate.cost > CHANGE_COSTS["move_planned_job"]:
+            move_tried = True
+            moved = _move_one(dataset, plan, problem, schedule, j, value, district)
+            if moved is not None:
+                return moved
+        trial = patched(problem, j, candidate.job, column[id(candidate)])
+        placement = place(dataset, trial, schedule, j)
+        if placement is None:
+            continue
+        edited = _with_job(dataset, candidate.job)
+        rows = assignments_for(edited, trial, placement, candidate.job)
+        if prove(edited, plan, rows):
+            return SmallestChange(
+                job_id=candidate.job.job_id,
+                kind=candidate.kind,
+                cost=candidate.cost,
+                change=candidate.change,
+                workers=tuple(a.worker_id for a in rows),
+                start=rows[0].start.astimezone(zone),
+                value=value,
+                district=district,
+            )
+    if not move_tried:
+        return _move_one(dataset, plan, problem, schedule, j, value, district)
+    return None
+
+
+def _with_job(dataset: Dataset, job: Job) -> Dataset:
+    position = dataset.job_position(job.job_id)
+    jobs = (*dataset.jobs[:position], job, *dataset.jobs[position + 1 :])
+    return replace(dataset, jobs=jobs)
+
+
+_MOVE_WORKERS = 5
+"""Busy eligible workers tried for a ``move_planned_job`` change, best score first."""
+
+
+def _move_one(
+    dataset: Dataset,
+    plan: Plan,
+    problem: Problem,
+    schedule: Schedule,
+    j: int,
+    value: int,
+    district: str,
+) -> SmallestChange | None:
+    """Free an eligible worker by moving one of their planned single-worker jobs."""
+    if int(problem.job_team[j]) != 1:
+        return None
+    zone = problem.horizon_start.tzinfo
+    job = dataset.jobs[j]
+    tried = 0
+    for w, vehicles in eligible_by_worker(problem, j).items():
+        if tried >= _MOVE_WORKERS:
+            break
+        standing = standing_of(dataset, problem, schedule, j, w, vehicles)
+        if standing.status not in ("busy", "full"):
+            continue
+        tried += 1
+        for v in vehicles:
+            for k, _ in schedule.get(v, ()):
+                other = dataset.jobs[k]
+                if other.workers_needed != 1 or other.is_pinned:
+                    continue
+                without = dict(schedule)  # only this day changes
+                without[v] = [(kk, s) for kk, s in schedule[v] if kk != k]
+                here = place(dataset, problem, without, j, skip_workers=_others(problem, w))
+                if here is None:
+                    continue
+                after = with_job(without, here, j)
+                there = place(dataset, problem, after, k)
+                if there is None:
+                    continue
+                rows = assignments_for(dataset, problem, here, job)
+                moved = assignments_for(dataset, problem, there, other)
+                if not prove(dataset, plan, rows + moved, removed_jobs=(other.job_id,)):
+                    continue
+                target = ", ".join(a.worker_id for a in moved)
+                when = f"{moved[0].start.astimezone(zone):%H:%M}"
+                owner = problem.worker_ids[w]
+                text = (
+                    f"move {other.job_id} to {when} (same worker, {owner})"
+                    if target == owner
+                    else f"move {other.job_id} from {owner} to {target} at {when}"
+                )
+                return SmallestChange(
+                    job_id=job.job_id,
+                    kind="move_planned_job",
+                    cost=CHANGE_COSTS["move_planned_job"],
+                    change=text,
+                    workers=tuple(a.worker_id for a in rows),
+                    start=rows[0].start.astimezone(zone),
+                    value=value,
+                    district=district,
+                )
+    return None
+
+
+def _others(problem: Problem, w: int) -> list[int]:
+    return [x for x in range(problem.n_workers) if x != w]
