@@ -138,3 +138,23 @@ def test_a_plan_on_a_travel_matrix_is_judged_with_it() -> None:
     changes = {c.job_id: c for c in smallest_changes(dataset, result.plan)}
     assert changes["J2"].kind == "relax_requirement" and changes["J2"].start == at(9, 15)
     assert changes["J3"].kind == "none"
+
+
+def test_a_spent_time_limit_leaves_jobs_not_searched_in_plan_order() -> None:
+    """With no time left the search stops before any job: every unassigned job is returned,
+    in the plan's order, as ``not_searched``, and its column says so (no change claimed)."""
+    dataset = world(
+        jobs=[
+            job("J1", window=NINE),
+            job("J2", window=TimeWindow(start=at(9, 30), end=at(9, 30))),
+            job("J3", window=TimeWindow(start=at(9, 15), end=at(9, 15)), priority=5),
+        ]
+    )
+    plan = plan_of(dataset, ("J1", "W1", at(9)))
+    changes = smallest_changes(dataset, plan, time_limit=0.0)
+    assert [c.job_id for c in changes] == [u.job_id for u in plan.unassigned]
+    assert {c.kind for c in changes} == {"not_searched"}
+    assert all(c.sentence() == "not searched: the time ran out" for c in changes)
+    searched = smallest_changes(dataset, plan, time_limit=60.0)
+    assert {c.kind for c in searched} <= {"widen_window", "move_planned_job", "hire", "none"}
+    assert "not_searched" not in {c.kind for c in searched}

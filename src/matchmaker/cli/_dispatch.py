@@ -57,6 +57,10 @@ from matchmaker.solve import ProgressCallback
 __all__ = ["progress_text", "register"]
 
 
+SMALLEST_CHANGE_MIN_SECONDS = 5.0
+"""The least time the smallest changes get after a dispatch (else half its time limit)."""
+
+
 class SolverName(enum.StrEnum):
     ROUTING = "routing"
     GREEDY = "greedy"
@@ -219,7 +223,8 @@ def dispatch_command(
         typer.Option(
             "--smallest-change/--no-smallest-change",
             help="Find the cheapest proven change that would serve each unassigned job "
-            "(unassigned.csv's smallest_change column).",
+            "(unassigned.csv's smallest_change column), the most valuable first, for at most "
+            "half the time limit (at least 5 s).",
         ),
     ] = True,
     districts: Annotated[
@@ -271,7 +276,8 @@ def dispatch_command(
                 )
             plan = result.plan
             if smallest_change and not stop.is_set():
-                plan = attach_smallest_changes(plan, data, result.policy, districts)
+                seconds = max(SMALLEST_CHANGE_MIN_SECONDS, time_limit / 2)
+                plan = attach_smallest_changes(plan, data, result.policy, districts, seconds)
             write_plan(
                 plan,
                 out,

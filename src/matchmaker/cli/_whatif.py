@@ -23,6 +23,7 @@ from matchmaker.cli._common import console, load_dataset_warning, stderr, user_e
 from matchmaker.model import Dataset, Policy, RequestError, load_policy
 from matchmaker.plan import Plan
 from matchmaker.whatif import (
+    NOT_FOUND,
     Coverage,
     Districts,
     coverage,
@@ -185,15 +186,18 @@ def coverage_line(data: Dataset, policy: Policy | None, districts: Path | None) 
 
 
 def attach_smallest_changes(
-    plan: Plan, data: Dataset, policy: Policy, districts: Path | None
+    plan: Plan, data: Dataset, policy: Policy, districts: Path | None, seconds: float
 ) -> Plan:
-    """``plan`` with the smallest change of each unassigned job, and a line saying how many
-    have one. A failure here is reported and the plan is kept without them: it is verified
-    already, and the column is advice."""
+    """``plan`` with the smallest change of each unassigned job (the most valuable first,
+    for at most ``seconds``), and a line saying how many have one. A failure here is
+    reported and the plan is kept without them: it is verified already, and the column is
+    advice."""
     if not plan.unassigned:
         return plan
     try:
-        changes = smallest_changes(data, plan, policy=policy, districts=_districts(districts))
+        changes = smallest_changes(
+            data, plan, policy=policy, districts=_districts(districts), time_limit=seconds
+        )
     except RequestError:
         raise
     except Exception as error:
@@ -205,12 +209,19 @@ def attach_smallest_changes(
             soft_wrap=True,
         )
         return plan
-    kinds = Counter(c.kind for c in changes if c.kind != "none")
+    kinds = Counter(c.kind for c in changes if c.kind not in NOT_FOUND)
     found = sum(kinds.values())
     listed = ", ".join(f"{kind} {n}" for kind, n in kinds.most_common())
+    unsearched = sum(c.kind == "not_searched" for c in changes)
     stderr.print(
         f"smallest changes: {found} of {len(changes)} unserved job(s) have a proven change"
         + (f" ({listed})" if listed else "")
+        + (
+            f"; {unsearched} not searched within {seconds:g} s (the least valuable; "
+            "`matchmaker explain` searches one job)"
+            if unsearched
+            else ""
+        )
         + "; see unassigned.csv",
         highlight=False,
         markup=False,

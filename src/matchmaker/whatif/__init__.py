@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from matchmaker.whatif._change import (
     CHANGE_COSTS,
+    NOT_FOUND,
     HireSignal,
     SmallestChange,
     changes_frame,
@@ -44,6 +45,7 @@ from matchmaker.whatif._scenario import (
 __all__ = [
     "BASELINE",
     "CHANGE_COSTS",
+    "NOT_FOUND",
     "RELAXABLE_RULES",
     "AddDemand",
     "AddWorkers",

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CHANGE_COLUMNS",
     "CHANGE_COSTS",
+    "NOT_FOUND",
     "HireSignal",
     "SmallestChange",
     "changes_frame",
@@ -92,10 +93,15 @@ class HireSignal:
         )
 
 
+NOT_FOUND = ("none", "not_searched")
+"""Kinds of a result without a change: none of the candidates served the job, or the
+search ran out of time before it came to the job."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class SmallestChange:
-    """The cheapest proven change that serves ``job_id`` (``kind == "none"``: none of the
-    candidates did)."""
+    """The cheapest proven change that serves ``job_id`` (``kind`` in :data:`NOT_FOUND`:
+    none of the candidates did, or the search had no time left for this job)."""
 
     job_id: str
     kind: str
@@ -109,7 +115,7 @@ class SmallestChange:
 
     def sentence(self) -> str:
         """The text of ``unassigned.csv``'s ``smallest_change`` column."""
-        if self.kind == "none":
+        if self.kind in NOT_FOUND:
             return self.change
         who = ""
         if self.workers and self.start is not None:

@@ -26,6 +26,7 @@ weighted value (``priority_weights[priority] * workers_needed``) lets
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -50,6 +51,7 @@ from matchmaker.whatif._probe import (
 __all__ = ["WIDEN_MINUTES", "smallest_changes"]
 
 WIDEN_MINUTES = (15, 30, 60, 120)
+_CHUNK = 32  # jobs whose candidates' eligibility is computed at once
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,9 +158,16 @@ def smallest_changes(
     policy: Policy | None = None,
     districts: Districts | None = None,
     job_ids: Sequence[str] | None = None,
+    time_limit: float | None = None,
 ) -> tuple[SmallestChange, ...]:
     """For each unassigned job of ``plan`` (or of ``job_ids``), the cheapest proven change
-    that serves it (module docstring). ``plan`` must be a plan of ``dataset``."""
+    that serves it (module docstring). ``plan`` must be a plan of ``dataset``.
+
+    Jobs are searched most valuable first. With ``time_limit`` (seconds) the search stops
+    when it is spent, and the jobs not reached get ``kind="not_searched"``: on a round with
+    hundreds of unserved jobs the proofs take minutes.
+    """
+    began = time.perf_counter()
     chosen = dataset.settings.policy if policy is None else policy
     districts = Districts() if districts is None else districts
     problem = compile_problem(dataset, policy=chosen, travel=plan.travel)
@@ -172,34 +181,58 @@ def smallest_changes(
     job_district = districts.of(coordinates(j.location for j in dataset.jobs))
     weights = chosen.priority_weights
 
-    candidates = {j: _candidates(dataset, dataset.job(j), days, zone) for j in wanted}
-    flat = [(j, c) for j in wanted for c in candidates[j]]
-    eligible = variant_eligibility(
-        dataset, problem, [dataset.job_position(j) for j, _ in flat], [c.job for _, c in flat]
-    )
-    column = {id(c): eligible[:, k] for k, (_, c) in enumerate(flat)}
+    def value_of(job_id: str) -> int:
+        job = dataset.job(job_id)
+        return weights[job.priority] * job.workers_needed
 
-    results: list[SmallestChange] = []
-    for job_id in wanted:
-        j = dataset.job_position(job_id)
-        job = dataset.jobs[j]
-        value = weights[job.priority] * job.workers_needed
-        found = _first_proven(
-            dataset, plan, problem, schedule, j, candidates[job_id], column, value, job_district[j]
+    order = sorted(wanted, key=lambda job_id: -value_of(job_id))
+    found_for: dict[str, SmallestChange] = {}
+    for first in range(0, len(order), _CHUNK):
+        if time_limit is not None and time.perf_counter() - began > time_limit:
+            break
+        chunk = order[first : first + _CHUNK]
+        candidates = {j: _candidates(dataset, dataset.job(j), days, zone) for j in chunk}
+        flat = [(j, c) for j in chunk for c in candidates[j]]
+        eligible = variant_eligibility(
+            dataset, problem, [dataset.job_position(j) for j, _ in flat], [c.job for _, c in flat]
         )
-        if found is None:
-            found = hire_change(dataset, plan, chosen, problem, j, districts, job_district, value)
-        if found is None:
-            found = SmallestChange(
-                job_id=job_id,
-                kind="none",
-                cost=None,
-                change="no single change tried serves it (see the reason)",
-                value=value,
-                district=job_district[j],
-            )
-        results.append(found)
-    return tuple(results)
+        column = {id(c): eligible[:, k] for k, (_, c) in enumerate(flat)}
+        for job_id in chunk:
+            if time_limit is not None and time.perf_counter() - began > time_limit:
+                break
+            j = dataset.job_position(job_id)
+            value = value_of(job_id)
+            found = _first_proven(
+                dataset, plan, problem, schedule, j, candidates[job_id], column, value,
+                job_district[j],
+            )  # fmt: skip
+            if found is None:
+                found = hire_change(
+                    dataset, plan, chosen, problem, j, districts, job_district, value
+                )
+            if found is None:
+                found = SmallestChange(
+                    job_id=job_id,
+                    kind="none",
+                    cost=None,
+                    change="no single change tried serves it (see the reason)",
+                    value=value,
+                    district=job_district[j],
+                )
+            found_for[job_id] = found
+    unsearched = SmallestChange(
+        job_id="", kind="not_searched", cost=None, change="not searched: the time ran out"
+    )
+    return tuple(
+        found_for.get(job_id)
+        or replace(
+            unsearched,
+            job_id=job_id,
+            value=value_of(job_id),
+            district=job_district[dataset.job_position(job_id)],
+        )
+        for job_id in wanted
+    )
 
 
 def _first_proven(

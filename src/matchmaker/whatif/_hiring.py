@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from matchmaker.compile import compile_problem, coordinates
 from matchmaker.model import Dataset, Gender, Job, Policy, Shift, local_zone
 from matchmaker.plan import Plan
-from matchmaker.whatif._change import SmallestChange
+from matchmaker.whatif._change import NOT_FOUND, SmallestChange
 from matchmaker.whatif._districts import Districts
 from matchmaker.whatif._hire import hire_shift, hire_worker, serve_with
 
@@ -70,7 +70,7 @@ def what_would_serve_most(
     )
     by_kind: dict[str, list[SmallestChange]] = defaultdict(list)
     for c in changes:
-        if c.kind not in ("hire", "none"):
+        if c.kind != "hire" and c.kind not in NOT_FOUND:
             by_kind[c.kind].append(c)
     for kind, group in by_kind.items():
         value = sum(c.value for c in group)
