@@ -277,7 +277,7 @@ def dispatch_command(
             plan = result.plan
             if smallest_change and not stop.is_set():
                 seconds = max(SMALLEST_CHANGE_MIN_SECONDS, time_limit / 2)
-                plan = attach_smallest_changes(plan, data, result.policy, districts, seconds)
+                plan = attach_smallest_changes(result, data, districts, seconds)
             write_plan(
                 plan,
                 out,

@@ -21,7 +21,7 @@ from rich.table import Table
 
 from matchmaker.cli._common import console, load_dataset_warning, stderr, user_errors
 from matchmaker.model import Dataset, Policy, RequestError, load_policy
-from matchmaker.plan import Plan
+from matchmaker.plan import DispatchResult, Plan
 from matchmaker.whatif import (
     NOT_FOUND,
     Coverage,
@@ -186,17 +186,23 @@ def coverage_line(data: Dataset, policy: Policy | None, districts: Path | None) 
 
 
 def attach_smallest_changes(
-    plan: Plan, data: Dataset, policy: Policy, districts: Path | None, seconds: float
+    result: DispatchResult, data: Dataset, districts: Path | None, seconds: float
 ) -> Plan:
     """``plan`` with the smallest change of each unassigned job (the most valuable first,
     for at most ``seconds``), and a line saying how many have one. A failure here is
     reported and the plan is kept without them: it is verified already, and the column is
     advice."""
+    plan = result.plan
     if not plan.unassigned:
         return plan
     try:
         changes = smallest_changes(
-            data, plan, policy=policy, districts=_districts(districts), time_limit=seconds
+            data,
+            plan,
+            policy=result.policy,
+            districts=_districts(districts),
+            time_limit=seconds,
+            problem=result.problem,
         )
     except RequestError:
         raise
