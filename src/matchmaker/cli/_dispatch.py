@@ -31,6 +31,7 @@ from matchmaker.cli._common import (
     stderr,
     user_errors,
 )
+from matchmaker.cli._lang import LangOption, Language
 from matchmaker.io import (
     check_output_folder,
     load_dataset,
@@ -47,6 +48,7 @@ from matchmaker.plan import (
     Violation,
     dispatch,
     explain_job,
+    explanation_text,
     redacted,
     verify,
 )
@@ -204,6 +206,7 @@ def dispatch_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing folder that is not a plan.")
     ] = False,
+    lang: LangOption = Language.EN,
 ) -> None:
     """Plan a dispatch round and write the plan folder (only if it passes verify).
 
@@ -253,6 +256,7 @@ def dispatch_command(
                 policy=result.policy,
                 force=force,
                 source=dataset if dataset.is_dir() else None,
+                lang=lang.value,
             )
     console.print(_summary(result.plan))
     console.print(f"Plan written to {out}", highlight=False, markup=False)
@@ -310,6 +314,7 @@ def explain_command(
     redact: Annotated[
         bool, typer.Option("--redact", help="Name workers and customers by id only.")
     ] = False,
+    lang: LangOption = Language.EN,
 ) -> None:
     """Explain one job of a plan: why its workers, or why it is not served."""
     with user_errors():
@@ -325,7 +330,7 @@ def explain_command(
     if output_format is ExplainFormat.JSON:
         typer.echo(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))
     else:
-        typer.echo(explanation.to_text())
+        typer.echo(explanation_text(explanation, data, lang.value))
 
 
 def register(app: typer.Typer) -> None:

@@ -8,6 +8,13 @@ from matchmaker.plan._build import (
     optimality_gap,
     plan_kpis,
 )
+from matchmaker.plan._details import (
+    ASSIGNMENT_DETAIL_COLUMNS,
+    UNASSIGNED_DETAIL_COLUMNS,
+    assignment_details,
+    plan_days,
+    unassigned_details,
+)
 from matchmaker.plan._dispatch import (
     DispatchInterrupted,
     DispatchResult,
@@ -28,6 +35,8 @@ from matchmaker.plan._frames import (
     plan_to_frames,
     worker_rows,
 )
+from matchmaker.plan._localize import explanation_text, localize_reason, localized_plan
+from matchmaker.plan._messages import LANGUAGES, MESSAGES, message
 from matchmaker.plan._plan import (
     PLAN_SCHEMA_VERSION,
     Assignment,
@@ -54,12 +63,16 @@ from matchmaker.plan._verify import (
 
 __all__ = [
     "ASSIGNMENT_COLUMNS",
+    "ASSIGNMENT_DETAIL_COLUMNS",
+    "LANGUAGES",
+    "MESSAGES",
     "PAIR_RULES",
     "PLAN_SCHEMA_VERSION",
     "RULES",
     "RULE_OF_REASON_BIT",
     "RULE_ORDER",
     "UNASSIGNED_COLUMNS",
+    "UNASSIGNED_DETAIL_COLUMNS",
     "WORKER_COLUMNS",
     "Assignment",
     "DispatchInterrupted",
@@ -70,19 +83,26 @@ __all__ = [
     "UnassignedJob",
     "Violation",
     "WorkerNote",
+    "assignment_details",
     "build_plan",
     "check_pair",
     "dispatch",
     "eligible_worker_count",
     "explain_job",
+    "explanation_text",
     "ineligibility_summary",
     "job_day",
     "json_safe",
+    "localize_reason",
+    "localized_plan",
+    "message",
     "optimality_gap",
+    "plan_days",
     "plan_kpis",
     "plan_to_frames",
     "redacted",
     "rule_counts",
+    "unassigned_details",
     "verify",
     "worker_rows",
 ]

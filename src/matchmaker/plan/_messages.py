@@ -1,0 +1,352 @@
+"""The words of matchmaker's outputs, one table of message templates per language.
+
+:data:`MESSAGES` maps a language (``en``, ``zh``) to ``{key: template}``; templates use
+``str.format`` fields. Keys are grouped by prefix:
+
+- ``code.*``: the name of each reason code (``code.CAPACITY``);
+- ``head.*``, ``phrase.*``, ``detail.*``, ``listing.*``, ``word.*``: the parts of a
+  reason sentence (:mod:`matchmaker.plan._reasons`, :mod:`matchmaker.plan._capacity`)
+  and of an explanation (:mod:`matchmaker.plan._explain`);
+- ``explain.*``: the lines of ``matchmaker explain``;
+- ``report.*``: the labels of the plan report (:mod:`matchmaker.report`).
+
+Reason sentences are made in English when a plan is built; the English templates of the
+sentence parts (``head.*``, ``phrase.*``, ``detail.*``) are exactly the shapes those
+modules write, so that :mod:`matchmaker.plan._localize` can read a sentence back and say it
+in another language. A key ending in ``.one`` is the English singular of the key without
+it; other languages need not have it. ``tests/plan/test_messages.py`` checks that every
+language has every key of ``en`` (singulars aside) with the same fields, and that the
+reasons of a real round read back completely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["LANGUAGES", "MESSAGES", "message"]
+
+_EN: dict[str, str] = {
+    # reason codes
+    "code.NO_SKILL": "no skill",
+    "code.SKILL_LEVEL": "skill level too low",
+    "code.EXPERIENCE": "too little experience",
+    "code.CERTIFICATE": "no valid certificate",
+    "code.BACKGROUND_CHECK": "no valid background check",
+    "code.INACTIVE": "workers inactive",
+    "code.GENDER": "gender",
+    "code.LANGUAGE": "language",
+    "code.NO_CAR": "needs a car",
+    "code.BLOCKED": "blocked by the customer",
+    "code.NO_AVAILABILITY": "no availability",
+    "code.TRAVEL": "cannot get there in time",
+    "code.CAPACITY": "every eligible worker busy",
+    "code.TEAM_SIZE": "team too small",
+    # the head of a reason sentence: "CODE: head - parts"
+    "head.eligible": "{eligible} of {total} workers eligible",
+    "head.eligible.one": "{eligible} of {total} worker eligible",
+    "head.needed": "{head}, {needed} needed",
+    "sentence": "{code}: {head} - {parts}",
+    "sentence.bare": "{code}: {head}",
+    # why workers fail a pair rule (model/_rules.py)
+    "phrase.no_skill": "{n} have no {skills} skill",
+    "phrase.no_skill.one": "{n} has no {skills} skill",
+    "phrase.skill_level": "{n} lack {skills}",
+    "phrase.skill_level.one": "{n} lacks {skills}",
+    "phrase.experience": "{n} have under {years} years of experience",
+    "phrase.experience.one": "{n} has under {years} years of experience",
+    "phrase.experience_year": "{n} have under {years} year of experience",
+    "phrase.experience_year.one": "{n} has under {years} year of experience",
+    "phrase.certificate": "{n} have no valid {names} certificate",
+    "phrase.certificate.one": "{n} has no valid {names} certificate",
+    "phrase.background": "{n} have no valid background check",
+    "phrase.background.one": "{n} has no valid background check",
+    "phrase.inactive": "{n} are suspended or on leave",
+    "phrase.inactive.one": "{n} is suspended or on leave",
+    "phrase.gender": "{n} are {gender} ({required} required)",
+    "phrase.gender.one": "{n} is {gender} ({required} required)",
+    "phrase.language": "{n} do not speak {languages}",
+    "phrase.language.one": "{n} does not speak {languages}",
+    "phrase.no_car": "{n} do not travel by car (the job needs a car)",
+    "phrase.no_car.one": "{n} does not travel by car (the job needs a car)",
+    "phrase.blocked_or_excluded": "{n} are blocked by the customer or excluded from this visit",
+    "phrase.blocked_or_excluded.one": "{n} is blocked by the customer or excluded from this visit",
+    "phrase.excluded": "{n} are excluded from this visit",
+    "phrase.excluded.one": "{n} is excluded from this visit",
+    "phrase.blocked": "{n} are blocked by the customer",
+    "phrase.blocked.one": "{n} is blocked by the customer",
+    "phrase.no_availability": "{n} have no shift covering the job's window",
+    "phrase.no_availability.one": "{n} has no shift covering the job's window",
+    "phrase.travel": "{n} cannot reach the job in time from home",
+    # why eligible workers could not take it (plan/_capacity.py)
+    "phrase.fits": "it still fits without moving anything, but the solver stopped before "
+    "placing it (a longer time limit may serve it): {listing}",
+    "phrase.never_together": "{n} have free time in the window but never {team} at the "
+    "same time: {listing}",
+    "phrase.cannot_get_there": "{n} have time in the window but cannot get there in time: "
+    "{listing}",
+    "phrase.cannot_get_there.one": "{n} has time in the window but cannot get there in "
+    "time: {listing}",
+    "phrase.all_busy": "all busy at that time: {listing}",
+    "listing.more": "and {more} more",
+    "detail.free": "free {times}",
+    "detail.serves": "serves {visits}",
+    "detail.no_free_time": "has no free time in the window",
+    "detail.most_jobs": "already has {jobs} jobs, the most allowed in the shift",
+    "detail.most_jobs.one": "already has {jobs} job, the most allowed in the shift",
+    "detail.most_minutes": "already works {work} of at most {limit} minutes in the shift, "
+    "no room for {duration} more",
+    "detail.on_to": "{before} and {minutes} min on to {job} (starts {at})",
+    "detail.from_home": "needs {minutes} min from home (shift starts {at})",
+    "detail.from_job": "needs {minutes} min from {job} (ends {at})",
+    # an explanation's words on one worker (plan/_explain.py)
+    "note.assigned": "match score {score}, {minutes} min travel to get there",
+    "note.assigned_bare": "match score {score}",
+    "note.busy": "busy: {standing}",
+    "note.full": "full: {standing}",
+    "note.travel": "travel does not fit: {standing}",
+    "note.eligible": "eligible and {standing}",
+    "note.lower_score": "lower match score ({score} vs {best}); {standing}",
+    "note.more_travel": "scores {score} (vs {best}) but would add {added} travel minutes "
+    "against {chosen}; {standing}",
+    "note.not_chosen": "scores {score} (vs {best}) and is {standing}; the solver did not find "
+    "this swap within its time limit",
+    "note.ineligible": "ineligible ({rules}): {sentences}",
+    # words inside phrases
+    "word.female": "female",
+    "word.male": "male",
+    "word.or": " or ",
+    "word.and": " and ",
+    # matchmaker explain
+    "explain.job": "Job {job_id}: {summary}",
+    "explain.summary": "{service} for customer {customer}, start {window}, {minutes} min"
+    "{team}, priority {priority}{pinned}",
+    "explain.team": ", {n} workers",
+    "explain.pinned": ", pinned to {workers}",
+    "explain.assigned": "Assigned {start} to {end}:",
+    "explain.not_assigned": "Not assigned: {reason}",
+    "explain.eligible": "{eligible} of {total} workers eligible.",
+    "explain.ineligible_by_rule": "Ineligible by rule: {rules}",
+    "explain.alternatives": "Alternatives:",
+    "explain.eligible_workers": "Eligible workers:",
+    "explain.usual_workers": "The customer's preferred and previous workers:",
+    "explain.score": "    score {total} = {parts}",
+    "explain.role.preferred": "preferred",
+    "explain.role.previous": "previous",
+    "explain.component.rating": "rating",
+    "explain.component.experience": "experience",
+    "explain.component.skill_fit": "skill fit",
+    "explain.component.preferred_worker": "preferred worker",
+    "explain.component.continuity": "continuity",
+    "explain.component.preferred_gender": "preferred gender",
+    "explain.component.preferred_language": "preferred language",
+    # the plan report
+    "report.title": "Plan report",
+    "report.generated": "Plan of {jobs} jobs and {workers} workers, {days}",
+    "report.kpis": "Key figures",
+    "report.kpi.served": "Jobs served",
+    "report.kpi.fill_rate": "Fill rate",
+    "report.kpi.priority_served": "Priority served",
+    "report.kpi.travel": "Travel minutes",
+    "report.kpi.work": "Work minutes",
+    "report.kpi.utilisation": "Utilisation",
+    "report.kpi.workers_used": "Workers used",
+    "report.kpi.match_score": "Mean match score",
+    "report.kpi.objective": "Objective",
+    "report.kpi.solver": "Solver",
+    "report.gantt": "Every worker's day",
+    "report.gantt.note": "Jobs coloured by service; travel hatched, breaks grey, idle "
+    "time inside the shift light. Hover a bar for details.",
+    "report.map": "Routes",
+    "report.map.note": "Each worker's route from home through the jobs in order, drawn "
+    "from coordinates (no map tiles). Crosses are unserved jobs.",
+    "report.workers": "Workers",
+    "report.services": "Services",
+    "report.unassigned": "Unassigned jobs",
+    "report.unassigned.none": "Every job is served.",
+    "report.reasons": "Unassigned by reason",
+    "report.unserved_value": "Unserved value: what would serve it",
+    "report.legend": "Legend",
+    "report.travel": "travel",
+    "report.break": "break",
+    "report.idle": "idle",
+    "report.home": "home",
+    "report.col.job": "job",
+    "report.col.worker": "worker",
+    "report.col.name": "name",
+    "report.col.customer": "customer",
+    "report.col.service": "service",
+    "report.col.district": "district",
+    "report.col.priority": "priority",
+    "report.col.start": "start",
+    "report.col.end": "end",
+    "report.col.window": "window",
+    "report.col.jobs": "jobs",
+    "report.col.served": "served",
+    "report.col.unserved": "unserved",
+    "report.col.fill_rate": "fill rate",
+    "report.col.work": "work min",
+    "report.col.travel": "travel min",
+    "report.col.shift": "shift min",
+    "report.col.utilisation": "utilisation",
+    "report.col.score": "match score",
+    "report.col.reason_code": "reason code",
+    "report.col.reason": "reason",
+    "report.col.count": "jobs",
+    "report.col.smallest_change": "smallest change",
+    "report.day": "day",
+}
+
+_ZH: dict[str, str] = {
+    "code.NO_SKILL": "缺少技能",
+    "code.SKILL_LEVEL": "技能等级不足",
+    "code.EXPERIENCE": "经验不足",
+    "code.CERTIFICATE": "无有效证书",
+    "code.BACKGROUND_CHECK": "无有效背景审查",
+    "code.INACTIVE": "服务师停用",
+    "code.GENDER": "性别不符",
+    "code.LANGUAGE": "语言不符",
+    "code.NO_CAR": "需要开车",
+    "code.BLOCKED": "被客户拉黑",
+    "code.NO_AVAILABILITY": "无可用班次",
+    "code.TRAVEL": "来不及赶到",
+    "code.CAPACITY": "符合条件的服务师都已排满",
+    "code.TEAM_SIZE": "人数不够",
+    "head.eligible": "{total} 名服务师中 {eligible} 名符合条件",
+    "head.needed": "{head}，需要 {needed} 名",
+    "sentence": "{code}：{head}——{parts}",
+    "sentence.bare": "{code}：{head}",
+    "phrase.no_skill": "{n} 名没有 {skills} 技能",
+    "phrase.skill_level": "{n} 名达不到 {skills}",
+    "phrase.experience": "{n} 名经验不足 {years} 年",
+    "phrase.experience_year": "{n} 名经验不足 {years} 年",
+    "phrase.certificate": "{n} 名没有有效的 {names} 证书",
+    "phrase.background": "{n} 名没有有效的背景审查",
+    "phrase.inactive": "{n} 名停用或休假中",
+    "phrase.gender": "{n} 名为{gender}性（要求{required}性）",
+    "phrase.language": "{n} 名不会说{languages}",
+    "phrase.no_car": "{n} 名不开车出行（该工单需要开车）",
+    "phrase.blocked_or_excluded": "{n} 名被客户拉黑或被排除在本次上门之外",
+    "phrase.excluded": "{n} 名被排除在本次上门之外",
+    "phrase.blocked": "{n} 名被客户拉黑",
+    "phrase.no_availability": "{n} 名没有覆盖该时间窗的班次",
+    "phrase.travel": "{n} 名从家出发无法及时赶到",
+    "phrase.fits": "不调整其他安排也能放下，但求解器在安排它之前停止了"
+    "（延长求解时间可能可以派出）：{listing}",
+    "phrase.never_together": "{n} 名在时间窗内有空，但从未有 {team} 名同时有空：{listing}",
+    "phrase.cannot_get_there": "{n} 名在时间窗内有空，但无法及时赶到：{listing}",
+    "phrase.all_busy": "该时段全部在忙：{listing}",
+    "listing.more": "另有 {more} 名",
+    "detail.free": "空闲 {times}",
+    "detail.serves": "正在服务 {visits}",
+    "detail.no_free_time": "时间窗内没有空闲",
+    "detail.most_jobs": "本班次已有 {jobs} 单，已达上限",
+    "detail.most_minutes": "本班次已工作 {work} 分钟（上限 {limit} 分钟），"
+    "放不下再 {duration} 分钟",
+    "detail.from_home": "从家出发需 {minutes} 分钟（班次 {at} 开始）",
+    "note.assigned": "匹配分 {score}，路程 {minutes} 分钟",
+    "note.assigned_bare": "匹配分 {score}",
+    "note.busy": "在忙：{standing}",
+    "note.full": "已排满：{standing}",
+    "note.travel": "路程来不及：{standing}",
+    "note.eligible": "符合条件，{standing}",
+    "note.lower_score": "匹配分较低（{score} 对 {best}）；{standing}",
+    "note.more_travel": "匹配分 {score}（对 {best}），但会增加 {added} 分钟路程（对 {chosen}）；"
+    "{standing}",
+    "note.not_chosen": "匹配分 {score}（对 {best}），{standing}；求解器在时限内没有找到这个调换",
+    "note.ineligible": "不符合条件（{rules}）：{sentences}",
+    "detail.from_job": "从 {job} 过来需 {minutes} 分钟（{at} 结束）",
+    "detail.on_to": "{before}，再到 {job} 需 {minutes} 分钟（{at} 开始）",
+    "word.female": "女",
+    "word.male": "男",
+    "word.or": "或",
+    "word.and": "和",
+    "explain.job": "工单 {job_id}：{summary}",
+    "explain.summary": "{service}，客户 {customer}，开始 {window}，{minutes} 分钟{team}，"
+    "优先级 {priority}{pinned}",
+    "explain.team": "，{n} 名服务师",
+    "explain.pinned": "，已锁定给 {workers}",
+    "explain.assigned": "已派单 {start} 至 {end}：",
+    "explain.not_assigned": "未派单：{reason}",
+    "explain.eligible": "{total} 名服务师中 {eligible} 名符合条件。",
+    "explain.ineligible_by_rule": "按规则不符合：{rules}",
+    "explain.alternatives": "其他人选：",
+    "explain.eligible_workers": "符合条件的服务师：",
+    "explain.usual_workers": "客户指定和以前服务过的服务师：",
+    "explain.score": "    匹配分 {total} = {parts}",
+    "explain.role.preferred": "客户指定",
+    "explain.role.previous": "以前服务过",
+    "explain.component.rating": "评分",
+    "explain.component.experience": "经验",
+    "explain.component.skill_fit": "技能匹配",
+    "explain.component.preferred_worker": "客户指定",
+    "explain.component.continuity": "连续服务",
+    "explain.component.preferred_gender": "偏好性别",
+    "explain.component.preferred_language": "偏好语言",
+    "report.title": "派单报告",
+    "report.generated": "共 {jobs} 个工单、{workers} 名服务师，{days}",
+    "report.kpis": "关键指标",
+    "report.kpi.served": "已派工单",
+    "report.kpi.fill_rate": "派单率",
+    "report.kpi.priority_served": "按优先级加权派单率",
+    "report.kpi.travel": "路程分钟",
+    "report.kpi.work": "服务分钟",
+    "report.kpi.utilisation": "利用率",
+    "report.kpi.workers_used": "出勤服务师",
+    "report.kpi.match_score": "平均匹配分",
+    "report.kpi.objective": "目标值",
+    "report.kpi.solver": "求解器",
+    "report.gantt": "服务师日程",
+    "report.gantt.note": "工单按服务类型着色；斜线为路程，灰色为休息，浅色为班次内空闲。"
+    "悬停查看详情。",
+    "report.map": "路线",
+    "report.map.note": "每名服务师从家出发按顺序经过各工单的路线，按坐标绘制（无底图）。"
+    "叉号为未派工单。",
+    "report.workers": "服务师",
+    "report.services": "服务类型",
+    "report.unassigned": "未派工单",
+    "report.unassigned.none": "所有工单均已派出。",
+    "report.reasons": "未派单原因",
+    "report.unserved_value": "未派单价值：怎样才能派出",
+    "report.legend": "图例",
+    "report.travel": "路程",
+    "report.break": "休息",
+    "report.idle": "空闲",
+    "report.home": "家",
+    "report.col.job": "工单",
+    "report.col.worker": "服务师",
+    "report.col.name": "姓名",
+    "report.col.customer": "客户",
+    "report.col.service": "服务类型",
+    "report.col.district": "区域",
+    "report.col.priority": "优先级",
+    "report.col.start": "开始",
+    "report.col.end": "结束",
+    "report.col.window": "时间窗",
+    "report.col.jobs": "工单数",
+    "report.col.served": "已派",
+    "report.col.unserved": "未派",
+    "report.col.fill_rate": "派单率",
+    "report.col.work": "服务分钟",
+    "report.col.travel": "路程分钟",
+    "report.col.shift": "班次分钟",
+    "report.col.utilisation": "利用率",
+    "report.col.score": "匹配分",
+    "report.col.reason_code": "原因代码",
+    "report.col.reason": "未派单原因",
+    "report.col.count": "工单数",
+    "report.col.smallest_change": "最小改动",
+    "report.day": "日期",
+}
+
+MESSAGES: Mapping[str, Mapping[str, str]] = {"en": _EN, "zh": _ZH}
+"""Message templates by language, then by key."""
+LANGUAGES: tuple[str, ...] = tuple(MESSAGES)
+"""The languages of :data:`MESSAGES`: ``en``, ``zh``."""
+
+
+def message(lang: str, key: str, **fields: object) -> str:
+    """The template ``key`` of ``lang`` filled with ``fields``.
+
+    Raises :class:`KeyError` for an unknown language or key (a bug, not input).
+    """
+    return MESSAGES[lang][key].format(**fields)
