@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parents[1] / "src" / "matchmaker"
-LAYERS = ("model", "compile", "solve", "plan", "io", "generate", "lifecycle", "cli")
+LAYERS = ("model", "compile", "solve", "plan", "io", "report", "generate", "lifecycle", "cli")
 """From the bottom up: a subpackage may import from its own layer and the ones before it."""
 
 

@@ -99,6 +99,7 @@ if TYPE_CHECKING:
         explain_job,
         verify,
     )
+    from matchmaker.report import PlanReport, plan_report, write_report
     from matchmaker.solve import (
         SOLVERS,
         ObjectiveTerms,
@@ -182,6 +183,11 @@ _SURFACE: dict[str, tuple[str, ...]] = {
         "explain_job",
         "verify",
     ),
+    "matchmaker.report": (
+        "PlanReport",
+        "plan_report",
+        "write_report",
+    ),
     "matchmaker.solve": (
         "ObjectiveTerms",
         "Progress",
@@ -224,6 +230,7 @@ __all__ = [
     "OutputExistsError",
     "Plan",
     "PlanError",
+    "PlanReport",
     "Policy",
     "PolicyError",
     "Problem",
@@ -263,9 +270,11 @@ __all__ = [
     "load_dataset",
     "load_policy",
     "objective_terms",
+    "plan_report",
     "read_plan",
     "verify",
     "write_plan",
+    "write_report",
     "write_tables",
 ]
 
