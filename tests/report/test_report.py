@@ -85,6 +85,13 @@ def test_the_page_is_self_contained_and_counts_its_elements(sample_plan: Sample)
         assert f'id="{section}"' in page
 
 
+def test_a_notebook_shows_the_page_in_a_frame(sample_plan: Sample) -> None:
+    """In a notebook the page sits in an iframe, so its styles leave the notebook alone."""
+    _, _, folder = sample_plan
+    shown = plan_report(folder)._repr_html_()
+    assert shown.startswith("<iframe srcdoc=") and "<style>" not in shown
+
+
 def test_text_from_the_data_is_escaped() -> None:
     """A worker or service named like markup shows as text, never as markup."""
     dataset = world(

@@ -148,11 +148,12 @@ def _map(plt: Any, data: ReportData, lang: str, day: str | None) -> Figure:
         ax.plot(lons, lats, "-", color=cmap(i % 20), linewidth=1.2, alpha=0.85)
         ax.plot(lons[:1], lats[:1], "s", color=cmap(i % 20), markersize=4)
     unserved = set(data.unassigned["job_id"]) if not data.unassigned.empty else set()
+    days = _job_days(data)
     for service in data.services:
         points = [
             (lat, lon)
             for job_id, (lat, lon, kind, served) in data.job_points.items()
-            if kind == service and served and (day is None or _job_day(data, job_id) == day)
+            if kind == service and served and (day is None or days.get(job_id) == day)
         ]
         if points:
             ax.scatter(
@@ -166,7 +167,7 @@ def _map(plt: Any, data: ReportData, lang: str, day: str | None) -> Figure:
     crosses = [
         (lat, lon)
         for job_id, (lat, lon, _, _) in data.job_points.items()
-        if job_id in unserved and (day is None or _job_day(data, job_id) == day)
+        if job_id in unserved and (day is None or days.get(job_id) == day)
     ]
     if crosses:
         ax.scatter(
@@ -188,10 +189,10 @@ def _map(plt: Any, data: ReportData, lang: str, day: str | None) -> Figure:
     return cast("Figure", fig)
 
 
-def _job_day(data: ReportData, job_id: str) -> str | None:
-    for frame in (data.assignments, data.unassigned):
-        if "day" in frame.columns and not frame.empty:
-            match = frame.loc[frame["job_id"] == job_id, "day"]
-            if not match.empty:
-                return str(match.iloc[0])
-    return None
+def _job_days(data: ReportData) -> dict[str, str]:
+    """The local day of every job of the plan, by job id."""
+    days: dict[str, str] = {}
+    for frame in (data.unassigned, data.assignments):
+        if "day" in frame.columns:
+            days.update(zip(frame["job_id"], frame["day"].astype(str), strict=True))
+    return days

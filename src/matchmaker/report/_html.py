@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from matchmaker.model import elapsed_minutes
@@ -107,11 +108,12 @@ def _value(value: Any) -> tuple[str, bool]:
     """A cell as text, and whether it is a number (right-aligned)."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return "", False
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return str(value), False
-    if isinstance(value, int):
+    if isinstance(value, int | np.integer):
         return f"{value}", True
-    if isinstance(value, float):
+    if isinstance(value, float | np.floating):
+        value = float(value)
         return (f"{value:.3f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"), True
     if isinstance(value, pd.Timestamp | datetime):
         return value.isoformat(timespec="minutes"), False
@@ -268,12 +270,10 @@ def _projection(
     span_y = max(max(lats) - min(lats), 1e-9)
     scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
     shift_x = (width - 2 * pad - span_x * scale) / 2  # centred across the width
+    west, north = min(lons), max(lats)
 
     def project(lat: float, lon: float) -> tuple[float, float]:
-        return (
-            pad + shift_x + (lon - min(lons)) * shrink * scale,
-            pad + (max(lats) - lat) * scale,
-        )
+        return (pad + shift_x + (lon - west) * shrink * scale, pad + (north - lat) * scale)
 
     return project
 
@@ -348,7 +348,6 @@ def _unassigned(data: ReportData, lang: str) -> str:
     headers = _headers(
         lang,
         job_id="job",
-        day="start",
         window="window",
         priority="priority",
         customer_id="customer",
@@ -359,7 +358,7 @@ def _unassigned(data: ReportData, lang: str) -> str:
         reason="reason",
         smallest_change="smallest_change",
     )
-    headers["day"] = message(lang, "report.day")
+    headers = {"job_id": headers["job_id"], "day": message(lang, "report.day"), **headers}
     reasons = _table(
         data.reasons, _headers(lang, reason_code="reason_code", jobs="count"), scroll=False
     )

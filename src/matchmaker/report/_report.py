@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,8 +51,10 @@ class PlanReport:
         """The report as one self-contained HTML page."""
         return render_html(self.data, lang=self.lang, title=self.title)
 
-    def _repr_html_(self) -> str:  # pragma: no cover - notebooks call it
-        return self.to_html()
+    def _repr_html_(self) -> str:
+        """The page in a notebook: inside an iframe, so its styles stay its own."""
+        page = escape(self.to_html(), quote=True)
+        return f'<iframe srcdoc="{page}" style="width:100%;height:900px;border:0"></iframe>'
 
     def gantt_figure(self, day: str | None = None) -> Figure:
         """The Gantt of ``day`` (default: the first) as a matplotlib figure."""
