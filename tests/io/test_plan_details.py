@@ -215,7 +215,8 @@ def test_lang_zh_writes_reasons_in_chinese(
 
 
 def test_dispatch_and_explain_take_lang(tmp_path: Path) -> None:
-    """``--lang zh`` on the command line: Chinese reasons in the plan, Chinese explanation."""
+    """``--lang zh`` on the command line: Chinese summary and reasons in the plan, Chinese
+    explanation; an unknown language is refused (exit 2)."""
     data = tmp_path / "data"
     dataset = _two_days()
     write_tables(dataset_to_frames(dataset), data, settings=dataset.settings)
@@ -223,6 +224,7 @@ def test_dispatch_and_explain_take_lang(tmp_path: Path) -> None:
     args = ["dispatch", str(data), "--out", str(out), "--solver", "greedy", "--lang", "zh"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
+    assert "已派工单" in result.stdout and "派单结果已写入" in result.stdout
     assert "服务师" in (out / "unassigned.csv").read_text(encoding="utf-8")
     explained = runner.invoke(app, ["explain", str(out), "--job", "J1", "--lang", "zh"])
     assert explained.exit_code == 0, explained.output

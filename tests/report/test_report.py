@@ -142,6 +142,9 @@ def test_a_smallest_change_column_fills_the_unserved_value_section(sample_plan: 
     unassigned.to_csv(copy / "unassigned.csv", index=False)
     page = plan_report(copy, dataset).to_html()  # the copy has no input/: give the dataset
     assert 'id="unserved-value"' in page and "hire one more carer" in page
+    given = pd.DataFrame({"change": ["2 more elderly carers in Xuhui 08:00-12:00"], "jobs": [14]})
+    page = plan_report(folder, unserved_value=given).to_html()
+    assert 'id="unserved-value"' in page and "2 more elderly carers in Xuhui" in page
 
 
 def test_a_plan_over_several_days_gets_a_gantt_per_day_and_a_day_picker() -> None:

@@ -8,6 +8,7 @@
   reason sentence (:mod:`matchmaker.plan._reasons`, :mod:`matchmaker.plan._capacity`)
   and of an explanation (:mod:`matchmaker.plan._explain`);
 - ``explain.*``: the lines of ``matchmaker explain``;
+- ``summary.*``: the summary ``matchmaker dispatch`` prints (with ``report.kpi.*``);
 - ``report.*``: the labels of the plan report (:mod:`matchmaker.report`).
 
 Reason sentences are made in English when a plan is built; the English templates of the
@@ -139,6 +140,13 @@ _EN: dict[str, str] = {
     "explain.component.continuity": "continuity",
     "explain.component.preferred_gender": "preferred gender",
     "explain.component.preferred_language": "preferred language",
+    # the summary matchmaker dispatch prints
+    "summary.title": "Plan",
+    "summary.served": "{served} of {total}",
+    "summary.lower_bound": "Lower bound",
+    "summary.solve_seconds": "Solve seconds",
+    "summary.unassigned": "Unassigned: {code}",
+    "summary.written": "Plan written to {out}",
     # the plan report
     "report.title": "Plan report",
     "report.generated": "Plan of {jobs} jobs and {workers} workers, {days}",
@@ -282,6 +290,12 @@ _ZH: dict[str, str] = {
     "explain.component.continuity": "连续服务",
     "explain.component.preferred_gender": "偏好性别",
     "explain.component.preferred_language": "偏好语言",
+    "summary.title": "派单结果",
+    "summary.served": "{served} / {total}",
+    "summary.lower_bound": "下界",
+    "summary.solve_seconds": "求解秒数",
+    "summary.unassigned": "未派：{code}",
+    "summary.written": "派单结果已写入 {out}",
     "report.title": "派单报告",
     "report.generated": "共 {jobs} 个工单、{workers} 名服务师，{days}",
     "report.kpis": "关键指标",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -98,6 +98,7 @@ def plan_report(
     lang: str = "en",
     title: str | None = None,
     unassigned: pd.DataFrame | None = None,
+    unserved_value: pd.DataFrame | None = None,
     extra_tables: Mapping[str, pd.DataFrame] | None = None,
     breaks: Iterable[tuple[str, datetime, datetime]] = (),
     redact: bool = False,
@@ -109,6 +110,8 @@ def plan_report(
     ``assignments.csv`` and ``unassigned.csv`` are shown too. ``lang`` is ``en`` or ``zh``
     (labels and reason sentences). ``unassigned`` replaces the unassigned table's extra
     columns (for example a ``smallest_change`` column computed in Python);
+    ``unserved_value`` replaces the table of the section "Unserved value: what would serve
+    it" (by default the unserved jobs grouped by ``smallest_change``, when there is one);
     ``extra_tables`` are shown at the end under their titles; ``breaks`` are
     ``(worker_id, start, end)`` drawn in the Gantt. ``redact`` names workers and customers
     by id only and leaves street addresses out.
@@ -160,6 +163,8 @@ def plan_report(
         extra_tables=extra_tables,
         priority_weights=weights,
     )
+    if unserved_value is not None:
+        data = replace(data, unserved_value=unserved_value)
     return PlanReport(data=data, lang=lang, title=title or message(lang, "report.title"))
 
 
