@@ -123,6 +123,8 @@ def test_a_smallest_change_column_fills_the_unserved_value_section(sample_plan: 
     dataset, _, folder = sample_plan
     assert 'id="unserved-value"' not in plan_report(folder).to_html()
     unassigned = pd.read_csv(folder / "unassigned.csv", dtype=str)
+    unassigned["smallest_change"] = ""  # a column not filled in shows no section
+    assert 'id="unserved-value"' not in plan_report(folder, unassigned=unassigned).to_html()
     unassigned["smallest_change"] = ["hire one more carer"] * 2 + [""] * (len(unassigned) - 2)
     report = plan_report(
         folder, unassigned=unassigned, extra_tables={"Scenario KPIs": pd.DataFrame({"a": [1]})}

@@ -270,8 +270,8 @@ def _unserved_value(unassigned: pd.DataFrame, weights: Mapping[int, int]) -> pd.
     if "smallest_change" not in unassigned.columns:
         return None
     changes = unassigned[unassigned["smallest_change"].fillna("").astype(str) != ""].copy()
-    if changes.empty:
-        return pd.DataFrame(columns=["smallest_change", "jobs", "weighted", "job_ids"])
+    if changes.empty:  # not computed (blank everywhere): no section
+        return None
     changes["weight"] = [weights.get(int(p), 1) if pd.notna(p) else 1 for p in changes["priority"]]
     grouped = changes.groupby("smallest_change", sort=False).agg(
         jobs=("job_id", "size"), weighted=("weight", "sum"), job_ids=("job_id", " ".join)
