@@ -15,7 +15,7 @@ from matchmaker.cli import app
 from matchmaker.model import Dataset, PlanError, RequestError, elapsed_minutes
 from matchmaker.plan import DispatchResult, dispatch, verify
 from matchmaker.report import plan_report, write_report
-from tests.rules.world import at, job, shift, worker, world
+from tests.rules.world import at, job, plan_of, shift, worker, world
 
 runner = CliRunner()
 Sample = tuple[Dataset, DispatchResult, Path]
@@ -37,6 +37,17 @@ def test_every_assignment_is_one_job_bar_and_bars_tile_each_shift(sample_plan: S
     )
     assert travel == sum(a.travel_minutes for a in result.plan.assignments)
     assert len(data.rows) == sum(len(w.shifts) for w in dataset.workers)
+
+
+def test_a_job_outside_every_shift_still_shows(sample_plan: Sample) -> None:
+    """A plan made by hand may put a job outside the worker's shifts: the report still
+    draws it, on a row of its own, and its route."""
+    dataset = world(workers=[worker("W1")], jobs=[job("J1"), job("J2")])
+    plan = plan_of(dataset, ("J1", "W1", at(9)), ("J2", "W1", at(20)))
+    assert "inside_shift" in {v.rule for v in verify(dataset, plan)}
+    data = plan_report(plan, dataset).data
+    assert sorted(b.job_id for r in data.rows for b in r.bars if b.kind == "job") == ["J1", "J2"]
+    assert len(data.rows) == 2 and len(data.routes) == 2
 
 
 def test_routes_start_at_home_and_visit_the_jobs_in_order(sample_plan: Sample) -> None:
@@ -112,6 +123,7 @@ def test_chinese_labels_and_reasons(sample_plan: Sample) -> None:
     for word in ("派单报告", "服务师", "未派单原因", "工单数", "路线"):
         assert word in page
     assert "workers eligible" not in page and "名服务师中" in page
+    assert "min idle" not in page and "空闲" in page  # the bars' tooltips too
     with pytest.raises(RequestError, match="en, zh"):
         plan_report(folder, lang="fr")
 

@@ -23,7 +23,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from matchmaker.model import Dataset, Shift, add_minutes, elapsed_minutes, local_zone
-from matchmaker.plan import Assignment, Plan, plan_to_frames
+from matchmaker.plan import Assignment, Plan, message, plan_to_frames
 
 __all__ = ["Bar", "GanttRow", "ReportData", "Route", "build_report_data"]
 
@@ -87,7 +87,7 @@ class ReportData:
     extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-def _shift_of(shifts: Sequence[Shift], moment: datetime) -> Shift | None:
+def _shift_of(shifts: Iterable[Shift], moment: datetime) -> Shift | None:
     for s in shifts:
         if s.start <= moment < s.end:
             return s
@@ -104,6 +104,7 @@ def _bars(
     breaks: Sequence[tuple[datetime, datetime]],
     dataset: Dataset,
     zone: tzinfo,
+    lang: str,
 ) -> tuple[Bar, ...]:
     busy: list[Bar] = []
     previous_end: datetime | None = None
@@ -122,7 +123,9 @@ def _bars(
                     start=travel_start,
                     end=travel_end,
                     job_id=a.job_id,
-                    label=f"{a.travel_minutes} min -> {a.job_id}",
+                    label=message(
+                        lang, "report.bar.travel", minutes=a.travel_minutes, job=a.job_id
+                    ),
                 )
             )
         customer = f" {job.customer_id}" if job is not None else ""
@@ -157,7 +160,12 @@ def _bars(
     if cursor < shift.end:
         gaps.append((cursor, shift.end))
     idle = [
-        Bar(kind="idle", start=s, end=e, label=f"{int(elapsed_minutes(s, e))} min idle")
+        Bar(
+            kind="idle",
+            start=s,
+            end=e,
+            label=message(lang, "report.bar.idle", minutes=int(elapsed_minutes(s, e))),
+        )
         for s, e in gaps
     ]
     return tuple(sorted(busy + idle, key=lambda b: (b.start, b.end)))
@@ -168,6 +176,7 @@ def _gantt(
     dataset: Dataset,
     zone: tzinfo,
     breaks: Mapping[str, Sequence[tuple[datetime, datetime]]],
+    lang: str,
 ) -> tuple[tuple[GanttRow, ...], tuple[Route, ...]]:
     by_worker: dict[str, list[Assignment]] = {}
     for a in plan.assignments:
@@ -175,36 +184,42 @@ def _gantt(
     rows: list[GanttRow] = []
     routes: list[Route] = []
     for worker in dataset.workers:
-        mine = sorted(by_worker.get(worker.worker_id, []), key=lambda a: a.start)
-        for shift in worker.shifts:
-            visits = [a for a in mine if _shift_of((shift,), a.start) is not None]
+        mine = sorted(by_worker.pop(worker.worker_id, []), key=lambda a: a.start)
+        spans = list(worker.shifts)
+        outside = [a for a in mine if _shift_of(spans, a.start) is None]
+        if outside:  # a plan made by hand may break the shifts: its jobs still show
+            spans.append(Shift(start=outside[0].start, end=max(a.end for a in outside)))
+        for span in spans:
+            visits = [a for a in mine if _shift_of((span,), a.start) is not None]
+            if span not in worker.shifts:
+                visits = outside
             pauses = [
-                (s, e) for s, e in breaks.get(worker.worker_id, ()) if shift.start <= s < shift.end
+                (s, e) for s, e in breaks.get(worker.worker_id, ()) if span.start <= s < span.end
             ]
-            day = shift.start.astimezone(zone).date().isoformat()
+            day = span.start.astimezone(zone).date().isoformat()
             rows.append(
                 GanttRow(
                     worker_id=worker.worker_id,
                     name=worker.name,
                     day=day,
-                    shift_start=shift.start,
-                    shift_end=shift.end,
-                    bars=_bars(shift, visits, pauses, dataset, zone),
+                    shift_start=span.start,
+                    shift_end=span.end,
+                    bars=_bars(span, visits, pauses, dataset, zone, lang),
                 )
             )
-            if visits:
+            located = [a for a in visits if dataset.has_job(a.job_id)]
+            if located:
                 points = [(worker.home.lat, worker.home.lon)]
                 points += [
                     (dataset.job(a.job_id).location.lat, dataset.job(a.job_id).location.lon)
-                    for a in visits
-                    if dataset.has_job(a.job_id)
+                    for a in located
                 ]
                 routes.append(
                     Route(
                         worker_id=worker.worker_id,
                         day=day,
                         points=tuple(points),
-                        job_ids=tuple(a.job_id for a in visits),
+                        job_ids=tuple(a.job_id for a in located),
                     )
                 )
     return tuple(rows), tuple(routes)
@@ -287,6 +302,7 @@ def build_report_data(
     breaks: Iterable[tuple[str, datetime, datetime]] = (),
     extra_tables: Mapping[str, pd.DataFrame] | None = None,
     priority_weights: Mapping[int, int] | None = None,
+    lang: str = "en",
 ) -> ReportData:
     """The report's data for ``plan`` made from ``dataset``.
 
@@ -298,7 +314,7 @@ def build_report_data(
     by_worker: dict[str, list[tuple[datetime, datetime]]] = {}
     for worker_id, start, end in breaks:
         by_worker.setdefault(worker_id, []).append((start, end))
-    rows, routes = _gantt(plan, dataset, zone, by_worker)
+    rows, routes = _gantt(plan, dataset, zone, by_worker, lang)
     frames = plan_to_frames(plan, dataset=dataset)
     files = files or {}
     assignments = _overlay(frames["assignments"], files.get("assignments"), ["job_id", "worker_id"])

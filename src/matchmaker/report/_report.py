@@ -162,6 +162,7 @@ def plan_report(
         breaks=breaks,
         extra_tables=extra_tables,
         priority_weights=weights,
+        lang=lang,
     )
     if unserved_value is not None:
         data = replace(data, unserved_value=unserved_value)
