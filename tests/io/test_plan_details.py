@@ -229,5 +229,9 @@ def test_dispatch_and_explain_take_lang(tmp_path: Path) -> None:
     explained = runner.invoke(app, ["explain", str(out), "--job", "J1", "--lang", "zh"])
     assert explained.exit_code == 0, explained.output
     assert explained.stdout.startswith("工单 J1：") and "未派单：CAPACITY（" in explained.stdout
+    as_json = runner.invoke(
+        app, ["explain", str(out), "--job", "J1", "--lang", "zh", "--format", "json"]
+    )
+    assert as_json.exit_code == 0 and '"reason": "CAPACITY（' in as_json.stdout
     wrong = runner.invoke(app, ["explain", str(out), "--job", "J1", "--lang", "fr"])
     assert wrong.exit_code == 2

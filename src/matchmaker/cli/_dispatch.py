@@ -49,6 +49,7 @@ from matchmaker.plan import (
     dispatch,
     explain_job,
     explanation_text,
+    localize_reason,
     message,
     redacted,
     verify,
@@ -334,7 +335,10 @@ def explain_command(
             data, read, job, policy=policy if policy is not None else data.settings.policy
         )
     if output_format is ExplainFormat.JSON:
-        typer.echo(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))
+        said = explanation.to_dict()
+        if said["reason"] is not None:  # the fields stay, the sentence follows --lang
+            said["reason"] = localize_reason(said["reason"], lang.value)
+        typer.echo(json.dumps(said, ensure_ascii=False, indent=2))
     else:
         typer.echo(explanation_text(explanation, data, lang.value))
 
