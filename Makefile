@@ -14,6 +14,7 @@ demo: $(BIN)/python
 	$(PIP) install $(PIP_FLAGS) -e .
 	$(BIN)/matchmaker validate datasets/sample
 	$(BIN)/matchmaker dispatch datasets/sample --out plans/sample --time-limit 10 --seed 1
+	$(BIN)/matchmaker report plans/sample --out plans/sample/report.html
 
 test: $(BIN)/python
 	$(PIP) install $(PIP_FLAGS) -e '.[test,xlsx]'

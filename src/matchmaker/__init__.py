@@ -99,6 +99,7 @@ if TYPE_CHECKING:
         explain_job,
         verify,
     )
+    from matchmaker.report import PlanReport, plan_report, write_report
     from matchmaker.solve import (
         SOLVERS,
         ObjectiveTerms,
@@ -201,6 +202,11 @@ _SURFACE: dict[str, tuple[str, ...]] = {
         "explain_job",
         "verify",
     ),
+    "matchmaker.report": (
+        "PlanReport",
+        "plan_report",
+        "write_report",
+    ),
     "matchmaker.solve": (
         "ObjectiveTerms",
         "Progress",
@@ -269,6 +275,7 @@ __all__ = [
     "OutputExistsError",
     "Plan",
     "PlanError",
+    "PlanReport",
     "Policy",
     "PolicyError",
     "Problem",
@@ -315,12 +322,14 @@ __all__ = [
     "load_dataset",
     "load_policy",
     "objective_terms",
+    "plan_report",
     "read_plan",
     "smallest_changes",
     "verify",
     "what_would_serve_most",
     "with_smallest_changes",
     "write_plan",
+    "write_report",
     "write_tables",
 ]
 

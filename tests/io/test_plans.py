@@ -24,7 +24,15 @@ from matchmaker.io import (
 from matchmaker.io import _folders as plans_folders
 from matchmaker.io import _plan_write as plans
 from matchmaker.model import Dataset, OutputExistsError, PlanError, Policy, TimeWindow
-from matchmaker.plan import DispatchResult, Plan, ReasonCode, dispatch, verify
+from matchmaker.plan import (
+    ASSIGNMENT_DETAIL_COLUMNS,
+    UNASSIGNED_DETAIL_COLUMNS,
+    DispatchResult,
+    Plan,
+    ReasonCode,
+    dispatch,
+    verify,
+)
 from tests.rules.world import at, customer, job, worker, world
 
 CONTRACT_KPIS = {
@@ -84,8 +92,8 @@ def test_written_plan_follows_contract_v1(
         "unassigned.csv",
         "workers.csv",
     ]
-    assert _header(out / "assignments.csv") == list(ASSIGNMENT_COLUMNS)
-    assert _header(out / "unassigned.csv") == list(UNASSIGNED_COLUMNS)
+    assert _header(out / "assignments.csv") == list(ASSIGNMENT_COLUMNS + ASSIGNMENT_DETAIL_COLUMNS)
+    assert _header(out / "unassigned.csv") == list(UNASSIGNED_COLUMNS + UNASSIGNED_DETAIL_COLUMNS)
     assert _header(out / "workers.csv") == list(WORKER_COLUMNS)
     rows = _rows(out / "assignments.csv")
     assert rows[0]["start"] == "2026-12-01T09:00:00+08:00"
@@ -280,7 +288,8 @@ def test_plan_to_frames_gives_typed_tables(round_: tuple[Dataset, DispatchResult
     dataset, result = round_
     frames = plan_to_frames(result.plan, dataset=dataset)
     assignments = frames["assignments"]
-    assert list(assignments.columns) == list(ASSIGNMENT_COLUMNS)
+    assert list(assignments.columns) == list(ASSIGNMENT_COLUMNS + ASSIGNMENT_DETAIL_COLUMNS)
+    assert list(plan_to_frames(result.plan)["assignments"].columns) == list(ASSIGNMENT_COLUMNS)
     assert isinstance(assignments["start"].dtype, pd.DatetimeTZDtype)
     assert assignments["start"].iloc[0] == pd.Timestamp(at(9))
     assert str(assignments["travel_minutes"].dtype) == "int64"

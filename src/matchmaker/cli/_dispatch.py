@@ -31,6 +31,7 @@ from matchmaker.cli._common import (
     stderr,
     user_errors,
 )
+from matchmaker.cli._lang import LangOption, Language
 from matchmaker.cli._whatif import attach_smallest_changes, coverage_line
 from matchmaker.io import (
     check_output_folder,
@@ -48,6 +49,9 @@ from matchmaker.plan import (
     Violation,
     dispatch,
     explain_job,
+    explanation_text,
+    localize_reason,
+    message,
     redacted,
     verify,
 )
@@ -140,27 +144,32 @@ def _in_thread(work: Callable[[], DispatchResult]) -> DispatchResult:
         return pool.submit(work).result()
 
 
-def _summary(plan: Plan) -> Table:
+def _summary(plan: Plan, lang: str = "en") -> Table:
     kpis = plan.kpis
-    table = Table(title="Plan", show_header=False)
+
+    def say(key: str, **fields: object) -> str:
+        return escape(message(lang, key, **fields))
+
+    table = Table(title=say("summary.title"), show_header=False)
     table.add_column("KPI", style="bold")
     table.add_column("value", justify="right")
     served, total = kpis.get("jobs_served", 0), kpis.get("jobs_total", 0)
-    table.add_row("Jobs served", f"{served} of {total}")
-    table.add_row("Fill rate", f"{kpis.get('fill_rate', 0.0):.1%}")
-    table.add_row("Priority served", f"{kpis.get('priority_served', 0.0):.1%}")
-    table.add_row("Travel minutes", f"{kpis.get('travel_minutes_total', 0):,}")
+    table.add_row(say("report.kpi.served"), say("summary.served", served=served, total=total))
+    table.add_row(say("report.kpi.fill_rate"), f"{kpis.get('fill_rate', 0.0):.1%}")
+    table.add_row(say("report.kpi.priority_served"), f"{kpis.get('priority_served', 0.0):.1%}")
+    table.add_row(say("report.kpi.travel"), f"{kpis.get('travel_minutes_total', 0):,}")
     mean = kpis.get("mean_match_score")
-    table.add_row("Mean match score", "-" if mean is None else f"{mean:.1f}")
-    table.add_row("Objective", f"{kpis.get('objective', 0):,}")
+    table.add_row(say("report.kpi.match_score"), "-" if mean is None else f"{mean:.1f}")
+    table.add_row(say("report.kpi.objective"), f"{kpis.get('objective', 0):,}")
     bound = kpis.get("lower_bound")
     if bound is not None:
-        table.add_row("Lower bound", f"{bound:,}")
-    table.add_row("Solver", escape(f"{kpis.get('backend')} (seed {kpis.get('seed')})"))
-    table.add_row("Solve seconds", f"{kpis.get('solve_seconds', 0.0):.1f}")
+        table.add_row(say("summary.lower_bound"), f"{bound:,}")
+    solver = f"{kpis.get('backend')} (seed {kpis.get('seed')})"
+    table.add_row(say("report.kpi.solver"), escape(solver))
+    table.add_row(say("summary.solve_seconds"), f"{kpis.get('solve_seconds', 0.0):.1f}")
     by_reason = (kpis.get("unassigned_by_reason") or {}).items()
     for code, count in sorted(by_reason, key=lambda item: (-item[1], item[0])):
-        table.add_row(f"Unassigned: {escape(str(code))}", str(count))
+        table.add_row(say("summary.unassigned", code=code), str(count))
     return table
 
 
@@ -231,6 +240,7 @@ def dispatch_command(
         Path | None,
         typer.Option(help="CSV of districts (name,lat,lon) for hiring signals; default: grid."),
     ] = None,
+    lang: LangOption = Language.EN,
 ) -> None:
     """Plan a dispatch round and write the plan folder (only if it passes verify).
 
@@ -285,9 +295,10 @@ def dispatch_command(
                 policy=result.policy,
                 force=force,
                 source=dataset if dataset.is_dir() else None,
+                lang=lang.value,
             )
-    console.print(_summary(result.plan))
-    console.print(f"Plan written to {out}", highlight=False, markup=False)
+    console.print(_summary(result.plan, lang.value))
+    console.print(message(lang.value, "summary.written", out=out), highlight=False, markup=False)
     if result.time_capped:
         stderr.print(
             "warning: the time limit cut the deterministic search short; this plan may "
@@ -342,6 +353,7 @@ def explain_command(
     redact: Annotated[
         bool, typer.Option("--redact", help="Name workers and customers by id only.")
     ] = False,
+    lang: LangOption = Language.EN,
 ) -> None:
     """Explain one job of a plan: why its workers, or why it is not served."""
     with user_errors():
@@ -355,9 +367,12 @@ def explain_command(
             data, read, job, policy=policy if policy is not None else data.settings.policy
         )
     if output_format is ExplainFormat.JSON:
-        typer.echo(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))
+        said = explanation.to_dict()
+        if said["reason"] is not None:  # the fields stay, the sentence follows --lang
+            said["reason"] = localize_reason(said["reason"], lang.value)
+        typer.echo(json.dumps(said, ensure_ascii=False, indent=2))
     else:
-        typer.echo(explanation.to_text())
+        typer.echo(explanation_text(explanation, data, lang.value))
 
 
 def register(app: typer.Typer) -> None:

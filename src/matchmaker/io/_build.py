@@ -2,7 +2,8 @@
 
 Runs only when validation found no error, so every reference resolves here. The rules
 of the contract that fill in values live here: availability rows replace a worker's
-shift_start/shift_end, and a job with a blank location takes its customer's.
+shift_start/shift_end, and a job with a blank location (address, district) takes its
+customer's.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ def build_customer(row: CustomerRow) -> Customer:
         preferred_workers=row.preferred_workers,
         blocked_workers=row.blocked_workers,
         previous_workers=row.previous_workers,
+        address=row.address,
+        district=row.district,
     )
 
 
@@ -95,6 +98,8 @@ def build_job(row: JobRow, customer: Customer | None) -> Job:
         pinned_start=row.pinned_start,
         excluded_workers=row.excluded_workers,
         needs_car=row.needs_car,
+        address=row.address or (customer.address if customer is not None else ""),
+        district=row.district or (customer.district if customer is not None else ""),
     )
 
 

@@ -69,6 +69,8 @@ def _customer_record(customer: Customer) -> dict[str, object]:
         "preferred_workers": _join(customer.preferred_workers),
         "blocked_workers": _join(sorted(customer.blocked_workers)),
         "previous_workers": _join(customer.previous_workers),
+        "address": customer.address,
+        "district": customer.district,
     }
 
 
@@ -94,6 +96,8 @@ def _job_record(job: Job) -> dict[str, object]:
         "pinned_start": _iso(job.pinned_start),
         "excluded_workers": _join(sorted(job.excluded_workers)),
         "needs_car": job.needs_car,
+        "address": job.address,
+        "district": job.district,
     }
 
 

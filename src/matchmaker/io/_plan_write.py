@@ -27,18 +27,23 @@ from typing import Any
 from matchmaker._version import __version__
 from matchmaker.io._folders import recover, staging_folder, swap_into_place
 from matchmaker.io._frames import dataset_to_frames
-from matchmaker.io._plan_folder import INPUT, PLAN_MARKER, tree_sha256
+from matchmaker.io._plan_folder import DAYS, INPUT, PLAN_MARKER, tree_sha256
 from matchmaker.io._tables import write_tables
 from matchmaker.io._travel_file import write_travel
 from matchmaker.model import Dataset, OutputExistsError, PlanError, Policy, UnverifiedPlanError
 from matchmaker.plan import (
     ASSIGNMENT_COLUMNS,
+    ASSIGNMENT_DETAIL_COLUMNS,
     PLAN_SCHEMA_VERSION,
     UNASSIGNED_COLUMNS,
+    UNASSIGNED_DETAIL_COLUMNS,
     WORKER_COLUMNS,
     Assignment,
     Plan,
+    assignment_details,
     json_safe,
+    localized_plan,
+    unassigned_details,
     verify,
     worker_rows,
 )
@@ -106,14 +111,46 @@ def _input_copy(dataset: Dataset) -> Dataset:
     """What ``explain`` and ``verify`` need of ``dataset``, and no more personal data.
 
     Every worker and job stays (a job carries its own resolved location, a worker's name
-    labels it in explanations); only customers with a job in the round stay, without
-    their name and location, which no rule, score or explanation reads.
+    labels it in explanations), without the job's street address; only customers with a
+    job in the round stay, without their name, location and address, which no rule, score
+    or explanation reads. (``assignments.csv`` and ``unassigned.csv`` show names and
+    addresses to the dispatcher; ``--redact`` leaves them out there too.)
     """
     ordering = {job.customer_id for job in dataset.jobs}
     customers = tuple(
-        replace(c, name="", location=None) for c in dataset.customers if c.customer_id in ordering
+        replace(c, name="", location=None, address="")
+        for c in dataset.customers
+        if c.customer_id in ordering
     )
-    return replace(dataset, customers=customers)
+    jobs = tuple(replace(j, address="") for j in dataset.jobs)
+    return replace(dataset, customers=customers, jobs=jobs)
+
+
+_ASSIGNMENT_FILE_COLUMNS = ASSIGNMENT_COLUMNS + ASSIGNMENT_DETAIL_COLUMNS
+_UNASSIGNED_FILE_COLUMNS = UNASSIGNED_COLUMNS + UNASSIGNED_DETAIL_COLUMNS
+
+
+def _write_days(
+    folder: Path, assignments: list[dict[str, Any]], unassigned: list[dict[str, Any]]
+) -> None:
+    """``days/YYYY-MM-DD/{assignments,unassigned}.csv`` for a round over several days:
+    the rows of the whole-round files whose ``day`` is that day."""
+    days = sorted({r["day"] for r in assignments + unassigned if r["day"]})
+    if len(days) < 2:
+        return
+    for day in days:
+        target = folder / DAYS / day
+        target.mkdir(parents=True)
+        _csv(
+            target / "assignments.csv",
+            _ASSIGNMENT_FILE_COLUMNS,
+            [r for r in assignments if r["day"] == day],
+        )
+        _csv(
+            target / "unassigned.csv",
+            _UNASSIGNED_FILE_COLUMNS,
+            [r for r in unassigned if r["day"] == day],
+        )
 
 
 def _write_contents(folder: Path, plan: Plan, dataset: Dataset, policy: Policy) -> None:
@@ -130,9 +167,16 @@ def _write_contents(folder: Path, plan: Plan, dataset: Dataset, policy: Policy) 
         for u in plan.unassigned
     ]
     workers = worker_rows(plan, dataset)
-    _csv(folder / "assignments.csv", ASSIGNMENT_COLUMNS, assignments)
-    _csv(folder / "unassigned.csv", UNASSIGNED_COLUMNS, unassigned)
+    details = assignment_details(plan, dataset)
+    unassigned_rows = [
+        {**row, **more}
+        for row, more in zip(unassigned, unassigned_details(plan, dataset), strict=True)
+    ]
+    assignment_rows = [{**row, **more} for row, more in zip(assignments, details, strict=True)]
+    _csv(folder / "assignments.csv", _ASSIGNMENT_FILE_COLUMNS, assignment_rows)
+    _csv(folder / "unassigned.csv", _UNASSIGNED_FILE_COLUMNS, unassigned_rows)
     _csv(folder / "workers.csv", WORKER_COLUMNS, workers)
+    _write_days(folder, assignment_rows, unassigned_rows)
     kpis = json_safe(plan.kpis)
     _json(folder / "kpis.json", kpis)
     policy_data = policy.model_dump(mode="json")
@@ -171,13 +215,16 @@ def write_plan(
     policy: Policy,
     force: bool = False,
     source: Path | None = None,
+    lang: str = "en",
 ) -> None:
     """Write ``plan`` (made from ``dataset`` with ``policy``) as a plan folder at ``out``.
 
     See the module docstring for the layout and for when an existing ``out`` is replaced;
     ``source`` is the dataset's folder, if it came from one, so that it is never written
-    into. Raises :class:`OutputExistsError` or :class:`PlanError`, and
-    :class:`UnverifiedPlanError` (nothing written) when the plan fails verify.
+    into. ``lang`` (``en`` or ``zh``) is the language of the reason sentences of
+    ``unassigned.csv`` (codes stay as they are). Raises :class:`OutputExistsError` or
+    :class:`PlanError`, and :class:`UnverifiedPlanError` (nothing written) when the plan
+    fails verify.
     """
     out = Path(out)
     recover(out)
@@ -187,6 +234,7 @@ def write_plan(
         raise UnverifiedPlanError(
             f"{out}: not written: the plan breaks {len(violations)} hard rule(s)", violations
         )
+    plan = localized_plan(plan, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = staging_folder(out)
     try:

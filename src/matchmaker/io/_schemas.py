@@ -305,6 +305,8 @@ class CustomerRow(_Row):
     preferred_workers: WorkerIds = ()
     blocked_workers: WorkerIdSet = frozenset()
     previous_workers: WorkerIds = Field((), description="most recent first")
+    address: Text = Field("", description="street address, shown in plans (blank = none)")
+    district: Text = Field("", description="district or area, shown in plans (blank = none)")
 
 
 class JobRow(_Row):
@@ -334,6 +336,8 @@ class JobRow(_Row):
         frozenset(), description="workers who declined this visit"
     )
     needs_car: Flag = Field(False, description="true = only a worker travelling by car")
+    address: Text = Field("", description="blank = the customer's address")
+    district: Text = Field("", description="blank = the customer's district")
 
 
 class AvailabilityRow(_Row):
@@ -355,7 +359,10 @@ REQUIRED_TABLES: tuple[str, ...] = ("workers", "jobs")
 OPTIONAL_TABLES: tuple[str, ...] = ("customers", "availability")
 
 
-EXTENSION_COLUMNS: dict[str, tuple[str, ...]] = {"jobs": ("excluded_workers",)}
+EXTENSION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "jobs": ("excluded_workers", "address", "district"),
+    "customers": ("address", "district"),
+}
 """Optional columns beyond dataset contract v1 that the loader also reads."""
 
 

@@ -234,6 +234,10 @@ class Customer:
     blocked_workers: frozenset[str] = frozenset()
     previous_workers: tuple[str, ...] = ()
     """Workers who served this customer before, most recent first."""
+    address: str = ""
+    """Street address, only shown to people (plans, reports); no rule reads it."""
+    district: str = ""
+    """District or area, only shown to people (plans, reports); no rule reads it."""
 
     def __post_init__(self) -> None:
         if not self.customer_id:
@@ -269,6 +273,10 @@ class Job:
     """Workers who may not serve this visit (they declined it); optional column."""
     needs_car: bool = False
     """The worker must come by car (equipment to bring, a place without transit)."""
+    address: str = ""
+    """Resolved like ``location``: the job's own, else its customer's; only shown to people."""
+    district: str = ""
+    """Resolved like ``location``: the job's own, else its customer's; only shown to people."""
 
     def __post_init__(self) -> None:
         if not self.job_id:

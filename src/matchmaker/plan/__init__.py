@@ -14,6 +14,13 @@ from matchmaker.plan._capacity import (
     schedule_of_plan,
     standing_of,
 )
+from matchmaker.plan._details import (
+    ASSIGNMENT_DETAIL_COLUMNS,
+    UNASSIGNED_DETAIL_COLUMNS,
+    assignment_details,
+    plan_days,
+    unassigned_details,
+)
 from matchmaker.plan._dispatch import (
     DispatchInterrupted,
     DispatchResult,
@@ -34,6 +41,8 @@ from matchmaker.plan._frames import (
     plan_to_frames,
     worker_rows,
 )
+from matchmaker.plan._localize import explanation_text, localize_reason, localized_plan
+from matchmaker.plan._messages import LANGUAGES, MESSAGES, message
 from matchmaker.plan._plan import (
     PLAN_SCHEMA_VERSION,
     Assignment,
@@ -60,12 +69,16 @@ from matchmaker.plan._verify import (
 
 __all__ = [
     "ASSIGNMENT_COLUMNS",
+    "ASSIGNMENT_DETAIL_COLUMNS",
+    "LANGUAGES",
+    "MESSAGES",
     "PAIR_RULES",
     "PLAN_SCHEMA_VERSION",
     "RULES",
     "RULE_OF_REASON_BIT",
     "RULE_ORDER",
     "UNASSIGNED_COLUMNS",
+    "UNASSIGNED_DETAIL_COLUMNS",
     "WORKER_COLUMNS",
     "Assignment",
     "DispatchInterrupted",
@@ -77,22 +90,29 @@ __all__ = [
     "UnassignedJob",
     "Violation",
     "WorkerNote",
+    "assignment_details",
     "build_plan",
     "check_pair",
     "dispatch",
     "eligible_by_worker",
     "eligible_worker_count",
     "explain_job",
+    "explanation_text",
     "ineligibility_summary",
     "job_day",
     "json_safe",
+    "localize_reason",
+    "localized_plan",
+    "message",
     "optimality_gap",
+    "plan_days",
     "plan_kpis",
     "plan_to_frames",
     "redacted",
     "rule_counts",
     "schedule_of_plan",
     "standing_of",
+    "unassigned_details",
     "verify",
     "worker_rows",
 ]

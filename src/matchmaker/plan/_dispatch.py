@@ -55,12 +55,14 @@ class DispatchResult:
 
 
 def redacted(dataset: Dataset) -> Dataset:
-    """``dataset`` without the names of workers and customers: every output made from it
-    (plan, reasons, explanations, the plan's input copy) names them by id only."""
+    """``dataset`` without the names of workers and customers (nor street addresses):
+    every output made from it (plan, reasons, explanations, the plan's input copy, the
+    report) names them by id only."""
     return replace(
         dataset,
         workers=tuple(replace(w, name="") for w in dataset.workers),
-        customers=tuple(replace(c, name="") for c in dataset.customers),
+        customers=tuple(replace(c, name="", address="") for c in dataset.customers),
+        jobs=tuple(replace(j, address="") for j in dataset.jobs),
     )
 
 

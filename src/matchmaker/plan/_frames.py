@@ -13,6 +13,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from matchmaker.model import elapsed_minutes
+from matchmaker.plan._details import (
+    ASSIGNMENT_DETAIL_COLUMNS,
+    UNASSIGNED_DETAIL_COLUMNS,
+    assignment_details,
+    unassigned_details,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,7 +103,10 @@ def plan_to_frames(plan: Plan, *, dataset: Dataset | None = None) -> dict[str, p
     """The plan as DataFrames ``assignments``, ``unassigned``, ``workers`` and ``kpis``.
 
     ``start`` and ``end`` are tz-aware datetimes (a pandas datetime column when all share
-    one offset). Without ``dataset``, ``workers`` covers only the workers of the plan and
+    one offset). With ``dataset``, ``assignments`` and ``unassigned`` also hold the
+    dispatcher's columns of the plan files (``ASSIGNMENT_DETAIL_COLUMNS``,
+    ``UNASSIGNED_DETAIL_COLUMNS``: names, customer, service, district, priority, day).
+    Without ``dataset``, ``workers`` covers only the workers of the plan and
     ``shift_minutes`` and ``utilisation`` are missing. ``kpis`` is one row with a column per
     KPI of ``kpis.json``, nested ones named with dots (``objective_terms.travel_cost``,
     ``served_by_priority.5.served``), so that the rows of several plans concatenate.
@@ -127,6 +136,9 @@ def plan_to_frames(plan: Plan, *, dataset: Dataset | None = None) -> dict[str, p
             ),
         }
     )
+    if dataset is not None:
+        _add_details(assignments, assignment_details(plan, dataset), ASSIGNMENT_DETAIL_COLUMNS)
+        _add_details(unassigned, unassigned_details(plan, dataset), UNASSIGNED_DETAIL_COLUMNS)
     rows = worker_rows(plan, dataset)
     workers = pd.DataFrame(
         {
@@ -140,6 +152,14 @@ def plan_to_frames(plan: Plan, *, dataset: Dataset | None = None) -> dict[str, p
     )
     kpis = pd.json_normalize(json_safe(plan.kpis))
     return {"assignments": assignments, "unassigned": unassigned, "workers": workers, "kpis": kpis}
+
+
+def _add_details(frame: pd.DataFrame, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
+    import pandas as pd
+
+    for column in columns:
+        values = [r[column] for r in rows]
+        frame[column] = pd.Series(values, dtype="Int64" if column == "priority" else object)
 
 
 def json_safe(value: Any) -> Any:
