@@ -107,7 +107,7 @@ def test_the_column_travels_through_the_plan_folder_and_explain(tmp_path: Path) 
     marked = with_smallest_changes(plan, changes)
     write_plan(marked, tmp_path / "plan", dataset=dataset, policy=dataset.settings.policy)
     text = (tmp_path / "plan" / "unassigned.csv").read_text(encoding="utf-8")
-    assert text.splitlines()[0] == "job_id,reason_code,reason,smallest_change"
+    assert text.splitlines()[0].startswith("job_id,reason_code,reason,smallest_change,")
     back = read_plan(tmp_path / "plan")
     assert back.unassigned[0].smallest_change.startswith("relax_preference (cost 30)")
     told = explain_job(dataset, back, "J1", policy=dataset.settings.policy)

@@ -237,7 +237,9 @@ def _overlay(frame: pd.DataFrame, files: pd.DataFrame | None, keys: list[str]) -
             continue
         values = files[column].reindex(merged.index)
         if column in merged.columns:
-            merged[column] = merged[column].where(merged[column].notna(), values)
+            # The plan's own frame writes "" for text it does not hold (smallest_change).
+            held = merged[column].notna() & (merged[column].astype(str) != "")
+            merged[column] = merged[column].where(held, values)
         else:
             merged[column] = values
     return merged.reset_index()
