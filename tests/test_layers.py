@@ -10,7 +10,17 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parents[1] / "src" / "matchmaker"
-LAYERS = ("model", "compile", "solve", "plan", "io", "generate", "lifecycle", "cli")
+LAYERS = (
+    "model",
+    "compile",
+    "solve",
+    "plan",
+    "io",
+    "placement",
+    "generate",
+    "lifecycle",
+    "cli",
+)
 """From the bottom up: a subpackage may import from its own layer and the ones before it."""
 
 

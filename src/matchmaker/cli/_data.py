@@ -161,12 +161,26 @@ def generate(
     jobs: Annotated[int, typer.Option(min=1, help="Number of jobs.")],
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 0,
     days: Annotated[int, typer.Option(min=1, help="Number of days the jobs span.")] = 1,
+    placements: Annotated[
+        int, typer.Option(min=0, help="Also write this many long placement requests.")
+    ] = 0,
+    placement_days: Annotated[
+        int, typer.Option(min=1, help="Days from the first day within which placements start.")
+    ] = 90,
 ) -> None:
     """Write a synthetic dataset (workers, customers, jobs, availability) to OUT."""
     with user_errors():
         from matchmaker.generate import generate_dataset  # imported on use: numpy-heavy
 
-        generate_dataset(out, workers=workers, jobs=jobs, seed=seed, days=days)
+        generate_dataset(
+            out,
+            workers=workers,
+            jobs=jobs,
+            seed=seed,
+            days=days,
+            placements=placements,
+            placement_days=placement_days,
+        )
     console.print(
         f"wrote {escape(str(out))}: {workers} workers, {jobs} jobs over {days} day(s), seed {seed}",
         highlight=False,

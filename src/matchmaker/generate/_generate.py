@@ -41,13 +41,25 @@ from matchmaker.generate._frames import (
 )
 from matchmaker.generate._jobs import draw_jobs
 from matchmaker.generate._pins import draw_pins
+from matchmaker.generate._placements import (
+    PLACEMENT_STREAM,
+    placement_request_frame,
+    with_placement_fields,
+)
 from matchmaker.model import InvalidSizeError, TravelSettings
 
 __all__ = ["generate_dataset", "generate_frames"]
 
 
 def generate_frames(
-    *, workers: int, jobs: int, seed: int, days: int = 1, start_date: date | None = None
+    *,
+    workers: int,
+    jobs: int,
+    seed: int,
+    days: int = 1,
+    start_date: date | None = None,
+    placements: int = 0,
+    placement_days: int = 90,
 ) -> dict[str, pd.DataFrame]:
     """Generate a synthetic dataset as DataFrames in the columns of dataset contract v1.
 
@@ -55,8 +67,15 @@ def generate_frames(
     ``days > 1``, one row per worked shift; ``shift_start``/``shift_end`` then hold the
     worker's regular shift on the first day). Empty list cells are ``""``, blank numbers
     ``NaN``. The same arguments always give the same frames.
+
+    With ``placements`` > 0, ``workers`` also gets the placement columns and a
+    ``placement_requests`` table holds that many requests starting within
+    ``placement_days`` of the first day (:mod:`matchmaker.generate._placements`); the
+    other tables are the same as without.
     """
     _check_sizes(workers=workers, jobs=jobs, seed=seed, days=days)
+    if placements < 0 or placement_days < 1:
+        raise InvalidSizeError("placements must be >= 0 and placement_days >= 1")
     first_day = DEFAULT_START_DATE if start_date is None else start_date
     rng = np.random.default_rng(seed)
     # The default travel settings, the ones dataset.toml writes out.
@@ -75,6 +94,16 @@ def generate_frames(
     }
     if days > 1:
         frames["availability"] = availability_frame(pool, clock)
+    if placements:
+        extra = np.random.default_rng([seed, PLACEMENT_STREAM])
+        frames["workers"] = with_placement_fields(frames["workers"], extra, first_day)
+        frames["placement_requests"] = placement_request_frame(
+            extra,
+            placements,
+            [str(c) for c in frames["customers"]["customer_id"]],
+            first_day,
+            placement_days,
+        )
     return frames
 
 
@@ -86,6 +115,8 @@ def generate_dataset(
     seed: int,
     days: int = 1,
     start_date: date | None = None,
+    placements: int = 0,
+    placement_days: int = 90,
 ) -> None:
     """Write a synthetic dataset folder: one CSV per table and a ``dataset.toml``.
 
@@ -99,7 +130,13 @@ def generate_dataset(
             "choose a new folder or remove it first"
         )
     frames = generate_frames(
-        workers=workers, jobs=jobs, seed=seed, days=days, start_date=start_date
+        workers=workers,
+        jobs=jobs,
+        seed=seed,
+        days=days,
+        start_date=start_date,
+        placements=placements,
+        placement_days=placement_days,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     # A hidden sibling on the same file system, so the final rename is atomic.
@@ -115,6 +152,8 @@ def generate_dataset(
             command += f" --days {days}"
         if start_date is not None:
             command += f" --start-date {start_date.isoformat()}"
+        if placements:
+            command += f" --placements {placements} --placement-days {placement_days}"
         (staging / "dataset.toml").write_text(dataset_toml(command), encoding="utf-8")
         if out.exists():
             out.rmdir()  # empty, checked above; rename cannot replace a folder everywhere
