@@ -9,7 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from matchmaker.io import PLACEMENT_WORKER_COLUMNS, dataset_from_frames, dataset_to_frames, load_dataset
+from matchmaker.io import (
+    PLACEMENT_WORKER_COLUMNS,
+    dataset_from_frames,
+    dataset_to_frames,
+    load_dataset,
+)
 from matchmaker.io._schemas import ROW_MODELS
 from matchmaker.model import Dataset, DatasetSettings, Shift
 from tests.io.builders import write_dataset
