@@ -7,6 +7,7 @@ import typer
 from matchmaker.cli import _data as data
 from matchmaker.cli import _dispatch as dispatch
 from matchmaker.cli import _ops as ops
+from matchmaker.cli import _placement_ops as placement_ops
 from matchmaker.cli import _placements as placements
 from matchmaker.cli._common import state
 
@@ -31,4 +32,5 @@ def _root(
 data.register(app)
 dispatch.register(app)
 placements.register(app)
+placement_ops.register(ops.app)
 app.add_typer(ops.app, name="ops", help="Order lifecycle operations on an event store.")

@@ -23,6 +23,7 @@ from matchmaker.placement._encode import (
 from matchmaker.placement._match import (
     FILL_VALUE,
     PLACEMENT_SOLVERS,
+    component_maxima,
     greedy_assignment,
     match_placements,
     placement_kpis,
@@ -79,6 +80,7 @@ __all__ = [
     "ShortlistEntry",
     "Unfilled",
     "check_placement_folder",
+    "component_maxima",
     "eligibility",
     "greedy_assignment",
     "ineligible_counts",

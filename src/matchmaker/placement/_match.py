@@ -29,9 +29,24 @@ from matchmaker.model import Dataset, PlacementRequest, Policy, SolverError
 from matchmaker.placement._encode import Commitment, PlacementEligibility, eligibility
 from matchmaker.placement._reasons import request_reason
 from matchmaker.placement._result import Placement, PlacementPlan, Unfilled
-from matchmaker.placement._score import PLACEMENT_COMPONENTS, placement_scores
+from matchmaker.placement._score import (
+    AGE_POINTS,
+    BASE_SHARE,
+    BUDGET_POINTS,
+    PLACEMENT_COMPONENTS,
+    TAG_POINTS,
+    placement_scores,
+)
 
-__all__ = ["FILL_VALUE", "PLACEMENT_SOLVERS", "greedy_assignment", "match_placements"]
+__all__ = [
+    "FILL_VALUE",
+    "PLACEMENT_SOLVERS",
+    "component_maxima",
+    "greedy_assignment",
+    "match_placements",
+    "placement_kpis",
+    "placement_sentence",
+]
 
 FILL_VALUE = 1001
 """Value of filling a request of weight 1; more than the best score (100.0 in tenths)."""
@@ -179,7 +194,10 @@ def match_placements(
             elig, values, greedy, time_limit=remaining, seed=seed, workers=num_workers
         )
     seconds = time.perf_counter() - began
-    return _plan(dataset, elig, scores, chosen, stats, solver=solver, seconds=seconds, seed=seed)
+    maxima = component_maxima(policy)
+    return _plan(
+        dataset, elig, scores, chosen, stats, maxima, solver=solver, seconds=seconds, seed=seed
+    )
 
 
 def _plan(
@@ -188,6 +206,7 @@ def _plan(
     scores: dict[str, npt.NDArray[np.float64]],
     chosen: dict[int, int],
     stats: dict[str, object],
+    maxima: dict[str, float],
     *,
     solver: str,
     seconds: float,
@@ -226,6 +245,7 @@ def _plan(
                     float(scores["total"][w, r]),
                     components,
                     int(elig.eligible[:, r].sum()),
+                    maxima,
                 ),
             )
         )
@@ -243,19 +263,32 @@ def _plan(
     )
 
 
+def component_maxima(policy: Policy) -> dict[str, float]:
+    """The most points each placement score component can give."""
+    weights = policy.score_weights.model_dump()
+    maxima = {name: BASE_SHARE * float(weights[name]) for name in weights}
+    maxima.update({"tags": TAG_POINTS, "budget": BUDGET_POINTS, "age": AGE_POINTS})
+    return maxima
+
+
 def placement_sentence(
     request: PlacementRequest,
     score: float,
     components: dict[str, float],
     eligible: int,
+    maxima: dict[str, float],
     rank: int | None = None,
 ) -> str:
-    """Why this worker: the score, its three biggest components, where it stands among
-    the eligible workers (``rank``, by score, on a shortlist), the dates held."""
-    top = sorted(components.items(), key=lambda item: -item[1])[:3]
-    parts = ", ".join(f"{name} {points:.1f}" for name, points in top)
+    """Why this worker: the score, the components that lost points (most first), where it
+    stands among the eligible workers (``rank``, by score, on a shortlist), the dates held."""
+    lost = sorted(
+        ((maxima.get(name, points) - points, name) for name, points in components.items()),
+        reverse=True,
+    )
+    misses = ", ".join(f"{name} -{gap:.1f}" for gap, name in lost[:3] if gap >= 0.05)
     standing = f"best of {eligible}" if rank is None else f"number {rank} by score of {eligible}"
-    text = f"score {score:.1f} of 100 ({parts}); {standing} eligible"
+    text = f"score {score:.1f} of 100 ({'lost: ' + misses if misses else 'full marks'}); "
+    text += f"{standing} eligible"
     if request.hold_start != request.start or request.hold_end != request.end:
         text += (
             f"; held {request.hold_start.isoformat()} to {request.hold_end.isoformat()} "

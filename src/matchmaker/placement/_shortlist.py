@@ -27,7 +27,12 @@ from ortools.graph.python import min_cost_flow
 
 from matchmaker.model import Dataset, PlacementRequest, Policy, SolverError
 from matchmaker.placement._encode import Commitment, eligibility
-from matchmaker.placement._match import FILL_VALUE, _values, placement_sentence
+from matchmaker.placement._match import (
+    FILL_VALUE,
+    _values,
+    component_maxima,
+    placement_sentence,
+)
 from matchmaker.placement._reasons import request_reason
 from matchmaker.placement._result import PlacementPlan, ShortlistEntry, Unfilled
 from matchmaker.placement._score import PLACEMENT_COMPONENTS, placement_scores
@@ -79,6 +84,7 @@ def shortlist(
         k=k,
         policy=policy,
     )
+    maxima = component_maxima(policy)
     entries: list[ShortlistEntry] = []
     unfilled: list[Unfilled] = []
     load = np.zeros(len(dataset.workers), dtype=np.int64)
@@ -101,6 +107,7 @@ def shortlist(
                         float(scores["total"][w, r]),
                         components,
                         eligible,
+                        maxima,
                         # where the candidate stands among all eligible workers
                         1 + int((column[elig.eligible[:, r]] > column[w]).sum()),
                     ),
