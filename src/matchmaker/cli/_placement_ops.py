@@ -224,8 +224,9 @@ def placement_settle(
             ops.submit(events)
         for event in events:
             p = event.payload
+            days = f"{p['days']} day{'' if p['days'] == 1 else 's'}"
             _out.print(
-                f"{placement} {month} {p['worker_id']}: {p['days']} days, salary {p['salary']}, "
+                f"{placement} {month} {p['worker_id']}: {days}, salary {p['salary']}, "
                 f"service fee {p['service_fee']}",
                 markup=False,
             )

@@ -53,6 +53,9 @@ FILL_VALUE = 1001
 
 PLACEMENT_SOLVERS = ("cpsat", "greedy")
 
+FINISH_MARGIN_SECONDS = 0.5
+"""Kept from the time limit for reading CP-SAT's answer and building the plan."""
+
 IntArray = npt.NDArray[np.int64]
 
 
@@ -113,7 +116,7 @@ def _solve_cpsat(
     values: IntArray,
     hint: dict[int, int],
     *,
-    time_limit: float,
+    deadline: float,
     seed: int,
     workers: int,
 ) -> tuple[dict[int, int], dict[str, object]]:
@@ -138,7 +141,9 @@ def _solve_cpsat(
     for r, w in hint.items():
         model.add_hint(x[index[(w, r)]], True)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_limit, 0.1)
+    # The whole round keeps to its time limit: the search gets what building the model
+    # left, less a margin for reading the answer and building the plan.
+    solver.parameters.max_time_in_seconds = max(deadline - time.perf_counter(), 0.1)
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = workers
     status = solver.solve(model)
@@ -189,9 +194,9 @@ def match_placements(
     stats: dict[str, object] = {"status": "GREEDY"}
     chosen = greedy
     if solver == "cpsat" and elig.eligible.any():
-        remaining = time_limit - (time.perf_counter() - began)
+        deadline = began + time_limit - FINISH_MARGIN_SECONDS
         chosen, stats = _solve_cpsat(
-            elig, values, greedy, time_limit=remaining, seed=seed, workers=num_workers
+            elig, values, greedy, deadline=deadline, seed=seed, workers=num_workers
         )
     seconds = time.perf_counter() - began
     maxima = component_maxima(policy)
