@@ -12,12 +12,30 @@ from matchmaker.cli._common import (
     EXIT_INTERNAL,
     console,
     fail,
-    load_dataset_warning,
+    stderr,
     user_errors,
 )
-from matchmaker.model import OutputExistsError
+from matchmaker.model import Dataset, DatasetError, OutputExistsError
 
 __all__ = ["placements_command", "register"]
+
+
+_NO_SHIFT = "shift_start and shift_end are blank"
+
+
+def _load(path: Path) -> Dataset:
+    """The dataset, printing its warnings except "no shift": a placement needs none."""
+    from matchmaker.io import check_dataset
+
+    report = check_dataset(path)
+    for issue in report.warnings:
+        if not issue.message.startswith(_NO_SHIFT):
+            stderr.print(
+                f"[yellow]warning:[/] {escape(str(issue))}", highlight=False, soft_wrap=True
+            )
+    if report.dataset is None:
+        raise DatasetError(report.issues)
+    return report.dataset
 
 
 def placements_command(
@@ -50,7 +68,7 @@ def placements_command(
     with user_errors():
         if solver not in PLACEMENT_SOLVERS:
             fail(f"unknown solver {solver!r}; use one of {', '.join(PLACEMENT_SOLVERS)}")
-        data = load_dataset_warning(dataset)
+        data = _load(dataset)
         if not data.placement_requests:
             fail(f"{dataset} has no placement requests; add placement_requests.csv")
         if shortlist is None:

@@ -70,28 +70,32 @@ def _values(
 
 def greedy_assignment(elig: PlacementEligibility, score: npt.NDArray[np.float64]) -> dict[int, int]:
     """Request index -> worker index: in priority order (then earliest start), the best
-    eligible worker whose taken holds do not overlap this one."""
+    eligible worker whose taken holds do not overlap this one (ties: the first worker)."""
+    n_workers, n_requests = elig.eligible.shape
+    if n_requests == 0:
+        return {}
     order = sorted(
-        range(len(elig.requests)),
+        range(n_requests),
         key=lambda r: (
             -elig.requests[r].priority,
             int(elig.hold_first[r]),
             elig.requests[r].request_id,
         ),
     )
-    eligible = elig.eligible
-    taken: dict[int, list[tuple[int, int]]] = {}
+    origin = int(elig.hold_first.min())
+    first = elig.hold_first - origin
+    last = elig.hold_last - origin
+    # busy[w, d]: worker w is taken on day origin + d by a request placed so far.
+    busy = np.zeros((n_workers, int(last.max()) + 1), dtype=np.bool_)
     out: dict[int, int] = {}
     for r in order:
-        first, last = int(elig.hold_first[r]), int(elig.hold_last[r])
-        candidates = np.flatnonzero(eligible[:, r])
-        # best score first, ties by worker order (stable)
-        for w in candidates[np.argsort(-score[candidates, r], kind="stable")]:
-            spans = taken.get(int(w), [])
-            if all(last < a or first > b for a, b in spans):
-                taken.setdefault(int(w), []).append((first, last))
-                out[r] = int(w)
-                break
+        a, b = int(first[r]), int(last[r])
+        free = elig.eligible[:, r] & ~busy[:, a : b + 1].any(axis=1)
+        if not free.any():
+            continue
+        w = int(np.argmax(np.where(free, score[:, r], -np.inf)))
+        busy[w, a : b + 1] = True
+        out[r] = w
     return out
 
 

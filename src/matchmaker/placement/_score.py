@@ -80,16 +80,24 @@ def placement_scores(
 def _tags(
     dataset: Dataset, requests: Sequence[PlacementRequest], shape: tuple[int, int]
 ) -> FloatArray:
-    values = np.ones(shape)
+    names = sorted({tag for r in requests for tag in r.preferred_tags})
+    if not names:
+        return np.ones(shape)
+    column = {name: k for k, name in enumerate(names)}
+    have = np.zeros((shape[0], len(names)))
+    for w, worker in enumerate(dataset.workers):
+        for tag in worker.placement.tags & column.keys():
+            have[w, column[tag]] = 1.0
+    wanted = np.zeros((len(names), shape[1]))
     for r, request in enumerate(requests):
-        wanted = set(request.preferred_tags)
-        if not wanted:
-            continue
-        have = np.zeros(shape[0])
-        for tag in sorted(wanted):
-            have += np.array([tag in w.placement.tags for w in dataset.workers], dtype=float)
-        values[:, r] = have / len(wanted)
-    return values
+        for tag in set(request.preferred_tags):
+            wanted[column[tag], r] = 1.0
+    counts = wanted.sum(axis=0)
+    # (W, T) @ (T, R): how many of each request's preferred tags each worker has.
+    share: FloatArray = np.divide(
+        have @ wanted, counts[None, :], out=np.ones(shape), where=counts[None, :] > 0
+    )
+    return share
 
 
 def _budget(dataset: Dataset, requests: Sequence[PlacementRequest]) -> FloatArray:

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from itertools import combinations
 
-from matchmaker.model import Dataset, PlacementRequest, local_zone
-from matchmaker.placement._encode import Commitment, request_job
+from matchmaker.model import Dataset, Job, Location, PlacementRequest, TimeWindow, local_zone
+from matchmaker.placement._encode import Commitment
 from matchmaker.placement._result import PlacementPlan
 from matchmaker.plan import Violation, check_pair
 
@@ -55,6 +55,34 @@ def _visits(dataset: Dataset) -> dict[str, set[date]]:
     return days
 
 
+def _twin(dataset: Dataset, request: PlacementRequest, last_day: datetime) -> Dataset:
+    """The dataset with the request as its one visit, for the visit verifier's pair rules
+    (built here, apart from the solver side's twin in ``_encode``). ``check_pair`` reads
+    the date off the start it is given, the hold's last day."""
+    customer = dataset.customer(request.customer_id)
+    place = customer.location if customer is not None and customer.location else None
+    job = Job(
+        job_id=request.request_id,
+        customer_id=request.customer_id,
+        service_type=request.service_type,
+        location=place or Location(lat=0.0, lon=0.0),
+        window=TimeWindow(start=last_day, end=last_day),
+        duration_minutes=1,
+        required_skills=request.required_skills,
+        min_experience_years=request.min_experience_years,
+        required_certificates=request.required_certificates,
+        gender_required=request.gender_required,
+        language_required=request.language_required,
+        excluded_workers=request.excluded_workers,
+    )
+    return Dataset(
+        workers=dataset.workers,
+        jobs=(job,),
+        customers=dataset.customers,
+        settings=dataset.settings,
+    )
+
+
 def _worker_rules(
     dataset: Dataset,
     request: PlacementRequest,
@@ -69,14 +97,8 @@ def _worker_rules(
         return
     worker = dataset.worker(worker_id)
     zone = local_zone(dataset)
-    twin = Dataset(
-        workers=dataset.workers,
-        jobs=(request_job(request, dataset, zone),),
-        customers=dataset.customers,
-        settings=dataset.settings,
-    )
     last_day = datetime.combine(request.hold_end, time(12), tzinfo=zone)
-    for v in check_pair(twin, rid, worker_id, last_day):
+    for v in check_pair(_twin(dataset, request, last_day), rid, worker_id, last_day):
         yield _violation(v.rule, rid, worker_id, v.message)
     free = worker.placement.free_from
     if free is not None and free > request.hold_start:
