@@ -14,7 +14,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from matchmaker.lifecycle._entity_base import append_unique, evolve, money_or_none, split_cell
+from matchmaker.lifecycle._entity_base import (
+    append_unique,
+    evolve,
+    money_or_none,
+    parse_time,
+    split_cell,
+)
 from matchmaker.lifecycle._events import Event
 from matchmaker.lifecycle._states import NEW, PLACEMENT_TABLE, PlacementState
 from matchmaker.model import (
@@ -177,7 +183,7 @@ class PlacementRecord:
 
     def _on_interview_scheduled(self, event: Event) -> dict[str, Any]:
         worker_id = self._candidate(event)
-        at = datetime.fromisoformat(str(event.get("at")))
+        at = parse_time(event.get("at"))
         return {"interviews": (*self.interviews, (worker_id, at))}
 
     def _on_candidate_declined(self, event: Event) -> dict[str, Any]:
