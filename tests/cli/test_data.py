@@ -128,7 +128,13 @@ def test_schema_prints_every_table_or_one() -> None:
     """schema prints the JSON Schema of all tables, or of the one named."""
     everything = runner.invoke(app, ["schema"])
     assert everything.exit_code == 0
-    assert list(json.loads(everything.stdout)) == ["workers", "customers", "jobs", "availability"]
+    assert list(json.loads(everything.stdout)) == [
+        "workers",
+        "customers",
+        "jobs",
+        "availability",
+        "placement_requests",
+    ]
     jobs = runner.invoke(app, ["schema", "jobs"])
     assert jobs.exit_code == 0
     assert "excluded_workers" in json.loads(jobs.stdout)["properties"]

@@ -216,3 +216,23 @@ def test_readme_examples_are_real_rows() -> None:
     examples = [line for block in blocks for line in block.splitlines() if line]
     assert len(examples) >= 8
     assert [line for line in examples if line not in rows] == []
+
+
+def test_placements_come_from_their_own_stream_and_load() -> None:
+    """--placements adds placement columns and requests that validate, and leaves the
+    visit tables of the seed exactly as they were."""
+    from matchmaker.io import PLACEMENT_WORKER_COLUMNS, dataset_from_frames
+
+    plain = generate_frames(workers=30, jobs=20, seed=5)
+    placed = generate_frames(workers=30, jobs=20, seed=5, placements=25, placement_days=60)
+    for name in ("customers", "jobs"):
+        pd.testing.assert_frame_equal(plain[name], placed[name])
+    pd.testing.assert_frame_equal(
+        plain["workers"], placed["workers"].drop(columns=list(PLACEMENT_WORKER_COLUMNS))
+    )
+    assert len(placed["placement_requests"]) == 25
+    dataset = dataset_from_frames(placed, settings=DatasetSettings(timezone="Asia/Shanghai"))
+    services = {r.service_type for r in dataset.placement_requests}
+    assert "postpartum_care" in services
+    postpartum = [r for r in dataset.placement_requests if r.service_type == "postpartum_care"]
+    assert all(r.due_date is not None and r.duration_days in (26, 42) for r in postpartum)

@@ -9,7 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from matchmaker.io import dataset_from_frames, dataset_to_frames, load_dataset
+from matchmaker.io import (
+    PLACEMENT_WORKER_COLUMNS,
+    dataset_from_frames,
+    dataset_to_frames,
+    load_dataset,
+)
 from matchmaker.io._schemas import ROW_MODELS
 from matchmaker.model import Dataset, DatasetSettings, Shift
 from tests.io.builders import write_dataset
@@ -25,7 +30,8 @@ def test_frames_hold_the_contract_columns(base: Dataset) -> None:
     frames = dataset_to_frames(base)
     assert set(frames) == {"workers", "jobs", "customers", "availability"}
     for name, frame in frames.items():
-        assert list(frame.columns) == list(ROW_MODELS[name].model_fields)
+        expected = [c for c in ROW_MODELS[name].model_fields if c not in PLACEMENT_WORKER_COLUMNS]
+        assert list(frame.columns) == expected  # placement columns only with placements
     assert len(frames["availability"]) == 2  # only the worker with two shifts
     assert frames["workers"]["max_jobs"].dtype.name == "Int64"
 

@@ -127,7 +127,7 @@ def test_required_columns_are_the_fields_without_default() -> None:
 def test_json_schemas_describe_every_table_and_column() -> None:
     """One schema per table with every column; enums, ranges and requirements show."""
     schemas = input_json_schemas()
-    assert list(schemas) == ["workers", "customers", "jobs", "availability"]
+    assert list(schemas) == ["workers", "customers", "jobs", "availability", "placement_requests"]
     workers = schemas["workers"]
     assert list(workers["properties"]) == list(WorkerRow.model_fields)
     assert workers["properties"]["gender"]["enum"] == ["F", "M"]

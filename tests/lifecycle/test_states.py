@@ -1,4 +1,4 @@
-"""Every legal and every illegal transition of the five transition tables."""
+"""Every legal and every illegal transition of the six transition tables."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from matchmaker.lifecycle import TABLES, EntityType, TransitionTable, apply
 from matchmaker.lifecycle._entities import Entity
+from matchmaker.lifecycle._placement import PlacementRecord
 from matchmaker.lifecycle._states import (
     NEW,
     ORDER_TABLE,
@@ -28,6 +29,7 @@ ENTITY_ID = {
     EntityType.COMPLAINT: "K1",
     EntityType.WORKER: "W1",
     EntityType.CUSTOMER: "C1",
+    EntityType.PLACEMENT: "PL1",
 }
 
 
@@ -38,6 +40,19 @@ def _free_worker(entity: Entity | None) -> str:
 
 def _serving(entity: Entity | None) -> str:
     return entity.workers[0] if isinstance(entity, Visit) and entity.workers else "W1"
+
+
+def _placement_worker(entity: Entity | None, what: str) -> str:
+    """A candidate, the interviewed candidate or the worker of a placement (else W1)."""
+    if not isinstance(entity, PlacementRecord):
+        return "W1"
+    if what == "candidate" and entity.candidates:
+        return entity.candidates[0]
+    if what == "interviewed" and entity.interviews:
+        return entity.interviews[-1][0]
+    if what == "worker" and entity.stints:
+        return entity.stints[-1].worker_id
+    return next(w for w in ("W1", "W2", "W3") if w not in entity.excluded)
 
 
 def sample_payload(kind: str, entity: Entity | None) -> dict[str, Any]:
@@ -77,6 +92,32 @@ def sample_payload(kind: str, entity: Entity | None) -> dict[str, Any]:
         "customer_updated": {"name": "Wang"},
         "customer_worker_blocked": {"worker_id": "W1"},
         "customer_worker_unblocked": {"worker_id": "W1"},
+        "placement_requested": {
+            "customer_id": "C1",
+            "service_type": "postpartum_care",
+            "due_date": "2027-01-10",
+            "days_before": 3,
+            "days_after": 3,
+            "duration_days": 26,
+        },
+        "placement_shortlisted": {"candidates": [_placement_worker(entity, "free")]},
+        "placement_interview_scheduled": {
+            "worker_id": _placement_worker(entity, "candidate"),
+            "at": at(600),
+        },
+        "placement_candidate_declined": {"worker_id": _placement_worker(entity, "candidate")},
+        "placement_selected": {"worker_id": _placement_worker(entity, "interviewed")},
+        "placement_contracted": {"monthly_salary": "16000"},
+        "placement_due_date_moved": {"due_date": "2027-01-12"},
+        "placement_settled": {
+            "month": "2027-01",
+            "worker_id": _placement_worker(entity, "worker"),
+            "days": 10,
+            "salary": "5333.33",
+            "service_fee": "533.33",
+        },
+        "placement_followed_up": {"follow_up": "W1:day_1"},
+        "placement_replacement_requested": {"last_day": "2027-01-15"},
     }
     return payloads.get(kind, {})
 

@@ -9,6 +9,7 @@ import pytest
 from matchmaker.compile import PAIR_RULES as ELIGIBILITY_RULES
 from matchmaker.compile import _eligibility
 from matchmaker.model import HARD_RULES, HardRule, ReasonBit, ReasonCode, RuleScope, hard_rule
+from matchmaker.placement import PLACEMENT_RULES
 from matchmaker.plan import PAIR_RULES as VERIFIER_PAIR_RULES
 from matchmaker.plan import RULES as VERIFIER_RULES
 from matchmaker.plan import _verify_pair, _verify_schedule
@@ -46,7 +47,8 @@ def test_reasons_belong_to_pair_and_shift_rules_only() -> None:
 
 def test_the_verifier_implements_every_rule_under_its_name_in_table_order() -> None:
     """verify's registry is the table's names, in its order, each a function of that name."""
-    assert list(VERIFIER_RULES) == [rule.name for rule in HARD_RULES]
+    visit_rules = [rule.name for rule in HARD_RULES if rule.scope is not RuleScope.PLACEMENT]
+    assert list(VERIFIER_RULES) == visit_rules
     assert all(function.__name__ == name for name, function in VERIFIER_RULES.items())
     pair = [rule.name for rule in HARD_RULES if rule.scope is RuleScope.PAIR]
     assert list(VERIFIER_PAIR_RULES) == pair
@@ -55,7 +57,14 @@ def test_the_verifier_implements_every_rule_under_its_name_in_table_order() -> N
 def test_no_verifier_rule_is_left_out_of_the_table() -> None:
     """Every rule function the verifier defines has its row (none is silently unused)."""
     defined = {*_verify_pair.__all__, *_verify_schedule.__all__}
-    assert defined == {rule.name for rule in HARD_RULES}
+    assert defined == {rule.name for rule in HARD_RULES if rule.scope is not RuleScope.PLACEMENT}
+
+
+def test_the_placement_verifier_implements_every_placement_rule() -> None:
+    """Rules of scope placement are checked by matchmaker.placement's own verifier, in
+    table order, and it checks no rule the table does not have."""
+    placement = [rule.name for rule in HARD_RULES if rule.scope is RuleScope.PLACEMENT]
+    assert list(PLACEMENT_RULES) == placement
 
 
 def test_eligibility_implements_every_pair_rule_as_rule_name() -> None:

@@ -7,6 +7,8 @@ import typer
 from matchmaker.cli import _data as data
 from matchmaker.cli import _dispatch as dispatch
 from matchmaker.cli import _ops as ops
+from matchmaker.cli import _placement_ops as placement_ops
+from matchmaker.cli import _placements as placements
 from matchmaker.cli import _report as report
 from matchmaker.cli import _whatif as whatif
 from matchmaker.cli._common import state
@@ -33,4 +35,6 @@ data.register(app)
 dispatch.register(app)
 whatif.register(app)
 report.register(app)
+placements.register(app)
+placement_ops.register(ops.app)
 app.add_typer(ops.app, name="ops", help="Order lifecycle operations on an event store.")

@@ -168,12 +168,27 @@ def generate(
             "day where about half the jobs can be served): scales the staff's daily work caps."
         ),
     ] = None,
+    placements: Annotated[
+        int, typer.Option(min=0, help="Also write this many long placement requests.")
+    ] = 0,
+    placement_days: Annotated[
+        int, typer.Option(min=1, help="Days from the first day within which placements start.")
+    ] = 90,
 ) -> None:
     """Write a synthetic dataset (workers, customers, jobs, availability) to OUT."""
     with user_errors():
         from matchmaker.generate import generate_dataset  # imported on use: numpy-heavy
 
-        generate_dataset(out, workers=workers, jobs=jobs, seed=seed, days=days, load=load)
+        generate_dataset(
+            out,
+            workers=workers,
+            jobs=jobs,
+            seed=seed,
+            days=days,
+            load=load,
+            placements=placements,
+            placement_days=placement_days,
+        )
     loaded = "" if load is None else f", load {load:g}"
     console.print(
         f"wrote {escape(str(out))}: {workers} workers, {jobs} jobs over {days} day(s), "

@@ -27,7 +27,7 @@ from matchmaker.generate._catalogue import (
     Jobs,
     Workers,
 )
-from matchmaker.io import contract_columns
+from matchmaker.io import PLACEMENT_WORKER_COLUMNS, contract_columns
 from matchmaker.model import Gender, TravelSettings
 
 __all__ = [
@@ -39,7 +39,8 @@ __all__ = [
     "worker_frame",
 ]
 
-_WORKER_COLUMNS = contract_columns("workers")
+# The placement columns are added by ._placements, only when placements are asked for.
+_WORKER_COLUMNS = tuple(c for c in contract_columns("workers") if c not in PLACEMENT_WORKER_COLUMNS)
 _AVAILABILITY_COLUMNS = contract_columns("availability")
 _CUSTOMER_COLUMNS = contract_columns("customers")
 _JOB_COLUMNS = contract_columns("jobs")

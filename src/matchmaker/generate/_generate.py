@@ -42,6 +42,11 @@ from matchmaker.generate._frames import (
 from matchmaker.generate._jobs import draw_jobs
 from matchmaker.generate._load import with_load
 from matchmaker.generate._pins import draw_pins
+from matchmaker.generate._placements import (
+    PLACEMENT_STREAM,
+    placement_request_frame,
+    with_placement_fields,
+)
 from matchmaker.model import InvalidSizeError, TravelSettings
 
 __all__ = ["generate_dataset", "generate_frames"]
@@ -55,6 +60,8 @@ def generate_frames(
     days: int = 1,
     start_date: date | None = None,
     load: float | None = None,
+    placements: int = 0,
+    placement_days: int = 90,
 ) -> dict[str, pd.DataFrame]:
     """Generate a synthetic dataset as DataFrames in the columns of dataset contract v1.
 
@@ -64,8 +71,15 @@ def generate_frames(
     ``NaN``. The same arguments always give the same frames. ``load`` (work asked for
     over work offered, see :mod:`matchmaker.generate._load`) scales the staff's daily
     work caps; without it the round has its natural load of about 0.9.
+
+    With ``placements`` > 0, ``workers`` also gets the placement columns and a
+    ``placement_requests`` table holds that many requests starting within
+    ``placement_days`` of the first day (:mod:`matchmaker.generate._placements`); the
+    other tables are the same as without.
     """
     _check_sizes(workers=workers, jobs=jobs, seed=seed, days=days)
+    if placements < 0 or placement_days < 1:
+        raise InvalidSizeError("placements must be >= 0 and placement_days >= 1")
     first_day = DEFAULT_START_DATE if start_date is None else start_date
     rng = np.random.default_rng(seed)
     # The default travel settings, the ones dataset.toml writes out.
@@ -86,6 +100,16 @@ def generate_frames(
     }
     if days > 1:
         frames["availability"] = availability_frame(pool, clock)
+    if placements:
+        extra = np.random.default_rng([seed, PLACEMENT_STREAM])
+        frames["workers"] = with_placement_fields(frames["workers"], extra, first_day)
+        frames["placement_requests"] = placement_request_frame(
+            extra,
+            placements,
+            [str(c) for c in frames["customers"]["customer_id"]],
+            first_day,
+            placement_days,
+        )
     return frames
 
 
@@ -98,6 +122,8 @@ def generate_dataset(
     days: int = 1,
     start_date: date | None = None,
     load: float | None = None,
+    placements: int = 0,
+    placement_days: int = 90,
 ) -> None:
     """Write a synthetic dataset folder: one CSV per table and a ``dataset.toml``.
 
@@ -111,7 +137,14 @@ def generate_dataset(
             "choose a new folder or remove it first"
         )
     frames = generate_frames(
-        workers=workers, jobs=jobs, seed=seed, days=days, start_date=start_date, load=load
+        workers=workers,
+        jobs=jobs,
+        seed=seed,
+        days=days,
+        start_date=start_date,
+        load=load,
+        placements=placements,
+        placement_days=placement_days,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     # A hidden sibling on the same file system, so the final rename is atomic.
@@ -129,6 +162,8 @@ def generate_dataset(
             command += f" --load {load:g}"
         if start_date is not None:
             command += f" --start-date {start_date.isoformat()}"
+        if placements:
+            command += f" --placements {placements} --placement-days {placement_days}"
         (staging / "dataset.toml").write_text(dataset_toml(command), encoding="utf-8")
         if out.exists():
             out.rmdir()  # empty, checked above; rename cannot replace a folder everywhere

@@ -11,7 +11,9 @@ counting from 0, is row ``i + 2``).
 from __future__ import annotations
 
 from matchmaker.io._cells import CellError, parse_datetime
-from matchmaker.io._frames import dataset_to_frames
+from matchmaker.io._folders import recover as recover_folder
+from matchmaker.io._folders import staging_folder, swap_into_place
+from matchmaker.io._frames import PLACEMENT_WORKER_COLUMNS, dataset_to_frames
 from matchmaker.io._loading import (
     ValidationReport,
     check_dataset,
@@ -33,6 +35,7 @@ from matchmaker.plan import ASSIGNMENT_COLUMNS, UNASSIGNED_COLUMNS, WORKER_COLUM
 __all__ = [
     "ASSIGNMENT_COLUMNS",
     "EXTENSION_COLUMNS",
+    "PLACEMENT_WORKER_COLUMNS",
     "UNASSIGNED_COLUMNS",
     "WORKER_COLUMNS",
     "CellError",
@@ -52,7 +55,10 @@ __all__ = [
     "parse_datetime",
     "plan_to_frames",
     "read_plan",
+    "recover_folder",
+    "staging_folder",
     "summarize",
+    "swap_into_place",
     "write_plan",
     "write_tables",
 ]

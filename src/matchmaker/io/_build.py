@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from matchmaker.io._schemas import AvailabilityRow, CustomerRow, JobRow, WorkerRow
+from matchmaker.io._schemas import (
+    AvailabilityRow,
+    CustomerRow,
+    JobRow,
+    PlacementRequestRow,
+    WorkerRow,
+)
 from matchmaker.model import (
     BackgroundCheck,
     Customer,
@@ -18,12 +24,20 @@ from matchmaker.model import (
     DatasetSettings,
     Job,
     Location,
+    PlacementProfile,
+    PlacementRequest,
     Shift,
     TimeWindow,
     Worker,
 )
 
-__all__ = ["build_customer", "build_dataset", "build_job", "build_worker"]
+__all__ = [
+    "build_customer",
+    "build_dataset",
+    "build_job",
+    "build_placement_request",
+    "build_worker",
+]
 
 
 def build_worker(row: WorkerRow, availability: Iterable[AvailabilityRow] = ()) -> Worker:
@@ -50,6 +64,39 @@ def build_worker(row: WorkerRow, availability: Iterable[AvailabilityRow] = ()) -
         max_work_minutes=row.max_work_minutes,
         travel_mode=row.travel_mode,
         status=row.status,
+        placement=PlacementProfile(
+            current_placement_end=row.current_placement_end,
+            earliest_free_date=row.earliest_free_date,
+            salary_expectation=row.salary_expectation,
+            live_in_willing=row.live_in_willing,
+            tags=row.tags,
+            birth_year=row.birth_year,
+        ),
+    )
+
+
+def build_placement_request(row: PlacementRequestRow) -> PlacementRequest:
+    return PlacementRequest(
+        request_id=row.request_id,
+        customer_id=row.customer_id,
+        service_type=row.service_type,
+        start_date=row.start_date,
+        due_date=row.due_date,
+        days_before=row.days_before,
+        days_after=row.days_after,
+        duration_days=row.duration_days,
+        live_in=row.live_in,
+        required_skills=row.required_skills,
+        min_experience_years=row.min_experience_years,
+        required_certificates=row.required_certificates,
+        gender_required=row.gender_required,
+        language_required=row.language_required,
+        preferred_tags=row.preferred_tags,
+        age_min=row.age_min,
+        age_max=row.age_max,
+        budget=row.budget,
+        priority=row.priority,
+        excluded_workers=row.excluded_workers,
     )
 
 
@@ -109,6 +156,7 @@ def build_dataset(
     jobs: Iterable[JobRow],
     customers: Iterable[CustomerRow] = (),
     availability: Iterable[AvailabilityRow] = (),
+    placement_requests: Iterable[PlacementRequestRow] = (),
     settings: DatasetSettings,
 ) -> Dataset:
     """The dataset of validated rows, in the order of the tables."""
@@ -122,4 +170,5 @@ def build_dataset(
         jobs=tuple(build_job(row, by_id.get(row.customer_id)) for row in jobs),
         customers=customer_objects,
         settings=settings,
+        placement_requests=tuple(build_placement_request(row) for row in placement_requests),
     )

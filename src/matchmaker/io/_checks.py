@@ -33,6 +33,7 @@ from matchmaker.io._schemas import (
     AvailabilityRow,
     CustomerRow,
     JobRow,
+    PlacementRequestRow,
     WorkerRow,
     required_columns,
 )
@@ -59,6 +60,8 @@ __all__ = [
     "check_pinned_not_excluded",
     "check_pinned_start",
     "check_pinned_team_size",
+    "check_placement_customers",
+    "check_placement_dates",
     "check_times_near_round",
     "check_unique_ids",
     "check_worker_references",
@@ -289,6 +292,21 @@ def check_availability_shift(row: AvailabilityRow) -> Iterator[Finding]:
         yield "end", "is not after start; a shift must end after it starts"
 
 
+def check_placement_dates(row: PlacementRequestRow) -> Iterator[Finding]:
+    """One of start_date and due_date; an uncertainty window only around a due date; the
+    age range not reversed."""
+    if row.start_date is None and row.due_date is None:
+        yield "start_date", "and due_date are both blank; give one of them"
+    elif row.start_date is not None and row.due_date is not None:
+        yield "due_date", "is given with start_date; give one of them"
+    elif row.start_date is not None:
+        for column in ("days_before", "days_after"):
+            if getattr(row, column):
+                yield column, "needs due_date; a fixed start_date has no uncertainty window"
+    if row.age_min is not None and row.age_max is not None and row.age_min > row.age_max:
+        yield "age_max", f"is below age_min ({row.age_min}); the range must not be empty"
+
+
 ROW_CHECKS: dict[str, tuple[Callable[[Any], Iterator[Finding]], ...]] = {
     "workers": (check_worker_shift,),
     "customers": (check_customer_coordinates,),
@@ -300,13 +318,19 @@ ROW_CHECKS: dict[str, tuple[Callable[[Any], Iterator[Finding]], ...]] = {
         check_pinned_not_excluded,
     ),
     "availability": (check_availability_shift,),
+    "placement_requests": (check_placement_dates,),
 }
 
 
 # Dataset checks
 
 
-_ID_COLUMNS = {"workers": "worker_id", "customers": "customer_id", "jobs": "job_id"}
+_ID_COLUMNS = {
+    "workers": "worker_id",
+    "customers": "customer_id",
+    "jobs": "job_id",
+    "placement_requests": "request_id",
+}
 
 
 def check_unique_ids(parsed: ParsedTables) -> Iterator[Issue]:
@@ -349,6 +373,7 @@ WORKER_REFERENCES: tuple[tuple[str, str], ...] = (
     ("customers", "blocked_workers"),
     ("customers", "previous_workers"),
     ("availability", "worker_id"),
+    ("placement_requests", "excluded_workers"),
 )
 """Columns that name workers, as ``(table, column)``."""
 
@@ -385,6 +410,24 @@ def check_customer_references(parsed: ParsedTables) -> Iterator[Issue]:
     for row, ident in _cells(ids[~ids.isin(set(known_ids))]):
         yield _issue(
             parsed.file("jobs"),
+            int(row),
+            "customer_id",
+            ident,
+            f"customer_id names customer {ident!r}, who is not in {parsed.file('customers')}; "
+            "use an existing customer_id",
+        )
+
+
+def check_placement_customers(parsed: ParsedTables) -> Iterator[Issue]:
+    """With a customers table, every placement_requests.customer_id is in it."""
+    known_ids = parsed.column("customers", "customer_id")
+    cells = parsed.column("placement_requests", "customer_id")
+    if known_ids is None or cells is None:
+        return
+    ids = cells[cells.ne("")]
+    for row, ident in _cells(ids[~ids.isin(set(known_ids))]):
+        yield _issue(
+            parsed.file("placement_requests"),
             int(row),
             "customer_id",
             ident,
@@ -522,6 +565,7 @@ def check_times_near_round(parsed: ParsedTables) -> Iterator[Issue]:
 DATASET_CHECKS: tuple[Callable[[ParsedTables], Iterator[Issue]], ...] = (
     check_unique_ids,
     check_customer_references,
+    check_placement_customers,
     check_worker_references,
     check_job_locations,
     check_availability_overlaps,

@@ -14,10 +14,24 @@ from datetime import date, datetime
 import pandas as pd
 from pydantic import BaseModel
 
-from matchmaker.io._schemas import AvailabilityRow, CustomerRow, JobRow, WorkerRow
-from matchmaker.model import Customer, Dataset, Gender, Job, Worker
+from matchmaker.io._schemas import (
+    AvailabilityRow,
+    CustomerRow,
+    JobRow,
+    PlacementRequestRow,
+    WorkerRow,
+)
+from matchmaker.model import (
+    Customer,
+    Dataset,
+    Gender,
+    Job,
+    PlacementProfile,
+    PlacementRequest,
+    Worker,
+)
 
-__all__ = ["dataset_to_frames"]
+__all__ = ["PLACEMENT_WORKER_COLUMNS", "dataset_to_frames"]
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -54,6 +68,55 @@ def _worker_record(worker: Worker) -> dict[str, object]:
         "max_work_minutes": worker.max_work_minutes,
         "travel_mode": worker.travel_mode.value,
         "status": worker.status.value,
+    }
+
+
+PLACEMENT_WORKER_COLUMNS: tuple[str, ...] = (
+    "current_placement_end",
+    "earliest_free_date",
+    "salary_expectation",
+    "live_in_willing",
+    "tags",
+    "birth_year",
+)
+"""The optional placement columns of ``workers``, written only when a worker has one."""
+
+
+def _placement_record(worker: Worker) -> dict[str, object]:
+    profile = worker.placement
+    salary = profile.salary_expectation
+    return {
+        "current_placement_end": _iso(profile.current_placement_end),
+        "earliest_free_date": _iso(profile.earliest_free_date),
+        "salary_expectation": None if salary is None else str(salary),
+        "live_in_willing": profile.live_in_willing,
+        "tags": _join(sorted(profile.tags)),
+        "birth_year": profile.birth_year,
+    }
+
+
+def _request_record(request: PlacementRequest) -> dict[str, object]:
+    return {
+        "request_id": request.request_id,
+        "customer_id": request.customer_id,
+        "service_type": request.service_type,
+        "start_date": _iso(request.start_date),
+        "due_date": _iso(request.due_date),
+        "days_before": request.days_before,
+        "days_after": request.days_after,
+        "duration_days": request.duration_days,
+        "live_in": request.live_in,
+        "required_skills": _join(str(r).replace(">=", ":") for r in request.required_skills),
+        "min_experience_years": request.min_experience_years,
+        "required_certificates": _join(request.required_certificates),
+        "gender_required": _value(request.gender_required),
+        "language_required": _join(request.language_required),
+        "preferred_tags": _join(request.preferred_tags),
+        "age_min": request.age_min,
+        "age_max": request.age_max,
+        "budget": None if request.budget is None else str(request.budget),
+        "priority": request.priority,
+        "excluded_workers": _join(sorted(request.excluded_workers)),
     }
 
 
@@ -101,7 +164,7 @@ def _job_record(job: Job) -> dict[str, object]:
     }
 
 
-_NULLABLE_INTEGERS = ("max_jobs", "max_work_minutes")
+_NULLABLE_INTEGERS = ("max_jobs", "max_work_minutes", "birth_year", "age_min", "age_max")
 _NUMBERS = (
     "experience_years",
     "rating",
@@ -130,8 +193,13 @@ def _frame(records: Sequence[Mapping[str, object]], columns: list[str]) -> pd.Da
 def dataset_to_frames(dataset: Dataset) -> dict[str, pd.DataFrame]:
     """The tables of ``dataset``: ``workers`` and ``jobs``, plus ``customers`` when it has
     customers and ``availability`` when a worker has more than one shift."""
+    placed = any(w.placement != PlacementProfile() for w in dataset.workers)
+    worker_columns = [c for c in _columns(WorkerRow) if placed or c not in PLACEMENT_WORKER_COLUMNS]
+    worker_records = [
+        {**_worker_record(w), **(_placement_record(w) if placed else {})} for w in dataset.workers
+    ]
     frames = {
-        "workers": _frame([_worker_record(w) for w in dataset.workers], _columns(WorkerRow)),
+        "workers": _frame(worker_records, worker_columns),
         "jobs": _frame([_job_record(j) for j in dataset.jobs], _columns(JobRow)),
     }
     if dataset.customers:
@@ -146,4 +214,9 @@ def dataset_to_frames(dataset: Dataset) -> dict[str, pd.DataFrame]:
     ]
     if shifts:
         frames["availability"] = _frame(shifts, _columns(AvailabilityRow))
+    if dataset.placement_requests:
+        frames["placement_requests"] = _frame(
+            [_request_record(r) for r in dataset.placement_requests],
+            _columns(PlacementRequestRow),
+        )
     return frames

@@ -31,6 +31,7 @@ from matchmaker.io._schemas import (
     AvailabilityRow,
     CustomerRow,
     JobRow,
+    PlacementRequestRow,
     WorkerRow,
 )
 from matchmaker.io._settings_file import SETTINGS_FILE, read_settings
@@ -280,6 +281,7 @@ def _build(
             jobs=typed("jobs", JobRow),
             customers=typed("customers", CustomerRow),
             availability=typed("availability", AvailabilityRow),
+            placement_requests=typed("placement_requests", PlacementRequestRow),
             settings=settings,
         )
     except (DomainError, ValueError) as error:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from datetime import date, datetime, tzinfo
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationInfo, WithJsonSchema
@@ -33,6 +34,7 @@ from matchmaker.io._cells import (
     split_list,
 )
 from matchmaker.model import (
+    MAX_PLACEMENT_DAYS,
     BackgroundCheckStatus,
     Certificate,
     Gender,
@@ -50,6 +52,7 @@ __all__ = [
     "AvailabilityRow",
     "CustomerRow",
     "JobRow",
+    "PlacementRequestRow",
     "WorkerRow",
     "contract_columns",
     "input_json_schemas",
@@ -142,6 +145,16 @@ def _whole(low: float | None = None, high: float | None = None) -> Callable[[str
 
 def _real(low: float | None = None, high: float | None = None) -> Callable[[str], float]:
     return lambda text: parse_number(text, low=low, high=high)
+
+
+def _money(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise CellError("is not an amount; expected e.g. 8500 or 8500.50") from None
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+        raise CellError("is not an amount; expected a number >= 0 with at most 2 decimals")
+    return value
 
 
 def _worker_ids(text: str) -> tuple[str, ...]:
@@ -255,6 +268,31 @@ SkillRequirements = Annotated[
     _cell(_skill_requirements),
     _list_schema("';' list of skill:level (1-5), e.g. elderly_care:3", _SKILLS_PATTERN),
 ]
+Money = Annotated[
+    Decimal | None,
+    _cell(_money),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d+(\.\d{1,2})?$",
+            "description": "an amount per month, e.g. 8500 or 8500.50; blank = none",
+        }
+    ),
+]
+Days = Annotated[int, _cell(_whole(0, 366)), _number_schema("integer", "days", minimum=0)]
+PlacementDays = Annotated[
+    int,
+    _cell(_whole(1, MAX_PLACEMENT_DAYS)),
+    _number_schema("integer", "whole local dates", minimum=1, maximum=MAX_PLACEMENT_DAYS),
+]
+Age = Annotated[
+    int | None, _cell(_whole(16, 99)), _number_schema("integer", "years", minimum=16, maximum=99)
+]
+BirthYear = Annotated[
+    int | None,
+    _cell(_whole(1900, 2100)),
+    _number_schema("integer", "blank = unknown", minimum=1900, maximum=2100),
+]
 Certificates = Annotated[
     tuple[Certificate, ...],
     _cell(_certificates),
@@ -291,6 +329,17 @@ class WorkerRow(_Row):
     max_work_minutes: Limit = None
     travel_mode: TravelModeCell = TravelMode.TRANSIT
     status: StatusCell = WorkerStatus.ACTIVE
+    # Placement fields (optional; used by matchmaker placements only).
+    current_placement_end: OptionalDate = Field(
+        None, description="last day of the current placement"
+    )
+    earliest_free_date: OptionalDate = Field(None, description="first day free for a placement")
+    salary_expectation: Money = None
+    live_in_willing: Flag = Field(False, description="true = will live in")
+    tags: WordSet = Field(
+        frozenset(), description="';' list of cooking styles, dialects, ..., e.g. cantonese;sichuan"
+    )
+    birth_year: BirthYear = None
 
 
 class CustomerRow(_Row):
@@ -340,6 +389,33 @@ class JobRow(_Row):
     district: Text = Field("", description="blank = the customer's district")
 
 
+class PlacementRequestRow(_Row):
+    """placement_requests (optional): one row per long placement to match."""
+
+    request_id: Identifier = Field(description="unique id of the request")
+    customer_id: Identifier
+    service_type: Text
+    start_date: OptionalDate = Field(None, description="first day; or give due_date")
+    due_date: OptionalDate = Field(None, description="expected birth date; or give start_date")
+    days_before: Days = Field(0, description="days the birth may come before due_date")
+    days_after: Days = Field(0, description="days the birth may come after due_date")
+    duration_days: PlacementDays
+    live_in: Flag = Field(False, description="true = the worker lives in")
+    required_skills: SkillRequirements = ()
+    min_experience_years: Years = 0.0
+    required_certificates: WordList = Field((), description="';' list, e.g. maternity_care")
+    gender_required: OptionalGender = None
+    language_required: WordList = Field((), description="';' list the worker must all speak")
+    preferred_tags: WordList = Field((), description="';' list, e.g. cantonese;soup")
+    age_min: Age = None
+    age_max: Age = None
+    budget: Money = None
+    priority: Priority = 3
+    excluded_workers: WorkerIdSet = Field(
+        frozenset(), description="declined at interview or replaced on this request"
+    )
+
+
 class AvailabilityRow(_Row):
     """availability (optional): one row per shift; replaces the worker's shift_start/shift_end."""
 
@@ -353,10 +429,11 @@ ROW_MODELS: dict[str, type[_Row]] = {
     "customers": CustomerRow,
     "jobs": JobRow,
     "availability": AvailabilityRow,
+    "placement_requests": PlacementRequestRow,
 }
 TABLE_NAMES: tuple[str, ...] = tuple(ROW_MODELS)
 REQUIRED_TABLES: tuple[str, ...] = ("workers", "jobs")
-OPTIONAL_TABLES: tuple[str, ...] = ("customers", "availability")
+OPTIONAL_TABLES: tuple[str, ...] = ("customers", "availability", "placement_requests")
 
 
 EXTENSION_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -47,6 +47,20 @@ from matchmaker.lifecycle._followups import (
 from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.lifecycle._order import Order
+from matchmaker.lifecycle._placement import PlacementRecord, PlacementSettlement, Stint
+from matchmaker.lifecycle._placement_ops import (
+    DAYS_PER_MONTH,
+    FOLLOW_UP_DAYS,
+    PlacementFollowUp,
+    ledger_commitments,
+    open_shortlist_counts,
+    placement_followups,
+    placement_ops_kpis,
+    recheck_holds,
+    settle_month,
+    settlement_lines,
+    shortlist_placement,
+)
 from matchmaker.lifecycle._plans import ApplyPlanSummary, apply_plan
 from matchmaker.lifecycle._policy import OpsPolicy, load_ops_policy
 from matchmaker.lifecycle._pricing import (
@@ -69,6 +83,7 @@ from matchmaker.lifecycle._states import (
     COMPLAINT_TABLE,
     CUSTOMER_TABLE,
     ORDER_TABLE,
+    PLACEMENT_TABLE,
     TABLES,
     VISIT_TABLE,
     WORKER_TABLE,
@@ -76,6 +91,7 @@ from matchmaker.lifecycle._states import (
     CustomerState,
     EntityType,
     OrderState,
+    PlacementState,
     TransitionTable,
     VisitState,
     WorkerState,
@@ -87,7 +103,10 @@ from matchmaker.lifecycle._worker import WorkerRecord
 __all__ = [
     "COMPLAINT_TABLE",
     "CUSTOMER_TABLE",
+    "DAYS_PER_MONTH",
+    "FOLLOW_UP_DAYS",
     "ORDER_TABLE",
+    "PLACEMENT_TABLE",
     "RULES",
     "TABLES",
     "VISIT_TABLE",
@@ -111,6 +130,10 @@ __all__ = [
     "Order",
     "OrderState",
     "PaymentMethod",
+    "PlacementFollowUp",
+    "PlacementRecord",
+    "PlacementSettlement",
+    "PlacementState",
     "PriceBook",
     "PriceUnit",
     "Quote",
@@ -122,6 +145,7 @@ __all__ = [
     "ServicePrice",
     "Settlement",
     "Statement",
+    "Stint",
     "StoreError",
     "StoredEvent",
     "TransitionTable",
@@ -144,13 +168,21 @@ __all__ = [
     "followups_frame",
     "import_dataset",
     "jobs_frame",
+    "ledger_commitments",
     "load_ops_policy",
     "load_price_book",
     "make_event",
     "monthly_statement",
+    "open_shortlist_counts",
+    "placement_followups",
+    "placement_ops_kpis",
     "quote_visit",
     "quote_visits",
     "read_events_jsonl",
+    "recheck_holds",
     "report",
+    "settle_month",
+    "settlement_lines",
+    "shortlist_placement",
     "validation_issues",
 ]

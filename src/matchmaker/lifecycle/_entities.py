@@ -21,6 +21,7 @@ from matchmaker.lifecycle._complaint import Complaint
 from matchmaker.lifecycle._customer import CustomerRecord
 from matchmaker.lifecycle._events import Event
 from matchmaker.lifecycle._order import Order
+from matchmaker.lifecycle._placement import PlacementRecord
 from matchmaker.lifecycle._states import EntityType
 from matchmaker.lifecycle._visit import Visit
 from matchmaker.lifecycle._worker import WorkerRecord
@@ -28,7 +29,7 @@ from matchmaker.lifecycle._worker import WorkerRecord
 __all__ = ["Entity", "apply", "create"]
 
 
-Entity = Order | Visit | Complaint | WorkerRecord | CustomerRecord
+Entity = Order | Visit | Complaint | WorkerRecord | CustomerRecord | PlacementRecord
 
 _CREATORS: dict[EntityType, Callable[[Event], Entity]] = {
     EntityType.ORDER: Order.create,
@@ -36,6 +37,7 @@ _CREATORS: dict[EntityType, Callable[[Event], Entity]] = {
     EntityType.COMPLAINT: Complaint.create,
     EntityType.WORKER: WorkerRecord.create,
     EntityType.CUSTOMER: CustomerRecord.create,
+    EntityType.PLACEMENT: PlacementRecord.create,
 }
 
 

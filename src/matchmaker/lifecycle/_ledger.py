@@ -24,6 +24,7 @@ from matchmaker.lifecycle._entities import Entity
 from matchmaker.lifecycle._entity_base import parse_time, split_cell
 from matchmaker.lifecycle._events import EntityKey, Event, StoredEvent
 from matchmaker.lifecycle._order import Order
+from matchmaker.lifecycle._placement import PlacementRecord
 from matchmaker.lifecycle._states import NEW, EntityType, OrderState, WorkerState
 from matchmaker.lifecycle._visit import Visit
 from matchmaker.lifecycle._worker import WorkerRecord
@@ -41,6 +42,7 @@ class Ledger:
         self.complaints: dict[str, Complaint] = {}
         self.workers: dict[str, WorkerRecord] = {}
         self.customers: dict[str, CustomerRecord] = {}
+        self.placements: dict[str, PlacementRecord] = {}
         self.versions: dict[EntityKey, int] = {}
         self.position = 0
         """Store position of the last event applied (0 for a ledger not read from a store)."""
@@ -69,6 +71,7 @@ class Ledger:
         other.complaints = dict(self.complaints)
         other.workers = dict(self.workers)
         other.customers = dict(self.customers)
+        other.placements = dict(self.placements)
         other.versions = dict(self.versions)
         other.position = self.position
         return other
@@ -81,6 +84,7 @@ class Ledger:
             "complaints": dict(self.complaints),
             "workers": dict(self.workers),
             "customers": dict(self.customers),
+            "placements": dict(self.placements),
             "versions": dict(self.versions),
         }
 
@@ -91,6 +95,7 @@ class Ledger:
             EntityType.COMPLAINT: self.complaints,
             EntityType.WORKER: self.workers,
             EntityType.CUSTOMER: self.customers,
+            EntityType.PLACEMENT: self.placements,
         }
         return buckets[entity_type]
 

@@ -37,6 +37,21 @@ from matchmaker.lifecycle._order_schema import (
     OrderQuotedIn,
     OrderStartedIn,
 )
+from matchmaker.lifecycle._placement_schema import (
+    PlacementCancelledIn,
+    PlacementCandidateDeclinedIn,
+    PlacementCompletedIn,
+    PlacementContractedIn,
+    PlacementDueDateMovedIn,
+    PlacementFollowedUpIn,
+    PlacementInterviewScheduledIn,
+    PlacementReplacementRequestedIn,
+    PlacementRequestedIn,
+    PlacementSelectedIn,
+    PlacementSettledIn,
+    PlacementShortlistedIn,
+    PlacementStartedIn,
+)
 from matchmaker.lifecycle._schema_base import In
 from matchmaker.lifecycle._visit_schema import (
     VisitAcceptedIn,
@@ -122,6 +137,19 @@ EVENT_MODELS: tuple[type[In], ...] = (
     CustomerUpdatedIn,
     CustomerWorkerBlockedIn,
     CustomerWorkerUnblockedIn,
+    PlacementRequestedIn,
+    PlacementShortlistedIn,
+    PlacementInterviewScheduledIn,
+    PlacementCandidateDeclinedIn,
+    PlacementSelectedIn,
+    PlacementContractedIn,
+    PlacementStartedIn,
+    PlacementReplacementRequestedIn,
+    PlacementDueDateMovedIn,
+    PlacementCompletedIn,
+    PlacementSettledIn,
+    PlacementFollowedUpIn,
+    PlacementCancelledIn,
 )
 """One boundary model per event kind; the ``kind`` literal discriminates the union."""
 

@@ -58,6 +58,7 @@ __all__ = [
     "CUSTOMER_TABLE",
     "NEW",
     "ORDER_TABLE",
+    "PLACEMENT_TABLE",
     "TABLES",
     "VISIT_TABLE",
     "WORKER_TABLE",
@@ -65,6 +66,7 @@ __all__ = [
     "CustomerState",
     "EntityType",
     "OrderState",
+    "PlacementState",
     "TransitionTable",
     "VisitState",
     "WorkerState",
@@ -82,6 +84,7 @@ class EntityType(enum.StrEnum):
     COMPLAINT = "complaint"
     WORKER = "worker"
     CUSTOMER = "customer"
+    PLACEMENT = "placement"
 
 
 class OrderState(enum.StrEnum):
@@ -125,6 +128,17 @@ class WorkerState(enum.StrEnum):
 
 class CustomerState(enum.StrEnum):
     REGISTERED = "registered"
+
+
+class PlacementState(enum.StrEnum):
+    REQUESTED = "requested"
+    SHORTLISTED = "shortlisted"
+    INTERVIEWING = "interviewing"
+    SELECTED = "selected"
+    CONTRACTED = "contracted"
+    STARTED = "started"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -275,6 +289,28 @@ CUSTOMER_TABLE = _table(
     ],
 )
 
+_P = PlacementState
+_OPEN_P = [_P.REQUESTED, _P.SHORTLISTED, _P.INTERVIEWING, _P.SELECTED, _P.CONTRACTED]
+PLACEMENT_TABLE = _table(
+    EntityType.PLACEMENT,
+    PlacementState,
+    [
+        ([NEW], "placement_requested", _P.REQUESTED),
+        ([_P.REQUESTED, _P.SHORTLISTED, _P.INTERVIEWING], "placement_shortlisted", _P.SHORTLISTED),
+        ([_P.SHORTLISTED, _P.INTERVIEWING], "placement_interview_scheduled", _P.INTERVIEWING),
+        *[([s], "placement_candidate_declined", s) for s in [_P.SHORTLISTED, _P.INTERVIEWING]],
+        ([_P.INTERVIEWING], "placement_selected", _P.SELECTED),
+        ([_P.SELECTED], "placement_contracted", _P.CONTRACTED),
+        ([_P.CONTRACTED], "placement_started", _P.STARTED),
+        ([_P.SELECTED, _P.CONTRACTED, _P.STARTED], "placement_replacement_requested", _P.REQUESTED),
+        *[([s], "placement_due_date_moved", s) for s in _OPEN_P],
+        ([_P.STARTED], "placement_completed", _P.COMPLETED),
+        *[([s], "placement_settled", s) for s in [_P.STARTED, _P.COMPLETED]],
+        *[([s], "placement_followed_up", s) for s in [_P.STARTED, _P.COMPLETED]],
+        (_OPEN_P, "placement_cancelled", _P.CANCELLED),
+    ],
+)
+
 TABLES: Mapping[EntityType, TransitionTable] = MappingProxyType(
     {
         EntityType.ORDER: ORDER_TABLE,
@@ -282,6 +318,7 @@ TABLES: Mapping[EntityType, TransitionTable] = MappingProxyType(
         EntityType.COMPLAINT: COMPLAINT_TABLE,
         EntityType.WORKER: WORKER_TABLE,
         EntityType.CUSTOMER: CUSTOMER_TABLE,
+        EntityType.PLACEMENT: PLACEMENT_TABLE,
     }
 )
 

@@ -39,12 +39,14 @@ from matchmaker.model._exceptions import (
     UnverifiedPlanError,
     shorten,
 )
+from matchmaker.model._placement import MAX_PLACEMENT_DAYS, PlacementRequest
 from matchmaker.model._policy import (
     MAX_COST_WEIGHT,
     Policy,
     ScoreWeights,
     load_policy,
 )
+from matchmaker.model._profile import PlacementProfile
 from matchmaker.model._rules import (
     HARD_RULES,
     HardRule,
@@ -77,6 +79,7 @@ __all__ = [
     "HARD_RULES",
     "MAX_COST_WEIGHT",
     "MAX_OVERHEAD_MINUTES",
+    "MAX_PLACEMENT_DAYS",
     "MAX_SPEED_KMH",
     "MIN_SPEED_KMH",
     "BackgroundCheck",
@@ -99,6 +102,8 @@ __all__ = [
     "MatchmakerError",
     "OutputExistsError",
     "Phrase",
+    "PlacementProfile",
+    "PlacementRequest",
     "PlanError",
     "Policy",
     "PolicyError",

@@ -14,10 +14,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from matchmaker.model._exceptions import DomainError
+from matchmaker.model._profile import PlacementProfile
 from matchmaker.model._settings import DatasetSettings
 from matchmaker.model._time import elapsed_minutes, utc
+
+if TYPE_CHECKING:
+    from matchmaker.model._placement import PlacementRequest
 
 __all__ = [
     "BackgroundCheck",
@@ -177,6 +182,8 @@ class Worker:
     max_work_minutes: int | None = None
     travel_mode: TravelMode = TravelMode.TRANSIT
     status: WorkerStatus = WorkerStatus.ACTIVE
+    placement: PlacementProfile = field(default_factory=PlacementProfile)
+    """Placement fields (optional columns of ``workers``); blank for a visits-only worker."""
 
     def __post_init__(self) -> None:
         if not self.worker_id:
@@ -332,6 +339,8 @@ class Dataset:
     jobs: tuple[Job, ...]
     customers: tuple[Customer, ...] = ()
     settings: DatasetSettings = field(default_factory=DatasetSettings)
+    placement_requests: tuple[PlacementRequest, ...] = ()
+    """Long placements to match (optional table ``placement_requests``)."""
     _worker_index: dict[str, int] = field(init=False, repr=False, compare=False)
     _job_index: dict[str, int] = field(init=False, repr=False, compare=False)
     _customer_index: dict[str, int] = field(init=False, repr=False, compare=False)
@@ -345,6 +354,14 @@ class Dataset:
         object.__setattr__(
             self, "_customer_index", _index(self.customers, "customer_id", "customer")
         )
+        object.__setattr__(self, "placement_requests", tuple(self.placement_requests))
+        _index(self.placement_requests, "request_id", "placement request")
+        for request in self.placement_requests:
+            if self.customers and request.customer_id not in self._customer_index:
+                raise DomainError(
+                    f"placement request {request.request_id}: unknown customer "
+                    f"{request.customer_id!r}"
+                )
         for job in self.jobs:
             if self.customers and job.customer_id not in self._customer_index:
                 raise DomainError(f"job {job.job_id}: unknown customer {job.customer_id!r}")

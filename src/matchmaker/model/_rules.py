@@ -76,6 +76,10 @@ class ReasonCode(enum.StrEnum):
     TRAVEL = "TRAVEL"
     TEAM_SIZE = "TEAM_SIZE"
     CAPACITY = "CAPACITY"
+    NOT_FREE = "NOT_FREE"
+    LIVE_IN = "LIVE_IN"
+    VISIT_CONFLICT = "VISIT_CONFLICT"
+    PLACEMENT_OVERLAP = "PLACEMENT_OVERLAP"
 
 
 class RuleScope(enum.StrEnum):
@@ -89,6 +93,9 @@ class RuleScope(enum.StrEnum):
     """One worker's shift and one job: window, shift bounds and the trip from home."""
     SCHEDULE = "schedule"
     """Several assignments together: one worker's day, a team, the pins."""
+    PLACEMENT = "placement"
+    """A long placement (whole local dates) and its worker: checked by the placement
+    verifier (``matchmaker.placement``), never by the visit verifier."""
 
 
 Phrase = Callable[[Job, int, str], str]
@@ -337,6 +344,45 @@ HARD_RULES: tuple[HardRule, ...] = (
         name="pins_kept",
         scope=RuleScope.SCHEDULE,
         statement="Pinned assignments are kept as they are.",
+    ),
+    # Long placements (matchmaker.placement). The pair rules above (skill_level to
+    # not_excluded) apply to a placement too, with its hold's last day as the job's date.
+    HardRule(
+        name="placement_dates",
+        scope=RuleScope.PLACEMENT,
+        statement="A placement runs from its request's start (or due) date for its duration.",
+    ),
+    HardRule(
+        name="placement_free_from",
+        scope=RuleScope.PLACEMENT,
+        statement="The worker is free (current placement over, earliest free date reached) "
+        "on the first day of the placement's hold.",
+        code=ReasonCode.NOT_FREE,
+    ),
+    HardRule(
+        name="live_in_willing",
+        scope=RuleScope.PLACEMENT,
+        statement="A live-in placement gets a worker willing to live in.",
+        code=ReasonCode.LIVE_IN,
+    ),
+    HardRule(
+        name="no_visits_in_placement",
+        scope=RuleScope.PLACEMENT,
+        statement="The worker has no planned visit on any date of the placement's hold.",
+        code=ReasonCode.VISIT_CONFLICT,
+    ),
+    HardRule(
+        name="no_placement_overlap",
+        scope=RuleScope.PLACEMENT,
+        statement="No two placements of one worker overlap, holds of tentative dates included.",
+        code=ReasonCode.PLACEMENT_OVERLAP,
+    ),
+    HardRule(
+        name="shortlist_limits",
+        scope=RuleScope.PLACEMENT,
+        statement="A shortlist holds at most k distinct candidates ranked 1..n, and no worker "
+        "is on more than max_shortlists open shortlists.",
+        code=ReasonCode.CAPACITY,
     ),
 )
 """Every hard rule, in the order :func:`matchmaker.plan.verify` checks them."""

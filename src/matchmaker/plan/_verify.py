@@ -105,7 +105,11 @@ _IMPLEMENTATIONS: dict[str, Rule] = {
 }
 
 RULES: Mapping[str, Rule] = MappingProxyType(
-    {rule.name: _IMPLEMENTATIONS[rule.name] for rule in HARD_RULES}
+    {
+        rule.name: _IMPLEMENTATIONS[rule.name]
+        for rule in HARD_RULES
+        if rule.scope is not RuleScope.PLACEMENT  # matchmaker.placement verifies those
+    }
 )
 """Every rule by its stable name, in the order of :data:`~matchmaker.model.HARD_RULES`."""
 
