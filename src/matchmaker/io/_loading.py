@@ -16,13 +16,8 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from matchmaker.io._build import build_dataset
-from matchmaker.io._checks import (
-    DATASET_CHECKS,
-    ROW_CHECKS,
-    TABLE_CHECKS,
-    ParsedTables,
-    oversized_rows,
-)
+from matchmaker.io._checks import ROW_CHECKS, TABLE_CHECKS, oversized_rows
+from matchmaker.io._dataset_checks import DATASET_CHECKS, ParsedTables
 from matchmaker.io._pins import check_pins
 from matchmaker.io._schemas import (
     REQUIRED_TABLES,
