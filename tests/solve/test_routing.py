@@ -17,7 +17,7 @@ from matchmaker.solve import _greedy as greedy
 from matchmaker.solve import _routing as routing
 from matchmaker.solve._costs import Costs, plan_cost
 from matchmaker.solve._routing import solve
-from matchmaker.solve._routing_model import improve
+from matchmaker.solve._routing_search import improve
 from matchmaker.solve._schedule import earliest_starts
 from tests.problem_factory import (
     make_problem,

@@ -3,7 +3,7 @@
 One vehicle per worker shift, starting at the worker's home with an open end; one node
 per worker needed by each job; drop penalties, match costs and travel costs exactly as in
 the documented objective (:mod:`matchmaker.solve._objective`). The model is built in
-:mod:`matchmaker.solve._routing_model`.
+:mod:`matchmaker.solve._routing_model` and searched in :mod:`matchmaker.solve._routing_search`.
 
 How a solve runs (``time_limit`` covers all of it, model builds included):
 
@@ -77,7 +77,7 @@ from matchmaker.solve._costs import Costs, plan_cost
 from matchmaker.solve._decompose import SubRound, merge, split
 from matchmaker.solve._objective import objective_terms
 from matchmaker.solve._repair import repair, solves_whole
-from matchmaker.solve._routing_model import OnSolution, improve
+from matchmaker.solve._routing_search import OnSolution, improve
 from matchmaker.solve._schedule import routes_with_starts
 from matchmaker.solve._solution import Progress, ProgressCallback, Route, Solution
 
