@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parents[1] / "src" / "matchmaker"
-LAYERS = ("model", "compile", "solve", "plan", "io", "generate", "lifecycle", "cli")
+LAYERS = ("model", "compile", "solve", "plan", "io", "live", "generate", "lifecycle", "cli")
 """From the bottom up: a subpackage may import from its own layer and the ones before it."""
 
 
@@ -56,7 +56,7 @@ def test_every_module_belongs_to_a_layer() -> None:
 
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if _layer(m)))
 def test_imports_go_downwards_through_the_surface(module: str) -> None:
-    """cli > lifecycle > generate > io > plan > solve > compile > model; across
+    """cli > lifecycle > generate > live > io > plan > solve > compile > model; across
     subpackages only what a subpackage's ``__init__`` offers, never its private modules."""
     own = _layer(module)
     assert own is not None

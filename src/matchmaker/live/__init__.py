@@ -1,0 +1,29 @@
+"""Live dispatch on a plan: recommend workers for one job, bookable slots, re-plan with a
+change budget, why not this worker (docs/design.md section 7; README "Live dispatch")."""
+
+from __future__ import annotations
+
+from matchmaker.live._changes import CHANGE_KINDS, Change, apply_changes, read_changes
+from matchmaker.live._index import PlanIndex, build_index
+from matchmaker.live._options import Move, Option, Placement, Recommendation, apply_option
+from matchmaker.live._recommend import recommend
+from matchmaker.live._replan import DIFF_COLUMNS, DiffRow, ReplanResult, replan
+
+__all__ = [
+    "CHANGE_KINDS",
+    "DIFF_COLUMNS",
+    "Change",
+    "DiffRow",
+    "Move",
+    "Option",
+    "Placement",
+    "PlanIndex",
+    "Recommendation",
+    "ReplanResult",
+    "apply_changes",
+    "apply_option",
+    "build_index",
+    "read_changes",
+    "recommend",
+    "replan",
+]
