@@ -6,6 +6,7 @@ import typer
 
 from matchmaker.cli import _data as data
 from matchmaker.cli import _dispatch as dispatch
+from matchmaker.cli import _live as live
 from matchmaker.cli import _ops as ops
 from matchmaker.cli._common import state
 
@@ -29,4 +30,5 @@ def _root(
 
 data.register(app)
 dispatch.register(app)
+live.register(app)
 app.add_typer(ops.app, name="ops", help="Order lifecycle operations on an event store.")

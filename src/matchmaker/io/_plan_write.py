@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -116,7 +117,13 @@ def _input_copy(dataset: Dataset) -> Dataset:
     return replace(dataset, customers=customers)
 
 
-def _write_contents(folder: Path, plan: Plan, dataset: Dataset, policy: Policy) -> None:
+def _write_contents(
+    folder: Path,
+    plan: Plan,
+    dataset: Dataset,
+    policy: Policy,
+    extra_tables: Mapping[str, tuple[Sequence[str], Sequence[Mapping[str, Any]]]],
+) -> None:
     copy = _input_copy(dataset)
     write_tables(dataset_to_frames(copy), folder / INPUT, settings=copy.settings)
     assignments = [_assignment_row(a) for a in plan.assignments]
@@ -128,6 +135,8 @@ def _write_contents(folder: Path, plan: Plan, dataset: Dataset, policy: Policy) 
     _csv(folder / "assignments.csv", ASSIGNMENT_COLUMNS, assignments)
     _csv(folder / "unassigned.csv", UNASSIGNED_COLUMNS, unassigned)
     _csv(folder / "workers.csv", WORKER_COLUMNS, workers)
+    for name, (columns, rows) in extra_tables.items():
+        _csv(folder / name, tuple(columns), [dict(row) for row in rows])
     kpis = json_safe(plan.kpis)
     _json(folder / "kpis.json", kpis)
     policy_data = policy.model_dump(mode="json")
@@ -166,13 +175,16 @@ def write_plan(
     policy: Policy,
     force: bool = False,
     source: Path | None = None,
+    extra_tables: Mapping[str, tuple[Sequence[str], Sequence[Mapping[str, Any]]]] | None = None,
 ) -> None:
     """Write ``plan`` (made from ``dataset`` with ``policy``) as a plan folder at ``out``.
 
     See the module docstring for the layout and for when an existing ``out`` is replaced;
     ``source`` is the dataset's folder, if it came from one, so that it is never written
-    into. Raises :class:`OutputExistsError` or :class:`PlanError`, and
-    :class:`UnverifiedPlanError` (nothing written) when the plan fails verify.
+    into. ``extra_tables`` adds CSV files to the folder (name -> columns, rows), written
+    in the same atomic swap (``replan`` adds ``diff.csv``). Raises
+    :class:`OutputExistsError` or :class:`PlanError`, and :class:`UnverifiedPlanError`
+    (nothing written) when the plan fails verify.
     """
     out = Path(out)
     recover(out)
@@ -185,7 +197,7 @@ def write_plan(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = staging_folder(out)
     try:
-        _write_contents(staging, plan, dataset, policy)
+        _write_contents(staging, plan, dataset, policy, extra_tables or {})
         swap_into_place(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -3,11 +3,20 @@ change budget, why not this worker (docs/design.md section 7; README "Live dispa
 
 from __future__ import annotations
 
-from matchmaker.live._changes import CHANGE_KINDS, Change, apply_changes, read_changes
+from matchmaker.live._changes import (
+    CHANGE_KINDS,
+    Change,
+    apply_changes,
+    parse_changes,
+    read_changes,
+    read_jobs_file,
+)
 from matchmaker.live._index import PlanIndex, build_index
 from matchmaker.live._options import Move, Option, Placement, Recommendation, apply_option
 from matchmaker.live._recommend import recommend
 from matchmaker.live._replan import DIFF_COLUMNS, DiffRow, ReplanResult, replan
+from matchmaker.live._slots import Slot, slots
+from matchmaker.live._why import WorkerVerdict, explain_worker
 
 __all__ = [
     "CHANGE_KINDS",
@@ -20,10 +29,16 @@ __all__ = [
     "PlanIndex",
     "Recommendation",
     "ReplanResult",
+    "Slot",
+    "WorkerVerdict",
     "apply_changes",
     "apply_option",
     "build_index",
+    "explain_worker",
+    "parse_changes",
     "read_changes",
+    "read_jobs_file",
     "recommend",
     "replan",
+    "slots",
 ]

@@ -19,10 +19,12 @@ Blank lines are skipped. :func:`read_changes` reports every bad line with its nu
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from io import StringIO
 from pathlib import Path
 from typing import Any, Literal
 
@@ -39,6 +41,7 @@ __all__ = [
     "jobs_from_records",
     "parse_changes",
     "read_changes",
+    "read_jobs_file",
 ]
 
 Kind = Literal["job_added", "job_cancelled", "worker_unavailable", "job_overrun", "job_declined"]
@@ -378,3 +381,55 @@ def _cut(
             if resume < e:
                 out.append(Shift(start=resume.astimezone(shift.start.tzinfo), end=shift.end))
     return tuple(out)
+
+
+def read_jobs_file(path: Path, dataset: Dataset) -> list[Job]:
+    """Jobs from a ``.csv`` file in the jobs table's columns (or ``.json``: one record or
+    a list), validated as rows of ``jobs.csv`` of ``dataset``; issues name the file and
+    the row (a spreadsheet's numbering)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: job file not found") from None
+    except UnicodeDecodeError:
+        raise DatasetError(
+            [Issue(file=str(path), row=None, column=None, value=None, message="is not UTF-8")]
+        ) from None
+    records: list[tuple[int, Mapping[str, Any]]]
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise DatasetError(
+                [Issue(file=str(path), row=None, column=None, value=None, message=error.msg)]
+            ) from None
+        items = data if isinstance(data, list) else [data]
+        if not all(isinstance(item, dict) for item in items):
+            raise DatasetError(
+                [
+                    Issue(
+                        file=str(path),
+                        row=None,
+                        column=None,
+                        value=None,
+                        message="must hold a job record or a list of them",
+                    )
+                ]
+            )
+        records = [(i + 2, item) for i, item in enumerate(items)]
+    else:
+        reader = csv.DictReader(StringIO(text, newline=""))
+        records = [
+            (i + 2, {k.strip(): v for k, v in row.items() if k is not None and v not in (None, "")})
+            for i, row in enumerate(reader)
+        ]
+    if not records:
+        raise DatasetError(
+            [Issue(file=str(path), row=None, column=None, value=None, message="holds no job")]
+        )
+    issues: list[Issue] = []
+    jobs = jobs_from_records(dataset, records, file=str(path), issues=issues)
+    if issues:
+        raise DatasetError(issues)
+    return jobs

@@ -166,7 +166,7 @@ def replan(
     kept, hit = _replay(problem, before, frozen, changed, shift_tolerance)
 
     # From here on nothing new may start before freeze_before: that time has passed.
-    future = _not_before(round_, kept, problem, freeze_before)
+    future = _not_before(round_, frozen, freeze_before)
     free = compile_problem(future, policy=chosen, travel=previous.travel)
     # Both horizons are the same midnight unless the freeze moved the round's earliest time.
     shift = minutes_from(problem.horizon_start, free.horizon_start, round_up=False)
@@ -209,25 +209,20 @@ def replan(
     )
 
 
-def _not_before(
-    round_: Dataset,
-    kept: dict[int, list[tuple[int, int]]],
-    problem: Problem,
-    freeze_before: datetime | None,
-) -> Dataset:
-    """The round for placing what does not stay: a job that does not stay may start no
-    earlier than ``freeze_before`` (one whose window closes before it cannot be served)."""
+def _not_before(round_: Dataset, frozen: frozenset[str], freeze_before: datetime | None) -> Dataset:
+    """The round for placing and moving: a job that is not frozen may start no earlier
+    than ``freeze_before`` (one whose window closes before it cannot be served)."""
     if freeze_before is None:
         return round_
-    staying = {j for visits_v in kept.values() for j, _ in visits_v}
     everyone = frozenset(w.worker_id for w in round_.workers)
     jobs = list(round_.jobs)
     for j, job in enumerate(jobs):
-        if j in staying or utc(job.earliest_start) >= utc(freeze_before):
+        if job.job_id in frozen or utc(job.earliest_start) >= utc(freeze_before):
             continue
-        if utc(job.latest_start) < utc(freeze_before) or job.is_pinned:
-            if not job.is_pinned:
-                jobs[j] = replace(job, excluded_workers=everyone)
+        if job.is_pinned:
+            continue
+        if utc(job.latest_start) < utc(freeze_before):
+            jobs[j] = replace(job, excluded_workers=everyone)
             continue
         moved = freeze_before.astimezone(job.window.start.tzinfo)
         jobs[j] = replace(job, window=TimeWindow(start=moved, end=job.window.end))
