@@ -227,7 +227,7 @@ def index_of_schedule(
         match=match_costs(problem, policy),
         penalty=drop_penalties(problem, policy),
         gaps=gaps,
-        job_points=coordinates(j.location for j in dataset.jobs),
+        job_points=coordinates(j.location for j in dataset.jobs).reshape(-1, 2),
     )
 
 
@@ -253,13 +253,12 @@ def _gaps(
     after_start[:, :width] = np.where(job >= 0, start, NONE)
     after_latest = np.full((n_vehicles, width + 1), NONE, dtype=np.int64)
     after_latest[:, :width] = np.where(job >= 0, latest, NONE)
-    mode = problem.vehicle_mode.astype(np.int64)[:, None]
-    between = problem.travel_job_job[mode, np.maximum(before, 0), np.maximum(after, 0)]
-    from_home = problem.travel_home_job[
-        np.arange(n_vehicles)[:, None], np.maximum(after, 0)
-    ].astype(np.int64)
-    skip = np.where(before >= 0, between, from_home)
-    skip = np.where(after >= 0, skip, 0).astype(np.int64)
+    skip = np.zeros((n_vehicles, width + 1), dtype=np.int64)
+    if problem.n_jobs:
+        mode = problem.vehicle_mode.astype(np.int64)[:, None]
+        between = problem.travel_job_job[mode, np.maximum(before, 0), np.maximum(after, 0)]
+        from_home = problem.travel_home_job[np.arange(n_vehicles)[:, None], np.maximum(after, 0)]
+        skip = np.where(after >= 0, np.where(before >= 0, between, from_home), 0).astype(np.int64)
     return GapFrame(
         before=before,
         ready=ready,
@@ -346,6 +345,14 @@ class GapTable:
     valid: BoolArray
 
 
+def _lookup(table: Int64Array, mode: Int64Array, jobs: Int64Array) -> Int64Array:
+    """``table[mode, jobs]`` where ``jobs`` may hold -1 (read as 0; the caller masks it)."""
+    if table.shape[1] == 0:
+        return np.zeros(np.broadcast_shapes(mode.shape, jobs.shape), dtype=np.int64)
+    found: Int64Array = table[mode, np.maximum(jobs, 0)]
+    return found
+
+
 def gap_table(index: PlanIndex, column: JobColumn, allowed: BoolArray | None = None) -> GapTable:
     """Place ``column``'s job in every gap of every eligible vehicle with room, at once."""
     problem = index.problem
@@ -361,9 +368,9 @@ def gap_table(index: PlanIndex, column: JobColumn, allowed: BoolArray | None = N
     before, after = g.before[vehicles], g.after[vehicles]
     mode = problem.vehicle_mode.astype(np.int64)[vehicles][:, None]
     travel_in = np.where(
-        before >= 0, column.travel_in[mode, np.maximum(before, 0)], column.home[vehicles][:, None]
+        before >= 0, _lookup(column.travel_in, mode, before), column.home[vehicles][:, None]
     )
-    travel_out = np.where(after >= 0, column.travel_out[mode, np.maximum(after, 0)], 0)
+    travel_out = np.where(after >= 0, _lookup(column.travel_out, mode, after), 0)
     duration = column.duration
     last = np.minimum(problem.vehicle_end[vehicles].astype(np.int64) - duration, column.latest)
     low = np.maximum(g.ready[vehicles] + travel_in, column.earliest)

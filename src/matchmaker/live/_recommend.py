@@ -96,9 +96,12 @@ def new_job_column(index: PlanIndex, job: Job) -> NewJob:
     shift = minutes_from(problem.horizon_start, mini.horizon_start, round_up=False)
     travel = problem.travel_model or HaversineTravel(dataset.settings.travel)
     point = coordinates([job.location])
+    n_modes, n_jobs = len(problem.modes), problem.n_jobs
+    travel_in = travel_out = np.zeros((n_modes, n_jobs), dtype=np.int64)
     try:
-        travel_in = travel_matrices(travel, index.job_points, point, problem.modes)[:, :, 0]
-        travel_out = travel_matrices(travel, point, index.job_points, problem.modes)[:, 0, :]
+        if n_jobs:
+            travel_in = travel_matrices(travel, index.job_points, point, problem.modes)[:, :, 0]
+            travel_out = travel_matrices(travel, point, index.job_points, problem.modes)[:, 0, :]
     except DomainError as error:
         raise RequestError(f"job {job.job_id!r}: {error}") from None
     weights = priority_weights(problem, index.policy)
