@@ -100,8 +100,13 @@ def new_job_column(index: PlanIndex, job: Job) -> NewJob:
     travel_in = travel_out = np.zeros((n_modes, n_jobs), dtype=np.int64)
     try:
         if n_jobs:
-            travel_in = travel_matrices(travel, index.job_points, point, problem.modes)[:, :, 0]
-            travel_out = travel_matrices(travel, point, index.job_points, problem.modes)[:, 0, :]
+            modes = problem.modes
+            travel_in = travel_matrices(travel, index.job_points, point, modes)[:, :, 0].astype(
+                np.int64
+            )
+            travel_out = travel_matrices(travel, point, index.job_points, modes)[:, 0, :].astype(
+                np.int64
+            )
     except DomainError as error:
         raise RequestError(f"job {job.job_id!r}: {error}") from None
     weights = priority_weights(problem, index.policy)
