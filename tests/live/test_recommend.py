@@ -196,3 +196,36 @@ def test_the_index_is_compiled_with_the_plans_travel_model(ok_small: Dataset) ->
     plan = dispatch(ok_small, solver="greedy", time_limit=5.0, travel=slow).plan
     index = build_index(ok_small, plan, policy=ok_small.settings.policy)
     assert index.problem.travel_model is plan.travel
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=_SLOW)
+@given(data=st.data())
+def test_a_new_jobs_column_is_what_compile_gives_it(data: st.DataObject) -> None:
+    """A new job compiled alone against the index's workers gets the eligibility, scores,
+    home travel, travel to the other jobs and window that compiling the round with the job
+    gives it."""
+    import numpy as np
+
+    from matchmaker.compile import compile_problem
+    from matchmaker.live._recommend import new_job_column
+    from matchmaker.model import minutes_from
+    from tests.strategies import datasets
+
+    full = data.draw(datasets(max_workers=5, max_jobs=7, pins=False))
+    if len(full.jobs) < 2:
+        return
+    target = full.jobs[-1]
+    dataset = replace(full, jobs=full.jobs[:-1])
+    plan = dispatch(dataset, solver="greedy", time_limit=10.0).plan
+    index = build_index(dataset, plan, policy=full.settings.policy)
+    column = new_job_column(index, target).column
+    problem = compile_problem(full, policy=full.settings.policy, travel=plan.travel)
+    j = len(full.jobs) - 1
+    offset = minutes_from(index.problem.horizon_start, problem.horizon_start, round_up=False)
+    assert np.array_equal(column.eligible, problem.eligible[:, j])
+    assert np.allclose(column.score, problem.score[:, j])
+    assert np.array_equal(column.home, problem.travel_home_job[:, j])
+    assert np.array_equal(column.travel_in, problem.travel_job_job[:, :j, j])
+    assert np.array_equal(column.travel_out, problem.travel_job_job[:, j, :j])
+    assert column.earliest == int(problem.job_earliest[j]) + offset
+    assert column.latest == int(problem.job_latest[j]) + offset

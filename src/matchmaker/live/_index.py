@@ -108,6 +108,8 @@ class PlanIndex:
     gaps: GapFrame
     job_points: FloatArray
     """(J, 2) latitude and longitude of each job, for a new job's travel."""
+    home_points: FloatArray
+    """(W, 2) latitude and longitude of each worker's home, for a new job's travel."""
 
     @property
     def width(self) -> int:
@@ -228,6 +230,7 @@ def index_of_schedule(
         penalty=drop_penalties(problem, policy),
         gaps=gaps,
         job_points=coordinates(j.location for j in dataset.jobs).reshape(-1, 2),
+        home_points=coordinates(w.home for w in dataset.workers).reshape(-1, 2),
     )
 
 

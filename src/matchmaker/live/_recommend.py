@@ -20,12 +20,20 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 import numpy as np
+import numpy.typing as npt
 
 from matchmaker.compile import (
     HaversineTravel,
-    compile_problem,
+    TravelModel,
+    any_per_worker,
     coordinates,
+    eligible_matrix,
+    encode_pairs,
+    local_zone,
+    match_scores,
     pair_components,
+    pair_reasons,
+    rule_shift_fit,
     travel_matrices,
 )
 from matchmaker.live._index import JobColumn, PlanIndex, build_index, job_column
@@ -42,6 +50,8 @@ from matchmaker.model import (
 )
 from matchmaker.plan import Plan
 from matchmaker.solve import priority_weights, serve_value
+
+Int64Array = npt.NDArray[np.int64]
 
 __all__ = [
     "NewJob",
@@ -72,7 +82,13 @@ def _check_new(index: PlanIndex, job: Job) -> None:
 
 
 def new_job_column(index: PlanIndex, job: Job) -> NewJob:
-    """Compile ``job`` (not in the index's dataset) alone against the same workers."""
+    """Compile ``job`` (not in the index's dataset) alone against the same workers.
+
+    The same functions as :func:`~matchmaker.compile.compile_problem` decide (the pair
+    rules through :func:`~matchmaker.compile.pair_reasons`, the shift rule, the scores),
+    fed with the index's shifts and homes, so that the worker side is not compiled again
+    for every request (``tests/live`` checks the column equals the compiled one).
+    """
     _check_new(index, job)
     dataset = index.dataset
     customer = dataset.customer(job.customer_id)
@@ -80,6 +96,7 @@ def new_job_column(index: PlanIndex, job: Job) -> NewJob:
         raise RequestError(
             f"job {job.job_id!r}: customer {job.customer_id!r} is not in the plan's dataset"
         )
+    problem = index.problem
     try:
         alone = Dataset(
             workers=dataset.workers,
@@ -87,47 +104,77 @@ def new_job_column(index: PlanIndex, job: Job) -> NewJob:
             customers=() if customer is None else (customer,),
             settings=dataset.settings,
         )
-        mini = compile_problem(alone, policy=index.policy, travel=index.problem.travel_model)
+        point = coordinates([job.location])
+        home = _home_minutes(index, point)
+        travel_in, travel_out = _job_travel(index, point)
     except DomainError as error:
         raise RequestError(f"job {job.job_id!r}: {error}") from None
-    problem = index.problem
-    if mini.n_vehicles != problem.n_vehicles:
-        raise RequestError("the job's round has other shifts than the plan's")
-    shift = minutes_from(problem.horizon_start, mini.horizon_start, round_up=False)
-    travel = problem.travel_model or HaversineTravel(dataset.settings.travel)
-    point = coordinates([job.location])
-    n_modes, n_jobs = len(problem.modes), problem.n_jobs
-    travel_in = travel_out = np.zeros((n_modes, n_jobs), dtype=np.int64)
-    try:
-        if n_jobs:
-            modes = problem.modes
-            travel_in = travel_matrices(travel, index.job_points, point, modes)[:, :, 0].astype(
-                np.int64
-            )
-            travel_out = travel_matrices(travel, point, index.job_points, modes)[:, 0, :].astype(
-                np.int64
-            )
-    except DomainError as error:
-        raise RequestError(f"job {job.job_id!r}: {error}") from None
+    origin = problem.horizon_start
+    earliest = minutes_from(origin, job.earliest_start, round_up=True)
+    latest = minutes_from(origin, job.latest_start, round_up=False)
+    duration = job.duration_minutes
+    pair_bits = pair_reasons(encode_pairs(alone, zone=local_zone(dataset)))
+    fit = rule_shift_fit(
+        vehicle_start=problem.vehicle_start,
+        vehicle_end=problem.vehicle_end,
+        travel_home_job=home[:, None].astype(np.int32),
+        job_earliest=np.array([earliest], dtype=np.int32),
+        job_latest=np.array([latest], dtype=np.int32),
+        job_duration=np.array([duration], dtype=np.int32),
+    )
+    pinned = np.zeros((problem.n_vehicles, 1), dtype=np.bool_)
+    eligible = eligible_matrix(pair_bits, problem.vehicle_worker, fit.fits, pinned)
+    score = match_scores(alone, policy=index.policy)
+    score[~any_per_worker(eligible, problem.vehicle_worker, problem.n_workers)] = 0.0
     weights = priority_weights(problem, index.policy)
     penalty = serve_value(problem, index.policy) * weights[job.priority] * job.workers_needed
-    match = np.rint(index.policy.match_cost_per_point * (100.0 - mini.score[:, 0]))
+    match = np.rint(index.policy.match_cost_per_point * (100.0 - score[:, 0]))
     column = JobColumn(
         job_id=job.job_id,
         index=None,
-        earliest=int(mini.job_earliest[0]) + shift,
-        latest=int(mini.job_latest[0]) + shift,
-        duration=int(mini.job_duration[0]),
-        team=int(mini.job_team[0]),
+        earliest=earliest,
+        latest=latest,
+        duration=duration,
+        team=job.workers_needed,
         penalty=int(penalty),
-        eligible=mini.eligible[:, 0].copy(),
-        home=mini.travel_home_job[:, 0].astype(np.int64),
-        travel_in=travel_in.astype(np.int64),
-        travel_out=travel_out.astype(np.int64),
+        eligible=eligible[:, 0].copy(),
+        home=home,
+        travel_in=travel_in,
+        travel_out=travel_out,
         match=match.astype(np.int64),
-        score=mini.score[:, 0].copy(),
+        score=score[:, 0].copy(),
     )
     return NewJob(column=column, job=job, alone=alone)
+
+
+def _travel_model(index: PlanIndex) -> TravelModel:
+    model = index.problem.travel_model
+    return model if model is not None else HaversineTravel(index.dataset.settings.travel)
+
+
+def _home_minutes(index: PlanIndex, point: npt.NDArray[np.float64]) -> Int64Array:
+    """``(V,)`` minutes from each shift's home to ``point`` by its worker's mode."""
+    problem = index.problem
+    model = _travel_model(index)
+    out = np.zeros(problem.n_vehicles, dtype=np.int64)
+    for k, mode in enumerate(problem.modes):
+        rows = np.flatnonzero(problem.vehicle_mode == k)
+        owners, back = np.unique(problem.vehicle_worker[rows], return_inverse=True)
+        homes = index.home_points[owners]
+        out[rows] = travel_matrices(model, homes, point, (mode,))[0][back, 0]
+    return out
+
+
+def _job_travel(index: PlanIndex, point: npt.NDArray[np.float64]) -> tuple[Int64Array, Int64Array]:
+    """``(M, J)`` minutes from every job of the index to ``point`` and back, by mode."""
+    problem = index.problem
+    shape = (len(problem.modes), problem.n_jobs)
+    if not problem.n_jobs:
+        return np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
+    model = _travel_model(index)
+    into = travel_matrices(model, index.job_points, point, problem.modes)[:, :, 0]
+    out_of = travel_matrices(model, point, index.job_points, problem.modes)[:, 0, :]
+    return into.astype(np.int64), out_of.astype(np.int64)
 
 
 def existing_column(index: PlanIndex, job_id: str) -> JobColumn:

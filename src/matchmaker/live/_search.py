@@ -128,13 +128,17 @@ def _pushes(
     rows, positions = np.nonzero(needs)
     order = np.argsort(table.cost[rows, positions], kind="stable")[: _EXPAND * k * 4]
     stability = stability_cost(index.policy, 1)
-    out = []
+    out: list[Candidate] = []
+    workers: set[int] = set()
     for r, p in zip(rows[order].tolist(), positions[order].tolist(), strict=True):
         vehicle = int(table.vehicles[r])
+        if len(workers) >= k:
+            break  # in cost order: the first k workers found are the cheapest
         start = int(table.low[r, p])
         moves = _pushed(index, column, vehicle, p, start)
         if len(moves) > max_moves or not moves:
             continue
+        workers.add(int(index.problem.vehicle_worker[vehicle]))
         out.append(
             Candidate(
                 members=((vehicle, start),),
@@ -228,8 +232,10 @@ def _swaps(
     rows, positions = np.nonzero(feasible)
     order = np.argsort(cost[rows, positions], kind="stable")[: _EXPAND * k]
     stability = stability_cost(index.policy, 1)
-    out = []
+    out: list[Candidate] = []
     for r, q in zip(rows[order].tolist(), positions[order].tolist(), strict=True):
+        if len(out) >= k:
+            break
         vehicle = int(vehicles[r])
         moved = int(job[r, q])
         elsewhere = np.ones(problem.n_vehicles, dtype=bool)
