@@ -8,6 +8,7 @@ from matchmaker.cli import _data as data
 from matchmaker.cli import _dispatch as dispatch
 from matchmaker.cli import _live as live
 from matchmaker.cli import _ops as ops
+from matchmaker.cli import _ops_live as ops_live
 from matchmaker.cli._common import state
 
 __all__ = ["app"]
@@ -31,4 +32,5 @@ def _root(
 data.register(app)
 dispatch.register(app)
 live.register(app)
+ops_live.register(ops.app)
 app.add_typer(ops.app, name="ops", help="Order lifecycle operations on an event store.")

@@ -45,6 +45,13 @@ from matchmaker.lifecycle._followups import (
     followups_frame,
 )
 from matchmaker.lifecycle._ledger import Ledger
+from matchmaker.lifecycle._live import (
+    DiffApplied,
+    apply_diff,
+    recommend_visit,
+    store_changes,
+    store_round,
+)
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.lifecycle._order import Order
 from matchmaker.lifecycle._plans import ApplyPlanSummary, apply_plan
@@ -98,6 +105,7 @@ __all__ = [
     "ComplaintState",
     "CustomerRecord",
     "CustomerState",
+    "DiffApplied",
     "EntityType",
     "Event",
     "EventStore",
@@ -132,6 +140,7 @@ __all__ = [
     "WorkerState",
     "analytics",
     "apply",
+    "apply_diff",
     "apply_plan",
     "derive",
     "event_from_mapping",
@@ -151,6 +160,9 @@ __all__ = [
     "quote_visit",
     "quote_visits",
     "read_events_jsonl",
+    "recommend_visit",
     "report",
+    "store_changes",
+    "store_round",
     "validation_issues",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from matchmaker.live._changes import (
     CHANGE_KINDS,
     Change,
+    ChangeKind,
     apply_changes,
     parse_changes,
     read_changes,
@@ -22,6 +23,7 @@ __all__ = [
     "CHANGE_KINDS",
     "DIFF_COLUMNS",
     "Change",
+    "ChangeKind",
     "DiffRow",
     "Move",
     "Option",

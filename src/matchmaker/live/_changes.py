@@ -36,6 +36,7 @@ from matchmaker.model import Dataset, DatasetError, Issue, Job, Shift, add_minut
 __all__ = [
     "CHANGE_KINDS",
     "Change",
+    "ChangeKind",
     "ChangedRound",
     "apply_changes",
     "jobs_from_records",
@@ -44,8 +45,10 @@ __all__ = [
     "read_jobs_file",
 ]
 
-Kind = Literal["job_added", "job_cancelled", "worker_unavailable", "job_overrun", "job_declined"]
-CHANGE_KINDS: tuple[Kind, ...] = (
+ChangeKind = Literal[
+    "job_added", "job_cancelled", "worker_unavailable", "job_overrun", "job_declined"
+]
+CHANGE_KINDS: tuple[ChangeKind, ...] = (
     "job_added",
     "job_cancelled",
     "worker_unavailable",
@@ -64,7 +67,7 @@ _FIELDS: Mapping[str, tuple[str, ...]] = {
 class Change:
     """One change; ``line`` is its line in the changes file (1 for the first)."""
 
-    kind: Kind
+    kind: ChangeKind
     line: int
     job_id: str = ""
     worker_id: str = ""
@@ -74,6 +77,9 @@ class Change:
     minutes: int = 0
     job: Job | None = None
     """The new job of ``job_added``."""
+    source: str = ""
+    """Where the change comes from when not a changes file (``store``: read from the
+    event store by ``ops replan``)."""
 
     @property
     def label(self) -> str:
@@ -85,7 +91,8 @@ class Change:
             "job_overrun": f"{self.job_id} +{self.minutes} min",
             "job_declined": f"{self.job_id} by {self.worker_id}",
         }[self.kind]
-        return f"{self.kind} {what} (line {self.line})"
+        where = self.source or f"line {self.line}"
+        return f"{self.kind} {what} ({where})"
 
 
 def read_changes(path: Path, dataset: Dataset) -> list[Change]:
@@ -147,7 +154,7 @@ def parse_changes(lines: Sequence[str], dataset: Dataset, *, file: str) -> list[
 
 
 def _parse_one(
-    kind: Kind, line: int, record: Mapping[str, Any], dataset: Dataset, issue: Any
+    kind: ChangeKind, line: int, record: Mapping[str, Any], dataset: Dataset, issue: Any
 ) -> Change | None:
     ok = True
     for name in _FIELDS[kind]:

@@ -60,7 +60,7 @@ DIFF_COLUMNS = (
 _SOLVE_SHARE = 0.8
 """Of the time limit, the solver's share; the budget step gets the rest."""
 
-ChangeKind = Literal["unchanged", "moved", "reassigned", "added", "dropped"]
+DiffChange = Literal["unchanged", "moved", "reassigned", "added", "dropped"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,7 +72,7 @@ class DiffRow:
     before_start: datetime | None
     after_worker_id: str
     after_start: datetime | None
-    change: ChangeKind
+    change: DiffChange
     cause: str
 
     def to_row(self) -> dict[str, Any]:
@@ -573,7 +573,7 @@ def _diff(
         was = before.get(job_id)
         now = after.get(job_id)
         if job_id in changed.cancelled:
-            change: ChangeKind = "dropped"
+            change: DiffChange = "dropped"
             cause = changed.cancelled[job_id].label
         elif was is None and now is not None:
             change = "added"
