@@ -86,13 +86,17 @@ def test_frozen_jobs_stay_moves_keep_the_budget_and_the_plan_verifies(
         time_limit=3.0,
         solver="greedy",
     )
-    assert result.violations == ()
+    assert result.violations == (), (
+        [str(v.rule) + ": " + v.message for v in result.violations],
+        [c.label for c in changes],
+        freeze,
+    )
     assert verify(result.dataset, result.plan) == []
     assert result.moved <= budget
     assert result.plan.kpis["replan"]["moved"] == result.moved
     before, after = _visits(plan), _visits(result.plan)
     for job_id in result.frozen:
-        assert after.get(job_id) == before[job_id], job_id
+        assert after.get(job_id) == before[job_id], (job_id, [c.label for c in changes])
     if freeze is not None:
         frozen_like = {j for j, (_, start) in before.items() if utc(start) < utc(freeze)} - {
             c.job_id for c in changes
@@ -102,10 +106,10 @@ def test_frozen_jobs_stay_moves_keep_the_budget_and_the_plan_verifies(
         }
         for job_id in frozen_like:
             if not set(before[job_id][0]) & hit_workers:
-                assert job_id in result.frozen
+                assert job_id in result.frozen, (job_id, [c.label for c in changes], freeze)
         for job_id, (_, start) in after.items():
             if job_id not in result.frozen and before.get(job_id) != after[job_id]:
-                assert utc(start) >= utc(freeze), job_id
+                assert utc(start) >= utc(freeze), (job_id, [c.label for c in changes], freeze)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=_SLOW)

@@ -12,10 +12,11 @@ from matchmaker.live._changes import (
     read_changes,
     read_jobs_file,
 )
+from matchmaker.live._diff import DIFF_COLUMNS, DiffRow
 from matchmaker.live._index import PlanIndex, build_index
 from matchmaker.live._options import Move, Option, Placement, Recommendation, apply_option
 from matchmaker.live._recommend import recommend
-from matchmaker.live._replan import DIFF_COLUMNS, DiffRow, ReplanResult, replan
+from matchmaker.live._replan import ReplanResult, replan
 from matchmaker.live._slots import Slot, slots
 from matchmaker.live._why import WorkerVerdict, explain_worker
 

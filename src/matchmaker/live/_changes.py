@@ -296,7 +296,9 @@ def apply_changes(
     (they are done or under way): the shift is cut at ``from`` or at the end of the last
     such visit, whichever is later, and starts again at ``until``. An overrun lengthens the
     job and, when it then runs past its worker's shift, the shift (the worker is still
-    there). A declined job excludes the worker (and drops the pin to them).
+    there), and a work-minute limit by as much. A declined job excludes the worker, and a
+    job pinned to a worker who is away at its start is no longer pinned to them (both drop
+    only that worker's pin).
     """
     jobs = {job.job_id: job for job in dataset.jobs}
     workers = {worker.worker_id: worker for worker in dataset.workers}
@@ -314,12 +316,9 @@ def apply_changes(
             cancelled[change.job_id] = change
         elif change.kind == "job_declined" and change.job_id in jobs:
             job = jobs[change.job_id]
-            pins = tuple(w for w in job.pinned_worker_ids if w != change.worker_id)
             jobs[change.job_id] = replace(
-                job,
+                _unpinned(job, change.worker_id),
                 excluded_workers=job.excluded_workers | {change.worker_id},
-                pinned_worker_ids=pins,
-                pinned_start=job.pinned_start if pins else None,
             )
             declined[(change.job_id, change.worker_id)] = change
         elif change.kind == "job_overrun" and change.job_id in jobs:
@@ -332,13 +331,25 @@ def apply_changes(
                     if job_id == change.job_id:
                         worker = workers[worker_id]
                         stretched = _stretch(worker.shifts, start, add_minutes(start, longer))
-                        workers[worker_id] = replace(worker, shifts=stretched)
+                        limit = worker.max_work_minutes
+                        if limit is not None:
+                            limit += change.minutes  # the work is done: over the limit
+                        workers[worker_id] = replace(
+                            worker, shifts=stretched, max_work_minutes=limit
+                        )
         elif change.kind == "worker_unavailable" and change.start is not None:
             worker = workers[change.worker_id]
             spans = [(start, end) for _, start, end in visits.get(change.worker_id, ())]
             shifts = _cut(worker.shifts, change.start, change.until, spans)
             workers[change.worker_id] = replace(worker, shifts=shifts)
             unavailable.setdefault(change.worker_id, []).append(change)
+            planned = {job_id: start for job_id, start, _ in visits.get(change.worker_id, ())}
+            for job_id, job in list(jobs.items()):
+                if change.worker_id not in job.pinned_worker_ids:
+                    continue
+                moment = planned.get(job_id) or job.pinned_start or job.earliest_start
+                if _inside(moment, change.start, change.until):
+                    jobs[job_id] = _unpinned(job, change.worker_id)
     changed = replace(
         dataset,
         workers=tuple(workers[w.worker_id] for w in dataset.workers),
@@ -352,6 +363,16 @@ def apply_changes(
         overrun=overrun,
         added=added,
     )
+
+
+def _unpinned(job: Job, worker_id: str) -> Job:
+    """``job`` no longer pinned to ``worker_id`` (nor to a start, when no pin is left)."""
+    pins = tuple(w for w in job.pinned_worker_ids if w != worker_id)
+    return replace(job, pinned_worker_ids=pins, pinned_start=job.pinned_start if pins else None)
+
+
+def _inside(moment: datetime, begin: datetime, until: datetime | None) -> bool:
+    return utc(begin) <= utc(moment) and (until is None or utc(moment) < utc(until))
 
 
 def _stretch(shifts: Sequence[Shift], start: datetime, end: datetime) -> tuple[Shift, ...]:
