@@ -116,8 +116,12 @@ def explain_worker(
     column = job_column(bare, j)
     allowed = mine.copy()
     team = int(problem.job_team[j])
-    if team > 1:
+    if team > 1 and others:
+        # A served team job: the worker takes the place of one member, the rest stay.
         allowed |= np.isin(problem.vehicle_worker, [dataset.worker_position(o) for o in others])
+    elif team > 1:
+        allowed[:] = True  # an unserved team job: the worker with any others
+
     for moves in (0, MOVES):
         found = [
             c
