@@ -41,6 +41,7 @@ from matchmaker.io import (
     read_plan,
     write_plan,
 )
+from matchmaker.live import explain_worker
 from matchmaker.model import PlanError, load_policy
 from matchmaker.plan import (
     RULES,
@@ -343,6 +344,15 @@ def verify_command(
 def explain_command(
     plan: Annotated[Path, typer.Argument(help="Plan folder written by matchmaker dispatch.")],
     job: Annotated[str, typer.Option("--job", "-j", help="The job to explain.")],
+    worker: Annotated[
+        str | None,
+        typer.Option(
+            "--worker",
+            "-w",
+            help="Why not this worker: the hard rules they fail for the job, or what it "
+            "would take to give it to them.",
+        ),
+    ] = None,
     output_format: Annotated[
         ExplainFormat, typer.Option("--format", help="text or json.")
     ] = ExplainFormat.TEXT,
@@ -355,7 +365,8 @@ def explain_command(
     ] = False,
     lang: LangOption = Language.EN,
 ) -> None:
-    """Explain one job of a plan: why its workers, or why it is not served."""
+    """Explain one job of a plan: why its workers, or why it is not served; with
+    --worker, why not that worker."""
     with user_errors():
         with _invalid_plan():
             read = read_plan(plan)
@@ -363,9 +374,15 @@ def explain_command(
             policy = load_plan_policy(plan)
         if redact:
             data = redacted(data)
-        explanation = explain_job(
-            data, read, job, policy=policy if policy is not None else data.settings.policy
-        )
+        chosen = policy if policy is not None else data.settings.policy
+        if worker is not None:
+            verdict = explain_worker(data, read, job, worker, policy=chosen)
+            if output_format is ExplainFormat.JSON:
+                typer.echo(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
+            else:
+                typer.echo(verdict.to_text())
+            return
+        explanation = explain_job(data, read, job, policy=chosen)
     if output_format is ExplainFormat.JSON:
         said = explanation.to_dict()
         if said["reason"] is not None:  # the fields stay, the sentence follows --lang

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -153,7 +154,13 @@ def _write_days(
         )
 
 
-def _write_contents(folder: Path, plan: Plan, dataset: Dataset, policy: Policy) -> None:
+def _write_contents(
+    folder: Path,
+    plan: Plan,
+    dataset: Dataset,
+    policy: Policy,
+    extra_tables: Mapping[str, tuple[Sequence[str], Sequence[Mapping[str, Any]]]],
+) -> None:
     copy = _input_copy(dataset)
     write_tables(dataset_to_frames(copy), folder / INPUT, settings=copy.settings)
     assignments = [_assignment_row(a) for a in plan.assignments]
@@ -177,6 +184,8 @@ def _write_contents(folder: Path, plan: Plan, dataset: Dataset, policy: Policy) 
     _csv(folder / "unassigned.csv", _UNASSIGNED_FILE_COLUMNS, unassigned_rows)
     _csv(folder / "workers.csv", WORKER_COLUMNS, workers)
     _write_days(folder, assignment_rows, unassigned_rows)
+    for name, (columns, rows) in extra_tables.items():
+        _csv(folder / name, tuple(columns), [dict(row) for row in rows])
     kpis = json_safe(plan.kpis)
     _json(folder / "kpis.json", kpis)
     policy_data = policy.model_dump(mode="json")
@@ -216,15 +225,17 @@ def write_plan(
     force: bool = False,
     source: Path | None = None,
     lang: str = "en",
+    extra_tables: Mapping[str, tuple[Sequence[str], Sequence[Mapping[str, Any]]]] | None = None,
 ) -> None:
     """Write ``plan`` (made from ``dataset`` with ``policy``) as a plan folder at ``out``.
 
     See the module docstring for the layout and for when an existing ``out`` is replaced;
     ``source`` is the dataset's folder, if it came from one, so that it is never written
     into. ``lang`` (``en`` or ``zh``) is the language of the reason sentences of
-    ``unassigned.csv`` (codes stay as they are). Raises :class:`OutputExistsError` or
-    :class:`PlanError`, and :class:`UnverifiedPlanError` (nothing written) when the plan
-    fails verify.
+    ``unassigned.csv`` (codes stay as they are). ``extra_tables`` adds CSV files to the
+    folder (name -> columns, rows), written in the same atomic swap (``replan`` adds
+    ``diff.csv``). Raises :class:`OutputExistsError` or :class:`PlanError`, and
+    :class:`UnverifiedPlanError` (nothing written) when the plan fails verify.
     """
     out = Path(out)
     recover(out)
@@ -238,7 +249,7 @@ def write_plan(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = staging_folder(out)
     try:
-        _write_contents(staging, plan, dataset, policy)
+        _write_contents(staging, plan, dataset, policy, extra_tables or {})
         swap_into_place(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -45,6 +45,13 @@ from matchmaker.lifecycle._followups import (
     followups_frame,
 )
 from matchmaker.lifecycle._ledger import Ledger
+from matchmaker.lifecycle._live import (
+    DiffApplied,
+    apply_diff,
+    recommend_visit,
+    store_changes,
+    store_round,
+)
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.lifecycle._order import Order
 from matchmaker.lifecycle._placement import PlacementRecord, PlacementSettlement, Stint
@@ -117,6 +124,7 @@ __all__ = [
     "ComplaintState",
     "CustomerRecord",
     "CustomerState",
+    "DiffApplied",
     "EntityType",
     "Event",
     "EventStore",
@@ -156,6 +164,7 @@ __all__ = [
     "WorkerState",
     "analytics",
     "apply",
+    "apply_diff",
     "apply_plan",
     "derive",
     "event_from_mapping",
@@ -180,9 +189,12 @@ __all__ = [
     "quote_visits",
     "read_events_jsonl",
     "recheck_holds",
+    "recommend_visit",
     "report",
     "settle_month",
     "settlement_lines",
     "shortlist_placement",
+    "store_changes",
+    "store_round",
     "validation_issues",
 ]

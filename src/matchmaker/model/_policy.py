@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from matchmaker.model._exceptions import PolicyError
 
-__all__ = ["MAX_COST_WEIGHT", "Policy", "ScoreWeights", "load_policy"]
+__all__ = ["MAX_COST_WEIGHT", "MAX_STABILITY_COST", "Policy", "ScoreWeights", "load_policy"]
 
 MAX_COST_WEIGHT = 1000
 """The largest ``travel_cost_per_minute``, ``match_cost_per_point`` and priority weight.
@@ -25,6 +25,10 @@ minutes), ``serve_value <= 1000 * 1,054,080 + 100 * 1000 + 1 < 1.06e9`` and one 
 drop penalty ``<= 1000 * serve_value < 1.06e12``: the objective stays below ``2**62`` for
 rounds of up to four million worker-slots (``workers_needed`` summed over the jobs).
 """
+
+MAX_STABILITY_COST = 1_000_000_000
+"""The largest ``stability_cost_per_move``: about one job's drop penalty at the largest
+weights, so that a re-plan's objective stays far below ``2**62``."""
 
 
 class ScoreWeights(BaseModel):
@@ -87,6 +91,12 @@ class Policy(BaseModel):
     )
     strict_priority: bool = Field(
         False, description="one higher-priority job beats any number of lower ones"
+    )
+    stability_cost_per_move: int = Field(
+        0,
+        ge=0,
+        le=MAX_STABILITY_COST,
+        description="cost of each planned job a re-plan moves (its own objective term)",
     )
 
     @model_validator(mode="after")

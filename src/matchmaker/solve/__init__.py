@@ -11,6 +11,7 @@ from matchmaker.solve._objective import (
     route_travel,
     serve_value,
     solution_objective,
+    stability_cost,
 )
 from matchmaker.solve._registry import (
     SOLVERS,
@@ -40,4 +41,5 @@ __all__ = [
     "route_travel",
     "serve_value",
     "solution_objective",
+    "stability_cost",
 ]

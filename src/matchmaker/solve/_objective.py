@@ -5,6 +5,7 @@
     objective =   sum over unserved jobs j      drop_penalty[j]
                 + sum over served (worker, job)  match_cost[w, j]
                 + sum over travel minutes        travel_cost_per_minute
+                + sum over moved jobs            stability_cost_per_move   (re-planning only)
 
 * ``match_cost[w, j] = round(match_cost_per_point * (100 - score[w, j]))`` for each
   member of each served job.
@@ -15,6 +16,11 @@
 * ``weight`` is ``policy.priority_weights`` or, with ``policy.strict_priority``, weights
   chosen so that one job of a higher priority is worth more than all jobs of lower
   priorities together.
+
+The stability term counts only when a plan is re-planned (:mod:`matchmaker.live`): each
+job planned before that changes worker or moves by more than the shift tolerance costs
+``stability_cost_per_move`` (:func:`stability_cost`, the one place the term is computed). A
+plan made from scratch moves nothing, so the term is 0 there.
 
 Travel counts from the worker's home to the first job and between jobs; the way home is
 not counted (docs/design.md section 3).
@@ -40,6 +46,7 @@ __all__ = [
     "route_travel",
     "serve_value",
     "solution_objective",
+    "stability_cost",
 ]
 
 _INT64_SAFE = 2**62
@@ -113,6 +120,11 @@ def route_travel(problem: Problem, route: Route) -> int:
     return first + between
 
 
+def stability_cost(policy: Policy, moved_jobs: int) -> int:
+    """The stability term: ``stability_cost_per_move`` for each job a re-plan moves."""
+    return int(policy.stability_cost_per_move) * int(moved_jobs)
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ObjectiveTerms:
     """Each term of the objective by name, and their sum."""
@@ -121,24 +133,30 @@ class ObjectiveTerms:
     match_cost: int
     travel_cost: int
     travel_minutes: int
+    stability_cost: int = 0
+    """:func:`stability_cost` of the jobs a re-plan moved (0 for a plan from scratch)."""
 
     @property
     def total(self) -> int:
-        return self.unserved_penalty + self.match_cost + self.travel_cost
+        return self.unserved_penalty + self.match_cost + self.travel_cost + self.stability_cost
 
     def as_dict(self) -> dict[str, int]:
         return {
             "unserved_penalty": self.unserved_penalty,
             "match_cost": self.match_cost,
             "travel_cost": self.travel_cost,
+            "stability_cost": self.stability_cost,
             "total": self.total,
         }
 
 
-def objective_terms(problem: Problem, routes: tuple[Route, ...], policy: Policy) -> ObjectiveTerms:
+def objective_terms(
+    problem: Problem, routes: tuple[Route, ...], policy: Policy, *, moved_jobs: int = 0
+) -> ObjectiveTerms:
     """Evaluate the documented objective for ``routes`` (any solver's).
 
-    A team job is served only when all ``job_team`` members serve it.
+    A team job is served only when all ``job_team`` members serve it. ``moved_jobs`` is
+    the number of jobs a re-plan moved (its stability term).
     """
     workers: list[int] = []
     jobs: list[int] = []
@@ -159,6 +177,7 @@ def objective_terms(problem: Problem, routes: tuple[Route, ...], policy: Policy)
         match_cost=match,
         travel_cost=travel * policy.travel_cost_per_minute,
         travel_minutes=travel,
+        stability_cost=stability_cost(policy, moved_jobs),
     )
 
 

@@ -1,0 +1,319 @@
+"""The vectorised search behind a recommendation: candidate placements in minutes.
+
+Three kinds of candidate, all read from one :class:`~matchmaker.live._index.GapTable`:
+
+* **insert**: the job goes into a gap and nothing planned moves (``low <= high``);
+* **push** (with a move budget): the job goes into a gap and the visits after it move later,
+  each within its push-forward bound; every visit that moves counts as one move;
+* **swap** (with a move budget): a planned one-worker visit leaves its gap to the job and is
+  re-inserted, without moving anything, into another worker's day (one move).
+
+Team jobs (``team > 1``) are inserted without moves: ``team`` distinct workers whose gaps
+all hold one common start (only the left ends of the start intervals can be the cheapest
+start, as in :mod:`matchmaker.solve._insertion`). Every candidate's cost is the objective's
+travel and match cost plus ``stability_cost_per_move`` per move; a handful of the cheapest
+per kind are expanded in Python, never all worker-job pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker.live._index import GapTable, JobColumn, PlanIndex, gap_table, job_column
+from matchmaker.solve import stability_cost
+
+__all__ = ["Candidate", "MovedVisit", "candidates"]
+
+Int64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+_TEAM_CELLS = 2_000_000
+"""Most (start, interval) cells evaluated at once when choosing a team's start."""
+_EXPAND = 4
+"""Cheapest candidates expanded per option wanted, per kind with moves."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MovedVisit:
+    """A planned visit a candidate moves: from (vehicle, start) to (vehicle, start)."""
+
+    job: int
+    vehicle: int
+    start: int
+    new_vehicle: int
+    new_start: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Candidate:
+    """One way to serve the job: ``members`` ``(vehicle, start)``, the visits it moves."""
+
+    members: tuple[tuple[int, int], ...]
+    cost: int
+    """Travel and match cost of the job and the moves, plus the stability cost."""
+    added_travel: int
+    moves: tuple[MovedVisit, ...] = field(default=())
+
+    def workers(self, index: PlanIndex) -> tuple[int, ...]:
+        return tuple(int(index.problem.vehicle_worker[v]) for v, _ in self.members)
+
+
+def candidates(
+    index: PlanIndex,
+    column: JobColumn,
+    *,
+    k: int,
+    max_moves: int = 0,
+    allowed: BoolArray | None = None,
+) -> list[Candidate]:
+    """The ``k`` cheapest candidates on distinct workers (distinct teams), cheapest first."""
+    table = gap_table(index, column, allowed)
+    if column.team > 1:
+        return _teams(index, table, column.team, k)
+    found = _inserts(index, table)
+    if max_moves > 0:
+        found += _pushes(index, column, table, k, max_moves)
+        found += _swaps(index, column, k, allowed)
+    found.sort(key=lambda c: (c.cost, len(c.moves), c.members[0][1], c.members[0][0]))
+    best: list[Candidate] = []
+    seen: set[int] = set()
+    for candidate in found:
+        worker = int(index.problem.vehicle_worker[candidate.members[0][0]])
+        if worker in seen:
+            continue
+        seen.add(worker)
+        best.append(candidate)
+        if len(best) == k:
+            break
+    return best
+
+
+def _inserts(index: PlanIndex, table: GapTable) -> list[Candidate]:
+    """The cheapest no-move gap of every worker (earlier start on ties)."""
+    feasible = table.valid & (table.low <= table.high)
+    if not feasible.any():
+        return []
+    span = int(table.low[feasible].max() - table.low[feasible].min()) + 1
+    low = table.low - table.low[feasible].min()
+    key = np.where(feasible, table.cost * span + low, np.iinfo(np.int64).max)
+    position = np.argmin(key, axis=1)
+    rows = np.flatnonzero(feasible.any(axis=1))
+    row_key = key[rows, position[rows]]
+    workers = index.problem.vehicle_worker[table.vehicles[rows]]
+    order = np.lexsort((row_key, workers))
+    first = np.r_[True, workers[order][1:] != workers[order][:-1]]
+    out = []
+    for r in rows[order[first]].tolist():
+        p = int(position[r])
+        out.append(
+            Candidate(
+                members=((int(table.vehicles[r]), int(table.low[r, p])),),
+                cost=int(table.cost[r, p]),
+                added_travel=int(table.added[r, p]),
+            )
+        )
+    return out
+
+
+def _pushes(
+    index: PlanIndex, column: JobColumn, table: GapTable, k: int, max_moves: int
+) -> list[Candidate]:
+    """Gaps that need later visits pushed: the cheapest few, with their pushes counted."""
+    needs = table.valid & (table.low > table.high) & (table.low <= table.push)
+    if not needs.any():
+        return []
+    rows, positions = np.nonzero(needs)
+    order = np.argsort(table.cost[rows, positions], kind="stable")[: _EXPAND * k * 4]
+    stability = stability_cost(index.policy, 1)
+    out: list[Candidate] = []
+    workers: set[int] = set()
+    for r, p in zip(rows[order].tolist(), positions[order].tolist(), strict=True):
+        vehicle = int(table.vehicles[r])
+        if len(workers) >= k:
+            break  # in cost order: the first k workers found are the cheapest
+        start = int(table.low[r, p])
+        moves = _pushed(index, column, vehicle, p, start)
+        if len(moves) > max_moves or not moves:
+            continue
+        workers.add(int(index.problem.vehicle_worker[vehicle]))
+        out.append(
+            Candidate(
+                members=((vehicle, start),),
+                cost=int(table.cost[r, p]) + stability * len(moves),
+                added_travel=int(table.added[r, p]),
+                moves=tuple(moves),
+            )
+        )
+    return out
+
+
+def _pushed(
+    index: PlanIndex, column: JobColumn, vehicle: int, position: int, start: int
+) -> list[MovedVisit]:
+    """The visits after ``position`` that move when the job starts there at ``start``."""
+    problem = index.problem
+    mode = int(problem.vehicle_mode[vehicle])
+    moves = []
+    ready = start + column.duration
+    previous: int | None = None
+    for i in range(position, int(index.length[vehicle])):
+        job = int(index.job[vehicle, i])
+        hop = (
+            int(column.travel_out[mode, job])
+            if previous is None
+            else int(problem.travel_job_job[mode, previous, job])
+        )
+        arrival = ready + hop
+        old = int(index.start[vehicle, i])
+        if arrival <= old:
+            break
+        moves.append(
+            MovedVisit(job=job, vehicle=vehicle, start=old, new_vehicle=vehicle, new_start=arrival)
+        )
+        ready = arrival + int(problem.job_duration[job])
+        previous = job
+    return moves
+
+
+def _swaps(
+    index: PlanIndex, column: JobColumn, k: int, allowed: BoolArray | None
+) -> list[Candidate]:
+    """A movable visit gives its gap to the job and goes, unmoved otherwise, elsewhere."""
+    problem = index.problem
+    ok = column.eligible.copy()
+    if allowed is not None:
+        ok &= allowed
+    vehicles = np.flatnonzero(ok & (index.length > 0))
+    if vehicles.size == 0 or index.width == 0:
+        return []
+    job = index.job[vehicles]
+    movable = index.movable[vehicles]
+    valid = job >= 0
+    safe = np.maximum(job, 0)
+    width = index.width
+    g = index.gaps
+    # The gap a visit at position q leaves: from q's "before" to the visit after q.
+    before = g.before[vehicles, :width]
+    ready = g.ready[vehicles, :width]
+    after = g.after[vehicles, 1:]
+    after_start = g.after_start[vehicles, 1:]
+    mode = problem.vehicle_mode.astype(np.int64)[vehicles][:, None]
+    travel_in = np.where(
+        before >= 0, column.travel_in[mode, np.maximum(before, 0)], column.home[vehicles][:, None]
+    )
+    travel_out = np.where(after >= 0, column.travel_out[mode, np.maximum(after, 0)], 0)
+    duration = column.duration
+    last = np.minimum(problem.vehicle_end[vehicles].astype(np.int64) - duration, column.latest)
+    low = np.maximum(ready + travel_in, column.earliest)
+    high = np.minimum(last[:, None], after_start - travel_out - duration)
+    old_in = np.where(
+        before >= 0,
+        problem.travel_job_job[mode, np.maximum(before, 0), safe],
+        problem.travel_home_job[vehicles[:, None], safe],
+    )
+    old_out = np.where(after >= 0, problem.travel_job_job[mode, safe, np.maximum(after, 0)], 0)
+    duration_k = problem.job_duration.astype(np.int64)[safe]
+    work_ok = (index.work[vehicles][:, None] - duration_k + duration) <= problem.vehicle_max_work[
+        vehicles
+    ][:, None]
+    feasible = valid & movable & work_ok & (low <= high)
+    if not feasible.any():
+        return []
+    worker = problem.vehicle_worker[vehicles].astype(np.int64)
+    added = (travel_in + travel_out - old_in - old_out).astype(np.int64)
+    cost = (
+        index.policy.travel_cost_per_minute * added
+        + column.match[worker][:, None]
+        - index.match[worker[:, None], safe]
+    )
+    rows, positions = np.nonzero(feasible)
+    order = np.argsort(cost[rows, positions], kind="stable")[: _EXPAND * k]
+    stability = stability_cost(index.policy, 1)
+    out: list[Candidate] = []
+    for r, q in zip(rows[order].tolist(), positions[order].tolist(), strict=True):
+        if len(out) >= k:
+            break
+        vehicle = int(vehicles[r])
+        moved = int(job[r, q])
+        elsewhere = np.ones(problem.n_vehicles, dtype=bool)
+        elsewhere[problem.vehicle_worker == problem.vehicle_worker[vehicle]] = False
+        home = _inserts(index, gap_table(index, job_column(index, moved), elsewhere))
+        if not home:
+            continue
+        place = min(home, key=lambda c: (c.cost, c.members[0][1]))
+        new_vehicle, new_start = place.members[0]
+        out.append(
+            Candidate(
+                members=((vehicle, int(low[r, q])),),
+                cost=int(cost[r, q]) + place.cost + stability,
+                added_travel=int(added[r, q]) + place.added_travel,
+                moves=(
+                    MovedVisit(
+                        job=moved,
+                        vehicle=vehicle,
+                        start=int(index.start[vehicle, q]),
+                        new_vehicle=new_vehicle,
+                        new_start=new_start,
+                    ),
+                ),
+            )
+        )
+    return out
+
+
+def _teams(index: PlanIndex, table: GapTable, size: int, k: int) -> list[Candidate]:
+    """The ``k`` cheapest teams of ``size`` distinct workers with one common start."""
+    rows, positions = np.nonzero(table.valid & (table.low <= table.high))
+    if rows.size == 0:
+        return []
+    low = table.low[rows, positions]
+    high = table.high[rows, positions]
+    cost = table.cost[rows, positions]
+    member = index.problem.vehicle_worker[table.vehicles[rows]].astype(np.int64)
+    if np.unique(member).size < size:
+        return []
+    order = np.argsort(member, kind="stable")
+    rows, positions, low, high, cost, member = (
+        a[order] for a in (rows, positions, low, high, cost, member)
+    )
+    groups = np.flatnonzero(np.r_[True, member[1:] != member[:-1]])
+    starts = np.unique(low)
+    big = np.iinfo(np.int64).max // (4 * size)
+    totals = np.full(starts.size, big * size, dtype=np.int64)
+    step = max(1, _TEAM_CELLS // max(1, low.size))
+    for offset in range(0, starts.size, step):
+        chunk = starts[offset : offset + step]
+        covers = (low[None, :] <= chunk[:, None]) & (chunk[:, None] <= high[None, :])
+        by_worker = np.minimum.reduceat(np.where(covers, cost[None, :], big), groups, axis=1)
+        if by_worker.shape[1] > size:
+            by_worker = np.partition(by_worker, size - 1, axis=1)[:, :size]
+        ok = by_worker.max(axis=1) < big
+        totals[offset : offset + chunk.size] = np.where(ok, by_worker.sum(axis=1), big * size)
+    ranked = np.argsort(totals, kind="stable")
+    bounds = np.r_[groups, low.size]
+    out: list[Candidate] = []
+    seen: set[tuple[int, ...]] = set()
+    for s in ranked.tolist():
+        if totals[s] >= big or len(out) == k:
+            break
+        at = int(starts[s])
+        covers = (low <= at) & (at <= high)
+        masked = np.where(covers, cost, big)
+        per_worker = np.minimum.reduceat(masked, groups)
+        chosen = np.argsort(per_worker, kind="stable")[:size]
+        members = []
+        travel = 0
+        for group in chosen.tolist():
+            lo, hi = int(bounds[group]), int(bounds[group + 1])
+            pick = lo + int(np.argmin(masked[lo:hi]))
+            members.append((int(table.vehicles[rows[pick]]), at))
+            travel += int(table.added[rows[pick], positions[pick]])
+        team = tuple(sorted(int(member[bounds[g]]) for g in chosen.tolist()))
+        if team in seen:
+            continue
+        seen.add(team)
+        out.append(Candidate(members=tuple(members), cost=int(totals[s]), added_travel=travel))
+    return out

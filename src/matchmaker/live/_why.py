@@ -1,0 +1,233 @@
+"""Why not this worker: ``matchmaker explain PLAN --job J --worker W``.
+
+:func:`explain_worker` answers for one job and one worker. When the worker fails hard rules
+for the job, it names them (the verifier's own pair rules, :func:`~matchmaker.plan.check_pair`,
+plus the shift and the trip from home). When the worker may serve the job, it says what it
+would take to give the job to them: the change in the objective, and what they would have
+to move (a recommendation restricted to them, with up to :data:`MOVES` moves) or, failing
+that, which of their planned jobs they would have to drop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from matchmaker.compile import ReasonBit
+from matchmaker.live._index import PlanIndex, build_index, index_of_schedule, job_column
+from matchmaker.live._options import Move
+from matchmaker.live._recommend import recommend_in_index
+from matchmaker.live._search import candidates
+from matchmaker.model import Dataset, Policy, RequestError, UnknownJobError
+from matchmaker.plan import RULE_OF_REASON_BIT, Plan, check_pair
+from matchmaker.solve import Route, objective_terms
+
+__all__ = ["MOVES", "WorkerVerdict", "explain_worker"]
+
+MOVES = 3
+"""The most planned jobs an explanation lets the worker move before asking them to drop."""
+
+Status = Literal["serves", "ineligible", "can_take", "needs_moves", "must_drop", "no_room"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerVerdict:
+    """Whether worker ``worker_id`` could serve job ``job_id``, and at what cost."""
+
+    job_id: str
+    worker_id: str
+    status: Status
+    detail: str
+    rules: tuple[str, ...] = ()
+    """The hard rules the worker fails for the job."""
+    objective_delta: int | None = None
+    """Change of the plan's objective if the job went to the worker (``None``: cannot)."""
+    moves: tuple[Move, ...] = ()
+    drops: tuple[str, ...] = ()
+    """Planned jobs of the worker that would have to be dropped."""
+    components: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "job_id": self.job_id,
+            "worker_id": self.worker_id,
+            "status": self.status,
+            "detail": self.detail,
+            "rules": list(self.rules),
+            "objective_delta": self.objective_delta,
+            "moves": [m.to_dict() for m in self.moves],
+            "drops": list(self.drops),
+            "components": dict(self.components),
+        }
+
+    def to_text(self) -> str:
+        lines = [f"Job {self.job_id}, worker {self.worker_id}: {self.detail}"]
+        if self.objective_delta is not None:
+            lines.append(f"Objective change: {self.objective_delta:+,}")
+        for m in self.moves:
+            lines.append(
+                f"  moves {m.job_id}: {m.previous_worker_id} {m.previous_start.isoformat()} -> "
+                f"{m.worker_id} {m.start.isoformat()}"
+            )
+        if self.drops:
+            lines.append(f"  drops {', '.join(self.drops)}")
+        return "\n".join(lines)
+
+
+def _objective(index: PlanIndex, schedule: dict[int, list[tuple[int, int]]]) -> int:
+    routes = tuple(
+        Route(vehicle=v, jobs=tuple(j for j, _ in vs), starts=tuple(s for _, s in vs))
+        for v, vs in sorted(schedule.items())
+        if vs
+    )
+    return objective_terms(index.problem, routes, index.policy).total
+
+
+def explain_worker(
+    dataset: Dataset, plan: Plan, job_id: str, worker_id: str, *, policy: Policy
+) -> WorkerVerdict:
+    """Why ``worker_id`` does not serve ``job_id`` in ``plan``, or what it would take."""
+    if not dataset.has_job(job_id):
+        raise UnknownJobError(f"job {job_id!r} is not in the dataset")
+    if not dataset.has_worker(worker_id):
+        raise RequestError(f"worker {worker_id!r} is not in the dataset")
+    index = build_index(dataset, plan, policy=policy)
+    problem = index.problem
+    j, w = dataset.job_position(job_id), dataset.worker_position(worker_id)
+    serving = sorted(a.worker_id for a in plan.assignments if a.job_id == job_id)
+    if worker_id in serving:
+        return WorkerVerdict(
+            job_id=job_id, worker_id=worker_id, status="serves", detail="already serves the job"
+        )
+    bits = ReasonBit(int(problem.reasons[w, j]))
+    mine = problem.vehicle_worker == w
+    if bits or not (problem.eligible[:, j] & mine).any():
+        return _ineligible(dataset, job_id, worker_id, bits)
+
+    # Take the job out of the plan, then place it with this worker (in a team: in place
+    # of the member who costs most).
+    schedule = index.schedule()
+    before = _objective(index, schedule)
+    without = {v: [(k, s) for k, s in vs if k != j] for v, vs in schedule.items()}
+    others = [a.worker_id for a in plan.assignments if a.job_id == job_id]
+    bare = index_of_schedule(dataset, plan, policy, problem, without)
+    column = job_column(bare, j)
+    allowed = mine.copy()
+    team = int(problem.job_team[j])
+    if team > 1 and others:
+        # A served team job: the worker takes the place of one member, the rest stay.
+        allowed |= np.isin(problem.vehicle_worker, [dataset.worker_position(o) for o in others])
+    elif team > 1:
+        allowed[:] = True  # an unserved team job: the worker with any others
+
+    for moves in (0, MOVES):
+        found = [
+            c
+            for c in candidates(bare, column, k=50, max_moves=moves, allowed=allowed)
+            if w in c.workers(bare)
+        ]
+        if found:
+            best = found[0]
+            after = {v: list(vs) for v, vs in without.items()}
+            for m in best.moves:
+                after[m.vehicle].remove((m.job, m.start))
+                after.setdefault(m.new_vehicle, []).append((m.job, m.new_start))
+            for vehicle, start in best.members:
+                after.setdefault(vehicle, []).append((j, start))
+            delta = _objective(bare, after) - before
+            recommendation = recommend_in_index(
+                bare, column, dataset, k=50, max_moves=moves, allowed=allowed
+            )
+            option = next(o for o in recommendation.options if worker_id in o.worker_ids)
+            status: Status = "needs_moves" if best.moves else "can_take"
+            said = "taking it from " + ", ".join(others) + ": " if others else ""
+            return WorkerVerdict(
+                job_id=job_id,
+                worker_id=worker_id,
+                status=status,
+                detail=said + option.reason,
+                objective_delta=delta,
+                moves=option.moves,
+                components=option.components,
+            )
+    return _drops(dataset, plan, policy, bare, without, before, j, w, job_id, worker_id, allowed)
+
+
+def _ineligible(dataset: Dataset, job_id: str, worker_id: str, bits: ReasonBit) -> WorkerVerdict:
+    rules = tuple(dict.fromkeys(RULE_OF_REASON_BIT[b] for b in RULE_OF_REASON_BIT if b in bits))
+    job = dataset.job(job_id)
+    sentences = [v.message for v in check_pair(dataset, job_id, worker_id, job.latest_start)]
+    if "inside_shift" in rules or not rules:
+        sentences.append("No shift of theirs covers the job's window and duration.")
+        rules = rules or ("inside_shift",)
+    if "travel_fits" in rules:
+        sentences.append("They cannot get there from home in time after their shift starts.")
+    return WorkerVerdict(
+        job_id=job_id,
+        worker_id=worker_id,
+        status="ineligible",
+        detail="fails " + ", ".join(rules) + ": " + " ".join(sentences),
+        rules=rules,
+    )
+
+
+def _drops(
+    dataset: Dataset,
+    plan: Plan,
+    policy: Policy,
+    bare: PlanIndex,
+    without: dict[int, list[tuple[int, int]]],
+    before: int,
+    j: int,
+    w: int,
+    job_id: str,
+    worker_id: str,
+    allowed: Any,
+) -> WorkerVerdict:
+    """The worker's planned jobs in the way, dropped so that the job fits."""
+    problem = bare.problem
+    low = int(problem.job_earliest[j])
+    high = int(problem.job_latest[j]) + int(problem.job_duration[j])
+    reach = 120  # travel either side may also be in the way
+    after = {v: list(vs) for v, vs in without.items()}
+    dropped: list[str] = []
+    for v in np.flatnonzero(problem.vehicle_worker == w).tolist():
+        kept = []
+        for k, s in after.get(v, []):
+            end = s + int(problem.job_duration[k])
+            if s < high + reach and end > low - reach and int(problem.job_team[k]) == 1:
+                dropped.append(problem.job_ids[k])
+            else:
+                kept.append((k, s))
+        after[v] = kept
+    cleared = index_of_schedule(dataset, plan, policy, problem, after)
+    found = [
+        c
+        for c in candidates(cleared, job_column(cleared, j), k=50, allowed=allowed)
+        if w in c.workers(cleared)
+    ]
+    if not found or not dropped:
+        return WorkerVerdict(
+            job_id=job_id,
+            worker_id=worker_id,
+            status="no_room",
+            detail="eligible, but their day has no room for it even without the jobs around it",
+        )
+    for vehicle, start in found[0].members:
+        after.setdefault(vehicle, []).append((j, start))
+    for vs in after.values():
+        vs.sort(key=lambda visit: visit[1])
+    delta = _objective(cleared, after) - before
+    return WorkerVerdict(
+        job_id=job_id,
+        worker_id=worker_id,
+        status="must_drop",
+        detail=(
+            f"eligible, but they would have to drop {len(dropped)} planned job(s) around "
+            f"the job's window: {', '.join(dropped)}"
+        ),
+        objective_delta=delta,
+        drops=tuple(dropped),
+    )

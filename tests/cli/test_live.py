@@ -1,0 +1,222 @@
+"""``matchmaker recommend``, ``slots``, ``replan`` and ``explain --worker`` through the
+real command line: the documented formats, exit codes, and nothing written on bad input."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from matchmaker.cli import app
+from matchmaker.io import dataset_to_frames, load_plan_input, read_plan, write_tables
+from matchmaker.live import DIFF_COLUMNS
+from matchmaker.model import Dataset, TimeWindow
+from matchmaker.plan import verify
+from tests.rules.world import at, job, worker, world
+
+runner = CliRunner()
+
+
+def _round() -> Dataset:
+    """Two workers, three jobs: J1 and J2 fixed at 09:00, J3 09:00-16:00; all served."""
+    return world(
+        workers=[worker("W1"), worker("W2", rating=3.0)],
+        jobs=[
+            job("J1", window=TimeWindow(start=at(9), end=at(9)), priority=5),
+            job("J2", window=TimeWindow(start=at(9), end=at(9))),
+            job("J3", window=TimeWindow(start=at(9), end=at(16))),
+        ],
+    )
+
+
+@pytest.fixture
+def dataset_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    dataset = _round()
+    write_tables(dataset_to_frames(dataset), folder, settings=dataset.settings)
+    return folder
+
+
+@pytest.fixture
+def plan_dir(dataset_dir: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "plan"
+    result = runner.invoke(
+        app, ["dispatch", str(dataset_dir), "--out", str(out), "--solver", "greedy"]
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _job_file(tmp_path: Path, job_id: str = "NEW") -> Path:
+    """A jobs.csv with one new job (the shape of J3, for 13:00-15:00)."""
+    frame = dataset_to_frames(_round())["jobs"].iloc[[2]].copy()
+    frame["job_id"] = job_id
+    frame["earliest_start"] = at(13).isoformat()
+    frame["latest_start"] = at(15).isoformat()
+    path = tmp_path / "new.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_recommend_json_has_the_documented_fields(plan_dir: Path, tmp_path: Path) -> None:
+    """``--format json`` gives the job and ranked options with assignments, moves, deltas,
+    score and reason; times carry their UTC offset."""
+    result = runner.invoke(
+        app, ["recommend", str(plan_dir), "--job", str(_job_file(tmp_path)), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["job_id"] == "NEW"
+    option = data["options"][0]
+    assert option["rank"] == 1
+    assert set(option) >= {
+        "rank",
+        "assignments",
+        "moves",
+        "objective_delta",
+        "travel_delta",
+        "match_score",
+        "reason",
+    }
+    assert set(option["assignments"][0]) == {"job_id", "worker_id", "start", "end"}
+    assert option["assignments"][0]["start"].endswith("+08:00")
+    assert option["objective_delta"] < 0
+
+
+def test_recommend_needs_one_job_and_names_a_bad_job_file(plan_dir: Path, tmp_path: Path) -> None:
+    """No job, or a job row with a bad cell, exits 2 with the file and row named."""
+    assert runner.invoke(app, ["recommend", str(plan_dir)]).exit_code == 2
+    bad = _job_file(tmp_path)
+    with bad.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0]["duration_minutes"] = "soon"
+    with bad.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = runner.invoke(app, ["recommend", str(plan_dir), "--job", str(bad)])
+    assert result.exit_code == 2
+    assert "new.csv, row 2, column 'duration_minutes'" in result.output
+
+
+def test_slots_lists_graded_windows(plan_dir: Path, tmp_path: Path) -> None:
+    """``slots`` cuts the template's hours into windows and grades each one."""
+    result = runner.invoke(
+        app,
+        [
+            "slots",
+            str(plan_dir),
+            "--template",
+            str(_job_file(tmp_path)),
+            "--from",
+            at(9).date().isoformat(),
+            "--days",
+            "2",
+            "--window",
+            "60",
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)["slots"]
+    assert [s["start"][11:16] for s in found] == ["13:00", "14:00"]
+    assert sorted(s["rank"] for s in found) == [1, 2]
+    assert all(s["workers_able"] >= 1 and s["worker_ids"] for s in found)
+
+
+def _changes(tmp_path: Path, *lines: str) -> Path:
+    path = tmp_path / "changes.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_replan_writes_a_plan_with_diff_and_counts(
+    dataset_dir: Path, plan_dir: Path, tmp_path: Path
+) -> None:
+    """A cancellation gives a verified plan folder, diff.csv in its columns and the diff
+    counts in kpis.json; the folder's input is the changed round."""
+    out = tmp_path / "replanned"
+    changes = _changes(tmp_path, json.dumps({"kind": "job_cancelled", "job_id": "J2"}))
+    result = runner.invoke(
+        app,
+        [
+            "replan",
+            str(dataset_dir),
+            "--previous",
+            str(plan_dir),
+            "--changes",
+            str(changes),
+            "--out",
+            str(out),
+            "--time-limit",
+            "2",
+            "--max-moves",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    with (out / "diff.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert tuple(rows[0]) == DIFF_COLUMNS
+    j2 = next(r for r in rows if r["job_id"] == "J2")
+    assert (j2["change"], j2["cause"]) == ("dropped", "job_cancelled J2 (line 1)")
+    kpis = json.loads((out / "kpis.json").read_text(encoding="utf-8"))
+    assert kpis["diff"]["dropped"] == 1
+    assert kpis["replan"]["max_moves"] == 1
+    assert "stability_cost" in kpis["objective_terms"]
+    round_ = load_plan_input(out)
+    assert not round_.has_job("J2")
+    assert verify(round_, read_plan(out)) == []
+
+
+def test_a_bad_change_line_exits_2_naming_file_and_line_and_writes_nothing(
+    dataset_dir: Path, plan_dir: Path, tmp_path: Path
+) -> None:
+    """A change naming an unknown job: exit 2, the file and line in the message, no folder."""
+    out = tmp_path / "replanned"
+    changes = _changes(
+        tmp_path,
+        json.dumps({"kind": "job_cancelled", "job_id": "J2"}),
+        json.dumps({"kind": "job_declined", "job_id": "J9", "worker_id": "W1"}),
+    )
+    result = runner.invoke(
+        app,
+        [
+            "replan",
+            str(dataset_dir),
+            "--previous",
+            str(plan_dir),
+            "--changes",
+            str(changes),
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "changes.jsonl, row 2, column 'job_id'" in result.output
+    assert not out.exists()
+
+
+def test_explain_worker_names_failed_rules_or_the_cost(plan_dir: Path) -> None:
+    """``explain --worker``: the worker serving the job says so; another eligible worker
+    gets an objective change; JSON carries the status."""
+    plan = read_plan(plan_dir)
+    served = plan.assignments[0]
+    other = "W2" if served.worker_id == "W1" else "W1"
+    same = runner.invoke(
+        app, ["explain", str(plan_dir), "--job", served.job_id, "--worker", served.worker_id]
+    )
+    assert same.exit_code == 0, same.output
+    assert "already serves" in same.output
+    result = runner.invoke(
+        app,
+        ["explain", str(plan_dir), "--job", served.job_id, "--worker", other, "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["status"] in ("can_take", "needs_moves", "must_drop", "no_room")
+    assert data["worker_id"] == other

@@ -1,0 +1,261 @@
+"""Re-plans: frozen jobs never move, moves stay within the budget, no change gives the same
+plan, every plan verifies, and the diff says what happened and why."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matchmaker.live import Change, parse_changes, replan
+from matchmaker.model import Dataset, DatasetError, TimeWindow, utc
+from matchmaker.plan import Plan, dispatch, verify
+from tests.clock import at
+from tests.rules.world import job, shift, worker, world
+
+_SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
+
+
+def _lines(*records: dict[str, object]) -> list[str]:
+    return [json.dumps(r) for r in records]
+
+
+def _visits(plan: Plan) -> dict[str, tuple[tuple[str, ...], datetime]]:
+    workers: dict[str, list[str]] = {}
+    starts: dict[str, datetime] = {}
+    for a in plan.assignments:
+        workers.setdefault(a.job_id, []).append(a.worker_id)
+        starts[a.job_id] = a.start
+    return {j: (tuple(sorted(w)), starts[j]) for j, w in workers.items()}
+
+
+@st.composite
+def _changes(draw: st.DrawFn, dataset: Dataset, plan: Plan) -> list[Change]:
+    """One to three random changes of every kind but job_added, about the plan's jobs."""
+    records: list[dict[str, object]] = []
+    served = sorted({a.job_id for a in plan.assignments})
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(
+            st.sampled_from(["worker_unavailable", "job_cancelled", "job_overrun", "job_declined"])
+        )
+        if kind == "worker_unavailable":
+            w = draw(st.sampled_from([w.worker_id for w in dataset.workers]))
+            moment = draw(st.sampled_from([a.start for a in plan.assignments] or [at(12)]))
+            records.append({"kind": kind, "worker_id": w, "from": moment.isoformat()})
+        elif served:
+            a = draw(st.sampled_from([a for a in plan.assignments]))
+            if kind == "job_cancelled" and a.job_id not in {r.get("job_id") for r in records}:
+                records.append({"kind": kind, "job_id": a.job_id})
+            elif kind == "job_overrun":
+                records.append(
+                    {"kind": kind, "job_id": a.job_id, "minutes": draw(st.integers(1, 90))}
+                )
+            elif kind == "job_declined":
+                records.append({"kind": kind, "job_id": a.job_id, "worker_id": a.worker_id})
+    cancelled = {r["job_id"] for r in records if r["kind"] == "job_cancelled"}
+    records = [
+        r for r in records if r["kind"] == "job_cancelled" or r.get("job_id") not in cancelled
+    ]
+    return parse_changes(_lines(*records), dataset, file="changes.jsonl")
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=_SLOW)
+@given(data=st.data(), budget=st.sampled_from([0, 1, 3]))
+def test_frozen_jobs_stay_moves_keep_the_budget_and_the_plan_verifies(
+    data: st.DataObject, budget: int
+) -> None:
+    """Random rounds, random changes, a random freeze time: jobs starting before it that no
+    change hit keep worker and start; at most ``budget`` jobs no change hit move; the new
+    plan passes verify on the changed round."""
+    from tests.strategies import datasets
+
+    dataset = data.draw(datasets(max_workers=5, max_jobs=7))
+    plan = dispatch(dataset, solver="greedy", time_limit=10.0).plan
+    changes = data.draw(_changes(dataset, plan))
+    starts = sorted({a.start for a in plan.assignments}, key=utc)
+    freeze = data.draw(st.sampled_from([None, *starts]))
+    result = replan(
+        dataset,
+        plan,
+        changes,
+        max_moves=budget,
+        freeze_before=freeze,
+        time_limit=3.0,
+        solver="greedy",
+    )
+    assert result.violations == (), (
+        [str(v.rule) + ": " + v.message for v in result.violations],
+        [c.label for c in changes],
+        freeze,
+    )
+    assert verify(result.dataset, result.plan) == []
+    assert result.moved <= budget
+    assert result.plan.kpis["replan"]["moved"] == result.moved
+    before, after = _visits(plan), _visits(result.plan)
+    for job_id in result.frozen:
+        assert after.get(job_id) == before[job_id], (job_id, [c.label for c in changes])
+    if freeze is not None:
+        frozen_like = {j for j, (_, start) in before.items() if utc(start) < utc(freeze)} - {
+            c.job_id for c in changes
+        }
+        hit_workers = {
+            c.worker_id for c in changes if c.kind in ("worker_unavailable", "job_declined")
+        }
+        for job_id in frozen_like:
+            if not set(before[job_id][0]) & hit_workers:
+                assert job_id in result.frozen, (job_id, [c.label for c in changes], freeze)
+        for job_id, (_, start) in after.items():
+            if job_id not in result.frozen and before.get(job_id) != after[job_id]:
+                assert utc(start) >= utc(freeze), (job_id, [c.label for c in changes], freeze)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=_SLOW)
+@given(data=st.data())
+def test_no_changes_give_the_previous_plan_back(data: st.DataObject) -> None:
+    """A re-plan without changes returns the previous assignments unchanged."""
+    from tests.strategies import datasets
+
+    dataset = data.draw(datasets(max_workers=5, max_jobs=7))
+    plan = dispatch(dataset, solver="greedy", time_limit=10.0).plan
+    result = replan(dataset, plan, [], max_moves=5, time_limit=2.0)
+    assert result.plan.assignments == plan.assignments
+    assert result.moved == 0
+    assert all(row.change == "unchanged" for row in result.diff)
+
+
+def _day() -> Dataset:
+    """Two workers, three jobs in a row for W1 (09, 11, 14 h) and one for W2 (09 h)."""
+    return world(
+        workers=[worker("W1"), worker("W2", shifts=(shift(8, 18),))],
+        jobs=[
+            job("A", window=TimeWindow(start=at(9), end=at(9))),
+            job("B", window=TimeWindow(start=at(11), end=at(11))),
+            job("C", window=TimeWindow(start=at(14), end=at(15))),
+            job("D", window=TimeWindow(start=at(9), end=at(9))),
+        ],
+    )
+
+
+def _planned(dataset: Dataset) -> Plan:
+    plan = dispatch(dataset, solver="greedy", time_limit=5.0).plan
+    assert len(plan.assignments) == 4
+    return plan
+
+
+def test_a_sick_worker_loses_the_jobs_after_they_leave_and_keeps_the_one_under_way() -> None:
+    """W sick from 10:00: the job they started at 09:00 stays; their later jobs go to the
+    other worker or are dropped, each with the sick change as its cause."""
+    dataset = _day()
+    plan = _planned(dataset)
+    sick = next(a.worker_id for a in plan.assignments if a.job_id == "B")
+    changes = parse_changes(
+        _lines({"kind": "worker_unavailable", "worker_id": sick, "from": at(10).isoformat()}),
+        dataset,
+        file="c.jsonl",
+    )
+    result = replan(dataset, plan, changes, time_limit=3.0, freeze_before=at(10))
+    assert result.ok
+    rows = {row.job_id: row for row in result.diff}
+    for job_id in ("B", "C"):
+        assert rows[job_id].change in ("reassigned", "dropped")
+        assert rows[job_id].cause.startswith(f"worker_unavailable {sick} (line 1)")
+        assert sick not in rows[job_id].after_worker_id
+    assert result.moved == 0
+    assert result.plan.kpis["diff"] == result.diff_counts()
+    assert result.plan.kpis["objective_terms"]["stability_cost"] == 0
+
+
+def test_an_overrun_pushes_the_next_job_within_the_tolerance() -> None:
+    """An overrun of 20 minutes with a tolerance of 30 keeps the next job on its worker,
+    counted as unchanged; with no tolerance the next job is hit by the overrun."""
+    dataset = world(
+        workers=[worker("W1")],
+        jobs=[
+            job("A", window=TimeWindow(start=at(9), end=at(9))),
+            job("B", window=TimeWindow(start=at(10), end=at(11))),
+        ],
+    )
+    plan = dispatch(dataset, solver="greedy", time_limit=5.0).plan
+    changes = parse_changes(
+        _lines({"kind": "job_overrun", "job_id": "A", "minutes": 20}), dataset, file="c.jsonl"
+    )
+    loose = replan(dataset, plan, changes, shift_tolerance=30, time_limit=2.0)
+    assert {r.job_id: r.change for r in loose.diff} == {"A": "unchanged", "B": "unchanged"}
+    strict = replan(dataset, plan, changes, time_limit=2.0)
+    row = next(r for r in strict.diff if r.job_id == "B")
+    assert row.change == "moved"
+    assert row.cause == "job_overrun A +20 min (line 1)"
+    assert strict.moved == 0
+    assert strict.ok and loose.ok
+
+
+def test_the_stability_cost_is_its_own_objective_term() -> None:
+    """With ``stability_cost_per_move``, each job the budget moves costs that much, reported
+    as ``stability_cost``; a declined job never goes back to its worker."""
+    dataset = _day()
+    plan = _planned(dataset)
+    a = next(x for x in plan.assignments if x.job_id == "D")
+    changes = parse_changes(
+        _lines({"kind": "job_declined", "job_id": "D", "worker_id": a.worker_id}),
+        dataset,
+        file="c.jsonl",
+    )
+    policy = dataset.settings.policy.model_copy(update={"stability_cost_per_move": 7})
+    result = replan(dataset, plan, changes, policy=policy, max_moves=2, time_limit=2.0)
+    terms = result.plan.kpis["objective_terms"]
+    assert terms["stability_cost"] == 7 * result.moved
+    assert terms["total"] == result.plan.kpis["objective"]
+    assert all(x.worker_id != a.worker_id for x in result.plan.assignments if x.job_id == "D")
+    assert result.ok
+
+
+def test_bad_change_lines_are_reported_with_their_numbers(ok_small: Dataset) -> None:
+    """Every bad line is named by its number and field; nothing is returned."""
+    lines = [
+        json.dumps({"kind": "job_cancelled", "job_id": "J1"}),
+        "{not json",
+        json.dumps({"kind": "teleport"}),
+        "",
+        json.dumps({"kind": "job_overrun", "job_id": "J2", "minutes": -5}),
+        json.dumps({"kind": "worker_unavailable", "worker_id": "NOPE", "from": "noon"}),
+        json.dumps({"kind": "job_added", "job_id": "J1", "customer_id": "C1"}),
+    ]
+    with pytest.raises(DatasetError) as caught:
+        parse_changes(lines, ok_small, file="changes.jsonl")
+    where = {(i.row, i.column) for i in caught.value.issues}
+    assert (2, None) in where
+    assert (3, "kind") in where
+    assert (5, "minutes") in where
+    assert (6, "worker_id") in where
+    assert (6, "from") in where
+    assert any(row == 7 for row, _ in where)
+    assert all(i.file == "changes.jsonl" for i in caught.value.issues if i.row != 7)
+
+
+def test_an_added_job_is_validated_and_served(ok_small: Dataset) -> None:
+    """A job_added line is read like a row of jobs.csv and the re-plan serves it."""
+    plan = dispatch(ok_small, solver="greedy", time_limit=5.0).plan
+    template = ok_small.job("J1")
+    record = {
+        "kind": "job_added",
+        "job_id": "NEW",
+        "customer_id": "C1",
+        "service_type": "cleaning",
+        "lat": template.location.lat,
+        "lon": template.location.lon,
+        "earliest_start": at(15).isoformat(),
+        "latest_start": (at(15) + timedelta(hours=2)).isoformat(),
+        "duration_minutes": 30,
+        "required_skills": "cleaning:2",
+        "required_certificates": ["health"],
+        "language_required": "mandarin",
+    }
+    changes = parse_changes(_lines(record), ok_small, file="c.jsonl")
+    result = replan(ok_small, plan, changes, time_limit=2.0)
+    row = next(r for r in result.diff if r.job_id == "NEW")
+    assert row.change == "added"
+    assert row.cause == "job_added NEW (line 1)"
+    assert result.ok

@@ -1,0 +1,53 @@
+"""Why not this worker: failed rules for an ineligible worker, a cost for an eligible one,
+and the jobs in the way when the worker's day is full."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from matchmaker.live import explain_worker
+from matchmaker.model import Dataset, Gender, TimeWindow
+from matchmaker.plan import dispatch
+from tests.clock import at
+from tests.rules.world import job, worker, world
+
+
+def _round() -> Dataset:
+    """W1 and W2 (male) for J1 at 09:00 needing a woman; W3 busy with J2 at 09:00."""
+    nine = TimeWindow(start=at(9), end=at(9))
+    return world(
+        workers=[worker("W1"), worker("W2", gender=Gender.MALE), worker("W3")],
+        jobs=[
+            job("J1", window=nine, gender_required=Gender.FEMALE, priority=5),
+            job("J2", window=nine, customer_id="C1"),
+        ],
+    )
+
+
+def test_an_ineligible_worker_gets_the_rules_they_fail() -> None:
+    """A male worker for a job needing a woman: status ineligible, rule gender_required."""
+    dataset = _round()
+    plan = dispatch(dataset, solver="greedy", time_limit=5.0).plan
+    verdict = explain_worker(dataset, plan, "J1", "W2", policy=dataset.settings.policy)
+    assert verdict.status == "ineligible"
+    assert verdict.rules == ("gender_required",)
+    assert verdict.objective_delta is None
+
+
+def test_an_eligible_busy_worker_would_have_to_drop_or_move_their_job() -> None:
+    """The worker serving the other 09:00 job could take J1 only by giving theirs up: the
+    verdict names that job and prices the change."""
+    everyone = _round()
+    dataset = replace(everyone, workers=tuple(w for w in everyone.workers if w.worker_id != "W2"))
+    plan = dispatch(dataset, solver="greedy", time_limit=5.0).plan
+    holder = next(a.worker_id for a in plan.assignments if a.job_id == "J1")
+    other = next(a.worker_id for a in plan.assignments if a.job_id == "J2")
+    assert {holder, other} == {"W1", "W3"}
+    verdict = explain_worker(dataset, plan, "J1", other, policy=dataset.settings.policy)
+    assert verdict.status in ("needs_moves", "must_drop")
+    assert verdict.objective_delta is not None
+    named = {m.job_id for m in verdict.moves} | set(verdict.drops)
+    assert "J2" in named
+    assert explain_worker(dataset, plan, "J1", holder, policy=dataset.settings.policy).status == (
+        "serves"
+    )
