@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +31,13 @@ from matchmaker.cli._common import (
     load_dataset_warning,
     stderr,
     user_errors,
+)
+from matchmaker.cli._travel_options import (
+    MissingOption,
+    TravelCacheOption,
+    TravelEngineOption,
+    TravelMatrixOption,
+    travel_for,
 )
 from matchmaker.io import (
     check_output_folder,
@@ -204,6 +212,10 @@ def dispatch_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing folder that is not a plan.")
     ] = False,
+    travel_matrix: TravelMatrixOption = None,
+    missing_pairs: MissingOption = None,
+    travel_engine: TravelEngineOption = None,
+    travel_cache: TravelCacheOption = None,
 ) -> None:
     """Plan a dispatch round and write the plan folder (only if it passes verify).
 
@@ -216,6 +228,14 @@ def dispatch_command(
             check_output_folder(out, force=force, source=dataset if dataset.is_dir() else None)
         chosen = load_policy(policy) if policy is not None else None
         data = load_dataset_warning(dataset)
+        travel = travel_for(
+            data,
+            folder=dataset,
+            matrix=travel_matrix,
+            engine=travel_engine,
+            missing=missing_pairs,
+            cache=travel_cache,
+        )
         if redact:
             data = redacted(data)
         stop = threading.Event()
@@ -231,6 +251,7 @@ def dispatch_command(
                         progress=report,
                         deterministic=deterministic,
                         stop=stop,
+                        travel=travel,
                     )
                 )
             if result.violations:
@@ -278,15 +299,32 @@ def verify_command(
     redact: Annotated[
         bool, typer.Option("--redact", help="Name workers by id only in the messages.")
     ] = False,
+    travel_matrix: TravelMatrixOption = None,
+    missing_pairs: MissingOption = None,
+    travel_engine: TravelEngineOption = None,
+    travel_cache: TravelCacheOption = None,
 ) -> None:
-    """Check a plan against every hard rule; exit 1 when any is broken."""
+    """Check a plan against every hard rule; exit 1 when any is broken.
+
+    Travel is judged with the model the plan records, unless --travel-matrix or
+    --travel-engine names another; a plan without a record uses the dataset's own.
+    """
     with user_errors():
         data = load_dataset(dataset)
-        if redact:
-            data = redacted(data)
         with _invalid_plan():
             read = read_plan(plan)
-        violations = verify(data, read)
+        travel = travel_for(
+            data,
+            folder=dataset,
+            matrix=travel_matrix,
+            engine=travel_engine,
+            missing=missing_pairs,
+            cache=travel_cache,
+            recorded=read.travel,
+        )
+        if redact:
+            data = redacted(data)
+        violations = verify(data, read, travel=travel)
     if violations:
         console.print(_violations_table(violations))
         raise typer.Exit(EXIT_INTERNAL)
@@ -310,13 +348,32 @@ def explain_command(
     redact: Annotated[
         bool, typer.Option("--redact", help="Name workers and customers by id only.")
     ] = False,
+    travel_matrix: TravelMatrixOption = None,
+    missing_pairs: MissingOption = None,
+    travel_engine: TravelEngineOption = None,
+    travel_cache: TravelCacheOption = None,
 ) -> None:
-    """Explain one job of a plan: why its workers, or why it is not served."""
+    """Explain one job of a plan: why its workers, or why it is not served.
+
+    Travel is the model the plan records, unless --travel-matrix or --travel-engine
+    names another.
+    """
     with user_errors():
         with _invalid_plan():
             read = read_plan(plan)
             data = load_dataset(dataset) if dataset is not None else load_plan_input(plan)
             policy = load_plan_policy(plan)
+        travel = travel_for(
+            data,
+            folder=dataset,
+            matrix=travel_matrix,
+            engine=travel_engine,
+            missing=missing_pairs,
+            cache=travel_cache,
+            recorded=read.travel,
+        )
+        if travel is not read.travel:
+            read = replace(read, travel=travel)
         if redact:
             data = redacted(data)
         explanation = explain_job(

@@ -28,6 +28,12 @@ from matchmaker.compile._problem import (
     Problem,
     ReasonBit,
 )
+from matchmaker.compile._road import (
+    RoadEndpoint,
+    RoadEngineError,
+    RoadTravel,
+    road_travel,
+)
 from matchmaker.compile._scoring import (
     COMPONENTS,
     OVERQUALIFIED_PENALTY,
@@ -59,6 +65,9 @@ __all__ = [
     "PairEncoding",
     "Problem",
     "ReasonBit",
+    "RoadEndpoint",
+    "RoadEngineError",
+    "RoadTravel",
     "ShiftFit",
     "TravelModel",
     "any_per_worker",
@@ -73,6 +82,7 @@ __all__ = [
     "minutes_from",
     "pair_components",
     "pair_reasons",
+    "road_travel",
     "rule_background_check",
     "rule_certificate_valid",
     "rule_experience",

@@ -13,9 +13,12 @@
   ``matrix_<mode>`` for each of ``modes``. ``sha256`` is the content hash of those arrays
   (see :func:`arrays_sha256`), so a changed matrix file is refused on reading.
 
-Any other :class:`~matchmaker.compile.TravelModel` (a road-network client, say) is saved as
-a matrix of its own minutes over the dataset's places (worker homes and job locations) for
-the travel modes of the dataset's workers: the very numbers the plan was made with.
+Any other :class:`~matchmaker.compile.TravelModel` (a road engine,
+:class:`~matchmaker.compile.RoadTravel`) is saved as a matrix of its own minutes over the
+dataset's places (worker homes and job locations) for the travel modes of the dataset's
+workers: the very numbers the plan was made with, so the plan is judged offline, without
+the engine. A model with a ``source`` text (a road engine's addresses) has it recorded as
+``"source"`` beside the matrix, for the reader only.
 A plan without a record (made by hand) uses the default model with the dataset's settings.
 """
 
@@ -86,19 +89,26 @@ def travel_record(model: TravelModel | None, dataset: Dataset) -> dict[str, Any]
     if isinstance(plain, HaversineTravel):
         return {"kind": "haversine", "settings": plain.settings.model_dump(mode="json")}
     arrays = _matrix_arrays(plain)
-    return {
+    record: dict[str, Any] = {
         "kind": "matrix",
         "file": MATRIX_FILE,
         "sha256": arrays_sha256(arrays),
         "points": int(plain.points.shape[0]),
         "modes": None if plain.modes is None else list(plain.modes),
     }
+    source = getattr(model, "source", None)
+    if isinstance(source, str):
+        record["source"] = source
+    return record
 
 
 def write_travel(folder: Path, model: TravelModel | None, dataset: Dataset) -> dict[str, Any]:
     """Save ``model`` into the plan folder ``folder``; return its ``plan.json`` record."""
     plain = _plain(model, dataset)
     record = travel_record(plain, dataset)
+    source = getattr(model, "source", None)
+    if isinstance(source, str) and record["kind"] == "matrix":
+        record["source"] = source
     if isinstance(plain, MatrixTravel):
         arrays: dict[str, Any] = dict(_matrix_arrays(plain))  # numpy's stub types **kwds oddly
         with (folder / MATRIX_FILE).open("wb") as handle:

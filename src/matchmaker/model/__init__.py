@@ -61,6 +61,7 @@ from matchmaker.model._settings import (
     MIN_SPEED_KMH,
     DatasetSettings,
     TravelSettings,
+    TravelSource,
 )
 from matchmaker.model._time import (
     add_minutes,
@@ -114,6 +115,7 @@ __all__ = [
     "TimeWindow",
     "TravelMode",
     "TravelSettings",
+    "TravelSource",
     "UnknownFormatError",
     "UnknownJobError",
     "UnknownSolverError",
