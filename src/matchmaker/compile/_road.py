@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import math
-import socket
 import time
 import urllib.error
 import urllib.parse
@@ -97,7 +96,9 @@ def _parse(spec: str) -> tuple[str | None, EngineKind, str]:
     if not parsed.netloc:
         raise RequestError(f"road engine {spec!r}: the address has no host")
     if mode is not None and mode not in _PROFILES[kind]:
-        raise RequestError(f"road engine {spec!r}: unknown mode {mode!r}; use walk, bike, transit, car")
+        raise RequestError(
+            f"road engine {spec!r}: unknown mode {mode!r}; use walk, bike, transit, car"
+        )
     engine: EngineKind = "osrm" if kind == "osrm" else "valhalla"
     return mode, engine, url.rstrip("/")
 
@@ -263,9 +264,11 @@ class RoadTravel:
                 raise RoadEngineError(
                     f"road engine {endpoint.name} refused the request: HTTP {error.code}{detail}"
                 ) from None
-            except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError) as error:
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
                 reason = getattr(error, "reason", error)
-                last = f"{type(reason).__name__}: {reason}" if str(reason) else type(reason).__name__
+                last = (
+                    f"{type(reason).__name__}: {reason}" if str(reason) else type(reason).__name__
+                )
                 continue
             try:
                 parsed = json.loads(body)

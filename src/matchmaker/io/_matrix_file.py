@@ -153,21 +153,27 @@ def load_travel_matrix(
     origin = frame["from_id"].map(index)
     destination = frame["to_id"].map(index)
     for column, mapped in (("from_id", origin), ("to_id", destination)):
-        for row, value in zip(rows[mapped.isna().to_numpy()], frame.loc[mapped.isna(), column]):
+        for row, value in zip(
+            rows[mapped.isna().to_numpy()], frame.loc[mapped.isna(), column], strict=True
+        ):
             message = "is blank" if value == "" else "is neither a worker id nor a job id"
             issues.append(_issue(name, int(row), column, value or None, message))
     minutes = pd.to_numeric(frame["minutes"], errors="coerce")
     bad = minutes.isna() | ~np.isfinite(minutes) | (minutes < 0) | (minutes > _MAX_MINUTES)
-    for row, value in zip(rows[bad.to_numpy()], frame.loc[bad, "minutes"]):
+    for row, value in zip(rows[bad.to_numpy()], frame.loc[bad, "minutes"], strict=True):
         issues.append(
             _issue(
-                name, int(row), "minutes", value or None, f"must be a number from 0 to {_MAX_MINUTES}"
+                name,
+                int(row),
+                "minutes",
+                value or None,
+                f"must be a number from 0 to {_MAX_MINUTES}",
             )
         )
     if "mode" in frame.columns:
         mode_text = frame["mode"].str.strip().str.lower()
         unknown = ~mode_text.isin(modes)
-        for row, value in zip(rows[unknown.to_numpy()], frame.loc[unknown, "mode"]):
+        for row, value in zip(rows[unknown.to_numpy()], frame.loc[unknown, "mode"], strict=True):
             issues.append(
                 _issue(name, int(row), "mode", value or None, f"use one of {', '.join(modes)}")
             )
