@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 PIP_FLAGS ?= -q --disable-pip-version-check
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-roads lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ test: $(BIN)/python
 	$(PIP) install $(PIP_FLAGS) -e '.[test,xlsx]'
 	$(BIN)/python -m pytest
 
+# Only the tests that build and run a real road engine (OSRM over a synthetic street grid,
+# in a Python 3.12 virtualenv under .cache/road-engine); `make test` runs them too.
+test-roads: $(BIN)/python
+	$(PIP) install $(PIP_FLAGS) -e '.[test,xlsx]'
+	$(BIN)/python -m pytest -m roads
+
 lint: $(BIN)/python
 	$(PIP) install $(PIP_FLAGS) -e '.[test,xlsx]'
 	$(BIN)/ruff check src tests benchmarks
@@ -30,4 +36,4 @@ bench: $(BIN)/python
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf plans .pytest_cache .mypy_cache .ruff_cache
+	rm -rf plans .pytest_cache .mypy_cache .ruff_cache .cache

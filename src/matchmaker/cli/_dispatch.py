@@ -32,6 +32,12 @@ from matchmaker.cli._common import (
     stderr,
     user_errors,
 )
+from matchmaker.cli._split_options import (
+    ExecutorOption,
+    SplitOption,
+    WorkersOption,
+    ZonesOption,
+)
 from matchmaker.cli._travel_options import (
     MissingOption,
     TravelCacheOption,
@@ -55,6 +61,7 @@ from matchmaker.plan import (
     Violation,
     dispatch,
     explain_job,
+    open_executor,
     redacted,
     verify,
 )
@@ -216,6 +223,10 @@ def dispatch_command(
     missing_pairs: MissingOption = None,
     travel_engine: TravelEngineOption = None,
     travel_cache: TravelCacheOption = None,
+    split: SplitOption = None,
+    zones: ZonesOption = None,
+    executor: ExecutorOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Plan a dispatch round and write the plan folder (only if it passes verify).
 
@@ -239,7 +250,10 @@ def dispatch_command(
         if redact:
             data = redacted(data)
         stop = threading.Event()
-        with _stop_on_ctrl_c(stop):
+        with (
+            _stop_on_ctrl_c(stop),
+            open_executor(executor, workers=workers) as pool,
+        ):
             with _live_progress(time_limit, len(data.jobs)) as report:
                 result = _in_thread(
                     lambda: dispatch(
@@ -252,6 +266,9 @@ def dispatch_command(
                         deterministic=deterministic,
                         stop=stop,
                         travel=travel,
+                        split=None if split is None else split.value,
+                        zones=zones,
+                        executor=pool,
                     )
                 )
             if result.violations:

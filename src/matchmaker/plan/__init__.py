@@ -14,6 +14,7 @@ from matchmaker.plan._dispatch import (
     dispatch,
     redacted,
 )
+from matchmaker.plan._executor import DASK_HINT, open_executor
 from matchmaker.plan._explain import (
     RULE_OF_REASON_BIT,
     JobExplanation,
@@ -41,6 +42,7 @@ from matchmaker.plan._reasons import (
     ineligibility_summary,
     rule_counts,
 )
+from matchmaker.plan._split import SHIFTS_PER_ZONE, SPLITS, SplitKind, solve_split
 from matchmaker.plan._verify import (
     PAIR_RULES,
     RULES,
@@ -54,11 +56,14 @@ from matchmaker.plan._verify import (
 
 __all__ = [
     "ASSIGNMENT_COLUMNS",
+    "DASK_HINT",
     "PAIR_RULES",
     "PLAN_SCHEMA_VERSION",
     "RULES",
     "RULE_OF_REASON_BIT",
     "RULE_ORDER",
+    "SHIFTS_PER_ZONE",
+    "SPLITS",
     "UNASSIGNED_COLUMNS",
     "WORKER_COLUMNS",
     "Assignment",
@@ -67,6 +72,7 @@ __all__ = [
     "JobExplanation",
     "Plan",
     "ReasonCode",
+    "SplitKind",
     "UnassignedJob",
     "Violation",
     "WorkerNote",
@@ -78,11 +84,13 @@ __all__ = [
     "ineligibility_summary",
     "job_day",
     "json_safe",
+    "open_executor",
     "optimality_gap",
     "plan_kpis",
     "plan_to_frames",
     "redacted",
     "rule_counts",
+    "solve_split",
     "verify",
     "worker_rows",
 ]

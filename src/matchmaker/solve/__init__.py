@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from matchmaker.solve._decompose import SubRound
 from matchmaker.solve._objective import (
     ObjectiveTerms,
     drop_penalties,
@@ -12,6 +13,7 @@ from matchmaker.solve._objective import (
     serve_value,
     solution_objective,
 )
+from matchmaker.solve._pieces import solve_pieces, split_days, split_zones
 from matchmaker.solve._registry import (
     SOLVERS,
     get_solver,
@@ -32,6 +34,7 @@ __all__ = [
     "Route",
     "Solution",
     "Solver",
+    "SubRound",
     "drop_penalties",
     "get_solver",
     "match_costs",
@@ -40,4 +43,7 @@ __all__ = [
     "route_travel",
     "serve_value",
     "solution_objective",
+    "solve_pieces",
+    "split_days",
+    "split_zones",
 ]
