@@ -248,3 +248,17 @@ def test_harness_smoke_run_verifies_every_plan(tmp_path: Path) -> None:
     assert all(f"| 8x20 | {solver} | 1 |" in text for solver in solvers if solver != "cpsat")
     verdicts = {t["name"]: t["verdict"] for t in report["targets"]}
     assert set(verdicts.values()) <= {"PASS", "MISS", "not run", "invalid"}
+
+
+def test_the_zones_benchmark_runs_on_a_tiny_city() -> None:
+    """benchmarks/zones.py solves a tiny city serially and on Dask; both plans verify and
+    the report names both runs (no timing is asserted)."""
+    pytest.importorskip("distributed")
+    from benchmarks.zones import _markdown, run
+
+    figures = run(workers=16, jobs=40, zones=2, piece_seconds=1.0, processes=False)
+    assert figures["serial_ok"] and figures["dask_ok"]
+    assert figures["zones"] == 2 and len(figures["dask_worker_peak_mb"]) == 2
+    figures["piece_seconds"] = 1.0
+    text = _markdown(figures, "python benchmarks/zones.py --tiny")
+    assert "| serial |" in text and "| 2 Dask workers |" in text and "under load" in text
