@@ -1,10 +1,14 @@
-"""The road engine client against a real OSRM server built over a synthetic street grid
-(tests/compile/osrm_local.py): real durations, chunked tables, a plan solved on them and
-judged offline from its folder, and the command line's ``--travel-engine``."""
+"""The road engine client against real OSRM and Valhalla servers built over a synthetic
+street grid (tests/compile/road_engines.py): real durations, chunked tables, a plan solved
+on them and judged offline from its folder, and the command line's ``--travel-engine``.
+
+The Valhalla test runs with ``MATCHMAKER_VALHALLA_TEST=1`` (``make test-roads``, which CI
+runs): its wheel is 250 MB."""
 
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
@@ -19,13 +23,14 @@ from matchmaker.compile import MatrixTravel, coordinates, road_travel
 from matchmaker.io import dataset_to_frames, read_plan, write_plan, write_tables
 from matchmaker.model import Dataset, Location, TimeWindow
 from matchmaker.plan import dispatch, verify
-from tests.compile.osrm_local import (
+from tests.compile.road_engines import (
     GRID_LAT,
     GRID_LON,
     GRID_SIZE,
     GRID_STEP,
     osrm_server,
     python312,
+    valhalla_server,
 )
 from tests.rules.world import at, job, worker, world
 
@@ -37,12 +42,28 @@ def _corner(i: int, j: int) -> Location:
     return Location(lat=GRID_LAT + i * GRID_STEP, lon=GRID_LON + j * GRID_STEP)
 
 
-@pytest.fixture(scope="module")
-def osrm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def _python312() -> str:
     interpreter = python312()
     if interpreter is None:
-        pytest.skip("no Python 3.12 found (python3.12 on PATH or pyenv): OSRM's wheel needs it")
-    with osrm_server(tmp_path_factory.mktemp("osrm"), interpreter) as url:
+        pytest.skip(
+            "no Python 3.12 found (python3.12 on PATH or pyenv): the engines' wheels need it"
+        )
+    return interpreter
+
+
+@pytest.fixture(scope="module")
+def osrm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with osrm_server(tmp_path_factory.mktemp("osrm"), _python312()) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def valhalla(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if os.environ.get("MATCHMAKER_VALHALLA_TEST") != "1":
+        pytest.skip(
+            "the Valhalla engine test runs with MATCHMAKER_VALHALLA_TEST=1 (make test-roads)"
+        )
+    with valhalla_server(tmp_path_factory.mktemp("valhalla"), _python312()) as url:
         yield url
 
 
@@ -114,3 +135,19 @@ def test_the_command_line_dispatches_on_the_engine(osrm: str, tmp_path: Path) ->
     assert record["kind"] == "matrix" and osrm in record["source"]
     checked = runner.invoke(app, ["verify", str(folder), str(plan)])
     assert checked.exit_code == 0, checked.output
+
+
+def test_valhalla_minutes_come_from_its_matrix(valhalla: str, tmp_path: Path) -> None:
+    """Valhalla's sources_to_targets, asked in chunks, gives street minutes (rounded up),
+    0 on the diagonal and longer for farther corners; a plan on it verifies offline."""
+    points = coordinates([_corner(i, (2 * i) % GRID_SIZE) for i in range(GRID_SIZE)])
+    travel = road_travel(f"car=valhalla+{valhalla}", max_locations=6)
+    minutes = travel.minutes(points, points, "car")
+    assert travel.requests > 4
+    assert np.all(np.diag(minutes) == 0)
+    assert minutes[0, GRID_SIZE - 1] > minutes[0, 1] > 0
+    dataset = _grid_round()
+    result = dispatch(dataset, solver="greedy", travel=travel, time_limit=10)
+    assert result.ok and result.plan.kpis["jobs_served"] > 0
+    write_plan(result.plan, tmp_path / "plan", dataset=dataset, policy=result.policy)
+    assert verify(dataset, read_plan(tmp_path / "plan")) == []
