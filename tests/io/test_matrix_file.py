@@ -131,3 +131,17 @@ def test_choose_travel_prefers_the_command_line_then_the_plan_then_dataset_toml(
     assert choose_travel(dataset).model is None
     with pytest.raises(RequestError):
         choose_travel(dataset, matrix=path, engine="osrm+http://127.0.0.1:9")
+
+
+def test_pins_are_checked_again_with_the_chosen_travel_model() -> None:
+    """A pin that fits with straight lines but not with a slow matrix is refused (naming
+    the pinned worker column) before anything is solved; it fits with the default."""
+    from matchmaker.compile import MatrixTravel
+    from matchmaker.io import check_pin_travel
+    from tests.rules.world import NEAR, at, job, world
+
+    dataset = world(jobs=[job("J1", pinned_worker_ids=("W1",), pinned_start=at(9))])
+    assert check_pin_travel(dataset, HaversineTravel()) == []
+    slow = MatrixTravel([HOME, NEAR], [[0, 120], [120, 0]])
+    (issue,) = check_pin_travel(dataset, slow)
+    assert issue.column == "pinned_worker_id" and "W1" in issue.message

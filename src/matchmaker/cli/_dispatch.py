@@ -47,13 +47,14 @@ from matchmaker.cli._travel_options import (
 )
 from matchmaker.io import (
     check_output_folder,
+    check_pin_travel,
     load_dataset,
     load_plan_input,
     load_plan_policy,
     read_plan,
     write_plan,
 )
-from matchmaker.model import PlanError, load_policy
+from matchmaker.model import DatasetError, PlanError, load_policy
 from matchmaker.plan import (
     RULES,
     DispatchResult,
@@ -247,6 +248,10 @@ def dispatch_command(
             missing=missing_pairs,
             cache=travel_cache,
         )
+        if travel is not None:
+            pin_issues = check_pin_travel(data, travel)
+            if pin_issues:
+                raise DatasetError(pin_issues)
         if redact:
             data = redacted(data)
         stop = threading.Event()

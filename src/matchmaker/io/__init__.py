@@ -25,6 +25,7 @@ from matchmaker.io._matrix_file import (
     TravelMatrixFile,
     load_travel_matrix,
 )
+from matchmaker.io._pins import check_pin_travel
 from matchmaker.io._plan_read import load_plan_input, load_plan_policy, read_plan
 from matchmaker.io._plan_write import check_output_folder, write_plan
 from matchmaker.io._schemas import EXTENSION_COLUMNS, contract_columns, input_json_schemas
@@ -52,6 +53,7 @@ __all__ = [
     "check_dataset",
     "check_frames",
     "check_output_folder",
+    "check_pin_travel",
     "choose_travel",
     "contract_columns",
     "dataset_from_frames",
