@@ -162,10 +162,13 @@ def solve_pieces(
     executor: Executor | None = None,
     progress: ProgressCallback | None = None,
     stop: threading.Event | None = None,
+    fill_time_limit: float | None = None,
 ) -> Solution:
     """Solve ``pieces`` with backend ``solver`` and return the round's plan (module
     docstring). ``stop`` cancels the pieces not started yet (running ones end within
-    their ``time_limit``) and skips the fill; the plan so far is returned."""
+    their ``time_limit``) and skips the fill; the plan so far is returned.
+    ``fill_time_limit`` caps the border fill (default ``time_limit``); a fill it cuts
+    short is dropped if it is worse than the pieces' plans side by side."""
     began = time.perf_counter()
     get_solver(solver)  # an unknown name fails here, before anything is sent
     tasks = [
@@ -207,22 +210,30 @@ def solve_pieces(
     if stopped:
         stats["interrupted"] = 1.0
     else:
+        fill_began = time.perf_counter()
+        before = objective_terms(problem, merged, policy).total
         filled = greedy.solve(
             problem,
             policy=policy,
-            time_limit=time_limit,
+            time_limit=time_limit if fill_time_limit is None else fill_time_limit,
             seed=seed,
             warm_start=Solution(
                 routes=merged,
-                objective=objective_terms(problem, merged, policy).total,
+                objective=before,
                 backend=solver,
                 seed=seed,
                 solve_seconds=0.0,
             ),
         )
-        if deterministic and filled.stats.get("timed_out"):
-            stats["time_capped"] = 1.0
-        merged = filled.routes
+        stats["fill_seconds"] = time.perf_counter() - fill_began
+        if filled.stats.get("timed_out"):
+            stats["fill_timed_out"] = 1.0
+            if deterministic:
+                stats["time_capped"] = 1.0
+        # A fill cut short by its time limit may not have replayed every piece's route:
+        # never trade the pieces' plans for it.
+        if objective_terms(problem, filled.routes, policy).total <= before:
+            merged = filled.routes
     stats["filled_at_borders"] = float(
         len({job for route in merged for job in route.jobs}) - served_before
     )
