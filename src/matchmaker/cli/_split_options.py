@@ -42,7 +42,7 @@ ExecutorOption = Annotated[
     typer.Option(
         "--executor",
         help="Solve the pieces on a running Dask scheduler: dask://HOST:PORT "
-        "(pip install 'matchmaker[dask]').",
+        "(pip install 'matchmaker\\[dask]').",
     ),
 ]
 WorkersOption = Annotated[
@@ -51,6 +51,6 @@ WorkersOption = Annotated[
         "--workers",
         min=1,
         help="Solve the pieces on a local Dask cluster of N worker processes "
-        "(pip install 'matchmaker[dask]').",
+        "(pip install 'matchmaker\\[dask]').",
     ),
 ]
