@@ -125,14 +125,17 @@ def test_bad_addresses_are_request_errors(spec: str) -> None:
 
 
 def test_a_road_engine_plan_is_recorded_and_judged_offline(tmp_path: Path) -> None:
-    """A plan solved on a road engine is written with the engine's minutes and its address,
-    and verify passes on the folder after the engine is gone."""
+    """A plan solved on a road engine is written with the engine's minutes and its address
+    (asking the engine nothing more), and verify passes on the folder after the engine is
+    gone."""
     dataset, _ = matrix_world()
     with fake_engine() as (_, url):
         travel = road_travel(f"{dataset.workers[0].travel_mode.value}=osrm+{url}")
         result = dispatch(dataset, solver="greedy", travel=travel, time_limit=5)
         assert result.ok
+        asked = travel.requests
         write_plan(result.plan, tmp_path / "plan", dataset=dataset, policy=result.policy)
+        assert travel.requests == asked  # recorded from what solving already asked
     record = json.loads((tmp_path / "plan" / "plan.json").read_text())["travel"]
     assert record["kind"] == "matrix" and url in record["source"]
     read = read_plan(tmp_path / "plan")
