@@ -16,10 +16,12 @@ free port. matchmaker's client talks to it over HTTP like to any OSRM or Valhall
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -149,6 +151,7 @@ def osrm_server(folder: Path, interpreter: str) -> Iterator[str]:
         [python, "-m", "osrm", "routed", "--ip", "127.0.0.1", "--port", str(port), *serve],
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # the wrapper starts osrm-routed as its child: stop both
     )
     url = f"http://127.0.0.1:{port}"
     probe = f"{url}/table/v1/driving/{GRID_LON},{GRID_LAT};{GRID_LON},{GRID_LAT}"
@@ -160,7 +163,8 @@ def osrm_server(folder: Path, interpreter: str) -> Iterator[str]:
 def _running(
     server: subprocess.Popen[bytes], log: IO[bytes], log_path: Path, probe: urllib.request.Request
 ) -> Iterator[None]:
-    """Wait until ``probe`` is answered, then yield; stop ``server`` (which we started)."""
+    """Wait until ``probe`` is answered, then yield; then stop ``server``'s process group
+    (the session we started it in: the wrapper and the engine it runs)."""
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -175,13 +179,17 @@ def _running(
                 time.sleep(0.2)
         yield
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop_group(server.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=5)
+        _stop_group(server.pid, signal.SIGKILL)  # valhalla_service may ignore SIGTERM
+        server.wait()
         log.close()
+
+
+def _stop_group(group: int, how: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, how)
 
 
 _PBF = """
@@ -240,6 +248,7 @@ def valhalla_server(folder: Path, interpreter: str) -> Iterator[str]:
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,
+        start_new_session=True,  # the wrapper starts the service as its child: stop both
     )
     url = f"http://127.0.0.1:{port}"
     body = {
