@@ -315,3 +315,18 @@ def test_whatif_benchmark_measures_a_tiny_round() -> None:
     assert result["jobs"] == 24
     assert sum(result["kinds"].values()) == result["unserved"]
     assert "| tiny | 8 | 24 |" in markdown({"tiny": result})
+
+
+def test_the_zones_benchmark_runs_on_a_tiny_city() -> None:
+    """benchmarks/zones.py solves a tiny city serially and on Dask; both plans verify and
+    the report names both runs (no timing is asserted)."""
+    pytest.importorskip("distributed")
+    from benchmarks.zones import _markdown, run
+
+    figures = run(workers=16, jobs=40, zones=2, piece_seconds=1.0, processes=False)
+    assert figures["serial_ok"] and figures["dask_ok"]
+    assert figures["zones"] == 2 and len(figures["dask_worker_peak_mb"]) == 2
+    figures["piece_seconds"] = 1.0
+    figures["fill_seconds"] = 120.0
+    text = _markdown(figures, "python benchmarks/zones.py --tiny")
+    assert "| serial |" in text and "| 2 Dask workers |" in text and "under load" in text

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -32,9 +33,23 @@ from matchmaker.cli._common import (
     user_errors,
 )
 from matchmaker.cli._lang import LangOption, Language
+from matchmaker.cli._split_options import (
+    ExecutorOption,
+    SplitOption,
+    WorkersOption,
+    ZonesOption,
+)
+from matchmaker.cli._travel_options import (
+    MissingOption,
+    TravelCacheOption,
+    TravelEngineOption,
+    TravelMatrixOption,
+    travel_for,
+)
 from matchmaker.cli._whatif import attach_smallest_changes, coverage_line
 from matchmaker.io import (
     check_output_folder,
+    check_pin_travel,
     load_dataset,
     load_plan_input,
     load_plan_policy,
@@ -42,7 +57,7 @@ from matchmaker.io import (
     write_plan,
 )
 from matchmaker.live import explain_worker
-from matchmaker.model import PlanError, load_policy
+from matchmaker.model import DatasetError, PlanError, load_policy
 from matchmaker.plan import (
     RULES,
     DispatchResult,
@@ -53,6 +68,7 @@ from matchmaker.plan import (
     explanation_text,
     localize_reason,
     message,
+    open_executor,
     redacted,
     verify,
 )
@@ -242,6 +258,14 @@ def dispatch_command(
         typer.Option(help="CSV of districts (name,lat,lon) for hiring signals; default: grid."),
     ] = None,
     lang: LangOption = Language.EN,
+    travel_matrix: TravelMatrixOption = None,
+    missing_pairs: MissingOption = None,
+    travel_engine: TravelEngineOption = None,
+    travel_cache: TravelCacheOption = None,
+    split: SplitOption = None,
+    zones: ZonesOption = None,
+    executor: ExecutorOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Plan a dispatch round and write the plan folder (only if it passes verify).
 
@@ -254,11 +278,26 @@ def dispatch_command(
             check_output_folder(out, force=force, source=dataset if dataset.is_dir() else None)
         chosen = load_policy(policy) if policy is not None else None
         data = load_dataset_warning(dataset)
+        travel = travel_for(
+            data,
+            folder=dataset,
+            matrix=travel_matrix,
+            engine=travel_engine,
+            missing=missing_pairs,
+            cache=travel_cache,
+        )
+        if travel is not None:
+            pin_issues = check_pin_travel(data, travel)
+            if pin_issues:
+                raise DatasetError(pin_issues)
         if redact:
             data = redacted(data)
-        coverage_line(data, chosen, districts)
+        coverage_line(data, chosen, districts, travel)
         stop = threading.Event()
-        with _stop_on_ctrl_c(stop):
+        with (
+            _stop_on_ctrl_c(stop),
+            open_executor(executor, workers=workers) as pool,
+        ):
             with _live_progress(time_limit, len(data.jobs)) as report:
                 result = _in_thread(
                     lambda: dispatch(
@@ -270,6 +309,10 @@ def dispatch_command(
                         progress=report,
                         deterministic=deterministic,
                         stop=stop,
+                        travel=travel,
+                        split=None if split is None else split.value,
+                        zones=zones,
+                        executor=pool,
                     )
                 )
             if result.violations:
@@ -322,15 +365,32 @@ def verify_command(
     redact: Annotated[
         bool, typer.Option("--redact", help="Name workers by id only in the messages.")
     ] = False,
+    travel_matrix: TravelMatrixOption = None,
+    missing_pairs: MissingOption = None,
+    travel_engine: TravelEngineOption = None,
+    travel_cache: TravelCacheOption = None,
 ) -> None:
-    """Check a plan against every hard rule; exit 1 when any is broken."""
+    """Check a plan against every hard rule; exit 1 when any is broken.
+
+    Travel is judged with the model the plan records, unless --travel-matrix or
+    --travel-engine names another; a plan without a record uses the dataset's own.
+    """
     with user_errors():
         data = load_dataset(dataset)
-        if redact:
-            data = redacted(data)
         with _invalid_plan():
             read = read_plan(plan)
-        violations = verify(data, read)
+        travel = travel_for(
+            data,
+            folder=dataset,
+            matrix=travel_matrix,
+            engine=travel_engine,
+            missing=missing_pairs,
+            cache=travel_cache,
+            recorded=read.travel,
+        )
+        if redact:
+            data = redacted(data)
+        violations = verify(data, read, travel=travel)
     if violations:
         console.print(_violations_table(violations))
         raise typer.Exit(EXIT_INTERNAL)
@@ -364,14 +424,33 @@ def explain_command(
         bool, typer.Option("--redact", help="Name workers and customers by id only.")
     ] = False,
     lang: LangOption = Language.EN,
+    travel_matrix: TravelMatrixOption = None,
+    missing_pairs: MissingOption = None,
+    travel_engine: TravelEngineOption = None,
+    travel_cache: TravelCacheOption = None,
 ) -> None:
     """Explain one job of a plan: why its workers, or why it is not served; with
-    --worker, why not that worker."""
+    --worker, why not that worker.
+
+    Travel is the model the plan records, unless --travel-matrix or --travel-engine
+    names another.
+    """
     with user_errors():
         with _invalid_plan():
             read = read_plan(plan)
             data = load_dataset(dataset) if dataset is not None else load_plan_input(plan)
             policy = load_plan_policy(plan)
+        travel = travel_for(
+            data,
+            folder=dataset,
+            matrix=travel_matrix,
+            engine=travel_engine,
+            missing=missing_pairs,
+            cache=travel_cache,
+            recorded=read.travel,
+        )
+        if travel is not read.travel:
+            read = replace(read, travel=travel)
         if redact:
             data = redacted(data)
         chosen = policy if policy is not None else data.settings.policy

@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from matchmaker.cli._common import console, load_dataset_warning, stderr, user_errors
+from matchmaker.compile import TravelModel
 from matchmaker.model import Dataset, Policy, RequestError, load_policy
 from matchmaker.plan import DispatchResult, Plan
 from matchmaker.whatif import (
@@ -174,12 +175,14 @@ def _print(report: Coverage) -> None:
             console.print(_frame_table(title, frame, list(frame.columns)))
 
 
-def coverage_line(data: Dataset, policy: Policy | None, districts: Path | None) -> None:
+def coverage_line(
+    data: Dataset, policy: Policy | None, districts: Path | None, travel: TravelModel | None
+) -> None:
     """Print the one-line coverage summary ``dispatch`` shows before solving (stderr). A bad
     districts file is invalid input; any other failure only loses the line."""
     chosen = _districts(districts)
     try:
-        line = coverage(data, policy=policy, districts=chosen).summary_line()
+        line = coverage(data, policy=policy, districts=chosen, travel=travel).summary_line()
     except Exception as error:  # advice must not stop a dispatch
         line = f"warning: coverage not computed ({type(error).__name__}: {error})"
     stderr.print(line, highlight=False, markup=False, soft_wrap=True)

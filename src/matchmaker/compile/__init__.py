@@ -28,6 +28,12 @@ from matchmaker.compile._problem import (
     Problem,
     ReasonBit,
 )
+from matchmaker.compile._road import (
+    RoadEndpoint,
+    RoadEngineError,
+    RoadTravel,
+    road_travel,
+)
 from matchmaker.compile._scoring import (
     COMPONENTS,
     OVERQUALIFIED_PENALTY,
@@ -60,6 +66,9 @@ __all__ = [
     "PairEncoding",
     "Problem",
     "ReasonBit",
+    "RoadEndpoint",
+    "RoadEngineError",
+    "RoadTravel",
     "ShiftFit",
     "TravelModel",
     "any_per_worker",
@@ -75,6 +84,7 @@ __all__ = [
     "pair_components",
     "pair_reasons",
     "pairs_components",
+    "road_travel",
     "rule_background_check",
     "rule_certificate_valid",
     "rule_experience",

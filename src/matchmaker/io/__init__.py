@@ -21,12 +21,20 @@ from matchmaker.io._loading import (
     dataset_from_frames,
     load_dataset,
 )
+from matchmaker.io._matrix_file import (
+    MATRIX_COLUMNS,
+    MissingPairs,
+    TravelMatrixFile,
+    load_travel_matrix,
+)
+from matchmaker.io._pins import check_pin_travel
 from matchmaker.io._plan_read import load_plan_input, load_plan_policy, read_plan
 from matchmaker.io._plan_write import check_output_folder, write_plan
 from matchmaker.io._schemas import EXTENSION_COLUMNS, contract_columns, input_json_schemas
 from matchmaker.io._settings_file import load_settings
 from matchmaker.io._summary import DatasetSummary, summarize
 from matchmaker.io._tables import write_tables
+from matchmaker.io._travel_source import TravelChoice, choose_travel
 
 # A plan's tables belong to the plan layer; matchmaker.io keeps offering them beside the
 # plan folder they are written to.
@@ -35,15 +43,21 @@ from matchmaker.plan import ASSIGNMENT_COLUMNS, UNASSIGNED_COLUMNS, WORKER_COLUM
 __all__ = [
     "ASSIGNMENT_COLUMNS",
     "EXTENSION_COLUMNS",
+    "MATRIX_COLUMNS",
     "PLACEMENT_WORKER_COLUMNS",
     "UNASSIGNED_COLUMNS",
     "WORKER_COLUMNS",
     "CellError",
     "DatasetSummary",
+    "MissingPairs",
+    "TravelChoice",
+    "TravelMatrixFile",
     "ValidationReport",
     "check_dataset",
     "check_frames",
     "check_output_folder",
+    "check_pin_travel",
+    "choose_travel",
     "contract_columns",
     "dataset_from_frames",
     "dataset_to_frames",
@@ -52,6 +66,7 @@ __all__ = [
     "load_plan_input",
     "load_plan_policy",
     "load_settings",
+    "load_travel_matrix",
     "parse_datetime",
     "plan_to_frames",
     "read_plan",

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from matchmaker.compile import compile_problem
+from matchmaker.compile import TravelModel, compile_problem
 from matchmaker.model import Dataset, Issue, Job
 from matchmaker.plan import build_plan, check_pair, verify
 from matchmaker.solve import get_solver
 
-__all__ = ["check_pins"]
+__all__ = ["check_pin_travel", "check_pins"]
 
 _COLUMN = "pinned_worker_id"
 
@@ -57,8 +57,19 @@ def check_pins(dataset: Dataset, file: str, rows: Mapping[str, int]) -> list[Iss
     return issues
 
 
+def check_pin_travel(dataset: Dataset, travel: TravelModel, file: str = "jobs") -> list[Issue]:
+    """An error for every pin whose schedule breaks a rule with ``travel`` (a matrix file
+    or road engine chosen after loading; :func:`check_pins` used the default model)."""
+    pinned = tuple(job for job in dataset.jobs if job.is_pinned)
+    return _schedule_issues(dataset, pinned, file, {}, travel)
+
+
 def _schedule_issues(
-    dataset: Dataset, pinned: tuple[Job, ...], file: str, rows: Mapping[str, int]
+    dataset: Dataset,
+    pinned: tuple[Job, ...],
+    file: str,
+    rows: Mapping[str, int],
+    travel: TravelModel | None = None,
 ) -> list[Issue]:
     """Errors for pins whose schedule cannot be kept: plan the pinned jobs alone and verify."""
     if not pinned:
@@ -70,7 +81,7 @@ def _schedule_issues(
         settings=dataset.settings,
     )
     policy = dataset.settings.policy
-    problem = compile_problem(alone, policy=policy)
+    problem = compile_problem(alone, policy=policy, travel=travel)
     solution = get_solver("greedy")(problem, policy=policy, time_limit=1.0, seed=0)
     plan = build_plan(alone, problem, solution, policy)
     issues: list[Issue] = []

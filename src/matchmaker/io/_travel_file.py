@@ -13,9 +13,14 @@
   ``matrix_<mode>`` for each of ``modes``. ``sha256`` is the content hash of those arrays
   (see :func:`arrays_sha256`), so a changed matrix file is refused on reading.
 
-Any other :class:`~matchmaker.compile.TravelModel` (a road-network client, say) is saved as
-a matrix of its own minutes over the dataset's places (worker homes and job locations) for
-the travel modes of the dataset's workers: the very numbers the plan was made with.
+Any other :class:`~matchmaker.compile.TravelModel` (a road engine,
+:class:`~matchmaker.compile.RoadTravel`) is saved as a matrix of its own minutes over the
+dataset's places (worker homes and job locations) for the travel modes of the dataset's
+workers: the very numbers the plan was made with, so the plan is judged offline, without
+the engine. Only the pairs a plan can use (to a job, from a home of that mode or from a
+job) come from the model; the others (to a home) hold the default model's minutes. A
+model with a ``source`` text (a road engine's addresses) has it recorded as ``"source"``
+beside the matrix, for the reader only.
 A plan without a record (made by hand) uses the default model with the dataset's settings.
 """
 
@@ -64,11 +69,28 @@ def _matrix_arrays(model: MatrixTravel) -> dict[str, npt.NDArray[Any]]:
 
 
 def _as_matrix(model: TravelModel, dataset: Dataset) -> MatrixTravel:
-    """``model``'s minutes over the dataset's distinct places, for its workers' modes."""
-    places = [w.home for w in dataset.workers] + [j.location for j in dataset.jobs]
-    points = np.unique(coordinates(places), axis=0)
-    modes = sorted({w.travel_mode.value for w in dataset.workers})
-    return MatrixTravel(points, {mode: model.minutes(points, points, mode) for mode in modes})
+    """``model``'s minutes over the dataset's distinct places, for its workers' modes.
+
+    Only the pairs a plan can use are asked of ``model`` (as ``compile_problem`` does): to
+    each job, from the homes of the workers of that mode and from every job. The pairs no
+    plan uses (to a home) hold the default model's minutes, so a road engine is not asked
+    for a table it never answered while solving.
+    """
+    homes = coordinates([w.home for w in dataset.workers])
+    jobs = coordinates([j.location for j in dataset.jobs])
+    points, row = np.unique(np.concatenate([homes, jobs]), axis=0, return_inverse=True)
+    row = row.reshape(-1)
+    home_row, job_row = row[: len(homes)], np.unique(row[len(homes) :])
+    default = HaversineTravel(dataset.settings.travel)
+    tables = {}
+    for mode in sorted({w.travel_mode.value for w in dataset.workers}):
+        table = default.minutes(points, points, mode)
+        of_mode = [w.travel_mode.value == mode for w in dataset.workers]
+        rows = np.union1d(home_row[np.asarray(of_mode, dtype=np.bool_)], job_row)
+        if rows.size and job_row.size:
+            table[np.ix_(rows, job_row)] = model.minutes(points[rows], points[job_row], mode)
+        tables[mode] = table
+    return MatrixTravel(points, tables)
 
 
 def _plain(model: TravelModel | None, dataset: Dataset) -> HaversineTravel | MatrixTravel:
@@ -86,19 +108,26 @@ def travel_record(model: TravelModel | None, dataset: Dataset) -> dict[str, Any]
     if isinstance(plain, HaversineTravel):
         return {"kind": "haversine", "settings": plain.settings.model_dump(mode="json")}
     arrays = _matrix_arrays(plain)
-    return {
+    record: dict[str, Any] = {
         "kind": "matrix",
         "file": MATRIX_FILE,
         "sha256": arrays_sha256(arrays),
         "points": int(plain.points.shape[0]),
         "modes": None if plain.modes is None else list(plain.modes),
     }
+    source = getattr(model, "source", None)
+    if isinstance(source, str):
+        record["source"] = source
+    return record
 
 
 def write_travel(folder: Path, model: TravelModel | None, dataset: Dataset) -> dict[str, Any]:
     """Save ``model`` into the plan folder ``folder``; return its ``plan.json`` record."""
     plain = _plain(model, dataset)
     record = travel_record(plain, dataset)
+    source = getattr(model, "source", None)
+    if isinstance(source, str) and record["kind"] == "matrix":
+        record["source"] = source
     if isinstance(plain, MatrixTravel):
         arrays: dict[str, Any] = dict(_matrix_arrays(plain))  # numpy's stub types **kwds oddly
         with (folder / MATRIX_FILE).open("wb") as handle:

@@ -63,6 +63,7 @@ from matchmaker.model._settings import (
     MIN_SPEED_KMH,
     DatasetSettings,
     TravelSettings,
+    TravelSource,
 )
 from matchmaker.model._time import (
     add_minutes,
@@ -119,6 +120,7 @@ __all__ = [
     "TimeWindow",
     "TravelMode",
     "TravelSettings",
+    "TravelSource",
     "UnknownFormatError",
     "UnknownJobError",
     "UnknownSolverError",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from matchmaker.model._policy import Policy
 
@@ -14,6 +15,7 @@ __all__ = [
     "MIN_SPEED_KMH",
     "DatasetSettings",
     "TravelSettings",
+    "TravelSource",
 ]
 
 # Bounds that keep every travel time inside int32 minutes: the longest trip (half the
@@ -85,6 +87,31 @@ class TravelSettings(BaseModel):
         return value
 
 
+class TravelSource(BaseModel):
+    """Where a dataset's travel minutes come from instead of the default model.
+
+    ``matrix``: a travel matrix file (a path relative to the dataset folder; see
+    ``matchmaker.io.load_travel_matrix``); ``missing``: what a pair the file lacks gets
+    (``"default"``: the default model's minutes, ``"error"``: the file is refused);
+    ``engine``: a road engine address such as ``osrm+http://localhost:5000`` (see
+    ``matchmaker.compile.road_travel``); ``cache``: a folder for the engine's answers
+    (relative to the dataset folder). At most one of ``matrix`` and ``engine``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    matrix: str | None = None
+    missing: Literal["default", "error"] = "default"
+    engine: str | None = None
+    cache: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> TravelSource:
+        if self.matrix is not None and self.engine is not None:
+            raise ValueError("give a travel matrix or a road engine, not both")
+        return self
+
+
 class DatasetSettings(BaseModel):
     """The contents of ``dataset.toml``; every key is optional."""
 
@@ -94,6 +121,7 @@ class DatasetSettings(BaseModel):
         None, description="IANA name applied to datetimes written without a UTC offset"
     )
     travel: TravelSettings = Field(default_factory=TravelSettings)
+    travel_source: TravelSource = Field(default_factory=TravelSource)
     policy: Policy = Field(default_factory=Policy)
 
     @field_validator("timezone")

@@ -27,6 +27,7 @@ from matchmaker.plan._dispatch import (
     dispatch,
     redacted,
 )
+from matchmaker.plan._executor import DASK_HINT, open_executor
 from matchmaker.plan._explain import (
     RULE_OF_REASON_BIT,
     JobExplanation,
@@ -56,6 +57,7 @@ from matchmaker.plan._reasons import (
     ineligibility_summary,
     rule_counts,
 )
+from matchmaker.plan._split import SHIFTS_PER_ZONE, SPLITS, SplitKind, solve_split
 from matchmaker.plan._verify import (
     PAIR_RULES,
     RULES,
@@ -70,6 +72,7 @@ from matchmaker.plan._verify import (
 __all__ = [
     "ASSIGNMENT_COLUMNS",
     "ASSIGNMENT_DETAIL_COLUMNS",
+    "DASK_HINT",
     "LANGUAGES",
     "MESSAGES",
     "PAIR_RULES",
@@ -77,6 +80,8 @@ __all__ = [
     "RULES",
     "RULE_OF_REASON_BIT",
     "RULE_ORDER",
+    "SHIFTS_PER_ZONE",
+    "SPLITS",
     "UNASSIGNED_COLUMNS",
     "UNASSIGNED_DETAIL_COLUMNS",
     "WORKER_COLUMNS",
@@ -86,6 +91,7 @@ __all__ = [
     "JobExplanation",
     "Plan",
     "ReasonCode",
+    "SplitKind",
     "Standing",
     "UnassignedJob",
     "Violation",
@@ -104,6 +110,7 @@ __all__ = [
     "localize_reason",
     "localized_plan",
     "message",
+    "open_executor",
     "optimality_gap",
     "plan_days",
     "plan_kpis",
@@ -111,6 +118,7 @@ __all__ = [
     "redacted",
     "rule_counts",
     "schedule_of_plan",
+    "solve_split",
     "standing_of",
     "unassigned_details",
     "verify",

@@ -8,12 +8,14 @@ for a plan that passed :func:`~matchmaker.plan.verify`.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 
 from matchmaker.compile import Problem, TravelModel, compile_problem
 from matchmaker.model import Dataset, Policy
 from matchmaker.plan._build import build_plan
 from matchmaker.plan._plan import Plan
+from matchmaker.plan._split import SplitKind, solve_split
 from matchmaker.plan._verify import Violation, verify
 from matchmaker.solve import ProgressCallback, Solution, get_solver
 
@@ -77,6 +79,9 @@ def dispatch(
     travel: TravelModel | None = None,
     deterministic: bool = False,
     stop: threading.Event | None = None,
+    split: SplitKind | None = None,
+    zones: int | None = None,
+    executor: Executor | None = None,
 ) -> DispatchResult:
     """Plan one round: compile ``dataset``, solve with backend ``solver``, explain, verify.
 
@@ -95,21 +100,43 @@ def dispatch(
     :class:`DispatchInterrupted`. ``progress`` receives the solver's
     :class:`~matchmaker.solve.Progress` reports. Raises ``ValueError`` for an unknown
     solver name.
+
+    ``split`` (``"zones"`` or ``"days"``) solves the round as independent pieces
+    (:func:`matchmaker.plan.solve_split`; ``zones`` sets how many zones), on ``executor``
+    (any ``concurrent.futures.Executor``, e.g. from :func:`matchmaker.plan.open_executor`)
+    when given; an ``executor`` without ``split`` splits by zones. ``time_limit`` then caps
+    each piece.
     """
     chosen = policy if policy is not None else dataset.settings.policy
     solve = get_solver(solver)
     problem = compile_problem(dataset, policy=chosen, travel=travel)
     if stop is not None and stop.is_set():
         raise DispatchInterrupted("interrupted before the solver started")
-    solution = solve(
-        problem,
-        policy=chosen,
-        time_limit=time_limit,
-        seed=seed,
-        progress=progress,
-        deterministic=deterministic,
-        stop=stop,
-    )
+    if split is None and executor is None:
+        solution = solve(
+            problem,
+            policy=chosen,
+            time_limit=time_limit,
+            seed=seed,
+            progress=progress,
+            deterministic=deterministic,
+            stop=stop,
+        )
+    else:
+        solution = solve_split(
+            dataset,
+            problem,
+            split=split if split is not None else "zones",
+            zones=zones,
+            solver=solver,
+            policy=chosen,
+            time_limit=time_limit,
+            seed=seed,
+            deterministic=deterministic,
+            executor=executor,
+            progress=progress,
+            stop=stop,
+        )
     plan = build_plan(dataset, problem, solution, chosen)
     return DispatchResult(
         plan=plan,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from matchmaker.solve._decompose import SubRound
 from matchmaker.solve._objective import (
     ObjectiveTerms,
     drop_penalties,
@@ -13,6 +14,7 @@ from matchmaker.solve._objective import (
     solution_objective,
     stability_cost,
 )
+from matchmaker.solve._pieces import solve_pieces, split_days, split_zones
 from matchmaker.solve._registry import (
     SOLVERS,
     get_solver,
@@ -33,6 +35,7 @@ __all__ = [
     "Route",
     "Solution",
     "Solver",
+    "SubRound",
     "drop_penalties",
     "get_solver",
     "match_costs",
@@ -41,5 +44,8 @@ __all__ = [
     "route_travel",
     "serve_value",
     "solution_objective",
+    "solve_pieces",
+    "split_days",
+    "split_zones",
     "stability_cost",
 ]

@@ -1,0 +1,209 @@
+"""A city round cut into zones, solved serially and on a 2-worker Dask LocalCluster.
+
+Generates a synthetic city (default 3000 workers x 10000 jobs, one day), compiles it once,
+cuts it into 6 zones (:func:`matchmaker.solve.split_zones`) and solves the zones with the
+routing backend, first one after the other in this process, then on a
+``distributed.LocalCluster`` of 2 single-threaded worker processes; both plans get the
+greedy fill across zone borders and go through the verifier. Reports wall seconds, plan
+quality (served, objective), the peak memory of this process and of each Dask worker, and
+the pickled size of each zone's task. Writes the ``zones`` section of RESULTS.md.
+
+    .venv/bin/python benchmarks/zones.py [--workers 3000] [--jobs 10000] [--zones 6]
+        [--piece-seconds 20] [--no-write]
+
+Each zone's search is bounded by ``--piece-seconds`` (time, not work: a deterministic
+search of a zone this size runs for minutes), so the two runs' plans differ a little; the
+tests (tests/plan/test_split.py) check that with ``deterministic=True`` they are equal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import platform
+import resource
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from matchmaker.compile import compile_problem
+from matchmaker.generate import generate_frames
+from matchmaker.io import dataset_from_frames
+from matchmaker.plan import build_plan, open_executor, verify
+from matchmaker.solve import Solution, solve_pieces, split_zones
+
+__all__ = ["main", "run"]
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory in MB: ``VmHWM`` of /proc/self/status (Linux),
+    which a process started by fork and exec does not inherit, unlike ``ru_maxrss``."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _quality(solution: Solution) -> dict[str, Any]:
+    return {
+        "served": len({job for route in solution.routes for job in route.jobs}),
+        "objective": solution.objective,
+        "filled_at_borders": int(solution.stats.get("filled_at_borders", 0)),
+        "fill_s": solution.stats.get("fill_seconds", 0.0),
+        "fill_cut": bool(solution.stats.get("fill_timed_out")),
+    }
+
+
+def run(
+    *,
+    workers: int,
+    jobs: int,
+    zones: int,
+    piece_seconds: float,
+    seed: int = 1,
+    processes: bool = True,
+    fill_seconds: float = 120.0,
+) -> dict[str, Any]:
+    """Both runs on one generated round; returns every figure (``processes=False``: the
+    Dask workers are threads of this process, for a quick check of the harness)."""
+    began = time.perf_counter()
+    dataset = dataset_from_frames(generate_frames(workers=workers, jobs=jobs, seed=seed))
+    generated = time.perf_counter() - began
+    began = time.perf_counter()
+    problem = compile_problem(dataset)
+    compiled = time.perf_counter() - began
+    policy = dataset.settings.policy
+    began = time.perf_counter()
+    pieces = split_zones(problem, policy, zones, seed)
+    cut = time.perf_counter() - began
+    task_mb = [
+        len(pickle.dumps(replace(p.problem, travel_model=None), protocol=5)) / 1e6 for p in pieces
+    ]
+    options: dict[str, Any] = {
+        "solver": "routing",
+        "policy": policy,
+        "time_limit": piece_seconds,
+        "fill_time_limit": fill_seconds,
+        "seed": seed,
+    }
+    results: dict[str, Any] = {
+        "shape": f"{workers} workers x {jobs} jobs",
+        "vehicles": problem.n_vehicles,
+        "zones": len(pieces),
+        "zone_sizes": [(len(p.vehicles), len(p.jobs)) for p in pieces],
+        "task_mb": task_mb,
+        "generate_s": generated,
+        "compile_s": compiled,
+        "split_s": cut,
+        "problem_mb": sum(a.nbytes for a in vars(problem).values() if hasattr(a, "nbytes")) / 1e6,
+    }
+
+    began = time.perf_counter()
+    serial = solve_pieces(problem, pieces, **options)
+    results["serial_s"] = time.perf_counter() - began
+    results["serial"] = _quality(serial)
+    results["serial_ok"] = not verify(dataset, build_plan(dataset, problem, serial, policy))
+    results["serial_peak_mb"] = _peak_mb()
+
+    with open_executor(workers=2, processes=processes) as executor:
+        assert executor is not None
+        began = time.perf_counter()
+        spread = solve_pieces(problem, pieces, executor=executor, **options)
+        results["dask_s"] = time.perf_counter() - began
+        client = executor._client  # type: ignore[attr-defined]
+        peaks = client.run(_peak_mb)
+        results["dask_worker_peak_mb"] = sorted(float(v) for v in peaks.values())
+    results["dask"] = _quality(spread)
+    results["dask_ok"] = not verify(dataset, build_plan(dataset, problem, spread, policy))
+    results["client_peak_mb"] = _peak_mb()
+    return results
+
+
+def _fill(q: dict[str, Any]) -> str:
+    cut = ", cut by its time limit" if q["fill_cut"] else ""
+    return f"{q['filled_at_borders']} ({q['fill_s']:.0f} s{cut})"
+
+
+def _markdown(r: dict[str, Any], command: str) -> str:
+    import distributed
+    import ortools
+
+    lines = [
+        "## Zones on Dask (benchmarks/zones.py)",
+        "",
+        f"A generated city of {r['shape']} ({r['vehicles']} shifts), one day, cut into "
+        f"{r['zones']} zones (shifts x jobs per zone: "
+        + ", ".join(f"{v}x{j}" for v, j in r["zone_sizes"])
+        + "), each zone solved by the routing backend for at most "
+        f"{r['piece_seconds']:g} s, then the greedy fill across zone borders (at most "
+        f"{r['fill_seconds']:g} s); serially in one "
+        "process vs on a `distributed.LocalCluster` of 2 single-threaded worker processes.",
+        "",
+        "| run | wall s | served | objective | border fill: jobs (s) | verified | peak memory |",
+        "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+        f"| serial | {r['serial_s']:.1f} | {r['serial']['served']} | "
+        f"{r['serial']['objective']:,} | {_fill(r['serial'])} | "
+        f"{'yes' if r['serial_ok'] else 'NO'} | {r['serial_peak_mb']:,.0f} MB (one process, "
+        "compile included) |",
+        f"| 2 Dask workers | {r['dask_s']:.1f} | {r['dask']['served']} | "
+        f"{r['dask']['objective']:,} | {_fill(r['dask'])} | "
+        f"{'yes' if r['dask_ok'] else 'NO'} | workers "
+        + " / ".join(f"{m:,.0f} MB" for m in r["dask_worker_peak_mb"])
+        + f"; client {r['client_peak_mb']:,.0f} MB |",
+        "",
+        f"Before solving (both runs share it): generate {r['generate_s']:.1f} s, compile "
+        f"{r['compile_s']:.1f} s (problem arrays {r['problem_mb']:,.0f} MB), split "
+        f"{r['split_s']:.1f} s. Each task sends one zone's sliced problem: "
+        + ", ".join(f"{m:.1f}" for m in r["task_mb"])
+        + " MB pickled.",
+        "",
+        "Measured on a shared machine under load (2 cores used by several sessions at "
+        "once): the wall times are indicative only. "
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, OR-Tools {ortools.__version__}, distributed "
+        f"{distributed.__version__}. Command: `{command}`.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=3000)
+    parser.add_argument("--jobs", type=int, default=10000)
+    parser.add_argument("--zones", type=int, default=6)
+    parser.add_argument("--piece-seconds", type=float, default=20.0)
+    parser.add_argument("--fill-seconds", type=float, default=120.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-write", action="store_true", help="Print only; leave RESULTS.md.")
+    args = parser.parse_args(argv)
+    results = run(
+        workers=args.workers,
+        jobs=args.jobs,
+        zones=args.zones,
+        piece_seconds=args.piece_seconds,
+        seed=args.seed,
+        fill_seconds=args.fill_seconds,
+    )
+    results["piece_seconds"] = args.piece_seconds
+    results["fill_seconds"] = args.fill_seconds
+    command = "python benchmarks/zones.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    text = _markdown(results, command.strip())
+    print(text)
+    if not args.no_write:
+        from benchmarks.sections import write_section
+
+        write_section("zones", text)
+
+
+if __name__ == "__main__":
+    main()
