@@ -21,7 +21,7 @@ from matchmaker.live._options import Move
 from matchmaker.live._recommend import recommend_in_index
 from matchmaker.live._search import candidates
 from matchmaker.model import Dataset, Policy, RequestError, UnknownJobError
-from matchmaker.plan import RULE_OF_REASON_BIT, Plan, check_pair
+from matchmaker.plan import Plan, ineligibility
 from matchmaker.solve import Route, objective_terms
 
 __all__ = ["MOVES", "WorkerVerdict", "explain_worker"]
@@ -156,14 +156,7 @@ def explain_worker(
 
 
 def _ineligible(dataset: Dataset, job_id: str, worker_id: str, bits: ReasonBit) -> WorkerVerdict:
-    rules = tuple(dict.fromkeys(RULE_OF_REASON_BIT[b] for b in RULE_OF_REASON_BIT if b in bits))
-    job = dataset.job(job_id)
-    sentences = [v.message for v in check_pair(dataset, job_id, worker_id, job.latest_start)]
-    if "inside_shift" in rules or not rules:
-        sentences.append("No shift of theirs covers the job's window and duration.")
-        rules = rules or ("inside_shift",)
-    if "travel_fits" in rules:
-        sentences.append("They cannot get there from home in time after their shift starts.")
+    rules, sentences = ineligibility(dataset, job_id, worker_id, bits)
     return WorkerVerdict(
         job_id=job_id,
         worker_id=worker_id,

@@ -33,6 +33,7 @@ from matchmaker.plan._explain import (
     JobExplanation,
     WorkerNote,
     explain_job,
+    ineligibility,
 )
 from matchmaker.plan._frames import (
     ASSIGNMENT_COLUMNS,
@@ -104,6 +105,7 @@ __all__ = [
     "eligible_worker_count",
     "explain_job",
     "explanation_text",
+    "ineligibility",
     "ineligibility_summary",
     "job_day",
     "json_safe",

@@ -47,6 +47,7 @@ __all__ = [
     "JobExplanation",
     "WorkerNote",
     "explain_job",
+    "ineligibility",
 ]
 
 RULE_OF_REASON_BIT: Mapping[ReasonBit, str] = {
@@ -196,16 +197,16 @@ def _summary(dataset: Dataset, job: Job) -> str:
     )
 
 
-def _ineligible_note(
-    dataset: Dataset, problem: Problem, j: int, w: int, role: Literal["preferred", "previous"]
-) -> WorkerNote:
-    job = dataset.jobs[j]
-    worker_id = problem.worker_ids[w]
-    bits = ReasonBit(int(problem.reasons[w, j]))
+def ineligibility(
+    dataset: Dataset, job_id: str, worker_id: str, bits: ReasonBit
+) -> tuple[tuple[str, ...], list[str]]:
+    """The hard rules a worker fails for a job (from its reason bits) and a sentence each
+    (the verifier's own, with the shift and travel rules worded here)."""
+    job = dataset.job(job_id)
     rules = tuple(dict.fromkeys(RULE_OF_REASON_BIT[b] for b in RULE_OF_REASON_BIT if b in bits))
     # Documents are checked on the latest start's date, the strictest the window allows,
     # as eligibility does.
-    sentences = [v.message for v in check_pair(dataset, job.job_id, worker_id, job.latest_start)]
+    sentences = [v.message for v in check_pair(dataset, job_id, worker_id, job.latest_start)]
     if "inside_shift" in rules:
         sentences.append("No shift of theirs covers the job's window and duration.")
     if "travel_fits" in rules:
@@ -213,6 +214,15 @@ def _ineligible_note(
     if not rules:
         rules = ("inside_shift",)
         sentences.append("No shift of theirs fits the job.")
+    return rules, sentences
+
+
+def _ineligible_note(
+    dataset: Dataset, problem: Problem, j: int, w: int, role: Literal["preferred", "previous"]
+) -> WorkerNote:
+    worker_id = problem.worker_ids[w]
+    bits = ReasonBit(int(problem.reasons[w, j]))
+    rules, sentences = ineligibility(dataset, dataset.jobs[j].job_id, worker_id, bits)
     return WorkerNote(
         worker_id=worker_id,
         name=dataset.workers[w].name,
