@@ -133,13 +133,16 @@ def test_a_smallest_change_column_fills_the_unserved_value_section(sample_plan: 
     folder's unassigned.csv or given as a frame) is shown, grouped by change and weighted
     by priority, and ``extra_tables`` appear under their titles."""
     dataset, _, folder = sample_plan
-    assert 'id="unserved-value"' not in plan_report(folder).to_html()
+    assert 'id="unserved-value"' not in plan_report(folder, serve_most_seconds=None).to_html()
     unassigned = pd.read_csv(folder / "unassigned.csv", dtype=str)
     unassigned["smallest_change"] = ""  # a column not filled in shows no section
-    assert 'id="unserved-value"' not in plan_report(folder, unassigned=unassigned).to_html()
+    assert 'id="unserved-value"' not in plan_report(folder, unassigned=unassigned, serve_most_seconds=None).to_html()
     unassigned["smallest_change"] = ["hire one more carer"] * 2 + [""] * (len(unassigned) - 2)
     report = plan_report(
-        folder, unassigned=unassigned, extra_tables={"Scenario KPIs": pd.DataFrame({"a": [1]})}
+        folder,
+        unassigned=unassigned,
+        extra_tables={"Scenario KPIs": pd.DataFrame({"a": [1]})},
+        serve_most_seconds=None,
     )
     value = report.data.unserved_value
     assert value is not None
@@ -154,7 +157,7 @@ def test_a_smallest_change_column_fills_the_unserved_value_section(sample_plan: 
         if p.is_file():
             (copy / p.name).write_bytes(p.read_bytes())
     unassigned.to_csv(copy / "unassigned.csv", index=False)
-    page = plan_report(copy, dataset).to_html()  # the copy has no input/: give the dataset
+    page = plan_report(copy, dataset, serve_most_seconds=None).to_html()  # the copy has no input/: give the dataset
     assert 'id="unserved-value"' in page and "hire one more carer" in page
     given = pd.DataFrame({"change": ["2 more elderly carers in Xuhui 08:00-12:00"], "jobs": [14]})
     page = plan_report(folder, unserved_value=given).to_html()
@@ -265,3 +268,15 @@ def test_pictures_show_the_same_bars_and_routes(sample_plan: Sample, tmp_path: P
     plt.close(figure)
     assert report.save_gantt(tmp_path / "g.svg").read_text(encoding="utf-8").count("<svg") == 1
     assert report.save_map(tmp_path / "m.png").stat().st_size > 1000
+
+
+def test_the_report_adds_up_what_would_serve_the_most_unserved_value(sample_plan: Sample) -> None:
+    """By default a plan with unassigned jobs gets the proven smallest changes added up
+    (what_would_serve_most): each row says how many jobs and weighted points it serves."""
+    _, _, folder = sample_plan
+    report = plan_report(folder)
+    value = report.data.unserved_value
+    assert value is not None and list(value.columns) == ["smallest_change", "jobs", "weighted"]
+    assert (value["jobs"] >= 1).all() and (value["weighted"] >= value["jobs"]).all()
+    assert value["smallest_change"].str.contains("would serve").all()
+    assert 'id="unserved-value"' in report.to_html()
