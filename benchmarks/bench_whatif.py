@@ -64,12 +64,14 @@ def rounds() -> dict[str, matchmaker.Dataset]:
 
 
 def markdown(results: dict[str, dict[str, Any]]) -> str:
+    from benchmarks.sections import load_note
+
     lines = [
         "## What-if tools (`benchmarks/bench_whatif.py`)",
         "",
         f"{platform.machine()}, Python {platform.python_version()}, matchmaker "
         f"{matchmaker.__version__}; greedy plan (seed 1), then each step once. "
-        "Measured on a shared machine under load; command: "
+        f"{load_note().capitalize()}; command: "
         "`.venv/bin/python benchmarks/bench_whatif.py`.",
         "",
         "| round | workers | jobs | unserved | coverage s | smallest changes s | "

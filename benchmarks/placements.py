@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.run import machine_info
-from benchmarks.sections import write_section
+from benchmarks.sections import load_note, write_section
 from matchmaker.generate import generate_frames
 from matchmaker.io import dataset_from_frames
 from matchmaker.model import Dataset, DatasetSettings
@@ -155,7 +155,7 @@ def markdown(rows: list[dict[str, Any]], *, args: argparse.Namespace) -> str:
         f"{max(cpsat_seconds):.1f} s (target <= 10 s).",
         "",
         f"Machine: {info['cpu_model']}, {info['cores']} cores, {info['memory_gb']} GB, load "
-        f"{info['load_average']} at the end (shared with other work: measured under load); "
+        f"{info['load_average']} at the end ({load_note()}); "
         f"Python {info['python']}, "
         + ", ".join(f"{k} {v}" for k, v in info["packages"].items())
         + ".",

@@ -42,3 +42,16 @@ def keep_sections(new_text: str, path: Path = RESULTS) -> str:
         return new_text
     kept = sections_of(path.read_text(encoding="utf-8"))
     return new_text.rstrip("\n") + "\n" + "".join("\n" + s for s in kept)
+
+
+def load_note() -> str:
+    """How busy the machine was, read now: a benchmark's figures are only clean when it
+    ran alone (a 1-minute load average below the cores, less this process)."""
+    import os
+
+    load = os.getloadavg()[0]
+    cores = os.cpu_count() or 1
+    figures = f"load average {load:.2f} on {cores} cores"
+    if load > cores - 0.5:
+        return f"measured under load ({figures}: other work shared the machine)"
+    return f"measured alone ({figures})"

@@ -138,6 +138,8 @@ def _markdown(r: dict[str, Any], command: str) -> str:
     import distributed
     import ortools
 
+    from benchmarks.sections import load_note
+
     lines = [
         "## Zones on Dask (benchmarks/zones.py)",
         "",
@@ -167,8 +169,7 @@ def _markdown(r: dict[str, Any], command: str) -> str:
         + ", ".join(f"{m:.1f}" for m in r["task_mb"])
         + " MB pickled.",
         "",
-        "Measured on a shared machine under load (2 cores used by several sessions at "
-        "once): the wall times are indicative only. "
+        f"{load_note().capitalize()}. "
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, OR-Tools {ortools.__version__}, distributed "
         f"{distributed.__version__}. Command: `{command}`.",

@@ -136,7 +136,10 @@ def test_a_smallest_change_column_fills_the_unserved_value_section(sample_plan: 
     assert 'id="unserved-value"' not in plan_report(folder, serve_most_seconds=None).to_html()
     unassigned = pd.read_csv(folder / "unassigned.csv", dtype=str)
     unassigned["smallest_change"] = ""  # a column not filled in shows no section
-    assert 'id="unserved-value"' not in plan_report(folder, unassigned=unassigned, serve_most_seconds=None).to_html()
+    assert (
+        'id="unserved-value"'
+        not in plan_report(folder, unassigned=unassigned, serve_most_seconds=None).to_html()
+    )
     unassigned["smallest_change"] = ["hire one more carer"] * 2 + [""] * (len(unassigned) - 2)
     report = plan_report(
         folder,
@@ -157,7 +160,9 @@ def test_a_smallest_change_column_fills_the_unserved_value_section(sample_plan: 
         if p.is_file():
             (copy / p.name).write_bytes(p.read_bytes())
     unassigned.to_csv(copy / "unassigned.csv", index=False)
-    page = plan_report(copy, dataset, serve_most_seconds=None).to_html()  # the copy has no input/: give the dataset
+    page = plan_report(
+        copy, dataset, serve_most_seconds=None
+    ).to_html()  # the copy has no input/: give the dataset
     assert 'id="unserved-value"' in page and "hire one more carer" in page
     given = pd.DataFrame({"change": ["2 more elderly carers in Xuhui 08:00-12:00"], "jobs": [14]})
     page = plan_report(folder, unserved_value=given).to_html()
