@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import argparse
 import platform
+import sys
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import matchmaker
+from benchmarks.sections import load_note, write_section
 from matchmaker.generate import DISTRICTS, generate_frames
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,8 +69,6 @@ def rounds() -> dict[str, matchmaker.Dataset]:
 
 
 def markdown(results: dict[str, dict[str, Any]]) -> str:
-    from benchmarks.sections import load_note
-
     lines = [
         "## What-if tools (`benchmarks/bench_whatif.py`)",
         "",
@@ -95,8 +98,6 @@ def main(argv: list[str] | None = None) -> None:
     text = markdown(results)
     print(text)
     if not args.no_write:
-        from benchmarks.sections import write_section
-
         write_section("whatif", text)
 
 

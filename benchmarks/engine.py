@@ -120,9 +120,9 @@ def _cell(record: dict[str, Any] | None, key: str, digits: int = 0) -> str:
     return f"{record[key]:,.{digits}f}"
 
 
-def render(records: list[dict[str, Any]], command: str) -> str:
-    """The ``engine`` section: a comparison per round and weighting, then every run."""
-    machine = machine_info()
+def render(records: list[dict[str, Any]], command: str, machine: dict[str, Any]) -> str:
+    """The ``engine`` section: a comparison per round and weighting, then every run;
+    ``machine`` is :func:`~benchmarks.run.machine_info` read when the runs began."""
     packages = ", ".join(f"{k} {v}" for k, v in machine["packages"].items())
     compare: list[list[str]] = []
     keys = dict.fromkeys((r["instance"], r["weighting"]) for r in records)
@@ -228,11 +228,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown weightings {sorted(unknown)}; choose from {', '.join(WEIGHTINGS)}")
     levels = tuple(int(x) for x in args.levels.split(",") if x.strip())
     began = time.perf_counter()
+    machine = machine_info()
     records = run(
         args.rounds, weightings=weightings, levels=levels, seed=args.seed, cache=args.cache
     )
     command = "python benchmarks/engine.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    text = render(records, command) + f"\n\n- took {time.perf_counter() - began:.0f} s\n"
+    text = render(records, command, machine) + f"\n\n- took {time.perf_counter() - began:.0f} s\n"
     print(text)
     write_section("engine", text, args.out)
     return 1 if any(r.get("error") for r in records) else 0

@@ -7,10 +7,13 @@ erases another's figures.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+_START_LOAD = os.getloadavg()[0]
+_CORES = os.cpu_count() or 1
 
 
 def _pattern(name: str) -> re.Pattern[str]:
@@ -45,13 +48,10 @@ def keep_sections(new_text: str, path: Path = RESULTS) -> str:
 
 
 def load_note() -> str:
-    """How busy the machine was, read now: a benchmark's figures are only clean when it
-    ran alone (a 1-minute load average below the cores, less this process)."""
-    import os
-
-    load = os.getloadavg()[0]
-    cores = os.cpu_count() or 1
-    figures = f"load average {load:.2f} on {cores} cores"
-    if load > cores - 0.5:
+    """How busy the machine was when this benchmark started (the load average read when
+    this module was first imported: at the end, the benchmark's own processes would count
+    in it). The figures are clean only when it ran alone."""
+    figures = f"load average {_START_LOAD:.2f} on {_CORES} cores when it started"
+    if _START_LOAD > _CORES - 0.5:
         return f"measured under load ({figures}: other work shared the machine)"
     return f"measured alone ({figures})"

@@ -32,6 +32,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.sections import load_note, write_section
 from matchmaker.compile import compile_problem
 from matchmaker.generate import generate_frames
 from matchmaker.io import dataset_from_frames
@@ -138,8 +139,6 @@ def _markdown(r: dict[str, Any], command: str) -> str:
     import distributed
     import ortools
 
-    from benchmarks.sections import load_note
-
     lines = [
         "## Zones on Dask (benchmarks/zones.py)",
         "",
@@ -201,8 +200,6 @@ def main(argv: list[str] | None = None) -> None:
     text = _markdown(results, command.strip())
     print(text)
     if not args.no_write:
-        from benchmarks.sections import write_section
-
         write_section("zones", text)
 
 
