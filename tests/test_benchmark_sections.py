@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from benchmarks.sections import keep_sections, write_section
 
 
@@ -29,3 +30,16 @@ def test_the_main_report_keeps_the_sections(tmp_path: Path) -> None:
     assert text.startswith("# new top\n")
     assert "old top" not in text
     assert "<!-- section live -->\n## Live\n\nkept\n<!-- end live -->\n" in text
+
+
+def test_the_load_note_says_whether_the_benchmark_ran_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The note reads the load at the start: below the cores (less half a core) is alone."""
+    from benchmarks import sections
+
+    monkeypatch.setattr(sections, "_CORES", 2)
+    monkeypatch.setattr(sections, "_START_LOAD", 0.6)
+    assert sections.load_note().startswith("measured alone (load average 0.60 on 2 cores")
+    monkeypatch.setattr(sections, "_START_LOAD", 3.2)
+    assert sections.load_note().startswith("measured under load (load average 3.20 on 2 cores")

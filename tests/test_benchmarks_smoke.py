@@ -329,4 +329,4 @@ def test_the_zones_benchmark_runs_on_a_tiny_city() -> None:
     figures["piece_seconds"] = 1.0
     figures["fill_seconds"] = 120.0
     text = _markdown(figures, "python benchmarks/zones.py --tiny")
-    assert "| serial |" in text and "| 2 Dask workers |" in text and "measured " in text
+    assert "| serial |" in text and "| 2 Dask workers |" in text and "Measured " in text
