@@ -215,8 +215,8 @@ def test_bad_line_is_reported_with_its_number(tmp_path: Path) -> None:
         assert opened.count() == 0
 
 
-def test_illegal_event_exits_2(tmp_path: Path) -> None:
-    """An event its entity's state does not allow is invalid input: exit 2."""
+def test_event_for_an_unknown_id_exits_2(tmp_path: Path) -> None:
+    """An event for an id never created is invalid input naming the id as unknown: exit 2."""
     store = tmp_path / "ops.db"
     result = run(
         "event",
@@ -232,7 +232,26 @@ def test_illegal_event_exits_2(tmp_path: Path) -> None:
         _t(DAY1, "08:00"),
     )
     assert result.exit_code == 2
-    assert "not allowed in state 'new'" in result.stderr
+    assert "unknown worker 'W1'" in result.stderr
+
+
+def test_misspelt_visit_id_is_unknown_and_writes_nothing(tmp_path: Path) -> None:
+    """'ops event' on a misspelt visit id of a seeded store exits 2 with "unknown visit
+    'V0042'" (not "not allowed in state 'new'") and appends nothing."""
+    store = tmp_path / "ops.db"
+    data = write_dataset(tmp_path / "generated")
+    assert run("import-dataset", data, "--store", store, "--time", _t(EVE, "12:00")).exit_code == 0
+    with EventStore(store) as opened:
+        before = opened.count()
+    result = run(
+        "event", "--store", store, "--kind", "visit_confirmed", "--entity", "V0042",
+        "--actor", "worker:W1", "--time", _t(DAY1, "08:00"),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "unknown visit 'V0042'" in result.stderr
+    assert "state 'new'" not in result.stderr and "Traceback" not in result.output
+    with EventStore(store) as opened:
+        assert opened.count() == before
 
 
 @pytest.mark.parametrize(

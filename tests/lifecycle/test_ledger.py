@@ -162,3 +162,24 @@ def test_settlement_without_price_needs_an_amount(ops: Operations) -> None:
         ops.submit([ev("visit_settled", "V1", 191)])
     ops.submit([ev("visit_settled", "V1", 191, amount="150", method="cash")])
     assert str(ops.ledger().visits["V1"].settlement_amount) == "150.00"
+
+
+@pytest.mark.parametrize(
+    ("kind", "entity", "name"),
+    [
+        ("visit_confirmed", "V0042", "visit"),
+        ("order_started", "O9", "order"),
+        ("customer_updated", "C9", "customer"),
+        ("worker_suspended", "W9", "worker"),
+    ],
+)
+def test_an_unknown_id_is_named_as_unknown(
+    ops: Operations, kind: str, entity: str, name: str
+) -> None:
+    """An event for an id that was never created says 'unknown <entity> <id>' (most often a
+    misspelt id), not that the event is not allowed in state 'new'; nothing is written."""
+    before = ops.store.count()
+    with pytest.raises(LifecycleError, match=f"unknown {name} '{entity}'") as caught:
+        ops.submit([ev(kind, entity, 1)])
+    assert not isinstance(caught.value, InvalidTransition)
+    assert ops.store.count() == before

@@ -25,7 +25,13 @@ from matchmaker.lifecycle._entity_base import parse_time, split_cell
 from matchmaker.lifecycle._events import EntityKey, Event, StoredEvent
 from matchmaker.lifecycle._order import Order
 from matchmaker.lifecycle._placement import PlacementRecord
-from matchmaker.lifecycle._states import NEW, EntityType, OrderState, WorkerState
+from matchmaker.lifecycle._states import (
+    NEW,
+    EntityType,
+    OrderState,
+    WorkerState,
+    table_for,
+)
 from matchmaker.lifecycle._visit import Visit
 from matchmaker.lifecycle._worker import WorkerRecord
 from matchmaker.model import LifecycleError, add_minutes
@@ -114,8 +120,14 @@ class Ledger:
 
     def apply(self, event: Event) -> Entity:
         """Apply one event; returns the entity's new state. Nothing changes on error."""
-        self._check_references(event)
         current = self.get(event.key)
+        if current is None and (NEW, event.kind) not in table_for(event.entity_type).transitions:
+            # Most often a misspelt id: say so instead of "not allowed in state 'new'".
+            raise LifecycleError(
+                f"unknown {event.entity_type} {event.entity_id!r}: no {event.entity_type} "
+                "with this id was created"
+            )
+        self._check_references(event)
         updated = entities.apply(current, event)
         self._bucket(event.entity_type)[event.entity_id] = updated
         self.versions[event.key] = self.version(event.key) + 1
