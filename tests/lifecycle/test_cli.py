@@ -254,6 +254,25 @@ def test_misspelt_visit_id_is_unknown_and_writes_nothing(tmp_path: Path) -> None
         assert opened.count() == before
 
 
+def test_event_stamped_before_the_previous_one_exits_2(tmp_path: Path) -> None:
+    """'ops event' for a worker suspension stamped before the worker's registration exits 2
+    naming both times, and appends nothing."""
+    store = tmp_path / "ops.db"
+    data = write_dataset(tmp_path / "generated")
+    assert run("import-dataset", data, "--store", store, "--time", _t(EVE, "12:00")).exit_code == 0
+    with EventStore(store) as opened:
+        before = opened.count()
+    result = run(
+        "event", "--store", store, "--kind", "worker_suspended", "--entity", "W1",
+        "--actor", "hr", "--time", _t(EVE, "11:00"),
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "at 2026-11-30T11:00:00+08:00 is before its worker_registered at" in result.stderr
+    assert "2026-11-30T12:00:00+08:00" in result.stderr
+    with EventStore(store) as opened:
+        assert opened.count() == before
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -301,20 +320,24 @@ def _naive_plan(dataset: Path, folder: Path, rotation: int) -> list[tuple[str, s
     return plan
 
 
-def _service_day(plan: list[tuple[str, str, str]], day: int) -> list[tuple[Any, ...]]:
-    """Worker W2 declines on the first day; W3 is late, rated low and complained about."""
+def _service_day(
+    plan: list[tuple[str, str, str]], day: int, proposed_at: str
+) -> list[tuple[Any, ...]]:
+    """Worker W2 declines on the first day; W3 is late, rated low and complained about.
+    Workers answer 10 hours before the start, or when proposed if that is later."""
     rows: list[tuple[Any, ...]] = []
     for job_id, worker_id, start in plan:
 
         def at(minutes: int, start: str = start) -> str:
             return (datetime.fromisoformat(start) + timedelta(minutes=minutes)).isoformat()
 
+        answer = max(datetime.fromisoformat(at(-600)), datetime.fromisoformat(proposed_at))
         if worker_id == "W2" and day == 1:
-            rows.append(("visit_declined", job_id, at(-600), "worker:W2", {}))
+            rows.append(("visit_declined", job_id, answer.isoformat(), "worker:W2", {}))
             continue
         late = 15 if worker_id == "W3" else 0
         rows += [
-            ("visit_confirmed", job_id, at(-600), f"worker:{worker_id}", {}),
+            ("visit_confirmed", job_id, answer.isoformat(), f"worker:{worker_id}", {}),
             ("visit_checked_in", job_id, at(late), f"worker:{worker_id}", {}),
             ("visit_completed", job_id, at(late + 120), f"worker:{worker_id}", {}),
             ("visit_accepted", job_id, at(late + 125), "customer", {}),
@@ -374,11 +397,15 @@ def test_a_week_of_operations(tmp_path: Path) -> None:
                 continue
             folder = tmp_path / f"plan-{day}-{round_number}"
             plan = _naive_plan(dataset, folder, rotation=number - 1)
-            result = run("apply-plan", folder, "--store", store, "--time", _t(EVE, "09:00"))
+            # The first round the morning before, the second after the day's declines.
+            eve = (datetime.fromisoformat(day) - timedelta(days=1)).date().isoformat()
+            applied = _t(eve, "09:00") if round_number == 1 else _t(day, "04:00")
+            result = run("apply-plan", folder, "--store", store, "--time", applied)
             assert result.exit_code == 0, result.output
             for job_id, worker_id, _ in plan:
                 proposed_to.setdefault(worker_id, []).append(job_id)
-            events = _events(tmp_path / f"{day}-{round_number}.jsonl", _service_day(plan, number))
+            service = _service_day(plan, number, applied)
+            events = _events(tmp_path / f"{day}-{round_number}.jsonl", service)
             result = run("import", events, "--store", store)
             assert result.exit_code == 0, result.output
     result = run(
