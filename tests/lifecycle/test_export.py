@@ -308,3 +308,23 @@ def test_ops_jobs_says_nothing_to_dispatch(seeded: Operations, tmp_path: Path) -
     assert result.exit_code == 0, result.output
     assert "nothing to dispatch on 2026-12-05" in result.stdout
     assert not out.exists()
+
+
+def test_visits_of_closed_or_cancelled_orders_are_not_exported(
+    seeded: Operations, tmp_path: Path
+) -> None:
+    """An unassigned visit of a closed order and a checked-in visit of a cancelled order
+    (which the cancellation could not cancel) are left out of the round; the others stay."""
+    seeded.submit(
+        [
+            ev("order_completed", "O1", 10),
+            ev("order_closed", "O1", 20),
+            *served("J3", "W1", 360)[:3],  # checked in at 14:00
+            ev("order_cancelled", "O3", 370, reason="customer moved"),
+        ]
+    )
+    ledger = seeded.ledger()
+    assert ledger.visits["J1"].state is VisitState.UNASSIGNED
+    assert ledger.visits["J3"].state is VisitState.CHECKED_IN
+    export_jobs(seeded, day=D1, out=tmp_path / "round")
+    assert read_csv(tmp_path / "round" / "jobs.csv")["job_id"].tolist() == ["J2"]

@@ -23,8 +23,9 @@ without jobs would not load) and :attr:`ExportSummary.written` is false.
 
 A visit is in the day's round when it is proposed, confirmed or checked in with its
 planned start on that day, or still to dispatch (unassigned, or after a no-show) with
-its start window touching that day. Days are taken in the store's timezone (from the
-imported ``dataset.toml``), else in each time's own UTC offset.
+its start window touching that day, unless its order is closed or cancelled. Days are
+taken in the store's timezone (from the imported ``dataset.toml``), else in each time's
+own UTC offset.
 """
 
 from __future__ import annotations
@@ -263,8 +264,18 @@ def export_dataset(
     policy = policy or OpsPolicy()
     zone = ZoneInfo(timezone) if timezone else None
     out = Path(out)
+    ended = {
+        o.order_id
+        for o in ledger.orders.values()
+        if o.state in (OrderState.CLOSED, OrderState.CANCELLED)
+    }
+    # A closed or cancelled order's visits are never dispatched, whatever their own state.
     visits = sorted(
-        (v for v in ledger.visits.values() if _in_round(v, day, zone)),
+        (
+            v
+            for v in ledger.visits.values()
+            if _in_round(v, day, zone) and v.job.order_id not in ended
+        ),
         key=lambda v: (v.job.earliest_start, v.visit_id),
     )
     if not visits:
