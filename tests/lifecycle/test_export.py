@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -328,3 +329,34 @@ def test_visits_of_closed_or_cancelled_orders_are_not_exported(
     assert ledger.visits["J3"].state is VisitState.CHECKED_IN
     export_jobs(seeded, day=D1, out=tmp_path / "round")
     assert read_csv(tmp_path / "round" / "jobs.csv")["job_id"].tolist() == ["J2"]
+
+
+def _dispatched(dataset_folder: Path, out: Path) -> Path:
+    """A plan folder made by the dispatcher from a dataset folder (verified)."""
+    from matchmaker.io import load_dataset
+    from matchmaker.io import write_plan as write_plan_folder
+    from matchmaker.plan import dispatch
+
+    data = load_dataset(dataset_folder)
+    result = dispatch(data, solver="greedy", time_limit=5)
+    assert not result.violations
+    write_plan_folder(result.plan, out, dataset=data, policy=result.policy)
+    return out
+
+
+def test_apply_plan_refuses_a_plan_of_another_dataset(seeded: Operations, tmp_path: Path) -> None:
+    """A plan dispatched from the round 'ops jobs' wrote is applied; one dispatched from
+    another dataset (here the original import, whose jobs differ) is refused on its
+    input_sha256 naming plan.json, and nothing is written."""
+    summary = export_jobs(seeded, day=D1, out=tmp_path / "round")
+    other = _dispatched(tmp_path / "data", tmp_path / "other-plan")
+    before = seeded.store.count()
+    with pytest.raises(DatasetError) as caught:
+        apply_plan(seeded, other, time=at(0))
+    (issue,) = caught.value.issues
+    assert issue.file.endswith("plan.json") and issue.column == "input_sha256"
+    assert "made from another dataset" in issue.message
+    assert seeded.store.count() == before
+    plan = _dispatched(tmp_path / "round", tmp_path / "plan")
+    assert json.loads((plan / "plan.json").read_text())["input_sha256"] == summary.input_sha256
+    assert apply_plan(seeded, plan, time=at(0)).proposed >= 1

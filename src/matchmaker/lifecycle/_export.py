@@ -34,7 +34,7 @@ import os
 import shutil
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -54,6 +54,7 @@ from matchmaker.lifecycle._contract import (
 from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.lifecycle._policy import OpsPolicy
+from matchmaker.lifecycle._rounds import record_round
 from matchmaker.lifecycle._states import OrderState, VisitState, WorkerState
 from matchmaker.lifecycle._visit import Visit
 from matchmaker.lifecycle._worker import WorkerRecord
@@ -85,6 +86,8 @@ class ExportSummary:
     """Pins left out because the worker can no longer serve the job that day."""
     written: bool = True
     """False when the day has no visit in its round: nothing to dispatch, nothing written."""
+    input_sha256: str = ""
+    """The ``input_sha256`` a plan made from the written round carries (``ops jobs``)."""
 
 
 def _local_date(moment: datetime, zone: ZoneInfo | None) -> date:
@@ -406,8 +409,13 @@ def _release_broken_pins(
 
 
 def export_jobs(ops: Operations, *, day: date, out: Path, force: bool = False) -> ExportSummary:
-    """``ops jobs``: :func:`export_dataset` of the store's current state and settings."""
-    return export_dataset(
+    """``ops jobs``: :func:`export_dataset` of the store's current state and settings.
+
+    A written round is recorded in the store with the ``input_sha256`` a plan made from it
+    will carry (:func:`~matchmaker.lifecycle._rounds.record_round`), which ``ops
+    apply-plan`` checks.
+    """
+    summary = export_dataset(
         ops.ledger(),
         day=day,
         out=out,
@@ -416,6 +424,9 @@ def export_jobs(ops: Operations, *, day: date, out: Path, force: bool = False) -
         dataset_toml=ops.store.get_meta("dataset_toml"),
         force=force,
     )
+    if not summary.written:
+        return summary
+    return replace(summary, input_sha256=record_round(ops, out, day))
 
 
 _DATASET_FILES = {"workers.csv", "customers.csv", "jobs.csv", "availability.csv", "dataset.toml"}

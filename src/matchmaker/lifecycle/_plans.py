@@ -7,6 +7,7 @@ event for its visit, in one transaction.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 from matchmaker.lifecycle._export import OPEN_STATES
 from matchmaker.lifecycle._operations import Operations
+from matchmaker.lifecycle._rounds import exported_rounds
 from matchmaker.lifecycle._states import VisitState
 from matchmaker.lifecycle._tables import Collector, check_columns, read_table, records
 from matchmaker.model import DatasetError, Issue
@@ -30,8 +32,50 @@ class ApplyPlanSummary:
     unassigned: int
 
 
+def _check_round(ops: Operations, plan: Path) -> None:
+    """Refuse a plan made from another dataset than a round the store exported.
+
+    ``plan.json`` carries ``input_sha256``, the hash of the dataset the plan was made from;
+    ``ops jobs`` records the hash each round it writes will give. A plan without
+    ``plan.json`` (made by hand) has no hash and is only checked row by row.
+    """
+    marker = plan / "plan.json"
+    if not marker.is_file():
+        return
+    file = str(marker)
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise DatasetError(
+            [Issue(file=file, row=None, column=None, value=None, message=f"not JSON: {error}")]
+        ) from None
+    digest = data.get("input_sha256") if isinstance(data, dict) else None
+    if not isinstance(digest, str):
+        return
+    rounds = exported_rounds(ops)
+    if digest in rounds:
+        return
+    if rounds:
+        latest = list(rounds.values())[-1]
+        known = f"the rounds this store exported with 'ops jobs' (the latest for {latest})"
+    else:
+        known = "any round: this store has exported none with 'ops jobs'"
+    message = (
+        f"the plan was made from another dataset than {known}; dispatch the folder "
+        "'ops jobs' wrote and apply that plan"
+    )
+    raise DatasetError(
+        [Issue(file=file, row=None, column="input_sha256", value=digest, message=message)]
+    )
+
+
 def apply_plan(
-    ops: Operations, plan: Path, *, time: datetime | None = None, actor: str = "dispatcher"
+    ops: Operations,
+    plan: Path,
+    *,
+    time: datetime | None = None,
+    actor: str = "dispatcher",
+    check_input: bool = True,
 ) -> ApplyPlanSummary:
     """Turn ``PLAN/assignments.csv`` into ``visit_proposed`` events (one transaction).
 
@@ -39,8 +83,11 @@ def apply_plan(
     confirmed as planned is left alone; one proposed or confirmed otherwise is withdrawn and
     proposed again (a confirmed visit moves only when the export released its pin, because
     its worker can no longer serve it); any other visit is skipped with a reason.
-    Raises :class:`~matchmaker.model.DatasetError` naming the row of a bad
-    assignment, and writes nothing then.
+    A plan whose ``plan.json`` names another dataset than a round the store exported
+    (``input_sha256``) is refused (``check_input=False`` skips this for a re-plan the
+    store's own changes produced, ``ops replan --apply``). Raises
+    :class:`~matchmaker.model.DatasetError` naming the row of a bad assignment, and
+    writes nothing then.
     """
     plan = Path(plan)
     path = plan / "assignments.csv"
@@ -57,6 +104,8 @@ def apply_plan(
                 )
             ]
         )
+    if check_input:
+        _check_round(ops, plan)
     frame = read_table(path)
     when = time or datetime.now().astimezone()
     out = Collector(time=when, actor=actor)
