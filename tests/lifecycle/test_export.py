@@ -256,7 +256,7 @@ def test_apply_plan_reports_bad_rows_and_writes_nothing(seeded: Operations, tmp_
         apply_plan(seeded, plan, time=at(0))
     assert {(i.row, i.column) for i in caught.value.issues} == {(3, "job_id"), (4, "worker_id")}
     suspended = write_plan(tmp_path / "q", [("J1", "W4", _shift(DAY1, 9))])
-    with pytest.raises(DatasetError, match="W4 is suspended"):
+    with pytest.raises(DatasetError, match=r"W4 \(.*\) is suspended"):
         apply_plan(seeded, suspended, time=at(0))
     assert seeded.store.count() == before
 
@@ -360,3 +360,26 @@ def test_apply_plan_refuses_a_plan_of_another_dataset(seeded: Operations, tmp_pa
     plan = _dispatched(tmp_path / "round", tmp_path / "plan")
     assert json.loads((plan / "plan.json").read_text())["input_sha256"] == summary.input_sha256
     assert apply_plan(seeded, plan, time=at(0)).proposed >= 1
+
+
+def test_apply_plan_reverifies_against_the_store_now(seeded: Operations, tmp_path: Path) -> None:
+    """A plan fit for its round breaks rules once the store moved on (a worker suspended,
+    another blocked by the customer since the export): apply-plan names every broken rule
+    with its row at once, and writes nothing."""
+    export_jobs(seeded, day=D1, out=tmp_path / "round")
+    plan = write_plan(
+        tmp_path / "plan", [("J1", "W1", _shift(DAY1, 9)), ("J3", "W2", _shift(DAY1, 14))]
+    )
+    seeded.submit(
+        [
+            ev("worker_suspended", "W1", 1, reason="investigation"),
+            ev("customer_worker_blocked", "C3", 2, worker_id="W2"),
+        ]
+    )
+    before = seeded.store.count()
+    with pytest.raises(DatasetError) as caught:
+        apply_plan(seeded, plan, time=at(3))
+    found = {(i.row, i.value, i.message.split(":")[0]) for i in caught.value.issues}
+    assert (2, "W1", "against the store now, worker_active") in found
+    assert (3, "W2", "against the store now, not_blocked") in found
+    assert seeded.store.count() == before

@@ -15,6 +15,7 @@ from typing import Any
 
 from matchmaker.lifecycle._export import OPEN_STATES
 from matchmaker.lifecycle._operations import Operations
+from matchmaker.lifecycle._plan_check import Proposal, verify_against_store
 from matchmaker.lifecycle._rounds import exported_rounds
 from matchmaker.lifecycle._states import VisitState
 from matchmaker.lifecycle._tables import Collector, check_columns, read_table, records
@@ -85,9 +86,10 @@ def apply_plan(
     its worker can no longer serve it); any other visit is skipped with a reason.
     A plan whose ``plan.json`` names another dataset than a round the store exported
     (``input_sha256``) is refused (``check_input=False`` skips this for a re-plan the
-    store's own changes produced, ``ops replan --apply``). Raises
-    :class:`~matchmaker.model.DatasetError` naming the row of a bad assignment, and
-    writes nothing then.
+    store's own changes produced, ``ops replan --apply``). The proposals are verified
+    against the store's state now (:mod:`~matchmaker.lifecycle._plan_check`). Raises
+    :class:`~matchmaker.model.DatasetError` with every bad row and broken rule at once,
+    and writes nothing then.
     """
     plan = Path(plan)
     path = plan / "assignments.csv"
@@ -118,6 +120,7 @@ def apply_plan(
         groups.setdefault(cells.get("job_id", ""), []).append((row, cells))
     proposed = unchanged = 0
     skipped: list[tuple[str, str]] = []
+    proposals: list[Proposal] = []
     for job_id, rows in groups.items():
         row, first = rows[0]
         visit = ledger.visits.get(job_id)
@@ -159,9 +162,21 @@ def apply_plan(
             if first.get(column):
                 payload[column] = first[column]
         out.add(file, row, "visit_proposed", job_id, **payload)
+        travel = first.get("travel_minutes", "")
+        proposals.append(
+            Proposal(
+                row=row,
+                job_id=job_id,
+                workers=tuple(workers),
+                start=start,
+                travel_minutes=int(travel) if travel.isdigit() else 0,
+            )
+        )
         proposed += 1
-    if out.issues:
-        raise DatasetError(out.issues)
+    # Every problem at once: the rows' own, and the rules the proposals break now.
+    issues = [*out.issues, *verify_against_store(ops, proposals, file=file)]
+    if issues:
+        raise DatasetError(issues)
     ops.submit(out.commands, source=file)
     unassigned = 0
     unassigned_path = plan / "unassigned.csv"
