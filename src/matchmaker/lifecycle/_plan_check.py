@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from matchmaker.compile import TravelModel
 from matchmaker.lifecycle._export import export_dataset
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.model import Issue, add_minutes
@@ -37,9 +38,14 @@ class Proposal:
 
 
 def verify_against_store(
-    ops: Operations, proposals: Sequence[Proposal], *, file: str
+    ops: Operations,
+    proposals: Sequence[Proposal],
+    *,
+    file: str,
+    recorded: TravelModel | None = None,
 ) -> list[Issue]:
-    """Every hard rule the proposals break against the store's state now (all at once)."""
+    """Every hard rule the proposals break against the store's state now (all at once),
+    travel judged with ``recorded``, the model the plan records (else the default one)."""
     from matchmaker.io import load_dataset
     from matchmaker.plan import Assignment, Plan, verify
 
@@ -96,7 +102,7 @@ def verify_against_store(
                 )
             )
         plan = Plan(assignments=tuple(ordered), unassigned=(), kpis={})
-        for violation in verify(replace(dataset, jobs=tuple(jobs)), plan):
+        for violation in verify(replace(dataset, jobs=tuple(jobs)), plan, travel=recorded):
             proposal = planned.get(violation.job_id or "")
             issues.append(
                 Issue(

@@ -13,13 +13,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from matchmaker.compile import TravelModel
+from matchmaker.io import read_plan
 from matchmaker.lifecycle._export import OPEN_STATES
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.lifecycle._plan_check import Proposal, verify_against_store
 from matchmaker.lifecycle._rounds import exported_rounds
 from matchmaker.lifecycle._states import VisitState
 from matchmaker.lifecycle._tables import Collector, check_columns, read_table, records
-from matchmaker.model import DatasetError, Issue
+from matchmaker.model import DatasetError, Issue, PlanError
 
 __all__ = ["ApplyPlanSummary", "apply_plan"]
 
@@ -68,6 +70,15 @@ def _check_round(ops: Operations, plan: Path) -> None:
     raise DatasetError(
         [Issue(file=file, row=None, column="input_sha256", value=digest, message=message)]
     )
+
+
+def _recorded_travel(plan: Path) -> TravelModel | None:
+    """The travel model the plan records (a matrix or road-engine minutes), so that it is
+    judged by the minutes it was made with; ``None`` for a plan that records none."""
+    try:
+        return read_plan(plan).travel
+    except PlanError:  # its rows are checked and reported one by one here
+        return None
 
 
 def apply_plan(
@@ -174,7 +185,8 @@ def apply_plan(
         )
         proposed += 1
     # Every problem at once: the rows' own, and the rules the proposals break now.
-    issues = [*out.issues, *verify_against_store(ops, proposals, file=file)]
+    recorded = _recorded_travel(plan)
+    issues = [*out.issues, *verify_against_store(ops, proposals, file=file, recorded=recorded)]
     if issues:
         raise DatasetError(issues)
     ops.submit(out.commands, source=file)
