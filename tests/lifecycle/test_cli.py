@@ -215,8 +215,8 @@ def test_bad_line_is_reported_with_its_number(tmp_path: Path) -> None:
         assert opened.count() == 0
 
 
-def test_illegal_event_exits_2(tmp_path: Path) -> None:
-    """An event its entity's state does not allow is invalid input: exit 2."""
+def test_event_for_an_unknown_id_exits_2(tmp_path: Path) -> None:
+    """An event for an id never created is invalid input naming the id as unknown: exit 2."""
     store = tmp_path / "ops.db"
     result = run(
         "event",
@@ -232,7 +232,45 @@ def test_illegal_event_exits_2(tmp_path: Path) -> None:
         _t(DAY1, "08:00"),
     )
     assert result.exit_code == 2
-    assert "not allowed in state 'new'" in result.stderr
+    assert "unknown worker 'W1'" in result.stderr
+
+
+def test_misspelt_visit_id_is_unknown_and_writes_nothing(tmp_path: Path) -> None:
+    """'ops event' on a misspelt visit id of a seeded store exits 2 with "unknown visit
+    'V0042'" (not "not allowed in state 'new'") and appends nothing."""
+    store = tmp_path / "ops.db"
+    data = write_dataset(tmp_path / "generated")
+    assert run("import-dataset", data, "--store", store, "--time", _t(EVE, "12:00")).exit_code == 0
+    with EventStore(store) as opened:
+        before = opened.count()
+    result = run(
+        "event", "--store", store, "--kind", "visit_confirmed", "--entity", "V0042",
+        "--actor", "worker:W1", "--time", _t(DAY1, "08:00"),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "unknown visit 'V0042'" in result.stderr
+    assert "state 'new'" not in result.stderr and "Traceback" not in result.output
+    with EventStore(store) as opened:
+        assert opened.count() == before
+
+
+def test_event_stamped_before_the_previous_one_exits_2(tmp_path: Path) -> None:
+    """'ops event' for a worker suspension stamped before the worker's registration exits 2
+    naming both times, and appends nothing."""
+    store = tmp_path / "ops.db"
+    data = write_dataset(tmp_path / "generated")
+    assert run("import-dataset", data, "--store", store, "--time", _t(EVE, "12:00")).exit_code == 0
+    with EventStore(store) as opened:
+        before = opened.count()
+    result = run(
+        "event", "--store", store, "--kind", "worker_suspended", "--entity", "W1",
+        "--actor", "hr", "--time", _t(EVE, "11:00"),
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "at 2026-11-30T11:00:00+08:00 is before its worker_registered at" in result.stderr
+    assert "2026-11-30T12:00:00+08:00" in result.stderr
+    with EventStore(store) as opened:
+        assert opened.count() == before
 
 
 @pytest.mark.parametrize(
@@ -261,7 +299,8 @@ def test_missing_store_exits_2(tmp_path: Path) -> None:
 
 def _naive_plan(dataset: Path, folder: Path, rotation: int) -> list[tuple[str, str, str]]:
     """A stand-in for `matchmaker dispatch`: the first worker the exported rules allow,
-    trying the workers in an order that rotates from day to day."""
+    trying the workers in an order that rotates from day to day (its plans pass the
+    re-verification of `ops apply-plan`)."""
     jobs = read_csv(dataset / "jobs.csv")
     workers = read_csv(dataset / "workers.csv")
     customers = read_csv(dataset / "customers.csv").set_index("customer_id")
@@ -276,26 +315,32 @@ def _naive_plan(dataset: Path, folder: Path, rotation: int) -> list[tuple[str, s
         barred |= set(job.excluded_workers.split(";"))
         free = [w for w in active if w not in barred and load.get(w, 0) < 2]
         if free:
+            # A second job of the day starts as late as it may, leaving time to travel.
+            start = job.latest_start if load.get(free[0]) else job.earliest_start
             load[free[0]] = load.get(free[0], 0) + 1
-            plan.append((job.job_id, free[0], job.earliest_start))
+            plan.append((job.job_id, free[0], start))
     write_plan(folder, plan)
     return plan
 
 
-def _service_day(plan: list[tuple[str, str, str]], day: int) -> list[tuple[Any, ...]]:
-    """Worker W2 declines on the first day; W3 is late, rated low and complained about."""
+def _service_day(
+    plan: list[tuple[str, str, str]], day: int, proposed_at: str
+) -> list[tuple[Any, ...]]:
+    """Worker W2 declines on the first day; W3 is late, rated low and complained about.
+    Workers answer 10 hours before the start, or when proposed if that is later."""
     rows: list[tuple[Any, ...]] = []
     for job_id, worker_id, start in plan:
 
         def at(minutes: int, start: str = start) -> str:
             return (datetime.fromisoformat(start) + timedelta(minutes=minutes)).isoformat()
 
+        answer = max(datetime.fromisoformat(at(-600)), datetime.fromisoformat(proposed_at))
         if worker_id == "W2" and day == 1:
-            rows.append(("visit_declined", job_id, at(-600), "worker:W2", {}))
+            rows.append(("visit_declined", job_id, answer.isoformat(), "worker:W2", {}))
             continue
         late = 15 if worker_id == "W3" else 0
         rows += [
-            ("visit_confirmed", job_id, at(-600), f"worker:{worker_id}", {}),
+            ("visit_confirmed", job_id, answer.isoformat(), f"worker:{worker_id}", {}),
             ("visit_checked_in", job_id, at(late), f"worker:{worker_id}", {}),
             ("visit_completed", job_id, at(late + 120), f"worker:{worker_id}", {}),
             ("visit_accepted", job_id, at(late + 125), "customer", {}),
@@ -355,11 +400,15 @@ def test_a_week_of_operations(tmp_path: Path) -> None:
                 continue
             folder = tmp_path / f"plan-{day}-{round_number}"
             plan = _naive_plan(dataset, folder, rotation=number - 1)
-            result = run("apply-plan", folder, "--store", store, "--time", _t(EVE, "09:00"))
+            # The first round the morning before, the second after the day's declines.
+            eve = (datetime.fromisoformat(day) - timedelta(days=1)).date().isoformat()
+            applied = _t(eve, "09:00") if round_number == 1 else _t(day, "04:00")
+            result = run("apply-plan", folder, "--store", store, "--time", applied)
             assert result.exit_code == 0, result.output
             for job_id, worker_id, _ in plan:
                 proposed_to.setdefault(worker_id, []).append(job_id)
-            events = _events(tmp_path / f"{day}-{round_number}.jsonl", _service_day(plan, number))
+            service = _service_day(plan, number, applied)
+            events = _events(tmp_path / f"{day}-{round_number}.jsonl", service)
             result = run("import", events, "--store", store)
             assert result.exit_code == 0, result.output
     result = run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -255,7 +256,7 @@ def test_apply_plan_reports_bad_rows_and_writes_nothing(seeded: Operations, tmp_
         apply_plan(seeded, plan, time=at(0))
     assert {(i.row, i.column) for i in caught.value.issues} == {(3, "job_id"), (4, "worker_id")}
     suspended = write_plan(tmp_path / "q", [("J1", "W4", _shift(DAY1, 9))])
-    with pytest.raises(DatasetError, match="W4 is suspended"):
+    with pytest.raises(DatasetError, match=r"W4 \(.*\) is suspended"):
         apply_plan(seeded, suspended, time=at(0))
     assert seeded.store.count() == before
 
@@ -308,3 +309,77 @@ def test_ops_jobs_says_nothing_to_dispatch(seeded: Operations, tmp_path: Path) -
     assert result.exit_code == 0, result.output
     assert "nothing to dispatch on 2026-12-05" in result.stdout
     assert not out.exists()
+
+
+def test_visits_of_closed_or_cancelled_orders_are_not_exported(
+    seeded: Operations, tmp_path: Path
+) -> None:
+    """An unassigned visit of a closed order and a checked-in visit of a cancelled order
+    (which the cancellation could not cancel) are left out of the round; the others stay."""
+    seeded.submit(
+        [
+            ev("order_completed", "O1", 10),
+            ev("order_closed", "O1", 20),
+            *served("J3", "W1", 360)[:3],  # checked in at 14:00
+            ev("order_cancelled", "O3", 370, reason="customer moved"),
+        ]
+    )
+    ledger = seeded.ledger()
+    assert ledger.visits["J1"].state is VisitState.UNASSIGNED
+    assert ledger.visits["J3"].state is VisitState.CHECKED_IN
+    export_jobs(seeded, day=D1, out=tmp_path / "round")
+    assert read_csv(tmp_path / "round" / "jobs.csv")["job_id"].tolist() == ["J2"]
+
+
+def _dispatched(dataset_folder: Path, out: Path) -> Path:
+    """A plan folder made by the dispatcher from a dataset folder (verified)."""
+    from matchmaker.io import load_dataset
+    from matchmaker.io import write_plan as write_plan_folder
+    from matchmaker.plan import dispatch
+
+    data = load_dataset(dataset_folder)
+    result = dispatch(data, solver="greedy", time_limit=5)
+    assert not result.violations
+    write_plan_folder(result.plan, out, dataset=data, policy=result.policy)
+    return out
+
+
+def test_apply_plan_refuses_a_plan_of_another_dataset(seeded: Operations, tmp_path: Path) -> None:
+    """A plan dispatched from the round 'ops jobs' wrote is applied; one dispatched from
+    another dataset (here the original import, whose jobs differ) is refused on its
+    input_sha256 naming plan.json, and nothing is written."""
+    summary = export_jobs(seeded, day=D1, out=tmp_path / "round")
+    other = _dispatched(tmp_path / "data", tmp_path / "other-plan")
+    before = seeded.store.count()
+    with pytest.raises(DatasetError) as caught:
+        apply_plan(seeded, other, time=at(0))
+    (issue,) = caught.value.issues
+    assert issue.file.endswith("plan.json") and issue.column == "input_sha256"
+    assert "made from another dataset" in issue.message
+    assert seeded.store.count() == before
+    plan = _dispatched(tmp_path / "round", tmp_path / "plan")
+    assert json.loads((plan / "plan.json").read_text())["input_sha256"] == summary.input_sha256
+    assert apply_plan(seeded, plan, time=at(0)).proposed >= 1
+
+
+def test_apply_plan_reverifies_against_the_store_now(seeded: Operations, tmp_path: Path) -> None:
+    """A plan fit for its round breaks rules once the store moved on (a worker suspended,
+    another blocked by the customer since the export): apply-plan names every broken rule
+    with its row at once, and writes nothing."""
+    export_jobs(seeded, day=D1, out=tmp_path / "round")
+    plan = write_plan(
+        tmp_path / "plan", [("J1", "W1", _shift(DAY1, 9)), ("J3", "W2", _shift(DAY1, 14))]
+    )
+    seeded.submit(
+        [
+            ev("worker_suspended", "W1", 1, reason="investigation"),
+            ev("customer_worker_blocked", "C3", 2, worker_id="W2"),
+        ]
+    )
+    before = seeded.store.count()
+    with pytest.raises(DatasetError) as caught:
+        apply_plan(seeded, plan, time=at(3))
+    found = {(i.row, i.value, i.message.split(":")[0]) for i in caught.value.issues}
+    assert (2, "W1", "against the store now, worker_active") in found
+    assert (3, "W2", "against the store now, not_blocked") in found
+    assert seeded.store.count() == before

@@ -162,3 +162,48 @@ def test_settlement_without_price_needs_an_amount(ops: Operations) -> None:
         ops.submit([ev("visit_settled", "V1", 191)])
     ops.submit([ev("visit_settled", "V1", 191, amount="150", method="cash")])
     assert str(ops.ledger().visits["V1"].settlement_amount) == "150.00"
+
+
+@pytest.mark.parametrize(
+    ("kind", "entity", "name"),
+    [
+        ("visit_confirmed", "V0042", "visit"),
+        ("order_started", "O9", "order"),
+        ("customer_updated", "C9", "customer"),
+        ("worker_suspended", "W9", "worker"),
+    ],
+)
+def test_an_unknown_id_is_named_as_unknown(
+    ops: Operations, kind: str, entity: str, name: str
+) -> None:
+    """An event for an id that was never created says 'unknown <entity> <id>' (most often a
+    misspelt id), not that the event is not allowed in state 'new'; nothing is written."""
+    before = ops.store.count()
+    with pytest.raises(LifecycleError, match=f"unknown {name} '{entity}'") as caught:
+        ops.submit([ev(kind, entity, 1)])
+    assert not isinstance(caught.value, InvalidTransition)
+    assert ops.store.count() == before
+
+
+def test_an_event_before_the_last_state_change_is_refused(ops: Operations) -> None:
+    """A visit_completed stamped before its check-in is refused naming both times, and the
+    whole command is written or nothing."""
+    ops.submit([visit("V1"), *served("V1")[:3]])  # checked in at 09:00
+    before = ops.store.count()
+    early = ev("visit_completed", "V1", 30)  # 08:30
+    with pytest.raises(LifecycleError) as caught:
+        ops.submit([early])
+    message = str(caught.value)
+    assert "visit_completed at 2026-12-01T08:30:00+08:00" in message
+    assert "visit_checked_in at 2026-12-01T09:00:00+08:00" in message
+    assert ops.store.count() == before
+    assert ops.ledger().visits["V1"].state is VisitState.CHECKED_IN
+
+
+def test_a_note_may_be_recorded_late_but_not_before_creation(ops: Operations) -> None:
+    """An event that keeps the state (an issue reported during the visit, entered after
+    its completion) may be back-dated to after the visit's creation, not before it."""
+    ops.submit([visit("V1"), *served("V1")])  # created 03:00, completed 11:00
+    ops.submit([ev("visit_issue_reported", "V1", 90, category="access", text="gate locked")])
+    with pytest.raises(LifecycleError, match="before its visit_created"):
+        ops.submit([ev("visit_issue_reported", "V1", -400, category="access")])

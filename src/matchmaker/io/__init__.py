@@ -28,6 +28,7 @@ from matchmaker.io._matrix_file import (
     load_travel_matrix,
 )
 from matchmaker.io._pins import check_pin_travel
+from matchmaker.io._plan_input import input_sha256
 from matchmaker.io._plan_read import load_plan_input, load_plan_policy, read_plan
 from matchmaker.io._plan_write import check_output_folder, write_plan
 from matchmaker.io._schemas import EXTENSION_COLUMNS, contract_columns, input_json_schemas
@@ -62,6 +63,7 @@ __all__ = [
     "dataset_from_frames",
     "dataset_to_frames",
     "input_json_schemas",
+    "input_sha256",
     "load_dataset",
     "load_plan_input",
     "load_plan_policy",

@@ -23,8 +23,9 @@ without jobs would not load) and :attr:`ExportSummary.written` is false.
 
 A visit is in the day's round when it is proposed, confirmed or checked in with its
 planned start on that day, or still to dispatch (unassigned, or after a no-show) with
-its start window touching that day. Days are taken in the store's timezone (from the
-imported ``dataset.toml``), else in each time's own UTC offset.
+its start window touching that day, unless its order is closed or cancelled. Days are
+taken in the store's timezone (from the imported ``dataset.toml``), else in each time's
+own UTC offset.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import os
 import shutil
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -53,6 +54,7 @@ from matchmaker.lifecycle._contract import (
 from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.lifecycle._policy import OpsPolicy
+from matchmaker.lifecycle._rounds import record_round
 from matchmaker.lifecycle._states import OrderState, VisitState, WorkerState
 from matchmaker.lifecycle._visit import Visit
 from matchmaker.lifecycle._worker import WorkerRecord
@@ -84,6 +86,8 @@ class ExportSummary:
     """Pins left out because the worker can no longer serve the job that day."""
     written: bool = True
     """False when the day has no visit in its round: nothing to dispatch, nothing written."""
+    input_sha256: str = ""
+    """The ``input_sha256`` a plan made from the written round carries (``ops jobs``)."""
 
 
 def _local_date(moment: datetime, zone: ZoneInfo | None) -> date:
@@ -263,8 +267,18 @@ def export_dataset(
     policy = policy or OpsPolicy()
     zone = ZoneInfo(timezone) if timezone else None
     out = Path(out)
+    ended = {
+        o.order_id
+        for o in ledger.orders.values()
+        if o.state in (OrderState.CLOSED, OrderState.CANCELLED)
+    }
+    # A closed or cancelled order's visits are never dispatched, whatever their own state.
     visits = sorted(
-        (v for v in ledger.visits.values() if _in_round(v, day, zone)),
+        (
+            v
+            for v in ledger.visits.values()
+            if _in_round(v, day, zone) and v.job.order_id not in ended
+        ),
         key=lambda v: (v.job.earliest_start, v.visit_id),
     )
     if not visits:
@@ -395,8 +409,13 @@ def _release_broken_pins(
 
 
 def export_jobs(ops: Operations, *, day: date, out: Path, force: bool = False) -> ExportSummary:
-    """``ops jobs``: :func:`export_dataset` of the store's current state and settings."""
-    return export_dataset(
+    """``ops jobs``: :func:`export_dataset` of the store's current state and settings.
+
+    A written round is recorded in the store with the ``input_sha256`` a plan made from it
+    will carry (:func:`~matchmaker.lifecycle._rounds.record_round`), which ``ops
+    apply-plan`` checks.
+    """
+    summary = export_dataset(
         ops.ledger(),
         day=day,
         out=out,
@@ -405,6 +424,9 @@ def export_jobs(ops: Operations, *, day: date, out: Path, force: bool = False) -
         dataset_toml=ops.store.get_meta("dataset_toml"),
         force=force,
     )
+    if not summary.written:
+        return summary
+    return replace(summary, input_sha256=record_round(ops, out, day))
 
 
 _DATASET_FILES = {"workers.csv", "customers.csv", "jobs.csv", "availability.csv", "dataset.toml"}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from datetime import datetime
 from math import ceil
 from typing import Any
 
@@ -25,7 +26,13 @@ from matchmaker.lifecycle._entity_base import parse_time, split_cell
 from matchmaker.lifecycle._events import EntityKey, Event, StoredEvent
 from matchmaker.lifecycle._order import Order
 from matchmaker.lifecycle._placement import PlacementRecord
-from matchmaker.lifecycle._states import NEW, EntityType, OrderState, WorkerState
+from matchmaker.lifecycle._states import (
+    NEW,
+    EntityType,
+    OrderState,
+    WorkerState,
+    table_for,
+)
 from matchmaker.lifecycle._visit import Visit
 from matchmaker.lifecycle._worker import WorkerRecord
 from matchmaker.model import LifecycleError, add_minutes
@@ -44,6 +51,10 @@ class Ledger:
         self.customers: dict[str, CustomerRecord] = {}
         self.placements: dict[str, PlacementRecord] = {}
         self.versions: dict[EntityKey, int] = {}
+        self.created: dict[EntityKey, tuple[datetime, str]] = {}
+        """Per entity, the time and kind of its creating event."""
+        self.latest: dict[EntityKey, tuple[datetime, str]] = {}
+        """Per entity, the time and kind of its latest event that changed its state."""
         self.position = 0
         """Store position of the last event applied (0 for a ledger not read from a store)."""
 
@@ -73,6 +84,8 @@ class Ledger:
         other.customers = dict(self.customers)
         other.placements = dict(self.placements)
         other.versions = dict(self.versions)
+        other.created = dict(self.created)
+        other.latest = dict(self.latest)
         other.position = self.position
         return other
 
@@ -114,12 +127,48 @@ class Ledger:
 
     def apply(self, event: Event) -> Entity:
         """Apply one event; returns the entity's new state. Nothing changes on error."""
-        self._check_references(event)
         current = self.get(event.key)
+        before = NEW if current is None else str(current.state)
+        if current is None and (NEW, event.kind) not in table_for(event.entity_type).transitions:
+            # Most often a misspelt id: say so instead of "not allowed in state 'new'".
+            raise LifecycleError(
+                f"unknown {event.entity_type} {event.entity_id!r}: no {event.entity_type} "
+                "with this id was created"
+            )
+        self._check_references(event)
         updated = entities.apply(current, event)
         self._bucket(event.entity_type)[event.entity_id] = updated
         self.versions[event.key] = self.version(event.key) + 1
+        if current is None:
+            self.created[event.key] = (event.time, event.kind)
+        if str(updated.state) != before:
+            latest = self.latest.get(event.key)
+            if latest is None or event.time >= latest[0]:
+                self.latest[event.key] = (event.time, event.kind)
         return updated
+
+    def check_time_order(self, event: Event) -> None:
+        """Refuse an event stamped before what it follows, naming both times.
+
+        An event that changes the entity's state may not be stamped before the latest
+        event that changed it (a completion before the check-in, a typo in the date); one
+        that keeps the state (a rating, an issue, a follow-up, an update) may be recorded
+        late, but not before the entity was created. Equal times are fine (an import
+        stamps everything with one time). An illegal transition is left to :meth:`apply`.
+        """
+        current = self.state_of(event.key)
+        target = table_for(event.entity_type).transitions.get((current, event.kind))
+        if target is None:
+            return
+        bound = self.created if target == current else self.latest
+        previous = bound.get(event.key)
+        if previous is not None and event.time < previous[0]:
+            raise LifecycleError(
+                f"{event.entity_type} {event.entity_id}: {event.kind} at "
+                f"{event.time.isoformat()} is before its {previous[1]} at "
+                f"{previous[0].isoformat()}; the events of one {event.entity_type} must be "
+                "in time order"
+            )
 
     def _require_customer(self, customer_id: str, who: str) -> CustomerRecord:
         customer = self.customers.get(customer_id)

@@ -118,6 +118,10 @@ class Operations:
                     f"{command.expected_version} but it is at version {current}; another "
                     "writer changed it. Reload and retry."
                 )
+        # Derived events carry their cause's time, which may be earlier than what their own
+        # entity saw last (a rating reaching a worker updated since): only the command's
+        # own event is checked.
+        work.check_time_order(event)
         queue: list[tuple[Event, int]] = [(event, 0)]
         while queue:
             current_event, depth = queue.pop(0)

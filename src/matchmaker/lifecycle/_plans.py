@@ -7,16 +7,21 @@ event for its visit, in one transaction.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from matchmaker.compile import TravelModel
+from matchmaker.io import read_plan
 from matchmaker.lifecycle._export import OPEN_STATES
 from matchmaker.lifecycle._operations import Operations
+from matchmaker.lifecycle._plan_check import Proposal, verify_against_store
+from matchmaker.lifecycle._rounds import exported_rounds
 from matchmaker.lifecycle._states import VisitState
 from matchmaker.lifecycle._tables import Collector, check_columns, read_table, records
-from matchmaker.model import DatasetError, Issue
+from matchmaker.model import DatasetError, Issue, PlanError
 
 __all__ = ["ApplyPlanSummary", "apply_plan"]
 
@@ -30,8 +35,59 @@ class ApplyPlanSummary:
     unassigned: int
 
 
+def _check_round(ops: Operations, plan: Path) -> None:
+    """Refuse a plan made from another dataset than a round the store exported.
+
+    ``plan.json`` carries ``input_sha256``, the hash of the dataset the plan was made from;
+    ``ops jobs`` records the hash each round it writes will give. A plan without
+    ``plan.json`` (made by hand) has no hash and is only checked row by row.
+    """
+    marker = plan / "plan.json"
+    if not marker.is_file():
+        return
+    file = str(marker)
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise DatasetError(
+            [Issue(file=file, row=None, column=None, value=None, message=f"not JSON: {error}")]
+        ) from None
+    digest = data.get("input_sha256") if isinstance(data, dict) else None
+    if not isinstance(digest, str):
+        return
+    rounds = exported_rounds(ops)
+    if digest in rounds:
+        return
+    if rounds:
+        latest = list(rounds.values())[-1]
+        known = f"the rounds this store exported with 'ops jobs' (the latest for {latest})"
+    else:
+        known = "any round: this store has exported none with 'ops jobs'"
+    message = (
+        f"the plan was made from another dataset than {known}; dispatch the folder "
+        "'ops jobs' wrote and apply that plan"
+    )
+    raise DatasetError(
+        [Issue(file=file, row=None, column="input_sha256", value=digest, message=message)]
+    )
+
+
+def _recorded_travel(plan: Path) -> TravelModel | None:
+    """The travel model the plan records (a matrix or road-engine minutes), so that it is
+    judged by the minutes it was made with; ``None`` for a plan that records none."""
+    try:
+        return read_plan(plan).travel
+    except PlanError:  # its rows are checked and reported one by one here
+        return None
+
+
 def apply_plan(
-    ops: Operations, plan: Path, *, time: datetime | None = None, actor: str = "dispatcher"
+    ops: Operations,
+    plan: Path,
+    *,
+    time: datetime | None = None,
+    actor: str = "dispatcher",
+    check_input: bool = True,
 ) -> ApplyPlanSummary:
     """Turn ``PLAN/assignments.csv`` into ``visit_proposed`` events (one transaction).
 
@@ -39,8 +95,12 @@ def apply_plan(
     confirmed as planned is left alone; one proposed or confirmed otherwise is withdrawn and
     proposed again (a confirmed visit moves only when the export released its pin, because
     its worker can no longer serve it); any other visit is skipped with a reason.
-    Raises :class:`~matchmaker.model.DatasetError` naming the row of a bad
-    assignment, and writes nothing then.
+    A plan whose ``plan.json`` names another dataset than a round the store exported
+    (``input_sha256``) is refused (``check_input=False`` skips this for a re-plan the
+    store's own changes produced, ``ops replan --apply``). The proposals are verified
+    against the store's state now (:mod:`~matchmaker.lifecycle._plan_check`). Raises
+    :class:`~matchmaker.model.DatasetError` with every bad row and broken rule at once,
+    and writes nothing then.
     """
     plan = Path(plan)
     path = plan / "assignments.csv"
@@ -57,6 +117,8 @@ def apply_plan(
                 )
             ]
         )
+    if check_input:
+        _check_round(ops, plan)
     frame = read_table(path)
     when = time or datetime.now().astimezone()
     out = Collector(time=when, actor=actor)
@@ -69,6 +131,7 @@ def apply_plan(
         groups.setdefault(cells.get("job_id", ""), []).append((row, cells))
     proposed = unchanged = 0
     skipped: list[tuple[str, str]] = []
+    proposals: list[Proposal] = []
     for job_id, rows in groups.items():
         row, first = rows[0]
         visit = ledger.visits.get(job_id)
@@ -110,9 +173,22 @@ def apply_plan(
             if first.get(column):
                 payload[column] = first[column]
         out.add(file, row, "visit_proposed", job_id, **payload)
+        travel = first.get("travel_minutes", "")
+        proposals.append(
+            Proposal(
+                row=row,
+                job_id=job_id,
+                workers=tuple(workers),
+                start=start,
+                travel_minutes=int(travel) if travel.isdigit() else 0,
+            )
+        )
         proposed += 1
-    if out.issues:
-        raise DatasetError(out.issues)
+    # Every problem at once: the rows' own, and the rules the proposals break now.
+    recorded = _recorded_travel(plan)
+    issues = [*out.issues, *verify_against_store(ops, proposals, file=file, recorded=recorded)]
+    if issues:
+        raise DatasetError(issues)
     ops.submit(out.commands, source=file)
     unassigned = 0
     unassigned_path = plan / "unassigned.csv"
