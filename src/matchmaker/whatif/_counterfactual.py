@@ -318,7 +318,7 @@ def _move_one(
                     continue
                 without = dict(schedule)  # only this day changes
                 without[v] = [(kk, s) for kk, s in schedule[v] if kk != k]
-                here = place(dataset, problem, without, j, skip_workers=_others(problem, w))
+                here = place(dataset, problem, without, j, only_worker=w)
                 if here is None:
                     continue
                 after = with_job(without, here, j)
@@ -348,7 +348,3 @@ def _move_one(
                     district=district,
                 )
     return None
-
-
-def _others(problem: Problem, w: int) -> list[int]:
-    return [x for x in range(problem.n_workers) if x != w]

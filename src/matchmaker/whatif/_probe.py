@@ -147,13 +147,17 @@ def place(
     schedule: Schedule,
     j: int,
     *,
-    skip_workers: Iterable[int] = (),
+    only_worker: int | None = None,
 ) -> Placement | None:
-    """A start for job ``j`` that fits the planned days of enough eligible workers, best
-    match scores first, without moving anything; ``None`` when there is none."""
+    """A start for job ``j`` that fits the planned days of enough eligible workers (only
+    ``only_worker`` when given), best match scores first, without moving anything;
+    ``None`` when there is none."""
     team = int(problem.job_team[j])
-    skip = set(skip_workers)
-    eligible = {w: vs for w, vs in eligible_by_worker(problem, j).items() if w not in skip}
+    eligible = {
+        w: vs
+        for w, vs in eligible_by_worker(problem, j).items()
+        if only_worker is None or w == only_worker
+    }
     if len(eligible) < team:
         return None
     free: list[tuple[Standing, list[int]]] = []
