@@ -259,3 +259,23 @@ def test_an_added_job_is_validated_and_served(ok_small: Dataset) -> None:
     assert row.change == "added"
     assert row.cause == "job_added NEW (line 1)"
     assert result.ok
+
+
+def test_a_pinned_team_losing_a_member_is_staffed_again_or_left_out_whole() -> None:
+    """W1 and W2 are pinned to team job T at 08:00; W1 is unavailable from 08:00. The team
+    is not forced in place with W2 alone: the re-plan verifies (a full team or none)."""
+    team = job(
+        "T",
+        window=TimeWindow(start=at(8), end=at(8)),
+        workers_needed=2,
+        pinned_worker_ids=("W1", "W2"),
+        pinned_start=at(8),
+    )
+    dataset = world(workers=[worker("W1"), worker("W2")], jobs=[team])
+    plan = dispatch(dataset, solver="greedy", time_limit=10.0).plan
+    assert {a.worker_id for a in plan.assignments} == {"W1", "W2"}
+    change = Change(kind="worker_unavailable", line=1, worker_id="W1", start=at(8))
+    result = replan(dataset, plan, [change], time_limit=3.0, solver="greedy")
+    assert result.violations == ()
+    assert verify(result.dataset, result.plan) == []
+    assert [a.job_id for a in result.plan.assignments] == []

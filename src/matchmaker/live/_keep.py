@@ -65,12 +65,14 @@ def _minute(problem: Problem, moment: datetime) -> int:
 def frozen_jobs(
     previous: Plan, round_: Dataset, changed: ChangedRound, freeze_before: datetime | None
 ) -> frozenset[str]:
-    """Jobs that start before ``freeze_before`` and that no change hit."""
+    """Jobs that start before ``freeze_before`` and that no change hit (a team job is hit
+    when a change hits any of its members)."""
     if freeze_before is None:
         return frozenset()
     limit = utc(freeze_before)
     declined = {job_id for job_id, _ in changed.declined}
-    out = set()
+    out: set[str] = set()
+    hit: set[str] = set()
     for a in previous.assignments:
         if utc(a.start) >= limit or not round_.has_job(a.job_id) or a.job_id in declined:
             continue
@@ -80,9 +82,8 @@ def frozen_jobs(
             and (c.until is None or utc(a.start) < utc(c.until))
             for c in changed.unavailable.get(a.worker_id, ())
         )
-        if not gone:
-            out.add(a.job_id)
-    return frozenset(out)
+        (hit if gone else out).add(a.job_id)
+    return frozenset(out - hit)
 
 
 def _cause(
