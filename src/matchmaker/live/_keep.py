@@ -3,7 +3,8 @@
 Every visit of the previous plan is replayed on its worker in start order; it stays when it
 still obeys every hard rule at its start, or pushed later by at most the shift tolerance
 (team visits only at their start); otherwise the change that made it impossible *hit* it.
-Frozen visits (before ``freeze_before``, no change hit them) stay whatever happens.
+Frozen visits (before ``freeze_before``, no change hit them) stay where they are, unless an
+overrun before them on their worker runs into them: then the overrun hit them too.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def replay(
     tolerance: int,
 ) -> tuple[dict[int, list[tuple[int, int]]], dict[str, str]]:
     """Which previous visits stay (per vehicle, at their possibly pushed start) and which a
-    change hit (job id -> the change's label)."""
+    change hit (job id -> the change's label); a frozen visit in ``hit`` is frozen no more."""
     hit: dict[str, str] = {}
     first = np.searchsorted(problem.vehicle_worker, np.arange(problem.n_workers))
     last = np.searchsorted(problem.vehicle_worker, np.arange(problem.n_workers), side="right")
@@ -152,14 +153,19 @@ def replay(
                 for j, old in visits_v:
                     job_id = problem.job_ids[j]
                     duration = int(problem.job_duration[j])
+                    travel = (
+                        int(problem.travel_home_job[v, j])
+                        if previous_job is None
+                        else int(problem.travel_job_job[mode, previous_job, j])
+                    )
                     if job_id in frozen:
                         start = old
+                        if old < ready + travel:
+                            # An overrun ran into it: it cannot start where it was frozen.
+                            hit[job_id] = route_cause or "no longer fits its worker's day"
+                            newly = True
+                            continue
                     else:
-                        travel = (
-                            int(problem.travel_home_job[v, j])
-                            if previous_job is None
-                            else int(problem.travel_job_job[mode, previous_job, j])
-                        )
                         start = max(old, ready + travel, int(problem.job_earliest[j]))
                         team = int(problem.job_team[j]) > 1
                         fits = (

@@ -130,6 +130,7 @@ def replan(
     before = previous_visits(problem, previous, round_)
     frozen = frozen_jobs(previous, round_, changed, freeze_before)
     kept, hit = replay(problem, before, frozen, changed, shift_tolerance)
+    frozen = frozen - hit.keys()
 
     # From here on nothing new may start before freeze_before: that time has passed.
     future = not_before(round_, frozen, freeze_before)
