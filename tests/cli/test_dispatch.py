@@ -268,7 +268,7 @@ def test_explain_a_hand_made_plan_with_its_dataset(dataset_dir: Path, tmp_path: 
 def test_the_progress_line_shows_phase_time_left_and_standing() -> None:
     """While solving, the line names the solver's phase and the seconds the limit leaves
     (never below 0), then the objective and served jobs."""
-    from matchmaker.cli._dispatch import progress_text
+    from matchmaker.cli._solving import progress_text
     from matchmaker.solve import Progress
 
     report = Progress(elapsed_seconds=3.6, objective=12345, served=7, message="warm start")

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+import matchmaker.live._replan as replanning
 from matchmaker.cli import app
 from matchmaker.io import dataset_to_frames, load_plan_input, read_plan, write_tables
 from matchmaker.live import DIFF_COLUMNS
 from matchmaker.model import Dataset, TimeWindow
 from matchmaker.plan import verify
+from matchmaker.solve import _greedy as greedy
 from tests.rules.world import at, job, worker, world
 
 runner = CliRunner()
@@ -220,3 +226,33 @@ def test_explain_worker_names_failed_rules_or_the_cost(plan_dir: Path) -> None:
     data = json.loads(result.output)
     assert data["status"] in ("can_take", "needs_moves", "must_drop", "no_room")
     assert data["worker_id"] == other
+
+
+def test_ctrl_c_during_a_replan_writes_the_replan_so_far(
+    dataset_dir: Path, plan_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGINT while the re-plan solves: it stops, the re-plan so far is verified and
+    written with its diff, stderr says so, exit 130, no traceback, SIGINT handler restored."""
+
+    def interrupted_solver(problem: Any, **kwargs: Any) -> Any:
+        stop: threading.Event = kwargs["stop"]
+        os.kill(os.getpid(), signal.SIGINT)
+        assert stop.wait(10), "the Ctrl-C handler did not set the stop flag"
+        return greedy.solve(problem, **kwargs)
+
+    monkeypatch.setattr(replanning, "get_solver", lambda name: interrupted_solver)
+    out = tmp_path / "replanned"
+    changes = _changes(tmp_path, json.dumps({"kind": "job_cancelled", "job_id": "J2"}))
+    result = runner.invoke(
+        app,
+        [
+            *("replan", str(dataset_dir), "--previous", str(plan_dir)),
+            *("--changes", str(changes), "--out", str(out), "--time-limit", "2"),
+        ],
+    )
+    assert result.exit_code == 130, result.output
+    assert "interrupted: wrote the best re-plan found so far" in result.stderr
+    assert "Traceback" not in result.output
+    assert (out / "diff.csv").is_file()
+    assert verify(load_plan_input(out), read_plan(out)) == []
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

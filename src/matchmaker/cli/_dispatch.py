@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import enum
 import json
-import signal
 import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +17,6 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from matchmaker.cli._common import (
@@ -33,6 +30,7 @@ from matchmaker.cli._common import (
     user_errors,
 )
 from matchmaker.cli._lang import LangOption, Language
+from matchmaker.cli._solving import in_thread, live_progress, stop_on_ctrl_c
 from matchmaker.cli._split_options import (
     ExecutorOption,
     SplitOption,
@@ -60,7 +58,6 @@ from matchmaker.live import explain_worker
 from matchmaker.model import DatasetError, PlanError, load_policy
 from matchmaker.plan import (
     RULES,
-    DispatchResult,
     Plan,
     Violation,
     dispatch,
@@ -72,10 +69,8 @@ from matchmaker.plan import (
     redacted,
     verify,
 )
-from matchmaker.solve import Progress as SolverProgress
-from matchmaker.solve import ProgressCallback
 
-__all__ = ["progress_text", "register"]
+__all__ = ["register"]
 
 
 SMALLEST_CHANGE_MIN_SECONDS = 5.0
@@ -100,65 +95,6 @@ def _invalid_plan() -> Iterator[None]:
         yield
     except PlanError as error:
         fail(str(error), EXIT_INVALID_INPUT)
-
-
-def progress_text(progress: SolverProgress, time_limit: float, jobs: int) -> str:
-    """The progress line: the solver's phase, the time the limit leaves, where it stands."""
-    left = max(time_limit - progress.elapsed_seconds, 0.0)
-    return (
-        f"{progress.message or 'searching'}, {left:.0f} s left  "
-        f"objective {progress.objective:,}  served {progress.served}/{jobs}"
-    )
-
-
-@contextmanager
-def _live_progress(time_limit: float, jobs: int) -> Iterator[ProgressCallback]:
-    with Progress(
-        TextColumn("[bold]solving[/]"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=stderr,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("starting", total=max(time_limit, 1e-9))
-
-        def report(progress: SolverProgress) -> None:
-            bar.update(
-                task,
-                completed=min(progress.elapsed_seconds, time_limit),
-                description=progress_text(progress, time_limit, jobs),
-            )
-
-        yield report
-
-
-@contextmanager
-def _stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
-    """While inside, Ctrl-C (SIGINT) sets ``stop`` instead of raising KeyboardInterrupt."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def on_sigint(signum: int, frame: object) -> None:
-        stop.set()
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _in_thread(work: Callable[[], DispatchResult]) -> DispatchResult:
-    """Run ``work`` in a helper thread while this (main) thread waits.
-
-    Python runs signal handlers only in the main thread, between its own bytecodes; a
-    main thread inside an OR-Tools or CP-SAT call would see Ctrl-C only when it returns.
-    Waiting here keeps the main thread free to set the stop flag at once.
-    """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="matchmaker-dispatch") as pool:
-        return pool.submit(work).result()
 
 
 def _summary(plan: Plan, lang: str = "en") -> Table:
@@ -295,11 +231,11 @@ def dispatch_command(
         coverage_line(data, chosen, districts, travel)
         stop = threading.Event()
         with (
-            _stop_on_ctrl_c(stop),
+            stop_on_ctrl_c(stop),
             open_executor(executor, workers=workers) as pool,
         ):
-            with _live_progress(time_limit, len(data.jobs)) as report:
-                result = _in_thread(
+            with live_progress(time_limit, len(data.jobs)) as report:
+                result = in_thread(
                     lambda: dispatch(
                         data,
                         solver=solver.value,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+import threading
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -19,12 +20,15 @@ from rich.table import Table
 
 from matchmaker.cli._common import (
     EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
     EXIT_INVALID_INPUT,
     console,
     fail,
     load_dataset_warning,
+    stderr,
     user_errors,
 )
+from matchmaker.cli._solving import in_thread, live_progress, stop_on_ctrl_c
 from matchmaker.io import (
     CellError,
     check_output_folder,
@@ -285,7 +289,10 @@ def replan_command(
     ] = False,
 ) -> None:
     """Re-plan a day after changes, moving as few planned jobs as possible; writes the
-    plan folder with diff.csv (only if it passes verify)."""
+    plan folder with diff.csv (only if it passes verify).
+
+    Ctrl-C stops the search: the re-plan found so far is verified and written (exit 130).
+    """
     with user_errors():
         source = dataset if dataset.is_dir() else None
         try:
@@ -307,18 +314,24 @@ def replan_command(
             except CellError as error:
                 raise RequestError(f"--freeze-before: {error}") from None
         found = read_changes(changes, data)
-        result = replan(
-            data,
-            read,
-            found,
-            policy=chosen,
-            max_moves=max_moves,
-            freeze_before=frozen_from,
-            shift_tolerance=shift_tolerance,
-            time_limit=time_limit,
-            seed=seed,
-            solver=solver.value,
-        )
+        stop = threading.Event()
+        with stop_on_ctrl_c(stop), live_progress(time_limit, len(data.jobs)) as report:
+            result = in_thread(
+                lambda: replan(
+                    data,
+                    read,
+                    found,
+                    policy=chosen,
+                    max_moves=max_moves,
+                    freeze_before=frozen_from,
+                    shift_tolerance=shift_tolerance,
+                    time_limit=time_limit,
+                    seed=seed,
+                    solver=solver.value,
+                    progress=report,
+                    stop=stop,
+                )
+            )
         if result.violations:
             fail(
                 f"the re-plan breaks {len(result.violations)} hard rule(s) "
@@ -337,6 +350,13 @@ def replan_command(
         markup=False,
     )
     console.print(f"Plan written to {out} (with diff.csv)", highlight=False, markup=False)
+    if stop.is_set():
+        stderr.print(
+            f"interrupted: wrote the best re-plan found so far to {out}",
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(EXIT_INTERRUPTED)
 
 
 def register(app: typer.Typer) -> None:
