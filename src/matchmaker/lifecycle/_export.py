@@ -5,7 +5,8 @@ applied, atomically (a failed export leaves no folder behind).
 
 What the export carries from operations into matching:
 
-- ``workers.rating`` / ``rating_count``: updated by ratings; ``status``: ``suspended`` by
+- ``workers``: every employed worker; applicants still in screening and rejected ones
+  are left out; ``rating`` / ``rating_count``: updated by ratings; ``status``: ``suspended`` by
   the complaint rule (and ``on_leave`` for a worker whose availability has no shift that
   day); ``shift_start`` / ``shift_end`` given as full datetimes are moved to the day;
 - ``customers.blocked_workers``: upheld complaints; ``previous_workers``: the workers of
@@ -222,6 +223,8 @@ def _worker_rows(
 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     rows, availability = [], []
     for worker in sorted(ledger.workers.values(), key=lambda w: w.worker_id):
+        if worker.state in (WorkerState.APPLICANT, WorkerState.REJECTED):
+            continue  # not (or never) approved by screening: not a worker to dispatch
         status = worker.status
         shifts = [
             (s, e)

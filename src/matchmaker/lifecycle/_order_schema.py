@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from matchmaker.lifecycle._schema_base import (
     Id,
@@ -25,8 +25,6 @@ from matchmaker.lifecycle._schema_base import (
 )
 
 __all__ = [
-    "AssessmentScheduledIn",
-    "OrderAssessedIn",
     "OrderCancelledIn",
     "OrderClosedIn",
     "OrderCompletedIn",
@@ -107,17 +105,6 @@ class OrderCreatedIn(In):
     note: str = ""
 
 
-class AssessmentScheduledIn(In):
-    kind: Literal["assessment_scheduled"]
-    at: AwareDatetime
-    note: str = ""
-
-
-class OrderAssessedIn(In):
-    kind: Literal["order_assessed"]
-    note: str = ""
-
-
 class OrderQuotedIn(In):
     kind: Literal["order_quoted"]
     lines: list[QuoteLineModel] = Field(default_factory=list)
@@ -151,11 +138,13 @@ class OrderContractedIn(In):
 class OrderStartedIn(In):
     kind: Literal["order_started"]
     note: str = ""
+    rule: str | None = None
 
 
 class OrderCompletedIn(In):
     kind: Literal["order_completed"]
     note: str = ""
+    rule: str | None = None
 
 
 class OrderClosedIn(In):

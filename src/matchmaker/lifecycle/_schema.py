@@ -27,8 +27,6 @@ from matchmaker.lifecycle._customer_schema import (
     CustomerWorkerUnblockedIn,
 )
 from matchmaker.lifecycle._order_schema import (
-    AssessmentScheduledIn,
-    OrderAssessedIn,
     OrderCancelledIn,
     OrderClosedIn,
     OrderCompletedIn,
@@ -53,6 +51,20 @@ from matchmaker.lifecycle._placement_schema import (
     PlacementStartedIn,
 )
 from matchmaker.lifecycle._schema_base import In
+from matchmaker.lifecycle._steps_schema import (
+    AssessmentScheduledIn,
+    CustomerReplacementRequestedIn,
+    OrderAssessedIn,
+    OrderScheduleAmendedIn,
+    OrderSchedulePausedIn,
+    OrderScheduleResumedIn,
+    WorkerAppliedIn,
+    WorkerApprovedIn,
+    WorkerBackgroundCheckedIn,
+    WorkerInterviewedIn,
+    WorkerRejectedIn,
+    WorkerTrainedIn,
+)
 from matchmaker.lifecycle._visit_schema import (
     VisitAcceptedIn,
     VisitCancelledIn,
@@ -105,6 +117,9 @@ EVENT_MODELS: tuple[type[In], ...] = (
     OrderCompletedIn,
     OrderClosedIn,
     OrderCancelledIn,
+    OrderSchedulePausedIn,
+    OrderScheduleResumedIn,
+    OrderScheduleAmendedIn,
     VisitCreatedIn,
     VisitProposedIn,
     VisitConfirmedIn,
@@ -133,10 +148,17 @@ EVENT_MODELS: tuple[type[In], ...] = (
     WorkerReinstatedIn,
     WorkerLeaveStartedIn,
     WorkerLeaveEndedIn,
+    WorkerAppliedIn,
+    WorkerInterviewedIn,
+    WorkerTrainedIn,
+    WorkerBackgroundCheckedIn,
+    WorkerApprovedIn,
+    WorkerRejectedIn,
     CustomerRegisteredIn,
     CustomerUpdatedIn,
     CustomerWorkerBlockedIn,
     CustomerWorkerUnblockedIn,
+    CustomerReplacementRequestedIn,
     PlacementRequestedIn,
     PlacementShortlistedIn,
     PlacementInterviewScheduledIn,
