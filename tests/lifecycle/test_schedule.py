@@ -74,9 +74,7 @@ def test_an_open_pause_then_resume_recreates_the_dropped_days_from_the_resume_da
     days = sorted(_live(ops).values())
     assert days == ["2026-12-02", "2026-12-03", *[f"2026-12-{d:02d}" for d in range(7, 12)]]
     assert "O1-006-2" in _live(ops)  # O1-006 was cancelled by the pause: a new id
-    assert ops.ledger().orders["O1"].pauses == (
-        (date(2026, 12, 4), date(2026, 12, 6)),
-    )
+    assert ops.ledger().orders["O1"].pauses == ((date(2026, 12, 4), date(2026, 12, 6)),)
 
 
 def test_resume_without_a_pause_and_a_pause_in_the_past_are_refused(ops: Operations) -> None:
@@ -142,7 +140,9 @@ def test_an_amendment_keeps_visits_it_does_not_change(ops: Operations) -> None:
     """An amendment to the same schedule and template keeps every future visit (with its
     proposal) and creates nothing: only the visits whose job changes are re-made."""
     _contract(ops)
-    ops.submit([ev("visit_proposed", "O1-006", 5, worker_ids=["W2"], start="2026-12-07T08:00:00+08:00")])
+    ops.submit(
+        [ev("visit_proposed", "O1-006", 5, worker_ids=["W2"], start="2026-12-07T08:00:00+08:00")]
+    )
     order = ops.ledger().orders["O1"]
     stored = ops.submit(
         [

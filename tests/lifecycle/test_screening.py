@@ -27,7 +27,9 @@ def test_an_applicant_is_not_dispatchable_until_approved(ops: Operations) -> Non
     _apply(ops)
     ops.submit([visit("V1")])
     with pytest.raises(LifecycleError, match="worker N1 is applicant"):
-        ops.submit([ev("visit_proposed", "V1", 0, worker_ids=["N1"], start="2026-12-01T09:00:00+08:00")])
+        ops.submit(
+            [ev("visit_proposed", "V1", 0, worker_ids=["N1"], start="2026-12-01T09:00:00+08:00")]
+        )
     ops.submit(
         [
             ev("worker_interviewed", "N1", -400, outcome="passed", interviewer="HR"),
@@ -44,7 +46,9 @@ def test_an_applicant_is_not_dispatchable_until_approved(ops: Operations) -> Non
         "background_check",
         "approval",
     ]
-    ops.submit([ev("visit_proposed", "V1", 0, worker_ids=["N1"], start="2026-12-01T09:00:00+08:00")])
+    ops.submit(
+        [ev("visit_proposed", "V1", 0, worker_ids=["N1"], start="2026-12-01T09:00:00+08:00")]
+    )
 
 
 @pytest.mark.parametrize(
