@@ -107,11 +107,8 @@ def resumed(order: Order, event: Event) -> dict[str, Any]:
     value = event.get("from_date")
     day = local_day(event.time, timezone) if value is None else date.fromisoformat(str(value))
     pause = open_pause(order, day)
-    if pause is None:
-        raise LifecycleError(
-            f"order {order.order_id}: nothing to resume, the schedule is not paused on or "
-            f"after {day.isoformat()}"
-        )
+    if pause is None:  # refused by the ledger (check_step) with its reason
+        return {"last_resumed": None}
     start, _end = pause
     rest = tuple(p for p in order.pauses if p != pause)
     if day > start:

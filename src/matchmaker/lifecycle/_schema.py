@@ -22,17 +22,23 @@ from matchmaker.lifecycle._complaint_schema import (
 )
 from matchmaker.lifecycle._customer_schema import (
     CustomerRegisteredIn,
+    CustomerReplacementRequestedIn,
     CustomerUpdatedIn,
     CustomerWorkerBlockedIn,
     CustomerWorkerUnblockedIn,
 )
 from matchmaker.lifecycle._order_schema import (
+    AssessmentScheduledIn,
+    OrderAssessedIn,
     OrderCancelledIn,
     OrderClosedIn,
     OrderCompletedIn,
     OrderContractedIn,
     OrderCreatedIn,
     OrderQuotedIn,
+    OrderScheduleAmendedIn,
+    OrderSchedulePausedIn,
+    OrderScheduleResumedIn,
     OrderStartedIn,
 )
 from matchmaker.lifecycle._placement_schema import (
@@ -51,20 +57,6 @@ from matchmaker.lifecycle._placement_schema import (
     PlacementStartedIn,
 )
 from matchmaker.lifecycle._schema_base import In
-from matchmaker.lifecycle._steps_schema import (
-    AssessmentScheduledIn,
-    CustomerReplacementRequestedIn,
-    OrderAssessedIn,
-    OrderScheduleAmendedIn,
-    OrderSchedulePausedIn,
-    OrderScheduleResumedIn,
-    WorkerAppliedIn,
-    WorkerApprovedIn,
-    WorkerBackgroundCheckedIn,
-    WorkerInterviewedIn,
-    WorkerRejectedIn,
-    WorkerTrainedIn,
-)
 from matchmaker.lifecycle._visit_schema import (
     VisitAcceptedIn,
     VisitCancelledIn,
@@ -84,13 +76,19 @@ from matchmaker.lifecycle._visit_schema import (
     VisitWithdrawnIn,
 )
 from matchmaker.lifecycle._worker_schema import (
+    WorkerAppliedIn,
+    WorkerApprovedIn,
     WorkerAvailabilitySetIn,
+    WorkerBackgroundCheckedIn,
+    WorkerInterviewedIn,
     WorkerLeaveEndedIn,
     WorkerLeaveStartedIn,
     WorkerRatingUpdatedIn,
     WorkerRegisteredIn,
     WorkerReinstatedIn,
+    WorkerRejectedIn,
     WorkerSuspendedIn,
+    WorkerTrainedIn,
     WorkerUpdatedIn,
 )
 

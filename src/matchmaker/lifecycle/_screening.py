@@ -32,7 +32,13 @@ from matchmaker.model import LifecycleError
 if TYPE_CHECKING:
     from matchmaker.lifecycle._worker import WorkerRecord
 
-__all__ = ["SCREENING_KINDS", "ScreeningStep", "missing_steps", "screening_changes"]
+__all__ = [
+    "SCREENING_KINDS",
+    "ScreeningStep",
+    "check_approval",
+    "missing_steps",
+    "screening_changes",
+]
 
 SCREENING_KINDS = frozenset(
     {
@@ -66,6 +72,17 @@ def missing_steps(worker: WorkerRecord, on: date) -> list[str]:
     return missing
 
 
+def check_approval(worker: WorkerRecord, event: Event) -> None:
+    """Refuse approving an applicant who has not passed every step, naming what is missing."""
+    if worker.state != "applicant":
+        return  # the transition table refuses it
+    missing = missing_steps(worker, event.time.date())
+    if missing:
+        raise LifecycleError(
+            f"worker {worker.worker_id} cannot be approved yet: missing {', '.join(missing)}"
+        )
+
+
 def screening_changes(worker: WorkerRecord, event: Event) -> dict[str, Any]:
     """The worker fields a screening event sets; approval checks every step first."""
     kind, p = event.kind, event.payload
@@ -82,11 +99,7 @@ def screening_changes(worker: WorkerRecord, event: Event) -> dict[str, Any]:
             "background_check_expires": p.get("expires"),
         }
     elif kind == "worker_approved":
-        missing = missing_steps(worker, event.time.date())
-        if missing:
-            raise LifecycleError(
-                f"worker {worker.worker_id} cannot be approved yet: missing {', '.join(missing)}"
-            )
+        # Every step is checked by the ledger first (check_approval).
         step = ("approval", "approved", event.time)
         changes = {"status_changed_at": event.time, "status_reason": str(p.get("note", ""))}
     else:

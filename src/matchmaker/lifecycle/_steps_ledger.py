@@ -9,11 +9,13 @@ unknown or unfit id.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from matchmaker.lifecycle._events import Event
-from matchmaker.lifecycle._schedule import local_day
+from matchmaker.lifecycle._schedule import local_day, open_pause
+from matchmaker.lifecycle._screening import check_approval
 from matchmaker.lifecycle._states import OrderState, VisitState
 from matchmaker.lifecycle._visit import Visit
 from matchmaker.model import LifecycleError
@@ -111,6 +113,19 @@ def check_step(ledger: Ledger, event: Event) -> None:
                 raise LifecycleError(
                     f"{who}: its assessment visit {visit.visit_id} is {visit.state}; record "
                     "the findings once the assessor has completed it"
+                )
+    elif kind == "worker_approved" and event.entity_id in ledger.workers:
+        check_approval(ledger.workers[event.entity_id], event)
+    elif kind == "order_schedule_resumed" and event.entity_id in ledger.orders:
+        order = ledger.orders[event.entity_id]
+        if order.schedule is not None:
+            value = p.get("from_date")
+            zone = str(order.schedule["timezone"])
+            day = local_day(event.time, zone) if value is None else date.fromisoformat(str(value))
+            if open_pause(order, day) is None:
+                raise LifecycleError(
+                    f"{who}: nothing to resume, the schedule is not paused on or after "
+                    f"{day.isoformat()}"
                 )
     elif kind == "customer_replacement_requested":
         worker = str(p["worker_id"])
