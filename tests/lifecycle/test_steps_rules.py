@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matchmaker.lifecycle import Operations, OpsPolicy, OrderState, VisitState, export_jobs
+from matchmaker.lifecycle import Ledger, Operations, OpsPolicy, OrderState, VisitState, export_jobs
 from matchmaker.model import LifecycleError
 
 from .factory import at, ev, served, visit
@@ -157,10 +157,55 @@ def test_order_state_follows_its_visits(ops: Operations) -> None:
     assert ops.ledger().orders["O1"].state is OrderState.COMPLETED
 
 
-def test_order_state_by_hand_when_the_policy_says_so(store: object, ops: Operations) -> None:
+def test_order_state_by_hand_when_the_policy_says_so(ops: Operations) -> None:
     """With derive_order_state off nothing is derived and the order is moved by hand."""
     manual = Operations(ops.store, OpsPolicy(derive_order_state=False))
     _order(manual)
     stored = manual.submit(served("V1"))
     assert all(s.event.actor != "rule:order_progress" for s in stored)
     assert manual.ledger().orders["O1"].state is OrderState.CONTRACTED
+
+
+def test_every_step_replays_to_the_state_built_live(ops: Operations) -> None:
+    """Assessment, findings, replacement, screening and derived order events replay to
+    exactly the state built live (rules do not run on replay)."""
+    _assessment(ops, minutes=200)
+    ops.submit(
+        [
+            *served("O1-assessment-1", "W2", start=200),
+            ev("order_assessed", "O1", 400, findings={"text": "ok", "lines": []}),
+            ev("order_quoted", "O1", 410, total="100.00"),
+            ev("order_contracted", "O1", 420),
+            visit("V1", order_id="O1", start=600),
+            *served("V1", "W1", start=600),
+            ev("visit_accepted", "V1", 730),
+            ev("visit_settled", "V1", 740),
+            ev("customer_replacement_requested", "C1", 750, worker_id="W1"),
+            ev("worker_applied", "N1", 760, gender="M", home_lat=31.2, home_lon=121.4),
+            ev("worker_rejected", "N1", 770, reason="failed check"),
+        ]
+    )
+    live = ops.ledger()
+    assert live.orders["O1"].state is OrderState.COMPLETED
+    replayed = Ledger.replay(ops.store.read())
+    assert replayed.snapshot() == live.snapshot()
+
+
+def test_the_assessor_is_not_the_orders_regular_worker(ops: Operations, tmp_path: Path) -> None:
+    """Continuity reads the order's service visits only: the assessor who served the
+    assessment does not become the customer's preferred worker for the contract."""
+    _assessment(ops, minutes=200)
+    ops.submit(
+        [
+            *served("O1-assessment-1", "W2", start=200),
+            ev("order_assessed", "O1", 400),
+            ev("order_quoted", "O1", 410, total="100.00"),
+            ev("order_contracted", "O1", 420),
+            visit("V1", order_id="O1", start=1500),
+            visit("V2", order_id="O1", start=1600),
+        ]
+    )
+    export_jobs(ops, day=date(2026, 12, 2), out=tmp_path / "round")
+    customers = pd.read_csv(tmp_path / "round" / "customers.csv", dtype=str, keep_default_na=False)
+    assert "W2" not in customers.set_index("customer_id").loc["C1", "preferred_workers"]
+    assert "W2" in customers.set_index("customer_id").loc["C1", "previous_workers"]

@@ -123,14 +123,14 @@ def _order_workers(ledger: Ledger, before: datetime) -> dict[str, tuple[str, ...
     latest served or confirmed visit starting before a time."""
     visits_per_order: dict[str, int] = {}
     for visit in ledger.visits.values():
-        if visit.rework_of is None:
+        if visit.rework_of is None and not visit.assessment:
             order_id = visit.job.order_id
             visits_per_order[order_id] = visits_per_order.get(order_id, 0) + 1
     latest: dict[str, Visit] = {}
     for visit in ledger.visits.values():
         order_id = visit.job.order_id
-        if not order_id or not visit.workers or visit.rework_of is not None:
-            continue
+        if not order_id or not visit.workers or visit.rework_of is not None or visit.assessment:
+            continue  # the assessor is not the order's worker
         if visits_per_order.get(order_id, 0) < 2:
             continue
         if not (visit.served or visit.state is VisitState.CONFIRMED):

@@ -8,6 +8,7 @@ unknown or unfit id.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from datetime import date
 from itertools import islice
@@ -40,8 +41,8 @@ ASSESSED_STATES = (
 """An assessment visit in one of these states has been done: its findings can be recorded."""
 
 
-class _OrderIndex:
-    """Visit ids per order id, for one ledger's ``visits`` dict.
+class _OrderIndex(threading.local):
+    """Visit ids per order id, for one ledger's ``visits`` dict (one per thread).
 
     A visit never changes its order and visits are never removed, so only the ids added
     since the last call are read (dicts keep insertion order). The dict itself is kept,
