@@ -36,7 +36,13 @@ def t(day: int, clock: str) -> str:
 
 
 def ledger(store: Path) -> Ledger:
-    return Ledger.replay(EventStore(store).read())
+    with EventStore(store) as opened:
+        return Ledger.replay(opened.read())
+
+
+def count(store: Path) -> int:
+    with EventStore(store) as opened:
+        return opened.count()
 
 
 def ops(store: Path, *args: str | Path) -> Result:
@@ -339,3 +345,28 @@ def test_a_company_runs_the_process_steps_from_the_cli(tmp_path: Path) -> None:
     settled = event(store, "visit_settled", "O9-r1-005", t(11, "12:20")).stdout
     assert "order_completed O9" in settled and "rule:order_progress" in settled
     assert "completed" in ops(store, "order-status", "--order", "O9").stdout
+
+
+def test_step_commands_refuse_bad_input_naming_the_option(tmp_path: Path) -> None:
+    """A bad value names the option, an unknown id is named as unknown, a date that is
+    not a date is refused; each exits 2 and writes nothing."""
+    store = tmp_path / "ops.db"
+    event(store, "customer_registered", "C1", t(1, "08:00"), lat=31.2, lon=121.4)
+    before = count(store)
+    cases = [
+        (
+            ("worker-screen", "--worker", "N1", "--step", "interview", "--outcome", "maybe"),
+            "'--outcome': Input should be 'passed' or 'failed'",
+        ),
+        (("schedule-pause", "--order", "O1", "--from", "2026-12-05"), "unknown order 'O1'"),
+        (("schedule-pause", "--order", "O1", "--from", "2026-13-05"), "is not YYYY-MM-DD"),
+        (("replace-worker", "--customer", "C1", "--worker", "W1"), "unknown worker 'W1'"),
+        (
+            ("schedule-amend", "--order", "O1", "--effective-from", "2026-12-05"),
+            "a new schedule, a new visit template or both",
+        ),
+    ]
+    for args, message in cases:
+        result = run("ops", args[0], "--store", store, *args[1:], "--actor", "a")
+        assert result.exit_code == 2 and message in result.stderr, (args, result.output)
+    assert count(store) == before

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -52,14 +53,32 @@ WorkerOption = Annotated[str, typer.Option("--worker", help="Worker id.")]
 ReasonOption = Annotated[str, typer.Option("--reason", help="Why (recorded on the event).")]
 
 
+_OPTIONS = {
+    "from_date": "--from",
+    "until_date": "--until",
+    "effective_from": "--effective-from",
+    "worker_id": "--worker",
+    "outcome": "--outcome",
+    "course": "--course",
+    "result": "--result",
+    "expires": "--expires",
+    "reason": "--reason",
+    "schedule": "--schedule",
+}
+"""Event fields set from one option, so an error names the option the user typed."""
+
+
 def _event(kind: str, entity: str, when: datetime, actor: str, **payload: Any) -> Event:
-    """A validated event; a bad option is reported as invalid input naming the field."""
+    """A validated event; a bad option is reported as invalid input naming the option."""
     item = {"kind": kind, "entity": entity, "time": when.isoformat(), "actor": actor}
     item.update({k: v for k, v in payload.items() if v is not None})
     try:
         event, _ = event_from_mapping(item)
     except ValidationError as error:
-        raise DatasetError(validation_issues(error, file=kind, row=None)) from None
+        issues = validation_issues(error, file=kind, row=None)
+        raise DatasetError(
+            [replace(i, column=_OPTIONS.get(i.column or "", i.column)) for i in issues]
+        ) from None
     return event
 
 
