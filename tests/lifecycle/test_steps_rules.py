@@ -44,12 +44,15 @@ def test_an_assessment_is_a_visit_dispatched_like_a_job(ops: Operations, tmp_pat
 
 
 def test_rescheduling_cancels_the_open_assessment_visit(ops: Operations) -> None:
-    """A second assessment_scheduled cancels the first visit and dispatches a new one."""
+    """Each new assessment_scheduled cancels the open visit and dispatches the next one,
+    numbered on."""
     _assessment(ops)
     ops.submit([ev("assessment_scheduled", "O1", 5, at=at(1500), visit={"duration_minutes": 45})])
+    ops.submit([ev("assessment_scheduled", "O1", 6, at=at(1600), visit={"duration_minutes": 45})])
     visits = ops.ledger().visits
     assert visits["O1-assessment-1"].state is VisitState.CANCELLED
-    assert visits["O1-assessment-2"].state is VisitState.UNASSIGNED
+    assert visits["O1-assessment-2"].state is VisitState.CANCELLED
+    assert visits["O1-assessment-3"].state is VisitState.UNASSIGNED
 
 
 def test_findings_wait_for_the_assessor_and_feed_the_quote(ops: Operations) -> None:

@@ -50,7 +50,11 @@ from matchmaker.lifecycle._order import Order
 from matchmaker.lifecycle._policy import OpsPolicy
 from matchmaker.lifecycle._schedule import local_day, occurrences
 from matchmaker.lifecycle._states import OrderState, VisitState
-from matchmaker.lifecycle._steps_ledger import assessment_visits, scheduled_visits
+from matchmaker.lifecycle._steps_ledger import (
+    assessment_visits,
+    scheduled_visits,
+    visits_of_order,
+)
 from matchmaker.lifecycle._visit import JobSpec, Visit
 from matchmaker.model import add_minutes
 
@@ -118,7 +122,8 @@ def assessment_dispatch(ledger: Ledger, event: Event, policy: OpsPolicy) -> list
         needs_car=bool(spec.get("needs_car")),
     )
     earlier = assessment_visits(ledger, order.order_id)
-    visit_id = _free_id(ledger, f"{order.order_id}-assessment-{len(earlier) + 1}", set())
+    number = sum(v.assessment for v in visits_of_order(ledger, order.order_id)) + 1
+    visit_id = _free_id(ledger, f"{order.order_id}-assessment-{number}", set())
     created = _derived(
         "assessment_dispatch",
         "visit_created",
