@@ -178,3 +178,13 @@ def test_schedule_changes_replay_to_the_same_state(ops: Operations) -> None:
     )
     replayed = Ledger.replay(ops.store.read())
     assert replayed.snapshot() == ops.ledger().snapshot()
+
+
+def test_schedule_changes_are_in_time_order(ops: Operations) -> None:
+    """A resumption stamped before the pause it would end is refused, naming both times;
+    nothing is written."""
+    _contract(ops)
+    ops.submit([ev("order_schedule_paused", "O1", 30, from_date="2026-12-04")])
+    with pytest.raises(LifecycleError, match="before the schedule's last change"):
+        ops.submit([ev("order_schedule_resumed", "O1", 20, from_date="2026-12-06")])
+    assert ops.ledger().orders["O1"].pauses == ((date(2026, 12, 4), None),)

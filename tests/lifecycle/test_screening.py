@@ -122,3 +122,19 @@ def test_screening_events_are_in_time_order(ops: Operations) -> None:
     ops.submit([ev("worker_applied", "N1", 0, **PROFILE)])
     with pytest.raises(LifecycleError, match="must be in time order"):
         ops.submit([ev("worker_rejected", "N1", -10, reason="late entry")])
+
+
+def test_the_latest_interview_by_time_counts(ops: Operations) -> None:
+    """A failed interview entered late but held before a passed one does not block the
+    approval: the interview latest in time counts."""
+    _apply(ops)
+    ops.submit(
+        [
+            ev("worker_interviewed", "N1", -100, outcome="passed"),
+            ev("worker_interviewed", "N1", -400, outcome="failed"),
+            ev("worker_trained", "N1", -90, course="c"),
+            ev("worker_background_checked", "N1", -80, result="passed"),
+            ev("worker_approved", "N1", 0),
+        ]
+    )
+    assert ops.ledger().workers["N1"].state is WorkerState.ACTIVE

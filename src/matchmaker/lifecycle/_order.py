@@ -51,6 +51,8 @@ class Order:
     schedule_from: date | None = None
     """The day the current (amended) schedule took effect."""
     pauses: tuple[Pause, ...] = ()
+    schedule_changed_at: datetime | None = None
+    """When the schedule was last paused, resumed or amended (they must come in order)."""
     last_resumed: Pause | None = None
     """The pause the latest ``order_schedule_resumed`` ended, as it was."""
 
@@ -115,9 +117,9 @@ _ORDER_HANDLERS: dict[str, Callable[[Order, Event], dict[str, Any]]] = {
     "order_started": lambda o, e: {"started_at": e.time},
     "order_completed": lambda o, e: {"completed_at": e.time},
     "order_closed": lambda o, e: {"closed_at": e.time},
-    "order_schedule_paused": paused,
-    "order_schedule_resumed": resumed,
-    "order_schedule_amended": amended,
+    "order_schedule_paused": lambda o, e: {**paused(o, e), "schedule_changed_at": e.time},
+    "order_schedule_resumed": lambda o, e: {**resumed(o, e), "schedule_changed_at": e.time},
+    "order_schedule_amended": lambda o, e: {**amended(o, e), "schedule_changed_at": e.time},
     "order_cancelled": lambda o, e: {
         "cancelled_at": e.time,
         "cancel_reason": str(e.payload["reason"]),

@@ -57,7 +57,12 @@ ScreeningStep = tuple[str, str, datetime]
 
 def missing_steps(worker: WorkerRecord, on: date) -> list[str]:
     """What still stands between the worker and approval on day ``on`` (empty: none)."""
-    interviews = [outcome for step, outcome, _ in worker.screening if step == "interview"]
+    # The latest by time: an interview entered late does not override a later one.
+    interviews = [
+        outcome
+        for step, outcome, _ in sorted(worker.screening, key=lambda s: s[2])
+        if step == "interview"
+    ]
     missing = []
     if not interviews:
         missing.append("an interview")

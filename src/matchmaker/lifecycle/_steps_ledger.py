@@ -117,9 +117,16 @@ def check_step(ledger: Ledger, event: Event) -> None:
                 )
     elif kind == "worker_approved" and event.entity_id in ledger.workers:
         check_approval(ledger.workers[event.entity_id], event)
-    elif kind == "order_schedule_resumed" and event.entity_id in ledger.orders:
+    elif kind.startswith("order_schedule_") and event.entity_id in ledger.orders:
         order = ledger.orders[event.entity_id]
-        if order.schedule is not None:
+        changed = order.schedule_changed_at
+        if changed is not None and event.time < changed:
+            raise LifecycleError(
+                f"{who}: {kind} at {event.time.isoformat()} is before the schedule's last "
+                f"change at {changed.isoformat()}; pauses, resumptions and amendments must be "
+                "in time order"
+            )
+        if kind == "order_schedule_resumed" and order.schedule is not None:
             value = p.get("from_date")
             zone = str(order.schedule["timezone"])
             day = local_day(event.time, zone) if value is None else date.fromisoformat(str(value))
