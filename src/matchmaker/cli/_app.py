@@ -9,6 +9,8 @@ from matchmaker.cli import _dispatch as dispatch
 from matchmaker.cli import _live as live
 from matchmaker.cli import _ops as ops
 from matchmaker.cli import _ops_live as ops_live
+from matchmaker.cli import _ops_screening as ops_screening
+from matchmaker.cli import _ops_steps as ops_steps
 from matchmaker.cli import _placement_ops as placement_ops
 from matchmaker.cli import _placements as placements
 from matchmaker.cli import _report as report
@@ -41,4 +43,6 @@ placements.register(app)
 placement_ops.register(ops.app)
 live.register(app)
 ops_live.register(ops.app)
+ops_steps.register(ops.app)
+ops_screening.register(ops.app)
 app.add_typer(ops.app, name="ops", help="Order lifecycle operations on an event store.")

@@ -85,6 +85,7 @@ from matchmaker.lifecycle._pricing import (
     quote_visits,
 )
 from matchmaker.lifecycle._recurring import Recurrence, VisitTemplate, expand, jobs_frame
+from matchmaker.lifecycle._screening import missing_steps
 from matchmaker.lifecycle._seed import ImportSummary, import_dataset
 from matchmaker.lifecycle._states import (
     COMPLAINT_TABLE,
@@ -181,6 +182,7 @@ __all__ = [
     "load_ops_policy",
     "load_price_book",
     "make_event",
+    "missing_steps",
     "monthly_statement",
     "open_shortlist_counts",
     "placement_followups",

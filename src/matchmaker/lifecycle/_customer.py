@@ -32,6 +32,8 @@ class CustomerRecord:
     blocked_workers: tuple[str, ...] = ()
     previous_workers: tuple[str, ...] = ()
     """Workers who served the customer before the store knew of it, most recent first."""
+    replaced_workers: tuple[str, ...] = ()
+    """Workers the customer asked to replace (also in ``blocked_workers`` until unblocked)."""
 
     @classmethod
     def create(cls, event: Event) -> CustomerRecord:
@@ -65,6 +67,10 @@ class CustomerRecord:
             for name in ("preferred_languages", "preferred_workers"):
                 if name in p:
                     changes[name] = split_cell(p[name])
+        elif event.kind == "customer_replacement_requested":
+            worker = str(p["worker_id"])
+            changes["blocked_workers"] = append_unique(self.blocked_workers, worker)
+            changes["replaced_workers"] = append_unique(self.replaced_workers, worker)
         elif event.kind == "customer_worker_blocked":
             changes["blocked_workers"] = append_unique(self.blocked_workers, str(p["worker_id"]))
         else:

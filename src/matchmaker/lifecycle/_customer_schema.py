@@ -19,6 +19,7 @@ from matchmaker.lifecycle._schema_base import (
 
 __all__ = [
     "CustomerRegisteredIn",
+    "CustomerReplacementRequestedIn",
     "CustomerUpdatedIn",
     "CustomerWorkerBlockedIn",
     "CustomerWorkerUnblockedIn",
@@ -67,3 +68,12 @@ class CustomerWorkerUnblockedIn(In):
     kind: Literal["customer_worker_unblocked"]
     worker_id: Id
     reason: str = ""
+
+
+class CustomerReplacementRequestedIn(In):
+    """The customer asks for another worker: ``worker_id`` is not sent to them again."""
+
+    kind: Literal["customer_replacement_requested"]
+    worker_id: Id
+    reason: str = ""
+    visit_id: str | None = None

@@ -5,7 +5,8 @@ applied, atomically (a failed export leaves no folder behind).
 
 What the export carries from operations into matching:
 
-- ``workers.rating`` / ``rating_count``: updated by ratings; ``status``: ``suspended`` by
+- ``workers``: every employed worker; applicants still in screening and rejected ones
+  are left out; ``rating`` / ``rating_count``: updated by ratings; ``status``: ``suspended`` by
   the complaint rule (and ``on_leave`` for a worker whose availability has no shift that
   day); ``shift_start`` / ``shift_end`` given as full datetimes are moved to the day;
 - ``customers.blocked_workers``: upheld complaints; ``previous_workers``: the workers of
@@ -122,14 +123,14 @@ def _order_workers(ledger: Ledger, before: datetime) -> dict[str, tuple[str, ...
     latest served or confirmed visit starting before a time."""
     visits_per_order: dict[str, int] = {}
     for visit in ledger.visits.values():
-        if visit.rework_of is None:
+        if visit.rework_of is None and not visit.assessment:
             order_id = visit.job.order_id
             visits_per_order[order_id] = visits_per_order.get(order_id, 0) + 1
     latest: dict[str, Visit] = {}
     for visit in ledger.visits.values():
         order_id = visit.job.order_id
-        if not order_id or not visit.workers or visit.rework_of is not None:
-            continue
+        if not order_id or not visit.workers or visit.rework_of is not None or visit.assessment:
+            continue  # the assessor is not the order's worker
         if visits_per_order.get(order_id, 0) < 2:
             continue
         if not (visit.served or visit.state is VisitState.CONFIRMED):
@@ -222,6 +223,8 @@ def _worker_rows(
 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     rows, availability = [], []
     for worker in sorted(ledger.workers.values(), key=lambda w: w.worker_id):
+        if worker.state in (WorkerState.APPLICANT, WorkerState.REJECTED):
+            continue  # not (or never) approved by screening: not a worker to dispatch
         status = worker.status
         shifts = [
             (s, e)

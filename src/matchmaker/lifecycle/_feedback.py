@@ -28,6 +28,10 @@ rule                     trigger                   effect (audit event)
                                                    cancelled (``visit_cancelled`` each)
 =======================  ========================  ============================================
 
+The rules of the process steps (``assessment_dispatch``, ``replacement_reoffer``,
+``schedule_pause``, ``schedule_resume``, ``schedule_amendment``, ``order_progress``) are
+in :mod:`matchmaker.lifecycle._steps_rules`.
+
 Rules that need no derived event, because the trigger is its own audit record:
 ``decline_exclusion`` (``visit_declined`` and ``visit_no_show`` add the worker to the
 visit's ``excluded_workers``), ``punctuality`` (``visit_checked_in`` records
@@ -48,6 +52,7 @@ from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._policy import OpsPolicy
 from matchmaker.lifecycle._recurring import Recurrence, VisitTemplate, expand
 from matchmaker.lifecycle._states import ComplaintState, VisitState, WorkerState
+from matchmaker.lifecycle._steps_rules import STEP_RULES
 from matchmaker.lifecycle._visit import Visit
 
 __all__ = [
@@ -266,6 +271,8 @@ RULES: tuple[Rule, ...] = (
     Rule(name="rework_completion", trigger="visit_completed", apply=rework_completion),
     Rule(name="recurring_expansion", trigger="order_contracted", apply=recurring_expansion),
     Rule(name="order_cancellation", trigger="order_cancelled", apply=order_cancellation),
+    # The process steps (assessment, replacement, schedule changes, order progress).
+    *(Rule(name=name, trigger=trigger, apply=rule) for name, trigger, rule in STEP_RULES),
 )
 """Every rule that derives events, in the order they run for one trigger."""
 

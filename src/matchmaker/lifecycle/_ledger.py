@@ -33,6 +33,7 @@ from matchmaker.lifecycle._states import (
     WorkerState,
     table_for,
 )
+from matchmaker.lifecycle._steps_ledger import check_step, resolve_step
 from matchmaker.lifecycle._visit import Visit
 from matchmaker.lifecycle._worker import WorkerRecord
 from matchmaker.model import LifecycleError, add_minutes
@@ -196,11 +197,10 @@ class Ledger:
                         f"{who}: customer {p['customer_id']!r} differs from order "
                         f"{order_id}'s customer {order.customer_id!r}"
                     )
-                # A rework visit may follow an order that has completed since.
-                if rework_of is None and order.state not in (
-                    OrderState.CONTRACTED,
-                    OrderState.ACTIVE,
-                ):
+                # A rework visit may follow an order that has completed since; an
+                # assessment visit comes before the contract (check_step).
+                service = rework_of is None and not p.get("assessment")
+                if service and order.state not in (OrderState.CONTRACTED, OrderState.ACTIVE):
                     raise LifecycleError(
                         f"{who}: order {order_id} is {order.state}; visits need a contracted "
                         "or active order"
@@ -233,6 +233,7 @@ class Ledger:
                 )
         elif kind == "customer_worker_blocked" and p["worker_id"] not in self.workers:
             raise LifecycleError(f"{who}: worker {p['worker_id']!r} is not registered")
+        check_step(self, event)
 
     # --- filling defaults -----------------------------------------------------------------
 
@@ -260,6 +261,7 @@ class Ledger:
                         )
                 p["customer_id"] = p.get("customer_id") or target.job.customer_id
                 p["service_type"] = p.get("service_type") or target.job.service_type
+        resolve_step(self, event, p)
         if p == dict(event.payload):
             return event
         return replace(event, payload=p)

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from matchmaker.lifecycle._entity_base import evolve, money_or_none, time_or_none
 from matchmaker.lifecycle._events import Event
 from matchmaker.lifecycle._pricing import PaymentMethod, Quote, QuoteLine
+from matchmaker.lifecycle._schedule import Pause, amended, paused, resumed
 from matchmaker.lifecycle._states import NEW, ORDER_TABLE, OrderState
 
 __all__ = ["Order"]
@@ -42,6 +43,18 @@ class Order:
     closed_at: datetime | None = None
     cancelled_at: datetime | None = None
     cancel_reason: str = ""
+    findings: Mapping[str, Any] | None = None
+    """What the assessment found (``order_assessed.findings``)."""
+    assessment_visit_id: str | None = None
+    schedule_revision: int = 0
+    """How many times the schedule was amended."""
+    schedule_from: date | None = None
+    """The day the current (amended) schedule took effect."""
+    pauses: tuple[Pause, ...] = ()
+    schedule_changed_at: datetime | None = None
+    """When the schedule was last paused, resumed or amended (they must come in order)."""
+    last_resumed: Pause | None = None
+    """The pause the latest ``order_schedule_resumed`` ended, as it was."""
 
     @classmethod
     def create(cls, event: Event) -> Order:
@@ -89,7 +102,11 @@ def _quote_from(payload: Mapping[str, Any]) -> Quote | None:
 
 _ORDER_HANDLERS: dict[str, Callable[[Order, Event], dict[str, Any]]] = {
     "assessment_scheduled": lambda o, e: {"assessment_at": time_or_none(e.payload["at"])},
-    "order_assessed": lambda o, e: {"assessed_at": e.time},
+    "order_assessed": lambda o, e: {
+        "assessed_at": e.time,
+        "findings": e.get("findings"),
+        "assessment_visit_id": e.get("visit_id"),
+    },
     "order_quoted": lambda o, e: {"quote": _quote_from(e.payload), "quoted_at": e.time},
     "order_contracted": lambda o, e: {
         "contracted_at": e.time,
@@ -100,6 +117,9 @@ _ORDER_HANDLERS: dict[str, Callable[[Order, Event], dict[str, Any]]] = {
     "order_started": lambda o, e: {"started_at": e.time},
     "order_completed": lambda o, e: {"completed_at": e.time},
     "order_closed": lambda o, e: {"closed_at": e.time},
+    "order_schedule_paused": lambda o, e: {**paused(o, e), "schedule_changed_at": e.time},
+    "order_schedule_resumed": lambda o, e: {**resumed(o, e), "schedule_changed_at": e.time},
+    "order_schedule_amended": lambda o, e: {**amended(o, e), "schedule_changed_at": e.time},
     "order_cancelled": lambda o, e: {
         "cancelled_at": e.time,
         "cancel_reason": str(e.payload["reason"]),

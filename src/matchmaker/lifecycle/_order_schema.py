@@ -18,14 +18,18 @@ from matchmaker.lifecycle._schema_base import (
     Id,
     In,
     JobNeedsModel,
+    ListCell,
     Money,
     PaymentMethod,
+    SkillsCell,
     StrictModel,
     split_list,
 )
 
 __all__ = [
     "AssessmentScheduledIn",
+    "AssessmentVisitModel",
+    "FindingsModel",
     "OrderAssessedIn",
     "OrderCancelledIn",
     "OrderClosedIn",
@@ -33,6 +37,9 @@ __all__ = [
     "OrderContractedIn",
     "OrderCreatedIn",
     "OrderQuotedIn",
+    "OrderScheduleAmendedIn",
+    "OrderSchedulePausedIn",
+    "OrderScheduleResumedIn",
     "OrderStartedIn",
     "QuoteLineModel",
     "ScheduleModel",
@@ -107,17 +114,6 @@ class OrderCreatedIn(In):
     note: str = ""
 
 
-class AssessmentScheduledIn(In):
-    kind: Literal["assessment_scheduled"]
-    at: AwareDatetime
-    note: str = ""
-
-
-class OrderAssessedIn(In):
-    kind: Literal["order_assessed"]
-    note: str = ""
-
-
 class OrderQuotedIn(In):
     kind: Literal["order_quoted"]
     lines: list[QuoteLineModel] = Field(default_factory=list)
@@ -151,11 +147,13 @@ class OrderContractedIn(In):
 class OrderStartedIn(In):
     kind: Literal["order_started"]
     note: str = ""
+    rule: str | None = None
 
 
 class OrderCompletedIn(In):
     kind: Literal["order_completed"]
     note: str = ""
+    rule: str | None = None
 
 
 class OrderClosedIn(In):
@@ -166,3 +164,95 @@ class OrderClosedIn(In):
 class OrderCancelledIn(In):
     kind: Literal["order_cancelled"]
     reason: Id
+
+
+# The process steps around the contract: the assessment visit and schedule changes
+# (rules in matchmaker.lifecycle._steps_rules, docs/ops.md "Process steps").
+
+
+class AssessmentVisitModel(StrictModel):
+    """The assessor's visit to the home: a job of the dispatch contract (``ops jobs``)."""
+
+    duration_minutes: int = Field(60, gt=0)
+    window_minutes: int = Field(0, ge=0, description="latest_start = at + window_minutes")
+    service_type: str = "assessment"
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    required_skills: SkillsCell = ""
+    language_required: ListCell = Field(default_factory=list)
+    gender_required: Literal["F", "M"] | None = None
+    priority: int = Field(4, ge=1, le=5)
+    needs_car: bool = False
+    assessor_id: ListCell = Field(
+        default_factory=list, description="pin the visit to this assessor (worker id)"
+    )
+
+    @model_validator(mode="after")
+    def _both(self) -> AssessmentVisitModel:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon, or neither")
+        return self
+
+
+class FindingsModel(StrictModel):
+    """What the assessor found, and what it means for the quote and the visits."""
+
+    duration_minutes: int | None = Field(None, gt=0)
+    workers_needed: int | None = Field(None, ge=1)
+    required_skills: SkillsCell | None = None
+    quantity: float | None = Field(None, gt=0, description="in the service's price unit")
+    lines: list[QuoteLineModel] = Field(
+        default_factory=list, description="quote lines proposed; a quote without lines takes them"
+    )
+    text: str = ""
+
+
+class AssessmentScheduledIn(In):
+    """The assessment is booked at ``at``; with ``visit`` an assessor is dispatched to it."""
+
+    kind: Literal["assessment_scheduled"]
+    at: AwareDatetime
+    note: str = ""
+    visit: AssessmentVisitModel | None = None
+
+
+class OrderAssessedIn(In):
+    """The assessment's findings, recorded on the order (after its assessment visit)."""
+
+    kind: Literal["order_assessed"]
+    note: str = ""
+    findings: FindingsModel | None = None
+    visit_id: str | None = Field(None, description="blank = the order's assessment visit")
+
+
+class OrderSchedulePausedIn(In):
+    kind: Literal["order_schedule_paused"]
+    from_date: date
+    until_date: date | None = Field(None, description="last paused day; blank = until resumed")
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _order(self) -> OrderSchedulePausedIn:
+        if self.until_date is not None and self.until_date < self.from_date:
+            raise ValueError("until_date is before from_date")
+        return self
+
+
+class OrderScheduleResumedIn(In):
+    kind: Literal["order_schedule_resumed"]
+    from_date: date | None = Field(None, description="first day with visits again; blank = today")
+    reason: str = ""
+
+
+class OrderScheduleAmendedIn(In):
+    kind: Literal["order_schedule_amended"]
+    effective_from: date
+    schedule: ScheduleModel | None = None
+    visit: VisitTemplateModel | None = None
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _something(self) -> OrderScheduleAmendedIn:
+        if self.schedule is None and self.visit is None:
+            raise ValueError("an amendment needs a new schedule, a new visit template or both")
+        return self

@@ -23,6 +23,9 @@ field                            default  meaning
 ``pin_recurring_worker``         false    pin the later visits of a recurring order to the
                                           worker of its latest served or confirmed visit
                                           (otherwise that worker becomes a preferred worker)
+``derive_order_state``           true     an order starts with its first served visit and
+                                          completes when its last visit is settled
+                                          (rule ``order_progress``)
 ===============================  =======  ====================================================
 
 Load a policy from TOML with :func:`load_ops_policy` (an ``[ops]`` table or top-level keys).
@@ -67,6 +70,9 @@ class OpsPolicy(BaseModel):
     )
     pin_recurring_worker: bool = Field(
         False, description="pin a recurring order's later visits to its current worker"
+    )
+    derive_order_state: bool = Field(
+        True, description="an order's state follows its visits (rule order_progress)"
     )
 
 

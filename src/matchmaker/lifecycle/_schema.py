@@ -22,6 +22,7 @@ from matchmaker.lifecycle._complaint_schema import (
 )
 from matchmaker.lifecycle._customer_schema import (
     CustomerRegisteredIn,
+    CustomerReplacementRequestedIn,
     CustomerUpdatedIn,
     CustomerWorkerBlockedIn,
     CustomerWorkerUnblockedIn,
@@ -35,6 +36,9 @@ from matchmaker.lifecycle._order_schema import (
     OrderContractedIn,
     OrderCreatedIn,
     OrderQuotedIn,
+    OrderScheduleAmendedIn,
+    OrderSchedulePausedIn,
+    OrderScheduleResumedIn,
     OrderStartedIn,
 )
 from matchmaker.lifecycle._placement_schema import (
@@ -72,13 +76,19 @@ from matchmaker.lifecycle._visit_schema import (
     VisitWithdrawnIn,
 )
 from matchmaker.lifecycle._worker_schema import (
+    WorkerAppliedIn,
+    WorkerApprovedIn,
     WorkerAvailabilitySetIn,
+    WorkerBackgroundCheckedIn,
+    WorkerInterviewedIn,
     WorkerLeaveEndedIn,
     WorkerLeaveStartedIn,
     WorkerRatingUpdatedIn,
     WorkerRegisteredIn,
     WorkerReinstatedIn,
+    WorkerRejectedIn,
     WorkerSuspendedIn,
+    WorkerTrainedIn,
     WorkerUpdatedIn,
 )
 
@@ -105,6 +115,9 @@ EVENT_MODELS: tuple[type[In], ...] = (
     OrderCompletedIn,
     OrderClosedIn,
     OrderCancelledIn,
+    OrderSchedulePausedIn,
+    OrderScheduleResumedIn,
+    OrderScheduleAmendedIn,
     VisitCreatedIn,
     VisitProposedIn,
     VisitConfirmedIn,
@@ -133,10 +146,17 @@ EVENT_MODELS: tuple[type[In], ...] = (
     WorkerReinstatedIn,
     WorkerLeaveStartedIn,
     WorkerLeaveEndedIn,
+    WorkerAppliedIn,
+    WorkerInterviewedIn,
+    WorkerTrainedIn,
+    WorkerBackgroundCheckedIn,
+    WorkerApprovedIn,
+    WorkerRejectedIn,
     CustomerRegisteredIn,
     CustomerUpdatedIn,
     CustomerWorkerBlockedIn,
     CustomerWorkerUnblockedIn,
+    CustomerReplacementRequestedIn,
     PlacementRequestedIn,
     PlacementShortlistedIn,
     PlacementInterviewScheduledIn,

@@ -14,6 +14,7 @@ Order (the contract)::
     inquiry -order_quoted-> quoted                   (the assessment is optional)
     quoted -order_quoted-> quoted                    (a revised quote)
     assessment_scheduled -assessment_scheduled->     (rescheduled)
+    contracted, active -order_schedule_paused / _resumed / _amended-> (state kept)
     any state before completed -order_cancelled-> cancelled   (with a reason)
 
 Visit (one job)::
@@ -36,12 +37,14 @@ Complaint::
 Worker (status as a state; profile updates keep it)::
 
     new -worker_registered-> active -worker_suspended-> suspended -worker_reinstated-> active
+    new -worker_applied-> applicant -worker_approved-> active | -worker_rejected-> rejected
+    applicant -worker_interviewed / _trained / _background_checked-> applicant
     active -worker_leave_started-> on_leave -worker_leave_ended-> active
     on_leave -worker_suspended-> suspended
 
 Customer::
 
-    new -customer_registered-> registered   (updates and blocks keep the state)
+    new -customer_registered-> registered   (updates, blocks and replacements keep it)
 """
 
 from __future__ import annotations
@@ -124,6 +127,9 @@ class WorkerState(enum.StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     ON_LEAVE = "on_leave"
+    APPLICANT = "applicant"
+    """Screening not finished: never dispatched, not in an exported round."""
+    REJECTED = "rejected"
 
 
 class CustomerState(enum.StrEnum):
@@ -211,6 +217,11 @@ ORDER_TABLE = _table(
         ([_O.CONTRACTED], "order_started", _O.ACTIVE),
         ([_O.ACTIVE], "order_completed", _O.COMPLETED),
         ([_O.COMPLETED], "order_closed", _O.CLOSED),
+        *[
+            ([s], f"order_schedule_{change}", s)
+            for s in (_O.CONTRACTED, _O.ACTIVE)
+            for change in ("paused", "resumed", "amended")
+        ],
         (
             [_O.INQUIRY, _O.ASSESSMENT_SCHEDULED, _O.ASSESSED, _O.QUOTED, _O.CONTRACTED, _O.ACTIVE],
             "order_cancelled",
@@ -262,11 +273,18 @@ COMPLAINT_TABLE = _table(
 
 _W = WorkerState
 _ALL_W = list(WorkerState)
+_EMPLOYED_W = [_W.ACTIVE, _W.SUSPENDED, _W.ON_LEAVE]
 WORKER_TABLE = _table(
     EntityType.WORKER,
     WorkerState,
     [
         ([NEW], "worker_registered", _W.ACTIVE),
+        ([NEW], "worker_applied", _W.APPLICANT),
+        ([_W.APPLICANT], "worker_interviewed", _W.APPLICANT),
+        ([_W.APPLICANT], "worker_trained", _W.APPLICANT),
+        *[([s], "worker_background_checked", s) for s in [_W.APPLICANT, *_EMPLOYED_W]],
+        ([_W.APPLICANT], "worker_approved", _W.ACTIVE),
+        ([_W.APPLICANT], "worker_rejected", _W.REJECTED),
         ([_W.ACTIVE, _W.ON_LEAVE], "worker_suspended", _W.SUSPENDED),
         ([_W.SUSPENDED], "worker_reinstated", _W.ACTIVE),
         ([_W.ACTIVE], "worker_leave_started", _W.ON_LEAVE),
@@ -286,6 +304,7 @@ CUSTOMER_TABLE = _table(
         ([_R.REGISTERED], "customer_updated", _R.REGISTERED),
         ([_R.REGISTERED], "customer_worker_blocked", _R.REGISTERED),
         ([_R.REGISTERED], "customer_worker_unblocked", _R.REGISTERED),
+        ([_R.REGISTERED], "customer_replacement_requested", _R.REGISTERED),
     ],
 )
 

@@ -131,6 +131,8 @@ class Visit:
     rework_of: str | None = None
     pinned_worker_ids: tuple[str, ...] = ()
     rule: str | None = None
+    assessment: bool = False
+    """An assessor's visit before the quote (not a service of the contract)."""
     workers: tuple[str, ...] = ()
     planned_start: datetime | None = None
     planned_end: datetime | None = None
@@ -177,6 +179,7 @@ class Visit:
             rework_of=event.get("rework_of"),
             pinned_worker_ids=pinned,
             rule=event.get("rule"),
+            assessment=bool(event.get("assessment")),
         )
 
     def apply(self, event: Event) -> Visit:

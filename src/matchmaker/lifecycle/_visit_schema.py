@@ -51,6 +51,7 @@ class VisitCreatedIn(In, JobNeedsModel):
     rework_of: str | None = None
     pinned_worker_id: ListCell = Field(default_factory=list)
     rule: str | None = None
+    assessment: bool = Field(False, description="an assessor's visit before the quote")
 
     @model_validator(mode="after")
     def _window(self) -> VisitCreatedIn:
@@ -93,6 +94,7 @@ class VisitDeclinedIn(In):
 class VisitWithdrawnIn(In):
     kind: Literal["visit_withdrawn"]
     reason: str = ""
+    rule: str | None = None
 
 
 class VisitNoShowIn(In):

@@ -18,6 +18,7 @@ from matchmaker.lifecycle._entity_base import (
     split_cell,
 )
 from matchmaker.lifecycle._events import Event
+from matchmaker.lifecycle._screening import SCREENING_KINDS, ScreeningStep, screening_changes
 from matchmaker.lifecycle._states import NEW, WORKER_TABLE, WorkerState
 
 __all__ = ["WorkerRecord"]
@@ -94,6 +95,8 @@ class WorkerRecord:
     availability: tuple[tuple[datetime, datetime], ...] = ()
     status_reason: str = ""
     status_changed_at: datetime | None = None
+    screening: tuple[ScreeningStep, ...] = ()
+    """Screening steps recorded (none for a worker registered as employed)."""
 
     @classmethod
     def create(cls, event: Event) -> WorkerRecord:
@@ -108,7 +111,9 @@ class WorkerRecord:
     def apply(self, event: Event) -> WorkerRecord:
         state = WORKER_TABLE.target(self.state, event.kind, entity_id=self.worker_id)
         changes: dict[str, Any]
-        if event.kind == "worker_updated":
+        if event.kind in SCREENING_KINDS:
+            changes = screening_changes(self, event)
+        elif event.kind == "worker_updated":
             changes = _profile(event.payload)
         elif event.kind == "worker_availability_set":
             changes = {

@@ -13,6 +13,7 @@ from pydantic import AwareDatetime, BeforeValidator, Field, model_validator
 
 from matchmaker.lifecycle._schema_base import (
     CertificatesCell,
+    Id,
     In,
     ListCell,
     ShiftCell,
@@ -23,13 +24,19 @@ from matchmaker.lifecycle._schema_base import (
 
 __all__ = [
     "ShiftModel",
+    "WorkerAppliedIn",
+    "WorkerApprovedIn",
     "WorkerAvailabilitySetIn",
+    "WorkerBackgroundCheckedIn",
+    "WorkerInterviewedIn",
     "WorkerLeaveEndedIn",
     "WorkerLeaveStartedIn",
     "WorkerRatingUpdatedIn",
     "WorkerRegisteredIn",
     "WorkerReinstatedIn",
+    "WorkerRejectedIn",
     "WorkerSuspendedIn",
+    "WorkerTrainedIn",
     "WorkerUpdatedIn",
 ]
 
@@ -129,3 +136,42 @@ class WorkerLeaveStartedIn(In):
 class WorkerLeaveEndedIn(In):
     kind: Literal["worker_leave_ended"]
     reason: str = ""
+
+
+# Screening (matchmaker.lifecycle._screening).
+
+
+class WorkerAppliedIn(In, _WorkerProfile):
+    """A new applicant with the contract's worker columns; dispatchable once approved."""
+
+    kind: Literal["worker_applied"]
+
+
+class WorkerInterviewedIn(In):
+    kind: Literal["worker_interviewed"]
+    outcome: Literal["passed", "failed"]
+    interviewer: str = ""
+    note: str = ""
+
+
+class WorkerTrainedIn(In):
+    kind: Literal["worker_trained"]
+    course: Id
+    note: str = ""
+
+
+class WorkerBackgroundCheckedIn(In):
+    kind: Literal["worker_background_checked"]
+    result: Literal["passed", "pending", "failed"]
+    expires: Annotated[date | None, BeforeValidator(blank_to_none)] = None
+    note: str = ""
+
+
+class WorkerApprovedIn(In):
+    kind: Literal["worker_approved"]
+    note: str = ""
+
+
+class WorkerRejectedIn(In):
+    kind: Literal["worker_rejected"]
+    reason: Id
