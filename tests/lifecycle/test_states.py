@@ -62,6 +62,9 @@ def sample_payload(kind: str, entity: Entity | None) -> dict[str, Any]:
         "assessment_scheduled": {"at": at(600)},
         "order_quoted": {"total": "300.00"},
         "order_cancelled": {"reason": "customer moved"},
+        "order_deposit_paid": {"amount": "50.00"},
+        "order_refunded": {"amount": "10.00"},
+        "visit_refunded": {"amount": "20.00", "reason": "broken vase"},
         "visit_created": {
             "customer_id": "C1",
             "service_type": "daily_cleaning",
@@ -207,7 +210,11 @@ def test_visit_follows_the_seed_process() -> None:
     assert t[(VisitState.PROPOSED, "visit_declined")] == VisitState.UNASSIGNED
     assert t[(VisitState.REWORK, "visit_rework_done")] == VisitState.COMPLETED
     assert t[(VisitState.NO_SHOW, "visit_proposed")] == VisitState.PROPOSED
-    assert VISIT_TABLE.allowed(VisitState.FOLLOWED_UP) == ("visit_rated", "visit_issue_reported")
+    assert VISIT_TABLE.allowed(VisitState.FOLLOWED_UP) == (
+        "visit_rated",
+        "visit_refunded",
+        "visit_issue_reported",
+    )
     assert VISIT_TABLE.is_final(VisitState.CANCELLED)
 
 

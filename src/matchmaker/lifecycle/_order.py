@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from matchmaker.lifecycle._entity_base import evolve, money_or_none, time_or_none
 from matchmaker.lifecycle._events import Event
+from matchmaker.lifecycle._money_lines import MoneyLine, money_sum
 from matchmaker.lifecycle._pricing import PaymentMethod, Quote, QuoteLine
 from matchmaker.lifecycle._states import NEW, ORDER_TABLE, OrderState
+from matchmaker.model import LifecycleError
 
 __all__ = ["Order"]
 
@@ -42,6 +44,13 @@ class Order:
     closed_at: datetime | None = None
     cancelled_at: datetime | None = None
     cancel_reason: str = ""
+    deposits: tuple[MoneyLine, ...] = ()
+    """Deposits paid (positive) and refunded (negative)."""
+
+    @property
+    def deposit_held(self) -> Decimal:
+        """Deposits paid less deposits refunded (what its settlements may still use)."""
+        return money_sum(line.amount for line in self.deposits)
 
     @classmethod
     def create(cls, event: Event) -> Order:
@@ -61,6 +70,24 @@ class Order:
         return evolve(self, state=OrderState(state), **changes)
 
 
+def _deposit_paid(o: Order, e: Event) -> dict[str, Any]:
+    amount = money_or_none(e.get("amount"))
+    if amount is None or amount <= 0:
+        raise LifecycleError(f"order {o.order_id}: a deposit needs an amount > 0")
+    line = MoneyLine(kind="deposit", amount=amount, time=e.time, note=str(e.get("note", "")))
+    return {"deposits": (*o.deposits, line)}
+
+
+def _refunded(o: Order, e: Event) -> dict[str, Any]:
+    amount = money_or_none(e.get("amount"))
+    if amount is None or amount <= 0:
+        raise LifecycleError(f"order {o.order_id}: a refund needs an amount > 0")
+    line = MoneyLine(
+        kind="deposit_refund", amount=-amount, time=e.time, note=str(e.get("reason", ""))
+    )
+    return {"deposits": (*o.deposits, line)}
+
+
 def _quote_from(payload: Mapping[str, Any]) -> Quote | None:
     currency = str(payload.get("currency") or "CNY")
     lines = tuple(
@@ -70,6 +97,8 @@ def _quote_from(payload: Mapping[str, Any]) -> Quote | None:
             unit=str(line["unit"]),
             unit_price=Decimal(str(line["unit_price"])),
             amount=Decimal(str(line["amount"])),
+            date=None if line.get("date") is None else date.fromisoformat(str(line["date"])),
+            visit_id=line.get("visit_id"),
         )
         for line in payload.get("lines") or ()
     )
@@ -100,6 +129,8 @@ _ORDER_HANDLERS: dict[str, Callable[[Order, Event], dict[str, Any]]] = {
     "order_started": lambda o, e: {"started_at": e.time},
     "order_completed": lambda o, e: {"completed_at": e.time},
     "order_closed": lambda o, e: {"closed_at": e.time},
+    "order_deposit_paid": _deposit_paid,
+    "order_refunded": _refunded,
     "order_cancelled": lambda o, e: {
         "cancelled_at": e.time,
         "cancel_reason": str(e.payload["reason"]),
