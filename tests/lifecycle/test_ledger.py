@@ -118,7 +118,11 @@ def test_defaults_are_filled_before_storing(ops: Operations) -> None:
     assert stored["visit_checked_in"]["minutes_late"] == 12
     assert stored["visit_rated"]["worker_id"] == "W1"
     settled = stored["visit_settled"]
-    assert (settled["method"], settled["amount"], settled["price"]) == ("online", "200.00", "200.00")
+    assert (settled["method"], settled["amount"], settled["price"]) == (
+        "online",
+        "200.00",
+        "200.00",
+    )
     assert settled["adjustments"] == [] and settled["pay"] == []
     assert stored["visit_proposed"]["end"] == at(180).isoformat()
 
