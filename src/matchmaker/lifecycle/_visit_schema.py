@@ -162,6 +162,7 @@ class VisitSettledIn(In):
     price: Money | None = Field(None, ge=0)
     deposit_applied: Money | None = Field(None, ge=0)
     pay: list[PayModel] | None = None
+    rule: str | None = None
 
 
 class VisitRefundedIn(In):
