@@ -565,7 +565,12 @@ def log_command(
             frame = frame[frame["entity_id"] == entity]
         columns = ["position", "entity_type", "entity_id", "seq", "kind", "time", "actor"]
         frame = frame.tail(limit)[[*columns, "payload"]]
-        rows = records(frame)
+        rows = [
+            {**row, "payload": json.loads(row["payload"])}
+            if isinstance(row["payload"], str)
+            else row
+            for row in records(frame)
+        ]
         emit(
             output,
             table=lambda: _print_frame("events", frame),
