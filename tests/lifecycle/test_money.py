@@ -325,7 +325,7 @@ def test_a_recurring_contract_prices_each_visit_from_its_dates_quote_lines(
     assert prices[date(2026, 12, 14)] == Decimal("117.00")  # Monday
     assert prices[date(2026, 12, 19)] == Decimal("146.25")  # Saturday: +25 %
     assert prices[date(2026, 12, 25)] == Decimal("175.50")  # holiday: +50 %
-    assert sum(prices.values(), Decimal(0)) == Decimal(quote["total"])
+    assert sum(prices.values(), Decimal(0)) == Decimal(quote["total"]) == Decimal("1813.50")
 
 
 def test_a_contract_and_its_quote_must_agree(ops: Operations) -> None:
