@@ -20,18 +20,15 @@ from typing import Annotated, Any, NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from matchmaker.cli._common import EXIT_INTERNAL, EXIT_INVALID_INPUT, state
-from matchmaker.cli._ops_output import (
-    FormatOption,
-    OutputFormat,
-    emit,
-    jsonable,
-    parse_as_of,
-    print_rows,
-    records,
+from matchmaker.cli._ops_output import FormatOption, OutputFormat, emit, parse_as_of
+from matchmaker.cli._ops_read import (
+    LOG_COLUMNS,
+    show_followups,
+    show_log,
+    show_report,
+    show_statement,
 )
 from matchmaker.lifecycle import (
     Command,
@@ -409,29 +406,10 @@ def event_command(
     _run(action)
 
 
-def _print_frame(title: str, frame: Any, limit: int | None = None) -> None:
-    """A frame as a table with whole ids (long format when too wide), ``limit`` rows."""
-    shown = frame if limit is None else frame.head(limit)
-    print_rows(_out, title, records(shown), [str(c) for c in frame.columns])
-    if limit is not None and len(frame) > limit:
-        _out.print(f"... {len(frame) - limit} more rows (--format csv or json for all)")
-
-
-def _fmt(value: Any) -> str:
-    """A table cell: numbers rounded, money exact, text escaped so rich shows it as it is."""
-    if value is None or (isinstance(value, float) and value != value):
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.2f}"
-    return escape(str(jsonable(value)))
-
-
 @app.command("report")
 def report_command(
     store: StoreOption,
-    format: Annotated[ReportFormat, typer.Option("--format", help="table, json or csv.")] = (
-        ReportFormat.TABLE
-    ),
+    output: FormatOption = OutputFormat.TABLE,
     out: Annotated[
         Path | None, typer.Option("--out", help="File (json) or folder (csv) to write.")
     ] = None,
@@ -445,26 +423,7 @@ def report_command(
         with _operations(store, policy, create=False) as ops:
             when = parse_as_of(as_of, ops.store.get_meta("timezone"))
             result = analytics.report(ops.ledger(), ops.policy, as_of=when)
-        if format is ReportFormat.JSON:
-            text = json.dumps(result.to_json(), indent=2, ensure_ascii=False)
-            if out is None:
-                typer.echo(text)
-            else:
-                out.write_text(text + "\n", encoding="utf-8")
-        elif format is ReportFormat.CSV:
-            if out is None:
-                typer.echo(result.summary_frame().to_csv(index=False), nl=False)
-            else:
-                result.write_csv(out)
-        else:
-            kpis = Table(title="Operations KPIs")
-            kpis.add_column("KPI")
-            kpis.add_column("value", justify="right")
-            for key, value in result.summary.items():
-                kpis.add_row(escape(key), _fmt(value))
-            _out.print(kpis)
-            for name in ("services", "money", "workers", "problems"):
-                _print_frame(name, result.tables[name], limit=30)
+        show_report(_out, result, output, out)
 
     _run(action)
 
@@ -482,14 +441,7 @@ def followups_command(
         with _operations(store, policy, create=False) as ops:
             when = parse_as_of(as_of, ops.store.get_meta("timezone"))
             items = followups_due(ops.ledger(), ops.policy, as_of=when)
-        frame = followups_frame(items)
-        emit(
-            output,
-            table=lambda: _print_frame("follow-ups due", frame),
-            summary={"as_of": when, "due": len(frame)},
-            rows=records(frame),
-            columns=[str(c) for c in frame.columns],
-        )
+        show_followups(_out, followups_frame(items), when, output)
 
     _run(action)
 
@@ -506,43 +458,7 @@ def statement_command(
     def action() -> None:
         with _operations(store, None, create=False) as ops:
             result = customer_statement(ops.ledger(), customer, month)
-        rows = [
-            {
-                "date": line.time.date(),
-                "visit_id": line.visit_id,
-                "order_id": line.order_id,
-                "service_type": line.service_type,
-                "kind": line.kind,
-                "method": line.method,
-                "amount": line.amount,
-                "note": line.note,
-            }
-            for line in result.lines
-        ]
-        columns = ["date", "visit_id", "order_id", "service_type", "kind", "method", "amount"]
-
-        def table() -> None:
-            print_rows(_out, f"{customer} {month}", rows, columns)
-            _out.print(
-                f"total {result.total}, deposit applied {result.deposit_applied}, "
-                f"due on the monthly bill {result.amount_due}",
-                markup=False,
-            )
-
-        emit(
-            output,
-            table=table,
-            summary={
-                "customer_id": customer,
-                "month": month,
-                "total": result.total,
-                "totals": result.totals(),
-                "deposit_applied": result.deposit_applied,
-                "amount_due": result.amount_due,
-            },
-            rows=rows,
-            columns=[*columns, "note"],
-        )
+        show_statement(_out, result, output)
 
     _run(action)
 
@@ -563,20 +479,6 @@ def log_command(
             frame = ops.store.frame()
         if entity is not None:
             frame = frame[frame["entity_id"] == entity]
-        columns = ["position", "entity_type", "entity_id", "seq", "kind", "time", "actor"]
-        frame = frame.tail(limit)[[*columns, "payload"]]
-        rows = [
-            {**row, "payload": json.loads(row["payload"])}
-            if isinstance(row["payload"], str)
-            else row
-            for row in records(frame)
-        ]
-        emit(
-            output,
-            table=lambda: _print_frame("events", frame),
-            summary={"events": len(rows)},
-            rows=rows,
-            columns=[*columns, "payload"],
-        )
+        show_log(_out, frame.tail(limit)[[*LOG_COLUMNS, "payload"]], output)
 
     _run(action)
