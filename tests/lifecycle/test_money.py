@@ -249,6 +249,9 @@ def test_pay_is_fixed_at_settlement_by_the_most_specific_rate(store: EventStore)
     assert row["revenue"] == Decimal("400.00") and row["pay"] == Decimal("150.00")
     assert row["margin"] == Decimal("250.00") and row["visits_settled"] == 2
     assert table.loc[("2026-12", "nanny"), "visits_without_pay_rate"] == 1
+    services = analytics.service_kpis(ops.ledger(), ops.policy).set_index("service_type")
+    assert services.loc["daily_cleaning", "pay"] == Decimal("150.00")
+    assert services.loc["deep_cleaning", "margin"] == Decimal("50.00")
 
 
 def test_a_policy_pay_rate_needs_exactly_one_basis() -> None:

@@ -24,7 +24,7 @@ from matchmaker.lifecycle._analytics_frames import (
 )
 from matchmaker.lifecycle._followups import followups, followups_frame
 from matchmaker.lifecycle._ledger import Ledger
-from matchmaker.lifecycle._money_lines import ZERO
+from matchmaker.lifecycle._money_lines import ZERO, money_sum
 from matchmaker.lifecycle._money_report import (
     money_by_service_month,
     money_summary,
@@ -103,7 +103,8 @@ def worker_kpis(ledger: Ledger, policy: OpsPolicy | None = None) -> pd.DataFrame
 def service_kpis(
     ledger: Ledger, policy: OpsPolicy | None = None, *, as_of: datetime | None = None
 ) -> pd.DataFrame:
-    """Per service type: fill rate, on-time arrival, rework, complaints, ratings, revenue.
+    """Per service type: fill rate, on-time arrival, rework, complaints, ratings, revenue,
+    pay and margin (exact ``Decimal``).
 
     The fill rate counts the visits starting by ``as_of`` (all visits without it).
     """
@@ -131,9 +132,13 @@ def service_kpis(
         stars.groupby("service_type")["stars"].mean().reindex(frame.index).astype(float)
     )
     earned: dict[str, Decimal] = dict.fromkeys(frame.index, ZERO)
+    paid: dict[str, Decimal] = dict.fromkeys(frame.index, ZERO)
     for visit in ledger.visits.values():
         earned[visit.job.service_type] += visit.net_amount
+        paid[visit.job.service_type] += money_sum(p.amount for p in visit.pay)
     frame["revenue"] = pd.Series(earned, dtype="object").reindex(frame.index)
+    frame["pay"] = pd.Series(paid, dtype="object").reindex(frame.index)
+    frame["margin"] = frame["revenue"] - frame["pay"]
     for column in ("visits", "visits_filled", "visits_served", "complaints"):
         frame[column] = frame[column].astype("int64")
     return frame.reset_index()
