@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from matchmaker.lifecycle import (
     WorkerPay,
     analytics,
     customer_statement,
+    load_ops_policy,
     money_by_service_month,
     quote_visit,
     quote_visits,
@@ -378,3 +380,17 @@ def test_day_of_quote_lines_round_trips_through_the_order(ops: Operations) -> No
     order = ops.ledger().orders["O1"]
     assert order.quote is not None and order.quote.lines[0].date == date(2026, 12, 14)
     assert order.quote.total == Decimal(quote["total"])
+
+
+def test_the_documented_money_policy_loads(tmp_path: Path) -> None:
+    """The TOML example of docs/ops.md ("Money") is a valid policy with those rates."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "ops.md").read_text(encoding="utf-8")
+    block = doc.split("**The policy**", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "ops.toml"
+    path.write_text(block, encoding="utf-8")
+    policy = load_ops_policy(path)
+    assert policy.deposit_rate == Decimal("0.2") and policy.cancellation_fee_rate == Decimal("0.5")
+    assert policy.pay.rate("W07", "deep_cleaning") == PayRate(per_visit=Decimal("150.00"))
+    assert policy.pay.rate("W07", "nanny") == PayRate(per_visit=Decimal("90.00"))
+    assert policy.pay.rate("W01", "daily_cleaning") == PayRate(hourly=Decimal("30.00"))
+    assert policy.pay.rate("W01", "nanny") is None
