@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import matchmaker.io._tables as tables_module
 from matchmaker.cli import app
-from matchmaker.cli._ops import _frame_table
+from matchmaker.cli._ops_output import print_rows, records
 from tests.io.builders import base_tables, with_cell, write_dataset
 
 runner = CliRunner()
@@ -54,6 +54,6 @@ def test_ops_tables_show_cell_text_verbatim() -> None:
     """Report tables of ``ops`` escape their title, headers and cells."""
     frame = pd.DataFrame({"[b]area": ["[red]north", "south"], "jobs": [3, 4]})
     out = io.StringIO()
-    Console(file=out, width=200).print(_frame_table("[i]workers", frame))
+    print_rows(Console(file=out, width=200), "[i]workers", records(frame), list(frame.columns))
     text = out.getvalue()
     assert "[red]north" in text and "[b]area" in text and "[i]workers" in text

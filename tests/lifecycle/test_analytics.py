@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 
 import pytest
 
@@ -58,7 +59,7 @@ def test_summary_kpis(week: Operations) -> None:
     assert summary["rework_rate"] == pytest.approx(1 / 3)
     assert summary["complaint_rate"] == pytest.approx(1 / 3)
     assert summary["average_rating"] == pytest.approx(4.0)
-    assert summary["revenue"] == pytest.approx(200.0)
+    assert summary["revenue"] == Decimal("200.00")
     assert summary["mean_distinct_workers_per_customer_month"] == pytest.approx(1.5)
     assert summary["followups"] == 2
 
@@ -83,7 +84,7 @@ def test_service_kpis(week: Operations) -> None:
     assert frame.loc["daily_cleaning", "fill_rate"] == 1.0
     assert frame.loc["daily_cleaning", "on_time_rate"] == 0.5
     assert frame.loc["daily_cleaning", "rework_rate"] == 0.5
-    assert frame.loc["daily_cleaning", "revenue"] == 200.0
+    assert frame.loc["daily_cleaning", "revenue"] == Decimal("200.00")
     assert frame.loc[DEEP, "fill_rate"] == 0.5 and frame.loc[DEEP, "on_time_rate"] == 1.0
 
 
@@ -104,15 +105,17 @@ def test_problem_categories_rank_training_needs(week: Operations) -> None:
 
 
 def test_report_serialises_to_json(week: Operations) -> None:
-    """The report is JSON-ready, NaN as null."""
+    """The report is JSON-ready, NaN as null, money as exact decimal strings."""
     data = analytics.report(week.ledger(), week.policy, as_of=at(5000)).to_json()
     text = json.dumps(data, allow_nan=False)
-    assert '"fill_rate": 0.75' in text
+    assert '"fill_rate": 0.75' in text and '"revenue": "200.00"' in text
     assert set(data["tables"]) == {
         "workers",
         "services",
         "continuity",
         "revenue",
+        "money",
+        "margins",
         "followups",
         "problems",
     }

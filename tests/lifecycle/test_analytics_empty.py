@@ -118,7 +118,7 @@ def test_report_of_an_empty_store_has_zero_counts_and_no_rates() -> None:
     """No events: every count is 0 and every rate is undefined (null), not 0."""
     summary = analytics.report(_ledger([]), OpsPolicy(), as_of=AS_OF).to_json()["summary"]
     assert summary["visits"] == 0 and summary["visits_served"] == 0
-    assert summary["revenue"] == 0.0 and summary["no_shows"] == 0
+    assert summary["revenue"] == "0.00" and summary["no_shows"] == 0
     for rate in ("fill_rate", "on_time_rate", "rework_rate", "complaint_rate", "average_rating"):
         assert summary[rate] is None, rate
 

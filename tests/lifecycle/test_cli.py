@@ -120,7 +120,7 @@ def test_round_trip_feeds_back_into_the_next_day(tmp_path: Path, policy: Path) -
     summary = json.loads(result.stdout)["summary"]
     assert summary["visits_served"] == 2 and summary["on_time_rate"] == 0.5
     assert summary["rework_rate"] == 0.5 and summary["complaints"] == 1
-    assert summary["workers_suspended"] == 2 and summary["revenue"] == 180.0
+    assert summary["workers_suspended"] == 2 and summary["revenue"] == "180.00"
 
     result = run("jobs", "--store", store, "--date", DAY2, "--out", tmp_path / "day2")
     assert result.exit_code == 0, result.output

@@ -271,6 +271,10 @@ def test_a_company_runs_the_process_steps_from_the_cli(tmp_path: Path) -> None:
     assert visits["O9-r1-005"].job.duration_minutes == 240
     status = ops(store, "order-status", "--order", "O9").stdout
     assert "contracted" in status and "paused from 2026-12-08 to 2026-12-09" in status
+    status_json = json.loads(ops(store, "order-status", "--order", "O9", "--format", "json").stdout)
+    assert status_json["summary"]["state"] == "contracted"
+    assert status_json["summary"]["pauses"] == [{"from": "2026-12-08", "until": "2026-12-09"}]
+    assert {row["visit"] for row in status_json["rows"]} >= set(live)
 
     # A replacement: the customer's visit with that worker goes back to dispatch.
     dispatch(store, tmp_path, "2026-12-07", "monday", t(6, "09:00"))

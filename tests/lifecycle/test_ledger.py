@@ -117,7 +117,13 @@ def test_defaults_are_filled_before_storing(ops: Operations) -> None:
     stored = {s.event.kind: dict(s.event.payload) for s in ops.store.read()}
     assert stored["visit_checked_in"]["minutes_late"] == 12
     assert stored["visit_rated"]["worker_id"] == "W1"
-    assert stored["visit_settled"] == {"method": "online", "amount": "200.00"}
+    settled = stored["visit_settled"]
+    assert (settled["method"], settled["amount"], settled["price"]) == (
+        "online",
+        "200.00",
+        "200.00",
+    )
+    assert settled["adjustments"] == [] and settled["pay"] == []
     assert stored["visit_proposed"]["end"] == at(180).isoformat()
 
 

@@ -77,6 +77,9 @@ def sample_payload(kind: str, entity: Entity | None) -> dict[str, Any]:
             "visit": {"duration_minutes": 90},
         },
         "order_cancelled": {"reason": "customer moved"},
+        "order_deposit_paid": {"amount": "50.00"},
+        "order_refunded": {"amount": "10.00"},
+        "visit_refunded": {"amount": "20.00", "reason": "broken vase"},
         "visit_created": {
             "customer_id": "C1",
             "service_type": "daily_cleaning",
@@ -228,7 +231,11 @@ def test_visit_follows_the_seed_process() -> None:
     assert t[(VisitState.PROPOSED, "visit_declined")] == VisitState.UNASSIGNED
     assert t[(VisitState.REWORK, "visit_rework_done")] == VisitState.COMPLETED
     assert t[(VisitState.NO_SHOW, "visit_proposed")] == VisitState.PROPOSED
-    assert VISIT_TABLE.allowed(VisitState.FOLLOWED_UP) == ("visit_rated", "visit_issue_reported")
+    assert VISIT_TABLE.allowed(VisitState.FOLLOWED_UP) == (
+        "visit_rated",
+        "visit_refunded",
+        "visit_issue_reported",
+    )
     assert VISIT_TABLE.is_final(VisitState.CANCELLED)
 
 

@@ -8,7 +8,6 @@ writer (retry).
 
 from __future__ import annotations
 
-import enum
 import json
 import sys
 import traceback
@@ -21,10 +20,16 @@ from typing import Annotated, Any, NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from matchmaker.cli._common import EXIT_INTERNAL, EXIT_INVALID_INPUT, state
+from matchmaker.cli._ops_output import FormatOption, OutputFormat, emit, parse_as_of
+from matchmaker.cli._ops_read import (
+    LOG_COLUMNS,
+    show_followups,
+    show_log,
+    show_report,
+    show_statement,
+)
 from matchmaker.lifecycle import (
     Command,
     EventStore,
@@ -32,16 +37,16 @@ from matchmaker.lifecycle import (
     OpsPolicy,
     analytics,
     apply_plan,
+    customer_statement,
     event_from_mapping,
     export_jobs,
     followups_due,
     followups_frame,
     import_dataset,
     load_ops_policy,
-    monthly_statement,
     validation_issues,
 )
-from matchmaker.model import ConcurrencyError, DatasetError, Issue, LifecycleError, MatchmakerError
+from matchmaker.model import ConcurrencyError, DatasetError, Issue, MatchmakerError
 
 app = typer.Typer(
     help="Order lifecycle and operations: event store, dispatch rounds, feedback, KPIs.",
@@ -61,10 +66,31 @@ TimeOption = Annotated[
 ActorOption = Annotated[str, typer.Option("--actor", help="Who does it (recorded on events).")]
 
 
-class ReportFormat(enum.StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    CSV = "csv"
+ReportFormat = OutputFormat
+"""The formats of ``ops report`` (every ``ops`` command takes the same)."""
+
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="An instant (ISO 8601 with offset) or a date YYYY-MM-DD (its end, in the "
+        "store's timezone); default now.",
+    ),
+]
+
+
+def _stored_rows(stored: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "position": s.position,
+            "kind": s.event.kind,
+            "entity_id": s.event.entity_id,
+            "seq": s.seq,
+            "time": s.event.time,
+            "actor": s.event.actor,
+        }
+        for s in stored
+    ]
 
 
 def _fail(message: str, code: int = EXIT_INVALID_INPUT) -> NoReturn:
@@ -150,6 +176,7 @@ def import_events(
     events: Annotated[Path, typer.Argument(help="JSONL file, one event per line.")],
     store: StoreOption,
     policy: PolicyOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Validate a JSONL file of events and append it; a bad line writes nothing."""
 
@@ -159,7 +186,15 @@ def import_events(
         with _operations(store, policy, create=True) as ops:
             stored = ops.import_events(events)
         derived = sum(s.event.actor.startswith("rule:") for s in stored)
-        _out.print(f"{len(stored)} event(s) stored ({derived} by rules) in {store}", markup=False)
+        emit(
+            output,
+            table=lambda: _out.print(
+                f"{len(stored)} event(s) stored ({derived} by rules) in {store}", markup=False
+            ),
+            summary={"stored": len(stored), "by_rules": derived, "store": str(store)},
+            rows=_stored_rows(stored),
+            columns=["position", "kind", "entity_id", "seq", "time", "actor"],
+        )
 
     _run(action)
 
@@ -171,6 +206,7 @@ def import_dataset_command(
     time: TimeOption = None,
     actor: ActorOption = "import",
     policy: PolicyOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Seed a store from a dataset folder: workers, customers, orders, visits."""
 
@@ -178,10 +214,25 @@ def import_dataset_command(
         when = _time(time)
         with _operations(store, policy, create=True) as ops:
             summary = import_dataset(ops, dataset, time=when, actor=actor)
-        _out.print(
-            f"imported {summary.workers} workers, {summary.customers} customers, "
-            f"{summary.orders} orders, {summary.visits} visits ({summary.events} events)",
-            markup=False,
+        emit(
+            output,
+            table=lambda: _out.print(
+                f"imported {summary.workers} workers, {summary.customers} customers, "
+                f"{summary.orders} orders, {summary.visits} visits ({summary.events} events)",
+                markup=False,
+            ),
+            summary={
+                "workers": summary.workers,
+                "customers": summary.customers,
+                "orders": summary.orders,
+                "visits": summary.visits,
+                "events": summary.events,
+            },
+            rows=[
+                {"file": file, "ignored_columns": list(columns)}
+                for file, columns in summary.ignored_columns.items()
+            ],
+            columns=["file", "ignored_columns"],
         )
         for file, columns in summary.ignored_columns.items():
             _err.print(f"{file}: ignored columns {', '.join(columns)}", markup=False)
@@ -196,6 +247,7 @@ def jobs(
     out: Annotated[Path, typer.Option("--out", help="Dataset folder to write.")],
     force: Annotated[bool, typer.Option("--force", help="Replace an existing dataset.")] = False,
     policy: PolicyOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Write the day's dispatch round as a dataset (contract v1) with feedback applied."""
 
@@ -206,6 +258,28 @@ def jobs(
             _fail(f"--date: {day!r} is not YYYY-MM-DD")
         with _operations(store, policy, create=False) as ops:
             summary = export_jobs(ops, day=when, out=out, force=force)
+        if output is not OutputFormat.TABLE:
+            emit(
+                output,
+                table=lambda: None,
+                summary={
+                    "day": summary.day,
+                    "written": summary.written,
+                    "folder": str(summary.folder) if summary.written else None,
+                    "jobs": summary.jobs,
+                    "to_dispatch": summary.to_dispatch,
+                    "pinned": summary.pinned,
+                    "workers": summary.workers,
+                    "customers": summary.customers,
+                    "input_sha256": summary.input_sha256,
+                },
+                rows=[
+                    {"job_id": p.job_id, "worker_id": p.worker_id, "reasons": list(p.reasons)}
+                    for p in summary.released
+                ],
+                columns=["job_id", "worker_id", "reasons"],
+            )
+            return
         if not summary.written:
             kept = f"; {out} is left as it was" if out.exists() else ""
             _out.print(
@@ -237,6 +311,7 @@ def apply_plan_command(
     time: TimeOption = None,
     actor: ActorOption = "dispatcher",
     policy: PolicyOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Turn a plan's assignments into 'visit_proposed' events."""
 
@@ -244,13 +319,28 @@ def apply_plan_command(
         when = _time(time)
         with _operations(store, policy, create=False) as ops:
             summary = apply_plan(ops, plan, time=when, actor=actor)
-        _out.print(
-            f"{summary.proposed} proposal(s), {summary.unchanged} unchanged, "
-            f"{len(summary.skipped)} skipped, {summary.unassigned} unassigned in the plan",
-            markup=False,
+
+        def table() -> None:
+            _out.print(
+                f"{summary.proposed} proposal(s), {summary.unchanged} unchanged, "
+                f"{len(summary.skipped)} skipped, {summary.unassigned} unassigned in the plan",
+                markup=False,
+            )
+            for job_id, reason in summary.skipped:
+                _out.print(f"  skipped {job_id}: {reason}", markup=False)
+
+        emit(
+            output,
+            table=table,
+            summary={
+                "proposed": summary.proposed,
+                "unchanged": summary.unchanged,
+                "skipped": len(summary.skipped),
+                "unassigned": summary.unassigned,
+            },
+            rows=[{"job_id": j, "skipped": reason} for j, reason in summary.skipped],
+            columns=["job_id", "skipped"],
         )
-        for job_id, reason in summary.skipped:
-            _out.print(f"  skipped {job_id}: {reason}", markup=False)
 
     _run(action)
 
@@ -267,6 +357,7 @@ def event_command(
         int | None, typer.Option("--expected-version", help="Fail if the entity moved on.")
     ] = None,
     policy: PolicyOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Append one event (the same format as one JSONL line)."""
 
@@ -292,73 +383,47 @@ def event_command(
             raise DatasetError(validation_issues(error, file="--data", row=None)) from None
         with _operations(store, policy, create=True) as ops:
             stored = ops.submit([Command(event=event, expected_version=expected)])
-        for s in stored:
-            _out.print(
-                f"{s.event.kind} {s.event.entity_id} (version {s.seq}) by {s.event.actor}",
-                markup=False,
-            )
+
+        def table() -> None:
+            for s in stored:
+                _out.print(
+                    f"{s.event.kind} {s.event.entity_id} (version {s.seq}) by {s.event.actor}",
+                    markup=False,
+                )
+
+        rows = [
+            {**r, "payload": s.event.payload}
+            for r, s in zip(_stored_rows(stored), stored, strict=True)
+        ]
+        emit(
+            output,
+            table=table,
+            summary={"stored": len(stored)},
+            rows=rows,
+            columns=["position", "kind", "entity_id", "seq", "time", "actor", "payload"],
+        )
 
     _run(action)
-
-
-def _frame_table(title: str, frame: Any, limit: int = 30) -> Table:
-    table = Table(title=escape(title))
-    for column in frame.columns:
-        table.add_column(escape(str(column)))
-    for row in frame.head(limit).itertuples(index=False):
-        table.add_row(*[_fmt(v) for v in row])
-    return table
-
-
-def _fmt(value: Any) -> str:
-    """A table cell: numbers rounded, text escaped so that rich shows it as it is."""
-    if value is None or (isinstance(value, float) and value != value):
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.2f}"
-    return escape(str(value))
 
 
 @app.command("report")
 def report_command(
     store: StoreOption,
-    format: Annotated[ReportFormat, typer.Option("--format", help="table, json or csv.")] = (
-        ReportFormat.TABLE
-    ),
+    output: FormatOption = OutputFormat.TABLE,
     out: Annotated[
         Path | None, typer.Option("--out", help="File (json) or folder (csv) to write.")
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Report time, ISO 8601 (default now).")
-    ] = None,
+    as_of: AsOfOption = None,
     policy: PolicyOption = None,
 ) -> None:
-    """The KPIs: fill rate, punctuality, rework, complaints, ratings, continuity, revenue."""
+    """The KPIs: fill rate, punctuality, rework, complaints, ratings, continuity, revenue,
+    pay and margin."""
 
     def action() -> None:
-        when = _time(as_of, "--as-of")
         with _operations(store, policy, create=False) as ops:
+            when = parse_as_of(as_of, ops.store.get_meta("timezone"))
             result = analytics.report(ops.ledger(), ops.policy, as_of=when)
-        if format is ReportFormat.JSON:
-            text = json.dumps(result.to_json(), indent=2, ensure_ascii=False)
-            if out is None:
-                typer.echo(text)
-            else:
-                out.write_text(text + "\n", encoding="utf-8")
-        elif format is ReportFormat.CSV:
-            if out is None:
-                typer.echo(result.summary_frame().to_csv(index=False), nl=False)
-            else:
-                result.write_csv(out)
-        else:
-            kpis = Table(title="Operations KPIs")
-            kpis.add_column("KPI")
-            kpis.add_column("value", justify="right")
-            for key, value in result.summary.items():
-                kpis.add_row(escape(key), _fmt(value))
-            _out.print(kpis)
-            for name in ("services", "workers", "problems"):
-                _out.print(_frame_table(name, result.tables[name]))
+        show_report(_out, result, output, out)
 
     _run(action)
 
@@ -366,18 +431,17 @@ def report_command(
 @app.command("followups")
 def followups_command(
     store: StoreOption,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Time to judge overdue, ISO 8601 (default now).")
-    ] = None,
+    as_of: AsOfOption = None,
     policy: PolicyOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Follow-ups still to do, the most urgent first."""
 
     def action() -> None:
-        when = _time(as_of, "--as-of")
         with _operations(store, policy, create=False) as ops:
+            when = parse_as_of(as_of, ops.store.get_meta("timezone"))
             items = followups_due(ops.ledger(), ops.policy, as_of=when)
-        _out.print(_frame_table("follow-ups due", followups_frame(items), limit=200))
+        show_followups(_out, followups_frame(items), when, output)
 
     _run(action)
 
@@ -387,28 +451,14 @@ def statement_command(
     store: StoreOption,
     customer: Annotated[str, typer.Option("--customer", help="Customer id.")],
     month: Annotated[str, typer.Option("--month", help="YYYY-MM.")],
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
-    """A customer's monthly statement: settled visits, totals by method, amount due."""
+    """A customer's monthly statement: every money line, totals by method, amount due."""
 
     def action() -> None:
         with _operations(store, None, create=False) as ops:
-            ledger = ops.ledger()
-        if customer not in ledger.customers:
-            raise LifecycleError(f"unknown customer {customer!r}")
-        result = monthly_statement(analytics.settlements(ledger), customer_id=customer, month=month)
-        table = Table(title=f"{customer} {month}")
-        for column in ("visit", "settled", "service", "method", "amount"):
-            table.add_column(column)
-        for line in result.lines:
-            table.add_row(
-                line.visit_id,
-                line.settled_at.date().isoformat(),
-                line.service_type,
-                str(line.method),
-                str(line.amount),
-            )
-        _out.print(table)
-        _out.print(f"total {result.total}, due on the monthly bill {result.amount_due}")
+            result = customer_statement(ops.ledger(), customer, month)
+        show_statement(_out, result, output)
 
     _run(action)
 
@@ -420,6 +470,7 @@ def log_command(
         str | None, typer.Option("--entity", help="Only events of this entity id.")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="Last N events.")] = 50,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """The latest events in the store (the audit trail)."""
 
@@ -428,9 +479,6 @@ def log_command(
             frame = ops.store.frame()
         if entity is not None:
             frame = frame[frame["entity_id"] == entity]
-        frame = frame.tail(limit)[
-            ["position", "entity_type", "entity_id", "seq", "kind", "time", "actor", "payload"]
-        ]
-        _out.print(_frame_table("events", frame, limit=limit))
+        show_log(_out, frame.tail(limit)[[*LOG_COLUMNS, "payload"]], output)
 
     _run(action)

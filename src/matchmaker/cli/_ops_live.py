@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from matchmaker.cli._live import OutputFormat, load_plan, recommendation_table, write_replan
+from matchmaker.cli._live import load_plan, recommendation_table, write_replan
 from matchmaker.cli._ops import (
     ActorOption,
     PolicyOption,
@@ -25,10 +25,22 @@ from matchmaker.cli._ops import (
     _run,
     _time,
 )
+from matchmaker.cli._ops_output import FormatOption, OutputFormat, emit
 from matchmaker.lifecycle import apply_diff, recommend_visit, store_changes
 from matchmaker.live import replan
 
 __all__ = ["register"]
+
+_OPTION_COLUMNS = (
+    "rank",
+    "worker_ids",
+    "start",
+    "travel_delta",
+    "match_score",
+    "objective_delta",
+    "moves",
+    "reason",
+)
 
 PlanOption = Annotated[
     Path, typer.Option("--plan", help="The day's plan folder (written by matchmaker dispatch).")
@@ -43,9 +55,7 @@ def ops_recommend(
     max_moves: Annotated[
         int, typer.Option("--max-moves", min=0, help="Planned jobs an option may move.")
     ] = 0,
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="table or json.")
-    ] = OutputFormat.TABLE,
+    output_format: FormatOption = OutputFormat.TABLE,
     policy: PolicyOption = None,
 ) -> None:
     """The best workers for a visit still unassigned, against the day's plan."""
@@ -58,6 +68,22 @@ def ops_recommend(
             )
         if output_format is OutputFormat.JSON:
             typer.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+            return
+        if output_format is OutputFormat.CSV:
+            rows = [
+                {
+                    "rank": o.rank,
+                    "worker_ids": list(o.worker_ids),
+                    "start": o.assignments[0].start,
+                    "travel_delta": o.travel_delta,
+                    "match_score": o.match_score,
+                    "objective_delta": o.objective_delta,
+                    "moves": len(o.moves),
+                    "reason": o.reason,
+                }
+                for o in found.options
+            ]
+            emit(output_format, table=lambda: None, rows=rows, columns=list(_OPTION_COLUMNS))
             return
         if not found.options:
             _out.print(f"No option for {visit}: {found.note}", markup=False)
@@ -95,6 +121,7 @@ def ops_replan(
     time: TimeOption = None,
     actor: ActorOption = "dispatcher",
     policy: PolicyOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Answer declines and leave since the plan: re-plan the day with a change budget and
     (with --apply) turn the diff into withdraw and propose events."""
@@ -107,10 +134,13 @@ def ops_replan(
         now = _time(time)
         since = _time(freeze_before, "--freeze-before") if freeze_before else now
         previous, dataset, dispatch_policy = load_plan(plan)
+        people = output is OutputFormat.TABLE
+        summary: dict[str, object] = {"out": str(out)}
         with _operations(store, policy, create=False) as ops:
             changes, _ = store_changes(ops, dataset, previous, day=when, since=since)
             for change in changes:
-                _out.print(f"change: {change.label}", markup=False, highlight=False)
+                if people:
+                    _out.print(f"change: {change.label}", markup=False, highlight=False)
             result = replan(
                 dataset,
                 previous,
@@ -127,15 +157,30 @@ def ops_replan(
                 _fail(f"the re-plan breaks {broken} hard rule(s); nothing was written", 1)
             write_replan(result, out)
             counts = ", ".join(f"{n} {name}" for name, n in result.diff_counts().items())
-            _out.print(f"re-plan written to {out}: {counts}", markup=False)
+            summary.update(result.diff_counts())
+            if people:
+                _out.print(f"re-plan written to {out}: {counts}", markup=False)
             if apply:
                 applied = apply_diff(ops, result, out, time=now, actor=actor)
-                summary = applied.proposals
-                _out.print(
-                    f"{summary.proposed} proposal(s), {summary.unchanged} unchanged, "
-                    f"{len(applied.withdrawn)} withdrawn",
-                    markup=False,
+                proposals = applied.proposals
+                summary.update(
+                    proposed=proposals.proposed,
+                    unchanged_proposals=proposals.unchanged,
+                    withdrawn=len(applied.withdrawn),
                 )
+                if people:
+                    _out.print(
+                        f"{proposals.proposed} proposal(s), {proposals.unchanged} unchanged, "
+                        f"{len(applied.withdrawn)} withdrawn",
+                        markup=False,
+                    )
+        emit(
+            output,
+            table=lambda: None,
+            summary=summary,
+            rows=[{"change": c.label} for c in changes],
+            columns=["change"],
+        )
 
     _run(action)
 

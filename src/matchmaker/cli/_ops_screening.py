@@ -9,8 +9,6 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from matchmaker.cli._ops import (
     ActorOption,
@@ -22,6 +20,7 @@ from matchmaker.cli._ops import (
     _run,
     _time,
 )
+from matchmaker.cli._ops_output import FormatOption, OutputFormat, emit, print_rows
 from matchmaker.cli._ops_steps import WorkerOption, _day, _event, _json, _submit
 from matchmaker.lifecycle import WorkerState, missing_steps
 
@@ -37,12 +36,13 @@ def worker_apply(
     ],
     time: TimeOption = None,
     policy: PolicyOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """A new applicant: screened before being dispatched (ops worker-screen)."""
 
     def action() -> None:
         event = _event("worker_applied", worker, _time(time), actor, **_json(data, "--data"))
-        _submit(store, policy, [event])
+        _submit(store, policy, [event], output)
 
     _run(action)
 
@@ -74,6 +74,7 @@ def worker_screen(
     note: Annotated[str | None, typer.Option("--note")] = None,
     time: TimeOption = None,
     policy: PolicyOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Record one screening step; approval checks every step and names what is missing."""
 
@@ -89,7 +90,7 @@ def worker_screen(
             Step.REJECT: ("worker_rejected", {"reason": reason}),
         }
         kind, payload = kinds[step]
-        _submit(store, policy, [_event(kind, worker, _time(time), actor, **payload)])
+        _submit(store, policy, [_event(kind, worker, _time(time), actor, **payload)], output)
 
     _run(action)
 
@@ -99,6 +100,7 @@ def screening(
     on: Annotated[
         str | None, typer.Option("--on", help="Judge expiry on this day (default today).")
     ] = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Applicants in screening: steps done and what approval still needs."""
 
@@ -106,16 +108,26 @@ def screening(
         day = date.fromisoformat(_day(on, "--on") or date.today().isoformat())
         with _operations(store, None, create=False) as ops:
             ledger = ops.ledger()
-        table = Table(title="applicants")
-        for column in ("worker", "name", "steps done", "approval still needs"):
-            table.add_column(column, overflow="fold")
-        for worker in sorted(ledger.workers.values(), key=lambda w: w.worker_id):
-            if worker.state is not WorkerState.APPLICANT:
-                continue
-            done = "; ".join(f"{step} {detail}" for step, detail, _ in worker.screening)
-            needs = "; ".join(missing_steps(worker, day)) or "nothing: ready to approve"
-            table.add_row(*(escape(c) for c in (worker.worker_id, worker.name, done, needs)))
-        _out.print(table)
+        rows = [
+            {
+                "worker": worker.worker_id,
+                "name": worker.name,
+                "steps_done": [f"{step} {detail}" for step, detail, _ in worker.screening],
+                "approval_still_needs": list(missing_steps(worker, day)),
+            }
+            for worker in sorted(ledger.workers.values(), key=lambda w: w.worker_id)
+            if worker.state is WorkerState.APPLICANT
+        ]
+        columns = ("worker", "name", "steps_done", "approval_still_needs")
+        ready = ["nothing: ready to approve"]
+        shown = [{**r, "approval_still_needs": r["approval_still_needs"] or ready} for r in rows]
+        emit(
+            output,
+            table=lambda: print_rows(_out, "applicants", shown, columns),
+            summary={"applicants": len(rows), "on": day},
+            rows=rows,
+            columns=columns,
+        )
 
     _run(action)
 

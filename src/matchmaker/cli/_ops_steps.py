@@ -19,8 +19,6 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
-from rich.markup import escape
-from rich.table import Table
 
 from matchmaker.cli._ops import (
     ActorOption,
@@ -31,8 +29,10 @@ from matchmaker.cli._ops import (
     _operations,
     _out,
     _run,
+    _stored_rows,
     _time,
 )
+from matchmaker.cli._ops_output import FormatOption, OutputFormat, emit, print_rows
 from matchmaker.lifecycle import (
     Command,
     Event,
@@ -79,17 +79,21 @@ def _event(kind: str, entity: str, when: datetime, actor: str, **payload: Any) -
     return event
 
 
-def _submit(store: Path, policy: Path | None, events: list[Event]) -> None:
+def _submit(store: Path, policy: Path | None, events: list[Event], output: OutputFormat) -> None:
     with _operations(store, policy, create=False) as ops:
         stored = ops.submit([Command(event=e) for e in events])
-    for s in stored:
-        reason = s.event.get("reason") or s.event.get("note") or ""
-        tail = f": {reason}" if reason else ""
-        _out.print(
-            f"{s.event.kind} {s.event.entity_id} (version {s.seq}) by {s.event.actor}{tail}",
-            markup=False,
-            highlight=False,
-        )
+
+    def lines() -> None:
+        for s in stored:
+            reason = s.event.get("reason") or s.event.get("note") or ""
+            tail = f": {reason}" if reason else ""
+            _out.print(
+                f"{s.event.kind} {s.event.entity_id} (version {s.seq}) by {s.event.actor}{tail}",
+                markup=False,
+                highlight=False,
+            )
+
+    emit(output, table=lines, summary={"stored": len(stored)}, rows=_stored_rows(stored))
 
 
 def _day(value: str | None, option: str) -> str | None:
@@ -134,6 +138,7 @@ def assessment_schedule(
     note: Annotated[str, typer.Option("--note")] = "",
     time: TimeOption = None,
     policy: PolicyOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Book the assessment and dispatch an assessor to the home like a job (ops jobs)."""
 
@@ -150,7 +155,7 @@ def assessment_schedule(
         event = _event(
             "assessment_scheduled", order, _time(time), actor, at=moment, note=note, visit=visit
         )
-        _submit(store, policy, [event])
+        _submit(store, policy, [event], output)
 
     _run(action)
 
@@ -184,6 +189,7 @@ def assessment_record(
     ] = None,
     time: TimeOption = None,
     policy: PolicyOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Record the assessment's findings on the order; with --price-book they are priced
     into quote lines, which a quote without lines ('ops event order_quoted') takes."""
@@ -232,7 +238,7 @@ def assessment_record(
             visit_id=visit,
             findings={k: v for k, v in found.items() if v is not None},
         )
-        _submit(store, policy, [event])
+        _submit(store, policy, [event], output)
 
     _run(action)
 
@@ -248,6 +254,7 @@ def replace_worker(
     ] = None,
     time: TimeOption = None,
     policy: PolicyOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """The customer asks for another worker: never sent to them again, and their open
     visits with that worker are withdrawn to be dispatched again."""
@@ -262,7 +269,7 @@ def replace_worker(
             reason=reason,
             visit_id=visit,
         )
-        _submit(store, policy, [event])
+        _submit(store, policy, [event], output)
 
     _run(action)
 
@@ -278,6 +285,7 @@ def schedule_pause(
     reason: ReasonOption = "",
     time: TimeOption = None,
     policy: PolicyOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Pause a recurring order: its visits on the paused days are cancelled."""
 
@@ -291,7 +299,7 @@ def schedule_pause(
             until_date=_day(until, "--until"),
             reason=reason,
         )
-        _submit(store, policy, [event])
+        _submit(store, policy, [event], output)
 
     _run(action)
 
@@ -306,6 +314,7 @@ def schedule_resume(
     reason: ReasonOption = "",
     time: TimeOption = None,
     policy: PolicyOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Resume a paused recurring order: the dropped visits from that day on come back."""
 
@@ -318,7 +327,7 @@ def schedule_resume(
             from_date=_day(from_date, "--from"),
             reason=reason,
         )
-        _submit(store, policy, [event])
+        _submit(store, policy, [event], output)
 
     _run(action)
 
@@ -337,6 +346,7 @@ def schedule_amend(
     reason: ReasonOption = "",
     time: TimeOption = None,
     policy: PolicyOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Amend a recurring order from a day on: later visits follow, earlier ones stay."""
 
@@ -351,7 +361,7 @@ def schedule_amend(
             visit=_json(visit, "--visit"),
             reason=reason,
         )
-        _submit(store, policy, [event])
+        _submit(store, policy, [event], output)
 
     _run(action)
 
@@ -359,6 +369,7 @@ def schedule_amend(
 def order_status(
     store: StoreOption,
     order: OrderOption,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """An order's state, its visits by state, its schedule's pauses and its findings."""
 
@@ -372,26 +383,42 @@ def order_status(
             (v for v in ledger.visits.values() if v.job.order_id == order),
             key=lambda v: (v.job.earliest_start, v.visit_id),
         )
-        _out.print(f"order {order}: {found.state} (customer {found.customer_id})", markup=False)
-        for start, end in found.pauses:
-            shown = "until resumed" if end is None else f"to {end.isoformat()}"
-            _out.print(f"paused from {start.isoformat()} {shown}", markup=False)
-        if found.schedule_revision:
-            since = found.schedule_from.isoformat() if found.schedule_from else "?"
-            _out.print(
-                f"schedule amended {found.schedule_revision} time(s), current from {since}",
-                markup=False,
-            )
-        if found.findings:
-            _out.print(f"findings: {json.dumps(dict(found.findings))}", markup=False)
-        table = Table(title="visits")
-        for column in ("visit", "kind", "start", "state", "workers"):
-            table.add_column(column, overflow="fold")
-        for v in visits:
-            kind = "assessment" if v.assessment else ("rework" if v.rework_of else "service")
-            cells = (v.visit_id, kind, v.start.isoformat(), str(v.state), ";".join(v.workers))
-            table.add_row(*(escape(c) for c in cells))
-        _out.print(table)
+        rows = [
+            {
+                "visit": v.visit_id,
+                "kind": "assessment" if v.assessment else ("rework" if v.rework_of else "service"),
+                "start": v.start,
+                "state": str(v.state),
+                "workers": list(v.workers),
+            }
+            for v in visits
+        ]
+        summary = {
+            "order": order,
+            "state": str(found.state),
+            "customer": found.customer_id,
+            "pauses": [{"from": start, "until": end} for start, end in found.pauses],
+            "schedule_revision": found.schedule_revision,
+            "schedule_from": found.schedule_from,
+            "findings": dict(found.findings) if found.findings else None,
+        }
+
+        def table() -> None:
+            _out.print(f"order {order}: {found.state} (customer {found.customer_id})", markup=False)
+            for start, end in found.pauses:
+                shown = "until resumed" if end is None else f"to {end.isoformat()}"
+                _out.print(f"paused from {start.isoformat()} {shown}", markup=False)
+            if found.schedule_revision:
+                since = found.schedule_from.isoformat() if found.schedule_from else "?"
+                _out.print(
+                    f"schedule amended {found.schedule_revision} time(s), current from {since}",
+                    markup=False,
+                )
+            if found.findings:
+                _out.print(f"findings: {json.dumps(dict(found.findings))}", markup=False)
+            print_rows(_out, "visits", rows, ("visit", "kind", "start", "state", "workers"))
+
+        emit(output, table=table, summary=summary, rows=rows)
 
     _run(action)
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from matchmaker.cli._ops import (
     ActorOption,
@@ -25,6 +24,13 @@ from matchmaker.cli._ops import (
     _out,
     _run,
     _time,
+)
+from matchmaker.cli._ops_output import (
+    FormatOption,
+    OutputFormat,
+    emit,
+    parse_as_of,
+    print_rows,
 )
 
 __all__ = ["register"]
@@ -78,6 +84,7 @@ def placement_request(
         str | None, typer.Option("--entity", help="Placement id (default: the request id).")
     ] = None,
     time: TimeOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Open a placement from a row of the dataset's placement_requests (state requested)."""
 
@@ -97,7 +104,12 @@ def placement_request(
         )
         with _operations(store, None, create=True) as ops:
             ops.submit([event])
-        _out.print(f"placement_requested {entity or request}", markup=False)
+        placement_id = entity or request
+        emit(
+            output,
+            table=lambda: _out.print(f"placement_requested {placement_id}", markup=False),
+            summary={"kind": "placement_requested", "placement_id": placement_id},
+        )
 
     _run(action)
 
@@ -112,6 +124,7 @@ def placement_shortlist(
         int, typer.Option(min=1, help="Open shortlists a worker may be on at once.")
     ] = 3,
     time: TimeOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Shortlist candidates for a placement (declined and replaced workers excluded) and
     record them (placement_shortlisted)."""
@@ -131,25 +144,51 @@ def placement_shortlist(
                 actor=actor,
             )
             ops.submit([event])
-        table = Table(title=f"shortlist of {placement}")
-        for column in ("rank", "worker", "score", "why"):
-            table.add_column(column)
-        for entry in plan.shortlists:
-            table.add_row(
-                str(entry.rank), entry.worker_id, f"{entry.match_score:.1f}", entry.reason
-            )
-        _out.print(table)
-        for short in plan.unfilled:
-            _out.print(f"short: {short.reason}", markup=False)
+        rows = [
+            {
+                "rank": entry.rank,
+                "worker_id": entry.worker_id,
+                "score": round(entry.match_score, 1),
+                "why": entry.reason,
+            }
+            for entry in plan.shortlists
+        ]
+        columns = ["rank", "worker_id", "score", "why"]
+
+        def table() -> None:
+            print_rows(_out, f"shortlist of {placement}", rows, columns)
+            for short in plan.unfilled:
+                _out.print(f"short: {short.reason}", markup=False)
+
+        emit(
+            output,
+            table=table,
+            summary={"placement_id": placement, "short": [u.reason for u in plan.unfilled]},
+            rows=rows,
+            columns=columns,
+        )
 
     _run(action)
 
 
-def _print_violations(violations: list[Any]) -> None:
-    if not violations:
-        _out.print("holds re-checked: every hard rule holds", markup=False)
-    for violation in violations:
-        _out.print(f"conflict: {violation}", markup=False)
+def _print_violations(
+    violations: list[Any], output: OutputFormat, lines: tuple[str, ...] = (), **summary: Any
+) -> None:
+    def table() -> None:
+        for line in lines:
+            _out.print(line, markup=False)
+        if not violations:
+            _out.print("holds re-checked: every hard rule holds", markup=False)
+        for violation in violations:
+            _out.print(f"conflict: {violation}", markup=False)
+
+    emit(
+        output,
+        table=table,
+        summary={**summary, "conflicts": len(violations)},
+        rows=[{"conflict": str(v)} for v in violations],
+        columns=["conflict"],
+    )
 
 
 def placement_move_due(
@@ -161,6 +200,7 @@ def placement_move_due(
         Path | None, typer.Option("--dataset", help="Re-check the holds against this dataset.")
     ] = None,
     time: TimeOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Move a placement's due date (placement_due_date_moved) and re-check its holds: the
     held worker or the shortlisted candidates against every hard rule on the new dates."""
@@ -178,15 +218,28 @@ def placement_move_due(
         with _operations(store, None, create=False) as ops:
             ops.submit([event])
             ledger = ops.ledger()
-        _out.print(f"placement_due_date_moved {placement} to {due_date}", markup=False)
-        if dataset is not None:
-            _print_violations(recheck_holds(ledger, _load(dataset), placement))
+        line = f"placement_due_date_moved {placement} to {due_date}"
+        found = [] if dataset is None else recheck_holds(ledger, _load(dataset), placement)
+        if dataset is None and output is OutputFormat.TABLE:
+            _out.print(line, markup=False)
+            return
+        _print_violations(
+            found,
+            output,
+            placement_id=placement,
+            due_date=due_date,
+            rechecked=dataset is not None,
+            lines=(line,),
+        )
 
     _run(action)
 
 
 def placement_recheck(
-    store: StoreOption, dataset: DatasetOption, placement: PlacementOption
+    store: StoreOption,
+    dataset: DatasetOption,
+    placement: PlacementOption,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Re-check a placement's held worker or candidates against every hard rule; exit 1
     when one breaks."""
@@ -197,7 +250,7 @@ def placement_recheck(
 
         with _operations(store, None, create=False) as ops:
             found.extend(recheck_holds(ops.ledger(), _load(dataset), placement))
-        _print_violations(found)
+        _print_violations(found, output, placement_id=placement)
 
     _run(action)
     if found:
@@ -210,6 +263,7 @@ def placement_settle(
     month: Annotated[str, typer.Option("--month", help="YYYY-MM.")],
     actor: ActorOption,
     time: TimeOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Settle a month of a placement: salary and service fee per worker (placement_settled)."""
 
@@ -218,25 +272,45 @@ def placement_settle(
 
         with _operations(store, None, create=False) as ops:
             events = settle_month(ops.ledger(), placement, month, time=_time(time), actor=actor)
+            if events:
+                ops.submit(events)
+
+        def table() -> None:
             if not events:
                 _out.print(f"{placement}: no days worked in {month}", markup=False)
-                return
-            ops.submit(events)
-        for event in events:
-            p = event.payload
-            days = f"{p['days']} day{'' if p['days'] == 1 else 's'}"
-            _out.print(
-                f"{placement} {month} {p['worker_id']}: {days}, salary {p['salary']}, "
-                f"service fee {p['service_fee']}",
-                markup=False,
-            )
+            for event in events:
+                p = event.payload
+                days = f"{p['days']} day{'' if p['days'] == 1 else 's'}"
+                _out.print(
+                    f"{placement} {month} {p['worker_id']}: {days}, salary {p['salary']}, "
+                    f"service fee {p['service_fee']}",
+                    markup=False,
+                )
+
+        columns = ["placement_id", "month", "worker_id", "days", "salary", "service_fee"]
+        rows = [
+            {"placement_id": placement, **{c: e.payload[c] for c in columns[1:]}} for e in events
+        ]
+        emit(
+            output,
+            table=table,
+            summary={"placement_id": placement, "month": month, "settled": len(events)},
+            rows=rows,
+            columns=columns,
+        )
 
     _run(action)
 
 
 def placement_followups_command(
     store: StoreOption,
-    as_of: Annotated[str, typer.Option("--as-of", help="Date, YYYY-MM-DD.")],
+    as_of: Annotated[
+        str,
+        typer.Option(
+            "--as-of", help="A date YYYY-MM-DD, or an instant (its date in the store's timezone)."
+        ),
+    ],
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Placement follow-ups due by a date and not done yet (record one with ops event
     --kind placement_followed_up --data '{"follow_up": "W1:day_7"}')."""
@@ -245,27 +319,46 @@ def placement_followups_command(
         from matchmaker.lifecycle import placement_followups
 
         with _operations(store, None, create=False) as ops:
-            items = placement_followups(ops.ledger(), as_of=date.fromisoformat(as_of))
-        table = Table(title="placement follow-ups due")
-        for column in ("due", "placement", "follow_up"):
-            table.add_column(column)
-        for item in items:
-            table.add_row(item.due.isoformat(), item.placement_id, item.name)
-        _out.print(table)
+            day = parse_as_of(as_of, ops.store.get_meta("timezone")).date()
+            items = placement_followups(ops.ledger(), as_of=day)
+        rows = [
+            {"due": item.due, "placement_id": item.placement_id, "follow_up": item.name}
+            for item in items
+        ]
+        columns = ["due", "placement_id", "follow_up"]
+        emit(
+            output,
+            table=lambda: print_rows(_out, "placement follow-ups due", rows, columns),
+            summary={"as_of": day, "due": len(rows)},
+            rows=rows,
+            columns=columns,
+        )
 
     _run(action)
 
 
-def placement_report(store: StoreOption) -> None:
-    """Placement KPIs as JSON: time to fill, interviews per placement, replacement rate per
-    worker, fill rate per service, money settled."""
+def placement_report(store: StoreOption, output: FormatOption = OutputFormat.JSON) -> None:
+    """Placement KPIs: time to fill, interviews per placement, replacement rate per worker,
+    fill rate per service, money settled (JSON by default)."""
 
     def action() -> None:
         from matchmaker.lifecycle import placement_ops_kpis
 
         with _operations(store, None, create=False) as ops:
             kpis = placement_ops_kpis(ops.ledger())
-        _out.print_json(json.dumps(kpis))
+        if output is OutputFormat.JSON:
+            _out.print_json(json.dumps(kpis))
+            return
+        rows = [
+            {"kpi": k, "value": json.dumps(v) if isinstance(v, dict) else v}
+            for k, v in kpis.items()
+        ]
+        emit(
+            output,
+            table=lambda: print_rows(_out, "placement KPIs", rows, ["kpi", "value"]),
+            rows=rows,
+            columns=["kpi", "value"],
+        )
 
     _run(action)
 

@@ -52,6 +52,9 @@ from matchmaker.lifecycle._live import (
     store_changes,
     store_round,
 )
+from matchmaker.lifecycle._money import contract_prices
+from matchmaker.lifecycle._money_lines import MoneyLine, PayLine
+from matchmaker.lifecycle._money_report import money_by_service_month, visit_margins
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.lifecycle._order import Order
 from matchmaker.lifecycle._placement import PlacementRecord, PlacementSettlement, Stint
@@ -69,7 +72,7 @@ from matchmaker.lifecycle._placement_ops import (
     shortlist_placement,
 )
 from matchmaker.lifecycle._plans import ApplyPlanSummary, apply_plan
-from matchmaker.lifecycle._policy import OpsPolicy, load_ops_policy
+from matchmaker.lifecycle._policy import OpsPolicy, PayPolicy, PayRate, WorkerPay, load_ops_policy
 from matchmaker.lifecycle._pricing import (
     PaymentMethod,
     PriceBook,
@@ -87,6 +90,7 @@ from matchmaker.lifecycle._pricing import (
 from matchmaker.lifecycle._recurring import Recurrence, VisitTemplate, expand, jobs_frame
 from matchmaker.lifecycle._screening import missing_steps
 from matchmaker.lifecycle._seed import ImportSummary, import_dataset
+from matchmaker.lifecycle._statement import CustomerStatement, StatementLine, customer_statement
 from matchmaker.lifecycle._states import (
     COMPLAINT_TABLE,
     CUSTOMER_TABLE,
@@ -125,6 +129,7 @@ __all__ = [
     "ComplaintState",
     "CustomerRecord",
     "CustomerState",
+    "CustomerStatement",
     "DiffApplied",
     "EntityType",
     "Event",
@@ -134,10 +139,14 @@ __all__ = [
     "ImportSummary",
     "JobSpec",
     "Ledger",
+    "MoneyLine",
     "Operations",
     "OpsPolicy",
     "Order",
     "OrderState",
+    "PayLine",
+    "PayPolicy",
+    "PayRate",
     "PaymentMethod",
     "PlacementFollowUp",
     "PlacementRecord",
@@ -154,6 +163,7 @@ __all__ = [
     "ServicePrice",
     "Settlement",
     "Statement",
+    "StatementLine",
     "Stint",
     "StoreError",
     "StoredEvent",
@@ -161,12 +171,15 @@ __all__ = [
     "Visit",
     "VisitState",
     "VisitTemplate",
+    "WorkerPay",
     "WorkerRecord",
     "WorkerState",
     "analytics",
     "apply",
     "apply_diff",
     "apply_plan",
+    "contract_prices",
+    "customer_statement",
     "derive",
     "event_from_mapping",
     "expand",
@@ -183,6 +196,7 @@ __all__ = [
     "load_price_book",
     "make_event",
     "missing_steps",
+    "money_by_service_month",
     "monthly_statement",
     "open_shortlist_counts",
     "placement_followups",
@@ -199,4 +213,5 @@ __all__ = [
     "store_changes",
     "store_round",
     "validation_issues",
+    "visit_margins",
 ]

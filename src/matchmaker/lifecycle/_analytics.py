@@ -13,7 +13,9 @@ Definitions (every rate is a share 0..1, ``NaN`` when its denominator is zero):
 - **average rating**: mean stars given in the store (``rating`` in the worker table is the
   worker's current rating, imported history included);
 - **continuity**: distinct workers per customer per month (1 is perfect continuity);
-- **revenue**: settled amounts by month, service type and payment method;
+- **revenue**: exact `Decimal` amounts: settled amounts by month, service type and payment
+  method; per visit and per service and month revenue, pay and margin
+  (:mod:`matchmaker.lifecycle._money_report`);
 - **follow-ups**: due, done on time, done late, overdue;
 - **problem categories**: complaints and problems reported by workers, counted per worker,
   service type and category and ranked, the training needs of step 12.

@@ -82,9 +82,7 @@ def visits_frame(
                 "ratings": len(stars),
                 "mean_stars": float(np.mean(stars)) if stars else np.nan,
                 "no_shows": len(visit.no_show_workers),
-                "amount": None
-                if visit.settlement_amount is None
-                else float(visit.settlement_amount),
+                "amount": visit.settlement_amount,
                 "method": None if visit.settlement_method is None else str(visit.settlement_method),
             }
         )
@@ -110,7 +108,7 @@ def visits_frame(
         "ratings": "int64",
         "mean_stars": "float64",
         "no_shows": "int64",
-        "amount": "float64",
+        "amount": "object",
         "method": "object",
     }
     return typed_frame(rows, dtypes)

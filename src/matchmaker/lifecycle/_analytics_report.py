@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,12 @@ from matchmaker.lifecycle._analytics_frames import (
 )
 from matchmaker.lifecycle._followups import followups, followups_frame
 from matchmaker.lifecycle._ledger import Ledger
+from matchmaker.lifecycle._money_lines import ZERO, money_sum
+from matchmaker.lifecycle._money_report import (
+    money_by_service_month,
+    money_summary,
+    visit_margins,
+)
 from matchmaker.lifecycle._policy import OpsPolicy
 from matchmaker.lifecycle._states import ComplaintState, WorkerState
 
@@ -96,7 +103,8 @@ def worker_kpis(ledger: Ledger, policy: OpsPolicy | None = None) -> pd.DataFrame
 def service_kpis(
     ledger: Ledger, policy: OpsPolicy | None = None, *, as_of: datetime | None = None
 ) -> pd.DataFrame:
-    """Per service type: fill rate, on-time arrival, rework, complaints, ratings, revenue.
+    """Per service type: fill rate, on-time arrival, rework, complaints, ratings, revenue,
+    pay and margin (exact ``Decimal``).
 
     The fill rate counts the visits starting by ``as_of`` (all visits without it).
     """
@@ -123,13 +131,14 @@ def service_kpis(
     frame["average_rating"] = (
         stars.groupby("service_type")["stars"].mean().reindex(frame.index).astype(float)
     )
-    frame["revenue"] = (
-        visits.groupby("service_type")["amount"]
-        .sum(min_count=1)
-        .reindex(frame.index)
-        .fillna(0.0)
-        .astype(float)
-    )
+    earned: dict[str, Decimal] = dict.fromkeys(frame.index, ZERO)
+    paid: dict[str, Decimal] = dict.fromkeys(frame.index, ZERO)
+    for visit in ledger.visits.values():
+        earned[visit.job.service_type] += visit.net_amount
+        paid[visit.job.service_type] += money_sum(p.amount for p in visit.pay)
+    frame["revenue"] = pd.Series(earned, dtype="object").reindex(frame.index)
+    frame["pay"] = pd.Series(paid, dtype="object").reindex(frame.index)
+    frame["margin"] = frame["revenue"] - frame["pay"]
     for column in ("visits", "visits_filled", "visits_served", "complaints"):
         frame[column] = frame[column].astype("int64")
     return frame.reset_index()
@@ -154,25 +163,27 @@ def continuity(ledger: Ledger) -> pd.DataFrame:
 
 
 def revenue(ledger: Ledger) -> pd.DataFrame:
-    """Settled amounts by month (of settlement), service type and payment method."""
+    """Settled amounts (exact ``Decimal``) by month of settlement, service type and method."""
+    sums: dict[tuple[str, str, str], list[Any]] = {}
+    for s in settlements(ledger):
+        key = (s.settled_at.strftime("%Y-%m"), s.service_type, str(s.method))
+        cell = sums.setdefault(key, [0, ZERO])
+        cell[0] += 1
+        cell[1] += s.amount
     rows = [
-        {
-            "month": s.settled_at.strftime("%Y-%m"),
-            "service_type": s.service_type,
-            "method": str(s.method),
-            "amount": float(s.amount),
-        }
-        for s in settlements(ledger)
+        {"month": m, "service_type": t, "method": k, "visits": n, "amount": amount}
+        for (m, t, k), (n, amount) in sorted(sums.items())
     ]
-    columns = ["month", "service_type", "method", "visits", "amount"]
-    if not rows:
-        return typed_frame(
-            [], {**dict.fromkeys(columns[:3], "str"), "visits": "int64", "amount": "float64"}
-        )
-    frame = pd.DataFrame(rows)
-    grouped = frame.groupby(["month", "service_type", "method"])
-    out = pd.DataFrame({"visits": grouped.size(), "amount": grouped["amount"].sum()})
-    return out.reset_index()[columns]
+    return typed_frame(
+        rows,
+        {
+            "month": "str",
+            "service_type": "str",
+            "method": "str",
+            "visits": "int64",
+            "amount": "object",
+        },
+    )
 
 
 def followup_kpis(ledger: Ledger, policy: OpsPolicy, *, as_of: datetime) -> dict[str, Any]:
@@ -277,6 +288,8 @@ class Report:
         def clean(value: Any) -> Any:
             if isinstance(value, float) and value != value:
                 return None
+            if isinstance(value, Decimal):
+                return str(value)
             if isinstance(value, np.generic):
                 return clean(value.item())
             return value
@@ -319,7 +332,7 @@ def report(ledger: Ledger, policy: OpsPolicy | None = None, *, as_of: datetime) 
         if any(v.ratings for v in ledger.visits.values())
         else float("nan"),
         "no_shows": int(visits["no_shows"].sum()),
-        "revenue": float(visits["amount"].fillna(0.0).sum()),
+        **money_summary(ledger),
         "mean_distinct_workers_per_customer_month": float(cont["distinct_workers"].mean())
         if not cont.empty
         else float("nan"),
@@ -331,6 +344,8 @@ def report(ledger: Ledger, policy: OpsPolicy | None = None, *, as_of: datetime) 
         "services": service_kpis(ledger, policy, as_of=as_of),
         "continuity": cont,
         "revenue": revenue(ledger),
+        "money": money_by_service_month(ledger),
+        "margins": visit_margins(ledger),
         "followups": followups_frame(follow),
         "problems": complaint_categories(ledger),
     }

@@ -26,6 +26,8 @@ rule                     trigger                   effect (audit event)
                          (with a schedule)         visits (``visit_created`` each)
 ``order_cancellation``   ``order_cancelled``       the order's visits not yet served are
                                                    cancelled (``visit_cancelled`` each)
+``settlement_on_``       ``visit_accepted``        with ``settle_on_acceptance``, a visit with
+``acceptance``                                     a price is settled at it (``visit_settled``)
 =======================  ========================  ============================================
 
 The rules of the process steps (``assessment_dispatch``, ``replacement_reoffer``,
@@ -49,6 +51,7 @@ from typing import Any
 
 from matchmaker.lifecycle._events import Event, make_event
 from matchmaker.lifecycle._ledger import Ledger
+from matchmaker.lifecycle._money import contract_prices
 from matchmaker.lifecycle._policy import OpsPolicy
 from matchmaker.lifecycle._recurring import Recurrence, VisitTemplate, expand
 from matchmaker.lifecycle._states import ComplaintState, VisitState, WorkerState
@@ -66,6 +69,7 @@ __all__ = [
     "recurring_expansion",
     "rework_completion",
     "rework_visit",
+    "settlement_on_acceptance",
 ]
 
 
@@ -228,12 +232,15 @@ def recurring_expansion(ledger: Ledger, event: Event, policy: OpsPolicy) -> list
     if schedule is None or template is None:
         return []
     order = ledger.orders[event.entity_id]
-    jobs = expand(
-        Recurrence.from_payload(schedule),
-        VisitTemplate.from_payload(template),
-        order_id=order.order_id,
-        customer_id=order.customer_id,
-        service_type=order.service_type,
+    jobs = contract_prices(
+        order,
+        expand(
+            Recurrence.from_payload(schedule),
+            VisitTemplate.from_payload(template),
+            order_id=order.order_id,
+            customer_id=order.customer_id,
+            service_type=order.service_type,
+        ),
     )
     return [
         _derived("recurring_expansion", "visit_created", visit_id, event, **job.to_payload())
@@ -263,6 +270,14 @@ def order_cancellation(ledger: Ledger, event: Event, policy: OpsPolicy) -> list[
     ]
 
 
+def settlement_on_acceptance(ledger: Ledger, event: Event, policy: OpsPolicy) -> list[Event]:
+    """With ``settle_on_acceptance``, an accepted visit with a price is settled at it."""
+    visit = ledger.visits[event.entity_id]
+    if not policy.settle_on_acceptance or visit.job.price is None:
+        return []
+    return [_derived("settlement_on_acceptance", "visit_settled", visit.visit_id, event)]
+
+
 RULES: tuple[Rule, ...] = (
     Rule(name="rating_update", trigger="visit_rated", apply=rating_update),
     Rule(name="complaint_block", trigger="complaint_upheld", apply=complaint_block),
@@ -273,6 +288,11 @@ RULES: tuple[Rule, ...] = (
     Rule(name="order_cancellation", trigger="order_cancelled", apply=order_cancellation),
     # The process steps (assessment, replacement, schedule changes, order progress).
     *(Rule(name=name, trigger=trigger, apply=rule) for name, trigger, rule in STEP_RULES),
+    Rule(
+        name="settlement_on_acceptance",
+        trigger="visit_accepted",
+        apply=settlement_on_acceptance,
+    ),
 )
 """Every rule that derives events, in the order they run for one trigger."""
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from matchmaker.lifecycle._events import Command, Event, StoredEvent, read_events_jsonl
 from matchmaker.lifecycle._feedback import derive
 from matchmaker.lifecycle._ledger import Ledger
+from matchmaker.lifecycle._money import money_defaults
 from matchmaker.lifecycle._policy import OpsPolicy
 from matchmaker.lifecycle._store import EventStore, Transaction
 from matchmaker.model import ConcurrencyError, DatasetError, Issue, LifecycleError
@@ -127,7 +128,7 @@ class Operations:
             current_event, depth = queue.pop(0)
             if depth > MAX_DERIVED_DEPTH:
                 raise LifecycleError(f"rules derived events more than {MAX_DERIVED_DEPTH} deep")
-            resolved = work.resolve(current_event)
+            resolved = work.resolve(money_defaults(work, current_event, self.policy))
             work.apply(resolved)
             pending.append(resolved)
             queue.extend((d, depth + 1) for d in derive(work, resolved, self.policy))

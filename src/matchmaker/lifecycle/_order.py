@@ -13,9 +13,11 @@ from typing import Any
 
 from matchmaker.lifecycle._entity_base import evolve, money_or_none, time_or_none
 from matchmaker.lifecycle._events import Event
+from matchmaker.lifecycle._money_lines import MoneyLine, money_sum
 from matchmaker.lifecycle._pricing import PaymentMethod, Quote, QuoteLine
 from matchmaker.lifecycle._schedule import Pause, amended, paused, resumed
 from matchmaker.lifecycle._states import NEW, ORDER_TABLE, OrderState
+from matchmaker.model import LifecycleError
 
 __all__ = ["Order"]
 
@@ -55,6 +57,13 @@ class Order:
     """When the schedule was last paused, resumed or amended (they must come in order)."""
     last_resumed: Pause | None = None
     """The pause the latest ``order_schedule_resumed`` ended, as it was."""
+    deposits: tuple[MoneyLine, ...] = ()
+    """Deposits paid (positive) and refunded (negative)."""
+
+    @property
+    def deposit_held(self) -> Decimal:
+        """Deposits paid less deposits refunded (what its settlements may still use)."""
+        return money_sum(line.amount for line in self.deposits)
 
     @classmethod
     def create(cls, event: Event) -> Order:
@@ -74,6 +83,24 @@ class Order:
         return evolve(self, state=OrderState(state), **changes)
 
 
+def _deposit_paid(o: Order, e: Event) -> dict[str, Any]:
+    amount = money_or_none(e.get("amount"))
+    if amount is None or amount <= 0:
+        raise LifecycleError(f"order {o.order_id}: a deposit needs an amount > 0")
+    line = MoneyLine(kind="deposit", amount=amount, time=e.time, note=str(e.get("note", "")))
+    return {"deposits": (*o.deposits, line)}
+
+
+def _refunded(o: Order, e: Event) -> dict[str, Any]:
+    amount = money_or_none(e.get("amount"))
+    if amount is None or amount <= 0:
+        raise LifecycleError(f"order {o.order_id}: a refund needs an amount > 0")
+    line = MoneyLine(
+        kind="deposit_refund", amount=-amount, time=e.time, note=str(e.get("reason", ""))
+    )
+    return {"deposits": (*o.deposits, line)}
+
+
 def _quote_from(payload: Mapping[str, Any]) -> Quote | None:
     currency = str(payload.get("currency") or "CNY")
     lines = tuple(
@@ -83,6 +110,8 @@ def _quote_from(payload: Mapping[str, Any]) -> Quote | None:
             unit=str(line["unit"]),
             unit_price=Decimal(str(line["unit_price"])),
             amount=Decimal(str(line["amount"])),
+            date=None if line.get("date") is None else date.fromisoformat(str(line["date"])),
+            visit_id=line.get("visit_id"),
         )
         for line in payload.get("lines") or ()
     )
@@ -120,6 +149,8 @@ _ORDER_HANDLERS: dict[str, Callable[[Order, Event], dict[str, Any]]] = {
     "order_schedule_paused": lambda o, e: {**paused(o, e), "schedule_changed_at": e.time},
     "order_schedule_resumed": lambda o, e: {**resumed(o, e), "schedule_changed_at": e.time},
     "order_schedule_amended": lambda o, e: {**amended(o, e), "schedule_changed_at": e.time},
+    "order_deposit_paid": _deposit_paid,
+    "order_refunded": _refunded,
     "order_cancelled": lambda o, e: {
         "cancelled_at": e.time,
         "cancel_reason": str(e.payload["reason"]),

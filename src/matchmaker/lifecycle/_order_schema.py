@@ -7,6 +7,7 @@ kind is :mod:`matchmaker.lifecycle._schema`.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, time
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -36,7 +37,9 @@ __all__ = [
     "OrderCompletedIn",
     "OrderContractedIn",
     "OrderCreatedIn",
+    "OrderDepositPaidIn",
     "OrderQuotedIn",
+    "OrderRefundedIn",
     "OrderScheduleAmendedIn",
     "OrderSchedulePausedIn",
     "OrderScheduleResumedIn",
@@ -49,10 +52,12 @@ __all__ = [
 
 class QuoteLineModel(StrictModel):
     description: str
-    quantity: Decimal = Decimal(1)
+    quantity: Decimal = Field(Decimal(1), ge=0)
     unit: str = "visit"
-    unit_price: Money = Decimal(0)
-    amount: Money
+    unit_price: Money = Field(Decimal(0), ge=0)
+    amount: Money = Field(ge=0)
+    date: dt.date | None = Field(None, description="the visit date the line prices")
+    visit_id: str | None = Field(None, description="the visit the line prices")
 
 
 class ScheduleModel(StrictModel):
@@ -117,7 +122,7 @@ class OrderCreatedIn(In):
 class OrderQuotedIn(In):
     kind: Literal["order_quoted"]
     lines: list[QuoteLineModel] = Field(default_factory=list)
-    total: Money | None = None
+    total: Money | None = Field(None, ge=0)
     currency: str = "CNY"
     note: str = ""
 
@@ -142,6 +147,19 @@ class OrderContractedIn(In):
         if self.schedule is not None and self.visit is None:
             raise ValueError("a schedule needs a visit template ('visit')")
         return self
+
+
+class OrderDepositPaidIn(In):
+    kind: Literal["order_deposit_paid"]
+    amount: Money | None = Field(None, gt=0)
+    method: PaymentMethod | None = None
+    note: str = ""
+
+
+class OrderRefundedIn(In):
+    kind: Literal["order_refunded"]
+    amount: Money | None = Field(None, gt=0)
+    reason: str = ""
 
 
 class OrderStartedIn(In):

@@ -26,6 +26,14 @@ field                            default  meaning
 ``derive_order_state``           true     an order starts with its first served visit and
                                           completes when its last visit is settled
                                           (rule ``order_progress``)
+``settle_on_acceptance``         false    settle a priced visit when it is accepted (the
+                                          ``settlement_on_acceptance`` rule)
+``deposit_rate``                 0        share of the quote asked as deposit
+                                          (``order_deposit_paid`` without an amount)
+``cancellation_notice_hours``    24       a visit cancelled less than this long before its
+                                          start ...
+``cancellation_fee_rate``        0        ... is charged this share of its price
+``pay``                          none     worker pay rates (:class:`PayPolicy`)
 ===============================  =======  ====================================================
 
 Load a policy from TOML with :func:`load_ops_policy` (an ``[ops]`` table or top-level keys).
@@ -34,13 +42,63 @@ Load a policy from TOML with :func:`load_ops_policy` (an ``[ops]`` table or top-
 from __future__ import annotations
 
 import tomllib
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from matchmaker.model import PolicyError
 
-__all__ = ["OpsPolicy", "load_ops_policy"]
+__all__ = ["OpsPolicy", "PayPolicy", "PayRate", "WorkerPay", "load_ops_policy"]
+
+
+class PayRate(BaseModel):
+    """A worker's pay for one visit: a fixed amount, or an hourly rate times its hours."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    per_visit: Decimal | None = Field(None, ge=0, decimal_places=2)
+    hourly: Decimal | None = Field(None, ge=0, decimal_places=2)
+
+    @model_validator(mode="after")
+    def _one_basis(self) -> PayRate:
+        if (self.per_visit is None) == (self.hourly is None):
+            raise ValueError("give exactly one of per_visit and hourly")
+        return self
+
+    def amount(self, minutes: int) -> tuple[Decimal, str]:
+        """The pay for a visit of ``minutes`` and its basis, rounded half up to cents."""
+        if self.per_visit is not None:
+            return self.per_visit.quantize(Decimal("0.01")), "per_visit"
+        assert self.hourly is not None
+        pay = self.hourly * Decimal(minutes) / Decimal(60)
+        return pay.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "hourly"
+
+
+class WorkerPay(BaseModel):
+    """One worker's rates: ``default`` for any service, ``services`` per service type."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default: PayRate | None = None
+    services: dict[str, PayRate] = Field(default_factory=dict)
+
+
+class PayPolicy(BaseModel):
+    """Pay rates: per worker and service, per worker, per service, the most specific wins."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    services: dict[str, PayRate] = Field(default_factory=dict)
+    workers: dict[str, WorkerPay] = Field(default_factory=dict)
+
+    def rate(self, worker_id: str, service_type: str) -> PayRate | None:
+        worker = self.workers.get(worker_id)
+        if worker is not None:
+            found = worker.services.get(service_type) or worker.default
+            if found is not None:
+                return found
+        return self.services.get(service_type)
 
 
 class OpsPolicy(BaseModel):
@@ -74,6 +132,19 @@ class OpsPolicy(BaseModel):
     derive_order_state: bool = Field(
         True, description="an order's state follows its visits (rule order_progress)"
     )
+    settle_on_acceptance: bool = Field(
+        False, description="settle a priced visit at its price when it is accepted"
+    )
+    deposit_rate: Decimal = Field(
+        Decimal(0), ge=0, le=1, description="share of the quote total asked as deposit"
+    )
+    cancellation_notice_hours: int = Field(
+        24, ge=0, description="a cancellation later than this before the start pays a fee"
+    )
+    cancellation_fee_rate: Decimal = Field(
+        Decimal(0), ge=0, le=1, description="the fee as a share of the visit's price"
+    )
+    pay: PayPolicy = Field(default_factory=PayPolicy, description="worker pay rates")
 
 
 def load_ops_policy(path: Path) -> OpsPolicy:

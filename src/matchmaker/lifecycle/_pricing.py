@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -112,20 +112,30 @@ class PriceBook:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class QuoteLine:
+    """One line of a quote; ``date`` and ``visit_id`` say which visit it prices (a
+    contract takes each visit's price from its lines, surcharges included)."""
+
     description: str
     quantity: Decimal
     unit: str
     unit_price: Decimal
     amount: Decimal
+    date: date | None = None
+    visit_id: str | None = None
 
     def to_json(self) -> dict[str, str]:
-        return {
+        out = {
             "description": self.description,
             "quantity": str(self.quantity),
             "unit": self.unit,
             "unit_price": str(self.unit_price),
             "amount": str(self.amount),
         }
+        if self.date is not None:
+            out["date"] = self.date.isoformat()
+        if self.visit_id is not None:
+            out["visit_id"] = self.visit_id
+        return out
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -155,11 +165,14 @@ def quote_visit(
     workers: int = 1,
     booked_at: datetime | None = None,
     label: str = "",
+    visit_id: str | None = None,
 ) -> Quote:
     """The quote of one visit: base, extra workers, weekend or holiday, urgent surcharge.
 
     ``quantity`` is in the service's unit (hours, visits, square metres or days).
-    ``booked_at`` (when the customer ordered) decides the urgent surcharge.
+    ``booked_at`` (when the customer ordered) decides the urgent surcharge. Every line
+    carries the visit's date (of ``start`` in its own offset) and ``visit_id``, so a
+    contract can give each visit the price of its own lines.
     """
     price = book.price(service_type)
     amount_of = Decimal(str(quantity))
@@ -189,7 +202,8 @@ def quote_visit(
     urgent = booked_at is not None and elapsed_minutes(booked_at, start) < 60 * price.urgent_hours
     if urgent and price.urgent_rate > 0:
         lines.append(_surcharge(f"{prefix}urgent surcharge", 1, crew_base * price.urgent_rate))
-    return Quote(lines=tuple(lines), currency=book.currency)
+    dated = (replace(line, date=start.date(), visit_id=visit_id) for line in lines)
+    return Quote(lines=tuple(dated), currency=book.currency)
 
 
 def _day_rate(book: PriceBook, price: ServicePrice, day: date) -> tuple[Decimal, str]:

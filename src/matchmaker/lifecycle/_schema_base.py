@@ -157,4 +157,4 @@ class JobNeedsModel(StrictModel):
     language_required: ListCell = Field(default_factory=list)
     priority: int = Field(3, ge=1, le=5)
     needs_car: bool = False
-    price: Money | None = None
+    price: Money | None = Field(None, ge=0)

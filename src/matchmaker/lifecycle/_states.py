@@ -16,6 +16,8 @@ Order (the contract)::
     assessment_scheduled -assessment_scheduled->     (rescheduled)
     contracted, active -order_schedule_paused / _resumed / _amended-> (state kept)
     any state before completed -order_cancelled-> cancelled   (with a reason)
+    order_deposit_paid (quoted, contracted, active) and order_refunded (from contracted
+    on, cancelled included) keep the state.
 
 Visit (one job)::
 
@@ -27,7 +29,8 @@ Visit (one job)::
     confirmed -visit_no_show-> no_show -visit_proposed-> proposed   (no-show worker excluded)
     completed -visit_rework_requested-> rework -visit_rework_done-> completed
     unassigned, proposed, confirmed, no_show -visit_cancelled-> cancelled
-    visit_rated (customer) and visit_issue_reported (worker) keep the state.
+    visit_rated (customer) and visit_issue_reported (worker) keep the state;
+    visit_refunded (settled, followed_up) keeps it too.
 
 Complaint::
 
@@ -173,7 +176,8 @@ class TransitionTable:
         return tuple(kind for (source, kind) in self.transitions if source == state)
 
     def is_final(self, state: str) -> bool:
-        return not self.allowed(state)
+        """No event leads out of ``state`` (events that keep it, a refund, may still come)."""
+        return all(self.transitions[(state, kind)] == state for kind in self.allowed(state))
 
     def target(self, state: str, kind: str, *, entity_id: str = "") -> str:
         """The state after ``kind`` in ``state``; raises ``InvalidTransition`` if illegal."""
@@ -227,6 +231,11 @@ ORDER_TABLE = _table(
             "order_cancelled",
             _O.CANCELLED,
         ),
+        *[([s], "order_deposit_paid", s) for s in [_O.QUOTED, _O.CONTRACTED, _O.ACTIVE]],
+        *[
+            ([s], "order_refunded", s)
+            for s in [_O.CONTRACTED, _O.ACTIVE, _O.COMPLETED, _O.CLOSED, _O.CANCELLED]
+        ],
     ],
 )
 
@@ -255,6 +264,7 @@ VISIT_TABLE = _table(
             _V.CANCELLED,
         ),
         *[([s], "visit_rated", s) for s in _RATEABLE],
+        *[([s], "visit_refunded", s) for s in [_V.SETTLED, _V.FOLLOWED_UP]],
         *[([s], "visit_issue_reported", s) for s in [_V.CONFIRMED, _V.CHECKED_IN, *_RATEABLE]],
     ],
 )

@@ -23,6 +23,14 @@ from matchmaker.lifecycle._entity_base import (
     time_or_none,
 )
 from matchmaker.lifecycle._events import Event
+from matchmaker.lifecycle._money_lines import (
+    ZERO,
+    MoneyLine,
+    PayLine,
+    adjustment_lines,
+    money_sum,
+    pay_lines,
+)
 from matchmaker.lifecycle._pricing import PaymentMethod
 from matchmaker.lifecycle._states import NEW, VISIT_TABLE, VisitState
 from matchmaker.model import LifecycleError
@@ -160,6 +168,18 @@ class Visit:
     issues: tuple[tuple[str, str], ...] = ()
     cancelled_at: datetime | None = None
     cancel_reason: str = ""
+    money: tuple[MoneyLine, ...] = ()
+    """The visit's money lines: price and adjustments at settlement, refunds, a
+    cancellation fee; they add up to :attr:`net_amount`."""
+    deposit_applied: Decimal = ZERO
+    """The part of the settlement paid from the order's deposit."""
+    pay: tuple[PayLine, ...] = ()
+    """What each worker earns for the visit (fixed at settlement)."""
+
+    @property
+    def net_amount(self) -> Decimal:
+        """What the visit earned: the sum of its money lines (0.00 without any)."""
+        return money_sum(line.amount for line in self.money)
 
     @classmethod
     def create(cls, event: Event) -> Visit:
@@ -307,10 +327,51 @@ def _visit_settled(v: Visit, e: Event) -> dict[str, Any]:
     amount = money_or_none(e.get("amount"))
     if method is None or amount is None:
         raise v._error("settlement needs a method and an amount (the visit has no price)")
+    adjustments = adjustment_lines(e.get("adjustments") or (), e.time)
+    price = money_or_none(e.get("price"))
+    # Events stored before adjustments existed carry only the amount: it is the price line.
+    base = price if price is not None else amount - money_sum(a.amount for a in adjustments)
+    lines = [MoneyLine(kind="price", amount=base, time=e.time), *adjustments]
+    if money_sum(line.amount for line in lines) != amount or base < 0:
+        raise v._error(
+            f"settlement lines ({', '.join(f'{x.kind} {x.amount}' for x in lines)}) do not add "
+            f"up to the amount {amount}"
+        )
+    applied = money_or_none(e.get("deposit_applied")) or ZERO
+    if applied > amount:
+        raise v._error(f"deposit applied {applied} exceeds the amount {amount}")
     return {
         "settled_at": e.time,
         "settlement_method": PaymentMethod(method),
         "settlement_amount": amount,
+        "money": (*v.money, *lines),
+        "deposit_applied": applied,
+        "pay": pay_lines(e.get("pay")),
+    }
+
+
+def _visit_refunded(v: Visit, e: Event) -> dict[str, Any]:
+    amount = money_or_none(e.get("amount"))
+    if amount is None or amount <= 0:
+        raise v._error("a refund needs an amount > 0")
+    if amount > v.net_amount:
+        raise v._error(f"refund {amount} exceeds what the visit earned, {v.net_amount}")
+    line = MoneyLine(kind="refund", amount=-amount, time=e.time, note=str(e.payload["reason"]))
+    return {"money": (*v.money, line)}
+
+
+def _visit_cancelled(v: Visit, e: Event) -> dict[str, Any]:
+    fee = money_or_none(e.get("fee")) or ZERO
+    money = v.money
+    if fee > 0:
+        note = str(e.get("reason", ""))
+        money = (*money, MoneyLine(kind="cancellation_fee", amount=fee, time=e.time, note=note))
+    return {
+        **_release(v),
+        "offers": _answer(v, "withdrawn", e.time),
+        "cancelled_at": e.time,
+        "cancel_reason": str(e.get("reason", "")),
+        "money": money,
     }
 
 
@@ -354,10 +415,6 @@ _VISIT_HANDLERS: dict[str, Callable[[Visit, Event], dict[str, Any]]] = {
     },
     "visit_rated": _visit_rated,
     "visit_issue_reported": _visit_issue_reported,
-    "visit_cancelled": lambda v, e: {
-        **_release(v),
-        "offers": _answer(v, "withdrawn", e.time),
-        "cancelled_at": e.time,
-        "cancel_reason": str(e.get("reason", "")),
-    },
+    "visit_cancelled": _visit_cancelled,
+    "visit_refunded": _visit_refunded,
 }

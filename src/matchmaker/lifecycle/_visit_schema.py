@@ -17,9 +17,12 @@ from matchmaker.lifecycle._schema_base import (
     ListCell,
     Money,
     PaymentMethod,
+    StrictModel,
 )
 
 __all__ = [
+    "AdjustmentModel",
+    "PayModel",
     "VisitAcceptedIn",
     "VisitCancelledIn",
     "VisitCheckedInIn",
@@ -32,6 +35,7 @@ __all__ = [
     "VisitNoShowIn",
     "VisitProposedIn",
     "VisitRatedIn",
+    "VisitRefundedIn",
     "VisitReworkDoneIn",
     "VisitReworkRequestedIn",
     "VisitSettledIn",
@@ -136,10 +140,37 @@ class VisitReworkDoneIn(In):
     rule: str | None = None
 
 
+class AdjustmentModel(StrictModel):
+    """Why a settlement differs from the price: a line of its own."""
+
+    reason: Literal["discount", "surcharge", "refund"]
+    amount: Money = Field(gt=0)
+    note: str = ""
+
+
+class PayModel(StrictModel):
+    worker_id: Id
+    amount: Money = Field(ge=0)
+    basis: Literal["per_visit", "hourly"] = "per_visit"
+
+
 class VisitSettledIn(In):
     kind: Literal["visit_settled"]
     method: PaymentMethod | None = None
     amount: Money | None = Field(None, ge=0)
+    reason: Literal["discount", "surcharge", "refund"] | None = None
+    note: str = ""
+    adjustments: list[AdjustmentModel] = Field(default_factory=list)
+    price: Money | None = Field(None, ge=0)
+    deposit_applied: Money | None = Field(None, ge=0)
+    pay: list[PayModel] | None = None
+    rule: str | None = None
+
+
+class VisitRefundedIn(In):
+    kind: Literal["visit_refunded"]
+    amount: Money | None = Field(None, gt=0)
+    reason: Id
 
 
 class VisitFollowedUpIn(In):
@@ -152,6 +183,7 @@ class VisitFollowedUpIn(In):
 class VisitCancelledIn(In):
     kind: Literal["visit_cancelled"]
     reason: Id
+    fee: Money | None = Field(None, ge=0)
     rule: str | None = None
 
 
