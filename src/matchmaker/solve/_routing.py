@@ -75,6 +75,7 @@ from matchmaker.solve import _greedy as greedy
 from matchmaker.solve._budget import Budget
 from matchmaker.solve._costs import Costs, plan_cost
 from matchmaker.solve._decompose import SubRound, merge, split
+from matchmaker.solve._lns import ruin_and_recreate
 from matchmaker.solve._objective import objective_terms
 from matchmaker.solve._repair import repair, solves_whole
 from matchmaker.solve._routing_search import OnSolution, improve
@@ -135,6 +136,11 @@ DETERMINISTIC_CHECKS_PER_COPY = 5000
 """Guided local search work per job copy in deterministic mode, shared by the passes
 (OR-Tools limit checks; on 2 cores about 100,000 a second on a sub-round of 40 x 120, so
 the sample day searches for about 5 s and 600 x 2000 for minutes)."""
+_LNS_SHARE = 0.7
+"""Share of the search time (after the exact repair) given to ruin and recreate when the
+policy asks for it; guided local search polishes the result with the rest."""
+DETERMINISTIC_MOVES_PER_JOB = 10
+"""Ruin-and-recreate moves per job of the round in deterministic mode."""
 DETERMINISTIC_PASSES = 2
 """Passes over the sub-rounds of a cut round in deterministic mode."""
 
@@ -263,6 +269,14 @@ class _Search:
             self._repair(now + (deadline - now) * share, seed)
         if self.optimal or budget.stopped:
             return
+        if self.policy.ruin_and_recreate:
+            now = time.perf_counter()
+            moves = None
+            if budget.deterministic:
+                moves = DETERMINISTIC_MOVES_PER_JOB * self.problem.n_jobs
+            self._ruin_and_recreate(now + (deadline - now) * _LNS_SHARE, seed, moves)
+            if budget.stopped:
+                return
         parts = self.parts()
         self.stats["parts"] = float(parts)
         if budget.deterministic:
@@ -307,6 +321,35 @@ class _Search:
         self.stats["repair_improved"] = float(stats.improved)
         self.stats["repair_seconds"] = stats.seconds
         self.optimal = stats.optimal
+        if cost < self.objective:
+            self.model_objective += cost - self.objective
+            self.routes, self.objective = routes, cost
+
+    def _ruin_and_recreate(self, end: float, seed: int, moves: int | None) -> None:
+        """Ruin and recreate over the whole round (:mod:`._lns`)."""
+
+        def improved(routes: tuple[Route, ...], objective: int) -> None:
+            if self.due():
+                self.report(objective, _served(routes))
+
+        routes, stats = ruin_and_recreate(
+            self.problem,
+            self.policy,
+            self.costs,
+            self.routes,
+            self.budget.deadline if moves is not None else end,
+            seed,
+            iterations=moves,
+            stop=self.budget.stop,
+            on_improve=improved if self.progress is not None else None,
+        )
+        if moves is not None and stats.iterations < moves and not self.budget.stopped:
+            self.budget.capped = True
+        self.stats["lns_moves"] = float(stats.iterations)
+        self.stats["lns_accepted"] = float(stats.accepted)
+        self.stats["lns_improved"] = float(stats.improved)
+        self.stats["lns_seconds"] = stats.seconds
+        cost = plan_cost(self.problem, self.costs, routes)
         if cost < self.objective:
             self.model_objective += cost - self.objective
             self.routes, self.objective = routes, cost
