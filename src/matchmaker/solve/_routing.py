@@ -72,6 +72,7 @@ import time
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
 from matchmaker.solve import _greedy as greedy
+from matchmaker.solve._bound import relaxation_bound
 from matchmaker.solve._budget import Budget
 from matchmaker.solve._costs import Costs, plan_cost
 from matchmaker.solve._decompose import SubRound, merge, split
@@ -136,6 +137,10 @@ DETERMINISTIC_CHECKS_PER_COPY = 5000
 """Guided local search work per job copy in deterministic mode, shared by the passes
 (OR-Tools limit checks; on 2 cores about 100,000 a second on a sub-round of 40 x 120, so
 the sample day searches for about 5 s and 600 x 2000 for minutes)."""
+_BOUND_SHARE = 0.1
+"""Share of the time limit the lower bound (:mod:`._bound`) may take."""
+DETERMINISTIC_BOUND_STEPS = 200
+"""Subgradient steps of the lower bound in deterministic mode (so it repeats too)."""
 _LNS_SHARE = 0.7
 """Share of the search time (after the exact repair) given to ruin and recreate when the
 policy asks for it; guided local search polishes the result with the rest."""
@@ -173,6 +178,15 @@ def solve(
         stop=stop,
     )
     budget.capped = bool(deterministic and start.stats.get("timed_out"))
+    bound_began = time.perf_counter()
+    bound = relaxation_bound(
+        problem,
+        Costs.of(problem, policy),
+        start.objective,
+        min(limit * _BOUND_SHARE, budget.left()),
+        iterations=DETERMINISTIC_BOUND_STEPS if deterministic else 10_000,
+    )
+    bound_seconds = time.perf_counter() - bound_began
     search = _Search(problem, policy, start.routes, began, progress, budget)
     search.run(seed)
     routes = search.routes
@@ -182,6 +196,7 @@ def solve(
     objective = objective_terms(problem, routes, policy).total
     stats = dict(search.stats)
     stats["warm_start_objective"] = float(start.objective)
+    stats["bound_seconds"] = bound_seconds
     stats["routing_objective"] = float(search.model_objective)
     stats.update(budget.flags())
     optimal = search.optimal
@@ -204,7 +219,7 @@ def solve(
         backend=BACKEND,
         seed=seed,
         solve_seconds=elapsed,
-        lower_bound=objective if optimal else None,
+        lower_bound=objective if optimal else (None if bound is None else min(bound, objective)),
         status="optimal" if optimal else "feasible",
         stats=stats,
     )
