@@ -41,8 +41,12 @@ IntArray = npt.NDArray[np.int64]
 
 _CHUNK = 4_000_000
 """Most (job, job) cells held at once while finding the least incoming travel."""
-_MAX_PAIRS = 20_000_000
-"""Most eligible (vehicle, job) pairs the relaxation is built for (memory)."""
+_MAX_PAIRS = 3_000_000
+_MAX_LEG_CELLS = 40_000_000
+"""Largest rounds the relaxation is built for: eligible (vehicle, job) pairs, and modes x
+jobs x jobs cells scanned for the least incoming travel. Building it for a generated
+1500 x 5000 round (2.1 million pairs, 4 modes: 100 million cells) took 13 s on 2 busy
+cores, more than a tenth of a 120 s limit, so such a round reports no bound."""
 
 
 def least_incoming_travel(problem: Problem) -> npt.NDArray[np.int64]:
@@ -234,7 +238,8 @@ def relaxation_bound(
     began = time.perf_counter()
     if problem.n_jobs == 0:
         return 0
-    if int(problem.eligible.sum()) > _MAX_PAIRS:
+    cells = problem.travel_job_job.shape[0] * problem.n_jobs**2
+    if int(problem.eligible.sum()) > _MAX_PAIRS or cells > _MAX_LEG_CELLS:
         return None
     relaxation = _Relaxation(problem, costs)
     n = problem.n_vehicles

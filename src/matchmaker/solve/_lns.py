@@ -51,7 +51,7 @@ __all__ = ["LnsStats", "ruin_and_recreate"]
 Int64Array = npt.NDArray[np.int64]
 
 MIN_REMOVED = 4
-MAX_REMOVED = 30
+MAX_REMOVED = 15
 """Jobs taken off the routes by one ruin: uniform between these (at most a tenth of the
 served jobs, at least :data:`MIN_REMOVED`)."""
 NEIGHBOURS = 60
@@ -62,7 +62,7 @@ ROOM_VEHICLES = 3
 """Vehicles cleared around an unserved job by the make-room removal."""
 EXTRA_UNSERVED = 30
 """Most unserved jobs (highest penalty first) offered to a recreate besides the removed."""
-TIME_PRICES = (0.0, 0.25, 0.5, 1.0)
+TIME_PRICES = (0.5, 1.0, 2.0)
 """Shares of the value of a worker's minute a recreate adds to the price of a travel
 minute, one drawn per move: on a round that binds, travel spends time another job needs."""
 START_TEMPERATURE = 20.0
@@ -105,7 +105,8 @@ class _Search:
         # The value of a minute of a worker's time when it could serve the least valuable
         # job instead: the price a recreate may put on travel on a round that binds.
         minutes = float(np.median(problem.job_duration)) + 20.0 if problem.n_jobs else 1.0
-        self.minute_value = float(costs.drop_penalty.min(initial=0)) / minutes
+        least = float(costs.drop_penalty.min()) if problem.n_jobs else 0.0
+        self.minute_value = least / minutes
 
     # -- ruin ---------------------------------------------------------------------------
 

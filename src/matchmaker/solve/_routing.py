@@ -20,7 +20,11 @@ How a solve runs (``time_limit`` covers all of it, model builds included):
    around unserved jobs exactly, highest drop penalty first. A round of at most 20
    vehicles and 60 jobs is first solved whole; when CP-SAT proves that plan optimal the
    solve ends there, with ``status="optimal"`` and ``lower_bound`` equal to the objective.
-3. **Guided local search** (the rest): on the whole round when it is small (at most
+3. **Ruin and recreate** (:mod:`matchmaker.solve._lns`; :data:`_LNS_SHARE` of the time
+   left, unless ``policy.ruin_and_recreate`` is false): removes and re-inserts a few dozen
+   jobs at a time over the whole round, team jobs whole, so it can exchange served jobs for
+   more valuable unserved ones, which one-node routing moves cannot.
+4. **Guided local search** (the rest): on the whole round when it is small (at most
    :data:`VEHICLES_PER_PART` vehicles and :data:`COPIES_PER_PART` job copies). A larger
    round is cut into sub-rounds by geography (:mod:`matchmaker.solve._decompose`),
    each searched in turn from the current plan with a share of the time in proportion to
@@ -28,15 +32,21 @@ How a solve runs (``time_limit`` covers all of it, model builds included):
    can cross the borders of the previous pass. In a cut round, team jobs stay where they
    are during the search. After each pass the greedy inserts what fits into the new plan
    (team jobs included).
-4. **Start minutes**: each job's least feasible start for the chosen sequences
+5. **Start minutes**: each job's least feasible start for the chosen sequences
    (:func:`~matchmaker.solve._schedule.earliest_starts`), equal across a team.
+
+Before the search, a **lower bound** on the objective of any plan
+(:func:`~matchmaker.solve._bound.relaxation_bound`) is raised for at most
+:data:`_BOUND_SHARE` of the time limit and returned as ``lower_bound`` (the objective itself
+when CP-SAT proved the plan optimal).
 
 Every step replaces the plan (or its part) only if the objective goes down, so the result
 is never worse than the greedy warm start.
 
 ``stats``: ``warm_start_objective``; ``routing_objective`` (the objective as the models
 priced it; equal to ``objective`` because the models are exact); ``repair_tried``,
-``repair_improved``, ``repair_seconds``; ``parts``, ``passes``, ``build_seconds``,
+``repair_improved``, ``repair_seconds``; ``lns_moves``, ``lns_accepted``, ``lns_improved``,
+``lns_seconds``; ``bound_seconds``; ``parts``, ``passes``, ``build_seconds``,
 ``search_seconds``; ``filled_by_greedy``.
 
 Scale (2 cores): a generated round of 1500 workers and 5000 jobs (4 travel modes, 5 %
@@ -55,7 +65,9 @@ objectives). With ``deterministic=True`` every step is bounded by work instead
 (:mod:`matchmaker.solve._budget`): the greedy warm start and fills run to the end; the
 exact repair only on a round solved whole, with :data:`~._repair.WHOLE_ROUND_UNITS` and
 :data:`~._repair.NEIGHBOURHOOD_UNITS` of CP-SAT deterministic time and at most
-:data:`~._repair.DETERMINISTIC_SWEEPS` sweeps; guided local search on each sub-round
+:data:`~._repair.DETERMINISTIC_SWEEPS` sweeps; ruin and recreate for
+:data:`DETERMINISTIC_MOVES_PER_JOB` moves per job (annealed by moves, not seconds); the lower
+bound for :data:`DETERMINISTIC_BOUND_STEPS` steps; guided local search on each sub-round
 for :data:`DETERMINISTIC_CHECKS_PER_COPY` limit checks per job copy, in one pass, or
 shared by :data:`DETERMINISTIC_PASSES` on a cut round. The time limit then only caps the wall
 time; when it cuts a step short ``stats["time_capped"]`` is 1 and the plan may differ
@@ -144,7 +156,7 @@ DETERMINISTIC_BOUND_STEPS = 200
 _LNS_SHARE = 0.7
 """Share of the search time (after the exact repair) given to ruin and recreate when the
 policy asks for it; guided local search polishes the result with the rest."""
-DETERMINISTIC_MOVES_PER_JOB = 10
+DETERMINISTIC_MOVES_PER_JOB = 5
 """Ruin-and-recreate moves per job of the round in deterministic mode."""
 DETERMINISTIC_PASSES = 2
 """Passes over the sub-rounds of a cut round in deterministic mode."""
