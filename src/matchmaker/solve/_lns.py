@@ -60,7 +60,7 @@ MAX_STRING = 4
 """Longest run of consecutive visits the string removal takes from one route."""
 ROOM_VEHICLES = 3
 """Vehicles cleared around an unserved job by the make-room removal."""
-EXTRA_UNSERVED = 30
+EXTRA_UNSERVED = 60
 """Most unserved jobs (highest penalty first) offered to a recreate besides the removed."""
 TIME_PRICES = (0.5, 1.0, 2.0)
 """Shares of the value of a worker's minute a recreate adds to the price of a travel
