@@ -80,7 +80,8 @@ class LnsStats:
     by_removal: dict[str, int] = field(default_factory=dict)
 
 
-OnImprove = Callable[[tuple[Route, ...], int], None]
+OnImprove = Callable[[int, int], None]
+"""Called with (objective, jobs served) of each new best plan."""
 
 
 class _Search:
@@ -295,7 +296,7 @@ def ruin_and_recreate(
                 best, best_state = cost, plan.snapshot()
                 stats.improved += 1
                 if on_improve is not None:
-                    on_improve(_routes_of(plan), cost)
+                    on_improve(cost, int(plan.served().sum()))
         else:
             plan.restore(before)
     stats.seconds = time.perf_counter() - began

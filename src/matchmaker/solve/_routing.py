@@ -355,9 +355,9 @@ class _Search:
     def _ruin_and_recreate(self, end: float, seed: int, moves: int | None) -> None:
         """Ruin and recreate over the whole round (:mod:`._lns`)."""
 
-        def improved(routes: tuple[Route, ...], objective: int) -> None:
+        def improved(objective: int, served: int) -> None:
             if self.due():
-                self.report(objective, _served(routes))
+                self.report(objective, served)
 
         routes, stats = ruin_and_recreate(
             self.problem,
