@@ -114,6 +114,14 @@ def _percent(ours: float, theirs: float) -> str:
     return "-" if not theirs else f"{100 * (ours - theirs) / theirs:+.1f}%"
 
 
+def _gap(record: dict[str, Any]) -> str:
+    """``(objective - lower bound) / lower bound`` of a run that reports a bound."""
+    bound, objective = record.get("lower_bound"), record.get("objective")
+    if record.get("error") or not bound or objective is None:
+        return "-"
+    return f"{100 * (objective - bound) / bound:.1f}%"
+
+
 def _cell(record: dict[str, Any] | None, key: str, digits: int = 0) -> str:
     if record is None or record.get("error") or record.get(key) is None:
         return "-"
@@ -155,7 +163,10 @@ def render(records: list[dict[str, Any]], command: str, machine: dict[str, Any])
             _cell(r, "weighted_served"),
             _cell(r, "jobs_served") + "/" + _cell(r, "jobs_total"),
             _cell(r, "travel_per_served", 1),
+            _cell(r, "mean_match_score", 1),
             _cell(r, "objective"),
+            _cell(r, "lower_bound"),
+            _gap(r),
             _cell(r, "solve_seconds", 1),
             _cell(r, "peak_mb"),
             _cell(r, "violations"),
@@ -201,7 +212,10 @@ def render(records: list[dict[str, Any]], command: str, machine: dict[str, Any])
                     "weighted served",
                     "served",
                     "travel/served",
+                    "match score",
                     "objective",
+                    "lower bound",
+                    "gap",
                     "wall s",
                     "peak MB",
                     "violations",

@@ -108,6 +108,19 @@ def test_dispatch_uses_a_policy_file(dataset_dir: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "p2").exists()
 
 
+def test_dispatch_can_turn_ruin_and_recreate_off(dataset_dir: Path, tmp_path: Path) -> None:
+    """--no-ruin-recreate overrides the policy's switch; the plan records the policy used."""
+    out = tmp_path / "plan"
+    args = ["dispatch", str(dataset_dir), "--out", str(out), "--time-limit", "0.5"]
+    result = runner.invoke(app, [*args, "--no-ruin-recreate"])
+    assert result.exit_code == 0, result.output
+    _assert_valid_plan(dataset_dir, out)
+    used = json.loads((out / "policy.json").read_text(encoding="utf-8"))
+    assert used["ruin_and_recreate"] is False
+    kpis = json.loads((out / "kpis.json").read_text(encoding="utf-8"))
+    assert kpis["lower_bound"] is not None and kpis["lower_bound"] <= kpis["objective"]
+
+
 def test_bad_input_exits_2_and_writes_nothing(dataset_dir: Path, tmp_path: Path) -> None:
     """A dataset with a bad cell is reported by file and row, with no traceback and no plan."""
     jobs = dataset_dir / "jobs.csv"

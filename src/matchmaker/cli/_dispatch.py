@@ -193,6 +193,14 @@ def dispatch_command(
         Path | None,
         typer.Option(help="CSV of districts (name,lat,lon) for hiring signals; default: grid."),
     ] = None,
+    ruin_recreate: Annotated[
+        bool | None,
+        typer.Option(
+            "--ruin-recreate/--no-ruin-recreate",
+            help="Let the routing backend exchange jobs by ruin and recreate before guided "
+            "local search (default: the policy's ruin_and_recreate, on unless it says false).",
+        ),
+    ] = None,
     lang: LangOption = Language.EN,
     travel_matrix: TravelMatrixOption = None,
     missing_pairs: MissingOption = None,
@@ -214,6 +222,9 @@ def dispatch_command(
             check_output_folder(out, force=force, source=dataset if dataset.is_dir() else None)
         chosen = load_policy(policy) if policy is not None else None
         data = load_dataset_warning(dataset)
+        if ruin_recreate is not None:
+            base = chosen if chosen is not None else data.settings.policy
+            chosen = base.model_copy(update={"ruin_and_recreate": ruin_recreate})
         travel = travel_for(
             data,
             folder=dataset,

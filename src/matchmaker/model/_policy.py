@@ -92,6 +92,11 @@ class Policy(BaseModel):
     strict_priority: bool = Field(
         False, description="one higher-priority job beats any number of lower ones"
     )
+    ruin_and_recreate: bool = Field(
+        True,
+        description="the routing backend improves its plan by ruin and recreate before "
+        "guided local search (false: guided local search alone)",
+    )
     stability_cost_per_move: int = Field(
         0,
         ge=0,

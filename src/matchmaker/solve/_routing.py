@@ -20,7 +20,11 @@ How a solve runs (``time_limit`` covers all of it, model builds included):
    around unserved jobs exactly, highest drop penalty first. A round of at most 20
    vehicles and 60 jobs is first solved whole; when CP-SAT proves that plan optimal the
    solve ends there, with ``status="optimal"`` and ``lower_bound`` equal to the objective.
-3. **Guided local search** (the rest): on the whole round when it is small (at most
+3. **Ruin and recreate** (:mod:`matchmaker.solve._lns`; :data:`_LNS_SHARE` of the time
+   left, unless ``policy.ruin_and_recreate`` is false): removes and re-inserts a few dozen
+   jobs at a time over the whole round, team jobs whole, so it can exchange served jobs for
+   more valuable unserved ones, which one-node routing moves cannot.
+4. **Guided local search** (the rest): on the whole round when it is small (at most
    :data:`VEHICLES_PER_PART` vehicles and :data:`COPIES_PER_PART` job copies). A larger
    round is cut into sub-rounds by geography (:mod:`matchmaker.solve._decompose`),
    each searched in turn from the current plan with a share of the time in proportion to
@@ -28,15 +32,21 @@ How a solve runs (``time_limit`` covers all of it, model builds included):
    can cross the borders of the previous pass. In a cut round, team jobs stay where they
    are during the search. After each pass the greedy inserts what fits into the new plan
    (team jobs included).
-4. **Start minutes**: each job's least feasible start for the chosen sequences
+5. **Start minutes**: each job's least feasible start for the chosen sequences
    (:func:`~matchmaker.solve._schedule.earliest_starts`), equal across a team.
+
+Before the search, a **lower bound** on the objective of any plan
+(:func:`~matchmaker.solve._bound.relaxation_bound`) is raised for at most
+:data:`_BOUND_SHARE` of the time limit and returned as ``lower_bound`` (the objective itself
+when CP-SAT proved the plan optimal).
 
 Every step replaces the plan (or its part) only if the objective goes down, so the result
 is never worse than the greedy warm start.
 
 ``stats``: ``warm_start_objective``; ``routing_objective`` (the objective as the models
 priced it; equal to ``objective`` because the models are exact); ``repair_tried``,
-``repair_improved``, ``repair_seconds``; ``parts``, ``passes``, ``build_seconds``,
+``repair_improved``, ``repair_seconds``; ``lns_moves``, ``lns_accepted``, ``lns_improved``,
+``lns_seconds``; ``bound_seconds``; ``parts``, ``passes``, ``build_seconds``,
 ``search_seconds``; ``filled_by_greedy``.
 
 Scale (2 cores): a generated round of 1500 workers and 5000 jobs (4 travel modes, 5 %
@@ -55,7 +65,9 @@ objectives). With ``deterministic=True`` every step is bounded by work instead
 (:mod:`matchmaker.solve._budget`): the greedy warm start and fills run to the end; the
 exact repair only on a round solved whole, with :data:`~._repair.WHOLE_ROUND_UNITS` and
 :data:`~._repair.NEIGHBOURHOOD_UNITS` of CP-SAT deterministic time and at most
-:data:`~._repair.DETERMINISTIC_SWEEPS` sweeps; guided local search on each sub-round
+:data:`~._repair.DETERMINISTIC_SWEEPS` sweeps; ruin and recreate for
+:data:`DETERMINISTIC_MOVES_PER_JOB` moves per job (annealed by moves, not seconds); the lower
+bound for :data:`DETERMINISTIC_BOUND_STEPS` steps; guided local search on each sub-round
 for :data:`DETERMINISTIC_CHECKS_PER_COPY` limit checks per job copy, in one pass, or
 shared by :data:`DETERMINISTIC_PASSES` on a cut round. The time limit then only caps the wall
 time; when it cuts a step short ``stats["time_capped"]`` is 1 and the plan may differ
@@ -72,9 +84,11 @@ import time
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
 from matchmaker.solve import _greedy as greedy
+from matchmaker.solve._bound import relaxation_bound
 from matchmaker.solve._budget import Budget
 from matchmaker.solve._costs import Costs, plan_cost
 from matchmaker.solve._decompose import SubRound, merge, split
+from matchmaker.solve._lns import ruin_and_recreate
 from matchmaker.solve._objective import objective_terms
 from matchmaker.solve._repair import repair, solves_whole
 from matchmaker.solve._routing_search import OnSolution, improve
@@ -135,6 +149,15 @@ DETERMINISTIC_CHECKS_PER_COPY = 5000
 """Guided local search work per job copy in deterministic mode, shared by the passes
 (OR-Tools limit checks; on 2 cores about 100,000 a second on a sub-round of 40 x 120, so
 the sample day searches for about 5 s and 600 x 2000 for minutes)."""
+_BOUND_SHARE = 0.1
+"""Share of the time limit the lower bound (:mod:`._bound`) may take."""
+DETERMINISTIC_BOUND_STEPS = 200
+"""Subgradient steps of the lower bound in deterministic mode (so it repeats too)."""
+_LNS_SHARE = 0.7
+"""Share of the search time (after the exact repair) given to ruin and recreate when the
+policy asks for it; guided local search polishes the result with the rest."""
+DETERMINISTIC_MOVES_PER_JOB = 5
+"""Ruin-and-recreate moves per job of the round in deterministic mode."""
 DETERMINISTIC_PASSES = 2
 """Passes over the sub-rounds of a cut round in deterministic mode."""
 
@@ -167,6 +190,15 @@ def solve(
         stop=stop,
     )
     budget.capped = bool(deterministic and start.stats.get("timed_out"))
+    bound_began = time.perf_counter()
+    bound = relaxation_bound(
+        problem,
+        Costs.of(problem, policy),
+        start.objective,
+        min(limit * _BOUND_SHARE, budget.left()),
+        iterations=DETERMINISTIC_BOUND_STEPS if deterministic else 10_000,
+    )
+    bound_seconds = time.perf_counter() - bound_began
     search = _Search(problem, policy, start.routes, began, progress, budget)
     search.run(seed)
     routes = search.routes
@@ -176,6 +208,7 @@ def solve(
     objective = objective_terms(problem, routes, policy).total
     stats = dict(search.stats)
     stats["warm_start_objective"] = float(start.objective)
+    stats["bound_seconds"] = bound_seconds
     stats["routing_objective"] = float(search.model_objective)
     stats.update(budget.flags())
     optimal = search.optimal
@@ -198,7 +231,7 @@ def solve(
         backend=BACKEND,
         seed=seed,
         solve_seconds=elapsed,
-        lower_bound=objective if optimal else None,
+        lower_bound=objective if optimal else (None if bound is None else min(bound, objective)),
         status="optimal" if optimal else "feasible",
         stats=stats,
     )
@@ -263,6 +296,14 @@ class _Search:
             self._repair(now + (deadline - now) * share, seed)
         if self.optimal or budget.stopped:
             return
+        if self.policy.ruin_and_recreate:
+            now = time.perf_counter()
+            moves = None
+            if budget.deterministic:
+                moves = DETERMINISTIC_MOVES_PER_JOB * self.problem.n_jobs
+            self._ruin_and_recreate(now + (deadline - now) * _LNS_SHARE, seed, moves)
+            if budget.stopped:
+                return
         parts = self.parts()
         self.stats["parts"] = float(parts)
         if budget.deterministic:
@@ -307,6 +348,35 @@ class _Search:
         self.stats["repair_improved"] = float(stats.improved)
         self.stats["repair_seconds"] = stats.seconds
         self.optimal = stats.optimal
+        if cost < self.objective:
+            self.model_objective += cost - self.objective
+            self.routes, self.objective = routes, cost
+
+    def _ruin_and_recreate(self, end: float, seed: int, moves: int | None) -> None:
+        """Ruin and recreate over the whole round (:mod:`._lns`)."""
+
+        def improved(objective: int, served: int) -> None:
+            if self.due():
+                self.report(objective, served)
+
+        routes, stats = ruin_and_recreate(
+            self.problem,
+            self.policy,
+            self.costs,
+            self.routes,
+            self.budget.deadline if moves is not None else end,
+            seed,
+            iterations=moves,
+            stop=self.budget.stop,
+            on_improve=improved if self.progress is not None else None,
+        )
+        if moves is not None and stats.iterations < moves and not self.budget.stopped:
+            self.budget.capped = True
+        self.stats["lns_moves"] = float(stats.iterations)
+        self.stats["lns_accepted"] = float(stats.accepted)
+        self.stats["lns_improved"] = float(stats.improved)
+        self.stats["lns_seconds"] = stats.seconds
+        cost = plan_cost(self.problem, self.costs, routes)
         if cost < self.objective:
             self.model_objective += cost - self.objective
             self.routes, self.objective = routes, cost

@@ -1,0 +1,268 @@
+"""A lower bound on the objective of any plan: a Lagrangian capacity relaxation.
+
+The relaxation keeps, of all the hard rules, only what a plan must spend:
+
+* a served job needs ``job_team`` eligible vehicles, each paying the member's match cost
+  and at least the job's *least incoming travel* on that vehicle (from the vehicle's home,
+  or from any job that could come before it: ``earliest_k + duration_k + travel_kj <=
+  latest_j``) at the travel rate; an unserved job pays its drop penalty;
+* each vehicle spends, over the jobs it serves, at most its shift in service minutes plus
+  least incoming travel (every visit is reached by one leg, from home or from the job
+  before), at most ``vehicle_max_jobs`` visits and ``vehicle_max_work`` service minutes.
+
+Windows, order and the common start of a team are relaxed away, so every plan that keeps
+the rules is a solution of the relaxation and costs at least its optimum. The relaxation
+is solved by its Lagrangian dual: the three capacity constraints of each vehicle get a
+multiplier, after which each job decides alone (serve with its ``job_team`` cheapest
+vehicles at reduced cost, or pay the penalty). *Any* multipliers give a valid bound; a
+subgradient ascent (Polyak steps towards the best plan known) raises it for as long as it
+is given. Pinned jobs count only the match costs of their pinned workers, and spend no
+capacity (a relaxation again: pins may even break rules).
+
+The bound is a float sum; it is rounded down, one unit below, so rounding never lifts it
+above the true optimum.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker.compile import Problem
+from matchmaker.solve._costs import Costs
+
+__all__ = ["least_incoming_travel", "relaxation_bound"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+_CHUNK = 4_000_000
+"""Most (job, job) cells held at once while finding the least incoming travel."""
+_MAX_PAIRS = 3_000_000
+_MAX_LEG_CELLS = 40_000_000
+"""Largest rounds the relaxation is built for: eligible (vehicle, job) pairs, and modes x
+jobs x jobs cells scanned for the least incoming travel. Building it for a generated
+1500 x 5000 round (2.1 million pairs, 4 modes: 100 million cells) took 13 s on 2 busy
+cores, more than a tenth of a 120 s limit, so such a round reports no bound."""
+
+
+def least_incoming_travel(problem: Problem) -> npt.NDArray[np.int64]:
+    """``(M, J)``: least minutes of a leg into each job from any job that could precede it
+    (its window allows it to end and travel before the job's latest start), by mode; a
+    large number where none can."""
+    n_modes, n_jobs = problem.travel_job_job.shape[0], problem.n_jobs
+    huge = np.iinfo(np.int64).max // 4
+    out = np.full((n_modes, n_jobs), huge, dtype=np.int64)
+    if n_jobs == 0:
+        return out
+    finish = problem.job_earliest.astype(np.int64) + problem.job_duration
+    latest = problem.job_latest.astype(np.int64)
+    step = max(1, _CHUNK // n_jobs)
+    for mode in range(n_modes):
+        for low in range(0, n_jobs, step):
+            rows = slice(low, min(low + step, n_jobs))
+            travel = problem.travel_job_job[mode, rows, :].astype(np.int64)
+            can = finish[rows, None] + travel <= latest[None, :]
+            index = np.arange(rows.start, rows.stop)
+            can[index - low, index] = False
+            best = np.where(can, travel, huge).min(axis=0)
+            out[mode] = np.minimum(out[mode], best)
+    return out
+
+
+_MAX_ITEMS = 12
+_MAX_MINUTES = 1440
+"""Largest job count and work minutes the reachable-work table is built for; a vehicle
+beyond either keeps its ``vehicle_max_work`` as it is."""
+
+
+def reachable_work(problem: Problem) -> npt.NDArray[np.int64]:
+    """``(V,)``: the most service minutes any set of jobs a vehicle may serve can add up to
+    within its caps (at most ``vehicle_max_jobs`` jobs, ``vehicle_max_work`` minutes).
+
+    With one to three long jobs a shift, a cap of 225 minutes and jobs of 60, 120 and 180
+    minutes reach 180 at most: the fractional relaxation would fill all 225.
+    """
+    caps = problem.vehicle_max_work.astype(np.int64).copy()
+    shift = (problem.vehicle_end - problem.vehicle_start).astype(np.int64)
+    caps = np.minimum(caps, shift)
+    if problem.n_jobs == 0 or problem.n_vehicles == 0:
+        return caps
+    durations, code = np.unique(problem.job_duration, return_inverse=True)
+    shortest = int(durations.min())
+    items = np.minimum(problem.vehicle_max_jobs.astype(np.int64), caps // max(shortest, 1))
+    todo = np.flatnonzero((items <= _MAX_ITEMS) & (caps <= _MAX_MINUTES))
+    if todo.size == 0:
+        return caps
+    width = int(caps[todo].max()) + 1
+    depth = int(items[todo].max()) + 1
+    counts = np.zeros((todo.size, durations.size), dtype=np.int64)
+    rows, jobs = np.nonzero(problem.eligible[todo])
+    np.add.at(counts, (rows, code[jobs]), 1)
+    reach = np.zeros((todo.size, depth, width), dtype=bool)
+    reach[:, 0, 0] = True
+    for index, minutes in enumerate(durations.tolist()):
+        if minutes >= width:
+            continue
+        for copy in range(depth - 1):
+            use = counts[:, index] > copy
+            if not use.any():
+                break
+            grown = np.zeros_like(reach)
+            grown[:, 1:, minutes:] = reach[:, :-1, : width - minutes]
+            reach[use] |= grown[use]
+    allowed_k = np.arange(depth)[None, :, None] <= items[todo][:, None, None]
+    allowed_w = np.arange(width)[None, None, :] <= caps[todo][:, None, None]
+    ok = reach & allowed_k & allowed_w
+    best = np.where(ok, np.arange(width)[None, None, :], 0).max(axis=(1, 2))
+    caps[todo] = best
+    return caps
+
+
+class _Relaxation:
+    """The pairs of the relaxation and their coefficients, built once."""
+
+    def __init__(self, problem: Problem, costs: Costs) -> None:
+        pinned_job = np.asarray(problem.pinned.any(axis=0))
+        vehicles, jobs = np.nonzero(problem.eligible & ~pinned_job[None, :])
+        order = np.lexsort((vehicles, jobs))
+        self.vehicle = vehicles[order].astype(np.int64)
+        self.job = jobs[order].astype(np.int64)
+        incoming = least_incoming_travel(problem)
+        mode = problem.vehicle_mode[self.vehicle]
+        leg = np.minimum(
+            problem.travel_home_job[self.vehicle, self.job].astype(np.int64),
+            incoming[mode, self.job],
+        )
+        duration = problem.job_duration[self.job].astype(np.float64)
+        worker = problem.vehicle_worker[self.vehicle]
+        self.cost = (costs.match_cost[worker, self.job] + costs.travel_rate * leg).astype(
+            np.float64
+        )
+        self.time = duration + leg
+        self.work = duration
+        self.capacity = (problem.vehicle_end - problem.vehicle_start).astype(np.float64)
+        self.max_jobs = problem.vehicle_max_jobs.astype(np.float64)
+        self.max_work = reachable_work(problem).astype(np.float64)
+        self.n_vehicles = problem.n_vehicles
+
+        penalty = costs.drop_penalty.astype(np.float64)
+        team = problem.job_team.astype(np.int64)
+        # Pinned jobs: the match costs of their pinned workers, whatever else happens.
+        pv, pj = np.nonzero(problem.pinned)
+        self.constant = float(costs.match_cost[problem.vehicle_worker[pv], pj].sum())
+        free = ~pinned_job
+        self.constant += float(penalty[free].sum())
+
+        counts = np.bincount(self.job, minlength=problem.n_jobs)
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        servable = free & (counts >= team) & (counts > 0)
+        singles = np.flatnonzero(servable & (team == 1))
+        self.single_jobs = singles
+        self.single_starts = starts[singles]
+        self.single_penalty = penalty[singles]
+        # Pairs of single jobs, laid out so reduceat works on consecutive segments.
+        self.single_mask = np.isin(self.job, singles)
+        self.single_pairs = np.flatnonzero(self.single_mask)
+        single_counts = counts[singles]
+        self.single_offsets = np.concatenate(([0], np.cumsum(single_counts)[:-1]))
+
+        teams = np.flatnonzero(servable & (team > 1))
+        self.team_penalty = penalty[teams]
+        self.team_size = team[teams]
+        width = int(counts[teams].max(initial=1))
+        index = np.full((teams.size, width), -1, dtype=np.int64)
+        for row, job in enumerate(teams.tolist()):
+            index[row, : counts[job]] = np.arange(starts[job], starts[job] + counts[job])
+        self.team_index = index
+
+    def evaluate(
+        self, time_price: FloatArray, visit_price: FloatArray, work_price: FloatArray
+    ) -> tuple[float, FloatArray, FloatArray, FloatArray]:
+        """The dual value at these multipliers and the subgradients (time, visits, work)."""
+        reduced = (
+            self.cost
+            + time_price[self.vehicle] * self.time
+            + visit_price[self.vehicle]
+            + work_price[self.vehicle] * self.work
+        )
+        chosen = np.zeros(self.cost.size, dtype=bool)
+        value = self.constant
+        if self.single_jobs.size:
+            segment = reduced[self.single_pairs]
+            best = np.minimum.reduceat(segment, self.single_offsets)
+            gain = np.minimum(best - self.single_penalty, 0.0)
+            value += float(gain.sum())
+            take = gain < 0.0
+            owner = np.repeat(
+                np.arange(self.single_jobs.size), np.diff(np.r_[self.single_offsets, segment.size])
+            )
+            hit = take[owner] & (segment == best[owner])
+            rows = self.single_pairs[hit]
+            first = np.unique(owner[hit], return_index=True)[1]
+            chosen[rows[first]] = True
+        if self.team_index.size:
+            padded = np.where(self.team_index >= 0, reduced[self.team_index], np.inf)
+            width = padded.shape[1]
+            ranked = np.argsort(padded, axis=1, kind="stable")
+            smallest = np.take_along_axis(padded, ranked, axis=1)
+            keep = np.arange(width)[None, :] < self.team_size[:, None]
+            total = np.where(keep, smallest, 0.0).sum(axis=1)
+            gain = np.minimum(total - self.team_penalty, 0.0)
+            value += float(gain.sum())
+            take = (gain < 0.0)[:, None] & keep
+            picked = np.take_along_axis(self.team_index, ranked, axis=1)[take]
+            chosen[picked] = True
+        value -= float(
+            (time_price * self.capacity).sum()
+            + (visit_price * self.max_jobs).sum()
+            + (work_price * self.max_work).sum()
+        )
+        v = self.vehicle[chosen]
+        n = self.n_vehicles
+        used_time = np.bincount(v, weights=self.time[chosen], minlength=n) - self.capacity
+        used_visits = np.bincount(v, minlength=n).astype(np.float64) - self.max_jobs
+        used_work = np.bincount(v, weights=self.work[chosen], minlength=n) - self.max_work
+        return value, used_time, used_visits, used_work
+
+
+def relaxation_bound(
+    problem: Problem, costs: Costs, upper: int, seconds: float, *, iterations: int = 10_000
+) -> int | None:
+    """A lower bound on the objective of every plan of ``problem`` (module docstring),
+    raised for ``seconds`` (or ``iterations`` steps) towards ``upper``, the objective of a
+    known plan. ``None`` when the round is too large to build the relaxation."""
+    began = time.perf_counter()
+    if problem.n_jobs == 0:
+        return 0
+    cells = problem.travel_job_job.shape[0] * problem.n_jobs**2
+    if int(problem.eligible.sum()) > _MAX_PAIRS or cells > _MAX_LEG_CELLS:
+        return None
+    relaxation = _Relaxation(problem, costs)
+    n = problem.n_vehicles
+    prices = [np.zeros(n), np.zeros(n), np.zeros(n)]
+    best = -math.inf
+    scale = 2.0
+    stale = 0
+    for _ in range(iterations):
+        value, *gradients = relaxation.evaluate(*prices)
+        if not math.isfinite(best) or value > best + 1e-9 * max(abs(best), 1.0):
+            best, stale = value, 0
+        else:
+            stale += 1
+            if stale >= 15:
+                scale, stale = scale / 2.0, 0
+        norm = float(sum(float((g * g).sum()) for g in gradients))
+        if norm == 0.0 or best >= upper or scale < 1e-4:
+            break
+        if time.perf_counter() - began >= seconds:
+            break
+        step = scale * max(float(upper) - value, 1e-9 * abs(float(upper)) + 1.0) / norm
+        prices = [np.maximum(p + step * g, 0.0) for p, g in zip(prices, gradients, strict=True)]
+    if not math.isfinite(best):
+        return None
+    # One unit of slack for float rounding in sums of up to millions of terms.
+    return math.floor(best - max(1.0, 1e-9 * abs(best)))

@@ -1,0 +1,310 @@
+"""Ruin and recreate over the whole round: the search that exchanges jobs.
+
+Routing operators move one job copy at a time, so a plan near the greedy warm start stays
+there: they cannot add a team job, and they rarely free a worker's afternoon for a job of
+higher value. This search works on the whole round at once, on the
+:class:`~matchmaker.solve._lns_state.Plan` arrays:
+
+1. **Ruin**: take a few dozen jobs off the routes, by one of four removals chosen at
+   random: *related* (a job and its nearest served neighbours), *string* (a run of
+   consecutive visits from the routes of a job's nearest neighbours, as in SISR),
+   *random*, and *make room* (an unserved job and every visit that overlaps its window on
+   a few of the vehicles that could serve it: the move that swaps an unserved job for
+   served ones of lower value). A team job is always removed whole, from every member;
+   pinned jobs are never removed.
+2. **Recreate**: the removed jobs and the unserved jobs that the freed vehicles could
+   serve are inserted one by one, highest drop penalty first (ties, and in one of three
+   recreates the order itself, by value per minute of work or at random), each at its
+   cheapest feasible position (:func:`~matchmaker.solve._insertion.best_single`, or
+   :func:`~matchmaker.solve._insertion.best_team` with one common start on distinct
+   workers), checked in constant time per position with the push-forward bounds.
+3. **Accept** the new plan by simulated annealing on the documented objective (the
+   temperature falls linearly from :data:`START_TEMPERATURE` travel minutes to zero over
+   the time given), else go back to the plan before the ruin. The best plan seen is kept.
+
+Every hard rule of the :class:`~matchmaker.compile.Problem` is kept by construction:
+``eligible`` and the capacities prefilter candidate vehicles, windows, shifts and travel are
+checked by the insertion bounds, team jobs get one start on distinct workers and are never
+pushed, pins stay where they are.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker.compile import Problem
+from matchmaker.model import Policy
+from matchmaker.solve._costs import Costs
+from matchmaker.solve._insertion import best_single, best_team
+from matchmaker.solve._lns_state import Plan
+from matchmaker.solve._solution import Route
+
+__all__ = ["LnsStats", "ruin_and_recreate"]
+
+Int64Array = npt.NDArray[np.int64]
+
+MIN_REMOVED = 4
+MAX_REMOVED = 15
+"""Jobs taken off the routes by one ruin: uniform between these (at most a tenth of the
+served jobs, at least :data:`MIN_REMOVED`)."""
+NEIGHBOURS = 60
+"""Nearest jobs kept per job for the related and string removals."""
+MAX_STRING = 4
+"""Longest run of consecutive visits the string removal takes from one route."""
+ROOM_VEHICLES = 3
+"""Vehicles cleared around an unserved job by the make-room removal."""
+EXTRA_UNSERVED = 60
+"""Most unserved jobs (highest penalty first) offered to a recreate besides the removed."""
+TIME_PRICES = (0.5, 1.0, 2.0)
+"""Shares of the value of a worker's minute a recreate adds to the price of a travel
+minute, one drawn per move: on a round that binds, travel spends time another job needs."""
+START_TEMPERATURE = 20.0
+"""Annealing temperature at the start, in travel minutes (times the travel rate)."""
+
+
+@dataclass(kw_only=True)
+class LnsStats:
+    """How the search went."""
+
+    iterations: int = 0
+    accepted: int = 0
+    improved: int = 0
+    seconds: float = 0.0
+    by_removal: dict[str, int] = field(default_factory=dict)
+
+
+OnImprove = Callable[[int, int], None]
+"""Called with (objective, jobs served) of each new best plan."""
+
+
+class _Search:
+    def __init__(self, problem: Problem, policy: Policy, costs: Costs, seed: int) -> None:
+        self.problem = problem
+        self.plan = Plan(problem, policy, costs)
+        self.rng = np.random.default_rng(seed)
+        self.eligible_by_job = np.ascontiguousarray(problem.eligible.T)
+        self.movable = ~self.plan.pinned_job & (
+            self.eligible_by_job.sum(axis=1) >= problem.job_team
+        )
+        travel = problem.travel_job_job[0].astype(np.int64)
+        k = min(NEIGHBOURS, max(problem.n_jobs - 1, 1))
+        if problem.n_jobs > k + 1:
+            near = np.argpartition(travel, k, axis=1)[:, : k + 1]
+            order = np.argsort(np.take_along_axis(travel, near, axis=1), axis=1, kind="stable")
+            self.neighbours = np.take_along_axis(near, order, axis=1)
+        else:
+            self.neighbours = np.argsort(travel, axis=1, kind="stable")
+        self.value_density = costs.drop_penalty / np.maximum(problem.job_duration, 1)
+        self.window_end = problem.job_latest.astype(np.int64) + problem.job_duration
+        # The value of a minute of a worker's time when it could serve the least valuable
+        # job instead: the price a recreate may put on travel on a round that binds.
+        minutes = float(np.median(problem.job_duration)) + 20.0 if problem.n_jobs else 1.0
+        least = float(costs.drop_penalty.min()) if problem.n_jobs else 0.0
+        self.minute_value = least / minutes
+
+    # -- ruin ---------------------------------------------------------------------------
+
+    def ruin(self, kind: str) -> tuple[Int64Array, int]:
+        """Jobs to remove, and an unserved job to insert first (-1 for none)."""
+        plan = self.plan
+        served = np.flatnonzero(plan.served() & self.movable)
+        if served.size == 0:
+            return np.zeros(0, dtype=np.int64), -1
+        top = max(MIN_REMOVED, min(MAX_REMOVED, served.size // 10))
+        count = int(self.rng.integers(MIN_REMOVED, top + 1))
+        if kind == "random":
+            return self.rng.choice(served, size=min(count, served.size), replace=False), -1
+        if kind == "room":
+            return self._make_room()
+        seed_job = int(self.rng.choice(served))
+        near = self.neighbours[seed_job]
+        on_plan = near[plan.visits[near] > 0]
+        on_plan = on_plan[self.movable[on_plan]]
+        if kind == "related":
+            return on_plan[:count].astype(np.int64), -1
+        # string: a run around each neighbour, one run per route
+        where = plan.locations()
+        taken: list[int] = []
+        seen: set[int] = set()
+        for job in on_plan.tolist():
+            v = int(where[job])
+            if v < 0 or v in seen:
+                continue
+            seen.add(v)
+            n = int(plan.length[v])
+            row = plan.job[v, :n]
+            at = int(np.flatnonzero(row == job)[0])
+            size = int(self.rng.integers(1, min(MAX_STRING, n) + 1))
+            first = int(self.rng.integers(max(0, at - size + 1), min(at, n - size) + 1))
+            taken.extend(row[first : first + size].tolist())
+            if len(taken) >= count:
+                break
+        jobs = np.unique(np.asarray(taken, dtype=np.int64))
+        return jobs[self.movable[jobs]], -1
+
+    def _make_room(self) -> tuple[Int64Array, int]:
+        plan, problem = self.plan, self.problem
+        open_jobs = np.flatnonzero(~plan.served() & self.movable & (plan.visits == 0))
+        if open_jobs.size == 0:
+            return np.zeros(0, dtype=np.int64), -1
+        weight = plan.penalty[open_jobs].astype(np.float64)
+        target = int(self.rng.choice(open_jobs, p=weight / weight.sum()))
+        vehicles = np.flatnonzero(self.eligible_by_job[target])
+        picks = self.rng.choice(
+            vehicles,
+            size=min(vehicles.size, ROOM_VEHICLES + int(problem.job_team[target]) - 1),
+            replace=False,
+        )
+        low, high = int(problem.job_earliest[target]), int(self.window_end[target])
+        taken: list[Int64Array] = []
+        for v in picks.tolist():
+            n = int(plan.length[v])
+            overlap = (plan.start[v, :n] < high) & (plan.end[v, :n] > low)
+            taken.append(plan.job[v, :n][overlap])
+        jobs = np.unique(np.concatenate(taken)) if taken else np.zeros(0, dtype=np.int64)
+        return jobs[self.movable[jobs]].astype(np.int64), target
+
+    # -- recreate -----------------------------------------------------------------------
+
+    def recreate(self, removed: Int64Array, touched: Int64Array, first: int) -> None:
+        plan, problem = self.plan, self.problem
+        open_jobs = np.flatnonzero((plan.visits == 0) & self.movable)
+        if touched.size and open_jobs.size:
+            near = self.eligible_by_job[np.ix_(open_jobs, touched)].any(axis=1)
+            open_jobs = open_jobs[near]
+        if open_jobs.size > EXTRA_UNSERVED:
+            value = plan.penalty[open_jobs] + self.rng.random(open_jobs.size)
+            open_jobs = open_jobs[np.argsort(-value, kind="stable")[:EXTRA_UNSERVED]]
+        jobs = np.unique(np.concatenate((removed, open_jobs)))
+        noise = self.rng.random(jobs.size)
+        style = int(self.rng.integers(3))
+        keys: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | Int64Array]
+        if style == 0:
+            keys = (noise, -plan.penalty[jobs])
+        elif style == 1:
+            keys = (noise, -self.value_density[jobs])
+        else:
+            keys = (noise, -plan.penalty[jobs] * (0.5 + noise))
+        order = jobs[np.lexsort(keys)].tolist()
+        if first >= 0:
+            order = [first] + [job for job in order if job != first]
+        plan.travel_cost = plan.rate + int(
+            self.minute_value * TIME_PRICES[self.rng.integers(len(TIME_PRICES))]
+        )
+        # An unserved job that was not removed found no place before the ruin: only the
+        # vehicles the ruin freed can have room for it now.
+        freed = np.zeros(problem.n_vehicles, dtype=bool)
+        freed[touched] = True
+        removed_set = set(removed.tolist())
+        for job in order:
+            if job in removed_set or job == first:
+                self.insert(job, self.eligible_by_job[job])
+            else:
+                self.insert(job, self.eligible_by_job[job] & freed)
+        plan.travel_cost = plan.rate
+
+    def insert(self, job: int, allowed: npt.NDArray[np.bool_]) -> bool:
+        plan, problem = self.plan, self.problem
+        vehicles = plan.candidates(job, allowed)
+        team = int(problem.job_team[job])
+        if vehicles.size < team:
+            return False
+        table = plan.table(job, vehicles)
+        fixed_start = int(plan.pinned_start[job])
+        start = fixed_start if fixed_start >= 0 else None
+        if team == 1:
+            choice = best_single(table, start)
+            if choice is None:
+                return False
+            vehicle, position, minute = choice
+            plan.place(vehicle, position, job, minute, fixed=start is not None)
+            return True
+        found = best_team(table, plan.worker[vehicles], team, start)
+        if found is None:
+            return False
+        minute, members = found
+        for vehicle, position in members:
+            plan.place(vehicle, position, job, minute, fixed=True)
+        return True
+
+    # -- one move -------------------------------------------------------------------------
+
+    def step(self, kind: str) -> None:
+        removed, first = self.ruin(kind)
+        touched = self.plan.remove(removed)
+        self.recreate(removed, touched, first)
+
+
+_REMOVALS = ("related", "string", "random", "room")
+_REMOVAL_WEIGHTS = np.array([0.3, 0.3, 0.1, 0.3])
+
+
+def ruin_and_recreate(
+    problem: Problem,
+    policy: Policy,
+    costs: Costs,
+    routes: tuple[Route, ...],
+    deadline: float,
+    seed: int,
+    *,
+    iterations: int | None = None,
+    stop: threading.Event | None = None,
+    on_improve: OnImprove | None = None,
+) -> tuple[tuple[Route, ...], LnsStats]:
+    """Improve ``routes`` until ``deadline`` (a ``time.perf_counter()`` value), or for
+    ``iterations`` moves when given (work: the same plan on any machine, the deadline
+    still caps it). Returns the best plan seen, never worse than ``routes``."""
+    stats = LnsStats()
+    began = time.perf_counter()
+    if problem.n_vehicles == 0 or problem.n_jobs == 0:
+        return routes, stats
+    search = _Search(problem, policy, costs, seed)
+    plan = search.plan
+    plan.load(routes)
+    current = plan.objective()
+    start_objective = current
+    best, best_state = current, plan.snapshot()
+    span = max(deadline - began, 1e-9)
+    temperature = START_TEMPERATURE * max(costs.travel_rate, 1)
+    rng = search.rng
+    while True:
+        now = time.perf_counter()
+        if now >= deadline or (stop is not None and stop.is_set()):
+            break
+        if iterations is not None and stats.iterations >= iterations:
+            break
+        progress = stats.iterations / iterations if iterations is not None else (now - began) / span
+        kind = _REMOVALS[int(rng.choice(len(_REMOVALS), p=_REMOVAL_WEIGHTS))]
+        before = plan.snapshot()
+        search.step(kind)
+        stats.iterations += 1
+        stats.by_removal[kind] = stats.by_removal.get(kind, 0) + 1
+        cost = plan.objective()
+        heat = temperature * max(0.0, 1.0 - progress)
+        delta = cost - current
+        if delta <= 0 or (heat > 0 and rng.random() < math.exp(-delta / heat)):
+            current = cost
+            stats.accepted += 1
+            if cost < best:
+                best, best_state = cost, plan.snapshot()
+                stats.improved += 1
+                if on_improve is not None:
+                    on_improve(cost, int(plan.served().sum()))
+        else:
+            plan.restore(before)
+    stats.seconds = time.perf_counter() - began
+    if best >= start_objective:
+        return routes, stats
+    plan.restore(best_state)
+    return _routes_of(plan), stats
+
+
+def _routes_of(plan: Plan) -> tuple[Route, ...]:
+    return plan.routes()

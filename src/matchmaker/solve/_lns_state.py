@@ -1,0 +1,192 @@
+"""The plan a ruin-and-recreate search works on: greedy routes that can also lose jobs.
+
+:class:`Plan` extends the greedy's :class:`~matchmaker.solve._insertion.Routes` (padded
+arrays with push-forward bounds, so an insertion is checked in constant time per
+position) with what a search that undoes placements needs: loading a solution, removing
+jobs (a team job from every member at once), rescheduling a route after a removal (every
+job as early as it can start, team jobs and pins where they are), the cost of each route,
+and snapshots to return to when a move is rejected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker.compile import Problem
+from matchmaker.model import Policy
+from matchmaker.solve._costs import Costs
+from matchmaker.solve._insertion import Routes
+from matchmaker.solve._solution import Route
+
+__all__ = ["Plan", "Snapshot"]
+
+Int64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+_ARRAYS = ("job", "start", "end", "latest", "fixed", "length", "work", "route_cost", "visits")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Snapshot:
+    """Copies of a :class:`Plan`'s arrays, and its cost."""
+
+    arrays: dict[str, npt.NDArray[np.generic]]
+    max_length: int
+    unserved_penalty: int
+
+
+class Plan(Routes):
+    """Routes that jobs can be removed from and re-inserted into, with their cost."""
+
+    def __init__(self, problem: Problem, policy: Policy, costs: Costs) -> None:
+        super().__init__(problem, policy)
+        self.costs = costs
+        self.match = costs.match_cost
+        self.rate = int(costs.travel_rate)
+        # What :meth:`Routes.table` charges per added travel minute: the rate, plus the
+        # price of a worker's time that a recreate may set (a guide, not the objective).
+        self.travel_cost = self.rate
+        self.penalty = costs.drop_penalty
+        self.team = problem.job_team.astype(np.int64)
+        self.pinned_job = problem.pinned.any(axis=0)
+        self.pinned_start = problem.job_pinned_start.astype(np.int64)
+        self.route_cost = np.zeros(problem.n_vehicles, dtype=np.int64)
+        self.visits = np.zeros(problem.n_jobs, dtype=np.int64)
+        self.unserved_penalty = int(self.penalty.sum())
+
+    # -- loading and reading ------------------------------------------------------------
+
+    def load(self, routes: tuple[Route, ...]) -> None:
+        """Take ``routes`` (a valid plan) as they are, then move every free job as early
+        as it can start (team jobs and pinned jobs keep their minutes)."""
+        longest = max((len(r.jobs) for r in routes), default=0)
+        while self.job.shape[1] < longest + 2:
+            self._grow()
+        for route in routes:
+            v, n = route.vehicle, len(route.jobs)
+            if n == 0:
+                continue
+            jobs = np.asarray(route.jobs, dtype=np.int64)
+            self.job[v, :n] = jobs
+            self.start[v, :n] = route.starts
+            self.end[v, :n] = np.asarray(route.starts, dtype=np.int64) + self.duration[jobs]
+            fixed = (self.team[jobs] > 1) | (self.pinned_start[jobs] >= 0)
+            self.fixed[v, :n] = fixed | np.asarray(self.pinned_job)[jobs]
+            self.length[v] = n
+            np.add.at(self.visits, jobs, 1)
+        self.max_length = int(self.length.max(initial=0))
+        for v in np.flatnonzero(self.length).tolist():
+            self.reschedule(v)
+        self.unserved_penalty = int(self.penalty[self.visits < self.team].sum())
+
+    def objective(self) -> int:
+        return int(self.route_cost.sum()) + self.unserved_penalty
+
+    def served(self) -> BoolArray:
+        served: BoolArray = self.visits >= self.team
+        return served
+
+    def locations(self) -> Int64Array:
+        """The vehicle of each job (one of them for a team job), -1 when unserved."""
+        rows, cols = np.nonzero(self.job >= 0)
+        where = np.full(self.problem.n_jobs, -1, dtype=np.int64)
+        where[self.job[rows, cols]] = rows
+        return where
+
+    # -- changes --------------------------------------------------------------------------
+
+    def remove(self, jobs: Int64Array) -> Int64Array:
+        """Take ``jobs`` off every route that holds them; the vehicles touched."""
+        width = self.max_length
+        if jobs.size == 0 or width == 0:
+            return np.zeros(0, dtype=np.int64)
+        hit = np.isin(self.job[:, :width], jobs)
+        vehicles = np.flatnonzero(hit.any(axis=1))
+        for v in vehicles.tolist():
+            n = int(self.length[v])
+            keep = ~hit[v, :n]
+            kept = int(keep.sum())
+            for array in (self.job, self.start, self.end, self.fixed):
+                array[v, :kept] = array[v, :n][keep]
+            self.job[v, kept:n] = -1
+            self.fixed[v, kept:n] = False
+            self.length[v] = kept
+            self.reschedule(v)
+        was_served = self.visits[jobs] >= self.team[jobs]
+        self.unserved_penalty += int(self.penalty[jobs[was_served]].sum())
+        self.visits[jobs] = 0
+        return vehicles.astype(np.int64)
+
+    def place(self, vehicle: int, position: int, job: int, start: int, *, fixed: bool) -> None:
+        """Insert one visit (the caller checked it, as for :meth:`Routes.insert`)."""
+        self.insert(vehicle, position, job, start, fixed=fixed)
+        self.visits[job] += 1
+        if self.visits[job] == self.team[job]:
+            self.unserved_penalty -= int(self.penalty[job])
+        self._price(vehicle)
+
+    def reschedule(self, vehicle: int) -> None:
+        """Earliest starts of the free jobs, then latest starts, work and cost of a route."""
+        n = int(self.length[vehicle])
+        jobs, starts, ends = self.job[vehicle], self.start[vehicle], self.end[vehicle]
+        fixed, latest = self.fixed[vehicle], self.latest[vehicle]
+        mode = int(self.mode[vehicle])
+        clock = int(self.shift_start[vehicle])
+        previous = -1
+        for i in range(n):
+            job = int(jobs[i])
+            if not fixed[i]:
+                travel = (
+                    int(self.home[vehicle, job])
+                    if previous < 0
+                    else int(self.travel[mode, previous, job])
+                )
+                starts[i] = max(clock + travel, int(self.problem.job_earliest[job]))
+                ends[i] = starts[i] + self.duration[job]
+            clock = int(ends[i])
+            previous = job
+        for i in range(n - 1, -1, -1):
+            if fixed[i]:
+                latest[i] = starts[i]
+                continue
+            job = int(jobs[i])
+            bound = min(
+                int(self.job_latest[job]), int(self.shift_end[vehicle] - self.duration[job])
+            )
+            if i + 1 < n:
+                travel = int(self.travel[mode, job, jobs[i + 1]])
+                bound = min(bound, int(latest[i + 1]) - int(self.duration[job]) - travel)
+            latest[i] = bound
+        self.work[vehicle] = int(self.duration[jobs[:n]].sum()) if n else 0
+        self._price(vehicle)
+
+    def _price(self, vehicle: int) -> None:
+        n = int(self.length[vehicle])
+        if n == 0:
+            self.route_cost[vehicle] = 0
+            return
+        jobs = self.job[vehicle, :n]
+        mode = int(self.mode[vehicle])
+        travel = int(self.home[vehicle, jobs[0]]) + int(
+            self.travel[mode, jobs[:-1], jobs[1:]].sum()
+        )
+        worker = int(self.worker[vehicle])
+        self.route_cost[vehicle] = self.rate * travel + int(self.match[worker, jobs].sum())
+
+    # -- snapshots ----------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(
+            arrays={name: getattr(self, name).copy() for name in _ARRAYS},
+            max_length=self.max_length,
+            unserved_penalty=self.unserved_penalty,
+        )
+
+    def restore(self, snapshot: Snapshot) -> None:
+        for name, array in snapshot.arrays.items():
+            setattr(self, name, array.copy())
+        self.max_length = snapshot.max_length
+        self.unserved_penalty = snapshot.unserved_penalty

@@ -1,0 +1,100 @@
+"""The relaxation lower bound: never above the objective of any plan, optimal ones included."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matchmaker.model import Dataset, Policy
+from matchmaker.plan import dispatch, verify
+from matchmaker.solve import _cpsat as cpsat
+from matchmaker.solve import _greedy as greedy
+from matchmaker.solve._bound import least_incoming_travel, reachable_work, relaxation_bound
+from matchmaker.solve._costs import Costs
+from tests.problem_factory import make_problem, random_problem
+from tests.strategies import datasets
+
+POLICY = Policy()
+LINEAR = Policy(priority_weights={1: 1, 2: 2, 3: 3, 4: 4, 5: 5})
+_SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+@pytest.mark.parametrize("policy", [POLICY, LINEAR], ids=["default", "linear"])
+def test_the_bound_is_never_above_a_proven_optimum(seed: int, policy: Policy) -> None:
+    """On rounds CP-SAT solves to optimality, the bound sits at or below the optimum."""
+    problem = random_problem(seed, 3, 8, team_share=0.25, pin_share=0.1, n_modes=2)
+    exact = cpsat.solve(problem, policy=policy, time_limit=10.0, seed=0)
+    assert exact.status == "optimal"
+    bound = relaxation_bound(problem, Costs.of(problem, policy), exact.objective, 2.0)
+    assert bound is not None
+    assert bound <= exact.objective
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=_SLOW)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n_workers=st.integers(1, 10),
+    n_jobs=st.integers(1, 40),
+    shifts=st.sampled_from([1, 2]),
+    team_share=st.sampled_from([0.0, 0.3]),
+    pin_share=st.sampled_from([0.0, 0.2]),
+)
+def test_the_bound_is_never_above_any_plan(
+    seed: int, n_workers: int, n_jobs: int, shifts: int, team_share: float, pin_share: float
+) -> None:
+    """Even given the greedy plan's objective to climb towards, the bound stays below it."""
+    problem = random_problem(
+        seed,
+        n_workers,
+        n_jobs,
+        shifts_per_worker=shifts,
+        n_modes=2,
+        team_share=team_share,
+        pin_share=pin_share,
+    )
+    plan = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0)
+    bound = relaxation_bound(problem, Costs.of(problem, POLICY), plan.objective, 1.0)
+    assert bound is not None
+    assert bound <= plan.objective
+
+
+def test_reachable_work_counts_whole_jobs_only() -> None:
+    """One job a shift and a 225-minute cap: with jobs of 60, 120 and 180 minutes, 180."""
+    problem = make_problem(
+        n_workers=1, n_jobs=3, duration=[60, 120, 180], max_jobs=1, max_work=225, latest=300
+    )
+    assert reachable_work(problem).tolist() == [180]
+    two = make_problem(
+        n_workers=1, n_jobs=3, duration=[60, 120, 180], max_jobs=2, max_work=225, latest=300
+    )
+    assert reachable_work(two).tolist() == [180]
+
+
+def test_least_incoming_travel_needs_a_job_that_can_come_before() -> None:
+    """A job whose window closes before another can end gives it no incoming leg."""
+    problem = make_problem(
+        n_workers=1,
+        n_jobs=2,
+        earliest=[0, 0],
+        latest=[0, 300],
+        duration=[60, 60],
+        travel=[[0, 5], [7, 0]],
+    )
+    legs = least_incoming_travel(problem)
+    assert legs[0, 1] == 5  # job 0 (ends at 60) can precede job 1
+    assert legs[0, 0] > 10**9  # job 1 cannot end before job 0's latest start
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=_SLOW)
+@given(datasets(max_workers=4, max_jobs=8))
+def test_routing_plans_report_a_bound_and_a_gap(dataset: Dataset) -> None:
+    """The routing backend reports the bound in the plan's KPIs, at or below its objective."""
+    result = dispatch(dataset, solver="routing", time_limit=0.5, seed=0)
+    assert verify(dataset, result.plan) == []
+    kpis = result.plan.kpis
+    if dataset.jobs and dataset.workers:
+        assert kpis["lower_bound"] is not None
+        assert kpis["lower_bound"] <= kpis["objective"]
+        assert kpis["gap"] is None or kpis["gap"] >= 0.0
