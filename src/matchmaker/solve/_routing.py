@@ -72,6 +72,7 @@ import time
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
 from matchmaker.solve import _greedy as greedy
+from matchmaker.solve import _rules_routing as rules_routing
 from matchmaker.solve._budget import Budget
 from matchmaker.solve._costs import Costs, plan_cost
 from matchmaker.solve._decompose import SubRound, merge, split
@@ -154,6 +155,17 @@ def solve(
 
     See the module docstring for ``deterministic`` and ``stop``.
     """
+    if problem.rules is not None:
+        return rules_routing.solve(
+            problem,
+            policy=policy,
+            time_limit=time_limit,
+            seed=seed,
+            warm_start=warm_start,
+            progress=progress,
+            deterministic=deterministic,
+            stop=stop,
+        )
     began = time.perf_counter()
     limit = max(float(time_limit), 0.0)
     deadline = began + limit - max(limit * _READ_BACK, problem.n_jobs * _READ_BACK_PER_JOB)
