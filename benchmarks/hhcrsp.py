@@ -38,6 +38,7 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -296,8 +297,14 @@ def _family_files(letter: str) -> list[Path]:
     return [DATA / "instances" / f"Instanz{kind}_HCSRP_{size}_{k}.txt" for k in range(1, 11)]
 
 
-def table(families: str, limits: dict[str, float], seed: int) -> str:
-    """Solve the families and return the RESULTS.md section."""
+def table(
+    families: str,
+    limits: dict[str, float],
+    seed: int,
+    on_family: Callable[[str], None] | None = None,
+) -> str:
+    """Solve the families and return the RESULTS.md section; ``on_family`` receives the
+    section so far after each family (a long run keeps what it measured)."""
     bks = _bks()
     lines = [
         "## HHCRSP (Mankowska, Meisel & Bierwirth 2014)",
@@ -328,10 +335,22 @@ def table(families: str, limits: dict[str, float], seed: int) -> str:
                 f"{row['seconds']} |"
             )
             print(json.dumps(row), file=sys.stderr, flush=True)
-    lines += ["", "| family | time limit (s) | mean gap to BKS |", "|---|---:|---:|"]
+        if on_family is not None:
+            on_family(_with_means(lines, gaps, limits))
+    return _with_means(lines, gaps, limits)
+
+
+def _with_means(lines: list[str], gaps: dict[str, list[float]], limits: dict[str, float]) -> str:
+    summary = [
+        "",
+        "| family | time limit (s) | instances | mean gap to BKS |",
+        "|---|---:|---:|---:|",
+    ]
     for letter, values in gaps.items():
-        lines.append(f"| {letter} | {limits[letter]:g} | {statistics.mean(values):+.2%} |")
-    return "\n".join(lines) + "\n"
+        summary.append(
+            f"| {letter} | {limits[letter]:g} | {len(values)} | {statistics.mean(values):+.2%} |"
+        )
+    return "\n".join([*lines, *summary]) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -349,7 +368,11 @@ def main(argv: list[str] | None = None) -> int:
         from sections import write_section
 
         limits = {f: args.time_limit if f in "ABCD" else args.efg_time_limit for f in FAMILIES}
-        write_section("hhcrsp", table(args.families, limits, args.seed))
+
+        def save(markdown: str) -> None:
+            write_section("hhcrsp", markdown)
+
+        save(table(args.families, limits, args.seed, save))
         return 0
     if args.instance is None:
         parser.error("give an INSTANCE_FILE or --table")

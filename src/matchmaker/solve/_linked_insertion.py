@@ -199,8 +199,13 @@ def _linked_place(state: _State, job: int) -> tuple[_Place, int] | None:
     return None
 
 
-def insert_all(problem: Problem, policy: Policy, costs: Costs) -> tuple[Route, ...]:
-    """A valid plan of the single-worker jobs (see the module docstring)."""
+def insert_all(
+    problem: Problem, policy: Policy, costs: Costs, *, order: int = 0, seed: int = 0
+) -> tuple[Route, ...]:
+    """A valid plan of the single-worker jobs (see the module docstring).
+
+    ``order`` 0 inserts by due (else latest) start, 1 by earliest start, 2 by the middle
+    of the two, and any other value by due start with random noise of ``seed``."""
     rules = problem.rules
     n_vehicles = problem.n_vehicles
     state = _State(
@@ -223,7 +228,18 @@ def insert_all(problem: Problem, policy: Policy, costs: Costs) -> tuple[Route, .
     soft_end = np.where(due >= 0, due, problem.job_latest.astype(np.int64))
     single = problem.job_team == 1
     heads = [j for j in range(problem.n_jobs) if single[j] and link_to[j] < 0]
-    heads.sort(key=lambda j: (-int(problem.job_priority[j]), int(soft_end[j]), j))
+    earliest = problem.job_earliest.astype(np.int64)
+    if order == 1:
+        key = earliest
+    elif order == 2:
+        key = (earliest + soft_end) // 2
+    elif order == 0:
+        key = soft_end
+    else:
+        spread = int(max(soft_end.max(initial=0) - earliest.min(initial=0), 1)) // 10
+        noise = np.random.default_rng(seed).integers(0, spread + 1, problem.n_jobs)
+        key = soft_end + noise
+    heads.sort(key=lambda j: (-int(problem.job_priority[j]), int(key[j]), j))
     for job in heads:
         _insert_group(state, job, followers, single)
     routes = [

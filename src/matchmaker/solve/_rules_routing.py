@@ -59,6 +59,12 @@ BACKEND = "routing"
 _DETERMINISTIC_SOLUTIONS_PER_COPY = 200
 """Solutions the search may visit per job copy in deterministic mode (a work bound)."""
 
+_FIRST_SHARE = 0.2
+"""Share of the time limit the first plan may use, trying insertion orders."""
+_FIRST_ORDERS = 3
+"""Insertion orders always tried (due, earliest, their middle); then random ones."""
+_MAX_FIRST_TRIES = 50
+
 IntArray = npt.NDArray[np.int64]
 
 
@@ -81,7 +87,7 @@ def solve(
     if problem.n_vehicles and problem.n_jobs:
         costs = Costs.of(problem, policy)
         if warm_start is None:
-            first = insert_all(problem, policy, costs)
+            first = _first_plan(problem, policy, costs, seed, began + time_limit * _FIRST_SHARE)
             warm_start = Solution(
                 routes=first, objective=0, backend=BACKEND, seed=seed, solve_seconds=0.0
             )
@@ -121,6 +127,24 @@ def solve(
         status="feasible",
         stats=stats,
     )
+
+
+def _first_plan(
+    problem: Problem, policy: Policy, costs: Costs, seed: int, until: float
+) -> tuple[Route, ...]:
+    """The best of several insertion orders tried until ``until`` (at least three)."""
+    best: tuple[Route, ...] = ()
+    best_cost: int | None = None
+    tries = 0
+    while tries < _FIRST_ORDERS or time.perf_counter() < until:
+        routes = insert_all(problem, policy, costs, order=tries, seed=seed + tries)
+        cost = objective_terms(problem, routes, policy).total
+        if best_cost is None or cost < best_cost:
+            best, best_cost = routes, cost
+        tries += 1
+        if tries >= _FIRST_ORDERS and tries >= _MAX_FIRST_TRIES:
+            break
+    return best
 
 
 def build_rules_model(problem: Problem, costs: Costs, policy: Policy) -> RoutingModel:
