@@ -226,7 +226,8 @@ def insert_all(
         else np.full(problem.n_jobs, -1)
     )
     soft_end = np.where(due >= 0, due, problem.job_latest.astype(np.int64))
-    single = problem.job_team == 1
+    _place_pins(state)
+    single = (problem.job_team == 1) & ~problem.pinned.any(axis=0)
     heads = [j for j in range(problem.n_jobs) if single[j] and link_to[j] < 0]
     earliest = problem.job_earliest.astype(np.int64)
     if order == 1:
@@ -248,6 +249,35 @@ def insert_all(
         if state.jobs[v]
     ]
     return tuple(routes)
+
+
+def _place_pins(state: _State) -> None:
+    """Pinned jobs first, on their vehicles, at the pinned start (else the earliest start
+    all pinned members can make); they never move afterwards."""
+    problem = state.problem
+    pinned_jobs = np.flatnonzero(problem.pinned.any(axis=0)).tolist()
+    pinned_jobs.sort(key=lambda j: (int(problem.job_pinned_start[j]), int(problem.job_earliest[j])))
+    for job in pinned_jobs:
+        vehicles = np.flatnonzero(problem.pinned[:, job]).tolist()
+        start = int(problem.job_pinned_start[job])
+        if start < 0:
+            start = int(problem.job_earliest[job])
+            for v in vehicles:
+                if state.jobs[v]:
+                    last = state.jobs[v][-1]
+                    ready = state.starts[v][-1] + int(problem.job_duration[last])
+                    start = max(start, ready + state.travel(v, last, job))
+                else:
+                    start = max(
+                        start,
+                        int(problem.vehicle_start[v]) + int(problem.travel_home_job[v, job]),
+                    )
+        for v in vehicles:
+            position = sum(1 for s in state.starts[v] if s <= start)
+            state.put(job, _Place(vehicle=v, position=position, start=start, latest=start,
+                                  cost=0), start)
+            state.where[job] = (v, start)
+        state.fixed.add(job)
 
 
 def _insert_group(
