@@ -70,7 +70,19 @@ from matchmaker.plan import Plan, dispatch
 
 SCALE = 100
 """Minutes per time unit of the instance."""
-DATA = Path("/work/shared/benchmarks/hhcrsp_mankowska")
+
+
+def _data_folder() -> Path:
+    """``$MATCHMAKER_HHCRSP_DATA``, else ``../shared/benchmarks/hhcrsp_mankowska`` next to
+    the checkout, else ``/work/shared/...`` (where a worktree finds it)."""
+    named = os.environ.get("MATCHMAKER_HHCRSP_DATA")
+    if named:
+        return Path(named)
+    beside = Path(__file__).resolve().parents[2] / "shared/benchmarks/hhcrsp_mankowska"
+    return beside if beside.is_dir() else Path("/work/shared/benchmarks/hhcrsp_mankowska")
+
+
+DATA = _data_folder()
 ORIGIN = datetime(2026, 1, 5, tzinfo=UTC)
 FAMILIES = {"A": 10, "B": 25, "C": 50, "D": 75, "E": 100, "F": 200, "G": 300}
 

@@ -32,9 +32,7 @@ def _routing(dataset):  # type: ignore[no-untyped-def]
 
 def test_the_gap_binds() -> None:
     """J2 starts 240-300 minutes after J1, though both could start at nine."""
-    dataset = world(
-        workers=[worker("W1"), worker("W2")], jobs=_pair(min_gap=240, max_gap=300)
-    )
+    dataset = world(workers=[worker("W1"), worker("W2")], jobs=_pair(min_gap=240, max_gap=300))
     result = _routing(dataset)
     starts = {a.job_id: a.start for a in result.plan.assignments}
     assert set(starts) == {"J1", "J2"}

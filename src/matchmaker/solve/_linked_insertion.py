@@ -274,8 +274,9 @@ def _place_pins(state: _State) -> None:
                     )
         for v in vehicles:
             position = sum(1 for s in state.starts[v] if s <= start)
-            state.put(job, _Place(vehicle=v, position=position, start=start, latest=start,
-                                  cost=0), start)
+            state.put(
+                job, _Place(vehicle=v, position=position, start=start, latest=start, cost=0), start
+            )
             state.where[job] = (v, start)
         state.fixed.add(job)
 
