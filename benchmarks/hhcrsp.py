@@ -374,6 +374,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--table", action="store_true")
     parser.add_argument("--families", default="ABCD")
+    parser.add_argument(
+        "--section", default="hhcrsp", help="RESULTS.md section (two runs side by side)"
+    )
     args = parser.parse_args(argv)
     if args.table:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -382,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         limits = {f: args.time_limit if f in "ABCD" else args.efg_time_limit for f in FAMILIES}
 
         def save(markdown: str) -> None:
-            write_section("hhcrsp", markdown)
+            write_section(args.section, markdown)
 
         save(table(args.families, limits, args.seed, save))
         return 0
