@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from matchmaker.model import LinkWorker, RequestError, SkillRequirement, TimeWindow
-from matchmaker.plan import ReasonCode, dispatch, verify
+from matchmaker.plan import ReasonCode, dispatch, localize_reason, verify
 from tests.rules.world import at, job, plan_of, rules_broken, worker, world
 
 RULE = "linked_visits"
@@ -102,3 +102,9 @@ def test_backends_without_the_rule_refuse(solver: str) -> None:
     dataset = world(workers=[worker("W1"), worker("W2")], jobs=_pair(min_gap=60))
     with pytest.raises(RequestError, match="linked visits"):
         dispatch(dataset, solver=solver, time_limit=1.0)
+
+
+def test_the_dependency_reason_is_said_in_chinese_too() -> None:
+    """A DEPENDENCY sentence localises its code like every other reason."""
+    said = localize_reason("DEPENDENCY: it follows job J1, which is not planned", "zh")
+    assert said.startswith("DEPENDENCY（关联上门无法衔接）")
