@@ -354,7 +354,7 @@ def solve(
     ``lower_bound`` is CP-SAT's proven bound on the documented objective. See the module
     docstring for ``deterministic``; ``stop`` ends the search with the best plan so far.
     """
-    refuse_rules(problem, "cpsat")
+    refuse_rules(problem, "cpsat", policy)
     began = time.perf_counter()
     budget = Budget.of(time_limit, deterministic=deterministic, stop=stop)
     start = greedy.solve(

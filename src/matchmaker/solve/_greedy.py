@@ -248,7 +248,7 @@ def solve(
     the time limit cut it short; ``deterministic`` changes nothing but the stats (the
     insertion is bounded by the jobs, not by time, either way).
     """
-    refuse_rules(problem, "greedy")
+    refuse_rules(problem, "greedy", policy)
     began = time.perf_counter()
     greedy = _Greedy(problem, policy)
     greedy.place_pins()

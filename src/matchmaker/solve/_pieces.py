@@ -172,7 +172,7 @@ def solve_pieces(
     short is dropped if it is worse than the pieces' plans side by side."""
     began = time.perf_counter()
     get_solver(solver)  # an unknown name fails here, before anything is sent
-    refuse_rules(problem, f"{solver} with --split")
+    refuse_rules(problem, f"{solver} with --split", policy)
     tasks = [
         (piece, piece.problem if piece.problem.travel_model is None else _bare(piece.problem))
         for piece in pieces

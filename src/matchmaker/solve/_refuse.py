@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from matchmaker.compile import Problem
-from matchmaker.model import RequestError
+from matchmaker.model import Policy, RequestError
 
 __all__ = ["refuse_rules"]
 
 
-def refuse_rules(problem: Problem, backend: str) -> None:
+def refuse_rules(problem: Problem, backend: str, policy: Policy | None = None) -> None:
     """Raise :class:`~matchmaker.model.RequestError` naming the rules ``backend`` lacks.
 
     The greedy and CP-SAT backends (and split solving) do not model soft windows, linked
     visits or the way home; only ``routing`` does.
     """
+    if policy is not None and policy.travel_home:
+        raise RequestError(
+            f"solver {backend} cannot honour the way home (policy travel_home); "
+            "use --solver routing (the default), without --split"
+        )
     rules = problem.rules
     if rules is None:
         return

@@ -155,7 +155,7 @@ def solve(
 
     See the module docstring for ``deterministic`` and ``stop``.
     """
-    if problem.rules is not None:
+    if problem.rules is not None or policy.travel_home:
         return rules_routing.solve(
             problem,
             policy=policy,
