@@ -40,3 +40,10 @@ bench: $(BIN)/python
 
 clean:
 	rm -rf plans .pytest_cache .mypy_cache .ruff_cache .cache
+
+# The HHCRSP benchmark (Mankowska et al. 2014; data in ../shared/benchmarks/hhcrsp_mankowska):
+# one table of every instance into benchmarks/RESULTS.md (about 2 h with the default limits).
+.PHONY: bench-hhcrsp
+bench-hhcrsp: $(BIN)/python
+	$(PIP) install $(PIP_FLAGS) -e '.[test,xlsx]'
+	$(BIN)/python benchmarks/hhcrsp.py --table --families ABCDEFG --time-limit 60 --efg-time-limit 120

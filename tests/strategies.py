@@ -32,7 +32,9 @@ from matchmaker.model import (
     DatasetSettings,
     Gender,
     Job,
+    LinkWorker,
     Location,
+    Policy,
     Shift,
     SkillRequirement,
     TimeWindow,
@@ -246,11 +248,48 @@ def _with_pins(draw: st.DrawFn, dataset: Dataset, tries: int) -> Dataset:
     return dataset
 
 
+def _with_rules(draw: st.DrawFn, dataset: Dataset) -> Dataset:
+    """``dataset`` with some home-care rules: due starts inside windows, linked visits to
+    an earlier one-worker job (gaps and worker rule drawn), and a policy that may count the
+    way home and price lateness and the largest lateness."""
+    jobs: list[Job] = []
+    for position, job in enumerate(dataset.jobs):
+        changes: dict[str, object] = {}
+        if _maybe(draw):
+            span = int((job.latest_start - job.earliest_start).total_seconds() // 60)
+            changes["due_start"] = job.earliest_start + timedelta(minutes=_int(draw, 0, span))
+        earlier = [j for j in jobs[:position] if j.workers_needed == 1]
+        if earlier and _maybe(draw):
+            low = _pick(draw, [0, 0, 60, 120, 480])
+            high = _pick(draw, [None, low, low + 60, low + 600])
+            kind = _pick(draw, list(LinkWorker)) if job.workers_needed == 1 else LinkWorker.ANY
+            changes.update(
+                depends_on=_pick(draw, earlier).job_id,
+                min_gap=low if low or _maybe(draw) else None,
+                max_gap=high,
+                link_worker=kind,
+            )
+        jobs.append(replace(job, **changes) if changes else job)  # type: ignore[arg-type]
+    policy = Policy(
+        travel_home=_maybe(draw),
+        lateness_cost_per_minute=_pick(draw, [0, 1, 5]),
+        max_lateness_cost_per_minute=_pick(draw, [0, 0, 3]),
+    )
+    settings = dataset.settings.model_copy(update={"policy": policy})
+    return replace(dataset, jobs=tuple(jobs), settings=settings)
+
+
 @st.composite
 def datasets(
-    draw: st.DrawFn, *, max_workers: int = 5, max_jobs: int = 7, pins: bool = True
+    draw: st.DrawFn,
+    *,
+    max_workers: int = 5,
+    max_jobs: int = 7,
+    pins: bool = True,
+    rules: bool = False,
 ) -> Dataset:
-    """A random small dataset covering every column (see the module docstring)."""
+    """A random small dataset covering every column (see the module docstring); with
+    ``rules``, the home-care columns too (:func:`_with_rules`)."""
     n_workers = _int(draw, 2, max_workers) if _int(draw, 0, 4) else 1
     worker_ids = [f"W{i}" for i in range(1, n_workers + 1)]
     drawn_workers = [_worker(draw, worker_id) for worker_id in worker_ids]
@@ -268,4 +307,6 @@ def datasets(
     )
     if pins:
         dataset = _with_pins(draw, dataset, tries=_int(draw, 0, 5))
+    if rules:
+        dataset = _with_rules(draw, dataset)
     return dataset

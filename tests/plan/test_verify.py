@@ -61,6 +61,7 @@ def test_registry_lists_every_rule_by_its_function_name() -> None:
         "max_work_minutes_per_shift",
         "team_complete_and_synchronised",
         "pins_kept",
+        "linked_visits",
     ]
     assert all(rule.__name__ == name for name, rule in RULES.items())
     assert set(PAIR_RULES) < set(RULES)

@@ -24,6 +24,13 @@ from matchmaker.compile._eligibility import (
     rule_worker_active,
     shift_reasons,
 )
+from matchmaker.compile._linked import (
+    LINK_ANY,
+    LINK_DIFFERENT,
+    LINK_SAME,
+    JobRules,
+    compile_rules,
+)
 from matchmaker.compile._problem import (
     Problem,
     ReasonBit,
@@ -59,9 +66,13 @@ from matchmaker.model import latest_start_day as job_day
 
 __all__ = [
     "COMPONENTS",
+    "LINK_ANY",
+    "LINK_DIFFERENT",
+    "LINK_SAME",
     "OVERQUALIFIED_PENALTY",
     "PAIR_RULES",
     "HaversineTravel",
+    "JobRules",
     "MatrixTravel",
     "PairEncoding",
     "Problem",
@@ -73,6 +84,7 @@ __all__ = [
     "TravelModel",
     "any_per_worker",
     "compile_problem",
+    "compile_rules",
     "coordinates",
     "eligible_matrix",
     "encode_pairs",

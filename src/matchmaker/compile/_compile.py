@@ -54,6 +54,7 @@ from matchmaker.compile._eligibility import (
     rule_shift_fit,
     shift_reasons,
 )
+from matchmaker.compile._linked import compile_rules
 from matchmaker.compile._problem import Problem
 from matchmaker.compile._scoring import match_scores
 from matchmaker.compile._travel import HaversineTravel, TravelModel, coordinates, travel_matrices
@@ -187,6 +188,15 @@ def compile_problem(
         reasons=reasons,
         score=score,
         travel_model=travel,
+        rules=compile_rules(
+            dataset,
+            origin=origin,
+            policy=policy,
+            travel=travel,
+            vehicle_worker=v_worker,
+            vehicle_mode=v_mode,
+            modes=modes,
+        ),
     )
 
 

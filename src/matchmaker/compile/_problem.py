@@ -51,6 +51,7 @@ import numpy.typing as npt
 from matchmaker.model import ReasonBit
 
 if TYPE_CHECKING:
+    from matchmaker.compile._linked import JobRules
     from matchmaker.compile._travel import TravelModel
 
 __all__ = ["Problem", "ReasonBit"]
@@ -90,6 +91,9 @@ class Problem:
     reasons: npt.NDArray[np.uint16]
     score: npt.NDArray[np.float64]
     travel_model: TravelModel | None = None
+    rules: JobRules | None = None
+    """Soft windows, linked visits and the way home (:mod:`matchmaker.compile._linked`);
+    ``None`` when the round has none of them."""
 
     def __post_init__(self) -> None:
         for value in vars(self).values():

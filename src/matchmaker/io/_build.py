@@ -145,6 +145,11 @@ def build_job(row: JobRow, customer: Customer | None) -> Job:
         pinned_start=row.pinned_start,
         excluded_workers=row.excluded_workers,
         needs_car=row.needs_car,
+        due_start=row.due_start,
+        depends_on=row.depends_on,
+        min_gap=row.min_gap,
+        max_gap=row.max_gap,
+        link_worker=row.link_worker,
         address=row.address or (customer.address if customer is not None else ""),
         district=row.district or (customer.district if customer is not None else ""),
     )

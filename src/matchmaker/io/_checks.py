@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from matchmaker.io._cells import MAX_CELL_CHARS
+from matchmaker.io._rule_checks import check_job_rule_columns
 from matchmaker.io._schemas import (
     REQUIRED_TABLES,
     ROW_MODELS,
@@ -274,6 +275,7 @@ ROW_CHECKS: dict[str, tuple[Callable[[Any], Iterator[Finding]], ...]] = {
         check_pinned_start,
         check_pinned_team_size,
         check_pinned_not_excluded,
+        check_job_rule_columns,
     ),
     "availability": (check_availability_shift,),
     "placement_requests": (check_placement_dates,),

@@ -15,6 +15,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from matchmaker.io._checks import issue_at
+from matchmaker.io._rule_checks import check_job_links
 from matchmaker.io._schemas import AvailabilityRow, JobRow, WorkerRow
 from matchmaker.io._tables import RawTable
 from matchmaker.model import Issue
@@ -306,4 +307,5 @@ DATASET_CHECKS: tuple[Callable[[ParsedTables], Iterator[Issue]], ...] = (
     check_availability_overlaps,
     check_workers_have_shifts,
     check_times_near_round,
+    check_job_links,
 )

@@ -161,10 +161,23 @@ def _job_record(job: Job) -> dict[str, object]:
         "needs_car": job.needs_car,
         "address": job.address,
         "district": job.district,
+        "due_start": _iso(job.due_start),
+        "depends_on": job.depends_on or "",
+        "min_gap": job.min_gap,
+        "max_gap": job.max_gap,
+        "link_worker": job.link_worker.value,
     }
 
 
-_NULLABLE_INTEGERS = ("max_jobs", "max_work_minutes", "birth_year", "age_min", "age_max")
+_NULLABLE_INTEGERS = (
+    "max_jobs",
+    "max_work_minutes",
+    "birth_year",
+    "age_min",
+    "age_max",
+    "min_gap",
+    "max_gap",
+)
 _NUMBERS = (
     "experience_years",
     "rating",

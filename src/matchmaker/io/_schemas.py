@@ -38,6 +38,7 @@ from matchmaker.model import (
     BackgroundCheckStatus,
     Certificate,
     Gender,
+    LinkWorker,
     SkillRequirement,
     TravelMode,
     WorkerStatus,
@@ -60,6 +61,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+MAX_GAP_MINUTES = 527_040
+"""Longest gap between linked visits: 366 days (the reach of a round)."""
 
 
 def _cell(parse: Callable[[str], T]) -> PlainValidator:
@@ -200,6 +204,28 @@ OptionalLongitude = Annotated[
 ]
 Years = Annotated[float, _cell(_real(0)), _number_schema("number", "years", minimum=0)]
 Count = Annotated[int, _cell(_whole(0)), _number_schema("integer", "a count", minimum=0)]
+OptionalIdentifier = Annotated[
+    str | None,
+    _cell(_identifier),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "maxLength": MAX_ID_CHARS,
+            "pattern": "^[^;]*$",
+            "description": "blank = none",
+        }
+    ),
+]
+GapMinutes = Annotated[
+    int | None,
+    _cell(_whole(0, MAX_GAP_MINUTES)),
+    _number_schema("integer", "minutes; blank = none", minimum=0, maximum=MAX_GAP_MINUTES),
+]
+LinkWorkerCell = Annotated[
+    LinkWorker,
+    _cell(_choice(LinkWorker)),
+    _enum_schema(LinkWorker, "same, different or any; blank = any"),
+]
 Limit = Annotated[
     int | None, _cell(_whole(0)), _number_schema("integer", "blank = no limit", minimum=0)
 ]
@@ -387,6 +413,16 @@ class JobRow(_Row):
     needs_car: Flag = Field(False, description="true = only a worker travelling by car")
     address: Text = Field("", description="blank = the customer's address")
     district: Text = Field("", description="blank = the customer's district")
+    # Home-care rules (optional; see datasets/README.md).
+    due_start: OptionalMoment = Field(
+        None, description="soft latest start: each minute later costs lateness; blank = none"
+    )
+    depends_on: OptionalIdentifier = Field(
+        None, description="job id this linked visit follows; blank = not linked"
+    )
+    min_gap: GapMinutes = Field(None, description="least minutes after depends_on's start")
+    max_gap: GapMinutes = Field(None, description="most minutes after depends_on's start")
+    link_worker: LinkWorkerCell = LinkWorker.ANY
 
 
 class PlacementRequestRow(_Row):
@@ -437,7 +473,16 @@ OPTIONAL_TABLES: tuple[str, ...] = ("customers", "availability", "placement_requ
 
 
 EXTENSION_COLUMNS: dict[str, tuple[str, ...]] = {
-    "jobs": ("excluded_workers", "address", "district"),
+    "jobs": (
+        "excluded_workers",
+        "address",
+        "district",
+        "due_start",
+        "depends_on",
+        "min_gap",
+        "max_gap",
+        "link_worker",
+    ),
     "customers": ("address", "district"),
 }
 """Optional columns beyond dataset contract v1 that the loader also reads."""

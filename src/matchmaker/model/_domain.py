@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from matchmaker.model._exceptions import DomainError
+from matchmaker.model._linked import check_dataset_links, check_job_rules
 from matchmaker.model._profile import PlacementProfile
 from matchmaker.model._settings import DatasetSettings
 from matchmaker.model._time import elapsed_minutes, utc
@@ -32,6 +33,7 @@ __all__ = [
     "Dataset",
     "Gender",
     "Job",
+    "LinkWorker",
     "Location",
     "Shift",
     "SkillRequirement",
@@ -58,6 +60,14 @@ class TravelMode(enum.StrEnum):
     BIKE = "bike"
     TRANSIT = "transit"
     CAR = "car"
+
+
+class LinkWorker(enum.StrEnum):
+    """Who serves a linked visit relative to the visit it depends on."""
+
+    SAME = "same"
+    DIFFERENT = "different"
+    ANY = "any"
 
 
 class WorkerStatus(enum.StrEnum):
@@ -284,10 +294,21 @@ class Job:
     """Resolved like ``location``: the job's own, else its customer's; only shown to people."""
     district: str = ""
     """Resolved like ``location``: the job's own, else its customer's; only shown to people."""
+    due_start: datetime | None = None
+    """Soft end of the window: each minute the start is later costs lateness (policy)."""
+    depends_on: str | None = None
+    """Linked visit: the job this one follows; it is served only when that one is."""
+    min_gap: int | None = None
+    """Least minutes from the start of ``depends_on`` to this job's start (blank = 0)."""
+    max_gap: int | None = None
+    """Most minutes from the start of ``depends_on`` to this job's start (blank = no limit)."""
+    link_worker: LinkWorker = LinkWorker.ANY
+    """Whether this job and ``depends_on`` get the same worker, different ones, or any."""
 
     def __post_init__(self) -> None:
         if not self.job_id:
             raise DomainError("job_id must not be empty")
+        check_job_rules(self)
         if self.duration_minutes <= 0:
             raise DomainError(f"job {self.job_id}: duration_minutes must be > 0")
         if self.workers_needed < 1:
@@ -362,6 +383,7 @@ class Dataset:
                     f"placement request {request.request_id}: unknown customer "
                     f"{request.customer_id!r}"
                 )
+        check_dataset_links(self.jobs, self._job_index)
         for job in self.jobs:
             if self.customers and job.customer_id not in self._customer_index:
                 raise DomainError(f"job {job.job_id}: unknown customer {job.customer_id!r}")

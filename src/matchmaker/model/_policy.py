@@ -104,6 +104,22 @@ class Policy(BaseModel):
         description="cost of each planned job a re-plan moves (its own objective term)",
     )
 
+    lateness_cost_per_minute: int = Field(
+        1,
+        ge=0,
+        le=MAX_COST_WEIGHT,
+        description="cost of each minute a job starts after its due_start (its own term)",
+    )
+    max_lateness_cost_per_minute: int = Field(
+        0,
+        ge=0,
+        le=MAX_COST_WEIGHT,
+        description="cost of each minute of the round's largest lateness (its own term)",
+    )
+    travel_home: bool = Field(
+        False, description="plan and count each worker's way back home after the last job"
+    )
+
     @model_validator(mode="after")
     def _priorities_complete(self) -> Policy:
         missing = {1, 2, 3, 4, 5} - set(self.priority_weights)

@@ -80,6 +80,7 @@ class ReasonCode(enum.StrEnum):
     LIVE_IN = "LIVE_IN"
     VISIT_CONFLICT = "VISIT_CONFLICT"
     PLACEMENT_OVERLAP = "PLACEMENT_OVERLAP"
+    DEPENDENCY = "DEPENDENCY"
 
 
 class RuleScope(enum.StrEnum):
@@ -344,6 +345,13 @@ HARD_RULES: tuple[HardRule, ...] = (
         name="pins_kept",
         scope=RuleScope.SCHEDULE,
         statement="Pinned assignments are kept as they are.",
+    ),
+    HardRule(
+        name="linked_visits",
+        scope=RuleScope.SCHEDULE,
+        statement="A linked visit is served only with the visit it depends on, starting "
+        "min_gap to max_gap minutes after it, by the same or a different worker as asked.",
+        code=ReasonCode.DEPENDENCY,
     ),
     # Long placements (matchmaker.placement). The pair rules above (skill_level to
     # not_excluded) apply to a placement too, with its hold's last day as the job's date.

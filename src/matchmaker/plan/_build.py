@@ -21,6 +21,7 @@ from matchmaker.model import Dataset, Policy, elapsed_minutes, planned_day
 from matchmaker.plan._capacity import display_zone, instant_at, schedule_of_routes, unserved_reason
 from matchmaker.plan._free_time import gap_table
 from matchmaker.plan._plan import Assignment, Plan, UnassignedJob
+from matchmaker.plan._rules_kpis import lateness_kpis, travel_home_kpis
 from matchmaker.solve import Solution, objective_terms
 
 __all__ = ["build_plan", "optimality_gap", "plan_kpis"]
@@ -71,6 +72,9 @@ def build_plan(dataset: Dataset, problem: Problem, solution: Solution, policy: P
     components = {(a.job_id, a.worker_id): p for a, p in zip(assignments, parts, strict=True)}
     plan = Plan(assignments=tuple(assignments), unassigned=tuple(unassigned), kpis={})
     kpis = plan_kpis(dataset, plan, policy)
+    home = travel_home_kpis(problem, solution)
+    kpis.update(home)
+    kpis["travel_minutes_total"] += home.get("travel_home_minutes", 0)
     terms = objective_terms(problem, solution.routes, policy)
     kpis.update(
         objective=int(solution.objective),
@@ -130,7 +134,7 @@ def plan_kpis(dataset: Dataset, plan: Plan, policy: Policy) -> dict[str, Any]:
         unassigned_by_reason[u.reason_code.value] += 1
     scores = [a.match_score for a in plan.assignments]
     jobs_served = sum(dataset.has_job(job_id) for job_id in served_ids)
-    return {
+    return lateness_kpis(dataset, plan) | {
         "jobs_total": jobs_total,
         "jobs_served": jobs_served,
         "jobs_unassigned": len(plan.unassigned),

@@ -43,6 +43,7 @@ from matchmaker.plan._free_time import (
     most_together,
     standing_table,
 )
+from matchmaker.plan._linked_reason import dependency_reason
 from matchmaker.plan._plan import Plan, ReasonCode
 from matchmaker.solve import Route
 
@@ -283,6 +284,9 @@ def unserved_reason(
     ``gaps`` is :func:`~matchmaker.plan._free_time.gap_table` of ``schedule``, built once
     when many jobs are explained against one plan.
     """
+    linked = dependency_reason(dataset, problem, schedule, j)
+    if linked is not None:
+        return linked
     team = int(problem.job_team[j])
     order = eligible_workers(problem, j)
     if len(order) < team:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from matchmaker.solve._decompose import SubRound
+from matchmaker.solve._lateness import home_leg, lateness_minutes
 from matchmaker.solve._objective import (
     ObjectiveTerms,
     drop_penalties,
@@ -15,6 +16,7 @@ from matchmaker.solve._objective import (
     stability_cost,
 )
 from matchmaker.solve._pieces import solve_pieces, split_days, split_zones
+from matchmaker.solve._refuse import refuse_rules
 from matchmaker.solve._registry import (
     SOLVERS,
     get_solver,
@@ -38,9 +40,12 @@ __all__ = [
     "SubRound",
     "drop_penalties",
     "get_solver",
+    "home_leg",
+    "lateness_minutes",
     "match_costs",
     "objective_terms",
     "priority_weights",
+    "refuse_rules",
     "route_travel",
     "serve_value",
     "solution_objective",

@@ -59,6 +59,7 @@ from matchmaker.solve import _greedy as greedy
 from matchmaker.solve._budget import Budget, poll_stop
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._objective import objective_terms
+from matchmaker.solve._refuse import refuse_rules
 from matchmaker.solve._schedule import routes_with_starts
 from matchmaker.solve._solution import Progress, ProgressCallback, Route, Solution
 
@@ -353,6 +354,7 @@ def solve(
     ``lower_bound`` is CP-SAT's proven bound on the documented objective. See the module
     docstring for ``deterministic``; ``stop`` ends the search with the best plan so far.
     """
+    refuse_rules(problem, "cpsat", policy)
     began = time.perf_counter()
     budget = Budget.of(time_limit, deterministic=deterministic, stop=stop)
     start = greedy.solve(

@@ -53,6 +53,7 @@ from matchmaker.compile import Problem
 from matchmaker.model import Policy
 from matchmaker.solve._insertion import Routes, best_single, best_team
 from matchmaker.solve._objective import drop_penalties, objective_terms
+from matchmaker.solve._refuse import refuse_rules
 from matchmaker.solve._solution import Progress, ProgressCallback, Solution
 
 __all__ = ["solve"]
@@ -247,6 +248,7 @@ def solve(
     the time limit cut it short; ``deterministic`` changes nothing but the stats (the
     insertion is bounded by the jobs, not by time, either way).
     """
+    refuse_rules(problem, "greedy", policy)
     began = time.perf_counter()
     greedy = _Greedy(problem, policy)
     greedy.place_pins()

@@ -6,6 +6,8 @@
                 + sum over served (worker, job)  match_cost[w, j]
                 + sum over travel minutes        travel_cost_per_minute
                 + sum over moved jobs            stability_cost_per_move   (re-planning only)
+                + sum over late minutes          lateness_cost_per_minute  (due_start)
+                + the largest lateness           max_lateness_cost_per_minute
 
 * ``match_cost[w, j] = round(match_cost_per_point * (100 - score[w, j]))`` for each
   member of each served job.
@@ -23,7 +25,8 @@ job planned before that changes worker or moves by more than the shift tolerance
 plan made from scratch moves nothing, so the term is 0 there.
 
 Travel counts from the worker's home to the first job and between jobs; the way home is
-not counted (docs/design.md section 3).
+not counted (docs/design.md section 3) unless ``policy.travel_home`` asks for it. The
+lateness terms are in :mod:`matchmaker.solve._lateness`.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import numpy.typing as npt
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy, PolicyError
+from matchmaker.solve._lateness import home_leg, lateness_minutes
 from matchmaker.solve._solution import Route, Solution
 
 __all__ = [
@@ -55,7 +59,14 @@ _INT64_SAFE = 2**62
 def serve_value(problem: Problem, policy: Policy) -> int:
     """The value of serving one worker-slot of a job, above any saving it could cost."""
     longest_shift = int((problem.vehicle_end - problem.vehicle_start).max(initial=0))
-    return policy.travel_cost_per_minute * longest_shift + 100 * policy.match_cost_per_point + 1
+    value = policy.travel_cost_per_minute * longest_shift + 100 * policy.match_cost_per_point + 1
+    if problem.rules is not None and problem.rules.has_due:
+        # Serving a job may make it (and the round's largest lateness) late by up to a shift.
+        late = policy.lateness_cost_per_minute + policy.max_lateness_cost_per_minute
+        value += late * longest_shift
+    if problem.rules is not None and problem.rules.travel_home:
+        value += policy.travel_cost_per_minute * longest_shift
+    return value
 
 
 def priority_weights(problem: Problem, policy: Policy) -> dict[int, int]:
@@ -110,14 +121,15 @@ def match_costs(
 
 
 def route_travel(problem: Problem, route: Route) -> int:
-    """Travel minutes of one route: home to the first job, then job to job."""
+    """Travel minutes of one route: home to the first job, then job to job (and back home
+    with ``policy.travel_home``)."""
     if not route.jobs:
         return 0
     jobs = np.asarray(route.jobs, dtype=np.intp)
     mode = int(problem.vehicle_mode[route.vehicle])
     first = int(problem.travel_home_job[route.vehicle, jobs[0]])
     between = int(problem.travel_job_job[mode, jobs[:-1], jobs[1:]].sum())
-    return first + between
+    return first + between + home_leg(problem, route)
 
 
 def stability_cost(policy: Policy, moved_jobs: int) -> int:
@@ -135,10 +147,21 @@ class ObjectiveTerms:
     travel_minutes: int
     stability_cost: int = 0
     """:func:`stability_cost` of the jobs a re-plan moved (0 for a plan from scratch)."""
+    lateness_cost: int = 0
+    """``lateness_cost_per_minute`` times the minutes served jobs start after due_start."""
+    max_lateness_cost: int = 0
+    """``max_lateness_cost_per_minute`` times the round's largest lateness."""
 
     @property
     def total(self) -> int:
-        return self.unserved_penalty + self.match_cost + self.travel_cost + self.stability_cost
+        return (
+            self.unserved_penalty
+            + self.match_cost
+            + self.travel_cost
+            + self.stability_cost
+            + self.lateness_cost
+            + self.max_lateness_cost
+        )
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -146,6 +169,8 @@ class ObjectiveTerms:
             "match_cost": self.match_cost,
             "travel_cost": self.travel_cost,
             "stability_cost": self.stability_cost,
+            "lateness_cost": self.lateness_cost,
+            "max_lateness_cost": self.max_lateness_cost,
             "total": self.total,
         }
 
@@ -172,12 +197,15 @@ def objective_terms(
     # Only the planned pairs: the whole (W, J) matrix costs seconds on a big round.
     pairs = (np.asarray(workers, dtype=np.intp), np.asarray(jobs, dtype=np.intp))
     match = int(match_costs(problem, policy, pairs).sum())
+    late_total, late_max = lateness_minutes(problem, routes)
     return ObjectiveTerms(
         unserved_penalty=int(drop_penalties(problem, policy)[~served].sum()),
         match_cost=match,
         travel_cost=travel * policy.travel_cost_per_minute,
         travel_minutes=travel,
         stability_cost=stability_cost(policy, moved_jobs),
+        lateness_cost=late_total * policy.lateness_cost_per_minute,
+        max_lateness_cost=late_max * policy.max_lateness_cost_per_minute,
     )
 
 

@@ -44,6 +44,7 @@ from matchmaker.solve import _greedy as greedy
 from matchmaker.solve._costs import Costs, servable
 from matchmaker.solve._decompose import SubRound, _centres, _vehicle_parts, sub_round
 from matchmaker.solve._objective import objective_terms
+from matchmaker.solve._refuse import refuse_rules
 from matchmaker.solve._registry import get_solver
 from matchmaker.solve._solution import Progress, ProgressCallback, Route, Solution
 
@@ -171,6 +172,7 @@ def solve_pieces(
     short is dropped if it is worse than the pieces' plans side by side."""
     began = time.perf_counter()
     get_solver(solver)  # an unknown name fails here, before anything is sent
+    refuse_rules(problem, f"{solver} with --split", policy)
     tasks = [
         (piece, piece.problem if piece.problem.travel_model is None else _bare(piece.problem))
         for piece in pieces

@@ -84,6 +84,7 @@ import time
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
 from matchmaker.solve import _greedy as greedy
+from matchmaker.solve import _rules_routing as rules_routing
 from matchmaker.solve._bound import relaxation_bound
 from matchmaker.solve._budget import Budget
 from matchmaker.solve._costs import Costs, plan_cost
@@ -177,6 +178,17 @@ def solve(
 
     See the module docstring for ``deterministic`` and ``stop``.
     """
+    if problem.rules is not None or policy.travel_home:
+        return rules_routing.solve(
+            problem,
+            policy=policy,
+            time_limit=time_limit,
+            seed=seed,
+            warm_start=warm_start,
+            progress=progress,
+            deterministic=deterministic,
+            stop=stop,
+        )
     began = time.perf_counter()
     limit = max(float(time_limit), 0.0)
     deadline = began + limit - max(limit * _READ_BACK, problem.n_jobs * _READ_BACK_PER_JOB)

@@ -1,0 +1,139 @@
+"""The home-care rules of a round as arrays: soft windows, linked visits, the way home.
+
+:func:`compile_rules` gives ``None`` when the round has none of them (the usual case), so
+that solvers and sub-rounds built before these rules existed keep working unchanged; a
+solver that reads a :class:`Problem` with ``rules`` set either honours them or refuses
+(:func:`matchmaker.solve.refuse_rules`).
+
+================================  ===========  ==========================================
+field                             shape        meaning
+================================  ===========  ==========================================
+job_due                           (J,) int32   soft latest start (due_start), -1 when none
+link_to                           (J,) int32   job this one depends on, -1 when none
+link_min / link_max               (J,) int32   minutes from that job's start; max -1 = none
+link_worker                       (J,) int32   0 any, 1 same worker, 2 a different worker
+travel_job_home                   (V, J)       minutes from each job back to the shift's
+                                               home (only with ``policy.travel_home``)
+================================  ===========  ==========================================
+
+A due start rounds *down* to the minute, so lateness is never under-counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker.compile._travel import TravelModel, coordinates, travel_matrices
+from matchmaker.model import Dataset, LinkWorker, Policy, minutes_from
+
+__all__ = ["LINK_ANY", "LINK_DIFFERENT", "LINK_SAME", "JobRules", "compile_rules"]
+
+IntArray = npt.NDArray[np.int32]
+
+LINK_ANY, LINK_SAME, LINK_DIFFERENT = 0, 1, 2
+_LINK_CODE = {LinkWorker.ANY: LINK_ANY, LinkWorker.SAME: LINK_SAME, LinkWorker.DIFFERENT: 2}
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class JobRules:
+    """The optional home-care rules of a round (see the module docstring)."""
+
+    job_due: IntArray
+    link_to: IntArray
+    link_min: IntArray
+    link_max: IntArray
+    link_worker: IntArray
+    travel_job_home: IntArray | None = None
+
+    def __post_init__(self) -> None:
+        for value in vars(self).values():
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+
+    @property
+    def has_due(self) -> bool:
+        return bool((self.job_due >= 0).any())
+
+    @property
+    def has_links(self) -> bool:
+        return bool((self.link_to >= 0).any())
+
+    @property
+    def travel_home(self) -> bool:
+        return self.travel_job_home is not None
+
+    def names(self) -> list[str]:
+        """The rules present, in the words of the data (for a refusal message)."""
+        named = []
+        if self.has_due:
+            named.append("soft windows (due_start)")
+        if self.has_links:
+            named.append("linked visits (depends_on)")
+        if self.travel_home:
+            named.append("the way home (policy travel_home)")
+        return named
+
+
+def compile_rules(
+    dataset: Dataset,
+    *,
+    origin: datetime,
+    policy: Policy,
+    travel: TravelModel,
+    vehicle_worker: IntArray,
+    vehicle_mode: IntArray,
+    modes: tuple[str, ...],
+) -> JobRules | None:
+    """The rules of ``dataset`` in minutes from ``origin``; ``None`` when it has none."""
+    jobs = dataset.jobs
+    has_due = any(j.due_start is not None for j in jobs)
+    has_links = any(j.depends_on is not None for j in jobs)
+    if not (has_due or has_links or policy.travel_home):
+        return None
+    due = np.array(
+        [
+            -1 if j.due_start is None else minutes_from(origin, j.due_start, round_up=False)
+            for j in jobs
+        ],
+        dtype=np.int64,
+    )
+    link_to = np.array(
+        [-1 if j.depends_on is None else dataset.job_position(j.depends_on) for j in jobs],
+        dtype=np.int32,
+    )
+    link_min = np.array([j.min_gap or 0 for j in jobs], dtype=np.int32)
+    link_max = np.array([-1 if j.max_gap is None else j.max_gap for j in jobs], dtype=np.int32)
+    link_worker = np.array([_LINK_CODE[j.link_worker] for j in jobs], dtype=np.int32)
+    back = None
+    if policy.travel_home:
+        back = _job_home(dataset, travel, vehicle_worker, vehicle_mode, modes)
+    return JobRules(
+        job_due=due.astype(np.int32),
+        link_to=link_to,
+        link_min=link_min,
+        link_max=link_max,
+        link_worker=link_worker,
+        travel_job_home=back,
+    )
+
+
+def _job_home(
+    dataset: Dataset,
+    travel: TravelModel,
+    vehicle_worker: IntArray,
+    vehicle_mode: IntArray,
+    modes: tuple[str, ...],
+) -> IntArray:
+    """``(V, J)`` minutes from each job back to each shift's home, one call per mode."""
+    job_points = coordinates(j.location for j in dataset.jobs)
+    out = np.zeros((vehicle_worker.size, job_points.shape[0]), dtype=np.int32)
+    for k, mode in enumerate(modes):
+        rows = np.flatnonzero(vehicle_mode == k)
+        owners, inverse = np.unique(vehicle_worker[rows], return_inverse=True)
+        homes = coordinates(dataset.workers[int(w)].home for w in owners)
+        out[rows] = travel_matrices(travel, job_points, homes, (mode,))[0].T[inverse]
+    return out

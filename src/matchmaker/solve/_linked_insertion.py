@@ -1,0 +1,334 @@
+"""A first plan for a round with home-care rules: cheapest insertion at fixed starts.
+
+Jobs are inserted one at a time (linked visits together with the visit they depend on),
+in order of priority then due (or latest) start, each where it costs least: travel added,
+match cost, lateness and any rise of the largest lateness. A planned job keeps its start;
+a new job goes into a gap of a route only where it fits without moving the others, at the
+earliest start the gap allows. A linked visit is tried after each of the cheapest places
+of its partner, so that both fit their gap and their worker rule together.
+
+Team jobs (``workers_needed > 1``) are left to the routing search. The result is a valid
+plan that the routing search (:mod:`matchmaker.solve._rules_routing`) starts from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker.compile import LINK_DIFFERENT, LINK_SAME, Problem
+from matchmaker.model import Policy
+from matchmaker.solve._costs import Costs
+from matchmaker.solve._solution import Route
+
+__all__ = ["insert_all"]
+
+_PARTNER_TRIES = 25
+"""Places of a visit tried before its linked visit is placed after each."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Place:
+    vehicle: int
+    position: int
+    start: int
+    latest: int
+    cost: int
+
+
+@dataclass(kw_only=True)
+class _State:
+    problem: Problem
+    policy: Policy
+    costs: Costs
+    jobs: list[list[int]] = field(default_factory=list)
+    starts: list[list[int]] = field(default_factory=list)
+    work: list[int] = field(default_factory=list)
+    max_late: int = 0
+    where: dict[int, tuple[int, int]] = field(default_factory=dict)
+    """Job -> (vehicle, start)."""
+    fixed: set[int] = field(default_factory=set)
+    """Planned jobs whose start may not move (linked visits and the visits they follow)."""
+
+    def travel(self, v: int, a: int | None, b: int | None) -> int:
+        """Minutes from ``a`` to ``b`` in vehicle ``v`` (``None`` = home)."""
+        problem = self.problem
+        if a is None and b is None:
+            return 0
+        if a is None:
+            return int(problem.travel_home_job[v, b])
+        if b is None:
+            rules = problem.rules
+            back = None if rules is None else rules.travel_job_home
+            return 0 if back is None else int(back[v, a])
+        return int(problem.travel_job_job[problem.vehicle_mode[v], a, b])
+
+    def late(self, job: int, start: int) -> int:
+        rules = self.problem.rules
+        if rules is None or rules.job_due[job] < 0:
+            return 0
+        return max(0, start - int(rules.job_due[job]))
+
+    def push(self, v: int, position: int, job: int, start: int) -> tuple[int, int] | None:
+        """``(travel added, lateness added)`` of ``job`` at ``start`` in front of
+        ``position`` of vehicle ``v``, the later jobs pushed as needed; ``None`` if a
+        pushed job would leave its window or is linked (linked jobs keep their start)."""
+        problem = self.problem
+        route, starts = self.jobs[v], self.starts[v]
+        prev = route[position - 1] if position > 0 else None
+        nxt = route[position] if position < len(route) else None
+        added = self.travel(v, prev, job) + self.travel(v, job, nxt) - self.travel(v, prev, nxt)
+        late = self.late(job, start)
+        t, here = start + int(problem.job_duration[job]), job
+        for k in range(position, len(route)):
+            other = route[k]
+            new = max(starts[k], t + self.travel(v, here, other))
+            if new == starts[k]:
+                return added, late
+            if other in self.fixed or new > int(problem.job_latest[other]):
+                return None
+            late += self.late(other, new) - self.late(other, starts[k])
+            t, here = new + int(problem.job_duration[other]), other
+        if t + self.travel(v, here, None) > int(problem.vehicle_end[v]):
+            return None
+        return added, late
+
+    def places(self, job: int, low: int = -(2**40), high: int = 2**40) -> list[_Place]:
+        """Every place ``job`` fits with a start in ``[low, high]``, cheapest first."""
+        problem, policy = self.problem, self.policy
+        found: list[_Place] = []
+        duration = int(problem.job_duration[job])
+        for v in np.flatnonzero(problem.eligible[:, job]).tolist():
+            route, starts = self.jobs[v], self.starts[v]
+            if len(route) >= int(problem.vehicle_max_jobs[v]):
+                continue
+            if self.work[v] + duration > int(problem.vehicle_max_work[v]):
+                continue
+            worker = int(problem.vehicle_worker[v])
+            match = int(self.costs.match_cost[worker, job])
+            for p in range(len(route) + 1):
+                prev = route[p - 1] if p > 0 else None
+                ready = (
+                    int(problem.vehicle_start[v])
+                    if prev is None
+                    else starts[p - 1] + int(problem.job_duration[prev])
+                )
+                earliest = max(
+                    ready + self.travel(v, prev, job), int(problem.job_earliest[job]), low
+                )
+                latest = min(int(problem.job_latest[job]), high)
+                if earliest > latest:
+                    continue
+                outcome = self.push(v, p, job, earliest)
+                if outcome is None:
+                    continue
+                added, late = outcome
+                cost = (
+                    added * self.costs.travel_rate
+                    + match
+                    + late * policy.lateness_cost_per_minute
+                    + max(0, self.late(job, earliest) - self.max_late)
+                    * policy.max_lateness_cost_per_minute
+                )
+                found.append(
+                    _Place(vehicle=v, position=p, start=earliest, latest=latest, cost=cost)
+                )
+        found.sort(key=lambda place: (place.cost, place.start, place.vehicle))
+        return found
+
+    def put(self, job: int, place: _Place, start: int) -> tuple[int, list[int], int]:
+        """Insert ``job`` (pushing later jobs); returns what :meth:`undo` needs."""
+        problem = self.problem
+        v = place.vehicle
+        token = (v, list(self.starts[v]), self.max_late)
+        route, starts = self.jobs[v], self.starts[v]
+        route.insert(place.position, job)
+        starts.insert(place.position, start)
+        self.work[v] += int(problem.job_duration[job])
+        self.where[job] = (v, start)
+        self.max_late = max(self.max_late, self.late(job, start))
+        for k in range(place.position + 1, len(route)):
+            before = route[k - 1]
+            arrive = starts[k - 1] + int(problem.job_duration[before])
+            new = max(starts[k], arrive + self.travel(v, before, route[k]))
+            if new == starts[k]:
+                break
+            starts[k] = new
+            self.where[route[k]] = (v, new)
+            self.max_late = max(self.max_late, self.late(route[k], new))
+        return token
+
+    def undo(self, job: int, token: tuple[int, list[int], int]) -> None:
+        """Take ``job`` out again, restoring the starts :meth:`put` pushed."""
+        v, starts, max_late = token
+        del self.where[job]
+        position = self.jobs[v].index(job)
+        del self.jobs[v][position]
+        self.starts[v] = starts
+        for other, start in zip(self.jobs[v], starts, strict=True):
+            if other in self.where:
+                self.where[other] = (v, start)
+        self.work[v] -= int(self.problem.job_duration[job])
+        self.max_late = max_late
+
+
+def _worker_ok(problem: Problem, kind: int, v: int, other: int) -> bool:
+    same = int(problem.vehicle_worker[v]) == int(problem.vehicle_worker[other])
+    if kind == LINK_SAME:
+        return same
+    if kind == LINK_DIFFERENT:
+        return not same
+    return True
+
+
+def _linked_place(state: _State, job: int) -> tuple[_Place, int] | None:
+    """The cheapest place of ``job`` given the planned visit it depends on."""
+    problem = state.problem
+    rules = problem.rules
+    assert rules is not None
+    other = int(rules.link_to[job])
+    v_other, s_other = state.where[other]
+    low = s_other + int(rules.link_min[job])
+    high = s_other + int(rules.link_max[job]) if int(rules.link_max[job]) >= 0 else 2**40
+    kind = int(rules.link_worker[job])
+    for place in state.places(job, low, high):
+        if _worker_ok(problem, kind, place.vehicle, v_other):
+            return place, place.start
+    return None
+
+
+def insert_all(
+    problem: Problem, policy: Policy, costs: Costs, *, order: int = 0, seed: int = 0
+) -> tuple[Route, ...]:
+    """A valid plan of the single-worker jobs (see the module docstring).
+
+    ``order`` 0 inserts by due (else latest) start, 1 by earliest start, 2 by the middle
+    of the two, and any other value by due start with random noise of ``seed``."""
+    rules = problem.rules
+    n_vehicles = problem.n_vehicles
+    state = _State(
+        problem=problem,
+        policy=policy,
+        costs=costs,
+        jobs=[[] for _ in range(n_vehicles)],
+        starts=[[] for _ in range(n_vehicles)],
+        work=[0] * n_vehicles,
+    )
+    link_to = rules.link_to if rules is not None else np.full(problem.n_jobs, -1)
+    followers: dict[int, list[int]] = {}
+    for job in np.flatnonzero(link_to >= 0).tolist():
+        followers.setdefault(int(link_to[job]), []).append(job)
+    due = (
+        rules.job_due.astype(np.int64)
+        if rules is not None and rules.has_due
+        else np.full(problem.n_jobs, -1)
+    )
+    soft_end = np.where(due >= 0, due, problem.job_latest.astype(np.int64))
+    _place_pins(state)
+    single = (problem.job_team == 1) & ~problem.pinned.any(axis=0)
+    heads = [j for j in range(problem.n_jobs) if single[j] and link_to[j] < 0]
+    earliest = problem.job_earliest.astype(np.int64)
+    if order == 1:
+        key = earliest
+    elif order == 2:
+        key = (earliest + soft_end) // 2
+    elif order == 0:
+        key = soft_end
+    else:
+        spread = int(max(soft_end.max(initial=0) - earliest.min(initial=0), 1)) // 10
+        noise = np.random.default_rng(seed).integers(0, spread + 1, problem.n_jobs)
+        key = soft_end + noise
+    heads.sort(key=lambda j: (-int(problem.job_priority[j]), int(key[j]), j))
+    for job in heads:
+        _insert_group(state, job, followers, single)
+    routes = [
+        Route(vehicle=v, jobs=tuple(state.jobs[v]), starts=tuple(state.starts[v]))
+        for v in range(n_vehicles)
+        if state.jobs[v]
+    ]
+    return tuple(routes)
+
+
+def _place_pins(state: _State) -> None:
+    """Pinned jobs first, on their vehicles, at the pinned start (else the earliest start
+    all pinned members can make); they never move afterwards."""
+    problem = state.problem
+    pinned_jobs = np.flatnonzero(problem.pinned.any(axis=0)).tolist()
+    pinned_jobs.sort(key=lambda j: (int(problem.job_pinned_start[j]), int(problem.job_earliest[j])))
+    for job in pinned_jobs:
+        vehicles = np.flatnonzero(problem.pinned[:, job]).tolist()
+        start = int(problem.job_pinned_start[job])
+        if start < 0:
+            start = int(problem.job_earliest[job])
+            for v in vehicles:
+                if state.jobs[v]:
+                    last = state.jobs[v][-1]
+                    ready = state.starts[v][-1] + int(problem.job_duration[last])
+                    start = max(start, ready + state.travel(v, last, job))
+                else:
+                    start = max(
+                        start,
+                        int(problem.vehicle_start[v]) + int(problem.travel_home_job[v, job]),
+                    )
+        for v in vehicles:
+            position = sum(1 for s in state.starts[v] if s <= start)
+            state.put(
+                job, _Place(vehicle=v, position=position, start=start, latest=start, cost=0), start
+            )
+            state.where[job] = (v, start)
+        state.fixed.add(job)
+
+
+def _insert_group(
+    state: _State, job: int, followers: dict[int, list[int]], single: npt.NDArray[np.bool_]
+) -> None:
+    """Insert ``job`` and, after it, the visits linked to it (at the place where all fit
+    most cheaply); a follower that fits nowhere is left out."""
+    mine = [f for f in followers.get(job, []) if single[f]]
+    places = state.places(job)
+    if not places:
+        return
+    if not mine:
+        state.put(job, places[0], places[0].start)
+        return
+    best: tuple[int, _Place, int] | None = None
+    for place in places[:_PARTNER_TRIES]:
+        # The earliest start, and a few later ones the window allows.
+        span = place.latest - place.start
+        for start in sorted({place.start, place.start + span // 4, place.start + span // 2}):
+            pushed = state.push(place.vehicle, place.position, job, start)
+            if pushed is None:
+                continue
+            token = state.put(job, place, start)
+            state.fixed.add(job)
+            undo: list[tuple[int, tuple[int, list[int], int]]] = []
+            total = place.cost + (pushed[1] - state.late(job, place.start))
+            for follower in mine:
+                found = _linked_place(state, follower)
+                if found is None:
+                    break
+                undo.append((follower, state.put(follower, found[0], found[1])))
+                total += found[0].cost
+            complete = len(undo) == len(mine)
+            for follower, follower_token in reversed(undo):
+                state.undo(follower, follower_token)
+            state.undo(job, token)
+            state.fixed.discard(job)
+            if complete and (best is None or total < best[0]):
+                best = (total, place, start)
+    if best is None:
+        state.put(job, places[0], places[0].start)
+        return
+    _, place, start = best
+    state.put(job, place, start)
+    state.fixed.add(job)
+    queue = list(mine)
+    while queue:
+        follower = queue.pop(0)
+        found = _linked_place(state, follower)
+        if found is not None:
+            state.put(follower, found[0], found[1])
+            state.fixed.add(follower)
+            queue.extend(f for f in followers.get(follower, []) if single[f])

@@ -1,0 +1,404 @@
+"""The routing backend on a round with home-care rules: soft windows, linked visits, the
+way home (``Problem.rules``, :mod:`matchmaker.compile._linked`).
+
+One OR-Tools routing model of the whole round, with the node layout, drop penalties,
+caps, allowed vehicles, teams and pins of :mod:`matchmaker.solve._routing_model`, plus:
+
+* the way home (``policy.travel_home``): the arc from a job into the end node carries the
+  travel back to the worker's home, in the arc cost and in the ``time`` dimension, so the
+  worker is home by the end of the shift. Arc costs and time transits are then one matrix
+  per worker (homes differ), not per travel mode;
+* lateness: a soft upper bound at ``due`` on the start cumul of a job's first copy, costing
+  ``lateness_cost_per_minute`` per minute (a team counts once);
+* the largest lateness: a ``late`` dimension with no transit, free slack and a start at 0,
+  whose cumul at each job is at least that job's lateness, so that each route's end cumul
+  bounds the lateness on the route; its global span cost (the largest end cumul) times
+  ``max_lateness_cost_per_minute`` is the term;
+* linked visits: a job is active only if the job it depends on is; its start is
+  ``min_gap`` to ``max_gap`` after that job's start; ``same``/``different`` compare the
+  workers of the two vehicles (an element over vehicle -> worker).
+
+The gap constraints hold on the start cumuls even when the linked visit is left out (a
+dropped visit's cumul is free inside its window), so a visit is only planned at a start
+from which its partner could still follow. The search is guided local search from
+parallel cheapest insertion, or from ``warm_start``; it does not cut the round into
+sub-rounds, so very large rounds with these rules are slower to search.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from ortools.constraint_solver import pywrapcp
+
+from matchmaker.compile import LINK_DIFFERENT, LINK_SAME, Problem
+from matchmaker.model import Policy
+from matchmaker.solve._costs import Costs
+from matchmaker.solve._lateness import check_travel_home
+from matchmaker.solve._linked_insertion import insert_all
+from matchmaker.solve._objective import objective_terms
+from matchmaker.solve._routing_model import (
+    RoutingModel,
+    _add_allowed_vehicles,
+    _add_caps,
+    _add_disjunctions,
+    _add_teams,
+    _travel_matrix,
+    build_layout,
+)
+from matchmaker.solve._routing_search import search_parameters
+from matchmaker.solve._solution import Progress, ProgressCallback, Route, Solution
+
+__all__ = ["solve"]
+
+BACKEND = "routing"
+_DETERMINISTIC_SOLUTIONS_PER_COPY = 200
+"""Solutions the search may visit per job copy in deterministic mode (a work bound)."""
+
+_SECONDS_PER_COPY = 0.25
+"""Search seconds per job copy that one run of the multi-start gets at least."""
+_MAX_RUNS = 20
+_FIRST_SHARE = 0.2
+"""Share of the time limit the first plan may use, trying insertion orders."""
+_FIRST_ORDERS = 3
+"""Insertion orders always tried (due, earliest, their middle); then random ones."""
+_MAX_FIRST_TRIES = 50
+
+IntArray = npt.NDArray[np.int64]
+
+
+def solve(
+    problem: Problem,
+    *,
+    policy: Policy,
+    time_limit: float,
+    seed: int,
+    warm_start: Solution | None = None,
+    progress: ProgressCallback | None = None,
+    deterministic: bool = False,
+    stop: threading.Event | None = None,
+) -> Solution:
+    """Optimise ``problem`` with its home-care rules (see the module docstring)."""
+    check_travel_home(problem, policy)
+    began = time.perf_counter()
+    stats: dict[str, float] = {}
+    routes: tuple[Route, ...] = ()
+    if problem.n_vehicles and problem.n_jobs:
+        routes = _multi_start(
+            problem, policy, time_limit, seed, warm_start, progress, deterministic, stop, stats
+        )
+    objective = objective_terms(problem, routes, policy).total
+    elapsed = time.perf_counter() - began
+    if progress is not None:
+        served = len({job for route in routes for job in route.jobs})
+        progress(
+            Progress(elapsed_seconds=elapsed, objective=objective, served=served, message="done")
+        )
+    return Solution(
+        routes=routes,
+        objective=objective,
+        backend=BACKEND,
+        seed=seed,
+        solve_seconds=elapsed,
+        status="feasible",
+        stats=stats,
+    )
+
+
+def _multi_start(
+    problem: Problem,
+    policy: Policy,
+    time_limit: float,
+    seed: int,
+    warm_start: Solution | None,
+    progress: ProgressCallback | None,
+    deterministic: bool,
+    stop: threading.Event | None,
+    stats: dict[str, float],
+) -> tuple[Route, ...]:
+    """Guided local search from several first plans, the best plan kept.
+
+    The first run starts from ``warm_start`` or the best insertion order; later runs from
+    insertions in random orders. Guided local search moves a linked pair only one visit at
+    a time, so it settles in the basin of its first plan: on the HHCRSP instances several
+    shorter runs beat one long run on rounds of up to about 50 job copies (A4: 186.9 with
+    restarts, 210.4 with one run) and lose on larger ones (C1: 1255 with three runs of
+    10 s, 1159 with one of 30 s), hence one run per
+    :data:`_SECONDS_PER_COPY` seconds per job copy at least.
+    """
+    began = time.perf_counter()
+    costs = Costs.of(problem, policy)
+    copies = max(int(problem.job_team.sum()), 1)
+    runs = 1 if deterministic else max(1, int(time_limit // max(_SECONDS_PER_COPY * copies, 1.0)))
+    runs = min(runs, _MAX_RUNS)
+    stats["runs"] = float(runs)
+    best: tuple[Route, ...] = ()
+    best_cost: int | None = None
+    deadline = began + time_limit
+    for run in range(runs):
+        now = time.perf_counter()
+        share = (deadline - now) / (runs - run)
+        if run == 0 and warm_start is not None:
+            start = warm_start.routes
+        elif run == 0:
+            start = _first_plan(problem, policy, costs, seed, now + share * _FIRST_SHARE)
+        else:
+            start = insert_all(problem, policy, costs, order=3 + run, seed=seed + run)
+        start_cost = objective_terms(problem, start, policy).total
+        if best_cost is None or start_cost < best_cost:
+            best, best_cost = start, start_cost
+        model = build_rules_model(problem, costs, policy)
+        warm = Solution(routes=start, objective=0, backend=BACKEND, seed=seed, solve_seconds=0.0)
+        left = share - (time.perf_counter() - now)
+        found = _search(model, left, seed, warm, progress, deterministic, stop, began, stats)
+        if found is not None:
+            cost = objective_terms(problem, found, policy).total
+            if cost < best_cost:
+                best, best_cost = found, cost
+        if stop is not None and stop.is_set():
+            break
+    return best
+
+
+def _first_plan(
+    problem: Problem, policy: Policy, costs: Costs, seed: int, until: float
+) -> tuple[Route, ...]:
+    """The best of several insertion orders tried until ``until`` (at least three)."""
+    best: tuple[Route, ...] = ()
+    best_cost: int | None = None
+    tries = 0
+    while tries < _FIRST_ORDERS or time.perf_counter() < until:
+        routes = insert_all(problem, policy, costs, order=tries, seed=seed + tries)
+        cost = objective_terms(problem, routes, policy).total
+        if best_cost is None or cost < best_cost:
+            best, best_cost = routes, cost
+        tries += 1
+        if tries >= _FIRST_ORDERS and tries >= _MAX_FIRST_TRIES:
+            break
+    return best
+
+
+def build_rules_model(problem: Problem, costs: Costs, policy: Policy) -> RoutingModel:
+    """The routing model of ``problem`` with its rules (see the module docstring)."""
+    layout = build_layout(problem)
+    n_vehicles = problem.n_vehicles
+    manager = pywrapcp.RoutingIndexManager(
+        layout.n_nodes, n_vehicles, list(range(n_vehicles)), [layout.end_node] * n_vehicles
+    )
+    model = RoutingModel(
+        problem=problem,
+        layout=layout,
+        manager=manager,
+        routing=pywrapcp.RoutingModel(manager),
+        offset=0,
+    )
+    service = np.zeros(layout.n_nodes, dtype=np.int64)
+    service[n_vehicles + 1 :] = problem.job_duration[layout.copy_job]
+    travel = _worker_travel(problem, model)
+    _add_costs_and_time(model, travel, service, costs)
+    del travel
+    _add_caps(model, service)
+    model.offset = _add_disjunctions(model, costs)
+    _add_allowed_vehicles(model)
+    _add_teams(model)
+    _add_lateness(model, policy)
+    _add_links(model)
+    return model
+
+
+def _worker_travel(problem: Problem, model: RoutingModel) -> dict[int, IntArray]:
+    """Worker -> node travel matrix (its mode's, plus the way home into the end node)."""
+    layout = model.layout
+    rules = problem.rules
+    by_mode = {
+        mode: _travel_matrix(problem, layout, mode)
+        for mode in np.unique(problem.vehicle_mode).tolist()
+    }
+    result: dict[int, IntArray] = {}
+    for vehicle, worker in enumerate(problem.vehicle_worker.tolist()):
+        if worker in result:
+            continue
+        matrix = by_mode[int(problem.vehicle_mode[vehicle])]
+        if rules is not None and rules.travel_job_home is not None:
+            matrix = matrix.copy()
+            back = rules.travel_job_home[vehicle, layout.copy_job].astype(np.int64)
+            matrix[n_start(problem) :, layout.end_node] = back
+        result[worker] = matrix
+    return result
+
+
+def n_start(problem: Problem) -> int:
+    """The first copy node."""
+    return problem.n_vehicles + 1
+
+
+def _add_costs_and_time(
+    model: RoutingModel, travel: dict[int, IntArray], service: IntArray, costs: Costs
+) -> None:
+    problem, routing, layout = model.problem, model.routing, model.layout
+    arc: dict[int, int] = {}
+    transit: dict[int, int] = {}
+    for worker, matrix in travel.items():
+        leaving = np.zeros(layout.n_nodes, dtype=np.int64)
+        leaving[n_start(problem) :] = costs.match_cost[worker, layout.copy_job]
+        cost = matrix * costs.travel_rate + leaving[:, None]
+        arc[worker] = int(routing.RegisterTransitMatrix(cost.tolist()))
+        transit[worker] = int(routing.RegisterTransitMatrix((matrix + service[:, None]).tolist()))
+    workers = problem.vehicle_worker.tolist()
+    for vehicle, worker in enumerate(workers):
+        routing.SetArcCostEvaluatorOfVehicle(arc[worker], vehicle)
+    horizon = int(max(problem.vehicle_end.max(initial=0), problem.job_latest.max(initial=0)))
+    routing.AddDimensionWithVehicleTransitAndCapacity(
+        [transit[w] for w in workers],
+        horizon,
+        problem.vehicle_end.astype(np.int64).tolist(),
+        False,
+        "time",
+    )
+    time_dim = routing.GetDimensionOrDie("time")
+    for vehicle in range(problem.n_vehicles):
+        time_dim.CumulVar(routing.Start(vehicle)).SetMin(int(problem.vehicle_start[vehicle]))
+    for copy, job in enumerate(layout.copy_job.tolist()):
+        cumul = time_dim.CumulVar(model.index(n_start(problem) + copy))
+        pinned_start = int(problem.job_pinned_start[job])
+        if pinned_start >= 0:
+            cumul.SetValue(pinned_start)
+        else:
+            cumul.SetRange(int(problem.job_earliest[job]), int(problem.job_latest[job]))
+
+
+def _add_lateness(model: RoutingModel, policy: Policy) -> None:
+    problem, routing = model.problem, model.routing
+    rules = problem.rules
+    if rules is None or not rules.has_due:
+        return
+    time_dim = model.time
+    late_jobs = [
+        (job, copies[0])
+        for job, copies in model.layout.job_copies.items()
+        if int(rules.job_due[job]) >= 0
+    ]
+    if policy.lateness_cost_per_minute > 0:
+        for job, node in late_jobs:
+            time_dim.SetCumulVarSoftUpperBound(
+                model.index(node), int(rules.job_due[job]), policy.lateness_cost_per_minute
+            )
+    if policy.max_lateness_cost_per_minute <= 0 or not late_jobs:
+        return
+    horizon = int(max(problem.vehicle_end.max(initial=0), problem.job_latest.max(initial=0)))
+    zero = int(routing.RegisterUnaryTransitVector([0] * model.layout.n_nodes))
+    routing.AddDimension(zero, horizon, horizon, True, "late")
+    late = routing.GetDimensionOrDie("late")
+    late.SetGlobalSpanCostCoefficient(policy.max_lateness_cost_per_minute)
+    solver = routing.solver()
+    for job, node in late_jobs:
+        index = model.index(node)
+        solver.Add(late.CumulVar(index) >= time_dim.CumulVar(index) - int(rules.job_due[job]))
+
+
+def _add_links(model: RoutingModel) -> None:
+    problem, routing, layout = model.problem, model.routing, model.layout
+    rules = problem.rules
+    if rules is None or not rules.has_links:
+        return
+    solver = routing.solver()
+    time_dim = model.time
+    worker_of = [-1, *problem.vehicle_worker.astype(np.int64).tolist()]
+    for job in np.flatnonzero(rules.link_to >= 0).tolist():
+        copies = layout.job_copies.get(job)
+        if copies is None:
+            continue
+        b = model.index(copies[0])
+        other = int(rules.link_to[job])
+        before = layout.job_copies.get(other)
+        if before is None:
+            # The visit it depends on can never be served: neither can this one.
+            for node in copies:
+                routing.ActiveVar(model.index(node)).SetValue(0)
+            continue
+        a = model.index(before[0])
+        solver.Add(routing.ActiveVar(b) <= routing.ActiveVar(a))
+        gap = time_dim.CumulVar(b) - time_dim.CumulVar(a)
+        solver.Add(gap >= int(rules.link_min[job]))
+        if int(rules.link_max[job]) >= 0:
+            solver.Add(gap <= int(rules.link_max[job]))
+        kind = int(rules.link_worker[job])
+        if kind in (LINK_SAME, LINK_DIFFERENT):
+            wa = solver.Element(worker_of, (routing.VehicleVar(a) + 1).Var())
+            wb = solver.Element(worker_of, (routing.VehicleVar(b) + 1).Var())
+            check = (
+                solver.IsEqualVar(wa, wb) if kind == LINK_SAME else solver.IsDifferentVar(wa, wb)
+            )
+            solver.Add(routing.ActiveVar(b) <= check)
+
+
+def _search(
+    model: RoutingModel,
+    seconds: float,
+    seed: int,
+    warm_start: Solution | None,
+    progress: ProgressCallback | None,
+    deterministic: bool,
+    stop: threading.Event | None,
+    began: float,
+    stats: dict[str, float],
+) -> tuple[Route, ...] | None:
+    routing = model.routing
+    params = search_parameters(max(seconds * 0.95, 0.05))
+    if deterministic:
+        copies = max(len(model.layout.copy_job), 1)
+        params.solution_limit = _DETERMINISTIC_SOLUTIONS_PER_COPY * copies
+    del seed  # OR-Tools routing search is deterministic for a given model and limit
+    last = [0.0]
+
+    def on_solution() -> None:
+        if stop is not None and stop.is_set():
+            routing.solver().FinishCurrentSearch()
+            stats["interrupted"] = 1.0
+        now = time.perf_counter()
+        if progress is not None and now - last[0] >= 0.5:
+            last[0] = now
+            progress(
+                Progress(
+                    elapsed_seconds=now - began,
+                    objective=int(routing.CostVar().Max()) + model.offset,
+                    served=model.served(),
+                )
+            )
+
+    routing.AddAtSolutionCallback(on_solution)
+    assignment: Any = None
+    if warm_start is not None:
+        routing.CloseModelWithParameters(params)
+        initial = routing.ReadAssignmentFromRoutes(model.index_routes(warm_start.routes), True)
+        if initial is not None:
+            assignment = routing.SolveFromAssignmentWithParameters(initial, params)
+    if assignment is None:
+        assignment = routing.SolveWithParameters(params)
+    if assignment is None:
+        stats["no_solution"] = 1.0
+        return None
+    stats["routing_objective"] = float(assignment.ObjectiveValue() + model.offset)
+    return read_routes(model, assignment)
+
+
+def read_routes(model: RoutingModel, assignment: Any) -> tuple[Route, ...]:
+    """Routes with the start minutes the assignment holds (the links depend on them)."""
+    routing, layout, time_dim = model.routing, model.layout, model.time
+    routes: list[Route] = []
+    for vehicle in range(model.problem.n_vehicles):
+        index = assignment.Value(routing.NextVar(routing.Start(vehicle)))
+        jobs: list[int] = []
+        starts: list[int] = []
+        while not routing.IsEnd(index):
+            node = model.manager.IndexToNode(index)
+            jobs.append(int(layout.copy_job[layout.copy_of_node(node)]))
+            starts.append(int(assignment.Min(time_dim.CumulVar(index))))
+            index = assignment.Value(routing.NextVar(index))
+        if jobs:
+            routes.append(Route(vehicle=vehicle, jobs=tuple(jobs), starts=tuple(starts)))
+    return tuple(routes)

@@ -1,0 +1,56 @@
+"""The home-care columns of ``jobs`` (due_start, depends_on, min_gap, max_gap,
+link_worker): read into the jobs, and bad values named by file, row and column."""
+
+from __future__ import annotations
+
+from matchmaker.io import check_frames
+from matchmaker.model import LinkWorker
+from tests.io.builders import DAY, base_tables, frames, with_cell
+
+
+def _linked():  # type: ignore[no-untyped-def]
+    """j1 due at 10:00; j2 linked to j1 (60-120 minutes after it, another worker)."""
+    tables = base_tables()
+    for row in (2, 3, 4):  # every row has the columns (the frame takes the first row's)
+        for column in ("due_start", "depends_on", "min_gap", "max_gap", "link_worker"):
+            tables = with_cell(tables, "jobs", row, column, "")
+    tables = with_cell(tables, "jobs", 3, "depends_on", "j1")
+    tables = with_cell(tables, "jobs", 3, "min_gap", "60")
+    tables = with_cell(tables, "jobs", 3, "max_gap", "120")
+    tables = with_cell(tables, "jobs", 3, "link_worker", "different")
+    return with_cell(tables, "jobs", 2, "due_start", f"{DAY}T10:00:00+08:00")
+
+
+def test_the_columns_are_read_into_the_jobs() -> None:
+    """A due start and a link on two rows become the jobs' fields."""
+    report = check_frames(frames(_linked()))
+    assert report.errors == ()
+    assert report.dataset is not None
+    first, second = report.dataset.job("j1"), report.dataset.job("j2")
+    assert first.due_start is not None and first.due_start.hour == 10
+    assert (second.depends_on, second.min_gap, second.max_gap) == ("j1", 60, 120)
+    assert second.link_worker is LinkWorker.DIFFERENT
+
+
+def test_an_unknown_depends_on_is_named_by_row_and_column() -> None:
+    """depends_on must name a job of the table: the issue names file, row and column."""
+    tables = with_cell(_linked(), "jobs", 3, "depends_on", "nope")
+    issues = check_frames(frames(tables)).errors
+    assert [(i.row, i.column) for i in issues] == [(3, "depends_on")]
+    assert "nope" in issues[0].message
+
+
+def test_gaps_and_due_starts_out_of_range_are_named() -> None:
+    """max_gap below min_gap, and a due start outside the window, are row issues."""
+    tables = with_cell(_linked(), "jobs", 3, "max_gap", "30")
+    tables = with_cell(tables, "jobs", 2, "due_start", f"{DAY}T18:00:00+08:00")
+    issues = check_frames(frames(tables)).errors
+    assert sorted((i.row, i.column) for i in issues) == [(2, "due_start"), (3, "max_gap")]
+
+
+def test_a_cycle_of_links_is_refused() -> None:
+    """j1 depends on j2 which depends on j1: a cycle, named on the rows."""
+    tables = with_cell(_linked(), "jobs", 2, "depends_on", "j2")
+    issues = check_frames(frames(tables)).errors
+    assert issues and all(i.column == "depends_on" for i in issues)
+    assert "cycle" in issues[0].message

@@ -1,0 +1,110 @@
+"""Hard rule: a linked visit (``depends_on``) is served only with the visit it follows,
+``min_gap`` to ``max_gap`` minutes after its start, by the same or a different worker."""
+
+from __future__ import annotations
+
+import pytest
+
+from matchmaker.model import LinkWorker, RequestError, SkillRequirement, TimeWindow
+from matchmaker.plan import ReasonCode, dispatch, localize_reason, verify
+from tests.rules.world import at, job, plan_of, rules_broken, worker, world
+
+RULE = "linked_visits"
+
+
+def _pair(**link: object) -> list:  # type: ignore[type-arg]
+    """J1 in the morning, J2 linked to it; both windows wide enough for any gap."""
+    first = job("J1", window=TimeWindow(start=at(9), end=at(12)))
+    second = job(
+        "J2",
+        window=TimeWindow(start=at(9), end=at(16)),
+        depends_on="J1",
+        **link,
+    )
+    return [first, second]
+
+
+def _routing(dataset):  # type: ignore[no-untyped-def]
+    result = dispatch(dataset, solver="routing", time_limit=1.0, seed=0)
+    assert verify(dataset, result.plan) == []
+    return result
+
+
+def test_the_gap_binds() -> None:
+    """J2 starts 240-300 minutes after J1, though both could start at nine."""
+    dataset = world(workers=[worker("W1"), worker("W2")], jobs=_pair(min_gap=240, max_gap=300))
+    result = _routing(dataset)
+    starts = {a.job_id: a.start for a in result.plan.assignments}
+    assert set(starts) == {"J1", "J2"}
+    assert 240 * 60 <= (starts["J2"] - starts["J1"]).total_seconds() <= 300 * 60
+
+
+def test_different_workers_bind() -> None:
+    """A synchronised pair (gap 0) asking for different workers gets two workers who start
+    together."""
+    dataset = world(
+        workers=[worker("W1"), worker("W2")],
+        jobs=_pair(min_gap=0, max_gap=0, link_worker=LinkWorker.DIFFERENT),
+    )
+    result = _routing(dataset)
+    by_job = {a.job_id: a for a in result.plan.assignments}
+    assert by_job["J1"].worker_id != by_job["J2"].worker_id
+    assert by_job["J1"].start == by_job["J2"].start
+
+
+def test_same_worker_binds() -> None:
+    """With link_worker same, the worker of J1 serves J2 even when another is free."""
+    dataset = world(
+        workers=[worker("W1"), worker("W2")],
+        jobs=_pair(min_gap=120, link_worker=LinkWorker.SAME),
+    )
+    result = _routing(dataset)
+    workers = {a.job_id: a.worker_id for a in result.plan.assignments}
+    assert workers["J1"] == workers["J2"]
+
+
+def test_a_visit_whose_partner_cannot_be_served_is_left_out_for_its_dependency() -> None:
+    """Nobody can serve J1 (a skill no worker has): J2 is unserved with code DEPENDENCY,
+    though a worker could serve it alone."""
+    jobs = _pair(min_gap=60)
+    jobs[0] = job(
+        "J1",
+        window=TimeWindow(start=at(9), end=at(12)),
+        required_skills=(SkillRequirement(name="nursing", level=3),),
+    )
+    dataset = world(workers=[worker("W1")], jobs=jobs)
+    result = _routing(dataset)
+    codes = {u.job_id: u.reason_code for u in result.plan.unassigned}
+    assert codes == {"J1": ReasonCode.NO_SKILL, "J2": ReasonCode.DEPENDENCY}
+    assert "J1" in next(u.reason for u in result.plan.unassigned if u.job_id == "J2")
+
+
+def test_the_verifier_reports_each_breach() -> None:
+    """A plan with the gap off, or the wrong worker, or without the partner, breaks
+    linked_visits and nothing else."""
+    two = world(
+        workers=[worker("W1"), worker("W2")],
+        jobs=_pair(min_gap=240, max_gap=300, link_worker=LinkWorker.DIFFERENT),
+    )
+    too_soon = plan_of(two, ("J1", "W1", at(9)), ("J2", "W2", at(11)))
+    assert rules_broken(two, too_soon) == {RULE}
+    same = plan_of(two, ("J1", "W1", at(9)), ("J2", "W1", at(13, 30)))
+    assert rules_broken(two, same) == {RULE}
+    alone = plan_of(two, ("J2", "W2", at(13, 30)))
+    assert rules_broken(two, alone) == {RULE}
+    fine = plan_of(two, ("J1", "W1", at(9)), ("J2", "W2", at(13, 30)))
+    assert rules_broken(two, fine) == set()
+
+
+@pytest.mark.parametrize("solver", ["greedy", "cpsat"])
+def test_backends_without_the_rule_refuse(solver: str) -> None:
+    """Greedy and CP-SAT do not model linked visits: they refuse, naming the rule."""
+    dataset = world(workers=[worker("W1"), worker("W2")], jobs=_pair(min_gap=60))
+    with pytest.raises(RequestError, match="linked visits"):
+        dispatch(dataset, solver=solver, time_limit=1.0)
+
+
+def test_the_dependency_reason_is_said_in_chinese_too() -> None:
+    """A DEPENDENCY sentence localises its code like every other reason."""
+    said = localize_reason("DEPENDENCY: it follows job J1, which is not planned", "zh")
+    assert said.startswith("DEPENDENCY（关联上门无法衔接）")

@@ -1,0 +1,93 @@
+"""The routing backend on rounds with soft windows (due_start) and the way home: worlds
+where each binds, and the objective terms and KPIs they show up in."""
+
+from __future__ import annotations
+
+import pytest
+
+from matchmaker.model import DatasetSettings, Policy, RequestError, TimeWindow
+from matchmaker.plan import DispatchResult, dispatch, verify
+from tests.rules.world import HOME, at, job, worker, world
+
+
+def _routing(dataset, policy: Policy | None = None) -> DispatchResult:  # type: ignore[no-untyped-def]
+    result = dispatch(dataset, solver="routing", time_limit=1.0, seed=0, policy=policy)
+    assert verify(dataset, result.plan) == []
+    return result
+
+
+def _two_jobs_one_worker(due: int) -> list:  # type: ignore[type-arg]
+    """Two one-hour jobs with the same 09:00-12:00 window; J2 is due at ``due`` o'clock."""
+    window = TimeWindow(start=at(9), end=at(12))
+    return [job("J1", window=window), job("J2", window=window, due_start=at(due))]
+
+
+def test_a_due_start_puts_its_job_first() -> None:
+    """One worker, two jobs that could go in either order: the one due at 09:00 starts at
+    09:00 (no lateness), the other after it."""
+    dataset = world(jobs=_two_jobs_one_worker(9))
+    result = _routing(dataset)
+    order = [a.job_id for a in sorted(result.plan.assignments, key=lambda a: a.start)]
+    assert order == ["J2", "J1"]
+    assert result.plan.kpis["lateness_minutes_total"] == 0
+    assert result.plan.kpis["objective_terms"]["lateness_cost"] == 0
+
+
+def test_lateness_is_counted_and_priced() -> None:
+    """Both jobs due at 09:00 with one worker: one starts late; the KPIs give its minutes
+    and the objective prices them at lateness_cost_per_minute (and the largest at
+    max_lateness_cost_per_minute)."""
+    window = TimeWindow(start=at(9), end=at(12))
+    jobs = [job("J1", window=window, due_start=at(9)), job("J2", window=window, due_start=at(9))]
+    policy = Policy(lateness_cost_per_minute=3, max_lateness_cost_per_minute=7)
+    result = _routing(world(jobs=jobs), policy)
+    kpis = result.plan.kpis
+    late = kpis["lateness_minutes_total"]
+    assert late >= 60  # the second starts an hour (plus travel) after the first
+    assert kpis["lateness_minutes_max"] == late
+    assert kpis["late_jobs"] == 1
+    assert kpis["objective_terms"]["lateness_cost"] == 3 * late
+    assert kpis["objective_terms"]["max_lateness_cost"] == 7 * late
+
+
+def test_a_due_start_outside_the_window_is_refused() -> None:
+    """due_start is soft but must lie inside the hard window."""
+    with pytest.raises(ValueError, match="outside the window"):
+        job("J1", due_start=at(13))
+
+
+def test_the_way_home_is_counted_when_asked() -> None:
+    """With policy travel_home, the trip back counts in travel minutes and in the
+    objective, and is as long as the trip out (the default model is symmetric)."""
+    dataset = world()
+    plain = _routing(dataset)
+    home = _routing(dataset, Policy(travel_home=True))
+    out = plain.plan.kpis["travel_minutes_total"]
+    assert out > 0
+    assert home.plan.kpis["travel_home_minutes"] == out
+    assert home.plan.kpis["travel_minutes_total"] == 2 * out
+    assert home.plan.kpis["objective_terms"]["travel_cost"] == 2 * out
+
+
+def test_the_way_home_binds_the_end_of_the_shift() -> None:
+    """A job ending exactly at the shift's end is served when the way home is not planned,
+    and left out when the worker must be home by the end of the shift."""
+    late_job = job("J1", window=TimeWindow(start=at(17), end=at(17)))
+    dataset = world(jobs=[late_job])
+    assert len(_routing(dataset).plan.assignments) == 1
+    home = world(jobs=[late_job], settings=DatasetSettings(policy=Policy(travel_home=True)))
+    assert _routing(home).plan.assignments == ()
+    assert worker().home == HOME
+
+
+@pytest.mark.parametrize("solver", ["greedy", "cpsat"])
+def test_backends_without_soft_windows_refuse(solver: str) -> None:
+    """Greedy and CP-SAT do not price lateness: with a due start they refuse, naming it."""
+    with pytest.raises(RequestError, match="due_start"):
+        dispatch(world(jobs=_two_jobs_one_worker(9)), solver=solver, time_limit=1.0)
+
+
+def test_split_solving_refuses_the_rules() -> None:
+    """Solving in pieces could cut a linked pair or a route home apart: it refuses."""
+    with pytest.raises(RequestError, match="--split"):
+        dispatch(world(jobs=_two_jobs_one_worker(9)), split="zones", zones=1, time_limit=1.0)

@@ -1,0 +1,46 @@
+"""Properties over random small datasets with home-care rules (due starts, linked visits,
+the way home): the routing plan verifies and accounts for lateness; greedy refuses."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from matchmaker.model import Dataset, RequestError
+from matchmaker.plan import dispatch, verify
+from tests.strategies import datasets
+
+_SLOW_DATA = [HealthCheck.too_slow, HealthCheck.data_too_large]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=_SLOW_DATA)
+@given(datasets(max_workers=3, max_jobs=5, rules=True))
+def test_every_routing_plan_with_rules_passes_verify(dataset: Dataset) -> None:
+    """Whatever the rules drawn, the routing plan breaks no hard rule (linked visits
+    included), accounts for every job, and its objective counts its lateness."""
+    result = dispatch(dataset, solver="routing", time_limit=0.3, seed=0)
+    assert verify(dataset, result.plan) == []
+    served = {a.job_id for a in result.plan.assignments}
+    unserved = {u.job_id for u in result.plan.unassigned}
+    assert served | unserved == {j.job_id for j in dataset.jobs}
+    terms = result.plan.kpis["objective_terms"]
+    policy = result.policy
+    if any(j.due_start is not None for j in dataset.jobs):
+        late = result.plan.kpis["lateness_minutes_total"]
+        assert terms["lateness_cost"] == pytest.approx(late * policy.lateness_cost_per_minute)
+    assert result.plan.kpis["objective"] == terms["total"]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=_SLOW_DATA)
+@given(datasets(max_workers=3, max_jobs=5, rules=True))
+def test_greedy_refuses_rules_it_cannot_honour(dataset: Dataset) -> None:
+    """Greedy does not model the home-care rules: with any of them in the round it refuses,
+    naming them, instead of planning as if they were not there."""
+    has_rules = dataset.settings.policy.travel_home or any(
+        j.due_start is not None or j.depends_on is not None for j in dataset.jobs
+    )
+    if not has_rules:
+        assert verify(dataset, dispatch(dataset, solver="greedy", time_limit=2.0).plan) == []
+        return
+    with pytest.raises(RequestError, match="cannot honour"):
+        dispatch(dataset, solver="greedy", time_limit=2.0)
