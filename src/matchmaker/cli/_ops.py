@@ -1,4 +1,5 @@
-"""``matchmaker ops``: the order lifecycle from the command line, over an SQLite event store.
+"""``matchmaker ops``: the order lifecycle from the command line, over an event store (an
+SQLite file, or a PostgreSQL database given as ``--store postgresql://user@host:port/db``).
 
 A batch round: ``ops jobs`` -> ``matchmaker dispatch`` -> ``ops apply-plan`` ->
 confirmations and service events (``ops import``) -> ``ops report``.
@@ -27,7 +28,6 @@ from rich.table import Table
 from matchmaker.cli._common import EXIT_INTERNAL, EXIT_INVALID_INPUT, state
 from matchmaker.lifecycle import (
     Command,
-    EventStore,
     Operations,
     OpsPolicy,
     analytics,
@@ -39,8 +39,11 @@ from matchmaker.lifecycle import (
     import_dataset,
     load_ops_policy,
     monthly_statement,
+    open_store,
+    rebuild_read_models,
     validation_issues,
 )
+from matchmaker.lifecycle._store import is_postgres_url
 from matchmaker.model import ConcurrencyError, DatasetError, Issue, LifecycleError, MatchmakerError
 
 app = typer.Typer(
@@ -51,7 +54,14 @@ app = typer.Typer(
 _out = Console(soft_wrap=True)
 _err = Console(stderr=True, soft_wrap=True)
 
-StoreOption = Annotated[Path, typer.Option("--store", help="SQLite event store file.")]
+StoreOption = Annotated[
+    str,
+    typer.Option(
+        "--store",
+        help="Event store: an SQLite file, or postgresql://user@host:port/dbname "
+        "(extra 'postgres').",
+    ),
+]
 PolicyOption = Annotated[
     Path | None, typer.Option("--policy", help="Ops policy TOML ([ops] table or top-level keys).")
 ]
@@ -129,11 +139,12 @@ def _policy(path: Path | None) -> OpsPolicy | None:
 
 
 @contextmanager
-def _operations(store: Path, policy: Path | None, *, create: bool) -> Iterator[Operations]:
-    """The store's operations, closed again when the command is done."""
-    if not create and not store.is_file():
+def _operations(store: str, policy: Path | None, *, create: bool) -> Iterator[Operations]:
+    """The store's operations, closed again when the command is done. A PostgreSQL store
+    is created on first use of its database (in its own schema)."""
+    if not create and not is_postgres_url(store) and not Path(store).is_file():
         _fail(f"{store}: event store not found (seed it with 'ops import' or 'ops import-dataset')")
-    ops = Operations(EventStore(store), _policy(policy))
+    ops = Operations(open_store(store), _policy(policy))
     try:
         yield ops
     finally:
@@ -432,5 +443,24 @@ def log_command(
             ["position", "entity_type", "entity_id", "seq", "kind", "time", "actor", "payload"]
         ]
         _out.print(_frame_table("events", frame, limit=limit))
+
+    _run(action)
+
+
+@app.command("rebuild")
+def rebuild_command(store: StoreOption) -> None:
+    """Rebuild the read models (current state per entity) by replaying every event.
+
+    Commands keep them up to date as they append; rebuild after restoring a backup of the
+    events alone, or to check them (the state must come out the same)."""
+
+    def action() -> None:
+        with _operations(store, None, create=False) as ops:
+            summary = rebuild_read_models(ops.store)
+        _out.print(
+            f"read models rebuilt from {summary.events} event(s): {summary.entities} "
+            f"entities, up to position {summary.position}",
+            markup=False,
+        )
 
     _run(action)

@@ -11,7 +11,10 @@ The company's process (docs/design.md section 1) as frozen dataclasses driven by
   (``_<entity>_schema``); shared bases in ``_entity_base`` and ``_schema_base``;
 - :mod:`~matchmaker.lifecycle._entities` and :mod:`~matchmaker.lifecycle._ledger`: any
   entity's ``apply(event)``, replay;
-- :mod:`~matchmaker.lifecycle._store`: the SQLite event store;
+- :mod:`~matchmaker.lifecycle._store`: the SQLite event store (the default),
+  :mod:`~matchmaker.lifecycle._store_pg` the same on PostgreSQL, both on
+  :mod:`~matchmaker.lifecycle._store_sql`; :mod:`~matchmaker.lifecycle._readmodel`: the
+  read models (current state per entity) kept in the same transaction as the events;
   :mod:`~matchmaker.lifecycle._operations`: one transaction per command;
 - :mod:`~matchmaker.lifecycle._feedback` and :mod:`~matchmaker.lifecycle._policy`: the rules
   that turn ratings, complaints, declines and rework into matching input;
@@ -84,6 +87,7 @@ from matchmaker.lifecycle._pricing import (
     quote_visit,
     quote_visits,
 )
+from matchmaker.lifecycle._readmodel import LazyLedger, RebuildSummary, rebuild_read_models
 from matchmaker.lifecycle._recurring import Recurrence, VisitTemplate, expand, jobs_frame
 from matchmaker.lifecycle._seed import ImportSummary, import_dataset
 from matchmaker.lifecycle._states import (
@@ -103,7 +107,9 @@ from matchmaker.lifecycle._states import (
     VisitState,
     WorkerState,
 )
-from matchmaker.lifecycle._store import EventStore, StoreError
+from matchmaker.lifecycle._store import EventStore, StoreError, open_store
+from matchmaker.lifecycle._store_pg import PostgresStore
+from matchmaker.lifecycle._store_sql import SqlStore
 from matchmaker.lifecycle._visit import JobSpec, Visit
 from matchmaker.lifecycle._worker import WorkerRecord
 
@@ -132,6 +138,7 @@ __all__ = [
     "FollowUp",
     "ImportSummary",
     "JobSpec",
+    "LazyLedger",
     "Ledger",
     "Operations",
     "OpsPolicy",
@@ -142,16 +149,19 @@ __all__ = [
     "PlacementRecord",
     "PlacementSettlement",
     "PlacementState",
+    "PostgresStore",
     "PriceBook",
     "PriceUnit",
     "Quote",
     "QuoteLine",
+    "RebuildSummary",
     "Recurrence",
     "ReleasedPin",
     "Report",
     "Rule",
     "ServicePrice",
     "Settlement",
+    "SqlStore",
     "Statement",
     "Stint",
     "StoreError",
@@ -183,11 +193,13 @@ __all__ = [
     "make_event",
     "monthly_statement",
     "open_shortlist_counts",
+    "open_store",
     "placement_followups",
     "placement_ops_kpis",
     "quote_visit",
     "quote_visits",
     "read_events_jsonl",
+    "rebuild_read_models",
     "recheck_holds",
     "recommend_visit",
     "report",
