@@ -1,0 +1,404 @@
+"""The event store at company scale: ``ops`` commands with 50k, 200k and 1M events stored.
+
+A synthetic company (1,000 workers, 5,000 customers, 300 visits a day) is written into an
+SQLite store through the store API in batches (read models kept as events are appended,
+as commands keep them): each served visit is created, proposed, confirmed, checked in,
+completed, rated (with the worker's rating update), accepted and settled (9 events); one
+visit in ten is cancelled instead. The day after the last one holds 300 open visits: the
+round ``ops jobs --date`` exports.
+
+At each size the three commands run from the shell (a fresh process, start-up included),
+three times each, and the median wall time is reported:
+
+- ``ops event``: a customer rates a settled visit (the rating rule updates the worker);
+- ``ops jobs --date``: the open day's round written as a dataset;
+- ``ops report --format json``.
+
+Target: each <= 1.0 s with 1M events. The section ``store`` of ``benchmarks/RESULTS.md``
+gets the figures, the start-up alone (``matchmaker --help``), the machine and versions.
+
+    .venv/bin/python -m benchmarks.store [--sizes 50000,200000,1000000] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from importlib import metadata
+from pathlib import Path
+
+from benchmarks.sections import load_note, write_section
+from matchmaker.lifecycle import Event, EventStore
+
+__all__ = ["Company", "Timing", "company_events", "main", "time_commands"]
+
+SEED = 20261201
+ZONE = timezone(timedelta(hours=8))
+START = datetime(2026, 1, 5, tzinfo=ZONE)
+MATCHMAKER = str(Path(sys.executable).with_name("matchmaker"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Company:
+    workers: int = 1000
+    customers: int = 5000
+    visits_per_day: int = 300
+
+
+@dataclass(frozen=True, kw_only=True)
+class Timing:
+    events: int
+    event_s: float
+    jobs_s: float
+    report_s: float
+    write_s: float
+
+
+def _e(kind: str, entity: str, when: datetime, actor: str, **payload: object) -> Event:
+    return Event(kind=kind, entity_id=entity, time=when, actor=actor, payload=payload)
+
+
+def _setup(company: Company, rng: random.Random) -> list[Event]:
+    at = START - timedelta(days=1)
+    events = [
+        _e(
+            "worker_registered",
+            f"W{w:04d}",
+            at,
+            "import",
+            background_check="passed",
+            background_check_expires=None,
+            certificates="",
+            experience_years=float(rng.randint(0, 10)),
+            gender=rng.choice("FM"),
+            home_lat=31.0 + rng.random() * 0.4,
+            home_lon=121.2 + rng.random() * 0.5,
+            languages=["mandarin"],
+            max_jobs=None,
+            max_work_minutes=None,
+            name=f"worker {w}",
+            rating=4.5,
+            rating_count=10,
+            shift_end=None,
+            shift_start=None,
+            skills="cleaning:3",
+            travel_mode="transit",
+        )
+        for w in range(company.workers)
+    ]
+    events += [
+        _e(
+            "customer_registered",
+            f"C{c:05d}",
+            at,
+            "import",
+            blocked_workers=[],
+            lat=31.0 + rng.random() * 0.4,
+            lon=121.2 + rng.random() * 0.5,
+            name=f"customer {c}",
+            preferred_gender=None,
+            preferred_languages=[],
+            preferred_workers=[],
+            previous_workers=[],
+        )
+        for c in range(company.customers)
+    ]
+    return events
+
+
+def _created(visit_id: str, customer: str, start: datetime) -> Event:
+    return _e(
+        "visit_created",
+        visit_id,
+        start - timedelta(days=2),
+        "import",
+        customer_id=customer,
+        duration_minutes=120,
+        earliest_start=start.isoformat(),
+        gender_required=None,
+        language_required=[],
+        lat=None,
+        latest_start=(start + timedelta(hours=1)).isoformat(),
+        lon=None,
+        min_experience_years=0.0,
+        needs_car=False,
+        order_id="",
+        pinned_worker_id=[],
+        price="200.00",
+        priority=3,
+        required_certificates=[],
+        required_skills="cleaning:2",
+        rework_of=None,
+        rule=None,
+        service_type="daily_cleaning",
+        workers_needed=1,
+    )
+
+
+def _served(visit_id: str, worker: str, customer: str, start: datetime, stars: int) -> list[Event]:
+    by = f"worker:{worker}"
+    end = start + timedelta(hours=2)
+    return [
+        _e(
+            "visit_proposed",
+            visit_id,
+            start - timedelta(days=1),
+            "dispatcher",
+            end=end.isoformat(),
+            match_score=None,
+            plan=None,
+            start=start.isoformat(),
+            travel_minutes=None,
+            worker_ids=[worker],
+        ),
+        _e("visit_confirmed", visit_id, start - timedelta(hours=20), by, note=""),
+        _e("visit_checked_in", visit_id, start, by, lat=None, lon=None, minutes_late=0),
+        _e("visit_completed", visit_id, end, by, note=""),
+        _e(
+            "visit_rated",
+            visit_id,
+            end + timedelta(hours=1),
+            f"customer:{customer}",
+            comment="",
+            stars=stars,
+            worker_id=worker,
+        ),
+        _e(
+            "worker_rating_updated",
+            worker,
+            end + timedelta(hours=1),
+            "rule:rating_update",
+            rating=4.5,
+            rating_count=11,
+            rule="rating_update",
+            stars=stars,
+            visit_id=visit_id,
+        ),
+        _e("visit_accepted", visit_id, end + timedelta(hours=2), "customer", note=""),
+        _e(
+            "visit_settled",
+            visit_id,
+            end + timedelta(hours=3),
+            "billing",
+            amount="200.00",
+            method="online",
+        ),
+    ]
+
+
+def company_events(
+    company: Company, *, skip_days: int = 0, seed: int = SEED
+) -> Iterator[tuple[int, list[Event]]]:
+    """``(day, events)`` of the company, one day at a time (the setup first, as day -1)."""
+    rng = random.Random(seed)
+    setup = _setup(company, rng)
+    if skip_days == 0:
+        yield -1, setup
+    day = 0
+    while True:
+        rng_day = random.Random(seed * 1000 + day)
+        if day >= skip_days:
+            events: list[Event] = []
+            base = START + timedelta(days=day)
+            for k in range(company.visits_per_day):
+                visit_id = f"V{day:04d}-{k:03d}"
+                customer = f"C{rng_day.randrange(company.customers):05d}"
+                start = base + timedelta(hours=8 + (k % 10))
+                events.append(_created(visit_id, customer, start))
+                if rng_day.random() < 0.1:
+                    events.append(
+                        _e(
+                            "visit_cancelled",
+                            visit_id,
+                            start - timedelta(days=1),
+                            "customer",
+                            reason="plans changed",
+                        )
+                    )
+                else:
+                    worker = f"W{rng_day.randrange(company.workers):04d}"
+                    events += _served(visit_id, worker, customer, start, rng_day.randint(3, 5))
+            yield day, events
+        day += 1
+
+
+def _fill(path: Path, target: int, company: Company) -> tuple[int, int]:
+    """Append whole days until the store holds at least ``target`` events; returns the
+    number of the last full day and the seconds spent."""
+    started = time.perf_counter()
+    with EventStore(path, durable=False) as store:
+        have = store.count()
+        done_days = int(store.get_meta("bench_days") or 0)
+        last = done_days - 1
+        batch: list[Event] = []
+        for day, events in company_events(company, skip_days=done_days):
+            if have >= target:
+                break
+            batch += events
+            have += len(events)
+            last = day
+            if len(batch) >= 20_000 or have >= target:
+                with store.transaction() as tx:
+                    tx.append(batch)
+                    tx.set_meta("bench_days", str(last + 1))
+                    tx.set_meta("timezone", "Asia/Shanghai")
+                batch = []
+    return last, round(time.perf_counter() - started)
+
+
+def _open_round(path: Path, day: int, company: Company) -> str:
+    """Add the open visits of the day after the last full one (once); returns the date."""
+    with EventStore(path, durable=False) as store:
+        round_day = (START + timedelta(days=day + 1)).date()
+        if store.get_meta("bench_round") != round_day.isoformat():
+            rng = random.Random(SEED + day)
+            base = START + timedelta(days=day + 1)
+            events = [
+                _created(
+                    f"R{round_day:%Y%m%d}-{k:03d}",
+                    f"C{rng.randrange(company.customers):05d}",
+                    base + timedelta(hours=8 + k % 10),
+                )
+                for k in range(company.visits_per_day)
+            ]
+            with store.transaction() as tx:
+                tx.append(events)
+                tx.set_meta("bench_round", round_day.isoformat())
+    return round_day.isoformat()
+
+
+def _wall(argv: list[str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(argv, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed: {result.stderr.strip()}")
+    return elapsed
+
+
+def time_commands(path: Path, round_day: str, last_day: int, out: Path, repeat: int = 3) -> dict[str, float]:
+    """Median wall seconds of the three commands run from the shell."""
+    store = str(path)
+    rated_day = max(0, last_day - 1)
+    event_runs, jobs_runs, report_runs = [], [], []
+    for run in range(repeat):
+        visit_id = f"V{rated_day:04d}-{run * 7 + 1:03d}"
+        event_runs.append(
+            _wall(
+                [
+                    MATCHMAKER, "ops", "event", "--store", store, "--kind", "visit_issue_reported",
+                    "--entity", visit_id, "--actor", "customer",
+                    "--data", '{"category": "gate", "text": "left the gate open"}',
+                ]
+            )
+        )
+        jobs_runs.append(
+            _wall(
+                [
+                    MATCHMAKER, "ops", "jobs", "--store", store, "--date", round_day,
+                    "--out", str(out / "round"), "--force",
+                ]
+            )
+        )
+        report_runs.append(
+            _wall(
+                [
+                    MATCHMAKER, "ops", "report", "--store", store, "--format", "json",
+                    "--out", str(out / "report.json"),
+                    "--as-of", f"{round_day}T00:00:00+08:00",
+                ]
+            )
+        )
+    return {
+        "event": statistics.median(event_runs),
+        "jobs": statistics.median(jobs_runs),
+        "report": statistics.median(report_runs),
+    }
+
+
+def _startup() -> float:
+    return statistics.median(_wall([MATCHMAKER, "--help"]) for _ in range(3))
+
+
+def _markdown(rows: list[Timing], startup: float, command: str) -> str:
+    lines = [
+        "## Event store at company scale (`benchmarks/store.py`)",
+        "",
+        f"`{command}` on {platform.node() or 'this machine'}: {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, SQLite "
+        f"{__import__('sqlite3').sqlite_version}, matchmaker {metadata.version('matchmaker')}. "
+        + load_note(),
+        "",
+        "Synthetic company: 1,000 workers, 5,000 customers, 300 visits a day (9 events per "
+        "served visit, 1 in 10 cancelled), written through the store API in batches with the "
+        "read models kept. Wall time of a fresh `matchmaker` process from the shell, start-up "
+        "included, median of 3. Target: each <= 1.0 s at 1M events.",
+        "",
+        "| events | `ops event` (s) | `ops jobs --date` (s) | `ops report` (s) | writing the store (s) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row.events:,} | {row.event_s:.2f} | {row.jobs_s:.2f} | {row.report_s:.2f} | "
+            f"{row.write_s} |"
+        )
+    lines += ["", f"Start-up alone (`matchmaker --help`): {startup:.2f} s."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> list[Timing]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="50000,200000,1000000")
+    parser.add_argument("--folder", type=Path, default=None, help="Keep the stores here.")
+    parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    company = Company()
+    folder = args.folder or Path(tempfile.mkdtemp(prefix="matchmaker-store-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    rows: list[Timing] = []
+    try:
+        path = folder / "store.db"
+        total_write = 0
+        for size in (int(s) for s in args.sizes.split(",")):
+            last_day, seconds = _fill(path, size, company)
+            total_write += seconds
+            round_day = _open_round(path, last_day, company)
+            with EventStore(path) as store:
+                events = store.count()
+            figures = time_commands(path, round_day, last_day, folder, repeat=args.repeat)
+            rows.append(
+                Timing(
+                    events=events,
+                    event_s=figures["event"],
+                    jobs_s=figures["jobs"],
+                    report_s=figures["report"],
+                    write_s=total_write,
+                )
+            )
+            print(rows[-1], flush=True)
+        startup = _startup()
+    finally:
+        if args.folder is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    command = "python -m benchmarks.store " + " ".join(argv if argv is not None else sys.argv[1:])
+    text = _markdown(rows, startup, command.strip())
+    print(text)
+    if not args.no_write:
+        write_section("store", text)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
