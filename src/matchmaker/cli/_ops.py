@@ -37,13 +37,13 @@ from matchmaker.lifecycle import (
     followups_due,
     followups_frame,
     import_dataset,
+    is_postgres_url,
     load_ops_policy,
     monthly_statement,
     open_store,
     rebuild_read_models,
     validation_issues,
 )
-from matchmaker.lifecycle._store import is_postgres_url
 from matchmaker.model import ConcurrencyError, DatasetError, Issue, LifecycleError, MatchmakerError
 
 app = typer.Typer(

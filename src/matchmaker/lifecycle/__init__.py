@@ -107,7 +107,7 @@ from matchmaker.lifecycle._states import (
     VisitState,
     WorkerState,
 )
-from matchmaker.lifecycle._store import EventStore, StoreError, open_store
+from matchmaker.lifecycle._store import EventStore, StoreError, is_postgres_url, open_store
 from matchmaker.lifecycle._store_pg import PostgresStore
 from matchmaker.lifecycle._store_sql import SqlStore
 from matchmaker.lifecycle._visit import JobSpec, Visit
@@ -186,6 +186,7 @@ __all__ = [
     "followups_due",
     "followups_frame",
     "import_dataset",
+    "is_postgres_url",
     "jobs_frame",
     "ledger_commitments",
     "load_ops_policy",

@@ -3,7 +3,8 @@
 Replaying every event on every command makes each command cost what the whole history
 costs. Instead the store keeps one row per entity (``entity_state``): its version, state,
 creating and latest state-changing event, and the entity itself as JSON (the frozen
-dataclass through pydantic, exact: Decimals as strings, times with their offsets). The
+dataclass as JSON, exact: Decimals as strings, times with their offsets, see
+:mod:`~matchmaker.lifecycle._readmodel_codec`). The
 rows are written by :meth:`~matchmaker.lifecycle._store_sql.Transaction.append` in the
 transaction that appends the events, so they commit together or not at all; the meta key
 :data:`POSITION_KEY` records the last event they hold.
@@ -24,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from matchmaker.lifecycle._complaint import Complaint
@@ -34,13 +34,12 @@ from matchmaker.lifecycle._events import EntityKey, StoredEvent
 from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._order import Order
 from matchmaker.lifecycle._placement import PlacementRecord
+from matchmaker.lifecycle._readmodel_codec import decode, encode
 from matchmaker.lifecycle._states import EntityType
 from matchmaker.lifecycle._visit import Visit
 from matchmaker.lifecycle._worker import WorkerRecord
 
 if TYPE_CHECKING:
-    from pydantic import TypeAdapter
-
     from matchmaker.lifecycle._store_sql import SqlStore, Transaction
 
 __all__ = [
@@ -49,6 +48,7 @@ __all__ = [
     "LazyLedger",
     "RebuildSummary",
     "catch_up",
+    "lagging",
     "load_ledger",
     "project_events",
     "rebuild_read_models",
@@ -93,13 +93,6 @@ _UPSERT = (
     "latest_time = excluded.latest_time, latest_kind = excluded.latest_kind"
 )
 _CHUNK = 20_000
-
-
-@cache
-def _adapter(entity_type: EntityType) -> TypeAdapter[Any]:
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(_CLASSES[entity_type])
 
 
 class _Bucket(dict[str, Any]):
@@ -234,7 +227,7 @@ class LazyLedger(Ledger):
             return  # changed in memory since: that state is newer than the row
         key: EntityKey = (entity_type, entity_id)
         dict.__setitem__(
-            self._buckets[entity_type], entity_id, _adapter(entity_type).validate_json(data)
+            self._buckets[entity_type], entity_id, decode(_CLASSES[entity_type], str(data))
         )
         dict.__setitem__(self.versions, key, int(version))
         dict.__setitem__(
@@ -300,7 +293,7 @@ def _row(ledger: Ledger, key: EntityKey) -> tuple[Any, ...]:
         ledger.version(key),
         str(entity.state),
         day,
-        _adapter(entity_type).dump_json(entity).decode(),
+        encode(entity),
         created[0].isoformat(),
         created[1],
         None if latest is None else latest[0].isoformat(),
@@ -348,6 +341,13 @@ def _chunks(tx: Transaction, after: int) -> Iterator[list[StoredEvent]]:
 
 def _last_position(tx: Transaction) -> int:
     return int(tx.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0])
+
+
+def lagging(store: SqlStore) -> bool:
+    """Whether the store holds events its read models do not (read without a lock)."""
+    position = int(store.get_meta(POSITION_KEY) or 0)
+    row = store.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()
+    return int(row[0]) > position
 
 
 def catch_up(tx: Transaction) -> int:

@@ -157,6 +157,10 @@ class EventStore(SqlStore):
     def _begin(self) -> None:
         self._connection.execute("BEGIN IMMEDIATE")
 
+    def _begin_read(self) -> None:
+        # A deferred transaction: in WAL mode its first read fixes the snapshot it sees.
+        self._connection.execute("BEGIN")
+
     def _commit(self) -> None:
         self._connection.execute("COMMIT")
 

@@ -167,6 +167,9 @@ class PostgresStore(SqlStore):
         # Writers queue here, before they read anything (readers are not blocked).
         self._cursor.execute("LOCK TABLE events IN EXCLUSIVE MODE")
 
+    def _begin_read(self) -> None:
+        self._cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
     def _commit(self) -> None:
         self._cursor.execute("COMMIT")
 

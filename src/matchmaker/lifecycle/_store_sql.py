@@ -241,16 +241,27 @@ class SqlStore(ABC):
                 raise
             self._commit()
 
+    @abstractmethod
+    def _begin_read(self) -> None:
+        """Start a read-only transaction that sees one consistent state, without the
+        write lock (writers go on)."""
+
     @contextmanager
     def snapshot(self) -> Iterator[Transaction]:
-        """A transaction for reading one consistent state (read models included), after the
-        read models caught up with any event appended without them; nothing is written
-        unless they had to catch up."""
-        with self.transaction() as tx:
-            from matchmaker.lifecycle._readmodel import catch_up
+        """A read-only transaction over one consistent state, read models included. If the
+        read models lag behind the events (events appended without them), a short write
+        transaction catches them up first."""
+        from matchmaker.lifecycle._readmodel import catch_up, lagging
 
-            catch_up(tx)
-            yield tx
+        with self._reading():
+            if lagging(self):
+                with self.transaction() as tx:
+                    catch_up(tx)
+            self._begin_read()
+            try:
+                yield Transaction(self)
+            finally:
+                self._rollback()
 
     def append(
         self, events: Sequence[Event], *, expected: Mapping[EntityKey, int] | None = None
