@@ -17,8 +17,7 @@ What a command decides on is what it appends to; optimistic concurrency
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 from matchmaker.lifecycle._readmodel import READ_MODEL_SCHEMA
@@ -26,7 +25,6 @@ from matchmaker.lifecycle._store_sql import (
     COLUMNS,
     SCHEMA_VERSION,
     SqlStore,
-    StoreError,
     not_a_store,
 )
 from matchmaker.model import LifecycleError
@@ -92,7 +90,6 @@ class PostgresStore(SqlStore):
         self.url = url
         self.path = redact_url(url)
         self.integrity_errors = (psycopg.errors.UniqueViolation,)
-        self._errors = psycopg.Error
         try:
             self._connection = psycopg.connect(url, autocommit=True)
         except psycopg.Error as error:
@@ -164,8 +161,12 @@ class PostgresStore(SqlStore):
 
     def _begin(self) -> None:
         self._cursor.execute("BEGIN")
-        # Writers queue here, before they read anything (readers are not blocked).
-        self._cursor.execute("LOCK TABLE events IN EXCLUSIVE MODE")
+        try:
+            # Writers queue here, before they read anything (readers are not blocked).
+            self._cursor.execute("LOCK TABLE events IN EXCLUSIVE MODE")
+        except BaseException:
+            self._cursor.execute("ROLLBACK")
+            raise
 
     def _begin_read(self) -> None:
         self._cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -175,15 +176,6 @@ class PostgresStore(SqlStore):
 
     def _rollback(self) -> None:
         self._cursor.execute("ROLLBACK")
-
-    @contextmanager
-    def _reading(self) -> Iterator[None]:
-        try:
-            yield
-        except self._errors as error:
-            if isinstance(error, self.integrity_errors):
-                raise
-            raise StoreError(f"{self.path}: {error}") from None
 
     def close(self) -> None:
         self._connection.close()
