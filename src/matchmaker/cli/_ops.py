@@ -26,20 +26,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from matchmaker.cli._common import EXIT_INTERNAL, EXIT_INVALID_INPUT, state
+
+# What the report, exports, imports and plans need (pandas, the dataset contract) is
+# imported by those commands: `ops event` starts without it.
 from matchmaker.lifecycle import (
     Command,
     Operations,
     OpsPolicy,
-    analytics,
-    apply_plan,
     event_from_mapping,
-    export_jobs,
-    followups_due,
-    followups_frame,
-    import_dataset,
     is_postgres_url,
     load_ops_policy,
-    monthly_statement,
     open_store,
     rebuild_read_models,
     validation_issues,
@@ -188,6 +184,8 @@ def import_dataset_command(
     def action() -> None:
         when = _time(time)
         with _operations(store, policy, create=True) as ops:
+            from matchmaker.lifecycle import import_dataset
+
             summary = import_dataset(ops, dataset, time=when, actor=actor)
         _out.print(
             f"imported {summary.workers} workers, {summary.customers} customers, "
@@ -216,6 +214,8 @@ def jobs(
         except ValueError:
             _fail(f"--date: {day!r} is not YYYY-MM-DD")
         with _operations(store, policy, create=False) as ops:
+            from matchmaker.lifecycle import export_jobs
+
             summary = export_jobs(ops, day=when, out=out, force=force)
         if not summary.written:
             kept = f"; {out} is left as it was" if out.exists() else ""
@@ -254,6 +254,8 @@ def apply_plan_command(
     def action() -> None:
         when = _time(time)
         with _operations(store, policy, create=False) as ops:
+            from matchmaker.lifecycle import apply_plan
+
             summary = apply_plan(ops, plan, time=when, actor=actor)
         _out.print(
             f"{summary.proposed} proposal(s), {summary.unchanged} unchanged, "
@@ -349,6 +351,8 @@ def report_command(
     def action() -> None:
         when = _time(as_of, "--as-of")
         with _operations(store, policy, create=False) as ops:
+            from matchmaker.lifecycle import analytics
+
             result = analytics.report(ops.ledger(), ops.policy, as_of=when)
         if format is ReportFormat.JSON:
             text = json.dumps(result.to_json(), indent=2, ensure_ascii=False)
@@ -387,6 +391,8 @@ def followups_command(
     def action() -> None:
         when = _time(as_of, "--as-of")
         with _operations(store, policy, create=False) as ops:
+            from matchmaker.lifecycle import followups_due, followups_frame
+
             items = followups_due(ops.ledger(), ops.policy, as_of=when)
         _out.print(_frame_table("follow-ups due", followups_frame(items), limit=200))
 
@@ -406,6 +412,8 @@ def statement_command(
             ledger = ops.ledger()
         if customer not in ledger.customers:
             raise LifecycleError(f"unknown customer {customer!r}")
+        from matchmaker.lifecycle import analytics, monthly_statement
+
         result = monthly_statement(analytics.settlements(ledger), customer_id=customer, month=month)
         table = Table(title=f"{customer} {month}")
         for column in ("visit", "settled", "service", "method", "amount"):
