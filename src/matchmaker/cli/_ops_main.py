@@ -4,8 +4,9 @@
 most of its cost. When the command line names a command of :mod:`matchmaker.cli._ops`
 itself, the console script builds this application (the root's ``--debug`` and the
 ``ops`` group's own commands) instead of the whole one, which would import the solver,
-the dataset readers and pandas for commands that are not run. Any other command line (``--help``, another
-group, a command registered on ``ops`` by another module) gets the whole application.
+the dataset readers and pandas for commands that are not run. Any other command line
+(``--help``, another group, a command registered on ``ops`` by another module) gets the
+whole application.
 """
 
 from __future__ import annotations
