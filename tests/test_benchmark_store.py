@@ -39,10 +39,11 @@ def test_the_section_lists_every_size() -> None:
             report_s=0.9,
             write_s=3,
             inside={"event": 0.01, "jobs": 0.2, "report": 0.3},
+            cpu={"event": 0.4, "jobs": 0.6, "report": 0.8},
         )
         for n in (50_000, 200_000)
     ]
     text = _markdown(rows, 0.4, "python -m benchmarks.store", 3)
-    assert "| 50,000 | 0.50 | 0.70 | 0.90 | 0.01 / 0.20 / 0.30 | 3 |" in text
+    assert "| 50,000 | 0.50 | 0.70 | 0.90 | 0.40 / 0.60 / 0.80 | 0.01 / 0.20 / 0.30 | 3 |" in text
     assert "| 200,000 |" in text
     assert "Start-up alone (`matchmaker --help`): 0.40 s." in text
