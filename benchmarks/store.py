@@ -318,65 +318,23 @@ def time_commands(path: Path, round_day: str, out: Path, repeat: int = 3) -> dic
     store = str(path)
     _CPU.clear()
     visits = _settled_visits(path, repeat + 1)[1:]
-    event_runs, jobs_runs, report_runs = [], [], []
+    walls: dict[str, list[float]] = {"event": [], "jobs": [], "report": []}
+    data = '{"category": "gate", "text": "left the gate open"}'
     for run in range(repeat):
-        visit_id = visits[run]
-        event_runs.append(
-            _wall(
-                [
-                    MATCHMAKER,
-                    "ops",
-                    "event",
-                    "--store",
-                    store,
-                    "--kind",
-                    "visit_issue_reported",
-                    "--entity",
-                    visit_id,
-                    "--actor",
-                    "customer",
-                    "--data",
-                    '{"category": "gate", "text": "left the gate open"}',
-                ]
-            )
-        )
-        jobs_runs.append(
-            _wall(
-                [
-                    MATCHMAKER,
-                    "ops",
-                    "jobs",
-                    "--store",
-                    store,
-                    "--date",
-                    round_day,
-                    "--out",
-                    str(out / "round"),
-                    "--force",
-                ]
-            )
-        )
-        report_runs.append(
-            _wall(
-                [
-                    MATCHMAKER,
-                    "ops",
-                    "report",
-                    "--store",
-                    store,
-                    "--format",
-                    "json",
-                    "--out",
-                    str(out / "report.json"),
-                    "--as-of",
-                    f"{round_day}T00:00:00+08:00",
-                ]
-            )
-        )
+        commands = {
+            "event": f"ops event --store {store} --kind visit_issue_reported "
+            f"--entity {visits[run]} --actor customer --data",
+            "jobs": f"ops jobs --store {store} --date {round_day} --out {out / 'round'} --force",
+            "report": f"ops report --store {store} --format json --out {out / 'report.json'} "
+            f"--as-of {round_day}T00:00:00+08:00",
+        }
+        for name, words in commands.items():
+            argv = [MATCHMAKER, *words.split()]
+            if name == "event":
+                argv.append(data)
+            walls[name].append(_wall(argv, name))
     return {
-        "event": statistics.median(event_runs),
-        "jobs": statistics.median(jobs_runs),
-        "report": statistics.median(report_runs),
+        **{name: statistics.median(runs) for name, runs in walls.items()},
         **{f"{name}_cpu": statistics.median(runs) for name, runs in _CPU.items()},
     }
 
