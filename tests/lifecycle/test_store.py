@@ -17,6 +17,7 @@ from matchmaker.lifecycle import (
     Command,
     EntityType,
     EventStore,
+    Ledger,
     Operations,
     OpsPolicy,
     StoreError,
@@ -202,3 +203,21 @@ def test_frame_exports_every_event(store: EventStore) -> None:
     assert len(frame) == len(world())
     assert list(frame.columns[:5]) == ["position", "entity_type", "entity_id", "seq", "kind"]
     assert str(frame["time"].dt.tz) == "UTC"
+
+
+def test_a_store_of_an_earlier_version_gets_its_read_models(tmp_path: Path) -> None:
+    """A store written before read models existed (no `entity_state` table) is given the
+    table when opened, and the first read of the state catches up with all its events."""
+    path = tmp_path / "old.db"
+    with EventStore(path) as store:
+        Operations(store, OpsPolicy()).submit([*world(), visit("V1")])
+    connection = sqlite3.connect(path)
+    connection.execute("DROP TABLE entity_state")
+    connection.execute("DELETE FROM meta WHERE key = 'read_model_position'")
+    connection.commit()
+    connection.close()
+    with EventStore(path) as store:
+        state = Operations(store).ledger()
+        assert set(state.visits) == {"V1"}
+        assert state.snapshot() == Ledger.replay(store.read()).snapshot()
+        assert store.get_meta("read_model_position") == str(store.read()[-1].position)
