@@ -23,9 +23,12 @@ __all__ = ["build", "is_core"]
 def _core_commands() -> set[str]:
     from matchmaker.cli import _ops as ops
 
+    # Other modules register commands on the same group once the whole application is
+    # loaded; only the group's own module's commands count.
     return {
         info.name or getattr(info.callback, "__name__", "").replace("_", "-")
         for info in ops.app.registered_commands
+        if getattr(info.callback, "__module__", "") == ops.__name__
     }
 
 
