@@ -1,7 +1,7 @@
 """Entities to and from the JSON of the read models, exactly.
 
-Writing goes through pydantic (a frozen dataclass as JSON: Decimals as strings, times as
-ISO 8601 with their offsets, enums as values, tuples as lists). Reading is on the path of
+Writing walks the frozen dataclass by the values it holds (Decimals as strings, times and
+dates as ISO 8601 with their offsets, enums as values, tuples as lists). Reading is on the path of
 every ``ops report`` and ``ops jobs`` (every entity of the store), so it is a decoder built
 once per class from the dataclass's type hints: one small function per field, the entity
 assembled without running ``__init__`` (its values come from an entity that was valid).
@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
+import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -45,9 +46,31 @@ def _adapter(cls: type[Any]) -> Any:
     return _ADAPTERS[cls]
 
 
+def _plain(value: Any) -> Any:
+    if value is None or (
+        isinstance(value, bool | int | float) and not isinstance(value, enum.Enum)
+    ):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    raise TypeError(f"a read model cannot hold a {type(value).__name__}")
+
+
 def encode(entity: Any) -> str:
     """The entity as JSON text."""
-    return str(_adapter(type(entity)).dump_json(entity).decode())
+    return json.dumps(_plain(entity), ensure_ascii=False, separators=(",", ":"))
 
 
 def _time(value: Any) -> datetime:
@@ -85,7 +108,7 @@ def _fixed_tuple(inners: tuple[Decoder, ...]) -> Decoder:
 def _decoder(tp: Any) -> Decoder:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
-    if tp is Any or tp in (str, int, bool):
+    if tp is Any or tp in (str, int, bool) or origin is typing.Literal:
         return _identity
     if tp is float:
         return float
@@ -122,7 +145,13 @@ def _class_decoder(cls: type[Any]) -> Decoder:
 
 
 def _build(cls: type[Any]) -> Decoder:
-    hints = typing.get_type_hints(cls)
+    module = sys.modules[cls.__module__]
+    try:
+        # The module's names only: in a slotted class a field named like its type
+        # (``date: date | None``) would resolve to the slot, not the type.
+        hints = typing.get_type_hints(cls, globalns=vars(module), localns={})
+    except (NameError, TypeError) as error:
+        raise _Unsupported(cls) from error
     if any(not f.init for f in dataclasses.fields(cls)):
         raise _Unsupported(cls)
     fields = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls)]
