@@ -65,6 +65,8 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
+    if isinstance(value, frozenset | set):
+        return sorted((_plain(v) for v in value), key=repr)
     raise TypeError(f"a read model cannot hold a {type(value).__name__}")
 
 
@@ -129,6 +131,14 @@ def _decoder(tp: Any) -> Decoder:
         if len(args) == 2 and args[1] is Ellipsis:
             return _tuple_of(_decoder(args[0]))
         return _fixed_tuple(tuple(_decoder(a) for a in args))
+    if origin in (frozenset, set):
+        inner = _decoder(args[0]) if args else _identity
+        kind = origin
+
+        def decode_set(value: Any) -> Any:
+            return kind(inner(v) for v in value)
+
+        return decode_set
     if origin in (Mapping, dict) or tp in (dict, Mapping):
         if args and args[1] is not Any:
             raise _Unsupported(tp)
