@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 PIP_FLAGS ?= -q --disable-pip-version-check
 
-.PHONY: demo test test-roads lint bench clean
+.PHONY: demo test test-roads test-postgres lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ test: $(BIN)/python
 test-roads: $(BIN)/python
 	$(PIP) install $(PIP_FLAGS) -e '.[test,xlsx]'
 	MATCHMAKER_VALHALLA_TEST=1 $(BIN)/python -m pytest -m roads
+
+# The store suite on PostgreSQL: a throwaway cluster from the OS package (initdb, pg_ctl;
+# as root it runs as the system user `matchmaker`), psycopg from the `postgres` extra.
+test-postgres: $(BIN)/python
+	$(PIP) install $(PIP_FLAGS) -e '.[test,xlsx,postgres]'
+	$(BIN)/python -m pytest -m postgres -rs
 
 lint: $(BIN)/python
 	$(PIP) install $(PIP_FLAGS) -e '.[test,xlsx]'

@@ -13,7 +13,14 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from matchmaker.cli._app import app
-from matchmaker.lifecycle import EventStore, Ledger, OrderState, VisitState
+from matchmaker.lifecycle import (
+    EventStore,
+    Ledger,
+    Operations,
+    OrderState,
+    VisitState,
+    rebuild_read_models,
+)
 from matchmaker.plan import verify
 
 from .factory import DAY1, _shift, read_csv, write_dataset
@@ -349,6 +356,10 @@ def test_a_company_runs_the_process_steps_from_the_cli(tmp_path: Path) -> None:
     settled = event(store, "visit_settled", "O9-r1-005", t(11, "12:20")).stdout
     assert "order_completed O9" in settled and "rule:order_progress" in settled
     assert "completed" in ops(store, "order-status", "--order", "O9").stdout
+    with EventStore(store) as opened:  # the read models hold what a full replay gives
+        assert Operations(opened).ledger().snapshot() == ledger(store).snapshot()
+        rebuild_read_models(opened)
+        assert Operations(opened).ledger().snapshot() == ledger(store).snapshot()
 
 
 def test_step_commands_refuse_bad_input_naming_the_option(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from matchmaker.lifecycle import (
     EventStore,
+    Ledger,
     Operations,
     OpsPolicy,
     PayPolicy,
@@ -192,6 +193,8 @@ def test_a_deposit_pays_the_first_settlements_and_the_rest_is_refunded(
     statement = customer_statement(ops.ledger(), "C1", "2026-12")
     assert statement.amount_due == Decimal("250.00")  # 400.00 billed - 150.00 deposit
     assert [x.kind for x in statement.lines].count("deposit") == 1
+    # The read models keep deposits and money lines exactly as a full replay has them.
+    assert ops.ledger().snapshot() == Ledger.replay(store.read()).snapshot()
 
 
 def test_a_cancelled_order_refunds_its_deposit_less_nothing_more(store: EventStore) -> None:

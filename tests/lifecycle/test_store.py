@@ -17,6 +17,7 @@ from matchmaker.lifecycle import (
     Command,
     EntityType,
     EventStore,
+    Ledger,
     Operations,
     OpsPolicy,
     StoreError,
@@ -97,7 +98,8 @@ def test_stale_writer_gets_a_concurrency_error(tmp_path: Path) -> None:
 def test_concurrent_writers_lose_no_update(tmp_path: Path) -> None:
     """Four threads appending to one entity give gapless sequences and every event."""
     path = tmp_path / "ops.db"
-    EventStore(path).close()
+    with EventStore(path) as created:
+        created.append(world())
     errors: list[BaseException] = []
 
     def writer(number: int) -> None:
@@ -115,8 +117,8 @@ def test_concurrent_writers_lose_no_update(tmp_path: Path) -> None:
         thread.join()
     assert errors == []
     with EventStore(path) as store:
-        seqs = [s.seq for s in store.read()]
-        assert sorted(seqs) == list(range(1, 101))
+        seqs = [s.seq for s in store.read(entity=(EntityType.WORKER, "W1"))]
+        assert seqs == list(range(1, 102))
         assert store.integrity_check() == []
 
 
@@ -125,10 +127,15 @@ _CRASH_WRITER = textwrap.dedent(
     import sys
     from datetime import datetime, timezone
     from matchmaker.lifecycle import Event
-    from matchmaker.lifecycle import EventStore
+    from matchmaker.lifecycle import EventStore, make_event
 
     store = EventStore(sys.argv[1], durable=True)
     now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    store.append([
+        make_event("worker_registered", f"W{k}", time=now, actor="crash-test", gender="F",
+                   home_lat=31.2, home_lon=121.4)
+        for k in range(5)
+    ])
     i = 0
     while True:
         batch = [
@@ -174,8 +181,9 @@ def test_killed_writer_loses_nothing_committed(tmp_path: Path) -> None:
         events = store.read()
         positions = {s.position for s in events}
         assert set(committed) <= positions
-        assert len(events) % 3 == 0
-        assert all(s.event.payload["name"].endswith("x" * 4000) for s in events)
+        updates = [s for s in events if s.event.kind == "worker_updated"]
+        assert len(updates) % 3 == 0
+        assert all(s.event.payload["name"].endswith("x" * 4000) for s in updates)
 
 
 def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
@@ -195,3 +203,21 @@ def test_frame_exports_every_event(store: EventStore) -> None:
     assert len(frame) == len(world())
     assert list(frame.columns[:5]) == ["position", "entity_type", "entity_id", "seq", "kind"]
     assert str(frame["time"].dt.tz) == "UTC"
+
+
+def test_a_store_of_an_earlier_version_gets_its_read_models(tmp_path: Path) -> None:
+    """A store written before read models existed (no `entity_state` table) is given the
+    table when opened, and the first read of the state catches up with all its events."""
+    path = tmp_path / "old.db"
+    with EventStore(path) as store:
+        Operations(store, OpsPolicy()).submit([*world(), visit("V1")])
+    connection = sqlite3.connect(path)
+    connection.execute("DROP TABLE entity_state")
+    connection.execute("DELETE FROM meta WHERE key = 'read_model_position'")
+    connection.commit()
+    connection.close()
+    with EventStore(path) as store:
+        state = Operations(store).ledger()
+        assert set(state.visits) == {"V1"}
+        assert state.snapshot() == Ledger.replay(store.read()).snapshot()
+        assert store.get_meta("read_model_position") == str(store.read()[-1].position)

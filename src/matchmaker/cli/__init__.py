@@ -22,6 +22,11 @@ def main() -> None:
     """The console script. The application (typer, pandas, OR-Tools) is imported here, so
     that Ctrl-C while it loads ends with "interrupted" and exit 130, not a traceback."""
     try:
+        from matchmaker.cli._ops_main import build, is_core
+
+        if is_core(sys.argv[1:]):
+            build()()  # the core ops commands start without the rest of the application
+            return
         from matchmaker.cli._app import app
 
         app()

@@ -1,4 +1,5 @@
-"""``matchmaker ops``: the order lifecycle from the command line, over an SQLite event store.
+"""``matchmaker ops``: the order lifecycle from the command line, over an event store (an
+SQLite file, or a PostgreSQL database given as ``--store postgresql://user@host:port/db``).
 
 A batch round: ``ops jobs`` -> ``matchmaker dispatch`` -> ``ops apply-plan`` ->
 confirmations and service events (``ops import``) -> ``ops report``.
@@ -23,27 +24,18 @@ from rich.console import Console
 
 from matchmaker.cli._common import EXIT_INTERNAL, EXIT_INVALID_INPUT, state
 from matchmaker.cli._ops_output import FormatOption, OutputFormat, emit, parse_as_of
-from matchmaker.cli._ops_read import (
-    LOG_COLUMNS,
-    show_followups,
-    show_log,
-    show_report,
-    show_statement,
-)
+
+# What the report, exports, imports and plans need (pandas, the dataset contract) is
+# imported by those commands: `ops event` starts without it.
 from matchmaker.lifecycle import (
     Command,
-    EventStore,
     Operations,
     OpsPolicy,
-    analytics,
-    apply_plan,
-    customer_statement,
     event_from_mapping,
-    export_jobs,
-    followups_due,
-    followups_frame,
-    import_dataset,
+    is_postgres_url,
     load_ops_policy,
+    open_store,
+    rebuild_read_models,
     validation_issues,
 )
 from matchmaker.model import ConcurrencyError, DatasetError, Issue, MatchmakerError
@@ -56,7 +48,14 @@ app = typer.Typer(
 _out = Console(soft_wrap=True)
 _err = Console(stderr=True, soft_wrap=True)
 
-StoreOption = Annotated[Path, typer.Option("--store", help="SQLite event store file.")]
+StoreOption = Annotated[
+    str,
+    typer.Option(
+        "--store",
+        help="Event store: an SQLite file, or postgresql://user@host:port/dbname "
+        "(extra 'postgres').",
+    ),
+]
 PolicyOption = Annotated[
     Path | None, typer.Option("--policy", help="Ops policy TOML ([ops] table or top-level keys).")
 ]
@@ -155,11 +154,12 @@ def _policy(path: Path | None) -> OpsPolicy | None:
 
 
 @contextmanager
-def _operations(store: Path, policy: Path | None, *, create: bool) -> Iterator[Operations]:
-    """The store's operations, closed again when the command is done."""
-    if not create and not store.is_file():
+def _operations(store: str, policy: Path | None, *, create: bool) -> Iterator[Operations]:
+    """The store's operations, closed again when the command is done. A PostgreSQL store
+    is created on first use of its database (in its own schema)."""
+    if not create and not is_postgres_url(store) and not Path(store).is_file():
         _fail(f"{store}: event store not found (seed it with 'ops import' or 'ops import-dataset')")
-    ops = Operations(EventStore(store), _policy(policy))
+    ops = Operations(open_store(store), _policy(policy))
     try:
         yield ops
     finally:
@@ -213,6 +213,8 @@ def import_dataset_command(
     def action() -> None:
         when = _time(time)
         with _operations(store, policy, create=True) as ops:
+            from matchmaker.lifecycle import import_dataset
+
             summary = import_dataset(ops, dataset, time=when, actor=actor)
         emit(
             output,
@@ -257,6 +259,8 @@ def jobs(
         except ValueError:
             _fail(f"--date: {day!r} is not YYYY-MM-DD")
         with _operations(store, policy, create=False) as ops:
+            from matchmaker.lifecycle import export_jobs
+
             summary = export_jobs(ops, day=when, out=out, force=force)
         if output is not OutputFormat.TABLE:
             emit(
@@ -318,6 +322,8 @@ def apply_plan_command(
     def action() -> None:
         when = _time(time)
         with _operations(store, policy, create=False) as ops:
+            from matchmaker.lifecycle import apply_plan
+
             summary = apply_plan(ops, plan, time=when, actor=actor)
 
         def table() -> None:
@@ -421,6 +427,9 @@ def report_command(
 
     def action() -> None:
         with _operations(store, policy, create=False) as ops:
+            from matchmaker.cli._ops_read import show_report
+            from matchmaker.lifecycle import analytics
+
             when = parse_as_of(as_of, ops.store.get_meta("timezone"))
             result = analytics.report(ops.ledger(), ops.policy, as_of=when)
         show_report(_out, result, output, out)
@@ -439,6 +448,9 @@ def followups_command(
 
     def action() -> None:
         with _operations(store, policy, create=False) as ops:
+            from matchmaker.cli._ops_read import show_followups
+            from matchmaker.lifecycle import followups_due, followups_frame
+
             when = parse_as_of(as_of, ops.store.get_meta("timezone"))
             items = followups_due(ops.ledger(), ops.policy, as_of=when)
         show_followups(_out, followups_frame(items), when, output)
@@ -457,6 +469,9 @@ def statement_command(
 
     def action() -> None:
         with _operations(store, None, create=False) as ops:
+            from matchmaker.cli._ops_read import show_statement
+            from matchmaker.lifecycle import customer_statement
+
             result = customer_statement(ops.ledger(), customer, month)
         show_statement(_out, result, output)
 
@@ -479,6 +494,35 @@ def log_command(
             frame = ops.store.frame()
         if entity is not None:
             frame = frame[frame["entity_id"] == entity]
+        from matchmaker.cli._ops_read import LOG_COLUMNS, show_log
+
         show_log(_out, frame.tail(limit)[[*LOG_COLUMNS, "payload"]], output)
+
+    _run(action)
+
+
+@app.command("rebuild")
+def rebuild_command(store: StoreOption, output: FormatOption = OutputFormat.TABLE) -> None:
+    """Rebuild the read models (current state per entity) by replaying every event.
+
+    Commands keep them up to date as they append; rebuild after restoring a backup of the
+    events alone, or to check them (the state must come out the same)."""
+
+    def action() -> None:
+        with _operations(store, None, create=False) as ops:
+            summary = rebuild_read_models(ops.store)
+        emit(
+            output,
+            table=lambda: _out.print(
+                f"read models rebuilt from {summary.events} event(s): {summary.entities} "
+                f"entities, up to position {summary.position}",
+                markup=False,
+            ),
+            summary={
+                "events": summary.events,
+                "entities": summary.entities,
+                "position": summary.position,
+            },
+        )
 
     _run(action)

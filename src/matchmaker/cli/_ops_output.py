@@ -18,20 +18,23 @@ import csv
 import enum
 import io
 import json
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from matchmaker.model import utc
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "FormatOption",
@@ -75,7 +78,8 @@ def jsonable(value: Any) -> Any:
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [jsonable(v) for v in value]
-    if value is pd.NaT:
+    pandas = sys.modules.get("pandas")  # pandas.NaT, without importing pandas for it
+    if pandas is not None and value is pandas.NaT:
         return None
     return value
 

@@ -79,7 +79,7 @@ def _event(kind: str, entity: str, when: datetime, actor: str, **payload: Any) -
     return event
 
 
-def _submit(store: Path, policy: Path | None, events: list[Event], output: OutputFormat) -> None:
+def _submit(store: str, policy: Path | None, events: list[Event], output: OutputFormat) -> None:
     with _operations(store, policy, create=False) as ops:
         stored = ops.submit([Command(event=e) for e in events])
 

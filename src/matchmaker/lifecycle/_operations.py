@@ -1,12 +1,12 @@
 """Operations: commands against the event store, one transaction each.
 
-:class:`Operations` joins an :class:`~matchmaker.lifecycle.EventStore`, the ledger
-replayed from it, and an :class:`~matchmaker.lifecycle.OpsPolicy`. ``submit``
-takes the store's write lock, catches the ledger up with events other writers appended,
+:class:`Operations` joins an event store (SQLite or PostgreSQL), its read models and
+an :class:`~matchmaker.lifecycle.OpsPolicy`. ``submit`` takes the store's write lock,
+reads the entities the command needs from the read models (never the whole history),
 then for each event: checks the expected version (optimistic concurrency), fills its
 defaults, applies it, runs the feedback rules on it (and on what they derive), and appends
-everything in one transaction. If any event fails, nothing of the command is written and
-the error says which event and why.
+everything, read models included, in one transaction. If any event fails, nothing of the
+command is written and the error says which event and why.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from matchmaker.lifecycle._feedback import derive
 from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._money import money_defaults
 from matchmaker.lifecycle._policy import OpsPolicy
-from matchmaker.lifecycle._store import EventStore, Transaction
+from matchmaker.lifecycle._readmodel import LazyLedger, catch_up, load_ledger
+from matchmaker.lifecycle._store_sql import SqlStore
 from matchmaker.model import ConcurrencyError, DatasetError, Issue, LifecycleError
 
 __all__ = ["MAX_DERIVED_DEPTH", "POLICY_KEY", "Operations"]
@@ -39,18 +40,17 @@ class Operations:
     is saved with the next command, so later sessions apply the same rules.
     """
 
-    def __init__(self, store: EventStore, policy: OpsPolicy | None = None) -> None:
+    def __init__(self, store: SqlStore, policy: OpsPolicy | None = None) -> None:
         self.store = store
         saved = store.get_meta(POLICY_KEY)
         stored = OpsPolicy.model_validate_json(saved) if saved is not None else None
         self.policy = policy or stored or OpsPolicy()
         self._save_policy = policy is not None and policy != stored
-        self._ledger = Ledger()
 
     def ledger(self) -> Ledger:
-        """The current state, caught up with every event in the store (a copy)."""
-        self._ledger.extend(self.store.read(after=self._ledger.position))
-        return self._ledger.copy()
+        """The current state of every entity, read from the store's read models (a copy
+        the caller may change)."""
+        return load_ledger(self.store)
 
     def submit(
         self,
@@ -67,8 +67,8 @@ class Operations:
         (store settings such as the timezone) are written in the same transaction.
         """
         with self.store.transaction() as tx:
-            self._catch_up(tx)
-            work = self._ledger.copy()
+            catch_up(tx)
+            work = LazyLedger(tx)
             pending: list[Event] = []
             for item in commands:
                 command = item if isinstance(item, Command) else Command(event=item)
@@ -90,14 +90,11 @@ class Operations:
                             )
                         ]
                     ) from error
-            stored = tx.append(pending)
+            stored = tx.append(pending, ledger=work)
             for key, value in (meta or {}).items():
                 tx.set_meta(key, value)
             if self._save_policy:
                 tx.set_meta(POLICY_KEY, self.policy.model_dump_json())
-            if stored:
-                work.position = stored[-1].position
-        self._ledger = work
         self._save_policy = False
         return stored
 
@@ -105,9 +102,6 @@ class Operations:
         """Validate a JSONL file of events and submit it as one command (all or nothing)."""
         commands = read_events_jsonl(path)
         return self.submit(commands, source=str(path))
-
-    def _catch_up(self, tx: Transaction) -> None:
-        self._ledger.extend(tx.read(after=self._ledger.position))
 
     def _handle(self, work: Ledger, command: Command, pending: list[Event]) -> None:
         event = command.event

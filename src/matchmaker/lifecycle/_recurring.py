@@ -19,14 +19,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import pandas as pd
-
-from matchmaker.lifecycle._contract import JOB_COLUMNS, job_row
 from matchmaker.lifecycle._visit import JobSpec
 from matchmaker.model import LifecycleError, add_minutes, utc
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Recurrence", "VisitTemplate", "expand", "jobs_frame"]
 
@@ -231,4 +231,10 @@ def expand(
 
 def jobs_frame(jobs: list[tuple[str, JobSpec]]) -> pd.DataFrame:
     """Expanded visits as a ``jobs`` table of the dispatch contract (cells as strings)."""
+    # pandas and the dataset contract only here: contracting an order expands its visits
+    # on the path of a single command, which should not wait for them.
+    import pandas as pd
+
+    from matchmaker.lifecycle._contract import JOB_COLUMNS, job_row
+
     return pd.DataFrame([job_row(visit_id, job) for visit_id, job in jobs], columns=JOB_COLUMNS)

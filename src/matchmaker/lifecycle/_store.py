@@ -1,4 +1,9 @@
-"""The event store: append-only events on SQLite (standard library ``sqlite3``).
+"""The event store: append-only events on SQLite (standard library ``sqlite3``), the default.
+
+The same store on PostgreSQL is :mod:`matchmaker.lifecycle._store_pg`; :func:`open_store`
+picks the backend from the location (a file path or a ``postgresql://`` URL). What both
+share, including the read models kept in the same transaction, is in
+:mod:`matchmaker.lifecycle._store_sql`.
 
 One table holds every event, in the order it was written (``position``), with a
 per-entity sequence number ``seq`` (1, 2, 3, ... for each entity, without gaps)::
@@ -28,23 +33,24 @@ Payloads are JSON text; nothing is ever pickled.
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
+from typing import Any
 
-import pandas as pd
+from matchmaker.lifecycle._readmodel import READ_MODEL_SCHEMA
+from matchmaker.lifecycle._store_sql import (
+    COLUMNS,
+    SCHEMA_VERSION,
+    SqlStore,
+    StoreError,
+    Transaction,
+    not_a_store,
+)
+from matchmaker.model import LifecycleError
 
-from matchmaker.lifecycle._events import EntityKey, Event, StoredEvent
-from matchmaker.lifecycle._states import EntityType
-from matchmaker.model import ConcurrencyError, LifecycleError
-
-__all__ = ["SCHEMA_VERSION", "EventStore", "StoreError", "Transaction"]
-
-SCHEMA_VERSION = "1"
+__all__ = ["SCHEMA_VERSION", "EventStore", "StoreError", "Transaction", "open_store"]
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS events (
@@ -66,22 +72,11 @@ _SCHEMA = (
     BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
 )
 
-_COLUMNS = "position, entity_type, entity_id, seq, kind, time, actor, payload, recorded_at"
-
-
-class StoreError(LifecycleError):
-    """The file is not a matchmaker event store this version reads, or SQLite finds it
-    damaged; the message names the file and what is wrong."""
-
-
-def _not_a_store(path: str, reason: str) -> StoreError:
-    return StoreError(f"{path} is not a matchmaker store: {reason}")
-
 
 def _damaged(path: str, error: sqlite3.DatabaseError) -> StoreError:
     if "not a database" in str(error):
-        return _not_a_store(path, f"it is not an SQLite database ({error})")
-    return _not_a_store(path, f"the file is damaged ({error}); restore it from a backup")
+        return not_a_store(path, f"it is not an SQLite database ({error})")
+    return not_a_store(path, f"the file is damaged ({error}); restore it from a backup")
 
 
 def _is_damage(error: BaseException) -> bool:
@@ -90,132 +85,28 @@ def _is_damage(error: BaseException) -> bool:
     return type(error) is sqlite3.DatabaseError
 
 
-@contextmanager
-def _readable(path: str) -> Iterator[None]:
-    """Report a damaged file as a :class:`StoreError` naming it."""
-    try:
-        yield
-    except sqlite3.DatabaseError as error:
-        if _is_damage(error):
-            raise _damaged(path, error) from None
-        raise
+def is_postgres_url(location: str | Path) -> bool:
+    """Whether a ``--store`` value names a PostgreSQL database rather than a file."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
 
 
-def _row_to_event(path: str, row: tuple[object, ...]) -> StoredEvent:
-    position, _etype, entity_id, seq, kind, time, actor, payload, recorded_at = row
-    try:
-        event = Event(
-            kind=str(kind),
-            entity_id=str(entity_id),
-            time=datetime.fromisoformat(str(time)),
-            actor=str(actor),
-            payload=json.loads(str(payload)),
-        )
-        return StoredEvent(
-            position=int(str(position)),
-            seq=int(str(seq)),
-            event=event,
-            recorded_at=datetime.fromisoformat(str(recorded_at)),
-        )
-    except (ValueError, TypeError) as error:
-        # A damaged row, or a kind a newer matchmaker wrote: never a half-read state.
-        raise _not_a_store(
-            path, f"the event at position {position} is unreadable: {error}"
-        ) from None
+def open_store(location: str | Path, *, durable: bool = True) -> SqlStore:
+    """The event store at ``location``: a ``postgresql://user@host:port/dbname`` URL opens
+    the PostgreSQL store (extra ``postgres``), anything else is an SQLite file."""
+    if is_postgres_url(location):
+        from matchmaker.lifecycle._store_pg import PostgresStore
+
+        return PostgresStore(str(location))
+    return EventStore(location, durable=durable)
 
 
-class Transaction:
-    """One write transaction of an :class:`EventStore` (holds the write lock)."""
-
-    def __init__(self, connection: sqlite3.Connection, *, path: str = "") -> None:
-        self._connection = connection
-        self._path = path
-
-    def version(self, key: EntityKey) -> int:
-        """The entity's last sequence number, 0 when it has no event."""
-        row = self._connection.execute(
-            "SELECT COALESCE(MAX(seq), 0) FROM events WHERE entity_type = ? AND entity_id = ?",
-            (str(key[0]), key[1]),
-        ).fetchone()
-        return int(row[0])
-
-    def read(self, *, after: int = 0) -> list[StoredEvent]:
-        rows = self._connection.execute(
-            f"SELECT {_COLUMNS} FROM events WHERE position > ? ORDER BY position", (after,)
-        ).fetchall()
-        return [_row_to_event(self._path, row) for row in rows]
-
-    def append(
-        self, events: Sequence[Event], *, expected: Mapping[EntityKey, int] | None = None
-    ) -> list[StoredEvent]:
-        """Append ``events`` in order, numbering each entity's events on from its version.
-
-        ``expected`` maps entities to the version the writer saw; a different version in
-        the store raises ``ConcurrencyError`` and nothing is appended.
-        """
-        versions: dict[EntityKey, int] = {}
-        for key, seen in (expected or {}).items():
-            current = self.version(key)
-            if current != seen:
-                raise ConcurrencyError(
-                    f"{key[0]} {key[1]}: you saw version {seen} but the store holds version "
-                    f"{current}; another writer changed it. Reload and retry."
-                )
-            versions[key] = current
-        recorded_at = datetime.now(UTC).isoformat()
-        stored: list[StoredEvent] = []
-        for event in events:
-            key = event.key
-            if key not in versions:
-                versions[key] = self.version(key)
-            versions[key] += 1
-            try:
-                cursor = self._connection.execute(
-                    "INSERT INTO events (entity_type, entity_id, seq, kind, time, actor, "
-                    "payload, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        str(key[0]),
-                        key[1],
-                        versions[key],
-                        event.kind,
-                        event.time.isoformat(),
-                        event.actor,
-                        json.dumps(dict(event.payload), sort_keys=True, ensure_ascii=False),
-                        recorded_at,
-                    ),
-                )
-            except sqlite3.IntegrityError as error:
-                raise ConcurrencyError(
-                    f"{key[0]} {key[1]}: sequence {versions[key]} was taken by another "
-                    f"writer ({error}); reload and retry"
-                ) from None
-            stored.append(
-                StoredEvent(
-                    position=int(cursor.lastrowid or 0),
-                    seq=versions[key],
-                    event=event,
-                    recorded_at=datetime.fromisoformat(recorded_at),
-                )
-            )
-        return stored
-
-    def get_meta(self, key: str) -> str | None:
-        row = self._connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def set_meta(self, key: str, value: str) -> None:
-        self._connection.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
-
-
-class EventStore:
+class EventStore(SqlStore):
     """Append-only events in one SQLite file (``":memory:"`` for a throwaway store).
 
     Open one per thread or process; SQLite serialises the writers.
     """
+
+    integrity_errors = (sqlite3.IntegrityError,)
 
     def __init__(self, path: str | Path, *, durable: bool = True, timeout: float = 30.0) -> None:
         self.path = str(path)
@@ -224,9 +115,9 @@ class EventStore:
             # Checked before SQLite opens it: SQLite would take an empty file as a new
             # database and write to it.
             if not Path(self.path).is_file():
-                raise _not_a_store(self.path, "it is not a file")
+                raise not_a_store(self.path, "it is not a file")
             if Path(self.path).stat().st_size == 0:
-                raise _not_a_store(
+                raise not_a_store(
                     self.path, "the file is empty (0 bytes); remove it to start a new store"
                 )
         try:
@@ -236,17 +127,20 @@ class EventStore:
         except sqlite3.Error as error:
             raise LifecycleError(f"{self.path}: cannot open the event store: {error}") from None
         try:
+            upgrade = False
             if not new:
-                self._check_schema()
+                upgrade = self._check_schema()
             self._connection.execute("PRAGMA journal_mode=WAL")
             self._connection.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             self._connection.execute("PRAGMA foreign_keys=ON")
-            if new:
+            if new or upgrade:
                 with self.transaction() as tx:
-                    for statement in _SCHEMA:
+                    # A store of an earlier matchmaker gets its read models here; they
+                    # catch up with its events on the next write or read of the state.
+                    for statement in (*_SCHEMA, *READ_MODEL_SCHEMA):
                         self._connection.execute(statement)
                     # Another process may have created the same new store just before.
-                    if tx.get_meta("schema_version") is None:
+                    if new and tx.get_meta("schema_version") is None:
                         tx.set_meta("schema_version", SCHEMA_VERSION)
         except BaseException as error:
             self._connection.close()
@@ -254,8 +148,38 @@ class EventStore:
                 raise _damaged(self.path, error) from None
             raise
 
-    def _check_schema(self) -> None:
-        """Refuse an existing file that is not a store of :data:`SCHEMA_VERSION`."""
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._connection.execute(sql, tuple(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._connection.executemany(sql, [tuple(r) for r in rows])
+
+    def _begin(self) -> None:
+        self._connection.execute("BEGIN IMMEDIATE")
+
+    def _begin_read(self) -> None:
+        # A deferred transaction: in WAL mode its first read fixes the snapshot it sees.
+        self._connection.execute("BEGIN")
+
+    def _commit(self) -> None:
+        self._connection.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        if self._connection.in_transaction:
+            self._connection.execute("ROLLBACK")
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.DatabaseError as error:
+            if _is_damage(error):
+                raise _damaged(self.path, error) from None
+            raise
+
+    def _check_schema(self) -> bool:
+        """Refuse an existing file that is not a store of :data:`SCHEMA_VERSION`; returns
+        whether it lacks the read-model tables (a store of an earlier matchmaker)."""
         tables = {
             str(row[0])
             for row in self._connection.execute(
@@ -263,28 +187,29 @@ class EventStore:
             ).fetchall()
         }
         if not tables:
-            raise _not_a_store(self.path, "an SQLite database without tables")
+            raise not_a_store(self.path, "an SQLite database without tables")
         missing = {"events", "meta"} - tables
         if missing:
-            raise _not_a_store(
+            raise not_a_store(
                 self.path, f"an SQLite database without the table(s) {', '.join(sorted(missing))}"
             )
         columns = [
             str(row[1]) for row in self._connection.execute("PRAGMA table_info(events)").fetchall()
         ]
-        if columns != [c.strip() for c in _COLUMNS.split(",")]:
-            raise _not_a_store(self.path, f"its events table has the columns {', '.join(columns)}")
+        if columns != [c.strip() for c in COLUMNS.split(",")]:
+            raise not_a_store(self.path, f"its events table has the columns {', '.join(columns)}")
         try:
             version = self.get_meta("schema_version")
         except sqlite3.OperationalError as error:
-            raise _not_a_store(self.path, f"its meta table is not readable ({error})") from None
+            raise not_a_store(self.path, f"its meta table is not readable ({error})") from None
         if version is None:
-            raise _not_a_store(self.path, "it has no schema version")
+            raise not_a_store(self.path, "it has no schema version")
         if version != SCHEMA_VERSION:
-            raise _not_a_store(
+            raise not_a_store(
                 self.path,
                 f"schema version {version!r}, this matchmaker reads version {SCHEMA_VERSION!r}",
             )
+        return "entity_state" not in tables
 
     def close(self) -> None:
         self._connection.close()
@@ -292,96 +217,12 @@ class EventStore:
     def __enter__(self) -> EventStore:
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """A write transaction: commits when the block ends, rolls back on an exception."""
-        with _readable(self.path):
-            self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield Transaction(self._connection, path=self.path)
-            except BaseException:
-                if self._connection.in_transaction:
-                    self._connection.execute("ROLLBACK")
-                raise
-            self._connection.execute("COMMIT")
-
-    def append(
-        self, events: Sequence[Event], *, expected: Mapping[EntityKey, int] | None = None
-    ) -> list[StoredEvent]:
-        """Append ``events`` in one transaction (see :meth:`Transaction.append`)."""
-        with self.transaction() as tx:
-            return tx.append(events, expected=expected)
-
-    def read(self, *, after: int = 0, entity: EntityKey | None = None) -> list[StoredEvent]:
-        """Events after ``position`` ``after`` (all by default), of one entity if given."""
-        with _readable(self.path):
-            if entity is None:
-                rows = self._connection.execute(
-                    f"SELECT {_COLUMNS} FROM events WHERE position > ? ORDER BY position", (after,)
-                ).fetchall()
-            else:
-                rows = self._connection.execute(
-                    f"SELECT {_COLUMNS} FROM events WHERE position > ? AND entity_type = ? "
-                    "AND entity_id = ? ORDER BY position",
-                    (after, str(entity[0]), entity[1]),
-                ).fetchall()
-        return [_row_to_event(self.path, row) for row in rows]
-
-    def version(self, key: EntityKey) -> int:
-        with _readable(self.path):
-            row = self._connection.execute(
-                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE entity_type = ? AND entity_id = ?",
-                (str(key[0]), key[1]),
-            ).fetchone()
-        return int(row[0])
-
-    def count(self) -> int:
-        with _readable(self.path):
-            return int(self._connection.execute("SELECT COUNT(*) FROM events").fetchone()[0])
-
-    def get_meta(self, key: str) -> str | None:
-        with _readable(self.path):
-            row = self._connection.execute(
-                "SELECT value FROM meta WHERE key = ?", (key,)
-            ).fetchone()
-        return None if row is None else str(row[0])
-
     def integrity_check(self) -> list[str]:
         """Problems found: SQLite's own check, and entities whose sequences have gaps."""
-        with _readable(self.path):
+        with self._reading():
             problems = [
                 str(r[0])
                 for r in self._connection.execute("PRAGMA integrity_check").fetchall()
                 if r[0] != "ok"
             ]
-            rows = self._connection.execute(
-                "SELECT entity_type, entity_id, COUNT(*), MIN(seq), MAX(seq) FROM events "
-                "GROUP BY entity_type, entity_id"
-            ).fetchall()
-        for etype, eid, count, low, high in rows:
-            if low != 1 or high != count:
-                problems.append(f"{etype} {eid}: sequences {low}..{high} over {count} events")
-        return problems
-
-    def frame(self) -> pd.DataFrame:
-        """Every event as a DataFrame (payload as a JSON string), in store order."""
-        with _readable(self.path):
-            cursor = self._connection.execute(f"SELECT {_COLUMNS} FROM events ORDER BY position")
-            rows = cursor.fetchall()
-        frame = pd.DataFrame(rows, columns=[c.strip() for c in _COLUMNS.split(",")])
-        frame = frame.astype({"position": "int64", "seq": "int64"})
-        for column in ("time", "recorded_at"):
-            frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
-        return frame
-
-    @staticmethod
-    def entity_key(entity_type: EntityType | str, entity_id: str) -> EntityKey:
-        return (EntityType(entity_type), entity_id)
+        return problems + self.sequence_problems()

@@ -1,0 +1,477 @@
+"""The event store at company scale: ``ops`` commands with 50k, 200k and 1M events stored.
+
+A synthetic company (1,000 workers, 5,000 customers, 300 visits a day) is written into an
+SQLite store through the store API in batches (read models kept as events are appended,
+as commands keep them): each served visit is created, proposed, confirmed, checked in,
+completed, rated (with the worker's rating update), accepted and settled (9 events); one
+visit in ten is cancelled instead. The day after the last one holds 300 open visits: the
+round ``ops jobs --date`` exports.
+
+At each size the three commands run from the shell (a fresh process, start-up included),
+three times each, and the median wall time is reported:
+
+- ``ops event``: a customer rates a settled visit (the rating rule updates the worker);
+- ``ops jobs --date``: the open day's round written as a dataset;
+- ``ops report --format json``.
+
+Target: each <= 1.0 s with 1M events. The section ``store`` of ``benchmarks/RESULTS.md``
+gets the figures, the start-up alone (``matchmaker --help``), the machine and versions.
+
+    .venv/bin/python -m benchmarks.store [--sizes 50000,200000,1000000] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from importlib import metadata
+from pathlib import Path
+
+from benchmarks.sections import load_note, write_section
+from matchmaker.lifecycle import Event, EventStore
+
+__all__ = ["Company", "Timing", "company_events", "main", "time_commands"]
+
+SEED = 20261201
+ZONE = timezone(timedelta(hours=8))
+START = datetime(2026, 1, 5, tzinfo=ZONE)
+MATCHMAKER = str(Path(sys.executable).with_name("matchmaker"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Company:
+    workers: int = 1000
+    customers: int = 5000
+    visits_per_day: int = 300
+
+
+@dataclass(frozen=True, kw_only=True)
+class Timing:
+    events: int
+    event_s: float
+    jobs_s: float
+    report_s: float
+    write_s: float
+    inside: dict[str, float]
+    """The same three commands timed inside one process (no start-up), seconds."""
+    cpu: dict[str, float]
+    """CPU seconds (user + system) of the shell commands, median."""
+
+
+def _e(kind: str, entity: str, when: datetime, actor: str, **payload: object) -> Event:
+    return Event(kind=kind, entity_id=entity, time=when, actor=actor, payload=payload)
+
+
+def _setup(company: Company, rng: random.Random) -> list[Event]:
+    at = START - timedelta(days=1)
+    events = [
+        _e(
+            "worker_registered",
+            f"W{w:04d}",
+            at,
+            "import",
+            background_check="passed",
+            background_check_expires=None,
+            certificates="",
+            experience_years=float(rng.randint(0, 10)),
+            gender=rng.choice("FM"),
+            home_lat=31.0 + rng.random() * 0.4,
+            home_lon=121.2 + rng.random() * 0.5,
+            languages=["mandarin"],
+            max_jobs=None,
+            max_work_minutes=None,
+            name=f"worker {w}",
+            rating=4.5,
+            rating_count=10,
+            shift_end=None,
+            shift_start=None,
+            skills="cleaning:3",
+            travel_mode="transit",
+        )
+        for w in range(company.workers)
+    ]
+    events += [
+        _e(
+            "customer_registered",
+            f"C{c:05d}",
+            at,
+            "import",
+            blocked_workers=[],
+            lat=31.0 + rng.random() * 0.4,
+            lon=121.2 + rng.random() * 0.5,
+            name=f"customer {c}",
+            preferred_gender=None,
+            preferred_languages=[],
+            preferred_workers=[],
+            previous_workers=[],
+        )
+        for c in range(company.customers)
+    ]
+    return events
+
+
+def _created(visit_id: str, customer: str, start: datetime) -> Event:
+    return _e(
+        "visit_created",
+        visit_id,
+        start - timedelta(days=2),
+        "import",
+        customer_id=customer,
+        duration_minutes=120,
+        earliest_start=start.isoformat(),
+        gender_required=None,
+        language_required=[],
+        lat=None,
+        latest_start=(start + timedelta(hours=1)).isoformat(),
+        lon=None,
+        min_experience_years=0.0,
+        needs_car=False,
+        order_id="",
+        pinned_worker_id=[],
+        price="200.00",
+        priority=3,
+        required_certificates=[],
+        required_skills="cleaning:2",
+        rework_of=None,
+        rule=None,
+        service_type="daily_cleaning",
+        workers_needed=1,
+    )
+
+
+def _served(visit_id: str, worker: str, customer: str, start: datetime, stars: int) -> list[Event]:
+    by = f"worker:{worker}"
+    end = start + timedelta(hours=2)
+    return [
+        _e(
+            "visit_proposed",
+            visit_id,
+            start - timedelta(days=1),
+            "dispatcher",
+            end=end.isoformat(),
+            match_score=None,
+            plan=None,
+            start=start.isoformat(),
+            travel_minutes=None,
+            worker_ids=[worker],
+        ),
+        _e("visit_confirmed", visit_id, start - timedelta(hours=20), by, note=""),
+        _e("visit_checked_in", visit_id, start, by, lat=None, lon=None, minutes_late=0),
+        _e("visit_completed", visit_id, end, by, note=""),
+        _e(
+            "visit_rated",
+            visit_id,
+            end + timedelta(hours=1),
+            f"customer:{customer}",
+            comment="",
+            stars=stars,
+            worker_id=worker,
+        ),
+        _e(
+            "worker_rating_updated",
+            worker,
+            end + timedelta(hours=1),
+            "rule:rating_update",
+            rating=4.5,
+            rating_count=11,
+            rule="rating_update",
+            stars=stars,
+            visit_id=visit_id,
+        ),
+        _e("visit_accepted", visit_id, end + timedelta(hours=2), "customer", note=""),
+        _e(
+            "visit_settled",
+            visit_id,
+            end + timedelta(hours=3),
+            "billing",
+            amount="200.00",
+            method="online",
+        ),
+    ]
+
+
+def company_events(
+    company: Company, *, skip_days: int = 0, seed: int = SEED
+) -> Iterator[tuple[int, list[Event]]]:
+    """``(day, events)`` of the company, one day at a time (the setup first, as day -1)."""
+    rng = random.Random(seed)
+    setup = _setup(company, rng)
+    if skip_days == 0:
+        yield -1, setup
+    day = 0
+    while True:
+        rng_day = random.Random(seed * 1000 + day)
+        if day >= skip_days:
+            events: list[Event] = []
+            base = START + timedelta(days=day)
+            for k in range(company.visits_per_day):
+                visit_id = f"V{day:04d}-{k:03d}"
+                customer = f"C{rng_day.randrange(company.customers):05d}"
+                start = base + timedelta(hours=8 + (k % 10))
+                events.append(_created(visit_id, customer, start))
+                if rng_day.random() < 0.1:
+                    events.append(
+                        _e(
+                            "visit_cancelled",
+                            visit_id,
+                            start - timedelta(days=1),
+                            "customer",
+                            reason="plans changed",
+                        )
+                    )
+                else:
+                    worker = f"W{rng_day.randrange(company.workers):04d}"
+                    events += _served(visit_id, worker, customer, start, rng_day.randint(3, 5))
+            yield day, events
+        day += 1
+
+
+def _fill(path: Path, target: int, company: Company) -> tuple[int, int]:
+    """Append whole days until the store holds at least ``target`` events; returns the
+    number of the last full day and the seconds spent."""
+    started = time.perf_counter()
+    with EventStore(path, durable=False) as store:
+        have = store.count()
+        done_days = int(store.get_meta("bench_days") or 0)
+        last = done_days - 1
+        batch: list[Event] = []
+        for day, events in company_events(company, skip_days=done_days):
+            if have >= target:
+                break
+            batch += events
+            have += len(events)
+            last = day
+            if len(batch) >= 20_000 or have >= target:
+                with store.transaction() as tx:
+                    tx.append(batch)
+                    tx.set_meta("bench_days", str(last + 1))
+                    tx.set_meta("timezone", "Asia/Shanghai")
+                batch = []
+    return last, round(time.perf_counter() - started)
+
+
+def _open_round(path: Path, day: int, company: Company) -> str:
+    """Add the open visits of the day after the last full one (once); returns the date."""
+    with EventStore(path, durable=False) as store:
+        round_day = (START + timedelta(days=day + 1)).date()
+        if store.get_meta("bench_round") != round_day.isoformat():
+            rng = random.Random(SEED + day)
+            base = START + timedelta(days=day + 1)
+            events = [
+                _created(
+                    f"R{round_day:%Y%m%d}-{k:03d}",
+                    f"C{rng.randrange(company.customers):05d}",
+                    base + timedelta(hours=8 + k % 10),
+                )
+                for k in range(company.visits_per_day)
+            ]
+            with store.transaction() as tx:
+                tx.append(events)
+                tx.set_meta("bench_round", round_day.isoformat())
+    return round_day.isoformat()
+
+
+_CPU: dict[str, list[float]] = {}
+"""CPU seconds (user + system) of each command's runs: on a shared machine the wall time
+counts the other work too, the CPU time only this command's."""
+
+
+def _wall(argv: list[str], name: str = "") -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    result = subprocess.run(argv, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed: {result.stderr.strip()}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    _CPU.setdefault(name, []).append(cpu)
+    return elapsed
+
+
+def _settled_visits(path: Path, count: int) -> list[str]:
+    """Settled visits of the store (from its read model), the latest first."""
+    with EventStore(path) as store:
+        rows = store.execute(
+            "SELECT entity_id FROM entity_state WHERE entity_type = 'visit' "
+            "AND state = 'settled' ORDER BY day DESC LIMIT ?",
+            (count,),
+        ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def time_commands(path: Path, round_day: str, out: Path, repeat: int = 3) -> dict[str, float]:
+    """Median wall seconds of the three commands run from the shell."""
+    store = str(path)
+    _CPU.clear()
+    visits = _settled_visits(path, repeat + 1)[1:]
+    walls: dict[str, list[float]] = {"event": [], "jobs": [], "report": []}
+    data = '{"category": "gate", "text": "left the gate open"}'
+    # The company's calendar may run past today: the issue is stamped on the round's eve.
+    eve = f"{round_day}T00:00:00+08:00"
+    for run in range(repeat):
+        commands = {
+            "event": f"ops event --store {store} --kind visit_issue_reported "
+            f"--entity {visits[run]} --actor customer --time {eve} --data",
+            "jobs": f"ops jobs --store {store} --date {round_day} --out {out / 'round'} --force",
+            "report": f"ops report --store {store} --format json --out {out / 'report.json'} "
+            f"--as-of {round_day}T00:00:00+08:00",
+        }
+        for name, words in commands.items():
+            argv = [MATCHMAKER, *words.split()]
+            if name == "event":
+                argv.append(data)
+            walls[name].append(_wall(argv, name))
+    return {
+        **{name: statistics.median(runs) for name, runs in walls.items()},
+        **{f"{name}_cpu": statistics.median(runs) for name, runs in _CPU.items()},
+    }
+
+
+def time_inside(path: Path, round_day: str, out: Path) -> dict[str, float]:
+    """The three commands' work without process start-up (library calls, fresh store)."""
+    from matchmaker.lifecycle import Operations, analytics, export_jobs, make_event, open_store
+
+    visit_id = _settled_visits(path, 1)[0]
+    figures = {}
+    started = time.perf_counter()
+    with open_store(path) as store:
+        Operations(store).submit(
+            [
+                make_event(
+                    "visit_issue_reported",
+                    visit_id,
+                    time=datetime.fromisoformat(f"{round_day}T00:00:00+08:00"),
+                    actor="customer",
+                    category="gate",
+                )
+            ]
+        )
+    figures["event"] = time.perf_counter() - started
+    started = time.perf_counter()
+    with open_store(path) as store:
+        export_jobs(
+            Operations(store),
+            day=datetime.fromisoformat(round_day).date(),
+            out=out / "round-inside",
+            force=True,
+        )
+    figures["jobs"] = time.perf_counter() - started
+    started = time.perf_counter()
+    with open_store(path) as store:
+        ops = Operations(store)
+        analytics.report(
+            ops.ledger(), ops.policy, as_of=datetime.fromisoformat(f"{round_day}T00:00:00+08:00")
+        )
+    figures["report"] = time.perf_counter() - started
+    return figures
+
+
+def _startup() -> float:
+    return statistics.median(_wall([MATCHMAKER, "--help"], "startup") for _ in range(3))
+
+
+def _command(argv: list[str] | None) -> str:
+    words = argv if argv is not None else sys.argv[1:]
+    return " ".join(["python -m benchmarks.store", *words])
+
+
+def _markdown(rows: list[Timing], startup: float | None, command: str, repeat: int) -> str:
+    lines = [
+        "## Event store at company scale (`benchmarks/store.py`)",
+        "",
+        f"`{command}` on {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}, matchmaker "
+        f"{metadata.version('matchmaker')}. " + load_note(),
+        "",
+        "Synthetic company: 1,000 workers, 5,000 customers, 300 visits a day (9 events per "
+        "served visit, 1 in 10 cancelled), written through the store API in batches with the "
+        "read models kept. Wall time of a fresh `matchmaker` process from the shell, start-up "
+        f"included, median of {repeat}. Target: each <= 1.0 s at 1M events.",
+        "",
+        "| events | `ops event` (s) | `ops jobs --date` (s) | `ops report` (s) | "
+        "CPU event / jobs / report (s) | in-process event / jobs / report (s) | "
+        "writing the store (s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        cpu = " / ".join(f"{row.cpu[k]:.2f}" for k in ("event", "jobs", "report"))
+        inside = " / ".join(f"{row.inside[k]:.2f}" for k in ("event", "jobs", "report"))
+        lines.append(
+            f"| {row.events:,} | {row.event_s:.2f} | {row.jobs_s:.2f} | {row.report_s:.2f} | "
+            f"{cpu} | {inside} | {row.write_s} |"
+        )
+    if startup is not None:
+        lines += ["", f"Start-up alone (`matchmaker --help`): {startup:.2f} s."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> list[Timing]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="50000,200000,1000000")
+    parser.add_argument("--folder", type=Path, default=None, help="Keep the stores here.")
+    parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--no-inside", action="store_true", help="Skip the in-process timings (saves time)."
+    )
+    args = parser.parse_args(argv)
+    company = Company()
+    folder = args.folder or Path(tempfile.mkdtemp(prefix="matchmaker-store-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    rows: list[Timing] = []
+    try:
+        path = folder / "store.db"
+        total_write = 0
+        for size in (int(s) for s in args.sizes.split(",")):
+            last_day, seconds = _fill(path, size, company)
+            total_write += seconds
+            round_day = _open_round(path, last_day, company)
+            with EventStore(path) as store:
+                events = store.count()
+            figures = time_commands(path, round_day, folder, repeat=args.repeat)
+            inside = (
+                {"event": float("nan"), "jobs": float("nan"), "report": float("nan")}
+                if args.no_inside
+                else time_inside(path, round_day, folder)
+            )
+            rows.append(
+                Timing(
+                    events=events,
+                    event_s=figures["event"],
+                    jobs_s=figures["jobs"],
+                    report_s=figures["report"],
+                    write_s=total_write,
+                    inside=inside,
+                    cpu={k: figures[f"{k}_cpu"] for k in ("event", "jobs", "report")},
+                )
+            )
+            print(rows[-1], flush=True)
+            if not args.no_write:  # each size as soon as it is measured
+                write_section("store", _markdown(rows, None, _command(argv), args.repeat))
+        startup = _startup()
+    finally:
+        if args.folder is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    text = _markdown(rows, startup, _command(argv), args.repeat)
+    print(text)
+    if not args.no_write:
+        write_section("store", text)
+    return rows
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""The store benchmark's synthetic company on a tiny scale (nothing is timed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.store import Company, Timing, _fill, _markdown, _open_round
+
+from matchmaker.lifecycle import EventStore, Ledger, Operations, VisitState
+
+
+def test_the_company_writes_a_store_whose_state_is_a_replay(tmp_path: Path) -> None:
+    """Whole days of visits go in through the store API; every visit is settled or
+    cancelled, the open round holds unassigned visits, and the read models equal a replay."""
+    company = Company(workers=6, customers=8, visits_per_day=10)
+    path = tmp_path / "store.db"
+    last_day, _ = _fill(path, 150, company)
+    round_day = _open_round(path, last_day, company)
+    with EventStore(path) as store:
+        ledger = Operations(store).ledger()
+        assert store.count() >= 150
+        assert ledger.snapshot() == Ledger.replay(store.read()).snapshot()
+        assert store.get_meta("timezone") == "Asia/Shanghai"
+    states = {v.state for k, v in ledger.visits.items() if k.startswith("V")}
+    assert states == {VisitState.SETTLED, VisitState.CANCELLED}
+    opened = [v for k, v in ledger.visits.items() if k.startswith("R")]
+    assert len(opened) == 10
+    assert {v.state for v in opened} == {VisitState.UNASSIGNED}
+    assert all(v.job.earliest_start.date().isoformat() == round_day for v in opened)
+
+
+def test_the_section_lists_every_size() -> None:
+    """The RESULTS section has one row per size and says what the start-up alone costs."""
+    rows = [
+        Timing(
+            events=n,
+            event_s=0.5,
+            jobs_s=0.7,
+            report_s=0.9,
+            write_s=3,
+            inside={"event": 0.01, "jobs": 0.2, "report": 0.3},
+            cpu={"event": 0.4, "jobs": 0.6, "report": 0.8},
+        )
+        for n in (50_000, 200_000)
+    ]
+    text = _markdown(rows, 0.4, "python -m benchmarks.store", 3)
+    assert "| 50,000 | 0.50 | 0.70 | 0.90 | 0.40 / 0.60 / 0.80 | 0.01 / 0.20 / 0.30 | 3 |" in text
+    assert "| 200,000 |" in text
+    assert "Start-up alone (`matchmaker --help`): 0.40 s." in text
