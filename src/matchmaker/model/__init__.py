@@ -39,6 +39,7 @@ from matchmaker.model._exceptions import (
     UnverifiedPlanError,
     shorten,
 )
+from matchmaker.model._limits import LimitSettings
 from matchmaker.model._placement import MAX_PLACEMENT_DAYS, PlacementRequest
 from matchmaker.model._policy import (
     MAX_COST_WEIGHT,
@@ -99,6 +100,7 @@ __all__ = [
     "Issue",
     "Job",
     "LifecycleError",
+    "LimitSettings",
     "Location",
     "MatchmakerError",
     "OutputExistsError",

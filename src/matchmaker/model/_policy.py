@@ -98,6 +98,12 @@ class Policy(BaseModel):
         le=MAX_STABILITY_COST,
         description="cost of each planned job a re-plan moves (its own objective term)",
     )
+    balance_cost_per_minute: int = Field(
+        0,
+        ge=0,
+        le=MAX_COST_WEIGHT,
+        description="workload balance: cost per work minute of the busiest shift (0 = off)",
+    )
 
     @model_validator(mode="after")
     def _priorities_complete(self) -> Policy:

@@ -48,6 +48,12 @@ from matchmaker.compile import TravelModel
 from matchmaker.model import HARD_RULES, Dataset, RuleScope, add_minutes
 from matchmaker.plan._plan import Assignment, Plan
 from matchmaker.plan._verify_context import Context, Rule, Violation
+from matchmaker.plan._verify_limits import (
+    max_consecutive_days,
+    max_distinct_workers,
+    max_week_minutes,
+    min_rest_minutes,
+)
 from matchmaker.plan._verify_pair import (
     background_check,
     certificate_valid,
@@ -101,6 +107,10 @@ _IMPLEMENTATIONS: dict[str, Rule] = {
         max_work_minutes_per_shift,
         team_complete_and_synchronised,
         pins_kept,
+        max_week_minutes,
+        min_rest_minutes,
+        max_consecutive_days,
+        max_distinct_workers,
     )
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from matchmaker.solve._decompose import SubRound
+from matchmaker.solve._limits import limit_blocks
 from matchmaker.solve._objective import (
     ObjectiveTerms,
     drop_penalties,
@@ -38,6 +39,7 @@ __all__ = [
     "SubRound",
     "drop_penalties",
     "get_solver",
+    "limit_blocks",
     "match_costs",
     "objective_terms",
     "priority_weights",
