@@ -31,7 +31,7 @@ from matchmaker.model import (
     Worker,
 )
 
-__all__ = ["PLACEMENT_WORKER_COLUMNS", "dataset_to_frames"]
+__all__ = ["LIMIT_WORKER_COLUMNS", "PLACEMENT_WORKER_COLUMNS", "dataset_to_frames"]
 
 
 def _iso(value: datetime | date | None) -> str | None:

@@ -6,6 +6,7 @@
                 + sum over served (worker, job)  match_cost[w, j]
                 + sum over travel minutes        travel_cost_per_minute
                 + sum over moved jobs            stability_cost_per_move   (re-planning only)
+                + balance_cost_per_minute * the busiest shift's work minutes (off by default)
 
 * ``match_cost[w, j] = round(match_cost_per_point * (100 - score[w, j]))`` for each
   member of each served job.
@@ -35,6 +36,7 @@ import numpy.typing as npt
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy, PolicyError
+from matchmaker.solve._fairness import busiest_work
 from matchmaker.solve._solution import Route, Solution
 
 __all__ = [
@@ -55,7 +57,9 @@ _INT64_SAFE = 2**62
 def serve_value(problem: Problem, policy: Policy) -> int:
     """The value of serving one worker-slot of a job, above any saving it could cost."""
     longest_shift = int((problem.vehicle_end - problem.vehicle_start).max(initial=0))
-    return policy.travel_cost_per_minute * longest_shift + 100 * policy.match_cost_per_point + 1
+    # The balance term grows by at most a job's duration (< a shift) when a job is served.
+    rates = policy.travel_cost_per_minute + policy.balance_cost_per_minute
+    return rates * longest_shift + 100 * policy.match_cost_per_point + 1
 
 
 def priority_weights(problem: Problem, policy: Policy) -> dict[int, int]:
@@ -135,10 +139,19 @@ class ObjectiveTerms:
     travel_minutes: int
     stability_cost: int = 0
     """:func:`stability_cost` of the jobs a re-plan moved (0 for a plan from scratch)."""
+    balance_cost: int = 0
+    """``balance_cost_per_minute`` times the busiest shift's work minutes
+    (:mod:`matchmaker.solve._fairness`)."""
 
     @property
     def total(self) -> int:
-        return self.unserved_penalty + self.match_cost + self.travel_cost + self.stability_cost
+        return (
+            self.unserved_penalty
+            + self.match_cost
+            + self.travel_cost
+            + self.stability_cost
+            + self.balance_cost
+        )
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -146,6 +159,7 @@ class ObjectiveTerms:
             "match_cost": self.match_cost,
             "travel_cost": self.travel_cost,
             "stability_cost": self.stability_cost,
+            "balance_cost": self.balance_cost,
             "total": self.total,
         }
 
@@ -178,6 +192,9 @@ def objective_terms(
         travel_cost=travel * policy.travel_cost_per_minute,
         travel_minutes=travel,
         stability_cost=stability_cost(policy, moved_jobs),
+        balance_cost=policy.balance_cost_per_minute * busiest_work(problem, routes)
+        if policy.balance_cost_per_minute
+        else 0,
     )
 
 
