@@ -206,8 +206,9 @@ def enforce(
     ):
         routes = trimmed
     stats = dict(solution.stats)
-    kept = {j for r in routes for j in r.jobs}
-    stats["limits_dropped"] = float(served - len(kept))
+    after_trim = len({j for r in trimmed for j in r.jobs})
+    stats["limits_dropped"] = float(served - after_trim)
+    stats["limits_refilled"] = float(len({j for r in routes for j in r.jobs}) - after_trim)
     stats["limits_seconds"] = time.perf_counter() - began
     return replace(
         solution,
