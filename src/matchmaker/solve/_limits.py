@@ -181,11 +181,18 @@ def trim(problem: Problem, policy: Policy, routes: tuple[Route, ...]) -> tuple[R
 
 
 def enforce(
-    problem: Problem, policy: Policy, solution: Solution, *, fill_seconds: float = 5.0
+    problem: Problem,
+    policy: Policy,
+    solution: Solution,
+    *,
+    fill_seconds: float = 5.0,
+    fill: bool = False,
 ) -> Solution:
     """``solution`` keeping every limit of ``problem.limits`` (module docstring); the same
-    solution when the problem has none or it already keeps them."""
-    if problem.limits is None or not breaches(problem, solution.routes):
+    solution when the problem has none or it already keeps them, unless ``fill`` asks for
+    the limit-aware fill anyway (after a solve inside care teams, which may leave out jobs
+    other workers could take within the cap)."""
+    if problem.limits is None or not (fill or breaches(problem, solution.routes)):
         return solution
     from matchmaker.solve import _greedy  # a backend of this package; imported late on purpose
 

@@ -46,8 +46,9 @@ def round_rules(name: str, solve: Solver) -> Solver:
                 f"(policy balance_cost_per_minute = {policy.balance_cost_per_minute}); "
                 f"use {' or '.join(BALANCING_SOLVERS)}, or set it to 0"
             )
+        narrowed = within_care_teams(problem)
         solution = solve(
-            within_care_teams(problem),
+            narrowed,
             policy=policy,
             time_limit=time_limit,
             seed=seed,
@@ -56,6 +57,6 @@ def round_rules(name: str, solve: Solver) -> Solver:
             deterministic=deterministic,
             stop=stop,
         )
-        return enforce(problem, policy, solution)
+        return enforce(problem, policy, solution, fill=narrowed is not problem)
 
     return wrapped
