@@ -233,7 +233,13 @@ def recommend_in_index(
         options = within_limits(whole, index.plan, options, k)
     note = ""
     if not options:
-        if eligible_workers < column.team:
+        if found:
+            note = (
+                "every place found would break a limit across days or the customer's "
+                "continuity cap (max_week_minutes, min_rest_minutes, max_consecutive_days, "
+                "max_distinct_workers)"
+            )
+        elif eligible_workers < column.team:
             note = (
                 f"{eligible_workers} worker(s) eligible, {column.team} needed: "
                 "ask `explain` which hard rules keep the others out"
