@@ -3,10 +3,12 @@
 :func:`datasets` draws a round of 1-5 workers and 1-7 jobs over two days: skills with
 levels, experience, certificates with expiry dates around the round, background checks
 (passed, pending, failed, expiring), languages, genders, ratings, travel modes, statuses,
-one to four shifts (split shifts and a second day included), job and work-minute limits;
-customers with preferred gender, languages and workers, blocked and previous workers; jobs
+one to four shifts (split shifts and a second day included), job and work-minute limits,
+limits across days (weekly minutes, rest, days in a row); customers with preferred gender,
+languages and workers, blocked and previous workers and a continuity cap; jobs
 with windows, durations, skill, experience, certificate, gender and language requirements,
-teams of two, priorities, excluded workers and pins; and with or without a dataset timezone.
+teams of two, priorities, excluded workers and pins; with or without a dataset timezone
+and, rarely, ``[limits]`` defaults.
 
 Pins are feasible by construction: a pin is kept only when the plan made of all pins so far
 passes :func:`matchmaker.plan.verify`, team jobs are pinned to a full team, and a pin
@@ -32,6 +34,7 @@ from matchmaker.model import (
     DatasetSettings,
     Gender,
     Job,
+    LimitSettings,
     LinkWorker,
     Location,
     Policy,
@@ -137,6 +140,9 @@ def _worker(draw: st.DrawFn, worker_id: str) -> Worker:
         status=_pick(draw, [WorkerStatus.SUSPENDED, WorkerStatus.ON_LEAVE])
         if _rarely(draw)
         else WorkerStatus.ACTIVE,
+        max_week_minutes=60 * _int(draw, 1, 6) if _rarely(draw) else None,
+        min_rest_minutes=60 * _int(draw, 8, 16) if _rarely(draw) else None,
+        max_consecutive_days=_int(draw, 1, 2) if _rarely(draw) else None,
     )
 
 
@@ -150,6 +156,7 @@ def _customer(draw: st.DrawFn, customer_id: str, worker_ids: list[str]) -> Custo
         preferred_workers=tuple(_subset(draw, worker_ids)),
         blocked_workers=frozenset(_subset(draw, worker_ids, max_size=1) if _rarely(draw) else ()),
         previous_workers=tuple(_subset(draw, worker_ids, max_size=3)),
+        max_distinct_workers=_int(draw, 1, 2) if _rarely(draw) else None,
     )
 
 
@@ -298,7 +305,12 @@ def datasets(
         _job(draw, f"J{i}", _pick(draw, drawn_customers), worker_ids)
         for i in range(1, _int(draw, 1, max_jobs) + 1)
     ]
-    settings = DatasetSettings(timezone="Asia/Shanghai" if _maybe(draw) else None)
+    limits = (
+        LimitSettings(max_week_minutes=60 * _int(draw, 1, 4), max_distinct_workers=1)
+        if _rarely(draw)
+        else LimitSettings()
+    )
+    settings = DatasetSettings(timezone="Asia/Shanghai" if _maybe(draw) else None, limits=limits)
     dataset = Dataset(
         workers=tuple(drawn_workers),
         jobs=tuple(drawn_jobs),

@@ -330,3 +330,18 @@ def test_the_zones_benchmark_runs_on_a_tiny_city() -> None:
     figures["fill_seconds"] = 120.0
     text = _markdown(figures, "python benchmarks/zones.py --tiny")
     assert "| serial |" in text and "| 2 Dask workers |" in text and "Measured " in text
+
+
+def test_round_rules_benchmark_measures_a_tiny_round() -> None:
+    """The round-rules benchmark dispatches a small generated round under a continuity cap
+    and renders its row (no timings are asserted)."""
+    from benchmarks.bench_round_rules import markdown, measure
+
+    import matchmaker
+    from matchmaker.generate import generate_frames
+    from matchmaker.model import LimitSettings
+
+    dataset = matchmaker.dataset_from_frames(generate_frames(workers=6, jobs=12, seed=2))
+    result = measure(dataset, LimitSettings(max_distinct_workers=1), "greedy", 1.0)
+    assert result["max_distinct"] <= 1 or result["violations"] > 0
+    assert "| cap | greedy |" in markdown([("cap", "greedy", result)], 1.0)

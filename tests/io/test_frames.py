@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from matchmaker.io import (
+    LIMIT_WORKER_COLUMNS,
     PLACEMENT_WORKER_COLUMNS,
     dataset_from_frames,
     dataset_to_frames,
@@ -30,8 +31,10 @@ def test_frames_hold_the_contract_columns(base: Dataset) -> None:
     frames = dataset_to_frames(base)
     assert set(frames) == {"workers", "jobs", "customers", "availability"}
     for name, frame in frames.items():
-        expected = [c for c in ROW_MODELS[name].model_fields if c not in PLACEMENT_WORKER_COLUMNS]
-        assert list(frame.columns) == expected  # placement columns only with placements
+        optional = {*PLACEMENT_WORKER_COLUMNS, *LIMIT_WORKER_COLUMNS}
+        expected = [c for c in ROW_MODELS[name].model_fields if c not in optional]
+        # Placement columns only with placements, limit columns only with limits.
+        assert list(frame.columns) == expected
     assert len(frames["availability"]) == 2  # only the worker with two shifts
     assert frames["workers"]["max_jobs"].dtype.name == "Int64"
 

@@ -12,7 +12,7 @@ from matchmaker.model import HARD_RULES, HardRule, ReasonBit, ReasonCode, RuleSc
 from matchmaker.placement import PLACEMENT_RULES
 from matchmaker.plan import PAIR_RULES as VERIFIER_PAIR_RULES
 from matchmaker.plan import RULES as VERIFIER_RULES
-from matchmaker.plan import _verify_linked, _verify_pair, _verify_schedule
+from matchmaker.plan import _verify_limits, _verify_linked, _verify_pair, _verify_schedule
 from tests.rules.world import job
 
 RULE_TESTS = Path(__file__).parents[1] / "rules"
@@ -56,7 +56,12 @@ def test_the_verifier_implements_every_rule_under_its_name_in_table_order() -> N
 
 def test_no_verifier_rule_is_left_out_of_the_table() -> None:
     """Every rule function the verifier defines has its row (none is silently unused)."""
-    defined = {*_verify_pair.__all__, *_verify_schedule.__all__, *_verify_linked.__all__}
+    defined = {
+        *_verify_pair.__all__,
+        *_verify_schedule.__all__,
+        *_verify_linked.__all__,
+        *_verify_limits.__all__,
+    }
     assert defined == {rule.name for rule in HARD_RULES if rule.scope is not RuleScope.PLACEMENT}
 
 

@@ -62,6 +62,10 @@ def test_registry_lists_every_rule_by_its_function_name() -> None:
         "team_complete_and_synchronised",
         "pins_kept",
         "linked_visits",
+        "max_week_minutes",
+        "min_rest_minutes",
+        "max_consecutive_days",
+        "max_distinct_workers",
     ]
     assert all(rule.__name__ == name for name, rule in RULES.items())
     assert set(PAIR_RULES) < set(RULES)

@@ -24,6 +24,7 @@ from matchmaker.compile._eligibility import (
     rule_worker_active,
     shift_reasons,
 )
+from matchmaker.compile._limits import RoundLimits, round_limits
 from matchmaker.compile._linked import (
     LINK_ANY,
     LINK_DIFFERENT,
@@ -80,6 +81,7 @@ __all__ = [
     "RoadEndpoint",
     "RoadEngineError",
     "RoadTravel",
+    "RoundLimits",
     "ShiftFit",
     "TravelModel",
     "any_per_worker",
@@ -97,6 +99,7 @@ __all__ = [
     "pair_reasons",
     "pairs_components",
     "road_travel",
+    "round_limits",
     "rule_background_check",
     "rule_certificate_valid",
     "rule_experience",

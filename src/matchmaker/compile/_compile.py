@@ -54,6 +54,7 @@ from matchmaker.compile._eligibility import (
     rule_shift_fit,
     shift_reasons,
 )
+from matchmaker.compile._limits import round_limits
 from matchmaker.compile._linked import compile_rules
 from matchmaker.compile._problem import Problem
 from matchmaker.compile._scoring import match_scores
@@ -163,6 +164,10 @@ def compile_problem(
 
     score = match_scores(dataset, policy=policy)
     score[~any_per_worker(eligible, v_worker, n_workers)] = 0.0
+    last = max(
+        [0, *v_end.tolist(), *(latest.astype(np.int64) + duration).tolist()],
+    )
+    limits = round_limits(dataset, origin=origin, zone=zone, last_minute=int(last))
 
     return Problem(
         horizon_start=origin,
@@ -197,6 +202,7 @@ def compile_problem(
             vehicle_mode=v_mode,
             modes=modes,
         ),
+        limits=limits,
     )
 
 

@@ -35,6 +35,9 @@ score                             (W, J) f64   match score 0-100 (0 where inelig
 shift and the worker can travel from home in time. ``reasons`` is per worker (not per
 shift) so that a dispatcher reads "31 are male", not "62 shifts are male".
 
+``limits`` holds the rules across a worker's days and a customer's round
+(:class:`~matchmaker.compile.RoundLimits`), ``None`` when the dataset sets none.
+
 ``travel_model`` is the :class:`~matchmaker.compile.TravelModel` the travel arrays came from,
 so that the plan built from a solution records it (``None`` for a problem made by hand).
 """
@@ -51,6 +54,7 @@ import numpy.typing as npt
 from matchmaker.model import ReasonBit
 
 if TYPE_CHECKING:
+    from matchmaker.compile._limits import RoundLimits
     from matchmaker.compile._linked import JobRules
     from matchmaker.compile._travel import TravelModel
 
@@ -94,6 +98,9 @@ class Problem:
     rules: JobRules | None = None
     """Soft windows, linked visits and the way home (:mod:`matchmaker.compile._linked`);
     ``None`` when the round has none of them."""
+    limits: RoundLimits | None = None
+    """Limits across days and the continuity cap (:mod:`matchmaker.compile._limits`);
+    ``None`` when the dataset sets none, and in a sub-round (the whole round checks them)."""
 
     def __post_init__(self) -> None:
         for value in vars(self).values():

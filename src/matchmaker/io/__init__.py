@@ -13,7 +13,11 @@ from __future__ import annotations
 from matchmaker.io._cells import CellError, parse_datetime
 from matchmaker.io._folders import recover as recover_folder
 from matchmaker.io._folders import staging_folder, swap_into_place
-from matchmaker.io._frames import PLACEMENT_WORKER_COLUMNS, dataset_to_frames
+from matchmaker.io._frames import (
+    LIMIT_WORKER_COLUMNS,
+    PLACEMENT_WORKER_COLUMNS,
+    dataset_to_frames,
+)
 from matchmaker.io._loading import (
     ValidationReport,
     check_dataset,
@@ -44,6 +48,7 @@ from matchmaker.plan import ASSIGNMENT_COLUMNS, UNASSIGNED_COLUMNS, WORKER_COLUM
 __all__ = [
     "ASSIGNMENT_COLUMNS",
     "EXTENSION_COLUMNS",
+    "LIMIT_WORKER_COLUMNS",
     "MATRIX_COLUMNS",
     "PLACEMENT_WORKER_COLUMNS",
     "UNASSIGNED_COLUMNS",

@@ -72,6 +72,9 @@ def build_worker(row: WorkerRow, availability: Iterable[AvailabilityRow] = ()) -
             tags=row.tags,
             birth_year=row.birth_year,
         ),
+        max_week_minutes=row.max_week_minutes,
+        min_rest_minutes=row.min_rest_minutes,
+        max_consecutive_days=row.max_consecutive_days,
     )
 
 
@@ -115,6 +118,7 @@ def build_customer(row: CustomerRow) -> Customer:
         previous_workers=row.previous_workers,
         address=row.address,
         district=row.district,
+        max_distinct_workers=row.max_distinct_workers,
     )
 
 

@@ -31,7 +31,7 @@ from matchmaker.model import (
     Worker,
 )
 
-__all__ = ["PLACEMENT_WORKER_COLUMNS", "dataset_to_frames"]
+__all__ = ["LIMIT_WORKER_COLUMNS", "PLACEMENT_WORKER_COLUMNS", "dataset_to_frames"]
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -80,6 +80,17 @@ PLACEMENT_WORKER_COLUMNS: tuple[str, ...] = (
     "birth_year",
 )
 """The optional placement columns of ``workers``, written only when a worker has one."""
+
+LIMIT_WORKER_COLUMNS: tuple[str, ...] = (
+    "max_week_minutes",
+    "min_rest_minutes",
+    "max_consecutive_days",
+)
+"""The optional limits across days of ``workers``, written only when a worker has one."""
+
+
+def _limit_record(worker: Worker) -> dict[str, object]:
+    return {name: getattr(worker, name) for name in LIMIT_WORKER_COLUMNS}
 
 
 def _placement_record(worker: Worker) -> dict[str, object]:
@@ -134,6 +145,7 @@ def _customer_record(customer: Customer) -> dict[str, object]:
         "previous_workers": _join(customer.previous_workers),
         "address": customer.address,
         "district": customer.district,
+        "max_distinct_workers": customer.max_distinct_workers,
     }
 
 
@@ -177,6 +189,8 @@ _NULLABLE_INTEGERS = (
     "age_max",
     "min_gap",
     "max_gap",
+    *LIMIT_WORKER_COLUMNS,
+    "max_distinct_workers",
 )
 _NUMBERS = (
     "experience_years",
@@ -207,9 +221,20 @@ def dataset_to_frames(dataset: Dataset) -> dict[str, pd.DataFrame]:
     """The tables of ``dataset``: ``workers`` and ``jobs``, plus ``customers`` when it has
     customers and ``availability`` when a worker has more than one shift."""
     placed = any(w.placement != PlacementProfile() for w in dataset.workers)
-    worker_columns = [c for c in _columns(WorkerRow) if placed or c not in PLACEMENT_WORKER_COLUMNS]
+    limited = any(_limit_record(w) != dict.fromkeys(LIMIT_WORKER_COLUMNS) for w in dataset.workers)
+    worker_columns = [
+        c
+        for c in _columns(WorkerRow)
+        if (placed or c not in PLACEMENT_WORKER_COLUMNS)
+        and (limited or c not in LIMIT_WORKER_COLUMNS)
+    ]
     worker_records = [
-        {**_worker_record(w), **(_placement_record(w) if placed else {})} for w in dataset.workers
+        {
+            **_worker_record(w),
+            **(_placement_record(w) if placed else {}),
+            **(_limit_record(w) if limited else {}),
+        }
+        for w in dataset.workers
     ]
     frames = {
         "workers": _frame(worker_records, worker_columns),

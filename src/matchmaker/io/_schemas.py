@@ -366,6 +366,10 @@ class WorkerRow(_Row):
         frozenset(), description="';' list of cooking styles, dialects, ..., e.g. cantonese;sichuan"
     )
     birth_year: BirthYear = None
+    # Limits across days (optional; blank = the dataset.toml [limits] default).
+    max_week_minutes: Limit = Field(None, description="per calendar week (Mon-Sun)")
+    min_rest_minutes: Limit = Field(None, description="between two shifts' work")
+    max_consecutive_days: Limit = Field(None, description="local dates in a row with work")
 
 
 class CustomerRow(_Row):
@@ -382,6 +386,9 @@ class CustomerRow(_Row):
     previous_workers: WorkerIds = Field((), description="most recent first")
     address: Text = Field("", description="street address, shown in plans (blank = none)")
     district: Text = Field("", description="district or area, shown in plans (blank = none)")
+    max_distinct_workers: Limit = Field(
+        None, description="most different workers over the round (blank = [limits] default)"
+    )
 
 
 class JobRow(_Row):
@@ -483,7 +490,8 @@ EXTENSION_COLUMNS: dict[str, tuple[str, ...]] = {
         "max_gap",
         "link_worker",
     ),
-    "customers": ("address", "district"),
+    "customers": ("address", "district", "max_distinct_workers"),
+    "workers": ("max_week_minutes", "min_rest_minutes", "max_consecutive_days"),
 }
 """Optional columns beyond dataset contract v1 that the loader also reads."""
 

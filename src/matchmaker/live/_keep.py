@@ -4,7 +4,9 @@ Every visit of the previous plan is replayed on its worker in start order; it st
 still obeys every hard rule at its start, or pushed later by at most the shift tolerance
 (team visits only at their start); otherwise the change that made it impossible *hit* it.
 Frozen visits (before ``freeze_before``, no change hit them) stay where they are, unless an
-overrun before them on their worker runs into them: then the overrun hit them too.
+overrun before them on their worker runs into them: then the overrun hit them too. When the
+visits kept break a limit across days (an overrun adds work to a week), the latest visit of
+the breach is hit, a frozen one only when nothing else mends it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from matchmaker.compile import Problem
 from matchmaker.live._changes import ChangedRound
 from matchmaker.model import Dataset, TimeWindow, add_minutes, minutes_from, utc
 from matchmaker.plan import Plan
+from matchmaker.solve import Route, breaches
 
 __all__ = ["frozen_jobs", "not_before", "previous_visits", "replay"]
 
@@ -118,7 +121,9 @@ def replay(
     first = np.searchsorted(problem.vehicle_worker, np.arange(problem.n_workers))
     last = np.searchsorted(problem.vehicle_worker, np.arange(problem.n_workers), side="right")
     zone_origin = problem.horizon_start
-    for _ in range(8):  # a hit team visit frees its other members: replay until stable
+    # A hit team visit frees its other members, a mended limit may leave others: replay
+    # until stable (each round hits at least one more visit).
+    for _ in range(problem.n_jobs + 8):
         kept: dict[int, list[tuple[int, int]]] = defaultdict(list)
         starts: dict[int, set[int]] = defaultdict(set)
         members: dict[int, int] = defaultdict(int)
@@ -199,5 +204,41 @@ def replay(
                 hit.setdefault(job_id, "its team was broken up by a change")
                 newly = True
         if not newly:
+            newly = _mend_limits(problem, kept, frozen, changed, hit)
+        if not newly:
             return dict(kept), hit
     return dict(kept), hit
+
+
+def _mend_limits(
+    problem: Problem,
+    kept: dict[int, list[tuple[int, int]]],
+    frozen: frozenset[str],
+    changed: ChangedRound,
+    hit: dict[str, str],
+) -> bool:
+    """Hit one kept visit of a limit across days (or a customer's cap on workers) that the
+    kept visits break, if any: the latest to start, a frozen one only when no other visit
+    of the breach can mend it. Returns whether it hit one."""
+    if problem.limits is None:
+        return False
+    routes = [
+        Route(vehicle=v, jobs=tuple(j for j, _ in vs), starts=tuple(s for _, s in vs))
+        for v, vs in kept.items()
+        if vs
+    ]
+    start = {j: s for vs in kept.values() for j, s in vs}
+    for group in breaches(problem, routes):
+        movable = [j for j in group if problem.job_ids[j] not in frozen] or sorted(group)
+        j = max(movable, key=lambda x: (start.get(x, -1), x))
+        overrun = next(
+            (
+                changed.overrun[problem.job_ids[x]].label
+                for x in sorted(group)
+                if problem.job_ids[x] in changed.overrun
+            ),
+            None,
+        )
+        hit[problem.job_ids[j]] = overrun or "breaks a limit across days after the changes"
+        return True
+    return False

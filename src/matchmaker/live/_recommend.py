@@ -16,7 +16,7 @@ and lists them in ``moves``. Every option, applied to the plan with
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import tzinfo
 
 import numpy as np
@@ -37,6 +37,7 @@ from matchmaker.compile import (
     travel_matrices,
 )
 from matchmaker.live._index import JobColumn, PlanIndex, build_index, job_column
+from matchmaker.live._limit_options import SEARCH_FACTOR, within_limits
 from matchmaker.live._options import Move, Option, Placement, Recommendation, instant
 from matchmaker.live._search import Candidate, candidates
 from matchmaker.model import (
@@ -48,7 +49,7 @@ from matchmaker.model import (
     UnknownJobError,
     minutes_from,
 )
-from matchmaker.plan import Plan
+from matchmaker.plan import Plan, has_limits
 from matchmaker.solve import priority_weights, serve_value
 
 Int64Array = npt.NDArray[np.int64]
@@ -213,16 +214,32 @@ def recommend_in_index(
         raise RequestError("k must be at least 1")
     if max_moves < 0:
         raise RequestError("max_moves must be 0 or more")
-    found = candidates(index, column, k=k, max_moves=max_moves, allowed=allowed)
+    # The limits look at the whole round: the plan's dataset, with the new job if any.
+    whole = (
+        index.dataset
+        if added is None
+        else replace(index.dataset, jobs=(*index.dataset.jobs, added))
+    )
+    limited = has_limits(whole)
+    wanted = k * SEARCH_FACTOR if limited else k
+    found = candidates(index, column, k=wanted, max_moves=max_moves, allowed=allowed)
     eligible_workers = int(
         np.unique(index.problem.vehicle_worker[np.flatnonzero(column.eligible)]).size
     )
     options = tuple(
         _option(index, column, components_from, rank, c) for rank, c in enumerate(found, start=1)
     )
+    if limited:
+        options = within_limits(whole, index.plan, options, k)
     note = ""
     if not options:
-        if eligible_workers < column.team:
+        if found:
+            note = (
+                "every place found would break a limit across days or the customer's "
+                "continuity cap (max_week_minutes, min_rest_minutes, max_consecutive_days, "
+                "max_distinct_workers)"
+            )
+        elif eligible_workers < column.team:
             note = (
                 f"{eligible_workers} worker(s) eligible, {column.team} needed: "
                 "ask `explain` which hard rules keep the others out"

@@ -45,7 +45,14 @@ from matchmaker.live._keep import frozen_jobs, not_before, previous_visits, repl
 from matchmaker.live._search import candidates
 from matchmaker.model import Dataset, Policy, add_minutes, minutes_from
 from matchmaker.plan import Plan, Violation, build_plan, verify
-from matchmaker.solve import ProgressCallback, Route, Solution, get_solver, objective_terms
+from matchmaker.solve import (
+    ProgressCallback,
+    Route,
+    Solution,
+    breaches,
+    get_solver,
+    objective_terms,
+)
 
 __all__ = ["ReplanResult", "replan"]
 
@@ -258,16 +265,36 @@ def _spend_budget(
         spent = sum(problem.job_ids[m.job] in counted for m in best.moves)
         if spent > left:
             continue
+        before = {v: list(visits_v) for v, visits_v in schedule.items()}
         for m in best.moves:
             schedule[m.vehicle].remove((m.job, m.start))
             schedule.setdefault(m.new_vehicle, []).append((m.job, m.new_start))
-            reasons[problem.job_ids[m.job]] = f"moved to serve {problem.job_ids[j]} (--max-moves)"
         for vehicle, start in best.members:
             schedule.setdefault(vehicle, []).append((j, start))
         for visits_v in schedule.values():
             visits_v.sort(key=lambda visit: visit[1])
+        if _limits_broken(problem, schedule) > _limits_broken(problem, before):
+            # The insertion search sees one worker's day; a limit across days or the
+            # customer's cap on workers is checked on the whole schedule.
+            schedule.clear()
+            schedule.update(before)
+            continue
+        for m in best.moves:
+            reasons[problem.job_ids[m.job]] = f"moved to serve {problem.job_ids[j]} (--max-moves)"
         left -= spent
     return reasons
+
+
+def _limits_broken(problem: Problem, schedule: Schedule) -> int:
+    """How many limits across days (or customers' caps on workers) ``schedule`` breaks."""
+    if problem.limits is None:
+        return 0
+    routes = [
+        Route(vehicle=v, jobs=tuple(j for j, _ in vs), starts=tuple(s for _, s in vs))
+        for v, vs in schedule.items()
+        if vs
+    ]
+    return len(breaches(problem, routes))
 
 
 def _finish(

@@ -40,6 +40,7 @@ from matchmaker.model._exceptions import (
     UnverifiedPlanError,
     shorten,
 )
+from matchmaker.model._limits import LimitSettings
 from matchmaker.model._placement import MAX_PLACEMENT_DAYS, PlacementRequest
 from matchmaker.model._policy import (
     MAX_COST_WEIGHT,
@@ -100,6 +101,7 @@ __all__ = [
     "Issue",
     "Job",
     "LifecycleError",
+    "LimitSettings",
     "LinkWorker",
     "Location",
     "MatchmakerError",

@@ -194,6 +194,13 @@ class Worker:
     status: WorkerStatus = WorkerStatus.ACTIVE
     placement: PlacementProfile = field(default_factory=PlacementProfile)
     """Placement fields (optional columns of ``workers``); blank for a visits-only worker."""
+    max_week_minutes: int | None = None
+    """Most work minutes in one calendar week (Monday to Sunday, local dates); ``None``:
+    the dataset's ``[limits]`` default, else no limit."""
+    min_rest_minutes: int | None = None
+    """Least minutes between the last job of one shift and the first job of the next."""
+    max_consecutive_days: int | None = None
+    """Most local dates in a row with work."""
 
     def __post_init__(self) -> None:
         if not self.worker_id:
@@ -214,6 +221,10 @@ class Worker:
             raise DomainError(f"worker {self.worker_id}: max_jobs must be >= 0")
         if self.max_work_minutes is not None and self.max_work_minutes < 0:
             raise DomainError(f"worker {self.worker_id}: max_work_minutes must be >= 0")
+        for name in ("max_week_minutes", "min_rest_minutes", "max_consecutive_days"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise DomainError(f"worker {self.worker_id}: {name} must be >= 0")
         ordered = sorted(self.shifts, key=lambda s: utc(s.start))
         for before, after in pairwise(ordered):
             if utc(after.start) < utc(before.end):
@@ -255,10 +266,15 @@ class Customer:
     """Street address, only shown to people (plans, reports); no rule reads it."""
     district: str = ""
     """District or area, only shown to people (plans, reports); no rule reads it."""
+    max_distinct_workers: int | None = None
+    """Most different workers serving this customer over the round (hard); ``None``: the
+    dataset's ``[limits]`` default, else no limit."""
 
     def __post_init__(self) -> None:
         if not self.customer_id:
             raise DomainError("customer_id must not be empty")
+        if self.max_distinct_workers is not None and self.max_distinct_workers < 0:
+            raise DomainError(f"customer {self.customer_id}: max_distinct_workers must be >= 0")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

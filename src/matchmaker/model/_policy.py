@@ -63,6 +63,7 @@ class Policy(BaseModel):
         sum over unserved jobs   drop_penalty(job)
       + sum over assigned pairs  match_cost_per_point * (100 - match_score)
       + sum over travel minutes  travel_cost_per_minute
+      + balance_cost_per_minute * work minutes of the busiest shift   (0 by default)
 
     ``drop_penalty(job) = serve_value * priority_weights[priority] * workers_needed`` where
     ``serve_value`` is set by the solver above any travel and match cost one job can save,
@@ -102,6 +103,12 @@ class Policy(BaseModel):
         ge=0,
         le=MAX_STABILITY_COST,
         description="cost of each planned job a re-plan moves (its own objective term)",
+    )
+    balance_cost_per_minute: int = Field(
+        0,
+        ge=0,
+        le=MAX_COST_WEIGHT,
+        description="workload balance: cost per work minute of the busiest shift (0 = off)",
     )
 
     lateness_cost_per_minute: int = Field(

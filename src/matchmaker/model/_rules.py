@@ -81,6 +81,11 @@ class ReasonCode(enum.StrEnum):
     VISIT_CONFLICT = "VISIT_CONFLICT"
     PLACEMENT_OVERLAP = "PLACEMENT_OVERLAP"
     DEPENDENCY = "DEPENDENCY"
+    WORK_LIMITS = "WORK_LIMITS"
+    """Every worker who could take it would break a limit across days (week, rest, days
+    in a row)."""
+    CONTINUITY = "CONTINUITY"
+    """Every worker who could take it would exceed the customer's cap on different workers."""
 
 
 class RuleScope(enum.StrEnum):
@@ -352,6 +357,31 @@ HARD_RULES: tuple[HardRule, ...] = (
         statement="A linked visit is served only with the visit it depends on, starting "
         "min_gap to max_gap minutes after it, by the same or a different worker as asked.",
         code=ReasonCode.DEPENDENCY,
+    ),
+    # Limits across days and the continuity cap (matchmaker.compile RoundLimits).
+    HardRule(
+        name="max_week_minutes",
+        scope=RuleScope.SCHEDULE,
+        statement="At most the worker's weekly work minutes in each calendar week.",
+        code=ReasonCode.WORK_LIMITS,
+    ),
+    HardRule(
+        name="min_rest_minutes",
+        scope=RuleScope.SCHEDULE,
+        statement="At least the worker's rest minutes between two shifts' work.",
+        code=ReasonCode.WORK_LIMITS,
+    ),
+    HardRule(
+        name="max_consecutive_days",
+        scope=RuleScope.SCHEDULE,
+        statement="At most the worker's number of local dates in a row with work.",
+        code=ReasonCode.WORK_LIMITS,
+    ),
+    HardRule(
+        name="max_distinct_workers",
+        scope=RuleScope.SCHEDULE,
+        statement="At most the customer's number of different workers over the round.",
+        code=ReasonCode.CONTINUITY,
     ),
     # Long placements (matchmaker.placement). The pair rules above (skill_level to
     # not_excluded) apply to a placement too, with its hold's last day as the job's date.

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from matchmaker.model._limits import LimitSettings
 from matchmaker.model._policy import Policy
 
 __all__ = [
@@ -123,6 +124,7 @@ class DatasetSettings(BaseModel):
     travel: TravelSettings = Field(default_factory=TravelSettings)
     travel_source: TravelSource = Field(default_factory=TravelSource)
     policy: Policy = Field(default_factory=Policy)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
 
     @field_validator("timezone")
     @classmethod

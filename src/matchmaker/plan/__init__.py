@@ -43,6 +43,7 @@ from matchmaker.plan._frames import (
     plan_to_frames,
     worker_rows,
 )
+from matchmaker.plan._limits_check import has_limits, verify_limits
 from matchmaker.plan._localize import explanation_text, localize_reason, localized_plan
 from matchmaker.plan._messages import LANGUAGES, MESSAGES, message
 from matchmaker.plan._plan import (
@@ -105,6 +106,7 @@ __all__ = [
     "eligible_worker_count",
     "explain_job",
     "explanation_text",
+    "has_limits",
     "ineligibility",
     "ineligibility_summary",
     "job_day",
@@ -124,5 +126,6 @@ __all__ = [
     "standing_of",
     "unassigned_details",
     "verify",
+    "verify_limits",
     "worker_rows",
 ]

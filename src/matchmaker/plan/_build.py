@@ -22,6 +22,7 @@ from matchmaker.plan._capacity import display_zone, instant_at, schedule_of_rout
 from matchmaker.plan._free_time import gap_table
 from matchmaker.plan._plan import Assignment, Plan, UnassignedJob
 from matchmaker.plan._rules_kpis import lateness_kpis, travel_home_kpis
+from matchmaker.plan._workload import workload_kpis
 from matchmaker.solve import Solution, objective_terms
 
 __all__ = ["build_plan", "optimality_gap", "plan_kpis"]
@@ -115,7 +116,8 @@ def plan_kpis(dataset: Dataset, plan: Plan, policy: Policy) -> dict[str, Any]:
     ``fill_rate`` is served jobs over all jobs (1.0 for a round without jobs);
     ``priority_served`` is the same share weighted by ``policy.priority_weights``;
     ``served_by_priority`` counts served and total jobs per priority; ``mean_match_score``
-    is over assignments (``None`` when there are none).
+    is over assignments (``None`` when there are none); the workload and continuity KPIs
+    are :func:`~matchmaker.plan._workload.workload_kpis`.
     """
     served_ids = {a.job_id for a in plan.assignments}
     jobs_total = len(dataset.jobs)
@@ -148,4 +150,5 @@ def plan_kpis(dataset: Dataset, plan: Plan, policy: Policy) -> dict[str, Any]:
         "work_minutes_total": sum(int(elapsed_minutes(a.start, a.end)) for a in plan.assignments),
         "mean_match_score": round(sum(scores) / len(scores), 2) if scores else None,
         "unassigned_by_reason": dict(sorted(unassigned_by_reason.items())),
+        **workload_kpis(dataset, plan),
     }

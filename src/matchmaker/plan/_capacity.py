@@ -43,6 +43,7 @@ from matchmaker.plan._free_time import (
     most_together,
     standing_table,
 )
+from matchmaker.plan._limit_reasons import limit_reason
 from matchmaker.plan._linked_reason import dependency_reason
 from matchmaker.plan._plan import Plan, ReasonCode
 from matchmaker.solve import Route
@@ -291,6 +292,9 @@ def unserved_reason(
     order = eligible_workers(problem, j)
     if len(order) < team:
         return reasons.ineligibility_summary(dataset, problem, j)
+    limited = limit_reason(dataset, problem, schedule, j)
+    if limited is not None:
+        return limited
     table = standing_table(problem, gap_table(problem, schedule) if gaps is None else gaps, j)
     free = table.workers(order, "free")
     travel = table.workers(order, "travel")

@@ -48,6 +48,12 @@ from matchmaker.compile import TravelModel
 from matchmaker.model import HARD_RULES, Dataset, RuleScope, add_minutes
 from matchmaker.plan._plan import Assignment, Plan
 from matchmaker.plan._verify_context import Context, Rule, Violation
+from matchmaker.plan._verify_limits import (
+    max_consecutive_days,
+    max_distinct_workers,
+    max_week_minutes,
+    min_rest_minutes,
+)
 from matchmaker.plan._verify_linked import linked_visits
 from matchmaker.plan._verify_pair import (
     background_check,
@@ -103,6 +109,10 @@ _IMPLEMENTATIONS: dict[str, Rule] = {
         team_complete_and_synchronised,
         pins_kept,
         linked_visits,
+        max_week_minutes,
+        min_rest_minutes,
+        max_consecutive_days,
+        max_distinct_workers,
     )
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from matchmaker.solve._decompose import SubRound
 from matchmaker.solve._lateness import home_leg, lateness_minutes
+from matchmaker.solve._limits import breaches, limit_blocks
 from matchmaker.solve._objective import (
     ObjectiveTerms,
     drop_penalties,
@@ -38,10 +39,12 @@ __all__ = [
     "Solution",
     "Solver",
     "SubRound",
+    "breaches",
     "drop_penalties",
     "get_solver",
     "home_leg",
     "lateness_minutes",
+    "limit_blocks",
     "match_costs",
     "objective_terms",
     "priority_weights",

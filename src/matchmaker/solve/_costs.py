@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
+from matchmaker.solve._fairness import busiest_work
 from matchmaker.solve._objective import drop_penalties, match_costs
 from matchmaker.solve._solution import Route
 
@@ -33,6 +34,8 @@ class Costs:
     """(W, J) match cost of each worker for each job."""
     travel_rate: int
     """Cost of one travel minute."""
+    balance_rate: int = 0
+    """Cost of one work minute of the busiest shift (workload balance)."""
 
     @classmethod
     def of(cls, problem: Problem, policy: Policy) -> Costs:
@@ -41,6 +44,7 @@ class Costs:
             drop_penalty=drop_penalties(problem, policy),
             match_cost=match_costs(problem, policy),
             travel_rate=policy.travel_cost_per_minute,
+            balance_rate=policy.balance_cost_per_minute,
         )
 
     def restricted(self, workers: IntArray, jobs: IntArray) -> Costs:
@@ -49,6 +53,7 @@ class Costs:
             drop_penalty=self.drop_penalty[jobs],
             match_cost=self.match_cost[np.ix_(workers, jobs)],
             travel_rate=self.travel_rate,
+            balance_rate=self.balance_rate,
         )
 
 
@@ -68,7 +73,8 @@ def plan_cost(problem: Problem, costs: Costs, routes: tuple[Route, ...]) -> int:
             problem.travel_job_job[mode, jobs[:-1], jobs[1:]].sum()
         )
         total += costs.travel_rate * travel + int(costs.match_cost[worker, jobs].sum())
-    return total + int(costs.drop_penalty[~served].sum())
+    balance = costs.balance_rate * busiest_work(problem, routes) if costs.balance_rate else 0
+    return total + int(costs.drop_penalty[~served].sum()) + balance
 
 
 def servable(problem: Problem) -> npt.NDArray[np.bool_]:

@@ -58,6 +58,7 @@ from matchmaker.model import Policy
 from matchmaker.solve import _greedy as greedy
 from matchmaker.solve._budget import Budget, poll_stop
 from matchmaker.solve._costs import Costs
+from matchmaker.solve._fairness import add_cpsat_balance
 from matchmaker.solve._objective import objective_terms
 from matchmaker.solve._refuse import refuse_rules
 from matchmaker.solve._schedule import routes_with_starts
@@ -153,7 +154,11 @@ def build(problem: Problem, costs: Costs) -> _Model:
         + sum(int(match[problem.vehicle_worker[v], j]) * x for (v, j), x in assign.items())
         + sum(rate * minutes * literal for minutes, literal in travel_terms)
     )
-    model.minimize(objective)
+    if costs.balance_rate:
+        busiest = add_cpsat_balance(model, problem, assign)
+        model.minimize(objective + costs.balance_rate * busiest)
+    else:
+        model.minimize(objective)
     return _Model(
         model=model,
         served=served,

@@ -206,6 +206,7 @@ def sub_round(
         eligible=problem.eligible[np.ix_(vehicles, jobs)],
         reasons=problem.reasons[np.ix_(workers, jobs)],
         score=problem.score[np.ix_(workers, jobs)],
+        limits=None,  # rules across the round: the whole round enforces them after merging
     )
     return SubRound(
         problem=sub,

@@ -45,6 +45,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +53,7 @@ import numpy.typing as npt
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
 from matchmaker.solve._insertion import Routes, best_single, best_team
+from matchmaker.solve._limits import LimitGuard
 from matchmaker.solve._objective import drop_penalties, objective_terms
 from matchmaker.solve._refuse import refuse_rules
 from matchmaker.solve._solution import Progress, ProgressCallback, Solution
@@ -89,6 +91,17 @@ class _Greedy:
         self.placed = np.zeros(problem.n_jobs, dtype=bool)
         self.forced_pins = 0
         self.incomplete_teams = 0
+        limits = problem.limits
+        self.guard = None if limits is None else LimitGuard(problem, limits)
+
+    def _limits_allow(self, job: int) -> BoolArray:
+        """The vehicles the limits across days and the continuity cap leave for ``job``."""
+        row: BoolArray = self.eligible_by_job[job]
+        return row if self.guard is None else row & self.guard.allowed(job)
+
+    def _placed(self, vehicles: Iterable[int]) -> None:
+        if self.guard is not None:
+            self.guard.update(self.routes, (int(self.routes.worker[v]) for v in vehicles))
 
     def fixed_start(self, job: int) -> int | None:
         start = int(self.problem.job_pinned_start[job])
@@ -134,6 +147,7 @@ class _Greedy:
             missing = int(problem.job_team[job]) - int(problem.pinned[:, job].sum())
             if missing > 0:
                 self._complete_team(job, start, missing)
+        self._placed(range(problem.n_vehicles))
 
     def _force(self, vehicle: int, job: int, start: int) -> None:
         """Place a pin as it is, in time order, whatever the rules say."""
@@ -185,7 +199,7 @@ class _Greedy:
             start = starts.pop()
             allowed = np.zeros(problem.n_vehicles, dtype=bool)
             allowed[vehicles] = True
-            candidates = routes.candidates(job, allowed & self.eligible_by_job[job])
+            candidates = routes.candidates(job, allowed & self._limits_allow(job))
             if candidates.size != vehicles.size:
                 continue
             table = routes.table(job, candidates)
@@ -196,6 +210,7 @@ class _Greedy:
             for vehicle, position in choice[1]:
                 routes.insert(vehicle, position, job, start, fixed=fixed)
             self.placed[job] = True
+            self._placed(v for v, _ in choice[1])
         return True
 
     # -- phase 3: insertion -------------------------------------------------------------
@@ -204,7 +219,7 @@ class _Greedy:
         """Insert ``job`` as cheaply as the rules allow; return the objective change."""
         problem, routes = self.problem, self.routes
         size = int(problem.job_team[job])
-        vehicles = routes.candidates(job, self.eligible_by_job[job])
+        vehicles = routes.candidates(job, self._limits_allow(job))
         if vehicles.size < size:
             return 0.0
         table = routes.table(job, vehicles)
@@ -216,6 +231,7 @@ class _Greedy:
             vehicle, position, start = single
             routes.insert(vehicle, position, job, start, fixed=fixed_start is not None)
             self.placed[job] = True
+            self._placed((vehicle,))
             return float(table.cost[vehicles == vehicle, position][0])
         team = best_team(table, routes.worker[vehicles], size, fixed_start)
         if team is None:
@@ -226,6 +242,7 @@ class _Greedy:
             added += int(table.cost[vehicles == vehicle, position][0])
             routes.insert(vehicle, position, job, start, fixed=True)
         self.placed[job] = True
+        self._placed(v for v, _ in members)
         return float(added)
 
 

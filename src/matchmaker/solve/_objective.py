@@ -8,6 +8,7 @@
                 + sum over moved jobs            stability_cost_per_move   (re-planning only)
                 + sum over late minutes          lateness_cost_per_minute  (due_start)
                 + the largest lateness           max_lateness_cost_per_minute
+                + balance_cost_per_minute * the busiest shift's work minutes (off by default)
 
 * ``match_cost[w, j] = round(match_cost_per_point * (100 - score[w, j]))`` for each
   member of each served job.
@@ -38,6 +39,7 @@ import numpy.typing as npt
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy, PolicyError
+from matchmaker.solve._fairness import busiest_work
 from matchmaker.solve._lateness import home_leg, lateness_minutes
 from matchmaker.solve._solution import Route, Solution
 
@@ -59,7 +61,9 @@ _INT64_SAFE = 2**62
 def serve_value(problem: Problem, policy: Policy) -> int:
     """The value of serving one worker-slot of a job, above any saving it could cost."""
     longest_shift = int((problem.vehicle_end - problem.vehicle_start).max(initial=0))
-    value = policy.travel_cost_per_minute * longest_shift + 100 * policy.match_cost_per_point + 1
+    # The balance term grows by at most a job's duration (< a shift) when a job is served.
+    rates = policy.travel_cost_per_minute + policy.balance_cost_per_minute
+    value = rates * longest_shift + 100 * policy.match_cost_per_point + 1
     if problem.rules is not None and problem.rules.has_due:
         # Serving a job may make it (and the round's largest lateness) late by up to a shift.
         late = policy.lateness_cost_per_minute + policy.max_lateness_cost_per_minute
@@ -151,6 +155,9 @@ class ObjectiveTerms:
     """``lateness_cost_per_minute`` times the minutes served jobs start after due_start."""
     max_lateness_cost: int = 0
     """``max_lateness_cost_per_minute`` times the round's largest lateness."""
+    balance_cost: int = 0
+    """``balance_cost_per_minute`` times the busiest shift's work minutes
+    (:mod:`matchmaker.solve._fairness`)."""
 
     @property
     def total(self) -> int:
@@ -161,6 +168,7 @@ class ObjectiveTerms:
             + self.stability_cost
             + self.lateness_cost
             + self.max_lateness_cost
+            + self.balance_cost
         )
 
     def as_dict(self) -> dict[str, int]:
@@ -171,6 +179,7 @@ class ObjectiveTerms:
             "stability_cost": self.stability_cost,
             "lateness_cost": self.lateness_cost,
             "max_lateness_cost": self.max_lateness_cost,
+            "balance_cost": self.balance_cost,
             "total": self.total,
         }
 
@@ -206,6 +215,9 @@ def objective_terms(
         stability_cost=stability_cost(policy, moved_jobs),
         lateness_cost=late_total * policy.lateness_cost_per_minute,
         max_lateness_cost=late_max * policy.max_lateness_cost_per_minute,
+        balance_cost=policy.balance_cost_per_minute * busiest_work(problem, routes)
+        if policy.balance_cost_per_minute
+        else 0,
     )
 
 

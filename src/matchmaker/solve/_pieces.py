@@ -43,6 +43,7 @@ from matchmaker.model import Policy
 from matchmaker.solve import _greedy as greedy
 from matchmaker.solve._costs import Costs, servable
 from matchmaker.solve._decompose import SubRound, _centres, _vehicle_parts, sub_round
+from matchmaker.solve._limits import enforce
 from matchmaker.solve._objective import objective_terms
 from matchmaker.solve._refuse import refuse_rules
 from matchmaker.solve._registry import get_solver
@@ -240,7 +241,7 @@ def solve_pieces(
         len({job for route in merged for job in route.jobs}) - served_before
     )
     objective = objective_terms(problem, merged, policy).total
-    return Solution(
+    whole = Solution(
         routes=merged,
         objective=objective,
         backend=solver,
@@ -248,6 +249,8 @@ def solve_pieces(
         solve_seconds=time.perf_counter() - began,
         stats=stats,
     )
+    # The pieces cannot see the rules across days and customers: the round keeps them.
+    return replace(enforce(problem, policy, whole), solve_seconds=time.perf_counter() - began)
 
 
 def _bare(problem: Problem) -> Problem:

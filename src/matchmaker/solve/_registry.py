@@ -12,6 +12,7 @@ import importlib
 from typing import cast
 
 from matchmaker.model import UnknownSolverError
+from matchmaker.solve._rounds import round_rules
 from matchmaker.solve._solution import Solver
 
 __all__ = ["SOLVERS", "get_solver"]
@@ -20,8 +21,9 @@ SOLVERS: tuple[str, ...] = ("routing", "greedy", "cpsat")
 
 
 def get_solver(name: str) -> Solver:
-    """The ``solve`` function of backend ``name`` (one of :data:`SOLVERS`)."""
+    """The ``solve`` function of backend ``name`` (one of :data:`SOLVERS`), keeping the
+    rules across the round (:func:`matchmaker.solve._rounds.round_rules`)."""
     if name not in SOLVERS:
         raise UnknownSolverError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
     module = importlib.import_module(f"matchmaker.solve._{name}")
-    return cast(Solver, module.solve)
+    return round_rules(name, cast(Solver, module.solve))

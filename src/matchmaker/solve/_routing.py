@@ -80,6 +80,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from dataclasses import replace
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
@@ -89,6 +90,7 @@ from matchmaker.solve._bound import relaxation_bound
 from matchmaker.solve._budget import Budget
 from matchmaker.solve._costs import Costs, plan_cost
 from matchmaker.solve._decompose import SubRound, merge, split
+from matchmaker.solve._limits import breaches, enforce
 from matchmaker.solve._lns import ruin_and_recreate
 from matchmaker.solve._objective import objective_terms
 from matchmaker.solve._repair import repair, solves_whole
@@ -217,8 +219,15 @@ def solve(
     rescheduled = routes_with_starts(problem, {r.vehicle: r.jobs for r in routes})
     if rescheduled is not None:
         routes = rescheduled
+    mended: dict[str, float] = {}
+    if breaches(problem, routes):
+        # The search does not see the rules across the round: mend them here, so that the
+        # comparison with the (limit-aware) warm start below is between valid plans.
+        fixed = enforce(problem, policy, replace(start, routes=routes, stats={}))
+        routes, mended = fixed.routes, fixed.stats
     objective = objective_terms(problem, routes, policy).total
     stats = dict(search.stats)
+    stats.update(mended)
     stats["warm_start_objective"] = float(start.objective)
     stats["bound_seconds"] = bound_seconds
     stats["routing_objective"] = float(search.model_objective)

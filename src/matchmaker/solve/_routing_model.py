@@ -56,6 +56,7 @@ from ortools.constraint_solver import pywrapcp
 
 from matchmaker.compile import Problem
 from matchmaker.solve._costs import Costs, servable
+from matchmaker.solve._fairness import add_routing_balance
 from matchmaker.solve._solution import Route
 
 __all__ = [
@@ -244,6 +245,8 @@ def build_model(problem: Problem, costs: Costs) -> RoutingModel:
     _add_time(model, travel, service)
     del travel
     _add_caps(model, service)
+    if costs.balance_rate:
+        add_routing_balance(model, service, costs.balance_rate)
     model.offset = _add_disjunctions(model, costs)
     _add_allowed_vehicles(model)
     _add_teams(model)

@@ -1,0 +1,87 @@
+"""Care teams: the workers a customer with a continuity cap is served by, chosen before
+solving so that every backend plans inside them.
+
+``max_distinct_workers`` (a hard rule) looks at all the visits of a customer at once,
+which neither a routing model nor a one-job-at-a-time insertion sees. Before a backend
+runs, each capped customer gets a *care team* of at most ``cap`` workers, and the
+customer's jobs are offered to those workers only (the problem the backend solves has
+``eligible`` narrowed; the plan is built and checked against the original). A team is
+picked greedily: first the workers pinned to the customer's jobs, then, while there is
+room, the worker eligible for the most of the customer's still uncovered job slots, the
+better summed match score breaking ties (the score already counts continuity with the
+customer's previous workers).
+
+This is a heuristic: a team may be too small in hours for the customer's visits while
+another team would have served them all. :func:`matchmaker.solve._limits.enforce` still
+checks the cap on what comes back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker.compile import Problem
+
+__all__ = ["care_teams", "within_care_teams"]
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+def care_teams(problem: Problem) -> dict[int, list[int]]:
+    """Customer index -> the workers of its care team, for every capped customer whose
+    eligible workers outnumber its cap."""
+    limits = problem.limits
+    if limits is None or not limits.has_customer_limits:
+        return {}
+    n_workers = problem.n_workers
+    # (W, J): the worker has an eligible (or pinned) shift for the job.
+    eligible = np.zeros((n_workers, problem.n_jobs), dtype=bool)
+    np.logical_or.at(eligible, problem.vehicle_worker, problem.eligible | problem.pinned)
+    pinned = np.zeros((n_workers, problem.n_jobs), dtype=bool)
+    np.logical_or.at(pinned, problem.vehicle_worker, problem.pinned)
+    teams: dict[int, list[int]] = {}
+    for customer in np.flatnonzero(limits.customer_max_workers >= 0).tolist():
+        cap = int(limits.customer_max_workers[customer])
+        jobs = np.flatnonzero(limits.job_customer == customer)
+        candidates = np.flatnonzero(eligible[:, jobs].any(axis=1))
+        if candidates.size <= cap:
+            continue
+        team = np.flatnonzero(pinned[:, jobs].any(axis=1)).tolist()
+        slots = problem.job_team[jobs].astype(np.int64).copy()
+        for worker in team:
+            slots -= eligible[worker, jobs]
+        score = problem.score[:, jobs]
+        while len(team) < cap:
+            open_jobs = slots > 0
+            if not open_jobs.any():
+                break
+            cover = eligible[:, jobs][:, open_jobs].sum(axis=1).astype(np.float64)
+            cover[team] = -1.0
+            cover[cover <= 0] = -1.0
+            if cover.max() <= 0:
+                break
+            best = np.flatnonzero(cover == cover.max())
+            worker = int(best[np.argmax(score[best][:, open_jobs].sum(axis=1))])
+            team.append(worker)
+            slots -= eligible[worker, jobs]
+        teams[customer] = team
+    return teams
+
+
+def within_care_teams(problem: Problem) -> Problem:
+    """``problem`` with each capped customer's jobs eligible only for its care team (the
+    same problem when no customer needs one)."""
+    teams = care_teams(problem)
+    limits = problem.limits
+    if not teams or limits is None:
+        return problem
+    allowed = np.ones((problem.n_workers, problem.n_jobs), dtype=bool)
+    for customer, team in teams.items():
+        jobs = np.flatnonzero(limits.job_customer == customer)
+        allowed[:, jobs] = False
+        allowed[np.ix_(np.asarray(team, dtype=np.intp), jobs)] = True
+    narrowed = problem.eligible & allowed[problem.vehicle_worker]
+    return replace(problem, eligible=narrowed)
