@@ -164,14 +164,18 @@ def test_ctrl_c_while_the_command_line_starts_is_exit_130_without_traceback(
     dataset being read): "interrupted", exit 130, no traceback, nothing written."""
     import subprocess
     import sys
-    import time
 
     out = tmp_path / "plan"
-    command = "from matchmaker.cli import main; main()"
+    # "ready" just before main(), which then loads the application: Python's own start-up
+    # is not ours to handle, and waiting for the line (not a fixed sleep) holds under load.
+    command = (
+        "import sys; from matchmaker.cli import main; "
+        "sys.stderr.write('ready\\n'); sys.stderr.flush(); main()"
+    )
     args = [sys.executable, "-c", command, "dispatch", str(dataset_dir), "--out", str(out)]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # Wait until matchmaker.cli.main runs (Python's own start-up is not ours to handle).
-    time.sleep(0.3)
+    assert process.stderr is not None
+    assert process.stderr.readline() == "ready\n"
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -319,14 +318,12 @@ def _large_tables(n_workers: int, n_jobs: int) -> dict[str, pd.DataFrame]:
     return {"workers": workers, "jobs": jobs, "customers": customers}
 
 
-def test_a_city_sized_csv_dataset_loads_quickly(tmp_path: Path) -> None:
-    """1500 workers x 5000 jobs in CSV load and validate well under 5 seconds."""
+def test_a_city_sized_csv_dataset_loads(tmp_path: Path) -> None:
+    """1500 workers x 5000 jobs in CSV load and validate whole (how fast is measured by the
+    benchmarks' ``load_seconds``, not here)."""
     folder = tmp_path / "big"
     folder.mkdir()
     for name, frame in _large_tables(1500, 5000).items():
         frame.to_csv(folder / f"{name}.csv", index=False)
-    started = time.perf_counter()
     dataset = load_dataset(folder)
-    elapsed = time.perf_counter() - started
     assert (len(dataset.workers), len(dataset.jobs)) == (1500, 5000)
-    assert elapsed < 5.0

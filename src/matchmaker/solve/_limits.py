@@ -217,11 +217,15 @@ def enforce(
     stats["limits_dropped"] = float(served - after_trim)
     stats["limits_refilled"] = float(len({j for r in routes for j in r.jobs}) - after_trim)
     stats["limits_seconds"] = time.perf_counter() - began
+    objective = objective_terms(problem, routes, policy).total
+    # A bound of the round without its limits still bounds every plan that keeps them; not
+    # one of a round narrowed to care teams, which has fewer plans than the whole.
+    bound = None if fill or solution.lower_bound is None else min(solution.lower_bound, objective)
     return replace(
         solution,
         routes=tuple(r for r in routes if r.jobs),
-        objective=objective_terms(problem, routes, policy).total,
-        lower_bound=None,
+        objective=objective,
+        lower_bound=bound,
         status="feasible",
         stats=stats,
     )
