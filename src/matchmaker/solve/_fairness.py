@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from ortools.sat.python import cp_model
 
 from matchmaker.compile import Problem
 from matchmaker.solve._solution import Route
 
 if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
     from matchmaker.solve._routing_model import RoutingModel
 
 __all__ = ["add_cpsat_balance", "add_routing_balance", "busiest_work"]
