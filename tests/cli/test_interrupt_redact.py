@@ -173,11 +173,18 @@ def test_ctrl_c_while_the_command_line_starts_is_exit_130_without_traceback(
         "sys.stderr.write('ready\\n'); sys.stderr.flush(); main()"
     )
     args = [sys.executable, "-c", command, "dispatch", str(dataset_dir), "--out", str(out)]
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert process.stderr is not None
-    assert process.stderr.readline() == "ready\n"
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    for _ in range(5):
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert process.stderr is not None
+        assert process.stderr.readline() == "ready\n"
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        # Under load the signal can land between the flush and the call of main(), on the
+        # harness's own line (a traceback of that one frame): that start is not ours, so
+        # try again.
+        harness = 'Traceback (most recent call last):\n  File "<string>", line 1, in <module>\n'
+        if stderr != harness + "KeyboardInterrupt\n":
+            break
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert not out.exists()
