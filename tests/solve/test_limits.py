@@ -7,9 +7,9 @@ from collections import defaultdict
 from matchmaker.compile import compile_problem
 from matchmaker.model import Job, Policy, TimeWindow
 from matchmaker.plan import dispatch
-from matchmaker.solve import Route
+from matchmaker.solve import Route, Solution
 from matchmaker.solve import _greedy as greedy
-from matchmaker.solve._limits import breaches, limit_blocks, trim
+from matchmaker.solve._limits import breaches, enforce, limit_blocks, trim
 from tests.rules.world import at, job, shift, worker, world
 
 WEEK = tuple(shift(8, 18, day=d) for d in range(5))
@@ -98,3 +98,27 @@ def test_limit_blocks_names_what_keeps_a_job_out() -> None:
     served = (Route(vehicle=0, jobs=(0,), starts=(int(problem.job_earliest[0]),)),)
     assert limit_blocks(problem, served, 1) == "worker"
     assert limit_blocks(problem, (), 1) is None
+
+
+def test_with_linked_visits_the_fill_puts_a_trimmed_visit_on_another_worker() -> None:
+    """W1 (60 minutes a week) holds both linked visits, so the trim drops J2 (J1 would take
+    J2 with it); the fill for a round with home-care rules puts J2 on W2, the gap after J1
+    kept and J1's start untouched."""
+    dataset = world(
+        workers=[worker("W1", max_week_minutes=60), worker("W2")],
+        jobs=[
+            job("J1", window=TimeWindow(start=at(9), end=at(10))),
+            job("J2", window=TimeWindow(start=at(9), end=at(16)), depends_on="J1", min_gap=120),
+        ],
+    )
+    problem = compile_problem(dataset)
+    w1 = int(problem.worker_ids.index("W1"))
+    first = int(problem.job_earliest[0])
+    both = Route(vehicle=w1, jobs=(0, 1), starts=(first, first + 120))
+    solution = Solution(routes=(both,), objective=0, backend="test", seed=0, solve_seconds=0.0)
+    kept = enforce(problem, Policy(), solution)
+    by_job = {j: (r.vehicle, s) for r in kept.routes for j, s in zip(r.jobs, r.starts, strict=True)}
+    assert by_job[0] == (w1, first)
+    assert by_job[1][0] != w1 and by_job[1][1] >= first + 120
+    assert breaches(problem, kept.routes) == []
+    assert kept.stats["limits_refilled"] == 1

@@ -17,8 +17,9 @@ dropped: a pin that breaks a limit is kept and the verifier reports it.
 
 A round with home-care rules (:mod:`matchmaker.compile._linked`) is trimmed without moving
 any start that is kept (linked visits keep their gaps, soft windows their lateness), a
-visit whose partner is dropped is dropped too, and there is no fill: the greedy fill does
-not model those rules, so what the trim drops stays unserved.
+visit whose partner is dropped is dropped too, and the fill is the fixed-start insertion
+of :mod:`matchmaker.solve._linked_refill` (the greedy fill does not model those rules):
+single-worker visits only, each placement kept only if the whole plan keeps the limits.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import numpy.typing as npt
 
 from matchmaker.compile import Problem, RoundLimits
 from matchmaker.model import Policy
+from matchmaker.solve._linked_refill import refill
 from matchmaker.solve._objective import drop_penalties, objective_terms
 from matchmaker.solve._schedule import routes_with_starts
 from matchmaker.solve._solution import Route, Solution, served_count
@@ -242,7 +244,10 @@ def enforce(
     served = len(solution.served_jobs())
     trimmed = trim(problem, policy, solution.routes)
     if problem.rules is not None:
-        filled = replace(solution, routes=trimmed)
+        filled = replace(
+            solution,
+            routes=refill(problem, policy, trimmed, lambda r: not breaches(problem, r)),
+        )
     else:
         filled = _greedy.solve(
             problem,

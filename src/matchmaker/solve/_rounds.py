@@ -7,7 +7,7 @@ across days and the continuity cap are enforced on what it returns
 (:func:`matchmaker.solve._limits.enforce`), and the
 greedy backend refuses a policy with a workload balance weight, which it cannot optimise.
 With the home-care rules of :mod:`matchmaker.compile._linked` as well, the trim keeps
-every start and there is no refill (see :mod:`matchmaker.solve._limits`).
+every start and the refill inserts at fixed starts (see :mod:`matchmaker.solve._limits`).
 """
 
 from __future__ import annotations
