@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
 import numpy as np
 import numpy.typing as npt
@@ -247,11 +247,6 @@ def prove(
     )
     sub_plan = Plan(assignments=tuple(kept), unassigned=(), kpis={}, travel=plan.travel)
     return not verify(sub, sub_plan)
-
-
-def minute_label(dataset: Dataset, problem: Problem, minute: int) -> datetime:
-    """The instant of solver ``minute`` in the round's zone."""
-    return add_minutes(problem.horizon_start, minute, _zone(problem))
 
 
 def _zone(problem: Problem) -> tzinfo | None:
