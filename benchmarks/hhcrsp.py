@@ -321,8 +321,9 @@ def table(
     lines = [
         "## HHCRSP (Mankowska, Meisel & Bierwirth 2014)",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other sessions "
-        f"(measured under load); Python {platform.python_version()}.",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores; load average "
+        f"{os.getloadavg()[0]:.1f} at the start (other work on the machine slows the "
+        f"search); Python {platform.python_version()}.",
         f"Command: `python benchmarks/hhcrsp.py --table --families {families} "
         f"--time-limit {limits['A']:g} --efg-time-limit {limits['E']:g}`, seed {seed}.",
         "Objective = (distance + total tardiness + max tardiness) / 3, recomputed from the "
