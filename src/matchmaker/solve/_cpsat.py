@@ -62,7 +62,7 @@ from matchmaker.solve._fairness import add_cpsat_balance
 from matchmaker.solve._objective import objective_terms
 from matchmaker.solve._refuse import refuse_rules
 from matchmaker.solve._schedule import routes_with_starts
-from matchmaker.solve._solution import Progress, ProgressCallback, Route, Solution
+from matchmaker.solve._solution import ProgressCallback, Route, Solution, report_done
 
 __all__ = ["Run", "build", "hint", "lower_bound", "plan_from", "run", "solve"]
 
@@ -389,11 +389,7 @@ def solve(
             state = "optimal" if result.optimal else "feasible"
     objective = objective_terms(problem, routes, policy).total
     elapsed = time.perf_counter() - began
-    if progress is not None:
-        served = len({j for r in routes for j in r.jobs})
-        progress(
-            Progress(elapsed_seconds=elapsed, objective=objective, served=served, message="done")
-        )
+    report_done(progress, routes, objective, elapsed)
     return Solution(
         routes=routes,
         objective=objective,

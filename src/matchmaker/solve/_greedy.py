@@ -56,7 +56,7 @@ from matchmaker.solve._insertion import Routes, best_single, best_team
 from matchmaker.solve._limits import LimitGuard
 from matchmaker.solve._objective import drop_penalties, objective_terms
 from matchmaker.solve._refuse import refuse_rules
-from matchmaker.solve._solution import Progress, ProgressCallback, Solution
+from matchmaker.solve._solution import Progress, ProgressCallback, Solution, report_done
 
 __all__ = ["solve"]
 
@@ -316,8 +316,7 @@ def solve(
     routes = greedy.routes.routes()
     total = objective_terms(problem, routes, policy).total
     elapsed = time.perf_counter() - began
-    if progress is not None:
-        progress(Progress(elapsed_seconds=elapsed, objective=total, served=served, message="done"))
+    report_done(progress, routes, total, elapsed)
     return Solution(
         routes=routes,
         objective=total,

@@ -32,7 +32,7 @@ from matchmaker.compile import Problem, RoundLimits
 from matchmaker.model import Policy
 from matchmaker.solve._objective import drop_penalties, objective_terms
 from matchmaker.solve._schedule import routes_with_starts
-from matchmaker.solve._solution import Route, Solution
+from matchmaker.solve._solution import Route, Solution, served_count
 
 if TYPE_CHECKING:
     from matchmaker.solve._insertion import Routes
@@ -213,9 +213,9 @@ def enforce(
     ):
         routes = trimmed
     stats = dict(solution.stats)
-    after_trim = len({j for r in trimmed for j in r.jobs})
+    after_trim = served_count(trimmed)
     stats["limits_dropped"] = float(served - after_trim)
-    stats["limits_refilled"] = float(len({j for r in routes for j in r.jobs}) - after_trim)
+    stats["limits_refilled"] = float(served_count(routes) - after_trim)
     stats["limits_seconds"] = time.perf_counter() - began
     objective = objective_terms(problem, routes, policy).total
     # A bound of the round without its limits still bounds every plan that keeps them; not

@@ -47,7 +47,13 @@ from matchmaker.solve._limits import enforce
 from matchmaker.solve._objective import objective_terms
 from matchmaker.solve._refuse import refuse_rules
 from matchmaker.solve._registry import get_solver
-from matchmaker.solve._solution import Progress, ProgressCallback, Route, Solution
+from matchmaker.solve._solution import (
+    Progress,
+    ProgressCallback,
+    Route,
+    Solution,
+    served_count,
+)
 
 __all__ = ["solve_pieces", "split_days", "split_zones"]
 
@@ -208,7 +214,7 @@ def solve_pieces(
         if solution.stats.get("time_capped"):
             stats["time_capped"] = 1.0
     merged = tuple(sorted(routes, key=lambda r: r.vehicle))
-    served_before = len({job for route in merged for job in route.jobs})
+    served_before = served_count(merged)
     stopped = stop is not None and stop.is_set()
     if stopped:
         stats["interrupted"] = 1.0
@@ -237,9 +243,7 @@ def solve_pieces(
         # never trade the pieces' plans for it.
         if objective_terms(problem, filled.routes, policy).total <= before:
             merged = filled.routes
-    stats["filled_at_borders"] = float(
-        len({job for route in merged for job in route.jobs}) - served_before
-    )
+    stats["filled_at_borders"] = float(served_count(merged) - served_before)
     objective = objective_terms(problem, merged, policy).total
     whole = Solution(
         routes=merged,
@@ -271,7 +275,7 @@ def _report(
         Progress(
             elapsed_seconds=time.perf_counter() - began,
             objective=sum(s.objective for s in done),
-            served=sum(len({j for r in s.routes for j in r.jobs}) for s in done),
+            served=sum(served_count(s.routes) for s in done),
             message=f"piece {index + 1} of {len(solutions)}",
         )
     )

@@ -96,7 +96,14 @@ from matchmaker.solve._objective import objective_terms
 from matchmaker.solve._repair import repair, solves_whole
 from matchmaker.solve._routing_search import OnSolution, improve
 from matchmaker.solve._schedule import routes_with_starts
-from matchmaker.solve._solution import Progress, ProgressCallback, Route, Solution
+from matchmaker.solve._solution import (
+    Progress,
+    ProgressCallback,
+    Route,
+    Solution,
+    report_done,
+    served_count,
+)
 
 __all__ = ["COPIES_PER_PART", "VEHICLES_PER_PART", "solve"]
 
@@ -237,15 +244,7 @@ def solve(
         routes, objective, optimal = start.routes, start.objective, False
         stats["fell_back_to_warm_start"] = 1.0
     elapsed = time.perf_counter() - began
-    if progress is not None:
-        progress(
-            Progress(
-                elapsed_seconds=elapsed,
-                objective=objective,
-                served=_served(routes),
-                message="done",
-            )
-        )
+    report_done(progress, routes, objective, elapsed)
     return Solution(
         routes=routes,
         objective=objective,
@@ -256,10 +255,6 @@ def solve(
         status="optimal" if optimal else "feasible",
         stats=stats,
     )
-
-
-def _served(routes: tuple[Route, ...]) -> int:
-    return len({job for route in routes for job in route.jobs})
 
 
 class _Search:
@@ -306,7 +301,7 @@ class _Search:
         if self.problem.n_vehicles == 0 or self.problem.n_jobs == 0:
             return
         budget, deadline = self.budget, self.budget.deadline
-        self.report(self.objective, _served(self.routes), "warm start")
+        self.report(self.objective, served_count(self.routes), "warm start")
         whole = solves_whole(self.problem, self.routes)
         if budget.deterministic:
             if whole and not budget.stopped:
@@ -359,7 +354,7 @@ class _Search:
 
         def improved(routes: tuple[Route, ...], objective: int) -> None:
             if self.progress is not None and self.due():
-                self.report(objective, _served(routes))
+                self.report(objective, served_count(routes))
 
         routes, stats = repair(
             self.problem, self.costs, self.routes, end, seed, improved, budget=self.budget
@@ -450,7 +445,7 @@ class _Search:
         if self.progress is None:
             return None
         base = self.objective - warm_cost
-        others = _served(self.routes) - _served(sub.routes)
+        others = served_count(self.routes) - served_count(sub.routes)
 
         def on_solution(cost: int, served: int) -> None:
             if self.due():

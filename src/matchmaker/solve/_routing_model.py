@@ -4,7 +4,9 @@ Node layout (OR-Tools *nodes*, not search indices)::
 
     0 .. V-1        the start of vehicle v (the worker's home, one node per shift)
     V               a shared open end: zero travel and zero cost from everywhere,
-                    because the way home is neither planned nor counted
+                    because the way home is neither planned nor counted, unless
+                    ``policy.travel_home`` compiled it (``Problem.rules.travel_job_home``):
+                    then the arc into the end carries the way back to the shift's home
     V+1 .. V+C      job copies: a job needing k workers has k copies, one per member
 
 Only jobs that can be served get nodes: a job with fewer eligible vehicles than workers
@@ -18,6 +20,8 @@ Costs (the documented objective, :mod:`matchmaker.solve._objective`):
   is left exactly once (to the next job or to the end), so a route pays its travel and
   the match cost of each job it serves. One matrix per *worker* (its shifts share it),
   registered with ``RegisterTransitMatrix`` so the search never calls back into Python;
+  travel matrices are one per travel mode, or one per worker when the way home is
+  planned (homes differ);
   this costs ``workers x nodes^2`` integers, which is why large rounds are cut into
   sub-rounds first (:mod:`matchmaker.solve._decompose`).
 * drop penalty: one disjunction per copy holding ``drop_penalty / team``; the copies of a
@@ -122,6 +126,30 @@ def _travel_matrix(problem: Problem, layout: Layout, mode: int) -> IntArray:
     matrix[:n_vehicles, n_vehicles + 1 :] = problem.travel_home_job[:, jobs]
     matrix[n_vehicles + 1 :, n_vehicles + 1 :] = problem.travel_job_job[mode][np.ix_(jobs, jobs)]
     return matrix
+
+
+def _vehicle_travel(problem: Problem, layout: Layout) -> tuple[dict[int, IntArray], list[int]]:
+    """Travel matrices and, per vehicle, the key of its matrix.
+
+    Keyed by travel mode; by worker when the way home is planned, the end column then
+    holding the travel from each job back to that worker's home.
+    """
+    by_mode = {
+        mode: _travel_matrix(problem, layout, mode)
+        for mode in np.unique(problem.vehicle_mode).tolist()
+    }
+    modes = problem.vehicle_mode.astype(np.int64).tolist()
+    back = problem.rules.travel_job_home if problem.rules is not None else None
+    if back is None:
+        return by_mode, modes
+    by_worker: dict[int, IntArray] = {}
+    workers = problem.vehicle_worker.astype(np.int64).tolist()
+    for vehicle, worker in enumerate(workers):
+        if worker not in by_worker:
+            matrix = by_mode[modes[vehicle]].copy()
+            matrix[problem.n_vehicles + 1 :, layout.end_node] = back[vehicle, layout.copy_job]
+            by_worker[worker] = matrix
+    return by_worker, workers
 
 
 @dataclass(kw_only=True, eq=False)
@@ -237,12 +265,9 @@ def build_model(problem: Problem, costs: Costs) -> RoutingModel:
     )
     service = np.zeros(layout.n_nodes, dtype=np.int64)
     service[n_vehicles + 1 :] = problem.job_duration[layout.copy_job]
-    travel = {
-        mode: _travel_matrix(problem, layout, mode)
-        for mode in np.unique(problem.vehicle_mode).tolist()
-    }
-    _add_arc_costs(model, travel, costs)
-    _add_time(model, travel, service)
+    travel, keys = _vehicle_travel(problem, layout)
+    _add_arc_costs(model, travel, keys, costs)
+    _add_time(model, travel, keys, service)
     del travel
     _add_caps(model, service)
     if costs.balance_rate:
@@ -253,15 +278,16 @@ def build_model(problem: Problem, costs: Costs) -> RoutingModel:
     return model
 
 
-def _add_arc_costs(model: RoutingModel, travel: dict[int, IntArray], costs: Costs) -> None:
+def _add_arc_costs(
+    model: RoutingModel, travel: dict[int, IntArray], keys: list[int], costs: Costs
+) -> None:
     """One matrix per worker: travel cost plus the match cost of the copy left."""
     problem, routing, layout = model.problem, model.routing, model.layout
     n_vehicles = problem.n_vehicles
     callbacks: dict[int, int] = {}
     for vehicle, worker in enumerate(problem.vehicle_worker.tolist()):
         if worker not in callbacks:
-            mode = int(problem.vehicle_mode[vehicle])
-            matrix = travel[mode] * costs.travel_rate
+            matrix = travel[keys[vehicle]] * costs.travel_rate
             leaving = np.zeros(layout.n_nodes, dtype=np.int64)
             leaving[n_vehicles + 1 :] = costs.match_cost[worker, layout.copy_job]
             matrix += leaving[:, None]
@@ -269,16 +295,20 @@ def _add_arc_costs(model: RoutingModel, travel: dict[int, IntArray], costs: Cost
         routing.SetArcCostEvaluatorOfVehicle(callbacks[worker], vehicle)
 
 
-def _add_time(model: RoutingModel, travel: dict[int, IntArray], service: IntArray) -> None:
+def _add_time(
+    model: RoutingModel, travel: dict[int, IntArray], keys: list[int], service: IntArray
+) -> None:
     problem, routing = model.problem, model.routing
     callbacks = {
-        mode: _register_matrix(routing, matrix + service[:, None])
-        for mode, matrix in travel.items()
+        key: _register_matrix(routing, matrix + service[:, None]) for key, matrix in travel.items()
     }
-    evaluators = [callbacks[mode] for mode in problem.vehicle_mode.tolist()]
     horizon = int(max(problem.vehicle_end.max(initial=0), problem.job_latest.max(initial=0)))
     routing.AddDimensionWithVehicleTransitAndCapacity(
-        evaluators, horizon, problem.vehicle_end.astype(np.int64).tolist(), False, "time"
+        [callbacks[key] for key in keys],
+        horizon,
+        problem.vehicle_end.astype(np.int64).tolist(),
+        False,
+        "time",
     )
     time = routing.GetDimensionOrDie("time")
     for vehicle in range(problem.n_vehicles):

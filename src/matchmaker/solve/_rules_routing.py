@@ -1,13 +1,12 @@
 """The routing backend on a round with home-care rules: soft windows, linked visits, the
 way home (``Problem.rules``, :mod:`matchmaker.compile._linked`).
 
-One OR-Tools routing model of the whole round, with the node layout, drop penalties,
-caps, allowed vehicles, teams and pins of :mod:`matchmaker.solve._routing_model`, plus:
+One OR-Tools routing model of the whole round, the shared model of
+:mod:`matchmaker.solve._routing_model` (node layout, drop penalties, caps, allowed
+vehicles, teams, pins, and the way home when ``policy.travel_home`` plans it: the arc into
+the end node then carries the travel back, so the worker is home by the end of the
+shift), plus:
 
-* the way home (``policy.travel_home``): the arc from a job into the end node carries the
-  travel back to the worker's home, in the arc cost and in the ``time`` dimension, so the
-  worker is home by the end of the shift. Arc costs and time transits are then one matrix
-  per worker (homes differ), not per travel mode;
 * lateness: a soft upper bound at ``due`` on the start cumul of a job's first copy, costing
   ``lateness_cost_per_minute`` per minute (a team counts once);
 * the largest lateness: a ``late`` dimension with no transit, free slack and a start at 0,
@@ -32,8 +31,6 @@ import time
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
-from ortools.constraint_solver import pywrapcp
 
 from matchmaker.compile import LINK_DIFFERENT, LINK_SAME, Problem
 from matchmaker.model import Policy
@@ -41,17 +38,9 @@ from matchmaker.solve._costs import Costs
 from matchmaker.solve._lateness import check_travel_home
 from matchmaker.solve._linked_insertion import insert_all
 from matchmaker.solve._objective import objective_terms
-from matchmaker.solve._routing_model import (
-    RoutingModel,
-    _add_allowed_vehicles,
-    _add_caps,
-    _add_disjunctions,
-    _add_teams,
-    _travel_matrix,
-    build_layout,
-)
+from matchmaker.solve._routing_model import RoutingModel, build_model
 from matchmaker.solve._routing_search import search_parameters
-from matchmaker.solve._solution import Progress, ProgressCallback, Route, Solution
+from matchmaker.solve._solution import Progress, ProgressCallback, Route, Solution, report_done
 
 __all__ = ["solve"]
 
@@ -67,8 +56,6 @@ _FIRST_SHARE = 0.2
 _FIRST_ORDERS = 3
 """Insertion orders always tried (due, earliest, their middle); then random ones."""
 _MAX_FIRST_TRIES = 50
-
-IntArray = npt.NDArray[np.int64]
 
 
 def solve(
@@ -93,11 +80,7 @@ def solve(
         )
     objective = objective_terms(problem, routes, policy).total
     elapsed = time.perf_counter() - began
-    if progress is not None:
-        served = len({job for route in routes for job in route.jobs})
-        progress(
-            Progress(elapsed_seconds=elapsed, objective=objective, served=served, message="done")
-        )
+    report_done(progress, routes, objective, elapsed)
     return Solution(
         routes=routes,
         objective=objective,
@@ -183,92 +166,11 @@ def _first_plan(
 
 
 def build_rules_model(problem: Problem, costs: Costs, policy: Policy) -> RoutingModel:
-    """The routing model of ``problem`` with its rules (see the module docstring)."""
-    layout = build_layout(problem)
-    n_vehicles = problem.n_vehicles
-    manager = pywrapcp.RoutingIndexManager(
-        layout.n_nodes, n_vehicles, list(range(n_vehicles)), [layout.end_node] * n_vehicles
-    )
-    model = RoutingModel(
-        problem=problem,
-        layout=layout,
-        manager=manager,
-        routing=pywrapcp.RoutingModel(manager),
-        offset=0,
-    )
-    service = np.zeros(layout.n_nodes, dtype=np.int64)
-    service[n_vehicles + 1 :] = problem.job_duration[layout.copy_job]
-    travel = _worker_travel(problem, model)
-    _add_costs_and_time(model, travel, service, costs)
-    del travel
-    _add_caps(model, service)
-    model.offset = _add_disjunctions(model, costs)
-    _add_allowed_vehicles(model)
-    _add_teams(model)
+    """The shared routing model of ``problem`` (the way home included) with its rules."""
+    model = build_model(problem, costs)
     _add_lateness(model, policy)
     _add_links(model)
     return model
-
-
-def _worker_travel(problem: Problem, model: RoutingModel) -> dict[int, IntArray]:
-    """Worker -> node travel matrix (its mode's, plus the way home into the end node)."""
-    layout = model.layout
-    rules = problem.rules
-    by_mode = {
-        mode: _travel_matrix(problem, layout, mode)
-        for mode in np.unique(problem.vehicle_mode).tolist()
-    }
-    result: dict[int, IntArray] = {}
-    for vehicle, worker in enumerate(problem.vehicle_worker.tolist()):
-        if worker in result:
-            continue
-        matrix = by_mode[int(problem.vehicle_mode[vehicle])]
-        if rules is not None and rules.travel_job_home is not None:
-            matrix = matrix.copy()
-            back = rules.travel_job_home[vehicle, layout.copy_job].astype(np.int64)
-            matrix[n_start(problem) :, layout.end_node] = back
-        result[worker] = matrix
-    return result
-
-
-def n_start(problem: Problem) -> int:
-    """The first copy node."""
-    return problem.n_vehicles + 1
-
-
-def _add_costs_and_time(
-    model: RoutingModel, travel: dict[int, IntArray], service: IntArray, costs: Costs
-) -> None:
-    problem, routing, layout = model.problem, model.routing, model.layout
-    arc: dict[int, int] = {}
-    transit: dict[int, int] = {}
-    for worker, matrix in travel.items():
-        leaving = np.zeros(layout.n_nodes, dtype=np.int64)
-        leaving[n_start(problem) :] = costs.match_cost[worker, layout.copy_job]
-        cost = matrix * costs.travel_rate + leaving[:, None]
-        arc[worker] = int(routing.RegisterTransitMatrix(cost.tolist()))
-        transit[worker] = int(routing.RegisterTransitMatrix((matrix + service[:, None]).tolist()))
-    workers = problem.vehicle_worker.tolist()
-    for vehicle, worker in enumerate(workers):
-        routing.SetArcCostEvaluatorOfVehicle(arc[worker], vehicle)
-    horizon = int(max(problem.vehicle_end.max(initial=0), problem.job_latest.max(initial=0)))
-    routing.AddDimensionWithVehicleTransitAndCapacity(
-        [transit[w] for w in workers],
-        horizon,
-        problem.vehicle_end.astype(np.int64).tolist(),
-        False,
-        "time",
-    )
-    time_dim = routing.GetDimensionOrDie("time")
-    for vehicle in range(problem.n_vehicles):
-        time_dim.CumulVar(routing.Start(vehicle)).SetMin(int(problem.vehicle_start[vehicle]))
-    for copy, job in enumerate(layout.copy_job.tolist()):
-        cumul = time_dim.CumulVar(model.index(n_start(problem) + copy))
-        pinned_start = int(problem.job_pinned_start[job])
-        if pinned_start >= 0:
-            cumul.SetValue(pinned_start)
-        else:
-            cumul.SetRange(int(problem.job_earliest[job]), int(problem.job_latest[job]))
 
 
 def _add_lateness(model: RoutingModel, policy: Policy) -> None:

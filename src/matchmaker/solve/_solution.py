@@ -7,14 +7,22 @@ human :class:`~matchmaker.plan.Plan` by :func:`matchmaker.plan.build_plan`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
 
-__all__ = ["Progress", "ProgressCallback", "Route", "Solution", "Solver"]
+__all__ = [
+    "Progress",
+    "ProgressCallback",
+    "Route",
+    "Solution",
+    "Solver",
+    "report_done",
+    "served_count",
+]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -72,6 +80,26 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+
+
+def served_count(routes: Sequence[Route]) -> int:
+    """Distinct jobs served by ``routes`` (a team job counts once)."""
+    return len({job for route in routes for job in route.jobs})
+
+
+def report_done(
+    progress: ProgressCallback | None, routes: Sequence[Route], objective: int, elapsed: float
+) -> None:
+    """Send a solve's last progress report (``message="done"``) to whoever listens."""
+    if progress is not None:
+        progress(
+            Progress(
+                elapsed_seconds=elapsed,
+                objective=objective,
+                served=served_count(routes),
+                message="done",
+            )
+        )
 
 
 class Solver(Protocol):
