@@ -184,7 +184,7 @@ def _write_contents(
         for row, more in zip(unassigned, unassigned_details(plan, dataset), strict=True)
     ]
     assignment_rows = [{**row, **more} for row, more in zip(assignments, details, strict=True)]
-    assignment_columns = _ASSIGNMENT_FILE_COLUMNS
+    assignment_columns: tuple[str, ...] = _ASSIGNMENT_FILE_COLUMNS
     if plan.breaks:
         assignment_columns += (KIND_COLUMN,)
         assignment_rows = break_rows(plan, dataset, assignment_rows)
