@@ -9,18 +9,21 @@ No rule is re-implemented here. Pair rules (skills, status, documents, blocks ..
 :func:`matchmaker.plan.check_pair`; rules of the schedule (inside a shift, travel from
 home, overlap between pins, limits per shift, pinned starts) come from planning the pinned
 jobs alone with the greedy solver, which places every pin as it is, and verifying that plan
-with :func:`matchmaker.plan.verify`. (``ops jobs`` exports a round from the event store and
-releases such pins there with a warning, so that its output is valid input.)
+with :func:`matchmaker.plan.verify`, and, with break rules, placing each shift's breaks
+beside its pins (:func:`matchmaker.solve.route_breaks`). (``ops jobs`` exports a round
+from the event store and releases such pins there with a warning, so that its output is
+valid input.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from matchmaker.compile import TravelModel, compile_problem
 from matchmaker.model import Dataset, Issue, Job
 from matchmaker.plan import build_plan, check_pair, verify
-from matchmaker.solve import get_solver
+from matchmaker.solve import Route, get_solver, route_breaks
 
 __all__ = ["check_pin_travel", "check_pins"]
 
@@ -74,17 +77,21 @@ def _schedule_issues(
     """Errors for pins whose schedule cannot be kept: plan the pinned jobs alone and verify."""
     if not pinned:
         return []
+    # Greedy refuses break rules: the pins are planned without them, then their breaks
+    # are placed (below).
     alone = Dataset(
-        workers=dataset.workers,
+        workers=tuple(replace(w, breaks=None) for w in dataset.workers),
         jobs=pinned,
         customers=dataset.customers,
-        settings=dataset.settings,
+        settings=dataset.settings.model_copy(update={"breaks": ()}),
     )
     policy = dataset.settings.policy
     problem = compile_problem(alone, policy=policy, travel=travel)
     solution = get_solver("greedy")(problem, policy=policy, time_limit=1.0, seed=0)
     plan = build_plan(alone, problem, solution, policy)
     issues: list[Issue] = []
+    if dataset.settings.breaks:
+        issues += _pin_breaks(dataset, pinned, solution.routes, file, rows, travel)
     seen: set[tuple[str, str | None]] = set()
     for violation in verify(alone, plan):
         if violation.job_id is None or not alone.has_job(violation.job_id):
@@ -94,6 +101,36 @@ def _schedule_issues(
         seen.add((violation.job_id, violation.worker_id))
         job = alone.job(violation.job_id)
         issues.append(_pin_issue(file, rows, job, violation.worker_id, violation.message))
+    return issues
+
+
+def _pin_breaks(
+    dataset: Dataset,
+    pinned: tuple[Job, ...],
+    routes: tuple[Route, ...],
+    file: str,
+    rows: Mapping[str, int],
+    travel: TravelModel | None,
+) -> list[Issue]:
+    """An error for the pins of each shift whose breaks do not fit beside them."""
+    whole = replace(dataset, jobs=pinned, placement_requests=())
+    problem = compile_problem(whole, policy=dataset.settings.policy, travel=travel)
+    issues: list[Issue] = []
+    for route in routes:
+        if route_breaks(problem, route) is not None:
+            continue
+        worker_id = problem.worker_ids[int(problem.vehicle_worker[route.vehicle])]
+        job = pinned[route.jobs[0]]
+        issues.append(
+            _pin_issue(
+                file,
+                rows,
+                job,
+                worker_id,
+                f"the pinned jobs of worker {worker_id} in this shift leave no room for "
+                "the breaks of [[breaks]] in dataset.toml.",
+            )
+        )
     return issues
 
 

@@ -55,8 +55,9 @@ def round_rules(name: str, solve: Solver) -> Solver:
             # links and the soft windows the routing search has just kept.
             raise RequestError(
                 "limits across days, the continuity cap and workload balance cannot yet "
-                "be combined with soft windows (due_start), linked visits (depends_on) or "
-                "the way home (travel_home) in one round; plan them in separate rounds"
+                "be combined with soft windows (due_start), linked visits (depends_on), "
+                "breaks ([[breaks]]) or the way home (travel_home) in one round; plan them "
+                "in separate rounds"
             )
         narrowed = within_care_teams(problem)
         solution = solve(
