@@ -20,7 +20,7 @@ the above; a shift with no job needs no break.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from matchmaker.compile import HaversineTravel, coordinates
 from matchmaker.model import (
@@ -71,8 +71,14 @@ def _violation(worker: Worker, message: str) -> Violation:
     return Violation(rule="breaks", job_id=None, worker_id=worker.worker_id, message=message)
 
 
-def _missing(ctx: Context, worker: Worker, need: BreakNeed, pauses: Sequence[Break]) -> str:
-    window = f"between {ctx.time(need.earliest)} and {ctx.time(need.latest)}"
+def _missing(
+    ctx: Context, worker: Worker, need: BreakNeed, pauses: Sequence[Break], zone: tzinfo
+) -> str:
+    # The window's instants are UTC: shown in the round's local time.
+    window = (
+        f"between {ctx.time(need.earliest.astimezone(zone))} and "
+        f"{ctx.time(need.latest.astimezone(zone))}"
+    )
     length = (
         f"{need.min_minutes}"
         if need.min_minutes == need.max_minutes
@@ -182,7 +188,7 @@ def breaks(ctx: Context) -> Iterator[Violation]:
         taken = _matching(needs, mine)
         for need, match in zip(needs, taken, strict=True):
             if match is None:
-                yield _violation(worker, _missing(ctx, worker, need, mine))
+                yield _violation(worker, _missing(ctx, worker, need, mine, zone))
         if mine:
             for message in _gaps(ctx, worker, shift, pairs, mine):
                 yield _violation(worker, message)
