@@ -3,7 +3,8 @@ its window, of its length, beside the jobs and the travel."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,6 +14,7 @@ from matchmaker.model import (
     DatasetSettings,
     Location,
     RequestError,
+    Shift,
     TimeWindow,
     add_minutes,
 )
@@ -232,3 +234,33 @@ def test_a_break_outside_every_shift_is_reported() -> None:
     pauses = _with_breaks(plan, (at(11, 30), at(12, 30)), (at(7), add_minutes(at(7), 15)))
     violations = verify(dataset, pauses)
     assert any("outside every shift" in v.message for v in violations)
+
+
+# --- a clock change on the day ------------------------------------------------------
+
+
+def test_the_window_is_local_time_on_a_daylight_saving_day() -> None:
+    """Berlin springs forward at 02:00 on 2027-03-28: the 11:30 window is 11:30 CEST
+    (09:30 UTC), not an hour off. The plan's break starts at 11:30 local and verifies; a
+    break at 10:30 local (11:30 on the winter offset) is outside the window."""
+    zone = ZoneInfo("Europe/Berlin")
+
+    def local(hour: int, minute: int = 0) -> datetime:
+        return datetime(2027, 3, 28, hour, minute, tzinfo=zone)
+
+    dataset = world(
+        workers=[worker("W1", shifts=(Shift(start=local(1), end=local(16)),))],
+        jobs=[
+            job("J1", window=TimeWindow(start=local(9), end=local(9)), duration_minutes=150),
+            job("J2", window=TimeWindow(start=local(11, 40), end=local(13)), duration_minutes=180),
+        ],
+        settings=DatasetSettings(timezone="Europe/Berlin", breaks=(LUNCH,)),
+    )
+    result = _routing(dataset)
+    (pause,) = result.plan.breaks
+    assert pause.start.astimezone(zone).time() == local(11, 30).time()
+    assert pause.start.astimezone(UTC).hour == 9
+    served = plan_of(dataset, ("J1", "W1", local(9)), ("J2", "W1", local(12, 40)))
+    wrong = _with_breaks(served, (local(10, 30), local(11, 30)))
+    assert {v.rule for v in verify(dataset, wrong)} == {RULE}
+    assert verify(dataset, _with_breaks(served, (local(11, 30), local(12, 30)))) == []
