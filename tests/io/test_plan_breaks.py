@@ -86,7 +86,7 @@ def test_a_malformed_break_row_names_its_row_and_column(tmp_path: Path) -> None:
 
 def test_a_plan_read_back_without_its_break_fails_verify(tmp_path: Path) -> None:
     """Dropping the break row leaves a shift without its lunch: verify says so."""
-    result, out = _planned(tmp_path)
+    _result, out = _planned(tmp_path)
     path = out / "assignments.csv"
     rows = [r for r in _rows(path) if r["kind"] != "break"]
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -98,7 +98,7 @@ def test_a_plan_read_back_without_its_break_fails_verify(tmp_path: Path) -> None
 
 def test_the_gantt_draws_the_plans_breaks(tmp_path: Path) -> None:
     """The report's Gantt row of W1 has a break bar 11:30-12:30 between the two jobs."""
-    result, out = _planned(tmp_path)
+    _result, out = _planned(tmp_path)
     data = build_report_data(read_plan(out), _round(at(13)))
     (row,) = [r for r in data.rows if r.worker_id == "W1"]
     bars = [(b.kind, b.start) for b in row.bars if b.kind in ("job", "break")]
