@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from matchmaker.io import input_json_schemas
 from matchmaker.model import (
     BreakRule,
     Dataset,
@@ -18,7 +19,7 @@ from matchmaker.model import (
     TimeWindow,
     add_minutes,
 )
-from matchmaker.plan import Break, Plan, ReasonCode, dispatch, explain_job, verify
+from matchmaker.plan import Break, Plan, ReasonCode, dispatch, explain_job, localize_reason, verify
 from tests.rules.world import at, job, plan_of, rules_broken, shift, worker, world
 
 RULE = "breaks"
@@ -264,3 +265,12 @@ def test_the_window_is_local_time_on_a_daylight_saving_day() -> None:
     wrong = _with_breaks(served, (local(10, 30), local(11, 30)))
     assert {v.rule for v in verify(dataset, wrong)} == {RULE}
     assert verify(dataset, _with_breaks(served, (local(11, 30), local(12, 30)))) == []
+
+
+def test_the_break_code_is_localised_and_the_column_has_a_schema() -> None:
+    """A BREAK sentence says its code's words in Chinese too, and ``matchmaker schema
+    workers`` documents the breaks column."""
+    said = localize_reason("BREAK: 1 of 1 worker eligible - it fits in free time", "zh")
+    assert said.startswith("BREAK（与休息时间冲突）")
+    column = input_json_schemas()["workers"]["properties"]["breaks"]
+    assert "none = no break" in column["description"]
