@@ -141,6 +141,8 @@ def breaks(ctx: Context) -> Iterator[Violation]:
     travel."""
     dataset = ctx.dataset
     rules = dataset.settings.breaks
+    if not rules and not ctx.plan.breaks:
+        return
     zone = local_zone(dataset)
     by_worker: dict[str, list[Break]] = {}
     for pause in ctx.plan.breaks:
