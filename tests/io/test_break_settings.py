@@ -10,7 +10,14 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from matchmaker.io import check_dataset, dataset_to_frames, load_dataset, write_tables
+from matchmaker.io import (
+    check_dataset,
+    check_frames,
+    dataset_to_frames,
+    load_dataset,
+    write_tables,
+)
+from matchmaker.model import Dataset, DatasetSettings, TimeWindow
 from tests.cli.test_data import app
 from tests.io.builders import base_tables, write_dataset
 
@@ -108,3 +115,33 @@ def test_break_rules_and_the_column_are_written_back(tmp_path: Path) -> None:
     back = load_dataset(tmp_path / "copy")
     assert back.settings.breaks == dataset.settings.breaks
     assert [w.breaks for w in back.workers] == [None, (), ("tea",)]
+
+
+def test_a_pin_that_leaves_no_room_for_the_break_is_refused() -> None:
+    """J1 pinned to W1 from 10:00 to 14:00 covers the whole lunch window: the pin is
+    invalid input, named by the jobs table's row and pinned_worker_id; pinned at 13:00
+    it leaves room (the break before it) and loads."""
+    from tests.rules.test_breaks import LUNCH
+    from tests.rules.world import at, job, shift, worker, world
+
+    def round_(hour: int) -> Dataset:
+        return world(
+            workers=[worker("W1", shifts=(shift(8, 18),))],
+            jobs=[
+                job(
+                    "J1",
+                    window=TimeWindow(start=at(9), end=at(14)),
+                    duration_minutes=240,
+                    pinned_worker_ids=("W1",),
+                    pinned_start=at(hour),
+                )
+            ],
+            settings=DatasetSettings(breaks=(LUNCH,)),
+        )
+
+    blocked = round_(10)
+    report = check_frames(dataset_to_frames(blocked), settings=blocked.settings, pins=True)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "pinned_worker_id")]
+    assert "no room for the breaks" in report.errors[0].message
+    free = round_(13)
+    assert check_frames(dataset_to_frames(free), settings=free.settings, pins=True).ok
