@@ -25,6 +25,7 @@ from typing import TypeVar
 
 from hypothesis import strategies as st
 
+from matchmaker.io._pins import check_pins
 from matchmaker.model import (
     BackgroundCheck,
     BackgroundCheckStatus,
@@ -349,4 +350,20 @@ def datasets(
         dataset = _with_pins(draw, dataset, tries=_int(draw, 0, 5))
     if rules:
         dataset = _with_rules(draw, dataset)
+        dataset = _release_refused_pins(dataset)
     return dataset
+
+
+def _release_refused_pins(dataset: Dataset) -> Dataset:
+    """``dataset`` without the pins the loader refuses once links are drawn (a pinned visit
+    whose partner no worker can serve), so that the data stays valid input."""
+    position = {job.job_id: i for i, job in enumerate(dataset.jobs)}
+    issues = check_pins(dataset, "jobs", position)
+    refused = {dataset.jobs[issue.row].job_id for issue in issues if issue.row is not None}
+    if not refused:
+        return dataset
+    jobs = tuple(
+        replace(j, pinned_worker_ids=(), pinned_start=None) if j.job_id in refused else j
+        for j in dataset.jobs
+    )
+    return replace(dataset, jobs=jobs)

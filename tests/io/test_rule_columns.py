@@ -54,3 +54,36 @@ def test_a_cycle_of_links_is_refused() -> None:
     issues = check_frames(frames(tables)).errors
     assert issues and all(i.column == "depends_on" for i in issues)
     assert "cycle" in issues[0].message
+
+
+def _pinned_follower(start: str):  # type: ignore[no-untyped-def]
+    """``_linked`` with j2 pinned to w2 at ``start`` (j1 is pinned to w1 at 10:00)."""
+    tables = with_cell(_linked(), "jobs", 3, "pinned_worker_id", "w2")
+    return with_cell(tables, "jobs", 3, "pinned_start", f"{DAY}T{start}:00+08:00")
+
+
+def test_a_pinned_visit_linked_to_a_pinned_one_loads_when_the_gap_holds() -> None:
+    """Two linked visits both pinned, 90 minutes apart on different workers, are valid pins
+    (checking them once failed on the link to a visit outside the pins' plan)."""
+    report = check_frames(frames(_pinned_follower("11:30")), pins=True)
+    assert report.errors == ()
+    assert report.dataset is not None
+
+
+def test_pins_that_break_the_gap_of_a_link_are_refused_on_the_pinned_row() -> None:
+    """j2 pinned 30 minutes after j1 while it must follow 60-120 minutes after: the pin
+    can never be kept with the link, so the loader names j2's pinned worker cell."""
+    issues = check_frames(frames(_pinned_follower("10:30")), pins=True).errors
+    assert [(i.file, i.row, i.column) for i in issues] == [("jobs", 3, "pinned_worker_id")]
+    assert "j1" in issues[0].message
+
+
+def test_a_pinned_visit_whose_partner_nobody_can_serve_is_refused() -> None:
+    """j2 is pinned but depends on j1, which is unpinned and needs a skill no worker has:
+    every plan would serve j2 without j1, so the pin is refused, naming j1."""
+    tables = with_cell(_pinned_follower("11:30"), "jobs", 2, "pinned_worker_id", "")
+    tables = with_cell(tables, "jobs", 2, "pinned_start", "")
+    tables = with_cell(tables, "jobs", 2, "required_skills", "gardening:1")
+    issues = check_frames(frames(tables), pins=True).errors
+    assert [(i.row, i.column) for i in issues] == [(3, "pinned_worker_id")]
+    assert "j1" in issues[0].message and "no worker can serve" in issues[0].message

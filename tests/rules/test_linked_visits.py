@@ -108,3 +108,19 @@ def test_the_dependency_reason_is_said_in_chinese_too() -> None:
     """A DEPENDENCY sentence localises its code like every other reason."""
     said = localize_reason("DEPENDENCY: it follows job J1, which is not planned", "zh")
     assert said.startswith("DEPENDENCY（关联上门无法衔接）")
+
+
+def test_a_weekly_cap_drops_the_linked_visit_rather_than_both() -> None:
+    """One worker with 60 minutes a week and two linked one-hour visits: the routing search
+    serves both and the limit trims one. Dropping J1 would take J2 (which follows it) too,
+    so J2 goes, though its priority is higher; the trim keeps J1's start and the plan
+    verifies."""
+    dataset = world(
+        workers=[worker("W1", max_week_minutes=60)],
+        jobs=[
+            job("J1", window=TimeWindow(start=at(9), end=at(12)), priority=1),
+            job("J2", window=TimeWindow(start=at(9), end=at(16)), depends_on="J1", priority=2),
+        ],
+    )
+    served = {a.job_id for a in _routing(dataset).plan.assignments}
+    assert served == {"J1"}

@@ -9,21 +9,26 @@ No rule is re-implemented here. Pair rules (skills, status, documents, blocks ..
 :func:`matchmaker.plan.check_pair`; rules of the schedule (inside a shift, travel from
 home, overlap between pins, limits per shift, pinned starts) come from planning the pinned
 jobs alone with the greedy solver, which places every pin as it is, and verifying that plan
-with :func:`matchmaker.plan.verify`, and, with break rules, placing each shift's breaks
-beside its pins (:func:`matchmaker.solve.route_breaks`). (``ops jobs`` exports a round
-from the event store and releases such pins there with a warning, so that its output is
-valid input.)
+with :func:`matchmaker.plan.verify`. (``ops jobs`` exports a round from the event store and
+releases such pins there with a warning, so that its output is valid input.)
+
+The home-care rules (soft windows, linked visits, the way home, breaks) are left out of
+that plan, which greedy cannot make with them; with break rules, each shift's breaks are
+then placed beside its pins (:func:`matchmaker.solve.place_breaks`), and pins that leave no
+room are refused; a pinned visit that depends on a visit no worker can serve in the round
+is refused on its own, since every plan would serve it without its partner.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 
 from matchmaker.compile import TravelModel, compile_problem
-from matchmaker.model import Dataset, Issue, Job
-from matchmaker.plan import build_plan, check_pair, verify
-from matchmaker.solve import Route, get_solver, route_breaks
+from matchmaker.model import Dataset, Issue, Job, LinkWorker, elapsed_minutes
+from matchmaker.plan import Plan, build_plan, check_pair, verify
+from matchmaker.solve import Route, get_solver, place_breaks
 
 __all__ = ["check_pin_travel", "check_pins"]
 
@@ -74,64 +79,175 @@ def _schedule_issues(
     rows: Mapping[str, int],
     travel: TravelModel | None = None,
 ) -> list[Issue]:
-    """Errors for pins whose schedule cannot be kept: plan the pinned jobs alone and verify."""
+    """Errors for pins whose schedule cannot be kept: plan the pinned jobs alone and verify;
+    and for pinned visits whose partner no worker can serve."""
     if not pinned:
         return []
-    # Greedy refuses break rules: the pins are planned without them, then their breaks
-    # are placed (below).
+    partners = _partners(dataset, pinned)
+    # Greedy refuses break rules too: the pins are planned without them, then each
+    # shift's breaks are placed beside its pins (_break_issues).
     alone = Dataset(
         workers=tuple(replace(w, breaks=None) for w in dataset.workers),
-        jobs=pinned,
+        jobs=tuple(_without_links(job) for job in (*pinned, *partners)),
         customers=dataset.customers,
-        settings=dataset.settings.model_copy(update={"breaks": ()}),
+        settings=dataset.settings.model_copy(
+            update={
+                "policy": dataset.settings.policy.model_copy(update={"travel_home": False}),
+                "breaks": (),
+            }
+        ),
     )
-    policy = dataset.settings.policy
+    policy = alone.settings.policy
     problem = compile_problem(alone, policy=policy, travel=travel)
     solution = get_solver("greedy")(problem, policy=policy, time_limit=1.0, seed=0)
     plan = build_plan(alone, problem, solution, policy)
     issues: list[Issue] = []
-    if dataset.settings.breaks:
-        issues += _pin_breaks(dataset, pinned, solution.routes, file, rows, travel)
     seen: set[tuple[str, str | None]] = set()
     for violation in verify(alone, plan):
         if violation.job_id is None or not alone.has_job(violation.job_id):
             continue
-        if (violation.job_id, violation.worker_id) in seen:
+        job = alone.job(violation.job_id)
+        if not job.is_pinned or (violation.job_id, violation.worker_id) in seen:
             continue  # the first broken rule says it; the others follow from it
         seen.add((violation.job_id, violation.worker_id))
-        job = alone.job(violation.job_id)
         issues.append(_pin_issue(file, rows, job, violation.worker_id, violation.message))
+    broken = {job_id for job_id, _ in seen}
+    issues.extend(_link_issues(dataset, pinned, partners, plan, broken, file, rows))
+    if dataset.settings.breaks:
+        issues.extend(_break_issues(dataset, alone, solution.routes, file, rows, travel))
+    for job in pinned:
+        if job.depends_on is None or job.job_id in broken:
+            continue
+        partner = alone.job_position(job.depends_on)
+        message = None
+        if not problem.eligible[:, partner].any() and not problem.pinned[:, partner].any():
+            message = (
+                f"Job {job.job_id} depends on visit {job.depends_on}, which no worker can "
+                "serve in this round."
+            )
+        elif not _partner_can_start(alone, job):
+            message = (
+                f"Job {job.job_id} and the visit it depends on, {job.depends_on}, cannot "
+                "start min_gap to max_gap minutes apart inside their windows and pins."
+            )
+        if message is not None:
+            issues.append(_pin_issue(file, rows, job, None, message))
     return issues
 
 
-def _pin_breaks(
+def _break_issues(
     dataset: Dataset,
-    pinned: tuple[Job, ...],
+    alone: Dataset,
     routes: tuple[Route, ...],
     file: str,
     rows: Mapping[str, int],
     travel: TravelModel | None,
 ) -> list[Issue]:
-    """An error for the pins of each shift whose breaks do not fit beside them."""
-    whole = replace(dataset, jobs=pinned, placement_requests=())
+    """An error for the pins of each shift whose breaks do not fit beside them (the pins
+    alone: the partners of linked pins are left to the solver)."""
+    whole = replace(alone, workers=dataset.workers, settings=dataset.settings)
     problem = compile_problem(whole, policy=dataset.settings.policy, travel=travel)
     issues: list[Issue] = []
     for route in routes:
-        if route_breaks(problem, route) is not None:
+        kept = [
+            (j, s)
+            for j, s in zip(route.jobs, route.starts, strict=True)
+            if problem.pinned[route.vehicle, j]
+        ]
+        if (
+            not kept
+            or place_breaks(problem, route.vehicle, [j for j, _ in kept], [s for _, s in kept])
+            is not None
+        ):
             continue
         worker_id = problem.worker_ids[int(problem.vehicle_worker[route.vehicle])]
-        job = pinned[route.jobs[0]]
+        job = alone.jobs[kept[0][0]]
         issues.append(
             _pin_issue(
                 file,
                 rows,
-                job,
+                dataset.job(job.job_id),
                 worker_id,
                 f"the pinned jobs of worker {worker_id} in this shift leave no room for "
                 "the breaks of [[breaks]] in dataset.toml.",
             )
         )
     return issues
+
+
+def _partner_can_start(dataset: Dataset, job: Job) -> bool:
+    """Whether ``job`` (pinned) and the visit it depends on have starts, inside their
+    windows (or at their pinned starts), ``min_gap`` to ``max_gap`` minutes apart."""
+    assert job.depends_on is not None
+    partner = dataset.job(job.depends_on)
+    first, last = _start_range(partner)
+    low, high = _start_range(job)
+    if elapsed_minutes(first, high) < (job.min_gap or 0):
+        return False
+    return job.max_gap is None or elapsed_minutes(last, low) <= job.max_gap
+
+
+def _start_range(job: Job) -> tuple[datetime, datetime]:
+    if job.pinned_start is not None:
+        return job.pinned_start, job.pinned_start
+    return job.earliest_start, job.latest_start
+
+
+def _link_issues(
+    dataset: Dataset,
+    pinned: tuple[Job, ...],
+    partners: tuple[Job, ...],
+    plan: Plan,
+    broken: set[str],
+    file: str,
+    rows: Mapping[str, int],
+) -> list[Issue]:
+    """Errors for two visits pinned at fixed starts that break the link between them (the
+    verifier's rule, on the plan of the pins with the links put back)."""
+    fixed = {job.job_id for job in pinned if job.pinned_start is not None}
+    linked = Dataset(
+        workers=dataset.workers,
+        jobs=(*pinned, *partners),
+        customers=dataset.customers,
+        settings=dataset.settings,
+    )
+    issues: list[Issue] = []
+    for violation in verify(linked, plan):
+        job_id = violation.job_id
+        if violation.rule != "linked_visits" or job_id not in fixed or job_id in broken:
+            continue
+        if linked.job(job_id).depends_on in fixed:
+            broken.add(job_id)
+            issues.append(_pin_issue(file, rows, linked.job(job_id), None, violation.message))
+    return issues
+
+
+def _partners(dataset: Dataset, pinned: tuple[Job, ...]) -> tuple[Job, ...]:
+    """The unpinned visits the ``pinned`` ones depend on, however indirectly."""
+    found: dict[str, Job] = {}
+    chosen = {job.job_id for job in pinned}
+    queue = [job.depends_on for job in pinned if job.depends_on is not None]
+    while queue:
+        job_id = queue.pop()
+        if job_id in chosen or job_id in found:
+            continue
+        job = dataset.job(job_id)
+        found[job_id] = job
+        if job.depends_on is not None:
+            queue.append(job.depends_on)
+    return tuple(found.values())
+
+
+def _without_links(job: Job) -> Job:
+    """``job`` without the home-care rules the greedy plan of the pins cannot honour."""
+    return replace(
+        job,
+        due_start=None,
+        depends_on=None,
+        min_gap=None,
+        max_gap=None,
+        link_worker=LinkWorker.ANY,
+    )
 
 
 def _pin_issue(

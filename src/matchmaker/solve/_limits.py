@@ -14,6 +14,11 @@ model of one vehicle per shift cannot state. Every backend honours them the same
 So a plan from any backend keeps these hard rules; the price is optimality (the routing
 search does not see them, the trim and the fill repair after it). Pinned jobs are never
 dropped: a pin that breaks a limit is kept and the verifier reports it.
+
+A round with home-care rules (:mod:`matchmaker.compile._linked`) is trimmed without moving
+any start that is kept (linked visits keep their gaps, soft windows their lateness), a
+visit whose partner is dropped is dropped too, and there is no fill: the greedy fill does
+not model those rules, so what the trim drops stays unserved.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import numpy.typing as npt
 
 from matchmaker.compile import Problem, RoundLimits
 from matchmaker.model import Policy
+from matchmaker.solve._breaks import fit_breaks
 from matchmaker.solve._objective import drop_penalties, objective_terms
 from matchmaker.solve._schedule import routes_with_starts
 from matchmaker.solve._solution import Route, Solution, served_count
@@ -140,29 +146,70 @@ def _by_start(visit: Visit) -> tuple[int, int]:
 
 
 def _without(problem: Problem, route: Route, dropped: set[int]) -> Route:
-    """``route`` without ``dropped``: the other starts stay unless travel no longer fits."""
+    """``route`` without ``dropped``: the other starts stay unless travel no longer fits
+    (then the route is scheduled again, or, in a round with home-care rules whose starts
+    must not move, the visits that no longer fit are dropped too)."""
     kept = [(j, s) for j, s in zip(route.jobs, route.starts, strict=True) if j not in dropped]
     previous: int | None = None
     clock = int(problem.vehicle_start[route.vehicle])
+    fixed_starts = problem.rules is not None
     for job, start in kept:
+        if clock + problem.travel(route.vehicle, previous, job) > start and fixed_starts:
+            dropped.add(job)
+            continue
         if clock + problem.travel(route.vehicle, previous, job) > start:
             rescheduled = routes_with_starts(problem, {route.vehicle: [j for j, _ in kept]})
             if rescheduled:
                 return rescheduled[0]
             break
         clock, previous = start + int(problem.job_duration[job]), job
+    kept = [(j, s) for j, s in kept if j not in dropped]
     return Route(
         vehicle=route.vehicle, jobs=tuple(j for j, _ in kept), starts=tuple(s for _, s in kept)
     )
 
 
+def _drop(problem: Problem, routes: tuple[Route, ...], dropped: set[int]) -> tuple[Route, ...]:
+    """``routes`` without ``dropped`` and the visits that depend on them; when a visit no
+    longer fits its kept start (:func:`_without` adds it to ``dropped``), once more, so its
+    partners and the other members of its team go as well."""
+    while True:
+        dropped = _with_partners(problem, dropped)
+        before = set(dropped)
+        routes = tuple(
+            _without(problem, r, dropped) if dropped.intersection(r.jobs) else r for r in routes
+        )
+        if dropped == before:
+            return routes
+
+
+def _with_partners(problem: Problem, dropped: set[int]) -> set[int]:
+    """``dropped`` and every visit that depends on one of them, however indirectly."""
+    rules = problem.rules
+    if rules is None or not rules.has_links:
+        return dropped
+    link_to = rules.link_to
+    result = set(dropped)
+    while True:
+        more = set(np.flatnonzero(np.isin(link_to, list(result))).tolist()) - result
+        if not more:
+            return result
+        result |= more
+
+
 def trim(problem: Problem, policy: Policy, routes: tuple[Route, ...]) -> tuple[Route, ...]:
     """``routes`` without the least valuable unpinned job of each breach, until none is
-    left (or only pinned jobs break a limit)."""
+    left (or only pinned jobs break a limit). A job's value counts the visits that depend
+    on it, which go with it."""
     if problem.limits is None:
         return routes
     penalty = drop_penalties(problem, policy)
     pinned: BoolArray = np.asarray(problem.pinned.any(axis=0), dtype=bool)
+
+    def loss(job: int) -> tuple[int, int, int]:
+        gone = _with_partners(problem, {job})
+        return sum(int(penalty[j]) for j in gone), -int(problem.job_duration[job]), job
+
     while True:
         dropped: set[int] = set()
         for group in breaches(problem, routes):
@@ -170,14 +217,10 @@ def trim(problem: Problem, policy: Policy, routes: tuple[Route, ...]) -> tuple[R
                 continue
             free = [j for j in group if not pinned[j]]
             if free:
-                dropped.add(
-                    min(free, key=lambda j: (int(penalty[j]), -int(problem.job_duration[j]), j))
-                )
+                dropped.add(min(free, key=loss))
         if not dropped:
             return routes
-        routes = tuple(
-            _without(problem, r, dropped) if dropped.intersection(r.jobs) else r for r in routes
-        )
+        routes = _drop(problem, routes, dropped)
 
 
 def enforce(
@@ -199,19 +242,25 @@ def enforce(
     began = time.perf_counter()
     served = len(solution.served_jobs())
     trimmed = trim(problem, policy, solution.routes)
-    filled = _greedy.solve(
-        problem,
-        policy=policy,
-        time_limit=fill_seconds,
-        seed=solution.seed,
-        warm_start=replace(solution, routes=trimmed),
-    )
+    if problem.rules is not None:
+        filled = replace(solution, routes=trimmed)
+    else:
+        filled = _greedy.solve(
+            problem,
+            policy=policy,
+            time_limit=fill_seconds,
+            seed=solution.seed,
+            warm_start=replace(solution, routes=trimmed),
+        )
     routes = trim(problem, policy, filled.routes)
     if (
         objective_terms(problem, trimmed, policy).total
         < objective_terms(problem, routes, policy).total
     ):
         routes = trimmed
+    # A dropped visit joins two gaps of its route; should the breaks not fit the joined
+    # gap (a travel matrix need not keep the triangle inequality), fewer visits go.
+    routes = fit_breaks(problem, routes)
     stats = dict(solution.stats)
     after_trim = served_count(trimmed)
     stats["limits_dropped"] = float(served - after_trim)

@@ -6,9 +6,8 @@ inside a care team (:func:`matchmaker.solve._continuity.within_care_teams`), the
 across days and the continuity cap are enforced on what it returns
 (:func:`matchmaker.solve._limits.enforce`), and the
 greedy backend refuses a policy with a workload balance weight, which it cannot optimise.
-A round with both these and the home-care rules of :mod:`matchmaker.compile._linked`
-(soft windows, linked visits, the way home) is refused: the trim and refill would undo
-what the routing search keeps for them.
+With the home-care rules of :mod:`matchmaker.compile._linked` as well, the trim keeps
+every start and there is no refill (see :mod:`matchmaker.solve._limits`).
 """
 
 from __future__ import annotations
@@ -48,16 +47,6 @@ def round_rules(name: str, solve: Solver) -> Solver:
                 f"the {name} solver cannot honour the workload balance rule "
                 f"(policy balance_cost_per_minute = {policy.balance_cost_per_minute}); "
                 f"use {' or '.join(BALANCING_SOLVERS)}, or set it to 0"
-            )
-        home_care = problem.rules is not None or policy.travel_home
-        if home_care and (problem.limits is not None or policy.balance_cost_per_minute > 0):
-            # Keeping these means trimming and refilling the plan, which would break the
-            # links and the soft windows the routing search has just kept.
-            raise RequestError(
-                "limits across days, the continuity cap and workload balance cannot yet "
-                "be combined with soft windows (due_start), linked visits (depends_on), "
-                "breaks ([[breaks]]) or the way home (travel_home) in one round; plan them "
-                "in separate rounds"
             )
         narrowed = within_care_teams(problem)
         solution = solve(
