@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import matchmaker
 
 
@@ -35,28 +37,40 @@ def test_time_base_names_stay_importable_from_their_old_homes() -> None:
     assert plan_package.job_day is model.planned_day
 
 
-def test_lazy_surface_lists_what_type_checkers_see() -> None:
-    """The names loaded on first use (``_SURFACE``) are exactly those imported for type
-    checkers, from the same subpackages, and each is that subpackage's own object."""
+@pytest.mark.parametrize("package_name", ["matchmaker", "matchmaker.lifecycle"])
+def test_lazy_surface_lists_what_type_checkers_see(package_name: str) -> None:
+    """The names a package loads on first use (``_SURFACE``) are exactly those imported
+    there for type checkers, from the same modules, and each is that module's own object
+    (a module imported whole, such as ``lifecycle.analytics``, loads as itself)."""
     import ast
     import importlib
     from pathlib import Path
 
-    tree = ast.parse(Path(matchmaker.__file__).read_text(encoding="utf-8"))
+    package = importlib.import_module(package_name)
+    assert package.__file__ is not None
+    tree = ast.parse(Path(package.__file__).read_text(encoding="utf-8"))
     typed: dict[str, set[str]] = {}
+    modules: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
             for statement in node.body:
                 assert isinstance(statement, ast.ImportFrom) and statement.module
+                if statement.module == package_name:  # a submodule imported whole
+                    modules.update(
+                        {a.asname or a.name: f"{package_name}.{a.name}" for a in statement.names}
+                    )
+                    continue
                 typed.setdefault(statement.module, set()).update(a.name for a in statement.names)
-    surface = matchmaker._SURFACE
+    surface = package._SURFACE
     assert typed == {module: set(names) for module, names in surface.items()}
-    assert sorted(n for names in surface.values() for n in names) == sorted(
-        n for n in matchmaker.__all__ if n != "__version__"
+    assert sorted([*modules, *(n for names in surface.values() for n in names)]) == sorted(
+        n for n in package.__all__ if n != "__version__"
     )
     for module, names in surface.items():
         for name in names:
-            assert getattr(matchmaker, name) is getattr(importlib.import_module(module), name)
+            assert getattr(package, name) is getattr(importlib.import_module(module), name)
+    for alias, module in modules.items():
+        assert getattr(package, alias) is importlib.import_module(module)
 
 
 def test_import_is_light_and_old_paths_warn() -> None:

@@ -1,4 +1,5 @@
-"""The SQLite event store: append-only, per-entity sequences, concurrency, crash safety."""
+"""The SQLite event store beyond the suite both backends share (test_store_backends.py):
+append-only to other clients, WAL, crash safety, files that are not stores, upgrades."""
 
 from __future__ import annotations
 
@@ -8,44 +9,19 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import threading
 from pathlib import Path
 
 import pytest
 
 from matchmaker.lifecycle import (
-    Command,
-    EntityType,
     EventStore,
     Ledger,
     Operations,
     OpsPolicy,
     StoreError,
 )
-from matchmaker.model import ConcurrencyError
 
-from .factory import ev, visit, world
-
-
-def test_events_round_trip_exactly(store: EventStore) -> None:
-    """What is read back equals what was appended, offsets and payload included."""
-    events = [*world(), visit("V1")]
-    stored = store.append(events)
-    again = store.read()
-    assert [s.event for s in again] == events
-    assert [s.event.time.utcoffset() for s in again] == [e.time.utcoffset() for e in events]
-    assert [s.position for s in again] == [s.position for s in stored]
-    assert {s.seq for s in again} == {1}
-
-
-def test_sequences_count_per_entity(store: EventStore) -> None:
-    """Each entity numbers its own events 1, 2, 3 ..."""
-    store.append([*world(), ev("worker_updated", "W1", 1, name="a")])
-    store.append([ev("worker_updated", "W1", 2, name="b"), ev("worker_updated", "W2", 2, name="c")])
-    assert store.version((EntityType.WORKER, "W1")) == 3
-    assert store.version((EntityType.WORKER, "W2")) == 2
-    assert store.version((EntityType.WORKER, "W9")) == 0
-    assert store.integrity_check() == []
+from .factory import visit, world
 
 
 def test_store_is_append_only(store: EventStore, tmp_path: Path) -> None:
@@ -68,58 +44,6 @@ def test_wal_mode_is_on(store: EventStore, tmp_path: Path) -> None:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         connection.close()
-
-
-def test_stale_writer_gets_a_concurrency_error(tmp_path: Path) -> None:
-    """A writer acting on an old version fails clearly; the other writer's event stays."""
-    path = tmp_path / "ops.db"
-    with EventStore(path) as first, EventStore(path) as second:
-        a, b = Operations(first, OpsPolicy()), Operations(second, OpsPolicy())
-        a.submit([*world(), visit("V1")])
-        seen = a.ledger().version((EntityType.VISIT, "V1"))
-        b.submit([ev("visit_cancelled", "V1", 1, reason="customer called")])
-        with pytest.raises(ConcurrencyError, match="Reload and retry"):
-            a.submit(
-                [
-                    Command(
-                        event=ev("visit_cancelled", "V1", 2, reason="duplicate"),
-                        expected_version=seen,
-                    )
-                ]
-            )
-        kinds = [s.event.kind for s in first.read(entity=(EntityType.VISIT, "V1"))]
-        assert kinds == ["visit_created", "visit_cancelled"]
-        with pytest.raises(ConcurrencyError):
-            first.append(
-                [ev("visit_cancelled", "V1", 3, reason="x")], expected={(EntityType.VISIT, "V1"): 1}
-            )
-
-
-def test_concurrent_writers_lose_no_update(tmp_path: Path) -> None:
-    """Four threads appending to one entity give gapless sequences and every event."""
-    path = tmp_path / "ops.db"
-    with EventStore(path) as created:
-        created.append(world())
-    errors: list[BaseException] = []
-
-    def writer(number: int) -> None:
-        try:
-            with EventStore(path) as store:
-                for i in range(25):
-                    store.append([ev("worker_updated", "W1", i, name=f"{number}-{i}")])
-        except BaseException as error:  # pragma: no cover - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    with EventStore(path) as store:
-        seqs = [s.seq for s in store.read(entity=(EntityType.WORKER, "W1"))]
-        assert seqs == list(range(1, 102))
-        assert store.integrity_check() == []
 
 
 _CRASH_WRITER = textwrap.dedent(

@@ -58,6 +58,7 @@ def test_events_round_trip_exactly(any_store: SqlStore) -> None:
     assert [s.event for s in again] == events
     assert [s.event.time.utcoffset() for s in again] == [e.time.utcoffset() for e in events]
     assert [s.position for s in again] == [s.position for s in stored]
+    assert {s.seq for s in again} == {1}
     assert any_store.count() == len(events)
 
 
@@ -110,6 +111,10 @@ def test_stale_writer_gets_a_concurrency_error(store_location: str) -> None:
         kinds = [s.event.kind for s in first.read(entity=(EntityType.VISIT, "V1"))]
         assert kinds == ["visit_created", "visit_cancelled"]
         assert a.ledger().visits["V1"].cancel_reason == "customer called"
+        with pytest.raises(ConcurrencyError):
+            first.append(
+                [ev("visit_cancelled", "V1", 3, reason="x")], expected={(EntityType.VISIT, "V1"): 1}
+            )
 
 
 def test_eight_concurrent_writers_lose_no_update(store_location: str) -> None:

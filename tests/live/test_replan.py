@@ -226,6 +226,35 @@ def test_an_overrun_into_a_frozen_visit_hits_it_instead_of_overlapping_it() -> N
     assert verify(result.dataset, result.plan) == []
 
 
+def test_an_overrun_into_a_pinned_visit_releases_the_pin() -> None:
+    """B is pinned to W1 at 10:00 in the data; A's overrun keeps W1 busy until 10:30, so
+    the pin cannot be kept: B is hit, its pin released (the reason says so), and the new
+    plan verifies on the changed round instead of overlapping A."""
+    dataset = world(
+        workers=[worker("W1")],
+        jobs=[
+            job("A", window=TimeWindow(start=at(9), end=at(9))),
+            job(
+                "B",
+                window=TimeWindow(start=at(10), end=at(12)),
+                pinned_worker_ids=("W1",),
+                pinned_start=at(10),
+            ),
+        ],
+    )
+    plan = dispatch(dataset, solver="greedy", time_limit=5.0).plan
+    changes = parse_changes(
+        _lines({"kind": "job_overrun", "job_id": "A", "minutes": 90}), dataset, file="c.jsonl"
+    )
+    result = replan(dataset, plan, changes, time_limit=2.0)
+    row = next(r for r in result.diff if r.job_id == "B")
+    assert row.cause == "job_overrun A +90 min (line 1); its pin is released"
+    assert row.change in ("moved", "dropped")
+    assert not result.dataset.job("B").is_pinned
+    assert result.violations == ()
+    assert verify(result.dataset, result.plan) == []
+
+
 def test_the_stability_cost_is_its_own_objective_term() -> None:
     """With ``stability_cost_per_move``, each job the budget moves costs that much, reported
     as ``stability_cost``; a declined job never goes back to its worker."""

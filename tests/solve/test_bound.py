@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
+from matchmaker.compile import Problem
 from matchmaker.model import Dataset, Policy
 from matchmaker.plan import dispatch, verify
 from matchmaker.solve import _cpsat as cpsat
 from matchmaker.solve import _greedy as greedy
 from matchmaker.solve._bound import least_incoming_travel, reachable_work, relaxation_bound
 from matchmaker.solve._costs import Costs
-from tests.problem_factory import make_problem, random_problem
+from tests.problem_factory import make_problem, random_problem, random_problems
 from tests.strategies import datasets
 
 POLICY = Policy()
 LINEAR = Policy(priority_weights={1: 1, 2: 2, 3: 3, 4: 4, 5: 5})
 _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
+_ROUNDS = random_problems(
+    max_workers=10, max_jobs=40, min_jobs=1, team_shares=(0.0, 0.3), pin_shares=(0.0, 0.2)
+)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
@@ -33,27 +36,9 @@ def test_the_bound_is_never_above_a_proven_optimum(seed: int, policy: Policy) ->
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=_SLOW)
-@given(
-    seed=st.integers(0, 2**31 - 1),
-    n_workers=st.integers(1, 10),
-    n_jobs=st.integers(1, 40),
-    shifts=st.sampled_from([1, 2]),
-    team_share=st.sampled_from([0.0, 0.3]),
-    pin_share=st.sampled_from([0.0, 0.2]),
-)
-def test_the_bound_is_never_above_any_plan(
-    seed: int, n_workers: int, n_jobs: int, shifts: int, team_share: float, pin_share: float
-) -> None:
+@given(problem=_ROUNDS)
+def test_the_bound_is_never_above_any_plan(problem: Problem) -> None:
     """Even given the greedy plan's objective to climb towards, the bound stays below it."""
-    problem = random_problem(
-        seed,
-        n_workers,
-        n_jobs,
-        shifts_per_worker=shifts,
-        n_modes=2,
-        team_share=team_share,
-        pin_share=pin_share,
-    )
     plan = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0)
     bound = relaxation_bound(problem, Costs.of(problem, POLICY), plan.objective, 1.0)
     assert bound is not None

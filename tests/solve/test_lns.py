@@ -8,6 +8,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from matchmaker.compile import Problem
 from matchmaker.model import Dataset, Policy
 from matchmaker.plan import dispatch, verify
 from matchmaker.solve import Route, Solution, objective_terms
@@ -15,7 +16,13 @@ from matchmaker.solve import _greedy as greedy
 from matchmaker.solve._costs import Costs, plan_cost
 from matchmaker.solve._lns import ruin_and_recreate
 from matchmaker.solve._lns_state import Plan
-from tests.problem_factory import make_problem, missing_pins, problem_violations, random_problem
+from tests.problem_factory import (
+    make_problem,
+    missing_pins,
+    problem_violations,
+    random_problem,
+    random_problems,
+)
 from tests.strategies import datasets
 
 POLICY = Policy()
@@ -28,27 +35,14 @@ def _solution(routes: tuple[Route, ...]) -> Solution:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=_SLOW)
 @given(
+    problem=random_problems(
+        max_workers=10, max_jobs=40, min_jobs=1, team_shares=(0.0, 0.3), pin_shares=(0.0, 0.2)
+    ),
     seed=st.integers(0, 2**31 - 1),
-    n_workers=st.integers(1, 10),
-    n_jobs=st.integers(1, 40),
-    shifts=st.sampled_from([1, 2]),
-    team_share=st.sampled_from([0.0, 0.3]),
-    pin_share=st.sampled_from([0.0, 0.2]),
 )
-def test_random_rounds_stay_valid_and_never_get_worse(
-    seed: int, n_workers: int, n_jobs: int, shifts: int, team_share: float, pin_share: float
-) -> None:
+def test_random_rounds_stay_valid_and_never_get_worse(problem: Problem, seed: int) -> None:
     """From the greedy plan, a few hundred moves keep every rule and pin, teams whole and
     synchronised, and return a plan no worse than the start, priced as documented."""
-    problem = random_problem(
-        seed,
-        n_workers,
-        n_jobs,
-        shifts_per_worker=shifts,
-        n_modes=2,
-        team_share=team_share,
-        pin_share=pin_share,
-    )
     costs = Costs.of(problem, POLICY)
     start = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0)
     routes, stats = ruin_and_recreate(

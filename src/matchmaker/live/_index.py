@@ -14,6 +14,7 @@ over ``V x (L + 1)`` cells instead of a Python loop over worker-job pairs.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,7 @@ from matchmaker.compile import Problem, compile_problem, coordinates
 from matchmaker.live._refuse import refuse_breaks
 from matchmaker.model import Dataset, PlanError, Policy, minutes_from
 from matchmaker.plan import Plan
-from matchmaker.solve import drop_penalties, match_costs
+from matchmaker.solve import Route, drop_penalties, match_costs
 
 __all__ = [
     "NONE",
@@ -33,6 +34,7 @@ __all__ = [
     "build_index",
     "gap_table",
     "job_column",
+    "routes_of",
     "schedule_of",
 ]
 
@@ -45,6 +47,15 @@ FloatArray = npt.NDArray[np.float64]
 
 Schedule = dict[int, list[tuple[int, int]]]
 """A vehicle's planned visits ``(job index, start minute)`` in start order."""
+
+
+def routes_of(schedule: Mapping[int, Sequence[tuple[int, int]]]) -> tuple[Route, ...]:
+    """The solver's routes of ``schedule`` (vehicles in order, empty ones left out)."""
+    return tuple(
+        Route(vehicle=v, jobs=tuple(j for j, _ in vs), starts=tuple(s for _, s in vs))
+        for v, vs in sorted(schedule.items())
+        if vs
+    )
 
 
 def schedule_of(problem: Problem, plan: Plan) -> Schedule:

@@ -19,9 +19,10 @@ import numpy as np
 
 from matchmaker.compile import Problem
 from matchmaker.live._changes import ChangedRound
+from matchmaker.live._index import routes_of
 from matchmaker.model import Dataset, TimeWindow, add_minutes, minutes_from, utc
 from matchmaker.plan import Plan
-from matchmaker.solve import Route, breaches
+from matchmaker.solve import breaches
 
 __all__ = ["frozen_jobs", "not_before", "previous_visits", "replay"]
 
@@ -220,15 +221,8 @@ def _mend_limits(
     """Hit one kept visit of a limit across days (or a customer's cap on workers) that the
     kept visits break, if any: the latest to start, a frozen one only when no other visit
     of the breach can mend it. Returns whether it hit one."""
-    if problem.limits is None:
-        return False
-    routes = [
-        Route(vehicle=v, jobs=tuple(j for j, _ in vs), starts=tuple(s for _, s in vs))
-        for v, vs in kept.items()
-        if vs
-    ]
     start = {j: s for vs in kept.values() for j, s in vs}
-    for group in breaches(problem, routes):
+    for group in breaches(problem, routes_of(kept)):
         movable = [j for j in group if problem.job_ids[j] not in frozen] or sorted(group)
         j = max(movable, key=lambda x: (start.get(x, -1), x))
         overrun = next(

@@ -10,28 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
 
-from matchmaker.live._options import Option
+from matchmaker.live._options import Option, applied_rows
 from matchmaker.model import Dataset
-from matchmaker.plan import Assignment, Plan, verify_limits
+from matchmaker.plan import Plan, verify_limits
 
 __all__ = ["SEARCH_FACTOR", "within_limits"]
 
 SEARCH_FACTOR = 4
 """How many more candidates to search when some may be left out for a limit."""
-
-
-def _row(job_id: str, worker_id: str, start: datetime, end: datetime) -> Assignment:
-    return Assignment(
-        job_id=job_id,
-        worker_id=worker_id,
-        start=start,
-        end=end,
-        travel_minutes=0,
-        sequence=0,
-        match_score=0.0,
-    )
 
 
 def within_limits(
@@ -40,11 +27,7 @@ def within_limits(
     """The first ``k`` of ``options`` that, applied to ``plan``, keep every limit."""
     kept: list[Option] = []
     for option in options:
-        moved = {m.job_id for m in option.moves} | {p.job_id for p in option.assignments}
-        rows = [a for a in plan.assignments if a.job_id not in moved]
-        rows += [_row(p.job_id, p.worker_id, p.start, p.end) for p in option.assignments]
-        rows += [_row(m.job_id, m.worker_id, m.start, m.end) for m in option.moves]
-        applied = Plan(assignments=tuple(rows), unassigned=(), kpis={})
+        applied = Plan(assignments=tuple(applied_rows(plan, option)), unassigned=(), kpis={})
         if not verify_limits(dataset, applied):
             kept.append(replace(option, rank=len(kept) + 1))
             if len(kept) == k:

@@ -26,6 +26,7 @@ __all__ = [
     "Option",
     "Placement",
     "Recommendation",
+    "applied_rows",
     "apply_option",
     "instant",
     "plan_of_schedule",
@@ -180,15 +181,19 @@ def apply_option(
 ) -> Plan:
     """``plan`` with ``option`` carried out: the job given to the option's workers and every
     move made. The result is on ``recommendation.dataset``."""
-    moved = {m.job_id for m in option.moves}
-    rows = [a for a in plan.assignments if a.job_id not in moved]
-    dataset = recommendation.dataset
-    for p in option.assignments:
-        rows.append(_row(p.job_id, p.worker_id, p.start, p.end))
-    for m in option.moves:
-        rows.append(_row(m.job_id, m.worker_id, m.start, m.end))
+    rows = applied_rows(plan, option)
+    return plan_of_schedule(recommendation.dataset, plan, rows, policy=policy, backend="recommend")
+
+
+def applied_rows(plan: Plan, option: Option) -> list[Assignment]:
+    """The assignments of ``plan`` with ``option`` carried out, in start order (travel and
+    scores are left at zero: :func:`plan_of_schedule` or the verifier works them out)."""
+    changed = {m.job_id for m in option.moves} | {p.job_id for p in option.assignments}
+    rows = [a for a in plan.assignments if a.job_id not in changed]
+    rows += [_row(p.job_id, p.worker_id, p.start, p.end) for p in option.assignments]
+    rows += [_row(m.job_id, m.worker_id, m.start, m.end) for m in option.moves]
     rows.sort(key=lambda a: (utc(a.start), a.worker_id, a.job_id))
-    return plan_of_schedule(dataset, plan, rows, policy=policy, backend="recommend")
+    return rows
 
 
 def _row(job_id: str, worker_id: str, start: datetime, end: datetime) -> Assignment:

@@ -40,7 +40,13 @@ import numpy as np
 from matchmaker.compile import Problem, compile_problem
 from matchmaker.live._changes import Change, ChangedRound, apply_changes
 from matchmaker.live._diff import DiffRow, diff_of
-from matchmaker.live._index import Schedule, index_of_schedule, job_column, schedule_of
+from matchmaker.live._index import (
+    Schedule,
+    index_of_schedule,
+    job_column,
+    routes_of,
+    schedule_of,
+)
 from matchmaker.live._keep import frozen_jobs, not_before, previous_visits, replay
 from matchmaker.live._refuse import refuse_breaks
 from matchmaker.live._search import candidates
@@ -48,7 +54,6 @@ from matchmaker.model import Dataset, Policy, add_minutes, minutes_from
 from matchmaker.plan import Plan, Violation, build_plan, verify
 from matchmaker.solve import (
     ProgressCallback,
-    Route,
     Solution,
     breaches,
     get_solver,
@@ -140,6 +145,10 @@ def replan(
     frozen = frozen_jobs(previous, round_, changed, freeze_before)
     kept, hit = replay(problem, before, frozen, changed, shift_tolerance)
     frozen = frozen - hit.keys()
+    released = _release_pins(round_, hit)
+    if released is not round_:
+        round_ = released
+        problem = compile_problem(round_, policy=chosen, travel=previous.travel)
 
     # From here on nothing new may start before freeze_before: that time has passed.
     future = not_before(round_, frozen, freeze_before)
@@ -183,6 +192,20 @@ def replan(
         seed,
         began,
     )
+
+
+def _release_pins(round_: Dataset, hit: dict[str, str]) -> Dataset:
+    """``round_`` without the pins of the visits a change hit: the pin cannot be kept (an
+    overrun ran into it, say), so the visit is placed again like any other; the reason
+    says so."""
+    jobs = list(round_.jobs)
+    for position, job in enumerate(jobs):
+        if job.is_pinned and job.job_id in hit:
+            jobs[position] = replace(job, pinned_worker_ids=(), pinned_start=None)
+            hit[job.job_id] += "; its pin is released"
+    if all(a is b for a, b in zip(jobs, round_.jobs, strict=True)):
+        return round_
+    return replace(round_, jobs=tuple(jobs))
 
 
 def _solve_around(
@@ -289,14 +312,7 @@ def _spend_budget(
 
 def _limits_broken(problem: Problem, schedule: Schedule) -> int:
     """How many limits across days (or customers' caps on workers) ``schedule`` breaks."""
-    if problem.limits is None:
-        return 0
-    routes = [
-        Route(vehicle=v, jobs=tuple(j for j, _ in vs), starts=tuple(s for _, s in vs))
-        for v, vs in schedule.items()
-        if vs
-    ]
-    return len(breaches(problem, routes))
+    return len(breaches(problem, routes_of(schedule)))
 
 
 def _finish(
@@ -315,11 +331,7 @@ def _finish(
     seed: int,
     began: float,
 ) -> ReplanResult:
-    routes = tuple(
-        Route(vehicle=v, jobs=tuple(j for j, _ in vs), starts=tuple(s for _, s in vs))
-        for v, vs in sorted(schedule.items())
-        if vs
-    )
+    routes = routes_of(schedule)
     elapsed = time.perf_counter() - began
     solution = Solution(
         routes=routes,

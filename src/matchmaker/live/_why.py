@@ -16,13 +16,19 @@ from typing import Any, Literal
 import numpy as np
 
 from matchmaker.compile import ReasonBit
-from matchmaker.live._index import PlanIndex, build_index, index_of_schedule, job_column
+from matchmaker.live._index import (
+    PlanIndex,
+    build_index,
+    index_of_schedule,
+    job_column,
+    routes_of,
+)
 from matchmaker.live._options import Move
 from matchmaker.live._recommend import recommend_in_index
 from matchmaker.live._search import candidates
 from matchmaker.model import Dataset, Policy, RequestError, UnknownJobError
 from matchmaker.plan import Plan, ineligibility
-from matchmaker.solve import Route, objective_terms
+from matchmaker.solve import objective_terms
 
 __all__ = ["MOVES", "WorkerVerdict", "explain_worker"]
 
@@ -77,11 +83,7 @@ class WorkerVerdict:
 
 
 def _objective(index: PlanIndex, schedule: dict[int, list[tuple[int, int]]]) -> int:
-    routes = tuple(
-        Route(vehicle=v, jobs=tuple(j for j, _ in vs), starts=tuple(s for _, s in vs))
-        for v, vs in sorted(schedule.items())
-        if vs
-    )
+    routes = routes_of(schedule)
     return objective_terms(index.problem, routes, index.policy).total
 
 
