@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
 from hypothesis import strategies as st
@@ -29,6 +29,7 @@ from matchmaker.io._pins import check_pins
 from matchmaker.model import (
     BackgroundCheck,
     BackgroundCheckStatus,
+    BreakRule,
     Certificate,
     Customer,
     Dataset,
@@ -283,8 +284,35 @@ def _with_rules(draw: st.DrawFn, dataset: Dataset) -> Dataset:
         lateness_cost_per_minute=_pick(draw, [0, 1, 5]),
         max_lateness_cost_per_minute=_pick(draw, [0, 0, 3]),
     )
-    settings = dataset.settings.model_copy(update={"policy": policy})
-    return replace(dataset, jobs=tuple(jobs), settings=settings)
+    breaks: tuple[BreakRule, ...] = ()
+    workers = dataset.workers
+    # A pin may leave no room for a break, which loading refuses: breaks only without pins.
+    if not any(j.is_pinned for j in jobs) and _maybe(draw):
+        breaks = (_break_rule(draw, "lunch", 11, 13),)
+        if _rarely(draw):
+            breaks += (_break_rule(draw, "tea", 15, 16),)
+        names = [rule.name for rule in breaks]
+        workers = tuple(
+            replace(w, breaks=_pick(draw, [None, None, (), (names[-1],)])) for w in workers
+        )
+    settings = dataset.settings.model_copy(update={"policy": policy, "breaks": breaks})
+    return replace(dataset, workers=workers, jobs=tuple(jobs), settings=settings)
+
+
+def _break_rule(draw: st.DrawFn, name: str, first_hour: int, last_hour: int) -> BreakRule:
+    """A break of 15 to 60 minutes starting in a window between the two hours, for shifts
+    over 0, 4 or 6 hours."""
+    shortest = _pick(draw, [15, 30, 45])
+    opens = _int(draw, first_hour * 4, last_hour * 4) * 15
+    closes = opens + _pick(draw, [0, 30, 90, 150])
+    return BreakRule(
+        name=name,
+        min_minutes=shortest,
+        max_minutes=_pick(draw, [None, shortest + 30]),
+        earliest_start=time(opens // 60, opens % 60),
+        latest_start=time(min(closes // 60, 23), closes % 60),
+        min_shift_minutes=_pick(draw, [0, 240, 360]),
+    )
 
 
 @st.composite

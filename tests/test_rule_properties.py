@@ -1,21 +1,30 @@
 """Properties over random small datasets with home-care rules (due starts, linked visits,
-the way home): the routing plan verifies and accounts for lateness; greedy refuses."""
+the way home, breaks): the routing plan verifies and accounts for lateness; greedy
+refuses."""
 
 from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from matchmaker.model import Dataset, RequestError
+from matchmaker.model import Dataset, RequestError, local_zone, shift_breaks
 from matchmaker.plan import dispatch, verify
 from tests.strategies import datasets
 
 _SLOW_DATA = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
+def _needs_breaks(dataset: Dataset) -> bool:
+    """Some shift would need a break if its worker worked in it."""
+    rules, zone = dataset.settings.breaks, local_zone(dataset)
+    return any(shift_breaks(rules, w, s, zone) for w in dataset.workers for s in w.shifts)
+
+
 def _has_home_care_rules(dataset: Dataset) -> bool:
-    return dataset.settings.policy.travel_home or any(
-        j.due_start is not None or j.depends_on is not None for j in dataset.jobs
+    return (
+        dataset.settings.policy.travel_home
+        or any(j.due_start is not None or j.depends_on is not None for j in dataset.jobs)
+        or _needs_breaks(dataset)
     )
 
 
@@ -27,6 +36,8 @@ def test_every_routing_plan_with_rules_passes_verify(dataset: Dataset) -> None:
     included), accounts for every job, and its objective counts its lateness."""
     result = dispatch(dataset, solver="routing", time_limit=0.3, seed=0)
     assert verify(dataset, result.plan) == []
+    if not _needs_breaks(dataset):
+        assert result.plan.breaks == ()
     served = {a.job_id for a in result.plan.assignments}
     unserved = {u.job_id for u in result.plan.unassigned}
     assert served | unserved == {j.job_id for j in dataset.jobs}

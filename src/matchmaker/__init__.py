@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     from matchmaker.model import (
         BackgroundCheck,
         BackgroundCheckStatus,
+        BreakRule,
         Certificate,
         ConcurrencyError,
         Customer,
@@ -119,6 +120,7 @@ if TYPE_CHECKING:
     )
     from matchmaker.plan import (
         Assignment,
+        Break,
         DispatchResult,
         JobExplanation,
         Plan,
@@ -206,6 +208,7 @@ _SURFACE: dict[str, tuple[str, ...]] = {
         "Certificate",
         "ConcurrencyError",
         "Customer",
+        "BreakRule",
         "Dataset",
         "DatasetError",
         "DatasetSettings",
@@ -254,6 +257,7 @@ _SURFACE: dict[str, tuple[str, ...]] = {
     ),
     "matchmaker.plan": (
         "Assignment",
+        "Break",
         "DispatchResult",
         "JobExplanation",
         "Plan",
@@ -311,6 +315,8 @@ __all__ = [
     "Assignment",
     "BackgroundCheck",
     "BackgroundCheckStatus",
+    "Break",
+    "BreakRule",
     "Certificate",
     "ChangeShifts",
     "ChangeWeights",

@@ -31,9 +31,10 @@ def test_frames_hold_the_contract_columns(base: Dataset) -> None:
     frames = dataset_to_frames(base)
     assert set(frames) == {"workers", "jobs", "customers", "availability"}
     for name, frame in frames.items():
-        optional = {*PLACEMENT_WORKER_COLUMNS, *LIMIT_WORKER_COLUMNS}
+        optional = {*PLACEMENT_WORKER_COLUMNS, *LIMIT_WORKER_COLUMNS, "breaks"}
         expected = [c for c in ROW_MODELS[name].model_fields if c not in optional]
-        # Placement columns only with placements, limit columns only with limits.
+        # Placement columns only with placements, limit columns only with limits, the
+        # breaks column only when a worker picks break rules.
         assert list(frame.columns) == expected
     assert len(frames["availability"]) == 2  # only the worker with two shifts
     assert frames["workers"]["max_jobs"].dtype.name == "Int64"

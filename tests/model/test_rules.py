@@ -12,7 +12,13 @@ from matchmaker.model import HARD_RULES, HardRule, ReasonBit, ReasonCode, RuleSc
 from matchmaker.placement import PLACEMENT_RULES
 from matchmaker.plan import PAIR_RULES as VERIFIER_PAIR_RULES
 from matchmaker.plan import RULES as VERIFIER_RULES
-from matchmaker.plan import _verify_limits, _verify_linked, _verify_pair, _verify_schedule
+from matchmaker.plan import (
+    _verify_breaks,
+    _verify_limits,
+    _verify_linked,
+    _verify_pair,
+    _verify_schedule,
+)
 from tests.rules.world import job
 
 RULE_TESTS = Path(__file__).parents[1] / "rules"
@@ -60,6 +66,7 @@ def test_no_verifier_rule_is_left_out_of_the_table() -> None:
         *_verify_pair.__all__,
         *_verify_schedule.__all__,
         *_verify_linked.__all__,
+        *_verify_breaks.__all__,
         *_verify_limits.__all__,
     }
     assert defined == {rule.name for rule in HARD_RULES if rule.scope is not RuleScope.PLACEMENT}

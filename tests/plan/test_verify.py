@@ -62,6 +62,7 @@ def test_registry_lists_every_rule_by_its_function_name() -> None:
         "team_complete_and_synchronised",
         "pins_kept",
         "linked_visits",
+        "breaks",
         "max_week_minutes",
         "min_rest_minutes",
         "max_consecutive_days",

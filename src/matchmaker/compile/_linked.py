@@ -1,4 +1,5 @@
-"""The home-care rules of a round as arrays: soft windows, linked visits, the way home.
+"""The home-care rules of a round as arrays: soft windows, linked visits, the way home,
+breaks.
 
 :func:`compile_rules` gives ``None`` when the round has none of them (the usual case), so
 that solvers and sub-rounds built before these rules existed keep working unchanged; a
@@ -14,21 +15,27 @@ link_min / link_max               (J,) int32   minutes from that job's start; ma
 link_worker                       (J,) int32   0 any, 1 same worker, 2 a different worker
 travel_job_home                   (V, J)       minutes from each job back to the shift's
                                                home (only with ``policy.travel_home``)
+break_vehicle                     (B,) int32   the shift (vehicle) of each break it needs
+break_earliest / break_latest     (B,) int32   window of the break's start
+break_minutes                     (B,) int32   its length (the rule's ``min_minutes``)
 ================================  ===========  ==========================================
 
-A due start rounds *down* to the minute, so lateness is never under-counted.
+A due start rounds *down* to the minute, so lateness is never under-counted. A break's
+window rounds inwards (earliest up, latest down), like a job's. The solvers plan each break
+at its shortest length: a longer one never makes room for more work.
+A shift needs its breaks only when it serves a job (:mod:`matchmaker.model._breaks`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
 
 from matchmaker.compile._travel import TravelModel, coordinates, travel_matrices
-from matchmaker.model import Dataset, LinkWorker, Policy, minutes_from
+from matchmaker.model import Dataset, LinkWorker, Policy, local_zone, minutes_from, shift_breaks
 
 __all__ = ["LINK_ANY", "LINK_DIFFERENT", "LINK_SAME", "JobRules", "compile_rules"]
 
@@ -48,6 +55,10 @@ class JobRules:
     link_max: IntArray
     link_worker: IntArray
     travel_job_home: IntArray | None = None
+    break_vehicle: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    break_earliest: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    break_latest: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    break_minutes: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
 
     def __post_init__(self) -> None:
         for value in vars(self).values():
@@ -66,6 +77,18 @@ class JobRules:
     def travel_home(self) -> bool:
         return self.travel_job_home is not None
 
+    @property
+    def has_breaks(self) -> bool:
+        return bool(self.break_vehicle.size)
+
+    def breaks_of(self, vehicle: int) -> list[tuple[int, int, int]]:
+        """``(earliest, latest, minutes)`` of each break ``vehicle`` needs when it works."""
+        rows = np.flatnonzero(self.break_vehicle == vehicle)
+        return [
+            (int(self.break_earliest[b]), int(self.break_latest[b]), int(self.break_minutes[b]))
+            for b in rows.tolist()
+        ]
+
     def names(self) -> list[str]:
         """The rules present, in the words of the data (for a refusal message)."""
         named = []
@@ -75,6 +98,8 @@ class JobRules:
             named.append("linked visits (depends_on)")
         if self.travel_home:
             named.append("the way home (policy travel_home)")
+        if self.has_breaks:
+            named.append("breaks ([[breaks]] in dataset.toml)")
         return named
 
 
@@ -92,7 +117,8 @@ def compile_rules(
     jobs = dataset.jobs
     has_due = any(j.due_start is not None for j in jobs)
     has_links = any(j.depends_on is not None for j in jobs)
-    if not (has_due or has_links or policy.travel_home):
+    pauses = _breaks(dataset, origin)
+    if not (has_due or has_links or policy.travel_home or pauses[0].size):
         return None
     due = np.array(
         [
@@ -118,6 +144,38 @@ def compile_rules(
         link_max=link_max,
         link_worker=link_worker,
         travel_job_home=back,
+        break_vehicle=pauses[0],
+        break_earliest=pauses[1],
+        break_latest=pauses[2],
+        break_minutes=pauses[3],
+    )
+
+
+def _breaks(dataset: Dataset, origin: datetime) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """The breaks of each shift (vehicles in compile order: workers, then their shifts)."""
+    rules = dataset.settings.breaks
+    rows: list[tuple[int, int, int, int]] = []
+    if rules:
+        zone = local_zone(dataset)
+        vehicle = 0
+        for worker in dataset.workers:
+            for shift in worker.shifts:
+                for need in shift_breaks(rules, worker, shift, zone):
+                    rows.append(
+                        (
+                            vehicle,
+                            minutes_from(origin, need.earliest, round_up=True),
+                            minutes_from(origin, need.latest, round_up=False),
+                            need.min_minutes,
+                        )
+                    )
+                vehicle += 1
+    table = np.array(rows, dtype=np.int64).reshape(-1, 4).T
+    return (
+        table[0].astype(np.int32),
+        table[1].astype(np.int32),
+        table[2].astype(np.int32),
+        table[3].astype(np.int32),
     )
 
 

@@ -75,6 +75,7 @@ def build_worker(row: WorkerRow, availability: Iterable[AvailabilityRow] = ()) -
         max_week_minutes=row.max_week_minutes,
         min_rest_minutes=row.min_rest_minutes,
         max_consecutive_days=row.max_consecutive_days,
+        breaks=row.breaks,
     )
 
 

@@ -22,6 +22,7 @@ from matchmaker.io._schemas import (
     WorkerRow,
 )
 from matchmaker.model import (
+    NO_BREAKS,
     Customer,
     Dataset,
     Gender,
@@ -91,6 +92,13 @@ LIMIT_WORKER_COLUMNS: tuple[str, ...] = (
 
 def _limit_record(worker: Worker) -> dict[str, object]:
     return {name: getattr(worker, name) for name in LIMIT_WORKER_COLUMNS}
+
+
+def _breaks_cell(worker: Worker) -> str | None:
+    """``workers.breaks``: blank for every rule, ``none`` for no break, else the names."""
+    if worker.breaks is None:
+        return None
+    return _join(worker.breaks) if worker.breaks else NO_BREAKS
 
 
 def _placement_record(worker: Worker) -> dict[str, object]:
@@ -222,17 +230,20 @@ def dataset_to_frames(dataset: Dataset) -> dict[str, pd.DataFrame]:
     customers and ``availability`` when a worker has more than one shift."""
     placed = any(w.placement != PlacementProfile() for w in dataset.workers)
     limited = any(_limit_record(w) != dict.fromkeys(LIMIT_WORKER_COLUMNS) for w in dataset.workers)
+    pausing = any(w.breaks is not None for w in dataset.workers)
     worker_columns = [
         c
         for c in _columns(WorkerRow)
         if (placed or c not in PLACEMENT_WORKER_COLUMNS)
         and (limited or c not in LIMIT_WORKER_COLUMNS)
+        and (pausing or c != "breaks")
     ]
     worker_records = [
         {
             **_worker_record(w),
             **(_placement_record(w) if placed else {}),
             **(_limit_record(w) if limited else {}),
+            **({"breaks": _breaks_cell(w)} if pausing else {}),
         }
         for w in dataset.workers
     ]

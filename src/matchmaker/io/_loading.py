@@ -31,7 +31,14 @@ from matchmaker.io._schemas import (
 )
 from matchmaker.io._settings_file import SETTINGS_FILE, read_settings
 from matchmaker.io._tables import RawTable, find_tables, read_table, table_stems, text_frame
-from matchmaker.model import Dataset, DatasetError, DatasetSettings, DomainError, Issue
+from matchmaker.model import (
+    Dataset,
+    DatasetError,
+    DatasetSettings,
+    DomainError,
+    Issue,
+    rule_names,
+)
 
 __all__ = [
     "ValidationReport",
@@ -181,7 +188,7 @@ def _validate(
             issues.extend(check(table))
         if not table.rows and table.name not in REQUIRED_TABLES:
             del tables[table.name]  # an empty optional table counts as absent
-    context = {"zone": settings.zone}
+    context = {"zone": settings.zone, "break_names": rule_names(settings.breaks)}
     rows = {name: _parse_rows(table, context, issues) for name, table in tables.items()}
     for name, valid in rows.items():
         _run_row_checks(tables[name], valid, issues)

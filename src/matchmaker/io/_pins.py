@@ -12,10 +12,11 @@ jobs alone with the greedy solver, which places every pin as it is, and verifyin
 with :func:`matchmaker.plan.verify`. (``ops jobs`` exports a round from the event store and
 releases such pins there with a warning, so that its output is valid input.)
 
-The home-care rules (soft windows, linked visits, the way home) are left out of that plan,
-which greedy cannot make with them; a pinned visit that depends on a visit no worker can
-serve in the round is refused on its own, since every plan would serve it without its
-partner.
+The home-care rules (soft windows, linked visits, the way home, breaks) are left out of
+that plan, which greedy cannot make with them; with break rules, each shift's breaks are
+then placed beside its pins (:func:`matchmaker.solve.place_breaks`), and pins that leave no
+room are refused; a pinned visit that depends on a visit no worker can serve in the round
+is refused on its own, since every plan would serve it without its partner.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from datetime import datetime
 from matchmaker.compile import TravelModel, compile_problem
 from matchmaker.model import Dataset, Issue, Job, LinkWorker, elapsed_minutes
 from matchmaker.plan import Plan, build_plan, check_pair, verify
-from matchmaker.solve import get_solver
+from matchmaker.solve import Route, get_solver, place_breaks
 
 __all__ = ["check_pin_travel", "check_pins"]
 
@@ -83,12 +84,17 @@ def _schedule_issues(
     if not pinned:
         return []
     partners = _partners(dataset, pinned)
+    # Greedy refuses break rules too: the pins are planned without them, then each
+    # shift's breaks are placed beside its pins (_break_issues).
     alone = Dataset(
-        workers=dataset.workers,
+        workers=tuple(replace(w, breaks=None) for w in dataset.workers),
         jobs=tuple(_without_links(job) for job in (*pinned, *partners)),
         customers=dataset.customers,
         settings=dataset.settings.model_copy(
-            update={"policy": dataset.settings.policy.model_copy(update={"travel_home": False})}
+            update={
+                "policy": dataset.settings.policy.model_copy(update={"travel_home": False}),
+                "breaks": (),
+            }
         ),
     )
     policy = alone.settings.policy
@@ -107,6 +113,8 @@ def _schedule_issues(
         issues.append(_pin_issue(file, rows, job, violation.worker_id, violation.message))
     broken = {job_id for job_id, _ in seen}
     issues.extend(_link_issues(dataset, pinned, partners, plan, broken, file, rows))
+    if dataset.settings.breaks:
+        issues.extend(_break_issues(dataset, alone, solution.routes, file, rows, travel))
     for job in pinned:
         if job.depends_on is None or job.job_id in broken:
             continue
@@ -124,6 +132,46 @@ def _schedule_issues(
             )
         if message is not None:
             issues.append(_pin_issue(file, rows, job, None, message))
+    return issues
+
+
+def _break_issues(
+    dataset: Dataset,
+    alone: Dataset,
+    routes: tuple[Route, ...],
+    file: str,
+    rows: Mapping[str, int],
+    travel: TravelModel | None,
+) -> list[Issue]:
+    """An error for the pins of each shift whose breaks do not fit beside them (the pins
+    alone: the partners of linked pins are left to the solver)."""
+    whole = replace(alone, workers=dataset.workers, settings=dataset.settings)
+    problem = compile_problem(whole, policy=dataset.settings.policy, travel=travel)
+    issues: list[Issue] = []
+    for route in routes:
+        kept = [
+            (j, s)
+            for j, s in zip(route.jobs, route.starts, strict=True)
+            if problem.pinned[route.vehicle, j]
+        ]
+        if (
+            not kept
+            or place_breaks(problem, route.vehicle, [j for j, _ in kept], [s for _, s in kept])
+            is not None
+        ):
+            continue
+        worker_id = problem.worker_ids[int(problem.vehicle_worker[route.vehicle])]
+        job = alone.jobs[kept[0][0]]
+        issues.append(
+            _pin_issue(
+                file,
+                rows,
+                dataset.job(job.job_id),
+                worker_id,
+                f"the pinned jobs of worker {worker_id} in this shift leave no room for "
+                "the breaks of [[breaks]] in dataset.toml.",
+            )
+        )
     return issues
 
 

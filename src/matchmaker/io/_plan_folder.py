@@ -4,7 +4,8 @@ A plan folder holds::
 
     assignments.csv   job_id, worker_id, start, end, travel_minutes, sequence, match_score,
                       then the dispatcher's columns: worker_name, customer_id, customer_name,
-                      service_type, priority, district, address, day
+                      service_type, priority, district, address, day; with breaks,
+                      kind (visit, break) and a row per break (:mod:`._plan_breaks`)
     unassigned.csv    job_id, reason_code, reason, then priority, earliest_start,
                       latest_start, customer_id, customer_name, service_type, district,
                       address, day

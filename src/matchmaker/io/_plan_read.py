@@ -3,7 +3,8 @@
 **Reading** (:func:`read_plan`) needs only ``assignments.csv`` (``job_id``, ``worker_id``,
 ``start``, ``end``; ``travel_minutes``, ``sequence`` and ``match_score`` are optional), so
 plans made by hand or by another tool can be verified; ``unassigned.csv``, ``kpis.json`` and
-``plan.json`` are read when present. Every problem is collected and raised as one
+``plan.json`` are read when present. Rows of ``kind`` ``break`` are the workers' breaks
+(:mod:`matchmaker.io._plan_breaks`). Every problem is collected and raised as one
 :class:`~matchmaker.model.PlanError` naming file, row and column.
 The ``travel`` record of ``plan.json`` restores the model the plan was made with.
 """
@@ -22,10 +23,18 @@ from typing import Any
 from pydantic import ValidationError
 
 from matchmaker.io._loading import load_dataset
+from matchmaker.io._plan_breaks import BREAK, KIND_COLUMN, VISIT
 from matchmaker.io._plan_folder import INPUT, PLAN_MARKER, tree_sha256
 from matchmaker.io._travel_file import read_travel
-from matchmaker.model import Dataset, Issue, PlanError, Policy
-from matchmaker.plan import PLAN_SCHEMA_VERSION, Assignment, Plan, ReasonCode, UnassignedJob
+from matchmaker.model import Dataset, Issue, PlanError, Policy, utc
+from matchmaker.plan import (
+    PLAN_SCHEMA_VERSION,
+    Assignment,
+    Break,
+    Plan,
+    ReasonCode,
+    UnassignedJob,
+)
 
 __all__ = ["load_plan_input", "load_plan_policy", "read_plan"]
 
@@ -111,10 +120,28 @@ def _parse_float(text: str) -> float:
     return value
 
 
-def _read_assignments(path: Path) -> tuple[list[Assignment], list[Issue]]:
+def _read_assignments(path: Path) -> tuple[list[Assignment], list[Break], list[Issue]]:
     rows, issues = _read_rows(path, _REQUIRED_ASSIGNMENT_COLUMNS)
     parsed: list[dict[str, Any]] = []
+    breaks: list[Break] = []
     for line, row in enumerate(rows, start=2):
+        kind = row.get(KIND_COLUMN, "") or VISIT
+        if kind == BREAK:
+            pause = _read_break(path, line, row, issues)
+            if pause is not None:
+                breaks.append(pause)
+            continue
+        if kind != VISIT:
+            issues.append(
+                Issue(
+                    file=path.name,
+                    row=line,
+                    column=KIND_COLUMN,
+                    value=kind,
+                    message=f"unknown kind; use {VISIT} (or blank) or {BREAK}",
+                )
+            )
+            continue
         values: dict[str, Any] = {}
         ok = True
         for column, parse, default in (
@@ -167,7 +194,52 @@ def _read_assignments(path: Path) -> tuple[list[Assignment], list[Issue]]:
         for values in sorted(parsed, key=lambda v: (v["worker_id"], v["start"])):
             counters[values["worker_id"]] = counters.get(values["worker_id"], 0) + 1
             values["sequence"] = counters[values["worker_id"]]
-    return [Assignment(**values) for values in parsed], issues
+    return [Assignment(**values) for values in parsed], breaks, issues
+
+
+def _read_break(path: Path, line: int, row: dict[str, str], issues: list[Issue]) -> Break | None:
+    """A row of kind ``break``: a worker, a start and an end, and no job."""
+    values: dict[str, Any] = {}
+    for column, parse in (("worker_id", str), ("start", _parse_datetime), ("end", _parse_datetime)):
+        text = row.get(column, "")
+        if not text:
+            issues.append(
+                Issue(
+                    file=path.name, row=line, column=column, value=None, message="must not be blank"
+                )
+            )
+            continue
+        try:
+            values[column] = parse(text)
+        except ValueError as error:
+            issues.append(
+                Issue(file=path.name, row=line, column=column, value=text, message=str(error))
+            )
+    if row.get("job_id"):
+        issues.append(
+            Issue(
+                file=path.name,
+                row=line,
+                column="job_id",
+                value=row["job_id"],
+                message="must be blank on a break row",
+            )
+        )
+        return None
+    if len(values) < 3:
+        return None
+    if values["end"] <= values["start"]:
+        issues.append(
+            Issue(
+                file=path.name,
+                row=line,
+                column="end",
+                value=row["end"],
+                message="is not after start",
+            )
+        )
+        return None
+    return Break(**values)
 
 
 def _read_unassigned(path: Path) -> tuple[list[UnassignedJob], list[Issue]]:
@@ -255,7 +327,7 @@ def read_plan(folder: Path) -> Plan:
     assignments_path = folder / "assignments.csv"
     if not assignments_path.is_file():
         raise PlanError(f"{folder}: no assignments.csv; a plan folder needs at least that file")
-    assignments, issues = _read_assignments(assignments_path)
+    assignments, breaks, issues = _read_assignments(assignments_path)
     unassigned: list[UnassignedJob] = []
     if (folder / "unassigned.csv").is_file():
         unassigned, more = _read_unassigned(folder / "unassigned.csv")
@@ -294,6 +366,7 @@ def read_plan(folder: Path) -> Plan:
         kpis=kpis,
         score_components=components,
         travel=travel,
+        breaks=tuple(sorted(breaks, key=lambda b: (utc(b.start), b.worker_id))),
     )
 
 

@@ -28,6 +28,7 @@ from typing import Any
 from matchmaker._version import __version__
 from matchmaker.io._folders import recover, staging_folder, swap_into_place
 from matchmaker.io._frames import dataset_to_frames
+from matchmaker.io._plan_breaks import KIND_COLUMN, break_record, break_rows
 from matchmaker.io._plan_folder import DAYS, INPUT, PLAN_MARKER, tree_sha256
 from matchmaker.io._tables import write_tables
 from matchmaker.io._travel_file import write_travel
@@ -132,7 +133,10 @@ _UNASSIGNED_FILE_COLUMNS = UNASSIGNED_COLUMNS + UNASSIGNED_DETAIL_COLUMNS
 
 
 def _write_days(
-    folder: Path, assignments: list[dict[str, Any]], unassigned: list[dict[str, Any]]
+    folder: Path,
+    assignments: list[dict[str, Any]],
+    unassigned: list[dict[str, Any]],
+    assignment_columns: tuple[str, ...] = _ASSIGNMENT_FILE_COLUMNS,
 ) -> None:
     """``days/YYYY-MM-DD/{assignments,unassigned}.csv`` for a round over several days:
     the rows of the whole-round files whose ``day`` is that day."""
@@ -144,7 +148,7 @@ def _write_days(
         target.mkdir(parents=True)
         _csv(
             target / "assignments.csv",
-            _ASSIGNMENT_FILE_COLUMNS,
+            assignment_columns,
             [r for r in assignments if r["day"] == day],
         )
         _csv(
@@ -180,10 +184,14 @@ def _write_contents(
         for row, more in zip(unassigned, unassigned_details(plan, dataset), strict=True)
     ]
     assignment_rows = [{**row, **more} for row, more in zip(assignments, details, strict=True)]
-    _csv(folder / "assignments.csv", _ASSIGNMENT_FILE_COLUMNS, assignment_rows)
+    assignment_columns: tuple[str, ...] = _ASSIGNMENT_FILE_COLUMNS
+    if plan.breaks:
+        assignment_columns += (KIND_COLUMN,)
+        assignment_rows = break_rows(plan, dataset, assignment_rows)
+    _csv(folder / "assignments.csv", assignment_columns, assignment_rows)
     _csv(folder / "unassigned.csv", _UNASSIGNED_FILE_COLUMNS, unassigned_rows)
     _csv(folder / "workers.csv", WORKER_COLUMNS, workers)
-    _write_days(folder, assignment_rows, unassigned_rows)
+    _write_days(folder, assignment_rows, unassigned_rows, assignment_columns)
     for name, (columns, rows) in extra_tables.items():
         _csv(folder / name, tuple(columns), [dict(row) for row in rows])
     kpis = json_safe(plan.kpis)
@@ -207,6 +215,7 @@ def _write_contents(
                 for row in assignments
             ],
             "unassigned": unassigned,
+            **({"breaks": [break_record(b) for b in plan.breaks]} if plan.breaks else {}),
             "workers": workers,
             "policy": policy_data,
             "travel": travel,

@@ -35,6 +35,7 @@ from matchmaker.io._cells import (
 )
 from matchmaker.model import (
     MAX_PLACEMENT_DAYS,
+    NO_BREAKS,
     BackgroundCheckStatus,
     Certificate,
     Gender,
@@ -85,6 +86,32 @@ def _zoned_datetime(value: object, info: ValidationInfo) -> datetime:
         return parse_datetime(cell_text(value), zone)
     except CellError as error:
         raise PydanticCustomError("cell", "{reason}", {"reason": str(error)}) from None
+
+
+def _break_rules(value: object, info: ValidationInfo) -> tuple[str, ...] | None:
+    """``workers.breaks``: blank = every rule (``None``), ``none`` = no break (``()``), else
+    the names of rules of ``dataset.toml``'s ``[[breaks]]`` (the context's ``break_names``)."""
+    context = info.context if isinstance(info.context, dict) else {}
+    known: tuple[str, ...] = context.get("break_names", ())
+    try:
+        names = _ordered_words(cell_text(value))
+    except CellError as error:
+        raise PydanticCustomError("cell", "{reason}", {"reason": str(error)}) from None
+    if not names:
+        return None
+    if NO_BREAKS in names:
+        if len(names) > 1:
+            raise PydanticCustomError("cell", f"mixes {NO_BREAKS!r} with break rule names", {})
+        return ()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        rules = ", ".join(known) if known else "dataset.toml has no [[breaks]]"
+        raise PydanticCustomError(
+            "cell",
+            "{reason}",
+            {"reason": f"names unknown break rule(s) {', '.join(unknown)} (rules: {rules})"},
+        )
+    return names
 
 
 def _identifier(text: str) -> str:
@@ -247,6 +274,14 @@ Duration = Annotated[
 ]
 Moment = Annotated[datetime, PlainValidator(_zoned_datetime), _DATETIME_SCHEMA]
 OptionalMoment = Annotated[datetime | None, PlainValidator(_zoned_datetime), _DATETIME_SCHEMA]
+BreakRules = Annotated[
+    tuple[str, ...] | None,
+    PlainValidator(_break_rules),
+    _list_schema(
+        "';' list of the names of dataset.toml [[breaks]] rules that apply to the worker; "
+        "blank = every rule, none = no break"
+    ),
+]
 OptionalDate = Annotated[
     date | None,
     _cell(parse_date),
@@ -370,6 +405,8 @@ class WorkerRow(_Row):
     max_week_minutes: Limit = Field(None, description="per calendar week (Mon-Sun)")
     min_rest_minutes: Limit = Field(None, description="between two shifts' work")
     max_consecutive_days: Limit = Field(None, description="local dates in a row with work")
+    # Break rules (optional; blank = every [[breaks]] rule of dataset.toml).
+    breaks: BreakRules = None
 
 
 class CustomerRow(_Row):
@@ -491,7 +528,7 @@ EXTENSION_COLUMNS: dict[str, tuple[str, ...]] = {
         "link_worker",
     ),
     "customers": ("address", "district", "max_distinct_workers"),
-    "workers": ("max_week_minutes", "min_rest_minutes", "max_consecutive_days"),
+    "workers": ("max_week_minutes", "min_rest_minutes", "max_consecutive_days", "breaks"),
 }
 """Optional columns beyond dataset contract v1 that the loader also reads."""
 

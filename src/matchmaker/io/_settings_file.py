@@ -1,7 +1,8 @@
 """``dataset.toml``: reading it into :class:`~matchmaker.model.DatasetSettings` and back.
 
 Problems are reported as :class:`~matchmaker.model.Issue` naming ``dataset.toml``,
-with the dotted key (``travel.speed_kmh``) as the column and no row.
+with the dotted key (``travel.speed_kmh``) as the column and no row; a key of an array of
+tables (``[[breaks]]``, column ``breaks.1.min_minutes``) also gets its line as the row.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ __all__ = ["SETTINGS_FILE", "load_settings", "read_settings", "settings_to_toml"
 SETTINGS_FILE = "dataset.toml"
 
 
-def _issue(column: str | None, value: object, message: str) -> Issue:
+def _issue(column: str | None, value: object, message: str, row: int | None = None) -> Issue:
     return Issue(
         file=SETTINGS_FILE,
-        row=None,
+        row=row,
         column=column,
         value=None if value is None else str(value),
         message=message,
@@ -58,10 +59,46 @@ def read_settings(path: Path) -> tuple[DatasetSettings, list[Issue]]:
                 ".".join(str(part) for part in detail["loc"]) or None,
                 None if detail["type"] == "missing" else _shown(detail["input"]),
                 _settings_message(detail),
+                row=_line_of(text, detail["loc"]),
             )
             for detail in error.errors()
         ]
     return _fallback(data), issues
+
+
+_TABLE_LIST_HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]")
+_KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+_HEADER = re.compile(r"^\s*\[")
+
+
+def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
+    """The line of ``dataset.toml`` an issue in an array of tables points at: the key's
+    line inside its ``[[name]]`` table (``loc`` = name, position, key), else the table's
+    header; ``None`` for any other setting (its dotted key names it)."""
+    if len(loc) < 2 or not isinstance(loc[0], str) or not isinstance(loc[1], int):
+        return None
+    name, position = loc[0], loc[1]
+    key = loc[2] if len(loc) > 2 and isinstance(loc[2], str) else None
+    seen = -1
+    header: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _TABLE_LIST_HEADER.match(line)
+        if match is not None:
+            if header is not None:
+                break
+            if match.group(1) == name:
+                seen += 1
+                if seen == position:
+                    header = number
+            continue
+        if header is None:
+            continue
+        if _HEADER.match(line):
+            break
+        found = _KEY_LINE.match(line)
+        if key is not None and found is not None and found.group(1) == key:
+            return number
+    return header
 
 
 def _shown(value: object) -> object:
@@ -113,9 +150,14 @@ def _toml_value(value: Any) -> str:
     raise TypeError(f"cannot write a {type(value).__name__} to TOML")
 
 
+def _is_table_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
 def _toml_lines(data: dict[str, Any], prefix: str) -> list[str]:
-    scalars = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    scalars = {k: v for k, v in data.items() if not isinstance(v, dict) and not _is_table_list(v)}
     tables = {k: v for k, v in data.items() if isinstance(v, dict)}
+    table_lists = {k: v for k, v in data.items() if _is_table_list(v)}
     lines: list[str] = []
     if prefix and scalars:
         lines.append(f"[{prefix}]")
@@ -125,6 +167,14 @@ def _toml_lines(data: dict[str, Any], prefix: str) -> list[str]:
         if lines:
             lines.append("")
         lines += _toml_lines(table, name)
+    for key, items in table_lists.items():
+        # An array of tables ([[breaks]]): one header per item, scalars only.
+        name = f"{prefix}.{_toml_key(key)}" if prefix else _toml_key(key)
+        for item in items:
+            if lines:
+                lines.append("")
+            lines.append(f"[[{name}]]")
+            lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in item.items()]
     return lines
 
 

@@ -2,7 +2,8 @@
 
 Each row of ``assignments.csv`` (``job_id, worker_id, start, end, travel_minutes,
 sequence, match_score``; a team job has one row per worker) becomes a ``visit_proposed``
-event for its visit, in one transaction.
+event for its visit, in one transaction. Rows of ``kind`` ``break`` (a worker's break) are
+not visits and are passed over.
 """
 
 from __future__ import annotations
@@ -128,6 +129,8 @@ def apply_plan(
     ledger = ops.ledger()
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for row, cells in records(frame):
+        if cells.get("kind") == "break":
+            continue  # a worker's break ([[breaks]]), not a visit: the store has no events for it
         groups.setdefault(cells.get("job_id", ""), []).append((row, cells))
     proposed = unchanged = 0
     skipped: list[tuple[str, str]] = []

@@ -48,6 +48,7 @@ from matchmaker.live._index import (
     schedule_of,
 )
 from matchmaker.live._keep import frozen_jobs, not_before, previous_visits, replay
+from matchmaker.live._refuse import refuse_breaks
 from matchmaker.live._search import candidates
 from matchmaker.model import Dataset, Policy, add_minutes, minutes_from
 from matchmaker.plan import Plan, Violation, build_plan, verify
@@ -114,6 +115,7 @@ def replan(
     if max_moves < 0 or shift_tolerance < 0:
         raise ValueError("max_moves and shift_tolerance must be 0 or more")
     get_solver(solver)  # an unknown solver fails before any work
+    refuse_breaks(dataset, "replan")
     visits: dict[str, list[tuple[str, datetime, datetime]]] = defaultdict(list)
     for a in previous.assignments:
         visits[a.worker_id].append((a.job_id, a.start, a.end))

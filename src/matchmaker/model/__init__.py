@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from matchmaker.model._breaks import (
+    NO_BREAKS,
+    BreakNeed,
+    BreakRule,
+    rule_names,
+    rules_of_worker,
+    shift_breaks,
+)
 from matchmaker.model._domain import (
     BackgroundCheck,
     BackgroundCheckStatus,
@@ -85,8 +93,11 @@ __all__ = [
     "MAX_PLACEMENT_DAYS",
     "MAX_SPEED_KMH",
     "MIN_SPEED_KMH",
+    "NO_BREAKS",
     "BackgroundCheck",
     "BackgroundCheckStatus",
+    "BreakNeed",
+    "BreakRule",
     "Certificate",
     "ConcurrencyError",
     "Customer",
@@ -141,6 +152,9 @@ __all__ = [
     "local_zone",
     "minutes_from",
     "planned_day",
+    "rule_names",
+    "rules_of_worker",
+    "shift_breaks",
     "shorten",
     "utc",
 ]

@@ -16,6 +16,7 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from matchmaker.model._breaks import check_worker_breaks
 from matchmaker.model._exceptions import DomainError
 from matchmaker.model._linked import check_dataset_links, check_job_rules
 from matchmaker.model._profile import PlacementProfile
@@ -201,6 +202,9 @@ class Worker:
     """Least minutes between the last job of one shift and the first job of the next."""
     max_consecutive_days: int | None = None
     """Most local dates in a row with work."""
+    breaks: tuple[str, ...] | None = None
+    """Names of the dataset's break rules (``[[breaks]]``) that apply to this worker;
+    ``None``: every rule, ``()``: none."""
 
     def __post_init__(self) -> None:
         if not self.worker_id:
@@ -400,6 +404,7 @@ class Dataset:
                     f"{request.customer_id!r}"
                 )
         check_dataset_links(self.jobs, self._job_index)
+        check_worker_breaks(self.workers, self.settings.breaks)
         for job in self.jobs:
             if self.customers and job.customer_id not in self._customer_index:
                 raise DomainError(f"job {job.job_id}: unknown customer {job.customer_id!r}")

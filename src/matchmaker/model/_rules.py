@@ -81,6 +81,9 @@ class ReasonCode(enum.StrEnum):
     VISIT_CONFLICT = "VISIT_CONFLICT"
     PLACEMENT_OVERLAP = "PLACEMENT_OVERLAP"
     DEPENDENCY = "DEPENDENCY"
+    BREAK = "BREAK"
+    """It fits in the free time of a worker who could take it, but not with that worker's
+    break (``[[breaks]]``)."""
     WORK_LIMITS = "WORK_LIMITS"
     """Every worker who could take it would break a limit across days (week, rest, days
     in a row)."""
@@ -357,6 +360,14 @@ HARD_RULES: tuple[HardRule, ...] = (
         statement="A linked visit is served only with the visit it depends on, starting "
         "min_gap to max_gap minutes after it, by the same or a different worker as asked.",
         code=ReasonCode.DEPENDENCY,
+    ),
+    HardRule(
+        name="breaks",
+        scope=RuleScope.SCHEDULE,
+        statement="Every shift with work holds the breaks its rules ask for: each of a "
+        "length from min_minutes to max_minutes, starting in its window, overlapping no "
+        "job, with the travel of its gap still fitting around it.",
+        code=ReasonCode.BREAK,
     ),
     # Limits across days and the continuity cap (matchmaker.compile RoundLimits).
     HardRule(

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from matchmaker.model._breaks import NO_BREAKS, BreakRule, rule_names
 from matchmaker.model._limits import LimitSettings
 from matchmaker.model._policy import Policy
 
@@ -125,6 +126,20 @@ class DatasetSettings(BaseModel):
     travel_source: TravelSource = Field(default_factory=TravelSource)
     policy: Policy = Field(default_factory=Policy)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    breaks: tuple[BreakRule, ...] = Field(
+        (), description="break rules (``[[breaks]]`` tables), see matchmaker.model.BreakRule"
+    )
+
+    @field_validator("breaks")
+    @classmethod
+    def _unique_break_names(cls, value: tuple[BreakRule, ...]) -> tuple[BreakRule, ...]:
+        names = rule_names(value)
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"two break rules are named {name!r}; give each its own name")
+            if name == NO_BREAKS:
+                raise ValueError(f"a break rule may not be named {NO_BREAKS!r}")
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -49,6 +49,7 @@ from matchmaker.plan._messages import LANGUAGES, MESSAGES, message
 from matchmaker.plan._plan import (
     PLAN_SCHEMA_VERSION,
     Assignment,
+    Break,
     Plan,
     ReasonCode,
     UnassignedJob,
@@ -88,6 +89,7 @@ __all__ = [
     "UNASSIGNED_DETAIL_COLUMNS",
     "WORKER_COLUMNS",
     "Assignment",
+    "Break",
     "DispatchInterrupted",
     "DispatchResult",
     "JobExplanation",

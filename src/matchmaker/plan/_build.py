@@ -20,10 +20,10 @@ from matchmaker.compile import Problem, pairs_components
 from matchmaker.model import Dataset, Policy, elapsed_minutes, planned_day
 from matchmaker.plan._capacity import display_zone, instant_at, schedule_of_routes, unserved_reason
 from matchmaker.plan._free_time import gap_table
-from matchmaker.plan._plan import Assignment, Plan, UnassignedJob
+from matchmaker.plan._plan import Assignment, Break, Plan, UnassignedJob
 from matchmaker.plan._rules_kpis import lateness_kpis, travel_home_kpis
 from matchmaker.plan._workload import workload_kpis
-from matchmaker.solve import Solution, objective_terms
+from matchmaker.solve import Route, Solution, objective_terms, route_breaks
 
 __all__ = ["build_plan", "optimality_gap", "plan_kpis"]
 
@@ -94,7 +94,30 @@ def build_plan(dataset: Dataset, problem: Problem, solution: Solution, policy: P
         kpis=kpis,
         score_components=components,
         travel=problem.travel_model,
+        breaks=plan_breaks(dataset, problem, solution.routes),
     )
+
+
+def plan_breaks(dataset: Dataset, problem: Problem, routes: tuple[Route, ...]) -> tuple[Break, ...]:
+    """The breaks of each route (:func:`matchmaker.solve.route_breaks`), in human units.
+
+    A route whose breaks do not fit gets none, so that ``verify`` names what is missing.
+    """
+    zone = dataset.settings.zone
+    breaks: list[Break] = []
+    for route in routes:
+        worker_id = problem.worker_ids[int(problem.vehicle_worker[route.vehicle])]
+        shown = zone if zone is not None else problem.horizon_start.tzinfo
+        for start, minutes in route_breaks(problem, route) or ():
+            breaks.append(
+                Break(
+                    worker_id=worker_id,
+                    start=instant_at(problem, start, shown),
+                    end=instant_at(problem, start + minutes, shown),
+                )
+            )
+    breaks.sort(key=lambda b: (b.start, b.worker_id))
+    return tuple(breaks)
 
 
 def optimality_gap(objective: int | None, lower_bound: int | None) -> float | None:

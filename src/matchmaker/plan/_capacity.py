@@ -34,6 +34,7 @@ import numpy.typing as npt
 from matchmaker.compile import Problem
 from matchmaker.model import Dataset, Job, add_minutes, minutes_from
 from matchmaker.plan import _reasons as reasons
+from matchmaker.plan._break_reason import blocked_by_breaks
 from matchmaker.plan._free_time import (
     GapTable,
     Schedule,
@@ -318,6 +319,11 @@ def unserved_reason(
         return code, f"{code.value}: {head} - {text}"
 
     if most_together(table.free_low, table.free_high) >= team:
+        if blocked_by_breaks(problem, schedule, j, free.tolist()):
+            return sentence(
+                ReasonCode.BREAK,
+                f"it fits in free time but not beside the workers' breaks: {listing(free)}",
+            )
         return sentence(
             ReasonCode.CAPACITY,
             "it still fits without moving anything, but the solver stopped before placing it "

@@ -43,6 +43,7 @@ _EN: dict[str, str] = {
     "code.CAPACITY": "every eligible worker busy",
     "code.TEAM_SIZE": "team too small",
     "code.DEPENDENCY": "linked visit cannot follow",
+    "code.BREAK": "no room beside the break",
     # the head of a reason sentence: "CODE: head - parts"
     "head.eligible": "{eligible} of {total} workers eligible",
     "head.eligible.one": "{eligible} of {total} worker eligible",
@@ -223,6 +224,7 @@ _ZH: dict[str, str] = {
     "code.CAPACITY": "符合条件的服务师都已排满",
     "code.TEAM_SIZE": "人数不够",
     "code.DEPENDENCY": "关联上门无法衔接",
+    "code.BREAK": "与休息时间冲突",
     "head.eligible": "{total} 名服务师中 {eligible} 名符合条件",
     "head.needed": "{head}，需要 {needed} 名",
     "sentence": "{code}：{head}——{parts}",

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from matchmaker.compile import TravelModel
     from matchmaker.model import Dataset
 
-__all__ = ["PLAN_SCHEMA_VERSION", "Assignment", "Plan", "ReasonCode", "UnassignedJob"]
+__all__ = ["PLAN_SCHEMA_VERSION", "Assignment", "Break", "Plan", "ReasonCode", "UnassignedJob"]
 
 PLAN_SCHEMA_VERSION = 1
 
@@ -41,6 +41,15 @@ class Assignment:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class Break:
+    """A worker's break (``[[breaks]]`` of ``dataset.toml``): a row of kind ``break``."""
+
+    worker_id: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class UnassignedJob:
     job_id: str
     reason_code: ReasonCode
@@ -58,7 +67,7 @@ class Plan:
     ``fill_rate``, ``priority_served``, ``travel_minutes_total``, ``mean_match_score``,
     ``objective``, ``lower_bound``, ``backend``, ``seed``, ``solve_seconds``) and may carry
     more (the objective terms). ``score_components`` maps ``(job_id, worker_id)`` to the
-    named parts of the match score of each assignment.
+    named parts of the match score of each assignment; ``breaks`` are the workers' breaks.
 
     ``travel`` is the travel model the plan was made with; :func:`~matchmaker.plan.verify`,
     :func:`~matchmaker.plan.explain_job` and the plan folder use it. ``None`` (a plan made
@@ -71,6 +80,8 @@ class Plan:
     kpis: dict[str, Any]
     score_components: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
     travel: TravelModel | None = field(default=None, compare=False)
+    breaks: tuple[Break, ...] = ()
+    """The workers' breaks, by start; empty when the round has no break rules."""
 
     def to_frames(self, dataset: Dataset | None = None) -> dict[str, pd.DataFrame]:
         """The plan's tables as DataFrames: ``assignments``, ``unassigned``, ``workers`` and

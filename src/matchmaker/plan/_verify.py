@@ -47,6 +47,7 @@ from types import MappingProxyType
 from matchmaker.compile import TravelModel
 from matchmaker.model import HARD_RULES, Dataset, RuleScope, add_minutes
 from matchmaker.plan._plan import Assignment, Plan
+from matchmaker.plan._verify_breaks import breaks
 from matchmaker.plan._verify_context import Context, Rule, Violation
 from matchmaker.plan._verify_limits import (
     max_consecutive_days,
@@ -109,6 +110,7 @@ _IMPLEMENTATIONS: dict[str, Rule] = {
         team_complete_and_synchronised,
         pins_kept,
         linked_visits,
+        breaks,
         max_week_minutes,
         min_rest_minutes,
         max_consecutive_days,

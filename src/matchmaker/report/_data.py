@@ -10,7 +10,8 @@ only draw it.
 to each job and the idle time left: travel to the first job of a shift ends at its start
 (the worker leaves home just in time), travel to a later job starts when the previous one
 ends (the worker sets off at once and waits on arrival, which shows as idle time before the
-job). Breaks are drawn when given (``breaks``). Times are shown in the round's timezone.
+job). Breaks are drawn: the plan's (``plan.breaks``), or those given (``breaks``). Times
+are shown in the round's timezone.
 """
 
 from __future__ import annotations
@@ -310,11 +311,15 @@ def build_report_data(
 
     ``files`` are the plan folder's ``assignments`` and ``unassigned`` tables as read from
     disk (their extra columns and names fill in what the dataset lacks); ``breaks`` are
-    ``(worker_id, start, end)``; ``extra_tables`` are shown under their titles at the end.
+    ``(worker_id, start, end)`` (none given: the plan's own, ``plan.breaks``);
+    ``extra_tables`` are shown under their titles at the end.
     """
     zone = local_zone(dataset)
     by_worker: dict[str, list[tuple[datetime, datetime]]] = {}
-    for worker_id, start, end in breaks:
+    given = list(breaks)
+    if not given:
+        given = [(b.worker_id, b.start, b.end) for b in plan.breaks]
+    for worker_id, start, end in given:
         by_worker.setdefault(worker_id, []).append((start, end))
     rows, routes = _gantt(plan, dataset, zone, by_worker, lang)
     frames = plan_to_frames(plan, dataset=dataset)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from matchmaker.solve._breaks import fit_breaks, place_breaks, route_breaks
 from matchmaker.solve._decompose import SubRound
 from matchmaker.solve._lateness import home_leg, lateness_minutes
 from matchmaker.solve._limits import breaches, limit_blocks
@@ -41,14 +42,17 @@ __all__ = [
     "SubRound",
     "breaches",
     "drop_penalties",
+    "fit_breaks",
     "get_solver",
     "home_leg",
     "lateness_minutes",
     "limit_blocks",
     "match_costs",
     "objective_terms",
+    "place_breaks",
     "priority_weights",
     "refuse_rules",
+    "route_breaks",
     "route_travel",
     "serve_value",
     "solution_objective",

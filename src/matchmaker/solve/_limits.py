@@ -36,6 +36,7 @@ import numpy.typing as npt
 
 from matchmaker.compile import Problem, RoundLimits
 from matchmaker.model import Policy
+from matchmaker.solve._breaks import fit_breaks
 from matchmaker.solve._linked_refill import refill
 from matchmaker.solve._objective import drop_penalties, objective_terms
 from matchmaker.solve._schedule import routes_with_starts
@@ -262,6 +263,9 @@ def enforce(
         < objective_terms(problem, routes, policy).total
     ):
         routes = trimmed
+    # A dropped visit joins two gaps of its route; should the breaks not fit the joined
+    # gap (a travel matrix need not keep the triangle inequality), fewer visits go.
+    routes = fit_breaks(problem, routes)
     stats = dict(solution.stats)
     after_trim = served_count(trimmed)
     stats["limits_dropped"] = float(served - after_trim)

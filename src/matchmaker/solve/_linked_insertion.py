@@ -7,7 +7,9 @@ a new job goes into a gap of a route only where it fits without moving the other
 earliest start the gap allows. A linked visit is tried after each of the cheapest places
 of its partner, so that both fit their gap and their worker rule together.
 
-Team jobs (``workers_needed > 1``) are left to the routing search. The result is a valid
+With breaks, a place counts only where the shift's breaks still fit (at the earliest
+start, else just after a break). Team jobs (``workers_needed > 1``) are left to the
+routing search. The result is a valid
 plan that the routing search (:mod:`matchmaker.solve._rules_routing`) starts from.
 """
 
@@ -20,6 +22,7 @@ import numpy.typing as npt
 
 from matchmaker.compile import LINK_DIFFERENT, LINK_SAME, Problem
 from matchmaker.model import Policy
+from matchmaker.solve._breaks import place_breaks
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._solution import Route
 
@@ -95,6 +98,47 @@ class _State:
             return None
         return added, late
 
+    def start_with_breaks(
+        self, v: int, position: int, job: int, earliest: int, latest: int
+    ) -> tuple[int, tuple[int, int]] | None:
+        """The first start from ``earliest`` (then just after each break of the shift)
+        at which ``job`` fits in front of ``position`` with the shift's breaks, and what
+        :meth:`push` says of it; ``None`` when none does."""
+        rules = self.problem.rules
+        if rules is None or not rules.has_breaks:
+            outcome = self.push(v, position, job, earliest)
+            return None if outcome is None else (earliest, outcome)
+        tries = [earliest]
+        for low, high, minutes in rules.breaks_of(v):
+            tries += [
+                max(earliest, low + minutes),
+                earliest + minutes,
+                max(earliest, high + minutes),
+            ]
+        for start in sorted(set(tries)):
+            if start > latest:
+                break
+            outcome = self.push(v, position, job, start)
+            if outcome is not None and self.breaks_fit(v, position, job, start):
+                return start, outcome
+        return None
+
+    def breaks_fit(self, v: int, position: int, job: int, start: int) -> bool:
+        """Whether the shift's breaks still fit with ``job`` at ``start`` in front of
+        ``position`` (the later jobs pushed as :meth:`put` would)."""
+        problem = self.problem
+        route, starts = list(self.jobs[v]), list(self.starts[v])
+        route.insert(position, job)
+        starts.insert(position, start)
+        for k in range(position + 1, len(route)):
+            before = route[k - 1]
+            arrive = starts[k - 1] + int(problem.job_duration[before])
+            new = max(starts[k], arrive + self.travel(v, before, route[k]))
+            if new == starts[k]:
+                break
+            starts[k] = new
+        return place_breaks(problem, v, route, starts) is not None
+
     def places(self, job: int, low: int = -(2**40), high: int = 2**40) -> list[_Place]:
         """Every place ``job`` fits with a start in ``[low, high]``, cheapest first."""
         problem, policy = self.problem, self.policy
@@ -121,9 +165,10 @@ class _State:
                 latest = min(int(problem.job_latest[job]), high)
                 if earliest > latest:
                     continue
-                outcome = self.push(v, p, job, earliest)
-                if outcome is None:
+                found_start = self.start_with_breaks(v, p, job, earliest, latest)
+                if found_start is None:
                     continue
+                earliest, outcome = found_start
                 added, late = outcome
                 cost = (
                     added * self.costs.travel_rate
@@ -299,7 +344,7 @@ def _insert_group(
         span = place.latest - place.start
         for start in sorted({place.start, place.start + span // 4, place.start + span // 2}):
             pushed = state.push(place.vehicle, place.position, job, start)
-            if pushed is None:
+            if pushed is None or not state.breaks_fit(place.vehicle, place.position, job, start):
                 continue
             token = state.put(job, place, start)
             state.fixed.add(job)

@@ -45,7 +45,10 @@ Rules:
 * allowed vehicles from ``eligible`` (``VehicleVar(i).SetValues([-1, *allowed])``);
 * team jobs: copies active together, equal start cumuls, distinct vehicles (a worker's
   shifts do not overlap, so distinct vehicles at one start are distinct workers);
-* pins: a pinned copy is mandatory (no disjunction), fixed to its vehicle and start.
+* pins: a pinned copy is mandatory (no disjunction), fixed to its vehicle and start;
+* breaks (``Problem.rules``): each shift's breaks are fixed-length intervals on ``time``
+  with the service minutes as visit transits, so a break never overlaps a job and may
+  interrupt a trip (:func:`matchmaker.solve._breaks.add_break_intervals`).
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ import numpy.typing as npt
 from ortools.constraint_solver import pywrapcp
 
 from matchmaker.compile import Problem
+from matchmaker.solve._breaks import add_break_intervals
 from matchmaker.solve._costs import Costs, servable
 from matchmaker.solve._fairness import add_routing_balance
 from matchmaker.solve._solution import Route
@@ -275,6 +279,7 @@ def build_model(problem: Problem, costs: Costs) -> RoutingModel:
     model.offset = _add_disjunctions(model, costs)
     _add_allowed_vehicles(model)
     _add_teams(model)
+    add_break_intervals(model)
     return model
 
 

@@ -1,11 +1,11 @@
 """The routing backend on a round with home-care rules: soft windows, linked visits, the
-way home (``Problem.rules``, :mod:`matchmaker.compile._linked`).
+way home, breaks (``Problem.rules``, :mod:`matchmaker.compile._linked`).
 
 One OR-Tools routing model of the whole round, the shared model of
 :mod:`matchmaker.solve._routing_model` (node layout, drop penalties, caps, allowed
 vehicles, teams, pins, and the way home when ``policy.travel_home`` plans it: the arc into
 the end node then carries the travel back, so the worker is home by the end of the
-shift), plus:
+shift; and each shift's breaks as break intervals of the ``time`` dimension), plus:
 
 * lateness: a soft upper bound at ``due`` on the start cumul of a job's first copy, costing
   ``lateness_cost_per_minute`` per minute (a team counts once);
@@ -21,7 +21,9 @@ The gap constraints hold on the start cumuls even when the linked visit is left 
 dropped visit's cumul is free inside its window), so a visit is only planned at a start
 from which its partner could still follow. The search is guided local search from
 parallel cheapest insertion, or from ``warm_start``; it does not cut the round into
-sub-rounds, so very large rounds with these rules are slower to search.
+sub-rounds, so very large rounds with these rules are slower to search. Every candidate
+plan (insertion, warm start, search) passes :func:`matchmaker.solve._breaks.fit_breaks`,
+which only acts should a route's breaks not fit (see there).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import numpy as np
 
 from matchmaker.compile import LINK_DIFFERENT, LINK_SAME, Problem
 from matchmaker.model import Policy
+from matchmaker.solve._breaks import fit_breaks
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._lateness import check_travel_home
 from matchmaker.solve._linked_insertion import insert_all
@@ -131,6 +134,7 @@ def _multi_start(
             start = _first_plan(problem, policy, costs, seed, now + share * _FIRST_SHARE)
         else:
             start = insert_all(problem, policy, costs, order=3 + run, seed=seed + run)
+        start = fit_breaks(problem, start)
         start_cost = objective_terms(problem, start, policy).total
         if best_cost is None or start_cost < best_cost:
             best, best_cost = start, start_cost
@@ -139,6 +143,7 @@ def _multi_start(
         left = share - (time.perf_counter() - now)
         found = _search(model, left, seed, warm, progress, deterministic, stop, began, stats)
         if found is not None:
+            found = fit_breaks(problem, found)
             cost = objective_terms(problem, found, policy).total
             if cost < best_cost:
                 best, best_cost = found, cost
