@@ -26,7 +26,7 @@ from matchmaker.lifecycle import (
 from matchmaker.lifecycle._kpi_parts import as_cents, from_cents, sum_parts
 from matchmaker.lifecycle._round_inputs import ledger_round_inputs
 from matchmaker.lifecycle._round_read import store_round_inputs
-from matchmaker.lifecycle._views import VIEWS_KEY, rebuild_views
+from matchmaker.lifecycle._views import VERSION_KEY, VIEWS_KEY, rebuild_views
 from matchmaker.model import LifecycleError
 
 from . import scenario
@@ -54,6 +54,8 @@ def _views(store: SqlStore) -> tuple[dict[tuple[str, ...], int], list[tuple[Any,
             if int(v)
         }
         index = [tuple(r) for r in tx.execute("SELECT * FROM visit_index ORDER BY visit_id")]
+        index += [tuple(r) for r in tx.execute("SELECT * FROM first_accepted ORDER BY customer_id")]
+        assert tx.execute("SELECT COUNT(*) FROM kpi_counts WHERE value = 0").fetchone()[0] == 0
     return counts, index
 
 
@@ -152,14 +154,18 @@ def test_ops_jobs_writes_the_round_the_full_ledger_writes(
     assert written >= 3
 
 
-def test_a_store_without_views_gets_them_from_its_entity_rows(history: Operations) -> None:
-    """Views behind the read models (a store of an earlier matchmaker) are derived again
-    on the next read, without replaying the events."""
+@pytest.mark.parametrize("meta", [VIEWS_KEY, VERSION_KEY])
+def test_a_store_without_views_gets_them_from_its_entity_rows(
+    history: Operations, meta: str
+) -> None:
+    """Views behind the read models or of another layout (a store of an earlier
+    matchmaker) are derived again on the next read, without replaying the events."""
     kept = _views(history.store)
     with history.store.transaction() as tx:
         tx.execute("DELETE FROM kpi_counts")
         tx.execute("DELETE FROM visit_index")
-        tx.set_meta(VIEWS_KEY, "0")
+        tx.execute("DELETE FROM first_accepted")
+        tx.set_meta(meta, "0")
     assert _views(history.store) == kept
 
 

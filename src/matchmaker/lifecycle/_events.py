@@ -39,9 +39,9 @@ from pydantic import ValidationError
 
 from matchmaker.lifecycle._schema import (
     ENVELOPE_FIELDS,
-    EVENT_ADAPTER,
     KIND_NAMES,
     PARTIAL_KINDS,
+    validate_event,
 )
 from matchmaker.lifecycle._schema_base import In
 from matchmaker.lifecycle._states import EntityType, entity_type_of
@@ -150,7 +150,7 @@ def event_from_mapping(data: Mapping[str, Any]) -> tuple[Event, int | None]:
 
     Raises ``pydantic.ValidationError`` on a bad object.
     """
-    return _to_event(EVENT_ADAPTER.validate_python(dict(data)))
+    return _to_event(validate_event(dict(data)))
 
 
 def make_event(kind: str, entity: str, *, time: datetime, actor: str, **payload: Any) -> Event:

@@ -121,7 +121,8 @@ def _opt_us(moment: datetime | None) -> int | None:
 
 def _store_followups(tx: Transaction, policy: OpsPolicy, as_of: datetime) -> FollowupCounts:
     """The follow-ups counted in the database as if every customer were returning, then
-    the first accepted visit of each customer not known before corrected in Python."""
+    the first accepted visit of each customer not known before (``first_accepted``)
+    corrected in Python."""
     new_delay, returning = _delays(policy)
     as_of_us = to_us(as_of)
     row = tx.execute(
@@ -145,21 +146,12 @@ def _store_followups(tx: Transaction, policy: OpsPolicy, as_of: datetime) -> Fol
             "SELECT key FROM kpi_counts WHERE scope = 'known' AND value > 0"
         ).fetchall()
     }
-    firsts = tx.execute(
-        "SELECT v.customer_id, v.visit_id, v.accepted_us, v.done_us FROM visit_index v "
-        "JOIN (SELECT customer_id, MIN(accepted_us) AS first FROM visit_index "
-        "WHERE accepted_us IS NOT NULL GROUP BY customer_id) f "
-        "ON v.customer_id = f.customer_id AND v.accepted_us = f.first",
-    ).fetchall()
-    first: dict[str, tuple[str, int, int | None]] = {}
-    for customer, visit_id, accepted, done in firsts:
-        current = first.get(str(customer))
-        if current is None or str(visit_id) < current[0]:
-            first[str(customer)] = (
-                str(visit_id),
-                int(accepted),
-                None if done is None else int(done),
-            )
+    first = {
+        str(customer): (str(visit_id), int(accepted), None if done is None else int(done))
+        for customer, visit_id, accepted, done in tx.execute(
+            "SELECT customer_id, visit_id, accepted_us, done_us FROM first_accepted"
+        ).fetchall()
+    }
     for customer, (_visit, accepted, done) in first.items():
         if customer in known:
             continue
@@ -184,9 +176,8 @@ def _figures(data: str) -> WorkerFigures:
 
 
 def _count(tx: Transaction, scope: str) -> int:
-    row = tx.execute(
-        "SELECT COUNT(*) FROM kpi_counts WHERE scope = ? AND value > 0", (scope,)
-    ).fetchone()
+    # Counters at zero are deleted (_views._add): every row of the scope counts.
+    row = tx.execute("SELECT COUNT(*) FROM kpi_counts WHERE scope = ?", (scope,)).fetchone()
     return int(row[0])
 
 
@@ -198,7 +189,7 @@ def report_in(tx: Transaction, policy: OpsPolicy, *, as_of: datetime) -> KpiRepo
         f"SELECT scope, key, name, value FROM kpi_counts WHERE scope IN ({marks})", _COUNTED
     ).fetchall():
         counts[str(scope), str(key), str(name)] = int(value)
-    _not_due(counts, visit_rows(tx, "v.start_us > ?", (to_us(as_of),)))
+    _not_due(counts, visit_rows(tx, "start_us > ?", (to_us(as_of),)))
     workers = [_figures(str(row[0])) for row in tx.execute(_WORKERS).fetchall()]
     return build_report(
         counts,

@@ -39,9 +39,11 @@ from matchmaker.lifecycle._placement import PlacementRecord
 from matchmaker.lifecycle._readmodel_codec import decode, encode
 from matchmaker.lifecycle._states import EntityType
 from matchmaker.lifecycle._views import (
+    VERSION_KEY,
     VIEW_TYPES,
     VIEWS_KEY,
     VIEWS_SCHEMA,
+    VIEWS_VERSION,
     old_entities,
     rebuild_views,
     update_views,
@@ -333,6 +335,7 @@ def _write(
 def _mark(tx: Transaction, position: int) -> None:
     tx.set_meta(POSITION_KEY, str(position))
     tx.set_meta(VIEWS_KEY, str(position))
+    tx.set_meta(VERSION_KEY, VIEWS_VERSION)
 
 
 def project_events(

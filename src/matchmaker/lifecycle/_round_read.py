@@ -132,7 +132,7 @@ def store_round_inputs(tx: Transaction, day: date, zone: ZoneInfo | None) -> Rou
     # A day in any UTC offset lies within a day either side of the UTC day.
     midnight = datetime.combine(day, time.min, tzinfo=zone or UTC)
     low, high = to_us(midnight - timedelta(days=1)), to_us(midnight + timedelta(days=2))
-    candidates = visit_rows(tx, "v.round_hi_us >= ? AND v.round_lo_us < ?", (low, high))
+    candidates = visit_rows(tx, "round_hi_us >= ? AND round_lo_us < ?", (low, high))
     ended = _ended(tx, (v.job.order_id for v in candidates))
     visits = sorted(
         (v for v in candidates if in_round(v, day, zone) and v.job.order_id not in ended),

@@ -12,7 +12,10 @@ transaction:
   by range (times as integer microseconds since 1970 UTC): its start, the window of the
   round it is in (null when it is in none), its check-in and workers (the customers'
   workers so far), whether it counts for its order and may give the order's worker, and
-  its acceptance and follow-up (the follow-ups).
+  its acceptance and follow-up (the follow-ups);
+- ``first_accepted``: per customer, the visit accepted first (its follow-up is due sooner
+  for a new customer), refreshed from ``visit_index`` for the customers of the visits a
+  write touched.
 
 The meta key :data:`VIEWS_KEY` records the position the views hold; when it differs from
 the read models' (a store of an earlier matchmaker, whose ``entity_state`` came first),
@@ -45,8 +48,10 @@ if TYPE_CHECKING:
     from matchmaker.lifecycle._store_sql import Transaction
 
 __all__ = [
+    "VERSION_KEY",
     "VIEWS_KEY",
     "VIEWS_SCHEMA",
+    "VIEWS_VERSION",
     "VIEW_TYPES",
     "old_entities",
     "rebuild_views",
@@ -58,6 +63,10 @@ __all__ = [
 
 VIEWS_KEY = "views_position"
 """Meta key: store position of the last event the views hold."""
+
+VERSION_KEY = "views_version"
+VIEWS_VERSION = "1"
+"""Meta key and value: the views' layout; views of another layout are derived again."""
 
 VIEWS_SCHEMA = (
     """CREATE TABLE IF NOT EXISTS kpi_counts (
@@ -85,6 +94,13 @@ VIEWS_SCHEMA = (
     "CREATE INDEX IF NOT EXISTS visit_index_start ON visit_index (start_us)",
     "CREATE INDEX IF NOT EXISTS visit_index_order ON visit_index (order_id)",
     "CREATE INDEX IF NOT EXISTS visit_index_accepted ON visit_index (customer_id, accepted_us)",
+    "CREATE INDEX IF NOT EXISTS visit_index_followup ON visit_index (accepted_us, done_us)",
+    """CREATE TABLE IF NOT EXISTS first_accepted (
+        customer_id TEXT PRIMARY KEY,
+        visit_id TEXT NOT NULL,
+        accepted_us BIGINT NOT NULL,
+        done_us BIGINT
+    )""",
 )
 
 VIEW_TYPES: Mapping[EntityType, type[Any]] = {
@@ -102,6 +118,7 @@ _ADD = (
     "INSERT INTO kpi_counts (scope, key, name, value) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (scope, key, name) DO UPDATE SET value = kpi_counts.value + excluded.value"
 )
+_DROP_ZERO = "DELETE FROM kpi_counts WHERE scope = ? AND key = ? AND name = ? AND value = 0"
 _INDEX_COLUMNS = (
     "visit_id, customer_id, order_id, start_us, round_lo_us, round_hi_us, checked_in_us, "
     "workers, order_visit, order_worker_us, accepted_us, done_us"
@@ -166,9 +183,14 @@ def old_entities(tx: Transaction, keys: Iterable[EntityKey]) -> dict[EntityKey, 
 
 
 def _add(tx: Transaction, counts: Mapping[Part, int]) -> None:
+    """Add ``counts`` to the counters; a counter back at zero is deleted, so every row
+    counts (``COUNT(*)`` of a scope reads its index alone)."""
     rows = [(*part, value) for part, value in counts.items() if value]
     if rows:
         tx.executemany(_ADD, rows)
+    fallen = [part for part, value in counts.items() if value < 0]
+    if fallen:
+        tx.executemany(_DROP_ZERO, fallen)
 
 
 def update_views(
@@ -190,6 +212,28 @@ def update_views(
     _add(tx, delta)
     if index:
         tx.executemany(_INDEX_UPSERT, index)
+        _refresh_firsts(tx, sorted({row[1] for row in index}))
+
+
+_FIRST = (
+    "SELECT visit_id, accepted_us, done_us FROM visit_index WHERE customer_id = ? "
+    "AND accepted_us IS NOT NULL ORDER BY accepted_us, visit_id LIMIT 1"
+)
+_FIRST_UPSERT = (
+    "INSERT INTO first_accepted (customer_id, visit_id, accepted_us, done_us) "
+    "VALUES (?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET visit_id = excluded.visit_id, "
+    "accepted_us = excluded.accepted_us, done_us = excluded.done_us"
+)
+
+
+def _refresh_firsts(tx: Transaction, customers: Sequence[str]) -> None:
+    """Set each customer's first accepted visit from the index (one lookup by key each)."""
+    for customer_id in customers:
+        row = tx.execute(_FIRST, (customer_id,)).fetchone()
+        if row is None:
+            tx.execute("DELETE FROM first_accepted WHERE customer_id = ?", (customer_id,))
+        else:
+            tx.execute(_FIRST_UPSERT, (customer_id, *row))
 
 
 def _stored(tx: Transaction) -> Iterator[Any]:
@@ -207,6 +251,7 @@ def rebuild_views(tx: Transaction, entities: Iterable[Any] | None = None) -> int
     read models hold."""
     tx.execute("DELETE FROM kpi_counts")
     tx.execute("DELETE FROM visit_index")
+    tx.execute("DELETE FROM first_accepted")
     total: Counter[Part] = Counter()
     index: list[tuple[Any, ...]] = []
     for entity in _stored(tx) if entities is None else entities:
@@ -219,25 +264,38 @@ def rebuild_views(tx: Transaction, entities: Iterable[Any] | None = None) -> int
     _add(tx, total)
     for start in range(0, len(index), 20_000):
         tx.executemany(_INDEX_UPSERT, index[start : start + 20_000])
+    first: dict[str, tuple[int, str, int | None]] = {}
+    for row in index:
+        customer_id, visit_id, accepted, done = row[1], row[0], row[10], row[11]
+        if accepted is not None and (
+            customer_id not in first or (accepted, visit_id) < first[customer_id][:2]
+        ):
+            first[customer_id] = (accepted, visit_id, done)
+    tx.executemany(_FIRST_UPSERT, [(c, v, a, d) for c, (a, v, d) in sorted(first.items())])
     from matchmaker.lifecycle._readmodel import POSITION_KEY
 
     tx.set_meta(VIEWS_KEY, tx.get_meta(POSITION_KEY) or "0")
+    tx.set_meta(VERSION_KEY, VIEWS_VERSION)
     return len(index)
 
 
 def views_stale(reader: Transaction | Any) -> bool:
-    """Whether the views hold another position than the read models (``reader``: a
-    transaction or a store)."""
+    """Whether the views hold another position than the read models, or were laid out by
+    another version (``reader``: a transaction or a store)."""
     from matchmaker.lifecycle._readmodel import POSITION_KEY
 
-    return (reader.get_meta(VIEWS_KEY) or "0") != (reader.get_meta(POSITION_KEY) or "0")
+    position = reader.get_meta(POSITION_KEY) or "0"
+    if (reader.get_meta(VIEWS_KEY) or "0") != position:
+        return True
+    return position != "0" and reader.get_meta(VERSION_KEY) != VIEWS_VERSION
 
 
 def visit_rows(tx: Transaction, where: str, params: Sequence[Any]) -> list[Visit]:
-    """The visits whose ``visit_index`` rows match ``where``, decoded from ``entity_state``."""
+    """The visits whose ``visit_index`` rows match ``where``, decoded from ``entity_state``
+    (looked up by key: the index rows are few, the visits many)."""
     rows = tx.execute(
-        "SELECT s.data FROM visit_index v JOIN entity_state s ON s.entity_type = 'visit' "
-        f"AND s.entity_id = v.visit_id WHERE {where}",
+        "SELECT data FROM entity_state WHERE entity_type = 'visit' AND entity_id IN "
+        f"(SELECT visit_id FROM visit_index WHERE {where})",
         tuple(params),
     ).fetchall()
     return [decode(Visit, str(row[0])) for row in rows]
