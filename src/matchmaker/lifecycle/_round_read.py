@@ -111,19 +111,20 @@ def _order_workers(
 
 
 def _previous(tx: Transaction, before_us: int) -> dict[str, list[str]]:
+    # Ordered by the database (the latest check-in first, ties by visit id); each
+    # customer's workers kept in first-seen order by a dict.
     rows = tx.execute(
-        "SELECT customer_id, visit_id, checked_in_us, workers FROM visit_index "
-        "WHERE checked_in_us < ?",
+        "SELECT customer_id, workers FROM visit_index WHERE checked_in_us < ? "
+        "ORDER BY checked_in_us DESC, visit_id DESC",
         (before_us,),
     ).fetchall()
-    rows.sort(key=lambda r: (int(r[2]), str(r[1])), reverse=True)
-    out: dict[str, list[str]] = {}
-    for customer_id, _visit, _when, workers in rows:
-        names = out.setdefault(str(customer_id), [])
-        for worker_id in str(workers).split(";") if workers else ():
-            if worker_id not in names:
-                names.append(worker_id)
-    return out
+    seen: dict[str, dict[str, None]] = {}
+    for customer_id, workers in rows:
+        names = seen.setdefault(customer_id, {})
+        if workers:
+            for worker_id in workers.split(";"):
+                names.setdefault(worker_id, None)
+    return {customer_id: list(names) for customer_id, names in seen.items()}
 
 
 def store_round_inputs(tx: Transaction, day: date, zone: ZoneInfo | None) -> RoundInputs:
