@@ -66,7 +66,7 @@ from matchmaker.lifecycle._rounds import record_round
 from matchmaker.lifecycle._states import WorkerState
 from matchmaker.lifecycle._visit import Visit
 from matchmaker.lifecycle._worker import WorkerRecord
-from matchmaker.model import DatasetSettings, LifecycleError, utc
+from matchmaker.model import Dataset, DatasetSettings, LifecycleError, utc
 
 __all__ = [
     "OPEN_STATES",
@@ -246,11 +246,33 @@ def write_round(
     force: bool = False,
 ) -> ExportSummary:
     """Write the round made of ``inputs`` (see :func:`export_dataset`)."""
+    return _write_round(
+        inputs,
+        day=day,
+        out=out,
+        policy=policy,
+        timezone=timezone,
+        dataset_toml=dataset_toml,
+        force=force,
+    )[0]
+
+
+def _write_round(
+    inputs: RoundInputs,
+    *,
+    day: date,
+    out: Path,
+    policy: OpsPolicy | None,
+    timezone: str | None,
+    dataset_toml: str | None,
+    force: bool,
+) -> tuple[ExportSummary, Dataset | None]:
+    """:func:`write_round`, and the dataset written when it was validated as written."""
     policy = policy or OpsPolicy()
     zone = ZoneInfo(timezone) if timezone else None
     out = Path(out)
     if not inputs.visits:
-        return ExportSummary(
+        empty = ExportSummary(
             folder=out,
             day=day,
             jobs=0,
@@ -260,6 +282,7 @@ def write_round(
             customers=len(inputs.customers),
             written=False,
         )
+        return empty, None
     _check_output(out, force)
     job_rows, pinned = _job_rows(inputs.visits, policy, inputs.order_workers)
     worker_rows, availability = _worker_rows(inputs.workers, day, zone)
@@ -273,10 +296,10 @@ def write_round(
         frames["availability"] = pd.DataFrame(availability, columns=AVAILABILITY_COLUMNS)
     if dataset_toml is None and timezone is not None:
         dataset_toml = f'timezone = "{timezone}"\n'
-    released = _release_broken_pins(frames, dataset_toml)
+    released, dataset = _release_broken_pins(frames, dataset_toml)
     pinned -= sum(1 for r in released if r.job_unpinned)
     _write_folder(out, {f"{name}.csv": frame for name, frame in frames.items()}, dataset_toml)
-    return ExportSummary(
+    summary = ExportSummary(
         folder=out,
         day=day,
         jobs=len(job_rows),
@@ -286,6 +309,7 @@ def write_round(
         customers=len(customer_rows),
         released=tuple(released),
     )
+    return summary, dataset
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -302,7 +326,7 @@ class ReleasedPin:
 
 def _release_broken_pins(
     frames: dict[str, pd.DataFrame], dataset_toml: str | None
-) -> list[ReleasedPin]:
+) -> tuple[list[ReleasedPin], Dataset | None]:
     """Unpin pairs that break a hard rule on the day, checked by the dispatcher's own rules.
 
     A pin is kept as it is by every solver, so a pinned worker who has since been suspended,
@@ -310,13 +334,14 @@ def _release_broken_pins(
     infeasible. Such a visit is exported to be dispatched again instead; ``apply-plan``
     then withdraws the old proposal and proposes the new worker. The whole export is
     validated as the dispatcher will load it (``DatasetError`` if it would not load); only
-    the pinned jobs are compiled.
+    the pinned jobs are compiled. Returns the pins released and, when none was, the
+    dataset as validated (the round written is that dataset: it is hashed without being
+    read back).
     """
     if frames["jobs"].empty:
-        return []  # nothing to check (export_dataset writes no round without jobs)
+        return [], None  # nothing to check (export_dataset writes no round without jobs)
     from matchmaker.compile import ReasonBit, compile_problem
     from matchmaker.io import dataset_from_frames
-    from matchmaker.model import Dataset
 
     settings = (
         DatasetSettings.model_validate(tomllib.loads(dataset_toml))
@@ -326,7 +351,7 @@ def _release_broken_pins(
     full = dataset_from_frames(frames, settings=settings)
     pinned_jobs = tuple(job for job in full.jobs if job.is_pinned)
     if not pinned_jobs:
-        return []
+        return [], full
     dataset = Dataset(
         workers=full.workers, jobs=pinned_jobs, customers=full.customers, settings=full.settings
     )
@@ -353,7 +378,7 @@ def _release_broken_pins(
                     job_unpinned=not kept and worker_id == broken[-1],
                 )
             )
-    return released
+    return released, None if released else full
 
 
 def export_jobs(ops: Operations, *, day: date, out: Path, force: bool = False) -> ExportSummary:
@@ -368,7 +393,7 @@ def export_jobs(ops: Operations, *, day: date, out: Path, force: bool = False) -
     timezone = ops.store.get_meta("timezone")
     with ops.store.snapshot() as tx:
         inputs = store_round_inputs(tx, day, ZoneInfo(timezone) if timezone else None)
-    summary = write_round(
+    summary, dataset = _write_round(
         inputs,
         day=day,
         out=out,
@@ -379,7 +404,7 @@ def export_jobs(ops: Operations, *, day: date, out: Path, force: bool = False) -
     )
     if not summary.written:
         return summary
-    return replace(summary, input_sha256=record_round(ops, out, day))
+    return replace(summary, input_sha256=record_round(ops, out, day, dataset=dataset))
 
 
 _DATASET_FILES = {"workers.csv", "customers.csv", "jobs.csv", "availability.csv", "dataset.toml"}
