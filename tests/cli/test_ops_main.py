@@ -25,7 +25,7 @@ def test_core_commands_take_the_fast_start() -> None:
 
 
 def test_ops_event_starts_without_pandas_or_the_solver(tmp_path: Path) -> None:
-    """The console script runs `ops event` without importing pandas or OR-Tools."""
+    """The console script runs `ops event` without importing pandas, numpy or OR-Tools."""
     code = (
         "import sys\n"
         "from matchmaker.cli import main\n"
@@ -36,7 +36,8 @@ def test_ops_event_starts_without_pandas_or_the_solver(tmp_path: Path) -> None:
         "    main()\n"
         "except SystemExit as done:\n"
         "    assert not done.code, done.code\n"
-        "heavy = sorted(m for m in ('pandas', 'ortools', 'matchmaker.io') if m in sys.modules)\n"
+        "names = ('pandas', 'numpy', 'ortools', 'matchmaker.io')\n"
+        "heavy = sorted(m for m in names if m in sys.modules)\n"
         "print('heavy:', heavy)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -56,7 +57,7 @@ def _heavy_after(argv: list[str]) -> list[str]:
         "except SystemExit as done:\n"
         "    assert not done.code, done.code\n"
         "import json\n"
-        "names = ('pandas', 'ortools', 'matchmaker.io', 'matchmaker.solve')\n"
+        "names = ('pandas', 'numpy', 'ortools', 'matchmaker.io', 'matchmaker.solve')\n"
         "print('heavy:', json.dumps(sorted(m for m in names if m in sys.modules)))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -67,8 +68,8 @@ def _heavy_after(argv: list[str]) -> list[str]:
 
 
 def test_ops_report_starts_without_pandas_or_the_solver(tmp_path: Path) -> None:
-    """`ops report` reads the store's counters: no pandas, dataset contract or OR-Tools
-    (`--details`, the per-visit tables, is the full report with pandas)."""
+    """`ops report` reads the store's counters: no pandas, numpy, dataset contract or
+    OR-Tools (`--details`, the per-visit tables, is the full report with pandas)."""
     store = str(tmp_path / "ops.db")
     _heavy_after(["ops", "event", "--store", store, "--kind", "customer_registered",
                   "--entity", "C1", "--actor", "t", "--time", "2026-12-01T08:00:00+08:00",
