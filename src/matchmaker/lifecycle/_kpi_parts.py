@@ -49,6 +49,7 @@ from matchmaker.lifecycle._visit import Visit
 from matchmaker.model import LifecycleError
 
 __all__ = [
+    "DUE_NAMES",
     "FILLED",
     "SEP",
     "Part",
@@ -78,6 +79,9 @@ FILLED = frozenset(
 
 Part = tuple[str, str, str]
 """``(scope, key, name)`` of a counter."""
+
+DUE_NAMES = ("live", "filled")
+"""The ``svc`` counters that count only the visits starting by the report's instant."""
 
 
 def joined(*words: str) -> str:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from matchmaker.lifecycle._complaint import Complaint
 from matchmaker.lifecycle._customer import CustomerRecord
 from matchmaker.lifecycle._events import EntityKey
-from matchmaker.lifecycle._kpi_parts import Part, parts
+from matchmaker.lifecycle._kpi_parts import DUE_NAMES, Part, parts
 from matchmaker.lifecycle._order import Order
 from matchmaker.lifecycle._readmodel_codec import decode
 from matchmaker.lifecycle._round_inputs import (
@@ -65,7 +65,7 @@ VIEWS_KEY = "views_position"
 """Meta key: store position of the last event the views hold."""
 
 VERSION_KEY = "views_version"
-VIEWS_VERSION = "1"
+VIEWS_VERSION = "2"
 """Meta key and value: the views' layout; views of another layout are derived again."""
 
 VIEWS_SCHEMA = (
@@ -88,7 +88,10 @@ VIEWS_SCHEMA = (
         order_visit SMALLINT NOT NULL,
         order_worker_us BIGINT,
         accepted_us BIGINT,
-        done_us BIGINT
+        done_us BIGINT,
+        service_type TEXT NOT NULL,
+        due_live SMALLINT NOT NULL,
+        due_filled SMALLINT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS visit_index_round ON visit_index (round_hi_us)",
     "CREATE INDEX IF NOT EXISTS visit_index_start ON visit_index (start_us)",
@@ -121,10 +124,12 @@ _ADD = (
 _DROP_ZERO = "DELETE FROM kpi_counts WHERE scope = ? AND key = ? AND name = ? AND value = 0"
 _INDEX_COLUMNS = (
     "visit_id, customer_id, order_id, start_us, round_lo_us, round_hi_us, checked_in_us, "
-    "workers, order_visit, order_worker_us, accepted_us, done_us"
+    "workers, order_visit, order_worker_us, accepted_us, done_us, service_type, due_live, "
+    "due_filled"
 )
 _INDEX_UPSERT = (
-    f"INSERT INTO visit_index ({_INDEX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    f"INSERT INTO visit_index ({_INDEX_COLUMNS}) "
+    f"VALUES ({', '.join('?' * len(_INDEX_COLUMNS.split(', ')))}) "
     "ON CONFLICT (visit_id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in _INDEX_COLUMNS.split(", ")[1:])
 )
@@ -139,7 +144,8 @@ def _opt(moment: datetime | None) -> int | None:
     return None if moment is None else to_us(moment)
 
 
-def _index_row(visit: Visit) -> tuple[Any, ...]:
+def _index_row(visit: Visit, own: Mapping[Part, int]) -> tuple[Any, ...]:
+    """The visit's index row; ``own``: its parts (what it adds to the counters)."""
     lo = hi = None
     if visit.state in PINNED_STATES and visit.planned_start is not None:
         lo = hi = to_us(visit.planned_start)
@@ -159,6 +165,9 @@ def _index_row(visit: Visit) -> tuple[Any, ...]:
         to_us(visit.start) if gives_order_worker(visit) else None,
         _opt(accepted),
         _opt(visit.followed_up_at if accepted is not None else None),
+        # Its share of the counters that count only visits due by the report's instant.
+        visit.job.service_type,
+        *(own.get(("svc", visit.job.service_type, name), 0) for name in DUE_NAMES),
     )
 
 
@@ -202,13 +211,14 @@ def update_views(
     for key, entity in new.items():
         if key[0] not in VIEW_TYPES:
             continue
-        for part, value in parts(entity).items():
+        own = parts(entity)
+        for part, value in own.items():
             delta[part] += value
         if key in old:
             for part, value in parts(old[key]).items():
                 delta[part] -= value
         if isinstance(entity, Visit):
-            index.append(_index_row(entity))
+            index.append(_index_row(entity, own))
     _add(tx, delta)
     if index:
         tx.executemany(_INDEX_UPSERT, index)
@@ -249,18 +259,21 @@ def rebuild_views(tx: Transaction, entities: Iterable[Any] | None = None) -> int
     """Derive the views again from ``entities`` (every entity of the store; by default read
     from ``entity_state``); returns the visits indexed. Marks them as holding what the
     read models hold."""
-    tx.execute("DELETE FROM kpi_counts")
-    tx.execute("DELETE FROM visit_index")
-    tx.execute("DELETE FROM first_accepted")
+    # Dropped and made again: views of an earlier layout may lack columns.
+    for table in ("kpi_counts", "visit_index", "first_accepted"):
+        tx.execute(f"DROP TABLE IF EXISTS {table}")
+    for statement in VIEWS_SCHEMA:
+        tx.execute(statement)
     total: Counter[Part] = Counter()
     index: list[tuple[Any, ...]] = []
     for entity in _stored(tx) if entities is None else entities:
         if not isinstance(entity, tuple(VIEW_TYPES.values())):
             continue
-        for part, value in parts(entity).items():
+        own = parts(entity)
+        for part, value in own.items():
             total[part] += value
         if isinstance(entity, Visit):
-            index.append(_index_row(entity))
+            index.append(_index_row(entity, own))
     _add(tx, total)
     for start in range(0, len(index), 20_000):
         tx.executemany(_INDEX_UPSERT, index[start : start + 20_000])
