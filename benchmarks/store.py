@@ -69,6 +69,8 @@ class Timing:
     """The same three commands timed inside one process (no start-up), seconds."""
     cpu: dict[str, float]
     """CPU seconds (user + system) of the shell commands, median."""
+    load: float = float("nan")
+    """The 1-minute load average when the commands of this size started."""
 
 
 def _e(kind: str, entity: str, when: datetime, actor: str, **payload: object) -> Event:
@@ -343,7 +345,7 @@ def time_commands(path: Path, round_day: str, out: Path, repeat: int = 3) -> dic
 
 def time_inside(path: Path, round_day: str, out: Path) -> dict[str, float]:
     """The three commands' work without process start-up (library calls, fresh store)."""
-    from matchmaker.lifecycle import Operations, analytics, export_jobs, make_event, open_store
+    from matchmaker.lifecycle import Operations, export_jobs, make_event, open_store, store_report
 
     visit_id = _settled_visits(path, 1)[0]
     figures = {}
@@ -372,12 +374,24 @@ def time_inside(path: Path, round_day: str, out: Path) -> dict[str, float]:
     figures["jobs"] = time.perf_counter() - started
     started = time.perf_counter()
     with open_store(path) as store:
-        ops = Operations(store)
-        analytics.report(
-            ops.ledger(), ops.policy, as_of=datetime.fromisoformat(f"{round_day}T00:00:00+08:00")
+        store_report(
+            store,
+            Operations(store).policy,
+            as_of=datetime.fromisoformat(f"{round_day}T00:00:00+08:00"),
         )
     figures["report"] = time.perf_counter() - started
     return figures
+
+
+def _byte_compile() -> None:
+    """Byte-compile matchmaker first, as installing it does: a process started with
+    ``PYTHONDONTWRITEBYTECODE`` would otherwise compile every module from source on every
+    run (about 0.3 s of each command's start-up)."""
+    import compileall
+
+    import matchmaker
+
+    compileall.compile_dir(Path(matchmaker.__file__).parent, quiet=1)
 
 
 def _startup() -> float:
@@ -404,15 +418,15 @@ def _markdown(rows: list[Timing], startup: float | None, command: str, repeat: i
         "",
         "| events | `ops event` (s) | `ops jobs --date` (s) | `ops report` (s) | "
         "CPU event / jobs / report (s) | in-process event / jobs / report (s) | "
-        "writing the store (s) |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "writing the store (s) | load average |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         cpu = " / ".join(f"{row.cpu[k]:.2f}" for k in ("event", "jobs", "report"))
         inside = " / ".join(f"{row.inside[k]:.2f}" for k in ("event", "jobs", "report"))
         lines.append(
             f"| {row.events:,} | {row.event_s:.2f} | {row.jobs_s:.2f} | {row.report_s:.2f} | "
-            f"{cpu} | {inside} | {row.write_s} |"
+            f"{cpu} | {inside} | {row.write_s} | {row.load:.2f} |"
         )
     if startup is not None:
         lines += ["", f"Start-up alone (`matchmaker --help`): {startup:.2f} s."]
@@ -433,6 +447,7 @@ def main(argv: list[str] | None = None) -> list[Timing]:
     folder = args.folder or Path(tempfile.mkdtemp(prefix="matchmaker-store-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     rows: list[Timing] = []
+    _byte_compile()
     try:
         path = folder / "store.db"
         total_write = 0
@@ -442,6 +457,7 @@ def main(argv: list[str] | None = None) -> list[Timing]:
             round_day = _open_round(path, last_day, company)
             with EventStore(path) as store:
                 events = store.count()
+            load = os.getloadavg()[0]
             figures = time_commands(path, round_day, folder, repeat=args.repeat)
             inside = (
                 {"event": float("nan"), "jobs": float("nan"), "report": float("nan")}
@@ -457,6 +473,7 @@ def main(argv: list[str] | None = None) -> list[Timing]:
                     write_s=total_write,
                     inside=inside,
                     cpu={k: figures[f"{k}_cpu"] for k in ("event", "jobs", "report")},
+                    load=load,
                 )
             )
             print(rows[-1], flush=True)

@@ -63,8 +63,9 @@ def _version_7(path: Path) -> None:
 def _garbage_in_the_middle(path: Path) -> None:
     _store(path, visits=40)
     data = bytearray(path.read_bytes())
-    middle = len(data) // PAGE // 2 * PAGE
-    data[middle : middle + 2 * PAGE] = b"\xab" * (2 * PAGE)
+    # The middle half of the pages: events and entity rows whatever tables the store has.
+    start, end = len(data) // PAGE // 4 * PAGE, len(data) // PAGE * 3 // 4 * PAGE
+    data[start:end] = b"\xab" * (end - start)
     path.write_bytes(bytes(data))
 
 

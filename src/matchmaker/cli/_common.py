@@ -15,7 +15,6 @@ from rich.console import Console
 from rich.markup import escape
 
 from matchmaker.model import Dataset, DatasetError, MatchmakerError, PolicyError, RequestError
-from matchmaker.plan import DispatchInterrupted
 
 __all__ = [
     "EXIT_INTERNAL",
@@ -66,6 +65,20 @@ def load_dataset_warning(path: Path) -> Dataset:
     return report.dataset
 
 
+def _interrupted() -> NoReturn:
+    if state.debug:
+        traceback.print_exc(file=sys.stderr)
+    fail("interrupted; nothing was written", EXIT_INTERRUPTED)
+
+
+def _dispatch_interrupted(error: Exception) -> bool:
+    """Whether ``error`` is the dispatcher's Ctrl-C. Only a loaded dispatcher raises it:
+    looking it up in ``sys.modules`` keeps the solver out of commands that never solve
+    (``ops event`` starts without it)."""
+    plan = sys.modules.get("matchmaker.plan")
+    return plan is not None and isinstance(error, plan.DispatchInterrupted)
+
+
 @contextmanager
 def user_errors(
     on_dataset_error: Callable[[DatasetError], None] | None = None,
@@ -80,10 +93,8 @@ def user_errors(
         yield
     except typer.Exit:
         raise
-    except (KeyboardInterrupt, DispatchInterrupted):
-        if state.debug:
-            traceback.print_exc(file=sys.stderr)
-        fail("interrupted; nothing was written", EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        _interrupted()
     except DatasetError as error:
         if state.debug:
             traceback.print_exc(file=sys.stderr)
@@ -106,6 +117,8 @@ def user_errors(
             traceback.print_exc(file=sys.stderr)
         fail(str(error), EXIT_INTERNAL)
     except Exception as error:
+        if _dispatch_interrupted(error):
+            _interrupted()
         if state.debug:
             traceback.print_exc(file=sys.stderr)
         fail(

@@ -421,18 +421,36 @@ def report_command(
     ] = None,
     as_of: AsOfOption = None,
     policy: PolicyOption = None,
+    details: Annotated[
+        bool,
+        typer.Option(
+            "--details",
+            help="Add the tables of one row per visit or customer month (margins, "
+            "follow-ups, continuity): reads every entity, slower on a large store.",
+        ),
+    ] = False,
 ) -> None:
     """The KPIs: fill rate, punctuality, rework, complaints, ratings, continuity, revenue,
-    pay and margin."""
+    pay and margin (from the store's counters; --details adds the per-visit tables)."""
 
     def action() -> None:
         with _operations(store, policy, create=False) as ops:
-            from matchmaker.cli._ops_read import show_report
-            from matchmaker.lifecycle import analytics
-
             when = parse_as_of(as_of, ops.store.get_meta("timezone"))
-            result = analytics.report(ops.ledger(), ops.policy, as_of=when)
-        show_report(_out, result, output, out)
+            if details:
+                from matchmaker.cli._ops_read import show_report
+                from matchmaker.lifecycle import analytics
+
+                result = analytics.report(ops.ledger(), ops.policy, as_of=when)
+            else:
+                from matchmaker.lifecycle import store_report
+
+                fast = store_report(ops.store, ops.policy, as_of=when)
+        if details:
+            show_report(_out, result, output, out)
+        else:
+            from matchmaker.cli._ops_kpis import show_kpis
+
+            show_kpis(_out, fast, output, out)
 
     _run(action)
 

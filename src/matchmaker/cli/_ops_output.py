@@ -25,7 +25,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -70,7 +69,8 @@ def jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, enum.Enum):
         return jsonable(value.value)
-    if isinstance(value, np.generic):
+    numpy = sys.modules.get("numpy")  # a numpy scalar, without importing numpy for it
+    if numpy is not None and isinstance(value, numpy.generic):
         return jsonable(value.item())
     if isinstance(value, float) and value != value:
         return None

@@ -56,6 +56,8 @@ if TYPE_CHECKING:
         followups_due,
         followups_frame,
     )
+    from matchmaker.lifecycle._kpi_read import ledger_report, store_report
+    from matchmaker.lifecycle._kpi_report import KpiReport
     from matchmaker.lifecycle._ledger import Ledger
     from matchmaker.lifecycle._live import (
         DiffApplied,
@@ -156,6 +158,8 @@ _SURFACE: dict[str, tuple[str, ...]] = {
         "export_dataset",
         "export_jobs",
     ),
+    "matchmaker.lifecycle._kpi_read": ("ledger_report", "store_report"),
+    "matchmaker.lifecycle._kpi_report": ("KpiReport",),
     "matchmaker.lifecycle._feedback": (
         "RULES",
         "Rule",
@@ -312,6 +316,7 @@ __all__ = [
     "FollowUp",
     "ImportSummary",
     "JobSpec",
+    "KpiReport",
     "LazyLedger",
     "Ledger",
     "MoneyLine",
@@ -371,6 +376,7 @@ __all__ = [
     "is_postgres_url",
     "jobs_frame",
     "ledger_commitments",
+    "ledger_report",
     "load_ops_policy",
     "load_price_book",
     "make_event",
@@ -392,6 +398,7 @@ __all__ = [
     "settlement_lines",
     "shortlist_placement",
     "store_changes",
+    "store_report",
     "store_round",
     "validation_issues",
     "visit_margins",

@@ -33,19 +33,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from matchmaker.lifecycle._schema import (
-    ENVELOPE_FIELDS,
-    EVENT_ADAPTER,
-    KIND_NAMES,
-    PARTIAL_KINDS,
-)
-from matchmaker.lifecycle._schema_base import In
 from matchmaker.lifecycle._states import EntityType, entity_type_of
 from matchmaker.model import DatasetError, Issue
+
+if TYPE_CHECKING:
+    from matchmaker.lifecycle._schema_base import In
+
+# The event kinds' boundary models (matchmaker.lifecycle._schema) are imported where an
+# event is validated: commands that only read the store never load them.
 
 __all__ = [
     "Command",
@@ -135,6 +134,8 @@ class Command:
 
 
 def _to_event(model: In) -> tuple[Event, int | None]:
+    from matchmaker.lifecycle._schema import ENVELOPE_FIELDS, PARTIAL_KINDS
+
     kind = str(getattr(model, "kind"))  # noqa: B009 - every model has its own literal
     payload = model.model_dump(
         mode="json", exclude=set(ENVELOPE_FIELDS), exclude_unset=kind in PARTIAL_KINDS
@@ -150,7 +151,9 @@ def event_from_mapping(data: Mapping[str, Any]) -> tuple[Event, int | None]:
 
     Raises ``pydantic.ValidationError`` on a bad object.
     """
-    return _to_event(EVENT_ADAPTER.validate_python(dict(data)))
+    from matchmaker.lifecycle._schema import validate_event
+
+    return _to_event(validate_event(dict(data)))
 
 
 def make_event(kind: str, entity: str, *, time: datetime, actor: str, **payload: Any) -> Event:
@@ -168,6 +171,8 @@ def validation_issues(
     error: ValidationError, *, file: str, row: int | None, prefix: Sequence[str] = ()
 ) -> list[Issue]:
     """One :class:`Issue` per pydantic error, naming the field."""
+    from matchmaker.lifecycle._schema import KIND_NAMES
+
     issues = []
     for item in error.errors():
         loc = [str(p) for p in item["loc"]]

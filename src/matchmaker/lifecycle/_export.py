@@ -34,9 +34,9 @@ from __future__ import annotations
 import os
 import shutil
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -55,11 +55,18 @@ from matchmaker.lifecycle._contract import (
 from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.lifecycle._policy import OpsPolicy
+from matchmaker.lifecycle._round_inputs import (
+    OPEN_STATES,
+    PINNED_STATES,
+    RoundInputs,
+    ledger_round_inputs,
+    local_date,
+)
 from matchmaker.lifecycle._rounds import record_round
-from matchmaker.lifecycle._states import OrderState, VisitState, WorkerState
+from matchmaker.lifecycle._states import WorkerState
 from matchmaker.lifecycle._visit import Visit
 from matchmaker.lifecycle._worker import WorkerRecord
-from matchmaker.model import DatasetSettings, LifecycleError, utc
+from matchmaker.model import Dataset, DatasetSettings, LifecycleError, utc
 
 __all__ = [
     "OPEN_STATES",
@@ -68,10 +75,8 @@ __all__ = [
     "ReleasedPin",
     "export_dataset",
     "export_jobs",
+    "write_round",
 ]
-
-PINNED_STATES = (VisitState.PROPOSED, VisitState.CONFIRMED, VisitState.CHECKED_IN)
-OPEN_STATES = (VisitState.UNASSIGNED, VisitState.NO_SHOW)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,22 +96,6 @@ class ExportSummary:
     """The ``input_sha256`` a plan made from the written round carries (``ops jobs``)."""
 
 
-def _local_date(moment: datetime, zone: ZoneInfo | None) -> date:
-    return moment.astimezone(zone).date() if zone is not None else moment.date()
-
-
-def _in_round(visit: Visit, day: date, zone: ZoneInfo | None) -> bool:
-    if visit.state in PINNED_STATES and visit.planned_start is not None:
-        return _local_date(visit.planned_start, zone) == day
-    if visit.state in OPEN_STATES:
-        return (
-            _local_date(visit.job.earliest_start, zone)
-            <= day
-            <= _local_date(visit.job.latest_start, zone)
-        )
-    return False
-
-
 def _can_pin(visit: Visit, workers: tuple[str, ...]) -> bool:
     # Whether the workers may serve the job that day is checked once the tables are built,
     # by the dispatcher's own rules (_release_broken_pins); a worker who declined the visit
@@ -116,50 +105,6 @@ def _can_pin(visit: Visit, workers: tuple[str, ...]) -> bool:
         and len(workers) <= visit.job.workers_needed
         and not set(workers) & set(visit.excluded_workers)
     )
-
-
-def _order_workers(ledger: Ledger, before: datetime) -> dict[str, tuple[str, ...]]:
-    """For orders of several visits (recurring orders, placements), the workers of the
-    latest served or confirmed visit starting before a time."""
-    visits_per_order: dict[str, int] = {}
-    for visit in ledger.visits.values():
-        if visit.rework_of is None and not visit.assessment:
-            order_id = visit.job.order_id
-            visits_per_order[order_id] = visits_per_order.get(order_id, 0) + 1
-    latest: dict[str, Visit] = {}
-    for visit in ledger.visits.values():
-        order_id = visit.job.order_id
-        if not order_id or not visit.workers or visit.rework_of is not None or visit.assessment:
-            continue  # the assessor is not the order's worker
-        if visits_per_order.get(order_id, 0) < 2:
-            continue
-        if not (visit.served or visit.state is VisitState.CONFIRMED):
-            continue
-        if visit.start >= before:
-            continue
-        if order_id not in latest or visit.start > latest[order_id].start:
-            latest[order_id] = visit
-    return {order_id: visit.workers for order_id, visit in latest.items()}
-
-
-def _previous_workers(ledger: Ledger, before: datetime) -> dict[str, list[str]]:
-    """Per customer, the workers of served visits before a time, most recent first."""
-    served = sorted(
-        (
-            v
-            for v in ledger.visits.values()
-            if v.checked_in_at is not None and v.checked_in_at < before
-        ),
-        key=lambda v: (v.checked_in_at, v.visit_id),
-        reverse=True,
-    )
-    out: dict[str, list[str]] = {}
-    for visit in served:
-        names = out.setdefault(visit.job.customer_id, [])
-        for worker_id in visit.workers:
-            if worker_id not in names:
-                names.append(worker_id)
-    return out
 
 
 def _job_rows(
@@ -193,14 +138,6 @@ def _job_rows(
     return rows, pinned_count
 
 
-def _day_start(ledger: Ledger, day: date, zone: ZoneInfo | None) -> datetime:
-    """Midnight of ``day`` in the store's timezone, else in the visits' own UTC offset."""
-    if zone is not None:
-        return datetime.combine(day, datetime.min.time(), tzinfo=zone)
-    offsets = [v.job.earliest_start.tzinfo for v in ledger.visits.values()]
-    return datetime.combine(day, datetime.min.time(), tzinfo=offsets[0] if offsets else UTC)
-
-
 def _redate(text: str | None, day: date, zone: ZoneInfo | None) -> datetime | None:
     """The same wall-clock time on ``day``: in the store's timezone when it has one, so a
     regular 08:00 stays 08:00 on the far side of a daylight-saving change (its old UTC
@@ -219,17 +156,17 @@ def _redate(text: str | None, day: date, zone: ZoneInfo | None) -> datetime | No
 
 
 def _worker_rows(
-    ledger: Ledger, day: date, zone: ZoneInfo | None
+    workers: Sequence[WorkerRecord], day: date, zone: ZoneInfo | None
 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     rows, availability = [], []
-    for worker in sorted(ledger.workers.values(), key=lambda w: w.worker_id):
+    for worker in workers:
         if worker.state in (WorkerState.APPLICANT, WorkerState.REJECTED):
             continue  # not (or never) approved by screening: not a worker to dispatch
         status = worker.status
         shifts = [
             (s, e)
             for s, e in worker.availability
-            if _local_date(s, zone) <= day <= _local_date(e - timedelta(seconds=1), zone)
+            if local_date(s, zone) <= day <= local_date(e - timedelta(seconds=1), zone)
         ]
         if worker.availability and not shifts and status == WorkerState.ACTIVE:
             status = WorkerState.ON_LEAVE.value
@@ -261,77 +198,108 @@ def export_dataset(
     dataset_toml: str | None = None,
     force: bool = False,
 ) -> ExportSummary:
-    """Write the dataset of ``day``'s dispatch round to ``out`` (atomically).
+    """Write the dataset of ``day``'s dispatch round to ``out`` (atomically), from the
+    current state of every entity (``ops jobs`` reads the store's round index instead).
 
     Raises ``LifecycleError`` when ``out`` exists (without ``force``) or holds something
     other than a dataset. A day without visits writes nothing and touches no existing
     ``out`` (the summary says ``written=False``).
     """
+    zone = ZoneInfo(timezone) if timezone else None
+    return write_round(
+        ledger_round_inputs(ledger, day, zone),
+        day=day,
+        out=out,
+        policy=policy,
+        timezone=timezone,
+        dataset_toml=dataset_toml,
+        force=force,
+    )
+
+
+def _customer_rows(inputs: RoundInputs) -> list[dict[str, str]]:
+    rows = []
+    for customer in inputs.customers:
+        preferred = list(customer.preferred_workers)
+        for order_id in inputs.running_orders.get(customer.customer_id, ()):
+            for worker_id in inputs.order_workers.get(order_id, ()):
+                if worker_id not in preferred and worker_id not in customer.blocked_workers:
+                    preferred.append(worker_id)
+        history = inputs.previous.get(customer.customer_id, [])
+        earlier = [w for w in customer.previous_workers if w not in history]
+        rows.append(
+            customer_row(
+                customer, preferred_workers=preferred, previous_workers=[*history, *earlier]
+            )
+        )
+    return rows
+
+
+def write_round(
+    inputs: RoundInputs,
+    *,
+    day: date,
+    out: Path,
+    policy: OpsPolicy | None = None,
+    timezone: str | None = None,
+    dataset_toml: str | None = None,
+    force: bool = False,
+) -> ExportSummary:
+    """Write the round made of ``inputs`` (see :func:`export_dataset`)."""
+    return _write_round(
+        inputs,
+        day=day,
+        out=out,
+        policy=policy,
+        timezone=timezone,
+        dataset_toml=dataset_toml,
+        force=force,
+    )[0]
+
+
+def _write_round(
+    inputs: RoundInputs,
+    *,
+    day: date,
+    out: Path,
+    policy: OpsPolicy | None,
+    timezone: str | None,
+    dataset_toml: str | None,
+    force: bool,
+) -> tuple[ExportSummary, Dataset | None]:
+    """:func:`write_round`, and the dataset written when it was validated as written."""
     policy = policy or OpsPolicy()
     zone = ZoneInfo(timezone) if timezone else None
     out = Path(out)
-    ended = {
-        o.order_id
-        for o in ledger.orders.values()
-        if o.state in (OrderState.CLOSED, OrderState.CANCELLED)
-    }
-    # A closed or cancelled order's visits are never dispatched, whatever their own state.
-    visits = sorted(
-        (
-            v
-            for v in ledger.visits.values()
-            if _in_round(v, day, zone) and v.job.order_id not in ended
-        ),
-        key=lambda v: (v.job.earliest_start, v.visit_id),
-    )
-    if not visits:
-        return ExportSummary(
+    if not inputs.visits:
+        empty = ExportSummary(
             folder=out,
             day=day,
             jobs=0,
             to_dispatch=0,
             pinned=0,
-            workers=len(ledger.workers),
-            customers=len(ledger.customers),
+            workers=len(inputs.workers),
+            customers=len(inputs.customers),
             written=False,
         )
+        return empty, None
     _check_output(out, force)
-    day_start = _day_start(ledger, day, zone)
-    order_workers = _order_workers(ledger, day_start)
-    job_rows, pinned = _job_rows(visits, policy, order_workers)
-    worker_rows, availability = _worker_rows(ledger, day, zone)
-    previous = _previous_workers(ledger, day_start)
-    customer_rows = []
-    for customer in sorted(ledger.customers.values(), key=lambda c: c.customer_id):
-        preferred = list(customer.preferred_workers)
-        for order in ledger.orders.values():
-            if order.customer_id == customer.customer_id and order.state in (
-                OrderState.CONTRACTED,
-                OrderState.ACTIVE,
-            ):
-                for worker_id in order_workers.get(order.order_id, ()):
-                    if worker_id not in preferred and worker_id not in customer.blocked_workers:
-                        preferred.append(worker_id)
-        history = previous.get(customer.customer_id, [])
-        earlier = [w for w in customer.previous_workers if w not in history]
-        customer_rows.append(
-            customer_row(
-                customer, preferred_workers=preferred, previous_workers=[*history, *earlier]
-            )
-        )
+    job_rows, pinned = _job_rows(inputs.visits, policy, inputs.order_workers)
+    worker_rows, availability = _worker_rows(inputs.workers, day, zone)
+    customer_rows = _customer_rows(inputs)
     frames = {
         "workers": pd.DataFrame(worker_rows, columns=WORKER_COLUMNS),
         "customers": pd.DataFrame(customer_rows, columns=CUSTOMER_COLUMNS),
         "jobs": pd.DataFrame(job_rows, columns=JOB_COLUMNS),
     }
-    if any(w.availability for w in ledger.workers.values()):
+    if any(w.availability for w in inputs.workers):
         frames["availability"] = pd.DataFrame(availability, columns=AVAILABILITY_COLUMNS)
     if dataset_toml is None and timezone is not None:
         dataset_toml = f'timezone = "{timezone}"\n'
-    released = _release_broken_pins(frames, dataset_toml)
+    released, dataset = _release_broken_pins(frames, dataset_toml)
     pinned -= sum(1 for r in released if r.job_unpinned)
     _write_folder(out, {f"{name}.csv": frame for name, frame in frames.items()}, dataset_toml)
-    return ExportSummary(
+    summary = ExportSummary(
         folder=out,
         day=day,
         jobs=len(job_rows),
@@ -341,6 +309,7 @@ def export_dataset(
         customers=len(customer_rows),
         released=tuple(released),
     )
+    return summary, dataset
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -357,7 +326,7 @@ class ReleasedPin:
 
 def _release_broken_pins(
     frames: dict[str, pd.DataFrame], dataset_toml: str | None
-) -> list[ReleasedPin]:
+) -> tuple[list[ReleasedPin], Dataset | None]:
     """Unpin pairs that break a hard rule on the day, checked by the dispatcher's own rules.
 
     A pin is kept as it is by every solver, so a pinned worker who has since been suspended,
@@ -365,13 +334,14 @@ def _release_broken_pins(
     infeasible. Such a visit is exported to be dispatched again instead; ``apply-plan``
     then withdraws the old proposal and proposes the new worker. The whole export is
     validated as the dispatcher will load it (``DatasetError`` if it would not load); only
-    the pinned jobs are compiled.
+    the pinned jobs are compiled. Returns the pins released and, when none was, the
+    dataset as validated (the round written is that dataset: it is hashed without being
+    read back).
     """
     if frames["jobs"].empty:
-        return []  # nothing to check (export_dataset writes no round without jobs)
+        return [], None  # nothing to check (export_dataset writes no round without jobs)
     from matchmaker.compile import ReasonBit, compile_problem
     from matchmaker.io import dataset_from_frames
-    from matchmaker.model import Dataset
 
     settings = (
         DatasetSettings.model_validate(tomllib.loads(dataset_toml))
@@ -381,7 +351,7 @@ def _release_broken_pins(
     full = dataset_from_frames(frames, settings=settings)
     pinned_jobs = tuple(job for job in full.jobs if job.is_pinned)
     if not pinned_jobs:
-        return []
+        return [], full
     dataset = Dataset(
         workers=full.workers, jobs=pinned_jobs, customers=full.customers, settings=full.settings
     )
@@ -408,7 +378,7 @@ def _release_broken_pins(
                     job_unpinned=not kept and worker_id == broken[-1],
                 )
             )
-    return released
+    return released, None if released else full
 
 
 def export_jobs(ops: Operations, *, day: date, out: Path, force: bool = False) -> ExportSummary:
@@ -418,18 +388,23 @@ def export_jobs(ops: Operations, *, day: date, out: Path, force: bool = False) -
     will carry (:func:`~matchmaker.lifecycle._rounds.record_round`), which ``ops
     apply-plan`` checks.
     """
-    summary = export_dataset(
-        ops.ledger(),
+    from matchmaker.lifecycle._round_read import store_round_inputs
+
+    timezone = ops.store.get_meta("timezone")
+    with ops.store.snapshot() as tx:
+        inputs = store_round_inputs(tx, day, ZoneInfo(timezone) if timezone else None)
+    summary, dataset = _write_round(
+        inputs,
         day=day,
         out=out,
         policy=ops.policy,
-        timezone=ops.store.get_meta("timezone"),
+        timezone=timezone,
         dataset_toml=ops.store.get_meta("dataset_toml"),
         force=force,
     )
     if not summary.written:
         return summary
-    return replace(summary, input_sha256=record_round(ops, out, day))
+    return replace(summary, input_sha256=record_round(ops, out, day, dataset=dataset))
 
 
 _DATASET_FILES = {"workers.csv", "customers.csv", "jobs.csv", "availability.csv", "dataset.toml"}

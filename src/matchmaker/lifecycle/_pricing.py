@@ -241,7 +241,8 @@ def quote_visits(book: PriceBook, quotes: Iterable[Quote]) -> Quote:
 
 
 class _PriceModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built when a price book is loaded, not when a command that never prices starts.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     unit: PriceUnit
     unit_price: Decimal = Field(ge=0)
@@ -254,7 +255,7 @@ class _PriceModel(BaseModel):
 
 
 class _PriceBookModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     currency: str = "CNY"
     public_holidays: list[date] = Field(default_factory=list)

@@ -16,8 +16,10 @@ visit, its customer, order and workers, not the history. A question about every 
 of the events that led to it.
 
 :func:`rebuild_read_models` throws the rows away and replays the events into them again
-(``matchmaker ops rebuild``); :func:`catch_up` applies events appended without read models
-(a store of an earlier matchmaker, a bulk load) on the next write or read of the state.
+(``matchmaker ops rebuild``), the views of :mod:`matchmaker.lifecycle._views` (the
+report's counters, the round index) with them; :func:`catch_up` applies events appended
+without read models (a store of an earlier matchmaker, a bulk load) on the next write or
+read of the state.
 """
 
 from __future__ import annotations
@@ -36,6 +38,17 @@ from matchmaker.lifecycle._order import Order
 from matchmaker.lifecycle._placement import PlacementRecord
 from matchmaker.lifecycle._readmodel_codec import decode, encode
 from matchmaker.lifecycle._states import EntityType
+from matchmaker.lifecycle._views import (
+    VERSION_KEY,
+    VIEW_TYPES,
+    VIEWS_KEY,
+    VIEWS_SCHEMA,
+    VIEWS_VERSION,
+    old_entities,
+    rebuild_views,
+    update_views,
+    views_stale,
+)
 from matchmaker.lifecycle._visit import Visit
 from matchmaker.lifecycle._worker import WorkerRecord
 
@@ -72,6 +85,7 @@ READ_MODEL_SCHEMA = (
         PRIMARY KEY (entity_type, entity_id)
     )""",
     "CREATE INDEX IF NOT EXISTS entity_state_day ON entity_state (entity_type, day)",
+    *VIEWS_SCHEMA,
 )
 
 _CLASSES: dict[EntityType, type[Any]] = {
@@ -301,11 +315,27 @@ def _row(ledger: Ledger, key: EntityKey) -> tuple[Any, ...]:
     )
 
 
-def _write(tx: Transaction, ledger: Ledger, keys: Iterable[EntityKey]) -> int:
-    rows = [_row(ledger, key) for key in dict.fromkeys(keys)]
-    if rows:
-        tx.executemany(_UPSERT, rows)
+def _write(
+    tx: Transaction, ledger: Ledger, keys: Iterable[EntityKey], *, views: bool = True
+) -> int:
+    """Upsert the rows of ``keys``; with ``views``, move the views (the report's counters,
+    the round index) from these entities' old rows to their new state."""
+    unique = list(dict.fromkeys(keys))
+    old = old_entities(tx, unique) if views else {}
+    rows = [_row(ledger, key) for key in unique]
+    for start in range(0, len(rows), _CHUNK):
+        tx.executemany(_UPSERT, rows[start : start + _CHUNK])
+    # Tables in the order PostgreSQL's schema set-up locks them (entity_state first), so
+    # a writer and a process opening the store never wait for each other in a cycle.
+    if views:
+        update_views(tx, {key: ledger.get(key) for key in unique if key[0] in VIEW_TYPES}, old)
     return len(rows)
+
+
+def _mark(tx: Transaction, position: int) -> None:
+    tx.set_meta(POSITION_KEY, str(position))
+    tx.set_meta(VIEWS_KEY, str(position))
+    tx.set_meta(VERSION_KEY, VIEWS_VERSION)
 
 
 def project_events(
@@ -321,7 +351,7 @@ def project_events(
         for item in stored:
             ledger.apply(item.event)
     _write(tx, ledger, (s.event.key for s in stored))
-    tx.set_meta(POSITION_KEY, str(stored[-1].position))
+    _mark(tx, stored[-1].position)
 
 
 def _chunks(tx: Transaction, after: int) -> Iterator[list[StoredEvent]]:
@@ -344,28 +374,32 @@ def _last_position(tx: Transaction) -> int:
 
 
 def lagging(store: SqlStore) -> bool:
-    """Whether the store holds events its read models do not (read without a lock)."""
+    """Whether the store holds events its read models do not, or views behind them
+    (read without a lock)."""
     position = int(store.get_meta(POSITION_KEY) or 0)
     row = store.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()
-    return int(row[0]) > position
+    return int(row[0]) > position or views_stale(store)
 
 
 def catch_up(tx: Transaction) -> int:
-    """Apply the events the read models do not hold yet; returns how many."""
+    """Apply the events the read models do not hold yet (and derive the views again when
+    they are behind the read models); returns how many events."""
+    stale = views_stale(tx)
     position = int(tx.get_meta(POSITION_KEY) or 0)
-    if _last_position(tx) <= position:
-        return 0
-    ledger = LazyLedger(tx)
-    touched: list[EntityKey] = []
     count = 0
-    for chunk in _chunks(tx, position):
-        for item in chunk:
-            ledger.apply(item.event)
-            touched.append(item.event.key)
-        count += len(chunk)
-        position = chunk[-1].position
-    _write(tx, ledger, touched)
-    tx.set_meta(POSITION_KEY, str(position))
+    if _last_position(tx) > position:
+        ledger = LazyLedger(tx)
+        touched: list[EntityKey] = []
+        for chunk in _chunks(tx, position):
+            for item in chunk:
+                ledger.apply(item.event)
+                touched.append(item.event.key)
+            count += len(chunk)
+            position = chunk[-1].position
+        _write(tx, ledger, touched, views=not stale)
+        _mark(tx, position)
+    if stale:
+        rebuild_views(tx)
     return count
 
 
@@ -388,8 +422,16 @@ def rebuild_read_models(store: SqlStore) -> RebuildSummary:
         for chunk in _chunks(tx, 0):
             ledger.extend(chunk)
             events += len(chunk)
-        entities = _write(tx, ledger, list(ledger.versions))
-        tx.set_meta(POSITION_KEY, str(ledger.position))
+        entities = _write(tx, ledger, list(ledger.versions), views=False)
+        _mark(tx, ledger.position)
+        rebuild_views(
+            tx,
+            (
+                entity
+                for bucket in (ledger.visits, ledger.complaints, ledger.orders, ledger.customers)
+                for entity in bucket.values()
+            ),
+        )
     return RebuildSummary(events=events, entities=entities, position=ledger.position)
 
 

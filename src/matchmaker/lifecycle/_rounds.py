@@ -11,8 +11,12 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from matchmaker.lifecycle._operations import Operations
+
+if TYPE_CHECKING:
+    from matchmaker.model import Dataset
 
 __all__ = ["MAX_ROUNDS", "ROUNDS_KEY", "exported_rounds", "record_round"]
 
@@ -30,13 +34,17 @@ def exported_rounds(ops: Operations) -> dict[str, str]:
     return rounds
 
 
-def record_round(ops: Operations, folder: Path, day: date) -> str:
+def record_round(
+    ops: Operations, folder: Path, day: date, *, dataset: Dataset | None = None
+) -> str:
     """Record the round written to ``folder``; returns the ``input_sha256`` of a plan made
-    from it (without ``--redact``)."""
+    from it (without ``--redact``). ``dataset``: the round as validated when it was
+    written (it is read back from ``folder`` without it)."""
     from matchmaker.io import input_sha256, load_dataset
     from matchmaker.plan import redacted
 
-    dataset = load_dataset(folder)
+    if dataset is None:
+        dataset = load_dataset(folder)
     hashes = (input_sha256(dataset), input_sha256(redacted(dataset)))
     with ops.store.transaction() as tx:
         text = tx.get_meta(ROUNDS_KEY)

@@ -3,7 +3,7 @@
 Each model (one per kind, ``<Kind>In``, in the entity's ``_<entity>_schema`` module) has
 the envelope (``entity``, ``time``, ``actor``, optional ``expected_version``, see
 :mod:`matchmaker.lifecycle._schema_base`) and its kind's payload fields;
-``extra="forbid"`` makes a misspelt field an error. :data:`EVENT_ADAPTER` validates any
+``extra="forbid"`` makes a misspelt field an error. :func:`event_adapter` validates any
 event line as a union discriminated on ``kind``. Inside matchmaker events are
 :class:`matchmaker.lifecycle.Event`.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Union
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field, TypeAdapter, ValidationError
 
 from matchmaker.lifecycle._complaint_schema import (
     ComplaintInvestigationStartedIn,
@@ -97,10 +97,12 @@ from matchmaker.lifecycle._worker_schema import (
 
 __all__ = [
     "ENVELOPE_FIELDS",
-    "EVENT_ADAPTER",
     "EVENT_MODELS",
     "KIND_NAMES",
+    "MODEL_OF_KIND",
     "PARTIAL_KINDS",
+    "event_adapter",
+    "validate_event",
 ]
 
 ENVELOPE_FIELDS = frozenset({"kind", "entity", "time", "actor", "expected_version"})
@@ -179,9 +181,45 @@ EVENT_MODELS: tuple[type[In], ...] = (
 )
 """One boundary model per event kind; the ``kind`` literal discriminates the union."""
 
-EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(
-    Annotated[Union[EVENT_MODELS], Field(discriminator="kind")]  # type: ignore[arg-type]  # noqa: UP007
-)
+MODEL_OF_KIND: dict[str, type[In]] = {
+    m.model_fields["kind"].annotation.__args__[0]: m  # type: ignore[union-attr]
+    for m in EVENT_MODELS
+}
+"""The boundary model of each kind."""
+
+_ADAPTER: list[TypeAdapter[Any]] = []
+
+
+def event_adapter() -> TypeAdapter[Any]:
+    """The union of every kind's model, discriminated on ``kind`` (built on first use)."""
+    if not _ADAPTER:
+        _ADAPTER.append(
+            TypeAdapter(
+                Annotated[Union[EVENT_MODELS], Field(discriminator="kind")]  # type: ignore[arg-type]  # noqa: UP007
+            )
+        )
+    return _ADAPTER[0]
+
+
+def validate_event(data: dict[str, Any]) -> In:
+    """``data`` as its kind's model. A valid event builds only its own kind's validator; an
+    invalid one is validated again by the whole union, whose errors name the kind the way
+    every error of the JSONL format does."""
+    kind = data.get("kind")
+    model = MODEL_OF_KIND.get(kind) if isinstance(kind, str) else None
+    if model is not None:
+        try:
+            return model.model_validate(data)
+        except ValidationError:
+            pass
+    result: In = event_adapter().validate_python(data)
+    return result
+
+
+def __getattr__(name: str) -> Any:
+    if name == "EVENT_ADAPTER":  # the union, for callers of earlier versions
+        return event_adapter()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 KIND_NAMES: frozenset[str] = frozenset(

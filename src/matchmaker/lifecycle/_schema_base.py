@@ -129,7 +129,9 @@ PaymentMethod = Literal["online", "cash", "monthly_billing"]
 
 
 class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built the first time it validates, so a command
+    # that reads the store (or appends one kind of event) does not build all seventy.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class In(StrictModel):

@@ -209,7 +209,7 @@ class EventStore(SqlStore):
                 self.path,
                 f"schema version {version!r}, this matchmaker reads version {SCHEMA_VERSION!r}",
             )
-        return "entity_state" not in tables
+        return not {"entity_state", "kpi_counts", "visit_index", "first_accepted"} <= tables
 
     def close(self) -> None:
         self._connection.close()
