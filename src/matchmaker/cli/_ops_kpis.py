@@ -11,29 +11,19 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from matchmaker.cli._ops_output import OutputFormat, jsonable, print_rows
+from matchmaker.cli._ops_output import OutputFormat, cell_text, print_rows
 from matchmaker.lifecycle import KpiReport
 
 __all__ = ["show_kpis"]
 
 _TABLES = ("services", "money", "workers", "problems")
 _LIMIT = 30
-
-
-def _fmt(value: Any) -> str:
-    """A table cell: numbers rounded, money exact, text escaped so rich shows it as it is."""
-    if value is None or (isinstance(value, float) and value != value):
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.2f}"
-    return escape(str(jsonable(value)))
 
 
 def show_kpis(out: Console, result: KpiReport, output: OutputFormat, path: Path | None) -> None:
@@ -60,7 +50,7 @@ def show_kpis(out: Console, result: KpiReport, output: OutputFormat, path: Path 
     kpis.add_column("KPI")
     kpis.add_column("value", justify="right")
     for key, value in result.summary.items():
-        kpis.add_row(escape(key), _fmt(value))
+        kpis.add_row(escape(key), cell_text(value))
     out.print(kpis)
     for name in _TABLES:
         table = result.tables[name]

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FormatOption",
     "OutputFormat",
+    "cell_text",
     "emit",
     "jsonable",
     "parse_as_of",
@@ -59,6 +60,15 @@ FormatOption = Annotated[
 _ID_NAMES = frozenset(
     {"visit", "worker", "entity", "placement", "customer", "order", "job", "follow_up", "id"}
 )
+
+
+def cell_text(value: Any) -> str:
+    """A table cell: numbers rounded, money exact, text escaped so rich shows it as it is."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.2f}"
+    return escape(str(jsonable(value)))
 
 
 def jsonable(value: Any) -> Any:

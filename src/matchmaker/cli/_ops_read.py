@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import typer
@@ -17,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from matchmaker.cli._ops_output import OutputFormat, emit, jsonable, print_rows, records
+from matchmaker.cli._ops_output import OutputFormat, cell_text, emit, print_rows, records
 from matchmaker.lifecycle import CustomerStatement, Report
 
 __all__ = ["LOG_COLUMNS", "show_followups", "show_log", "show_report", "show_statement"]
@@ -31,15 +30,6 @@ def _print_frame(out: Console, title: str, frame: pd.DataFrame, limit: int | Non
     print_rows(out, title, records(shown), [str(c) for c in frame.columns])
     if limit is not None and len(frame) > limit:
         out.print(f"... {len(frame) - limit} more rows (--format csv or json for all)")
-
-
-def _fmt(value: Any) -> str:
-    """A table cell: numbers rounded, money exact, text escaped so rich shows it as it is."""
-    if value is None or (isinstance(value, float) and value != value):
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.2f}"
-    return escape(str(jsonable(value)))
 
 
 def show_report(out: Console, result: Report, output: OutputFormat, path: Path | None) -> None:
@@ -60,7 +50,7 @@ def show_report(out: Console, result: Report, output: OutputFormat, path: Path |
         kpis.add_column("KPI")
         kpis.add_column("value", justify="right")
         for key, value in result.summary.items():
-            kpis.add_row(escape(key), _fmt(value))
+            kpis.add_row(escape(key), cell_text(value))
         out.print(kpis)
         for name in ("services", "money", "workers", "problems"):
             _print_frame(out, name, result.tables[name], limit=30)
