@@ -26,14 +26,16 @@ from matchmaker.solve._breaks import place_breaks
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._solution import Route
 
-__all__ = ["insert_all"]
+__all__ = ["InsertionState", "Place", "insert_all", "insert_group", "linked_place"]
 
 _PARTNER_TRIES = 25
 """Places of a visit tried before its linked visit is placed after each."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class _Place:
+class Place:
+    """Where a job can go: in front of ``position`` of ``vehicle``, from ``start``."""
+
     vehicle: int
     position: int
     start: int
@@ -42,7 +44,9 @@ class _Place:
 
 
 @dataclass(kw_only=True)
-class _State:
+class InsertionState:
+    """A plan being built at fixed starts (the refill of :mod:`._linked_refill` too)."""
+
     problem: Problem
     policy: Policy
     costs: Costs
@@ -54,6 +58,14 @@ class _State:
     """Job -> (vehicle, start)."""
     fixed: set[int] = field(default_factory=set)
     """Planned jobs whose start may not move (linked visits and the visits they follow)."""
+
+    def routes(self) -> tuple[Route, ...]:
+        """The plan so far."""
+        return tuple(
+            Route(vehicle=v, jobs=tuple(jobs), starts=tuple(starts))
+            for v, (jobs, starts) in enumerate(zip(self.jobs, self.starts, strict=True))
+            if jobs
+        )
 
     def travel(self, v: int, a: int | None, b: int | None) -> int:
         """Minutes from ``a`` to ``b`` in vehicle ``v`` (``None`` = home)."""
@@ -139,10 +151,10 @@ class _State:
             starts[k] = new
         return place_breaks(problem, v, route, starts) is not None
 
-    def places(self, job: int, low: int = -(2**40), high: int = 2**40) -> list[_Place]:
+    def places(self, job: int, low: int = -(2**40), high: int = 2**40) -> list[Place]:
         """Every place ``job`` fits with a start in ``[low, high]``, cheapest first."""
         problem, policy = self.problem, self.policy
-        found: list[_Place] = []
+        found: list[Place] = []
         duration = int(problem.job_duration[job])
         for v in np.flatnonzero(problem.eligible[:, job]).tolist():
             route, starts = self.jobs[v], self.starts[v]
@@ -177,13 +189,11 @@ class _State:
                     + max(0, self.late(job, earliest) - self.max_late)
                     * policy.max_lateness_cost_per_minute
                 )
-                found.append(
-                    _Place(vehicle=v, position=p, start=earliest, latest=latest, cost=cost)
-                )
+                found.append(Place(vehicle=v, position=p, start=earliest, latest=latest, cost=cost))
         found.sort(key=lambda place: (place.cost, place.start, place.vehicle))
         return found
 
-    def put(self, job: int, place: _Place, start: int) -> tuple[int, list[int], int]:
+    def put(self, job: int, place: Place, start: int) -> tuple[int, list[int], int]:
         """Insert ``job`` (pushing later jobs); returns what :meth:`undo` needs."""
         problem = self.problem
         v = place.vehicle
@@ -228,7 +238,7 @@ def _worker_ok(problem: Problem, kind: int, v: int, other: int) -> bool:
     return True
 
 
-def _linked_place(state: _State, job: int) -> tuple[_Place, int] | None:
+def linked_place(state: InsertionState, job: int) -> tuple[Place, int] | None:
     """The cheapest place of ``job`` given the planned visit it depends on."""
     problem = state.problem
     rules = problem.rules
@@ -253,7 +263,7 @@ def insert_all(
     of the two, and any other value by due start with random noise of ``seed``."""
     rules = problem.rules
     n_vehicles = problem.n_vehicles
-    state = _State(
+    state = InsertionState(
         problem=problem,
         policy=policy,
         costs=costs,
@@ -287,16 +297,11 @@ def insert_all(
         key = soft_end + noise
     heads.sort(key=lambda j: (-int(problem.job_priority[j]), int(key[j]), j))
     for job in heads:
-        _insert_group(state, job, followers, single)
-    routes = [
-        Route(vehicle=v, jobs=tuple(state.jobs[v]), starts=tuple(state.starts[v]))
-        for v in range(n_vehicles)
-        if state.jobs[v]
-    ]
-    return tuple(routes)
+        insert_group(state, job, followers, single)
+    return state.routes()
 
 
-def _place_pins(state: _State) -> None:
+def _place_pins(state: InsertionState) -> None:
     """Pinned jobs first, on their vehicles, at the pinned start (else the earliest start
     all pinned members can make); they never move afterwards."""
     problem = state.problem
@@ -320,14 +325,14 @@ def _place_pins(state: _State) -> None:
         for v in vehicles:
             position = sum(1 for s in state.starts[v] if s <= start)
             state.put(
-                job, _Place(vehicle=v, position=position, start=start, latest=start, cost=0), start
+                job, Place(vehicle=v, position=position, start=start, latest=start, cost=0), start
             )
             state.where[job] = (v, start)
         state.fixed.add(job)
 
 
-def _insert_group(
-    state: _State, job: int, followers: dict[int, list[int]], single: npt.NDArray[np.bool_]
+def insert_group(
+    state: InsertionState, job: int, followers: dict[int, list[int]], single: npt.NDArray[np.bool_]
 ) -> None:
     """Insert ``job`` and, after it, the visits linked to it (at the place where all fit
     most cheaply); a follower that fits nowhere is left out."""
@@ -338,7 +343,7 @@ def _insert_group(
     if not mine:
         state.put(job, places[0], places[0].start)
         return
-    best: tuple[int, _Place, int] | None = None
+    best: tuple[int, Place, int] | None = None
     for place in places[:_PARTNER_TRIES]:
         # The earliest start, and a few later ones the window allows.
         span = place.latest - place.start
@@ -351,7 +356,7 @@ def _insert_group(
             undo: list[tuple[int, tuple[int, list[int], int]]] = []
             total = place.cost + (pushed[1] - state.late(job, place.start))
             for follower in mine:
-                found = _linked_place(state, follower)
+                found = linked_place(state, follower)
                 if found is None:
                     break
                 undo.append((follower, state.put(follower, found[0], found[1])))
@@ -372,7 +377,7 @@ def _insert_group(
     queue = list(mine)
     while queue:
         follower = queue.pop(0)
-        found = _linked_place(state, follower)
+        found = linked_place(state, follower)
         if found is not None:
             state.put(follower, found[0], found[1])
             state.fixed.add(follower)

@@ -21,7 +21,7 @@ import numpy.typing as npt
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
 from matchmaker.solve._costs import Costs
-from matchmaker.solve._linked_insertion import _insert_group, _linked_place, _Place, _State
+from matchmaker.solve._linked_insertion import InsertionState, Place, insert_group, linked_place
 from matchmaker.solve._objective import drop_penalties
 from matchmaker.solve._solution import Route
 
@@ -36,12 +36,12 @@ Snapshot = tuple[
 
 
 @dataclass(kw_only=True)
-class _Banned(_State):
+class _Banned(InsertionState):
     """The insertion state with, per job, vehicles it may no longer go to."""
 
     banned: dict[int, set[int]] = field(default_factory=dict)
 
-    def places(self, job: int, low: int = -(2**40), high: int = 2**40) -> list[_Place]:
+    def places(self, job: int, low: int = -(2**40), high: int = 2**40) -> list[Place]:
         shut = self.banned.get(job, set())
         return [p for p in super().places(job, low, high) if p.vehicle not in shut]
 
@@ -57,13 +57,6 @@ class _Banned(_State):
 
     def restore(self, saved: Snapshot) -> None:
         self.jobs, self.starts, self.work, self.where, self.fixed, self.max_late = saved
-
-    def routes(self) -> tuple[Route, ...]:
-        return tuple(
-            Route(vehicle=v, jobs=tuple(jobs), starts=tuple(starts))
-            for v, (jobs, starts) in enumerate(zip(self.jobs, self.starts, strict=True))
-            if jobs
-        )
 
 
 def refill(
@@ -124,11 +117,11 @@ def _place(
 ) -> bool:
     """Insert ``job`` (with its followers, or after the visit it follows); whether it went."""
     if leader < 0:
-        _insert_group(state, job, followers, single)
+        insert_group(state, job, followers, single)
         return job in state.where
     if leader not in state.where:
         return False  # it comes with its leader, when that one is put back
-    found = _linked_place(state, job)
+    found = linked_place(state, job)
     if found is None:
         return False
     state.put(job, found[0], found[1])
