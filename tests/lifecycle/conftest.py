@@ -11,6 +11,7 @@ import pytest
 from matchmaker.lifecycle import EventStore, Operations, OpsPolicy, SqlStore, open_store
 from tests import pg_cluster as pg_cluster_module
 
+from . import scenario
 from .factory import world
 
 
@@ -58,3 +59,12 @@ def any_store(store_location: str) -> Iterator[SqlStore]:
     """A new store on each backend."""
     with open_store(store_location, durable=False) as opened:
         yield opened
+
+
+@pytest.fixture
+def history(any_store: SqlStore) -> Operations:
+    """A seeded random history (orders, visits through every state, money, complaints,
+    follow-ups) in a store of each backend."""
+    ops = Operations(any_store, OpsPolicy())
+    scenario.run(ops)
+    return ops

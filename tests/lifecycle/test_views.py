@@ -40,13 +40,6 @@ POLICIES = [
 INSTANTS = [at(-4 * 24 * 60), at(0), at(2 * 24 * 60 + 30), at(30 * 24 * 60)]
 
 
-@pytest.fixture
-def history(any_store: SqlStore) -> Operations:
-    ops = Operations(any_store, OpsPolicy())
-    scenario.run(ops)
-    return ops
-
-
 def _views(store: SqlStore) -> tuple[dict[tuple[str, ...], int], list[tuple[Any, ...]]]:
     with store.snapshot() as tx:
         counts = {
@@ -56,6 +49,7 @@ def _views(store: SqlStore) -> tuple[dict[tuple[str, ...], int], list[tuple[Any,
         }
         index = [tuple(r) for r in tx.execute("SELECT * FROM visit_index ORDER BY visit_id")]
         index += [tuple(r) for r in tx.execute("SELECT * FROM first_accepted ORDER BY customer_id")]
+        index += [tuple(r) for r in tx.execute("SELECT * FROM order_index ORDER BY order_id")]
         assert tx.execute("SELECT COUNT(*) FROM kpi_counts WHERE value = 0").fetchone()[0] == 0
     return counts, index
 
@@ -168,6 +162,7 @@ def test_a_store_without_views_gets_them_from_its_entity_rows(
         tx.execute("DELETE FROM kpi_counts")
         tx.execute("DELETE FROM visit_index")
         tx.execute("DELETE FROM first_accepted")
+        tx.execute("DELETE FROM order_index")
         tx.set_meta(meta, "0")
     assert _views(history.store) == kept
 

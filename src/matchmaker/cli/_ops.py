@@ -467,11 +467,11 @@ def followups_command(
     def action() -> None:
         with _operations(store, policy, create=False) as ops:
             from matchmaker.cli._ops_read import show_followups
-            from matchmaker.lifecycle import followups_due, followups_frame
+            from matchmaker.lifecycle import followup_rows, store_followups_due
 
             when = parse_as_of(as_of, ops.store.get_meta("timezone"))
-            items = followups_due(ops.ledger(), ops.policy, as_of=when)
-        show_followups(_out, followups_frame(items), when, output)
+            items = store_followups_due(ops.store, ops.policy, as_of=when)
+        show_followups(_out, followup_rows(items), when, output)
 
     _run(action)
 
@@ -488,9 +488,9 @@ def statement_command(
     def action() -> None:
         with _operations(store, None, create=False) as ops:
             from matchmaker.cli._ops_read import show_statement
-            from matchmaker.lifecycle import customer_statement
+            from matchmaker.lifecycle import store_statement
 
-            result = customer_statement(ops.ledger(), customer, month)
+            result = store_statement(ops.store, customer, month)
         show_statement(_out, result, output)
 
     _run(action)
@@ -502,19 +502,17 @@ def log_command(
     entity: Annotated[
         str | None, typer.Option("--entity", help="Only events of this entity id.")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", help="Last N events.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Last N events.")] = 50,
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """The latest events in the store (the audit trail)."""
 
     def action() -> None:
         with _operations(store, None, create=False) as ops:
-            frame = ops.store.frame()
-        if entity is not None:
-            frame = frame[frame["entity_id"] == entity]
-        from matchmaker.cli._ops_read import LOG_COLUMNS, show_log
+            events = ops.store.latest(limit, entity_id=entity)
+        from matchmaker.cli._ops_read import show_log
 
-        show_log(_out, frame.tail(limit)[[*LOG_COLUMNS, "payload"]], output)
+        show_log(_out, events, output)
 
     _run(action)
 

@@ -62,6 +62,10 @@ _ID_NAMES = frozenset(
 )
 
 
+_PLAIN = (str, int, bool)
+"""Exact types that are JSON as they are (a subclass, such as a ``str`` enum, is not)."""
+
+
 def cell_text(value: Any) -> str:
     """A table cell: numbers rounded, money exact, text escaped so rich shows it as it is."""
     if value is None or (isinstance(value, float) and value != value):
@@ -73,6 +77,8 @@ def cell_text(value: Any) -> str:
 
 def jsonable(value: Any) -> Any:
     """``value`` as plain JSON: Decimal as a string, times ISO, NaN as null, containers."""
+    if value is None or type(value) in _PLAIN:  # most cells: skip the checks below
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date | time):
@@ -101,6 +107,8 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _cell(value: Any) -> str:
     """A table or CSV cell: blank for none, JSON for nested values, numbers as they are."""
+    if type(value) is str:
+        return value
     value = jsonable(value)
     if value is None:
         return ""

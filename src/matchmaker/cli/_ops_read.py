@@ -7,21 +7,28 @@ print the result as a table, JSON or CSV (:mod:`matchmaker.cli._ops_output`).
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from matchmaker.cli._ops_output import OutputFormat, cell_text, emit, print_rows, records
-from matchmaker.lifecycle import CustomerStatement, Report
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from matchmaker.lifecycle import CustomerStatement, Report, StoredEvent
 
 __all__ = ["LOG_COLUMNS", "show_followups", "show_log", "show_report", "show_statement"]
 
 LOG_COLUMNS = ["position", "entity_type", "entity_id", "seq", "kind", "time", "actor"]
+
+FOLLOWUPS_SHOWN = 50
+"""Follow-ups a table shows (the most urgent); CSV and JSON give them all."""
 
 
 def _print_frame(out: Console, title: str, frame: pd.DataFrame, limit: int | None = None) -> None:
@@ -56,13 +63,25 @@ def show_report(out: Console, result: Report, output: OutputFormat, path: Path |
             _print_frame(out, name, result.tables[name], limit=30)
 
 
-def show_followups(out: Console, frame: pd.DataFrame, when: datetime, output: OutputFormat) -> None:
+def show_followups(
+    out: Console, rows: list[dict[str, Any]], when: datetime, output: OutputFormat
+) -> None:
+    """Follow-up rows (``FOLLOWUP_COLUMNS``); a table shows the most urgent ones."""
+    from matchmaker.lifecycle import FOLLOWUP_COLUMNS
+
+    columns = list(FOLLOWUP_COLUMNS)
+
+    def table() -> None:
+        print_rows(out, "follow-ups due", rows[:FOLLOWUPS_SHOWN], columns)
+        if len(rows) > FOLLOWUPS_SHOWN:
+            out.print(f"... {len(rows) - FOLLOWUPS_SHOWN} more rows (--format csv or json for all)")
+
     emit(
         output,
-        table=lambda: _print_frame(out, "follow-ups due", frame),
-        summary={"as_of": when, "due": len(frame)},
-        rows=records(frame),
-        columns=[str(c) for c in frame.columns],
+        table=table,
+        summary={"as_of": when, "due": len(rows)},
+        rows=rows,
+        columns=columns,
     )
 
 
@@ -106,16 +125,27 @@ def show_statement(out: Console, result: CustomerStatement, output: OutputFormat
     )
 
 
-def show_log(out: Console, frame: pd.DataFrame, output: OutputFormat) -> None:
-    """Events (``LOG_COLUMNS`` and ``payload``); JSON gives each payload as an object."""
+def show_log(out: Console, events: list[StoredEvent], output: OutputFormat) -> None:
+    """Events (``LOG_COLUMNS`` and ``payload``, times in UTC); JSON gives each payload as an
+    object, a table or CSV as JSON text."""
     rows = [
-        {**row, "payload": json.loads(row["payload"])} if isinstance(row["payload"], str) else row
-        for row in records(frame)
+        {
+            "position": item.position,
+            "entity_type": str(item.event.key[0]),
+            "entity_id": item.event.entity_id,
+            "seq": item.seq,
+            "kind": item.event.kind,
+            "time": item.event.time.astimezone(UTC),
+            "actor": item.event.actor,
+            "payload": item.event.payload,
+        }
+        for item in events
     ]
+    columns = [*LOG_COLUMNS, "payload"]
     emit(
         output,
-        table=lambda: _print_frame(out, "events", frame),
+        table=lambda: print_rows(out, "events", rows, columns),
         summary={"events": len(rows)},
         rows=rows,
-        columns=[*LOG_COLUMNS, "payload"],
+        columns=columns,
     )

@@ -50,8 +50,10 @@ if TYPE_CHECKING:
     from matchmaker.lifecycle._export import ExportSummary, ReleasedPin, export_dataset, export_jobs
     from matchmaker.lifecycle._feedback import RULES, Rule, derive
     from matchmaker.lifecycle._followups import (
+        FOLLOWUP_COLUMNS,
         FollowUp,
         followup_done,
+        followup_rows,
         followups,
         followups_due,
         followups_frame,
@@ -131,6 +133,7 @@ if TYPE_CHECKING:
     )
     from matchmaker.lifecycle._store import EventStore, StoreError, is_postgres_url, open_store
     from matchmaker.lifecycle._store_pg import PostgresStore
+    from matchmaker.lifecycle._store_reads import store_followups_due, store_statement
     from matchmaker.lifecycle._store_sql import SqlStore
     from matchmaker.lifecycle._visit import JobSpec, Visit
     from matchmaker.lifecycle._worker import WorkerRecord
@@ -159,6 +162,7 @@ _SURFACE: dict[str, tuple[str, ...]] = {
         "export_jobs",
     ),
     "matchmaker.lifecycle._kpi_read": ("ledger_report", "store_report"),
+    "matchmaker.lifecycle._store_reads": ("store_followups_due", "store_statement"),
     "matchmaker.lifecycle._kpi_report": ("KpiReport",),
     "matchmaker.lifecycle._feedback": (
         "RULES",
@@ -166,8 +170,10 @@ _SURFACE: dict[str, tuple[str, ...]] = {
         "derive",
     ),
     "matchmaker.lifecycle._followups": (
+        "FOLLOWUP_COLUMNS",
         "FollowUp",
         "followup_done",
+        "followup_rows",
         "followups",
         "followups_due",
         "followups_frame",
@@ -294,6 +300,7 @@ __all__ = [
     "COMPLAINT_TABLE",
     "CUSTOMER_TABLE",
     "DAYS_PER_MONTH",
+    "FOLLOWUP_COLUMNS",
     "FOLLOW_UP_DAYS",
     "ORDER_TABLE",
     "PLACEMENT_TABLE",
@@ -369,6 +376,7 @@ __all__ = [
     "export_dataset",
     "export_jobs",
     "followup_done",
+    "followup_rows",
     "followups",
     "followups_due",
     "followups_frame",
@@ -398,8 +406,10 @@ __all__ = [
     "settlement_lines",
     "shortlist_placement",
     "store_changes",
+    "store_followups_due",
     "store_report",
     "store_round",
+    "store_statement",
     "validation_issues",
     "visit_margins",
 ]

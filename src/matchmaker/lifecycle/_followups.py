@@ -11,15 +11,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from matchmaker.lifecycle._events import Event, make_event
 from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._policy import OpsPolicy
 from matchmaker.lifecycle._visit import Visit
 
-__all__ = ["FollowUp", "followup_done", "followups", "followups_due", "followups_frame"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "FOLLOWUP_COLUMNS",
+    "FollowUp",
+    "by_due_time",
+    "follow_up",
+    "followup_done",
+    "followup_rows",
+    "followups",
+    "followups_due",
+    "followups_frame",
+]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -57,6 +69,49 @@ def _first_accepted(ledger: Ledger) -> dict[str, str]:
     return {customer_id: visit.visit_id for customer_id, visit in first.items()}
 
 
+def follow_up(
+    visit_id: str,
+    *,
+    customer_id: str,
+    service_type: str,
+    worker_ids: tuple[str, ...],
+    accepted_at: datetime,
+    done_at: datetime | None,
+    settled: bool,
+    new_customer: bool,
+    policy: OpsPolicy,
+    as_of: datetime,
+) -> FollowUp:
+    """The follow-up of a visit accepted at ``accepted_at`` (``new_customer``: its
+    customer's first accepted visit, with no earlier workers on record)."""
+    delay = (
+        timedelta(hours=policy.followup_new_customer_hours)
+        if new_customer
+        else timedelta(days=policy.followup_returning_days)
+    )
+    due = accepted_at + delay
+    if done_at is not None:
+        status = "done_on_time" if done_at <= due else "done_late"
+    else:
+        status = "overdue" if as_of > due else "pending"
+    return FollowUp(
+        visit_id=visit_id,
+        customer_id=customer_id,
+        service_type=service_type,
+        worker_ids=worker_ids,
+        accepted_at=accepted_at,
+        due_at=due,
+        new_customer=new_customer,
+        done_at=done_at,
+        status=status,
+        ready=settled,
+    )
+
+
+def by_due_time(items: list[FollowUp]) -> list[FollowUp]:
+    return sorted(items, key=lambda f: (f.due_at, f.visit_id))
+
+
 def followups(ledger: Ledger, policy: OpsPolicy, *, as_of: datetime) -> list[FollowUp]:
     """Every follow-up of an accepted visit, in order of due time."""
     first = _first_accepted(ledger)
@@ -67,32 +122,21 @@ def followups(ledger: Ledger, policy: OpsPolicy, *, as_of: datetime) -> list[Fol
         customer = ledger.customers.get(visit.job.customer_id)
         known_before = customer is not None and bool(customer.previous_workers)
         new = first.get(visit.job.customer_id) == visit.visit_id and not known_before
-        delay = (
-            timedelta(hours=policy.followup_new_customer_hours)
-            if new
-            else timedelta(days=policy.followup_returning_days)
-        )
-        due = visit.accepted_at + delay
-        done = visit.followed_up_at
-        if done is not None:
-            status = "done_on_time" if done <= due else "done_late"
-        else:
-            status = "overdue" if as_of > due else "pending"
         out.append(
-            FollowUp(
-                visit_id=visit.visit_id,
+            follow_up(
+                visit.visit_id,
                 customer_id=visit.job.customer_id,
                 service_type=visit.job.service_type,
                 worker_ids=visit.workers,
                 accepted_at=visit.accepted_at,
-                due_at=due,
+                done_at=visit.followed_up_at,
+                settled=visit.settled_at is not None,
                 new_customer=new,
-                done_at=done,
-                status=status,
-                ready=visit.settled_at is not None,
+                policy=policy,
+                as_of=as_of,
             )
         )
-    return sorted(out, key=lambda f: (f.due_at, f.visit_id))
+    return by_due_time(out)
 
 
 def followups_due(ledger: Ledger, policy: OpsPolicy, *, as_of: datetime) -> list[FollowUp]:
@@ -100,20 +144,23 @@ def followups_due(ledger: Ledger, policy: OpsPolicy, *, as_of: datetime) -> list
     return [f for f in followups(ledger, policy, as_of=as_of) if f.done_at is None]
 
 
-def followups_frame(items: list[FollowUp]) -> pd.DataFrame:
-    columns = [
-        "visit_id",
-        "customer_id",
-        "service_type",
-        "worker_ids",
-        "accepted_at",
-        "due_at",
-        "new_customer",
-        "done_at",
-        "status",
-        "ready",
-    ]
-    rows = [
+FOLLOWUP_COLUMNS = (
+    "visit_id",
+    "customer_id",
+    "service_type",
+    "worker_ids",
+    "accepted_at",
+    "due_at",
+    "new_customer",
+    "done_at",
+    "status",
+    "ready",
+)
+
+
+def followup_rows(items: list[FollowUp]) -> list[dict[str, str | bool | None]]:
+    """The follow-ups as plain rows (:data:`FOLLOWUP_COLUMNS`, times ISO)."""
+    return [
         {
             "visit_id": f.visit_id,
             "customer_id": f.customer_id,
@@ -128,7 +175,13 @@ def followups_frame(items: list[FollowUp]) -> pd.DataFrame:
         }
         for f in items
     ]
-    return pd.DataFrame(rows, columns=columns)
+
+
+def followups_frame(items: list[FollowUp]) -> pd.DataFrame:
+    """The follow-ups as a frame (:func:`followup_rows`)."""
+    import pandas as pd
+
+    return pd.DataFrame(followup_rows(items), columns=list(FOLLOWUP_COLUMNS))
 
 
 def followup_done(

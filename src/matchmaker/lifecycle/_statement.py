@@ -10,16 +10,26 @@ are money held for an order, not revenue.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._money_lines import ZERO, money_sum
+from matchmaker.lifecycle._order import Order
 from matchmaker.lifecycle._pricing import PaymentMethod
+from matchmaker.lifecycle._visit import Visit
 from matchmaker.model import LifecycleError
 
-__all__ = ["CustomerStatement", "StatementLine", "customer_statement"]
+__all__ = [
+    "CustomerStatement",
+    "StatementLine",
+    "check_month",
+    "customer_statement",
+    "statement_of",
+    "unknown_customer",
+]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -56,22 +66,40 @@ class CustomerStatement:
         return out
 
 
-def customer_statement(ledger: Ledger, customer_id: str, month: str) -> CustomerStatement:
-    """The statement of ``customer_id`` for ``month`` (``YYYY-MM``)."""
+def check_month(month: str) -> None:
+    """Refuse a month that is not ``YYYY-MM``."""
     try:
         datetime.strptime(month, "%Y-%m")
     except ValueError:
         raise LifecycleError(f"month {month!r} is not YYYY-MM") from None
+
+
+def unknown_customer(customer_id: str) -> LifecycleError:
+    return LifecycleError(f"unknown customer {customer_id!r}")
+
+
+def customer_statement(ledger: Ledger, customer_id: str, month: str) -> CustomerStatement:
+    """The statement of ``customer_id`` for ``month`` (``YYYY-MM``)."""
+    check_month(month)
     if customer_id not in ledger.customers:
-        raise LifecycleError(f"unknown customer {customer_id!r}")
+        raise unknown_customer(customer_id)
+    visits = [v for v in ledger.visits.values() if v.job.customer_id == customer_id]
+    return statement_of(customer_id, month, visits, ledger.orders)
+
+
+def statement_of(
+    customer_id: str, month: str, visits: Iterable[Visit], orders: Mapping[str, Order]
+) -> CustomerStatement:
+    """The statement from the customer's ``visits`` and ``orders`` (holding at least the
+    customer's orders and those of its visits)."""
     lines: list[StatementLine] = []
     applied = ZERO
     due = ZERO
     billing = PaymentMethod.MONTHLY_BILLING.value
-    for visit in ledger.visits.values():
-        if visit.job.customer_id != customer_id or not visit.money:
+    for visit in visits:
+        if not visit.money:
             continue
-        order = ledger.orders.get(visit.job.order_id)
+        order = orders.get(visit.job.order_id)
         method = str(visit.settlement_method or (order.payment_method if order else "online"))
         for line in visit.money:
             if line.time.strftime("%Y-%m") != month:
@@ -94,7 +122,7 @@ def customer_statement(ledger: Ledger, customer_id: str, month: str) -> Customer
             applied += visit.deposit_applied
             if method == billing:
                 due -= visit.deposit_applied
-    for order in ledger.orders.values():
+    for order in orders.values():
         if order.customer_id != customer_id:
             continue
         for line in order.deposits:

@@ -320,12 +320,33 @@ class SqlStore(ABC):
         """Problems found: entities whose sequences have gaps (a backend adds its own)."""
         return self.sequence_problems()
 
-    def frame(self) -> pd.DataFrame:
-        """Every event as a DataFrame (payload as a JSON string), in store order."""
+    def _event_rows(self, last: int | None, entity_id: str | None) -> list[Any]:
+        where = ""
+        params: list[Any] = []
+        if entity_id is not None:
+            # Every type named, so that the (entity_type, entity_id) key is used.
+            types = [str(t) for t in EntityType]
+            where = f"WHERE entity_type IN ({', '.join('?' * len(types))}) AND entity_id = ?"
+            params = [*types, entity_id]
+        sql = f"SELECT {COLUMNS} FROM events {where} ORDER BY position"
+        if last is not None:
+            sql = f"SELECT * FROM ({sql} DESC LIMIT ?) AS latest ORDER BY position"
+            params.append(last)
+        with self._reading():
+            rows: list[Any] = self.execute(sql, params).fetchall()
+        return rows
+
+    def latest(self, last: int, *, entity_id: str | None = None) -> list[StoredEvent]:
+        """The ``last`` N events (of the entities with id ``entity_id``, of any type), in
+        store order: the audit trail's tail, read by key, not the whole history."""
+        return [row_to_event(self.path, row) for row in self._event_rows(last, entity_id)]
+
+    def frame(self, *, last: int | None = None, entity_id: str | None = None) -> pd.DataFrame:
+        """Events as a DataFrame (payload as a JSON string), in store order: every event,
+        or the ``last`` N, of the entities with id ``entity_id`` when given (of any type)."""
         import pandas as pd
 
-        with self._reading():
-            rows = self.execute(f"SELECT {COLUMNS} FROM events ORDER BY position").fetchall()
+        rows = self._event_rows(last, entity_id)
         frame = pd.DataFrame(
             [tuple(r) for r in rows], columns=[c.strip() for c in COLUMNS.split(",")]
         )

@@ -1,6 +1,7 @@
-"""The report's counters and the round index: read models for ``ops report`` and ``ops jobs``.
+"""The report's counters and the indexes: read models for ``ops report``, ``ops jobs``,
+``ops followups`` and ``ops statement``.
 
-Two tables beside ``entity_state`` (:mod:`matchmaker.lifecycle._readmodel`), derived from
+Tables beside ``entity_state`` (:mod:`matchmaker.lifecycle._readmodel`), derived from
 the current state of the entities alone, so they are kept the same way and in the same
 transaction:
 
@@ -12,10 +13,12 @@ transaction:
   by range (times as integer microseconds since 1970 UTC): its start, the window of the
   round it is in (null when it is in none), its check-in and workers (the customers'
   workers so far), whether it counts for its order and may give the order's worker, and
-  its acceptance and follow-up (the follow-ups);
+  its acceptance, follow-up and settlement (the follow-ups);
 - ``first_accepted``: per customer, the visit accepted first (its follow-up is due sooner
   for a new customer), refreshed from ``visit_index`` for the customers of the visits a
-  write touched.
+  write touched;
+- ``order_index``: each order's customer (a customer's statement lists its orders'
+  deposits, visits or not).
 
 The meta key :data:`VIEWS_KEY` records the position the views hold; when it differs from
 the read models' (a store of an earlier matchmaker, whose ``entity_state`` came first),
@@ -53,6 +56,7 @@ __all__ = [
     "VIEWS_SCHEMA",
     "VIEWS_VERSION",
     "VIEW_TYPES",
+    "from_us",
     "old_entities",
     "rebuild_views",
     "to_us",
@@ -65,7 +69,7 @@ VIEWS_KEY = "views_position"
 """Meta key: store position of the last event the views hold."""
 
 VERSION_KEY = "views_version"
-VIEWS_VERSION = "2"
+VIEWS_VERSION = "3"
 """Meta key and value: the views' layout; views of another layout are derived again."""
 
 VIEWS_SCHEMA = (
@@ -91,7 +95,8 @@ VIEWS_SCHEMA = (
         done_us BIGINT,
         service_type TEXT NOT NULL,
         due_live SMALLINT NOT NULL,
-        due_filled SMALLINT NOT NULL
+        due_filled SMALLINT NOT NULL,
+        settled_us BIGINT
     )""",
     "CREATE INDEX IF NOT EXISTS visit_index_round ON visit_index (round_hi_us)",
     "CREATE INDEX IF NOT EXISTS visit_index_start ON visit_index (start_us)",
@@ -104,6 +109,11 @@ VIEWS_SCHEMA = (
         accepted_us BIGINT NOT NULL,
         done_us BIGINT
     )""",
+    """CREATE TABLE IF NOT EXISTS order_index (
+        order_id TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS order_index_customer ON order_index (customer_id)",
 )
 
 VIEW_TYPES: Mapping[EntityType, type[Any]] = {
@@ -121,11 +131,15 @@ _ADD = (
     "INSERT INTO kpi_counts (scope, key, name, value) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (scope, key, name) DO UPDATE SET value = kpi_counts.value + excluded.value"
 )
+_ORDER_UPSERT = (
+    "INSERT INTO order_index (order_id, customer_id) VALUES (?, ?) "
+    "ON CONFLICT (order_id) DO UPDATE SET customer_id = excluded.customer_id"
+)
 _DROP_ZERO = "DELETE FROM kpi_counts WHERE scope = ? AND key = ? AND name = ? AND value = 0"
 _INDEX_COLUMNS = (
     "visit_id, customer_id, order_id, start_us, round_lo_us, round_hi_us, checked_in_us, "
     "workers, order_visit, order_worker_us, accepted_us, done_us, service_type, due_live, "
-    "due_filled"
+    "due_filled, settled_us"
 )
 _INDEX_UPSERT = (
     f"INSERT INTO visit_index ({_INDEX_COLUMNS}) "
@@ -138,6 +152,11 @@ _INDEX_UPSERT = (
 def to_us(moment: datetime) -> int:
     """An aware instant as integer microseconds since 1970 UTC (exact, sortable)."""
     return (moment - _EPOCH) // _US
+
+
+def from_us(us: int) -> datetime:
+    """The instant of :func:`to_us`, in UTC."""
+    return _EPOCH + us * _US
 
 
 def _opt(moment: datetime | None) -> int | None:
@@ -168,6 +187,7 @@ def _index_row(visit: Visit, own: Mapping[Part, int]) -> tuple[Any, ...]:
         # Its share of the counters that count only visits due by the report's instant.
         visit.job.service_type,
         *(own.get(("svc", visit.job.service_type, name), 0) for name in DUE_NAMES),
+        _opt(visit.settled_at),
     )
 
 
@@ -208,6 +228,7 @@ def update_views(
     """Move the views from the ``old`` state of these entities to their ``new`` one."""
     delta: Counter[Part] = Counter()
     index = []
+    orders = []
     for key, entity in new.items():
         if key[0] not in VIEW_TYPES:
             continue
@@ -219,7 +240,11 @@ def update_views(
                 delta[part] -= value
         if isinstance(entity, Visit):
             index.append(_index_row(entity, own))
+        elif isinstance(entity, Order):
+            orders.append((entity.order_id, entity.customer_id))
     _add(tx, delta)
+    if orders:
+        tx.executemany(_ORDER_UPSERT, orders)
     if index:
         tx.executemany(_INDEX_UPSERT, index)
         _refresh_firsts(tx, sorted({row[1] for row in index}))
@@ -260,12 +285,13 @@ def rebuild_views(tx: Transaction, entities: Iterable[Any] | None = None) -> int
     from ``entity_state``); returns the visits indexed. Marks them as holding what the
     read models hold."""
     # Dropped and made again: views of an earlier layout may lack columns.
-    for table in ("kpi_counts", "visit_index", "first_accepted"):
+    for table in ("kpi_counts", "visit_index", "first_accepted", "order_index"):
         tx.execute(f"DROP TABLE IF EXISTS {table}")
     for statement in VIEWS_SCHEMA:
         tx.execute(statement)
     total: Counter[Part] = Counter()
     index: list[tuple[Any, ...]] = []
+    orders: list[tuple[str, str]] = []
     for entity in _stored(tx) if entities is None else entities:
         if not isinstance(entity, tuple(VIEW_TYPES.values())):
             continue
@@ -274,7 +300,10 @@ def rebuild_views(tx: Transaction, entities: Iterable[Any] | None = None) -> int
             total[part] += value
         if isinstance(entity, Visit):
             index.append(_index_row(entity, own))
+        elif isinstance(entity, Order):
+            orders.append((entity.order_id, entity.customer_id))
     _add(tx, total)
+    tx.executemany(_ORDER_UPSERT, orders)
     for start in range(0, len(index), 20_000):
         tx.executemany(_INDEX_UPSERT, index[start : start + 20_000])
     first: dict[str, tuple[int, str, int | None]] = {}
