@@ -163,25 +163,20 @@ def plan_kpis(dataset: Dataset, plan: Plan, policy: Policy) -> dict[str, Any]:
         unassigned_by_reason[u.reason_code.value] += 1
     scores = [a.match_score for a in plan.assignments]
     jobs_served = sum(dataset.has_job(job_id) for job_id in served_ids)
-    return (
-        lateness_kpis(dataset, plan)
-        | break_kpis(dataset, plan)
-        | {
-            "jobs_total": jobs_total,
-            "jobs_served": jobs_served,
-            "jobs_unassigned": len(plan.unassigned),
-            "fill_rate": round(jobs_served / jobs_total, 4) if jobs_total else 1.0,
-            "priority_served": round(weight_served / weight_total, 4) if weight_total else 1.0,
-            "served_by_priority": by_priority,
-            "assignments": len(plan.assignments),
-            "workers_total": len(dataset.workers),
-            "workers_used": len({a.worker_id for a in plan.assignments}),
-            "travel_minutes_total": sum(a.travel_minutes for a in plan.assignments),
-            "work_minutes_total": sum(
-                int(elapsed_minutes(a.start, a.end)) for a in plan.assignments
-            ),
-            "mean_match_score": round(sum(scores) / len(scores), 2) if scores else None,
-            "unassigned_by_reason": dict(sorted(unassigned_by_reason.items())),
-            **workload_kpis(dataset, plan),
-        }
-    )
+    rules = lateness_kpis(dataset, plan) | break_kpis(dataset, plan)
+    return rules | {
+        "jobs_total": jobs_total,
+        "jobs_served": jobs_served,
+        "jobs_unassigned": len(plan.unassigned),
+        "fill_rate": round(jobs_served / jobs_total, 4) if jobs_total else 1.0,
+        "priority_served": round(weight_served / weight_total, 4) if weight_total else 1.0,
+        "served_by_priority": by_priority,
+        "assignments": len(plan.assignments),
+        "workers_total": len(dataset.workers),
+        "workers_used": len({a.worker_id for a in plan.assignments}),
+        "travel_minutes_total": sum(a.travel_minutes for a in plan.assignments),
+        "work_minutes_total": sum(int(elapsed_minutes(a.start, a.end)) for a in plan.assignments),
+        "mean_match_score": round(sum(scores) / len(scores), 2) if scores else None,
+        "unassigned_by_reason": dict(sorted(unassigned_by_reason.items())),
+        **workload_kpis(dataset, plan),
+    }
