@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from matchmaker.generate import (
         generate_dataset,
         generate_frames,
+        home_care_settings,
     )
     from matchmaker.io import (
         check_dataset,
@@ -177,6 +178,7 @@ _SURFACE: dict[str, tuple[str, ...]] = {
     "matchmaker.generate": (
         "generate_dataset",
         "generate_frames",
+        "home_care_settings",
     ),
     "matchmaker.io": (
         "check_dataset",
@@ -405,6 +407,7 @@ __all__ = [
     "generate_dataset",
     "generate_frames",
     "get_solver",
+    "home_care_settings",
     "load_dataset",
     "load_policy",
     "load_travel_matrix",

@@ -174,6 +174,15 @@ def generate(
     placement_days: Annotated[
         int, typer.Option(min=1, help="Days from the first day within which placements start.")
     ] = 90,
+    home_care: Annotated[
+        bool,
+        typer.Option(
+            "--home-care",
+            help="Add the home-care rules: soft due starts, linked visit pairs, a lunch "
+            "break rule, limits across days (with --days > 1) and a continuity cap for "
+            "care customers. Plan such a round with the routing backend.",
+        ),
+    ] = False,
 ) -> None:
     """Write a synthetic dataset (workers, customers, jobs, availability) to OUT."""
     with user_errors():
@@ -188,8 +197,10 @@ def generate(
             load=load,
             placements=placements,
             placement_days=placement_days,
+            home_care=home_care,
         )
     loaded = "" if load is None else f", load {load:g}"
+    loaded += ", home-care rules" if home_care else ""
     console.print(
         f"wrote {escape(str(out))}: {workers} workers, {jobs} jobs over {days} day(s), "
         f"seed {seed}{loaded}",

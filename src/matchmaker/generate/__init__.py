@@ -14,6 +14,7 @@ from matchmaker.generate._draw import DISTRICTS
 from matchmaker.generate._generate import (
     generate_dataset,
     generate_frames,
+    home_care_settings,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "TIMEZONE",
     "generate_dataset",
     "generate_frames",
+    "home_care_settings",
 ]

@@ -28,7 +28,7 @@ from matchmaker.generate._catalogue import (
     Workers,
 )
 from matchmaker.io import PLACEMENT_WORKER_COLUMNS, contract_columns
-from matchmaker.model import Gender, TravelSettings
+from matchmaker.model import BreakRule, Gender, TravelSettings
 
 __all__ = [
     "Clock",
@@ -47,8 +47,9 @@ _JOB_COLUMNS = contract_columns("jobs")
 _GENDER_CODES = ("", Gender.FEMALE.value, Gender.MALE.value)
 
 
-def dataset_toml(command: str) -> str:
-    """The settings file: how to rebuild the tables, the timezone, the default travel."""
+def dataset_toml(command: str, breaks: tuple[BreakRule, ...] = ()) -> str:
+    """The settings file: how to rebuild the tables, the timezone, the default travel and
+    the ``breaks`` rules (none: no ``[[breaks]]`` table)."""
     travel = TravelSettings()
     speeds = "\n".join(f"{mode} = {speed!r}" for mode, speed in travel.speed_kmh.items())
     overheads = "\n".join(f"{mode} = {m}" for mode, m in travel.overhead_minutes.items())
@@ -62,6 +63,18 @@ def dataset_toml(command: str) -> str:
         f"earth_radius_km = {travel.earth_radius_km!r}\n\n"
         f"[travel.speed_kmh]\n{speeds}\n\n"
         f"[travel.overhead_minutes]\n{overheads}\n"
+    ) + "".join(_break_table(rule) for rule in breaks)
+
+
+def _break_table(rule: BreakRule) -> str:
+    return (
+        "\n[[breaks]]\n"
+        f'name = "{rule.name}"\n'
+        f"min_minutes = {rule.min_minutes}\n"
+        f"max_minutes = {rule.longest}\n"
+        f'earliest_start = "{rule.earliest_start:%H:%M}"\n'
+        f'latest_start = "{rule.latest_start:%H:%M}"\n'
+        f"min_shift_minutes = {rule.min_shift_minutes}\n"
     )
 
 

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from matchmaker.compile import HaversineTravel
-from matchmaker.generate._catalogue import DEFAULT_START_DATE
+from matchmaker.generate._catalogue import DEFAULT_START_DATE, TIMEZONE
 from matchmaker.generate._demand import draw_car_needs, draw_demanding
 from matchmaker.generate._draw import draw_customers, draw_workers
 from matchmaker.generate._frames import (
@@ -39,6 +39,16 @@ from matchmaker.generate._frames import (
     job_frame,
     worker_frame,
 )
+from matchmaker.generate._homecare import (
+    HOME_CARE_STREAM,
+    LUNCH,
+    customer_caps,
+    draw_due_starts,
+    draw_links,
+    release_break_pins,
+    shorten_visits,
+    week_limits,
+)
 from matchmaker.generate._jobs import draw_jobs
 from matchmaker.generate._load import with_load
 from matchmaker.generate._pins import draw_pins
@@ -47,9 +57,9 @@ from matchmaker.generate._placements import (
     placement_request_frame,
     with_placement_fields,
 )
-from matchmaker.model import InvalidSizeError, TravelSettings
+from matchmaker.model import DatasetSettings, InvalidSizeError, TravelSettings
 
-__all__ = ["generate_dataset", "generate_frames"]
+__all__ = ["generate_dataset", "generate_frames", "home_care_settings"]
 
 
 def generate_frames(
@@ -62,6 +72,7 @@ def generate_frames(
     load: float | None = None,
     placements: int = 0,
     placement_days: int = 90,
+    home_care: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """Generate a synthetic dataset as DataFrames in the columns of dataset contract v1.
 
@@ -76,6 +87,13 @@ def generate_frames(
     ``placement_requests`` table holds that many requests starting within
     ``placement_days`` of the first day (:mod:`matchmaker.generate._placements`); the
     other tables are the same as without.
+
+    With ``home_care``, the round also has the home-care rules
+    (:mod:`matchmaker.generate._homecare`): ``jobs`` gets ``due_start`` and linked visits
+    (``depends_on``, ``min_gap``, ``max_gap``, ``link_worker``), ``customers``
+    ``max_distinct_workers`` and, when ``days > 1``, ``workers`` the limits across days;
+    the lunch break rule is in :func:`home_care_settings`, which goes with these frames.
+    Workers, customers and the other jobs are those of the seed without it.
     """
     _check_sizes(workers=workers, jobs=jobs, seed=seed, days=days)
     if placements < 0 or placement_days < 1:
@@ -93,6 +111,12 @@ def generate_frames(
     pinned = np.array([bool(team) for team in pins], dtype=bool)
     job_arrays = draw_car_needs(rng, pool, customers, job_arrays, travel, pinned)
     clock = Clock(first_day, days)
+    if home_care:  # its own stream: the city of the seed stays as it is
+        care_rng = np.random.default_rng([seed, HOME_CARE_STREAM])
+        job_arrays = shorten_visits(job_arrays)
+        pins, pin_starts = release_break_pins(pool, job_arrays, pins, pin_starts, travel)
+        job_arrays, pins, pin_starts, links = draw_links(care_rng, job_arrays, pins, pin_starts)
+        due = draw_due_starts(care_rng, job_arrays)
     frames = {
         "workers": worker_frame(pool, clock),
         "customers": customer_frame(customers, workers),
@@ -100,6 +124,15 @@ def generate_frames(
     }
     if days > 1:
         frames["availability"] = availability_frame(pool, clock)
+    if home_care:
+        jobs_frame = frames["jobs"]
+        jobs_frame["due_start"] = clock.times(due)
+        for name, column in links.frame_columns(jobs_frame["job_id"].tolist()).items():
+            jobs_frame[name] = column
+        frames["customers"]["max_distinct_workers"] = customer_caps(customers, job_arrays, pins)
+        if days > 1:
+            for name, values in week_limits(pool, job_arrays, pins, first_day).items():
+                frames["workers"][name] = values
     if placements:
         extra = np.random.default_rng([seed, PLACEMENT_STREAM])
         frames["workers"] = with_placement_fields(frames["workers"], extra, first_day)
@@ -124,11 +157,13 @@ def generate_dataset(
     load: float | None = None,
     placements: int = 0,
     placement_days: int = 90,
+    home_care: bool = False,
 ) -> None:
     """Write a synthetic dataset folder: one CSV per table and a ``dataset.toml``.
 
     ``out`` must not exist or be an empty folder; the tables are written to a temporary
-    sibling folder that is renamed into place, so a failure leaves nothing behind.
+    sibling folder that is renamed into place, so a failure leaves nothing behind. With
+    ``home_care``, ``dataset.toml`` also holds the break rule of :func:`home_care_settings`.
     """
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -145,6 +180,7 @@ def generate_dataset(
         load=load,
         placements=placements,
         placement_days=placement_days,
+        home_care=home_care,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     # A hidden sibling on the same file system, so the final rename is atomic.
@@ -164,13 +200,26 @@ def generate_dataset(
             command += f" --start-date {start_date.isoformat()}"
         if placements:
             command += f" --placements {placements} --placement-days {placement_days}"
-        (staging / "dataset.toml").write_text(dataset_toml(command), encoding="utf-8")
+        if home_care:
+            command += " --home-care"
+        breaks = home_care_settings().breaks if home_care else ()
+        (staging / "dataset.toml").write_text(dataset_toml(command, breaks), encoding="utf-8")
         if out.exists():
             out.rmdir()  # empty, checked above; rename cannot replace a folder everywhere
         staging.rename(out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def home_care_settings() -> DatasetSettings:
+    """The settings of a ``home_care`` round: the timezone and the lunch break rule (30-60
+    minutes starting 11:30-14:00 on shifts over 6 hours), as its ``dataset.toml`` has them.
+
+    For frames from :func:`generate_frames`:
+    ``dataset_from_frames(frames, settings=home_care_settings())``.
+    """
+    return DatasetSettings(timezone=TIMEZONE, breaks=(LUNCH,))
 
 
 def _check_sizes(*, workers: int, jobs: int, seed: int, days: int) -> None:

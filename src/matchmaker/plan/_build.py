@@ -21,7 +21,7 @@ from matchmaker.model import Dataset, Policy, elapsed_minutes, planned_day
 from matchmaker.plan._capacity import display_zone, instant_at, schedule_of_routes, unserved_reason
 from matchmaker.plan._free_time import gap_table
 from matchmaker.plan._plan import Assignment, Break, Plan, UnassignedJob
-from matchmaker.plan._rules_kpis import lateness_kpis, travel_home_kpis
+from matchmaker.plan._rules_kpis import break_kpis, lateness_kpis, travel_home_kpis
 from matchmaker.plan._workload import workload_kpis
 from matchmaker.solve import Route, Solution, objective_terms, route_breaks
 
@@ -71,7 +71,10 @@ def build_plan(dataset: Dataset, problem: Problem, solution: Solution, policy: P
             )
     parts = pairs_components(dataset, [(a.worker_id, a.job_id) for a in assignments], policy)
     components = {(a.job_id, a.worker_id): p for a, p in zip(assignments, parts, strict=True)}
-    plan = Plan(assignments=tuple(assignments), unassigned=tuple(unassigned), kpis={})
+    breaks = plan_breaks(dataset, problem, solution.routes)
+    plan = Plan(
+        assignments=tuple(assignments), unassigned=tuple(unassigned), kpis={}, breaks=breaks
+    )
     kpis = plan_kpis(dataset, plan, policy)
     home = travel_home_kpis(problem, solution)
     kpis.update(home)
@@ -94,7 +97,7 @@ def build_plan(dataset: Dataset, problem: Problem, solution: Solution, policy: P
         kpis=kpis,
         score_components=components,
         travel=problem.travel_model,
-        breaks=plan_breaks(dataset, problem, solution.routes),
+        breaks=breaks,
     )
 
 
@@ -140,7 +143,8 @@ def plan_kpis(dataset: Dataset, plan: Plan, policy: Policy) -> dict[str, Any]:
     ``priority_served`` is the same share weighted by ``policy.priority_weights``;
     ``served_by_priority`` counts served and total jobs per priority; ``mean_match_score``
     is over assignments (``None`` when there are none); the workload and continuity KPIs
-    are :func:`~matchmaker.plan._workload.workload_kpis`.
+    are :func:`~matchmaker.plan._workload.workload_kpis`; the lateness and break KPIs
+    (only with due starts and break rules) are those of :mod:`matchmaker.plan._rules_kpis`.
     """
     served_ids = {a.job_id for a in plan.assignments}
     jobs_total = len(dataset.jobs)
@@ -159,7 +163,8 @@ def plan_kpis(dataset: Dataset, plan: Plan, policy: Policy) -> dict[str, Any]:
         unassigned_by_reason[u.reason_code.value] += 1
     scores = [a.match_score for a in plan.assignments]
     jobs_served = sum(dataset.has_job(job_id) for job_id in served_ids)
-    return lateness_kpis(dataset, plan) | {
+    rules = lateness_kpis(dataset, plan) | break_kpis(dataset, plan)
+    return rules | {
         "jobs_total": jobs_total,
         "jobs_served": jobs_served,
         "jobs_unassigned": len(plan.unassigned),

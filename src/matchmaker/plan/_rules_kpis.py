@@ -1,8 +1,8 @@
-"""KPIs of the home-care rules: lateness after ``due_start`` and the way home.
+"""KPIs of the home-care rules: lateness after ``due_start``, the breaks and the way home.
 
-Lateness is read from the plan's rows and the dataset (real minutes, through UTC), like
-the verifier reads a plan; a team job counts once, at its members' latest start. The way
-home needs the compiled travel minutes, so it comes from the problem.
+Lateness and breaks are read from the plan's rows and the dataset (real minutes, through
+UTC), like the verifier reads a plan; a team job counts once, at its members' latest
+start. The way home needs the compiled travel minutes, so it comes from the problem.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from matchmaker.model import Dataset, elapsed_minutes
 from matchmaker.plan._plan import Plan
 from matchmaker.solve import Solution, home_leg
 
-__all__ = ["lateness_kpis", "travel_home_kpis"]
+__all__ = ["break_kpis", "lateness_kpis", "travel_home_kpis"]
 
 
 def lateness_kpis(dataset: Dataset, plan: Plan) -> dict[str, Any]:
@@ -34,6 +34,20 @@ def lateness_kpis(dataset: Dataset, plan: Plan) -> dict[str, Any]:
         "lateness_minutes_total": round(sum(values), 2),
         "lateness_minutes_max": round(max(values, default=0.0), 2),
         "late_jobs": sum(value > 0 for value in values),
+    }
+
+
+def break_kpis(dataset: Dataset, plan: Plan) -> dict[str, Any]:
+    """``breaks_planned`` (the plan's break rows), ``break_minutes_total`` and
+    ``workers_with_breaks`` (empty when the round has no break rules, like the other rule
+    KPIs; zeros when it has rules but no shift needed a break)."""
+    if not dataset.settings.breaks:
+        return {}
+    minutes = [float(elapsed_minutes(b.start, b.end)) for b in plan.breaks]
+    return {
+        "breaks_planned": len(plan.breaks),
+        "break_minutes_total": round(sum(minutes), 2),
+        "workers_with_breaks": len({b.worker_id for b in plan.breaks}),
     }
 
 
