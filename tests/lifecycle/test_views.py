@@ -30,7 +30,6 @@ from matchmaker.lifecycle._round_read import store_round_inputs
 from matchmaker.lifecycle._views import VERSION_KEY, VIEWS_KEY, rebuild_views
 from matchmaker.model import LifecycleError
 
-from . import scenario
 from .factory import at
 
 POLICIES = [
