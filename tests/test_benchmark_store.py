@@ -30,7 +30,8 @@ def test_the_company_writes_a_store_whose_state_is_a_replay(tmp_path: Path) -> N
 
 
 def test_the_section_lists_every_size() -> None:
-    """The RESULTS section has one row per size and says what the start-up alone costs."""
+    """The RESULTS section has one row per size, for the target commands and the others,
+    and says what the start-up alone costs."""
     rows = [
         Timing(
             events=n,
@@ -40,10 +41,12 @@ def test_the_section_lists_every_size() -> None:
             write_s=3,
             inside={"event": 0.01, "jobs": 0.2, "report": 0.3},
             cpu={"event": 0.4, "jobs": 0.6, "report": 0.8},
+            others={"followups": 1.5, "statement": 0.6, "log": 0.7},
         )
         for n in (50_000, 200_000)
     ]
     text = _markdown(rows, 0.4, "python -m benchmarks.store", 3)
     assert "| 50,000 | 0.50 | 0.70 | 0.90 | 0.40 / 0.60 / 0.80 | 0.01 / 0.20 / 0.30 | 3 |" in text
     assert "| 200,000 |" in text
+    assert "| 50,000 | 1.50 | 0.60 | 0.70 |" in text
     assert "Start-up alone (`matchmaker --help`): 0.40 s." in text
