@@ -56,6 +56,7 @@ def test_registry_lists_every_rule_by_its_function_name() -> None:
         "end_matches_duration",
         "inside_shift",
         "travel_fits",
+        "home_by_shift_end",
         "no_overlap",
         "max_jobs_per_shift",
         "max_work_minutes_per_shift",

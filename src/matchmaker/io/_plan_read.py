@@ -360,6 +360,7 @@ def read_plan(folder: Path) -> Plan:
         components = {}
     travel = read_travel(folder, plan_data.get("travel"), issues)
     _raise_issues(issues)
+    policy = load_plan_policy(folder)
     return Plan(
         assignments=tuple(assignments),
         unassigned=tuple(unassigned),
@@ -367,6 +368,7 @@ def read_plan(folder: Path) -> Plan:
         score_components=components,
         travel=travel,
         breaks=tuple(sorted(breaks, key=lambda b: (utc(b.start), b.worker_id))),
+        travel_home=policy is not None and policy.travel_home,
     )
 
 

@@ -152,7 +152,13 @@ def plan_of_schedule(
     """The plan whose assignments are ``rows`` (on ``dataset``, with ``plan``'s travel
     model), rebuilt like a dispatched plan: travel, sequence, reasons, KPIs."""
     problem = compile_problem(dataset, policy=policy, travel=plan.travel)
-    draft = Plan(assignments=tuple(rows), unassigned=(), kpis={}, travel=plan.travel)
+    draft = Plan(
+        assignments=tuple(rows),
+        unassigned=(),
+        kpis={},
+        travel=plan.travel,
+        travel_home=plan.travel_home,
+    )
     schedule = schedule_of(problem, draft)
     routes = tuple(
         Route(

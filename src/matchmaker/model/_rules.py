@@ -326,6 +326,13 @@ HARD_RULES: tuple[HardRule, ...] = (
         reasons=(_reason(ReasonBit.TRAVEL, _travel),),
     ),
     HardRule(
+        name="home_by_shift_end",
+        scope=RuleScope.SHIFT,
+        statement="With the way home planned (policy travel_home), the last job of a "
+        "shift ends early enough to travel home by the shift's end.",
+        code=ReasonCode.TRAVEL,
+    ),
+    HardRule(
         name="no_overlap",
         scope=RuleScope.SCHEDULE,
         statement="No two jobs of one worker overlap.",

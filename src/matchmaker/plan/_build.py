@@ -98,6 +98,7 @@ def build_plan(dataset: Dataset, problem: Problem, solution: Solution, policy: P
         score_components=components,
         travel=problem.travel_model,
         breaks=breaks,
+        travel_home=policy.travel_home,
     )
 
 

@@ -165,6 +165,7 @@ class _Gap:
 
 def _gaps(problem: Problem, v: int, visits: Sequence[tuple[int, int]], j: int) -> Iterator[_Gap]:
     """Every place job ``j`` could go in vehicle ``v``'s planned ``visits``."""
+    home = problem.rules.travel_job_home if problem.rules is not None else None
     for gap in range(len(visits) + 1):
         before: int | None = None
         ready = int(problem.vehicle_start[v])
@@ -177,6 +178,9 @@ def _gaps(problem: Problem, v: int, visits: Sequence[tuple[int, int]], j: int) -
             after, deadline = visits[gap]
             travel_out = problem.travel(v, j, after)
             direct = problem.travel(v, before, after)
+        elif home is not None:  # the way home is planned: the last job must leave time for it
+            travel_out = int(home[v, j])
+            direct = 0 if before is None else int(home[v, before])
         yield _Gap(
             before=before,
             ready=ready,
@@ -244,6 +248,8 @@ def standing_of(
                         f" and {gap.travel_out} min on to {problem.job_ids[gap.after]} "
                         f"(starts {clock(gap.deadline)})"
                     )
+                elif gap.travel_out:
+                    note += f" and {gap.travel_out} min home (shift ends {clock(gap.deadline)})"
                 travel_notes.append(note)
         for k, start in visits:
             end = start + int(problem.job_duration[k])

@@ -141,7 +141,11 @@ def standing_table(problem: Problem, gaps: GapTable, j: int) -> StandingTable:
         problem.travel_home_job[v, j],
         problem.travel_job_job[mode, np.maximum(before, 0), j],
     )
-    travel_out = np.where(after < 0, 0, problem.travel_job_job[mode, j, np.maximum(after, 0)])
+    home = problem.rules.travel_job_home if problem.rules is not None else None
+    last_leg = 0 if home is None else home[v, j]  # the way home, when it is planned
+    travel_out = np.where(
+        after < 0, last_leg, problem.travel_job_job[mode, j, np.maximum(after, 0)]
+    )
     ready, deadline = gaps.ready[g], gaps.deadline[g]
     low = np.maximum(earliest, ready + travel_in)
     high = np.minimum(latest, deadline - travel_out - duration)

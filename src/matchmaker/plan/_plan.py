@@ -82,6 +82,9 @@ class Plan:
     travel: TravelModel | None = field(default=None, compare=False)
     breaks: tuple[Break, ...] = ()
     """The workers' breaks, by start; empty when the round has no break rules."""
+    travel_home: bool = field(default=False, compare=False)
+    """The plan was made with the way home (policy ``travel_home``): ``verify`` checks that
+    each shift's last job leaves the time to get home by the shift's end."""
 
     def to_frames(self, dataset: Dataset | None = None) -> dict[str, pd.DataFrame]:
         """The plan's tables as DataFrames: ``assignments``, ``unassigned``, ``workers`` and

@@ -72,6 +72,7 @@ from matchmaker.plan._verify_pair import (
 )
 from matchmaker.plan._verify_schedule import (
     end_matches_duration,
+    home_by_shift_end,
     inside_shift,
     max_jobs_per_shift,
     max_work_minutes_per_shift,
@@ -104,6 +105,7 @@ _IMPLEMENTATIONS: dict[str, Rule] = {
         end_matches_duration,
         inside_shift,
         travel_fits,
+        home_by_shift_end,
         no_overlap,
         max_jobs_per_shift,
         max_work_minutes_per_shift,

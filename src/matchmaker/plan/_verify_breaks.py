@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime, tzinfo
 
-from matchmaker.compile import HaversineTravel, coordinates
+from matchmaker.compile import coordinates
 from matchmaker.model import (
     BreakNeed,
     Shift,
@@ -113,7 +113,7 @@ def _gaps(
     ctx: Context, worker: Worker, shift: Shift, pairs: list[Pair], pauses: list[Break]
 ) -> Iterator[str]:
     """Gaps (shift start to first job, job to job) too short for their travel and breaks."""
-    model = ctx.travel if ctx.travel is not None else HaversineTravel(ctx.dataset.settings.travel)
+    model = ctx.travel_model()
     mode = worker.travel_mode.value
     ready: datetime = shift.start
     origin, origin_name = worker.home, "home"

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from matchmaker.compile import HaversineTravel, coordinates
+from matchmaker.compile import coordinates
 from matchmaker.model import add_minutes, elapsed_minutes, utc
 from matchmaker.plan._verify_context import Context, Pair, Violation, violation_of, who, who_first
 
 __all__ = [
     "end_matches_duration",
+    "home_by_shift_end",
     "inside_shift",
     "max_jobs_per_shift",
     "max_work_minutes_per_shift",
@@ -78,7 +79,7 @@ def inside_shift(ctx: Context) -> Iterator[Violation]:
 def travel_fits(ctx: Context) -> Iterator[Violation]:
     """Travel from home (first job of a shift) or from the previous job fits before each
     start."""
-    model = ctx.travel if ctx.travel is not None else HaversineTravel(ctx.dataset.settings.travel)
+    model = ctx.travel_model()
     for worker, shift, pairs in ctx.shift_groups():
         mode = worker.travel_mode.value
         ready = shift.start
@@ -106,6 +107,27 @@ def travel_fits(ctx: Context) -> Iterator[Violation]:
                 ready = a.end
                 origin = pair.job.location
                 origin_name = f"job {pair.job.job_id}"
+
+
+def home_by_shift_end(ctx: Context) -> Iterator[Violation]:
+    """With the way home planned (``plan.travel_home``, or the dataset's policy), the last
+    job of each shift ends early enough to travel home by the shift's end."""
+    if not (ctx.plan.travel_home or ctx.dataset.settings.policy.travel_home):
+        return
+    model = ctx.travel_model()
+    for worker, shift, pairs in ctx.shift_groups():
+        last = max(pairs, key=lambda p: (utc(p.assignment.end), p.job.job_id))
+        mode = worker.travel_mode.value
+        legs = model.minutes(coordinates([last.job.location]), coordinates([worker.home]), mode)
+        minutes = int(legs[0, 0])
+        if utc(add_minutes(last.assignment.end, minutes)) > utc(shift.end):
+            yield violation_of(
+                home_by_shift_end,
+                last,
+                f"{who_first(worker)} needs {minutes} minutes ({mode}) home from job "
+                f"{last.job.job_id}, which ends at {ctx.time(last.assignment.end)}, but the "
+                f"shift ends at {ctx.time(shift.end)}.",
+            )
 
 
 def no_overlap(ctx: Context) -> Iterator[Violation]:

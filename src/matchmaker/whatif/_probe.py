@@ -245,7 +245,13 @@ def prove(
         workers=tuple(w for w in dataset.workers if w.worker_id in members),
         jobs=tuple(j for j in dataset.jobs if j.job_id in jobs),
     )
-    sub_plan = Plan(assignments=tuple(kept), unassigned=(), kpis={}, travel=plan.travel)
+    sub_plan = Plan(
+        assignments=tuple(kept),
+        unassigned=(),
+        kpis={},
+        travel=plan.travel,
+        travel_home=plan.travel_home,
+    )
     return not verify(sub, sub_plan)
 
 
