@@ -64,3 +64,22 @@ def test_backends_without_the_way_home_refuse(solver: str) -> None:
     """Greedy and CP-SAT do not plan the way home: they refuse, naming the policy."""
     with pytest.raises(RequestError, match="travel_home"):
         dispatch(_late(travel_home=True), solver=solver, time_limit=0.5)
+
+
+def test_a_pin_that_leaves_no_time_to_get_home_is_refused() -> None:
+    """J1 pinned to W1 at 17:00 can never be kept when W1 must be home by 18:00: the
+    loader refuses the pin (the row of J1, its pinned worker), and accepts it without the
+    way home."""
+    from matchmaker.io._pins import check_pins
+
+    def pinned(travel_home: bool) -> Dataset:
+        dataset = _late(travel_home=travel_home)
+        return replace(
+            dataset,
+            jobs=(replace(dataset.jobs[0], pinned_worker_ids=("W1",), pinned_start=at(17)),),
+        )
+
+    (issue,) = check_pins(pinned(True), "jobs", {"J1": 2})
+    assert (issue.row, issue.column) == (2, "pinned_worker_id")
+    assert "home from job J1" in issue.message
+    assert check_pins(pinned(False), "jobs", {"J1": 2}) == []

@@ -13,7 +13,9 @@ with :func:`matchmaker.plan.verify`. (``ops jobs`` exports a round from the even
 releases such pins there with a warning, so that its output is valid input.)
 
 The home-care rules (soft windows, linked visits, the way home, breaks) are left out of
-that plan, which greedy cannot make with them; with break rules, each shift's breaks are
+that plan, which greedy cannot make with them; the way home of the dataset's policy is
+then checked on it (a pinned last visit must leave time to get home by the shift's end);
+with break rules, each shift's breaks are
 then placed beside its pins (:func:`matchmaker.solve.place_breaks`), and pins that leave no
 room are refused; a pinned visit that depends on a visit no worker can serve in the round
 is refused on its own, since every plan would serve it without its partner.
@@ -103,7 +105,9 @@ def _schedule_issues(
     plan = build_plan(alone, problem, solution, policy)
     issues: list[Issue] = []
     seen: set[tuple[str, str | None]] = set()
-    for violation in verify(alone, plan):
+    # The way home is judged on the pins' plan as the dataset's policy asks for it.
+    home = dataset.settings.policy.travel_home
+    for violation in verify(alone, replace(plan, travel_home=home)):
         if violation.job_id is None or not alone.has_job(violation.job_id):
             continue
         job = alone.job(violation.job_id)
