@@ -16,6 +16,7 @@ plan that the routing search (:mod:`matchmaker.solve._rules_routing`) starts fro
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Self
 
 import numpy as np
 import numpy.typing as npt
@@ -58,6 +59,29 @@ class InsertionState:
     """Job -> (vehicle, start)."""
     fixed: set[int] = field(default_factory=set)
     """Planned jobs whose start may not move (linked visits and the visits they follow)."""
+
+    @classmethod
+    def of_routes(
+        cls, problem: Problem, policy: Policy, costs: Costs, routes: tuple[Route, ...]
+    ) -> Self:
+        """The state of a plan: its jobs at their starts, none of them fixed yet."""
+        n_vehicles = problem.n_vehicles
+        state = cls(
+            problem=problem,
+            policy=policy,
+            costs=costs,
+            jobs=[[] for _ in range(n_vehicles)],
+            starts=[[] for _ in range(n_vehicles)],
+            work=[0] * n_vehicles,
+        )
+        for route in routes:
+            state.jobs[route.vehicle] = list(route.jobs)
+            state.starts[route.vehicle] = list(route.starts)
+            for job, start in zip(route.jobs, route.starts, strict=True):
+                state.work[route.vehicle] += int(problem.job_duration[job])
+                state.where[job] = (route.vehicle, start)
+                state.max_late = max(state.max_late, state.late(job, start))
+        return state
 
     def routes(self) -> tuple[Route, ...]:
         """The plan so far."""

@@ -66,22 +66,7 @@ def refill(
     accept: Callable[[tuple[Route, ...]], bool],
 ) -> tuple[Route, ...]:
     """``routes`` with unserved jobs put back where ``accept`` holds (module docstring)."""
-    n_vehicles = problem.n_vehicles
-    state = _Banned(
-        problem=problem,
-        policy=policy,
-        costs=Costs.of(problem, policy),
-        jobs=[[] for _ in range(n_vehicles)],
-        starts=[[] for _ in range(n_vehicles)],
-        work=[0] * n_vehicles,
-    )
-    for route in routes:
-        state.jobs[route.vehicle] = list(route.jobs)
-        state.starts[route.vehicle] = list(route.starts)
-        for job, start in zip(route.jobs, route.starts, strict=True):
-            state.work[route.vehicle] += int(problem.job_duration[job])
-            state.where[job] = (route.vehicle, start)
-            state.max_late = max(state.max_late, state.late(job, start))
+    state = _Banned.of_routes(problem, policy, Costs.of(problem, policy), routes)
     state.fixed = set(state.where)
     rules = problem.rules
     link_to = rules.link_to if rules is not None else np.full(problem.n_jobs, -1)

@@ -1,0 +1,84 @@
+"""A kick for the home-care search: take related visits out of a plan and put them back.
+
+The routing search of :mod:`matchmaker.solve._rules_routing` settles in the basin of the
+plan it starts from (guided local search moves a linked pair one visit at a time). Besides
+fresh starts it restarts from the best plan so far, shaken: :func:`shake` takes out a share
+of the single-worker visits related to a random one (near it by travel and by start; a
+linked visit goes with the visits it is linked to) and puts them back by the cheapest
+insertion at fixed starts (:mod:`matchmaker.solve._linked_insertion`), in a random order.
+The rest of the plan keeps its starts; what does not fit is left to the search.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matchmaker.compile import Problem
+from matchmaker.model import Policy
+from matchmaker.solve._costs import Costs
+from matchmaker.solve._linked_insertion import InsertionState, insert_group
+from matchmaker.solve._solution import Route
+
+__all__ = ["shake"]
+
+
+def _groups(problem: Problem) -> tuple[np.ndarray, dict[int, list[int]]]:
+    """Each job's group (the first visit of its linked chain) and each visit's followers."""
+    rules = problem.rules
+    link_to = rules.link_to if rules is not None else np.full(problem.n_jobs, -1)
+    followers: dict[int, list[int]] = {}
+    for job in np.flatnonzero(link_to >= 0).tolist():
+        followers.setdefault(int(link_to[job]), []).append(job)
+    head = np.arange(problem.n_jobs)
+    for _ in range(problem.n_jobs):  # chains are short; stop once every head is a root
+        parent = np.where(link_to[head] >= 0, link_to[head], head)
+        if np.array_equal(parent, head):
+            break
+        head = parent
+    return head, followers
+
+
+def shake(
+    problem: Problem,
+    policy: Policy,
+    costs: Costs,
+    routes: tuple[Route, ...],
+    rng: np.random.Generator,
+    share: float,
+) -> tuple[Route, ...]:
+    """``routes`` with about ``share`` of their single-worker visits re-inserted."""
+    single = (problem.job_team == 1) & ~problem.pinned.any(axis=0)
+    head, followers = _groups(problem)
+    start = np.full(problem.n_jobs, -1, dtype=np.int64)
+    for route in routes:
+        start[list(route.jobs)] = route.starts
+    # A group moves only when every visit of it is a single-worker visit.
+    movable_group = np.ones(problem.n_jobs, dtype=bool)
+    np.logical_and.at(movable_group, head, single)
+    movable = np.flatnonzero(movable_group[head] & (start >= 0))
+    if movable.size == 0:
+        return routes
+    pick = int(rng.choice(movable))
+    mode = int(problem.vehicle_mode[0]) if problem.n_vehicles else 0
+    # Related: near by travel, and near in time (an hour apart weighs like an hour away).
+    distance = problem.travel_job_job[mode, pick, movable].astype(np.int64) + np.abs(
+        start[movable] - start[pick]
+    )
+    count = max(1, round(share * movable.size))
+    chosen = movable[np.argsort(distance, kind="stable")[:count]]
+    heads = np.unique(head[chosen])
+    out = np.isin(head, heads)
+    kept = tuple(
+        Route(
+            vehicle=r.vehicle,
+            jobs=tuple(j for j in r.jobs if not out[j]),
+            starts=tuple(s for j, s in zip(r.jobs, r.starts, strict=True) if not out[j]),
+        )
+        for r in routes
+    )
+    state = InsertionState.of_routes(problem, policy, costs, tuple(r for r in kept if r.jobs))
+    # Linked visits and team visits keep their starts (their partners depend on them).
+    state.fixed = {j for j in state.where if not single[j] or head[j] != j or j in followers}
+    for job in rng.permutation(heads).tolist():
+        insert_group(state, int(job), followers, single)
+    return state.routes()
