@@ -18,7 +18,7 @@ from typing import Any
 from matchmaker.compile import compile_problem
 from matchmaker.live._index import schedule_of
 from matchmaker.model import Dataset, Job, Policy, add_minutes, utc
-from matchmaker.plan import Assignment, Plan, build_plan
+from matchmaker.plan import Assignment, Break, Plan, build_plan
 from matchmaker.solve import Route, Solution, objective_terms
 
 __all__ = [
@@ -92,6 +92,9 @@ class Option:
     match_score: float
     components: dict[str, float] = field(default_factory=dict)
     reason: str = ""
+    breaks: tuple[Break, ...] = ()
+    """The breaks of every worker shift the option changes, re-placed beside its new day
+    (empty in a round without break rules); :func:`apply_option` gives the same."""
 
     @property
     def worker_ids(self) -> tuple[str, ...]:
@@ -107,6 +110,10 @@ class Option:
             "match_score": self.match_score,
             "components": dict(self.components),
             "reason": self.reason,
+            "breaks": [
+                {"worker_id": b.worker_id, "start": b.start.isoformat(), "end": b.end.isoformat()}
+                for b in self.breaks
+            ],
         }
 
 
