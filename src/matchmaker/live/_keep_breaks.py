@@ -4,9 +4,10 @@ A re-planned day is a new plan, and its break rows are placed like every plan's
 (:func:`matchmaker.solve.place_breaks`, from the routes): a break that is still to come
 moves within its rule when the jobs around it move. A break of the previous plan that
 starts before ``freeze_before`` has been taken (or is under way): it stays where it was,
-with its length. :func:`hold_breaks` narrows that break's window in the compiled round to
-its start, so that the routing search, the keep step and the written plan all put it
-there (the verifier still reads the rule's own window, which holds it).
+with its length; a break not taken yet starts at ``freeze_before`` or later when its
+window allows. :func:`hold_breaks` narrows the windows in the compiled round that way, so
+that the routing search, the keep step and the written plan all follow it (the verifier
+still reads the rule's own window, which holds the narrowed one).
 
 :func:`mend_breaks` is the keep step's guard: when the visits kept on a shift leave no
 room for its breaks (an overrun ate the lunch gap), one of them is *hit* and placed again
@@ -39,13 +40,19 @@ def taken_breaks(previous: Plan, freeze_before: datetime | None) -> tuple[Break,
     return tuple(b for b in previous.breaks if utc(b.start) < limit)
 
 
-def hold_breaks(problem: Problem, taken: Sequence[Break]) -> Problem:
+def hold_breaks(
+    problem: Problem, taken: Sequence[Break], freeze_before: datetime | None
+) -> Problem:
     """``problem`` with each break in ``taken`` fixed where it is: the break its shift
     needs whose window holds the start gets that start as its whole window, and the
     taken break's length when it is not shorter than the rule's. A taken break that no
-    need of its worker's shift matches (the change cut the shift) is let go."""
+    need of its worker's shift matches (the change cut the shift) is let go.
+
+    Every other break starts no earlier than ``freeze_before`` (that time has passed
+    without it), unless its window closes before: then the window is left as it is, so
+    that a plan still exists (a shift with no work before, given work now)."""
     rules = problem.rules
-    if rules is None or not rules.has_breaks or not taken:
+    if rules is None or not rules.has_breaks or freeze_before is None:
         return problem
     workers = {w: i for i, w in enumerate(problem.worker_ids)}
     earliest = rules.break_earliest.copy()
@@ -73,6 +80,9 @@ def hold_breaks(problem: Problem, taken: Sequence[Break]) -> Problem:
         held.add(b)
         earliest[b] = latest[b] = at
         minutes[b] = max(int(minutes[b]), length)
+    now = minutes_from(problem.horizon_start, freeze_before, round_up=True)
+    later = np.array([b not in held for b in range(earliest.size)]) & (now <= latest)
+    earliest = np.where(later, np.maximum(earliest, now), earliest).astype(np.int32)
     return replace(
         problem,
         rules=replace(rules, break_earliest=earliest, break_latest=latest, break_minutes=minutes),

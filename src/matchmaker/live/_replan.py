@@ -27,7 +27,8 @@ more than ``shift_tolerance`` minutes or is dropped; there are never more than
 
 **Breaks** (``[[breaks]]``): the new plan's break rows are placed from its routes like
 every plan's, so a break still to come moves within its rule when the jobs around it
-move; a break of the previous plan that starts before ``freeze_before`` was taken and
+move (and a break still to come starts at ``freeze_before`` or later when its window
+allows); a break of the previous plan that starts before ``freeze_before`` was taken and
 stays where it was (:mod:`matchmaker.live._keep_breaks`). A kept visit that leaves its
 shift no room for a break is hit (step 2), the solver places breaks with the jobs (step
 3, ``routing``; ``greedy`` and ``cpsat`` refuse a round with break rules) and the budget
@@ -150,7 +151,7 @@ def replan(
 
     # Breaks taken before the freeze stay where they were; the others follow the jobs.
     taken = taken_breaks(previous, freeze_before)
-    problem = hold_breaks(problem, taken)
+    problem = hold_breaks(problem, taken, freeze_before)
     before = previous_visits(problem, previous, round_)
     frozen = frozen_jobs(previous, round_, changed, freeze_before)
     kept, hit = replay(problem, before, frozen, changed, shift_tolerance)
@@ -158,11 +159,15 @@ def replan(
     released = _release_pins(round_, hit)
     if released is not round_:
         round_ = released
-        problem = hold_breaks(compile_problem(round_, policy=chosen, travel=previous.travel), taken)
+        problem = hold_breaks(
+            compile_problem(round_, policy=chosen, travel=previous.travel), taken, freeze_before
+        )
 
     # From here on nothing new may start before freeze_before: that time has passed.
     future = not_before(round_, frozen, freeze_before)
-    free = hold_breaks(compile_problem(future, policy=chosen, travel=previous.travel), taken)
+    free = hold_breaks(
+        compile_problem(future, policy=chosen, travel=previous.travel), taken, freeze_before
+    )
     # Both horizons are the same midnight unless the freeze moved the round's earliest time.
     shift = minutes_from(problem.horizon_start, free.horizon_start, round_up=False)
     kept = {v: [(j, s - shift) for j, s in visits_v] for v, visits_v in kept.items()}
@@ -175,6 +180,7 @@ def replan(
             free,
             kept,
             taken,
+            freeze_before,
             chosen,
             solver,
             time_limit * _SOLVE_SHARE,
@@ -232,6 +238,7 @@ def _solve_around(
     problem: Problem,
     kept: dict[int, list[tuple[int, int]]],
     taken: Sequence[Break],
+    freeze_before: datetime | None,
     policy: Policy,
     solver: str,
     time_limit: float,
@@ -262,6 +269,7 @@ def _solve_around(
             replace(round_, jobs=tuple(jobs)), policy=policy, travel=problem.travel_model
         ),
         taken,
+        freeze_before,
     )
     solve = get_solver(solver)
     return solve(
