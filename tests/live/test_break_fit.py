@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matchmaker.live import apply_option, explain_worker, recommend, slots
-from matchmaker.live._options import Recommendation
+from matchmaker.live._options import Recommendation, applied_breaks
 from matchmaker.model import BreakRule, Dataset, DatasetSettings, TimeWindow
 from matchmaker.plan import Plan, ReasonCode, UnassignedJob, verify
 from tests.live.break_plans import plan_with_breaks
@@ -195,3 +195,4 @@ def test_every_option_on_a_random_plan_with_breaks_verifies(
             applied = apply_option(found, plan, option, policy=policy)
             assert verify(found.dataset, applied) == [], option
             assert set(option.breaks) <= set(applied.breaks), option
+            assert applied_breaks(found.dataset, plan, option) == applied.breaks, option
