@@ -19,8 +19,9 @@ changes still holds its breaks (:mod:`matchmaker.live._break_fit`, the solver's 
 placement); the candidate carries those shifts' re-placed breaks. The gap table stays the
 vectorised screen; the break check runs on the shortlist only: per worker, the gaps in
 cost order until one fits (each at its earliest start and at the starts that leave a break
-room before the job), and the few push, swap and team candidates expanded (more of them
-are expanded when breaks may leave some out).
+room before the job), the push and swap candidates as they are expanded (one that does not
+fit does not count towards the few expanded), and the team candidates (more of them are
+expanded when breaks may leave some out).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ _TEAM_CELLS = 2_000_000
 _EXPAND = 4
 """Cheapest candidates expanded per option wanted, per kind with moves."""
 _BREAK_FACTOR = 4
-"""How many more team, push and swap candidates to expand when breaks may leave some out."""
+"""How many more teams to expand when breaks may leave some out."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -91,19 +92,15 @@ def candidates(
     blocks a worker)."""
     check = breaks and has_breaks(index.problem)
     table = gap_table(index, column, allowed)
-    expand = _BREAK_FACTOR * k if check else k
     if column.team > 1:
-        teams = _teams(index, table, column.team, expand)
+        teams = _teams(index, table, column.team, _BREAK_FACTOR * k if check else k)
         if check:
             teams = [c for c in (fitted(index, column, t) for t in teams) if c is not None]
         return teams[:k]
     found = _inserts_fitted(index, column, table, k) if check else _inserts(index, table)
     if max_moves > 0:
-        found += _pushes(index, column, table, expand, max_moves, check)
-        swaps = _swaps(index, column, expand, allowed, check)
-        if check:
-            swaps = [c for c in (fitted(index, column, m) for m in swaps) if c is not None]
-        found += swaps
+        found += _pushes(index, column, table, k, max_moves, check)
+        found += _swaps(index, column, k, allowed, check)
     found.sort(key=lambda c: (c.cost, len(c.moves), c.members[0][1], c.members[0][0]))
     best: list[Candidate] = []
     seen: set[int] = set()
@@ -386,22 +383,23 @@ def _swaps(
             continue
         place = min(home, key=lambda c: (c.cost, c.members[0][1]))
         new_vehicle, new_start = place.members[0]
-        out.append(
-            Candidate(
-                members=((vehicle, int(low[r, q])),),
-                cost=int(cost[r, q]) + place.cost + stability,
-                added_travel=int(added[r, q]) + place.added_travel,
-                moves=(
-                    MovedVisit(
-                        job=moved,
-                        vehicle=vehicle,
-                        start=int(index.start[vehicle, q]),
-                        new_vehicle=new_vehicle,
-                        new_start=new_start,
-                    ),
+        swap = Candidate(
+            members=((vehicle, int(low[r, q])),),
+            cost=int(cost[r, q]) + place.cost + stability,
+            added_travel=int(added[r, q]) + place.added_travel,
+            moves=(
+                MovedVisit(
+                    job=moved,
+                    vehicle=vehicle,
+                    start=int(index.start[vehicle, q]),
+                    new_vehicle=new_vehicle,
+                    new_start=new_start,
                 ),
-            )
+            ),
         )
+        found = fitted(index, column, swap) if check else swap
+        if found is not None:
+            out.append(found)
     return out
 
 
