@@ -186,8 +186,8 @@ def report(figures: BreakFigures, command: str) -> str:
         "",
         "The break check runs on the shortlist of the vectorised gap search "
         "(`live._break_fit`): each worker's gaps in cost order until one leaves the lunch "
-        "room, and the push, swap and team candidates expanded. Figures measured while "
-        "other work shared the machine: rerun alone for clean ones.",
+        "room, the push and swap candidates as they are expanded, the team candidates. "
+        "Figures measured while other work shared the machine: rerun alone for clean ones.",
     ]
     return "\n".join(lines) + "\n"
 
