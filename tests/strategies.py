@@ -286,7 +286,9 @@ def _with_rules(draw: st.DrawFn, dataset: Dataset) -> Dataset:
     )
     settings = dataset.settings.model_copy(update={"policy": policy})
     ruled = replace(dataset, jobs=tuple(jobs), settings=settings)
-    return _with_breaks(draw, ruled) if _maybe(draw) else ruled
+    if not any(j.is_pinned for j in jobs) and _maybe(draw):
+        ruled = _with_breaks(draw, ruled)
+    return ruled
 
 
 def _with_breaks(draw: st.DrawFn, dataset: Dataset) -> Dataset:
