@@ -284,19 +284,28 @@ def _with_rules(draw: st.DrawFn, dataset: Dataset) -> Dataset:
         lateness_cost_per_minute=_pick(draw, [0, 1, 5]),
         max_lateness_cost_per_minute=_pick(draw, [0, 0, 3]),
     )
-    breaks: tuple[BreakRule, ...] = ()
-    workers = dataset.workers
-    # A pin may leave no room for a break, which loading refuses: breaks only without pins.
+    settings = dataset.settings.model_copy(update={"policy": policy})
+    ruled = replace(dataset, jobs=tuple(jobs), settings=settings)
     if not any(j.is_pinned for j in jobs) and _maybe(draw):
-        breaks = (_break_rule(draw, "lunch", 11, 13),)
-        if _rarely(draw):
-            breaks += (_break_rule(draw, "tea", 15, 16),)
-        names = [rule.name for rule in breaks]
-        workers = tuple(
-            replace(w, breaks=_pick(draw, [None, None, (), (names[-1],)])) for w in workers
-        )
-    settings = dataset.settings.model_copy(update={"policy": policy, "breaks": breaks})
-    return replace(dataset, workers=workers, jobs=tuple(jobs), settings=settings)
+        ruled = _with_breaks(draw, ruled)
+    return ruled
+
+
+def _with_breaks(draw: st.DrawFn, dataset: Dataset) -> Dataset:
+    """``dataset`` with a lunch break rule (rarely a tea break too), for every worker or
+    some; none when a job is pinned (a pin may leave no room for a break, which loading
+    refuses)."""
+    if any(j.is_pinned for j in dataset.jobs):
+        return dataset
+    breaks = (_break_rule(draw, "lunch", 11, 13),)
+    if _rarely(draw):
+        breaks += (_break_rule(draw, "tea", 15, 16),)
+    names = [rule.name for rule in breaks]
+    workers = tuple(
+        replace(w, breaks=_pick(draw, [None, None, (), (names[-1],)])) for w in dataset.workers
+    )
+    settings = dataset.settings.model_copy(update={"breaks": breaks})
+    return replace(dataset, workers=workers, settings=settings)
 
 
 def _break_rule(draw: st.DrawFn, name: str, first_hour: int, last_hour: int) -> BreakRule:
@@ -323,9 +332,11 @@ def datasets(
     max_jobs: int = 7,
     pins: bool = True,
     rules: bool = False,
+    breaks: bool = False,
 ) -> Dataset:
     """A random small dataset covering every column (see the module docstring); with
-    ``rules``, the home-care columns too (:func:`_with_rules`)."""
+    ``rules``, the home-care columns too (:func:`_with_rules`); with ``breaks``, break
+    rules only (:func:`_with_breaks`, always when no job is pinned)."""
     n_workers = _int(draw, 2, max_workers) if _int(draw, 0, 4) else 1
     worker_ids = [f"W{i}" for i in range(1, n_workers + 1)]
     drawn_workers = [_worker(draw, worker_id) for worker_id in worker_ids]
@@ -351,6 +362,8 @@ def datasets(
     if rules:
         dataset = _with_rules(draw, dataset)
         dataset = _release_refused_pins(dataset)
+    if breaks:
+        dataset = _with_breaks(draw, dataset)
     return dataset
 
 

@@ -256,3 +256,38 @@ def test_ctrl_c_during_a_replan_writes_the_replan_so_far(
     assert (out / "diff.csv").is_file()
     assert verify(load_plan_input(out), read_plan(out)) == []
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_the_live_commands_keep_breaks(tmp_path: Path) -> None:
+    """On a round with a lunch rule: ``replan`` after an overrun into lunch writes a plan
+    folder whose break row moved and that verifies; ``recommend`` and ``explain
+    --worker`` answer (no refusal), the option listing the worker's break."""
+    from tests.live.test_keep_breaks import _day
+
+    dataset = _day()
+    folder = tmp_path / "data"
+    write_tables(dataset_to_frames(dataset), folder, settings=dataset.settings)
+    plan_dir = tmp_path / "plan"
+    made = runner.invoke(
+        app, ["dispatch", str(folder), "--out", str(plan_dir), "--time-limit", "1"]
+    )
+    assert made.exit_code == 0, made.output
+    out = tmp_path / "replanned"
+    changes = _changes(tmp_path, json.dumps({"kind": "job_overrun", "job_id": "A", "minutes": 60}))
+    args = ["--changes", str(changes), "--out", str(out), "--time-limit", "1"]
+    result = runner.invoke(app, ["replan", str(folder), "--previous", str(plan_dir), *args])
+    assert result.exit_code == 0, result.output
+    with (out / "assignments.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["start"] for r in rows if r["kind"] == "break"] == [at(12, 30).isoformat()]
+    assert verify(load_plan_input(out), read_plan(out)) == []
+
+    job_file = tmp_path / "order.csv"
+    frame = dataset_to_frames(dataset)["jobs"]
+    frame[frame["job_id"] == "B"].assign(job_id="NEW").to_csv(job_file, index=False)
+    shown = runner.invoke(app, ["recommend", str(out), "--job", str(job_file), "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    options = json.loads(shown.output)["options"]
+    assert options and all(o["breaks"] for o in options)
+    why = runner.invoke(app, ["explain", str(out), "--job", "B", "--worker", "W1"])
+    assert why.exit_code == 0, why.output

@@ -1,6 +1,6 @@
 """Break rows in plan folders: written to assignments.csv (kind break) and plan.json,
 read back by read_plan, refused with file, row and column when malformed; the report's
-Gantt rows draw them; live re-planning refuses a round with break rules."""
+Gantt rows draw them."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from matchmaker.io import read_plan, write_plan
-from matchmaker.live import recommend, replan
-from matchmaker.model import PlanError, RequestError
+from matchmaker.model import PlanError
 from matchmaker.plan import DispatchResult, dispatch, verify
 from matchmaker.report import build_report_data
 from tests.rules.test_breaks import _round
@@ -103,12 +102,3 @@ def test_the_gantt_draws_the_plans_breaks(tmp_path: Path) -> None:
     (row,) = [r for r in data.rows if r.worker_id == "W1"]
     bars = [(b.kind, b.start) for b in row.bars if b.kind in ("job", "break")]
     assert bars == [("job", at(9)), ("break", at(11, 30)), ("job", at(12, 30))]
-
-
-def test_replan_and_recommend_refuse_break_rules(tmp_path: Path) -> None:
-    """Live re-planning does not place breaks yet: it refuses, naming them."""
-    result, _ = _planned(tmp_path)
-    with pytest.raises(RequestError, match=r"replan cannot keep breaks"):
-        replan(_round(at(13)), result.plan, [], time_limit=1.0)
-    with pytest.raises(RequestError, match=r"cannot keep breaks"):
-        recommend(_round(at(13)), result.plan, "J2")

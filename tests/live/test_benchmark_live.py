@@ -16,3 +16,16 @@ def test_the_live_benchmark_measures_and_reports_on_tiny_rounds() -> None:
     text = report(rec, rep, "python -m benchmarks.live --quick")
     assert "p50 / p95 / max ms" in text
     assert "re-plan / from scratch" in text
+
+
+def test_the_lunch_benchmark_measures_and_reports_on_a_tiny_round() -> None:
+    """The lunch-rule benchmark runs end to end: its plan has break rows, every option it
+    applies verifies, and the report has a latency row per request kind and round."""
+    from benchmarks.live_breaks import bench_breaks
+    from benchmarks.live_breaks import report as lunch_report
+
+    figures = bench_breaks(12, 30, requests=3)
+    assert figures.breaks > 0
+    assert figures.violations == 0
+    assert "new job, 3 moves, lunch rule" in figures.latencies_ms
+    assert "| request | n | with an option |" in lunch_report(figures, "x")

@@ -21,7 +21,6 @@ import numpy as np
 import numpy.typing as npt
 
 from matchmaker.compile import Problem, compile_problem, coordinates
-from matchmaker.live._refuse import refuse_breaks
 from matchmaker.model import Dataset, PlanError, Policy, minutes_from
 from matchmaker.plan import Plan
 from matchmaker.solve import Route, drop_penalties, match_costs
@@ -164,9 +163,8 @@ def build_index(
     frozen: frozenset[str] = frozenset(),
 ) -> PlanIndex:
     """Index ``plan`` (made from ``dataset``) for live dispatch; compile with the plan's
-    travel model unless ``problem`` is given. Jobs in ``frozen`` never move. A round with
-    break rules is refused (:mod:`matchmaker.live._refuse`)."""
-    refuse_breaks(dataset, "live dispatch (recommend, slots, why)")
+    travel model unless ``problem`` is given. Jobs in ``frozen`` never move. The plan's
+    break rows are not read: each search re-places a changed shift's breaks by the rule."""
     if problem is None:
         problem = compile_problem(dataset, policy=policy, travel=plan.travel)
     return index_of_schedule(

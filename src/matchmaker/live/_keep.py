@@ -6,7 +6,8 @@ still obeys every hard rule at its start, or pushed later by at most the shift t
 Frozen visits (before ``freeze_before``, no change hit them) stay where they are, unless an
 overrun before them on their worker runs into them: then the overrun hit them too. When the
 visits kept break a limit across days (an overrun adds work to a week), the latest visit of
-the breach is hit, a frozen one only when nothing else mends it.
+the breach is hit, a frozen one only when nothing else mends it. When the visits kept on a
+shift leave no room for its breaks, one of them is hit (:mod:`matchmaker.live._keep_breaks`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 from matchmaker.compile import Problem
 from matchmaker.live._changes import ChangedRound
 from matchmaker.live._index import routes_of
+from matchmaker.live._keep_breaks import mend_breaks
 from matchmaker.model import Dataset, TimeWindow, add_minutes, minutes_from, utc
 from matchmaker.plan import Plan
 from matchmaker.solve import breaches
@@ -204,6 +206,8 @@ def replay(
             if size > 1 and (len(found) > 1 or members[j] != size) and job_id not in frozen:
                 hit.setdefault(job_id, "its team was broken up by a change")
                 newly = True
+        if not newly:
+            newly = mend_breaks(problem, kept, frozen, changed, hit)
         if not newly:
             newly = _mend_limits(problem, kept, frozen, changed, hit)
         if not newly:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from matchmaker.live._options import Option, applied_rows
+from matchmaker.live._options import Option, applied_breaks, applied_rows
 from matchmaker.model import Dataset
 from matchmaker.plan import Plan, verify_limits
 
@@ -27,7 +27,12 @@ def within_limits(
     """The first ``k`` of ``options`` that, applied to ``plan``, keep every limit."""
     kept: list[Option] = []
     for option in options:
-        applied = Plan(assignments=tuple(applied_rows(plan, option)), unassigned=(), kpis={})
+        applied = Plan(
+            assignments=tuple(applied_rows(plan, option)),
+            unassigned=(),
+            kpis={},
+            breaks=applied_breaks(dataset, plan, option),
+        )
         if not verify_limits(dataset, applied):
             kept.append(replace(option, rank=len(kept) + 1))
             if len(kept) == k:

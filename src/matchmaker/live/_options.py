@@ -18,7 +18,7 @@ from typing import Any
 from matchmaker.compile import compile_problem
 from matchmaker.live._index import schedule_of
 from matchmaker.model import Dataset, Job, Policy, add_minutes, utc
-from matchmaker.plan import Assignment, Plan, build_plan
+from matchmaker.plan import Assignment, Break, Plan, build_plan
 from matchmaker.solve import Route, Solution, objective_terms
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Option",
     "Placement",
     "Recommendation",
+    "applied_breaks",
     "applied_rows",
     "apply_option",
     "instant",
@@ -92,6 +93,9 @@ class Option:
     match_score: float
     components: dict[str, float] = field(default_factory=dict)
     reason: str = ""
+    breaks: tuple[Break, ...] = ()
+    """The breaks of every worker shift the option changes, re-placed beside its new day
+    (empty in a round without break rules); :func:`apply_option` gives the same."""
 
     @property
     def worker_ids(self) -> tuple[str, ...]:
@@ -107,6 +111,10 @@ class Option:
             "match_score": self.match_score,
             "components": dict(self.components),
             "reason": self.reason,
+            "breaks": [
+                {"worker_id": b.worker_id, "start": b.start.isoformat(), "end": b.end.isoformat()}
+                for b in self.breaks
+            ],
         }
 
 
@@ -193,13 +201,36 @@ def apply_option(
 
 def applied_rows(plan: Plan, option: Option) -> list[Assignment]:
     """The assignments of ``plan`` with ``option`` carried out, in start order (travel and
-    scores are left at zero: :func:`plan_of_schedule` or the verifier works them out)."""
+    scores are left at zero: :func:`plan_of_schedule` or the verifier works them out);
+    :func:`applied_breaks` gives its breaks."""
     changed = {m.job_id for m in option.moves} | {p.job_id for p in option.assignments}
     rows = [a for a in plan.assignments if a.job_id not in changed]
     rows += [_row(p.job_id, p.worker_id, p.start, p.end) for p in option.assignments]
     rows += [_row(m.job_id, m.worker_id, m.start, m.end) for m in option.moves]
     rows.sort(key=lambda a: (utc(a.start), a.worker_id, a.job_id))
     return rows
+
+
+def applied_breaks(dataset: Dataset, plan: Plan, option: Option) -> tuple[Break, ...]:
+    """The breaks of ``plan`` with ``option`` carried out: each worker shift the option
+    changes (it holds one of the option's starts, or a moved job's old or new start)
+    loses its old breaks and takes the option's re-placed ones; the others keep theirs.
+    The same breaks as :func:`apply_option`'s plan, without rebuilding it."""
+    moments = [(p.worker_id, p.start) for p in option.assignments]
+    for m in option.moves:
+        moments += [(m.worker_id, m.start), (m.previous_worker_id, m.previous_start)]
+    touched = {
+        (worker_id, utc(shift.start), utc(shift.end))
+        for worker_id, moment in moments
+        for shift in dataset.worker(worker_id).shifts
+        if utc(shift.start) <= utc(moment) < utc(shift.end)
+    }
+    kept = [
+        b
+        for b in plan.breaks
+        if not any(b.worker_id == w and start <= utc(b.start) < end for w, start, end in touched)
+    ]
+    return tuple(sorted([*kept, *option.breaks], key=lambda b: (utc(b.start), b.worker_id)))
 
 
 def _row(job_id: str, worker_id: str, start: datetime, end: datetime) -> Assignment:

@@ -36,6 +36,7 @@ from matchmaker.compile import (
     rule_shift_fit,
     travel_matrices,
 )
+from matchmaker.live._break_fit import has_breaks
 from matchmaker.live._index import JobColumn, PlanIndex, build_index, job_column
 from matchmaker.live._limit_options import SEARCH_FACTOR, within_limits
 from matchmaker.live._options import Move, Option, Placement, Recommendation, instant
@@ -49,7 +50,7 @@ from matchmaker.model import (
     UnknownJobError,
     minutes_from,
 )
-from matchmaker.plan import Plan, has_limits
+from matchmaker.plan import Break, Plan, ReasonCode, has_limits
 from matchmaker.solve import priority_weights, serve_value
 
 Int64Array = npt.NDArray[np.int64]
@@ -239,6 +240,14 @@ def recommend_in_index(
                 "continuity cap (max_week_minutes, min_rest_minutes, max_consecutive_days, "
                 "max_distinct_workers)"
             )
+        elif has_breaks(index.problem) and candidates(
+            index, column, k=1, max_moves=max_moves, allowed=allowed, breaks=False
+        ):
+            note = (
+                "the job fits in a worker's day only without their break ([[breaks]]; "
+                f"reason code {ReasonCode.BREAK.value})"
+                + ("" if max_moves else "; allow moves (--max-moves) or re-plan")
+            )
         elif eligible_workers < column.team:
             note = (
                 f"{eligible_workers} worker(s) eligible, {column.team} needed: "
@@ -302,6 +311,15 @@ def _option(
                 previous_start=instant(horizon, m.start, moved_zone),
             )
         )
+    shown = dataset.settings.zone or horizon.tzinfo
+    breaks = tuple(
+        Break(
+            worker_id=problem.worker_ids[int(problem.vehicle_worker[vehicle])],
+            start=instant(horizon, start, shown),
+            end=instant(horizon, start + minutes, shown),
+        )
+        for vehicle, start, minutes in candidate.breaks
+    )
     score = round(sum(scores) / len(scores), 2)
     return Option(
         rank=rank,
@@ -311,7 +329,8 @@ def _option(
         travel_delta=int(candidate.added_travel),
         match_score=score,
         components={name: round(points, 2) for name, points in parts.items()},
-        reason=_sentence(dataset, placements, moves, candidate, score, parts),
+        reason=_sentence(dataset, placements, moves, candidate, score, parts, breaks),
+        breaks=breaks,
     )
 
 
@@ -322,6 +341,7 @@ def _sentence(
     candidate: Candidate,
     score: float,
     parts: dict[str, float],
+    breaks: tuple[Break, ...],
 ) -> str:
     def label(worker_id: str) -> str:
         name = dataset.worker(worker_id).name
@@ -335,6 +355,10 @@ def _sentence(
         f"{who} can start {at}, adding {candidate.added_travel} travel minutes; match "
         f"score {score:.1f} (best parts: {why})"
     )
+    if breaks:
+        text += "; breaks " + ", ".join(
+            f"{b.worker_id} {b.start.strftime('%H:%M')}-{b.end.strftime('%H:%M')}" for b in breaks
+        )
     if not moves:
         return text + "; nothing planned moves."
     shown = "; ".join(

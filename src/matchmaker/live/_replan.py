@@ -24,6 +24,15 @@ A job *moved* is one planned before, not hit by a change, that changes worker, m
 more than ``shift_tolerance`` minutes or is dropped; there are never more than
 ``max_moves``, and each costs ``stability_cost_per_move`` in the objective's
 ``stability_cost`` term. With no changes the previous plan comes back as it was.
+
+**Breaks** (``[[breaks]]``): the new plan's break rows are placed from its routes like
+every plan's, so a break still to come moves within its rule when the jobs around it
+move (and a break still to come starts at ``freeze_before`` or later when its window
+allows); a break of the previous plan that starts before ``freeze_before`` was taken and
+stays where it was (:mod:`matchmaker.live._keep_breaks`). A kept visit that leaves its
+shift no room for a break is hit (step 2), the solver places breaks with the jobs (step
+3, ``routing``; ``greedy`` and ``cpsat`` refuse a round with break rules) and the budget
+step inserts only where the breaks still fit (:mod:`matchmaker.live._search`).
 """
 
 from __future__ import annotations
@@ -48,10 +57,10 @@ from matchmaker.live._index import (
     schedule_of,
 )
 from matchmaker.live._keep import frozen_jobs, not_before, previous_visits, replay
-from matchmaker.live._refuse import refuse_breaks
+from matchmaker.live._keep_breaks import hold_breaks, taken_breaks
 from matchmaker.live._search import candidates
 from matchmaker.model import Dataset, Policy, add_minutes, minutes_from
-from matchmaker.plan import Plan, Violation, build_plan, verify
+from matchmaker.plan import Break, Plan, Violation, build_plan, verify
 from matchmaker.solve import (
     ProgressCallback,
     Solution,
@@ -115,7 +124,6 @@ def replan(
     if max_moves < 0 or shift_tolerance < 0:
         raise ValueError("max_moves and shift_tolerance must be 0 or more")
     get_solver(solver)  # an unknown solver fails before any work
-    refuse_breaks(dataset, "replan")
     visits: dict[str, list[tuple[str, datetime, datetime]]] = defaultdict(list)
     for a in previous.assignments:
         visits[a.worker_id].append((a.job_id, a.start, a.end))
@@ -141,6 +149,9 @@ def replan(
             began,
         )
 
+    # Breaks taken before the freeze stay where they were; the others follow the jobs.
+    taken = taken_breaks(previous, freeze_before)
+    problem = hold_breaks(problem, taken, freeze_before)
     before = previous_visits(problem, previous, round_)
     frozen = frozen_jobs(previous, round_, changed, freeze_before)
     kept, hit = replay(problem, before, frozen, changed, shift_tolerance)
@@ -148,11 +159,15 @@ def replan(
     released = _release_pins(round_, hit)
     if released is not round_:
         round_ = released
-        problem = compile_problem(round_, policy=chosen, travel=previous.travel)
+        problem = hold_breaks(
+            compile_problem(round_, policy=chosen, travel=previous.travel), taken, freeze_before
+        )
 
     # From here on nothing new may start before freeze_before: that time has passed.
     future = not_before(round_, frozen, freeze_before)
-    free = compile_problem(future, policy=chosen, travel=previous.travel)
+    free = hold_breaks(
+        compile_problem(future, policy=chosen, travel=previous.travel), taken, freeze_before
+    )
     # Both horizons are the same midnight unless the freeze moved the round's earliest time.
     shift = minutes_from(problem.horizon_start, free.horizon_start, round_up=False)
     kept = {v: [(j, s - shift) for j, s in visits_v] for v, visits_v in kept.items()}
@@ -161,7 +176,17 @@ def replan(
         schedule[v].extend(visits_of)
     if solver != "none":
         solution = _solve_around(
-            future, free, kept, chosen, solver, time_limit * _SOLVE_SHARE, seed, progress, stop
+            future,
+            free,
+            kept,
+            taken,
+            freeze_before,
+            chosen,
+            solver,
+            time_limit * _SOLVE_SHARE,
+            seed,
+            progress,
+            stop,
         )
         schedule = defaultdict(list)
         for route in solution.routes:
@@ -212,6 +237,8 @@ def _solve_around(
     round_: Dataset,
     problem: Problem,
     kept: dict[int, list[tuple[int, int]]],
+    taken: Sequence[Break],
+    freeze_before: datetime | None,
     policy: Policy,
     solver: str,
     time_limit: float,
@@ -219,7 +246,8 @@ def _solve_around(
     progress: ProgressCallback | None,
     stop: threading.Event | None,
 ) -> Solution:
-    """Solve the round with every kept visit pinned where it is."""
+    """Solve the round with every kept visit pinned where it is (and every break taken,
+    :func:`~matchmaker.live._keep_breaks.hold_breaks`)."""
     workers: dict[int, list[str]] = defaultdict(list)
     starts: dict[int, int] = {}
     for v, visits_v in kept.items():
@@ -236,8 +264,12 @@ def _solve_around(
             pinned_worker_ids=tuple(sorted(names)),
             pinned_start=add_minutes(problem.horizon_start, starts[j], shown),
         )
-    pinned = compile_problem(
-        replace(round_, jobs=tuple(jobs)), policy=policy, travel=problem.travel_model
+    pinned = hold_breaks(
+        compile_problem(
+            replace(round_, jobs=tuple(jobs)), policy=policy, travel=problem.travel_model
+        ),
+        taken,
+        freeze_before,
     )
     solve = get_solver(solver)
     return solve(

@@ -13,15 +13,25 @@ all hold one common start (only the left ends of the start intervals can be the 
 start, as in :mod:`matchmaker.solve._insertion`). Every candidate's cost is the objective's
 travel and match cost plus ``stability_cost_per_move`` per move; a handful of the cheapest
 per kind are expanded in Python, never all worker-job pairs.
+
+**Breaks.** In a round with break rules a candidate is kept only when every shift it
+changes still holds its breaks (:mod:`matchmaker.live._break_fit`, the solver's own
+placement); the candidate carries those shifts' re-placed breaks. The gap table stays the
+vectorised screen; the break check runs on the shortlist only: per worker, the gaps in
+cost order until one fits (each at its earliest start and at the starts that leave a break
+room before the job), the push and swap candidates as they are expanded (one that does not
+fit does not count towards the few expanded), and the team candidates (more of them are
+expanded when breaks may leave some out).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
 
+from matchmaker.live._break_fit import NEW, has_breaks, start_tries, visit_breaks
 from matchmaker.live._index import GapTable, JobColumn, PlanIndex, gap_table, job_column
 from matchmaker.solve import stability_cost
 
@@ -34,6 +44,8 @@ _TEAM_CELLS = 2_000_000
 """Most (start, interval) cells evaluated at once when choosing a team's start."""
 _EXPAND = 4
 """Cheapest candidates expanded per option wanted, per kind with moves."""
+_BREAK_FACTOR = 4
+"""How many more teams to expand when breaks may leave some out."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -56,6 +68,9 @@ class Candidate:
     """Travel and match cost of the job and the moves, plus the stability cost."""
     added_travel: int
     moves: tuple[MovedVisit, ...] = field(default=())
+    breaks: tuple[tuple[int, int, int], ...] = field(default=())
+    """``(vehicle, start, minutes)`` of the breaks of every shift the candidate changes,
+    re-placed beside its new day (empty in a round without break rules)."""
 
     def workers(self, index: PlanIndex) -> tuple[int, ...]:
         return tuple(int(index.problem.vehicle_worker[v]) for v, _ in self.members)
@@ -68,15 +83,24 @@ def candidates(
     k: int,
     max_moves: int = 0,
     allowed: BoolArray | None = None,
+    breaks: bool = True,
 ) -> list[Candidate]:
-    """The ``k`` cheapest candidates on distinct workers (distinct teams), cheapest first."""
+    """The ``k`` cheapest candidates on distinct workers (distinct teams), cheapest first.
+
+    With ``breaks`` (the default) every candidate leaves room for the breaks of the
+    shifts it changes; ``breaks=False`` ignores them (to tell whether a break is what
+    blocks a worker)."""
+    check = breaks and has_breaks(index.problem)
     table = gap_table(index, column, allowed)
     if column.team > 1:
-        return _teams(index, table, column.team, k)
-    found = _inserts(index, table)
+        teams = _teams(index, table, column.team, _BREAK_FACTOR * k if check else k)
+        if check:
+            teams = [c for c in (fitted(index, column, t) for t in teams) if c is not None]
+        return teams[:k]
+    found = _inserts_fitted(index, column, table, k) if check else _inserts(index, table)
     if max_moves > 0:
-        found += _pushes(index, column, table, k, max_moves)
-        found += _swaps(index, column, k, allowed)
+        found += _pushes(index, column, table, k, max_moves, check)
+        found += _swaps(index, column, k, allowed, check)
     found.sort(key=lambda c: (c.cost, len(c.moves), c.members[0][1], c.members[0][0]))
     best: list[Candidate] = []
     seen: set[int] = set()
@@ -89,6 +113,86 @@ def candidates(
         if len(best) == k:
             break
     return best
+
+
+def _day_after(
+    index: PlanIndex, job: int, candidate: Candidate, vehicle: int
+) -> list[tuple[int, int]]:
+    """``vehicle``'s visits once ``candidate`` is carried out (``job`` is the new one)."""
+    n = int(index.length[vehicle])
+    visits = list(
+        zip(index.job[vehicle, :n].tolist(), index.start[vehicle, :n].tolist(), strict=True)
+    )
+    for m in candidate.moves:
+        if m.vehicle == vehicle:
+            visits.remove((m.job, m.start))
+    visits += [(m.job, m.new_start) for m in candidate.moves if m.new_vehicle == vehicle]
+    visits += [(job, start) for v, start in candidate.members if v == vehicle]
+    visits.sort(key=lambda visit: visit[1])
+    return visits
+
+
+def fitted(index: PlanIndex, column: JobColumn, candidate: Candidate) -> Candidate | None:
+    """``candidate`` with the re-placed breaks of every shift it changes, or ``None`` when
+    one of them has no room left for its breaks."""
+    job = NEW if column.index is None else column.index
+    touched = {v for v, _ in candidate.members}
+    touched |= {m.vehicle for m in candidate.moves} | {m.new_vehicle for m in candidate.moves}
+    placed: list[tuple[int, int, int]] = []
+    for vehicle in sorted(touched):
+        found = visit_breaks(
+            index.problem, column, vehicle, _day_after(index, job, candidate, vehicle)
+        )
+        if found is None:
+            return None
+        placed += [(vehicle, start, minutes) for start, minutes in found]
+    return replace(candidate, breaks=tuple(placed))
+
+
+def _inserts_fitted(
+    index: PlanIndex, column: JobColumn, table: GapTable, limit: int
+) -> list[Candidate]:
+    """The cheapest no-move gap of each worker where the breaks still fit, for the
+    ``limit`` cheapest workers: every worker's gaps in cost order (earlier start on
+    ties), each at the starts :func:`~matchmaker.live._break_fit.start_tries` gives."""
+    problem = index.problem
+    rows, positions = np.nonzero(table.valid & (table.low <= table.high))
+    if rows.size == 0:
+        return []
+    order = np.lexsort((table.low[rows, positions], table.cost[rows, positions]))
+    out: list[Candidate] = []
+    seen: set[int] = set()
+    for r, p in zip(rows[order].tolist(), positions[order].tolist(), strict=True):
+        vehicle = int(table.vehicles[r])
+        worker = int(problem.vehicle_worker[vehicle])
+        if worker in seen:
+            continue
+        tries = start_tries(
+            problem,
+            column,
+            vehicle,
+            int(index.gaps.before[vehicle, p]),
+            int(index.gaps.ready[vehicle, p]),
+            int(table.low[r, p]),
+            int(table.high[r, p]),
+        )
+        for start in tries:
+            found = fitted(
+                index,
+                column,
+                Candidate(
+                    members=((vehicle, start),),
+                    cost=int(table.cost[r, p]),
+                    added_travel=int(table.added[r, p]),
+                ),
+            )
+            if found is not None:
+                out.append(found)
+                seen.add(worker)
+                break
+        if len(out) == limit:
+            break
+    return out
 
 
 def _inserts(index: PlanIndex, table: GapTable) -> list[Candidate]:
@@ -119,10 +223,22 @@ def _inserts(index: PlanIndex, table: GapTable) -> list[Candidate]:
 
 
 def _pushes(
-    index: PlanIndex, column: JobColumn, table: GapTable, k: int, max_moves: int
+    index: PlanIndex,
+    column: JobColumn,
+    table: GapTable,
+    k: int,
+    max_moves: int,
+    check: bool = False,
 ) -> list[Candidate]:
-    """Gaps that need later visits pushed: the cheapest few, with their pushes counted."""
-    needs = table.valid & (table.low > table.high) & (table.low <= table.push)
+    """Gaps that need later visits pushed: the cheapest few, with their pushes counted.
+
+    With ``check`` (break rules) each gap is tried at the starts
+    :func:`~matchmaker.live._break_fit.start_tries` gives up to its push bound, and kept
+    at the first whose pushes leave every break room (a gap with room for the job may
+    then need a push to make room for a break too)."""
+    needs = table.valid & (table.low <= table.push)
+    if not check:
+        needs &= table.low > table.high
     if not needs.any():
         return []
     rows, positions = np.nonzero(needs)
@@ -134,19 +250,35 @@ def _pushes(
         vehicle = int(table.vehicles[r])
         if len(workers) >= k:
             break  # in cost order: the first k workers found are the cheapest
-        start = int(table.low[r, p])
-        moves = _pushed(index, column, vehicle, p, start)
-        if len(moves) > max_moves or not moves:
-            continue
-        workers.add(int(index.problem.vehicle_worker[vehicle]))
-        out.append(
-            Candidate(
+        low = int(table.low[r, p])
+        tries = (
+            start_tries(
+                index.problem,
+                column,
+                vehicle,
+                int(index.gaps.before[vehicle, p]),
+                int(index.gaps.ready[vehicle, p]),
+                low,
+                int(table.push[r, p]),
+            )
+            if check
+            else [low]
+        )
+        for start in tries:
+            moves = _pushed(index, column, vehicle, p, start)
+            if len(moves) > max_moves or not moves:
+                continue
+            pushed = Candidate(
                 members=((vehicle, start),),
                 cost=int(table.cost[r, p]) + stability * len(moves),
                 added_travel=int(table.added[r, p]),
                 moves=tuple(moves),
             )
-        )
+            found = fitted(index, column, pushed) if check else pushed
+            if found is not None:
+                workers.add(int(index.problem.vehicle_worker[vehicle]))
+                out.append(found)
+                break
     return out
 
 
@@ -179,7 +311,7 @@ def _pushed(
 
 
 def _swaps(
-    index: PlanIndex, column: JobColumn, k: int, allowed: BoolArray | None
+    index: PlanIndex, column: JobColumn, k: int, allowed: BoolArray | None, check: bool
 ) -> list[Candidate]:
     """A movable visit gives its gap to the job and goes, unmoved otherwise, elsewhere."""
     problem = index.problem
@@ -240,27 +372,34 @@ def _swaps(
         moved = int(job[r, q])
         elsewhere = np.ones(problem.n_vehicles, dtype=bool)
         elsewhere[problem.vehicle_worker == problem.vehicle_worker[vehicle]] = False
-        home = _inserts(index, gap_table(index, job_column(index, moved), elsewhere))
+        moved_column = job_column(index, moved)
+        moved_table = gap_table(index, moved_column, elsewhere)
+        home = (
+            _inserts_fitted(index, moved_column, moved_table, 1)
+            if check
+            else _inserts(index, moved_table)
+        )
         if not home:
             continue
         place = min(home, key=lambda c: (c.cost, c.members[0][1]))
         new_vehicle, new_start = place.members[0]
-        out.append(
-            Candidate(
-                members=((vehicle, int(low[r, q])),),
-                cost=int(cost[r, q]) + place.cost + stability,
-                added_travel=int(added[r, q]) + place.added_travel,
-                moves=(
-                    MovedVisit(
-                        job=moved,
-                        vehicle=vehicle,
-                        start=int(index.start[vehicle, q]),
-                        new_vehicle=new_vehicle,
-                        new_start=new_start,
-                    ),
+        swap = Candidate(
+            members=((vehicle, int(low[r, q])),),
+            cost=int(cost[r, q]) + place.cost + stability,
+            added_travel=int(added[r, q]) + place.added_travel,
+            moves=(
+                MovedVisit(
+                    job=moved,
+                    vehicle=vehicle,
+                    start=int(index.start[vehicle, q]),
+                    new_vehicle=new_vehicle,
+                    new_start=new_start,
                 ),
-            )
+            ),
         )
+        found = fitted(index, column, swap) if check else swap
+        if found is not None:
+            out.append(found)
     return out
 
 

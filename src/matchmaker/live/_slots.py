@@ -6,7 +6,8 @@ next ``days`` days and cuts it into arrival windows of ``window`` minutes. Each 
 graded as a recommendation (:mod:`matchmaker.live._recommend`) without moving anything
 planned: the best worker (or team), the change in the objective and how many workers could
 take it. Workers' shifts come from the dataset, so only days the dataset has shifts for can
-offer windows.
+offer windows. With break rules a window is offered, and a worker counted as able, only
+where the worker's breaks still fit beside the job (:mod:`matchmaker.live._search`).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from matchmaker.live._index import PlanIndex, build_index, gap_table
+from matchmaker.live._break_fit import has_breaks
+from matchmaker.live._index import JobColumn, PlanIndex, build_index, gap_table
 from matchmaker.live._options import Option
 from matchmaker.live._recommend import new_job_column, recommend_in_index
+from matchmaker.live._search import candidates
 from matchmaker.model import Dataset, Job, Policy, RequestError, TimeWindow, add_minutes, utc
 from matchmaker.plan import Plan
 
@@ -57,6 +60,17 @@ def _on_day(moment: datetime, day: date, first: date, zone: Any) -> datetime:
     local = moment.astimezone(zone)
     moved = datetime.combine(day + (local.date() - first), local.time(), tzinfo=zone)
     return moved
+
+
+def _able(index: PlanIndex, column: JobColumn) -> int:
+    """How many workers could take the job without moving anything planned: any gap with
+    room, and with break rules one where their breaks still fit too."""
+    if has_breaks(index.problem):
+        return len(candidates(index, column, k=index.problem.n_workers))
+    table = gap_table(index, column)
+    able = table.valid & (table.low <= table.high)
+    workers = index.problem.vehicle_worker[table.vehicles[able.any(axis=1)]]
+    return int(np.unique(workers).size)
 
 
 def slots(
@@ -119,11 +133,8 @@ def slots(
             recommendation = recommend_in_index(index, column, new.alone, added=request, k=1)
             if not recommendation.options:
                 continue
-            table = gap_table(index, column)
-            able = table.valid & (table.low <= table.high)
-            workers = index.problem.vehicle_worker[table.vehicles[able.any(axis=1)]]
             option = recommendation.options[0]
-            found.append((option.objective_delta, begin, end, option, int(np.unique(workers).size)))
+            found.append((option.objective_delta, begin, end, option, _able(index, column)))
     found.sort(key=lambda item: (item[0], utc(item[1])))
     ranked = [
         Slot(rank=rank, start=begin, end=end, option=option, workers_able=able)

@@ -5,18 +5,22 @@ for the job, it names them (the verifier's own pair rules, :func:`~matchmaker.pl
 plus the shift and the trip from home). When the worker may serve the job, it says what it
 would take to give the job to them: the change in the objective, and what they would have
 to move (a recommendation restricted to them, with up to :data:`MOVES` moves) or, failing
-that, which of their planned jobs they would have to drop.
+that, which of their planned jobs they would have to drop. When the job would fit in their
+day only without their break (``[[breaks]]``), the verdict names the break and the reason
+code ``BREAK`` (``rules`` is ``("breaks",)``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 
 from matchmaker.compile import ReasonBit
+from matchmaker.live._break_fit import has_breaks
 from matchmaker.live._index import (
+    JobColumn,
     PlanIndex,
     build_index,
     index_of_schedule,
@@ -26,8 +30,15 @@ from matchmaker.live._index import (
 from matchmaker.live._options import Move
 from matchmaker.live._recommend import recommend_in_index
 from matchmaker.live._search import candidates
-from matchmaker.model import Dataset, Policy, RequestError, UnknownJobError
-from matchmaker.plan import Plan, ineligibility
+from matchmaker.model import (
+    Dataset,
+    Policy,
+    RequestError,
+    UnknownJobError,
+    rule_names,
+    rules_of_worker,
+)
+from matchmaker.plan import Plan, ReasonCode, ineligibility
 from matchmaker.solve import objective_terms
 
 __all__ = ["MOVES", "WorkerVerdict", "explain_worker"]
@@ -154,7 +165,47 @@ def explain_worker(
                 moves=option.moves,
                 components=option.components,
             )
-    return _drops(dataset, plan, policy, bare, without, before, j, w, job_id, worker_id, allowed)
+    verdict = _drops(dataset, plan, policy, bare, without, before, j, w, job_id, worker_id, allowed)
+    if _blocked_by_breaks(bare, column, allowed, w):
+        said = (
+            f"the job fits in their day only without {_their_breaks(dataset, worker_id)} "
+            f"(reason code {ReasonCode.BREAK.value})"
+        )
+        detail = (
+            f"eligible, but {said}" if verdict.status == "no_room" else f"{said}; {verdict.detail}"
+        )
+        verdict = replace(verdict, rules=("breaks",), detail=detail)
+    return verdict
+
+
+def _blocked_by_breaks(index: PlanIndex, column: JobColumn, allowed: Any, w: int) -> bool:
+    """Whether worker ``w`` could take the job (moving at most :data:`MOVES` jobs) if
+    their breaks did not have to fit: then the breaks are what blocks them."""
+    if not has_breaks(index.problem):
+        return False
+    return any(
+        w in c.workers(index)
+        for moves in (0, MOVES)
+        for c in candidates(index, column, k=50, max_moves=moves, allowed=allowed, breaks=False)
+    )
+
+
+def _their_breaks(dataset: Dataset, worker_id: str) -> str:
+    """The break rules of the worker, in words: ``their break lunch (30-60 minutes
+    starting 11:30-14:00)``."""
+    rules = dataset.settings.breaks
+    names = rule_names(rules)
+    said = []
+    for k in rules_of_worker(rules, dataset.worker(worker_id)):
+        rule = rules[k]
+        length = (
+            f"{rule.min_minutes}"
+            if rule.longest == rule.min_minutes
+            else f"{rule.min_minutes}-{rule.longest}"
+        )
+        window = f"{rule.earliest_start.strftime('%H:%M')}-{rule.latest_start.strftime('%H:%M')}"
+        said.append(f"{names[k]} ({length} minutes starting {window})")
+    return "their break " + " and ".join(said)
 
 
 def _ineligible(dataset: Dataset, job_id: str, worker_id: str, bits: ReasonBit) -> WorkerVerdict:

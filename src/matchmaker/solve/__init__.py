@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matchmaker.solve._breaks import fit_breaks, place_breaks, route_breaks
+from matchmaker.solve._breaks import breaks_in_gaps, fit_breaks, place_breaks, route_breaks
 from matchmaker.solve._decompose import SubRound
 from matchmaker.solve._lateness import home_leg, lateness_minutes
 from matchmaker.solve._limits import breaches, limit_blocks
@@ -41,6 +41,7 @@ __all__ = [
     "Solver",
     "SubRound",
     "breaches",
+    "breaks_in_gaps",
     "drop_penalties",
     "fit_breaks",
     "get_solver",

@@ -22,7 +22,13 @@ from matchmaker.solve._solution import Route
 if TYPE_CHECKING:
     from matchmaker.solve._routing_model import RoutingModel
 
-__all__ = ["add_break_intervals", "fit_breaks", "place_breaks", "route_breaks"]
+__all__ = [
+    "add_break_intervals",
+    "breaks_in_gaps",
+    "fit_breaks",
+    "place_breaks",
+    "route_breaks",
+]
 
 
 def _gaps(
@@ -57,10 +63,23 @@ def place_breaks(
     rules = problem.rules
     if rules is None or not rules.has_breaks or not jobs:
         return []
-    needs = sorted(rules.breaks_of(vehicle), key=lambda n: (n[1], n[0]))
+    needs = rules.breaks_of(vehicle)
     if not needs:
         return []
-    gaps = _gaps(problem, vehicle, jobs, starts)
+    return breaks_in_gaps(needs, _gaps(problem, vehicle, jobs, starts))
+
+
+def breaks_in_gaps(
+    needs: Sequence[tuple[int, int, int]], gaps: Sequence[tuple[int, int, int]]
+) -> list[tuple[int, int]] | None:
+    """``(start, minutes)`` of each break ``needs`` (``(earliest, latest, minutes)``) asks,
+    placed in ``gaps`` (``(from, to, travel)`` of a route, in time order) as
+    :func:`place_breaks` places them; ``None`` when they do not fit.
+
+    For a route that is not (yet) in the problem: live dispatch builds the gaps of a
+    route with a new job in it and asks this, so that one placement decides everywhere.
+    """
+    needs = sorted(needs, key=lambda n: (n[1], n[0]))
     cursor = [a for a, _, _ in gaps]
     used = [0] * len(gaps)
     placed: list[tuple[int, int]] = []
