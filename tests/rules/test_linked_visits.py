@@ -124,3 +124,32 @@ def test_a_weekly_cap_drops_the_linked_visit_rather_than_both() -> None:
     )
     served = {a.job_id for a in _routing(dataset).plan.assignments}
     assert served == {"J1"}
+
+
+@pytest.mark.parametrize("link", [LinkWorker.SAME, LinkWorker.ANY])
+def test_a_pinned_visit_its_one_worker_cannot_serve_after_its_partner_is_refused(
+    link: LinkWorker,
+) -> None:
+    """J2 is pinned to W1 at 09:00 and follows J1, which can only start at 09:00 too: with
+    the same worker asked for (or W1 the only worker able), J1 would have to end before J2
+    starts, so the pin can never be kept; the loader refuses it on J2's row. The random
+    rule rounds found it: routing then served J2 without J1."""
+    from matchmaker.io._pins import check_pins
+
+    jobs = [
+        job("J1", window=TimeWindow(start=at(9), end=at(9))),
+        job(
+            "J2",
+            window=TimeWindow(start=at(9), end=at(9)),
+            depends_on="J1",
+            link_worker=link,
+            pinned_worker_ids=("W1",),
+            pinned_start=at(9),
+        ),
+    ]
+    (issue,) = check_pins(world(workers=[worker("W1")], jobs=jobs), "jobs", {"J1": 2, "J2": 3})
+    assert (issue.row, issue.column) == (3, "pinned_worker_id")
+    assert "same worker finishing the first" in issue.message
+    two = world(workers=[worker("W1"), worker("W2")], jobs=jobs)
+    expected = 1 if link is LinkWorker.SAME else 0
+    assert len(check_pins(two, "jobs", {"J1": 2, "J2": 3})) == expected

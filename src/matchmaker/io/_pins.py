@@ -27,7 +27,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from matchmaker.compile import TravelModel, compile_problem
+import numpy as np
+
+from matchmaker.compile import Problem, TravelModel, compile_problem
 from matchmaker.model import Dataset, Issue, Job, LinkWorker, elapsed_minutes
 from matchmaker.plan import Plan, build_plan, check_pair, verify
 from matchmaker.solve import Route, get_solver, place_breaks
@@ -123,16 +125,18 @@ def _schedule_issues(
         if job.depends_on is None or job.job_id in broken:
             continue
         partner = alone.job_position(job.depends_on)
+        same = _one_worker(problem, job, partner)
         message = None
         if not problem.eligible[:, partner].any() and not problem.pinned[:, partner].any():
             message = (
                 f"Job {job.job_id} depends on visit {job.depends_on}, which no worker can "
                 "serve in this round."
             )
-        elif not _partner_can_start(alone, job):
+        elif not _partner_can_start(alone, job, same):
             message = (
                 f"Job {job.job_id} and the visit it depends on, {job.depends_on}, cannot "
-                "start min_gap to max_gap minutes apart inside their windows and pins."
+                "start min_gap to max_gap minutes apart inside their windows and pins"
+                + (", the same worker finishing the first before the second." if same else ".")
             )
         if message is not None:
             issues.append(_pin_issue(file, rows, job, None, message))
@@ -179,14 +183,29 @@ def _break_issues(
     return issues
 
 
-def _partner_can_start(dataset: Dataset, job: Job) -> bool:
+def _one_worker(problem: Problem, job: Job, partner: int) -> bool:
+    """Whether ``job`` (pinned) and the visit it depends on (position ``partner``) must be
+    served by the same worker: the link asks it, or only ``job``'s pinned workers can serve
+    the partner."""
+    if job.link_worker is LinkWorker.SAME:
+        return True
+    vehicles = np.flatnonzero(problem.eligible[:, partner] | problem.pinned[:, partner])
+    able = {problem.worker_ids[int(problem.vehicle_worker[v])] for v in vehicles}
+    return able <= set(job.pinned_worker_ids)
+
+
+def _partner_can_start(dataset: Dataset, job: Job, one_worker: bool) -> bool:
     """Whether ``job`` (pinned) and the visit it depends on have starts, inside their
-    windows (or at their pinned starts), ``min_gap`` to ``max_gap`` minutes apart."""
+    windows (or at their pinned starts), ``min_gap`` to ``max_gap`` minutes apart; when
+    ``one_worker`` serves both, the first must also end before the second starts."""
     assert job.depends_on is not None
     partner = dataset.job(job.depends_on)
     first, last = _start_range(partner)
     low, high = _start_range(job)
-    if elapsed_minutes(first, high) < (job.min_gap or 0):
+    least = job.min_gap or 0
+    if one_worker:
+        least = max(least, partner.duration_minutes)
+    if elapsed_minutes(first, high) < least:
         return False
     return job.max_gap is None or elapsed_minutes(last, low) <= job.max_gap
 
