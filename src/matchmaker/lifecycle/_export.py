@@ -17,7 +17,16 @@ What the export carries from operations into matching:
   did not show up for that visit; ``pinned_worker_id`` / ``pinned_start``: proposed,
   confirmed and checked-in visits keep their workers and start; a rework visit is pinned
   to its original worker (no start) when the policy says so; with
-  ``OpsPolicy.pin_recurring_worker`` a recurring order's visits are pinned to its worker.
+  ``OpsPolicy.pin_recurring_worker`` a recurring order's visits are pinned to its worker;
+- the home-care columns as stored: ``jobs`` ``due_start`` and the link (``depends_on``,
+  ``min_gap``, ``max_gap``, ``link_worker``), ``workers`` limits and ``breaks``,
+  ``customers.max_distinct_workers``; ``dataset.toml`` (its ``[[breaks]]``, ``[limits]``,
+  policy) as imported. A linked visit whose partner is not in the round (served or
+  checked in already, cancelled, planned on another day, of an ended order, unknown) is
+  exported without its link: the round is planned as if it were not linked, and
+  :attr:`ExportSummary.unlinked` names each such visit with its partner's state, so the
+  dispatcher can check the gap by hand (the round would not load with a ``depends_on``
+  outside its jobs).
 
 A day with no visit in its round is nothing to dispatch: nothing is written (a dataset
 without jobs would not load) and :attr:`ExportSummary.written` is false.
@@ -73,6 +82,7 @@ __all__ = [
     "PINNED_STATES",
     "ExportSummary",
     "ReleasedPin",
+    "UnlinkedVisit",
     "export_dataset",
     "export_jobs",
     "write_round",
@@ -94,6 +104,20 @@ class ExportSummary:
     """False when the day has no visit in its round: nothing to dispatch, nothing written."""
     input_sha256: str = ""
     """The ``input_sha256`` a plan made from the written round carries (``ops jobs``)."""
+    unlinked: tuple[UnlinkedVisit, ...] = ()
+    """Linked visits exported without their link: the partner is not in the round."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UnlinkedVisit:
+    """A linked visit written without ``depends_on`` / gaps / ``link_worker``: the visit it
+    follows is not in the day's round."""
+
+    job_id: str
+    depends_on: str
+    partner_state: str
+    """The partner's state (``completed``, ``cancelled``, ``unassigned`` on another day
+    ...), or ``unknown`` when the store has no such visit."""
 
 
 def _can_pin(visit: Visit, workers: tuple[str, ...]) -> bool:
@@ -111,10 +135,20 @@ def _job_rows(
     visits: list[Visit],
     policy: OpsPolicy,
     order_workers: Mapping[str, tuple[str, ...]],
-) -> tuple[list[dict[str, str]], int]:
+    partner_states: Mapping[str, str],
+) -> tuple[list[dict[str, str]], int, list[UnlinkedVisit]]:
     rows = []
     pinned_count = 0
+    in_round = {v.visit_id for v in visits}
+    unlinked: list[UnlinkedVisit] = []
     for visit in visits:
+        job = visit.job
+        if job.depends_on is not None and job.depends_on not in in_round:
+            state = partner_states.get(job.depends_on, "unknown")
+            unlinked.append(
+                UnlinkedVisit(job_id=visit.visit_id, depends_on=job.depends_on, partner_state=state)
+            )
+            job = replace(job, depends_on=None, min_gap=None, max_gap=None, link_worker="any")
         pinned: tuple[str, ...] = ()
         pinned_start = None
         if visit.state in PINNED_STATES and _can_pin(visit, visit.workers):
@@ -129,13 +163,13 @@ def _job_rows(
         rows.append(
             job_row(
                 visit.visit_id,
-                visit.job,
+                job,
                 pinned_worker_ids=pinned,
                 pinned_start=pinned_start,
                 excluded_workers=visit.excluded_workers,
             )
         )
-    return rows, pinned_count
+    return rows, pinned_count, unlinked
 
 
 def _redate(text: str | None, day: date, zone: ZoneInfo | None) -> datetime | None:
@@ -284,7 +318,9 @@ def _write_round(
         )
         return empty, None
     _check_output(out, force)
-    job_rows, pinned = _job_rows(inputs.visits, policy, inputs.order_workers)
+    job_rows, pinned, unlinked = _job_rows(
+        inputs.visits, policy, inputs.order_workers, inputs.partner_states
+    )
     worker_rows, availability = _worker_rows(inputs.workers, day, zone)
     customer_rows = _customer_rows(inputs)
     frames = {
@@ -308,6 +344,7 @@ def _write_round(
         workers=len(worker_rows),
         customers=len(customer_rows),
         released=tuple(released),
+        unlinked=tuple(unlinked),
     )
     return summary, dataset
 
