@@ -346,3 +346,35 @@ def test_import_refuses_an_unknown_partner_or_break_rule(
     assert ("jobs.csv", 2, "depends_on") in where
     assert ("workers.csv", 4, "breaks") in where
     assert any_store.count() == 0
+
+
+def test_ops_jobs_says_which_visits_lost_their_link(care_folder: Path, tmp_path: Path) -> None:
+    """``ops jobs`` tells the dispatcher each linked visit it wrote without its link: a
+    line on stderr for people, and an ``unlinked`` list in the JSON summary."""
+    from typer.testing import CliRunner
+
+    from matchmaker.cli._ops import app
+    from matchmaker.lifecycle import EventStore
+
+    path = tmp_path / "ops.db"
+    with EventStore(path) as store:
+        ops = _imported(store, care_folder)
+        dependent = next(v for v in ops.ledger().visits.values() if v.job.depends_on)
+        _partner_done(ops, ops.ledger().visits[str(dependent.job.depends_on)], "cancelled")
+    zone = load_dataset(care_folder).settings.zone
+    day = dependent.job.earliest_start.astimezone(zone).date().isoformat()
+    runner = CliRunner()
+    args = ["jobs", "--store", str(path), "--date", day]
+    shown = runner.invoke(app, [*args, "--out", str(tmp_path / "a")])
+    assert shown.exit_code == 0, shown.output
+    assert f"{dependent.visit_id}: exported without its link to {dependent.job.depends_on}" in (
+        shown.output
+    )
+    data = runner.invoke(app, [*args, "--out", str(tmp_path / "b"), "--format", "json"])
+    assert data.exit_code == 0, data.output
+    unlinked = json.loads(data.stdout)["summary"]["unlinked"]
+    assert {
+        "job_id": dependent.visit_id,
+        "depends_on": dependent.job.depends_on,
+        "state": "cancelled",
+    } in unlinked

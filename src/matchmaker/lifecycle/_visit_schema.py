@@ -96,8 +96,9 @@ class VisitCreatedIn(In, JobNeedsModel):
     @classmethod
     def _due_in_window(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
         first, last = info.data.get("earliest_start"), info.data.get("latest_start")
-        inside = value is None or first is None or last is None or first <= value <= last
-        if not inside:
+        if value is None or first is None or last is None:
+            return value  # a bad window is reported on its own fields
+        if not first <= value <= last:
             raise ValueError(
                 f"due_start is outside the start window {first.isoformat()} to "
                 f"{last.isoformat()}; a due start must lie inside it"
