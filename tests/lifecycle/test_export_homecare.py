@@ -327,14 +327,20 @@ def test_entity_json_written_before_the_home_care_fields_still_decodes(
 def test_import_refuses_an_unknown_partner_or_break_rule(
     any_store: SqlStore, care_folder: Path, tmp_path: Path
 ) -> None:
-    """A depends_on naming no job of the file nor visit of the store, and a breaks naming a
-    rule dataset.toml lacks, are reported by file, row and column; nothing is written."""
+    """A depends_on naming no job of the file nor visit of the store, links that come back
+    to their start, a same-worker link to a team visit, and a breaks naming a rule
+    dataset.toml lacks, are reported by file, row and column; nothing is written."""
     folder = tmp_path / "bad"
     folder.mkdir()
     for path in care_folder.iterdir():
         (folder / path.name).write_bytes(path.read_bytes())
     jobs = pd.read_csv(folder / "jobs.csv", dtype=str, keep_default_na=False)
     jobs.loc[0, "depends_on"] = "J99999"
+    ids = list(jobs["job_id"])
+    jobs.loc[3, "depends_on"], jobs.loc[4, "depends_on"] = ids[4], ids[3]
+    jobs.loc[5, ["depends_on", "link_worker", "workers_needed"]] = [ids[6], "same", "1"]
+    jobs.loc[6, ["depends_on", "min_gap", "max_gap", "link_worker"]] = ["", "", "", ""]
+    jobs.loc[6, ["workers_needed", "pinned_worker_id", "pinned_start"]] = ["2", "", ""]
     jobs.to_csv(folder / "jobs.csv", index=False)
     workers = pd.read_csv(folder / "workers.csv", dtype=str, keep_default_na=False)
     workers.loc[2, "breaks"] = "siesta"
@@ -344,6 +350,8 @@ def test_import_refuses_an_unknown_partner_or_break_rule(
         import_dataset(ops, folder, time=IMPORTED)
     where = {(i.file, i.row, i.column) for i in caught.value.issues}
     assert ("jobs.csv", 2, "depends_on") in where
+    assert {("jobs.csv", 5, "depends_on"), ("jobs.csv", 6, "depends_on")} <= where
+    assert ("jobs.csv", 7, "link_worker") in where
     assert ("workers.csv", 4, "breaks") in where
     assert any_store.count() == 0
 
@@ -378,3 +386,58 @@ def test_ops_jobs_says_which_visits_lost_their_link(care_folder: Path, tmp_path:
         "depends_on": dependent.job.depends_on,
         "state": "cancelled",
     } in unlinked
+
+
+def test_a_linked_visit_pinned_too_close_to_its_partner_is_released(
+    any_store: SqlStore, care_folder: Path, tmp_path: Path
+) -> None:
+    """Two linked visits proposed at starts that break their gap (each pin fine alone):
+    ``ops jobs`` releases the later one's pin (reason ``PIN_CONFLICT``, the loader's message),
+    keeps the partner's, and the round loads with its pins checked, dispatches and verifies."""
+    from matchmaker.compile import compile_problem
+
+    given = load_dataset(care_folder)
+    problem = compile_problem(given)
+    pinned_workers = {w for job in given.jobs for w in job.pinned_worker_ids}
+
+    def eligible(job_id: str) -> set[str]:
+        j = given.job_position(job_id)
+        return {w.worker_id for i, w in enumerate(given.workers) if problem.eligible[i, j]}
+
+    ops = _imported(any_store, care_folder)
+    ledger = ops.ledger()
+    for dependent in sorted(ledger.visits.values(), key=lambda v: v.visit_id):
+        partner = ledger.visits.get(str(dependent.job.depends_on))
+        if partner is None or partner.job.workers_needed != 1:
+            continue
+        too_close = dependent.job.earliest_start - partner.job.latest_start
+        both = (eligible(partner.visit_id) & eligible(dependent.visit_id)) - pinned_workers
+        if too_close < timedelta(minutes=dependent.job.min_gap or 0) and both:
+            break
+    else:
+        pytest.fail("the generated round has no pair to pin too close")
+    worker = min(both)
+    proposed = IMPORTED + timedelta(hours=1)
+    ops.submit(
+        [
+            make_event(
+                "visit_proposed", v.visit_id, time=proposed, actor="t", worker_ids=[worker], start=s
+            )
+            for v, s in (
+                (partner, partner.job.latest_start),
+                (dependent, dependent.job.earliest_start),
+            )
+        ]
+    )
+    day = dependent.job.earliest_start.astimezone(given.settings.zone).date()
+    out = tmp_path / "round"
+    summary = export_jobs(ops, day=day, out=out)
+    released = {(r.job_id, r.reasons) for r in summary.released}
+    assert released == {(dependent.visit_id, ("PIN_CONFLICT",))}
+    assert "must start" in summary.released[0].detail
+    round_ = load_dataset(out)
+    assert round_.job(partner.visit_id).pinned_worker_ids == (worker,)
+    assert not round_.job(dependent.visit_id).is_pinned
+    assert round_.job(dependent.visit_id).depends_on == partner.visit_id
+    result = dispatch(round_, solver="routing", time_limit=3, seed=0)
+    assert verify(round_, result.plan) == []

@@ -303,9 +303,10 @@ def jobs(
             markup=False,
         )
         for pin in summary.released:
+            detail = f": {pin.detail}" if pin.detail else ""
             _err.print(
                 f"{pin.job_id}: not pinned to {pin.worker_id} any more "
-                f"({', '.join(pin.reasons)}); it will be dispatched again",
+                f"({', '.join(pin.reasons)}{detail}); it will be dispatched again",
                 markup=False,
             )
         for link in summary.unlinked:

@@ -333,6 +333,8 @@ def _write_round(
     if dataset_toml is None and timezone is not None:
         dataset_toml = f'timezone = "{timezone}"\n'
     released, dataset = _release_broken_pins(frames, dataset_toml)
+    conflicts, dataset = _release_conflicting_pins(frames, dataset_toml, dataset)
+    released = [*released, *conflicts]
     pinned -= sum(1 for r in released if r.job_unpinned)
     _write_folder(out, {f"{name}.csv": frame for name, frame in frames.items()}, dataset_toml)
     summary = ExportSummary(
@@ -359,6 +361,8 @@ class ReleasedPin:
     """Reason codes of the rules the pair breaks (``INACTIVE``, ``NO_AVAILABILITY`` ...)."""
     job_unpinned: bool
     """No worker of the job is pinned any more."""
+    detail: str = ""
+    """What the pins together break (``PIN_CONFLICT``): the loader's message."""
 
 
 def _release_broken_pins(
@@ -416,6 +420,57 @@ def _release_broken_pins(
                 )
             )
     return released, None if released else full
+
+
+def _release_conflicting_pins(
+    frames: dict[str, pd.DataFrame], dataset_toml: str | None, dataset: Dataset | None
+) -> tuple[list[ReleasedPin], Dataset | None]:
+    """Unpin jobs whose pins, each one fine alone, cannot be kept together: the loader's own
+    check of the pins' schedule (:func:`matchmaker.io.check_pins`: overlapping pins, a linked
+    visit pinned at a start its partner's pin breaks, pins leaving no room for a break).
+
+    Without this the round would not load (``matchmaker dispatch`` checks pins). The job the
+    loader names (for a broken link, the later visit) is exported to be dispatched again, with
+    reason code ``PIN_CONFLICT``; repeated until the pins fit. Returns the pins released and
+    the dataset as written (None when there are no jobs).
+    """
+    if frames["jobs"].empty:
+        return [], dataset
+    from matchmaker.io import check_pins, dataset_from_frames
+
+    settings = (
+        DatasetSettings.model_validate(tomllib.loads(dataset_toml))
+        if dataset_toml
+        else DatasetSettings()
+    )
+    jobs = frames["jobs"]
+    released: list[ReleasedPin] = []
+    while True:
+        if dataset is None:
+            dataset = dataset_from_frames(frames, settings=settings)
+        rows = {str(job_id): position for position, job_id in enumerate(jobs["job_id"])}
+        issues = check_pins(dataset, "jobs", rows)
+        hit = {
+            jobs.index[issue.row]: issue.message.split(" Pins are kept as they are")[0]
+            for issue in issues
+            if issue.row is not None and jobs.iloc[issue.row]["pinned_worker_id"]
+        }
+        if not hit:
+            return released, dataset  # (an issue on no pin cannot be released here)
+        for index, message in hit.items():
+            workers = [w for w in str(jobs.loc[index, "pinned_worker_id"]).split(";") if w]
+            jobs.loc[index, ["pinned_worker_id", "pinned_start"]] = ["", ""]
+            for worker_id in workers:
+                released.append(
+                    ReleasedPin(
+                        job_id=str(jobs.loc[index, "job_id"]),
+                        worker_id=worker_id,
+                        reasons=("PIN_CONFLICT",),
+                        job_unpinned=worker_id == workers[-1],
+                        detail=message,
+                    )
+                )
+        dataset = None
 
 
 def export_jobs(ops: Operations, *, day: date, out: Path, force: bool = False) -> ExportSummary:

@@ -377,4 +377,48 @@ def _import_jobs(
                 plan=f"pinned in {file}",
             )
             out.add(file, row, "visit_confirmed", job_id, note=f"pinned in {file}")
+    _check_links(rows, file, ledger, out)
     return len(orders), len(seen)
+
+
+def _check_links(
+    rows: list[tuple[int, dict[str, str]]], file: str, ledger: Ledger, out: Collector
+) -> None:
+    """The loader's cross-row rules of linked visits, over the file and the store: a
+    ``same``/``different`` link joins one-worker visits, and no chain comes back to its start
+    (``ops jobs`` could not write a round that loads otherwise)."""
+    needed: dict[str, str] = {v.visit_id: str(v.job.workers_needed) for v in ledger.visits.values()}
+    partner: dict[str, str] = {
+        v.visit_id: v.job.depends_on for v in ledger.visits.values() if v.job.depends_on
+    }
+    for _, cells in rows:
+        job_id = cells.get("job_id", "")
+        needed[job_id] = cells.get("workers_needed", "1")
+        if cells.get("depends_on"):
+            partner[job_id] = cells["depends_on"]
+    for row, cells in rows:
+        job_id, other = cells.get("job_id", ""), cells.get("depends_on", "")
+        if not other:
+            continue
+        link = cells.get("link_worker", "any") or "any"
+        if link != "any" and needed.get(other, "1") != "1":
+            out.issue(
+                file,
+                row,
+                "link_worker",
+                link,
+                f"asks for the {link} worker as job {other}, which needs {needed[other]}; "
+                "use any, or a one-worker visit",
+            )
+        seen, current = {job_id}, other
+        while current in partner and current not in seen:
+            seen.add(current)
+            current = partner[current]
+        if current == job_id:
+            out.issue(
+                file,
+                row,
+                "depends_on",
+                other,
+                f"the links from job {job_id} come back to it; break the circle",
+            )
