@@ -124,3 +124,35 @@ def test_visits_on_a_spring_forward_day_count_real_time() -> None:
     ((_, visit),) = expand(early, template, order_id="O1", customer_id="C1", service_type="x")
     assert visit.earliest_start.isoformat() == "2027-03-28T01:45:00+01:00"
     assert visit.latest_start.isoformat() == "2027-03-28T04:15:00+02:00"
+
+
+def test_a_template_due_minutes_gives_each_visit_a_due_start() -> None:
+    """``due_minutes`` puts each occurrence's soft due start that many real minutes after
+    its start (inside the window); the jobs table carries it; without it there is none."""
+    template = VisitTemplate(duration_minutes=60, window_minutes=60, due_minutes=15)
+    rule = Recurrence.daily(date(2026, 12, 1), days=2, start_time=time(8, 0), timezone="UTC")
+    jobs = expand(rule, template, order_id="O1", customer_id="C1", service_type="care")
+    assert [j.due_start.isoformat() for _, j in jobs if j.due_start] == [
+        "2026-12-01T08:15:00+00:00",
+        "2026-12-02T08:15:00+00:00",
+    ]
+    assert list(jobs_frame(jobs)["due_start"]) == [
+        "2026-12-01T08:15:00+00:00",
+        "2026-12-02T08:15:00+00:00",
+    ]
+    plain = expand(rule, TEMPLATE, order_id="O1", customer_id="C1", service_type="care")
+    assert all(j.due_start is None for _, j in plain)
+
+
+def test_a_template_due_after_its_window_is_refused_naming_the_field() -> None:
+    """A template whose ``due_minutes`` passes ``window_minutes`` is refused, the error
+    naming ``due_minutes``."""
+    from pydantic import ValidationError
+
+    from matchmaker.lifecycle._order_schema import VisitTemplateModel
+
+    with pytest.raises(ValidationError) as caught:
+        VisitTemplateModel.model_validate(
+            {"duration_minutes": 60, "window_minutes": 30, "due_minutes": 45}
+        )
+    assert [e["loc"] for e in caught.value.errors()] == [("due_minutes",)]

@@ -276,6 +276,10 @@ def jobs(
                     "workers": summary.workers,
                     "customers": summary.customers,
                     "input_sha256": summary.input_sha256,
+                    "unlinked": [
+                        {"job_id": u.job_id, "depends_on": u.depends_on, "state": u.partner_state}
+                        for u in summary.unlinked
+                    ],
                 },
                 rows=[
                     {"job_id": p.job_id, "worker_id": p.worker_id, "reasons": list(p.reasons)}
@@ -299,9 +303,17 @@ def jobs(
             markup=False,
         )
         for pin in summary.released:
+            detail = f": {pin.detail}" if pin.detail else ""
             _err.print(
                 f"{pin.job_id}: not pinned to {pin.worker_id} any more "
-                f"({', '.join(pin.reasons)}); it will be dispatched again",
+                f"({', '.join(pin.reasons)}{detail}); it will be dispatched again",
+                markup=False,
+            )
+        for link in summary.unlinked:
+            _err.print(
+                f"{link.job_id}: exported without its link to {link.depends_on} "
+                f"({link.depends_on} is {link.partner_state}, not in this round); "
+                "check the gap by hand",
                 markup=False,
             )
 

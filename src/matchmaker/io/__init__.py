@@ -31,7 +31,7 @@ from matchmaker.io._matrix_file import (
     TravelMatrixFile,
     load_travel_matrix,
 )
-from matchmaker.io._pins import check_pin_travel
+from matchmaker.io._pins import check_pin_travel, check_pins
 from matchmaker.io._plan_input import input_sha256
 from matchmaker.io._plan_read import load_plan_input, load_plan_policy, read_plan
 from matchmaker.io._plan_write import check_output_folder, write_plan
@@ -63,6 +63,7 @@ __all__ = [
     "check_frames",
     "check_output_folder",
     "check_pin_travel",
+    "check_pins",
     "choose_travel",
     "contract_columns",
     "dataset_from_frames",

@@ -47,7 +47,13 @@ if TYPE_CHECKING:
         read_events_jsonl,
         validation_issues,
     )
-    from matchmaker.lifecycle._export import ExportSummary, ReleasedPin, export_dataset, export_jobs
+    from matchmaker.lifecycle._export import (
+        ExportSummary,
+        ReleasedPin,
+        UnlinkedVisit,
+        export_dataset,
+        export_jobs,
+    )
     from matchmaker.lifecycle._feedback import RULES, Rule, derive
     from matchmaker.lifecycle._followups import (
         FOLLOWUP_COLUMNS,
@@ -158,6 +164,7 @@ _SURFACE: dict[str, tuple[str, ...]] = {
     "matchmaker.lifecycle._export": (
         "ExportSummary",
         "ReleasedPin",
+        "UnlinkedVisit",
         "export_dataset",
         "export_jobs",
     ),
@@ -358,6 +365,7 @@ __all__ = [
     "StoreError",
     "StoredEvent",
     "TransitionTable",
+    "UnlinkedVisit",
     "Visit",
     "VisitState",
     "VisitTemplate",

@@ -3,7 +3,10 @@
 Cells are written as strings: times as ISO 8601 with their UTC offset, lists joined with
 ``;``, blanks for missing values. ``jobs`` carries one optional column beyond the
 contract's: ``excluded_workers`` (``;`` list), the workers who declined or did not show up
-for that visit and must not be proposed for it again.
+for that visit and must not be proposed for it again. The optional home-care columns
+(datasets/README.md) are carried too: ``jobs`` ``due_start``, ``depends_on``, ``min_gap``,
+``max_gap``, ``link_worker``; ``workers`` ``max_week_minutes``, ``min_rest_minutes``,
+``max_consecutive_days``, ``breaks``; ``customers`` ``max_distinct_workers``.
 """
 
 from __future__ import annotations
@@ -21,16 +24,30 @@ __all__ = [
     "AVAILABILITY_COLUMNS",
     "CUSTOMER_COLUMNS",
     "EXTRA_JOB_COLUMNS",
+    "HOME_CARE_CUSTOMER_COLUMNS",
+    "HOME_CARE_JOB_COLUMNS",
+    "HOME_CARE_WORKER_COLUMNS",
     "JOB_COLUMNS",
+    "UNCARRIED_COLUMNS",
     "WORKER_COLUMNS",
     "customer_row",
     "job_row",
     "worker_row",
 ]
 
-WORKER_COLUMNS = list(contract_columns("workers"))
-CUSTOMER_COLUMNS = list(contract_columns("customers"))
-EXTRA_JOB_COLUMNS = list(EXTENSION_COLUMNS["jobs"])
+HOME_CARE_WORKER_COLUMNS = (
+    "max_week_minutes",
+    "min_rest_minutes",
+    "max_consecutive_days",
+    "breaks",
+)
+HOME_CARE_CUSTOMER_COLUMNS = ("max_distinct_workers",)
+HOME_CARE_JOB_COLUMNS = ("due_start", "depends_on", "min_gap", "max_gap", "link_worker")
+UNCARRIED_COLUMNS = ("address", "district")
+"""Contract columns the store does not keep: ``ops import-dataset`` reports them as ignored."""
+WORKER_COLUMNS = [*contract_columns("workers"), *HOME_CARE_WORKER_COLUMNS]
+CUSTOMER_COLUMNS = [*contract_columns("customers"), *HOME_CARE_CUSTOMER_COLUMNS]
+EXTRA_JOB_COLUMNS = [c for c in EXTENSION_COLUMNS["jobs"] if c not in UNCARRIED_COLUMNS]
 JOB_COLUMNS = [*contract_columns("jobs"), *EXTRA_JOB_COLUMNS]
 AVAILABILITY_COLUMNS = list(contract_columns("availability"))
 
@@ -81,6 +98,11 @@ def job_row(
         "pinned_start": cell(pinned_start),
         "excluded_workers": cell(tuple(excluded_workers)),
         "needs_car": cell(job.needs_car),
+        "due_start": cell(job.due_start),
+        "depends_on": cell(job.depends_on),
+        "min_gap": cell(job.min_gap),
+        "max_gap": cell(job.max_gap),
+        "link_worker": "" if job.depends_on is None else job.link_worker,
     }
 
 
@@ -111,6 +133,10 @@ def worker_row(
         "max_work_minutes": cell(worker.max_work_minutes),
         "travel_mode": worker.travel_mode,
         "status": status or worker.status,
+        "max_week_minutes": cell(worker.max_week_minutes),
+        "min_rest_minutes": cell(worker.min_rest_minutes),
+        "max_consecutive_days": cell(worker.max_consecutive_days),
+        "breaks": cell(worker.breaks),
     }
 
 
@@ -137,4 +163,5 @@ def customer_row(
         "previous_workers": cell(
             tuple(customer.previous_workers if previous_workers is None else previous_workers)
         ),
+        "max_distinct_workers": cell(customer.max_distinct_workers),
     }

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from matchmaker.lifecycle._entity_base import append_unique, evolve, float_or_none, split_cell
+from matchmaker.lifecycle._entity_base import (
+    append_unique,
+    evolve,
+    float_or_none,
+    int_or_none,
+    split_cell,
+)
 from matchmaker.lifecycle._events import Event
 from matchmaker.lifecycle._states import CUSTOMER_TABLE, NEW, CustomerState
 
@@ -34,6 +40,8 @@ class CustomerRecord:
     """Workers who served the customer before the store knew of it, most recent first."""
     replaced_workers: tuple[str, ...] = ()
     """Workers the customer asked to replace (also in ``blocked_workers`` until unblocked)."""
+    max_distinct_workers: int | None = None
+    """Continuity cap (home-care rule): most different workers over a round."""
 
     @classmethod
     def create(cls, event: Event) -> CustomerRecord:
@@ -51,6 +59,7 @@ class CustomerRecord:
             preferred_workers=split_cell(p.get("preferred_workers")),
             blocked_workers=split_cell(p.get("blocked_workers")),
             previous_workers=split_cell(p.get("previous_workers")),
+            max_distinct_workers=int_or_none(p.get("max_distinct_workers")),
         )
 
     def apply(self, event: Event) -> CustomerRecord:
@@ -67,6 +76,8 @@ class CustomerRecord:
             for name in ("preferred_languages", "preferred_workers"):
                 if name in p:
                     changes[name] = split_cell(p[name])
+            if "max_distinct_workers" in p:
+                changes["max_distinct_workers"] = int_or_none(p["max_distinct_workers"])
         elif event.kind == "customer_replacement_requested":
             worker = str(p["worker_id"])
             changes["blocked_workers"] = append_unique(self.blocked_workers, worker)

@@ -26,6 +26,9 @@ __all__ = [
 ]
 
 
+_Limit = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(blank_to_none)]
+
+
 class CustomerRegisteredIn(In):
     """A customer with the dataset contract's columns (``entity`` is the customer id)."""
 
@@ -38,6 +41,9 @@ class CustomerRegisteredIn(In):
     preferred_workers: ListCell = Field(default_factory=list)
     blocked_workers: ListCell = Field(default_factory=list)
     previous_workers: ListCell = Field(default_factory=list)
+    max_distinct_workers: _Limit = Field(
+        None, description="continuity cap over a round (blank = the dataset default)"
+    )
 
     @model_validator(mode="after")
     def _both_coordinates(self) -> CustomerRegisteredIn:
@@ -54,6 +60,7 @@ class CustomerUpdatedIn(In):
     preferred_gender: Literal["F", "M"] | None = None
     preferred_languages: ListCell | None = None
     preferred_workers: ListCell | None = None
+    max_distinct_workers: Annotated[int | None, BeforeValidator(blank_to_none), Field(ge=0)] = None
 
 
 class CustomerWorkerBlockedIn(In):

@@ -17,7 +17,16 @@ What the export carries from operations into matching:
   did not show up for that visit; ``pinned_worker_id`` / ``pinned_start``: proposed,
   confirmed and checked-in visits keep their workers and start; a rework visit is pinned
   to its original worker (no start) when the policy says so; with
-  ``OpsPolicy.pin_recurring_worker`` a recurring order's visits are pinned to its worker.
+  ``OpsPolicy.pin_recurring_worker`` a recurring order's visits are pinned to its worker;
+- the home-care columns as stored: ``jobs`` ``due_start`` and the link (``depends_on``,
+  ``min_gap``, ``max_gap``, ``link_worker``), ``workers`` limits and ``breaks``,
+  ``customers.max_distinct_workers``; ``dataset.toml`` (its ``[[breaks]]``, ``[limits]``,
+  policy) as imported. A linked visit whose partner is not in the round (served or
+  checked in already, cancelled, planned on another day, of an ended order, unknown) is
+  exported without its link: the round is planned as if it were not linked, and
+  :attr:`ExportSummary.unlinked` names each such visit with its partner's state, so the
+  dispatcher can check the gap by hand (the round would not load with a ``depends_on``
+  outside its jobs).
 
 A day with no visit in its round is nothing to dispatch: nothing is written (a dataset
 without jobs would not load) and :attr:`ExportSummary.written` is false.
@@ -33,7 +42,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -52,6 +60,7 @@ from matchmaker.lifecycle._contract import (
     job_row,
     worker_row,
 )
+from matchmaker.lifecycle._export_pins import ReleasedPin, release_pins
 from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.lifecycle._policy import OpsPolicy
@@ -66,13 +75,14 @@ from matchmaker.lifecycle._rounds import record_round
 from matchmaker.lifecycle._states import WorkerState
 from matchmaker.lifecycle._visit import Visit
 from matchmaker.lifecycle._worker import WorkerRecord
-from matchmaker.model import Dataset, DatasetSettings, LifecycleError, utc
+from matchmaker.model import Dataset, LifecycleError, utc
 
 __all__ = [
     "OPEN_STATES",
     "PINNED_STATES",
     "ExportSummary",
     "ReleasedPin",
+    "UnlinkedVisit",
     "export_dataset",
     "export_jobs",
     "write_round",
@@ -94,6 +104,20 @@ class ExportSummary:
     """False when the day has no visit in its round: nothing to dispatch, nothing written."""
     input_sha256: str = ""
     """The ``input_sha256`` a plan made from the written round carries (``ops jobs``)."""
+    unlinked: tuple[UnlinkedVisit, ...] = ()
+    """Linked visits exported without their link: the partner is not in the round."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UnlinkedVisit:
+    """A linked visit written without ``depends_on`` / gaps / ``link_worker``: the visit it
+    follows is not in the day's round."""
+
+    job_id: str
+    depends_on: str
+    partner_state: str
+    """The partner's state (``completed``, ``cancelled``, ``unassigned`` on another day
+    ...), or ``unknown`` when the store has no such visit."""
 
 
 def _can_pin(visit: Visit, workers: tuple[str, ...]) -> bool:
@@ -111,10 +135,20 @@ def _job_rows(
     visits: list[Visit],
     policy: OpsPolicy,
     order_workers: Mapping[str, tuple[str, ...]],
-) -> tuple[list[dict[str, str]], int]:
+    partner_states: Mapping[str, str],
+) -> tuple[list[dict[str, str]], int, list[UnlinkedVisit]]:
     rows = []
     pinned_count = 0
+    in_round = {v.visit_id for v in visits}
+    unlinked: list[UnlinkedVisit] = []
     for visit in visits:
+        job = visit.job
+        if job.depends_on is not None and job.depends_on not in in_round:
+            state = partner_states.get(job.depends_on, "unknown")
+            unlinked.append(
+                UnlinkedVisit(job_id=visit.visit_id, depends_on=job.depends_on, partner_state=state)
+            )
+            job = replace(job, depends_on=None, min_gap=None, max_gap=None, link_worker="any")
         pinned: tuple[str, ...] = ()
         pinned_start = None
         if visit.state in PINNED_STATES and _can_pin(visit, visit.workers):
@@ -129,13 +163,13 @@ def _job_rows(
         rows.append(
             job_row(
                 visit.visit_id,
-                visit.job,
+                job,
                 pinned_worker_ids=pinned,
                 pinned_start=pinned_start,
                 excluded_workers=visit.excluded_workers,
             )
         )
-    return rows, pinned_count
+    return rows, pinned_count, unlinked
 
 
 def _redate(text: str | None, day: date, zone: ZoneInfo | None) -> datetime | None:
@@ -284,7 +318,9 @@ def _write_round(
         )
         return empty, None
     _check_output(out, force)
-    job_rows, pinned = _job_rows(inputs.visits, policy, inputs.order_workers)
+    job_rows, pinned, unlinked = _job_rows(
+        inputs.visits, policy, inputs.order_workers, inputs.partner_states
+    )
     worker_rows, availability = _worker_rows(inputs.workers, day, zone)
     customer_rows = _customer_rows(inputs)
     frames = {
@@ -296,7 +332,7 @@ def _write_round(
         frames["availability"] = pd.DataFrame(availability, columns=AVAILABILITY_COLUMNS)
     if dataset_toml is None and timezone is not None:
         dataset_toml = f'timezone = "{timezone}"\n'
-    released, dataset = _release_broken_pins(frames, dataset_toml)
+    released, dataset = release_pins(frames, dataset_toml)
     pinned -= sum(1 for r in released if r.job_unpinned)
     _write_folder(out, {f"{name}.csv": frame for name, frame in frames.items()}, dataset_toml)
     summary = ExportSummary(
@@ -308,77 +344,9 @@ def _write_round(
         workers=len(worker_rows),
         customers=len(customer_rows),
         released=tuple(released),
+        unlinked=tuple(unlinked),
     )
     return summary, dataset
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ReleasedPin:
-    """A pin the export left out because the worker can no longer serve the job."""
-
-    job_id: str
-    worker_id: str
-    reasons: tuple[str, ...]
-    """Reason codes of the rules the pair breaks (``INACTIVE``, ``NO_AVAILABILITY`` ...)."""
-    job_unpinned: bool
-    """No worker of the job is pinned any more."""
-
-
-def _release_broken_pins(
-    frames: dict[str, pd.DataFrame], dataset_toml: str | None
-) -> tuple[list[ReleasedPin], Dataset | None]:
-    """Unpin pairs that break a hard rule on the day, checked by the dispatcher's own rules.
-
-    A pin is kept as it is by every solver, so a pinned worker who has since been suspended,
-    gone on leave, let a document expire or has no shift that fits would make the round
-    infeasible. Such a visit is exported to be dispatched again instead; ``apply-plan``
-    then withdraws the old proposal and proposes the new worker. The whole export is
-    validated as the dispatcher will load it (``DatasetError`` if it would not load); only
-    the pinned jobs are compiled. Returns the pins released and, when none was, the
-    dataset as validated (the round written is that dataset: it is hashed without being
-    read back).
-    """
-    if frames["jobs"].empty:
-        return [], None  # nothing to check (export_dataset writes no round without jobs)
-    from matchmaker.compile import ReasonBit, compile_problem
-    from matchmaker.io import dataset_from_frames
-
-    settings = (
-        DatasetSettings.model_validate(tomllib.loads(dataset_toml))
-        if dataset_toml
-        else DatasetSettings()
-    )
-    full = dataset_from_frames(frames, settings=settings)
-    pinned_jobs = tuple(job for job in full.jobs if job.is_pinned)
-    if not pinned_jobs:
-        return [], full
-    dataset = Dataset(
-        workers=full.workers, jobs=pinned_jobs, customers=full.customers, settings=full.settings
-    )
-    reasons = compile_problem(dataset).reasons
-    jobs = frames["jobs"]
-    released: list[ReleasedPin] = []
-    for j, job in enumerate(dataset.jobs):
-        broken = [w for w in job.pinned_worker_ids if reasons[dataset.worker_position(w), j]]
-        if not broken:
-            continue
-        kept = [w for w in job.pinned_worker_ids if w not in broken]
-        row = jobs.index[jobs["job_id"] == job.job_id][0]
-        jobs.loc[row, "pinned_worker_id"] = ";".join(kept)
-        if not kept:
-            jobs.loc[row, "pinned_start"] = ""
-        for worker_id in broken:
-            bits = ReasonBit(int(reasons[dataset.worker_position(worker_id), j]))
-            codes = tuple(str(b.name) for b in ReasonBit if b in bits)
-            released.append(
-                ReleasedPin(
-                    job_id=job.job_id,
-                    worker_id=worker_id,
-                    reasons=codes,
-                    job_unpinned=not kept and worker_id == broken[-1],
-                )
-            )
-    return released, None if released else full
 
 
 def export_jobs(ops: Operations, *, day: date, out: Path, force: bool = False) -> ExportSummary:

@@ -186,7 +186,7 @@ def rework_visit(ledger: Ledger, event: Event, policy: OpsPolicy) -> list[Event]
     )
     duration = int(event.get("duration_minutes") or visit.job.duration_minutes)
     job = replace(
-        visit.job,
+        visit.job.unlinked(),
         earliest_start=event.time,
         latest_start=event.time + timedelta(hours=policy.rework_within_hours),
         duration_minutes=duration,

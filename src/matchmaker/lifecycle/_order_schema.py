@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import AwareDatetime, Field, ValidationInfo, field_validator, model_validator
 
 from matchmaker.lifecycle._schema_base import (
     Id,
@@ -110,6 +110,17 @@ class VisitTemplateModel(JobNeedsModel):
 
     service_type: str | None = None
     window_minutes: int = Field(0, ge=0, description="latest_start = start + window_minutes")
+    due_minutes: int | None = Field(
+        None, ge=0, description="due_start = start + due_minutes (soft), at most window_minutes"
+    )
+
+    @field_validator("due_minutes")
+    @classmethod
+    def _due_in_window(cls, value: int | None, info: ValidationInfo) -> int | None:
+        window = info.data.get("window_minutes")
+        if value is not None and window is not None and value > window:
+            raise ValueError(f"due_minutes {value} is after the window ({window} minutes)")
+        return value
 
 
 class OrderCreatedIn(In):

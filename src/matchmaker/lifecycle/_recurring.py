@@ -169,6 +169,9 @@ class VisitTemplate:
     priority: int = 3
     needs_car: bool = False
     price: Decimal | None = None
+    due_minutes: int | None = None
+    """Soft latest start (home-care ``due_start``) of each visit, minutes after its start;
+    at most ``window_minutes``."""
 
     @classmethod
     def from_payload(cls, visit: Mapping[str, Any]) -> VisitTemplate:
@@ -189,6 +192,7 @@ class VisitTemplate:
             priority=int(visit.get("priority") or 3),
             needs_car=bool(visit.get("needs_car")),
             price=None if price is None else Decimal(str(price)),
+            due_minutes=None if visit.get("due_minutes") is None else int(visit["due_minutes"]),
         )
 
 
@@ -224,6 +228,9 @@ def expand(
             priority=template.priority,
             needs_car=template.needs_car,
             price=template.price,
+            due_start=(
+                None if template.due_minutes is None else add_minutes(start, template.due_minutes)
+            ),
         )
         jobs.append((f"{order_id}-{number:03d}", job))
     return jobs

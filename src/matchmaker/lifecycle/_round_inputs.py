@@ -11,7 +11,7 @@ a test checks that both give the same inputs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,7 @@ __all__ = [
     "in_round",
     "ledger_round_inputs",
     "local_date",
+    "outside_partners",
 ]
 
 PINNED_STATES = (VisitState.PROPOSED, VisitState.CONFIRMED, VisitState.CHECKED_IN)
@@ -57,6 +58,18 @@ class RoundInputs:
     by start, then by id)."""
     previous: Mapping[str, list[str]]
     """Per customer, the workers of visits served before the day, most recent first."""
+    partner_states: Mapping[str, str] = field(default_factory=dict)
+    """State of each visit a round visit ``depends_on`` that is not in the round itself
+    (served, cancelled, on another day, of an ended order); a visit the store does not
+    know is missing."""
+
+
+def outside_partners(visits: Sequence[Visit]) -> list[str]:
+    """The visits the round's linked visits follow that are not in the round, sorted."""
+    ids = {v.visit_id for v in visits}
+    return sorted(
+        {v.job.depends_on for v in visits if v.job.depends_on and v.job.depends_on not in ids}
+    )
 
 
 def local_date(moment: datetime, zone: ZoneInfo | None) -> date:
@@ -166,4 +179,7 @@ def ledger_round_inputs(ledger: Ledger, day: date, zone: ZoneInfo | None) -> Rou
         running_orders={c: sorted(ids) for c, ids in running.items()},
         order_workers=_order_workers(ledger, before, relevant),
         previous=_previous_workers(ledger, before),
+        partner_states={
+            p: ledger.visits[p].state.value for p in outside_partners(visits) if p in ledger.visits
+        },
     )

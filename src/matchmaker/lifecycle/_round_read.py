@@ -27,6 +27,7 @@ from matchmaker.lifecycle._round_inputs import (
     RoundInputs,
     day_start,
     in_round,
+    outside_partners,
 )
 from matchmaker.lifecycle._views import to_us, visit_rows
 from matchmaker.lifecycle._worker import WorkerRecord
@@ -154,4 +155,18 @@ def store_round_inputs(tx: Transaction, day: date, zone: ZoneInfo | None) -> Rou
         running_orders=running,
         order_workers=_order_workers(tx, relevant, before_us),
         previous=_previous(tx, before_us),
+        partner_states=_partner_states(tx, outside_partners(visits)),
     )
+
+
+def _partner_states(tx: Transaction, ids: Sequence[str]) -> dict[str, str]:
+    """State of each of the visits ``ids`` the store holds."""
+    states: dict[str, str] = {}
+    for chunk in _chunks(ids):
+        rows = tx.execute(
+            "SELECT entity_id, state FROM entity_state WHERE entity_type = 'visit' "
+            f"AND entity_id IN ({_marks(chunk)})",
+            tuple(chunk),
+        ).fetchall()
+        states.update((str(r[0]), str(r[1])) for r in rows)
+    return states

@@ -4,8 +4,12 @@ Workers, customers (registered from the jobs when there is no customers table), 
 per ``order_id`` (created, quoted, contracted and started), one visit per job, and for a
 pinned job a proposal and its confirmation. A worker's ``status`` becomes a suspension or
 leave event; ``availability`` rows become each worker's shifts; ``dataset.toml`` is kept
-with the store (its timezone decides the days of ``ops jobs``). All or nothing: every bad
-cell is reported by file, row and column and nothing is written.
+with the store (its timezone decides the days of ``ops jobs``; its ``[[breaks]]`` and
+``[limits]`` go into every round ``ops jobs`` writes). The home-care columns are kept on
+the entities: a job's ``depends_on`` must name a job of the file or a visit of the store,
+a worker's ``breaks`` a rule of ``dataset.toml``. ``address`` and ``district`` are not kept
+(reported in :attr:`ImportSummary.ignored_columns`). All or nothing: every bad cell is
+reported by file, row and column and nothing is written.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from matchmaker.lifecycle._tables import (
     read_table,
     records,
 )
-from matchmaker.model import DatasetError, DatasetSettings, Issue
+from matchmaker.model import NO_BREAKS, DatasetError, DatasetSettings, Issue, rule_names
 
 __all__ = ["ImportSummary", "import_dataset"]
 
@@ -77,7 +81,7 @@ def import_dataset(
         )
     when = time or datetime.now().astimezone()
     out = Collector(time=when, actor=actor)
-    settings_text, zone = _read_settings(folder, out)
+    settings_text, zone, break_names = _read_settings(folder, out)
     tables: dict[str, pd.DataFrame] = {}
     paths: dict[str, str] = {}
     for name in ("workers", "customers", "jobs", "availability"):
@@ -97,7 +101,9 @@ def import_dataset(
 
     ledger = ops.ledger()
     ignored: dict[str, tuple[str, ...]] = {}
-    workers = _import_workers(tables["workers"], paths["workers"], ledger, out, ignored)
+    workers = _import_workers(
+        tables["workers"], paths["workers"], ledger, out, ignored, break_names
+    )
     if "availability" in tables:
         _import_availability(tables["availability"], paths["availability"], workers, out)
     customers = _import_customers(tables, paths, ledger, out, ignored)
@@ -141,23 +147,36 @@ def _localized(cells: pd.Series, zone: ZoneInfo | None, file: str, out: Collecto
     return pd.Series(values, index=cells.index, name=cells.name, dtype=object)
 
 
-def _read_settings(folder: Path, out: Collector) -> tuple[str | None, ZoneInfo | None]:
+def _read_settings(
+    folder: Path, out: Collector
+) -> tuple[str | None, ZoneInfo | None, tuple[str, ...]]:
+    """The text of ``dataset.toml``, its timezone and the names of its break rules."""
     path = folder / "dataset.toml"
     if not path.is_file():
-        return None, None
+        return None, None, ()
     text = path.read_text(encoding="utf-8")
     try:
         settings = DatasetSettings.model_validate(tomllib.loads(text))
     except tomllib.TOMLDecodeError as error:
         out.issue(path.name, None, None, None, f"not valid TOML: {error}")
-        return None, None
+        return None, None, ()
     except ValidationError as error:
         out.issues.extend(validation_issues(error, file=path.name, row=None))
-        return None, None
-    return text, settings.zone
+        return None, None, ()
+    return text, settings.zone, rule_names(settings.breaks)
 
 
 _WORKER_FIELDS = [c for c in WORKER_COLUMNS if c not in ("worker_id", "status")]
+
+
+def _check_breaks(cells: Mapping[str, str], known: tuple[str, ...]) -> str | None:
+    """Why ``workers.breaks`` names a rule ``dataset.toml`` lacks (the loader's rule), or None."""
+    names = [n.strip() for n in cells.get("breaks", "").split(";") if n.strip()]
+    unknown = [n for n in names if n != NO_BREAKS and n not in known]
+    if not unknown:
+        return None
+    rules = ", ".join(known) if known else "dataset.toml has no [[breaks]]"
+    return f"names unknown break rule(s) {', '.join(unknown)} (rules: {rules})"
 
 
 def _import_workers(
@@ -166,6 +185,7 @@ def _import_workers(
     ledger: Ledger,
     out: Collector,
     ignored: dict[str, tuple[str, ...]],
+    break_names: tuple[str, ...],
 ) -> set[str]:
     extra = check_columns(
         frame, file, WORKER_COLUMNS, ("worker_id", "gender", "home_lat", "home_lon"), out
@@ -183,6 +203,10 @@ def _import_workers(
             out.issue(file, row, "worker_id", worker_id, f"worker already in {where}")
             continue
         seen.add(worker_id)
+        unknown_breaks = _check_breaks(cells, break_names)
+        if unknown_breaks is not None:
+            out.issue(file, row, "breaks", cells["breaks"], unknown_breaks)
+            continue
         payload = {k: v for k, v in cells.items() if k in _WORKER_FIELDS}
         out.add(file, row, "worker_registered", worker_id, **payload)
         status = cells.get("status", "active")
@@ -281,6 +305,7 @@ def _import_jobs(
         ignored[file] = extra
     known_customers = customers | set(ledger.customers)
     rows = records(frame)
+    job_ids = {cells.get("job_id", "") for _, cells in rows}
     orders: dict[str, tuple[int, dict[str, str]]] = {}
     for row, cells in rows:
         order_id = cells.get("order_id", "")
@@ -322,6 +347,16 @@ def _import_jobs(
         if customer_id and has_customers and customer_id not in known_customers:
             out.issue(file, row, "customer_id", customer_id, "unknown customer")
             continue
+        partner = cells.get("depends_on", "")
+        if partner and partner not in job_ids and partner not in ledger.visits:
+            out.issue(
+                file,
+                row,
+                "depends_on",
+                partner,
+                f"depends_on names job {partner!r}, which is neither in {file} nor in the store",
+            )
+            continue
         payload = {k: v for k, v in cells.items() if k in _JOB_FIELDS}
         if not out.add(file, row, "visit_created", job_id, **payload):
             continue
@@ -342,4 +377,48 @@ def _import_jobs(
                 plan=f"pinned in {file}",
             )
             out.add(file, row, "visit_confirmed", job_id, note=f"pinned in {file}")
+    _check_links(rows, file, ledger, out)
     return len(orders), len(seen)
+
+
+def _check_links(
+    rows: list[tuple[int, dict[str, str]]], file: str, ledger: Ledger, out: Collector
+) -> None:
+    """The loader's cross-row rules of linked visits, over the file and the store: a
+    ``same``/``different`` link joins one-worker visits, and no chain comes back to its start
+    (``ops jobs`` could not write a round that loads otherwise)."""
+    needed: dict[str, str] = {v.visit_id: str(v.job.workers_needed) for v in ledger.visits.values()}
+    partner: dict[str, str] = {
+        v.visit_id: v.job.depends_on for v in ledger.visits.values() if v.job.depends_on
+    }
+    for _, cells in rows:
+        job_id = cells.get("job_id", "")
+        needed[job_id] = cells.get("workers_needed", "1")
+        if cells.get("depends_on"):
+            partner[job_id] = cells["depends_on"]
+    for row, cells in rows:
+        job_id, other = cells.get("job_id", ""), cells.get("depends_on", "")
+        if not other:
+            continue
+        link = cells.get("link_worker", "any") or "any"
+        if link != "any" and needed.get(other, "1") != "1":
+            out.issue(
+                file,
+                row,
+                "link_worker",
+                link,
+                f"asks for the {link} worker as job {other}, which needs {needed[other]}; "
+                "use any, or a one-worker visit",
+            )
+        seen, current = {job_id}, other
+        while current in partner and current not in seen:
+            seen.add(current)
+            current = partner[current]
+        if current == job_id:
+            out.issue(
+                file,
+                row,
+                "depends_on",
+                other,
+                f"the links from job {job_id} come back to it; break the circle",
+            )

@@ -33,7 +33,7 @@ __all__ = [
 
 _EXTENSIONS = (".csv", ".parquet", ".json", ".xlsx")
 TIME_COLUMNS = {
-    "jobs": ("earliest_start", "latest_start", "pinned_start"),
+    "jobs": ("earliest_start", "latest_start", "pinned_start", "due_start"),
     "availability": ("start", "end"),
     "workers": ("shift_start", "shift_end"),
 }

@@ -59,6 +59,13 @@ class JobSpec:
     priority: int = 3
     needs_car: bool = False
     price: Decimal | None = None
+    due_start: datetime | None = None
+    """Soft latest start (home-care rule): each minute later costs lateness."""
+    depends_on: str | None = None
+    """The visit this linked visit follows (home-care rule), with the gap and worker link."""
+    min_gap: int | None = None
+    max_gap: int | None = None
+    link_worker: str = "any"
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> JobSpec:
@@ -80,6 +87,11 @@ class JobSpec:
             priority=int(payload.get("priority") or 3),
             needs_car=bool(payload.get("needs_car")),
             price=money_or_none(payload.get("price")),
+            due_start=time_or_none(payload.get("due_start")),
+            depends_on=payload.get("depends_on") or None,
+            min_gap=int_or_none(payload.get("min_gap")),
+            max_gap=int_or_none(payload.get("max_gap")),
+            link_worker=str(payload.get("link_worker") or "any"),
         )
 
     def to_payload(self) -> dict[str, Any]:
@@ -102,7 +114,19 @@ class JobSpec:
             "priority": self.priority,
             "needs_car": self.needs_car,
             "price": None if self.price is None else str(self.price),
+            "due_start": None if self.due_start is None else self.due_start.isoformat(),
+            "depends_on": self.depends_on,
+            "min_gap": self.min_gap,
+            "max_gap": self.max_gap,
+            "link_worker": self.link_worker,
         }
+
+    def unlinked(self) -> JobSpec:
+        """This job without its due start and link: what a visit derived from it (a rework
+        visit in a window of its own) asks for."""
+        return replace(
+            self, due_start=None, depends_on=None, min_gap=None, max_gap=None, link_worker="any"
+        )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -6,9 +6,17 @@ kind is :mod:`matchmaker.lifecycle._schema`.
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import datetime
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from matchmaker.lifecycle._schema_base import (
     Id,
@@ -18,9 +26,11 @@ from matchmaker.lifecycle._schema_base import (
     Money,
     PaymentMethod,
     StrictModel,
+    blank_to_none,
 )
 
 __all__ = [
+    "MAX_GAP_MINUTES",
     "AdjustmentModel",
     "PayModel",
     "VisitAcceptedIn",
@@ -43,8 +53,22 @@ __all__ = [
 ]
 
 
+MAX_GAP_MINUTES = 527_040
+"""Longest gap between linked visits the dataset contract takes: 366 days."""
+
+_Gap = Annotated[
+    Annotated[int, Field(ge=0, le=MAX_GAP_MINUTES)] | None, BeforeValidator(blank_to_none)
+]
+
+
 class VisitCreatedIn(In, JobNeedsModel):
-    """A job of the dispatch contract (``entity`` is the job id)."""
+    """A job of the dispatch contract (``entity`` is the job id).
+
+    The home-care columns (``due_start``, ``depends_on``, ``min_gap``, ``max_gap``,
+    ``link_worker``) are optional and checked as the dataset loader checks them, each error
+    naming its field; whether ``depends_on`` names a visit of the store is checked by
+    ``ops import-dataset`` and by ``ops jobs`` (a partner outside the round is unlinked).
+    """
 
     kind: Literal["visit_created"]
     order_id: str = ""
@@ -56,6 +80,64 @@ class VisitCreatedIn(In, JobNeedsModel):
     pinned_worker_id: ListCell = Field(default_factory=list)
     rule: str | None = None
     assessment: bool = Field(False, description="an assessor's visit before the quote")
+    due_start: Annotated[AwareDatetime | None, BeforeValidator(blank_to_none)] = Field(
+        None, description="soft latest start inside the window (blank = none)"
+    )
+    depends_on: Annotated[str | None, BeforeValidator(blank_to_none)] = Field(
+        None, description="the visit this linked visit follows (blank = not linked)"
+    )
+    min_gap: _Gap = Field(None, description="least minutes after depends_on's start")
+    max_gap: _Gap = Field(None, description="most minutes after depends_on's start")
+    link_worker: Annotated[
+        Literal["same", "different", "any"], BeforeValidator(lambda v: blank_to_none(v) or "any")
+    ] = "any"
+
+    @field_validator("due_start")
+    @classmethod
+    def _due_in_window(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        first, last = info.data.get("earliest_start"), info.data.get("latest_start")
+        if value is None or first is None or last is None:
+            return value  # a bad window is reported on its own fields
+        if not first <= value <= last:
+            raise ValueError(
+                f"due_start is outside the start window {first.isoformat()} to "
+                f"{last.isoformat()}; a due start must lie inside it"
+            )
+        return value
+
+    @field_validator("depends_on")
+    @classmethod
+    def _not_itself(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and ";" in value:
+            raise ValueError("depends_on names one visit (no ';' list)")
+        if value is not None and value == info.data.get("entity"):
+            raise ValueError("depends_on names the visit itself; name the visit this one follows")
+        return value
+
+    @field_validator("min_gap", "max_gap")
+    @classmethod
+    def _gap_needs_link(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and info.data.get("depends_on") is None:
+            raise ValueError(f"{info.field_name} is given but depends_on is blank")
+        low = info.data.get("min_gap")
+        if info.field_name == "max_gap" and value is not None and low is not None and value < low:
+            raise ValueError(f"max_gap is below min_gap ({low}); the gap must not be empty")
+        return value
+
+    @field_validator("link_worker")
+    @classmethod
+    def _link_needs_one_worker(cls, value: str, info: ValidationInfo) -> str:
+        if value == "any":
+            return value
+        if info.data.get("depends_on") is None:
+            raise ValueError("link_worker is given but depends_on is blank")
+        needed = info.data.get("workers_needed", 1)
+        if needed != 1:
+            raise ValueError(
+                f"link_worker is {value} but workers_needed is {needed}; "
+                "same or different worker needs one-worker visits"
+            )
+        return value
 
     @model_validator(mode="after")
     def _window(self) -> VisitCreatedIn:

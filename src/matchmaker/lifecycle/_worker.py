@@ -42,6 +42,10 @@ _PROFILE_FIELDS = (
     "max_jobs",
     "max_work_minutes",
     "travel_mode",
+    "max_week_minutes",
+    "min_rest_minutes",
+    "max_consecutive_days",
+    "breaks",
 )
 
 
@@ -52,7 +56,7 @@ def _profile(payload: Mapping[str, Any]) -> dict[str, Any]:
         if name not in payload:
             continue
         value = payload[name]
-        if name == "languages":
+        if name in ("languages", "breaks"):
             value = split_cell(value)
         elif name in ("skills", "certificates", "name"):
             value = "" if value is None else str(value)
@@ -62,7 +66,13 @@ def _profile(payload: Mapping[str, Any]) -> dict[str, Any]:
             value = float_or_none(value)
         elif name == "rating_count":
             value = int(value or 0)
-        elif name in ("max_jobs", "max_work_minutes"):
+        elif name in (
+            "max_jobs",
+            "max_work_minutes",
+            "max_week_minutes",
+            "min_rest_minutes",
+            "max_consecutive_days",
+        ):
             value = int_or_none(value)
         out[name] = value
     return out
@@ -92,6 +102,11 @@ class WorkerRecord:
     max_jobs: int | None = None
     max_work_minutes: int | None = None
     travel_mode: str = "transit"
+    max_week_minutes: int | None = None
+    min_rest_minutes: int | None = None
+    max_consecutive_days: int | None = None
+    breaks: tuple[str, ...] = ()
+    """``[[breaks]]`` rule names; empty = every rule, ``("none",)`` = no break."""
     availability: tuple[tuple[datetime, datetime], ...] = ()
     status_reason: str = ""
     status_changed_at: datetime | None = None

@@ -6,10 +6,11 @@ kind is :mod:`matchmaker.lifecycle._schema`.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BeforeValidator, Field, model_validator
+from pydantic import AwareDatetime, BeforeValidator, Field, field_validator, model_validator
 
 from matchmaker.lifecycle._schema_base import (
     CertificatesCell,
@@ -41,7 +42,33 @@ __all__ = [
 ]
 
 
-class _WorkerProfile(StrictModel):
+_Limit = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(blank_to_none)]
+_BREAK_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def _break_names(value: list[str] | None) -> list[str] | None:
+    """``breaks``: names of ``dataset.toml`` ``[[breaks]]`` rules, or ``none`` alone."""
+    if value is None:
+        return None
+    for name in value:
+        if not _BREAK_NAME.fullmatch(name):
+            raise ValueError(f"break rule name {name!r} may hold only letters, digits and _.-")
+    if "none" in value and len(value) > 1:
+        raise ValueError("breaks mixes 'none' with break rule names")
+    if len(set(value)) != len(value):
+        raise ValueError("breaks repeats a rule name")
+    return value
+
+
+class _HomeCareLimits(StrictModel):
+    """The contract's optional home-care worker columns (blank = the dataset default)."""
+
+    max_week_minutes: _Limit = Field(None, description="work minutes per calendar week")
+    min_rest_minutes: _Limit = Field(None, description="rest between two shifts' work")
+    max_consecutive_days: _Limit = Field(None, description="local dates in a row with work")
+
+
+class _WorkerProfile(_HomeCareLimits):
     name: str = ""
     gender: Literal["F", "M"]
     languages: ListCell = Field(default_factory=list)
@@ -59,6 +86,12 @@ class _WorkerProfile(StrictModel):
     max_jobs: Annotated[int | None, BeforeValidator(blank_to_none), Field(ge=0)] = None
     max_work_minutes: Annotated[int | None, BeforeValidator(blank_to_none), Field(ge=0)] = None
     travel_mode: Literal["walk", "bike", "transit", "car"] = "transit"
+    breaks: ListCell = Field(
+        default_factory=list,
+        description="names of the [[breaks]] rules for this worker, 'none' for none (blank = all)",
+    )
+
+    _breaks = field_validator("breaks")(_break_names)
 
 
 class WorkerRegisteredIn(In, _WorkerProfile):
@@ -67,7 +100,7 @@ class WorkerRegisteredIn(In, _WorkerProfile):
     kind: Literal["worker_registered"]
 
 
-class WorkerUpdatedIn(In):
+class WorkerUpdatedIn(In, _HomeCareLimits):
     """Only the columns given change; status changes have their own events."""
 
     kind: Literal["worker_updated"]
@@ -86,6 +119,9 @@ class WorkerUpdatedIn(In):
     max_jobs: Annotated[int | None, BeforeValidator(blank_to_none), Field(ge=0)] = None
     max_work_minutes: Annotated[int | None, BeforeValidator(blank_to_none), Field(ge=0)] = None
     travel_mode: Literal["walk", "bike", "transit", "car"] | None = None
+    breaks: ListCell | None = None
+
+    _breaks = field_validator("breaks")(_break_names)
 
 
 class ShiftModel(StrictModel):
