@@ -23,6 +23,12 @@ fractional minute up: each leg is at most 0.01 longer than the instance's). The 
 prices a travel minute, a minute of lateness and a minute of the largest lateness at 1
 each and the match score at 0: the paper's objective times ``3 * SCALE``, up to rounding.
 
+The shift ends when the end depot's window closes, but not before :data:`RETURN_BY`: the
+``InstanzCPLEX`` files (A-D) close it at 1000, the ``InstanzVNS`` files (E-G) at 600 like
+the start depot's. The paper bounds no return time and the published solutions serve every
+patient, while a hard return by 600 left up to 30 of 400 visits unserved here; so every
+family gets the A-D files' 1000.
+
 The objective printed is recomputed from the plan in floating point with the instance's own
 distances: ``(distance + total tardiness + max tardiness) / 3``.
 """
@@ -67,6 +73,9 @@ from matchmaker.model import (
     elapsed_minutes,
 )
 from matchmaker.plan import Plan, dispatch
+
+RETURN_BY = 1000.0
+"""The latest end of a shift in instance time units (the end depot's window in A-D)."""
 
 SCALE = 100
 """Minutes per time unit of the instance."""
@@ -174,8 +183,7 @@ def _place(node: int) -> Location:
 def to_dataset(inst: Instance) -> tuple[Dataset, MatrixTravel, dict[str, tuple[int, int]]]:
     """The round of ``inst``, its travel matrix and job id -> (node, service)."""
     depot = 0
-    # The end depot's window closes the day (the start depot's is earlier: 600 vs 1000).
-    day_end = _minutes(float(inst.latest[inst.n_nodes - 1]))
+    day_end = _minutes(max(float(inst.latest[inst.n_nodes - 1]), RETURN_BY))
     shift = Shift(start=ORIGIN, end=add_minutes(ORIGIN, day_end))
     workers = tuple(
         Worker(
