@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -173,10 +174,13 @@ def test_ctrl_c_while_the_command_line_starts_is_exit_130_without_traceback(
         "sys.stderr.write('ready\\n'); sys.stderr.flush(); main()"
     )
     args = [sys.executable, "-c", command, "dispatch", str(dataset_dir), "--out", str(out)]
-    for _ in range(5):
+    for attempt in range(8):
         process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert process.stderr is not None
         assert process.stderr.readline() == "ready\n"
+        # A moment for the child to get past its own write (under load the signal otherwise
+        # lands there every time), still well inside the application's loading.
+        time.sleep(0.02 * attempt)
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=60)
         # Under load the signal can land between the flush and the call of main(), on the
