@@ -13,7 +13,7 @@ history.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -29,24 +29,13 @@ from matchmaker.lifecycle._round_inputs import (
     in_round,
     outside_partners,
 )
-from matchmaker.lifecycle._views import to_us, visit_rows
+from matchmaker.lifecycle._views import id_chunks, marks, to_us, visit_rows
 from matchmaker.lifecycle._worker import WorkerRecord
 
 if TYPE_CHECKING:
     from matchmaker.lifecycle._store_sql import Transaction
 
 __all__ = ["store_round_inputs"]
-
-_CHUNK = 500
-
-
-def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
-
-
-def _marks(ids: Sequence[str]) -> str:
-    return ", ".join("?" * len(ids))
 
 
 def _decoded(tx: Transaction, entity_type: str, cls: type[Any]) -> list[Any]:
@@ -60,10 +49,10 @@ def _ended(tx: Transaction, order_ids: Iterable[str]) -> set[str]:
     ids = sorted({o for o in order_ids if o})
     states = tuple(str(s) for s in ENDED_ORDER_STATES)
     ended: set[str] = set()
-    for chunk in _chunks(ids):
+    for chunk in id_chunks(ids):
         rows = tx.execute(
             "SELECT entity_id FROM entity_state WHERE entity_type = 'order' "
-            f"AND state IN ({_marks(states)}) AND entity_id IN ({_marks(chunk)})",
+            f"AND state IN ({marks(states)}) AND entity_id IN ({marks(chunk)})",
             (*states, *chunk),
         ).fetchall()
         ended.update(str(r[0]) for r in rows)
@@ -73,8 +62,7 @@ def _ended(tx: Transaction, order_ids: Iterable[str]) -> set[str]:
 def _running(tx: Transaction) -> dict[str, list[str]]:
     states = tuple(str(s) for s in RUNNING_ORDER_STATES)
     rows = tx.execute(
-        "SELECT data FROM entity_state WHERE entity_type = 'order' "
-        f"AND state IN ({_marks(states)})",
+        f"SELECT data FROM entity_state WHERE entity_type = 'order' AND state IN ({marks(states)})",
         states,
     ).fetchall()
     running: dict[str, list[str]] = {}
@@ -89,16 +77,16 @@ def _order_workers(
 ) -> dict[str, tuple[str, ...]]:
     counts: dict[str, int] = {}
     latest: dict[str, tuple[int, str, str]] = {}
-    for chunk in _chunks(relevant):
+    for chunk in id_chunks(relevant):
         for order_id, n in tx.execute(
             "SELECT order_id, COUNT(*) FROM visit_index WHERE order_visit = 1 "
-            f"AND order_id IN ({_marks(chunk)}) GROUP BY order_id",
+            f"AND order_id IN ({marks(chunk)}) GROUP BY order_id",
             tuple(chunk),
         ).fetchall():
             counts[str(order_id)] = int(n)
         for order_id, visit_id, start_us, workers in tx.execute(
             "SELECT order_id, visit_id, order_worker_us, workers FROM visit_index "
-            f"WHERE order_worker_us < ? AND order_id IN ({_marks(chunk)})",
+            f"WHERE order_worker_us < ? AND order_id IN ({marks(chunk)})",
             (before_us, *chunk),
         ).fetchall():
             key = (int(start_us), str(visit_id), str(workers))
@@ -162,10 +150,10 @@ def store_round_inputs(tx: Transaction, day: date, zone: ZoneInfo | None) -> Rou
 def _partner_states(tx: Transaction, ids: Sequence[str]) -> dict[str, str]:
     """State of each of the visits ``ids`` the store holds."""
     states: dict[str, str] = {}
-    for chunk in _chunks(ids):
+    for chunk in id_chunks(ids):
         rows = tx.execute(
             "SELECT entity_id, state FROM entity_state WHERE entity_type = 'visit' "
-            f"AND entity_id IN ({_marks(chunk)})",
+            f"AND entity_id IN ({marks(chunk)})",
             tuple(chunk),
         ).fetchall()
         states.update((str(r[0]), str(r[1])) for r in rows)

@@ -18,7 +18,7 @@ the whole store.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -34,26 +34,19 @@ from matchmaker.lifecycle._statement import (
     statement_of,
     unknown_customer,
 )
-from matchmaker.lifecycle._views import from_us, visit_rows
+from matchmaker.lifecycle._views import from_us, id_chunks, marks, visit_rows
 
 if TYPE_CHECKING:
     from matchmaker.lifecycle._store_sql import SqlStore, Transaction
 
 __all__ = ["store_followups_due", "store_statement"]
 
-_CHUNK = 500
-
-
-def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
-
 
 def _rows(tx: Transaction, sql: str, ids: Sequence[str]) -> list[Any]:
     """``sql`` (ending in ``IN ({marks})``) over ``ids`` in chunks."""
     out: list[Any] = []
-    for chunk in _chunks(ids):
-        out += tx.execute(sql.format(marks=", ".join("?" * len(chunk))), tuple(chunk)).fetchall()
+    for chunk in id_chunks(ids):
+        out += tx.execute(sql.format(marks=marks(chunk)), tuple(chunk)).fetchall()
     return out
 
 

@@ -57,6 +57,8 @@ __all__ = [
     "VIEWS_VERSION",
     "VIEW_TYPES",
     "from_us",
+    "id_chunks",
+    "marks",
     "old_entities",
     "rebuild_views",
     "to_us",
@@ -330,6 +332,17 @@ def views_stale(reader: Transaction | Any) -> bool:
     if (reader.get_meta(VIEWS_KEY) or "0") != position:
         return True
     return position != "0" and reader.get_meta(VERSION_KEY) != VIEWS_VERSION
+
+
+def id_chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    """``ids`` in chunks small enough for one ``IN (...)`` list on every backend."""
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def marks(ids: Sequence[str]) -> str:
+    """The placeholders of an ``IN (...)`` list of ``ids``."""
+    return ", ".join("?" * len(ids))
 
 
 def visit_rows(tx: Transaction, where: str, params: Sequence[Any]) -> list[Visit]:
