@@ -5,17 +5,8 @@ from __future__ import annotations
 
 from matchmaker.model import BreakRule, Dataset, DatasetSettings, TimeWindow
 from matchmaker.plan import Break, Plan, dispatch, plan_kpis, verify
+from tests.rules.test_breaks import LUNCH
 from tests.rules.world import at, job, shift, worker, world
-
-LUNCH = BreakRule(
-    name="lunch",
-    min_minutes=60,
-    max_minutes=90,
-    earliest_start="11:30",
-    latest_start="12:00",
-    min_shift_minutes=360,
-)
-"""A 60-90 minute break starting 11:30-12:00 for shifts over six hours."""
 
 TEA = BreakRule(
     name="tea", min_minutes=15, earliest_start="15:00", latest_start="15:30", min_shift_minutes=360

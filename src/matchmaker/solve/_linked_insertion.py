@@ -27,7 +27,15 @@ from matchmaker.solve._breaks import place_breaks
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._solution import Route
 
-__all__ = ["InsertionState", "Place", "insert_all", "insert_group", "linked_place"]
+__all__ = [
+    "InsertionState",
+    "Place",
+    "insert_all",
+    "insert_group",
+    "linked_place",
+    "links",
+    "single_jobs",
+]
 
 _PARTNER_TRIES = 25
 """Places of a visit tried before its linked visit is placed after each."""
@@ -278,6 +286,22 @@ def linked_place(state: InsertionState, job: int) -> tuple[Place, int] | None:
     return None
 
 
+def links(problem: Problem) -> tuple[npt.NDArray[np.int32], dict[int, list[int]]]:
+    """Each job's partner (``-1`` for none) and, per visit, the visits linked to it."""
+    rules = problem.rules
+    link_to = rules.link_to if rules is not None else np.full(problem.n_jobs, -1, np.int32)
+    followers: dict[int, list[int]] = {}
+    for job in np.flatnonzero(link_to >= 0).tolist():
+        followers.setdefault(int(link_to[job]), []).append(job)
+    return link_to, followers
+
+
+def single_jobs(problem: Problem) -> npt.NDArray[np.bool_]:
+    """The jobs the insertion places: one worker, not pinned."""
+    single: npt.NDArray[np.bool_] = (problem.job_team == 1) & ~problem.pinned.any(axis=0)
+    return single
+
+
 def insert_all(
     problem: Problem, policy: Policy, costs: Costs, *, order: int = 0, seed: int = 0
 ) -> tuple[Route, ...]:
@@ -286,19 +310,8 @@ def insert_all(
     ``order`` 0 inserts by due (else latest) start, 1 by earliest start, 2 by the middle
     of the two, and any other value by due start with random noise of ``seed``."""
     rules = problem.rules
-    n_vehicles = problem.n_vehicles
-    state = InsertionState(
-        problem=problem,
-        policy=policy,
-        costs=costs,
-        jobs=[[] for _ in range(n_vehicles)],
-        starts=[[] for _ in range(n_vehicles)],
-        work=[0] * n_vehicles,
-    )
-    link_to = rules.link_to if rules is not None else np.full(problem.n_jobs, -1)
-    followers: dict[int, list[int]] = {}
-    for job in np.flatnonzero(link_to >= 0).tolist():
-        followers.setdefault(int(link_to[job]), []).append(job)
+    state = InsertionState.of_routes(problem, policy, costs, ())
+    link_to, followers = links(problem)
     due = (
         rules.job_due.astype(np.int64)
         if rules is not None and rules.has_due
@@ -306,7 +319,7 @@ def insert_all(
     )
     soft_end = np.where(due >= 0, due, problem.job_latest.astype(np.int64))
     _place_pins(state)
-    single = (problem.job_team == 1) & ~problem.pinned.any(axis=0)
+    single = single_jobs(problem)
     heads = [j for j in range(problem.n_jobs) if single[j] and link_to[j] < 0]
     earliest = problem.job_earliest.astype(np.int64)
     if order == 1:

@@ -21,7 +21,14 @@ import numpy.typing as npt
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
 from matchmaker.solve._costs import Costs
-from matchmaker.solve._linked_insertion import InsertionState, Place, insert_group, linked_place
+from matchmaker.solve._linked_insertion import (
+    InsertionState,
+    Place,
+    insert_group,
+    linked_place,
+    links,
+    single_jobs,
+)
 from matchmaker.solve._objective import drop_penalties
 from matchmaker.solve._solution import Route
 
@@ -68,12 +75,8 @@ def refill(
     """``routes`` with unserved jobs put back where ``accept`` holds (module docstring)."""
     state = _Banned.of_routes(problem, policy, Costs.of(problem, policy), routes)
     state.fixed = set(state.where)
-    rules = problem.rules
-    link_to = rules.link_to if rules is not None else np.full(problem.n_jobs, -1)
-    followers: dict[int, list[int]] = {}
-    for job in np.flatnonzero(link_to >= 0).tolist():
-        followers.setdefault(int(link_to[job]), []).append(job)
-    single = (problem.job_team == 1) & ~problem.pinned.any(axis=0)
+    link_to, followers = links(problem)
+    single = single_jobs(problem)
     value = drop_penalties(problem, policy)
     waiting = [j for j in np.flatnonzero(single).tolist() if j not in state.where]
     waiting.sort(key=lambda j: (-int(value[j]), int(problem.job_earliest[j]), j))

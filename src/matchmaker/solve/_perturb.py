@@ -16,7 +16,7 @@ import numpy as np
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
 from matchmaker.solve._costs import Costs
-from matchmaker.solve._linked_insertion import InsertionState, insert_group
+from matchmaker.solve._linked_insertion import InsertionState, insert_group, links, single_jobs
 from matchmaker.solve._solution import Route
 
 __all__ = ["shake"]
@@ -24,11 +24,7 @@ __all__ = ["shake"]
 
 def _groups(problem: Problem) -> tuple[np.ndarray, dict[int, list[int]]]:
     """Each job's group (the first visit of its linked chain) and each visit's followers."""
-    rules = problem.rules
-    link_to = rules.link_to if rules is not None else np.full(problem.n_jobs, -1)
-    followers: dict[int, list[int]] = {}
-    for job in np.flatnonzero(link_to >= 0).tolist():
-        followers.setdefault(int(link_to[job]), []).append(job)
+    link_to, followers = links(problem)
     head = np.arange(problem.n_jobs)
     for _ in range(problem.n_jobs):  # chains are short; stop once every head is a root
         parent = np.where(link_to[head] >= 0, link_to[head], head)
@@ -47,7 +43,7 @@ def shake(
     share: float,
 ) -> tuple[Route, ...]:
     """``routes`` with about ``share`` of their single-worker visits re-inserted."""
-    single = (problem.job_team == 1) & ~problem.pinned.any(axis=0)
+    single = single_jobs(problem)
     head, followers = _groups(problem)
     start = np.full(problem.n_jobs, -1, dtype=np.int64)
     for route in routes:
