@@ -275,7 +275,6 @@ def jobs(
                     "pinned": summary.pinned,
                     "workers": summary.workers,
                     "customers": summary.customers,
-                    "input_sha256": summary.input_sha256,
                     "unlinked": [
                         {"job_id": u.job_id, "depends_on": u.depends_on, "state": u.partner_state}
                         for u in summary.unlinked

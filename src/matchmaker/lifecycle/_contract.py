@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from matchmaker.io import EXTENSION_COLUMNS, contract_columns
 from matchmaker.lifecycle._customer import CustomerRecord
 from matchmaker.lifecycle._visit import JobSpec
 from matchmaker.lifecycle._worker import WorkerRecord
@@ -35,6 +34,9 @@ __all__ = [
     "worker_row",
 ]
 
+# The contract's columns are written out here rather than read from matchmaker.io, whose
+# readers bring pandas: `ops jobs` writes a round without it. A test checks that they are
+# the contract's (io.contract_columns) in the contract's order.
 HOME_CARE_WORKER_COLUMNS = (
     "max_week_minutes",
     "min_rest_minutes",
@@ -45,11 +47,71 @@ HOME_CARE_CUSTOMER_COLUMNS = ("max_distinct_workers",)
 HOME_CARE_JOB_COLUMNS = ("due_start", "depends_on", "min_gap", "max_gap", "link_worker")
 UNCARRIED_COLUMNS = ("address", "district")
 """Contract columns the store does not keep: ``ops import-dataset`` reports them as ignored."""
-WORKER_COLUMNS = [*contract_columns("workers"), *HOME_CARE_WORKER_COLUMNS]
-CUSTOMER_COLUMNS = [*contract_columns("customers"), *HOME_CARE_CUSTOMER_COLUMNS]
-EXTRA_JOB_COLUMNS = [c for c in EXTENSION_COLUMNS["jobs"] if c not in UNCARRIED_COLUMNS]
-JOB_COLUMNS = [*contract_columns("jobs"), *EXTRA_JOB_COLUMNS]
-AVAILABILITY_COLUMNS = list(contract_columns("availability"))
+WORKER_COLUMNS = [
+    "worker_id",
+    "name",
+    "gender",
+    "languages",
+    "skills",
+    "experience_years",
+    "certificates",
+    "background_check",
+    "background_check_expires",
+    "rating",
+    "rating_count",
+    "home_lat",
+    "home_lon",
+    "shift_start",
+    "shift_end",
+    "max_jobs",
+    "max_work_minutes",
+    "travel_mode",
+    "status",
+    "current_placement_end",
+    "earliest_free_date",
+    "salary_expectation",
+    "live_in_willing",
+    "tags",
+    "birth_year",
+    *HOME_CARE_WORKER_COLUMNS,
+]
+CUSTOMER_COLUMNS = [
+    "customer_id",
+    "name",
+    "lat",
+    "lon",
+    "preferred_gender",
+    "preferred_languages",
+    "preferred_workers",
+    "blocked_workers",
+    "previous_workers",
+    *HOME_CARE_CUSTOMER_COLUMNS,
+]
+EXTRA_JOB_COLUMNS = ["excluded_workers", *HOME_CARE_JOB_COLUMNS]
+"""The ``jobs`` columns beyond the contract's own that the store writes."""
+JOB_COLUMNS = [
+    "job_id",
+    "order_id",
+    "customer_id",
+    "service_type",
+    "lat",
+    "lon",
+    "earliest_start",
+    "latest_start",
+    "duration_minutes",
+    "required_skills",
+    "min_experience_years",
+    "required_certificates",
+    "workers_needed",
+    "gender_required",
+    "language_required",
+    "priority",
+    "pinned_worker_id",
+    "pinned_start",
+    "needs_car",
+    *EXTRA_JOB_COLUMNS,
+]
+AVAILABILITY_COLUMNS = ["worker_id", "start", "end"]
 
 
 def cell(value: object) -> str:

@@ -1,7 +1,10 @@
 """Export one day's dispatch round from the ops store as a dataset (contract v1): ``ops jobs``.
 
-:func:`export_jobs` writes the visits to dispatch with every worker and customer, feedback
-applied, atomically (a failed export leaves no folder behind).
+:func:`export_jobs` writes the visits to dispatch with every worker and the visits'
+customers, feedback applied, atomically (a failed export leaves no folder behind). A round
+without pins is written from the store's rows alone (no pandas, no loader: ``ops jobs``
+stays within a second at a million events); a round with pins is loaded and its pins
+checked by the dispatcher's rules (:mod:`~matchmaker.lifecycle._export_pins`).
 
 What the export carries from operations into matching:
 
@@ -40,15 +43,16 @@ own UTC offset.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import pandas as pd
 
 from matchmaker.lifecycle._contract import (
     AVAILABILITY_COLUMNS,
@@ -60,7 +64,7 @@ from matchmaker.lifecycle._contract import (
     job_row,
     worker_row,
 )
-from matchmaker.lifecycle._export_pins import ReleasedPin, release_pins
+from matchmaker.lifecycle._export_pins import ReleasedPin
 from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.lifecycle._policy import OpsPolicy
@@ -75,7 +79,13 @@ from matchmaker.lifecycle._rounds import record_round
 from matchmaker.lifecycle._states import WorkerState
 from matchmaker.lifecycle._visit import Visit
 from matchmaker.lifecycle._worker import WorkerRecord
-from matchmaker.model import Dataset, LifecycleError, utc
+from matchmaker.model import LifecycleError, utc
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Table = tuple[Sequence[str], list[dict[str, str]]]
+"""A table to write: its columns and its rows (cells as text)."""
 
 __all__ = [
     "OPEN_STATES",
@@ -102,8 +112,6 @@ class ExportSummary:
     """Pins left out because the worker can no longer serve the job that day."""
     written: bool = True
     """False when the day has no visit in its round: nothing to dispatch, nothing written."""
-    input_sha256: str = ""
-    """The ``input_sha256`` a plan made from the written round carries (``ops jobs``)."""
     unlinked: tuple[UnlinkedVisit, ...] = ()
     """Linked visits exported without their link: the partner is not in the round."""
 
@@ -300,8 +308,8 @@ def _write_round(
     timezone: str | None,
     dataset_toml: str | None,
     force: bool,
-) -> tuple[ExportSummary, Dataset | None]:
-    """:func:`write_round`, and the dataset written when it was validated as written."""
+) -> tuple[ExportSummary, dict[str, str]]:
+    """:func:`write_round`, and the files written (name -> text; none without visits)."""
     policy = policy or OpsPolicy()
     zone = ZoneInfo(timezone) if timezone else None
     out = Path(out)
@@ -316,25 +324,30 @@ def _write_round(
             customers=len(inputs.customers),
             written=False,
         )
-        return empty, None
+        return empty, {}
     _check_output(out, force)
     job_rows, pinned, unlinked = _job_rows(
         inputs.visits, policy, inputs.order_workers, inputs.partner_states
     )
     worker_rows, availability = _worker_rows(inputs.workers, day, zone)
     customer_rows = _customer_rows(inputs)
-    frames = {
-        "workers": pd.DataFrame(worker_rows, columns=WORKER_COLUMNS),
-        "customers": pd.DataFrame(customer_rows, columns=CUSTOMER_COLUMNS),
-        "jobs": pd.DataFrame(job_rows, columns=JOB_COLUMNS),
+    tables: dict[str, Table] = {
+        "workers": (WORKER_COLUMNS, worker_rows),
+        "customers": (CUSTOMER_COLUMNS, customer_rows),
+        "jobs": (JOB_COLUMNS, job_rows),
     }
     if any(w.availability for w in inputs.workers):
-        frames["availability"] = pd.DataFrame(availability, columns=AVAILABILITY_COLUMNS)
+        tables["availability"] = (AVAILABILITY_COLUMNS, availability)
     if dataset_toml is None and timezone is not None:
         dataset_toml = f'timezone = "{timezone}"\n'
-    released, dataset = release_pins(frames, dataset_toml)
-    pinned -= sum(1 for r in released if r.job_unpinned)
-    _write_folder(out, {f"{name}.csv": frame for name, frame in frames.items()}, dataset_toml)
+    released: list[ReleasedPin] = []
+    if pinned:
+        released, tables = _release_pins(tables, dataset_toml)
+        pinned -= sum(1 for r in released if r.job_unpinned)
+    files = {f"{name}.csv": _csv_text(*table) for name, table in tables.items()}
+    if dataset_toml is not None:
+        files["dataset.toml"] = dataset_toml
+    _write_folder(out, files)
     summary = ExportSummary(
         folder=out,
         day=day,
@@ -346,22 +359,57 @@ def _write_round(
         released=tuple(released),
         unlinked=tuple(unlinked),
     )
-    return summary, dataset
+    return summary, files
+
+
+def _release_pins(
+    tables: dict[str, Table], dataset_toml: str | None
+) -> tuple[list[ReleasedPin], dict[str, Table]]:
+    """The pins a round cannot keep, checked by the dispatcher's own rules (which need
+    pandas and the compiler: only a round with pins waits for them), and the tables with
+    those pins left out."""
+    import pandas as pd
+
+    from matchmaker.lifecycle._export_pins import release_pins
+
+    frames: dict[str, pd.DataFrame] = {
+        name: pd.DataFrame(
+            [[row.get(c, "") for c in columns] for row in rows], columns=list(columns), dtype=object
+        )
+        for name, (columns, rows) in tables.items()
+    }
+    released = release_pins(frames, dataset_toml)
+    return released, {
+        name: (
+            tables[name][0],
+            [{str(k): str(v) for k, v in r.items()} for r in frame.to_dict("records")],
+        )
+        for name, frame in frames.items()
+    }
+
+
+def _csv_text(columns: Sequence[str], rows: list[dict[str, str]]) -> str:
+    """The table as CSV text: a header, then one line per row; a cell a row lacks is blank."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def export_jobs(ops: Operations, *, day: date, out: Path, force: bool = False) -> ExportSummary:
     """``ops jobs``: :func:`export_dataset` of the store's current state and settings.
 
-    A written round is recorded in the store with the ``input_sha256`` a plan made from it
-    will carry (:func:`~matchmaker.lifecycle._rounds.record_round`), which ``ops
-    apply-plan`` checks.
+    A written round's files are kept in the store
+    (:func:`~matchmaker.lifecycle._rounds.record_round`); ``ops apply-plan`` hashes them
+    to check a plan's ``input_sha256``.
     """
     from matchmaker.lifecycle._round_read import store_round_inputs
 
     timezone = ops.store.get_meta("timezone")
     with ops.store.snapshot() as tx:
         inputs = store_round_inputs(tx, day, ZoneInfo(timezone) if timezone else None)
-    summary, dataset = _write_round(
+    summary, files = _write_round(
         inputs,
         day=day,
         out=out,
@@ -370,9 +418,9 @@ def export_jobs(ops: Operations, *, day: date, out: Path, force: bool = False) -
         dataset_toml=ops.store.get_meta("dataset_toml"),
         force=force,
     )
-    if not summary.written:
-        return summary
-    return replace(summary, input_sha256=record_round(ops, out, day, dataset=dataset))
+    if summary.written:
+        record_round(ops, files, day)
+    return summary
 
 
 _DATASET_FILES = {"workers.csv", "customers.csv", "jobs.csv", "availability.csv", "dataset.toml"}
@@ -395,7 +443,7 @@ def _check_output(out: Path, force: bool) -> None:
         )
 
 
-def _write_folder(out: Path, tables: Mapping[str, pd.DataFrame], toml: str | None) -> None:
+def _write_folder(out: Path, files: Mapping[str, str]) -> None:
     """Write into a sibling temporary folder, then swap it in: no partial output."""
     out.parent.mkdir(parents=True, exist_ok=True)
     temp = out.parent / f".{out.name}.tmp-{os.getpid()}"
@@ -403,10 +451,8 @@ def _write_folder(out: Path, tables: Mapping[str, pd.DataFrame], toml: str | Non
         shutil.rmtree(temp)
     temp.mkdir()
     try:
-        for name, frame in tables.items():
-            frame.to_csv(temp / name, index=False)
-        if toml is not None:
-            (temp / "dataset.toml").write_text(toml, encoding="utf-8")
+        for name, text in files.items():
+            (temp / name).write_text(text, encoding="utf-8", newline="")
         if out.exists():
             old = out.parent / f".{out.name}.old-{os.getpid()}"
             out.rename(old)

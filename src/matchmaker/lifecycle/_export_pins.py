@@ -9,23 +9,23 @@ such visits to be dispatched again (``ops apply-plan`` then moves them to the ne
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from matchmaker.model import Dataset, DatasetSettings, Job
 
-from matchmaker.model import Dataset, DatasetSettings
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ReleasedPin", "release_pins"]
 
 
-def release_pins(
-    frames: dict[str, pd.DataFrame], dataset_toml: str | None
-) -> tuple[list[ReleasedPin], Dataset | None]:
+def release_pins(frames: dict[str, pd.DataFrame], dataset_toml: str | None) -> list[ReleasedPin]:
     """Release the pins that break a hard rule alone, then those that cannot be kept
-    together; returns the pins released and the dataset as written (None without jobs)."""
+    together; returns the pins released (``frames`` are changed in place)."""
     released, dataset = _release_broken_pins(frames, dataset_toml)
-    conflicts, dataset = _release_conflicting_pins(frames, dataset_toml, dataset)
-    return [*released, *conflicts], dataset
+    conflicts = _release_conflicting_pins(frames, dataset_toml, dataset)
+    return [*released, *conflicts]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -53,9 +53,8 @@ def _release_broken_pins(
     infeasible. Such a visit is exported to be dispatched again instead; ``apply-plan``
     then withdraws the old proposal and proposes the new worker. The whole export is
     validated as the dispatcher will load it (``DatasetError`` if it would not load); only
-    the pinned jobs are compiled. Returns the pins released and, when none was, the
-    dataset as validated (the round written is that dataset: it is hashed without being
-    read back).
+    the pinned jobs are compiled. Returns the pins released and the dataset as it will be
+    written (the pins' schedule is checked on it next).
     """
     if frames["jobs"].empty:
         return [], None  # nothing to check (export_dataset writes no round without jobs)
@@ -77,6 +76,7 @@ def _release_broken_pins(
     reasons = compile_problem(dataset).reasons
     jobs = frames["jobs"]
     released: list[ReleasedPin] = []
+    changed: dict[str, Job] = {}
     for j, job in enumerate(dataset.jobs):
         broken = [w for w in job.pinned_worker_ids if reasons[dataset.worker_position(w), j]]
         if not broken:
@@ -86,6 +86,9 @@ def _release_broken_pins(
         jobs.loc[row, "pinned_worker_id"] = ";".join(kept)
         if not kept:
             jobs.loc[row, "pinned_start"] = ""
+        changed[job.job_id] = replace(
+            job, pinned_worker_ids=tuple(kept), pinned_start=job.pinned_start if kept else None
+        )
         for worker_id in broken:
             bits = ReasonBit(int(reasons[dataset.worker_position(worker_id), j]))
             codes = tuple(str(b.name) for b in ReasonBit if b in bits)
@@ -97,23 +100,24 @@ def _release_broken_pins(
                     job_unpinned=not kept and worker_id == broken[-1],
                 )
             )
-    return released, None if released else full
+    # The round as it will be written: the released pins left out (not parsed again).
+    written = tuple(changed.get(job.job_id, job) for job in full.jobs)
+    return released, replace(full, jobs=written) if changed else full
 
 
 def _release_conflicting_pins(
     frames: dict[str, pd.DataFrame], dataset_toml: str | None, dataset: Dataset | None
-) -> tuple[list[ReleasedPin], Dataset | None]:
+) -> list[ReleasedPin]:
     """Unpin jobs whose pins, each one fine alone, cannot be kept together: the loader's own
     check of the pins' schedule (:func:`matchmaker.io.check_pins`: overlapping pins, a linked
     visit pinned at a start its partner's pin breaks, pins leaving no room for a break).
 
     Without this the round would not load (``matchmaker dispatch`` checks pins). The job the
     loader names (for a broken link, the later visit) is exported to be dispatched again, with
-    reason code ``PIN_CONFLICT``; repeated until the pins fit. Returns the pins released and
-    the dataset as written (None when there are no jobs).
+    reason code ``PIN_CONFLICT``; repeated until the pins fit. Returns the pins released.
     """
     if frames["jobs"].empty:
-        return [], dataset
+        return []
     from matchmaker.io import check_pins, dataset_from_frames
 
     settings = (
@@ -134,7 +138,7 @@ def _release_conflicting_pins(
             if issue.row is not None and jobs.iloc[issue.row]["pinned_worker_id"]
         }
         if not hit:
-            return released, dataset  # (an issue on no pin cannot be released here)
+            return released  # (an issue on no pin cannot be released here)
         for index, message in hit.items():
             workers = [w for w in str(jobs.loc[index, "pinned_worker_id"]).split(";") if w]
             jobs.loc[index, ["pinned_worker_id", "pinned_start"]] = ["", ""]

@@ -1,8 +1,8 @@
 """What a day's dispatch round is made of, taken from a full ledger: the reference.
 
 :func:`~matchmaker.lifecycle._export.export_dataset` writes a round from a
-:class:`RoundInputs`: the day's visits, every worker and customer, the orders still
-running, each order's worker and each customer's workers so far. :func:`ledger_round_inputs`
+:class:`RoundInputs`: the day's visits, every worker, the visits' customers, their orders
+still running, each order's worker and each customer's workers so far. :func:`ledger_round_inputs`
 computes them from the current state of every entity (a ledger); ``ops jobs`` reads the
 same from the store's round index instead (:mod:`matchmaker.lifecycle._round_read`), and
 a test checks that both give the same inputs.
@@ -34,6 +34,7 @@ __all__ = [
     "ledger_round_inputs",
     "local_date",
     "outside_partners",
+    "round_customers",
 ]
 
 PINNED_STATES = (VisitState.PROPOSED, VisitState.CONFIRMED, VisitState.CHECKED_IN)
@@ -49,15 +50,19 @@ class RoundInputs:
     visits: list[Visit]
     """The day's visits to export (order by earliest start, id); none of an ended order."""
     workers: list[WorkerRecord]
+    """Every worker (the round may give any of them work), by id."""
     customers: list[CustomerRecord]
+    """The customers of the round's visits, by id; the rest of the store's customers are no
+    part of the round."""
     running_orders: Mapping[str, list[str]]
-    """Per customer, the ids of its contracted or active orders."""
+    """Per customer of the round, the ids of its contracted or active orders."""
     order_workers: Mapping[str, tuple[str, ...]]
     """Per order of several visits (of the day's visits' orders and the running ones), the
     workers of its latest served or confirmed visit starting before the day (the latest
     by start, then by id)."""
     previous: Mapping[str, list[str]]
-    """Per customer, the workers of visits served before the day, most recent first."""
+    """Per customer of the round, the workers of visits served before the day, most recent
+    first."""
     partner_states: Mapping[str, str] = field(default_factory=dict)
     """State of each visit a round visit ``depends_on`` that is not in the round itself
     (served, cancelled, on another day, of an ended order); a visit the store does not
@@ -166,20 +171,27 @@ def ledger_round_inputs(ledger: Ledger, day: date, zone: ZoneInfo | None) -> Rou
         ),
         key=lambda v: (v.job.earliest_start, v.visit_id),
     )
+    customer_ids = round_customers(visits)
     running: dict[str, list[str]] = {}
     for order in ledger.orders.values():
-        if order.state in RUNNING_ORDER_STATES:
+        if order.state in RUNNING_ORDER_STATES and order.customer_id in customer_ids:
             running.setdefault(order.customer_id, []).append(order.order_id)
     before = day_start(visits, day, zone)
     relevant = {v.job.order_id for v in visits} | {o for ids in running.values() for o in ids}
+    previous = _previous_workers(ledger, before)
     return RoundInputs(
         visits=visits,
         workers=sorted(ledger.workers.values(), key=lambda w: w.worker_id),
-        customers=sorted(ledger.customers.values(), key=lambda c: c.customer_id),
+        customers=[ledger.customers[c] for c in customer_ids if c in ledger.customers],
         running_orders={c: sorted(ids) for c, ids in running.items()},
         order_workers=_order_workers(ledger, before, relevant),
-        previous=_previous_workers(ledger, before),
+        previous={c: previous[c] for c in customer_ids if c in previous},
         partner_states={
             p: ledger.visits[p].state.value for p in outside_partners(visits) if p in ledger.visits
         },
     )
+
+
+def round_customers(visits: Sequence[Visit]) -> list[str]:
+    """The customers of the round's visits, sorted: the round's ``customers.csv``."""
+    return sorted({v.job.customer_id for v in visits})

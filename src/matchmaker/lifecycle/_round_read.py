@@ -5,10 +5,10 @@ The same :class:`~matchmaker.lifecycle._round_inputs.RoundInputs` as
 entity, read instead from ``visit_index`` (:mod:`matchmaker.lifecycle._views`) and the
 rows of the entities the round names: the visits whose round window touches the day
 (with a day's margin, then checked by the same :func:`in_round`), the states of their
-orders, every worker and customer (the dataset lists them all), the running orders, the
-visits of those orders and the check-ins before the day. What it reads grows with the
-day's visits, the workers and customers and the check-ins, not with the rest of the
-history.
+orders, every worker, the visits' customers with their running orders (by
+``order_index``), the visits of those orders and those customers' check-ins before the
+day. What it reads grows with the day's visits, the workers and the round's customers'
+history, not with the rest of the store.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from matchmaker.lifecycle._customer import CustomerRecord
-from matchmaker.lifecycle._order import Order
 from matchmaker.lifecycle._readmodel_codec import decode
 from matchmaker.lifecycle._round_inputs import (
     ENDED_ORDER_STATES,
@@ -28,6 +27,7 @@ from matchmaker.lifecycle._round_inputs import (
     day_start,
     in_round,
     outside_partners,
+    round_customers,
 )
 from matchmaker.lifecycle._views import id_chunks, marks, to_us, visit_rows
 from matchmaker.lifecycle._worker import WorkerRecord
@@ -59,16 +59,19 @@ def _ended(tx: Transaction, order_ids: Iterable[str]) -> set[str]:
     return ended
 
 
-def _running(tx: Transaction) -> dict[str, list[str]]:
+def _running(tx: Transaction, customer_ids: Sequence[str]) -> dict[str, list[str]]:
+    """The contracted or active orders of the customers, by customer."""
     states = tuple(str(s) for s in RUNNING_ORDER_STATES)
-    rows = tx.execute(
-        f"SELECT data FROM entity_state WHERE entity_type = 'order' AND state IN ({marks(states)})",
-        states,
-    ).fetchall()
     running: dict[str, list[str]] = {}
-    for (data,) in rows:
-        order: Order = decode(Order, str(data))
-        running.setdefault(order.customer_id, []).append(order.order_id)
+    for chunk in id_chunks(customer_ids):
+        rows = tx.execute(
+            "SELECT o.customer_id, o.order_id FROM order_index o JOIN entity_state e "
+            "ON e.entity_type = 'order' AND e.entity_id = o.order_id "
+            f"WHERE o.customer_id IN ({marks(chunk)}) AND e.state IN ({marks(states)})",
+            (*chunk, *states),
+        ).fetchall()
+        for customer_id, order_id in rows:
+            running.setdefault(str(customer_id), []).append(str(order_id))
     return {c: sorted(ids) for c, ids in running.items()}
 
 
@@ -99,21 +102,42 @@ def _order_workers(
     }
 
 
-def _previous(tx: Transaction, before_us: int) -> dict[str, list[str]]:
+def _previous(tx: Transaction, customer_ids: Sequence[str], before_us: int) -> dict[str, list[str]]:
     # Ordered by the database (the latest check-in first, ties by visit id); each
     # customer's workers kept in first-seen order by a dict.
-    rows = tx.execute(
-        "SELECT customer_id, workers FROM visit_index WHERE checked_in_us < ? "
-        "ORDER BY checked_in_us DESC, visit_id DESC",
-        (before_us,),
-    ).fetchall()
     seen: dict[str, dict[str, None]] = {}
-    for customer_id, workers in rows:
-        names = seen.setdefault(customer_id, {})
-        if workers:
-            for worker_id in workers.split(";"):
-                names.setdefault(worker_id, None)
+    for chunk in id_chunks(customer_ids):
+        rows = tx.execute(
+            f"SELECT customer_id, workers FROM visit_index WHERE customer_id IN ({marks(chunk)}) "
+            "AND checked_in_us < ? ORDER BY checked_in_us DESC, visit_id DESC",
+            (*chunk, before_us),
+        ).fetchall()
+        for customer_id, workers in rows:
+            names = seen.setdefault(str(customer_id), {})
+            if workers:
+                for worker_id in str(workers).split(";"):
+                    names.setdefault(worker_id, None)
     return {customer_id: list(names) for customer_id, names in seen.items()}
+
+
+def _entity_rows(
+    tx: Transaction, entity_type: str, ids: Sequence[str]
+) -> list[tuple[str, str, str]]:
+    """``(entity_id, state, data)`` of each of the entities ``ids`` the store holds."""
+    rows: list[tuple[str, str, str]] = []
+    for chunk in id_chunks(ids):
+        found = tx.execute(
+            "SELECT entity_id, state, data FROM entity_state WHERE entity_type = ? "
+            f"AND entity_id IN ({marks(chunk)})",
+            (entity_type, *chunk),
+        ).fetchall()
+        rows.extend((str(r[0]), str(r[1]), str(r[2])) for r in found)
+    return rows
+
+
+def _customers(tx: Transaction, customer_ids: Sequence[str]) -> list[CustomerRecord]:
+    rows = sorted(_entity_rows(tx, "customer", customer_ids))
+    return [decode(CustomerRecord, data) for _id, _state, data in rows]
 
 
 def store_round_inputs(tx: Transaction, day: date, zone: ZoneInfo | None) -> RoundInputs:
@@ -128,33 +152,25 @@ def store_round_inputs(tx: Transaction, day: date, zone: ZoneInfo | None) -> Rou
         (v for v in candidates if in_round(v, day, zone) and v.job.order_id not in ended),
         key=lambda v: (v.job.earliest_start, v.visit_id),
     )
-    running = _running(tx)
+    customer_ids = round_customers(visits)
+    running = _running(tx, customer_ids)
     relevant = sorted(
         {v.job.order_id for v in visits if v.job.order_id}
         | {o for ids in running.values() for o in ids}
     )
     before_us = to_us(day_start(visits, day, zone))
     workers: list[WorkerRecord] = _decoded(tx, "worker", WorkerRecord)
-    customers: list[CustomerRecord] = _decoded(tx, "customer", CustomerRecord)
     return RoundInputs(
         visits=visits,
         workers=sorted(workers, key=lambda w: w.worker_id),
-        customers=sorted(customers, key=lambda c: c.customer_id),
+        customers=_customers(tx, customer_ids),
         running_orders=running,
         order_workers=_order_workers(tx, relevant, before_us),
-        previous=_previous(tx, before_us),
+        previous=_previous(tx, customer_ids, before_us),
         partner_states=_partner_states(tx, outside_partners(visits)),
     )
 
 
 def _partner_states(tx: Transaction, ids: Sequence[str]) -> dict[str, str]:
     """State of each of the visits ``ids`` the store holds."""
-    states: dict[str, str] = {}
-    for chunk in id_chunks(ids):
-        rows = tx.execute(
-            "SELECT entity_id, state FROM entity_state WHERE entity_type = 'visit' "
-            f"AND entity_id IN ({marks(chunk)})",
-            tuple(chunk),
-        ).fetchall()
-        states.update((str(r[0]), str(r[1])) for r in rows)
-    return states
+    return {entity_id: state for entity_id, state, _data in _entity_rows(tx, "visit", ids)}

@@ -1,56 +1,109 @@
 """The rounds ``ops jobs`` exported, by the ``input_sha256`` a plan made from each carries.
 
 ``plan.json`` holds ``input_sha256``, the hash of the plan's copy of the dataset it was
-made from. When ``ops jobs`` writes a round, the hash a plan dispatched from that folder
-will carry (plain and with ``--redact``) is recorded in the store setting
-:data:`ROUNDS_KEY`, so that ``ops apply-plan`` can refuse a plan made from another dataset.
+made from. That hash needs the round loaded as the dispatcher loads it, which takes
+longer than writing it, so ``ops jobs`` only keeps the files it wrote (compressed, the
+last :data:`MAX_PENDING`) in the store setting :data:`PENDING_KEY`. ``ops apply-plan``
+hashes the rounds kept so (plain and as ``--redact`` copies them) the first time it
+needs them, and remembers the hashes in :data:`ROUNDS_KEY`, where it looks the plan up.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import tempfile
+import zlib
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from matchmaker.lifecycle._operations import Operations
+from matchmaker.model import DatasetError
 
-if TYPE_CHECKING:
-    from matchmaker.model import Dataset
-
-__all__ = ["MAX_ROUNDS", "ROUNDS_KEY", "exported_rounds", "record_round"]
+__all__ = [
+    "MAX_PENDING",
+    "MAX_ROUNDS",
+    "PENDING_KEY",
+    "ROUNDS_KEY",
+    "exported_rounds",
+    "record_round",
+]
 
 ROUNDS_KEY = "exported_rounds"
-"""Store setting: JSON ``{input_sha256: day}`` of the rounds written, the latest last."""
+"""Store setting: JSON ``{input_sha256: day}`` of the rounds hashed, the latest last."""
+
+PENDING_KEY = "exported_round_files"
+"""Store setting: JSON list of the rounds written and not hashed yet, oldest first."""
 
 MAX_ROUNDS = 200
 """Hashes remembered; a plan of an older round is refused as made from another dataset."""
 
-
-def exported_rounds(ops: Operations) -> dict[str, str]:
-    """``{input_sha256: day}`` of the rounds the store exported, the latest last."""
-    text = ops.store.get_meta(ROUNDS_KEY)
-    rounds: dict[str, str] = json.loads(text) if text else {}
-    return rounds
+MAX_PENDING = 20
+"""Rounds kept unhashed; a plan of a round written more exports ago than this, and never
+looked up since, is refused as made from another dataset."""
 
 
-def record_round(
-    ops: Operations, folder: Path, day: date, *, dataset: Dataset | None = None
-) -> str:
-    """Record the round written to ``folder``; returns the ``input_sha256`` of a plan made
-    from it (without ``--redact``). ``dataset``: the round as validated when it was
-    written (it is read back from ``folder`` without it)."""
+def _pack(day: date, files: Mapping[str, str]) -> str:
+    text = json.dumps({"day": day.isoformat(), "files": dict(files)}, sort_keys=True)
+    return base64.b64encode(zlib.compress(text.encode("utf-8"), 6)).decode("ascii")
+
+
+def _unpack(blob: str) -> tuple[str, dict[str, str]]:
+    data = json.loads(zlib.decompress(base64.b64decode(blob)).decode("utf-8"))
+    return str(data["day"]), {str(k): str(v) for k, v in data["files"].items()}
+
+
+def record_round(ops: Operations, files: Mapping[str, str], day: date) -> None:
+    """Keep the files of the round written for ``day`` (name -> text) until a plan of it is
+    applied; the same round written again is kept once, as the latest."""
+    blob = _pack(day, files)
+    with ops.store.transaction() as tx:
+        text = tx.get_meta(PENDING_KEY)
+        pending: list[str] = [b for b in (json.loads(text) if text else []) if b != blob]
+        pending.append(blob)
+        tx.set_meta(PENDING_KEY, json.dumps(pending[-MAX_PENDING:]))
+
+
+def _hashes(files: Mapping[str, str]) -> tuple[str, ...]:
+    """The ``input_sha256`` of a plan made from the round's files, without and with
+    ``--redact``; none for files that would not load (no plan can come from them)."""
     from matchmaker.io import input_sha256, load_dataset
     from matchmaker.plan import redacted
 
-    if dataset is None:
-        dataset = load_dataset(folder)
-    hashes = (input_sha256(dataset), input_sha256(redacted(dataset)))
+    with tempfile.TemporaryDirectory(prefix="matchmaker-round-") as temp:
+        folder = Path(temp)
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        try:
+            dataset = load_dataset(folder)
+        except DatasetError:
+            return ()
+    return input_sha256(dataset), input_sha256(redacted(dataset))
+
+
+def exported_rounds(ops: Operations) -> dict[str, str]:
+    """``{input_sha256: day}`` of the rounds the store exported, the latest last (the
+    rounds written since the last call are hashed and remembered first)."""
+    text = ops.store.get_meta(PENDING_KEY)
+    pending: list[str] = json.loads(text) if text else []
+    hashed: dict[str, str] = {}
+    for blob in pending:
+        day, files = _unpack(blob)
+        for digest in _hashes(files):
+            hashed.pop(digest, None)
+            hashed[digest] = day
     with ops.store.transaction() as tx:
         text = tx.get_meta(ROUNDS_KEY)
         rounds: dict[str, str] = json.loads(text) if text else {}
-        for digest in hashes:
-            rounds.pop(digest, None)
-            rounds[digest] = day.isoformat()
-        tx.set_meta(ROUNDS_KEY, json.dumps(dict(list(rounds.items())[-MAX_ROUNDS:])))
-    return hashes[0]
+        if pending:
+            for digest, day in hashed.items():
+                rounds.pop(digest, None)
+                rounds[digest] = day
+            rounds = dict(list(rounds.items())[-MAX_ROUNDS:])
+            tx.set_meta(ROUNDS_KEY, json.dumps(rounds))
+            # Rounds another command wrote meanwhile stay to be hashed next time.
+            now = tx.get_meta(PENDING_KEY)
+            left = [b for b in (json.loads(now) if now else []) if b not in set(pending)]
+            tx.set_meta(PENDING_KEY, json.dumps(left))
+    return rounds
