@@ -10,165 +10,42 @@ writer (retry).
 from __future__ import annotations
 
 import json
-import sys
-import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 
-from matchmaker.cli._common import EXIT_INTERNAL, EXIT_INVALID_INPUT, state
+from matchmaker.cli._ops_base import (
+    ActorOption,
+    AsOfOption,
+    PolicyOption,
+    StoreOption,
+    TimeOption,
+    _err,
+    _fail,
+    _operations,
+    _out,
+    _run,
+    _stored_rows,
+    _time,
+    app,
+)
 from matchmaker.cli._ops_output import FormatOption, OutputFormat, emit, parse_as_of
 
 # What the report, exports, imports and plans need (pandas, the dataset contract) is
 # imported by those commands: `ops event` starts without it.
 from matchmaker.lifecycle import (
     Command,
-    Operations,
-    OpsPolicy,
     event_from_mapping,
-    is_postgres_url,
-    load_ops_policy,
-    open_store,
     rebuild_read_models,
     validation_issues,
 )
-from matchmaker.model import ConcurrencyError, DatasetError, Issue, MatchmakerError
+from matchmaker.model import DatasetError
 
-app = typer.Typer(
-    help="Order lifecycle and operations: event store, dispatch rounds, feedback, KPIs.",
-    no_args_is_help=True,
-)
-
-_out = Console(soft_wrap=True)
-_err = Console(stderr=True, soft_wrap=True)
-
-StoreOption = Annotated[
-    str,
-    typer.Option(
-        "--store",
-        help="Event store: an SQLite file, or postgresql://user@host:port/dbname "
-        "(extra 'postgres').",
-    ),
-]
-PolicyOption = Annotated[
-    Path | None, typer.Option("--policy", help="Ops policy TOML ([ops] table or top-level keys).")
-]
-TimeOption = Annotated[
-    str | None, typer.Option("--time", help="Event time, ISO 8601 with UTC offset (default now).")
-]
-ActorOption = Annotated[str, typer.Option("--actor", help="Who does it (recorded on events).")]
-
-
-ReportFormat = OutputFormat
-"""The formats of ``ops report`` (every ``ops`` command takes the same)."""
-
-AsOfOption = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        help="An instant (ISO 8601 with offset) or a date YYYY-MM-DD (its end, in the "
-        "store's timezone); default now.",
-    ),
-]
-
-
-def _stored_rows(stored: list[Any]) -> list[dict[str, Any]]:
-    return [
-        {
-            "position": s.position,
-            "kind": s.event.kind,
-            "entity_id": s.event.entity_id,
-            "seq": s.seq,
-            "time": s.event.time,
-            "actor": s.event.actor,
-        }
-        for s in stored
-    ]
-
-
-def _fail(message: str, code: int = EXIT_INVALID_INPUT) -> NoReturn:
-    if state.debug and sys.exc_info()[0] is not None:
-        traceback.print_exc(file=sys.stderr)
-    _err.print(message, markup=False, highlight=False)
-    raise typer.Exit(code)
-
-
-def _issue_text(issue: Issue) -> str:
-    where = issue.file
-    if issue.row is not None:
-        unit = "line" if issue.file.endswith(".jsonl") else "row"
-        where += f", {unit} {issue.row}"
-    if issue.column is not None:
-        where += f", {issue.column!r}"
-    value = "" if issue.value is None else f" (value {issue.value!r})"
-    return f"{where}: {issue.message}{value}"
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Map errors to exit codes and messages on stderr, without a traceback (``--debug``
-    shows it). Lifecycle errors (an illegal transition, an unknown id) are invalid input."""
-    try:
-        yield
-    except typer.Exit:
-        raise
-    except DatasetError as error:
-        errors = error.errors or error.issues
-        lines = [f"{len(errors)} error(s); nothing was written"]
-        lines += [_issue_text(i) for i in errors[:50]]
-        if len(errors) > 50:
-            lines.append(f"... and {len(errors) - 50} more")
-        _fail("\n".join(lines))
-    except ConcurrencyError as error:
-        _fail(f"conflict: {error}", code=EXIT_INTERNAL)
-    except (MatchmakerError, ValueError, OSError) as error:
-        _fail(f"error: {error}")
-    except Exception as error:
-        _fail(
-            f"internal error: {type(error).__name__}: {error} (run with --debug for details)",
-            code=EXIT_INTERNAL,
-        )
-
-
-def _time(value: str | None, option: str = "--time") -> datetime:
-    if value is None:
-        return datetime.now().astimezone()
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        _fail(f"{option}: {value!r} is not an ISO 8601 datetime")
-    if moment.utcoffset() is None:
-        _fail(f"{option}: {value!r} has no UTC offset (e.g. 2026-12-01T09:00:00+08:00)")
-    return moment
-
-
-def _policy(path: Path | None) -> OpsPolicy | None:
-    # Without --policy the store's own policy applies (the one it was last given).
-    return None if path is None else load_ops_policy(path)
-
-
-@contextmanager
-def _operations(store: str, policy: Path | None, *, create: bool) -> Iterator[Operations]:
-    """The store's operations, closed again when the command is done. A PostgreSQL store
-    is created on first use of its database (in its own schema)."""
-    if not create and not is_postgres_url(store) and not Path(store).is_file():
-        _fail(f"{store}: event store not found (seed it with 'ops import' or 'ops import-dataset')")
-    ops = Operations(open_store(store), _policy(policy))
-    try:
-        yield ops
-    finally:
-        ops.store.close()
-
-
-def _run(action: Callable[[], None]) -> None:
-    with _errors():
-        action()
+__all__ = ["app"]
+"""The ``ops`` group, with its core commands registered (other modules add theirs)."""
 
 
 @app.command("import")

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from matchmaker.cli._live import load_plan, recommendation_table, write_replan
-from matchmaker.cli._ops import (
+from matchmaker.cli._ops_base import (
     ActorOption,
     PolicyOption,
     StoreOption,

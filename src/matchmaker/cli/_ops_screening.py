@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from matchmaker.cli._ops import (
+from matchmaker.cli._ops_base import (
     ActorOption,
     PolicyOption,
     StoreOption,

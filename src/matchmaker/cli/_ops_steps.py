@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from matchmaker.cli._ops import (
+from matchmaker.cli._ops_base import (
     ActorOption,
     PolicyOption,
     StoreOption,

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from matchmaker.cli._ops import (
+from matchmaker.cli._ops_base import (
     ActorOption,
     StoreOption,
     TimeOption,
