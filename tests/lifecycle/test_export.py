@@ -381,3 +381,34 @@ def test_apply_plan_reverifies_against_the_store_now(seeded: Operations, tmp_pat
     assert (2, "W1", "against the store now, worker_active") in found
     assert (3, "W2", "against the store now, not_blocked") in found
     assert seeded.store.count() == before
+
+
+def test_placement_columns_go_from_import_to_the_round(store: EventStore, tmp_path: Path) -> None:
+    """A workers file with the placement columns imports (they are no longer refused as
+    extra inputs); `worker_updated` changes one of them; the round written carries them
+    and loads with the values given."""
+    from matchmaker.io import load_dataset
+
+    placement = {
+        "current_placement_end": "2026-12-20",
+        "earliest_free_date": "2026-12-21",
+        "salary_expectation": "16500",
+        "live_in_willing": "yes",
+        "tags": "confinement_meals;cantonese",
+        "birth_year": "1978",
+    }
+    workers = [{**WORKERS[0], **placement}, *WORKERS[1:]]
+    ops = Operations(store, OpsPolicy())
+    import_dataset(ops, write_dataset(tmp_path / "data", workers=workers), time=at(-1440))
+    ops.submit([ev("worker_updated", "W1", -60, salary_expectation="17000.5")])
+    export_jobs(ops, day=D1, out=tmp_path / "round")
+    loaded = load_dataset(tmp_path / "round")
+    w1, w2 = loaded.worker("W1").placement, loaded.worker("W2").placement
+    assert (w1.current_placement_end, w1.earliest_free_date) == (
+        date(2026, 12, 20),
+        date(2026, 12, 21),
+    )
+    assert str(w1.salary_expectation) == "17000.50"
+    assert w1.live_in_willing and w1.tags == frozenset({"confinement_meals", "cantonese"})
+    assert w1.birth_year == 1978
+    assert (w2.salary_expectation, w2.live_in_willing, w2.tags) == (None, False, frozenset())

@@ -199,6 +199,12 @@ def worker_row(
         "min_rest_minutes": cell(worker.min_rest_minutes),
         "max_consecutive_days": cell(worker.max_consecutive_days),
         "breaks": cell(worker.breaks),
+        "current_placement_end": cell(worker.current_placement_end),
+        "earliest_free_date": cell(worker.earliest_free_date),
+        "salary_expectation": cell(worker.salary_expectation),
+        "live_in_willing": cell(worker.live_in_willing),
+        "tags": cell(worker.tags),
+        "birth_year": cell(worker.birth_year),
     }
 
 

@@ -1,4 +1,5 @@
-"""The worker entity: the dataset contract's worker columns, status and shifts.
+"""The worker entity: the dataset contract's worker columns (the home-care and placement
+ones included), status and shifts.
 
 Its events' payload models are in :mod:`matchmaker.lifecycle._worker_schema`.
 """
@@ -7,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from matchmaker.lifecycle._entity_base import (
@@ -24,6 +26,14 @@ from matchmaker.lifecycle._states import NEW, WORKER_TABLE, WorkerState
 __all__ = ["WorkerRecord"]
 
 
+_PLACEMENT_FIELDS = (
+    "current_placement_end",
+    "earliest_free_date",
+    "salary_expectation",
+    "live_in_willing",
+    "tags",
+    "birth_year",
+)
 _PROFILE_FIELDS = (
     "name",
     "gender",
@@ -46,6 +56,7 @@ _PROFILE_FIELDS = (
     "min_rest_minutes",
     "max_consecutive_days",
     "breaks",
+    *_PLACEMENT_FIELDS,
 )
 
 
@@ -56,8 +67,14 @@ def _profile(payload: Mapping[str, Any]) -> dict[str, Any]:
         if name not in payload:
             continue
         value = payload[name]
-        if name in ("languages", "breaks"):
+        if name in ("languages", "breaks", "tags"):
             value = split_cell(value)
+        elif name in ("current_placement_end", "earliest_free_date"):
+            value = date.fromisoformat(str(value)) if value else None
+        elif name == "salary_expectation":
+            value = Decimal(str(value)) if value not in (None, "") else None
+        elif name == "live_in_willing":
+            value = bool(value)
         elif name in ("skills", "certificates", "name"):
             value = "" if value is None else str(value)
         elif name in ("experience_years", "home_lat", "home_lon"):
@@ -72,6 +89,7 @@ def _profile(payload: Mapping[str, Any]) -> dict[str, Any]:
             "max_week_minutes",
             "min_rest_minutes",
             "max_consecutive_days",
+            "birth_year",
         ):
             value = int_or_none(value)
         out[name] = value
@@ -107,6 +125,12 @@ class WorkerRecord:
     max_consecutive_days: int | None = None
     breaks: tuple[str, ...] = ()
     """``[[breaks]]`` rule names; empty = every rule, ``("none",)`` = no break."""
+    current_placement_end: date | None = None
+    earliest_free_date: date | None = None
+    salary_expectation: Decimal | None = None
+    live_in_willing: bool = False
+    tags: tuple[str, ...] = ()
+    birth_year: int | None = None
     availability: tuple[tuple[datetime, datetime], ...] = ()
     status_reason: str = ""
     status_changed_at: datetime | None = None

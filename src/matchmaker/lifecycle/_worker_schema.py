@@ -17,6 +17,7 @@ from matchmaker.lifecycle._schema_base import (
     Id,
     In,
     ListCell,
+    Money,
     ShiftCell,
     SkillsCell,
     StrictModel,
@@ -68,7 +69,23 @@ class _HomeCareLimits(StrictModel):
     max_consecutive_days: _Limit = Field(None, description="local dates in a row with work")
 
 
-class _WorkerProfile(_HomeCareLimits):
+class _PlacementProfile(StrictModel):
+    """The contract's optional placement worker columns (blank = unknown; on an update,
+    a column not given stays as it was)."""
+
+    current_placement_end: Annotated[date | None, BeforeValidator(blank_to_none)] = None
+    earliest_free_date: Annotated[date | None, BeforeValidator(blank_to_none)] = None
+    salary_expectation: Annotated[Money | None, BeforeValidator(blank_to_none)] = Field(
+        None, ge=0, description="monthly, e.g. 9000"
+    )
+    live_in_willing: Annotated[bool | None, BeforeValidator(blank_to_none)] = None
+    tags: ListCell | None = Field(None, description="cooking styles, dialects ...")
+    birth_year: Annotated[int | None, BeforeValidator(blank_to_none), Field(ge=1900, le=2100)] = (
+        None
+    )
+
+
+class _WorkerProfile(_HomeCareLimits, _PlacementProfile):
     name: str = ""
     gender: Literal["F", "M"]
     languages: ListCell = Field(default_factory=list)
@@ -100,7 +117,7 @@ class WorkerRegisteredIn(In, _WorkerProfile):
     kind: Literal["worker_registered"]
 
 
-class WorkerUpdatedIn(In, _HomeCareLimits):
+class WorkerUpdatedIn(In, _HomeCareLimits, _PlacementProfile):
     """Only the columns given change; status changes have their own events."""
 
     kind: Literal["worker_updated"]
