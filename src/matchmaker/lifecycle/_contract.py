@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from matchmaker.lifecycle._customer import CustomerRecord
 from matchmaker.lifecycle._visit import JobSpec
-from matchmaker.lifecycle._worker import WorkerRecord
+from matchmaker.lifecycle._worker import PLACEMENT_FIELDS, WorkerRecord
 
 __all__ = [
     "AVAILABILITY_COLUMNS",
@@ -67,12 +67,7 @@ WORKER_COLUMNS = [
     "max_work_minutes",
     "travel_mode",
     "status",
-    "current_placement_end",
-    "earliest_free_date",
-    "salary_expectation",
-    "live_in_willing",
-    "tags",
-    "birth_year",
+    *PLACEMENT_FIELDS,
     *HOME_CARE_WORKER_COLUMNS,
 ]
 CUSTOMER_COLUMNS = [

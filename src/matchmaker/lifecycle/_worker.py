@@ -23,10 +23,11 @@ from matchmaker.lifecycle._events import Event
 from matchmaker.lifecycle._screening import SCREENING_KINDS, ScreeningStep, screening_changes
 from matchmaker.lifecycle._states import NEW, WORKER_TABLE, WorkerState
 
-__all__ = ["WorkerRecord"]
+__all__ = ["PLACEMENT_FIELDS", "WorkerRecord"]
 
 
-_PLACEMENT_FIELDS = (
+PLACEMENT_FIELDS = (
+    # The contract's optional placement columns of workers, in the contract's order.
     "current_placement_end",
     "earliest_free_date",
     "salary_expectation",
@@ -56,7 +57,7 @@ _PROFILE_FIELDS = (
     "min_rest_minutes",
     "max_consecutive_days",
     "breaks",
-    *_PLACEMENT_FIELDS,
+    *PLACEMENT_FIELDS,
 )
 
 
