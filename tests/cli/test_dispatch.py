@@ -290,3 +290,28 @@ def test_the_progress_line_shows_phase_time_left_and_standing() -> None:
     )
     late = Progress(elapsed_seconds=11.0, objective=5, served=1)
     assert progress_text(late, 10.0, 2).startswith("searching, 0 s left")
+
+
+def test_a_policy_asking_for_the_way_home_checks_the_pins(tmp_path: Path) -> None:
+    """A pin the loader accepted (the dataset's policy does not plan the way home) is
+    refused when --policy asks for the way home and the pinned visit leaves no time to get
+    home: exit 2 naming the job's row and pinned worker, nothing written; with a policy
+    that does not ask for it, the same round is dispatched."""
+    base = world(jobs=[job("J1", window=TimeWindow(start=at(17), end=at(17)))])
+    pinned = replace(base.jobs[0], pinned_worker_ids=("W1",), pinned_start=at(17))
+    dataset = replace(base, jobs=(pinned,))
+    folder = tmp_path / "data"
+    write_tables(dataset_to_frames(dataset), folder, settings=dataset.settings)
+    home = tmp_path / "home.toml"
+    home.write_text("[policy]\ntravel_home = true\n", encoding="utf-8")
+    out = tmp_path / "plan"
+    args = ["dispatch", str(folder), "--out", str(out), "--solver", "routing"]
+    result = runner.invoke(app, [*args, "--policy", str(home), "--time-limit", "1"])
+    assert result.exit_code == 2, result.output
+    assert "pinned_worker_id" in result.output and "home from job J1" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+    plain = tmp_path / "plain.toml"
+    plain.write_text("[policy]\ntravel_home = false\n", encoding="utf-8")
+    result = runner.invoke(app, [*args, "--policy", str(plain), "--time-limit", "1"])
+    assert result.exit_code == 0, result.output
+    _assert_valid_plan(folder, out)

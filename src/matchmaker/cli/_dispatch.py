@@ -233,8 +233,11 @@ def dispatch_command(
             missing=missing_pairs,
             cache=travel_cache,
         )
-        if travel is not None:
-            pin_issues = check_pin_travel(data, travel)
+        # The loader checked the pins with the default travel and the dataset's policy; a
+        # chosen travel model, or a --policy asking for the way home, may break them.
+        home = chosen is not None and chosen.travel_home and not data.settings.policy.travel_home
+        if travel is not None or home:
+            pin_issues = check_pin_travel(data, travel, policy=chosen if home else None)
             if pin_issues:
                 raise DatasetError(pin_issues)
         if redact:

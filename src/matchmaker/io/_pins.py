@@ -30,7 +30,7 @@ from datetime import datetime
 import numpy as np
 
 from matchmaker.compile import Problem, TravelModel, compile_problem
-from matchmaker.model import Dataset, Issue, Job, LinkWorker, elapsed_minutes
+from matchmaker.model import Dataset, Issue, Job, LinkWorker, Policy, elapsed_minutes
 from matchmaker.plan import Plan, build_plan, check_pair, verify
 from matchmaker.solve import Route, get_solver, place_breaks
 
@@ -69,9 +69,19 @@ def check_pins(dataset: Dataset, file: str, rows: Mapping[str, int]) -> list[Iss
     return issues
 
 
-def check_pin_travel(dataset: Dataset, travel: TravelModel, file: str = "jobs") -> list[Issue]:
+def check_pin_travel(
+    dataset: Dataset,
+    travel: TravelModel | None,
+    file: str = "jobs",
+    *,
+    policy: Policy | None = None,
+) -> list[Issue]:
     """An error for every pin whose schedule breaks a rule with ``travel`` (a matrix file
-    or road engine chosen after loading; :func:`check_pins` used the default model)."""
+    or road engine chosen after loading) or under ``policy`` (a policy given apart from the
+    dataset, which may ask for the way home); :func:`check_pins` used the default model
+    and the dataset's own policy."""
+    if policy is not None:
+        dataset = replace(dataset, settings=dataset.settings.model_copy(update={"policy": policy}))
     pinned = tuple(job for job in dataset.jobs if job.is_pinned)
     return _schedule_issues(dataset, pinned, file, {}, travel)
 
