@@ -7,8 +7,10 @@ the round without the rule, then the jobs a shift's lunch leaves no room for are
 verifies). The same requests as in ``benchmarks/live.py`` are then timed on that plan,
 with and without the rule in the round: every unassigned job (up to ``--requests``) by id
 and ``--requests`` served jobs taken out and asked for as new jobs, ``k = 5``, with no
-moves and with up to 3. A sample of the options found is applied and verified (rule
-``breaks`` included). Written to the ``live-breaks`` section of ``benchmarks/RESULTS.md``.
+moves and with up to 3, and for the first 20 taken jobs the bookable 2-hour windows of
+their day between 08:00 and 18:00 (``slots``: five recommendations each). A sample of the
+options found is applied and verified (rule ``breaks`` included). Written to the
+``live-breaks`` section of ``benchmarks/RESULTS.md``.
 
     .venv/bin/python -m benchmarks.live_breaks [--quick] [--no-write]
 """
@@ -19,14 +21,15 @@ import argparse
 import random
 import time
 from dataclasses import dataclass, replace
+from datetime import datetime
 from datetime import time as clock
 from typing import Any
 
 from benchmarks.live import _machine, _percentiles, _round
 from benchmarks.sections import write_section
 from matchmaker.compile import compile_problem
-from matchmaker.live import apply_option, build_index, recommend
-from matchmaker.model import BreakRule, Dataset
+from matchmaker.live import apply_option, build_index, recommend, slots
+from matchmaker.model import BreakRule, Dataset, Job, TimeWindow
 from matchmaker.plan import Plan, build_plan, verify
 from matchmaker.solve import Solution, fit_breaks, get_solver, objective_terms
 
@@ -86,6 +89,29 @@ def _plan(dataset: Dataset) -> Plan:
     return build_plan(dataset, problem, solution, policy)
 
 
+def _office_hours(job: Job) -> Job:
+    """The job asked for between 08:00 and 18:00 of its day (its own time offset)."""
+    day, zone = job.earliest_start.date(), job.earliest_start.tzinfo
+    return replace(
+        job,
+        window=TimeWindow(
+            start=datetime.combine(day, clock(8), tzinfo=zone),
+            end=datetime.combine(day, clock(18), tzinfo=zone),
+        ),
+    )
+
+
+_SLOT_REQUESTS = 20
+"""Taken jobs whose day's bookable windows are asked for (each several recommendations)."""
+
+
+@dataclass(frozen=True)
+class _SlotAnswer:
+    """The slots found, read like a recommendation: ``options`` are the bookable windows."""
+
+    options: list[Any]
+
+
 def bench_breaks(workers: int, jobs: int, *, requests: int) -> BreakFigures:
     dataset = _with_lunch(_round(workers, jobs, SEED))
     began = time.perf_counter()
@@ -134,6 +160,27 @@ def bench_breaks(workers: int, jobs: int, *, requests: int) -> BreakFigures:
                         ),
                     )
                 )
+        # A caller asking for a time: the bookable windows of a taken job's day.
+        for job_id in sorted(taken)[:_SLOT_REQUESTS]:
+            asks.append(
+                (
+                    "slots of a day (5 windows of 2 h)",
+                    lambda j=job_id, i=index_new, s=smaller, r=round_: (
+                        _SlotAnswer(
+                            slots(
+                                s,
+                                rest,
+                                _office_hours(r.job(j)),
+                                start_day=r.job(j).earliest_start.date(),
+                                days=1,
+                                window=120,
+                                index=i,
+                            )
+                        ),
+                        rest,
+                    ),
+                )
+            )
         checked: dict[str, int] = {}
         for kind, ask in asks:
             name = f"{kind}, {label}"
@@ -141,6 +188,8 @@ def bench_breaks(workers: int, jobs: int, *, requests: int) -> BreakFigures:
             found, base = ask()
             latencies.setdefault(name, []).append((time.perf_counter() - start) * 1000)
             options[name] = options.get(name, 0) + (1 if found.options else 0)
+            if isinstance(found, _SlotAnswer):
+                continue  # a slot's option is a recommendation's: those are verified above
             if label == "lunch rule" and found.options and checked.get(kind, 0) < _VERIFIED:
                 checked[kind] = checked.get(kind, 0) + 1
                 applied = apply_option(found, base, found.options[0], policy=policy)
@@ -162,7 +211,7 @@ def bench_breaks(workers: int, jobs: int, *, requests: int) -> BreakFigures:
 
 def report(figures: BreakFigures, command: str) -> str:
     lines = [
-        "## Live dispatch with a lunch rule (recommend)",
+        "## Live dispatch with a lunch rule (recommend, slots)",
         "",
         _machine(),
         f"- command: `{command}`",

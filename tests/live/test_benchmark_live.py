@@ -20,7 +20,8 @@ def test_the_live_benchmark_measures_and_reports_on_tiny_rounds() -> None:
 
 def test_the_lunch_benchmark_measures_and_reports_on_a_tiny_round() -> None:
     """The lunch-rule benchmark runs end to end: its plan has break rows, every option it
-    applies verifies, and the report has a latency row per request kind and round."""
+    applies verifies, and the report has a latency row per request kind and round (the
+    day's slots of each job taken out included)."""
     from benchmarks.live_breaks import bench_breaks
     from benchmarks.live_breaks import report as lunch_report
 
@@ -28,4 +29,5 @@ def test_the_lunch_benchmark_measures_and_reports_on_a_tiny_round() -> None:
     assert figures.breaks > 0
     assert figures.violations == 0
     assert "new job, 3 moves, lunch rule" in figures.latencies_ms
+    assert len(figures.latencies_ms["slots of a day (5 windows of 2 h), lunch rule"]) == 3
     assert "| request | n | with an option |" in lunch_report(figures, "x")
