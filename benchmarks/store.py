@@ -1,10 +1,11 @@
 """The event store at company scale: ``ops`` commands with 50k, 200k and 1M events stored.
 
-A synthetic company (1,000 workers, 5,000 customers, 300 visits a day) is written into an
-SQLite store through the store API in batches (read models kept as events are appended,
-as commands keep them): each served visit is created, proposed, confirmed, checked in,
-completed, rated (with the worker's rating update), accepted and settled (9 events); one
-visit in ten is cancelled instead. The day after the last one holds 300 open visits: the
+A synthetic company (1,000 workers, 5,000 customers, 300 visits a day;
+:mod:`benchmarks.store_company`) is written into an SQLite store through the store API in
+batches (read models kept as events are appended, as commands keep them): each served
+visit is created, proposed, confirmed, checked in, completed, rated (with the worker's
+rating update), accepted and settled (9 events); one visit in ten is cancelled instead.
+The day after the last one holds 300 open visits: the
 round ``ops jobs --date`` exports.
 
 At each size the three commands run from the shell (a fresh process, start-up included),
@@ -32,7 +33,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import random
 import resource
 import shutil
 import sqlite3
@@ -41,28 +41,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 
 from benchmarks.sections import load_note, write_section
-from matchmaker.lifecycle import Event, EventStore
+from benchmarks.store_company import Company, fill_store, open_round, pinned_copy
+from matchmaker.lifecycle import EventStore
 
-__all__ = ["Company", "Timing", "company_events", "main", "time_commands"]
+__all__ = ["Timing", "main", "time_commands"]
 
-SEED = 20261201
-ZONE = timezone(timedelta(hours=8))
-START = datetime(2026, 1, 5, tzinfo=ZONE)
 MATCHMAKER = str(Path(sys.executable).with_name("matchmaker"))
-
-
-@dataclass(frozen=True, kw_only=True)
-class Company:
-    workers: int = 1000
-    customers: int = 5000
-    visits_per_day: int = 300
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,247 +70,6 @@ class Timing:
     """The 1-minute load average when the commands of this size started."""
     others: dict[str, float] = field(default_factory=dict)
     """Wall seconds (median) of the commands outside the target: followups, statement, log."""
-
-
-def _e(kind: str, entity: str, when: datetime, actor: str, **payload: object) -> Event:
-    return Event(kind=kind, entity_id=entity, time=when, actor=actor, payload=payload)
-
-
-def _setup(company: Company, rng: random.Random) -> list[Event]:
-    at = START - timedelta(days=1)
-    events = [
-        _e(
-            "worker_registered",
-            f"W{w:04d}",
-            at,
-            "import",
-            background_check="passed",
-            background_check_expires=None,
-            certificates="",
-            experience_years=float(rng.randint(0, 10)),
-            gender=rng.choice("FM"),
-            home_lat=31.0 + rng.random() * 0.4,
-            home_lon=121.2 + rng.random() * 0.5,
-            languages=["mandarin"],
-            max_jobs=None,
-            max_work_minutes=None,
-            name=f"worker {w}",
-            rating=4.5,
-            rating_count=10,
-            shift_end=None,
-            shift_start=None,
-            skills="cleaning:3",
-            travel_mode="transit",
-        )
-        for w in range(company.workers)
-    ]
-    events += [
-        _e(
-            "customer_registered",
-            f"C{c:05d}",
-            at,
-            "import",
-            blocked_workers=[],
-            lat=31.0 + rng.random() * 0.4,
-            lon=121.2 + rng.random() * 0.5,
-            name=f"customer {c}",
-            preferred_gender=None,
-            preferred_languages=[],
-            preferred_workers=[],
-            previous_workers=[],
-        )
-        for c in range(company.customers)
-    ]
-    return events
-
-
-def _created(visit_id: str, customer: str, start: datetime) -> Event:
-    return _e(
-        "visit_created",
-        visit_id,
-        start - timedelta(days=2),
-        "import",
-        customer_id=customer,
-        duration_minutes=120,
-        earliest_start=start.isoformat(),
-        gender_required=None,
-        language_required=[],
-        lat=None,
-        latest_start=(start + timedelta(hours=1)).isoformat(),
-        lon=None,
-        min_experience_years=0.0,
-        needs_car=False,
-        order_id="",
-        pinned_worker_id=[],
-        price="200.00",
-        priority=3,
-        required_certificates=[],
-        required_skills="cleaning:2",
-        rework_of=None,
-        rule=None,
-        service_type="daily_cleaning",
-        workers_needed=1,
-    )
-
-
-def _served(visit_id: str, worker: str, customer: str, start: datetime, stars: int) -> list[Event]:
-    by = f"worker:{worker}"
-    end = start + timedelta(hours=2)
-    return [
-        _e(
-            "visit_proposed",
-            visit_id,
-            start - timedelta(days=1),
-            "dispatcher",
-            end=end.isoformat(),
-            match_score=None,
-            plan=None,
-            start=start.isoformat(),
-            travel_minutes=None,
-            worker_ids=[worker],
-        ),
-        _e("visit_confirmed", visit_id, start - timedelta(hours=20), by, note=""),
-        _e("visit_checked_in", visit_id, start, by, lat=None, lon=None, minutes_late=0),
-        _e("visit_completed", visit_id, end, by, note=""),
-        _e(
-            "visit_rated",
-            visit_id,
-            end + timedelta(hours=1),
-            f"customer:{customer}",
-            comment="",
-            stars=stars,
-            worker_id=worker,
-        ),
-        _e(
-            "worker_rating_updated",
-            worker,
-            end + timedelta(hours=1),
-            "rule:rating_update",
-            rating=4.5,
-            rating_count=11,
-            rule="rating_update",
-            stars=stars,
-            visit_id=visit_id,
-        ),
-        _e("visit_accepted", visit_id, end + timedelta(hours=2), "customer", note=""),
-        _e(
-            "visit_settled",
-            visit_id,
-            end + timedelta(hours=3),
-            "billing",
-            amount="200.00",
-            method="online",
-        ),
-    ]
-
-
-def company_events(
-    company: Company, *, skip_days: int = 0, seed: int = SEED
-) -> Iterator[tuple[int, list[Event]]]:
-    """``(day, events)`` of the company, one day at a time (the setup first, as day -1)."""
-    rng = random.Random(seed)
-    setup = _setup(company, rng)
-    if skip_days == 0:
-        yield -1, setup
-    day = 0
-    while True:
-        rng_day = random.Random(seed * 1000 + day)
-        if day >= skip_days:
-            events: list[Event] = []
-            base = START + timedelta(days=day)
-            for k in range(company.visits_per_day):
-                visit_id = f"V{day:04d}-{k:03d}"
-                customer = f"C{rng_day.randrange(company.customers):05d}"
-                start = base + timedelta(hours=8 + (k % 10))
-                events.append(_created(visit_id, customer, start))
-                if rng_day.random() < 0.1:
-                    events.append(
-                        _e(
-                            "visit_cancelled",
-                            visit_id,
-                            start - timedelta(days=1),
-                            "customer",
-                            reason="plans changed",
-                        )
-                    )
-                else:
-                    worker = f"W{rng_day.randrange(company.workers):04d}"
-                    events += _served(visit_id, worker, customer, start, rng_day.randint(3, 5))
-            yield day, events
-        day += 1
-
-
-def _fill(path: Path, target: int, company: Company) -> tuple[int, int]:
-    """Append whole days until the store holds at least ``target`` events; returns the
-    number of the last full day and the seconds spent."""
-    started = time.perf_counter()
-    with EventStore(path, durable=False) as store:
-        have = store.count()
-        done_days = int(store.get_meta("bench_days") or 0)
-        last = done_days - 1
-        batch: list[Event] = []
-        for day, events in company_events(company, skip_days=done_days):
-            if have >= target:
-                break
-            batch += events
-            have += len(events)
-            last = day
-            if len(batch) >= 20_000 or have >= target:
-                with store.transaction() as tx:
-                    tx.append(batch)
-                    tx.set_meta("bench_days", str(last + 1))
-                    tx.set_meta("timezone", "Asia/Shanghai")
-                batch = []
-    return last, round(time.perf_counter() - started)
-
-
-def _open_round(path: Path, day: int, company: Company) -> str:
-    """Add the open visits of the day after the last full one (once); returns the date."""
-    with EventStore(path, durable=False) as store:
-        round_day = (START + timedelta(days=day + 1)).date()
-        if store.get_meta("bench_round") != round_day.isoformat():
-            rng = random.Random(SEED + day)
-            base = START + timedelta(days=day + 1)
-            events = [
-                _created(
-                    f"R{round_day:%Y%m%d}-{k:03d}",
-                    f"C{rng.randrange(company.customers):05d}",
-                    base + timedelta(hours=8 + k % 10),
-                )
-                for k in range(company.visits_per_day)
-            ]
-            with store.transaction() as tx:
-                tx.append(events)
-                tx.set_meta("bench_round", round_day.isoformat())
-    return round_day.isoformat()
-
-
-def _pinned_copy(path: Path, round_day: str, company: Company, folder: Path) -> Path:
-    """A copy of the store where every other visit of the open round is proposed to a
-    worker (pinned in the round): ``ops jobs`` then loads the round to check the pins."""
-    copy = folder / "pinned.db"
-    shutil.copyfile(path, copy)
-    midnight = datetime.fromisoformat(f"{round_day}T00:00:00").replace(tzinfo=ZONE)
-    with EventStore(copy, durable=False) as store:
-        prefix = f"R{midnight:%Y%m%d}-"
-        events = [
-            _e(
-                "visit_proposed",
-                f"{prefix}{k:03d}",
-                midnight - timedelta(hours=2),
-                "dispatcher",
-                end=(midnight + timedelta(hours=10 + k % 10)).isoformat(),
-                match_score=None,
-                plan=None,
-                start=(midnight + timedelta(hours=8 + k % 10)).isoformat(),
-                travel_minutes=None,
-                worker_ids=[f"W{k:04d}"],
-            )
-            for k in range(0, company.visits_per_day, 2)
-        ]
-        with store.transaction() as tx:
-            tx.append(events)
-    return copy
 
 
 _TARGET = ("event", "jobs", "report")
@@ -367,7 +116,7 @@ def time_commands(
     # The company's calendar may run past today: the issue is stamped on the round's eve.
     eve = f"{round_day}T00:00:00+08:00"
     month = (datetime.fromisoformat(eve) - timedelta(days=1)).strftime("%Y-%m")
-    pinned = _pinned_copy(path, round_day, company, out)
+    pinned = pinned_copy(path, round_day, company, out)
     for run in range(repeat):
         commands = {
             "event": f"ops event --store {store} --kind visit_issue_reported "
@@ -521,9 +270,9 @@ def main(argv: list[str] | None = None) -> list[Timing]:
         path = folder / "store.db"
         total_write = 0
         for size in (int(s) for s in args.sizes.split(",")):
-            last_day, seconds = _fill(path, size, company)
+            last_day, seconds = fill_store(path, size, company)
             total_write += seconds
-            round_day = _open_round(path, last_day, company)
+            round_day = open_round(path, last_day, company)
             with EventStore(path) as store:
                 events = store.count()
             load = os.getloadavg()[0]

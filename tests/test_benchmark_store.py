@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from benchmarks.store import Company, Timing, _fill, _markdown, _open_round, _pinned_copy
+from benchmarks.store import Timing, _markdown
+from benchmarks.store_company import Company, fill_store, open_round, pinned_copy
 
 from matchmaker.lifecycle import EventStore, Ledger, Operations, VisitState, export_jobs
 
@@ -15,8 +16,8 @@ def test_the_company_writes_a_store_whose_state_is_a_replay(tmp_path: Path) -> N
     cancelled, the open round holds unassigned visits, and the read models equal a replay."""
     company = Company(workers=6, customers=8, visits_per_day=10)
     path = tmp_path / "store.db"
-    last_day, _ = _fill(path, 150, company)
-    round_day = _open_round(path, last_day, company)
+    last_day, _ = fill_store(path, 150, company)
+    round_day = open_round(path, last_day, company)
     with EventStore(path) as store:
         ledger = Operations(store).ledger()
         assert store.count() >= 150
@@ -58,9 +59,9 @@ def test_the_pinned_copy_pins_every_other_visit_of_the_round(tmp_path: Path) -> 
     and its export writes those visits pinned (the original store is left as it was)."""
     company = Company(workers=300, customers=8, visits_per_day=10)
     path = tmp_path / "store.db"
-    last_day, _ = _fill(path, 150, company)
-    round_day = _open_round(path, last_day, company)
-    copy = _pinned_copy(path, round_day, company, tmp_path)
+    last_day, _ = fill_store(path, 150, company)
+    round_day = open_round(path, last_day, company)
+    copy = pinned_copy(path, round_day, company, tmp_path)
     with EventStore(copy) as store:
         summary = export_jobs(
             Operations(store), day=date.fromisoformat(round_day), out=tmp_path / "round"
