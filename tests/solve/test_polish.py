@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from matchmaker.model import Policy
 from matchmaker.solve import Route, Solution, objective_terms
 from matchmaker.solve import _greedy as greedy
 from matchmaker.solve._costs import Costs, plan_cost
-from matchmaker.solve._polish import polish, polishable
+from matchmaker.solve._polish import groups, polish, polishable
 from tests.problem_factory import make_problem, missing_pins, problem_violations, random_problem
 
 NO_MATCH = Policy(match_cost_per_point=0)
@@ -76,3 +77,30 @@ def test_the_routing_backend_polishes_a_round_without_match_costs() -> None:
     assert "polish_seconds" in solution.stats
     assert problem_violations(problem, solution) == []
     assert solution.objective == objective_terms(problem, solution.routes, NO_MATCH).total
+
+
+def test_a_large_round_is_polished_in_groups_of_shifts_in_start_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over the group limits, shifts are cut in order of their start; each group is
+    polished on its own and the plan still serves the same jobs and keeps every rule."""
+    from matchmaker.solve import _polish
+
+    monkeypatch.setattr(_polish, "MAX_VEHICLES", 3)
+    shifts = [(w % 4, 600 * (w // 4), 600 * (w // 4) + 600) for w in range(8)]
+    problem = make_problem(
+        n_workers=4,
+        n_jobs=4,
+        shifts=shifts,
+        earliest=[0, 0, 600, 600],
+        latest=[540, 540, 1140, 1140],
+        home_travel=np.array([[40, 5, 40, 5]] * 8),
+    )
+    parts = groups(problem, ())
+    assert [p.tolist() for p in parts] == [[0, 1, 2], [3, 4, 5], [6, 7]]
+    costs = Costs.of(problem, NO_MATCH)
+    start = greedy.solve(problem, policy=NO_MATCH, time_limit=5.0, seed=0)
+    routes = polish(problem, costs, start.routes, 3.0)
+    final = start.routes if routes is None else routes
+    assert _served(final) == _served(start.routes)
+    assert problem_violations(problem, _solution(final)) == []
