@@ -5,8 +5,15 @@ Every run is a child process of :mod:`benchmarks.worker` (the same load, solve, 
 verify and measurement as ``run.py``); VROOM gets the same eligibility, caps and the
 policy's priority weights (:mod:`benchmarks.vroom_peer`). The figure compared is the
 **weighted served value**: the sum of the policy weight of each served job (a team job
-counts only when fully staffed with one start). The report goes into the ``engine``
-section of ``benchmarks/RESULTS.md``.
+counts only when fully staffed with one start).
+
+``--objective same`` (the default) solves and measures every run under the policy with
+``match_cost_per_point = 0`` (:data:`benchmarks.worker.OBJECTIVES`): matchmaker, like
+VROOM, then maximises the priority-weighted served value and minimises travel, so the two
+are compared under the same objective; its report goes into the ``engine-same-objective``
+section of ``benchmarks/RESULTS.md``. ``--objective policy`` keeps the dataset's own
+policy (matchmaker also minimises ``100 - match score`` per pair, which VROOM does not
+see) and writes the ``engine`` section, as before.
 
     python benchmarks/engine.py                               # every family, ~hours
     python benchmarks/engine.py --rounds 200x600:30,200x600@2:30 --levels 2
@@ -15,6 +22,7 @@ section of ``benchmarks/RESULTS.md``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -27,10 +35,10 @@ if __package__ in (None, ""):
 
 from benchmarks.instances import CACHE_DIR, INSTANCE_SEED, Size, ensure_instance, parse_size
 from benchmarks.run import machine_info, markdown_table, run_child
-from benchmarks.sections import RESULTS, write_section
-from benchmarks.worker import WEIGHTINGS
+from benchmarks.sections import RESULTS, load_note, write_section
+from benchmarks.worker import OBJECTIVES, WEIGHTINGS
 
-__all__ = ["DEFAULT_ROUNDS", "Round", "main", "parse_rounds", "render", "run"]
+__all__ = ["DEFAULT_ROUNDS", "SECTIONS", "Round", "main", "parse_rounds", "render", "run"]
 
 DEFAULT_ROUNDS = (
     "200x600:30,200x600@2:30,200x3000x5d:30,"
@@ -38,6 +46,22 @@ DEFAULT_ROUNDS = (
 )
 """Normal, tight (load 2) and week families at 200 and 600 workers, and a 5-day 120 x 900,
 each with matchmaker's time limit in seconds."""
+SECTIONS = {"same": "engine-same-objective", "policy": "engine"}
+"""The RESULTS.md section each objective mode writes by default."""
+_OBJECTIVE_NOTES = {
+    "same": "- objective: **the same for both** (`--objective same`): the policy with "
+    "`match_cost_per_point = 0`, so matchmaker minimises the drop penalties (priority "
+    "weight x serve value per job) plus travel minutes, and VROOM maximises its priority "
+    "sum, then the tasks served, then minimises travel. What still differs: VROOM's "
+    "priorities are the weights rounded to 0-100 (default 6/12/25/50/99, linear "
+    "20/40/59/79/99); VROOM ranks served value strictly before travel, ours trades them "
+    "at the serve value (one job's value exceeds any one job's travel, not the whole "
+    "plan's); VROOM cannot synchronise team jobs (split into single visits). The "
+    "`objective` column is this objective, for every solver.",
+    "policy": "- objective: the dataset's policy (`--objective policy`): matchmaker also "
+    "charges `100 - match score` per assigned pair, which VROOM does not see, so VROOM "
+    "is compared on an objective it does not minimise.",
+}
 LEVEL_TIMEOUT = {2: None, 5: 600.0}
 """VROOM's timeout by level: ``None`` is matchmaker's limit; level 5 gets 10 minutes."""
 
@@ -67,6 +91,7 @@ def run(
     levels: tuple[int, ...],
     seed: int,
     cache: Path,
+    objective: str = "same",
 ) -> list[dict[str, Any]]:
     """Every round x weighting: matchmaker routing and VROOM at each level, one child each."""
     records: list[dict[str, Any]] = []
@@ -74,7 +99,12 @@ def run(
         for round_ in rounds:
             path = ensure_instance(round_.size, seed=INSTANCE_SEED, cache=cache)
             for weighting in weightings:
-                base = {"dataset": str(path), "seed": seed, "weighting": weighting}
+                base = {
+                    "dataset": str(path),
+                    "seed": seed,
+                    "weighting": weighting,
+                    "objective": objective,
+                }
                 specs = [dict(base, solver="routing", time_limit=round_.limit)]
                 for level in levels:
                     timeout = LEVEL_TIMEOUT.get(level) or round_.limit
@@ -128,9 +158,15 @@ def _cell(record: dict[str, Any] | None, key: str, digits: int = 0) -> str:
     return f"{record[key]:,.{digits}f}"
 
 
-def render(records: list[dict[str, Any]], command: str, machine: dict[str, Any]) -> str:
-    """The ``engine`` section: a comparison per round and weighting, then every run;
-    ``machine`` is :func:`~benchmarks.run.machine_info` read when the runs began."""
+def render(
+    records: list[dict[str, Any]],
+    command: str,
+    machine: dict[str, Any],
+    objective: str = "policy",
+) -> str:
+    """The report: a comparison per round and weighting, then every run; ``machine`` is
+    :func:`~benchmarks.run.machine_info` read when the runs began, ``objective`` the
+    mode the runs were made under (:data:`benchmarks.worker.OBJECTIVES`)."""
     packages = ", ".join(f"{k} {v}" for k, v in machine["packages"].items())
     compare: list[list[str]] = []
     keys = dict.fromkeys((r["instance"], r["weighting"]) for r in records)
@@ -176,12 +212,15 @@ def render(records: list[dict[str, Any]], command: str, machine: dict[str, Any])
     ]
     return "\n".join(
         [
-            "## The engine against VROOM on days that bind (issue 11)",
+            "## The engine against VROOM on days that bind (issue 11)"
+            + (", under the same objective" if objective == "same" else ""),
             "",
             f"- machine: {machine['cpu_model']}, {machine['cores']} cores, "
             f"{machine['memory_gb']} GB; load average at start {machine['load_average']}",
             f"- {machine['platform']}; Python {machine['python']}; {packages}",
             f"- command: `{command}`",
+            f"- {load_note()}",
+            _OBJECTIVE_NOTES[objective],
             "- weighted served value: the sum of the policy weight of each served job "
             "(default weights 1/2/4/8/16, linear 1..5); VROOM gets the same weights as "
             "priorities, the same eligibility and caps, and team jobs split into single "
@@ -232,6 +271,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=parse_rounds, default=parse_rounds(DEFAULT_ROUNDS))
     parser.add_argument("--weightings", default=",".join(WEIGHTINGS), help="default,linear")
     parser.add_argument("--levels", default="2,5", help="VROOM exploration levels")
+    parser.add_argument(
+        "--objective",
+        choices=sorted(OBJECTIVES),
+        default="same",
+        help="same: no match cost, the objective VROOM minimises (default); "
+        "policy: the dataset's own policy",
+    )
+    parser.add_argument("--section", help="RESULTS.md section (default by --objective)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, default=CACHE_DIR)
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -244,12 +291,19 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     machine = machine_info()
     records = run(
-        args.rounds, weightings=weightings, levels=levels, seed=args.seed, cache=args.cache
+        args.rounds,
+        weightings=weightings,
+        levels=levels,
+        seed=args.seed,
+        cache=args.cache,
+        objective=args.objective,
     )
     command = "python benchmarks/engine.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    text = render(records, command, machine) + f"\n\n- took {time.perf_counter() - began:.0f} s\n"
+    text = render(records, command, machine, args.objective)
+    end_load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    text += f"\n\n- took {time.perf_counter() - began:.0f} s; load average at the end {end_load}\n"
     print(text)
-    write_section("engine", text, args.out)
+    write_section(args.section or SECTIONS[args.objective], text, args.out)
     return 1 if any(r.get("error") for r in records) else 0
 
 

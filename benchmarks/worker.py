@@ -6,8 +6,9 @@ spec is plain JSON (no pickles); the result is written as JSON to ``spec["out"]`
 
 Spec keys: ``dataset`` (folder), ``solver`` (``routing``, ``greedy``, ``cpsat``, ``vroom``),
 ``time_limit`` (s), ``seed``, ``out`` (result file), ``weighting`` (a name of
-:data:`WEIGHTINGS`, default ``default``: the dataset's own policy), and for VROOM
-``vroom_level``, ``vroom_threads``.
+:data:`WEIGHTINGS`, default ``default``: the dataset's own policy), ``objective`` (a name
+of :data:`OBJECTIVES`, default ``policy``), and for VROOM ``vroom_level``,
+``vroom_threads``.
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ from matchmaker.model import Policy
 from matchmaker.solve import Solution, objective_terms, priority_weights
 
 __all__ = [
+    "OBJECTIVES",
     "PEERS",
     "WEIGHTINGS",
     "eligibility_rates",
     "main",
     "measure",
+    "objective_policy",
     "run_pipeline",
     "run_spec",
     "solve_with",
@@ -47,6 +50,24 @@ WEIGHTINGS: dict[str, dict[int, int] | None] = {
     "linear": {1: 1, 2: 2, 3: 3, 4: 4, 5: 5},
 }
 """Priority weights a run may replace the dataset policy's with (``None``: keep them)."""
+
+
+OBJECTIVES: dict[str, dict[str, int]] = {
+    "policy": {},
+    "same": {"match_cost_per_point": 0},
+}
+"""Policy settings a run may override so that every backend minimises the same thing.
+
+``policy``: the dataset's objective (drop penalties, match cost per score point, travel);
+VROOM does not see the match cost, so it is compared on an objective it ignores.
+``same``: no match cost, so matchmaker, like VROOM, maximises the priority-weighted served
+value and then minimises travel (see :mod:`benchmarks.vroom_peer` for what still differs)."""
+
+
+def objective_policy(policy: Policy, objective: str) -> Policy:
+    """``policy`` with the settings of ``objective`` (:data:`OBJECTIVES`)."""
+    update = OBJECTIVES[objective]
+    return policy.model_copy(update=update) if update else policy
 
 
 def weighted_policy(policy: Policy, weighting: str) -> Policy:
@@ -141,7 +162,8 @@ def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
     problem = loaded.problem
     # Priority weights price only dropped jobs, so the compiled problem stays as it is.
     weighting = str(spec.get("weighting", "default"))
-    policy = weighted_policy(loaded.policy, weighting)
+    objective = str(spec.get("objective", "policy"))
+    policy = objective_policy(weighted_policy(loaded.policy, weighting), objective)
     began = time.perf_counter()
     solution, bound = solve_with(str(spec["solver"]), problem, policy, spec)
     solve_wall = time.perf_counter() - began
@@ -156,6 +178,7 @@ def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
         "time_limit": float(spec["time_limit"]),
         "seed": int(spec.get("seed", 1)),
         "weighting": weighting,
+        "objective_mode": objective,
         "workers": problem.n_workers,
         "vehicles": problem.n_vehicles,
         "lower_bound": bound,

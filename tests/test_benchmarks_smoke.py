@@ -275,10 +275,27 @@ def test_measure_sums_the_weights_of_the_served_jobs() -> None:
     assert (linear["weighted_served"], linear["weighted_total"]) == (5 + 3, 5 + 1 + 3)
 
 
+def test_the_same_objective_drops_the_match_cost_only() -> None:
+    """``objective="same"`` prices a plan by drop penalties and travel alone (what VROOM
+    minimises); ``"policy"`` keeps the dataset's match cost."""
+    from benchmarks.worker import objective_policy
+
+    problem = make_problem(n_workers=2, n_jobs=3, priority=[5, 1, 3])
+    routes = (Route(vehicle=0, jobs=(0,), starts=(10,)), Route(vehicle=1, jobs=(2,), starts=(10,)))
+    policy = Policy(match_cost_per_point=3)
+    same = objective_terms(problem, routes, objective_policy(policy, "same"))
+    kept = objective_terms(problem, routes, objective_policy(policy, "policy"))
+    assert same.match_cost == 0 < kept.match_cost
+    assert same.travel_cost == kept.travel_cost
+    assert same.total == same.unserved_penalty + same.travel_cost
+    assert objective_policy(policy, "same").priority_weights == policy.priority_weights
+
+
 @needs_vroom
 def test_engine_smoke_run_writes_its_section(tmp_path: Path) -> None:
     """A tiny tight round under both weightings: routing and VROOM level 2 each run, every
-    plan is verified, and the comparison lands in the ``engine`` section only."""
+    plan is verified, and the comparison under the same objective (no match cost) lands
+    in the ``engine-same-objective`` section only."""
     from benchmarks import engine
 
     out = tmp_path / "RESULTS.md"
@@ -296,7 +313,9 @@ def test_engine_smoke_run_writes_its_section(tmp_path: Path) -> None:
     assert engine.main(argv) == 0
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# top\n")
-    assert "<!-- section engine -->" in text
+    assert "<!-- section engine-same-objective -->" in text
+    assert "<!-- section engine -->" not in text
+    assert "objective: **the same for both**" in text
     for weighting in ("default", "linear"):
         assert f"| 8x20@1.5 | {weighting} | VROOM level 2 |" in text
     assert "ERROR" not in text

@@ -128,3 +128,17 @@ def test_the_policy_switch_turns_the_search_off() -> None:
     assert "lns_moves" not in off.stats
     for solution in (on, off):
         assert problem_violations(problem, solution) == []
+
+
+def test_the_worst_removal_draws_the_longest_detour_first() -> None:
+    """One route of three visits whose middle one is a long way off: the worst removal
+    takes that visit more often than the other two together."""
+    from matchmaker.solve._lns import _Search
+
+    travel = np.array([[0, 80, 5], [80, 0, 80], [5, 80, 0]])
+    problem = make_problem(n_workers=1, n_jobs=3, travel=travel)
+    search = _Search(problem, POLICY, Costs.of(problem, POLICY), 0)
+    search.plan.load((Route(vehicle=0, jobs=(0, 1, 2), starts=(10, 150, 290)),))
+    assert problem_violations(problem, _solution(search.plan.routes())) == []
+    drawn = [int(job) for _ in range(200) for job in search._worst(1)]
+    assert drawn.count(1) > 0.5 * len(drawn)  # rank 0 of 3 is drawn with 69 % odds

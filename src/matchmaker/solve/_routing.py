@@ -32,7 +32,12 @@ How a solve runs (``time_limit`` covers all of it, model builds included):
    can cross the borders of the previous pass. In a cut round, team jobs stay where they
    are during the search. After each pass the greedy inserts what fits into the new plan
    (team jobs included).
-5. **Start minutes**: each job's least feasible start for the chosen sequences
+5. **Polish** (:mod:`matchmaker.solve._polish`; :data:`_POLISH_SHARE` of the time left
+   after ruin and recreate, taken from the end of step 4, and only where the round's
+   workers price jobs alike, as with no match cost): guided local search over every
+   vehicle of the round on the served jobs alone, to cut their travel; then the greedy
+   inserts what fits into the time it freed.
+6. **Start minutes**: each job's least feasible start for the chosen sequences
    (:func:`~matchmaker.solve._schedule.earliest_starts`), equal across a team.
 
 Before the search, a **lower bound** on the objective of any plan
@@ -46,7 +51,8 @@ is never worse than the greedy warm start.
 ``stats``: ``warm_start_objective``; ``routing_objective`` (the objective as the models
 priced it; equal to ``objective`` because the models are exact); ``repair_tried``,
 ``repair_improved``, ``repair_seconds``; ``lns_moves``, ``lns_accepted``, ``lns_improved``,
-``lns_seconds``; ``bound_seconds``; ``parts``, ``passes``, ``build_seconds``,
+``lns_seconds``; ``polish_seconds``, ``polish_saved``; ``bound_seconds``; ``parts``,
+``passes``, ``build_seconds``,
 ``search_seconds``; ``filled_by_greedy``.
 
 Scale (2 cores): a generated round of 1500 workers and 5000 jobs (4 travel modes, 5 %
@@ -93,6 +99,7 @@ from matchmaker.solve._decompose import SubRound, merge, split
 from matchmaker.solve._limits import breaches, enforce
 from matchmaker.solve._lns import ruin_and_recreate
 from matchmaker.solve._objective import objective_terms
+from matchmaker.solve._polish import polish, polishable
 from matchmaker.solve._repair import repair, solves_whole
 from matchmaker.solve._routing_search import OnSolution, improve
 from matchmaker.solve._schedule import routes_with_starts
@@ -166,6 +173,9 @@ DETERMINISTIC_BOUND_STEPS = 200
 _LNS_SHARE = 0.7
 """Share of the search time (after the exact repair) given to ruin and recreate when the
 policy asks for it; guided local search polishes the result with the rest."""
+_POLISH_SHARE = 0.8
+"""Share of the time left after ruin and recreate given to the whole-round polish of the
+served jobs' travel (:mod:`._polish`), when the round allows one."""
 DETERMINISTIC_MOVES_PER_JOB = 5
 """Ruin-and-recreate moves per job of the round in deterministic mode."""
 DETERMINISTIC_PASSES = 2
@@ -320,6 +330,18 @@ class _Search:
             self._ruin_and_recreate(now + (deadline - now) * _LNS_SHARE, seed, moves)
             if budget.stopped:
                 return
+        polish_seconds = 0.0
+        if not budget.deterministic and polishable(self.problem, self.costs, self.routes):
+            polish_seconds = (deadline - time.perf_counter()) * _POLISH_SHARE
+        self._passes(seed, deadline - polish_seconds)
+        if polish_seconds and not budget.stopped:
+            fill_seconds = self.problem.n_jobs * _FILL_SECONDS_PER_JOB
+            self._polish(deadline - fill_seconds - time.perf_counter())
+            self._fill(seed, deadline)
+
+    def _passes(self, seed: int, deadline: float) -> None:
+        """Guided local search over the sub-rounds until ``deadline``, a fill after each."""
+        budget = self.budget
         parts = self.parts()
         self.stats["parts"] = float(parts)
         if budget.deterministic:
@@ -394,6 +416,19 @@ class _Search:
         self.stats["lns_seconds"] = stats.seconds
         cost = plan_cost(self.problem, self.costs, routes)
         if cost < self.objective:
+            self.model_objective += cost - self.objective
+            self.routes, self.objective = routes, cost
+
+    def _polish(self, seconds: float) -> None:
+        """Less travel for the served jobs over the whole round (:mod:`._polish`)."""
+        began = time.perf_counter()
+        routes = polish(self.problem, self.costs, self.routes, seconds, stop=self.budget.stop)
+        self.stats["polish_seconds"] = time.perf_counter() - began
+        if routes is None:
+            return
+        cost = plan_cost(self.problem, self.costs, routes)
+        if cost < self.objective:
+            self.stats["polish_saved"] = float(self.objective - cost)
             self.model_objective += cost - self.objective
             self.routes, self.objective = routes, cost
 

@@ -286,18 +286,25 @@ def build_model(problem: Problem, costs: Costs) -> RoutingModel:
 def _add_arc_costs(
     model: RoutingModel, travel: dict[int, IntArray], keys: list[int], costs: Costs
 ) -> None:
-    """One matrix per worker: travel cost plus the match cost of the copy left."""
+    """One matrix per worker: travel cost plus the match cost of the copy left.
+
+    Workers whose match costs over the model's jobs are equal (all zero when the policy
+    has no match cost) and whose travel matrix is the same share one matrix, so such a
+    model costs ``modes x nodes^2`` integers instead of ``workers x nodes^2``."""
     problem, routing, layout = model.problem, model.routing, model.layout
     n_vehicles = problem.n_vehicles
-    callbacks: dict[int, int] = {}
+    by_worker: dict[int, int] = {}
+    shared: dict[tuple[int, bytes], int] = {}
     for vehicle, worker in enumerate(problem.vehicle_worker.tolist()):
-        if worker not in callbacks:
-            matrix = travel[keys[vehicle]] * costs.travel_rate
+        if worker not in by_worker:
             leaving = np.zeros(layout.n_nodes, dtype=np.int64)
             leaving[n_vehicles + 1 :] = costs.match_cost[worker, layout.copy_job]
-            matrix += leaving[:, None]
-            callbacks[worker] = _register_matrix(routing, matrix)
-        routing.SetArcCostEvaluatorOfVehicle(callbacks[worker], vehicle)
+            key = (keys[vehicle], leaving.tobytes())
+            if key not in shared:
+                matrix = travel[keys[vehicle]] * costs.travel_rate + leaving[:, None]
+                shared[key] = _register_matrix(routing, matrix)
+            by_worker[worker] = shared[key]
+        routing.SetArcCostEvaluatorOfVehicle(by_worker[worker], vehicle)
 
 
 def _add_time(
