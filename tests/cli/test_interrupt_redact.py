@@ -20,7 +20,7 @@ from matchmaker.io import dataset_to_frames, load_dataset, read_plan, write_tabl
 from matchmaker.model import TimeWindow
 from matchmaker.plan import verify
 from matchmaker.solve import _greedy as greedy
-from matchmaker.solve import _routing as routing
+from matchmaker.solve import _round_search as round_search
 from tests.rules.world import at, customer, job, worker, world
 
 runner = CliRunner()
@@ -85,7 +85,7 @@ def test_deterministic_dispatch_writes_the_same_plan_twice(
     dataset_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``--deterministic``: two runs with one seed write identical assignments."""
-    monkeypatch.setattr(routing, "DETERMINISTIC_CHECKS_PER_COPY", 300)
+    monkeypatch.setattr(round_search, "DETERMINISTIC_CHECKS_PER_COPY", 300)
     texts = []
     for name in ("a", "b"):
         out = tmp_path / name

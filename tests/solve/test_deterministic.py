@@ -15,7 +15,7 @@ from matchmaker.model import Dataset
 from matchmaker.plan import DispatchResult, dispatch
 from matchmaker.solve import _cpsat as cpsat
 from matchmaker.solve import _repair
-from matchmaker.solve import _routing as routing
+from matchmaker.solve import _round_search as round_search
 
 
 def _round(workers: int, jobs: int, seed: int = 3) -> Dataset:
@@ -57,7 +57,7 @@ def test_deterministic_routing_repeats_its_plan_under_load(
 ) -> None:
     """Guided local search bounded by limit checks: the same round and seed give the same
     plan, also when a busy thread slows the second run down."""
-    monkeypatch.setattr(routing, "DETERMINISTIC_CHECKS_PER_COPY", 400)
+    monkeypatch.setattr(round_search, "DETERMINISTIC_CHECKS_PER_COPY", 400)
     first, second = _twice(_round(25, 60), "routing")
     assert _plan(first) == _plan(second)
     assert first.solution.objective == second.solution.objective
@@ -69,7 +69,7 @@ def test_deterministic_routing_with_exact_repair_repeats_its_plan(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A round small enough for the CP-SAT repair: deterministic time bounds it."""
-    monkeypatch.setattr(routing, "DETERMINISTIC_CHECKS_PER_COPY", 400)
+    monkeypatch.setattr(round_search, "DETERMINISTIC_CHECKS_PER_COPY", 400)
     monkeypatch.setattr(_repair, "WHOLE_ROUND_UNITS", 0.05)
     monkeypatch.setattr(_repair, "NEIGHBOURHOOD_UNITS", 0.005)
     first, second = _twice(_round(8, 24), "routing")

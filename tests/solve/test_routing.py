@@ -15,7 +15,7 @@ from matchmaker.model import Policy
 from matchmaker.solve import Progress, Route, Solution, _decompose, get_solver, objective_terms
 from matchmaker.solve import _cpsat as cpsat
 from matchmaker.solve import _greedy as greedy
-from matchmaker.solve import _routing as routing
+from matchmaker.solve import _round_search as round_search
 from matchmaker.solve._costs import Costs, plan_cost
 from matchmaker.solve._routing import solve
 from matchmaker.solve._routing_search import improve
@@ -274,10 +274,10 @@ def test_repair_serves_a_team_job_the_local_search_cannot_insert() -> None:
 
 def test_large_round_is_cut_into_parts_and_stays_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     """A round split into sub-rounds (teams frozen across parts) keeps every rule and pin."""
-    monkeypatch.setattr(routing, "VEHICLES_PER_PART", 5)
-    monkeypatch.setattr(routing, "COPIES_PER_PART", 20)
-    monkeypatch.setattr(routing, "_REPAIR_SHARE", 0.2)
-    monkeypatch.setattr(routing, "_NEIGHBOURHOOD_REPAIR_SHARE", 0.2)
+    monkeypatch.setattr(round_search, "VEHICLES_PER_PART", 5)
+    monkeypatch.setattr(round_search, "COPIES_PER_PART", 20)
+    monkeypatch.setattr(round_search, "_REPAIR_SHARE", 0.2)
+    monkeypatch.setattr(round_search, "_NEIGHBOURHOOD_REPAIR_SHARE", 0.2)
     problem = random_problem(11, 20, 70, team_share=0.2, pin_share=0.1, shifts_per_worker=2)
     solution = _solve(problem, time_limit=4.0)
     assert solution.stats["parts"] > 1
@@ -308,7 +308,7 @@ def test_time_limit_is_honoured_on_a_larger_round() -> None:
 
 def test_same_seed_same_plan(monkeypatch: pytest.MonkeyPatch) -> None:
     """A search that settles before its limit repeats exactly with one seed."""
-    monkeypatch.setattr(routing, "_REPAIR_SHARE", 0.0)
+    monkeypatch.setattr(round_search, "_REPAIR_SHARE", 0.0)
     problem = random_problem(8, 6, 20, team_share=0.2, pin_share=0.1)
     first = _solve(problem, time_limit=1.0, seed=3)
     assert _solve(problem, time_limit=1.0, seed=3).routes == first.routes
