@@ -37,11 +37,11 @@ import numpy as np
 from matchmaker.compile import LINK_DIFFERENT, LINK_SAME, Problem
 from matchmaker.model import Policy
 from matchmaker.solve._breaks import fit_breaks
+from matchmaker.solve._care_lns import ruin_and_recreate
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._lateness import check_travel_home
 from matchmaker.solve._linked_insertion import insert_all
 from matchmaker.solve._objective import objective_terms
-from matchmaker.solve._perturb import shake
 from matchmaker.solve._routing_model import RoutingModel, build_model
 from matchmaker.solve._routing_search import search_parameters
 from matchmaker.solve._solution import Progress, ProgressCallback, Route, Solution, report_done
@@ -52,12 +52,14 @@ BACKEND = "routing"
 _DETERMINISTIC_SOLUTIONS_PER_COPY = 200
 """Solutions the search may visit per job copy in deterministic mode (a work bound)."""
 
-_SECONDS_PER_COPY = 0.12
-"""Search seconds per job copy that one run of the multi-start gets at least."""
-_MAX_RUNS = 20
-_SHAKE_SHARE = 0.2
-"""Share of the best plan's visits a restart from it takes out and puts back."""
-_FIRST_SHARE = 0.2
+_DETERMINISTIC_ITERATIONS_PER_COPY = 3
+"""Ruin-and-recreate iterations per job copy in deterministic mode (a work bound)."""
+
+_CYCLES = 1
+"""Cycles of ruin and recreate then guided local search."""
+_LNS_SHARE = 0.6
+"""Share of a cycle's time that ruin and recreate gets; guided local search the rest."""
+_FIRST_SHARE = 0.05
 """Share of the time limit the first plan may use, trying insertion orders."""
 _FIRST_ORDERS = 3
 """Insertion orders always tried (due, earliest, their middle); then random ones."""
@@ -109,63 +111,58 @@ def _multi_start(
     stop: threading.Event | None,
     stats: dict[str, float],
 ) -> tuple[Route, ...]:
-    """Guided local search from several first plans, the best plan kept.
+    """Ruin and recreate, then guided local search to polish, in :data:`_CYCLES` cycles
+    from the best plan so far; the first from ``warm_start`` or the best insertion order.
 
-    The first run starts from ``warm_start`` or the best insertion order; later runs from
-    insertions in random orders or from the best plan shaken. Guided local search moves a
-    linked pair only one visit at a time, so it settles in the basin of its first plan: on
-    the HHCRSP instances several shorter runs beat one long run on rounds of up to about
-    50 job copies (A4: 186.9 with restarts, 210.4 with one run). At 60 s, one run per
-    0.12 s per job copy (C: 7 runs, D: 5) against one per 0.25 s (C: 3, D: 2) lowered the
-    mean gap to the best known results from +0.89% to +0.52% on the ten C instances and
-    from +5.12% to +4.23% on the ten D ones, though single instances moved both ways (D2
-    +12.3% to +0.7%, D3 +5.3% to +13.0%); hence one run per :data:`_SECONDS_PER_COPY`
-    seconds per job copy at least.
-
-    Every other restart starts from the best plan so far, shaken (:func:`shake`: a fifth
-    of its visits, related ones, out and back in): on D2, D3, D4, D6 and D9 at 30 s (under
-    load, seed 1) the sum of objectives went from 4131.5 with fresh starts only to 3931.4
-    (D6 worse, +7.4%; the others 2.8-12.8% better); shaking a tenth or three tenths, or
-    at every restart, gave about the same. At 60 s on the whole families (one seed) C went
-    from +0.52% to +1.44% and D from +4.23% to +4.07% to the best known results, within the
-    spread between runs (single instances move by up to 10 points): not yet settled.
+    Ruin and recreate (:mod:`matchmaker.solve._care_lns`) moves linked visits whole and
+    finds the basin; guided local search then shortens the routes within it (it moves one
+    visit at a time, re-timing the whole route, which the fixed-start insertion does not).
     """
     began = time.perf_counter()
+    deadline = began + time_limit
     costs = Costs.of(problem, policy)
     copies = max(int(problem.job_team.sum()), 1)
-    runs = 1 if deterministic else max(1, int(time_limit // max(_SECONDS_PER_COPY * copies, 1.0)))
-    runs = min(runs, _MAX_RUNS)
-    stats["runs"] = float(runs)
-    best: tuple[Route, ...] = ()
-    best_cost: int | None = None
     rng = np.random.default_rng(seed)
-    deadline = began + time_limit
-    for run in range(runs):
+    if warm_start is not None:
+        best = fit_breaks(problem, warm_start.routes)
+    else:
+        best = _first_plan(problem, policy, costs, seed, began + time_limit * _FIRST_SHARE)
+        best = fit_breaks(problem, best)
+    best_cost = objective_terms(problem, best, policy).total
+    cycles = 1 if deterministic else _CYCLES
+    iterations = 0.0
+    for cycle in range(cycles):
         now = time.perf_counter()
-        share = (deadline - now) / (runs - run)
-        if run == 0 and warm_start is not None:
-            start = warm_start.routes
-        elif run == 0:
-            start = _first_plan(problem, policy, costs, seed, now + share * _FIRST_SHARE)
-        elif run % 2 == 1:
-            start = shake(problem, policy, costs, best, rng, _SHAKE_SHARE)
-        else:
-            start = insert_all(problem, policy, costs, order=3 + run, seed=seed + run)
-        start = fit_breaks(problem, start)
-        start_cost = objective_terms(problem, start, policy).total
-        if best_cost is None or start_cost < best_cost:
-            best, best_cost = start, start_cost
-        model = build_rules_model(problem, costs, policy)
-        warm = Solution(routes=start, objective=0, backend=BACKEND, seed=seed, solve_seconds=0.0)
-        left = share - (time.perf_counter() - now)
-        found = _search(model, left, seed, warm, progress, deterministic, stop, began, stats)
-        if found is not None:
-            found = fit_breaks(problem, found)
-            cost = objective_terms(problem, found, policy).total
-            if cost < best_cost:
-                best, best_cost = found, cost
+        share = (deadline - now) / (cycles - cycle)
+        found, lns = ruin_and_recreate(
+            problem,
+            policy,
+            costs,
+            best,
+            rng,
+            float("inf") if deterministic else share * _LNS_SHARE,
+            max_iterations=_DETERMINISTIC_ITERATIONS_PER_COPY * copies if deterministic else None,
+            stop=stop,
+        )
+        iterations += lns.iterations
+        found = fit_breaks(problem, found)
+        cost = objective_terms(problem, found, policy).total
+        if cost < best_cost:
+            best, best_cost = found, cost
         if stop is not None and stop.is_set():
             break
+        model = build_rules_model(problem, costs, policy)
+        warm = Solution(routes=best, objective=0, backend=BACKEND, seed=seed, solve_seconds=0.0)
+        left = now + share - time.perf_counter()
+        polished = _search(model, left, seed, warm, progress, deterministic, stop, began, stats)
+        if polished is not None:
+            polished = fit_breaks(problem, polished)
+            cost = objective_terms(problem, polished, policy).total
+            if cost < best_cost:
+                best, best_cost = polished, cost
+        if stop is not None and stop.is_set():
+            break
+    stats["lns_iterations"] = iterations
     return best
 
 
