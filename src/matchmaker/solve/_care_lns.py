@@ -5,7 +5,7 @@ at a time, so it settles in the basin of the plan it starts from, and on the HHC
 the outcome hung on which restart was lucky. This loop moves whole groups instead:
 
 1. **Ruin**: take out a few related visits (near a random visit by travel and by start, see
-   :func:`matchmaker.solve._perturb.related_groups`), between :data:`MIN_REMOVED` and a
+   :func:`matchmaker.solve._care_ruin.related_groups`), between :data:`MIN_REMOVED` and a
    :data:`MAX_SHARE` of the movable visits; a linked visit leaves with the visits it is
    linked to. Team and pinned visits stay.
 2. **Compact**: every visit left that may move starts as early as its route, its window
@@ -34,16 +34,16 @@ import numpy.typing as npt
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
+from matchmaker.solve._care_ruin import groups, related_groups, without_groups
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._linked_insertion import InsertionState, insert_group, links, single_jobs
 from matchmaker.solve._objective import objective_terms
-from matchmaker.solve._perturb import groups, related_groups, without_groups
 from matchmaker.solve._solution import Route
 
 __all__ = ["CareLnsStats", "compact", "ruin_and_recreate"]
 
 MIN_REMOVED = 3
-MAX_SHARE = 0.15
+MAX_SHARE = 0.3
 """A ruin takes out between :data:`MIN_REMOVED` visits and this share of the movable ones."""
 PARTNER_TRIES = 8
 """Places of a visit tried before its linked visit is placed after each (the first plan

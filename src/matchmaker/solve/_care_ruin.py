@@ -1,12 +1,9 @@
-"""A kick for the home-care search: take related visits out of a plan and put them back.
+"""Which visits a ruin of the home-care search takes out (:mod:`matchmaker.solve._care_lns`).
 
-The routing search of :mod:`matchmaker.solve._rules_routing` settles in the basin of the
-plan it starts from (guided local search moves a linked pair one visit at a time). Besides
-fresh starts it restarts from the best plan so far, shaken: :func:`shake` takes out a share
-of the single-worker visits related to a random one (near it by travel and by start; a
-linked visit goes with the visits it is linked to) and puts them back by the cheapest
-insertion at fixed starts (:mod:`matchmaker.solve._linked_insertion`), in a random order.
-The rest of the plan keeps its starts; what does not fit is left to the search.
+A linked visit leaves together with the visits it is linked to (its group, named by the
+first visit of the chain), so that the insertion can put the pair back at a new common
+time; :func:`related_groups` picks visits near a random one by travel and by start,
+:func:`without_groups` takes any chosen visits' groups out of a plan.
 """
 
 from __future__ import annotations
@@ -15,12 +12,10 @@ import numpy as np
 import numpy.typing as npt
 
 from matchmaker.compile import Problem
-from matchmaker.model import Policy
-from matchmaker.solve._costs import Costs
-from matchmaker.solve._linked_insertion import InsertionState, insert_group, links, single_jobs
+from matchmaker.solve._linked_insertion import links
 from matchmaker.solve._solution import Route
 
-__all__ = ["groups", "related_groups", "shake", "without_groups"]
+__all__ = ["groups", "related_groups", "without_groups"]
 
 
 def groups(problem: Problem) -> tuple[npt.NDArray[np.int64], dict[int, list[int]]]:
@@ -72,33 +67,3 @@ def without_groups(
         for r in routes
     )
     return heads, kept
-
-
-def shake(
-    problem: Problem,
-    policy: Policy,
-    costs: Costs,
-    routes: tuple[Route, ...],
-    rng: np.random.Generator,
-    share: float,
-) -> tuple[Route, ...]:
-    """``routes`` with about ``share`` of their single-worker visits re-inserted."""
-    single = single_jobs(problem)
-    head, followers = groups(problem)
-    planned = np.zeros(problem.n_jobs, dtype=bool)
-    for route in routes:
-        planned[list(route.jobs)] = True
-    # A group moves only when every visit of it is a single-worker visit.
-    movable_group = np.ones(problem.n_jobs, dtype=bool)
-    np.logical_and.at(movable_group, head, single)
-    movable = np.flatnonzero(movable_group[head] & planned)
-    if movable.size == 0:
-        return routes
-    count = max(1, round(share * movable.size))
-    heads, kept = related_groups(problem, routes, head, movable, rng, count)
-    state = InsertionState.of_routes(problem, policy, costs, tuple(r for r in kept if r.jobs))
-    # Linked visits and team visits keep their starts (their partners depend on them).
-    state.fixed = {j for j in state.where if not single[j] or head[j] != j or j in followers}
-    for job in rng.permutation(heads).tolist():
-        insert_group(state, int(job), followers, single)
-    return state.routes()
