@@ -57,7 +57,7 @@ _DETERMINISTIC_ITERATIONS_PER_COPY = 3
 
 _CYCLES = 1
 """Cycles of ruin and recreate then guided local search."""
-_LNS_SHARE = 0.6
+_LNS_SHARE = 0.75
 """Share of a cycle's time that ruin and recreate gets; guided local search the rest."""
 _FIRST_SHARE = 0.05
 """Share of the time limit the first plan may use, trying insertion orders."""
