@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,8 +74,10 @@ def ruin_and_recreate(
     *,
     max_iterations: int | None = None,
     stop: threading.Event | None = None,
+    on_best: Callable[[tuple[Route, ...], int], None] | None = None,
 ) -> tuple[tuple[Route, ...], CareLnsStats]:
-    """The best plan the loop finds from ``routes`` in ``seconds`` (module docstring)."""
+    """The best plan the loop finds from ``routes`` in ``seconds`` (module docstring);
+    ``on_best`` hears of each new best plan and its cost."""
     began = time.perf_counter()
     stats = CareLnsStats()
     single = single_jobs(problem)
@@ -111,6 +114,8 @@ def ruin_and_recreate(
         if cost < best_cost:
             best, best_cost = candidate, cost
             stats.improved += 1
+            if on_best is not None:
+                on_best(best, best_cost)
         if cost < current_cost or cost <= best_cost + threshold:
             current, current_cost = candidate, cost
             stats.accepted += 1

@@ -19,9 +19,11 @@ shift; and each shift's breaks as break intervals of the ``time`` dimension), pl
 
 The gap constraints hold on the start cumuls even when the linked visit is left out (a
 dropped visit's cumul is free inside its window), so a visit is only planned at a start
-from which its partner could still follow. The search is guided local search from
-parallel cheapest insertion, or from ``warm_start``; it does not cut the round into
-sub-rounds, so very large rounds with these rules are slower to search. Every candidate
+from which its partner could still follow. The search starts from the best of a few
+insertion orders at fixed starts (or from ``warm_start``), runs ruin and recreate
+(:mod:`matchmaker.solve._care_lns`) for most of the time and polishes the best plan with
+guided local search on this model; it does not cut the round into sub-rounds, so very
+large rounds with these rules are slower to search. Every candidate
 plan (insertion, warm start, search) passes :func:`matchmaker.solve._breaks.fit_breaks`,
 which only acts should a route's breaks not fit (see there).
 """
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -117,6 +120,13 @@ def _multi_start(
     Ruin and recreate (:mod:`matchmaker.solve._care_lns`) moves linked visits whole and
     finds the basin; guided local search then shortens the routes within it (it moves one
     visit at a time, re-timing the whole route, which the fixed-start insertion does not).
+    This replaced restarts of guided local search (fresh insertions and shaken copies of
+    the best plan), whose outcome hung on which restart was lucky: on D3-D8 of the HHCRSP
+    benchmark at 60 s a single instance moved by up to 10 points between runs; with the
+    loop the two seeds of an instance stay within about 2 points (benchmarks/RESULTS.md).
+    On D3 and D6 (seed 0, under load) two cycles instead of one, or 0.6 or 0.8 of the time
+    to the loop instead of 0.75, moved single results by +-3% both ways: within the noise.
+    In deterministic mode the loop is bounded by iterations, not by time.
     """
     began = time.perf_counter()
     deadline = began + time_limit
@@ -130,6 +140,8 @@ def _multi_start(
         best = fit_breaks(problem, best)
     best_cost = objective_terms(problem, best, policy).total
     cycles = 1 if deterministic else _CYCLES
+    # ``ruin_and_recreate = false`` leaves guided local search alone, as on other rounds.
+    lns_share = _LNS_SHARE if policy.ruin_and_recreate else 0.0
     iterations = 0.0
     for cycle in range(cycles):
         now = time.perf_counter()
@@ -140,9 +152,14 @@ def _multi_start(
             costs,
             best,
             rng,
-            float("inf") if deterministic else share * _LNS_SHARE,
-            max_iterations=_DETERMINISTIC_ITERATIONS_PER_COPY * copies if deterministic else None,
+            float("inf") if deterministic else share * lns_share,
+            max_iterations=(
+                (_DETERMINISTIC_ITERATIONS_PER_COPY * copies if lns_share else 0)
+                if deterministic
+                else None
+            ),
             stop=stop,
+            on_best=_reporter(progress, began),
         )
         iterations += lns.iterations
         found = fit_breaks(problem, found)
@@ -164,6 +181,25 @@ def _multi_start(
             break
     stats["lns_iterations"] = iterations
     return best
+
+
+def _reporter(
+    progress: ProgressCallback | None, began: float
+) -> Callable[[tuple[Route, ...], int], None] | None:
+    """A new best plan of the loop as progress, at most every half second."""
+    if progress is None:
+        return None
+    callback = progress
+    last = [0.0]
+
+    def report(routes: tuple[Route, ...], cost: int) -> None:
+        now = time.perf_counter()
+        if now - last[0] >= 0.5:
+            last[0] = now
+            served = len({job for route in routes for job in route.jobs})
+            callback(Progress(elapsed_seconds=now - began, objective=cost, served=served))
+
+    return report
 
 
 def _first_plan(
