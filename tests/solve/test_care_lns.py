@@ -4,17 +4,20 @@ valid, never worse than where it started, and the compaction only moves starts e
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from matchmaker.compile import Problem, compile_problem
-from matchmaker.model import Dataset
+from matchmaker.model import Dataset, Policy, TimeWindow
 from matchmaker.plan import Violation, build_plan, verify
 from matchmaker.solve import Route, Solution
+from matchmaker.solve import _rules_routing as rules_routing
 from matchmaker.solve._breaks import fit_breaks
 from matchmaker.solve._care_lns import compact, ruin_and_recreate
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._linked_insertion import insert_all
 from matchmaker.solve._objective import objective_terms
+from tests.rules.world import at, job, world
 from tests.strategies import datasets
 
 
@@ -80,3 +83,24 @@ def test_compact_only_moves_starts_earlier_and_keeps_the_plan_valid(dataset: Dat
     for before, after in zip(thinned, compacted, strict=True):
         assert before.jobs == after.jobs
         assert all(a <= b for a, b in zip(after.starts, before.starts, strict=True))
+
+
+def _due_world() -> Dataset:
+    """Three one-hour jobs for one worker, all due at 09:00 inside 09:00-14:00."""
+    window = TimeWindow(start=at(9), end=at(14))
+    return world(jobs=[job(f"J{k}", window=window, due_start=at(9)) for k in range(3)])
+
+
+@pytest.mark.parametrize("loop", [True, False])
+def test_the_home_care_search_runs_the_loop_unless_the_policy_says_not(loop: bool) -> None:
+    """On a round with soft windows, time for three restarts: the second restarts through
+    ruin and recreate; ``ruin_and_recreate = false`` leaves guided local search alone. Both
+    plans serve every job and pass the verifier."""
+    dataset = _due_world()
+    policy = Policy(lateness_cost_per_minute=1, ruin_and_recreate=loop)
+    problem = compile_problem(dataset)
+    solution = rules_routing.solve(problem, policy=policy, time_limit=3.0, seed=0)
+    assert (solution.stats["lns_iterations"] > 0) == loop
+    plan = build_plan(dataset, problem, solution, policy)
+    assert verify(dataset, plan) == []
+    assert len(plan.assignments) == 3

@@ -21,9 +21,9 @@ The gap constraints hold on the start cumuls even when the linked visit is left 
 dropped visit's cumul is free inside its window), so a visit is only planned at a start
 from which its partner could still follow. The search starts from the best of a few
 insertion orders at fixed starts (or from ``warm_start``), runs ruin and recreate
-(:mod:`matchmaker.solve._care_lns`) for most of the time and polishes the best plan with
-guided local search on this model; it does not cut the round into sub-rounds, so very
-large rounds with these rules are slower to search. Every candidate
+(:mod:`matchmaker.solve._care_lns`) from the best plan on every other restart and runs
+guided local search on this model after each start; it does not cut the round into
+sub-rounds, so very large rounds with these rules are slower to search. Every candidate
 plan (insertion, warm start, search) passes :func:`matchmaker.solve._breaks.fit_breaks`,
 which only acts should a route's breaks not fit (see there).
 """
@@ -55,14 +55,13 @@ BACKEND = "routing"
 _DETERMINISTIC_SOLUTIONS_PER_COPY = 200
 """Solutions the search may visit per job copy in deterministic mode (a work bound)."""
 
-_DETERMINISTIC_ITERATIONS_PER_COPY = 3
-"""Ruin-and-recreate iterations per job copy in deterministic mode (a work bound)."""
-
-_CYCLES = 1
-"""Cycles of ruin and recreate then guided local search."""
-_LNS_SHARE = 0.75
-"""Share of a cycle's time that ruin and recreate gets; guided local search the rest."""
-_FIRST_SHARE = 0.05
+_SECONDS_PER_COPY = 0.12
+"""Search seconds per job copy that one run of the multi-start gets at least."""
+_MAX_RUNS = 20
+_LNS_SHARE = 0.5
+"""Share of a restart from the best plan that ruin and recreate gets; guided local search
+the rest."""
+_FIRST_SHARE = 0.2
 """Share of the time limit the first plan may use, trying insertion orders."""
 _FIRST_ORDERS = 3
 """Insertion orders always tried (due, earliest, their middle); then random ones."""
@@ -114,69 +113,71 @@ def _multi_start(
     stop: threading.Event | None,
     stats: dict[str, float],
 ) -> tuple[Route, ...]:
-    """Ruin and recreate, then guided local search to polish, in :data:`_CYCLES` cycles
-    from the best plan so far; the first from ``warm_start`` or the best insertion order.
+    """Guided local search from several first plans, the best plan kept.
 
-    Ruin and recreate (:mod:`matchmaker.solve._care_lns`) moves linked visits whole and
-    finds the basin; guided local search then shortens the routes within it (it moves one
-    visit at a time, re-timing the whole route, which the fixed-start insertion does not).
-    This replaced restarts of guided local search (fresh insertions and shaken copies of
-    the best plan), whose outcome hung on which restart was lucky: on D3-D8 of the HHCRSP
-    benchmark at 60 s a single instance moved by up to 10 points between runs; with the
-    loop the two seeds of an instance stay within about 2 points (benchmarks/RESULTS.md).
-    On D3 and D6 (seed 0, under load) two cycles instead of one, or 0.6 or 0.8 of the time
-    to the loop instead of 0.75, moved single results by +-3% both ways: within the noise.
-    In deterministic mode the loop is bounded by iterations, not by time.
+    The first run starts from ``warm_start`` or the best insertion order; later runs
+    alternate: ruin and recreate (:mod:`matchmaker.solve._care_lns`) from the best plan so
+    far for :data:`_LNS_SHARE` of the run, then guided local search from its result; or a
+    fresh insertion in a random order, then guided local search. Guided local search moves
+    a linked pair only one visit at a time, so it settles in the basin of its first plan;
+    the loop moves linked visits whole and finds a better basin, and the fresh starts keep
+    the diversity the small rounds need (A4 of the HHCRSP benchmark: 186.9 with restarts,
+    210.4 with the loop alone for three quarters of the time). At 60 s, seed 0, under
+    load: the loop alone for three quarters of the time gave C +2.41% and D +2.58% (seed 1
+    +2.04%) to the best known results, against +0.5% to +1.4% and +4.1% to +5.1% for
+    restarts with a shake of the best plan; restarts through the loop gave A4 186.9, C6
+    815.5 (-2.8%; the loop alone +11.2%) and D4 857.0 (+6.5%): spot checks, not a family
+    run (benchmarks/RESULTS.md).
     """
     began = time.perf_counter()
-    deadline = began + time_limit
     costs = Costs.of(problem, policy)
     copies = max(int(problem.job_team.sum()), 1)
+    runs = 1 if deterministic else max(1, int(time_limit // max(_SECONDS_PER_COPY * copies, 1.0)))
+    runs = min(runs, _MAX_RUNS)
+    stats["runs"] = float(runs)
+    best: tuple[Route, ...] = ()
+    best_cost: int | None = None
     rng = np.random.default_rng(seed)
-    if warm_start is not None:
-        best = fit_breaks(problem, warm_start.routes)
-    else:
-        best = _first_plan(problem, policy, costs, seed, began + time_limit * _FIRST_SHARE)
-        best = fit_breaks(problem, best)
-    best_cost = objective_terms(problem, best, policy).total
-    cycles = 1 if deterministic else _CYCLES
+    deadline = began + time_limit
     # ``ruin_and_recreate = false`` leaves guided local search alone, as on other rounds.
-    lns_share = _LNS_SHARE if policy.ruin_and_recreate else 0.0
+    loop = policy.ruin_and_recreate
     iterations = 0.0
-    for cycle in range(cycles):
+    for run in range(runs):
         now = time.perf_counter()
-        share = (deadline - now) / (cycles - cycle)
-        found, lns = ruin_and_recreate(
-            problem,
-            policy,
-            costs,
-            best,
-            rng,
-            float("inf") if deterministic else share * lns_share,
-            max_iterations=(
-                (_DETERMINISTIC_ITERATIONS_PER_COPY * copies if lns_share else 0)
-                if deterministic
-                else None
-            ),
-            stop=stop,
-            on_best=_reporter(progress, began),
-        )
-        iterations += lns.iterations
-        found = fit_breaks(problem, found)
-        cost = objective_terms(problem, found, policy).total
-        if cost < best_cost:
-            best, best_cost = found, cost
+        share = (deadline - now) / (runs - run)
+        if run == 0 and warm_start is not None:
+            start = warm_start.routes
+        elif run == 0:
+            start = _first_plan(problem, policy, costs, seed, now + share * _FIRST_SHARE)
+        elif run % 2 == 1 and loop:
+            start, lns = ruin_and_recreate(
+                problem,
+                policy,
+                costs,
+                best,
+                rng,
+                share * _LNS_SHARE,
+                stop=stop,
+                on_best=_reporter(progress, began),
+            )
+            iterations += lns.iterations
+        else:
+            start = insert_all(problem, policy, costs, order=3 + run, seed=seed + run)
+        start = fit_breaks(problem, start)
+        start_cost = objective_terms(problem, start, policy).total
+        if best_cost is None or start_cost < best_cost:
+            best, best_cost = start, start_cost
         if stop is not None and stop.is_set():
             break
         model = build_rules_model(problem, costs, policy)
-        warm = Solution(routes=best, objective=0, backend=BACKEND, seed=seed, solve_seconds=0.0)
-        left = now + share - time.perf_counter()
-        polished = _search(model, left, seed, warm, progress, deterministic, stop, began, stats)
-        if polished is not None:
-            polished = fit_breaks(problem, polished)
-            cost = objective_terms(problem, polished, policy).total
+        warm = Solution(routes=start, objective=0, backend=BACKEND, seed=seed, solve_seconds=0.0)
+        left = share - (time.perf_counter() - now)
+        found = _search(model, left, seed, warm, progress, deterministic, stop, began, stats)
+        if found is not None:
+            found = fit_breaks(problem, found)
+            cost = objective_terms(problem, found, policy).total
             if cost < best_cost:
-                best, best_cost = polished, cost
+                best, best_cost = found, cost
         if stop is not None and stop.is_set():
             break
     stats["lns_iterations"] = iterations
