@@ -15,6 +15,7 @@ plan that the routing search (:mod:`matchmaker.solve._rules_routing`) starts fro
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Self
 
@@ -52,6 +53,46 @@ class Place:
     cost: int
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Tables:
+    """The problem's arrays as Python lists: the insertion reads them item by item."""
+
+    travel: list[list[list[int]]]
+    out: list[list[int]]
+    back: list[list[int]] | None
+    duration: list[int]
+    latest: list[int]
+    due: list[int]
+    end: list[int]
+    mode: list[int]
+
+
+_TABLES: weakref.WeakKeyDictionary[Problem, _Tables] = weakref.WeakKeyDictionary()
+
+
+def _tables(problem: Problem) -> _Tables:
+    tables = _TABLES.get(problem)
+    if tables is None:
+        rules = problem.rules
+        back = None if rules is None else rules.travel_job_home
+        tables = _Tables(
+            travel=problem.travel_job_job.astype(np.int64).tolist(),
+            out=problem.travel_home_job.astype(np.int64).tolist(),
+            back=None if back is None else back.astype(np.int64).tolist(),
+            duration=problem.job_duration.astype(np.int64).tolist(),
+            latest=problem.job_latest.astype(np.int64).tolist(),
+            due=(
+                rules.job_due.astype(np.int64).tolist()
+                if rules is not None
+                else [-1] * problem.n_jobs
+            ),
+            end=problem.vehicle_end.astype(np.int64).tolist(),
+            mode=problem.vehicle_mode.astype(np.int64).tolist(),
+        )
+        _TABLES[problem] = tables
+    return tables
+
+
 @dataclass(kw_only=True)
 class InsertionState:
     """A plan being built at fixed starts (the refill of :mod:`._linked_refill` too)."""
@@ -67,6 +108,10 @@ class InsertionState:
     """Job -> (vehicle, start)."""
     fixed: set[int] = field(default_factory=set)
     """Planned jobs whose start may not move (linked visits and the visits they follow)."""
+    tables: _Tables = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.tables = _tables(self.problem)
 
     @classmethod
     def of_routes(
@@ -101,44 +146,44 @@ class InsertionState:
 
     def travel(self, v: int, a: int | None, b: int | None) -> int:
         """Minutes from ``a`` to ``b`` in vehicle ``v`` (``None`` = home)."""
-        problem = self.problem
+        tables = self.tables
         if a is None and b is None:
             return 0
         if a is None:
-            return int(problem.travel_home_job[v, b])
+            return tables.out[v][b]  # type: ignore[index]
         if b is None:
-            rules = problem.rules
-            back = None if rules is None else rules.travel_job_home
-            return 0 if back is None else int(back[v, a])
-        return int(problem.travel_job_job[problem.vehicle_mode[v], a, b])
+            return 0 if tables.back is None else tables.back[v][a]
+        return tables.travel[tables.mode[v]][a][b]
 
     def late(self, job: int, start: int) -> int:
-        rules = self.problem.rules
-        if rules is None or rules.job_due[job] < 0:
-            return 0
-        return max(0, start - int(rules.job_due[job]))
+        due = self.tables.due[job]
+        return 0 if due < 0 else max(0, start - due)
 
     def push(self, v: int, position: int, job: int, start: int) -> tuple[int, int] | None:
         """``(travel added, lateness added)`` of ``job`` at ``start`` in front of
         ``position`` of vehicle ``v``, the later jobs pushed as needed; ``None`` if a
         pushed job would leave its window or is linked (linked jobs keep their start)."""
-        problem = self.problem
+        tables = self.tables
         route, starts = self.jobs[v], self.starts[v]
         prev = route[position - 1] if position > 0 else None
         nxt = route[position] if position < len(route) else None
         added = self.travel(v, prev, job) + self.travel(v, job, nxt) - self.travel(v, prev, nxt)
         late = self.late(job, start)
-        t, here = start + int(problem.job_duration[job]), job
+        row = tables.travel[tables.mode[v]]
+        duration, latest, due, fixed = tables.duration, tables.latest, tables.due, self.fixed
+        t, here = start + duration[job], job
         for k in range(position, len(route)):
             other = route[k]
-            new = max(starts[k], t + self.travel(v, here, other))
+            new = max(starts[k], t + row[here][other])
             if new == starts[k]:
                 return added, late
-            if other in self.fixed or new > int(problem.job_latest[other]):
+            if other in fixed or new > latest[other]:
                 return None
-            late += self.late(other, new) - self.late(other, starts[k])
-            t, here = new + int(problem.job_duration[other]), other
-        if t + self.travel(v, here, None) > int(problem.vehicle_end[v]):
+            if due[other] >= 0:
+                late += max(0, new - due[other]) - max(0, starts[k] - due[other])
+            t, here = new + duration[other], other
+        back = 0 if tables.back is None else tables.back[v][here]
+        if t + back > tables.end[v]:
             return None
         return added, late
 
@@ -188,6 +233,12 @@ class InsertionState:
         problem, policy = self.problem, self.policy
         found: list[Place] = []
         duration = int(problem.job_duration[job])
+        tables = self.tables
+        shift_start = problem.vehicle_start
+        job_earliest = max(int(problem.job_earliest[job]), low)
+        latest = min(int(problem.job_latest[job]), high)
+        if job_earliest > latest:
+            return found
         for v in np.flatnonzero(problem.eligible[:, job]).tolist():
             route, starts = self.jobs[v], self.starts[v]
             if len(route) >= int(problem.vehicle_max_jobs[v]):
@@ -196,19 +247,19 @@ class InsertionState:
                 continue
             worker = int(problem.vehicle_worker[v])
             match = int(self.costs.match_cost[worker, job])
+            row = tables.travel[tables.mode[v]]
             for p in range(len(route) + 1):
-                prev = route[p - 1] if p > 0 else None
-                ready = (
-                    int(problem.vehicle_start[v])
-                    if prev is None
-                    else starts[p - 1] + int(problem.job_duration[prev])
-                )
-                earliest = max(
-                    ready + self.travel(v, prev, job), int(problem.job_earliest[job]), low
-                )
-                latest = min(int(problem.job_latest[job]), high)
-                if earliest > latest:
+                if p == 0:
+                    ready = int(shift_start[v]) + tables.out[v][job]
+                else:
+                    prev = route[p - 1]
+                    done = starts[p - 1] + tables.duration[prev]
+                    if done > latest:
+                        break  # later positions free up later still
+                    ready = done + row[prev][job]
+                if ready > latest:
                     continue
+                earliest = max(ready, job_earliest)
                 found_start = self.start_with_breaks(v, p, job, earliest, latest)
                 if found_start is None:
                     continue
@@ -369,10 +420,16 @@ def _place_pins(state: InsertionState) -> None:
 
 
 def insert_group(
-    state: InsertionState, job: int, followers: dict[int, list[int]], single: npt.NDArray[np.bool_]
+    state: InsertionState,
+    job: int,
+    followers: dict[int, list[int]],
+    single: npt.NDArray[np.bool_],
+    *,
+    tries: int = _PARTNER_TRIES,
 ) -> None:
     """Insert ``job`` and, after it, the visits linked to it (at the place where all fit
-    most cheaply); a follower that fits nowhere is left out."""
+    most cheaply, among the ``tries`` cheapest places of ``job``); a follower that fits
+    nowhere is left out."""
     mine = [f for f in followers.get(job, []) if single[f]]
     places = state.places(job)
     if not places:
@@ -381,7 +438,7 @@ def insert_group(
         state.put(job, places[0], places[0].start)
         return
     best: tuple[int, Place, int] | None = None
-    for place in places[:_PARTNER_TRIES]:
+    for place in places[:tries]:
         # The earliest start, and a few later ones the window allows.
         span = place.latest - place.start
         for start in sorted({place.start, place.start + span // 4, place.start + span // 2}):

@@ -19,8 +19,10 @@ shift; and each shift's breaks as break intervals of the ``time`` dimension), pl
 
 The gap constraints hold on the start cumuls even when the linked visit is left out (a
 dropped visit's cumul is free inside its window), so a visit is only planned at a start
-from which its partner could still follow. The search is guided local search from
-parallel cheapest insertion, or from ``warm_start``; it does not cut the round into
+from which its partner could still follow. The search starts from the best of a few
+insertion orders at fixed starts (or from ``warm_start``), runs ruin and recreate
+(:mod:`matchmaker.solve._care_lns`) from the best plan on every other restart and runs
+guided local search on this model after each start; it does not cut the round into
 sub-rounds, so very large rounds with these rules are slower to search. Every candidate
 plan (insertion, warm start, search) passes :func:`matchmaker.solve._breaks.fit_breaks`,
 which only acts should a route's breaks not fit (see there).
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -37,11 +40,11 @@ import numpy as np
 from matchmaker.compile import LINK_DIFFERENT, LINK_SAME, Problem
 from matchmaker.model import Policy
 from matchmaker.solve._breaks import fit_breaks
+from matchmaker.solve._care_lns import ruin_and_recreate
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._lateness import check_travel_home
 from matchmaker.solve._linked_insertion import insert_all
 from matchmaker.solve._objective import objective_terms
-from matchmaker.solve._perturb import shake
 from matchmaker.solve._routing_model import RoutingModel, build_model
 from matchmaker.solve._routing_search import search_parameters
 from matchmaker.solve._solution import Progress, ProgressCallback, Route, Solution, report_done
@@ -55,8 +58,9 @@ _DETERMINISTIC_SOLUTIONS_PER_COPY = 200
 _SECONDS_PER_COPY = 0.12
 """Search seconds per job copy that one run of the multi-start gets at least."""
 _MAX_RUNS = 20
-_SHAKE_SHARE = 0.2
-"""Share of the best plan's visits a restart from it takes out and puts back."""
+_LNS_SHARE = 0.5
+"""Share of a restart from the best plan that ruin and recreate gets; guided local search
+the rest."""
 _FIRST_SHARE = 0.2
 """Share of the time limit the first plan may use, trying insertion orders."""
 _FIRST_ORDERS = 3
@@ -111,24 +115,19 @@ def _multi_start(
 ) -> tuple[Route, ...]:
     """Guided local search from several first plans, the best plan kept.
 
-    The first run starts from ``warm_start`` or the best insertion order; later runs from
-    insertions in random orders or from the best plan shaken. Guided local search moves a
-    linked pair only one visit at a time, so it settles in the basin of its first plan: on
-    the HHCRSP instances several shorter runs beat one long run on rounds of up to about
-    50 job copies (A4: 186.9 with restarts, 210.4 with one run). At 60 s, one run per
-    0.12 s per job copy (C: 7 runs, D: 5) against one per 0.25 s (C: 3, D: 2) lowered the
-    mean gap to the best known results from +0.89% to +0.52% on the ten C instances and
-    from +5.12% to +4.23% on the ten D ones, though single instances moved both ways (D2
-    +12.3% to +0.7%, D3 +5.3% to +13.0%); hence one run per :data:`_SECONDS_PER_COPY`
-    seconds per job copy at least.
-
-    Every other restart starts from the best plan so far, shaken (:func:`shake`: a fifth
-    of its visits, related ones, out and back in): on D2, D3, D4, D6 and D9 at 30 s (under
-    load, seed 1) the sum of objectives went from 4131.5 with fresh starts only to 3931.4
-    (D6 worse, +7.4%; the others 2.8-12.8% better); shaking a tenth or three tenths, or
-    at every restart, gave about the same. At 60 s on the whole families (one seed) C went
-    from +0.52% to +1.44% and D from +4.23% to +4.07% to the best known results, within the
-    spread between runs (single instances move by up to 10 points): not yet settled.
+    The first run starts from ``warm_start`` or the best insertion order; later runs
+    alternate: ruin and recreate (:mod:`matchmaker.solve._care_lns`) from the best plan so
+    far for :data:`_LNS_SHARE` of the run, then guided local search from its result; or a
+    fresh insertion in a random order, then guided local search. Guided local search moves
+    a linked pair only one visit at a time, so it settles in the basin of its first plan;
+    the loop moves linked visits whole and finds a better basin, and the fresh starts keep
+    the diversity the small rounds need (A4 of the HHCRSP benchmark: 186.9 with restarts,
+    210.4 with the loop alone for three quarters of the time). At 60 s, seed 0, under
+    load: the loop alone for three quarters of the time gave C +2.41% and D +2.58% (seed 1
+    +2.04%) to the best known results, against +0.5% to +1.4% and +4.1% to +5.1% for
+    restarts with a shake of the best plan; restarts through the loop gave A4 186.9, C6
+    815.5 (-2.8%; the loop alone +11.2%) and D4 857.0 (+6.5%): spot checks, not a family
+    run (benchmarks/RESULTS.md).
     """
     began = time.perf_counter()
     costs = Costs.of(problem, policy)
@@ -140,6 +139,9 @@ def _multi_start(
     best_cost: int | None = None
     rng = np.random.default_rng(seed)
     deadline = began + time_limit
+    # ``ruin_and_recreate = false`` leaves guided local search alone, as on other rounds.
+    loop = policy.ruin_and_recreate
+    iterations = 0.0
     for run in range(runs):
         now = time.perf_counter()
         share = (deadline - now) / (runs - run)
@@ -147,14 +149,26 @@ def _multi_start(
             start = warm_start.routes
         elif run == 0:
             start = _first_plan(problem, policy, costs, seed, now + share * _FIRST_SHARE)
-        elif run % 2 == 1:
-            start = shake(problem, policy, costs, best, rng, _SHAKE_SHARE)
+        elif run % 2 == 1 and loop:
+            start, lns = ruin_and_recreate(
+                problem,
+                policy,
+                costs,
+                best,
+                rng,
+                share * _LNS_SHARE,
+                stop=stop,
+                on_best=_reporter(progress, began),
+            )
+            iterations += lns.iterations
         else:
             start = insert_all(problem, policy, costs, order=3 + run, seed=seed + run)
         start = fit_breaks(problem, start)
         start_cost = objective_terms(problem, start, policy).total
         if best_cost is None or start_cost < best_cost:
             best, best_cost = start, start_cost
+        if stop is not None and stop.is_set():
+            break
         model = build_rules_model(problem, costs, policy)
         warm = Solution(routes=start, objective=0, backend=BACKEND, seed=seed, solve_seconds=0.0)
         left = share - (time.perf_counter() - now)
@@ -166,7 +180,27 @@ def _multi_start(
                 best, best_cost = found, cost
         if stop is not None and stop.is_set():
             break
+    stats["lns_iterations"] = iterations
     return best
+
+
+def _reporter(
+    progress: ProgressCallback | None, began: float
+) -> Callable[[tuple[Route, ...], int], None] | None:
+    """A new best plan of the loop as progress, at most every half second."""
+    if progress is None:
+        return None
+    callback = progress
+    last = [0.0]
+
+    def report(routes: tuple[Route, ...], cost: int) -> None:
+        now = time.perf_counter()
+        if now - last[0] >= 0.5:
+            last[0] = now
+            served = len({job for route in routes for job in route.jobs})
+            callback(Progress(elapsed_seconds=now - began, objective=cost, served=served))
+
+    return report
 
 
 def _first_plan(
