@@ -2,9 +2,9 @@
 
 One pydantic model per table validates one row, cell by cell: every cell arrives as text
 (blank cells are left out, so the field default applies) and is parsed by its cell type
-(:mod:`matchmaker.io._cell_types`), whose message names what is wrong and what is expected. Rules that span several cells or
-rows live in :mod:`matchmaker.io._checks`. The JSON Schema of each model documents the
-table (``matchmaker schema``).
+(:mod:`matchmaker.io._cell_types`), whose message names what is wrong and what is
+expected. Rules that span several cells or rows live in :mod:`matchmaker.io._checks`. The
+JSON Schema of each model documents the table (``matchmaker schema``).
 """
 
 from __future__ import annotations
