@@ -226,6 +226,31 @@ def test_an_overrun_into_a_frozen_visit_hits_it_instead_of_overlapping_it() -> N
     assert verify(result.dataset, result.plan) == []
 
 
+def test_a_worker_away_after_an_overrun_finishes_the_visit_under_way() -> None:
+    """A runs 09:45-10:30 and overruns by a minute; its worker is away from 10:30. The
+    visit under way stays with its worker to its new end (10:31): the shift is cut after
+    it, not at 10:30, so the re-plan keeps A and verifies."""
+    dataset = world(
+        workers=[worker("W1")],
+        jobs=[job("A", window=TimeWindow(start=at(9, 45), end=at(9, 45)), duration_minutes=45)],
+    )
+    plan = dispatch(dataset, solver="greedy", time_limit=5.0).plan
+    changes = parse_changes(
+        _lines(
+            {"kind": "job_overrun", "job_id": "A", "minutes": 1},
+            {"kind": "worker_unavailable", "worker_id": "W1", "from": at(10, 30).isoformat()},
+        ),
+        dataset,
+        file="c.jsonl",
+    )
+    result = replan(dataset, plan, changes, freeze_before=at(10, 30), time_limit=2.0)
+    assert result.violations == ()
+    assert [(a.job_id, a.worker_id, a.start) for a in result.plan.assignments] == [
+        ("A", "W1", at(9, 45))
+    ]
+    assert verify(result.dataset, result.plan) == []
+
+
 def test_an_overrun_into_a_pinned_visit_releases_the_pin() -> None:
     """B is pinned to W1 at 10:00 in the data; A's overrun keeps W1 busy until 10:30, so
     the pin cannot be kept: B is hit, its pin released (the reason says so), and the new

@@ -294,11 +294,11 @@ def apply_changes(
     ``visits`` gives, per worker, the ``(job_id, start, end)`` of the visits the previous
     plan gives them. A worker unavailable from ``from`` keeps the visits that start before it
     (they are done or under way): the shift is cut at ``from`` or at the end of the last
-    such visit, whichever is later, and starts again at ``until``. An overrun lengthens the
-    job and, when it then runs past its worker's shift, the shift (the worker is still
-    there), and a work-minute limit by as much. A declined job excludes the worker, and a
-    job pinned to a worker who is away at its start is no longer pinned to them (both drop
-    only that worker's pin).
+    such visit (lengthened by an overrun reported before), whichever is later, and starts
+    again at ``until``. An overrun lengthens the job and, when it then runs past its
+    worker's shift, the shift (the worker is still there), and a work-minute limit by as
+    much. A declined job excludes the worker, and a job pinned to a worker who is away at
+    its start is no longer pinned to them (both drop only that worker's pin).
     """
     jobs = {job.job_id: job for job in dataset.jobs}
     workers = {worker.worker_id: worker for worker in dataset.workers}
@@ -339,7 +339,15 @@ def apply_changes(
                         )
         elif change.kind == "worker_unavailable" and change.start is not None:
             worker = workers[change.worker_id]
-            spans = [(start, end) for _, start, end in visits.get(change.worker_id, ())]
+            # A visit under way ends when its job does now: an overrun reported before
+            # lengthens it, and the worker stays to the end of it.
+            spans = [
+                (
+                    start,
+                    add_minutes(start, jobs[job_id].duration_minutes) if job_id in jobs else end,
+                )
+                for job_id, start, end in visits.get(change.worker_id, ())
+            ]
             shifts = _cut(worker.shifts, change.start, change.until, spans)
             workers[change.worker_id] = replace(worker, shifts=shifts)
             unavailable.setdefault(change.worker_id, []).append(change)
