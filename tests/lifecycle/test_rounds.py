@@ -68,3 +68,18 @@ def test_files_that_would_not_load_give_no_hash(seeded: Operations) -> None:
     record_round(seeded, {"jobs.csv": "job_id\nJ1\n"}, D1)
     assert exported_rounds(seeded) == {}
     assert _pending(seeded) == []
+
+
+def test_a_lookup_hashes_only_until_it_finds_the_plan(seeded: Operations, tmp_path: Path) -> None:
+    """A plan of the round written last costs one hashing: the rounds written before it
+    stay to be hashed; a hash no round gives hashes them all (and lets them go)."""
+    from matchmaker.io import input_sha256, load_dataset
+
+    for offset in range(3):
+        record_round(seeded, {"jobs.csv": f"job_id\n{offset}\n"}, D1 + timedelta(days=offset))
+    export_jobs(seeded, day=D1, out=tmp_path / "round")
+    digest = input_sha256(load_dataset(tmp_path / "round"))
+    assert exported_rounds(seeded, looking_for=digest)[digest] == D1.isoformat()
+    assert len(_pending(seeded)) == 3
+    assert digest in exported_rounds(seeded, looking_for="0" * 64)
+    assert _pending(seeded) == []

@@ -56,7 +56,7 @@ def _check_round(ops: Operations, plan: Path) -> None:
     digest = data.get("input_sha256") if isinstance(data, dict) else None
     if not isinstance(digest, str):
         return
-    rounds = exported_rounds(ops)
+    rounds = exported_rounds(ops, looking_for=digest)
     if digest in rounds:
         return
     if rounds:

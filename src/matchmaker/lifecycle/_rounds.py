@@ -82,28 +82,40 @@ def _hashes(files: Mapping[str, str]) -> tuple[str, ...]:
     return input_sha256(dataset), input_sha256(redacted(dataset))
 
 
-def exported_rounds(ops: Operations) -> dict[str, str]:
-    """``{input_sha256: day}`` of the rounds the store exported, the latest last (the
-    rounds written since the last call are hashed and remembered first)."""
+def exported_rounds(ops: Operations, *, looking_for: str | None = None) -> dict[str, str]:
+    """``{input_sha256: day}`` of the rounds the store exported, the latest last.
+
+    The rounds written since they were last looked up are hashed and remembered first,
+    the latest first; with ``looking_for`` only until that hash is found (a plan of the
+    round just written costs one hashing, not one per round kept).
+    """
+    text = ops.store.get_meta(ROUNDS_KEY)
+    known: dict[str, str] = json.loads(text) if text else {}
+    if looking_for is not None and looking_for in known:
+        return known
     text = ops.store.get_meta(PENDING_KEY)
     pending: list[str] = json.loads(text) if text else []
     hashed: dict[str, str] = {}
-    for blob in pending:
+    done: set[str] = set()
+    for blob in reversed(pending):
         day, files = _unpack(blob)
-        for digest in _hashes(files):
-            hashed.pop(digest, None)
-            hashed[digest] = day
+        digests = _hashes(files)
+        hashed.update({digest: day for digest in digests if digest not in hashed})
+        done.add(blob)
+        if looking_for is not None and looking_for in digests:
+            break
+    if not done:
+        return known
     with ops.store.transaction() as tx:
         text = tx.get_meta(ROUNDS_KEY)
         rounds: dict[str, str] = json.loads(text) if text else {}
-        if pending:
-            for digest, day in hashed.items():
-                rounds.pop(digest, None)
-                rounds[digest] = day
-            rounds = dict(list(rounds.items())[-MAX_ROUNDS:])
-            tx.set_meta(ROUNDS_KEY, json.dumps(rounds))
-            # Rounds another command wrote meanwhile stay to be hashed next time.
-            now = tx.get_meta(PENDING_KEY)
-            left = [b for b in (json.loads(now) if now else []) if b not in set(pending)]
-            tx.set_meta(PENDING_KEY, json.dumps(left))
+        for digest, day in reversed(list(hashed.items())):  # oldest first: latest last
+            rounds.pop(digest, None)
+            rounds[digest] = day
+        rounds = dict(list(rounds.items())[-MAX_ROUNDS:])
+        tx.set_meta(ROUNDS_KEY, json.dumps(rounds))
+        # Rounds not hashed yet, and those another command wrote meanwhile, stay.
+        now = tx.get_meta(PENDING_KEY)
+        left = [b for b in (json.loads(now) if now else []) if b not in done]
+        tx.set_meta(PENDING_KEY, json.dumps(left))
     return rounds
