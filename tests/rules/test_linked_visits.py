@@ -7,7 +7,7 @@ import pytest
 
 from matchmaker.model import LinkWorker, RequestError, SkillRequirement, TimeWindow
 from matchmaker.plan import ReasonCode, dispatch, localize_reason, verify
-from tests.rules.world import at, job, plan_of, rules_broken, worker, world
+from tests.rules.world import at, job, plan_of, rules_broken, shift, worker, world
 
 RULE = "linked_visits"
 
@@ -153,3 +153,32 @@ def test_a_pinned_visit_its_one_worker_cannot_serve_after_its_partner_is_refused
     two = world(workers=[worker("W1"), worker("W2")], jobs=jobs)
     expected = 1 if link is LinkWorker.SAME else 0
     assert len(check_pins(two, "jobs", {"J1": 2, "J2": 3})) == expected
+
+
+@pytest.mark.parametrize("time_limit", [0.3, 2.0])
+def test_the_visit_a_pin_depends_on_is_planned_for_the_pin(time_limit: float) -> None:
+    """J3 is pinned to W1 at 09:00 and follows J2 by at least an hour with the same
+    worker, so J2 must go to W1 at 08:00, though J1 at 08:00 too would be cheaper on W1
+    and comes first in the insertion order: the visit a pin depends on is placed for the
+    pin, before the rest. The random rule rounds found it (routing gave J2 to W2)."""
+    eight = TimeWindow(start=at(8), end=at(8))
+    jobs = [
+        job("J1", window=eight, priority=5, duration_minutes=30),
+        job("J2", window=eight, duration_minutes=30),
+        job(
+            "J3",
+            duration_minutes=30,
+            window=TimeWindow(start=at(9), end=at(9)),
+            depends_on="J2",
+            min_gap=60,
+            link_worker=LinkWorker.SAME,
+            pinned_worker_ids=("W1",),
+            pinned_start=at(9),
+        ),
+    ]
+    early = (shift(7, 18),)
+    dataset = world(workers=[worker("W1", shifts=early), worker("W2", shifts=early)], jobs=jobs)
+    result = dispatch(dataset, solver="routing", time_limit=time_limit, seed=0)
+    assert verify(dataset, result.plan) == []
+    workers = {a.job_id: a.worker_id for a in result.plan.assignments}
+    assert workers == {"J1": "W2", "J2": "W1", "J3": "W1"}

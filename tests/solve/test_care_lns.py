@@ -15,7 +15,7 @@ from matchmaker.solve import _rules_routing as rules_routing
 from matchmaker.solve._breaks import fit_breaks
 from matchmaker.solve._care_lns import compact, ruin_and_recreate
 from matchmaker.solve._costs import Costs
-from matchmaker.solve._linked_insertion import insert_all
+from matchmaker.solve._linked_start import insert_all
 from matchmaker.solve._objective import objective_terms
 from tests.rules.world import at, job, world
 from tests.strategies import datasets

@@ -1,4 +1,4 @@
-"""A first plan for a round with home-care rules: cheapest insertion at fixed starts.
+"""Cheapest insertion at fixed starts, for a round with home-care rules.
 
 Jobs are inserted one at a time (linked visits together with the visit they depend on),
 in order of priority then due (or latest) start, each where it costs least: travel added,
@@ -9,8 +9,8 @@ of its partner, so that both fit their gap and their worker rule together.
 
 With breaks, a place counts only where the shift's breaks still fit (at the earliest
 start, else just after a break). Team jobs (``workers_needed > 1``) are left to the
-routing search. The result is a valid
-plan that the routing search (:mod:`matchmaker.solve._rules_routing`) starts from.
+routing search. The first plan (:mod:`matchmaker.solve._linked_start`) and ruin and
+recreate (:mod:`matchmaker.solve._care_lns`) insert through it.
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from matchmaker.solve._solution import Route
 __all__ = [
     "InsertionState",
     "Place",
-    "insert_all",
     "insert_group",
     "linked_place",
     "links",
     "single_jobs",
+    "worker_ok",
 ]
 
 _PARTNER_TRIES = 25
@@ -312,7 +312,7 @@ class InsertionState:
         self.max_late = max_late
 
 
-def _worker_ok(problem: Problem, kind: int, v: int, other: int) -> bool:
+def worker_ok(problem: Problem, kind: int, v: int, other: int) -> bool:
     same = int(problem.vehicle_worker[v]) == int(problem.vehicle_worker[other])
     if kind == LINK_SAME:
         return same
@@ -332,7 +332,7 @@ def linked_place(state: InsertionState, job: int) -> tuple[Place, int] | None:
     high = s_other + int(rules.link_max[job]) if int(rules.link_max[job]) >= 0 else 2**40
     kind = int(rules.link_worker[job])
     for place in state.places(job, low, high):
-        if _worker_ok(problem, kind, place.vehicle, v_other):
+        if worker_ok(problem, kind, place.vehicle, v_other):
             return place, place.start
     return None
 
@@ -351,72 +351,6 @@ def single_jobs(problem: Problem) -> npt.NDArray[np.bool_]:
     """The jobs the insertion places: one worker, not pinned."""
     single: npt.NDArray[np.bool_] = (problem.job_team == 1) & ~problem.pinned.any(axis=0)
     return single
-
-
-def insert_all(
-    problem: Problem, policy: Policy, costs: Costs, *, order: int = 0, seed: int = 0
-) -> tuple[Route, ...]:
-    """A valid plan of the single-worker jobs (see the module docstring).
-
-    ``order`` 0 inserts by due (else latest) start, 1 by earliest start, 2 by the middle
-    of the two, and any other value by due start with random noise of ``seed``."""
-    rules = problem.rules
-    state = InsertionState.of_routes(problem, policy, costs, ())
-    link_to, followers = links(problem)
-    due = (
-        rules.job_due.astype(np.int64)
-        if rules is not None and rules.has_due
-        else np.full(problem.n_jobs, -1)
-    )
-    soft_end = np.where(due >= 0, due, problem.job_latest.astype(np.int64))
-    _place_pins(state)
-    single = single_jobs(problem)
-    heads = [j for j in range(problem.n_jobs) if single[j] and link_to[j] < 0]
-    earliest = problem.job_earliest.astype(np.int64)
-    if order == 1:
-        key = earliest
-    elif order == 2:
-        key = (earliest + soft_end) // 2
-    elif order == 0:
-        key = soft_end
-    else:
-        spread = int(max(soft_end.max(initial=0) - earliest.min(initial=0), 1)) // 10
-        noise = np.random.default_rng(seed).integers(0, spread + 1, problem.n_jobs)
-        key = soft_end + noise
-    heads.sort(key=lambda j: (-int(problem.job_priority[j]), int(key[j]), j))
-    for job in heads:
-        insert_group(state, job, followers, single)
-    return state.routes()
-
-
-def _place_pins(state: InsertionState) -> None:
-    """Pinned jobs first, on their vehicles, at the pinned start (else the earliest start
-    all pinned members can make); they never move afterwards."""
-    problem = state.problem
-    pinned_jobs = np.flatnonzero(problem.pinned.any(axis=0)).tolist()
-    pinned_jobs.sort(key=lambda j: (int(problem.job_pinned_start[j]), int(problem.job_earliest[j])))
-    for job in pinned_jobs:
-        vehicles = np.flatnonzero(problem.pinned[:, job]).tolist()
-        start = int(problem.job_pinned_start[job])
-        if start < 0:
-            start = int(problem.job_earliest[job])
-            for v in vehicles:
-                if state.jobs[v]:
-                    last = state.jobs[v][-1]
-                    ready = state.starts[v][-1] + int(problem.job_duration[last])
-                    start = max(start, ready + state.travel(v, last, job))
-                else:
-                    start = max(
-                        start,
-                        int(problem.vehicle_start[v]) + int(problem.travel_home_job[v, job]),
-                    )
-        for v in vehicles:
-            position = sum(1 for s in state.starts[v] if s <= start)
-            state.put(
-                job, Place(vehicle=v, position=position, start=start, latest=start, cost=0), start
-            )
-            state.where[job] = (v, start)
-        state.fixed.add(job)
 
 
 def insert_group(

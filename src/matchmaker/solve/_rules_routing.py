@@ -43,7 +43,7 @@ from matchmaker.solve._breaks import fit_breaks
 from matchmaker.solve._care_lns import ruin_and_recreate
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._lateness import check_travel_home
-from matchmaker.solve._linked_insertion import insert_all
+from matchmaker.solve._linked_start import insert_all
 from matchmaker.solve._objective import objective_terms
 from matchmaker.solve._routing_model import RoutingModel, build_model
 from matchmaker.solve._routing_search import search_parameters

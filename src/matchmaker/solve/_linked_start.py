@@ -1,0 +1,151 @@
+"""A first plan for a round with home-care rules.
+
+The pins first, on their vehicles at their starts; then the visits the pinned visits
+depend on, where the pin keeps its gap and worker rule (a pin is served, so its partner
+must be too); then every other visit by the cheapest insertion at fixed starts of
+:mod:`matchmaker.solve._linked_insertion`, in order of priority then due (or latest)
+start, each linked visit together with the visit it depends on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker.compile import Problem
+from matchmaker.model import Policy
+from matchmaker.solve._costs import Costs
+from matchmaker.solve._linked_insertion import (
+    InsertionState,
+    Place,
+    insert_group,
+    linked_place,
+    links,
+    single_jobs,
+    worker_ok,
+)
+from matchmaker.solve._solution import Route
+
+__all__ = ["insert_all"]
+
+
+def insert_all(
+    problem: Problem, policy: Policy, costs: Costs, *, order: int = 0, seed: int = 0
+) -> tuple[Route, ...]:
+    """A valid plan of the single-worker jobs (see the module docstring).
+
+    ``order`` 0 inserts by due (else latest) start, 1 by earliest start, 2 by the middle
+    of the two, and any other value by due start with random noise of ``seed``."""
+    rules = problem.rules
+    state = InsertionState.of_routes(problem, policy, costs, ())
+    link_to, followers = links(problem)
+    due = (
+        rules.job_due.astype(np.int64)
+        if rules is not None and rules.has_due
+        else np.full(problem.n_jobs, -1)
+    )
+    soft_end = np.where(due >= 0, due, problem.job_latest.astype(np.int64))
+    _place_pins(state)
+    single = single_jobs(problem)
+    tried = _place_leaders(state, followers, single)
+    heads = [j for j in range(problem.n_jobs) if single[j] and link_to[j] < 0 and j not in tried]
+    earliest = problem.job_earliest.astype(np.int64)
+    if order == 1:
+        key = earliest
+    elif order == 2:
+        key = (earliest + soft_end) // 2
+    elif order == 0:
+        key = soft_end
+    else:
+        spread = int(max(soft_end.max(initial=0) - earliest.min(initial=0), 1)) // 10
+        noise = np.random.default_rng(seed).integers(0, spread + 1, problem.n_jobs)
+        key = soft_end + noise
+    heads.sort(key=lambda j: (-int(problem.job_priority[j]), int(key[j]), j))
+    for job in heads:
+        insert_group(state, job, followers, single)
+    return state.routes()
+
+
+def _place_pins(state: InsertionState) -> None:
+    """Pinned jobs first, on their vehicles, at the pinned start (else the earliest start
+    all pinned members can make); they never move afterwards."""
+    problem = state.problem
+    pinned_jobs = np.flatnonzero(problem.pinned.any(axis=0)).tolist()
+    pinned_jobs.sort(key=lambda j: (int(problem.job_pinned_start[j]), int(problem.job_earliest[j])))
+    for job in pinned_jobs:
+        vehicles = np.flatnonzero(problem.pinned[:, job]).tolist()
+        start = int(problem.job_pinned_start[job])
+        if start < 0:
+            start = int(problem.job_earliest[job])
+            for v in vehicles:
+                if state.jobs[v]:
+                    last = state.jobs[v][-1]
+                    ready = state.starts[v][-1] + int(problem.job_duration[last])
+                    start = max(start, ready + state.travel(v, last, job))
+                else:
+                    start = max(
+                        start,
+                        int(problem.vehicle_start[v]) + int(problem.travel_home_job[v, job]),
+                    )
+        for v in vehicles:
+            position = sum(1 for s in state.starts[v] if s <= start)
+            state.put(
+                job, Place(vehicle=v, position=position, start=start, latest=start, cost=0), start
+            )
+            state.where[job] = (v, start)
+        state.fixed.add(job)
+
+
+def _place_leaders(
+    state: InsertionState, followers: dict[int, list[int]], single: npt.NDArray[np.bool_]
+) -> set[int]:
+    """The visits that pinned visits depend on (however indirectly), placed right after the
+    pins where the pinned visit keeps its gap and worker rule, then their other linked
+    visits; returns the visits tried, placed or not. A pin is served, so the visit it
+    depends on must be too: left to the general order, it would be placed without regard
+    to the pin, or not at all."""
+    problem = state.problem
+    rules = problem.rules
+    tried: set[int] = set()
+    if rules is None:
+        return tried
+    queue = [
+        j for j in np.flatnonzero(problem.pinned.any(axis=0)).tolist() if rules.link_to[j] >= 0
+    ]
+    while queue:
+        job = queue.pop(0)
+        leader = int(rules.link_to[job])
+        if leader in tried or leader in state.where or not single[leader]:
+            continue
+        tried.add(leader)
+        found = leading_place(state, job)
+        if found is None:
+            continue
+        state.put(leader, found[0], found[1])
+        state.fixed.add(leader)
+        queue.append(leader)
+        for follower in followers.get(leader, []):
+            if single[follower] and follower not in state.where:
+                place = linked_place(state, follower)
+                if place is not None:
+                    state.put(follower, place[0], place[1])
+                    state.fixed.add(follower)
+    return tried
+
+
+def leading_place(state: InsertionState, follower: int) -> tuple[Place, int] | None:
+    """The cheapest place of the visit a planned ``follower`` depends on, from which the
+    follower keeps its gap and worker rule."""
+    problem = state.problem
+    rules = problem.rules
+    assert rules is not None
+    leader = int(rules.link_to[follower])
+    v_follower, s_follower = state.where[follower]
+    gap_max = int(rules.link_max[follower])
+    low = s_follower - gap_max if gap_max >= 0 else -(2**40)
+    high = s_follower - int(rules.link_min[follower])
+    kind = int(rules.link_worker[follower])
+    for place in state.places(leader, low, high):
+        if worker_ok(problem, kind, place.vehicle, v_follower):
+            return place, place.start
+    return None
