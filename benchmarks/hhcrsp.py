@@ -16,7 +16,10 @@ depot and the way back counts); each (patient, service) is a job needing that se
 skill, with the patient's window start as ``earliest_start``, its soft end as
 ``due_start`` and the end of the day (less the service time) as ``latest_start``; a
 double service is two jobs, the second ``depends_on`` the first with the instance's
-``mind``/``maxd`` gap (0/0 = the same start, by a different caregiver). Travel is the
+``mind``/``maxd`` gap (0/0 = the same start), by a different caregiver: the paper's model
+has no arc from a patient to itself, so one caregiver visits a patient once and the two
+services of a double service always go to two caregivers (the published decoders assign
+them so too), with a gap as well as without. Travel is the
 instance's distance matrix as a travel matrix. The instance's time unit is
 :data:`SCALE` minutes, so that the float distances keep two decimals (a matrix rounds a
 fractional minute up: each leg is at most 0.01 longer than the instance's). The policy
@@ -217,7 +220,7 @@ def to_dataset(inst: Instance) -> tuple[Dataset, MatrixTravel, dict[str, tuple[i
                     "depends_on": first,
                     "min_gap": low,
                     "max_gap": high,
-                    "link_worker": LinkWorker.DIFFERENT if high == 0 else LinkWorker.ANY,
+                    "link_worker": LinkWorker.DIFFERENT,
                 }
             jobs.append(
                 Job(

@@ -8,19 +8,24 @@ from pathlib import Path
 import pytest
 from benchmarks.hhcrsp import DATA, read_instance, run_one, to_dataset
 
+from matchmaker.model import LinkWorker
+
 INSTANCE = DATA / "instances" / "InstanzCPLEX_HCSRP_10_1.txt"
 pytestmark = pytest.mark.skipif(not INSTANCE.is_file(), reason="HHCRSP data not present")
 
 
 def test_the_adapter_maps_caregivers_services_and_double_services() -> None:
     """A1: 3 caregivers with the depot as home, one job per (patient, service), and each
-    double service a linked pair with the instance's gap (0/0 = together, two workers)."""
+    double service a linked pair with the instance's gap (0/0 = together) served by two
+    caregivers, as in the paper's model, gap or not."""
     inst = read_instance(INSTANCE)
     dataset, _, where = to_dataset(inst)
     assert len(dataset.workers) == inst.n_vehicles == 3
     assert len(dataset.jobs) == int(inst.requires[1:-1].sum()) == len(where)
     linked = [job for job in dataset.jobs if job.depends_on is not None]
     assert len(linked) == len(inst.double) == 3
+    assert {job.link_worker for job in linked} == {LinkWorker.DIFFERENT}
+    assert any(job.max_gap for job in linked)  # A1 has double services with a gap too
     assert all(job.due_start is not None for job in dataset.jobs)
     assert dataset.settings.policy.travel_home
 
