@@ -61,6 +61,11 @@ _MAX_RUNS = 20
 _LNS_SHARE = 0.5
 """Share of a restart from the best plan that ruin and recreate gets; guided local search
 the rest."""
+_FEW_RUNS = 5
+"""With this many runs or fewer in the time limit, the loop is the main search (see
+:func:`_multi_start`)."""
+_MAIN_LNS_SHARE = 0.75
+"""Share of the time after the first plan that ruin and recreate gets as the main search."""
 _FIRST_SHARE = 0.2
 """Share of the time limit the first plan may use, trying insertion orders."""
 _FIRST_ORDERS = 3
@@ -128,19 +133,26 @@ def _multi_start(
     restarts with a shake of the best plan; restarts through the loop gave A4 186.9, C6
     815.5 (-2.8%; the loop alone +11.2%) and D4 857.0 (+6.5%): spot checks, not a family
     run (benchmarks/RESULTS.md).
+
+    When :data:`_FEW_RUNS` runs or fewer fit in the time limit, restarts cannot pay for
+    themselves: the loop then runs from the first plan for :data:`_MAIN_LNS_SHARE` of the
+    time and guided local search polishes its best plan for the rest.
     """
     began = time.perf_counter()
     costs = Costs.of(problem, policy)
     copies = max(int(problem.job_team.sum()), 1)
     runs = 1 if deterministic else max(1, int(time_limit // max(_SECONDS_PER_COPY * copies, 1.0)))
     runs = min(runs, _MAX_RUNS)
+    # ``ruin_and_recreate = false`` leaves guided local search alone, as on other rounds.
+    loop = policy.ruin_and_recreate
+    main_loop = loop and runs <= _FEW_RUNS and not deterministic
+    if main_loop:
+        runs = 2
     stats["runs"] = float(runs)
     best: tuple[Route, ...] = ()
     best_cost: int | None = None
     rng = np.random.default_rng(seed)
     deadline = began + time_limit
-    # ``ruin_and_recreate = false`` leaves guided local search alone, as on other rounds.
-    loop = policy.ruin_and_recreate
     iterations = 0.0
     for run in range(runs):
         now = time.perf_counter()
@@ -156,7 +168,7 @@ def _multi_start(
                 costs,
                 best,
                 rng,
-                share * _LNS_SHARE,
+                share * (_MAIN_LNS_SHARE if main_loop else _LNS_SHARE),
                 stop=stop,
                 on_best=_reporter(progress, began),
             )
@@ -169,6 +181,8 @@ def _multi_start(
             best, best_cost = start, start_cost
         if stop is not None and stop.is_set():
             break
+        if main_loop and run == 0:
+            continue  # the time goes to the loop from this plan
         model = build_rules_model(problem, costs, policy)
         warm = Solution(routes=start, objective=0, backend=BACKEND, seed=seed, solve_seconds=0.0)
         left = share - (time.perf_counter() - now)
