@@ -93,9 +93,9 @@ def _due_world() -> Dataset:
 
 @pytest.mark.parametrize("loop", [True, False])
 def test_the_home_care_search_runs_the_loop_unless_the_policy_says_not(loop: bool) -> None:
-    """On a round with soft windows, time for three restarts: the second restarts through
-    ruin and recreate; ``ruin_and_recreate = false`` leaves guided local search alone. Both
-    plans serve every job and pass the verifier."""
+    """On a round with soft windows and time for three runs, ruin and recreate is the main
+    search; ``ruin_and_recreate = false`` leaves guided local search alone. Both plans
+    serve every job and pass the verifier."""
     dataset = _due_world()
     policy = Policy(lateness_cost_per_minute=1, ruin_and_recreate=loop)
     problem = compile_problem(dataset)
@@ -104,3 +104,25 @@ def test_the_home_care_search_runs_the_loop_unless_the_policy_says_not(loop: boo
     plan = build_plan(dataset, problem, solution, policy)
     assert verify(dataset, plan) == []
     assert len(plan.assignments) == 3
+
+
+@pytest.mark.parametrize(
+    ("copies", "time_limit", "expected"),
+    [
+        (13, 60.0, (20, False)),  # a small round, time to spare: restarts (at most 20)
+        (65, 60.0, (7, False)),  # seven runs fit: restarts
+        (65, 30.0, (2, True)),  # three runs fit: too few, the loop is the main search
+        (80, 600.0, (2, True)),  # 80 visits and up: the loop, whatever the time
+        (400, 120.0, (2, True)),
+    ],
+)
+def test_the_loop_is_the_main_search_on_large_rounds_or_short_limits(
+    copies: int, time_limit: float, expected: tuple[int, bool]
+) -> None:
+    """Restarts while more than five runs fit and the round has under 80 visits; else the
+    loop from the first plan. Without the loop (policy) it stays restarts; a deterministic
+    run is one run."""
+    assert rules_routing.plan_runs(copies, time_limit, loop=True, deterministic=False) == expected
+    runs, main = rules_routing.plan_runs(copies, time_limit, loop=False, deterministic=False)
+    assert not main and runs >= 1
+    assert rules_routing.plan_runs(copies, time_limit, loop=True, deterministic=True) == (1, False)

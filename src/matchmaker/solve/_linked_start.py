@@ -118,7 +118,7 @@ def _place_leaders(
         if leader in tried or leader in state.where or not single[leader]:
             continue
         tried.add(leader)
-        found = leading_place(state, job)
+        found = _leading_place(state, job)
         if found is None:
             continue
         state.put(leader, found[0], found[1])
@@ -133,7 +133,7 @@ def _place_leaders(
     return tried
 
 
-def leading_place(state: InsertionState, follower: int) -> tuple[Place, int] | None:
+def _leading_place(state: InsertionState, follower: int) -> tuple[Place, int] | None:
     """The cheapest place of the visit a planned ``follower`` depends on, from which the
     follower keeps its gap and worker rule."""
     problem = state.problem

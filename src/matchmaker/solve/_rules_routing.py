@@ -62,8 +62,9 @@ _LNS_SHARE = 0.5
 """Share of a restart from the best plan that ruin and recreate gets; guided local search
 the rest."""
 _FEW_RUNS = 5
-"""With this many runs or fewer in the time limit, the loop is the main search (see
-:func:`_multi_start`)."""
+_LOOP_FROM_COPIES = 80
+"""With this many runs or fewer in the time limit, or from this many visits (job copies)
+up, the loop is the main search (see :func:`_multi_start`)."""
 _MAIN_LNS_SHARE = 0.75
 """Share of the time after the first plan that ruin and recreate gets as the main search."""
 _FIRST_SHARE = 0.2
@@ -126,28 +127,24 @@ def _multi_start(
     fresh insertion in a random order, then guided local search. Guided local search moves
     a linked pair only one visit at a time, so it settles in the basin of its first plan;
     the loop moves linked visits whole and finds a better basin, and the fresh starts keep
-    the diversity the small rounds need (A4 of the HHCRSP benchmark: 186.9 with restarts,
-    210.4 with the loop alone for three quarters of the time). At 60 s, seed 0, under
-    load: the loop alone for three quarters of the time gave C +2.41% and D +2.58% (seed 1
-    +2.04%) to the best known results, against +0.5% to +1.4% and +4.1% to +5.1% for
-    restarts with a shake of the best plan; restarts through the loop gave A4 186.9, C6
-    815.5 (-2.8%; the loop alone +11.2%) and D4 857.0 (+6.5%): spot checks, not a family
-    run (benchmarks/RESULTS.md).
+    the diversity the small rounds need.
 
-    When :data:`_FEW_RUNS` runs or fewer fit in the time limit, restarts cannot pay for
-    themselves: the loop then runs from the first plan for :data:`_MAIN_LNS_SHARE` of the
-    time and guided local search polishes its best plan for the rest.
+    When :data:`_FEW_RUNS` runs or fewer fit in the time limit, or the round has
+    :data:`_LOOP_FROM_COPIES` visits or more, the loop is the main search instead: it runs
+    from the first plan for :data:`_MAIN_LNS_SHARE` of the time and guided local search
+    polishes its best plan for the rest. On the HHCRSP benchmark (seed 0, mean gap to the
+    best known results, benchmarks/RESULTS.md) the loop took D (98 visits, 60 s) from +3.21%
+    to +2.09% and E (130 visits, 120 s, seven runs) from +5.32% to +1.19%, and F and G (260
+    and 400 visits) from +93% and +145% to +4.65% and +15.82%; on C (65 visits) it lost,
+    +2.09% against +0.46% for the restarts.
     """
     began = time.perf_counter()
     costs = Costs.of(problem, policy)
-    copies = max(int(problem.job_team.sum()), 1)
-    runs = 1 if deterministic else max(1, int(time_limit // max(_SECONDS_PER_COPY * copies, 1.0)))
-    runs = min(runs, _MAX_RUNS)
     # ``ruin_and_recreate = false`` leaves guided local search alone, as on other rounds.
     loop = policy.ruin_and_recreate
-    main_loop = loop and runs <= _FEW_RUNS and not deterministic
-    if main_loop:
-        runs = 2
+    runs, main_loop = plan_runs(
+        int(problem.job_team.sum()), time_limit, loop=loop, deterministic=deterministic
+    )
     stats["runs"] = float(runs)
     best: tuple[Route, ...] = ()
     best_cost: int | None = None
@@ -196,6 +193,20 @@ def _multi_start(
             break
     stats["lns_iterations"] = iterations
     return best
+
+
+def plan_runs(
+    copies: int, time_limit: float, *, loop: bool, deterministic: bool
+) -> tuple[int, bool]:
+    """How many runs :func:`_multi_start` makes on a round of ``copies`` visits, and whether
+    the loop is the main search (then two: the first plan, then the loop and a polish)."""
+    if deterministic:
+        return 1, False
+    runs = max(1, int(time_limit // max(_SECONDS_PER_COPY * max(copies, 1), 1.0)))
+    runs = min(runs, _MAX_RUNS)
+    if loop and (runs <= _FEW_RUNS or copies >= _LOOP_FROM_COPIES):
+        return 2, True
+    return runs, False
 
 
 def _reporter(
