@@ -34,6 +34,7 @@ __all__ = [
     "insert_group",
     "linked_place",
     "links",
+    "place_followers",
     "single_jobs",
     "worker_ok",
 ]
@@ -402,9 +403,23 @@ def insert_group(
     _, place, start = best
     state.put(job, place, start)
     state.fixed.add(job)
-    queue = list(mine)
+    place_followers(state, job, followers, single)
+
+
+def place_followers(
+    state: InsertionState,
+    job: int,
+    followers: dict[int, list[int]],
+    single: npt.NDArray[np.bool_],
+) -> None:
+    """The visits linked to the planned ``job``, and theirs in turn, each at its cheapest
+    place after the visit it depends on; one already planned stays, one that fits nowhere
+    is left out."""
+    queue = [f for f in followers.get(job, []) if single[f]]
     while queue:
         follower = queue.pop(0)
+        if follower in state.where:
+            continue
         found = linked_place(state, follower)
         if found is not None:
             state.put(follower, found[0], found[1])

@@ -19,8 +19,8 @@ from matchmaker.solve._linked_insertion import (
     InsertionState,
     Place,
     insert_group,
-    linked_place,
     links,
+    place_followers,
     single_jobs,
     worker_ok,
 )
@@ -101,7 +101,7 @@ def _place_leaders(
 ) -> set[int]:
     """The visits that pinned visits depend on (however indirectly), placed right after the
     pins where the pinned visit keeps its gap and worker rule, then their other linked
-    visits; returns the visits tried, placed or not. A pin is served, so the visit it
+    visits (and theirs); returns the visits tried, placed or not. A pin is served, so the visit it
     depends on must be too: left to the general order, it would be placed without regard
     to the pin, or not at all."""
     problem = state.problem
@@ -124,12 +124,7 @@ def _place_leaders(
         state.put(leader, found[0], found[1])
         state.fixed.add(leader)
         queue.append(leader)
-        for follower in followers.get(leader, []):
-            if single[follower] and follower not in state.where:
-                place = linked_place(state, follower)
-                if place is not None:
-                    state.put(follower, place[0], place[1])
-                    state.fixed.add(follower)
+        place_followers(state, leader, followers, single)
     return tried
 
 
