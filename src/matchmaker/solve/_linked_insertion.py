@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -28,12 +28,17 @@ from matchmaker.solve._breaks import place_breaks
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._solution import Route
 
+if TYPE_CHECKING:
+    from matchmaker.solve._insertion_kernel import RouteArrays
+
 __all__ = [
     "InsertionState",
     "Place",
     "insert_group",
     "linked_place",
     "links",
+    "pairs_by_scan",
+    "pairs_by_walk",
     "place_followers",
     "single_jobs",
     "worker_ok",
@@ -110,9 +115,25 @@ class InsertionState:
     fixed: set[int] = field(default_factory=set)
     """Planned jobs whose start may not move (linked visits and the visits they follow)."""
     tables: _Tables = field(init=False, repr=False)
+    arrays: RouteArrays | None = field(init=False, repr=False)
+    """The plan as the compiled scan reads it; ``None`` with breaks (the Python walk)."""
 
     def __post_init__(self) -> None:
         self.tables = _tables(self.problem)
+        rules = self.problem.rules
+        self.arrays = None
+        if rules is None or not rules.has_breaks:
+            # Imported here: numba takes about a second to import, which only a round
+            # searched with these rules should pay.
+            from matchmaker.solve._insertion_kernel import RouteArrays
+
+            self.arrays = RouteArrays(self.problem.n_vehicles, self.problem.n_jobs)
+
+    def changed(self, vehicle: int | None = None) -> None:
+        """Tell the compiled scan that ``vehicle``'s lists (every shift's: ``None``) were
+        replaced or changed other than through :meth:`put` and :meth:`undo`."""
+        if self.arrays is not None:
+            self.arrays.changed(vehicle)
 
     @classmethod
     def of_routes(
@@ -229,8 +250,55 @@ class InsertionState:
             starts[k] = new
         return place_breaks(problem, v, route, starts) is not None
 
-    def places(self, job: int, low: int = -(2**40), high: int = 2**40) -> list[Place]:
-        """Every place ``job`` fits with a start in ``[low, high]``, cheapest first."""
+    def places(
+        self,
+        job: int,
+        low: int = -(2**40),
+        high: int = 2**40,
+        *,
+        allowed: npt.NDArray[np.bool_] | None = None,
+        limit: int | None = None,
+    ) -> list[Place]:
+        """Every place ``job`` fits with a start in ``[low, high]`` on a shift ``allowed``
+        (default: any), cheapest first; the first ``limit`` of them when given."""
+        if self.arrays is None:
+            found = [
+                place
+                for place in self.walk_places(job, low, high)
+                if allowed is None or allowed[place.vehicle]
+            ]
+            return found if limit is None else found[:limit]
+        return self.scan_places(job, low, high, allowed=allowed, limit=limit)
+
+    def scan_places(
+        self,
+        job: int,
+        low: int = -(2**40),
+        high: int = 2**40,
+        *,
+        allowed: npt.NDArray[np.bool_] | None = None,
+        limit: int | None = None,
+    ) -> list[Place]:
+        """:meth:`places` by the compiled scan (:mod:`._insertion_kernel`), no breaks."""
+        from matchmaker.solve._insertion_kernel import kernel_arrays, scan
+
+        arrays = self.arrays
+        assert arrays is not None
+        arrays.sync(self.jobs, self.starts, self.work, self.fixed)
+        rows = scan(
+            kernel_arrays(self.problem, self.costs, self.policy),
+            arrays, job, low, high, self.max_late, allowed,
+        )  # fmt: skip
+        if limit is not None:
+            rows = rows[:limit]
+        latest = min(int(self.problem.job_latest[job]), high)
+        return [
+            Place(vehicle=v, position=p, start=start, latest=latest, cost=cost)
+            for cost, start, v, p in rows.tolist()
+        ]
+
+    def walk_places(self, job: int, low: int = -(2**40), high: int = 2**40) -> list[Place]:
+        """:meth:`places` on any shift by the Python walk, which fits breaks too."""
         problem, policy = self.problem, self.policy
         found: list[Place] = []
         duration = int(problem.job_duration[job])
@@ -282,6 +350,7 @@ class InsertionState:
         problem = self.problem
         v = place.vehicle
         token = (v, list(self.starts[v]), self.max_late)
+        self.changed(v)
         route, starts = self.jobs[v], self.starts[v]
         route.insert(place.position, job)
         starts.insert(place.position, start)
@@ -302,6 +371,7 @@ class InsertionState:
     def undo(self, job: int, token: tuple[int, list[int], int]) -> None:
         """Take ``job`` out again, restoring the starts :meth:`put` pushed."""
         v, starts, max_late = token
+        self.changed(v)
         del self.where[job]
         position = self.jobs[v].index(job)
         del self.jobs[v][position]
@@ -313,13 +383,15 @@ class InsertionState:
         self.max_late = max_late
 
 
-def worker_ok(problem: Problem, kind: int, v: int, other: int) -> bool:
-    same = int(problem.vehicle_worker[v]) == int(problem.vehicle_worker[other])
+def worker_ok(problem: Problem, kind: int, other: int) -> npt.NDArray[np.bool_]:
+    """Per shift, whether its worker may serve a visit linked by ``kind`` to a visit of
+    shift ``other``."""
+    same: npt.NDArray[np.bool_] = problem.vehicle_worker == problem.vehicle_worker[other]
     if kind == LINK_SAME:
         return same
     if kind == LINK_DIFFERENT:
-        return not same
-    return True
+        return ~same
+    return np.ones(problem.n_vehicles, dtype=bool)
 
 
 def linked_place(state: InsertionState, job: int) -> tuple[Place, int] | None:
@@ -331,11 +403,9 @@ def linked_place(state: InsertionState, job: int) -> tuple[Place, int] | None:
     v_other, s_other = state.where[other]
     low = s_other + int(rules.link_min[job])
     high = s_other + int(rules.link_max[job]) if int(rules.link_max[job]) >= 0 else 2**40
-    kind = int(rules.link_worker[job])
-    for place in state.places(job, low, high):
-        if worker_ok(problem, kind, place.vehicle, v_other):
-            return place, place.start
-    return None
+    allowed = worker_ok(problem, int(rules.link_worker[job]), v_other)
+    found = state.places(job, low, high, allowed=allowed, limit=1)
+    return (found[0], found[0].start) if found else None
 
 
 def links(problem: Problem) -> tuple[npt.NDArray[np.int32], dict[int, list[int]]]:
@@ -366,17 +436,40 @@ def insert_group(
     most cheaply, among the ``tries`` cheapest places of ``job``); a follower that fits
     nowhere is left out."""
     mine = [f for f in followers.get(job, []) if single[f]]
-    places = state.places(job)
+    places = state.places(job, limit=tries if mine else 1)
     if not places:
         return
     if not mine:
         state.put(job, places[0], places[0].start)
         return
+    if state.arrays is not None and len(mine) == 1:
+        best = pairs_by_scan(state, job, mine[0], places)
+    else:
+        best = pairs_by_walk(state, job, mine, places)
+    if best is None:
+        state.put(job, places[0], places[0].start)
+        return
+    _, place, start = best
+    state.put(job, place, start)
+    state.fixed.add(job)
+    place_followers(state, job, followers, single)
+
+
+def _starts(place: Place) -> list[int]:
+    """The starts of ``job`` tried at ``place`` before its linked visits: the earliest,
+    and a quarter and half of the way to its latest."""
+    span = place.latest - place.start
+    return sorted({place.start, place.start + span // 4, place.start + span // 2})
+
+
+def pairs_by_walk(
+    state: InsertionState, job: int, mine: list[int], places: list[Place]
+) -> tuple[int, Place, int] | None:
+    """The cheapest ``(total, place, start)`` of ``job`` among ``places`` at which all of
+    ``mine`` fit after it, each at its cheapest place (the Python walk; breaks kept)."""
     best: tuple[int, Place, int] | None = None
-    for place in places[:tries]:
-        # The earliest start, and a few later ones the window allows.
-        span = place.latest - place.start
-        for start in sorted({place.start, place.start + span // 4, place.start + span // 2}):
+    for place in places:
+        for start in _starts(place):
             pushed = state.push(place.vehicle, place.position, job, start)
             if pushed is None or not state.breaks_fit(place.vehicle, place.position, job, start):
                 continue
@@ -397,13 +490,38 @@ def insert_group(
             state.fixed.discard(job)
             if complete and (best is None or total < best[0]):
                 best = (total, place, start)
-    if best is None:
-        state.put(job, places[0], places[0].start)
-        return
-    _, place, start = best
-    state.put(job, place, start)
-    state.fixed.add(job)
-    place_followers(state, job, followers, single)
+    return best
+
+
+def pairs_by_scan(
+    state: InsertionState, job: int, follower: int, places: list[Place]
+) -> tuple[int, Place, int] | None:
+    """:func:`pairs_by_walk` for one follower by the compiled scan (no breaks)."""
+    from matchmaker.solve._insertion_kernel import kernel_arrays, pairs
+
+    rules = state.problem.rules
+    arrays = state.arrays
+    assert rules is not None and arrays is not None
+    arrays.sync(state.jobs, state.starts, state.work, state.fixed)
+    tried = [(place, start) for place in places for start in _starts(place)]
+    candidates = np.array(
+        [(place.vehicle, place.position, start) for place, start in tried], dtype=np.int64
+    ).reshape(-1, 3)
+    link = np.array(
+        [rules.link_min[follower], rules.link_max[follower], rules.link_worker[follower]],
+        dtype=np.int64,
+    )
+    found = pairs(
+        kernel_arrays(state.problem, state.costs, state.policy),
+        arrays, job, follower, candidates, link, state.max_late,
+    )  # fmt: skip
+    best: tuple[int, Place, int] | None = None
+    for (place, start), (fits, late, placed, cost, *_) in zip(tried, found.tolist(), strict=True):
+        if fits and placed:
+            total = place.cost + (late - state.late(job, place.start)) + cost
+            if best is None or total < best[0]:
+                best = (total, place, start)
+    return best
 
 
 def place_followers(

@@ -48,9 +48,20 @@ class _Banned(InsertionState):
 
     banned: dict[int, set[int]] = field(default_factory=dict)
 
-    def places(self, job: int, low: int = -(2**40), high: int = 2**40) -> list[Place]:
-        shut = self.banned.get(job, set())
-        return [p for p in super().places(job, low, high) if p.vehicle not in shut]
+    def places(
+        self,
+        job: int,
+        low: int = -(2**40),
+        high: int = 2**40,
+        *,
+        allowed: npt.NDArray[np.bool_] | None = None,
+        limit: int | None = None,
+    ) -> list[Place]:
+        shut = self.banned.get(job)
+        if shut:
+            allowed = np.ones(self.problem.n_vehicles, bool) if allowed is None else allowed.copy()
+            allowed[list(shut)] = False
+        return super().places(job, low, high, allowed=allowed, limit=limit)
 
     def snapshot(self) -> Snapshot:
         return (
@@ -64,6 +75,7 @@ class _Banned(InsertionState):
 
     def restore(self, saved: Snapshot) -> None:
         self.jobs, self.starts, self.work, self.where, self.fixed, self.max_late = saved
+        self.changed()
 
 
 def refill(

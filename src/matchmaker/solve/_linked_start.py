@@ -139,8 +139,6 @@ def _leading_place(state: InsertionState, follower: int) -> tuple[Place, int] | 
     gap_max = int(rules.link_max[follower])
     low = s_follower - gap_max if gap_max >= 0 else -(2**40)
     high = s_follower - int(rules.link_min[follower])
-    kind = int(rules.link_worker[follower])
-    for place in state.places(leader, low, high):
-        if worker_ok(problem, kind, place.vehicle, v_follower):
-            return place, place.start
-    return None
+    allowed = worker_ok(problem, int(rules.link_worker[follower]), v_follower)
+    found = state.places(leader, low, high, allowed=allowed, limit=1)
+    return (found[0], found[0].start) if found else None

@@ -1,0 +1,151 @@
+"""The compiled scan of the fixed-start insertion (``solve._insertion_kernel``): where the
+planned linked visits keep their starts, it finds the same places at the same costs, in the
+same order, as the Python walk, and picks the same place for a visit and its linked visit."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from matchmaker.compile import JobRules, Problem, compile_problem
+from matchmaker.model import Dataset, Policy
+from matchmaker.solve._care_ruin import groups
+from matchmaker.solve._costs import Costs
+from matchmaker.solve._linked_insertion import (
+    InsertionState,
+    pairs_by_scan,
+    pairs_by_walk,
+    single_jobs,
+)
+from matchmaker.solve._linked_start import insert_all
+from tests.problem_factory import random_problem
+from tests.strategies import datasets
+
+WINDOWS = [(-(2**40), 2**40), (8 * 60, 2**40), (-(2**40), 11 * 60), (10 * 60, 10 * 60 + 60)]
+
+
+def _state(problem: Problem, policy: Policy, out: set[int]) -> InsertionState:
+    """A first plan without the groups of the visits ``out`` (single-worker ones), every
+    planned visit fixed that the walk may not push: team and pinned visits, linked ones."""
+    costs = Costs.of(problem, policy)
+    routes = insert_all(problem, policy, costs)
+    single = single_jobs(problem)
+    head, followers = groups(problem)
+    gone = {head[o] for o in out}
+    out = {j for j in range(problem.n_jobs) if single[j] and head[j] in gone}
+    state = InsertionState.of_routes(problem, policy, costs, ())
+    for route in routes:
+        kept = [(j, s) for j, s in zip(route.jobs, route.starts, strict=True) if j not in out]
+        state.jobs[route.vehicle] = [j for j, _ in kept]
+        state.starts[route.vehicle] = [s for _, s in kept]
+        for j, s in kept:
+            state.where[j] = (route.vehicle, s)
+            state.work[route.vehicle] += int(problem.job_duration[j])
+            state.max_late = max(state.max_late, state.late(j, s))
+    state.changed()
+    linked = {j for j in state.where if head[j] != j or j in followers}
+    state.fixed = {j for j in state.where if not single[j]} | linked
+    return state
+
+
+def _same_places(state: InsertionState, masks: list[np.typing.NDArray[np.bool_]]) -> None:
+    for job in range(state.problem.n_jobs):
+        for low, high in WINDOWS:
+            for mask in [None, *masks]:
+                scanned = state.scan_places(job, low, high, allowed=mask)
+                walked = [
+                    p for p in state.walk_places(job, low, high) if mask is None or mask[p.vehicle]
+                ]
+                assert scanned == walked, (job, low, high, mask)
+
+
+def _same_pairs(state: InsertionState) -> int:
+    """Compares the pair choice of each unplanned visit with one linked visit; how many."""
+    single = single_jobs(state.problem)
+    _, followers = groups(state.problem)
+    before = (state.routes(), set(state.fixed), state.max_late)
+    compared = 0
+    for job, linked in followers.items():
+        mine = [f for f in linked if single[f]]
+        if job in state.where or not single[job] or len(mine) != 1:
+            continue
+        places = state.places(job, limit=8)
+        assert pairs_by_scan(state, job, mine[0], places) == pairs_by_walk(state, job, mine, places)
+        assert (state.routes(), state.fixed, state.max_late) == before
+        compared += 1
+    return compared
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(datasets(max_workers=4, max_jobs=8, rules=True), st.data())
+def test_the_scan_finds_the_places_the_walk_finds(dataset: Dataset, data: st.DataObject) -> None:
+    """On small random rounds, for every job, start window and set of allowed shifts, the
+    scan's places (vehicle, position, start, cost) equal the walk's, cheapest first; and a
+    visit with one linked visit gets the same place either way."""
+    assume(not dataset.settings.breaks)
+    problem = compile_problem(dataset)
+    out = data.draw(st.sets(st.sampled_from(range(problem.n_jobs))))
+    state = _state(problem, dataset.settings.policy, out)
+    assert state.arrays is not None
+    mask = data.draw(
+        st.lists(st.booleans(), min_size=problem.n_vehicles, max_size=problem.n_vehicles)
+    )
+    _same_places(state, [np.array(mask, dtype=bool)])
+    _same_pairs(state)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_scan_and_the_walk_agree_on_a_busy_round(seed: int) -> None:
+    """The same on a seeded round of 40 short visits with wide windows, due starts, linked
+    visits, the way home, team and pinned visits, with a third of the visits out: the
+    places equal, and so does the pair choice of every visit with one linked visit."""
+    problem, policy = _busy_problem(seed)
+    rng = np.random.default_rng(seed)
+    state = _state(problem, policy, set(rng.choice(problem.n_jobs, 14, replace=False).tolist()))
+    workers = problem.vehicle_worker
+    _same_places(state, [workers == workers[0], workers != workers[0]])
+    assert _same_pairs(state) > 0
+
+
+def _busy_problem(seed: int) -> tuple[Problem, Policy]:
+    """A seeded round of many short visits with wide windows, due starts, linked visits
+    (gaps and worker rules drawn), the way home, a few team and pinned visits, priced so
+    that lateness and the largest lateness count: the insertion meets every case often."""
+    rng = np.random.default_rng(seed)
+    base = random_problem(seed, 5, 40, team_share=0.1, pin_share=0.05)
+    n = base.n_jobs
+    earliest = rng.integers(420, 900, n).astype(np.int32)
+    latest = (earliest + rng.integers(0, 480, n)).astype(np.int32)
+    due = np.where(rng.random(n) < 0.7, earliest + rng.integers(0, 120, n), -1)
+    link_to = np.full(n, -1, dtype=np.int32)
+    single = (base.job_team == 1) & ~base.pinned.any(axis=0)
+    for job in np.flatnonzero(single)[1:].tolist():
+        earlier = np.flatnonzero(single[:job] & (link_to[:job] < 0))
+        if earlier.size and rng.random() < 0.35:
+            link_to[job] = int(rng.choice(earlier))
+    link_min = rng.choice([0, 0, 30, 60], n).astype(np.int32)
+    link_max = np.where(rng.random(n) < 0.5, link_min, link_min + rng.choice([-1, 60], n))
+    rules = JobRules(
+        job_due=np.minimum(due, latest).astype(np.int32),
+        link_to=link_to,
+        link_min=link_min,
+        link_max=np.where(link_max < link_min, -1, link_max).astype(np.int32),
+        link_worker=rng.integers(0, 3, n).astype(np.int32),
+        travel_job_home=base.travel_home_job.astype(np.int32),
+    )
+    problem = replace(
+        base,
+        job_earliest=earliest,
+        job_latest=latest,
+        job_duration=rng.integers(15, 61, n).astype(np.int32),
+        vehicle_max_jobs=np.full(base.n_vehicles, 12, dtype=np.int32),
+        vehicle_max_work=np.full(base.n_vehicles, 600, dtype=np.int32),
+        vehicle_end=base.vehicle_end + 240,
+        rules=rules,
+    )
+    policy = Policy(travel_home=True, lateness_cost_per_minute=2, max_lateness_cost_per_minute=3)
+    return problem, policy
