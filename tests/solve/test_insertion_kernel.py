@@ -22,7 +22,8 @@ from matchmaker.solve._linked_insertion import (
     single_jobs,
 )
 from matchmaker.solve._linked_start import insert_all
-from tests.problem_factory import random_problem
+from matchmaker.solve._solution import Route
+from tests.problem_factory import make_problem, random_problem
 from tests.strategies import datasets
 
 WINDOWS = [(-(2**40), 2**40), (8 * 60, 2**40), (-(2**40), 11 * 60), (10 * 60, 10 * 60 + 60)]
@@ -149,3 +150,51 @@ def _busy_problem(seed: int) -> tuple[Problem, Policy]:
     )
     policy = Policy(travel_home=True, lateness_cost_per_minute=2, max_lateness_cost_per_minute=3)
     return problem, policy
+
+
+def _pair_round(partner_latest: int) -> tuple[Problem, Policy]:
+    """Two workers; job 0 (W0) and job 1 (W1) start together (job 1 depends on job 0 with
+    a gap of 0, a different worker); job 2 (W0 only) opens at 0 and takes 60 minutes, so
+    that before job 0 it pushes job 0, and job 1 with it, from 20 to 60; job 1 may start by
+    ``partner_latest``."""
+    n = 3
+    rules = JobRules(
+        job_due=np.full(n, -1, dtype=np.int32),
+        link_to=np.array([-1, 0, -1], dtype=np.int32),
+        link_min=np.zeros(n, dtype=np.int32),
+        link_max=np.array([-1, 0, -1], dtype=np.int32),
+        link_worker=np.array([0, 2, 0], dtype=np.int32),
+    )
+    problem = make_problem(
+        n_workers=2,
+        n_jobs=n,
+        earliest=[20, 20, 0],
+        latest=[400, partner_latest, 0],
+        duration=60,
+        travel=0,
+        home_travel=0,
+        eligible=np.array([[True, False, True], [False, True, False]]),
+    )
+    return replace(problem, rules=rules), Policy()
+
+
+@pytest.mark.parametrize(("partner_latest", "fits"), [(400, True), (59, False)])
+def test_a_push_moves_a_linked_visit_and_its_partner_together(
+    partner_latest: int, fits: bool
+) -> None:
+    """Putting a visit in front of a linked visit pushes that visit's partner on the other
+    worker's route by as much, so both keep their gap; where the partner cannot start that
+    late, the place does not count."""
+    problem, policy = _pair_round(partner_latest)
+    state = InsertionState.of_routes(
+        problem,
+        policy,
+        Costs.of(problem, policy),
+        (Route(vehicle=0, jobs=(0,), starts=(20,)), Route(vehicle=1, jobs=(1,), starts=(20,))),
+    )
+    assert state.follows_links
+    front = [p for p in state.places(2) if p.position == 0]
+    assert bool(front) is fits
+    if fits:
+        state.put(2, front[0], front[0].start)
+        assert state.where == {2: (0, 0), 0: (0, 60), 1: (1, 60)}

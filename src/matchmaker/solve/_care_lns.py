@@ -101,7 +101,9 @@ def ruin_and_recreate(
         heads, kept = _ruin(problem, current, head, movable, rng, count)
         kept = compact(problem, kept)
         state = InsertionState.of_routes(problem, policy, costs, tuple(r for r in kept if r.jobs))
-        state.fixed = {j for j in state.where if not single[j] or head[j] != j or j in followers}
+        state.fixed = {j for j in state.where if not single[j]}
+        if not state.follows_links:
+            state.fixed |= {j for j in state.where if head[j] != j or j in followers}
         order = rng.permutation(heads)
         if rng.random() < 0.3:
             due = _soft_end(problem)

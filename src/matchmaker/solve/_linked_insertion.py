@@ -1,35 +1,24 @@
-"""Cheapest insertion at fixed starts, for a round with home-care rules.
+"""Cheapest insertion of a visit and the visits linked to it, for a round with home-care
+rules.
 
 Jobs are inserted one at a time (linked visits together with the visit they depend on),
-in order of priority then due (or latest) start, each where it costs least: travel added,
-match cost, lateness and any rise of the largest lateness. A planned job keeps its start;
-a new job goes into a gap of a route only where it fits without moving the others, at the
-earliest start the gap allows. A linked visit is tried after each of the cheapest places
-of its partner, so that both fit their gap and their worker rule together.
+in order of priority then due (or latest) start, each where it costs least (the places and
+their costs: :mod:`matchmaker.solve._insertion_state`). A linked visit is tried after each
+of the cheapest places of its partner, so that both fit their gap and their worker rule
+together; then it is placed within its gap of the partner's start.
 
-With breaks, a place counts only where the shift's breaks still fit (at the earliest
-start, else just after a break). Team jobs (``workers_needed > 1``) are left to the
-routing search. The first plan (:mod:`matchmaker.solve._linked_start`) and ruin and
-recreate (:mod:`matchmaker.solve._care_lns`) insert through it.
+Team jobs (``workers_needed > 1``) are left to the routing search. The first plan
+(:mod:`matchmaker.solve._linked_start`), ruin and recreate (:mod:`matchmaker.solve._care_lns`)
+and the refill (:mod:`matchmaker.solve._linked_refill`) insert through it.
 """
 
 from __future__ import annotations
-
-import weakref
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Self
 
 import numpy as np
 import numpy.typing as npt
 
 from matchmaker.compile import LINK_DIFFERENT, LINK_SAME, Problem
-from matchmaker.model import Policy
-from matchmaker.solve._breaks import place_breaks
-from matchmaker.solve._costs import Costs
-from matchmaker.solve._solution import Route
-
-if TYPE_CHECKING:
-    from matchmaker.solve._insertion_kernel import RouteArrays
+from matchmaker.solve._insertion_state import InsertionState, Place, Token
 
 __all__ = [
     "InsertionState",
@@ -46,341 +35,6 @@ __all__ = [
 
 _PARTNER_TRIES = 25
 """Places of a visit tried before its linked visit is placed after each."""
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Place:
-    """Where a job can go: in front of ``position`` of ``vehicle``, from ``start``."""
-
-    vehicle: int
-    position: int
-    start: int
-    latest: int
-    cost: int
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class _Tables:
-    """The problem's arrays as Python lists: the insertion reads them item by item."""
-
-    travel: list[list[list[int]]]
-    out: list[list[int]]
-    back: list[list[int]] | None
-    duration: list[int]
-    latest: list[int]
-    due: list[int]
-    end: list[int]
-    mode: list[int]
-
-
-_TABLES: weakref.WeakKeyDictionary[Problem, _Tables] = weakref.WeakKeyDictionary()
-
-
-def _tables(problem: Problem) -> _Tables:
-    tables = _TABLES.get(problem)
-    if tables is None:
-        rules = problem.rules
-        back = None if rules is None else rules.travel_job_home
-        tables = _Tables(
-            travel=problem.travel_job_job.astype(np.int64).tolist(),
-            out=problem.travel_home_job.astype(np.int64).tolist(),
-            back=None if back is None else back.astype(np.int64).tolist(),
-            duration=problem.job_duration.astype(np.int64).tolist(),
-            latest=problem.job_latest.astype(np.int64).tolist(),
-            due=(
-                rules.job_due.astype(np.int64).tolist()
-                if rules is not None
-                else [-1] * problem.n_jobs
-            ),
-            end=problem.vehicle_end.astype(np.int64).tolist(),
-            mode=problem.vehicle_mode.astype(np.int64).tolist(),
-        )
-        _TABLES[problem] = tables
-    return tables
-
-
-@dataclass(kw_only=True)
-class InsertionState:
-    """A plan being built at fixed starts (the refill of :mod:`._linked_refill` too)."""
-
-    problem: Problem
-    policy: Policy
-    costs: Costs
-    jobs: list[list[int]] = field(default_factory=list)
-    starts: list[list[int]] = field(default_factory=list)
-    work: list[int] = field(default_factory=list)
-    max_late: int = 0
-    where: dict[int, tuple[int, int]] = field(default_factory=dict)
-    """Job -> (vehicle, start)."""
-    fixed: set[int] = field(default_factory=set)
-    """Planned jobs whose start may not move (linked visits and the visits they follow)."""
-    tables: _Tables = field(init=False, repr=False)
-    arrays: RouteArrays | None = field(init=False, repr=False)
-    """The plan as the compiled scan reads it; ``None`` with breaks (the Python walk)."""
-
-    def __post_init__(self) -> None:
-        self.tables = _tables(self.problem)
-        rules = self.problem.rules
-        self.arrays = None
-        if rules is None or not rules.has_breaks:
-            # Imported here: numba takes about a second to import, which only a round
-            # searched with these rules should pay.
-            from matchmaker.solve._insertion_kernel import RouteArrays
-
-            self.arrays = RouteArrays(self.problem.n_vehicles, self.problem.n_jobs)
-
-    def changed(self, vehicle: int | None = None) -> None:
-        """Tell the compiled scan that ``vehicle``'s lists (every shift's: ``None``) were
-        replaced or changed other than through :meth:`put` and :meth:`undo`."""
-        if self.arrays is not None:
-            self.arrays.changed(vehicle)
-
-    @classmethod
-    def of_routes(
-        cls, problem: Problem, policy: Policy, costs: Costs, routes: tuple[Route, ...]
-    ) -> Self:
-        """The state of a plan: its jobs at their starts, none of them fixed yet."""
-        n_vehicles = problem.n_vehicles
-        state = cls(
-            problem=problem,
-            policy=policy,
-            costs=costs,
-            jobs=[[] for _ in range(n_vehicles)],
-            starts=[[] for _ in range(n_vehicles)],
-            work=[0] * n_vehicles,
-        )
-        for route in routes:
-            state.jobs[route.vehicle] = list(route.jobs)
-            state.starts[route.vehicle] = list(route.starts)
-            for job, start in zip(route.jobs, route.starts, strict=True):
-                state.work[route.vehicle] += int(problem.job_duration[job])
-                state.where[job] = (route.vehicle, start)
-                state.max_late = max(state.max_late, state.late(job, start))
-        return state
-
-    def routes(self) -> tuple[Route, ...]:
-        """The plan so far."""
-        return tuple(
-            Route(vehicle=v, jobs=tuple(jobs), starts=tuple(starts))
-            for v, (jobs, starts) in enumerate(zip(self.jobs, self.starts, strict=True))
-            if jobs
-        )
-
-    def travel(self, v: int, a: int | None, b: int | None) -> int:
-        """Minutes from ``a`` to ``b`` in vehicle ``v`` (``None`` = home)."""
-        tables = self.tables
-        if a is None and b is None:
-            return 0
-        if a is None:
-            return tables.out[v][b]  # type: ignore[index]
-        if b is None:
-            return 0 if tables.back is None else tables.back[v][a]
-        return tables.travel[tables.mode[v]][a][b]
-
-    def late(self, job: int, start: int) -> int:
-        due = self.tables.due[job]
-        return 0 if due < 0 else max(0, start - due)
-
-    def push(self, v: int, position: int, job: int, start: int) -> tuple[int, int] | None:
-        """``(travel added, lateness added)`` of ``job`` at ``start`` in front of
-        ``position`` of vehicle ``v``, the later jobs pushed as needed; ``None`` if a
-        pushed job would leave its window or is linked (linked jobs keep their start)."""
-        tables = self.tables
-        route, starts = self.jobs[v], self.starts[v]
-        prev = route[position - 1] if position > 0 else None
-        nxt = route[position] if position < len(route) else None
-        added = self.travel(v, prev, job) + self.travel(v, job, nxt) - self.travel(v, prev, nxt)
-        late = self.late(job, start)
-        row = tables.travel[tables.mode[v]]
-        duration, latest, due, fixed = tables.duration, tables.latest, tables.due, self.fixed
-        t, here = start + duration[job], job
-        for k in range(position, len(route)):
-            other = route[k]
-            new = max(starts[k], t + row[here][other])
-            if new == starts[k]:
-                return added, late
-            if other in fixed or new > latest[other]:
-                return None
-            if due[other] >= 0:
-                late += max(0, new - due[other]) - max(0, starts[k] - due[other])
-            t, here = new + duration[other], other
-        back = 0 if tables.back is None else tables.back[v][here]
-        if t + back > tables.end[v]:
-            return None
-        return added, late
-
-    def start_with_breaks(
-        self, v: int, position: int, job: int, earliest: int, latest: int
-    ) -> tuple[int, tuple[int, int]] | None:
-        """The first start from ``earliest`` (then just after each break of the shift)
-        at which ``job`` fits in front of ``position`` with the shift's breaks, and what
-        :meth:`push` says of it; ``None`` when none does."""
-        rules = self.problem.rules
-        if rules is None or not rules.has_breaks:
-            outcome = self.push(v, position, job, earliest)
-            return None if outcome is None else (earliest, outcome)
-        tries = [earliest]
-        for low, high, minutes in rules.breaks_of(v):
-            tries += [
-                max(earliest, low + minutes),
-                earliest + minutes,
-                max(earliest, high + minutes),
-            ]
-        for start in sorted(set(tries)):
-            if start > latest:
-                break
-            outcome = self.push(v, position, job, start)
-            if outcome is not None and self.breaks_fit(v, position, job, start):
-                return start, outcome
-        return None
-
-    def breaks_fit(self, v: int, position: int, job: int, start: int) -> bool:
-        """Whether the shift's breaks still fit with ``job`` at ``start`` in front of
-        ``position`` (the later jobs pushed as :meth:`put` would)."""
-        problem = self.problem
-        route, starts = list(self.jobs[v]), list(self.starts[v])
-        route.insert(position, job)
-        starts.insert(position, start)
-        for k in range(position + 1, len(route)):
-            before = route[k - 1]
-            arrive = starts[k - 1] + int(problem.job_duration[before])
-            new = max(starts[k], arrive + self.travel(v, before, route[k]))
-            if new == starts[k]:
-                break
-            starts[k] = new
-        return place_breaks(problem, v, route, starts) is not None
-
-    def places(
-        self,
-        job: int,
-        low: int = -(2**40),
-        high: int = 2**40,
-        *,
-        allowed: npt.NDArray[np.bool_] | None = None,
-        limit: int | None = None,
-    ) -> list[Place]:
-        """Every place ``job`` fits with a start in ``[low, high]`` on a shift ``allowed``
-        (default: any), cheapest first; the first ``limit`` of them when given."""
-        if self.arrays is None:
-            found = [
-                place
-                for place in self.walk_places(job, low, high)
-                if allowed is None or allowed[place.vehicle]
-            ]
-            return found if limit is None else found[:limit]
-        return self.scan_places(job, low, high, allowed=allowed, limit=limit)
-
-    def scan_places(
-        self,
-        job: int,
-        low: int = -(2**40),
-        high: int = 2**40,
-        *,
-        allowed: npt.NDArray[np.bool_] | None = None,
-        limit: int | None = None,
-    ) -> list[Place]:
-        """:meth:`places` by the compiled scan (:mod:`._insertion_kernel`), no breaks."""
-        from matchmaker.solve._insertion_kernel import kernel_arrays, scan
-
-        arrays = self.arrays
-        assert arrays is not None
-        arrays.sync(self.jobs, self.starts, self.work, self.fixed)
-        rows = scan(
-            kernel_arrays(self.problem, self.costs, self.policy),
-            arrays, job, low, high, self.max_late, allowed,
-        )  # fmt: skip
-        if limit is not None:
-            rows = rows[:limit]
-        latest = min(int(self.problem.job_latest[job]), high)
-        return [
-            Place(vehicle=v, position=p, start=start, latest=latest, cost=cost)
-            for cost, start, v, p in rows.tolist()
-        ]
-
-    def walk_places(self, job: int, low: int = -(2**40), high: int = 2**40) -> list[Place]:
-        """:meth:`places` on any shift by the Python walk, which fits breaks too."""
-        problem, policy = self.problem, self.policy
-        found: list[Place] = []
-        duration = int(problem.job_duration[job])
-        tables = self.tables
-        shift_start = problem.vehicle_start
-        job_earliest = max(int(problem.job_earliest[job]), low)
-        latest = min(int(problem.job_latest[job]), high)
-        if job_earliest > latest:
-            return found
-        for v in np.flatnonzero(problem.eligible[:, job]).tolist():
-            route, starts = self.jobs[v], self.starts[v]
-            if len(route) >= int(problem.vehicle_max_jobs[v]):
-                continue
-            if self.work[v] + duration > int(problem.vehicle_max_work[v]):
-                continue
-            worker = int(problem.vehicle_worker[v])
-            match = int(self.costs.match_cost[worker, job])
-            row = tables.travel[tables.mode[v]]
-            for p in range(len(route) + 1):
-                if p == 0:
-                    ready = int(shift_start[v]) + tables.out[v][job]
-                else:
-                    prev = route[p - 1]
-                    done = starts[p - 1] + tables.duration[prev]
-                    if done > latest:
-                        break  # later positions free up later still
-                    ready = done + row[prev][job]
-                if ready > latest:
-                    continue
-                earliest = max(ready, job_earliest)
-                found_start = self.start_with_breaks(v, p, job, earliest, latest)
-                if found_start is None:
-                    continue
-                earliest, outcome = found_start
-                added, late = outcome
-                cost = (
-                    added * self.costs.travel_rate
-                    + match
-                    + late * policy.lateness_cost_per_minute
-                    + max(0, self.late(job, earliest) - self.max_late)
-                    * policy.max_lateness_cost_per_minute
-                )
-                found.append(Place(vehicle=v, position=p, start=earliest, latest=latest, cost=cost))
-        found.sort(key=lambda place: (place.cost, place.start, place.vehicle))
-        return found
-
-    def put(self, job: int, place: Place, start: int) -> tuple[int, list[int], int]:
-        """Insert ``job`` (pushing later jobs); returns what :meth:`undo` needs."""
-        problem = self.problem
-        v = place.vehicle
-        token = (v, list(self.starts[v]), self.max_late)
-        self.changed(v)
-        route, starts = self.jobs[v], self.starts[v]
-        route.insert(place.position, job)
-        starts.insert(place.position, start)
-        self.work[v] += int(problem.job_duration[job])
-        self.where[job] = (v, start)
-        self.max_late = max(self.max_late, self.late(job, start))
-        for k in range(place.position + 1, len(route)):
-            before = route[k - 1]
-            arrive = starts[k - 1] + int(problem.job_duration[before])
-            new = max(starts[k], arrive + self.travel(v, before, route[k]))
-            if new == starts[k]:
-                break
-            starts[k] = new
-            self.where[route[k]] = (v, new)
-            self.max_late = max(self.max_late, self.late(route[k], new))
-        return token
-
-    def undo(self, job: int, token: tuple[int, list[int], int]) -> None:
-        """Take ``job`` out again, restoring the starts :meth:`put` pushed."""
-        v, starts, max_late = token
-        self.changed(v)
-        del self.where[job]
-        position = self.jobs[v].index(job)
-        del self.jobs[v][position]
-        self.starts[v] = starts
-        for other, start in zip(self.jobs[v], starts, strict=True):
-            if other in self.where:
-                self.where[other] = (v, start)
-        self.work[v] -= int(self.problem.job_duration[job])
-        self.max_late = max_late
 
 
 def worker_ok(problem: Problem, kind: int, other: int) -> npt.NDArray[np.bool_]:
@@ -442,7 +96,7 @@ def insert_group(
     if not mine:
         state.put(job, places[0], places[0].start)
         return
-    if state.arrays is not None and len(mine) == 1:
+    if state.follows_links and len(mine) == 1:
         best = pairs_by_scan(state, job, mine[0], places)
     else:
         best = pairs_by_walk(state, job, mine, places)
@@ -451,7 +105,7 @@ def insert_group(
         return
     _, place, start = best
     state.put(job, place, start)
-    state.fixed.add(job)
+    state.hold(job)
     place_followers(state, job, followers, single)
 
 
@@ -466,7 +120,7 @@ def pairs_by_walk(
     state: InsertionState, job: int, mine: list[int], places: list[Place]
 ) -> tuple[int, Place, int] | None:
     """The cheapest ``(total, place, start)`` of ``job`` among ``places`` at which all of
-    ``mine`` fit after it, each at its cheapest place (the Python walk; breaks kept)."""
+    ``mine`` fit after it, each at its cheapest place (``job`` held meanwhile)."""
     best: tuple[int, Place, int] | None = None
     for place in places:
         for start in _starts(place):
@@ -475,7 +129,7 @@ def pairs_by_walk(
                 continue
             token = state.put(job, place, start)
             state.fixed.add(job)
-            undo: list[tuple[int, tuple[int, list[int], int]]] = []
+            undo: list[tuple[int, Token]] = []
             total = place.cost + (pushed[1] - state.late(job, place.start))
             for follower in mine:
                 found = linked_place(state, follower)
@@ -496,24 +150,20 @@ def pairs_by_walk(
 def pairs_by_scan(
     state: InsertionState, job: int, follower: int, places: list[Place]
 ) -> tuple[int, Place, int] | None:
-    """:func:`pairs_by_walk` for one follower by the compiled scan (no breaks)."""
-    from matchmaker.solve._insertion_kernel import kernel_arrays, pairs
+    """:func:`pairs_by_walk` for one follower, in one call of the compiled scan."""
+    from matchmaker.solve._kernel_calls import pairs
+    from matchmaker.solve._kernel_data import kernel_arrays
 
-    rules = state.problem.rules
     arrays = state.arrays
-    assert rules is not None and arrays is not None
+    assert arrays is not None
     arrays.sync(state.jobs, state.starts, state.work, state.fixed)
     tried = [(place, start) for place in places for start in _starts(place)]
     candidates = np.array(
         [(place.vehicle, place.position, start) for place, start in tried], dtype=np.int64
     ).reshape(-1, 3)
-    link = np.array(
-        [rules.link_min[follower], rules.link_max[follower], rules.link_worker[follower]],
-        dtype=np.int64,
-    )
     found = pairs(
         kernel_arrays(state.problem, state.costs, state.policy),
-        arrays, job, follower, candidates, link, state.max_late,
+        arrays, job, follower, candidates, state.max_late,
     )  # fmt: skip
     best: tuple[int, Place, int] | None = None
     for (place, start), (fits, late, placed, cost, *_) in zip(tried, found.tolist(), strict=True):
@@ -541,5 +191,5 @@ def place_followers(
         found = linked_place(state, follower)
         if found is not None:
             state.put(follower, found[0], found[1])
-            state.fixed.add(follower)
+            state.hold(follower)
             queue.extend(f for f in followers.get(follower, []) if single[f])

@@ -122,7 +122,7 @@ def _place_leaders(
         if found is None:
             continue
         state.put(leader, found[0], found[1])
-        state.fixed.add(leader)
+        state.hold(leader)
         queue.append(leader)
         place_followers(state, leader, followers, single)
     return tried
