@@ -198,3 +198,18 @@ def test_a_push_moves_a_linked_visit_and_its_partner_together(
     if fits:
         state.put(2, front[0], front[0].start)
         assert state.where == {2: (0, 0), 0: (0, 60), 1: (1, 60)}
+
+
+def test_a_route_longer_than_the_arrays_were_built_for_grows_them() -> None:
+    """Twenty visits put one after another on one shift (the compiled put lengthens the
+    row itself, past the arrays' first width of 8) all end up planned, in order, each
+    right after the one before."""
+    n = 20
+    problem = make_problem(n_jobs=n, earliest=0, latest=600, duration=10, travel=5)
+    policy = Policy()
+    state = InsertionState.of_routes(problem, policy, Costs.of(problem, policy), ())
+    for job in range(n):
+        last = [p for p in state.places(job) if p.position == len(state.jobs[0])]
+        state.put(job, last[0], last[0].start)
+    assert state.jobs[0] == list(range(n))
+    assert state.starts[0] == [10 + 15 * k for k in range(n)]

@@ -56,7 +56,8 @@ def put(
 ) -> tuple[list[int], int]:
     """Insert ``job`` (see ``_insertion_kernel._put``); the shifts whose starts moved (``vehicle``
     first) and the largest lateness among ``job`` and the visits pushed. Raises
-    ``ValueError`` when it does not fit: a caller puts only where :func:`push` fits."""
+    ``RuntimeError`` (a bug) when it does not fit: a caller puts only where :func:`push`
+    fits, and pins only where loading checked that they fit."""
     fitted, n, top = put_kernel(
         job, vehicle, position, start, routes.jobs, routes.starts, routes.state, routes.place,
         routes.fixed, arrays.travel, arrays.back, arrays.jobs, arrays.shifts, arrays.links,
@@ -64,7 +65,7 @@ def put(
         routes.old_start, routes.stack,
     )  # fmt: skip
     if not fitted:
-        raise ValueError(f"job {job} does not fit at {start} on shift {vehicle}")
+        raise RuntimeError(f"job {job} does not fit at {start} on shift {vehicle}")
     moved = routes.place[routes.touched[:n], VEHICLE].tolist()
     return [vehicle, *sorted(set(moved) - {vehicle})], int(top)
 

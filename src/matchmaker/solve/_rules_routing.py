@@ -133,10 +133,9 @@ def _multi_start(
     :data:`_LOOP_FROM_COPIES` visits or more, the loop is the main search instead: it runs
     from the first plan for :data:`_MAIN_LNS_SHARE` of the time and guided local search
     polishes its best plan for the rest. On the HHCRSP benchmark (seed 0, mean gap to the
-    best known results, benchmarks/RESULTS.md) the loop took D (98 visits, 60 s) from +3.21%
-    to +2.09% and E (130 visits, 120 s, seven runs) from +5.32% to +1.19%, and F and G (260
-    and 400 visits) from +93% and +145% to +4.65% and +15.82%; on C (65 visits) it lost,
-    +2.09% against +0.46% for the restarts.
+    best known results, benchmarks/RESULTS.md, with the compiled insertion whose pushes
+    follow the links) the default reaches A +0.01%, B -0.15%, C -1.09% (restarts; the loop
+    as the main search -0.82%), D -2.87%, E -1.16%, F -1.54% and G +4.17% (the loop).
     """
     began = time.perf_counter()
     costs = Costs.of(problem, policy)
