@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from matchmaker.model import Dataset, RequestError, local_zone, shift_breaks
-from matchmaker.plan import dispatch, verify
+from matchmaker.plan import Violation, dispatch, verify
 from tests.strategies import datasets
 
 _SLOW_DATA = [HealthCheck.too_slow, HealthCheck.data_too_large]
@@ -18,6 +18,17 @@ def _needs_breaks(dataset: Dataset) -> bool:
     """Some shift would need a break if its worker worked in it."""
     rules, zone = dataset.settings.breaks, local_zone(dataset)
     return any(shift_breaks(rules, w, s, zone) for w in dataset.workers for s in w.shifts)
+
+
+_LIMITS = {"max_week_minutes", "min_rest_minutes", "max_consecutive_days", "max_distinct_workers"}
+
+
+def _unexpected(dataset: Dataset, violations: list[Violation]) -> list[Violation]:
+    """``violations`` but a limit across days broken at a pinned visit: a pin is kept even
+    when it breaks a limit, and the verifier reports it (``solve._limits``); a random round
+    may pin a visit whose partner only its worker can serve, at a time that breaks a limit."""
+    pinned = {j.job_id for j in dataset.jobs if j.is_pinned}
+    return [v for v in violations if not (v.rule in _LIMITS and v.job_id in pinned)]
 
 
 def _has_home_care_rules(dataset: Dataset) -> bool:
@@ -35,7 +46,7 @@ def test_every_routing_plan_with_rules_passes_verify(dataset: Dataset) -> None:
     weight as well, the routing plan breaks no hard rule (linked visits and limits
     included), accounts for every job, and its objective counts its lateness."""
     result = dispatch(dataset, solver="routing", time_limit=0.3, seed=0)
-    assert verify(dataset, result.plan) == []
+    assert _unexpected(dataset, verify(dataset, result.plan)) == []
     if not _needs_breaks(dataset):
         assert result.plan.breaks == ()
     served = {a.job_id for a in result.plan.assignments}

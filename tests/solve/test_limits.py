@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 
 from matchmaker.compile import compile_problem
-from matchmaker.model import Job, Policy, TimeWindow
+from matchmaker.model import (
+    DatasetSettings,
+    Job,
+    LimitSettings,
+    LinkWorker,
+    Policy,
+    TimeWindow,
+)
 from matchmaker.plan import dispatch
 from matchmaker.solve import Route, Solution
 from matchmaker.solve import _greedy as greedy
@@ -122,3 +129,31 @@ def test_with_linked_visits_the_fill_puts_a_trimmed_visit_on_another_worker() ->
     assert by_job[1][0] != w1 and by_job[1][1] >= first + 120
     assert breaches(problem, kept.routes) == []
     assert kept.stats["limits_refilled"] == 1
+
+
+def test_trim_never_drops_the_visit_a_pinned_visit_depends_on() -> None:
+    """When the only job a limit could drop is one a pinned visit depends on, the trim keeps
+    it (dropping it would take the pin with it): pins are never dropped, and the verifier
+    reports the limit."""
+    dataset = world(
+        workers=[worker(shifts=(shift(8, 12, day=0), shift(8, 12, day=1)))],
+        jobs=[
+            job("J1"),
+            job(
+                "J2",
+                window=TimeWindow(start=at(9, day=1), end=at(9, day=1)),
+                pinned_worker_ids=("W1",),
+                pinned_start=at(9, day=1),
+                depends_on="J1",
+                link_worker=LinkWorker.SAME,
+            ),
+        ],
+        settings=DatasetSettings(limits=LimitSettings(min_rest_minutes=24 * 60)),
+    )
+    problem = compile_problem(dataset)
+    routes = (
+        Route(vehicle=0, jobs=(0,), starts=(int(problem.job_earliest[0]),)),
+        Route(vehicle=1, jobs=(1,), starts=(int(problem.job_pinned_start[1]),)),
+    )
+    assert breaches(problem, routes)
+    assert trim(problem, Policy(), routes) == routes

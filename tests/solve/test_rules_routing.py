@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from matchmaker.compile import compile_problem
 from matchmaker.model import DatasetSettings, Policy, RequestError, TimeWindow
 from matchmaker.plan import DispatchResult, dispatch, verify
+from matchmaker.solve._costs import Costs
+from matchmaker.solve._linked_start import insert_all
 from tests.rules.world import HOME, at, job, worker, world
 
 
@@ -91,3 +94,27 @@ def test_split_solving_refuses_the_rules() -> None:
     """Solving in pieces could cut a linked pair or a route home apart: it refuses."""
     with pytest.raises(RequestError, match="--split"):
         dispatch(world(jobs=_two_jobs_one_worker(9)), split="zones", zones=1, time_limit=1.0)
+
+
+def test_the_first_plan_places_only_real_visits_after_a_pins_partner() -> None:
+    """The first plan places the visit a pinned visit depends on, then looks for the visit
+    that one depends on in turn; where there is none it stops (it once took "none", -1, for
+    the last job of the round and planned a job -1)."""
+    dataset = world(
+        jobs=[
+            job("J1"),
+            job(
+                "J2",
+                window=TimeWindow(start=at(11), end=at(11)),
+                pinned_worker_ids=("W1",),
+                pinned_start=at(11),
+                depends_on="J1",
+            ),
+            job("J3", window=TimeWindow(start=at(8), end=at(9))),
+        ]
+    )
+    problem = compile_problem(dataset)
+    policy = dataset.settings.policy
+    routes = insert_all(problem, policy, Costs.of(problem, policy))
+    planned = [j for route in routes for j in route.jobs]
+    assert sorted(planned) == [0, 1, 2]

@@ -344,24 +344,26 @@ def _put(
     touched: IntArray,
     old_start: IntArray,
     stack: IntArray,
-) -> tuple[bool, int, int]:
+) -> tuple[bool, int, int, int]:
     """Insert ``x`` at ``t`` in front of index ``p`` of shift ``v`` and push the others as
-    :func:`_propagate` says; ``(fitted, n, largest lateness among x and the pushed)``, the
-    first ``n`` of ``touched`` and ``old_start`` the visits pushed and their old starts.
-    Nothing changes when it does not fit."""
+    :func:`_propagate` says; ``(fitted, n, largest lateness among x and the pushed,
+    lateness added)``, the first ``n`` of ``touched`` and ``old_start`` the visits pushed
+    and their old starts. Nothing changes when it does not fit."""
     fits, n = _propagate(
         x, v, p, t, route_jobs, route_starts, state, place, fixed, travel, back, jobs,
         shifts, links, follow_from, followers, new_start, touched, old_start, stack,
     )  # fmt: skip
-    top = _late(jobs, x, t)
+    top = late = _late(jobs, x, t)
     for i in range(n):
         j = touched[i]
         if fits:
             route_starts[place[j, VEHICLE], place[j, INDEX]] = new_start[j]
-            top = max(top, _late(jobs, j, new_start[j]))
+            after = _late(jobs, j, new_start[j])
+            top = max(top, after)
+            late += after - _late(jobs, j, old_start[i])
         new_start[j] = -1
     if not fits:
-        return False, 0, 0
+        return False, 0, 0, 0
     length = state[v, LENGTH]
     for k in range(length, p, -1):
         route_jobs[v, k] = route_jobs[v, k - 1]
@@ -373,7 +375,7 @@ def _put(
     place[x, INDEX] = p
     state[v, LENGTH] = length + 1
     state[v, WORK] += jobs[x, DURATION]
-    return True, n, top
+    return True, n, top, late
 
 
 @njit(cache=True, nogil=True)
@@ -446,20 +448,15 @@ def _pairs(
     saved_old = np.empty(touched.shape[0], dtype=np.int64)
     for c in range(candidates.shape[0]):
         v, p, start = candidates[c, 0], candidates[c, 1], candidates[c, 2]
-        fits, _, late, _ = _push(
-            head, v, p, start, route_jobs, route_starts, state, place, fixed, travel, out,
-            back, jobs, shifts, links, follow_from, followers, new_start, touched, old_start,
-            stack,
+        fits, pushed, top, late = _put(
+            head, v, p, start, route_jobs, route_starts, state, place, fixed, travel, back,
+            jobs, shifts, links, follow_from, followers, new_start, touched, old_start, stack,
         )  # fmt: skip
         result[c, 0] = 1 if fits else 0
         result[c, 1] = late
         result[c, 2] = 0
         if not fits:
             continue
-        _, pushed, top = _put(
-            head, v, p, start, route_jobs, route_starts, state, place, fixed, travel, back,
-            jobs, shifts, links, follow_from, followers, new_start, touched, old_start, stack,
-        )  # fmt: skip
         saved_touched[:pushed] = touched[:pushed]
         saved_old[:pushed] = old_start[:pushed]
         was_fixed = fixed[head]

@@ -58,7 +58,7 @@ def put(
     first) and the largest lateness among ``job`` and the visits pushed. Raises
     ``RuntimeError`` (a bug) when it does not fit: a caller puts only where :func:`push`
     fits, and pins only where loading checked that they fit."""
-    fitted, n, top = put_kernel(
+    fitted, n, top, _ = put_kernel(
         job, vehicle, position, start, routes.jobs, routes.starts, routes.state, routes.place,
         routes.fixed, arrays.travel, arrays.back, arrays.jobs, arrays.shifts, arrays.links,
         arrays.follow_from, arrays.followers, routes.new_start, routes.touched,

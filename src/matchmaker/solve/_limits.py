@@ -217,7 +217,9 @@ def trim(problem: Problem, policy: Policy, routes: tuple[Route, ...]) -> tuple[R
         for group in breaches(problem, routes):
             if group & dropped:
                 continue
-            free = [j for j in group if not pinned[j]]
+            # A job whose dropping takes a pinned visit with it (one that depends on it)
+            # is not free either: pins are never dropped.
+            free = [j for j in group if not pinned[list(_with_partners(problem, {j}))].any()]
             if free:
                 dropped.add(min(free, key=loss))
         if not dropped:

@@ -115,7 +115,7 @@ def _place_leaders(
     while queue:
         job = queue.pop(0)
         leader = int(rules.link_to[job])
-        if leader in tried or leader in state.where or not single[leader]:
+        if leader < 0 or leader in tried or leader in state.where or not single[leader]:
             continue
         tried.add(leader)
         found = _leading_place(state, job)
