@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Self
 
 import numpy as np
@@ -52,7 +53,8 @@ class Place:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class _Tables:
-    """The problem's arrays as Python lists: the insertion reads them item by item."""
+    """The problem's arrays as Python lists: the Python walk reads them item by item (built
+    only when a walk runs: the full travel matrix as lists is large on a big round)."""
 
     travel: list[list[list[int]]]
     out: list[list[int]]
@@ -78,16 +80,27 @@ def _tables(problem: Problem) -> _Tables:
             back=None if back is None else back.astype(np.int64).tolist(),
             duration=problem.job_duration.astype(np.int64).tolist(),
             latest=problem.job_latest.astype(np.int64).tolist(),
-            due=(
-                rules.job_due.astype(np.int64).tolist()
-                if rules is not None
-                else [-1] * problem.n_jobs
-            ),
+            due=_dues(problem),
             end=problem.vehicle_end.astype(np.int64).tolist(),
             mode=problem.vehicle_mode.astype(np.int64).tolist(),
         )
         _TABLES[problem] = tables
     return tables
+
+
+_DUES: weakref.WeakKeyDictionary[Problem, list[int]] = weakref.WeakKeyDictionary()
+
+
+def _dues(problem: Problem) -> list[int]:
+    """Each job's due start (-1 when none), as a list."""
+    dues = _DUES.get(problem)
+    if dues is None:
+        rules = problem.rules
+        dues = (
+            rules.job_due.astype(np.int64).tolist() if rules is not None else [-1] * problem.n_jobs
+        )
+        _DUES[problem] = dues
+    return dues
 
 
 @dataclass(kw_only=True)
@@ -105,17 +118,22 @@ class InsertionState:
     """Job -> (vehicle, start)."""
     fixed: set[int] = field(default_factory=set)
     """Planned jobs whose start may not move: team and pinned visits, and those held."""
-    tables: _Tables = field(init=False, repr=False)
+    due: list[int] = field(init=False, repr=False)
     arrays: RouteArrays | None = field(init=False, repr=False)
     """The plan as the compiled scan reads it; ``None`` with breaks (the Python walk)."""
 
     def __post_init__(self) -> None:
-        self.tables = _tables(self.problem)
+        self.due = _dues(self.problem)
         rules = self.problem.rules
         with_breaks = rules is not None and rules.has_breaks
         self.arrays = (
             None if with_breaks else RouteArrays(self.problem.n_vehicles, self.problem.n_jobs)
         )
+
+    @cached_property
+    def tables(self) -> _Tables:
+        """The problem's arrays as lists, for the Python walk."""
+        return _tables(self.problem)
 
     @property
     def follows_links(self) -> bool:
@@ -178,7 +196,7 @@ class InsertionState:
         return tables.travel[tables.mode[v]][a][b]
 
     def late(self, job: int, start: int) -> int:
-        due = self.tables.due[job]
+        due = self.due[job]
         return 0 if due < 0 else max(0, start - due)
 
     def push(self, v: int, position: int, job: int, start: int) -> tuple[int, int, int] | None:
