@@ -18,7 +18,9 @@ higher value. This search works on the whole round at once, on the
 2. **Recreate**: the removed jobs and the unserved jobs that the freed vehicles could
    serve are inserted one by one, highest drop penalty first (ties, and in one of three
    recreates the order itself, by value per minute of work or at random), each at its
-   cheapest feasible position (:func:`~matchmaker.solve._insertion.best_single`, or
+   cheapest feasible position (the choice of
+   :func:`~matchmaker.solve._insertion.best_single`, made in compiled code by
+   :meth:`~matchmaker.solve._lns_state.Plan.insert_singles`; or
    :func:`~matchmaker.solve._insertion.best_team` with one common start on distinct
    workers), checked in constant time per position with the push-forward bounds.
 3. **Accept** the new plan by simulated annealing on the documented objective (the
@@ -94,7 +96,7 @@ class _Search:
         self.problem = problem
         self.plan = Plan(problem, policy, costs)
         self.rng = np.random.default_rng(seed)
-        self.eligible_by_job = np.ascontiguousarray(problem.eligible.T)
+        self.eligible_by_job = self.plan.eligible_by_job
         self.movable = ~self.plan.pinned_job & (
             self.eligible_by_job.sum(axis=1) >= problem.job_team
         )
@@ -234,9 +236,12 @@ class _Search:
             keys = (noise, -self.value_density[jobs])
         else:
             keys = (noise, -plan.penalty[jobs] * (0.5 + noise))
-        order = jobs[np.lexsort(keys)].tolist()
+        order = jobs[np.lexsort(keys)]
+        wide = np.zeros(problem.n_jobs, dtype=bool)
+        wide[removed] = True
         if first >= 0:
-            order = [first] + [job for job in order if job != first]
+            order = np.concatenate(([first], order[order != first]))
+            wide[first] = True
         plan.travel_cost = plan.rate + int(
             self.minute_value * TIME_PRICES[self.rng.integers(len(TIME_PRICES))]
         )
@@ -244,12 +249,11 @@ class _Search:
         # vehicles the ruin freed can have room for it now.
         freed = np.zeros(problem.n_vehicles, dtype=bool)
         freed[touched] = True
-        removed_set = set(removed.tolist())
-        for job in order:
-            if job in removed_set or job == first:
-                self.insert(job, self.eligible_by_job[job])
-            else:
-                self.insert(job, self.eligible_by_job[job] & freed)
+        index = plan.insert_singles(order, 0, wide, freed)
+        while index < order.size:
+            job = int(order[index])
+            self.insert(job, self.eligible_by_job[job] & (freed | wide[job]))
+            index = plan.insert_singles(order, index + 1, wide, freed)
         plan.travel_cost = plan.rate
 
     def insert(self, job: int, allowed: npt.NDArray[np.bool_]) -> bool:

@@ -56,6 +56,10 @@ class Plan(Routes):
         self.route_cost = np.zeros(problem.n_vehicles, dtype=np.int64)
         self.visits = np.zeros(problem.n_jobs, dtype=np.int64)
         self.unserved_penalty = int(self.penalty.sum())
+        self.earliest = problem.job_earliest.astype(np.int64)
+        self.max_jobs = problem.vehicle_max_jobs.astype(np.int64)
+        self.max_work = problem.vehicle_max_work.astype(np.int64)
+        self.eligible_by_job = np.ascontiguousarray(problem.eligible.T)
 
     # -- loading and reading ------------------------------------------------------------
 
@@ -100,25 +104,50 @@ class Plan(Routes):
 
     def remove(self, jobs: Int64Array) -> Int64Array:
         """Take ``jobs`` off every route that holds them; the vehicles touched."""
-        width = self.max_length
-        if jobs.size == 0 or width == 0:
+        if jobs.size == 0 or self.max_length == 0:
             return np.zeros(0, dtype=np.int64)
-        hit = np.isin(self.job[:, :width], jobs)
-        vehicles = np.flatnonzero(hit.any(axis=1))
-        for v in vehicles.tolist():
-            n = int(self.length[v])
-            keep = ~hit[v, :n]
-            kept = int(keep.sum())
-            for array in (self.job, self.start, self.end, self.fixed):
-                array[v, :kept] = array[v, :n][keep]
-            self.job[v, kept:n] = -1
-            self.fixed[v, kept:n] = False
-            self.length[v] = kept
-            self.reschedule(v)
+        # numba loads on first use, so that choosing a backend stays quick.
+        from matchmaker.solve._recreate_kernel import remove_kernel
+
+        removed = np.zeros(self.problem.n_jobs, dtype=bool)
+        removed[jobs] = True
+        touched = np.empty(self.problem.n_vehicles, dtype=np.int64)
+        count = remove_kernel(
+            removed, touched, self.job, self.start, self.end, self.latest, self.fixed,
+            self.length, self.work, self.route_cost, self.duration, self.earliest,
+            self.job_latest, self.shift_start, self.shift_end, self.mode, self.home,
+            self.travel, self.match, self.worker, self.rate,
+        )  # fmt: skip
         was_served = self.visits[jobs] >= self.team[jobs]
         self.unserved_penalty += int(self.penalty[jobs[was_served]].sum())
         self.visits[jobs] = 0
-        return vehicles.astype(np.int64)
+        return touched[:count]
+
+    def insert_singles(
+        self, order: Int64Array, begin: int, wide: BoolArray, freed: BoolArray
+    ) -> int:
+        """Insert the jobs of ``order`` from ``begin`` on, each at its cheapest feasible
+        place (``best_single``'s choice) on an eligible vehicle with room, any such vehicle
+        when ``wide[job]`` and else one marked in ``freed``, until a team job or the end
+        (:func:`~matchmaker.solve._recreate_kernel.recreate_kernel`). Returns the index of
+        that team job, left to the caller, or ``order.size``."""
+        from matchmaker.solve._recreate_kernel import GROW, recreate_kernel
+
+        while True:
+            index, status, change = recreate_kernel(
+                order, begin, wide, freed, self.travel_cost, self.job, self.start, self.end,
+                self.latest, self.fixed, self.length, self.work, self.route_cost, self.visits,
+                self.eligible_by_job, self.max_jobs, self.max_work, self.duration,
+                self.earliest, self.job_latest, self.pinned_start, self.team, self.penalty,
+                self.shift_start, self.shift_end, self.mode, self.home, self.travel,
+                self.match, self.worker, self.rate,
+            )  # fmt: skip
+            self.unserved_penalty += int(change)
+            self.max_length = int(self.length.max(initial=0))
+            if status != GROW:
+                return int(index)
+            self._grow()
+            begin = int(index)
 
     def place(self, vehicle: int, position: int, job: int, start: int, *, fixed: bool) -> None:
         """Insert one visit (the caller checked it, as for :meth:`Routes.insert`)."""
@@ -130,38 +159,14 @@ class Plan(Routes):
 
     def reschedule(self, vehicle: int) -> None:
         """Earliest starts of the free jobs, then latest starts, work and cost of a route."""
-        n = int(self.length[vehicle])
-        jobs, starts, ends = self.job[vehicle], self.start[vehicle], self.end[vehicle]
-        fixed, latest = self.fixed[vehicle], self.latest[vehicle]
-        mode = int(self.mode[vehicle])
-        clock = int(self.shift_start[vehicle])
-        previous = -1
-        for i in range(n):
-            job = int(jobs[i])
-            if not fixed[i]:
-                travel = (
-                    int(self.home[vehicle, job])
-                    if previous < 0
-                    else int(self.travel[mode, previous, job])
-                )
-                starts[i] = max(clock + travel, int(self.problem.job_earliest[job]))
-                ends[i] = starts[i] + self.duration[job]
-            clock = int(ends[i])
-            previous = job
-        for i in range(n - 1, -1, -1):
-            if fixed[i]:
-                latest[i] = starts[i]
-                continue
-            job = int(jobs[i])
-            bound = min(
-                int(self.job_latest[job]), int(self.shift_end[vehicle] - self.duration[job])
-            )
-            if i + 1 < n:
-                travel = int(self.travel[mode, job, jobs[i + 1]])
-                bound = min(bound, int(latest[i + 1]) - int(self.duration[job]) - travel)
-            latest[i] = bound
-        self.work[vehicle] = int(self.duration[jobs[:n]].sum()) if n else 0
-        self._price(vehicle)
+        from matchmaker.solve._recreate_kernel import reschedule_kernel
+
+        reschedule_kernel(
+            vehicle, self.job, self.start, self.end, self.latest, self.fixed, self.length,
+            self.work, self.route_cost, self.duration, self.earliest, self.job_latest,
+            self.shift_start, self.shift_end, self.mode, self.home, self.travel, self.match,
+            self.worker, self.rate,
+        )  # fmt: skip
 
     def _price(self, vehicle: int) -> None:
         n = int(self.length[vehicle])
