@@ -4,12 +4,13 @@ In Python, choosing each job's cheapest place (every position of every candidate
 :meth:`~matchmaker.solve._insertion.Routes.table` and
 :func:`~matchmaker.solve._insertion.best_single`) and taking jobs off the routes were about
 80% of a move (a tight 200 x 600 day, profiled); most jobs a recreate offers find no
-vehicle at all, and numpy's overhead per call outweighed the work. These functions do the same in compiled loops over a
-:class:`~matchmaker.solve._lns_state.Plan`'s arrays: :func:`recreate_kernel` inserts the
-single-worker jobs of a recreate order, each at its cheapest feasible place (lowest cost,
-then earliest start, then lowest vehicle and position: the choice of ``best_single``), and
-hands every team job back to Python (``best_team``); :func:`remove_kernel` takes jobs off
-their routes and reschedules what is left (:func:`reschedule_kernel`).
+vehicle at all, and numpy's overhead per call outweighed the work. These functions do the
+same in compiled loops over a :class:`~matchmaker.solve._lns_state.Plan`'s arrays:
+:func:`recreate_kernel` inserts the single-worker jobs of a recreate order, each at its
+cheapest feasible place (lowest cost, then earliest start, then lowest vehicle and
+position: the choice of ``best_single``), and hands every team job back to Python
+(``best_team``); :func:`remove_kernel` takes jobs off their routes and reschedules what
+is left (:func:`reschedule_kernel`).
 
 Every function here is compiled with ``cache=True``; numba checks a cached function only
 against its own module, so they call nothing compiled elsewhere.

@@ -1,0 +1,195 @@
+"""A lower bound by column generation over shift knapsacks: whole jobs per shift.
+
+The capacity relaxation of :mod:`matchmaker.solve._bound` lets a shift take a fraction of
+a job; on a day that binds, where a shift holds one to three long jobs under a cap of a
+few hours, that fraction is most of the gap. This bound keeps whole jobs. It relaxes
+every rule of the :class:`~matchmaker.compile.Problem` except:
+
+* a served job gets ``job_team`` eligible shifts, each paying the member's match cost and
+  its least incoming travel at the travel rate (as in :mod:`matchmaker.solve._bound`);
+  an unserved job pays its drop penalty;
+* a shift serves at most ``vehicle_max_jobs`` jobs whose service minutes add up to at
+  most ``min(vehicle_max_work, shift length)``, counted in whole units (a unit divides
+  every duration, or durations are rounded *down* to units, which only relaxes the cap).
+
+With a price ``pi[j] >= 0`` on covering job ``j``, the Lagrangian function::
+
+    L(pi) = sum_j P_j + sum_j min(0, team_j * pi_j - P_j)
+          + sum_shifts min over the shift's job sets S of sum_{j in S} (cost_vj - pi_j)
+
+is a lower bound for *any* prices (each shift's minimum is an exact knapsack,
+:func:`~matchmaker.solve._bound_kernel.price_shifts`). The prices come from the linear
+master over the job sets found so far (columns), solved by GLOP and grown by the sets the
+prices favour, as in Dantzig-Wolfe decomposition: the master's duals are the prices, and
+the bound is the best ``L`` seen. Whatever the duals are, the bound is computed from
+``L``, so it is valid even when the master stops early.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import numpy.typing as npt
+
+from matchmaker.compile import Problem
+from matchmaker.solve._costs import Costs
+
+__all__ = ["column_bound"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+MAX_UNITS = 240
+"""Most work units a shift's cap is counted in; beyond it, units grow (and durations are
+rounded down to them) so that one pricing stays a few milliseconds a shift."""
+
+
+class _Shifts:
+    """The pairs of free servable jobs, grouped by shift, and their knapsack data."""
+
+    def __init__(
+        self, problem: Problem, costs: Costs, vehicle: IntArray, job: IntArray, cost: FloatArray
+    ) -> None:
+        penalty = costs.drop_penalty.astype(np.float64)
+        team = problem.job_team.astype(np.int64)
+        counts = np.bincount(job, minlength=problem.n_jobs)
+        servable = (counts >= team) & (counts > 0)
+        keep = servable[job]
+        order = np.lexsort((job[keep], vehicle[keep]))
+        self.vehicle = vehicle[keep][order]
+        self.job = job[keep][order]
+        self.cost = cost[keep][order]
+        self.offsets = np.searchsorted(self.vehicle, np.arange(problem.n_vehicles + 1))
+        self.jobs = np.flatnonzero(servable)
+        self.penalty = penalty[self.jobs]
+        self.team = team[self.jobs]
+        durations = problem.job_duration.astype(np.int64)
+        cap = np.minimum(
+            problem.vehicle_max_work.astype(np.int64),
+            (problem.vehicle_end - problem.vehicle_start).astype(np.int64),
+        )
+        unit = int(np.gcd.reduce(durations[self.jobs])) if self.jobs.size else 1
+        unit = max(unit, 1, math.ceil(int(cap.max(initial=0)) / MAX_UNITS))
+        self.units = durations[self.job] // unit
+        self.cap = np.maximum(cap, 0) // unit
+        self.max_jobs = problem.vehicle_max_jobs.astype(np.int64)
+        self.index = np.full(problem.n_jobs, -1, dtype=np.int64)
+        self.index[self.jobs] = np.arange(self.jobs.size)
+        self.value = np.zeros(problem.n_vehicles)
+        self.chosen = np.zeros(self.job.size, dtype=bool)
+
+    def price(self, prices: FloatArray) -> float:
+        """``L`` at ``prices`` (one per servable job), less the constant; the best set of
+        each shift is left in :attr:`value` and :attr:`chosen`."""
+        # numba loads on first use, so that choosing a backend stays quick.
+        from matchmaker.solve._bound_kernel import price_shifts
+
+        full = np.zeros(self.index.size)
+        full[self.jobs] = prices
+        price_shifts(
+            self.offsets, self.job, self.cost, self.units, full, self.max_jobs, self.cap,
+            self.value, self.chosen,
+        )  # fmt: skip
+        serve = np.minimum(self.team * prices - self.penalty, 0.0)
+        return float(serve.sum() + self.value.sum())
+
+
+def column_bound(
+    problem: Problem,
+    costs: Costs,
+    pairs: tuple[IntArray, IntArray, FloatArray],
+    constant: float,
+    seconds: float,
+    rounds: int,
+) -> float:
+    """The best ``L`` (module docstring) found in ``seconds`` or ``rounds`` master solves,
+    plus ``constant`` (the drop penalties of the free jobs and the pinned match costs);
+    ``pairs`` are the eligible (shift, free job) pairs and their costs."""
+    began = time.perf_counter()
+    shifts = _Shifts(problem, costs, *pairs)
+    if shifts.jobs.size == 0:
+        return constant
+    master = _Master(shifts, problem.n_vehicles)
+    duals = (shifts.penalty / shifts.team, np.zeros(problem.n_vehicles))
+    centre, best = duals[0], -math.inf
+    for _ in range(max(rounds, 1)):
+        # Prices between the best seen and the master's duals (Wentges' smoothing): the
+        # duals alone swing from round to round and the bound climbs slowly.
+        trial = SMOOTHING * centre + (1.0 - SMOOTHING) * duals[0]
+        for prices in (trial, duals[0]):
+            value = shifts.price(prices)
+            if value > best:
+                best, centre = value, prices
+            added = master.add_columns(*duals)
+            if added:
+                break
+        if added == 0 or time.perf_counter() - began >= seconds:
+            break
+        solved = master.solve()
+        if solved is None:
+            break
+        duals = solved
+    return constant + best
+
+
+SMOOTHING = 0.5
+"""Weight of the best prices seen in the prices a round tries first."""
+
+
+class _Master:
+    """The linear master: serve each job (a fraction, at its drop penalty's gain) by the
+    job sets found so far, at most one set a shift."""
+
+    def __init__(self, shifts: _Shifts, n_vehicles: int) -> None:
+        from ortools.linear_solver import pywraplp
+
+        self.shifts = shifts
+        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        self.optimal = pywraplp.Solver.OPTIMAL
+        infinity = self.solver.infinity()
+        self.objective = self.solver.Objective()
+        self.objective.SetMinimization()
+        self.cover = []
+        for penalty, team in zip(shifts.penalty.tolist(), shifts.team.tolist(), strict=True):
+            served = self.solver.NumVar(0.0, 1.0, "")
+            self.objective.SetCoefficient(served, -penalty)
+            row = self.solver.Constraint(0.0, infinity)
+            row.SetCoefficient(served, -float(team))
+            self.cover.append(row)
+        self.room = [self.solver.Constraint(-infinity, 1.0) for _ in range(n_vehicles)]
+        # Each solve starts from the last basis; presolve would redo its work every round.
+        self.solver.SetSolverSpecificParametersAsString("use_preprocessing: false")
+
+    def add_columns(self, prices: FloatArray, slack: FloatArray) -> int:
+        """Add each shift's last priced set whose reduced cost at the master's duals
+        (``prices`` of the jobs, ``slack`` of the shifts) is negative; how many."""
+        shifts = self.shifts
+        picked = np.flatnonzero(shifts.chosen)
+        owner = shifts.vehicle[picked]
+        reduced = shifts.cost[picked] - prices[shifts.index[shifts.job[picked]]]
+        value = np.bincount(owner, weights=reduced, minlength=slack.size)
+        better = np.flatnonzero(value < slack - _EPSILON)
+        for v in better.tolist():
+            self._add(v, picked[owner == v])
+        return int(better.size)
+
+    def _add(self, vehicle: int, members: IntArray) -> None:
+        column = self.solver.NumVar(0.0, self.solver.infinity(), "")
+        self.objective.SetCoefficient(column, float(self.shifts.cost[members].sum()))
+        self.room[vehicle].SetCoefficient(column, 1.0)
+        for row in self.shifts.index[self.shifts.job[members]].tolist():
+            self.cover[row].SetCoefficient(column, 1.0)
+
+    def solve(self) -> tuple[FloatArray, FloatArray] | None:
+        """The job prices and shift duals of the master's optimum, ``None`` when GLOP
+        does not reach one."""
+        if self.solver.Solve() != self.optimal:
+            return None
+        prices = np.array([row.dual_value() for row in self.cover])
+        slack = np.array([row.dual_value() for row in self.room])
+        return np.maximum(prices, 0.0), np.minimum(slack, 0.0)
+
+
+_EPSILON = 1e-6

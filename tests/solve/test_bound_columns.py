@@ -1,0 +1,108 @@
+"""The column bound: exact shift knapsacks priced in compiled code, a bound never above
+the optimum, and above the fractional capacity bound where whole jobs matter."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matchmaker.compile import Problem
+from matchmaker.model import Policy
+from matchmaker.solve import _cpsat as cpsat
+from matchmaker.solve._bound import _capacity_bound, _Relaxation, relaxation_bound
+from matchmaker.solve._bound_columns import column_bound
+from matchmaker.solve._bound_kernel import price_shifts
+from matchmaker.solve._costs import Costs
+from tests.problem_factory import make_problem
+
+POLICY = Policy()
+
+
+@st.composite
+def _shift_sets(draw: st.DrawFn) -> dict[str, np.ndarray]:
+    n_shifts = draw(st.integers(1, 3))
+    sizes = [draw(st.integers(0, 7)) for _ in range(n_shifts)]
+    n_pairs, n_jobs = sum(sizes), 6
+    return {
+        "offsets": np.concatenate(([0], np.cumsum(sizes))).astype(np.int64),
+        "pair_job": np.array(draw(st.lists(st.integers(0, n_jobs - 1), min_size=n_pairs,
+                                           max_size=n_pairs)), dtype=np.int64),
+        "pair_cost": np.array(draw(st.lists(st.integers(0, 30), min_size=n_pairs,
+                                            max_size=n_pairs)), dtype=np.float64),
+        "pair_units": np.array(draw(st.lists(st.integers(1, 5), min_size=n_pairs,
+                                             max_size=n_pairs)), dtype=np.int64),
+        "price": np.array(draw(st.lists(st.integers(0, 40), min_size=n_jobs,
+                                        max_size=n_jobs)), dtype=np.float64),
+        "max_jobs": np.array(draw(st.lists(st.integers(0, 4), min_size=n_shifts,
+                                           max_size=n_shifts)), dtype=np.int64),
+        "cap_units": np.array(draw(st.lists(st.integers(0, 9), min_size=n_shifts,
+                                            max_size=n_shifts)), dtype=np.int64),
+    }  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(_shift_sets())
+def test_pricing_finds_the_best_set_of_each_shift_under_both_caps(
+    data: dict[str, np.ndarray],
+) -> None:
+    """Each shift's value is the least sum of reduced costs over its pair sets within the
+    job and unit caps (by brute force), and the pairs it marks are such a set."""
+    offsets = data["offsets"]
+    n_shifts = offsets.size - 1
+    value = np.full(n_shifts, 99.0)
+    chosen = np.zeros(data["pair_job"].size, dtype=bool)
+    price_shifts(
+        offsets, data["pair_job"], data["pair_cost"], data["pair_units"], data["price"],
+        data["max_jobs"], data["cap_units"], value, chosen,
+    )  # fmt: skip
+    reduced = data["pair_cost"] - data["price"][data["pair_job"]]
+    for v in range(n_shifts):
+        pairs = range(int(offsets[v]), int(offsets[v + 1]))
+        best = 0.0
+        for size in range(1, len(pairs) + 1):
+            for subset in itertools.combinations(pairs, size):
+                units = sum(int(data["pair_units"][p]) for p in subset)
+                if size <= data["max_jobs"][v] and units <= data["cap_units"][v]:
+                    best = min(best, float(sum(reduced[p] for p in subset)))
+        assert value[v] == best
+        marked = [p for p in pairs if chosen[p]]
+        assert len(marked) <= data["max_jobs"][v]
+        assert sum(int(data["pair_units"][p]) for p in marked) <= data["cap_units"][v]
+        assert float(sum(reduced[p] for p in marked)) == best
+
+
+def _one_shift_two_jobs() -> tuple[Problem, Costs]:
+    # A 120-minute work cap and jobs of 120 and 90 minutes: one job fits, not both; the
+    # fractional relaxation serves the 90-minute job and a quarter of the other.
+    problem = make_problem(n_workers=1, n_jobs=2, duration=[120, 90], max_work=120)
+    return problem, Costs.of(problem, POLICY)
+
+
+def test_whole_jobs_lift_the_bound_above_the_fractional_one_and_not_above_the_optimum() -> None:
+    """With room for one of two equal jobs, the column bound charges a whole job's
+    penalty (the optimum's), the capacity relaxation only three quarters of one."""
+    problem, costs = _one_shift_two_jobs()
+    exact = cpsat.solve(problem, policy=POLICY, time_limit=10.0, seed=0)
+    assert exact.status == "optimal"
+    relaxation = _Relaxation(problem, costs)
+    fractional = _capacity_bound(relaxation, exact.objective, 2.0, 10_000)
+    pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
+    whole = column_bound(problem, costs, pairs, relaxation.constant, 2.0, 100)
+    penalty = int(costs.drop_penalty.max())
+    assert fractional < exact.objective - penalty // 5
+    assert exact.objective - 50 <= whole <= exact.objective
+    bound = relaxation_bound(problem, costs, exact.objective, 2.0)
+    assert bound is not None and whole - 2 <= bound <= exact.objective
+
+
+def test_a_round_without_servable_jobs_is_bounded_by_its_penalties() -> None:
+    """No eligible shift: every job pays its drop penalty, which is the bound."""
+    problem = make_problem(n_workers=1, n_jobs=2, eligible=False)
+    costs = Costs.of(problem, POLICY)
+    relaxation = _Relaxation(problem, costs)
+    pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
+    bound = column_bound(problem, costs, pairs, relaxation.constant, 1.0, 10)
+    assert bound == float(costs.drop_penalty.sum())
