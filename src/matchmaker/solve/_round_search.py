@@ -238,6 +238,8 @@ class RoundSearch:
         self.stats["lns_accepted"] = float(stats.accepted)
         self.stats["lns_improved"] = float(stats.improved)
         self.stats["lns_seconds"] = stats.seconds
+        self.stats["lns_recombine_seconds"] = stats.recombine_seconds
+        self.stats["lns_recombine_saved"] = float(stats.recombine_saved)
         cost = plan_cost(self.problem, self.costs, routes)
         if cost < self.objective:
             self.model_objective += cost - self.objective

@@ -52,8 +52,8 @@ is never worse than the greedy warm start.
 ``stats``: ``warm_start_objective``; ``routing_objective`` (the objective as the models
 priced it; equal to ``objective`` because the models are exact); ``repair_tried``,
 ``repair_improved``, ``repair_seconds``; ``lns_moves``, ``lns_accepted``, ``lns_improved``,
-``lns_seconds``; ``polish_seconds``, ``polish_saved``; ``bound_seconds``; ``parts``,
-``passes``, ``build_seconds``,
+``lns_seconds``, ``lns_recombine_seconds``, ``lns_recombine_saved``; ``polish_seconds``,
+``polish_saved``; ``bound_seconds``; ``parts``, ``passes``, ``build_seconds``,
 ``search_seconds``; ``filled_by_greedy``.
 
 Scale (2 cores): a generated round of 1500 workers and 5000 jobs (4 travel modes, 5 %

@@ -1,0 +1,132 @@
+"""Recombination of the routes a search has seen: one set-partitioning model over them.
+
+Ruin and recreate visits many plans and keeps one. A route it left behind may still be
+the best one for its shift, in a plan the search never put together. This step keeps every
+distinct route of the plans it accepted (:class:`RoutePool`) and lets CP-SAT choose at
+most one route per shift, each job at most once, for the least objective: routes' travel
+and match costs plus the drop penalties of the jobs no chosen route serves (as in the
+set-partitioning phase of Subramanian, Uchoa and Ochi's ILS-SP).
+
+Each pooled route kept every rule of one shift in the plan it came from (window, shift,
+travel, breaks, caps), so a choice of routes keeps them too; what spans routes is held
+fixed. Shifts whose route in the plan given holds a team job or a pinned job keep that
+route, and no pooled route holding a team job, a pinned job or a job of a kept route is
+offered. Rounds with rules across routes (linked visits and breaks, ``problem.rules``;
+limits across a worker's days and continuity caps, ``problem.limits``) are not
+recombined. CP-SAT is hinted with the plan given, so the
+result is never worse.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import numpy.typing as npt
+from ortools.sat.python import cp_model
+
+from matchmaker.compile import Problem
+from matchmaker.solve._budget import poll_stop
+from matchmaker.solve._lns_state import Plan
+from matchmaker.solve._solution import Route
+
+__all__ = ["RoutePool", "recombine"]
+
+BoolArray = npt.NDArray[np.bool_]
+
+MAX_ROUTES = 40_000
+"""Most routes a pool keeps (the first seen): a model over more takes seconds to build."""
+
+
+class RoutePool:
+    """Distinct routes of single-worker jobs without pins, by shift, with their costs."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.fixed_job: BoolArray = (
+            (problem.job_team > 1) | problem.pinned.any(axis=0) | (problem.job_pinned_start >= 0)
+        )
+        self.routes: dict[tuple[int, tuple[int, ...]], tuple[int, tuple[int, ...]]] = {}
+        """(shift, jobs) -> (route cost, start minutes)."""
+
+    def add(self, plan: Plan, vehicles: npt.NDArray[np.int64]) -> None:
+        """Keep the routes ``plan`` has on ``vehicles`` (those without team or pinned
+        jobs, until :data:`MAX_ROUTES`)."""
+        for v in vehicles.tolist():
+            if len(self.routes) >= MAX_ROUTES:
+                return
+            n = int(plan.length[v])
+            if n == 0:
+                continue
+            jobs = plan.job[v, :n]
+            if self.fixed_job[jobs].any():
+                continue
+            key = (v, tuple(jobs.tolist()))
+            if key not in self.routes:
+                starts = tuple(plan.start[v, :n].tolist())
+                self.routes[key] = (int(plan.route_cost[v]), starts)
+
+
+def recombine(
+    problem: Problem,
+    pool: RoutePool,
+    plan: Plan,
+    seconds: float,
+    seed: int,
+    stop: threading.Event | None = None,
+) -> tuple[Route, ...] | None:
+    """The best plan of at most one pooled route per shift (module docstring), from the
+    routes of ``plan`` and the pool; ``None`` when CP-SAT finds nothing better than
+    ``plan`` in ``seconds`` or the round has rules across routes."""
+    if problem.rules is not None or problem.limits is not None or not pool.routes:
+        return None
+    kept_vehicle = np.zeros(problem.n_vehicles, dtype=bool)
+    kept_job = np.zeros(problem.n_jobs, dtype=bool)
+    current: dict[int, tuple[int, ...]] = {}
+    for v in np.flatnonzero(plan.length).tolist():
+        held = plan.job[v, : int(plan.length[v])]
+        current[v] = tuple(held.tolist())
+        if pool.fixed_job[held].any():
+            kept_vehicle[v] = True
+            kept_job[held] = True
+    model = cp_model.CpModel()
+    penalty = plan.penalty
+    by_vehicle: dict[int, list[cp_model.IntVar]] = {}
+    by_job: dict[int, list[cp_model.IntVar]] = {}
+    terms: list[tuple[cp_model.IntVar, int]] = []
+    chosen: list[tuple[Route, cp_model.IntVar]] = []
+    for (v, jobs), (cost, starts) in pool.routes.items():
+        if kept_vehicle[v] or kept_job[list(jobs)].any():
+            continue
+        x = model.new_bool_var("")
+        model.add_hint(x, current.get(v) == jobs)
+        by_vehicle.setdefault(v, []).append(x)
+        for j in jobs:
+            by_job.setdefault(j, []).append(x)
+        terms.append((x, cost - int(penalty[list(jobs)].sum())))
+        chosen.append((Route(vehicle=v, jobs=jobs, starts=starts), x))
+    for group in (*by_vehicle.values(), *by_job.values()):
+        if len(group) > 1:
+            model.add_at_most_one(group)
+    model.minimize(sum(coefficient * x for x, coefficient in terms))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(seconds, 0.01)
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    finish = poll_stop(stop, solver.stop_search)
+    try:
+        status = solver.solve(model)
+    finally:
+        finish()
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    routes = [route for route, x in chosen if solver.boolean_value(x)]
+    for v in np.flatnonzero(kept_vehicle).tolist():
+        n = int(plan.length[v])
+        routes.append(
+            Route(
+                vehicle=v,
+                jobs=tuple(plan.job[v, :n].tolist()),
+                starts=tuple(plan.start[v, :n].tolist()),
+            )
+        )
+    return tuple(routes)

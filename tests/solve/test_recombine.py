@@ -1,0 +1,111 @@
+"""Recombination of pooled routes: the plan it returns keeps every rule and pin, costs no
+more than the plan it starts from, and can put together routes no single plan held."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matchmaker.compile import Problem
+from matchmaker.model import Policy
+from matchmaker.solve import Route, Solution
+from matchmaker.solve import _greedy as greedy
+from matchmaker.solve._costs import Costs, plan_cost
+from matchmaker.solve._lns import ruin_and_recreate
+from matchmaker.solve._lns_state import Plan
+from matchmaker.solve._recombine import RoutePool, recombine
+from tests.problem_factory import make_problem, missing_pins, problem_violations, random_problems
+
+POLICY = Policy()
+_SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
+_ROUNDS = random_problems(
+    max_workers=8, max_jobs=30, min_jobs=1, team_shares=(0.0, 0.3), pin_shares=(0.0, 0.2)
+)
+
+
+def _solution(routes: tuple[Route, ...]) -> Solution:
+    return Solution(routes=routes, objective=0, backend="test", seed=0, solve_seconds=0.0)
+
+
+def _pooled(problem: Problem, plans: list[tuple[Route, ...]]) -> tuple[Plan, RoutePool]:
+    """A plan loaded with the last of ``plans``, and a pool of all their routes."""
+    plan = Plan(problem, POLICY, Costs.of(problem, POLICY))
+    pool = RoutePool(problem)
+    for routes in plans:
+        plan = Plan(problem, POLICY, Costs.of(problem, POLICY))
+        plan.load(routes)
+        pool.add(plan, np.arange(problem.n_vehicles))
+    return plan, pool
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=_SLOW)
+@given(problem=_ROUNDS)
+def test_recombined_plans_keep_every_rule_and_never_cost_more(problem: Problem) -> None:
+    """Pooling the greedy plans of four seeds and recombining from the last keeps every
+    rule and pin (teams whole and synchronised) and costs at most what that plan does."""
+    costs = Costs.of(problem, POLICY)
+    plans = [greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=s).routes for s in range(4)]
+    plan, pool = _pooled(problem, plans)
+    before = plan_cost(problem, costs, plan.routes())
+    routes = recombine(problem, pool, plan, 2.0, 0)
+    if routes is None:
+        return
+    solution = _solution(routes)
+    assert problem_violations(problem, solution) == []
+    assert missing_pins(problem, solution) == set()
+    assert plan_cost(problem, costs, routes) <= before
+
+
+def test_routes_of_two_plans_are_put_together() -> None:
+    """One plan serves job 0 with worker 0, another job 1 with worker 1: the recombined
+    plan serves both, for less than either."""
+    problem = make_problem(n_workers=2, n_jobs=2, eligible=[[True, False], [False, True]])
+    costs = Costs.of(problem, POLICY)
+    first = (Route(vehicle=0, jobs=(0,), starts=(10,)),)
+    second = (Route(vehicle=1, jobs=(1,), starts=(10,)),)
+    plan, pool = _pooled(problem, [second, first])
+    routes = recombine(problem, pool, plan, 2.0, 0)
+    assert routes is not None
+    assert sorted((r.vehicle, r.jobs) for r in routes) == [(0, (0,)), (1, (1,))]
+    assert problem_violations(problem, _solution(routes)) == []
+    cost = plan_cost(problem, costs, routes)
+    assert cost < min(plan_cost(problem, costs, first), plan_cost(problem, costs, second))
+
+
+def test_routes_with_team_jobs_stay_as_the_plan_has_them() -> None:
+    """A team job's routes are kept as they are, and no pooled route may take its job."""
+    problem = make_problem(n_workers=2, n_jobs=2, team=[2, 1])
+    team_plan = (
+        Route(vehicle=0, jobs=(0,), starts=(10,)),
+        Route(vehicle=1, jobs=(0,), starts=(10,)),
+    )
+    single_plan = (Route(vehicle=0, jobs=(1,), starts=(10,)),)
+    plan, pool = _pooled(problem, [single_plan, team_plan])
+    routes = recombine(problem, pool, plan, 2.0, 0)
+    assert routes is not None
+    assert {r.vehicle: r.jobs for r in routes} == {0: (0,), 1: (0,)}
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=_SLOW)
+@given(problem=_ROUNDS, seed=st.integers(0, 2**31 - 1))
+def test_a_timed_search_recombines_and_stays_valid(problem: Problem, seed: int) -> None:
+    """A search given time (not moves) recombines once near its end; its plan keeps
+    every rule and is no worse than the start, and shows what recombining saved."""
+    costs = Costs.of(problem, POLICY)
+    start = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0)
+    # The first moves in a process load the compiled kernels: not inside the time given.
+    ruin_and_recreate(
+        problem, POLICY, costs, start.routes, time.perf_counter() + 60, 0, iterations=3
+    )
+    routes, stats = ruin_and_recreate(
+        problem, POLICY, costs, start.routes, time.perf_counter() + 1.0, seed
+    )
+    solution = _solution(routes)
+    assert problem_violations(problem, solution) == []
+    assert missing_pins(problem, solution) == set()
+    assert plan_cost(problem, costs, routes) <= start.objective
+    assert stats.recombine_seconds > 0 or problem.n_jobs == 0 or problem.n_vehicles == 0
+    assert stats.recombine_saved <= start.objective - plan_cost(problem, costs, routes)
