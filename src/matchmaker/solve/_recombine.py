@@ -119,14 +119,5 @@ def recombine(
         finish()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    routes = [route for route, x in chosen if solver.boolean_value(x)]
-    for v in np.flatnonzero(kept_vehicle).tolist():
-        n = int(plan.length[v])
-        routes.append(
-            Route(
-                vehicle=v,
-                jobs=tuple(plan.job[v, :n].tolist()),
-                starts=tuple(plan.start[v, :n].tolist()),
-            )
-        )
-    return tuple(routes)
+    kept = [route for route in plan.routes() if kept_vehicle[route.vehicle]]
+    return tuple(kept + [route for route, x in chosen if solver.boolean_value(x)])
