@@ -32,7 +32,7 @@ def _shift_sets(draw: st.DrawFn) -> dict[str, np.ndarray]:
                                            max_size=n_pairs)), dtype=np.int64),
         "pair_cost": np.array(draw(st.lists(st.integers(0, 30), min_size=n_pairs,
                                             max_size=n_pairs)), dtype=np.float64),
-        "pair_units": np.array(draw(st.lists(st.integers(1, 5), min_size=n_pairs,
+        "pair_units": np.array(draw(st.lists(st.integers(0, 5), min_size=n_pairs,
                                              max_size=n_pairs)), dtype=np.int64),
         "price": np.array(draw(st.lists(st.integers(0, 40), min_size=n_jobs,
                                         max_size=n_jobs)), dtype=np.float64),
@@ -49,7 +49,8 @@ def test_pricing_finds_the_best_set_of_each_shift_under_both_caps(
     data: dict[str, np.ndarray],
 ) -> None:
     """Each shift's value is the least sum of reduced costs over its pair sets within the
-    job and unit caps (by brute force), and the pairs it marks are such a set."""
+    job and unit caps (by brute force), and the pairs it marks are such a set; jobs
+    shorter than a unit (0 units) still count against the job cap, even at a cap of 0."""
     offsets = data["offsets"]
     n_shifts = offsets.size - 1
     value = np.full(n_shifts, 99.0)

@@ -60,8 +60,10 @@ def price_shifts(
             fewest = min(fewest, pair_units[items[i]])
         # No more jobs than the cap holds of the shortest: the table stays small even
         # when ``max_jobs`` is large.
-        depth = min(max_jobs[v], count, width // max(fewest, 1))
-        if depth <= 0 or width <= 0:
+        depth = min(max_jobs[v], count)
+        if fewest > 0:
+            depth = min(depth, width // fewest)
+        if depth <= 0 or width < 0:
             continue
         best = np.zeros((depth + 1, width + 1))
         took = np.zeros((count, depth + 1, width + 1), dtype=np.bool_)
