@@ -29,10 +29,10 @@ higher value. This search works on the whole round at once, on the
 4. **Recombine** at the shares :data:`RECOMBINE_AT` of the time given: every distinct
    route of the accepted plans is pooled, and CP-SAT picks the best plan of at most one
    pooled route a shift (:mod:`matchmaker.solve._recombine`); the search goes on from
-   the better of that and the best plan. On a generated tight 200 x 600 day (30 s, five
-   seeds) it lowered the objective by about 1% (mean 718,669 against 727,057 without,
-   three seeds) and served 0.7% more weighted value; once at 0.8 gave half that, three
-   times about the same. Not in deterministic mode (a CP-SAT time limit does not
+   the better of that and the best plan. On a generated tight 200 x 600 day (routing
+   30 s, seeds 3-5) it lowered the objective by 1.2% (mean 718,258 against 727,057
+   without) and served 0.7% more weighted value; once at 0.8 gave about half that, three
+   or four times no more. Not in deterministic mode (a CP-SAT time limit does not
    repeat).
 
 Every hard rule of the :class:`~matchmaker.compile.Problem` is kept by construction:
