@@ -332,9 +332,8 @@ def ruin_and_recreate(
     plan = search.plan
     empty = plan.snapshot()
     plan.load(routes)
-    every = np.arange(problem.n_vehicles)
     pool = RoutePool(problem)
-    pool.add(plan, every)
+    pool.add(plan, np.arange(problem.n_vehicles))
     current = plan.objective()
     start_objective = current
     best, best_state = current, plan.snapshot()
@@ -353,7 +352,6 @@ def ruin_and_recreate(
         if points and progress >= points[0]:
             points.pop(0)
             plan.restore(best_state)
-            pool.add(plan, every)
             found = recombine(problem, pool, plan, span * RECOMBINE_SHARE, seed, stop)
             if found is not None:
                 plan.restore(empty)

@@ -48,11 +48,11 @@ class RoutePool:
         self.routes: dict[tuple[int, tuple[int, ...]], tuple[int, tuple[int, ...]]] = {}
         """(shift, jobs) -> (route cost, start minutes)."""
 
-    def add(self, plan: Plan, vehicles: npt.NDArray[np.int64]) -> None:
+    def add(self, plan: Plan, vehicles: npt.NDArray[np.int64], *, capped: bool = True) -> None:
         """Keep the routes ``plan`` has on ``vehicles`` (those without team or pinned
-        jobs, until :data:`MAX_ROUTES`)."""
+        jobs; until :data:`MAX_ROUTES` when ``capped``)."""
         for v in vehicles.tolist():
-            if len(self.routes) >= MAX_ROUTES:
+            if capped and len(self.routes) >= MAX_ROUTES:
                 return
             n = int(plan.length[v])
             if n == 0:
@@ -75,9 +75,13 @@ def recombine(
     stop: threading.Event | None = None,
 ) -> tuple[Route, ...] | None:
     """The best plan of at most one pooled route per shift (module docstring), from the
-    routes of ``plan`` and the pool; ``None`` when CP-SAT finds nothing better than
-    ``plan`` in ``seconds`` or the round has rules across routes."""
-    if problem.rules is not None or problem.limits is not None or not pool.routes:
+    pool and the routes of ``plan`` (added to the pool, past its cap, so that the hint is
+    whole); ``None`` when CP-SAT finds no plan in ``seconds``, the round has rules across
+    routes or there is nothing to recombine."""
+    if problem.rules is not None or problem.limits is not None:
+        return None
+    pool.add(plan, np.flatnonzero(plan.length), capped=False)
+    if not pool.routes:
         return None
     kept_vehicle = np.zeros(problem.n_vehicles, dtype=bool)
     kept_job = np.zeros(problem.n_jobs, dtype=bool)
