@@ -149,7 +149,7 @@ class _Search:
             return self._make_room()
         if kind == "worst":
             return self._worst(count), -1
-        seed_job = int(self.rng.choice(served))
+        seed_job = int(served[self.rng.integers(served.size)])
         near = self.neighbours[seed_job]
         on_plan = near[plan.visits[near] > 0]
         on_plan = on_plan[self.movable[on_plan]]
@@ -215,8 +215,9 @@ class _Search:
         open_jobs = np.flatnonzero(~plan.served() & self.movable & (plan.visits == 0))
         if open_jobs.size == 0:
             return np.zeros(0, dtype=np.int64), -1
-        weight = plan.penalty[open_jobs].astype(np.float64)
-        target = int(self.rng.choice(open_jobs, p=weight / weight.sum()))
+        weight = np.cumsum(plan.penalty[open_jobs], dtype=np.float64)
+        drawn = np.searchsorted(weight, self.rng.random() * weight[-1], side="right")
+        target = int(open_jobs[min(int(drawn), open_jobs.size - 1)])
         vehicles = np.flatnonzero(self.eligible_by_job[target])
         picks = self.rng.choice(
             vehicles,
@@ -238,12 +239,15 @@ class _Search:
         plan, problem = self.plan, self.problem
         open_jobs = np.flatnonzero((plan.visits == 0) & self.movable)
         if touched.size and open_jobs.size:
-            near = self.eligible_by_job[np.ix_(open_jobs, touched)].any(axis=1)
-            open_jobs = open_jobs[near]
+            near = np.any(problem.eligible[touched], axis=0)
+            open_jobs = open_jobs[near[open_jobs]]
         if open_jobs.size > EXTRA_UNSERVED:
             value = plan.penalty[open_jobs] + self.rng.random(open_jobs.size)
-            open_jobs = open_jobs[np.argsort(-value, kind="stable")[:EXTRA_UNSERVED]]
-        jobs = np.unique(np.concatenate((removed, open_jobs)))
+            open_jobs = open_jobs[np.argpartition(-value, EXTRA_UNSERVED)[:EXTRA_UNSERVED]]
+        offered = np.zeros(problem.n_jobs, dtype=bool)
+        offered[removed] = True
+        offered[open_jobs] = True
+        jobs = np.flatnonzero(offered)
         noise = self.rng.random(jobs.size)
         style = int(self.rng.integers(3))
         keys: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | Int64Array]
@@ -306,7 +310,8 @@ class _Search:
 
 
 _REMOVALS = ("related", "string", "random", "room", "worst")
-_REMOVAL_WEIGHTS = np.array([0.25, 0.25, 0.1, 0.25, 0.15])
+_REMOVAL_WEIGHTS = (0.25, 0.25, 0.1, 0.25, 0.15)
+_REMOVAL_CUMULATIVE = np.cumsum(_REMOVAL_WEIGHTS)[:-1]
 
 
 def ruin_and_recreate(
@@ -366,7 +371,7 @@ def ruin_and_recreate(
             current = best
             stats.recombine_seconds += time.perf_counter() - now
             continue
-        kind = _REMOVALS[int(rng.choice(len(_REMOVALS), p=_REMOVAL_WEIGHTS))]
+        kind = _REMOVALS[int(np.searchsorted(_REMOVAL_CUMULATIVE, rng.random(), side="right"))]
         before = plan.snapshot()
         search.step(kind)
         stats.iterations += 1
