@@ -107,3 +107,23 @@ def test_a_round_without_servable_jobs_is_bounded_by_its_penalties() -> None:
     pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
     bound = column_bound(problem, costs, pairs, relaxation.constant, 1.0, 10)
     assert bound == float(costs.drop_penalty.sum())
+
+
+def test_a_pinned_visit_takes_its_minutes_and_its_place_off_its_shift() -> None:
+    """A 210-minute work cap holding a pinned 120-minute visit leaves room for one of two
+    free 90-minute jobs: the bound charges the other's penalty, as the optimum does (the
+    free jobs alone would fit the cap together)."""
+    problem = make_problem(
+        n_workers=1, n_jobs=3, duration=[120, 90, 90], max_work=210, max_jobs=3,
+        pins=[(0, 0)], pinned_start=[100, -1, -1],
+    )  # fmt: skip
+    costs = Costs.of(problem, POLICY)
+    exact = cpsat.solve(problem, policy=POLICY, time_limit=10.0, seed=0)
+    assert exact.status == "optimal"
+    assert len(exact.served_jobs()) == 2
+    relaxation = _Relaxation(problem, costs)
+    pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
+    bound = column_bound(problem, costs, pairs, relaxation.constant, 2.0, 100)
+    penalty = int(costs.drop_penalty[1])
+    assert exact.objective - 50 <= bound <= exact.objective
+    assert bound >= relaxation.constant - penalty  # one free job's penalty is left unpaid
