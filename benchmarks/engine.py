@@ -99,7 +99,7 @@ def run(
         for round_ in rounds:
             path = ensure_instance(round_.size, seed=INSTANCE_SEED, cache=cache)
             for weighting in weightings:
-                base = {
+                base: dict[str, Any] = {
                     "dataset": str(path),
                     "seed": seed,
                     "weighting": weighting,

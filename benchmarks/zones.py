@@ -136,8 +136,7 @@ def _fill(q: dict[str, Any]) -> str:
 
 
 def _markdown(r: dict[str, Any], command: str) -> str:
-    import distributed
-    import ortools
+    from importlib.metadata import version
 
     lines = [
         "## Zones on Dask (benchmarks/zones.py)",
@@ -170,8 +169,8 @@ def _markdown(r: dict[str, Any], command: str) -> str:
         "",
         f"{load_note().capitalize()}. "
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, OR-Tools {ortools.__version__}, distributed "
-        f"{distributed.__version__}. Command: `{command}`.",
+        f"{platform.python_version()}, OR-Tools {version('ortools')}, distributed "
+        f"{version('distributed')}. Command: `{command}`.",
     ]
     return "\n".join(lines) + "\n"
 
