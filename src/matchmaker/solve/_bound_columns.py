@@ -12,8 +12,8 @@ every rule of the :class:`~matchmaker.compile.Problem` except:
   most ``min(vehicle_max_work, shift length)``, counted in whole units (a unit divides
   every duration, or durations are rounded *down* to units, which only relaxes the cap);
   the shift's pinned visits come off both caps first (they stay on it in every plan: on
-  generated tight days, where a shift holds about 200 minutes of work, this lifted the
-  bound by 8% on 60 x 150 and by 8% on 200 x 600).
+  generated tight 60 x 150 and 200 x 600 days, where a shift holds about 200 minutes of
+  work, this lifted the bound by 8% on both).
 
 With a price ``pi[j] >= 0`` on covering job ``j``, the Lagrangian function::
 
