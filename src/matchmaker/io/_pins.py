@@ -18,7 +18,8 @@ then checked on it (a pinned last visit must leave time to get home by the shift
 with break rules, each shift's breaks are
 then placed beside its pins (:func:`matchmaker.solve.place_breaks`), and pins that leave no
 room are refused; a pinned visit that depends on a visit no worker can serve in the round
-is refused on its own, since every plan would serve it without its partner.
+(or its pinned worker cannot, when the link asks for the same worker) is refused on its
+own, since every plan would serve it without its partner.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
+import numpy.typing as npt
 
 from matchmaker.compile import Problem, TravelModel, compile_problem
 from matchmaker.model import Dataset, Issue, Job, LinkWorker, Policy, elapsed_minutes
@@ -136,11 +138,18 @@ def _schedule_issues(
             continue
         partner = alone.job_position(job.depends_on)
         same = _one_worker(problem, job, partner)
+        able = problem.eligible[:, partner] | problem.pinned[:, partner]
         message = None
-        if not problem.eligible[:, partner].any() and not problem.pinned[:, partner].any():
+        if not able.any():
             message = (
                 f"Job {job.job_id} depends on visit {job.depends_on}, which no worker can "
                 "serve in this round."
+            )
+        elif job.link_worker is LinkWorker.SAME and not able[_shifts_of(problem, job)].any():
+            message = (
+                f"Job {job.job_id} depends on visit {job.depends_on}, which the same worker "
+                f"must serve, and its pinned worker ({', '.join(job.pinned_worker_ids)}) "
+                "cannot serve it in this round."
             )
         elif not _partner_can_start(alone, job, same):
             message = (
@@ -202,6 +211,12 @@ def _one_worker(problem: Problem, job: Job, partner: int) -> bool:
     vehicles = np.flatnonzero(problem.eligible[:, partner] | problem.pinned[:, partner])
     able = {problem.worker_ids[int(problem.vehicle_worker[v])] for v in vehicles}
     return able <= set(job.pinned_worker_ids)
+
+
+def _shifts_of(problem: Problem, job: Job) -> npt.NDArray[np.bool_]:
+    """The shifts (vehicles) of ``job``'s pinned workers."""
+    workers = np.asarray(problem.worker_ids, dtype=object)[problem.vehicle_worker]
+    return np.isin(workers, list(job.pinned_worker_ids))
 
 
 def _partner_can_start(dataset: Dataset, job: Job, one_worker: bool) -> bool:
