@@ -78,27 +78,35 @@ def test_pins_that_break_the_gap_of_a_link_are_refused_on_the_pinned_row() -> No
     assert "j1" in issues[0].message
 
 
+def _free_leader():  # type: ignore[no-untyped-def]
+    """``_pinned_follower`` at 11:30 with j1 unpinned: the solver places j1."""
+    tables = with_cell(_pinned_follower("11:30"), "jobs", 2, "pinned_worker_id", "")
+    return with_cell(tables, "jobs", 2, "pinned_start", "")
+
+
+def _pin_refusals(tables):  # type: ignore[no-untyped-def]
+    """The loader's one refusal of j2's pin (row 3), which names j1."""
+    issues = check_frames(frames(tables), pins=True).errors
+    assert [(i.row, i.column) for i in issues] == [(3, "pinned_worker_id")]
+    assert "j1" in issues[0].message
+    return issues
+
+
 def test_a_pinned_visit_whose_partner_nobody_can_serve_is_refused() -> None:
     """j2 is pinned but depends on j1, which is unpinned and needs a skill no worker has:
     every plan would serve j2 without j1, so the pin is refused, naming j1."""
-    tables = with_cell(_pinned_follower("11:30"), "jobs", 2, "pinned_worker_id", "")
-    tables = with_cell(tables, "jobs", 2, "pinned_start", "")
-    tables = with_cell(tables, "jobs", 2, "required_skills", "gardening:1")
-    issues = check_frames(frames(tables), pins=True).errors
-    assert [(i.row, i.column) for i in issues] == [(3, "pinned_worker_id")]
-    assert "j1" in issues[0].message and "no worker can serve" in issues[0].message
+    tables = with_cell(_free_leader(), "jobs", 2, "required_skills", "gardening:1")
+    issues = _pin_refusals(tables)
+    assert "no worker can serve" in issues[0].message
 
 
 def test_a_pinned_visit_whose_partner_its_worker_cannot_serve_is_refused() -> None:
     """j2 is pinned to w2 and depends on j1 with the same worker, but j1 needs cleaning,
     which w2 lacks (w1 could serve j1, not under this link): every plan would serve j2
     without j1, so the pin is refused, naming j1 and w2."""
-    tables = with_cell(_pinned_follower("11:30"), "jobs", 2, "pinned_worker_id", "")
-    tables = with_cell(tables, "jobs", 2, "pinned_start", "")
-    tables = with_cell(tables, "jobs", 3, "link_worker", "same")
-    issues = check_frames(frames(tables), pins=True).errors
-    assert [(i.row, i.column) for i in issues] == [(3, "pinned_worker_id")]
-    assert "j1" in issues[0].message and "w2" in issues[0].message
+    tables = with_cell(_free_leader(), "jobs", 3, "link_worker", "same")
+    issues = _pin_refusals(tables)
+    assert "w2" in issues[0].message
     assert (
         check_frames(frames(with_cell(tables, "jobs", 3, "link_worker", "any")), pins=True).errors
         == ()
