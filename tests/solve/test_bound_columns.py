@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -109,13 +110,16 @@ def test_a_round_without_servable_jobs_is_bounded_by_its_penalties() -> None:
     assert bound == float(costs.drop_penalty.sum())
 
 
-def test_a_pinned_visit_takes_its_minutes_and_its_place_off_its_shift() -> None:
-    """A 210-minute work cap holding a pinned 120-minute visit leaves room for one of two
-    free 90-minute jobs: the bound charges the other's penalty, as the optimum does (the
-    free jobs alone would fit the cap together)."""
+@pytest.mark.parametrize(("max_work", "max_jobs"), [(210, 3), (10_000, 2)])
+def test_a_pinned_visit_takes_its_minutes_and_its_place_off_its_shift(
+    max_work: int, max_jobs: int
+) -> None:
+    """A pinned 120-minute visit under a 210-minute work cap, or under a cap of two jobs,
+    leaves room for one of two free 90-minute jobs: the bound charges the other's
+    penalty, as the optimum does (the free jobs alone would fit either cap together)."""
     problem = make_problem(
-        n_workers=1, n_jobs=3, duration=[120, 90, 90], max_work=210, max_jobs=3,
-        pins=[(0, 0)], pinned_start=[100, -1, -1],
+        n_workers=1, n_jobs=3, duration=[120, 90, 90], max_work=max_work,
+        max_jobs=max_jobs, pins=[(0, 0)], pinned_start=[100, -1, -1],
     )  # fmt: skip
     costs = Costs.of(problem, POLICY)
     exact = cpsat.solve(problem, policy=POLICY, time_limit=10.0, seed=0)

@@ -95,8 +95,9 @@ def test_routes_with_team_jobs_stay_as_the_plan_has_them() -> None:
 @settings(max_examples=5, deadline=None, suppress_health_check=_SLOW)
 @given(problem=_ROUNDS, seed=st.integers(0, 2**31 - 1))
 def test_a_timed_search_recombines_and_stays_valid(problem: Problem, seed: int) -> None:
-    """A search given time (not moves) recombines once near its end; its plan keeps
-    every rule and is no worse than the start, and shows what recombining saved."""
+    """A search given time (not moves) recombines (at half and near the end of its time);
+    its plan keeps every rule and is no worse than the start, and what recombining saved
+    is at most what the search saved."""
     costs = Costs.of(problem, POLICY)
     start = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0)
     # The first moves in a process load the compiled kernels: not inside the time given.

@@ -137,15 +137,17 @@ def _schedule_issues(
         if job.depends_on is None or job.job_id in broken:
             continue
         partner = alone.job_position(job.depends_on)
-        same = _one_worker(problem, job, partner)
         able = problem.eligible[:, partner] | problem.pinned[:, partner]
+        pins = _shifts_of(problem, job)
+        # One worker serves both when the link asks it or only job's pinned workers can.
+        same = job.link_worker is LinkWorker.SAME or not (able & ~pins).any()
         message = None
         if not able.any():
             message = (
                 f"Job {job.job_id} depends on visit {job.depends_on}, which no worker can "
                 "serve in this round."
             )
-        elif job.link_worker is LinkWorker.SAME and not able[_shifts_of(problem, job)].any():
+        elif same and not (able & pins).any():
             message = (
                 f"Job {job.job_id} depends on visit {job.depends_on}, which the same worker "
                 f"must serve, and its pinned worker ({', '.join(job.pinned_worker_ids)}) "
@@ -200,17 +202,6 @@ def _break_issues(
             )
         )
     return issues
-
-
-def _one_worker(problem: Problem, job: Job, partner: int) -> bool:
-    """Whether ``job`` (pinned) and the visit it depends on (position ``partner``) must be
-    served by the same worker: the link asks it, or only ``job``'s pinned workers can serve
-    the partner."""
-    if job.link_worker is LinkWorker.SAME:
-        return True
-    vehicles = np.flatnonzero(problem.eligible[:, partner] | problem.pinned[:, partner])
-    able = {problem.worker_ids[int(problem.vehicle_worker[v])] for v in vehicles}
-    return able <= set(job.pinned_worker_ids)
 
 
 def _shifts_of(problem: Problem, job: Job) -> npt.NDArray[np.bool_]:
