@@ -158,6 +158,15 @@ def _cell(record: dict[str, Any] | None, key: str, digits: int = 0) -> str:
     return f"{record[key]:,.{digits}f}"
 
 
+def _peak(record: dict[str, Any]) -> str:
+    """The run's peak memory: its process's, plus its search helpers' where it had any
+    (an upper bound: forked helpers share the problem's pages, counted here twice)."""
+    helpers = record.get("peak_rss_mb_helpers") or 0.0
+    if record.get("error") or record.get("peak_mb") is None or not helpers:
+        return _cell(record, "peak_mb")
+    return f"{record['peak_rss_mb_self'] + helpers:,.0f}"
+
+
 def render(
     records: list[dict[str, Any]],
     command: str,
@@ -204,7 +213,7 @@ def render(
             _cell(r, "lower_bound"),
             _gap(r),
             _cell(r, "solve_seconds", 1),
-            _cell(r, "peak_mb"),
+            _peak(r),
             _cell(r, "violations"),
             str(r.get("error") or "")[:80],
         ]
@@ -226,6 +235,8 @@ def render(
             "priorities, the same eligibility and caps, and team jobs split into single "
             "visits (it cannot synchronise them; a split team counts only when fully "
             "staffed with one start)",
+            "- peak MB: the run's process, plus the largest of matchmaker's search helper "
+            "processes where it forked any (an upper bound: they share the problem's pages)",
             "",
             markdown_table(
                 [

@@ -149,9 +149,9 @@ def measure(problem: Problem, policy: Policy, solution: Solution) -> dict[str, A
     }
 
 
-def _peak_rss_mb() -> float:
+def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
     # Linux reports ru_maxrss in kilobytes.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return resource.getrusage(who).ru_maxrss / 1024.0
 
 
 def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
@@ -195,6 +195,9 @@ def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
         "violation_examples": [v.message for v in violations[:5]],
         "peak_rss_mb_after_solve": peak_after_solve,
         "peak_rss_mb_self": _peak_rss_mb(),
+        # The search's helper processes (forked, so sharing the problem's pages): their
+        # largest peak, counted apart from this process's.
+        "peak_rss_mb_helpers": _peak_rss_mb(resource.RUSAGE_CHILDREN),
     }
     return record
 

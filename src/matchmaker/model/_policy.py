@@ -15,7 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from matchmaker.model._exceptions import PolicyError
 
-__all__ = ["MAX_COST_WEIGHT", "MAX_STABILITY_COST", "Policy", "ScoreWeights", "load_policy"]
+__all__ = [
+    "MAX_COST_WEIGHT",
+    "MAX_SEARCH_PROCESSES",
+    "MAX_STABILITY_COST",
+    "Policy",
+    "ScoreWeights",
+    "load_policy",
+]
 
 MAX_COST_WEIGHT = 1000
 """The largest ``travel_cost_per_minute``, ``match_cost_per_point`` and priority weight.
@@ -29,6 +36,9 @@ rounds of up to four million worker-slots (``workers_needed`` summed over the jo
 MAX_STABILITY_COST = 1_000_000_000
 """The largest ``stability_cost_per_move``: about one job's drop penalty at the largest
 weights, so that a re-plan's objective stays far below ``2**62``."""
+
+MAX_SEARCH_PROCESSES = 16
+"""The most processes ``search_processes`` may ask for (each holds its own search state)."""
 
 
 class ScoreWeights(BaseModel):
@@ -97,6 +107,13 @@ class Policy(BaseModel):
         True,
         description="the routing backend improves its plan by ruin and recreate before "
         "guided local search (false: guided local search alone)",
+    )
+    search_processes: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_SEARCH_PROCESSES,
+        description="processes ruin and recreate runs in, pooling the routes they find "
+        "(unset: one per core this process may use, at most 2; 1: no helper processes)",
     )
     stability_cost_per_move: int = Field(
         0,

@@ -60,7 +60,7 @@ from matchmaker.solve._lns_state import Plan, Snapshot
 from matchmaker.solve._recombine import RoutePool, recombine
 from matchmaker.solve._solution import Route
 
-__all__ = ["LnsStats", "ruin_and_recreate"]
+__all__ = ["LnsStats", "Meeting", "ruin_and_recreate"]
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -102,10 +102,17 @@ class LnsStats:
     objective."""
     seconds: float = 0.0
     by_removal: dict[str, int] = field(default_factory=dict)
+    processes: int = 1
+    """Processes that searched to the end (:mod:`matchmaker.solve._lns_processes`)."""
 
 
 OnImprove = Callable[[int, int], None]
 """Called with (objective, jobs served) of each new best plan."""
+
+Meeting = Callable[[RoutePool, Plan, float], tuple[Route, ...] | None]
+"""What the search does at a recombination point instead of recombining its own pool:
+given the pool, the plan (set to the best seen) and the seconds CP-SAT may take, the plan
+to go on from, or ``None`` (see :mod:`matchmaker.solve._lns_processes`)."""
 
 
 class _Search:
@@ -325,17 +332,19 @@ def ruin_and_recreate(
     iterations: int | None = None,
     stop: threading.Event | None = None,
     on_improve: OnImprove | None = None,
+    meet: Meeting | None = None,
 ) -> tuple[tuple[Route, ...], LnsStats]:
     """Improve ``routes`` until ``deadline`` (a ``time.perf_counter()`` value), or for
     ``iterations`` moves when given (work: the same plan on any machine, the deadline
-    still caps it). Returns the best plan seen, never worse than ``routes``."""
+    still caps it). Returns the best plan seen, never worse than ``routes``. At each
+    recombination point ``meet``, when given, replaces the recombination of the search's
+    own pool."""
     stats = LnsStats()
     began = time.perf_counter()
     if problem.n_vehicles == 0 or problem.n_jobs == 0:
         return routes, stats
     search = _Search(problem, policy, costs, seed)
     plan = search.plan
-    empty = plan.snapshot()
     plan.load(routes)
     pool = RoutePool(problem)
     pool.add(plan, np.arange(problem.n_vehicles))
@@ -357,10 +366,13 @@ def ruin_and_recreate(
         if points and progress >= points[0]:
             points.pop(0)
             plan.restore(best_state)
-            found = recombine(problem, pool, plan, span * RECOMBINE_SHARE, seed, stop)
+            seconds = span * RECOMBINE_SHARE
+            if meet is None:
+                found = recombine(problem, pool, plan, seconds, seed, stop)
+            else:
+                found = meet(pool, plan, seconds)
             if found is not None:
-                plan.restore(empty)
-                plan.load(found)
+                plan.reload(found)
                 if plan.objective() < best:
                     stats.recombine_saved += best - plan.objective()
                     best, best_state = plan.objective(), plan.snapshot()

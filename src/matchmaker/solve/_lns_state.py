@@ -60,6 +60,7 @@ class Plan(Routes):
         self.max_jobs = problem.vehicle_max_jobs.astype(np.int64)
         self.max_work = problem.vehicle_max_work.astype(np.int64)
         self.eligible_by_job = np.ascontiguousarray(problem.eligible.T)
+        self.blank = self.snapshot()
 
     # -- loading and reading ------------------------------------------------------------
 
@@ -85,6 +86,11 @@ class Plan(Routes):
         for v in np.flatnonzero(self.length).tolist():
             self.reschedule(v)
         self.unserved_penalty = int(self.penalty[self.visits < self.team].sum())
+
+    def reload(self, routes: tuple[Route, ...]) -> None:
+        """Replace the plan by ``routes``, as :meth:`load` takes them."""
+        self.restore(self.blank)
+        self.load(routes)
 
     def objective(self) -> int:
         return int(self.route_cost.sum()) + self.unserved_penalty

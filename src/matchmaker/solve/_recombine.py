@@ -19,6 +19,7 @@ result is never worse.
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import numpy as np
@@ -30,12 +31,15 @@ from matchmaker.solve._budget import poll_stop
 from matchmaker.solve._lns_state import Plan
 from matchmaker.solve._solution import Route
 
-__all__ = ["RoutePool", "recombine"]
+__all__ = ["PooledRoute", "RoutePool", "recombine"]
 
 BoolArray = npt.NDArray[np.bool_]
 
 MAX_ROUTES = 40_000
 """Most routes a pool keeps (the first seen): a model over more takes seconds to build."""
+
+PooledRoute = tuple[int, tuple[int, ...], int, tuple[int, ...]]
+"""(shift, jobs, route cost, start minutes)."""
 
 
 class RoutePool:
@@ -64,6 +68,18 @@ class RoutePool:
             if key not in self.routes:
                 starts = tuple(plan.start[v, :n].tolist())
                 self.routes[key] = (int(plan.route_cost[v]), starts)
+
+    def since(self, count: int) -> list[PooledRoute]:
+        """The routes kept after the first ``count``, in the order they came."""
+        kept = itertools.islice(self.routes.items(), count, None)
+        return [(v, jobs, cost, starts) for (v, jobs), (cost, starts) in kept]
+
+    def merge(self, routes: list[PooledRoute]) -> None:
+        """Keep ``routes`` (another pool's, of the same problem) until :data:`MAX_ROUTES`."""
+        for v, jobs, cost, starts in routes:
+            if len(self.routes) >= MAX_ROUTES:
+                return
+            self.routes.setdefault((v, jobs), (cost, starts))
 
 
 def recombine(

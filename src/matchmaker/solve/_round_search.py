@@ -15,7 +15,7 @@ from matchmaker.solve import _greedy as greedy
 from matchmaker.solve._budget import Budget
 from matchmaker.solve._costs import Costs, plan_cost
 from matchmaker.solve._decompose import SubRound, merge, split
-from matchmaker.solve._lns import ruin_and_recreate
+from matchmaker.solve._lns_processes import pooled_ruin_and_recreate
 from matchmaker.solve._polish import polish, polishable
 from matchmaker.solve._repair import repair, solves_whole
 from matchmaker.solve._routing_search import OnSolution, improve
@@ -221,7 +221,7 @@ class RoundSearch:
             if self.due():
                 self.report(objective, served)
 
-        routes, stats = ruin_and_recreate(
+        routes, stats = pooled_ruin_and_recreate(
             self.problem,
             self.policy,
             self.costs,
@@ -235,6 +235,7 @@ class RoundSearch:
         if moves is not None and stats.iterations < moves and not self.budget.stopped:
             self.budget.capped = True
         self.stats["lns_moves"] = float(stats.iterations)
+        self.stats["lns_processes"] = float(stats.processes)
         self.stats["lns_accepted"] = float(stats.accepted)
         self.stats["lns_improved"] = float(stats.improved)
         self.stats["lns_seconds"] = stats.seconds
