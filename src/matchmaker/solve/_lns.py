@@ -33,7 +33,8 @@ higher value. This search works on the whole round at once, on the
    30 s, seeds 3-5) it lowered the objective by 1.2% (mean 718,258 against 727,057
    without) and served 0.7% more weighted value; once at 0.8 gave about half that, three
    or four times no more. Not in deterministic mode (a CP-SAT time limit does not
-   repeat).
+   repeat). When the search runs in several processes, the solving process recombines
+   the routes of all of them (:mod:`matchmaker.solve._lns_processes`).
 
 Every hard rule of the :class:`~matchmaker.compile.Problem` is kept by construction:
 ``eligible`` and the capacities prefilter candidate vehicles, windows, shifts and travel are

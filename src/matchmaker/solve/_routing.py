@@ -24,7 +24,9 @@ the bound, and the constants named in steps 2-5, are in :mod:`matchmaker.solve._
 3. **Ruin and recreate** (:mod:`matchmaker.solve._lns`; :data:`_LNS_SHARE` of the time
    left, unless ``policy.ruin_and_recreate`` is false): removes and re-inserts a few dozen
    jobs at a time over the whole round, team jobs whole, so it can exchange served jobs for
-   more valuable unserved ones, which one-node routing moves cannot.
+   more valuable unserved ones, which one-node routing moves cannot. It runs in one
+   process per core, at most two unless ``policy.search_processes`` says otherwise
+   (:mod:`matchmaker.solve._lns_processes`).
 4. **Guided local search** (the rest): on the whole round when it is small (at most
    :data:`VEHICLES_PER_PART` vehicles and :data:`COPIES_PER_PART` job copies). A larger
    round is cut into sub-rounds by geography (:mod:`matchmaker.solve._decompose`),
@@ -51,10 +53,10 @@ is never worse than the greedy warm start.
 
 ``stats``: ``warm_start_objective``; ``routing_objective`` (the objective as the models
 priced it; equal to ``objective`` because the models are exact); ``repair_tried``,
-``repair_improved``, ``repair_seconds``; ``lns_moves``, ``lns_accepted``, ``lns_improved``,
-``lns_seconds``, ``lns_recombine_seconds``, ``lns_recombine_saved``; ``polish_seconds``,
-``polish_saved``; ``bound_seconds``; ``parts``, ``passes``, ``build_seconds``,
-``search_seconds``; ``filled_by_greedy``.
+``repair_improved``, ``repair_seconds``; ``lns_moves`` and ``lns_accepted`` (over every
+process), ``lns_processes``, ``lns_improved``, ``lns_seconds``, ``lns_recombine_seconds``,
+``lns_recombine_saved``; ``polish_seconds``, ``polish_saved``; ``bound_seconds``;
+``parts``, ``passes``, ``build_seconds``, ``search_seconds``; ``filled_by_greedy``.
 
 Scale (2 cores): a generated round of 1500 workers and 5000 jobs (4 travel modes, 5 %
 team jobs) runs in 113 s with ``time_limit=120`` and peaks at 1.2 GB of memory, the
