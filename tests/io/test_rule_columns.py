@@ -111,3 +111,14 @@ def test_a_pinned_visit_whose_partner_its_worker_cannot_serve_is_refused() -> No
         check_frames(frames(with_cell(tables, "jobs", 3, "link_worker", "any")), pins=True).errors
         == ()
     )
+
+
+def test_a_visit_pinned_to_another_worker_than_its_pinned_partner_is_refused() -> None:
+    """j1 is pinned to w1; j2, pinned to w2 with no start, must go to j1's worker: every
+    plan would break the link or the pin, so j2's pin is refused, naming j1 and w1 (w2
+    could serve j1, were j1 not pinned)."""
+    unstarted = with_cell(_pinned_follower("11:30"), "jobs", 3, "pinned_start", "")
+    unstarted = with_cell(unstarted, "jobs", 2, "required_skills", "")
+    issues = _pin_refusals(with_cell(unstarted, "jobs", 3, "link_worker", "same"))
+    assert "pinned to w1" in issues[0].message
+    assert check_frames(frames(unstarted), pins=True).errors == ()

@@ -18,8 +18,9 @@ then checked on it (a pinned last visit must leave time to get home by the shift
 with break rules, each shift's breaks are
 then placed beside its pins (:func:`matchmaker.solve.place_breaks`), and pins that leave no
 room are refused; a pinned visit that depends on a visit no worker can serve in the round
-(or its pinned worker cannot, when the link asks for the same worker) is refused on its
-own, since every plan would serve it without its partner.
+(or its pinned worker cannot, when the link asks for the same worker, as when the partner
+is pinned to another worker) is refused on its own, since every plan would serve it without
+its partner.
 """
 
 from __future__ import annotations
@@ -137,7 +138,11 @@ def _schedule_issues(
         if job.depends_on is None or job.job_id in broken:
             continue
         partner = alone.job_position(job.depends_on)
-        able = problem.eligible[:, partner] | problem.pinned[:, partner]
+        # A pinned partner goes to its pinned shifts only, whoever else could serve it.
+        partner_pinned = bool(problem.pinned[:, partner].any())
+        able = problem.pinned[:, partner].copy()
+        if not partner_pinned:
+            able |= problem.eligible[:, partner]
         pins = _shifts_of(problem, job)
         # One worker serves both when the link asks it or only job's pinned workers can.
         same = job.link_worker is LinkWorker.SAME or not (able & ~pins).any()
@@ -148,10 +153,15 @@ def _schedule_issues(
                 "serve in this round."
             )
         elif same and not (able & pins).any():
+            who = ", ".join(job.pinned_worker_ids)
+            why = (
+                f"is pinned to {', '.join(alone.job(job.depends_on).pinned_worker_ids)}"
+                if partner_pinned
+                else f"{who} cannot serve in this round"
+            )
             message = (
-                f"Job {job.job_id} depends on visit {job.depends_on}, which the same worker "
-                f"must serve, and its pinned worker ({', '.join(job.pinned_worker_ids)}) "
-                "cannot serve it in this round."
+                f"Job {job.job_id} (pinned to {who}) depends on visit {job.depends_on}, "
+                f"which the same worker must serve and which {why}."
             )
         elif not _partner_can_start(alone, job, same):
             message = (
