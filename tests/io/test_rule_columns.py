@@ -122,3 +122,29 @@ def test_a_visit_pinned_to_another_worker_than_its_pinned_partner_is_refused() -
     issues = _pin_refusals(with_cell(unstarted, "jobs", 3, "link_worker", "same"))
     assert "pinned to w1" in issues[0].message
     assert check_frames(frames(unstarted), pins=True).errors == ()
+
+
+def _both_on_w1(link: str):  # type: ignore[no-untyped-def]
+    """j1 pinned to w1 at 10:00 for two hours; j2 pinned to w1 too, with no start, to
+    begin 60-120 minutes after j1 under ``link``."""
+    tables = with_cell(_pinned_follower("11:30"), "jobs", 3, "pinned_start", "")
+    tables = with_cell(tables, "jobs", 3, "pinned_worker_id", "w1")
+    tables = with_cell(tables, "jobs", 3, "required_skills", "")
+    return with_cell(tables, "jobs", 3, "link_worker", link)
+
+
+def test_a_visit_pinned_to_its_partners_worker_under_a_different_link_is_refused() -> None:
+    """j2 must go to another worker than j1, yet both are pinned to w1: refused, naming
+    j1's pin."""
+    issues = _pin_refusals(_both_on_w1("different"))
+    assert "another worker" in issues[0].message and "pinned to w1" in issues[0].message
+
+
+def test_a_gap_that_the_same_worker_cannot_keep_with_travel_is_refused() -> None:
+    """j2 must start at most 120 minutes after j1, which lasts 120 minutes and is across
+    town: the one worker pinned to both cannot get there in time, so j2's pin is refused;
+    with a max_gap of 200 minutes it loads."""
+    issues = _pin_refusals(_both_on_w1("same"))
+    assert "min_gap to max_gap" in issues[0].message
+    roomy = with_cell(_both_on_w1("same"), "jobs", 3, "max_gap", "200")
+    assert check_frames(frames(roomy), pins=True).errors == ()

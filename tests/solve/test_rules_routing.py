@@ -118,3 +118,23 @@ def test_the_first_plan_places_only_real_visits_after_a_pins_partner() -> None:
     routes = insert_all(problem, policy, Costs.of(problem, policy))
     planned = [j for route in routes for j in route.jobs]
     assert sorted(planned) == [0, 1, 2]
+
+
+def test_a_pin_without_a_start_goes_after_the_pins_with_one() -> None:
+    """J1 is pinned to W1 at 10:00; J2, pinned to W1 with no start, could begin at 09:30,
+    which would overlap J1: the first plan places J1 first and J2 after it (it once placed
+    J2 first and then failed to fit J1 at its pinned start)."""
+    dataset = world(
+        jobs=[
+            job("J1", pinned_worker_ids=("W1",), pinned_start=at(10), due_start=at(10)),
+            job(
+                "J2",
+                window=TimeWindow(start=at(9, 30), end=at(14)),
+                pinned_worker_ids=("W1",),
+            ),
+        ]
+    )
+    result = _routing(dataset)
+    starts = {a.job_id: a.start for a in result.plan.assignments}
+    assert starts["J1"] == at(10)
+    assert starts["J2"] >= at(11)

@@ -19,8 +19,8 @@ with break rules, each shift's breaks are
 then placed beside its pins (:func:`matchmaker.solve.place_breaks`), and pins that leave no
 room are refused; a pinned visit that depends on a visit no worker can serve in the round
 (or its pinned worker cannot, when the link asks for the same worker, as when the partner
-is pinned to another worker) is refused on its own, since every plan would serve it without
-its partner.
+is pinned to another worker; or only its pinned worker can, when the link asks for another)
+is refused on its own, since every plan would serve it without its partner.
 """
 
 from __future__ import annotations
@@ -144,6 +144,8 @@ def _schedule_issues(
         if not partner_pinned:
             able |= problem.eligible[:, partner]
         pins = _shifts_of(problem, job)
+        who = ", ".join(job.pinned_worker_ids)
+        partner_pins = f"is pinned to {', '.join(alone.job(job.depends_on).pinned_worker_ids)}"
         # One worker serves both when the link asks it or only job's pinned workers can.
         same = job.link_worker is LinkWorker.SAME or not (able & ~pins).any()
         message = None
@@ -153,21 +155,26 @@ def _schedule_issues(
                 "serve in this round."
             )
         elif same and not (able & pins).any():
-            who = ", ".join(job.pinned_worker_ids)
-            why = (
-                f"is pinned to {', '.join(alone.job(job.depends_on).pinned_worker_ids)}"
-                if partner_pinned
-                else f"{who} cannot serve in this round"
-            )
+            why = partner_pins if partner_pinned else f"{who} cannot serve in this round"
             message = (
                 f"Job {job.job_id} (pinned to {who}) depends on visit {job.depends_on}, "
                 f"which the same worker must serve and which {why}."
             )
-        elif not _partner_can_start(alone, job, same):
+        elif job.link_worker is LinkWorker.DIFFERENT and not (able & ~pins).any():
+            why = partner_pins if partner_pinned else f"only {who} can serve in this round"
+            message = (
+                f"Job {job.job_id} (pinned to {who}) depends on visit {job.depends_on}, "
+                f"which another worker must serve and which {why}."
+            )
+        elif not _partner_can_start(alone, job, same, _least_leg(problem, partner, job, pins)):
             message = (
                 f"Job {job.job_id} and the visit it depends on, {job.depends_on}, cannot "
                 "start min_gap to max_gap minutes apart inside their windows and pins"
-                + (", the same worker finishing the first before the second." if same else ".")
+                + (
+                    ", the same worker finishing the first and travelling before the second."
+                    if same
+                    else "."
+                )
             )
         if message is not None:
             issues.append(_pin_issue(file, rows, job, None, message))
@@ -220,20 +227,33 @@ def _shifts_of(problem: Problem, job: Job) -> npt.NDArray[np.bool_]:
     return np.isin(workers, list(job.pinned_worker_ids))
 
 
-def _partner_can_start(dataset: Dataset, job: Job, one_worker: bool) -> bool:
+def _least_leg(problem: Problem, partner: int, job: Job, pins: npt.NDArray[np.bool_]) -> int:
+    """The shortest way from ``partner`` to ``job`` in the travel modes of ``job``'s
+    pinned shifts."""
+    legs = problem.travel_job_job[
+        problem.vehicle_mode[pins], partner, problem.job_ids.index(job.job_id)
+    ]
+    return int(legs.min()) if legs.size else 0
+
+
+def _partner_can_start(dataset: Dataset, job: Job, one_worker: bool, leg: int) -> bool:
     """Whether ``job`` (pinned) and the visit it depends on have starts, inside their
     windows (or at their pinned starts), ``min_gap`` to ``max_gap`` minutes apart; when
-    ``one_worker`` serves both, the first must also end before the second starts."""
+    ``one_worker`` serves both, the first must also end, and the worker travel ``leg``
+    minutes, before the second starts."""
     assert job.depends_on is not None
     partner = dataset.job(job.depends_on)
     first, last = _start_range(partner)
     low, high = _start_range(job)
     least = job.min_gap or 0
     if one_worker:
-        least = max(least, partner.duration_minutes)
+        least = max(least, partner.duration_minutes + leg)
     if elapsed_minutes(first, high) < least:
         return False
-    return job.max_gap is None or elapsed_minutes(last, low) <= job.max_gap
+    if job.max_gap is None:
+        return True
+    # Some partner start s has [s + least, s + max_gap] meeting job's start range.
+    return least <= job.max_gap and elapsed_minutes(last, low) <= job.max_gap
 
 
 def _start_range(job: Job) -> tuple[datetime, datetime]:

@@ -67,26 +67,25 @@ def insert_all(
 
 
 def _place_pins(state: InsertionState) -> None:
-    """Pinned jobs first, on their vehicles, at the pinned start (else the earliest start
-    all pinned members can make); they never move afterwards."""
+    """Pinned jobs first, on their vehicles: those with a pinned start at it, in time
+    order; then the others, in order of earliest start, at the earliest start every pinned
+    member can make after the pins before them (as the greedy places pins, which the
+    loader's check of the pins runs). They never move afterwards."""
     problem = state.problem
     pinned_jobs = np.flatnonzero(problem.pinned.any(axis=0)).tolist()
-    pinned_jobs.sort(key=lambda j: (int(problem.job_pinned_start[j]), int(problem.job_earliest[j])))
-    for job in pinned_jobs:
+    timed = sorted(
+        (j for j in pinned_jobs if problem.job_pinned_start[j] >= 0),
+        key=lambda j: (int(problem.job_pinned_start[j]), j),
+    )
+    untimed = sorted(
+        (j for j in pinned_jobs if problem.job_pinned_start[j] < 0),
+        key=lambda j: (int(problem.job_earliest[j]), j),
+    )
+    for job in [*timed, *untimed]:
         vehicles = np.flatnonzero(problem.pinned[:, job]).tolist()
         start = int(problem.job_pinned_start[job])
         if start < 0:
-            start = int(problem.job_earliest[job])
-            for v in vehicles:
-                if state.jobs[v]:
-                    last = state.jobs[v][-1]
-                    ready = state.starts[v][-1] + int(problem.job_duration[last])
-                    start = max(start, ready + state.travel(v, last, job))
-                else:
-                    start = max(
-                        start,
-                        int(problem.vehicle_start[v]) + int(problem.travel_home_job[v, job]),
-                    )
+            start = _earliest_common_start(state, job, vehicles)
         for v in vehicles:
             position = sum(1 for s in state.starts[v] if s <= start)
             state.put(
@@ -94,6 +93,34 @@ def _place_pins(state: InsertionState) -> None:
             )
             state.where[job] = (v, start)
         state.fixed.add(job)
+
+
+def _earliest_common_start(state: InsertionState, job: int, vehicles: list[int]) -> int:
+    """The earliest start at which ``job`` fits on each of ``vehicles`` (its pinned
+    shifts); after the last visit of each when no start fits them all (the loader refuses
+    pins that leave none, so that is for a solve called without that check)."""
+    problem = state.problem
+    allowed = np.zeros(problem.n_vehicles, dtype=np.bool_)
+    allowed[vehicles] = True
+    starts = sorted({place.start for place in state.places(job, allowed=allowed)})
+    for start in starts:
+        if all(state.places(job, start, start, allowed=_only(problem, v)) for v in vehicles):
+            return start
+    start = int(problem.job_earliest[job])
+    for v in vehicles:
+        if state.jobs[v]:
+            last = state.jobs[v][-1]
+            ready = state.starts[v][-1] + int(problem.job_duration[last])
+            start = max(start, ready + state.travel(v, last, job))
+        else:
+            start = max(start, int(problem.vehicle_start[v]) + int(problem.travel_home_job[v, job]))
+    return start
+
+
+def _only(problem: Problem, vehicle: int) -> npt.NDArray[np.bool_]:
+    mask = np.zeros(problem.n_vehicles, dtype=np.bool_)
+    mask[vehicle] = True
+    return mask
 
 
 def _place_leaders(
