@@ -138,3 +138,26 @@ def test_a_pin_without_a_start_goes_after_the_pins_with_one() -> None:
     starts = {a.job_id: a.start for a in result.plan.assignments}
     assert starts["J1"] == at(10)
     assert starts["J2"] >= at(11)
+
+
+def test_a_pin_without_a_start_keeps_the_gap_to_its_pinned_partner() -> None:
+    """J1 is pinned to W1 at 10:00; J2, pinned to W2 with no start, must begin at least 60
+    minutes after J1: the first plan starts J2 at 11:00 or later (it once placed J2 at the
+    start of its window and failed on the gap)."""
+    dataset = world(
+        workers=[worker("W1"), worker("W2")],
+        jobs=[
+            job("J1", pinned_worker_ids=("W1",), pinned_start=at(10)),
+            job(
+                "J2",
+                window=TimeWindow(start=at(10), end=at(14)),
+                pinned_worker_ids=("W2",),
+                depends_on="J1",
+                min_gap=60,
+            ),
+        ],
+    )
+    result = _routing(dataset)
+    starts = {a.job_id: a.start for a in result.plan.assignments}
+    assert starts["J1"] == at(10)
+    assert starts["J2"] >= at(11)

@@ -102,7 +102,8 @@ def _earliest_common_start(state: InsertionState, job: int, vehicles: list[int])
     problem = state.problem
     allowed = np.zeros(problem.n_vehicles, dtype=np.bool_)
     allowed[vehicles] = True
-    starts = sorted({place.start for place in state.places(job, allowed=allowed)})
+    low, high = _link_window(state, job)
+    starts = sorted({place.start for place in state.places(job, low, high, allowed=allowed)})
     for start in starts:
         if all(state.places(job, start, start, allowed=_only(problem, v)) for v in vehicles):
             return start
@@ -115,6 +116,27 @@ def _earliest_common_start(state: InsertionState, job: int, vehicles: list[int])
         else:
             start = max(start, int(problem.vehicle_start[v]) + int(problem.travel_home_job[v, job]))
     return start
+
+
+def _link_window(state: InsertionState, job: int) -> tuple[int, int]:
+    """The starts of ``job`` that keep the gaps of its links to visits already placed."""
+    rules = state.problem.rules
+    low, high = -(2**40), 2**40
+    if rules is None:
+        return low, high
+    leader = int(rules.link_to[job])
+    if leader >= 0 and leader in state.where:
+        placed = state.where[leader][1]
+        low = placed + int(rules.link_min[job])
+        if int(rules.link_max[job]) >= 0:
+            high = placed + int(rules.link_max[job])
+    for follower in np.flatnonzero(rules.link_to == job).tolist():
+        if follower in state.where:
+            placed = state.where[follower][1]
+            high = min(high, placed - int(rules.link_min[follower]))
+            if int(rules.link_max[follower]) >= 0:
+                low = max(low, placed - int(rules.link_max[follower]))
+    return low, high
 
 
 def _only(problem: Problem, vehicle: int) -> npt.NDArray[np.bool_]:
