@@ -45,7 +45,7 @@ def insert_all(
         else np.full(problem.n_jobs, -1)
     )
     soft_end = np.where(due >= 0, due, problem.job_latest.astype(np.int64))
-    _place_pins(state)
+    _place_pins(state, followers)
     single = single_jobs(problem)
     tried = _place_leaders(state, followers, single)
     heads = [j for j in range(problem.n_jobs) if single[j] and link_to[j] < 0 and j not in tried]
@@ -66,7 +66,7 @@ def insert_all(
     return state.routes()
 
 
-def _place_pins(state: InsertionState) -> None:
+def _place_pins(state: InsertionState, followers: dict[int, list[int]]) -> None:
     """Pinned jobs first, on their vehicles: those with a pinned start at it, in time
     order; then the others, in order of earliest start, at the earliest start every pinned
     member can make after the pins before them (as the greedy places pins, which the
@@ -85,7 +85,7 @@ def _place_pins(state: InsertionState) -> None:
         vehicles = np.flatnonzero(problem.pinned[:, job]).tolist()
         start = int(problem.job_pinned_start[job])
         if start < 0:
-            start = _earliest_common_start(state, job, vehicles)
+            start = _earliest_common_start(state, job, vehicles, followers)
         for v in vehicles:
             position = sum(1 for s in state.starts[v] if s <= start)
             state.put(
@@ -95,14 +95,16 @@ def _place_pins(state: InsertionState) -> None:
         state.fixed.add(job)
 
 
-def _earliest_common_start(state: InsertionState, job: int, vehicles: list[int]) -> int:
+def _earliest_common_start(
+    state: InsertionState, job: int, vehicles: list[int], followers: dict[int, list[int]]
+) -> int:
     """The earliest start at which ``job`` fits on each of ``vehicles`` (its pinned
     shifts); after the last visit of each when no start fits them all (the loader refuses
     pins that leave none, so that is for a solve called without that check)."""
     problem = state.problem
     allowed = np.zeros(problem.n_vehicles, dtype=np.bool_)
     allowed[vehicles] = True
-    low, high = _link_window(state, job)
+    low, high = _link_window(state, job, followers)
     starts = sorted({place.start for place in state.places(job, low, high, allowed=allowed)})
     for start in starts:
         if all(state.places(job, start, start, allowed=_only(problem, v)) for v in vehicles):
@@ -118,7 +120,9 @@ def _earliest_common_start(state: InsertionState, job: int, vehicles: list[int])
     return start
 
 
-def _link_window(state: InsertionState, job: int) -> tuple[int, int]:
+def _link_window(
+    state: InsertionState, job: int, followers: dict[int, list[int]]
+) -> tuple[int, int]:
     """The starts of ``job`` that keep the gaps of its links to visits already placed."""
     rules = state.problem.rules
     low, high = -(2**40), 2**40
@@ -130,7 +134,7 @@ def _link_window(state: InsertionState, job: int) -> tuple[int, int]:
         low = placed + int(rules.link_min[job])
         if int(rules.link_max[job]) >= 0:
             high = placed + int(rules.link_max[job])
-    for follower in np.flatnonzero(rules.link_to == job).tolist():
+    for follower in followers.get(job, []):
         if follower in state.where:
             placed = state.where[follower][1]
             high = min(high, placed - int(rules.link_min[follower]))

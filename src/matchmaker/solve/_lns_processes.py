@@ -175,18 +175,15 @@ class _Lead:
         self.helpers.append(_Helper(process=process, conn=ours))
         return True
 
-    def meet(self, pool: RoutePool, plan: Plan, seconds: float) -> tuple[Route, ...] | None:
+    def meet(self, pool: RoutePool, plan: Plan, seconds: float) -> tuple[Route, ...]:
         """Merge the helpers' routes, go on from the best plan of all, recombine, and
         send the result back (module docstring)."""
-        adopted = False
         for message in self._gather("offer"):
             pool.merge(_decode_pool(message["pool"]))
             if message["objective"] < plan.objective():
                 plan.reload(_decode_routes(message["routes"]))
-                adopted = True
         found = recombine(self.problem, pool, plan, seconds, self.seed, self.stop)
-        if found is None and adopted:
-            found = plan.routes()
+        # Without a recombined plan, the best of all (maybe a helper's) goes on.
         routes = found if found is not None else plan.routes()
         reply = json.dumps({"routes": _encode_routes(routes)}).encode()
         for helper in list(self.helpers):
@@ -194,7 +191,7 @@ class _Lead:
                 helper.conn.send_bytes(reply)
             except OSError:
                 self._drop(helper)
-        return found
+        return routes
 
     def finals(self) -> list[_Final]:
         """Each helper's best plan at the deadline."""
