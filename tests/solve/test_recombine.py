@@ -43,15 +43,18 @@ def _pooled(problem: Problem, plans: list[tuple[Route, ...]]) -> tuple[Plan, Rou
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=_SLOW)
-@given(problem=_ROUNDS)
-def test_recombined_plans_keep_every_rule_and_never_cost_more(problem: Problem) -> None:
-    """Pooling the greedy plans of three seeds and recombining from a fourth keeps every
-    rule and pin (teams whole and synchronised) and costs at most what that plan does."""
+@given(problem=_ROUNDS, workers=st.sampled_from((1, 2)))
+def test_recombined_plans_keep_every_rule_and_never_cost_more(
+    problem: Problem, workers: int
+) -> None:
+    """Pooling the greedy plans of three seeds and recombining from a fourth, with one
+    CP-SAT thread or two, keeps every rule and pin (teams whole and synchronised) and costs
+    at most what that plan does."""
     costs = Costs.of(problem, POLICY)
     plans = [greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=s).routes for s in range(4)]
     plan, pool = _pooled(problem, plans)
     before = plan_cost(problem, costs, plan.routes())
-    routes = recombine(problem, pool, plan, 2.0, 0)
+    routes = recombine(problem, pool, plan, 2.0, 0, workers=workers)
     if not pool.routes:  # every route holds a team or pinned job: nothing to recombine
         assert routes is None
         return

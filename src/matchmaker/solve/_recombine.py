@@ -89,11 +89,12 @@ def recombine(
     seconds: float,
     seed: int,
     stop: threading.Event | None = None,
+    workers: int = 1,
 ) -> tuple[Route, ...] | None:
     """The best plan of at most one pooled route per shift (module docstring), from the
     pool and the routes of ``plan`` (added to the pool, past its cap, so that the hint is
-    whole); ``None`` when CP-SAT finds no plan in ``seconds``, the round has rules across
-    routes or there is nothing to recombine."""
+    whole), by CP-SAT with ``workers`` threads; ``None`` when CP-SAT finds no plan in
+    ``seconds``, the round has rules across routes or there is nothing to recombine."""
     if problem.rules is not None or problem.limits is not None:
         return None
     pool.add(plan, np.flatnonzero(plan.length), capped=False)
@@ -130,7 +131,7 @@ def recombine(
     model.minimize(sum(coefficient * x for x, coefficient in terms))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(seconds, 0.01)
-    solver.parameters.num_workers = 1
+    solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     finish = poll_stop(stop, solver.stop_search)
     try:
