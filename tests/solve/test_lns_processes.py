@@ -4,11 +4,10 @@ without a plan, stuck, or with a child process behind."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from matchmaker.generate import generate_frames
 from matchmaker.io import dataset_from_frames
 from matchmaker.model import Policy
 from matchmaker.plan import dispatch, verify
-from matchmaker.solve import Route, Solution
+from matchmaker.solve import Route, Solution, _processes
 from matchmaker.solve import _greedy as greedy
 from matchmaker.solve import _lns_processes as processes
 from matchmaker.solve._costs import Costs, plan_cost
@@ -28,19 +27,13 @@ from matchmaker.solve._recombine import RoutePool
 from tests.problem_factory import missing_pins, problem_violations, random_problem
 
 TWO = Policy(search_processes=2)
+pytestmark = pytest.mark.usefixtures("no_child_left")
 
 
 @pytest.fixture
 def busy_round() -> Problem:
     """A round with more work than its workers can do, so the search has jobs to trade."""
     return random_problem(11, 12, 60, team_share=0.1, pin_share=0.05)
-
-
-@pytest.fixture(autouse=True)
-def no_child_left() -> Iterator[None]:
-    """Every test ends with no helper process alive."""
-    yield
-    assert multiprocessing.active_children() == []
 
 
 def _pooled(
@@ -144,7 +137,7 @@ def test_a_lost_helper_leaves_the_lead_to_search_alone(
 ) -> None:
     """A helper that dies, or that never meets the lead, is dropped (and stopped) at the
     first meeting; the lead's own plan comes back on time."""
-    monkeypatch.setattr(processes, "WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(_processes, "WAIT_SECONDS", 0.3)
     _in_helpers(monkeypatch, act)
     began = time.perf_counter()
     _, stats, _ = _pooled(busy_round, 2.0)
@@ -186,8 +179,8 @@ def test_the_search_stays_in_one_process_where_helpers_do_not_pay(
 def test_unset_uses_the_cores_this_process_may_use_up_to_the_cap() -> None:
     """Left unset, one process per core available (at most the cap); set, as asked."""
     cores = len(os.sched_getaffinity(0))
-    assert processes.search_processes(Policy()) == min(cores, processes.AUTO_PROCESSES)
-    assert processes.search_processes(Policy(search_processes=3)) == 3
+    assert _processes.search_processes(Policy()) == min(cores, _processes.AUTO_PROCESSES)
+    assert _processes.search_processes(Policy(search_processes=3)) == 3
 
 
 def test_a_dispatch_with_two_processes_passes_verify() -> None:

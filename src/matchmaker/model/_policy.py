@@ -112,8 +112,9 @@ class Policy(BaseModel):
         None,
         ge=1,
         le=MAX_SEARCH_PROCESSES,
-        description="processes ruin and recreate runs in, pooling the routes they find "
-        "(unset: one per core this process may use, at most 2; 1: no helper processes)",
+        description="processes ruin and recreate (and the home-care loop) runs in, sharing "
+        "what they find (unset: one per core this process may use, at most 2; 1: no helper "
+        "processes)",
     )
     stability_cost_per_move: int = Field(
         0,

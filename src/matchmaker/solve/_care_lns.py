@@ -41,7 +41,7 @@ from matchmaker.solve._linked_insertion import InsertionState, insert_group, lin
 from matchmaker.solve._objective import objective_terms
 from matchmaker.solve._solution import Route
 
-__all__ = ["CareLnsStats", "compact", "ruin_and_recreate"]
+__all__ = ["MEET_AT", "CareLnsStats", "Meeting", "compact", "ruin_and_recreate"]
 
 MIN_REMOVED = 3
 MAX_SHARE = 0.3
@@ -53,6 +53,13 @@ RUIN_WEIGHTS = (0.5, 0.2, 0.3)
 """How often each removal is drawn: related, random, worst (detour plus lateness)."""
 START_THRESHOLD = 0.02
 """Record-to-record threshold at the start, as a share of the best cost."""
+MEET_AT: tuple[float, ...] = (0.5, 0.85)
+"""Shares of the time given at which a loop in several processes meets the others
+(:mod:`matchmaker.solve._care_processes`)."""
+
+Meeting = Callable[[tuple[Route, ...], int], tuple[Route, ...] | None]
+"""At a meeting point: the best plan and its cost in, the plan to go on from (or ``None``)
+out."""
 
 
 @dataclass(kw_only=True)
@@ -62,6 +69,8 @@ class CareLnsStats:
     iterations: int = 0
     accepted: int = 0
     improved: int = 0
+    processes: int = 1
+    """Processes that ran the loop to the end (:mod:`matchmaker.solve._care_processes`)."""
 
 
 def ruin_and_recreate(
@@ -75,9 +84,12 @@ def ruin_and_recreate(
     max_iterations: int | None = None,
     stop: threading.Event | None = None,
     on_best: Callable[[tuple[Route, ...], int], None] | None = None,
+    meet: Meeting | None = None,
 ) -> tuple[tuple[Route, ...], CareLnsStats]:
     """The best plan the loop finds from ``routes`` in ``seconds`` (module docstring);
-    ``on_best`` hears of each new best plan and its cost."""
+    ``on_best`` hears of each new best plan and its cost; ``meet``, when given, is called
+    at the points :data:`MEET_AT`, and the loop goes on from the plan it returns when that
+    is better than its own best."""
     began = time.perf_counter()
     stats = CareLnsStats()
     single = single_jobs(problem)
@@ -87,11 +99,21 @@ def ruin_and_recreate(
     best, best_cost = current, current_cost
     if objective_terms(problem, routes, policy).total < best_cost:
         best, best_cost = routes, objective_terms(problem, routes, policy).total
+    points = list(MEET_AT)
     while True:
         elapsed = time.perf_counter() - began
         done = max_iterations is not None and stats.iterations >= max_iterations
         if done or elapsed >= seconds or (stop is not None and stop.is_set()):
             break
+        if meet is not None and points and elapsed >= points[0] * seconds:
+            points.pop(0)
+            found = meet(best, best_cost)
+            if found is not None:
+                found_cost = objective_terms(problem, found, policy).total
+                if found_cost < best_cost:
+                    best, best_cost = found, found_cost
+            current, current_cost = best, best_cost
+            continue
         stats.iterations += 1
         movable = _movable(problem, current, head, single)
         if movable.size == 0:

@@ -21,8 +21,9 @@ The gap constraints hold on the start cumuls even when the linked visit is left 
 dropped visit's cumul is free inside its window), so a visit is only planned at a start
 from which its partner could still follow. The search starts from the best of a few
 insertion orders at fixed starts (or from ``warm_start``), runs ruin and recreate
-(:mod:`matchmaker.solve._care_lns`) from the best plan on every other restart and runs
-guided local search on this model after each start; it does not cut the round into
+(:mod:`matchmaker.solve._care_lns`, in one process per core as
+:mod:`matchmaker.solve._care_processes` has it) from the best plan on every other restart
+and runs guided local search on this model after each start; it does not cut the round into
 sub-rounds, so very large rounds with these rules are slower to search. Every candidate
 plan (insertion, warm start, search) passes :func:`matchmaker.solve._breaks.fit_breaks`,
 which only acts should a route's breaks not fit (see there).
@@ -40,7 +41,7 @@ import numpy as np
 from matchmaker.compile import LINK_DIFFERENT, LINK_SAME, Problem
 from matchmaker.model import Policy
 from matchmaker.solve._breaks import fit_breaks
-from matchmaker.solve._care_lns import ruin_and_recreate
+from matchmaker.solve._care_processes import pooled_care_ruin_and_recreate
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._lateness import check_travel_home
 from matchmaker.solve._linked_start import insert_all
@@ -158,7 +159,7 @@ def _multi_start(
         elif run == 0:
             start = _first_plan(problem, policy, costs, seed, now + share * _FIRST_SHARE)
         elif run % 2 == 1 and loop:
-            start, lns = ruin_and_recreate(
+            start, lns = pooled_care_ruin_and_recreate(
                 problem,
                 policy,
                 costs,
@@ -169,6 +170,7 @@ def _multi_start(
                 on_best=_reporter(progress, began),
             )
             iterations += lns.iterations
+            stats["lns_processes"] = float(lns.processes)
         else:
             start = insert_all(problem, policy, costs, order=3 + run, seed=seed + run)
         start = fit_breaks(problem, start)
