@@ -137,7 +137,7 @@ def _multi_start(
     best known results, benchmarks/RESULTS.md, with the compiled insertion whose pushes
     follow the links) the default reaches A +0.01%, B -0.15%, C -1.09% (restarts; the loop
     as the main search -0.82%), D -2.87%, E -1.16%, F -1.54% and G +4.17% (the loop), each
-    run in one process; with the loop in two processes on two cores, G +2.78%.
+    run in one process; with the loop in two processes on two cores, F -2.75% and G +2.78%.
     """
     began = time.perf_counter()
     costs = Costs.of(problem, policy)
