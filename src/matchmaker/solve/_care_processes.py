@@ -59,32 +59,24 @@ def pooled_care_ruin_and_recreate(
         return search()
     deadline = time.perf_counter() + seconds
     seed = int(rng.integers(2**62))
-    best, stats, done = search_in_processes(
+    return search_in_processes(
         count,
         deadline,
         stop,
-        lambda helpers: search(meet=functools.partial(_lead_meet, helpers, problem, policy)),
+        lambda helpers: search(meet=functools.partial(_lead_meet, helpers)),
         lambda k: functools.partial(
             _helper_search, problem, policy, costs, routes, deadline, helper_seed(seed, k)
         ),
         lambda plan: objective_terms(problem, plan, policy).total,
     )
-    stats.iterations += done.iterations
-    stats.accepted += done.accepted
-    stats.processes = done.processes
-    return best, stats
 
 
-def _lead_meet(
-    helpers: Helpers, problem: Problem, policy: Policy, best: tuple[Route, ...], cost: int
-) -> tuple[Route, ...]:
-    """The best plan of all processes, sent to every helper."""
+def _lead_meet(helpers: Helpers, best: tuple[Route, ...], cost: int) -> tuple[Route, ...]:
+    """The best plan of all processes, sent to every helper (the loop prices what it
+    goes on from)."""
     for message in helpers.gather("offer"):
         if message["objective"] < cost:
-            offered = decode_routes(message["routes"])
-            offered_cost = objective_terms(problem, offered, policy).total
-            if offered_cost < cost:
-                best, cost = offered, offered_cost
+            best, cost = decode_routes(message["routes"]), message["objective"]
     helpers.reply(best)
     return best
 

@@ -17,12 +17,13 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from matchmaker.compile import LINK_DIFFERENT, LINK_SAME, Problem
+from matchmaker.compile import LINK_DIFFERENT, LINK_SAME, JobRules, Problem
 from matchmaker.solve._insertion_state import InsertionState, Place, Token
 
 __all__ = [
     "InsertionState",
     "Place",
+    "gap_window",
     "insert_group",
     "linked_place",
     "links",
@@ -55,11 +56,18 @@ def linked_place(state: InsertionState, job: int) -> tuple[Place, int] | None:
     assert rules is not None
     other = int(rules.link_to[job])
     v_other, s_other = state.where[other]
-    low = s_other + int(rules.link_min[job])
-    high = s_other + int(rules.link_max[job]) if int(rules.link_max[job]) >= 0 else 2**40
+    low, high = gap_window(rules, job, s_other)
     allowed = worker_ok(problem, int(rules.link_worker[job]), v_other)
     found = state.places(job, low, high, allowed=allowed, limit=1)
     return (found[0], found[0].start) if found else None
+
+
+def gap_window(rules: JobRules, job: int, leader_start: int) -> tuple[int, int]:
+    """The starts of linked ``job`` that keep its gap to a leader starting at
+    ``leader_start``."""
+    low = leader_start + int(rules.link_min[job])
+    high = leader_start + int(rules.link_max[job]) if int(rules.link_max[job]) >= 0 else 2**40
+    return low, high
 
 
 def links(problem: Problem) -> tuple[npt.NDArray[np.int32], dict[int, list[int]]]:

@@ -18,6 +18,7 @@ from matchmaker.solve._costs import Costs
 from matchmaker.solve._linked_insertion import (
     InsertionState,
     Place,
+    gap_window,
     insert_group,
     links,
     place_followers,
@@ -130,16 +131,13 @@ def _link_window(
         return low, high
     leader = int(rules.link_to[job])
     if leader >= 0 and leader in state.where:
-        placed = state.where[leader][1]
-        low = placed + int(rules.link_min[job])
-        if int(rules.link_max[job]) >= 0:
-            high = placed + int(rules.link_max[job])
+        low, high = gap_window(rules, job, state.where[leader][1])
     for follower in followers.get(job, []):
         if follower in state.where:
+            # The follower's gap window, seen from its own start, bounds this leader's.
+            earliest, latest = gap_window(rules, follower, 0)
             placed = state.where[follower][1]
-            high = min(high, placed - int(rules.link_min[follower]))
-            if int(rules.link_max[follower]) >= 0:
-                low = max(low, placed - int(rules.link_max[follower]))
+            low, high = max(low, placed - latest), min(high, placed - earliest)
     return low, high
 
 

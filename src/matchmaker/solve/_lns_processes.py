@@ -80,7 +80,7 @@ def pooled_ruin_and_recreate(
     )
     if count == 1:
         return search(iterations=iterations)
-    best, stats, done = search_in_processes(
+    return search_in_processes(
         count,
         deadline,
         stop,
@@ -90,10 +90,6 @@ def pooled_ruin_and_recreate(
         ),
         functools.partial(plan_cost, problem, costs),
     )
-    stats.iterations += done.iterations
-    stats.accepted += done.accepted
-    stats.processes = done.processes
-    return best, stats
 
 
 def _lead_meet(

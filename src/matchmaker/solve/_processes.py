@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -44,10 +44,10 @@ __all__ = [
     "AUTO_PROCESSES",
     "MIN_SECONDS",
     "WAIT_SECONDS",
+    "Counts",
     "Exchange",
     "HelperSearch",
     "Helpers",
-    "HelpersDone",
     "decode_routes",
     "encode_routes",
     "helper_seed",
@@ -65,7 +65,7 @@ WAIT_SECONDS = 2.0
 """How long the lead waits for a helper at a meeting or at the end (they keep the same
 clock, so one arrives within a move of the other)."""
 
-S = TypeVar("S")
+S = TypeVar("S", bound="Counts")
 Message = dict[str, Any]
 Exchange = Callable[[Message], tuple[Route, ...] | None]
 """A helper's side of a meeting: send an offer, get the plan to go on from (``None`` once
@@ -181,14 +181,12 @@ class Helpers:
             self.helpers.remove(helper)
 
 
-@dataclass(frozen=True, kw_only=True)
-class HelpersDone:
-    """What the helpers added at the end of a search in several processes."""
+class Counts(Protocol):
+    """The counts a search's stats keep, to which the helpers' are added."""
 
     iterations: int
     accepted: int
     processes: int
-    """Processes that searched to the end, the lead's included."""
 
 
 def search_in_processes(
@@ -198,10 +196,11 @@ def search_in_processes(
     lead: Callable[[Helpers], tuple[tuple[Route, ...], S]],
     helper: Callable[[int], HelperSearch],
     cost: Callable[[tuple[Route, ...]], int],
-) -> tuple[tuple[Route, ...], S, HelpersDone]:
+) -> tuple[tuple[Route, ...], S]:
     """Fork ``count - 1`` helpers (helper ``k`` runs ``helper(k)``), run ``lead`` here with
-    them, and return the best plan of all (by ``cost``), the lead's stats and what the
-    helpers added. Every helper is stopped on the way out, whatever happens."""
+    them, and return the best plan of all (by ``cost``) and the lead's stats, to which the
+    helpers' iterations and accepted moves are added. Every helper is stopped on the way
+    out, whatever happens."""
     helpers = Helpers(stop)
     try:
         for k in range(1, count):
@@ -214,16 +213,14 @@ def search_in_processes(
         helpers.close()
     best, best_cost = found, cost(found)
     for final in finals:
+        stats.iterations += int(final["iterations"])
+        stats.accepted += int(final["accepted"])
         routes = decode_routes(final["routes"])
         routes_cost = cost(routes)
         if routes_cost < best_cost:
             best, best_cost = routes, routes_cost
-    done = HelpersDone(
-        iterations=sum(int(final["iterations"]) for final in finals),
-        accepted=sum(int(final["accepted"]) for final in finals),
-        processes=1 + len(helpers),
-    )
-    return best, stats, done
+    stats.processes = 1 + len(helpers)
+    return best, stats
 
 
 def _helper_main(conn: Connection, search: HelperSearch, deadline: float) -> None:
