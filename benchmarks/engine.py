@@ -15,6 +15,11 @@ section of ``benchmarks/RESULTS.md``. ``--objective policy`` keeps the dataset's
 policy (matchmaker also minimises ``100 - match score`` per pair, which VROOM does not
 see) and writes the ``engine`` section, as before.
 
+``--serve-value-minutes off,60,40`` runs matchmaker once per price (``off``: unset, the
+objective above; a number prices serving one weight unit at that many travel minutes, so
+that far jobs are left out): the trade between served value and travel per served job,
+against VROOM's one plan. Priced runs are under that price's objective, not VROOM's.
+
     python benchmarks/engine.py                               # every family, ~hours
     python benchmarks/engine.py --rounds 200x600:30,200x600@2:30 --levels 2
 """
@@ -84,6 +89,14 @@ def parse_rounds(text: str) -> tuple[Round, ...]:
     return tuple(rounds)
 
 
+def _parse_prices(text: str) -> tuple[int | None, ...]:
+    """``"off,60,40"`` -> ``(None, 60, 40)``."""
+    try:
+        return tuple(None if x.strip() == "off" else int(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: minutes or 'off', comma-separated") from None
+
+
 def run(
     rounds: tuple[Round, ...],
     *,
@@ -92,8 +105,10 @@ def run(
     seed: int,
     cache: Path,
     objective: str = "same",
+    prices: tuple[int | None, ...] = (None,),
 ) -> list[dict[str, Any]]:
-    """Every round x weighting: matchmaker routing and VROOM at each level, one child each."""
+    """Every round x weighting: matchmaker routing at each price of serving
+    (``serve_value_minutes``, ``None``: unset) and VROOM at each level, one child each."""
     records: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="matchmaker-engine-") as scratch:
         for round_ in rounds:
@@ -105,7 +120,10 @@ def run(
                     "weighting": weighting,
                     "objective": objective,
                 }
-                specs = [dict(base, solver="routing", time_limit=round_.limit)]
+                specs = [
+                    dict(base, solver="routing", time_limit=round_.limit, serve_value_minutes=p)
+                    for p in prices
+                ]
                 for level in levels:
                     timeout = LEVEL_TIMEOUT.get(level) or round_.limit
                     specs.append(dict(base, solver="vroom", time_limit=timeout, vroom_level=level))
@@ -126,7 +144,9 @@ def run(
 def _name(record: dict[str, Any]) -> str:
     if record["solver"] == "vroom":
         return f"VROOM level {record['level']}"
-    return f"matchmaker routing {record['time_limit']:g} s"
+    price = record.get("serve_value_minutes")
+    priced = "" if price is None else f", serving priced at {price} min"
+    return f"matchmaker routing {record['time_limit']:g} s{priced}"
 
 
 def _brief(record: dict[str, Any]) -> str:
@@ -181,19 +201,19 @@ def render(
     keys = dict.fromkeys((r["instance"], r["weighting"]) for r in records)
     for instance, weighting in keys:
         runs = [r for r in records if (r["instance"], r["weighting"]) == (instance, weighting)]
-        ours = next((r for r in runs if r["solver"] == "routing" and not r.get("error")), None)
-        for peer in (r for r in runs if r["solver"] == "vroom"):
-            ok = ours is not None and not peer.get("error")
+        for ours, peer in (
+            (o, p) for o in runs if o["solver"] == "routing" for p in runs if p["solver"] == "vroom"
+        ):
+            ok = not ours.get("error") and not peer.get("error")
             compare.append(
                 [
                     instance,
                     weighting,
+                    _name(ours),
                     _name(peer),
                     _cell(ours, "weighted_served"),
                     _cell(peer, "weighted_served"),
-                    _percent(ours["weighted_served"], peer["weighted_served"])
-                    if ok and ours is not None
-                    else "-",
+                    _percent(ours["weighted_served"], peer["weighted_served"]) if ok else "-",
                     _cell(ours, "travel_per_served", 1),
                     _cell(peer, "travel_per_served", 1),
                     _cell(ours, "solve_seconds", 1) + " / " + _cell(peer, "solve_seconds", 1),
@@ -242,6 +262,7 @@ def render(
                 [
                     "round",
                     "weights",
+                    "matchmaker",
                     "peer",
                     "matchmaker weighted",
                     "peer weighted",
@@ -289,6 +310,13 @@ def main(argv: list[str] | None = None) -> int:
         help="same: no match cost, the objective VROOM minimises (default); "
         "policy: the dataset's own policy",
     )
+    parser.add_argument(
+        "--serve-value-minutes",
+        type=_parse_prices,
+        default=(None,),
+        help="prices of serving for matchmaker's runs, in travel minutes per weight unit "
+        "('off': unset, the default), e.g. off,60,40",
+    )
     parser.add_argument("--section", help="RESULTS.md section (default by --objective)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, default=CACHE_DIR)
@@ -308,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         cache=args.cache,
         objective=args.objective,
+        prices=args.serve_value_minutes,
     )
     command = "python benchmarks/engine.py " + " ".join(sys.argv[1:] if argv is None else argv)
     text = render(records, command, machine, args.objective)

@@ -7,7 +7,8 @@ spec is plain JSON (no pickles); the result is written as JSON to ``spec["out"]`
 Spec keys: ``dataset`` (folder), ``solver`` (``routing``, ``greedy``, ``cpsat``, ``vroom``),
 ``time_limit`` (s), ``seed``, ``out`` (result file), ``weighting`` (a name of
 :data:`WEIGHTINGS`, default ``default``: the dataset's own policy), ``objective`` (a name
-of :data:`OBJECTIVES`, default ``policy``), and for VROOM ``vroom_level``,
+of :data:`OBJECTIVES`, default ``policy``), ``serve_value_minutes`` (sets the policy's,
+pricing serving in travel minutes; default unset), and for VROOM ``vroom_level``,
 ``vroom_threads``.
 """
 
@@ -164,6 +165,9 @@ def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
     weighting = str(spec.get("weighting", "default"))
     objective = str(spec.get("objective", "policy"))
     policy = objective_policy(weighted_policy(loaded.policy, weighting), objective)
+    price = spec.get("serve_value_minutes")
+    if price is not None:
+        policy = policy.model_copy(update={"serve_value_minutes": int(price)})
     began = time.perf_counter()
     solution, bound = solve_with(str(spec["solver"]), problem, policy, spec)
     solve_wall = time.perf_counter() - began
@@ -179,6 +183,7 @@ def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
         "seed": int(spec.get("seed", 1)),
         "weighting": weighting,
         "objective_mode": objective,
+        "serve_value_minutes": price,
         "workers": problem.n_workers,
         "vehicles": problem.n_vehicles,
         "lower_bound": bound,

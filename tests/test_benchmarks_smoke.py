@@ -293,9 +293,10 @@ def test_the_same_objective_drops_the_match_cost_only() -> None:
 
 @needs_vroom
 def test_engine_smoke_run_writes_its_section(tmp_path: Path) -> None:
-    """A tiny tight round under both weightings: routing and VROOM level 2 each run, every
-    plan is verified, and the comparison under the same objective (no match cost) lands
-    in the ``engine-same-objective`` section only."""
+    """A tiny tight round under both weightings: routing (unpriced and with serving priced
+    at 20 travel minutes) and VROOM level 2 each run, every plan is verified, and the
+    comparison under the same objective (no match cost) lands in the
+    ``engine-same-objective`` section only."""
     from benchmarks import engine
 
     out = tmp_path / "RESULTS.md"
@@ -305,6 +306,8 @@ def test_engine_smoke_run_writes_its_section(tmp_path: Path) -> None:
         "8x20@1.5:1",
         "--levels",
         "2",
+        "--serve-value-minutes",
+        "off,20",
         "--cache",
         str(tmp_path / "c"),
         "--out",
@@ -318,6 +321,8 @@ def test_engine_smoke_run_writes_its_section(tmp_path: Path) -> None:
     assert "objective: **the same for both**" in text
     for weighting in ("default", "linear"):
         assert f"| 8x20@1.5 | {weighting} | VROOM level 2 |" in text
+        for ours in ("matchmaker routing 1 s", "matchmaker routing 1 s, serving priced at 20 min"):
+            assert f"| 8x20@1.5 | {weighting} | {ours} | VROOM level 2 |" in text
     assert "ERROR" not in text
 
 

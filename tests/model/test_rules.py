@@ -8,7 +8,15 @@ import pytest
 
 from matchmaker.compile import PAIR_RULES as ELIGIBILITY_RULES
 from matchmaker.compile import _eligibility
-from matchmaker.model import HARD_RULES, HardRule, ReasonBit, ReasonCode, RuleScope, hard_rule
+from matchmaker.model import (
+    HARD_RULES,
+    OBJECTIVE_CODES,
+    HardRule,
+    ReasonBit,
+    ReasonCode,
+    RuleScope,
+    hard_rule,
+)
 from matchmaker.placement import PLACEMENT_RULES
 from matchmaker.plan import PAIR_RULES as VERIFIER_PAIR_RULES
 from matchmaker.plan import RULES as VERIFIER_RULES
@@ -37,9 +45,11 @@ def test_every_reason_bit_belongs_to_exactly_one_rule() -> None:
 
 
 def test_every_reason_code_comes_from_the_table() -> None:
-    """Every code an unserved job can get is some rule's code or some reason's code."""
+    """Every code an unserved job can get is some rule's code or some reason's code, or one
+    of the few the objective gives (a job not worth its travel), which no rule claims."""
     used = {r.code for r in HARD_RULES} | {x.code for r in HARD_RULES for x in r.reasons}
-    assert set(ReasonCode) <= used
+    assert set(ReasonCode) <= used | OBJECTIVE_CODES
+    assert not used & OBJECTIVE_CODES
 
 
 def test_reasons_belong_to_pair_and_shift_rules_only() -> None:

@@ -17,6 +17,8 @@ from tests.strategies import datasets
 
 POLICY = Policy()
 LINEAR = Policy(priority_weights={1: 1, 2: 2, 3: 3, 4: 4, 5: 5})
+PRICED = Policy(serve_value_minutes=20)
+"""Serving priced in travel minutes: some jobs are better left out."""
 _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
 _ROUNDS = random_problems(
     max_workers=10, max_jobs=40, min_jobs=1, team_shares=(0.0, 0.3), pin_shares=(0.0, 0.2)
@@ -24,7 +26,7 @@ _ROUNDS = random_problems(
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
-@pytest.mark.parametrize("policy", [POLICY, LINEAR], ids=["default", "linear"])
+@pytest.mark.parametrize("policy", [POLICY, LINEAR, PRICED], ids=["default", "linear", "priced"])
 def test_the_bound_is_never_above_a_proven_optimum(seed: int, policy: Policy) -> None:
     """On rounds CP-SAT solves to optimality, the bound sits at or below the optimum."""
     problem = random_problem(seed, 3, 8, team_share=0.25, pin_share=0.1, n_modes=2)

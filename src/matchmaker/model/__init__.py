@@ -59,6 +59,7 @@ from matchmaker.model._policy import (
 from matchmaker.model._profile import PlacementProfile
 from matchmaker.model._rules import (
     HARD_RULES,
+    OBJECTIVE_CODES,
     HardRule,
     Phrase,
     Reason,
@@ -94,6 +95,7 @@ __all__ = [
     "MAX_SPEED_KMH",
     "MIN_SPEED_KMH",
     "NO_BREAKS",
+    "OBJECTIVE_CODES",
     "BackgroundCheck",
     "BackgroundCheckStatus",
     "BreakNeed",

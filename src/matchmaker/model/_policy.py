@@ -33,6 +33,10 @@ drop penalty ``<= 1000 * serve_value < 1.06e12``: the objective stays below ``2*
 rounds of up to four million worker-slots (``workers_needed`` summed over the jobs).
 """
 
+MAX_SERVE_VALUE_MINUTES = 1_000_000
+"""The largest ``serve_value_minutes``: with ``travel_cost_per_minute <= 1000`` the value
+stays below the largest ``serve_value`` (see :data:`MAX_COST_WEIGHT`)."""
+
 MAX_STABILITY_COST = 1_000_000_000
 """The largest ``stability_cost_per_move``: about one job's drop penalty at the largest
 weights, so that a re-plan's objective stays far below ``2**62``."""
@@ -77,7 +81,9 @@ class Policy(BaseModel):
 
     ``drop_penalty(job) = serve_value * priority_weights[priority] * workers_needed`` where
     ``serve_value`` is set by the solver above any travel and match cost one job can save,
-    so serving a job always beats a travel or score saving. With ``strict_priority`` the
+    so serving a job always beats a travel or score saving; ``serve_value_minutes`` sets it
+    instead (``travel_cost_per_minute * serve_value_minutes``), so that a job is served only
+    where it is worth its travel. With ``strict_priority`` the
     weights are raised so that one job of a higher priority beats any number of lower ones.
     """
 
@@ -102,6 +108,14 @@ class Policy(BaseModel):
     )
     strict_priority: bool = Field(
         False, description="one higher-priority job beats any number of lower ones"
+    )
+    serve_value_minutes: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_SERVE_VALUE_MINUTES,
+        description="travel minutes that serving one worker-slot of a weight-1 job is worth "
+        "(unset: more than any travel one job can add, so serving always comes first; set: "
+        "a job whose travel and match cost exceed its value is left out)",
     )
     ruin_and_recreate: bool = Field(
         True,
@@ -152,6 +166,11 @@ class Policy(BaseModel):
             raise ValueError(f"priority_weights lacks priorities {sorted(missing)}")
         if any(not 1 <= w <= MAX_COST_WEIGHT for w in self.priority_weights.values()):
             raise ValueError(f"priority_weights must be between 1 and {MAX_COST_WEIGHT}")
+        if self.serve_value_minutes is not None and self.travel_cost_per_minute == 0:
+            raise ValueError(
+                "serve_value_minutes prices serving in travel minutes; it needs "
+                "travel_cost_per_minute of at least 1"
+            )
         return self
 
 

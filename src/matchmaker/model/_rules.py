@@ -30,6 +30,7 @@ from matchmaker.model._domain import Gender, Job
 
 __all__ = [
     "HARD_RULES",
+    "OBJECTIVE_CODES",
     "HardRule",
     "Phrase",
     "Reason",
@@ -89,6 +90,13 @@ class ReasonCode(enum.StrEnum):
     in a row)."""
     CONTINUITY = "CONTINUITY"
     """Every worker who could take it would exceed the customer's cap on different workers."""
+    NOT_WORTH = "NOT_WORTH"
+    """It fits, but its travel and match cost exceed what serving it is worth (policy
+    ``serve_value_minutes``): the objective's choice, not a rule's (:data:`OBJECTIVE_CODES`)."""
+
+
+OBJECTIVE_CODES = frozenset({ReasonCode.NOT_WORTH})
+"""Reason codes that come from the objective rather than from a row of :data:`HARD_RULES`."""
 
 
 class RuleScope(enum.StrEnum):

@@ -65,7 +65,7 @@ def build_plan(dataset: Dataset, problem: Problem, solution: Solution, policy: P
     unassigned: list[UnassignedJob] = []
     for j in range(problem.n_jobs):
         if j not in served:
-            code, reason = unserved_reason(dataset, problem, schedule, j, gaps)
+            code, reason = unserved_reason(dataset, problem, schedule, j, gaps, policy)
             unassigned.append(
                 UnassignedJob(job_id=dataset.jobs[j].job_id, reason_code=code, reason=reason)
             )

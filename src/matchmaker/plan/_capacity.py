@@ -10,6 +10,8 @@ planned day without moving anything:
   from their previous job (or on to the next one) in time;
 * ``NO_AVAILABILITY`` for a team job whose eligible workers are free at some time in the
   window, but never enough of them at the same time;
+* ``NOT_WORTH`` when it fits in free time, but even its cheapest place there costs (travel
+  and match) as much as serving it is worth under the policy's ``serve_value_minutes``;
 * ``CAPACITY`` otherwise: the eligible workers are busy with other jobs at that time or have
   reached their most jobs or work minutes in the shift (up to three are named, with what they
   do). A job that could still be inserted without moving anything (the solver stopped before
@@ -32,12 +34,13 @@ import numpy as np
 import numpy.typing as npt
 
 from matchmaker.compile import Problem
-from matchmaker.model import Dataset, Job, add_minutes, minutes_from
+from matchmaker.model import Dataset, Job, Policy, add_minutes, minutes_from
 from matchmaker.plan import _reasons as reasons
 from matchmaker.plan._break_reason import blocked_by_breaks
 from matchmaker.plan._free_time import (
     GapTable,
     Schedule,
+    StandingTable,
     Status,
     eligible_workers,
     gap_table,
@@ -47,7 +50,7 @@ from matchmaker.plan._free_time import (
 from matchmaker.plan._limit_reasons import limit_reason
 from matchmaker.plan._linked_reason import dependency_reason
 from matchmaker.plan._plan import Plan, ReasonCode
-from matchmaker.solve import Route
+from matchmaker.solve import Route, drop_penalties, insertion_worth, match_costs
 
 __all__ = [
     "NAMED_WORKERS",
@@ -280,17 +283,36 @@ def eligible_by_worker(problem: Problem, j: int) -> dict[int, list[int]]:
     return {int(w): vehicles[owners == w].tolist() for w in eligible_workers(problem, j)}
 
 
+def _not_worth(
+    problem: Problem, policy: Policy, table: StandingTable, j: int
+) -> tuple[int, int] | None:
+    """``(cost, worth)`` when the cheapest place for job ``j`` in the free time of ``table``
+    (its team's cheapest members together) costs at least what serving it is worth."""
+    worth = int(insertion_worth(problem, policy, drop_penalties(problem, policy))[j])
+    workers = problem.vehicle_worker[table.free_vehicle].astype(np.intp)
+    pairs = (workers, np.full_like(workers, j))
+    match = match_costs(problem, policy, pairs)
+    cost = policy.travel_cost_per_minute * table.free_added.astype(np.int64) + match
+    order = np.argsort(workers, kind="stable")
+    firsts = np.flatnonzero(np.r_[True, np.diff(workers[order]) != 0])
+    cheapest = np.sort(np.minimum.reduceat(cost[order], firsts))
+    least = int(cheapest[: int(problem.job_team[j])].sum())
+    return (least, worth) if least >= worth else None
+
+
 def unserved_reason(
     dataset: Dataset,
     problem: Problem,
     schedule: Schedule,
     j: int,
     gaps: GapTable | None = None,
+    policy: Policy | None = None,
 ) -> tuple[ReasonCode, str]:
     """The reason code and sentence of job ``j``, which no planned day of ``schedule`` holds.
 
     ``gaps`` is :func:`~matchmaker.plan._free_time.gap_table` of ``schedule``, built once
-    when many jobs are explained against one plan.
+    when many jobs are explained against one plan. ``policy`` is the one the plan was made
+    under: with its ``serve_value_minutes``, a job that fits may be ``NOT_WORTH`` serving.
     """
     linked = dependency_reason(dataset, problem, schedule, j)
     if linked is not None:
@@ -329,6 +351,14 @@ def unserved_reason(
             return sentence(
                 ReasonCode.BREAK,
                 f"it fits in free time but not beside the workers' breaks: {listing(free)}",
+            )
+        priced = None if policy is None else _not_worth(problem, policy, table, j)
+        if priced is not None:
+            cost, worth = priced
+            return sentence(
+                ReasonCode.NOT_WORTH,
+                f"it fits without moving anything, but its cheapest place costs {cost} and "
+                f"serving it is worth {worth} (policy serve_value_minutes): {listing(free)}",
             )
         return sentence(
             ReasonCode.CAPACITY,

@@ -404,7 +404,7 @@ def explain_job(dataset: Dataset, plan: Plan, job_id: str, *, policy: Policy) ->
         if entry is not None:
             reason_code, reason = entry.reason_code, entry.reason
         else:
-            reason_code, reason = unserved_reason(dataset, problem, schedule, j)
+            reason_code, reason = unserved_reason(dataset, problem, schedule, j, policy=policy)
     return JobExplanation(
         job_id=job_id,
         summary=_summary(dataset, job),

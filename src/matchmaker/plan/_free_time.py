@@ -110,6 +110,10 @@ class StandingTable:
     """Per worker: an index into the statuses, -1 where the worker is not eligible."""
     free_low: Ints
     free_high: Ints
+    free_vehicle: Ints
+    """The shift of each free interval."""
+    free_added: Ints
+    """The travel minutes the job adds to its shift in each free interval."""
 
     def status(self, w: int) -> Status | None:
         code = int(self.code[w])
@@ -146,6 +150,16 @@ def standing_table(problem: Problem, gaps: GapTable, j: int) -> StandingTable:
     travel_out = np.where(
         after < 0, last_leg, problem.travel_job_job[mode, j, np.maximum(after, 0)]
     )
+    # The leg the job would replace: before -> after (home -> after, or before -> home).
+    skip = np.where(
+        before < 0,
+        np.where(after < 0, 0, problem.travel_home_job[v, np.maximum(after, 0)]),
+        np.where(
+            after < 0,
+            0 if home is None else home[v, np.maximum(before, 0)],
+            problem.travel_job_job[mode, np.maximum(before, 0), np.maximum(after, 0)],
+        ),
+    )
     ready, deadline = gaps.ready[g], gaps.deadline[g]
     low = np.maximum(earliest, ready + travel_in)
     high = np.minimum(latest, deadline - travel_out - duration)
@@ -169,6 +183,8 @@ def standing_table(problem: Problem, gaps: GapTable, j: int) -> StandingTable:
         code=code,
         free_low=low[fits],
         free_high=high[fits],
+        free_vehicle=v[fits],
+        free_added=(travel_in + travel_out - skip)[fits],
     )
 
 

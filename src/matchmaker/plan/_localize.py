@@ -24,7 +24,19 @@ from matchmaker.plan._plan import Plan, ReasonCode
 
 __all__ = ["explanation_text", "localize_reason", "localized_plan"]
 
-_NUMBERS = {"n", "eligible", "total", "needed", "team", "more", "jobs", "work", "limit"}
+_NUMBERS = {
+    "n",
+    "eligible",
+    "total",
+    "needed",
+    "team",
+    "more",
+    "jobs",
+    "work",
+    "limit",
+    "cost",
+    "worth",
+}
 _FIELD_PATTERNS = {"at": r"[0-9:\- ]+?", "score": r"[0-9.]+", "best": r"[0-9.]+"}
 _PHRASE_SEPARATOR = {"en": ", ", "zh": "；"}
 _LISTING_SEPARATOR = {"en": "; ", "zh": "；"}
@@ -34,6 +46,7 @@ _CAPACITY_PHRASES = (
     "phrase.cannot_get_there",
     "phrase.cannot_get_there.one",
     "phrase.all_busy",
+    "phrase.not_worth",
 )
 """Phrases about eligible workers: one per sentence, with ``, `` inside their listing."""
 

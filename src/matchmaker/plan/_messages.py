@@ -44,6 +44,7 @@ _EN: dict[str, str] = {
     "code.TEAM_SIZE": "team too small",
     "code.DEPENDENCY": "linked visit cannot follow",
     "code.BREAK": "no room beside the break",
+    "code.NOT_WORTH": "not worth its travel",
     # the head of a reason sentence: "CODE: head - parts"
     "head.eligible": "{eligible} of {total} workers eligible",
     "head.eligible.one": "{eligible} of {total} worker eligible",
@@ -90,6 +91,8 @@ _EN: dict[str, str] = {
     "phrase.cannot_get_there.one": "{n} has time in the window but cannot get there in "
     "time: {listing}",
     "phrase.all_busy": "all busy at that time: {listing}",
+    "phrase.not_worth": "it fits without moving anything, but its cheapest place costs {cost} "
+    "and serving it is worth {worth} (policy serve_value_minutes): {listing}",
     "listing.more": "and {more} more",
     "detail.free": "free {times}",
     "detail.serves": "serves {visits}",
@@ -225,6 +228,7 @@ _ZH: dict[str, str] = {
     "code.TEAM_SIZE": "人数不够",
     "code.DEPENDENCY": "关联上门无法衔接",
     "code.BREAK": "与休息时间冲突",
+    "code.NOT_WORTH": "路程成本高于服务价值",
     "head.eligible": "{total} 名服务师中 {eligible} 名符合条件",
     "head.needed": "{head}，需要 {needed} 名",
     "sentence": "{code}：{head}——{parts}",
@@ -249,6 +253,8 @@ _ZH: dict[str, str] = {
     "phrase.never_together": "{n} 名在时间窗内有空，但从未有 {team} 名同时有空：{listing}",
     "phrase.cannot_get_there": "{n} 名在时间窗内有空，但无法及时赶到：{listing}",
     "phrase.all_busy": "该时段全部在忙：{listing}",
+    "phrase.not_worth": "不调整其他安排也能放下，但最省的安排成本为 {cost}，"
+    "而服务它只值 {worth}（策略 serve_value_minutes）：{listing}",
     "listing.more": "另有 {more} 名",
     "detail.free": "空闲 {times}",
     "detail.serves": "正在服务 {visits}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from matchmaker.solve._breaks import breaks_in_gaps, fit_breaks, place_breaks, route_breaks
+from matchmaker.solve._costs import insertion_worth
 from matchmaker.solve._decompose import SubRound
 from matchmaker.solve._lateness import home_leg, lateness_minutes
 from matchmaker.solve._limits import breaches, limit_blocks
@@ -46,6 +47,7 @@ __all__ = [
     "fit_breaks",
     "get_solver",
     "home_leg",
+    "insertion_worth",
     "lateness_minutes",
     "limit_blocks",
     "match_costs",

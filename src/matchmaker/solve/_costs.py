@@ -19,9 +19,12 @@ from matchmaker.solve._fairness import busiest_work
 from matchmaker.solve._objective import drop_penalties, match_costs
 from matchmaker.solve._solution import Route
 
-__all__ = ["Costs", "plan_cost", "servable"]
+__all__ = ["UNLIMITED", "Costs", "insertion_worth", "plan_cost", "servable"]
 
 IntArray = npt.NDArray[np.int64]
+
+UNLIMITED = np.iinfo(np.int64).max
+"""The worth of a job that is worth any insertion cost."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,16 +37,21 @@ class Costs:
     """(W, J) match cost of each worker for each job."""
     travel_rate: int
     """Cost of one travel minute."""
+    worth: IntArray
+    """(J,) the insertion cost (travel and match) at which serving each job stops paying
+    (:func:`insertion_worth`)."""
     balance_rate: int = 0
     """Cost of one work minute of the busiest shift (workload balance)."""
 
     @classmethod
     def of(cls, problem: Problem, policy: Policy) -> Costs:
         """The coefficients of the documented objective for ``problem``."""
+        penalty = drop_penalties(problem, policy)
         return cls(
-            drop_penalty=drop_penalties(problem, policy),
+            drop_penalty=penalty,
             match_cost=match_costs(problem, policy),
             travel_rate=policy.travel_cost_per_minute,
+            worth=insertion_worth(problem, policy, penalty),
             balance_rate=policy.balance_cost_per_minute,
         )
 
@@ -53,8 +61,24 @@ class Costs:
             drop_penalty=self.drop_penalty[jobs],
             match_cost=self.match_cost[np.ix_(workers, jobs)],
             travel_rate=self.travel_rate,
+            worth=self.worth[jobs],
             balance_rate=self.balance_rate,
         )
+
+
+def insertion_worth(problem: Problem, policy: Policy, penalty: IntArray) -> IntArray:
+    """Per job, the insertion cost at which serving it stops paying: its drop penalty when
+    ``policy.serve_value_minutes`` prices serving, else :data:`UNLIMITED`.
+
+    Without ``serve_value_minutes`` the penalty already exceeds any insertion cost, so
+    every insertion pays. A pinned job (to a worker or to a start) was promised: it is worth
+    any cost.
+    """
+    if policy.serve_value_minutes is None:
+        return np.full(problem.n_jobs, UNLIMITED, dtype=np.int64)
+    pinned = problem.pinned.any(axis=0) | (problem.job_pinned_start >= 0)
+    worth: IntArray = np.where(pinned, UNLIMITED, penalty).astype(np.int64)
+    return worth
 
 
 def plan_cost(problem: Problem, costs: Costs, routes: tuple[Route, ...]) -> int:

@@ -52,6 +52,7 @@ import numpy.typing as npt
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
+from matchmaker.solve._costs import insertion_worth
 from matchmaker.solve._insertion import Routes, best_single, best_team
 from matchmaker.solve._limits import LimitGuard
 from matchmaker.solve._objective import drop_penalties, objective_terms
@@ -87,6 +88,7 @@ class _Greedy:
     def __init__(self, problem: Problem, policy: Policy) -> None:
         self.problem = problem
         self.routes = Routes(problem, policy)
+        self.worth = insertion_worth(problem, policy, drop_penalties(problem, policy))
         self.eligible_by_job = np.ascontiguousarray(problem.eligible.T)
         self.placed = np.zeros(problem.n_jobs, dtype=bool)
         self.forced_pins = 0
@@ -225,7 +227,7 @@ class _Greedy:
         table = routes.table(job, vehicles)
         fixed_start = self.fixed_start(job)
         if size == 1:
-            single = best_single(table, fixed_start)
+            single = best_single(table, fixed_start, int(self.worth[job]))
             if single is None:
                 return 0.0
             vehicle, position, start = single
@@ -233,7 +235,9 @@ class _Greedy:
             self.placed[job] = True
             self._placed((vehicle,))
             return float(table.cost[vehicles == vehicle, position][0])
-        team = best_team(table, routes.worker[vehicles], size, fixed_start)
+        team = best_team(
+            table, routes.worker[vehicles], size, fixed_start, worth=int(self.worth[job])
+        )
         if team is None:
             return 0.0
         start, members = team

@@ -12,6 +12,7 @@ import numpy.typing as npt
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
+from matchmaker.solve._costs import UNLIMITED
 from matchmaker.solve._objective import match_costs
 from matchmaker.solve._solution import Route
 
@@ -193,8 +194,11 @@ class Routes:
         return tuple(out)
 
 
-def best_single(table: Table, fixed_start: int | None) -> tuple[int, int, int] | None:
-    """The cheapest feasible ``(vehicle, position, start)``, earlier start on ties."""
+def best_single(
+    table: Table, fixed_start: int | None, worth: int = UNLIMITED
+) -> tuple[int, int, int] | None:
+    """The cheapest feasible ``(vehicle, position, start)``, earlier start on ties; ``None``
+    when none is feasible or the cheapest costs ``worth`` or more."""
     feasible = table.feasible
     if fixed_start is not None:
         feasible = feasible & (table.earliest <= fixed_start) & (fixed_start <= table.latest)
@@ -205,6 +209,8 @@ def best_single(table: Table, fixed_start: int | None) -> tuple[int, int, int] |
     span = int(offset[feasible].max()) + 1
     key = np.where(feasible, table.cost * span + offset, np.iinfo(np.int64).max)
     row, position = np.unravel_index(int(np.argmin(key)), key.shape)
+    if table.cost[row, position] >= worth:
+        return None
     return int(table.vehicles[row]), int(position), int(start[row, position])
 
 
@@ -214,8 +220,10 @@ def best_team(
     size: int,
     fixed_start: int | None,
     earliest_first: bool = False,
+    worth: int = UNLIMITED,
 ) -> tuple[int, list[tuple[int, int]]] | None:
-    """A common start and ``size`` (vehicle, position) on distinct workers, or ``None``.
+    """A common start and ``size`` (vehicle, position) on distinct workers, or ``None``
+    (also when the least total cost is ``worth`` or more).
 
     Least total cost wins (the earlier start on ties); with ``earliest_first`` the earliest
     start wins (placing a pin). ``workers`` gives the worker of each table row.
@@ -267,7 +275,7 @@ def best_team(
         index = int(np.argmin(totals))
         if totals[index] < best_total:
             best_total, best_start = totals[index], int(chunk[index])
-    if best_start < 0:
+    if best_start < 0 or (not earliest_first and best_total >= worth):
         return None
 
     covers = (low <= best_start) & (best_start <= high)

@@ -294,14 +294,16 @@ class _Search:
         table = plan.table(job, vehicles)
         fixed_start = int(plan.pinned_start[job])
         start = fixed_start if fixed_start >= 0 else None
+        # The table prices time too (``plan.travel_cost``), so a priced job's worth is
+        # checked against a cost at least its own: it errs towards leaving the job out.
         if team == 1:
-            choice = best_single(table, start)
+            choice = best_single(table, start, int(plan.worth[job]))
             if choice is None:
                 return False
             vehicle, position, minute = choice
             plan.place(vehicle, position, job, minute, fixed=start is not None)
             return True
-        found = best_team(table, plan.worker[vehicles], team, start)
+        found = best_team(table, plan.worker[vehicles], team, start, worth=int(plan.worth[job]))
         if found is None:
             return False
         minute, members = found

@@ -50,6 +50,7 @@ class Plan(Routes):
         # price of a worker's time that a recreate may set (a guide, not the objective).
         self.travel_cost = self.rate
         self.penalty = costs.drop_penalty
+        self.worth = costs.worth
         self.team = problem.job_team.astype(np.int64)
         self.pinned_job = problem.pinned.any(axis=0)
         self.pinned_start = problem.job_pinned_start.astype(np.int64)
@@ -145,7 +146,7 @@ class Plan(Routes):
                 self.latest, self.fixed, self.length, self.work, self.route_cost, self.visits,
                 self.eligible_by_job, self.max_jobs, self.max_work, self.duration,
                 self.earliest, self.job_latest, self.pinned_start, self.team, self.penalty,
-                self.shift_start, self.shift_end, self.mode, self.home, self.travel,
+                self.worth, self.shift_start, self.shift_end, self.mode, self.home, self.travel,
                 self.match, self.worker, self.rate,
             )  # fmt: skip
             self.unserved_penalty += int(change)

@@ -16,6 +16,10 @@
   ``serve_value = travel_cost_per_minute * longest_shift + 100 * match_cost_per_point + 1``:
   one job's travel (bounded by a shift) plus its worst match cost is always less than the
   value of serving it, so serving a job always beats any travel or score saving.
+  ``policy.serve_value_minutes`` replaces it by ``travel_cost_per_minute *
+  serve_value_minutes``: then a job whose travel (and match cost) exceeds its value is
+  better left out, and the insertions leave it out (``worth`` in
+  :mod:`matchmaker.solve._insertion`).
 * ``weight`` is ``policy.priority_weights`` or, with ``policy.strict_priority``, weights
   chosen so that one job of a higher priority is worth more than all jobs of lower
   priorities together.
@@ -59,7 +63,10 @@ _INT64_SAFE = 2**62
 
 
 def serve_value(problem: Problem, policy: Policy) -> int:
-    """The value of serving one worker-slot of a job, above any saving it could cost."""
+    """The value of serving one worker-slot of a weight-1 job: above any saving it could
+    cost, unless ``policy.serve_value_minutes`` prices it in travel minutes."""
+    if policy.serve_value_minutes is not None:
+        return policy.travel_cost_per_minute * policy.serve_value_minutes
     longest_shift = int((problem.vehicle_end - problem.vehicle_start).max(initial=0))
     # The balance term grows by at most a job's duration (< a shift) when a job is served.
     rates = policy.travel_cost_per_minute + policy.balance_cost_per_minute

@@ -309,6 +309,7 @@ def recreate_kernel(
     pinned_start: Ints,
     team: Ints,
     penalty: Ints,
+    worth: Ints,
     shift_start: Ints,
     shift_end: Ints,
     mode: Ints,
@@ -320,9 +321,10 @@ def recreate_kernel(
 ) -> tuple[int, int, int]:
     """Insert ``order[begin:]`` one job at a time, each at its cheapest feasible place on
     a vehicle eligible for it (any such vehicle when ``wide[job]``, else only those marked
-    in ``freed``) with room left; a job with none stays unserved, and so does a team job
-    with fewer such vehicles than members. Travel added is priced at ``travel_cost`` per
-    minute. Returns ``(index, status, penalty change)``: status :data:`DONE`, or
+    in ``freed``) with room left; a job with none stays unserved, and so does one whose
+    cheapest place costs (travel at ``rate``, and match) ``worth[job]`` or more, and a team
+    job with fewer such vehicles than members. Places are chosen with travel priced at
+    ``travel_cost`` per minute. Returns ``(index, status, penalty change)``: status :data:`DONE`, or
     :data:`TEAM` / :data:`GROW` at ``order[index]``, left to Python."""
     width = job.shape[1]
     delta = 0
@@ -334,6 +336,7 @@ def recreate_kernel(
         pin = int(pinned_start[j])
         low = int(job_earliest[j])
         best_cost = 0
+        best_real = 0
         best_start = 0
         best_v = -1
         best_p = -1
@@ -375,9 +378,10 @@ def recreate_kernel(
                 cost = travel_cost * added + fee
                 if best_v < 0 or cost < best_cost or (cost == best_cost and at < best_start):
                     best_cost, best_start, best_v, best_p = cost, at, v, p
+                    best_real = rate * added + fee
         if members > 1 and rooms >= members:
             return index, TEAM, delta
-        if best_v < 0:
+        if best_v < 0 or best_real >= worth[j]:
             continue
         if length[best_v] + 2 > width:
             return index, GROW, delta
