@@ -67,6 +67,14 @@ _OBJECTIVE_NOTES = {
     "charges `100 - match score` per assigned pair, which VROOM does not see, so VROOM "
     "is compared on an objective it does not minimise.",
 }
+_PRICED_NOTE = (
+    "- rows *serving priced at N min* are matchmaker under policy `serve_value_minutes = N`: "
+    "serving one weight unit is worth N travel minutes, so a job whose travel exceeds its "
+    "value is left out. That is **not** the objective above: their `objective`, `lower "
+    "bound` and `gap` are of the priced objective, and VROOM's plans are the same runs as "
+    "for the unpriced rows. Weighted served value and travel per served job are measured "
+    "the same way for every row."
+)
 LEVEL_TIMEOUT = {2: None, 5: 600.0}
 """VROOM's timeout by level: ``None`` is matchmaker's limit; level 5 gets 10 minutes."""
 
@@ -239,10 +247,12 @@ def render(
         ]
         for r in records
     ]
+    priced = any(r.get("serve_value_minutes") is not None for r in records)
     return "\n".join(
         [
             "## The engine against VROOM on days that bind (issue 11)"
-            + (", under the same objective" if objective == "same" else ""),
+            + (", under the same objective" if objective == "same" else "")
+            + ("; matchmaker also with serving priced" if priced else ""),
             "",
             f"- machine: {machine['cpu_model']}, {machine['cores']} cores, "
             f"{machine['memory_gb']} GB; load average at start {machine['load_average']}",
@@ -250,6 +260,7 @@ def render(
             f"- command: `{command}`",
             f"- {load_note()}",
             _OBJECTIVE_NOTES[objective],
+            *([_PRICED_NOTE] if priced else []),
             "- weighted served value: the sum of the policy weight of each served job "
             "(default weights 1/2/4/8/16, linear 1..5); VROOM gets the same weights as "
             "priorities, the same eligibility and caps, and team jobs split into single "

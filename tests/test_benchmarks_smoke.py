@@ -319,6 +319,7 @@ def test_engine_smoke_run_writes_its_section(tmp_path: Path) -> None:
     assert "<!-- section engine-same-objective -->" in text
     assert "<!-- section engine -->" not in text
     assert "objective: **the same for both**" in text
+    assert "rows *serving priced at N min* are matchmaker under policy" in text
     for weighting in ("default", "linear"):
         assert f"| 8x20@1.5 | {weighting} | VROOM level 2 |" in text
         for ours in ("matchmaker routing 1 s", "matchmaker routing 1 s, serving priced at 20 min"):

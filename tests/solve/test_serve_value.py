@@ -3,13 +3,22 @@ costs more than it is worth is left out, by every backend, with reason ``NOT_WOR
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from pydantic import ValidationError
 
 from matchmaker.compile import compile_problem
 from matchmaker.model import Location, Policy, TimeWindow
-from matchmaker.plan import DispatchResult, ReasonCode, dispatch, localize_reason, verify
+from matchmaker.plan import (
+    DispatchResult,
+    ReasonCode,
+    dispatch,
+    explain_job,
+    localize_reason,
+    verify,
+)
 from matchmaker.solve import drop_penalties, insertion_worth, serve_value
 from matchmaker.solve._insertion import Table, best_single, best_team
 from tests.rules.world import at, job, world
@@ -69,6 +78,17 @@ def test_a_pinned_job_is_served_whatever_it_costs() -> None:
     """A job pinned to a worker was promised: its price does not leave it out."""
     for result in _dispatched(PRICED, pinned_worker_ids=("W1",)):
         assert "FAR" in _served(result), result.solution.backend
+
+
+def test_explaining_the_left_out_job_gives_the_same_reason() -> None:
+    """``explain`` of the far job works out NOT_WORTH again from the plan's days (here a
+    plan that lists no unassigned jobs, as one read from assignments alone)."""
+    dataset = _round()
+    result = dispatch(dataset, policy=PRICED, time_limit=2.0, seed=0)
+    bare = replace(result.plan, unassigned=())
+    explanation = explain_job(dataset, bare, "FAR", policy=PRICED)
+    assert explanation.status == "unassigned"
+    assert explanation.reason_code is ReasonCode.NOT_WORTH
 
 
 def test_the_not_worth_reason_is_said_in_chinese() -> None:

@@ -83,8 +83,8 @@ class Policy(BaseModel):
     ``serve_value`` is set by the solver above any travel and match cost one job can save,
     so serving a job always beats a travel or score saving; ``serve_value_minutes`` sets it
     instead (``travel_cost_per_minute * serve_value_minutes``), so that a job is served only
-    where it is worth its travel. With ``strict_priority`` the
-    weights are raised so that one job of a higher priority beats any number of lower ones.
+    where it is worth its travel. With ``strict_priority`` the weights are raised so that
+    one job of a higher priority beats any number of lower ones.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -18,7 +18,13 @@ from typing import Any
 
 from matchmaker.compile import Problem, pairs_components
 from matchmaker.model import Dataset, Policy, elapsed_minutes, planned_day
-from matchmaker.plan._capacity import display_zone, instant_at, schedule_of_routes, unserved_reason
+from matchmaker.plan._capacity import (
+    display_zone,
+    instant_at,
+    priced_costs,
+    schedule_of_routes,
+    unserved_reason,
+)
 from matchmaker.plan._free_time import gap_table
 from matchmaker.plan._plan import Assignment, Break, Plan, UnassignedJob
 from matchmaker.plan._rules_kpis import break_kpis, lateness_kpis, travel_home_kpis
@@ -61,11 +67,12 @@ def build_plan(dataset: Dataset, problem: Problem, solution: Solution, policy: P
 
     schedule = schedule_of_routes(solution.routes)
     gaps = gap_table(problem, schedule)
+    costs = priced_costs(problem, policy)
     served = solution.served_jobs()
     unassigned: list[UnassignedJob] = []
     for j in range(problem.n_jobs):
         if j not in served:
-            code, reason = unserved_reason(dataset, problem, schedule, j, gaps, policy)
+            code, reason = unserved_reason(dataset, problem, schedule, j, gaps, costs)
             unassigned.append(
                 UnassignedJob(job_id=dataset.jobs[j].job_id, reason_code=code, reason=reason)
             )

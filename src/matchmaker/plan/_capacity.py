@@ -50,7 +50,7 @@ from matchmaker.plan._free_time import (
 from matchmaker.plan._limit_reasons import limit_reason
 from matchmaker.plan._linked_reason import dependency_reason
 from matchmaker.plan._plan import Plan, ReasonCode
-from matchmaker.solve import Route, drop_penalties, insertion_worth, match_costs
+from matchmaker.solve import Costs, Route
 
 __all__ = [
     "NAMED_WORKERS",
@@ -61,6 +61,7 @@ __all__ = [
     "display_zone",
     "eligible_by_worker",
     "instant_at",
+    "priced_costs",
     "schedule_of_plan",
     "schedule_of_routes",
     "standing_of",
@@ -283,20 +284,24 @@ def eligible_by_worker(problem: Problem, j: int) -> dict[int, list[int]]:
     return {int(w): vehicles[owners == w].tolist() for w in eligible_workers(problem, j)}
 
 
+def priced_costs(problem: Problem, policy: Policy) -> Costs | None:
+    """The objective's coefficients when ``policy`` prices serving (``serve_value_minutes``),
+    for :func:`unserved_reason` to tell a job not worth its travel; else ``None``."""
+    return None if policy.serve_value_minutes is None else Costs.of(problem, policy)
+
+
 def _not_worth(
-    problem: Problem, policy: Policy, table: StandingTable, j: int
+    problem: Problem, costs: Costs, table: StandingTable, j: int
 ) -> tuple[int, int] | None:
     """``(cost, worth)`` when the cheapest place for job ``j`` in the free time of ``table``
     (its team's cheapest members together) costs at least what serving it is worth."""
-    worth = int(insertion_worth(problem, policy, drop_penalties(problem, policy))[j])
-    workers = problem.vehicle_worker[table.free_vehicle].astype(np.intp)
-    pairs = (workers, np.full_like(workers, j))
-    match = match_costs(problem, policy, pairs)
-    cost = policy.travel_cost_per_minute * table.free_added.astype(np.int64) + match
+    workers = problem.vehicle_worker[table.free_vehicle]
+    cost = costs.travel_rate * table.free_added + costs.match_cost[workers, j]
     order = np.argsort(workers, kind="stable")
     firsts = np.flatnonzero(np.r_[True, np.diff(workers[order]) != 0])
     cheapest = np.sort(np.minimum.reduceat(cost[order], firsts))
     least = int(cheapest[: int(problem.job_team[j])].sum())
+    worth = int(costs.worth[j])
     return (least, worth) if least >= worth else None
 
 
@@ -306,13 +311,13 @@ def unserved_reason(
     schedule: Schedule,
     j: int,
     gaps: GapTable | None = None,
-    policy: Policy | None = None,
+    costs: Costs | None = None,
 ) -> tuple[ReasonCode, str]:
     """The reason code and sentence of job ``j``, which no planned day of ``schedule`` holds.
 
     ``gaps`` is :func:`~matchmaker.plan._free_time.gap_table` of ``schedule``, built once
-    when many jobs are explained against one plan. ``policy`` is the one the plan was made
-    under: with its ``serve_value_minutes``, a job that fits may be ``NOT_WORTH`` serving.
+    when many jobs are explained against one plan. ``costs`` is :func:`priced_costs` of the
+    plan's policy: with them, a job that fits may be ``NOT_WORTH`` serving.
     """
     linked = dependency_reason(dataset, problem, schedule, j)
     if linked is not None:
@@ -352,7 +357,7 @@ def unserved_reason(
                 ReasonCode.BREAK,
                 f"it fits in free time but not beside the workers' breaks: {listing(free)}",
             )
-        priced = None if policy is None else _not_worth(problem, policy, table, j)
+        priced = None if costs is None else _not_worth(problem, costs, table, j)
         if priced is not None:
             cost, worth = priced
             return sentence(

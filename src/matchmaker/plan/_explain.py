@@ -35,6 +35,7 @@ from matchmaker.plan._capacity import (
     clock_time,
     display_zone,
     eligible_by_worker,
+    priced_costs,
     schedule_of_plan,
     standing_of,
     unserved_reason,
@@ -404,7 +405,9 @@ def explain_job(dataset: Dataset, plan: Plan, job_id: str, *, policy: Policy) ->
         if entry is not None:
             reason_code, reason = entry.reason_code, entry.reason
         else:
-            reason_code, reason = unserved_reason(dataset, problem, schedule, j, policy=policy)
+            reason_code, reason = unserved_reason(
+                dataset, problem, schedule, j, costs=priced_costs(problem, policy)
+            )
     return JobExplanation(
         job_id=job_id,
         summary=_summary(dataset, job),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from matchmaker.solve._breaks import breaks_in_gaps, fit_breaks, place_breaks, route_breaks
-from matchmaker.solve._costs import insertion_worth
+from matchmaker.solve._costs import Costs, insertion_worth
 from matchmaker.solve._decompose import SubRound
 from matchmaker.solve._lateness import home_leg, lateness_minutes
 from matchmaker.solve._limits import breaches, limit_blocks
@@ -34,6 +34,7 @@ from matchmaker.solve._solution import (
 
 __all__ = [
     "SOLVERS",
+    "Costs",
     "ObjectiveTerms",
     "Progress",
     "ProgressCallback",
