@@ -77,3 +77,26 @@ def test_load_policy_from_toml(tmp_path: Path) -> None:
         load_policy(tmp_path / "broken.toml")
     with pytest.raises(PolicyError, match="not found"):
         load_policy(tmp_path / "missing.toml")
+
+
+def test_every_policy_key_is_documented_in_the_dataset_contract() -> None:
+    """datasets/README.md's table of ``[policy]`` keys names every field of Policy."""
+    text = (Path(__file__).resolve().parents[2] / "datasets" / "README.md").read_text("utf-8")
+    table = text[text.index("`[policy]` keys") :]
+    missing = [name for name in Policy.model_fields if f"`{name}`" not in table]
+    missing = [m for m in missing if f"`[policy.{m}]`" not in table]
+    assert missing == []
+
+
+def test_a_serving_price_without_travel_cost_is_refused_naming_the_file(tmp_path: Path) -> None:
+    """``serve_value_minutes`` with ``travel_cost_per_minute = 0`` in a policy file is a
+    PolicyError naming the file and the key it needs; a price of 0 minutes is refused too."""
+    path = tmp_path / "policy.toml"
+    path.write_text("[policy]\nserve_value_minutes = 40\ntravel_cost_per_minute = 0\n")
+    with pytest.raises(PolicyError, match=r"policy\.toml.*travel_cost_per_minute"):
+        load_policy(path)
+    path.write_text("[policy]\nserve_value_minutes = 0\n")
+    with pytest.raises(PolicyError, match="serve_value_minutes"):
+        load_policy(path)
+    path.write_text("[policy]\nserve_value_minutes = 40\n")
+    assert load_policy(path).serve_value_minutes == 40
