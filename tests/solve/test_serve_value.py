@@ -14,13 +14,22 @@ from matchmaker.model import Location, Policy, TimeWindow
 from matchmaker.plan import (
     DispatchResult,
     ReasonCode,
+    build_plan,
     dispatch,
     explain_job,
     localize_reason,
     verify,
 )
-from matchmaker.solve import drop_penalties, insertion_worth, serve_value
+from matchmaker.solve import (
+    Costs,
+    Solution,
+    drop_penalties,
+    insertion_worth,
+    objective_terms,
+    serve_value,
+)
 from matchmaker.solve._insertion import Table, best_single, best_team
+from matchmaker.solve._linked_start import insert_all
 from tests.rules.world import at, job, world
 
 FAR = Location(lat=31.35, lon=121.55)
@@ -99,6 +108,45 @@ def test_the_not_worth_reason_is_said_in_chinese() -> None:
     assert said.startswith("NOT_WORTH（")
     assert "而服务它只值 30（策略 serve_value_minutes）" in said
     assert "cheapest" not in said
+
+
+@pytest.mark.parametrize(("minutes", "served"), [(20, {"NEAR"}), (30, {"NEAR", "FAR", "AFTER"})])
+def test_the_home_care_insertion_weighs_a_linked_visit_with_its_partner(
+    minutes: int, served: set[str]
+) -> None:
+    """The home-care insertion (a round with linked visits) prices the far visit together
+    with the visit that follows it there: at 20 min each the pair (about 50 min of travel)
+    is not worth it and both stay out; at 30 min each it is, though the far visit alone
+    would not be."""
+    late = TimeWindow(start=at(9), end=at(15))
+    dataset = world(
+        jobs=[
+            job("NEAR", priority=1),
+            job("FAR", priority=1, location=FAR, window=late),
+            job(
+                "AFTER",
+                priority=1,
+                location=FAR,
+                window=TimeWindow(start=at(9), end=at(17)),
+                depends_on="FAR",
+                min_gap=60,
+                max_gap=240,
+            ),
+        ]
+    )
+    policy = PRICED.model_copy(update={"serve_value_minutes": minutes})
+    problem = compile_problem(dataset, policy=policy)
+    routes = insert_all(problem, policy, Costs.of(problem, policy))
+    solution = Solution(
+        routes=routes,
+        objective=objective_terms(problem, routes, policy).total,
+        backend="hand",
+        seed=0,
+        solve_seconds=0.0,
+    )
+    plan = build_plan(dataset, problem, solution, policy)
+    assert verify(dataset, plan) == []
+    assert {a.job_id for a in plan.assignments} == served
 
 
 def test_serve_value_and_worth_follow_the_price() -> None:

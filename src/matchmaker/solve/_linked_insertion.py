@@ -96,20 +96,23 @@ def insert_group(
 ) -> None:
     """Insert ``job`` and, after it, the visits linked to it (at the place where all fit
     most cheaply, among the ``tries`` cheapest places of ``job``); a follower that fits
-    nowhere is left out."""
+    nowhere is left out. Nothing is inserted that costs its worth or more
+    (``costs.worth``: ``job`` alone, or the group against the worth of all its visits)."""
+    worth = state.costs.worth
     mine = [f for f in followers.get(job, []) if single[f]]
     places = state.places(job, limit=tries if mine else 1)
     if not places:
         return
-    if not mine:
-        state.put(job, places[0], places[0].start)
-        return
-    if state.follows_links and len(mine) == 1:
+    alone = places[0].cost < worth[job]
+    best = None
+    if mine and state.follows_links and len(mine) == 1:
         best = pairs_by_scan(state, job, mine[0], places)
-    else:
+    elif mine:
         best = pairs_by_walk(state, job, mine, places)
-    if best is None:
-        state.put(job, places[0], places[0].start)
+    # Python ints: the worth of an unpriced job is the int64 maximum.
+    if best is None or best[0] >= sum(int(worth[j]) for j in (job, *mine)):
+        if alone:
+            state.put(job, places[0], places[0].start)
         return
     _, place, start = best
     state.put(job, place, start)
@@ -190,14 +193,14 @@ def place_followers(
 ) -> None:
     """The visits linked to the planned ``job``, and theirs in turn, each at its cheapest
     place after the visit it depends on; one already planned stays, one that fits nowhere
-    is left out."""
+    is left out, and so is one whose place costs its worth or more (``costs.worth``)."""
     queue = [f for f in followers.get(job, []) if single[f]]
     while queue:
         follower = queue.pop(0)
         if follower in state.where:
             continue
         found = linked_place(state, follower)
-        if found is not None:
+        if found is not None and found[0].cost < state.costs.worth[follower]:
             state.put(follower, found[0], found[1])
             state.hold(follower)
             queue.extend(f for f in followers.get(follower, []) if single[f])

@@ -122,7 +122,7 @@ def _place(
     if leader not in state.where:
         return False  # it comes with its leader, when that one is put back
     found = linked_place(state, job)
-    if found is None:
+    if found is None or found[0].cost >= state.costs.worth[job]:
         return False
     state.put(job, found[0], found[1])
     state.fixed.add(job)
