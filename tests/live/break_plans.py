@@ -9,8 +9,9 @@ from dataclasses import replace
 
 from matchmaker.compile import compile_problem
 from matchmaker.model import Dataset
-from matchmaker.plan import Plan, build_plan, verify
-from matchmaker.solve import Solution, fit_breaks, get_solver, objective_terms
+from matchmaker.plan import Plan
+from matchmaker.solve import fit_breaks, get_solver
+from tests.rules.world import verified_plan
 
 
 def plan_with_breaks(dataset: Dataset) -> Plan:
@@ -26,13 +27,4 @@ def plan_with_breaks(dataset: Dataset) -> Plan:
     )
     problem = compile_problem(dataset, policy=policy)
     routes = fit_breaks(problem, solved.routes)
-    solution = Solution(
-        routes=routes,
-        objective=objective_terms(problem, routes, policy).total,
-        backend="greedy+breaks",
-        seed=0,
-        solve_seconds=0.0,
-    )
-    plan = build_plan(dataset, problem, solution, policy)
-    assert verify(dataset, plan) == []
-    return plan
+    return verified_plan(dataset, problem, routes, policy, backend="greedy+breaks")

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+from matchmaker.compile import Problem
 from matchmaker.model import (
     HARD_RULES,
     BackgroundCheck,
@@ -24,6 +25,7 @@ from matchmaker.model import (
     Gender,
     Job,
     Location,
+    Policy,
     Shift,
     SkillRequirement,
     TimeWindow,
@@ -37,9 +39,11 @@ from matchmaker.plan import (
     Plan,
     ReasonCode,
     UnassignedJob,
+    build_plan,
     dispatch,
     verify,
 )
+from matchmaker.solve import Route, Solution, objective_terms
 from tests.clock import DAY, TZ, at
 
 __all__ = [
@@ -57,6 +61,7 @@ __all__ = [
     "plan_of",
     "rules_broken",
     "shift",
+    "verified_plan",
     "with_job",
     "worker",
     "world",
@@ -155,6 +160,27 @@ def plan_of(dataset: Dataset, *visits: tuple[str, str, datetime]) -> Plan:
         if j.job_id not in served
     )
     return Plan(assignments=tuple(assignments), unassigned=unassigned, kpis={})
+
+
+def verified_plan(
+    dataset: Dataset,
+    problem: Problem,
+    routes: tuple[Route, ...],
+    policy: Policy,
+    *,
+    backend: str = "hand",
+) -> Plan:
+    """The plan of ``routes`` (a solution priced under ``policy``), which must pass verify."""
+    solution = Solution(
+        routes=routes,
+        objective=objective_terms(problem, routes, policy).total,
+        backend=backend,
+        seed=0,
+        solve_seconds=0.0,
+    )
+    plan = build_plan(dataset, problem, solution, policy)
+    assert verify(dataset, plan) == []
+    return plan
 
 
 def rules_broken(dataset: Dataset, plan: Plan) -> set[str]:

@@ -14,7 +14,6 @@ from matchmaker.model import Location, Policy, TimeWindow
 from matchmaker.plan import (
     DispatchResult,
     ReasonCode,
-    build_plan,
     dispatch,
     explain_job,
     localize_reason,
@@ -22,15 +21,13 @@ from matchmaker.plan import (
 )
 from matchmaker.solve import (
     Costs,
-    Solution,
     drop_penalties,
     insertion_worth,
-    objective_terms,
     serve_value,
 )
 from matchmaker.solve._insertion import Table, best_single, best_team
 from matchmaker.solve._linked_start import insert_all
-from tests.rules.world import at, job, world
+from tests.rules.world import at, job, verified_plan, world
 
 FAR = Location(lat=31.35, lon=121.55)
 """About 20 km of road from the worker's home: some 50 minutes by car."""
@@ -137,15 +134,7 @@ def test_the_home_care_insertion_weighs_a_linked_visit_with_its_partner(
     policy = PRICED.model_copy(update={"serve_value_minutes": minutes})
     problem = compile_problem(dataset, policy=policy)
     routes = insert_all(problem, policy, Costs.of(problem, policy))
-    solution = Solution(
-        routes=routes,
-        objective=objective_terms(problem, routes, policy).total,
-        backend="hand",
-        seed=0,
-        solve_seconds=0.0,
-    )
-    plan = build_plan(dataset, problem, solution, policy)
-    assert verify(dataset, plan) == []
+    plan = verified_plan(dataset, problem, routes, policy)
     assert {a.job_id for a in plan.assignments} == served
 
 
