@@ -86,6 +86,7 @@ def test_the_helper_meets_the_lead_and_its_iterations_count(
     assert stats.processes == 2
     assert len(offers) == len(care_lns.MEET_AT)
     assert stats.iterations > lead_iterations[0] > 0
+    assert stats.iterations > stats.accepted >= 0
     problem = compile_problem(care_day)
     assert objective_terms(problem, found, TWO).total <= start
 

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from matchmaker.compile import compile_problem
-from matchmaker.model import Location, Policy, TimeWindow
+from matchmaker.model import Dataset, Location, Policy, TimeWindow
 from matchmaker.plan import (
     DispatchResult,
     ReasonCode,
@@ -36,7 +36,7 @@ PRICED = Policy(serve_value_minutes=30, match_cost_per_point=0)
 BACKENDS = ("greedy", "routing", "cpsat")
 
 
-def _round(**far: object) -> object:
+def _round(**far: object) -> Dataset:
     """A near job and a far one, both priority 1, with time for both in one shift."""
     late = TimeWindow(start=at(9), end=at(15))
     return world(

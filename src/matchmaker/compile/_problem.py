@@ -119,6 +119,13 @@ class Problem:
     def n_vehicles(self) -> int:
         return int(self.vehicle_worker.shape[0])
 
+    @property
+    def pinned_jobs(self) -> BoolArray:
+        """(J,) jobs pinned to a worker or to a start: promised, so no search moves or
+        drops them."""
+        pinned: BoolArray = self.pinned.any(axis=0) | (self.job_pinned_start >= 0)
+        return pinned
+
     def travel(self, vehicle: int, origin: int | None, job: int) -> int:
         """Minutes for ``vehicle`` from ``origin`` (a job, ``None`` for home) to ``job``."""
         if origin is None:

@@ -201,8 +201,7 @@ def index_of_schedule(
     for job_id in frozen:
         if job_id in ids:
             frozen_jobs[ids[job_id]] = True
-    pinned_job = problem.pinned.any(axis=0) | (problem.job_pinned_start >= 0)
-    fixed = valid & ((problem.job_team[safe] > 1) | pinned_job[safe] | frozen_jobs[safe])
+    fixed = valid & ((problem.job_team[safe] > 1) | problem.pinned_jobs[safe] | frozen_jobs[safe])
 
     mode = problem.vehicle_mode.astype(np.int64)[:, None]
     shift_start = problem.vehicle_start.astype(np.int64)

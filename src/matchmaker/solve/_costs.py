@@ -76,8 +76,7 @@ def insertion_worth(problem: Problem, policy: Policy, penalty: IntArray) -> IntA
     """
     if policy.serve_value_minutes is None:
         return np.full(problem.n_jobs, UNLIMITED, dtype=np.int64)
-    pinned = problem.pinned.any(axis=0) | (problem.job_pinned_start >= 0)
-    worth: IntArray = np.where(pinned, UNLIMITED, penalty).astype(np.int64)
+    worth: IntArray = np.where(problem.pinned_jobs, UNLIMITED, penalty).astype(np.int64)
     return worth
 
 

@@ -88,7 +88,8 @@ class _Greedy:
     def __init__(self, problem: Problem, policy: Policy) -> None:
         self.problem = problem
         self.routes = Routes(problem, policy)
-        self.worth = insertion_worth(problem, policy, drop_penalties(problem, policy))
+        self.penalty = drop_penalties(problem, policy)
+        self.worth = insertion_worth(problem, policy, self.penalty)
         self.eligible_by_job = np.ascontiguousarray(problem.eligible.T)
         self.placed = np.zeros(problem.n_jobs, dtype=bool)
         self.forced_pins = 0
@@ -275,7 +276,6 @@ def solve(
     greedy.place_pins()
     replayed = warm_start is None or greedy.replay(warm_start, began + time_limit)
 
-    penalties = drop_penalties(problem, policy)
     served = int(greedy.placed.sum())
     # The running objective is kept only for progress reports; the result recomputes it.
     objective = 0.0
@@ -305,7 +305,7 @@ def solve(
         added = greedy.insert(job)
         if greedy.placed[job]:
             served += 1
-            objective += added - float(penalties[job])
+            objective += added - float(greedy.penalty[job])
         if progress is not None and now - last_report >= _PROGRESS_SECONDS:
             last_report = now
             progress(

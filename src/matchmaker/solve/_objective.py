@@ -18,8 +18,8 @@
   value of serving it, so serving a job always beats any travel or score saving.
   ``policy.serve_value_minutes`` replaces it by ``travel_cost_per_minute *
   serve_value_minutes``: then a job whose travel (and match cost) exceeds its value is
-  better left out, and the insertions leave it out (``worth`` in
-  :mod:`matchmaker.solve._insertion`).
+  better left out, and the insertions leave it out
+  (:func:`matchmaker.solve._costs.insertion_worth`).
 * ``weight`` is ``policy.priority_weights`` or, with ``policy.strict_priority``, weights
   chosen so that one job of a higher priority is worth more than all jobs of lower
   priorities together.

@@ -46,9 +46,7 @@ class RoutePool:
     """Distinct routes of single-worker jobs without pins, by shift, with their costs."""
 
     def __init__(self, problem: Problem) -> None:
-        self.fixed_job: BoolArray = (
-            (problem.job_team > 1) | problem.pinned.any(axis=0) | (problem.job_pinned_start >= 0)
-        )
+        self.fixed_job: BoolArray = (problem.job_team > 1) | problem.pinned_jobs
         self.routes: dict[tuple[int, tuple[int, ...]], tuple[int, tuple[int, ...]]] = {}
         """(shift, jobs) -> (route cost, start minutes)."""
 
