@@ -14,8 +14,8 @@ from matchmaker.compile import Problem, compile_problem
 from matchmaker.generate import generate_frames, home_care_settings
 from matchmaker.io import dataset_from_frames
 from matchmaker.model import Dataset, Policy
-from matchmaker.plan import build_plan, dispatch, verify
-from matchmaker.solve import Route, Solution
+from matchmaker.plan import dispatch, verify
+from matchmaker.solve import Route
 from matchmaker.solve import _care_lns as care_lns
 from matchmaker.solve import _care_processes as care_processes
 from matchmaker.solve._breaks import fit_breaks
@@ -23,6 +23,7 @@ from matchmaker.solve._care_lns import CareLnsStats
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._linked_start import insert_all
 from matchmaker.solve._objective import objective_terms
+from tests.rules.world import verified_plan
 
 TWO = Policy(search_processes=2)
 pytestmark = pytest.mark.usefixtures("no_child_left")
@@ -54,8 +55,7 @@ def _searched(
 
 
 def _assert_valid(dataset: Dataset, problem: Problem, routes: tuple[Route, ...]) -> None:
-    solution = Solution(routes=routes, objective=0, backend="routing", seed=0, solve_seconds=0.0)
-    assert verify(dataset, build_plan(dataset, problem, solution, TWO)) == []
+    verified_plan(dataset, problem, routes, TWO, backend="routing")
 
 
 def test_the_helper_meets_the_lead_and_its_iterations_count(
