@@ -142,3 +142,22 @@ def test_the_worst_removal_draws_the_longest_detour_first() -> None:
     assert problem_violations(problem, _solution(search.plan.routes())) == []
     drawn = [int(job) for _ in range(200) for job in search._worst(1)]
     assert drawn.count(1) > 0.5 * len(drawn)  # rank 0 of 3 is drawn with 69 % odds
+
+
+def test_nearest_jobs_put_jobs_that_cannot_share_a_shift_last() -> None:
+    """Two days of 600-minute shifts: a job's nearest jobs are those of its own day, even
+    when a job of the other day is at its door; the job itself comes first."""
+    from matchmaker.solve._lns import nearest_jobs
+
+    # Jobs 0-2 on day 0, job 3 on day 1, in the same place as job 0.
+    travel = np.array([[0, 30, 40, 0], [30, 0, 20, 30], [40, 20, 0, 40], [0, 30, 40, 0]])
+    problem = make_problem(
+        n_workers=1,
+        n_jobs=4,
+        shifts=[(0, 0, 600), (0, 1440, 2040)],
+        earliest=[0, 60, 120, 1440],
+        latest=[300, 360, 420, 1740],
+        travel=travel,
+    )
+    near = nearest_jobs(problem, 2)
+    assert near.tolist() == [[0, 1, 2], [1, 2, 0], [2, 1, 0], [3, 0, 1]]

