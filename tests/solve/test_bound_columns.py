@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
 from matchmaker.solve import _cpsat as cpsat
-from matchmaker.solve._bound import _capacity_bound, _Relaxation, relaxation_bound
+from matchmaker.solve._bound import _Ascent, _Relaxation, relaxation_bound
 from matchmaker.solve._bound_columns import column_bound
 from matchmaker.solve._bound_kernel import price_shifts
 from matchmaker.solve._costs import Costs
@@ -90,7 +90,7 @@ def test_whole_jobs_lift_the_bound_above_the_fractional_one_and_not_above_the_op
     exact = cpsat.solve(problem, policy=POLICY, time_limit=10.0, seed=0)
     assert exact.status == "optimal"
     relaxation = _Relaxation(problem, costs)
-    fractional = _capacity_bound(relaxation, exact.objective, 2.0, 10_000)
+    fractional = _Ascent(relaxation, exact.objective).run(2.0, 10_000)
     pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
     whole = column_bound(problem, costs, pairs, relaxation.constant, 2.0, 100)
     penalty = int(costs.drop_penalty.max())
@@ -131,3 +131,33 @@ def test_a_pinned_visit_takes_its_minutes_and_its_place_off_its_shift(
     penalty = int(costs.drop_penalty[1])
     assert exact.objective - 50 <= bound <= exact.objective
     assert bound >= relaxation.constant - penalty  # one free job's penalty is left unpaid
+
+
+def test_a_column_bound_still_below_zero_halfway_stops_there(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Given 20 rounds, a round whose column generation takes 13 master solves stops at
+    round 10 (after 9 solves) when its bound is still below zero there (its constant
+    lowered far below 0), returning the best ``L`` found until then."""
+    from matchmaker.solve import _bound_columns
+    from tests.problem_factory import random_problem
+
+    solves = 0
+    solve = _bound_columns._Master.solve
+
+    def counted(master: _bound_columns._Master) -> tuple[np.ndarray, np.ndarray] | None:
+        nonlocal solves
+        solves += 1
+        return solve(master)
+
+    monkeypatch.setattr(_bound_columns._Master, "solve", counted)
+    problem = random_problem(0, 6, 30)
+    costs = Costs.of(problem, POLICY)
+    relaxation = _Relaxation(problem, costs)
+    pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
+    whole = column_bound(problem, costs, pairs, relaxation.constant, 60.0, 20)
+    assert whole > 0 and solves == 13
+    solves = 0
+    lowered = column_bound(problem, costs, pairs, relaxation.constant - 1e12, 60.0, 20)
+    assert solves == 9
+    assert lowered - (relaxation.constant - 1e12) <= whole - relaxation.constant + 1e-3
