@@ -262,9 +262,8 @@ def relaxation_bound(
     relaxation = _Relaxation(problem, costs)
     pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
     rounds = max(1, iterations // _STEPS_PER_ROUND)
-    share = seconds * _CAPACITY_SHARE
     ascent = _Ascent(relaxation, upper)
-    best = ascent.run(share - (time.perf_counter() - began), iterations)
+    best = ascent.run(seconds * _CAPACITY_SHARE - (time.perf_counter() - began), iterations)
     left = seconds - (time.perf_counter() - began)
     best = max(best, column_bound(problem, costs, pairs, relaxation.constant, left, rounds))
     # The column bound stops early where it stays below zero: the ascent, if still
