@@ -67,11 +67,14 @@ def test_match_costs_that_differ_by_worker_leave_the_plan_alone() -> None:
     assert polishable(problem, Costs.of(problem, NO_MATCH), routes)
 
 
-def test_the_routing_backend_polishes_a_round_without_match_costs() -> None:
-    """With no match cost the routing backend runs the polish after its search, and its
-    plan keeps every rule."""
-    from matchmaker.solve import get_solver
+def test_the_routing_backend_polishes_a_round_without_match_costs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With no match cost the routing backend runs the polish after its search (given a
+    tail long enough for it), and its plan keeps every rule."""
+    from matchmaker.solve import _round_search, get_solver
 
+    monkeypatch.setattr(_round_search, "_LNS_SHARE", 0.5)
     problem = random_problem(5, 30, 90, n_modes=2, team_share=0.1)  # not solved whole
     solution = get_solver("routing")(problem, policy=NO_MATCH, time_limit=4.0, seed=0)
     assert "polish_seconds" in solution.stats

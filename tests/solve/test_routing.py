@@ -16,8 +16,11 @@ from matchmaker.solve import Progress, Route, Solution, _decompose, get_solver, 
 from matchmaker.solve import _cpsat as cpsat
 from matchmaker.solve import _greedy as greedy
 from matchmaker.solve import _round_search as round_search
+from matchmaker.solve._budget import Budget
 from matchmaker.solve._costs import Costs, plan_cost
 from matchmaker.solve._lns import ruin_and_recreate
+from matchmaker.solve._polish import MIN_SECONDS as POLISH_MIN_SECONDS
+from matchmaker.solve._polish import polishable
 from matchmaker.solve._routing import solve
 from matchmaker.solve._routing_search import improve
 from matchmaker.solve._schedule import earliest_starts
@@ -279,6 +282,9 @@ def test_large_round_is_cut_into_parts_and_stays_valid(monkeypatch: pytest.Monke
     monkeypatch.setattr(round_search, "COPIES_PER_PART", 20)
     monkeypatch.setattr(round_search, "_REPAIR_SHARE", 0.2)
     monkeypatch.setattr(round_search, "_NEIGHBOURHOOD_REPAIR_SHARE", 0.2)
+    # The sub-rounds get the search's time (with ruin and recreate's share, they would
+    # get too little to be searched at all).
+    monkeypatch.setattr(round_search, "_LNS_SHARE", 0.0)
     problem = random_problem(11, 20, 70, team_share=0.2, pin_share=0.1, shifts_per_worker=2)
     solution = _solve(problem, time_limit=4.0)
     assert solution.stats["parts"] > 1
@@ -381,3 +387,29 @@ def test_large_round_gives_its_time_to_local_search() -> None:
     assert solution.stats["repair_tried"] == 0.0
     assert solution.stats["search_seconds"] + solution.stats["lns_seconds"] > 0.0
     assert solution.objective <= solution.stats["warm_start_objective"]
+
+
+def _round_search(problem: Problem, policy: Policy) -> round_search.RoundSearch:
+    start = greedy.solve(problem, policy=policy, time_limit=5.0, seed=0)
+    budget = Budget(deadline=time.perf_counter() + 60.0)
+    return round_search.RoundSearch(
+        problem, policy, start.routes, time.perf_counter(), None, budget
+    )
+
+
+def test_the_tail_after_ruin_and_recreate_searches_only_with_time_for_a_part() -> None:
+    """Ruin and recreate keeps its time to the deadline (less the fill's) when the tail
+    would give no sub-round its minimum model time and no polish group its minimum."""
+    problem = random_problem(12, 30, 90, team_share=0.05)
+    priced = _round_search(problem, POLICY)
+    assert not polishable(problem, priced.costs, priced.routes)
+    parts = priced.parts()
+    minimum = round_search._MIN_MODEL_SECONDS * parts
+    assert priced._tail_searches(minimum * 1.01)
+    assert not priced._tail_searches(minimum * 0.99)
+    alike = _round_search(problem, Policy(match_cost_per_point=0))
+    assert polishable(problem, alike.costs, alike.routes)
+    fill = problem.n_jobs * round_search._FILL_SECONDS_PER_JOB
+    polish_floor = (POLISH_MIN_SECONDS + fill) / round_search._POLISH_SHARE
+    assert alike._tail_searches(polish_floor * 1.01)
+    assert not alike._tail_searches(polish_floor * 0.99)

@@ -35,7 +35,7 @@ from matchmaker.solve._decompose import merge, sub_round
 from matchmaker.solve._routing_search import improve
 from matchmaker.solve._solution import Route
 
-__all__ = ["MAX_COPIES", "MAX_VEHICLES", "groups", "polish", "polishable"]
+__all__ = ["MAX_COPIES", "MAX_VEHICLES", "MIN_SECONDS", "groups", "polish", "polishable"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -43,7 +43,7 @@ MAX_VEHICLES = 250
 """Most vehicles in the one model (its search slows down with more)."""
 MAX_COPIES = 600
 """Most served job copies in the one model."""
-_MIN_SECONDS = 0.5
+MIN_SECONDS = 0.5
 """Less search time than this is not worth building the model for."""
 
 
@@ -91,7 +91,7 @@ def polish(
 ) -> tuple[Route, ...] | None:
     """``routes`` with less travel for the same served jobs, or ``None`` when the search
     found nothing cheaper (or had too little time to start)."""
-    if seconds < _MIN_SECONDS or not polishable(problem, costs, routes):
+    if seconds < MIN_SECONDS or not polishable(problem, costs, routes):
         return None
     deadline = time.perf_counter() + seconds
     parts = groups(problem, routes)
@@ -110,7 +110,7 @@ def polish(
         left -= weight
         if stop is not None and stop.is_set():
             break
-        if share < _MIN_SECONDS or not copies[part].any():
+        if share < MIN_SECONDS or not copies[part].any():
             continue
         inside = set(part.tolist())
         jobs = _served_jobs(tuple(r for r in current if r.vehicle in inside))

@@ -26,7 +26,9 @@ the bound, and the constants named in steps 2-5, are in :mod:`matchmaker.solve._
    jobs at a time over the whole round, team jobs whole, so it can exchange served jobs for
    more valuable unserved ones, which one-node routing moves cannot. It runs in one
    process per core, at most two unless ``policy.search_processes`` says otherwise
-   (:mod:`matchmaker.solve._lns_processes`).
+   (:mod:`matchmaker.solve._lns_processes`). When the time steps 4 and 5 would get
+   is too short for them to search at all, ruin and recreate takes it too, and the
+   greedy fill ends the solve.
 4. **Guided local search** (the rest): on the whole round when it is small (at most
    :data:`VEHICLES_PER_PART` vehicles and :data:`COPIES_PER_PART` job copies). A larger
    round is cut into sub-rounds by geography (:mod:`matchmaker.solve._decompose`),
