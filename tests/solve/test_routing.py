@@ -409,7 +409,6 @@ def test_the_tail_after_ruin_and_recreate_searches_only_with_time_for_a_part() -
     assert not priced._tail_searches(minimum * 0.99)
     alike = _round_search(problem, Policy(match_cost_per_point=0))
     assert polishable(problem, alike.costs, alike.routes)
-    fill = problem.n_jobs * round_search._FILL_SECONDS_PER_JOB
-    polish_floor = (POLISH_MIN_SECONDS + fill) / round_search._POLISH_SHARE
+    polish_floor = (POLISH_MIN_SECONDS + alike.fill_seconds()) / round_search._POLISH_SHARE
     assert alike._tail_searches(polish_floor * 1.01)
     assert not alike._tail_searches(polish_floor * 0.99)

@@ -160,7 +160,7 @@ class RoundSearch:
             end = now + (deadline - now) * _LNS_SHARE
             whole_tail = moves is None and not self._tail_searches(deadline - end)
             if whole_tail:
-                end = deadline - self.problem.n_jobs * _FILL_SECONDS_PER_JOB
+                end = deadline - self.fill_seconds()
             self._ruin_and_recreate(end, seed, moves)
             if budget.stopped:
                 return
@@ -172,9 +172,12 @@ class RoundSearch:
             polish_seconds = (deadline - time.perf_counter()) * _POLISH_SHARE
         self._passes(seed, deadline - polish_seconds)
         if polish_seconds and not budget.stopped:
-            fill_seconds = self.problem.n_jobs * _FILL_SECONDS_PER_JOB
-            self._polish(deadline - fill_seconds - time.perf_counter())
+            self._polish(deadline - self.fill_seconds() - time.perf_counter())
             self._fill(seed, deadline)
+
+    def fill_seconds(self) -> float:
+        """The least time a greedy fill of this round is given (:data:`_FILL_SECONDS_PER_JOB`)."""
+        return self.problem.n_jobs * _FILL_SECONDS_PER_JOB
 
     def _tail_searches(self, seconds: float) -> bool:
         """Whether ``seconds`` left after ruin and recreate would let the polish or guided
@@ -187,7 +190,7 @@ class RoundSearch:
         problem = self.problem
         rest = seconds
         if polishable(problem, self.costs, self.routes):
-            polish_seconds = seconds * _POLISH_SHARE - problem.n_jobs * _FILL_SECONDS_PER_JOB
+            polish_seconds = seconds * _POLISH_SHARE - self.fill_seconds()
             if polish_seconds / len(groups(problem, self.routes)) >= POLISH_MIN_SECONDS:
                 return True
             rest -= seconds * _POLISH_SHARE
@@ -209,9 +212,7 @@ class RoundSearch:
             pass_end = now + (deadline - now) / (passes - done)
             # The fill replays the whole plan first: it gets the time that takes, or, in a
             # pass too short for that, no time at all.
-            fill_seconds = max(
-                (pass_end - now) * _FILL_SHARE, self.problem.n_jobs * _FILL_SECONDS_PER_JOB
-            )
+            fill_seconds = max((pass_end - now) * _FILL_SHARE, self.fill_seconds())
             fill = budget.deterministic or fill_seconds <= (pass_end - now) / 2
             self._one_pass(parts, seed + done, pass_end - (fill_seconds if fill else 0.0), passes)
             if fill:
