@@ -398,8 +398,9 @@ def _round_search(problem: Problem, policy: Policy) -> round_search.RoundSearch:
 
 
 def test_the_tail_after_ruin_and_recreate_searches_only_with_time_for_a_part() -> None:
-    """Ruin and recreate keeps its time to the deadline (less the fill's) when the tail
-    would give no sub-round its minimum model time and no polish group its minimum."""
+    """The time after ruin and recreate counts as worth searching only when it gives
+    each sub-round its minimum model time or, on a round the polish can take, each polish
+    group its minimum after the fill's time; otherwise ruin and recreate keeps it."""
     problem = random_problem(12, 30, 90, team_share=0.05)
     priced = _round_search(problem, POLICY)
     assert not polishable(problem, priced.costs, priced.routes)
