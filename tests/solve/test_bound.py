@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -90,3 +93,31 @@ def test_routing_plans_report_a_bound_and_a_gap(dataset: Dataset) -> None:
         assert kpis["lower_bound"] is not None
         assert kpis["lower_bound"] <= kpis["objective"]
         assert kpis["gap"] is None or kpis["gap"] >= 0.0
+
+
+def test_a_bound_given_steps_takes_them_whatever_the_column_bound_spends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In deterministic mode (``iterations``) the ascent takes all its steps before the
+    column bound, not a share of the clock: a column bound that spends every second
+    left leaves the bound as it is when the column bound returns at once."""
+    from matchmaker.solve import _bound
+
+    def column_bound(*args: object) -> float:
+        seconds = args[4]
+        assert isinstance(seconds, float)
+        time.sleep(max(seconds, 0.0))
+        return -math.inf
+
+    problem = random_problem(3, 6, 40)
+    costs = Costs.of(problem, POLICY)
+    upper = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0).objective
+    monkeypatch.setattr(_bound, "_CAPACITY_SHARE", 0.0)
+    monkeypatch.setattr(_bound, "column_bound", lambda *args: -math.inf)
+    at_once = relaxation_bound(problem, costs, upper, 60.0, iterations=40)
+    one_step = relaxation_bound(problem, costs, upper, 60.0, iterations=1)
+    monkeypatch.setattr(_bound, "column_bound", column_bound)
+    spent = relaxation_bound(problem, costs, upper, 0.5, iterations=40)
+    assert at_once is not None and one_step is not None
+    assert one_step < at_once  # forty steps climb higher than one
+    assert spent == at_once

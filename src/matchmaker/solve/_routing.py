@@ -172,7 +172,7 @@ def solve(
         Costs.of(problem, policy),
         start.objective,
         min(limit * _BOUND_SHARE, budget.left()),
-        iterations=DETERMINISTIC_BOUND_STEPS if deterministic else 10_000,
+        iterations=DETERMINISTIC_BOUND_STEPS if deterministic else None,
     )
     bound_seconds = time.perf_counter() - bound_began
     search = RoundSearch(problem, policy, start.routes, began, progress, budget)
