@@ -1,6 +1,6 @@
 """The compiled recreate of the engine's ruin and recreate (``solve._recreate_kernel``):
-it places every job where the Python insertion (``Routes.table`` and ``best_single``)
-would, and its removal keeps the plan priced and valid."""
+it places every job where the Python insertion (``Routes.table`` with ``best_single``, or
+``best_team`` for a team job) would, and its removal keeps the plan priced and valid."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from matchmaker.model import Policy
 from matchmaker.solve import Route, Solution, objective_terms
 from matchmaker.solve import _greedy as greedy
 from matchmaker.solve._costs import Costs
+from matchmaker.solve._insertion import best_single, best_team
 from matchmaker.solve._lns import _Search
 from matchmaker.solve._lns_state import Plan
 from tests.problem_factory import make_problem, problem_violations, random_problems
@@ -28,14 +29,44 @@ def _search(problem: Problem, routes: tuple[Route, ...], removed: np.ndarray) ->
     return search
 
 
-def _compiled(search: _Search, order: np.ndarray, wide: np.ndarray, freed: np.ndarray) -> None:
-    """The recreate's own loop: compiled singles, team jobs in Python."""
+def _python_insert(plan: Plan, job: int, allowed: np.ndarray) -> None:
+    """The reference: ``job`` where ``Routes.table`` and ``best_single`` (``best_team``
+    for a team) put it, on the vehicles ``allowed`` with room, or nowhere."""
+    vehicles = plan.candidates(job, allowed)
+    team = int(plan.team[job])
+    if vehicles.size < team:
+        return
+    table = plan.table(job, vehicles)
+    pin = int(plan.pinned_start[job])
+    start = pin if pin >= 0 else None
+    places: list[tuple[int, int]]
+    if team == 1:
+        choice = best_single(table, start, int(plan.worth[job]))
+        if choice is None:
+            return
+        minute, places = choice[2], [choice[:2]]
+    else:
+        found = best_team(table, plan.worker[vehicles], team, start, worth=int(plan.worth[job]))
+        if found is None:
+            return
+        minute, places = found
+    for vehicle, position in places:
+        plan.insert(vehicle, position, job, minute, fixed=start is not None or team > 1)
+        plan.visits[job] += 1
+        n = int(plan.length[vehicle])
+        jobs = plan.job[vehicle, :n]
+        travel = int(plan.home[vehicle, jobs[0]])
+        travel += int(plan.travel[plan.mode[vehicle], jobs[:-1], jobs[1:]].sum())
+        match = int(plan.match[plan.worker[vehicle], jobs].sum())
+        plan.route_cost[vehicle] = plan.rate * travel + match
+    if plan.visits[job] == team:
+        plan.unserved_penalty -= int(plan.penalty[job])
+
+
+def _python(search: _Search, order: np.ndarray, wide: np.ndarray, freed: np.ndarray) -> None:
     plan = search.plan
-    index = plan.insert_singles(order, 0, wide, freed)
-    while index < order.size:
-        job = int(order[index])
-        search.insert(job, plan.eligible_by_job[job] & (freed | wide[job]))
-        index = plan.insert_singles(order, index + 1, wide, freed)
+    for job in order.tolist():
+        _python_insert(plan, job, plan.eligible_by_job[job] & (freed | wide[job]))
 
 
 def _same_state(a: Plan, b: Plan) -> None:
@@ -70,9 +101,8 @@ def test_the_compiled_recreate_places_every_job_where_python_does(
     freed = rng.random(problem.n_vehicles) < 0.5
     for search in (compiled, python):
         search.plan.travel_cost = travel_cost
-    _compiled(compiled, order, wide, freed)
-    for job in order.tolist():
-        python.insert(job, python.plan.eligible_by_job[job] & (freed | wide[job]))
+    compiled.plan.insert_jobs(order, wide, freed)
+    _python(python, order, wide, freed)
     _same_state(compiled.plan, python.plan)
     routes = compiled.plan.routes()
     solution = Solution(routes=routes, objective=0, backend="test", seed=0, solve_seconds=0.0)
@@ -94,7 +124,7 @@ def test_a_job_with_a_fixed_start_is_placed_at_that_start_or_not_at_all() -> Non
     plan = Plan(problem, POLICY, Costs.of(problem, POLICY))
     order = np.array([0, 1, 2], dtype=np.int64)
     wide = np.ones(3, dtype=bool)
-    assert plan.insert_singles(order, 0, wide, np.zeros(2, dtype=bool)) == 3
+    plan.insert_jobs(order, wide, np.zeros(2, dtype=bool))
     routes = {r.vehicle: dict(zip(r.jobs, r.starts, strict=True)) for r in plan.routes()}
     assert routes[0][1] == 200
     assert all(2 not in stops for stops in routes.values())  # 10 minutes away: 5 is too soon
@@ -108,7 +138,7 @@ def test_rows_grow_when_a_route_outgrows_the_arrays() -> None:
     plan = Plan(problem, POLICY, Costs.of(problem, POLICY))
     assert plan.job.shape[1] < 20
     order = np.arange(20, dtype=np.int64)
-    plan.insert_singles(order, 0, np.ones(20, dtype=bool), np.zeros(1, dtype=bool))
+    plan.insert_jobs(order, np.ones(20, dtype=bool), np.zeros(1, dtype=bool))
     assert plan.length[0] == 20 and plan.max_length == 20
     assert plan.objective() == objective_terms(problem, plan.routes(), POLICY).total
 
@@ -121,11 +151,39 @@ def test_equal_places_go_to_the_first_vehicle_and_position() -> None:
     compiled = _search(problem, (), np.zeros(0, dtype=np.int64))
     python = _search(problem, (), np.zeros(0, dtype=np.int64))
     order = np.array([0, 1], dtype=np.int64)
-    _compiled(compiled, order, np.ones(2, dtype=bool), np.zeros(2, dtype=bool))
-    for job in (0, 1):
-        python.insert(job, python.plan.eligible_by_job[job])
+    compiled.plan.insert_jobs(order, np.ones(2, dtype=bool), np.zeros(2, dtype=bool))
+    _python(python, order, np.ones(2, dtype=bool), np.zeros(2, dtype=bool))
     _same_state(compiled.plan, python.plan)
     # Job 1 adds no travel in front of job 0 or behind it on vehicle 0 (the same place):
     # in front it starts earlier.
     assert [r.vehicle for r in compiled.plan.routes()] == [0]
     assert compiled.plan.routes()[0].jobs == (1, 0)
+
+
+def test_a_team_job_goes_to_the_cheapest_workers_lowest_first_at_one_start() -> None:
+    """Four workers of one job each, a two-worker team job: the two cheapest to reach it
+    serve it (of the three alike ones, the two lowest), both fixed at the earliest start
+    they share, as ``best_team`` chooses; a second team job that needs three workers where
+    two are left stays unserved."""
+    problem = make_problem(
+        n_workers=4,
+        n_jobs=2,
+        team=[2, 3],
+        earliest=[0, 0],
+        latest=[300, 300],
+        home_travel=[[10, 10], [10, 10], [40, 40], [10, 10]],
+        travel=0,
+        max_jobs=1,
+    )
+    compiled = _search(problem, (), np.zeros(0, dtype=np.int64))
+    python = _search(problem, (), np.zeros(0, dtype=np.int64))
+    order = np.array([0, 1], dtype=np.int64)
+    everywhere = (np.ones(2, dtype=bool), np.zeros(4, dtype=bool))
+    compiled.plan.insert_jobs(order, *everywhere)
+    _python(python, order, *everywhere)
+    _same_state(compiled.plan, python.plan)
+    routes = compiled.plan.routes()
+    # Workers 0, 1 and 3 are 10 minutes away; 0 and 1 both start at minute 10.
+    assert [(r.vehicle, r.jobs, r.starts) for r in routes] == [(0, (0,), (10,)), (1, (0,), (10,))]
+    assert compiled.plan.fixed[0, 0] and compiled.plan.fixed[1, 0]
+    assert list(compiled.plan.served()) == [True, False]

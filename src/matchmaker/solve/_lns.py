@@ -20,10 +20,10 @@ higher value. This search works on the whole round at once, on the
    serve are inserted one by one, highest drop penalty first (ties, and in one of three
    recreates the order itself, by value per minute of work or at random), each at its
    cheapest feasible position (the choice of
-   :func:`~matchmaker.solve._insertion.best_single`, made in compiled code by
-   :meth:`~matchmaker.solve._lns_state.Plan.insert_singles`; or
+   :func:`~matchmaker.solve._insertion.best_single`, or of
    :func:`~matchmaker.solve._insertion.best_team` with one common start on distinct
-   workers), checked in constant time per position with the push-forward bounds.
+   workers, made in compiled code by :meth:`~matchmaker.solve._lns_state.Plan.insert_jobs`),
+   checked in constant time per position with the push-forward bounds.
 3. **Accept** the new plan by simulated annealing on the documented objective (the
    temperature falls linearly from :data:`START_TEMPERATURE` travel minutes to zero over
    the time given), else go back to the plan before the ruin. The best plan seen is kept.
@@ -57,7 +57,6 @@ import numpy.typing as npt
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
 from matchmaker.solve._costs import Costs
-from matchmaker.solve._insertion import best_single, best_team
 from matchmaker.solve._lns_state import Plan, Snapshot
 from matchmaker.solve._recombine import RoutePool, recombine
 from matchmaker.solve._solution import Route
@@ -274,38 +273,8 @@ class _Search:
         # vehicles the ruin freed can have room for it now.
         freed = np.zeros(problem.n_vehicles, dtype=bool)
         freed[touched] = True
-        index = plan.insert_singles(order, 0, wide, freed)
-        while index < order.size:
-            job = int(order[index])
-            self.insert(job, self.eligible_by_job[job] & (freed | wide[job]))
-            index = plan.insert_singles(order, index + 1, wide, freed)
+        plan.insert_jobs(order, wide, freed)
         plan.travel_cost = plan.rate
-
-    def insert(self, job: int, allowed: npt.NDArray[np.bool_]) -> bool:
-        plan, problem = self.plan, self.problem
-        vehicles = plan.candidates(job, allowed)
-        team = int(problem.job_team[job])
-        if vehicles.size < team:
-            return False
-        table = plan.table(job, vehicles)
-        fixed_start = int(plan.pinned_start[job])
-        start = fixed_start if fixed_start >= 0 else None
-        # The table prices time too (``plan.travel_cost``), so a priced job's worth is
-        # checked against a cost at least its own: it errs towards leaving the job out.
-        if team == 1:
-            choice = best_single(table, start, int(plan.worth[job]))
-            if choice is None:
-                return False
-            vehicle, position, minute = choice
-            plan.place(vehicle, position, job, minute, fixed=start is not None)
-            return True
-        found = best_team(table, plan.worker[vehicles], team, start, worth=int(plan.worth[job]))
-        if found is None:
-            return False
-        minute, members = found
-        for vehicle, position in members:
-            plan.place(vehicle, position, job, minute, fixed=True)
-        return True
 
     # -- one move -------------------------------------------------------------------------
 

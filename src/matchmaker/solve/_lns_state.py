@@ -130,16 +130,14 @@ class Plan(Routes):
         self.visits[jobs] = 0
         return touched[:count]
 
-    def insert_singles(
-        self, order: Int64Array, begin: int, wide: BoolArray, freed: BoolArray
-    ) -> int:
-        """Insert the jobs of ``order`` from ``begin`` on, each at its cheapest feasible
-        place (``best_single``'s choice) on an eligible vehicle with room, any such vehicle
-        when ``wide[job]`` and else one marked in ``freed``, until a team job or the end
-        (:func:`~matchmaker.solve._recreate_kernel.recreate_kernel`). Returns the index of
-        that team job, left to the caller, or ``order.size``."""
+    def insert_jobs(self, order: Int64Array, wide: BoolArray, freed: BoolArray) -> None:
+        """Insert the jobs of ``order`` one at a time, each at its cheapest feasible place
+        (``best_single``'s choice, or ``best_team``'s for a team job) on eligible vehicles
+        with room, any such vehicle when ``wide[job]`` and else those marked in ``freed``
+        (:func:`~matchmaker.solve._recreate_kernel.recreate_kernel`)."""
         from matchmaker.solve._recreate_kernel import GROW, recreate_kernel
 
+        begin = 0
         while True:
             index, status, change = recreate_kernel(
                 order, begin, wide, freed, self.travel_cost, self.job, self.start, self.end,
@@ -152,17 +150,9 @@ class Plan(Routes):
             self.unserved_penalty += int(change)
             self.max_length = int(self.length.max(initial=0))
             if status != GROW:
-                return int(index)
+                return
             self._grow()
             begin = int(index)
-
-    def place(self, vehicle: int, position: int, job: int, start: int, *, fixed: bool) -> None:
-        """Insert one visit (the caller checked it, as for :meth:`Routes.insert`)."""
-        self.insert(vehicle, position, job, start, fixed=fixed)
-        self.visits[job] += 1
-        if self.visits[job] == self.team[job]:
-            self.unserved_penalty -= int(self.penalty[job])
-        self._price(vehicle)
 
     def reschedule(self, vehicle: int) -> None:
         """Earliest starts of the free jobs, then latest starts, work and cost of a route."""
@@ -174,19 +164,6 @@ class Plan(Routes):
             self.shift_start, self.shift_end, self.mode, self.home, self.travel, self.match,
             self.worker, self.rate,
         )  # fmt: skip
-
-    def _price(self, vehicle: int) -> None:
-        n = int(self.length[vehicle])
-        if n == 0:
-            self.route_cost[vehicle] = 0
-            return
-        jobs = self.job[vehicle, :n]
-        mode = int(self.mode[vehicle])
-        travel = int(self.home[vehicle, jobs[0]]) + int(
-            self.travel[mode, jobs[:-1], jobs[1:]].sum()
-        )
-        worker = int(self.worker[vehicle])
-        self.route_cost[vehicle] = self.rate * travel + int(self.match[worker, jobs].sum())
 
     # -- snapshots ----------------------------------------------------------------------
 

@@ -6,11 +6,12 @@ In Python, choosing each job's cheapest place (every position of every candidate
 80% of a move (a tight 200 x 600 day, profiled); most jobs a recreate offers find no
 vehicle at all, and numpy's overhead per call outweighed the work. These functions do the
 same in compiled loops over a :class:`~matchmaker.solve._lns_state.Plan`'s arrays:
-:func:`recreate_kernel` inserts the single-worker jobs of a recreate order, each at its
+:func:`recreate_kernel` inserts the jobs of a recreate order, each single-worker job at its
 cheapest feasible place (lowest cost, then earliest start, then lowest vehicle and
-position: the choice of ``best_single``), and hands every team job back to Python
-(``best_team``); :func:`remove_kernel` takes jobs off their routes and reschedules what
-is left (:func:`reschedule_kernel`).
+position: the choice of ``best_single``) and each team job at the common start of least
+total cost on distinct workers (:func:`_best_team`, the choice of ``best_team``);
+:func:`remove_kernel` takes jobs off their routes and reschedules what is left
+(:func:`reschedule_kernel`).
 
 Every function here is compiled with ``cache=True``; numba checks a cached function only
 against its own module, so they call nothing compiled elsewhere.
@@ -24,16 +25,14 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-__all__ = ["DONE", "GROW", "TEAM", "recreate_kernel", "remove_kernel", "reschedule_kernel"]
+__all__ = ["DONE", "GROW", "recreate_kernel", "remove_kernel", "reschedule_kernel"]
 
 Ints = npt.NDArray[np.integer[Any]]
 Bools = npt.NDArray[np.bool_]
 
 DONE = 0
 """Every job of the order was tried."""
-TEAM = 1
-"""The job at the returned index is a team job: Python inserts it, then resumes after it."""
-GROW = 2
+GROW = 1
 """The job at the returned index needs a longer row than the arrays hold: Python grows
 them and resumes at that index."""
 
@@ -135,19 +134,9 @@ def reschedule_kernel(
         total += duration[j]
     if n > 0:
         _latest_from(
-            v,
-            n - 1,
-            job,
-            start,
-            latest,
-            fixed,
-            length,
-            duration,
-            job_latest,
-            shift_end,
-            mode,
+            v, n - 1, job, start, latest, fixed, length, duration, job_latest, shift_end, mode,
             travel,
-        )
+        )  # fmt: skip
     work[v] = total
     _price(v, job, length, mode, home, travel, match, worker, rate, route_cost)
 
@@ -197,27 +186,9 @@ def remove_kernel(
             fixed[v, i] = False
         length[v] = kept
         reschedule_kernel(
-            v,
-            job,
-            start,
-            end,
-            latest,
-            fixed,
-            length,
-            work,
-            route_cost,
-            duration,
-            job_earliest,
-            job_latest,
-            shift_start,
-            shift_end,
-            mode,
-            home,
-            travel,
-            match,
-            worker,
-            rate,
-        )
+            v, job, start, end, latest, fixed, length, work, route_cost, duration, job_earliest,
+            job_latest, shift_start, shift_end, mode, home, travel, match, worker, rate,
+        )  # fmt: skip
         touched[count] = v
         count += 1
     return count
@@ -269,19 +240,146 @@ def _place(
         start[v, i] = arrival
         end[v, i] = arrival + duration[job[v, i]]
     _latest_from(
-        v,
-        position,
-        job,
-        start,
-        latest,
-        fixed,
-        length,
-        duration,
-        job_latest,
-        shift_end,
-        mode,
+        v, position, job, start, latest, fixed, length, duration, job_latest, shift_end, mode,
         travel,
-    )
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
+def _slot(
+    v: int,
+    p: int,
+    j: int,
+    d: int,
+    low: int,
+    last: int,
+    job: Ints,
+    end: Ints,
+    latest: Ints,
+    length: Ints,
+    shift_start: Ints,
+    mode: Ints,
+    home: Ints,
+    travel: Ints,
+) -> tuple[int, int, int]:
+    """Earliest and latest start of ``j`` at position ``p`` of ``v`` (``Routes.table``),
+    and the travel minutes it adds there."""
+    n = length[v]
+    m = mode[v]
+    if p == 0:
+        before_end = int(shift_start[v])
+        leg_in = int(home[v, j])
+    else:
+        before_end = int(end[v, p - 1])
+        leg_in = int(travel[m, job[v, p - 1], j])
+    earliest = max(before_end + leg_in, low)
+    added = leg_in
+    high = last
+    if p < n:
+        after = job[v, p]
+        leg_out = int(travel[m, j, after])
+        high = min(last, int(latest[v, p]) - d - leg_out)
+        skip = int(home[v, after]) if p == 0 else int(travel[m, job[v, p - 1], after])
+        added += leg_out - skip
+    return earliest, high, added
+
+
+@njit(cache=True, nogil=True)
+def _best_team(
+    j: int,
+    members: int,
+    vehicles: Ints,
+    travel_cost: int,
+    chosen: Ints,
+    job: Ints,
+    end: Ints,
+    latest: Ints,
+    length: Ints,
+    duration: Ints,
+    job_earliest: Ints,
+    job_latest: Ints,
+    pinned_start: Ints,
+    shift_start: Ints,
+    shift_end: Ints,
+    mode: Ints,
+    home: Ints,
+    travel: Ints,
+    match: Ints,
+    worker: Ints,
+) -> tuple[int, int]:
+    """``best_team``'s choice for team job ``j`` on ``vehicles`` (ascending): the start of
+    least total cost over ``members`` distinct workers, each at its cheapest place covering
+    that start (earlier start, then lower cost, then lower worker on ties). Returns
+    ``(start, total cost)`` and puts each member's place in ``chosen`` (vehicle, position
+    rows); start -1 when no start has enough workers."""
+    d = int(duration[j])
+    low = int(job_earliest[j])
+    pin = int(pinned_start[j])
+    size = 0
+    for v in vehicles:
+        size += length[v] + 1
+    at_v = np.empty(size, np.int64)
+    at_p = np.empty(size, np.int64)
+    lows = np.empty(size, np.int64)
+    highs = np.empty(size, np.int64)
+    costs = np.empty(size, np.int64)
+    count = 0
+    for v in vehicles:
+        last = min(int(shift_end[v]) - d, int(job_latest[j]))
+        fee = int(match[worker[v], j])
+        for p in range(length[v] + 1):
+            earliest, high, added = _slot(
+                v, p, j, d, low, last, job, end, latest, length, shift_start, mode, home, travel
+            )
+            if earliest > high or (pin >= 0 and (pin < earliest or pin > high)):
+                continue
+            at_v[count], at_p[count], lows[count], highs[count] = v, p, earliest, high
+            costs[count] = travel_cost * added + fee
+            count += 1
+    starts = np.array([pin]) if pin >= 0 else np.unique(lows[:count])
+    n_workers = int(worker.max()) + 1
+    cheapest = np.zeros(n_workers, np.int64)
+    where = np.full(n_workers, -1, np.int64)
+    picked = np.zeros(n_workers, np.bool_)
+    seen = np.empty(count, np.int64)
+    best_start, best_total = -1, 0
+    for s in starts:
+        n_seen = 0
+        for r in range(count):
+            if lows[r] <= s <= highs[r]:
+                w = worker[at_v[r]]
+                if where[w] < 0:
+                    seen[n_seen] = w
+                    n_seen += 1
+                    cheapest[w], where[w] = costs[r], r
+                elif costs[r] < cheapest[w]:
+                    cheapest[w], where[w] = costs[r], r
+        total = 0
+        for k in range(members):
+            pick = -1
+            for i in range(n_seen):
+                w = seen[i]
+                if picked[w]:
+                    continue
+                if (
+                    pick < 0
+                    or cheapest[w] < cheapest[pick]
+                    or (cheapest[w] == cheapest[pick] and w < pick)
+                ):
+                    pick = w
+            if pick < 0:
+                total = -1
+                break
+            picked[pick] = True
+            total += cheapest[pick]
+            chosen[k, 0], chosen[k, 1] = at_v[where[pick]], at_p[where[pick]]
+        for i in range(n_seen):
+            where[seen[i]], picked[seen[i]] = -1, False
+        if total >= 0 and (best_start < 0 or total < best_total):
+            best_start, best_total = s, total
+            chosen[members : members * 2] = chosen[:members]
+    chosen[:members] = chosen[members : members * 2]
+    return best_start, best_total
 
 
 @njit(cache=True, nogil=True)
@@ -319,20 +417,28 @@ def recreate_kernel(
     worker: Ints,
     rate: int,
 ) -> tuple[int, int, int]:
-    """Insert ``order[begin:]`` one job at a time, each at its cheapest feasible place on
-    a vehicle eligible for it (any such vehicle when ``wide[job]``, else only those marked
-    in ``freed``) with room left; a job with none stays unserved, and so does one whose
-    cheapest place costs (travel at ``rate``, and match) ``worth[job]`` or more, and a team
-    job with fewer such vehicles than members. Places are chosen with travel priced at
-    ``travel_cost`` per minute. Returns ``(index, status, penalty change)``: status :data:`DONE`, or
-    :data:`TEAM` / :data:`GROW` at ``order[index]``, left to Python."""
+    """Insert ``order[begin:]`` one job at a time on the vehicles eligible for it (any such
+    vehicle when ``wide[job]``, else only those marked in ``freed``) with room left: a
+    single-worker job at its cheapest feasible place, a team job at the common start of
+    least total cost on distinct workers (:func:`_best_team`). A job with no such place
+    stays unserved, and so does one whose cheapest place costs ``worth[job]`` or more (a
+    single job's travel at ``rate`` and match; a team's total with travel at
+    ``travel_cost``, at least its own, so that a priced team errs towards being left out,
+    as it did in Python). Places are chosen with travel priced at ``travel_cost`` per
+    minute. Returns ``(index, status, penalty
+    change)``: status :data:`DONE`, or :data:`GROW` at ``order[index]``, left to Python."""
     width = job.shape[1]
     delta = 0
+    rooms = np.empty(length.size, np.int64)
+    largest = 1
+    for members in team:
+        largest = max(largest, members)
+    chosen = np.empty((2 * largest, 2), np.int64)
     for index in range(begin, order.size):
         j = order[index]
         d = int(duration[j])
         members = team[j]
-        rooms = 0
+        n_rooms = 0
         pin = int(pinned_start[j])
         low = int(job_earliest[j])
         best_cost = 0
@@ -347,27 +453,15 @@ def recreate_kernel(
             if n >= max_jobs[v] or work[v] + d > max_work[v]:
                 continue
             if members > 1:
-                rooms += 1
+                rooms[n_rooms] = v
+                n_rooms += 1
                 continue
-            m = mode[v]
             last = min(int(shift_end[v]) - d, int(job_latest[j]))
             fee = int(match[worker[v], j])
             for p in range(n + 1):
-                if p == 0:
-                    before_end = int(shift_start[v])
-                    leg_in = int(home[v, j])
-                else:
-                    before_end = end[v, p - 1]
-                    leg_in = int(travel[m, job[v, p - 1], j])
-                earliest = max(before_end + leg_in, low)
-                added = leg_in
-                high = last
-                if p < n:
-                    after = job[v, p]
-                    leg_out = int(travel[m, j, after])
-                    high = min(last, latest[v, p] - d - leg_out)
-                    skip = home[v, after] if p == 0 else travel[m, job[v, p - 1], after]
-                    added += leg_out - skip
+                earliest, high, added = _slot(
+                    v, p, j, d, low, last, job, end, latest, length, shift_start, mode, home, travel
+                )  # fmt: skip
                 if earliest > high:
                     continue
                 at = earliest
@@ -379,33 +473,35 @@ def recreate_kernel(
                 if best_v < 0 or cost < best_cost or (cost == best_cost and at < best_start):
                     best_cost, best_start, best_v, best_p = cost, at, v, p
                     best_real = rate * added + fee
-        if members > 1 and rooms >= members:
-            return index, TEAM, delta
-        if best_v < 0 or best_real >= worth[j]:
-            continue
-        if length[best_v] + 2 > width:
-            return index, GROW, delta
-        _place(
-            best_v,
-            best_p,
-            j,
-            best_start,
-            pin >= 0,
-            job,
-            start,
-            end,
-            latest,
-            fixed,
-            length,
-            work,
-            duration,
-            job_latest,
-            shift_end,
-            mode,
-            travel,
-        )
-        _price(best_v, job, length, mode, home, travel, match, worker, rate, route_cost)
-        visits[j] += 1
+        if members > 1:
+            if n_rooms < members:
+                continue
+            best_start, total = _best_team(
+                j, members, rooms[:n_rooms], travel_cost, chosen, job, end, latest, length,
+                duration, job_earliest, job_latest, pinned_start, shift_start, shift_end,
+                mode, home, travel, match, worker,
+            )  # fmt: skip
+            if best_start < 0 or total >= worth[j]:
+                continue
+            for k in range(members):
+                if length[chosen[k, 0]] + 2 > width:
+                    return index, GROW, delta
+            places = chosen[:members]
+        else:
+            if best_v < 0 or best_real >= worth[j]:
+                continue
+            if length[best_v] + 2 > width:
+                return index, GROW, delta
+            chosen[0, 0], chosen[0, 1] = best_v, best_p
+            places = chosen[:1]
+        for k in range(places.shape[0]):
+            v = places[k, 0]
+            _place(
+                v, places[k, 1], j, best_start, pin >= 0 or members > 1, job, start, end,
+                latest, fixed, length, work, duration, job_latest, shift_end, mode, travel,
+            )  # fmt: skip
+            _price(v, job, length, mode, home, travel, match, worker, rate, route_cost)
+            visits[j] += 1
         if visits[j] == team[j]:
             delta -= penalty[j]
     return order.size, DONE, delta
