@@ -159,23 +159,12 @@ class _Search:
         if kind == "related":
             return on_plan[:count].astype(np.int64), -1
         # string: a run around each neighbour, one run per route
-        where = plan.locations()
-        taken: list[int] = []
-        seen: set[int] = set()
-        for job in on_plan.tolist():
-            v = int(where[job])
-            if v < 0 or v in seen:
-                continue
-            seen.add(v)
-            n = int(plan.length[v])
-            row = plan.job[v, :n]
-            at = int(np.flatnonzero(row == job)[0])
-            size = int(self.rng.integers(1, min(MAX_STRING, n) + 1))
-            first = int(self.rng.integers(max(0, at - size + 1), min(at, n - size) + 1))
-            taken.extend(row[first : first + size].tolist())
-            if len(taken) >= count:
-                break
-        jobs = np.unique(np.asarray(taken, dtype=np.int64))
+        from matchmaker.solve._ruin_kernel import strings
+
+        taken = np.empty(count + MAX_STRING, dtype=np.int64)
+        draws = self.rng.random(2 * on_plan.size)
+        size = strings(on_plan, count, MAX_STRING, draws, plan.job, plan.length, taken)
+        jobs = np.unique(taken[:size])
         return jobs[self.movable[jobs]], -1
 
     def _worst(self, count: int) -> Int64Array:
@@ -183,33 +172,19 @@ class _Search:
         its route (in from the previous stop or home, out to the next, less the direct
         leg), highest first with a random rank bias, as in Ropke and Pisinger's worst
         removal."""
+        from matchmaker.solve._ruin_kernel import detours
+
         plan = self.plan
-        width = plan.max_length
-        if width == 0:
+        visits = int(plan.length.sum())
+        candidates = np.empty(visits, dtype=np.int64)
+        added = np.empty(visits, dtype=np.int64)
+        size = detours(
+            plan.job, plan.length, plan.mode, plan.home, plan.travel, self.movable,
+            candidates, added,
+        )  # fmt: skip
+        if size == 0:
             return np.zeros(0, dtype=np.int64)
-        jobs = plan.job[:, :width]
-        present = jobs >= 0
-        safe = np.maximum(jobs, 0)
-        mode = plan.mode[:, None]
-        before = np.empty_like(safe)
-        before[:, 1:] = safe[:, :-1]
-        before[:, 0] = 0
-        after = np.zeros_like(safe)
-        after[:, :-1] = safe[:, 1:]
-        has_after = np.zeros_like(present)
-        has_after[:, :-1] = present[:, 1:]
-        rows = np.arange(jobs.shape[0])[:, None]
-        travel_in = plan.travel[mode, before, safe].astype(np.int64)
-        travel_in[:, 0] = plan.home[rows[:, 0], safe[:, 0]]
-        skip = plan.travel[mode, before, after].astype(np.int64)
-        skip[:, 0] = plan.home[rows[:, 0], after[:, 0]]
-        out = plan.travel[mode, safe, after].astype(np.int64)
-        detour = travel_in + np.where(has_after, out - skip, 0)
-        ok = present & self.movable[safe]
-        candidates, detours = safe[ok], detour[ok]
-        if candidates.size == 0:
-            return np.zeros(0, dtype=np.int64)
-        ranked = candidates[np.argsort(-detours, kind="stable")]
+        ranked = candidates[:size][np.argsort(-added[:size], kind="stable")]
         picks = (self.rng.random(count) ** WORST_BIAS * ranked.size).astype(np.int64)
         return np.unique(ranked[picks])
 

@@ -100,13 +100,6 @@ class Plan(Routes):
         served: BoolArray = self.visits >= self.team
         return served
 
-    def locations(self) -> Int64Array:
-        """The vehicle of each job (one of them for a team job), -1 when unserved."""
-        rows, cols = np.nonzero(self.job >= 0)
-        where = np.full(self.problem.n_jobs, -1, dtype=np.int64)
-        where[self.job[rows, cols]] = rows
-        return where
-
     # -- changes --------------------------------------------------------------------------
 
     def remove(self, jobs: Int64Array) -> Int64Array:
