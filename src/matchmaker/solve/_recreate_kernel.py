@@ -425,8 +425,8 @@ def recreate_kernel(
     single job's travel at ``rate`` and match; a team's total with travel at
     ``travel_cost``, at least its own, so that a priced team errs towards being left out,
     as it did in Python). Places are chosen with travel priced at ``travel_cost`` per
-    minute. Returns ``(index, status, penalty
-    change)``: status :data:`DONE`, or :data:`GROW` at ``order[index]``, left to Python."""
+    minute. Returns ``(index, status, penalty change)``: status :data:`DONE`, or
+    :data:`GROW` at ``order[index]``, left to Python."""
     width = job.shape[1]
     delta = 0
     rooms = np.empty(length.size, np.int64)
