@@ -16,6 +16,7 @@ from matchmaker.solve._costs import Costs
 from matchmaker.solve._insertion import best_single, best_team
 from matchmaker.solve._lns import _Search
 from matchmaker.solve._lns_state import Plan
+from matchmaker.solve._objective import route_travel
 from tests.problem_factory import make_problem, problem_violations, random_problems
 
 POLICY = Policy()
@@ -55,8 +56,10 @@ def _python_insert(plan: Plan, job: int, allowed: np.ndarray) -> None:
         plan.visits[job] += 1
         n = int(plan.length[vehicle])
         jobs = plan.job[vehicle, :n]
-        travel = int(plan.home[vehicle, jobs[0]])
-        travel += int(plan.travel[plan.mode[vehicle], jobs[:-1], jobs[1:]].sum())
+        starts = tuple(plan.start[vehicle, :n].tolist())
+        travel = route_travel(
+            plan.problem, Route(vehicle=vehicle, jobs=tuple(jobs.tolist()), starts=starts)
+        )
         match = int(plan.match[plan.worker[vehicle], jobs].sum())
         plan.route_cost[vehicle] = plan.rate * travel + match
     if plan.visits[job] == team:

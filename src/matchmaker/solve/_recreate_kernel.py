@@ -342,6 +342,7 @@ def _best_team(
     where = np.full(n_workers, -1, np.int64)
     picked = np.zeros(n_workers, np.bool_)
     seen = np.empty(count, np.int64)
+    trial = np.empty((members, 2), np.int64)
     best_start, best_total = -1, 0
     for s in starts:
         n_seen = 0
@@ -372,13 +373,12 @@ def _best_team(
                 break
             picked[pick] = True
             total += cheapest[pick]
-            chosen[k, 0], chosen[k, 1] = at_v[where[pick]], at_p[where[pick]]
+            trial[k, 0], trial[k, 1] = at_v[where[pick]], at_p[where[pick]]
         for i in range(n_seen):
             where[seen[i]], picked[seen[i]] = -1, False
         if total >= 0 and (best_start < 0 or total < best_total):
             best_start, best_total = s, total
-            chosen[members : members * 2] = chosen[:members]
-    chosen[:members] = chosen[members : members * 2]
+            chosen[:members] = trial
     return best_start, best_total
 
 
@@ -430,10 +430,8 @@ def recreate_kernel(
     width = job.shape[1]
     delta = 0
     rooms = np.empty(length.size, np.int64)
-    largest = 1
-    for members in team:
-        largest = max(largest, members)
-    chosen = np.empty((2 * largest, 2), np.int64)
+    # A team is placed only with at least as many vehicles as members.
+    chosen = np.empty((length.size, 2), np.int64)
     for index in range(begin, order.size):
         j = order[index]
         d = int(duration[j])
