@@ -214,33 +214,18 @@ class _Search:
     # -- recreate -----------------------------------------------------------------------
 
     def recreate(self, removed: Int64Array, touched: Int64Array, first: int) -> None:
+        # numba loads on first use, so that choosing a backend stays quick.
+        from matchmaker.solve._offer_kernel import offer
+
         plan, problem = self.plan, self.problem
-        open_jobs = np.flatnonzero((plan.visits == 0) & self.movable)
-        if touched.size and open_jobs.size:
-            near = np.any(problem.eligible[touched], axis=0)
-            open_jobs = open_jobs[near[open_jobs]]
-        if open_jobs.size > EXTRA_UNSERVED:
-            value = plan.penalty[open_jobs] + self.rng.random(open_jobs.size)
-            open_jobs = open_jobs[np.argpartition(-value, EXTRA_UNSERVED)[:EXTRA_UNSERVED]]
-        offered = np.zeros(problem.n_jobs, dtype=bool)
-        offered[removed] = True
-        offered[open_jobs] = True
-        jobs = np.flatnonzero(offered)
-        noise = self.rng.random(jobs.size)
+        draws = self.rng.random(2 * problem.n_jobs)
         style = int(self.rng.integers(3))
-        keys: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | Int64Array]
-        if style == 0:
-            keys = (noise, -plan.penalty[jobs])
-        elif style == 1:
-            keys = (noise, -self.value_density[jobs])
-        else:
-            keys = (noise, -plan.penalty[jobs] * (0.5 + noise))
-        order = jobs[np.lexsort(keys)]
-        wide = np.zeros(problem.n_jobs, dtype=bool)
-        wide[removed] = True
-        if first >= 0:
-            order = np.concatenate(([first], order[order != first]))
-            wide[first] = True
+        order = np.empty(problem.n_jobs + 1, dtype=np.int64)
+        wide = np.empty(problem.n_jobs, dtype=bool)
+        count = offer(
+            plan.visits, self.movable, self.eligible_by_job, touched, removed, plan.penalty,
+            self.value_density, draws, style, EXTRA_UNSERVED, first, order, wide,
+        )  # fmt: skip
         plan.travel_cost = plan.rate + int(
             self.minute_value * TIME_PRICES[self.rng.integers(len(TIME_PRICES))]
         )
@@ -248,7 +233,7 @@ class _Search:
         # vehicles the ruin freed can have room for it now.
         freed = np.zeros(problem.n_vehicles, dtype=bool)
         freed[touched] = True
-        plan.insert_jobs(order, wide, freed)
+        plan.insert_jobs(order[:count], wide, freed)
         plan.travel_cost = plan.rate
 
     # -- one move -------------------------------------------------------------------------
