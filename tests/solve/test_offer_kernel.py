@@ -32,7 +32,7 @@ def _offer(
     extra: int = 10,
     first: int = -1,
 ) -> tuple[list[int], list[int]]:
-    order = np.empty(VISITS.size + 1, dtype=np.int64)
+    order = np.empty(VISITS.size, dtype=np.int64)
     wide = np.empty(VISITS.size, dtype=bool)
     count = offer(
         VISITS, MOVABLE, ELIGIBLE_BY_JOB, np.array(touched, dtype=np.int64),

@@ -134,6 +134,32 @@ def test_a_job_with_a_fixed_start_is_placed_at_that_start_or_not_at_all() -> Non
     assert plan.fixed[0, list(routes[0]).index(1)]
 
 
+def test_a_team_job_with_a_fixed_start_is_staffed_at_that_start_or_not_at_all() -> None:
+    """A two-worker job pinned to minute 200 gets its two cheapest workers, both at 200,
+    as ``best_team`` chooses; one pinned to minute 5, which no worker 10 minutes away can
+    reach, stays unserved."""
+    problem = make_problem(
+        n_workers=3,
+        n_jobs=2,
+        team=[2, 2],
+        earliest=[0, 0],
+        latest=[400, 400],
+        pinned_start=[200, 5],
+        home_travel=[[10, 10], [30, 30], [10, 10]],
+        max_jobs=1,
+    )
+    compiled = _search(problem, (), np.zeros(0, dtype=np.int64))
+    python = _search(problem, (), np.zeros(0, dtype=np.int64))
+    order = np.array([1, 0], dtype=np.int64)
+    everywhere = (np.ones(2, dtype=bool), np.zeros(3, dtype=bool))
+    compiled.plan.insert_jobs(order, *everywhere)
+    _python(python, order, *everywhere)
+    _same_state(compiled.plan, python.plan)
+    routes = [(r.vehicle, r.jobs, r.starts) for r in compiled.plan.routes()]
+    assert routes == [(0, (0,), (200,)), (2, (0,), (200,))]
+    assert list(compiled.plan.served()) == [True, False]
+
+
 def test_rows_grow_when_a_route_outgrows_the_arrays() -> None:
     """One worker, twenty short jobs: the arrays start eight wide and grow as the
     compiled recreate fills the route."""

@@ -220,7 +220,7 @@ class _Search:
         plan, problem = self.plan, self.problem
         draws = self.rng.random(2 * problem.n_jobs)
         style = int(self.rng.integers(3))
-        order = np.empty(problem.n_jobs + 1, dtype=np.int64)
+        order = np.empty(problem.n_jobs, dtype=np.int64)
         wide = np.empty(problem.n_jobs, dtype=bool)
         count = offer(
             plan.visits, self.movable, self.eligible_by_job, touched, removed, plan.penalty,

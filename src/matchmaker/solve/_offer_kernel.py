@@ -41,8 +41,8 @@ def offer(
     order: Ints,
     wide: Bools,
 ) -> int:
-    """Fill ``order`` with the jobs to insert and ``wide`` with those that may go to any
-    vehicle with room; returns how many jobs ``order`` holds.
+    """Fill ``order`` (room for every job) with the jobs to insert and ``wide`` with those
+    that may go to any vehicle with room; returns how many jobs ``order`` holds.
 
     Offered are the ``removed`` jobs and the open ones (no visit, movable), these only if
     a ``touched`` vehicle may serve them (when any was touched) and, beyond ``extra`` of

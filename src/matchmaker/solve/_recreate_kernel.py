@@ -253,6 +253,7 @@ def _slot(
     d: int,
     low: int,
     last: int,
+    pin: int,
     job: Ints,
     end: Ints,
     latest: Ints,
@@ -263,7 +264,8 @@ def _slot(
     travel: Ints,
 ) -> tuple[int, int, int]:
     """Earliest and latest start of ``j`` at position ``p`` of ``v`` (``Routes.table``),
-    and the travel minutes it adds there."""
+    both the pinned start when ``pin`` is not -1 and falls between them, and the travel
+    minutes it adds there; the earliest is above the latest where ``j`` does not fit."""
     n = length[v]
     m = mode[v]
     if p == 0:
@@ -281,7 +283,11 @@ def _slot(
         high = min(last, int(latest[v, p]) - d - leg_out)
         skip = int(home[v, after]) if p == 0 else int(travel[m, job[v, p - 1], after])
         added += leg_out - skip
-    return earliest, high, added
+    if pin < 0:
+        return earliest, high, added
+    if earliest <= pin <= high:
+        return pin, pin, added
+    return pin + 1, pin, added
 
 
 @njit(cache=True, nogil=True)
@@ -329,14 +335,16 @@ def _best_team(
         fee = int(match[worker[v], j])
         for p in range(length[v] + 1):
             earliest, high, added = _slot(
-                v, p, j, d, low, last, job, end, latest, length, shift_start, mode, home, travel
-            )
-            if earliest > high or (pin >= 0 and (pin < earliest or pin > high)):
+                v, p, j, d, low, last, pin, job, end, latest, length, shift_start, mode, home,
+                travel,
+            )  # fmt: skip
+            if earliest > high:
                 continue
             at_v[count], at_p[count], lows[count], highs[count] = v, p, earliest, high
             costs[count] = travel_cost * added + fee
             count += 1
-    starts = np.array([pin]) if pin >= 0 else np.unique(lows[:count])
+    # With a pin every place's window is that one minute.
+    starts = np.unique(lows[:count])
     n_workers = int(worker.max()) + 1
     cheapest = np.zeros(n_workers, np.int64)
     where = np.full(n_workers, -1, np.int64)
@@ -457,16 +465,12 @@ def recreate_kernel(
             last = min(int(shift_end[v]) - d, int(job_latest[j]))
             fee = int(match[worker[v], j])
             for p in range(n + 1):
-                earliest, high, added = _slot(
-                    v, p, j, d, low, last, job, end, latest, length, shift_start, mode, home, travel
+                at, high, added = _slot(
+                    v, p, j, d, low, last, pin, job, end, latest, length, shift_start, mode,
+                    home, travel,
                 )  # fmt: skip
-                if earliest > high:
+                if at > high:
                     continue
-                at = earliest
-                if pin >= 0:
-                    if pin < earliest or pin > high:
-                        continue
-                    at = pin
                 cost = travel_cost * added + fee
                 if best_v < 0 or cost < best_cost or (cost == best_cost and at < best_start):
                     best_cost, best_start, best_v, best_p = cost, at, v, p
