@@ -72,6 +72,19 @@ def _python(search: _Search, order: np.ndarray, wide: np.ndarray, freed: np.ndar
         _python_insert(plan, job, plan.eligible_by_job[job] & (freed | wide[job]))
 
 
+def _insert_everywhere(problem: Problem, order: list[int]) -> Plan:
+    """An empty plan with ``order`` inserted on any vehicle, compiled; the Python
+    reference must reach the same state."""
+    compiled = _search(problem, (), np.zeros(0, dtype=np.int64))
+    python = _search(problem, (), np.zeros(0, dtype=np.int64))
+    jobs = np.array(order, dtype=np.int64)
+    everywhere = (np.ones(problem.n_jobs, dtype=bool), np.zeros(problem.n_vehicles, dtype=bool))
+    compiled.plan.insert_jobs(jobs, *everywhere)
+    _python(python, jobs, *everywhere)
+    _same_state(compiled.plan, python.plan)
+    return compiled.plan
+
+
 def _same_state(a: Plan, b: Plan) -> None:
     for name in _STATE:
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
@@ -89,7 +102,8 @@ def test_the_compiled_recreate_places_every_job_where_python_does(
 ) -> None:
     """From a greedy plan less a random set of jobs, inserting a random order with random
     wide and freed masks gives the same routes, starts, latest starts, costs and served
-    counts compiled as through ``Routes.table`` and ``best_single`` job by job."""
+    counts compiled as through ``Routes.table`` and ``best_single`` (``best_team`` for a
+    team job) job by job."""
     rng = np.random.default_rng(seed)
     start = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0)
     probe = _search(problem, start.routes, np.zeros(0, dtype=np.int64))
@@ -148,16 +162,10 @@ def test_a_team_job_with_a_fixed_start_is_staffed_at_that_start_or_not_at_all() 
         home_travel=[[10, 10], [30, 30], [10, 10]],
         max_jobs=1,
     )
-    compiled = _search(problem, (), np.zeros(0, dtype=np.int64))
-    python = _search(problem, (), np.zeros(0, dtype=np.int64))
-    order = np.array([1, 0], dtype=np.int64)
-    everywhere = (np.ones(2, dtype=bool), np.zeros(3, dtype=bool))
-    compiled.plan.insert_jobs(order, *everywhere)
-    _python(python, order, *everywhere)
-    _same_state(compiled.plan, python.plan)
-    routes = [(r.vehicle, r.jobs, r.starts) for r in compiled.plan.routes()]
+    plan = _insert_everywhere(problem, [1, 0])
+    routes = [(r.vehicle, r.jobs, r.starts) for r in plan.routes()]
     assert routes == [(0, (0,), (200,)), (2, (0,), (200,))]
-    assert list(compiled.plan.served()) == [True, False]
+    assert list(plan.served()) == [True, False]
 
 
 def test_rows_grow_when_a_route_outgrows_the_arrays() -> None:
@@ -177,16 +185,11 @@ def test_equal_places_go_to_the_first_vehicle_and_position() -> None:
     vehicle and position among the equally cheap, earliest places, as ``best_single``
     does."""
     problem = make_problem(n_workers=2, n_jobs=2, travel=0, home_travel=10, duration=30)
-    compiled = _search(problem, (), np.zeros(0, dtype=np.int64))
-    python = _search(problem, (), np.zeros(0, dtype=np.int64))
-    order = np.array([0, 1], dtype=np.int64)
-    compiled.plan.insert_jobs(order, np.ones(2, dtype=bool), np.zeros(2, dtype=bool))
-    _python(python, order, np.ones(2, dtype=bool), np.zeros(2, dtype=bool))
-    _same_state(compiled.plan, python.plan)
+    plan = _insert_everywhere(problem, [0, 1])
     # Job 1 adds no travel in front of job 0 or behind it on vehicle 0 (the same place):
     # in front it starts earlier.
-    assert [r.vehicle for r in compiled.plan.routes()] == [0]
-    assert compiled.plan.routes()[0].jobs == (1, 0)
+    assert [r.vehicle for r in plan.routes()] == [0]
+    assert plan.routes()[0].jobs == (1, 0)
 
 
 def test_a_team_job_goes_to_the_cheapest_workers_lowest_first_at_one_start() -> None:
@@ -204,15 +207,9 @@ def test_a_team_job_goes_to_the_cheapest_workers_lowest_first_at_one_start() -> 
         travel=0,
         max_jobs=1,
     )
-    compiled = _search(problem, (), np.zeros(0, dtype=np.int64))
-    python = _search(problem, (), np.zeros(0, dtype=np.int64))
-    order = np.array([0, 1], dtype=np.int64)
-    everywhere = (np.ones(2, dtype=bool), np.zeros(4, dtype=bool))
-    compiled.plan.insert_jobs(order, *everywhere)
-    _python(python, order, *everywhere)
-    _same_state(compiled.plan, python.plan)
-    routes = compiled.plan.routes()
+    plan = _insert_everywhere(problem, [0, 1])
+    routes = plan.routes()
     # Workers 0, 1 and 3 are 10 minutes away; 0 and 1 both start at minute 10.
     assert [(r.vehicle, r.jobs, r.starts) for r in routes] == [(0, (0,), (10,)), (1, (0,), (10,))]
-    assert compiled.plan.fixed[0, 0] and compiled.plan.fixed[1, 0]
-    assert list(compiled.plan.served()) == [True, False]
+    assert plan.fixed[0, 0] and plan.fixed[1, 0]
+    assert list(plan.served()) == [True, False]
