@@ -315,3 +315,18 @@ def test_a_policy_asking_for_the_way_home_checks_the_pins(tmp_path: Path) -> Non
     result = runner.invoke(app, [*args, "--policy", str(plain), "--time-limit", "1"])
     assert result.exit_code == 0, result.output
     _assert_valid_plan(folder, out)
+
+
+def test_a_cpsat_model_too_large_for_the_limit_is_written_with_a_warning(tmp_path: Path) -> None:
+    """``--solver cpsat`` on a round whose exact model does not build within the limit
+    still writes a verified plan (the greedy warm start), exit 0, and warns on stderr that
+    this happened and which solver suits such a round."""
+    folder = tmp_path / "data"
+    generated = runner.invoke(app, ["generate", str(folder), "--workers", "60", "--jobs", "600"])
+    assert generated.exit_code == 0, generated.output
+    out = tmp_path / "plan"
+    args = ["dispatch", str(folder), "--out", str(out), "--solver", "cpsat", "--time-limit", "1"]
+    result = runner.invoke(app, [*args, "--no-smallest-change"])
+    assert result.exit_code == 0, result.output
+    assert "did not fit the time limit" in result.stderr and "--solver routing" in result.stderr
+    _assert_valid_plan(folder, out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from matchmaker.compile import Problem
@@ -12,7 +13,8 @@ from matchmaker.model import Policy
 from matchmaker.solve import Solution, get_solver, objective_terms
 from matchmaker.solve import _greedy as greedy
 from matchmaker.solve import _routing as routing
-from matchmaker.solve._cpsat import lower_bound, solve
+from matchmaker.solve._costs import Costs
+from matchmaker.solve._cpsat import BuildTimeout, build, lower_bound, solve
 from tests.problem_factory import (
     make_problem,
     missing_pins,
@@ -181,6 +183,29 @@ def test_time_limit_is_honoured() -> None:
     assert time.perf_counter() - began <= 1.0 * 1.1 + 1.0
     assert problem_violations(problem, solution) == []
     assert solution.lower_bound is not None and solution.lower_bound <= solution.objective
+
+
+def test_a_model_too_large_for_the_limit_gives_the_greedy_plan_within_the_limit() -> None:
+    """60 workers x 600 jobs, each worker allowed about 200 of them, is millions of arcs:
+    building stops at its share of the limit, the plan is the (valid) warm start, without
+    a bound, marked ``model_too_large``, and the time limit holds."""
+    problem = random_problem(5, 60, 600)
+    began = time.perf_counter()
+    solution = solve(problem, policy=POLICY, time_limit=1.0, seed=0)
+    assert time.perf_counter() - began <= 1.0 * 1.1 + 1.0
+    assert solution.stats["model_too_large"] == 1.0
+    assert solution.lower_bound is None and solution.status == "feasible"
+    assert problem_violations(problem, solution) == []
+    assert solution.objective == objective_terms(problem, solution.routes, POLICY).total
+    assert solution.objective == solution.stats["warm_start_objective"]
+
+
+def test_building_past_its_deadline_raises() -> None:
+    """A deadline already passed stops the build at its first vehicle; none builds whole."""
+    problem = random_problem(1, 3, 6)
+    with pytest.raises(BuildTimeout):
+        build(problem, Costs.of(problem, POLICY), deadline=time.perf_counter() - 1.0)
+    assert build(problem, Costs.of(problem, POLICY), deadline=None).arcs
 
 
 def test_same_seed_same_plan() -> None:

@@ -92,6 +92,15 @@ def test_a_time_limit_that_cuts_a_deterministic_search_is_reported() -> None:
     assert result.time_capped
 
 
+def test_a_cpsat_model_too_large_for_the_cap_is_reported_as_both() -> None:
+    """A deterministic CP-SAT solve whose model does not build within the cap returns the
+    warm start, which says both that the model was too large and that the plan may vary
+    (whether the build fits depends on the machine)."""
+    result = dispatch(_round(60, 600), solver="cpsat", time_limit=1.0, seed=1, deterministic=True)
+    assert result.ok
+    assert result.model_too_large and result.time_capped
+
+
 def test_stop_ends_a_routing_search_early_with_a_valid_plan() -> None:
     """Setting ``stop`` mid-search returns the best plan so far long before the limit."""
     stop = threading.Event()

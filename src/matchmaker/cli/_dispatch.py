@@ -293,6 +293,13 @@ def dispatch_command(
             )
     console.print(_summary(result.plan, lang.value))
     console.print(message(lang.value, "summary.written", out=out), highlight=False, markup=False)
+    if result.model_too_large:
+        stderr.print(
+            "warning: building the CP-SAT model of this round did not fit the time limit; "
+            "the plan is the greedy warm start (use --solver routing for rounds this size)",
+            highlight=False,
+            markup=False,
+        )
     if result.time_capped:
         stderr.print(
             "warning: the time limit cut the deterministic search short; this plan may "

@@ -55,6 +55,12 @@ class DispatchResult:
         """A deterministic solve was cut short by its time limit: the plan may not repeat."""
         return bool(self.solution.stats.get("time_capped"))
 
+    @property
+    def model_too_large(self) -> bool:
+        """The CP-SAT model of the round did not fit the time limit: the plan is the
+        greedy warm start."""
+        return bool(self.solution.stats.get("model_too_large"))
+
 
 def redacted(dataset: Dataset) -> Dataset:
     """``dataset`` without the names of workers and customers (nor street addresses):

@@ -40,6 +40,11 @@ cores): 10 workers x 30 jobs are proven optimal in under 0.2 s; 15 x 45 and 20 x
 search does not beat its greedy hint and the bound is 70 % below the plan. Use
 :func:`lower_bound` for benchmarks on rounds up to about 20 x 60, and the routing
 backend (which uses this model on small neighbourhoods) for real rounds.
+
+On a round too large for the time limit (building the model alone passes
+:data:`_BUILD_SHARE` of the time left, e.g. 60 workers x 1,680 jobs over a week: 643,171
+arcs, 14 s to build) the solve stops building and returns the greedy plan, without a
+bound, with ``stats["model_too_large"]``; the time limit holds.
 """
 
 from __future__ import annotations
@@ -64,7 +69,7 @@ from matchmaker.solve._refuse import refuse_rules
 from matchmaker.solve._schedule import routes_with_starts
 from matchmaker.solve._solution import ProgressCallback, Route, Solution, report_done
 
-__all__ = ["Run", "build", "hint", "lower_bound", "plan_from", "run", "solve"]
+__all__ = ["BuildTimeout", "Run", "build", "hint", "lower_bound", "plan_from", "run", "solve"]
 
 BACKEND = "cpsat"
 
@@ -72,6 +77,9 @@ _WARM_START_SHARE = 0.1
 """Share of the time limit the greedy hint may use."""
 _DETERMINISTIC_PER_SECOND = 1.0
 """Deterministic-time units allowed per second of time limit (reproducible stop)."""
+_BUILD_SHARE = 0.5
+"""Share of the time left after the warm start that building the model may use; what is
+left is for the hint, CP-SAT's loading of the model (which grows with it) and the search."""
 DETERMINISTIC_UNITS = 1.0
 """Deterministic-time units of a ``deterministic=True`` solve (independent of the time
 limit, so the same round and seed give the same plan on any machine)."""
@@ -109,8 +117,17 @@ def _allowed_pairs(problem: Problem) -> list[list[int]]:
     return [np.flatnonzero(row).tolist() for row in allowed]
 
 
-def build(problem: Problem, costs: Costs) -> _Model:
-    """The exact model of ``problem`` priced by ``costs`` (see the module docstring)."""
+class BuildTimeout(Exception):
+    """:func:`build` passed its deadline before the model was whole."""
+
+
+def build(problem: Problem, costs: Costs, *, deadline: float | None = None) -> _Model:
+    """The exact model of ``problem`` priced by ``costs`` (see the module docstring).
+
+    Raises :class:`BuildTimeout` when ``time.perf_counter()`` passes ``deadline`` while
+    the routes are built: the model grows with the square of each vehicle's jobs, and on
+    a large round building it alone can take longer than the whole time limit.
+    """
     model = cp_model.CpModel()
     penalties = costs.drop_penalty
     match = costs.match_cost
@@ -146,6 +163,8 @@ def build(problem: Problem, costs: Costs) -> _Model:
     arcs: dict[int, dict[tuple[int, int], cp_model.IntVar]] = {}
     travel_terms: list[tuple[int, cp_model.IntVar]] = []
     for v, jobs in enumerate(jobs_of):
+        if deadline is not None and time.perf_counter() > deadline:
+            raise BuildTimeout
         if jobs:
             arcs[v] = _add_route(model, problem, v, jobs, assign, start, travel_terms)
 
@@ -371,22 +390,37 @@ def solve(
         stop=stop,
     )
     budget.capped = bool(deterministic and start.stats.get("timed_out"))
-    built = build(problem, Costs.of(problem, policy))
-    hint(built, problem, start.routes)
-    result = run(
-        built,
-        budget.left(),
-        seed,
-        units=DETERMINISTIC_UNITS if deterministic else None,
-        stop=stop,
-    )
-    budget.capped = budget.capped or (deterministic and result.by_clock)
-    routes, state = start.routes, "feasible"
-    if result.found:
-        found = plan_from(result.solver, built, problem)
-        if objective_terms(problem, found, policy).total <= start.objective:
-            routes = found
-            state = "optimal" if result.optimal else "feasible"
+    routes, state, bound = start.routes, "feasible", None
+    stats = {"warm_start_objective": float(start.objective), "cpsat_objective": math.nan}
+    try:
+        built = build(
+            problem,
+            Costs.of(problem, policy),
+            deadline=time.perf_counter() + budget.left() * _BUILD_SHARE,
+        )
+    except BuildTimeout:
+        # Too large for the time limit: the plan is the warm start, and whether the build
+        # fits depends on the machine, so a deterministic plan may not repeat.
+        budget.capped = budget.capped or deterministic
+        stats["model_too_large"] = 1.0
+    else:
+        hint(built, problem, start.routes)
+        result = run(
+            built,
+            budget.left(),
+            seed,
+            units=DETERMINISTIC_UNITS if deterministic else None,
+            stop=stop,
+        )
+        budget.capped = budget.capped or (deterministic and result.by_clock)
+        bound = result.bound
+        stats["deterministic_time"] = float(result.solver.deterministic_time)
+        if result.found:
+            stats["cpsat_objective"] = float(built.constant + result.solver.objective_value)
+            found = plan_from(result.solver, built, problem)
+            if objective_terms(problem, found, policy).total <= start.objective:
+                routes = found
+                state = "optimal" if result.optimal else "feasible"
     objective = objective_terms(problem, routes, policy).total
     elapsed = time.perf_counter() - began
     report_done(progress, routes, objective, elapsed)
@@ -396,16 +430,9 @@ def solve(
         backend=BACKEND,
         seed=seed,
         solve_seconds=elapsed,
-        lower_bound=result.bound,
+        lower_bound=bound,
         status=state,
-        stats={
-            "cpsat_objective": float(built.constant + result.solver.objective_value)
-            if result.found
-            else math.nan,
-            "warm_start_objective": float(start.objective),
-            "deterministic_time": float(result.solver.deterministic_time),
-            **budget.flags(),
-        },
+        stats={**stats, **budget.flags()},
     )
 
 
