@@ -13,7 +13,7 @@ from matchmaker.live import apply_option, build_index, recommend
 from matchmaker.model import Dataset, RequestError, TimeWindow
 from matchmaker.plan import Plan, ReasonCode, UnassignedJob, dispatch, has_limits, verify
 from tests.clock import at
-from tests.rules.world import job, worker, world
+from tests.rules.world import followed, job, worker, world
 
 _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
@@ -234,3 +234,25 @@ def test_a_new_jobs_column_is_what_compile_gives_it(data: st.DataObject) -> None
     assert np.array_equal(column.travel_out, problem.travel_job_job[:, j, :j])
     assert column.earliest == int(problem.job_earliest[j]) + offset
     assert column.latest == int(problem.job_latest[j]) + offset
+
+
+def test_a_linked_visit_is_offered_only_within_its_gap_after_the_visit_it_follows() -> None:
+    """F follows A by 2 to 3 hours. With A unserved F gets no option and the note names A;
+    with A served at 09:00 every option for F starts from 11:00 to 12:00 and verifies."""
+    dataset = world(
+        workers=[worker("W1"), worker("W2")],
+        jobs=followed(
+            job("A", window=TimeWindow(start=at(9), end=at(9))),
+            TimeWindow(start=at(9), end=at(16)),
+            120,
+            180,
+        ),
+    )
+    served = dispatch(dataset, solver="routing", time_limit=2.0)
+    assert served.ok and {a.job_id for a in served.plan.assignments} == {"A", "F"}
+    alone = _without(_without(served.plan, "F"), "A")
+    recommendation = recommend(dataset, alone, "F", k=3)
+    assert recommendation.options == () and "it follows A" in recommendation.note
+    assert _check_options(dataset, _without(served.plan, "F"), "F", max_moves=0) > 0
+    options = recommend(dataset, _without(served.plan, "F"), "F", k=5).options
+    assert all(at(11) <= o.assignments[0].start <= at(12) for o in options)

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matchmaker.live import Change, parse_changes, replan
-from matchmaker.model import Dataset, DatasetError, TimeWindow, utc
+from matchmaker.model import Dataset, DatasetError, SkillRequirement, TimeWindow, utc
 from matchmaker.plan import Plan, dispatch, verify
 from tests.clock import at
-from tests.rules.world import job, shift, worker, world
+from tests.rules.world import followed, job, plan_of, shift, worker, world
 
 _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
@@ -367,3 +367,69 @@ def test_a_pinned_team_losing_a_member_is_staffed_again_or_left_out_whole() -> N
     assert result.violations == ()
     assert verify(result.dataset, result.plan) == []
     assert [a.job_id for a in result.plan.assignments] == []
+
+
+def test_a_linked_visit_whose_leader_a_change_hit_is_hit_too() -> None:
+    """W1 serves A at 09:00 and F, which follows it 2 to 5 hours later, at 11:00. W1
+    declines A and nobody else works: A cannot be served again, so F, served only with A,
+    is hit by the same change instead of staying alone (the re-plan verifies)."""
+    dataset = world(
+        jobs=followed(
+            job("A", window=TimeWindow(start=at(9), end=at(9))),
+            TimeWindow(start=at(11), end=at(14)),
+            120,
+            300,
+        )
+    )
+    plan = dispatch(dataset, solver="routing", time_limit=2.0).plan
+    assert {a.job_id for a in plan.assignments} == {"A", "F"}
+    changes = parse_changes(
+        _lines({"kind": "job_declined", "job_id": "A", "worker_id": "W1"}),
+        dataset,
+        file="c.jsonl",
+    )
+    result = replan(dataset, plan, changes, time_limit=2.0)
+    assert result.ok, result.violations
+    rows = {row.job_id: row for row in result.diff}
+    assert rows["A"].change == rows["F"].change == "dropped"
+    assert rows["F"].cause.startswith("it follows A") and result.moved == 0
+
+
+def test_the_budget_step_places_a_linked_visit_only_after_its_leader() -> None:
+    """Nobody can serve A; F follows it; G is cancelled. With no solver, the budget step
+    alone places what is unserved: it leaves F out, as serving it alone breaks
+    linked_visits."""
+    needs = (SkillRequirement(name="elderly_care", level=4),)
+    dataset = world(
+        jobs=[
+            job("A", window=TimeWindow(start=at(9), end=at(9)), required_skills=needs),
+            job("F", window=TimeWindow(start=at(11), end=at(14)), depends_on="A", priority=5),
+            job("G", window=TimeWindow(start=at(15), end=at(16))),
+        ]
+    )
+    plan = plan_of(dataset)
+    changes = parse_changes(
+        _lines({"kind": "job_cancelled", "job_id": "G"}), dataset, file="c.jsonl"
+    )
+    result = replan(dataset, plan, changes, solver="none", time_limit=2.0)
+    assert result.ok, result.violations
+    assert result.plan.assignments == ()
+
+
+def test_a_freeze_after_a_due_start_still_places_the_job_after_the_freeze() -> None:
+    """A is due at 09:30 and unserved; the re-plan freezes everything before 10:00. A may
+    still be served from 10:00 (late, costing its lateness), and the re-plan verifies."""
+    dataset = world(
+        jobs=[
+            job("A", window=TimeWindow(start=at(9), end=at(12)), due_start=at(9, 30)),
+            job("B", window=TimeWindow(start=at(14), end=at(15))),
+        ]
+    )
+    plan = plan_of(dataset)
+    changes = parse_changes(
+        _lines({"kind": "job_cancelled", "job_id": "B"}), dataset, file="c.jsonl"
+    )
+    result = replan(dataset, plan, changes, freeze_before=at(10), time_limit=2.0)
+    assert result.ok, result.violations
+    served = {a.job_id: a.start for a in result.plan.assignments}
+    assert set(served) == {"A"} and served["A"] >= at(10)

@@ -45,3 +45,13 @@ def test_windows_cover_the_hours_of_every_day_with_room() -> None:
     )
     applied = apply_option(recommendation, plan, best.option, policy=dataset.settings.policy)
     assert verify(recommendation.dataset, applied) == []
+
+
+def test_a_request_with_a_due_start_keeps_it_on_every_day() -> None:
+    """A request due at 09:30 within 09:00-11:00: on each day its due start moves with its
+    window (a request the day after is due 09:30 that day), and windows are offered."""
+    dataset = _two_days()
+    plan = dispatch(dataset, solver="greedy", time_limit=5.0).plan
+    request = job("REQ", window=TimeWindow(start=at(9), end=at(11)), due_start=at(9, 30))
+    found = slots(dataset, plan, request, start_day=at(9).date(), days=2, window=60)
+    assert {s.start.date() for s in found} == {at(9).date(), at(9, day=1).date()}

@@ -57,6 +57,7 @@ __all__ = [
     "at",
     "customer",
     "dispatched",
+    "followed",
     "job",
     "plan_of",
     "rules_broken",
@@ -113,6 +114,17 @@ def job(job_id: str = "J1", **changes: Any) -> Job:
     }
     fields.update(changes)
     return Job(**fields)
+
+
+def followed(
+    leader: Job, window: TimeWindow, min_gap: int, max_gap: int, **changes: Any
+) -> list[Job]:
+    """``leader`` and F, a visit following it ``min_gap`` to ``max_gap`` minutes later,
+    starting in ``window``."""
+    follower = job(
+        "F", window=window, depends_on=leader.job_id, min_gap=min_gap, max_gap=max_gap, **changes
+    )
+    return [leader, follower]
 
 
 def customer(customer_id: str = "C1", **changes: Any) -> Customer:

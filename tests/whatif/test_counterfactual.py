@@ -9,8 +9,18 @@ from matchmaker.io import read_plan, write_plan
 from matchmaker.model import Gender, SkillRequirement, TimeWindow
 from matchmaker.plan import Assignment, explain_job, verify
 from matchmaker.whatif import changes_frame, smallest_changes, with_smallest_changes
+from matchmaker.whatif._probe import prove
 from tests.clock import at
-from tests.rules.world import customer, job, plan_of, shift, with_job, worker, world
+from tests.rules.world import (
+    customer,
+    followed,
+    job,
+    plan_of,
+    shift,
+    with_job,
+    worker,
+    world,
+)
 
 NINE = TimeWindow(start=at(9), end=at(9))
 
@@ -158,3 +168,53 @@ def test_a_spent_time_limit_leaves_jobs_not_searched_in_plan_order() -> None:
     searched = smallest_changes(dataset, plan, time_limit=60.0)
     assert {c.kind for c in searched} <= {"widen_window", "move_planned_job", "hire", "none"}
     assert "not_searched" not in {c.kind for c in searched}
+
+
+def test_another_day_moves_the_due_start_with_the_window() -> None:
+    """A job with a due start, on a day nobody works: the change to the next day moves its
+    due start along (the job stays valid), and the change is proven there."""
+    window = TimeWindow(start=at(9), end=at(11))
+    dataset = world(
+        workers=[worker("W1", shifts=(shift(8, 18, day=1),))],
+        jobs=[job("J1", window=window, due_start=at(9, 30))],
+    )
+    change = _only(smallest_changes(dataset, plan_of(dataset)), "J1")
+    assert change.kind == "another_day"
+    assert change.start is not None and change.start.date() == at(9, day=1).date()
+
+
+def test_a_linked_visit_is_not_proven_served_without_the_visit_it_follows() -> None:
+    """F follows A (2 to 5 hours after it); nobody holds A's skill, so A is unserved and
+    so must F be. Hiring for A is proven (A alone keeps every rule); no change serving F
+    alone is reported, since the plan with it breaks linked_visits."""
+    needs = (SkillRequirement(name="elderly_care", level=4),)
+    dataset = world(
+        jobs=followed(
+            job("A", window=NINE, required_skills=needs, service_type="elderly_care"),
+            TimeWindow(start=at(11), end=at(14)),
+            120,
+            300,
+        )
+    )
+    changes = smallest_changes(dataset, plan_of(dataset))
+    assert _only(changes, "A").kind == "hire"
+    assert _only(changes, "F").kind == "none"
+
+
+def test_a_proof_reads_the_customers_other_workers_when_the_customer_caps_them() -> None:
+    """C1 allows one worker; W1 serves its J1. J2 of C1 given to W2 (free, untouched by
+    J1) breaks the cap: the proof reads J1 and W1 too and fails. Without the cap it holds."""
+    capped = customer("C1", max_distinct_workers=1)
+    dataset = world(
+        workers=[worker("W1"), worker("W2")],
+        jobs=[job("J1", window=NINE), job("J2", window=NINE)],
+        customers=[capped],
+    )
+    plan = plan_of(dataset, ("J1", "W1", at(9)))
+    row = Assignment(
+        job_id="J2", worker_id="W2", start=at(9), end=at(10),
+        travel_minutes=0, sequence=1, match_score=0.0,
+    )  # fmt: skip
+    assert not prove(dataset, plan, [row])
+    uncapped = replace(dataset, customers=(customer("C1"),))
+    assert prove(uncapped, plan_of(uncapped, ("J1", "W1", at(9))), [row])

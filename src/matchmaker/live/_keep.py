@@ -18,7 +18,7 @@ from datetime import datetime
 
 import numpy as np
 
-from matchmaker.compile import Problem
+from matchmaker.compile import LINK_DIFFERENT, LINK_SAME, Problem
 from matchmaker.live._changes import ChangedRound
 from matchmaker.live._index import routes_of
 from matchmaker.live._keep_breaks import mend_breaks
@@ -31,7 +31,9 @@ __all__ = ["frozen_jobs", "not_before", "previous_visits", "replay"]
 
 def not_before(round_: Dataset, frozen: frozenset[str], freeze_before: datetime | None) -> Dataset:
     """The round for placing and moving: a job that is not frozen may start no earlier
-    than ``freeze_before`` (one whose window closes before it cannot be served)."""
+    than ``freeze_before`` (one whose window closes before it cannot be served). A due
+    start already passed becomes ``freeze_before``: each minute after it still costs the
+    same lateness, and the plan's own lateness is counted on the real due start."""
     if freeze_before is None:
         return round_
     everyone = frozenset(w.worker_id for w in round_.workers)
@@ -45,7 +47,10 @@ def not_before(round_: Dataset, frozen: frozenset[str], freeze_before: datetime 
             jobs[j] = replace(job, excluded_workers=everyone)
             continue
         moved = freeze_before.astimezone(job.window.start.tzinfo)
-        jobs[j] = replace(job, window=TimeWindow(start=moved, end=job.window.end))
+        due = job.due_start
+        if due is not None and utc(due) < utc(moved):
+            due = moved
+        jobs[j] = replace(job, window=TimeWindow(start=moved, end=job.window.end), due_start=due)
     return replace(round_, jobs=tuple(jobs))
 
 
@@ -206,6 +211,12 @@ def replay(
             if size > 1 and (len(found) > 1 or members[j] != size) and job_id not in frozen:
                 hit.setdefault(job_id, "its team was broken up by a change")
                 newly = True
+        for j, leader in broken_links(problem, kept):
+            if problem.job_ids[j] not in frozen:
+                hit[problem.job_ids[j]] = (
+                    f"it follows {problem.job_ids[leader]}, which a change moved or hit"
+                )
+                newly = True
         if not newly:
             newly = mend_breaks(problem, kept, frozen, changed, hit)
         if not newly:
@@ -213,6 +224,31 @@ def replay(
         if not newly:
             return dict(kept), hit
     return dict(kept), hit
+
+
+def broken_links(
+    problem: Problem, schedule: dict[int, list[tuple[int, int]]]
+) -> list[tuple[int, int]]:
+    """``(visit, the visit it follows)`` for each served linked visit of ``schedule``
+    (vehicle -> [(job, start)]) whose leader is not served, starts outside its gap, or has
+    the wrong worker (same or different, as the link asks)."""
+    rules = problem.rules
+    if rules is None or not rules.has_links:
+        return []
+    start = np.full(problem.n_jobs, -1, dtype=np.int64)
+    worker = np.full(problem.n_jobs, -1, dtype=np.int64)
+    for v, visits_v in schedule.items():
+        for j, s in visits_v:
+            start[j] = s
+            worker[j] = int(problem.vehicle_worker[v])
+    follower = np.flatnonzero((rules.link_to >= 0) & (start >= 0))
+    lead = rules.link_to[follower]
+    gap = start[follower] - start[lead]
+    low, high, how = rules.link_min[follower], rules.link_max[follower], rules.link_worker[follower]
+    broken = (start[lead] < 0) | (gap < low) | ((high >= 0) & (gap > high))
+    broken |= (how == LINK_SAME) & (worker[follower] != worker[lead])
+    broken |= (how == LINK_DIFFERENT) & (worker[follower] == worker[lead])
+    return [(int(j), int(k)) for j, k in zip(follower[broken], lead[broken], strict=True)]
 
 
 def _mend_limits(

@@ -38,7 +38,7 @@ from matchmaker.compile import (
 )
 from matchmaker.live._break_fit import has_breaks
 from matchmaker.live._index import JobColumn, PlanIndex, build_index, job_column
-from matchmaker.live._limit_options import SEARCH_FACTOR, within_limits
+from matchmaker.live._limit_options import SEARCH_FACTOR, within_limits, within_link
 from matchmaker.live._options import Move, Option, Placement, Recommendation, instant
 from matchmaker.live._search import Candidate, candidates
 from matchmaker.model import (
@@ -223,6 +223,8 @@ def recommend_in_index(
     )
     limited = has_limits(whole)
     wanted = k * SEARCH_FACTOR if limited else k
+    job = added if added is not None else components_from.job(column.job_id)
+    column = within_link(index, column, job)
     found = candidates(index, column, k=wanted, max_moves=max_moves, allowed=allowed)
     eligible_workers = int(
         np.unique(index.problem.vehicle_worker[np.flatnonzero(column.eligible)]).size
@@ -233,12 +235,15 @@ def recommend_in_index(
     if limited:
         options = within_limits(whole, index.plan, options, k)
     note = ""
+    leader = job.depends_on
     if not options:
-        if found:
+        if leader is not None and not any(a.job_id == leader for a in index.plan.assignments):
+            note = f"it follows {leader}, which the plan does not serve: serve that visit first"
+        elif found:
             note = (
-                "every place found would break a limit across days or the customer's "
-                "continuity cap (max_week_minutes, min_rest_minutes, max_consecutive_days, "
-                "max_distinct_workers)"
+                "every place found would break a limit across days, the customer's "
+                "continuity cap or a linked visit (max_week_minutes, min_rest_minutes, "
+                "max_consecutive_days, max_distinct_workers, linked_visits)"
             )
         elif has_breaks(index.problem) and candidates(
             index, column, k=1, max_moves=max_moves, allowed=allowed, breaks=False

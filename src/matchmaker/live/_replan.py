@@ -14,7 +14,8 @@
    unless a change hit it.
 3. **Placing the rest.** The visits that stay become pins and the solver (``routing`` by
    default, ``time_limit`` and ``seed`` as in ``dispatch``) places the new, hit and
-   still-unassigned jobs around them: nothing that stays can move in this step.
+   still-unassigned jobs around them: nothing that stays can move in this step. With
+   ``solver="none"`` this step is skipped and the budget step alone places them.
 4. **The budget.** Then, most valuable first, each job still unserved is offered the best
    recommendation (:mod:`matchmaker.live._search`) that moves at most the moves left of
    ``max_moves``; it is taken when it lowers the objective, the stability cost of its moves
@@ -56,8 +57,15 @@ from matchmaker.live._index import (
     routes_of,
     schedule_of,
 )
-from matchmaker.live._keep import frozen_jobs, not_before, previous_visits, replay
+from matchmaker.live._keep import (
+    broken_links,
+    frozen_jobs,
+    not_before,
+    previous_visits,
+    replay,
+)
 from matchmaker.live._keep_breaks import hold_breaks, taken_breaks
+from matchmaker.live._limit_options import within_link
 from matchmaker.live._search import candidates
 from matchmaker.model import Dataset, Policy, add_minutes, minutes_from
 from matchmaker.plan import Break, Plan, Violation, build_plan, verify
@@ -123,7 +131,8 @@ def replan(
     chosen = policy if policy is not None else dataset.settings.policy
     if max_moves < 0 or shift_tolerance < 0:
         raise ValueError("max_moves and shift_tolerance must be 0 or more")
-    get_solver(solver)  # an unknown solver fails before any work
+    if solver != "none":
+        get_solver(solver)  # an unknown solver fails before any work
     visits: dict[str, list[tuple[str, datetime, datetime]]] = defaultdict(list)
     for a in previous.assignments:
         visits[a.worker_id].append((a.job_id, a.start, a.end))
@@ -314,7 +323,7 @@ def _spend_budget(
             break
         j = int(waiting[np.lexsort((waiting, -index.penalty[waiting]))][0])
         tried.add(j)
-        column = job_column(index, j)
+        column = within_link(index, job_column(index, j), round_.jobs[j])
         found = candidates(index, column, k=1, max_moves=left)
         if not found or found[0].cost - column.penalty >= 0:
             continue
@@ -330,9 +339,9 @@ def _spend_budget(
             schedule.setdefault(vehicle, []).append((j, start))
         for visits_v in schedule.values():
             visits_v.sort(key=lambda visit: visit[1])
-        if _limits_broken(problem, schedule) > _limits_broken(problem, before):
-            # The insertion search sees one worker's day; a limit across days or the
-            # customer's cap on workers is checked on the whole schedule.
+        if _broken(problem, schedule) > _broken(problem, before):
+            # The insertion search sees one worker's day; a limit across days, the
+            # customer's cap on workers and linked visits are checked on the whole schedule.
             schedule.clear()
             schedule.update(before)
             continue
@@ -342,9 +351,10 @@ def _spend_budget(
     return reasons
 
 
-def _limits_broken(problem: Problem, schedule: Schedule) -> int:
-    """How many limits across days (or customers' caps on workers) ``schedule`` breaks."""
-    return len(breaches(problem, routes_of(schedule)))
+def _broken(problem: Problem, schedule: Schedule) -> int:
+    """How many limits across days, customers' caps on workers and linked visits
+    ``schedule`` breaks."""
+    return len(breaches(problem, routes_of(schedule))) + len(broken_links(problem, schedule))
 
 
 def _finish(

@@ -111,6 +111,9 @@ def slots(
             template,
             job_id=job_id,
             window=TimeWindow(start=earliest, end=latest),
+            due_start=None
+            if template.due_start is None
+            else _on_day(template.due_start, day, first, zone),
             pinned_worker_ids=(),
             pinned_start=None,
         )

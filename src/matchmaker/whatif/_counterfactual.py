@@ -131,17 +131,31 @@ def _candidates(dataset: Dataset, job: Job, days: Sequence[Any], zone: Any) -> l
         if day == own:
             continue
         away = abs((day - own).days)
-        start = _same_clock(window.start, day, zone)
-        end = _same_clock(window.end, day + (window.end.astimezone(zone).date() - own), zone)
         found.append(
             _Candidate(
                 kind="another_day",
                 cost=CHANGE_COSTS["another_day"] + CHANGE_COSTS["another_day_per_day"] * away,
                 change=f"move it to {day.isoformat()} at the same time",
-                job=replace(job, window=replace(window, start=start, end=end)),
+                job=_on_day(job, own, day, zone),
             )
         )
     return sorted(found, key=lambda c: c.cost)
+
+
+def _on_day(job: Job, own: Any, day: Any, zone: Any) -> Job:
+    """``job`` moved from local date ``own`` to ``day`` at the same clock times: its window
+    and, with it, its due start and pinned start (which must stay inside the window)."""
+
+    def moved(moment: datetime) -> datetime:
+        return _same_clock(moment, day + (moment.astimezone(zone).date() - own), zone)
+
+    window = replace(job.window, start=moved(job.window.start), end=moved(job.window.end))
+    return replace(
+        job,
+        window=window,
+        due_start=None if job.due_start is None else moved(job.due_start),
+        pinned_start=None if job.pinned_start is None else moved(job.pinned_start),
+    )
 
 
 def _same_clock(moment: datetime, day: Any, zone: Any) -> datetime:

@@ -22,6 +22,7 @@ from matchmaker.model import (
     Dataset,
     Gender,
     Job,
+    LinkWorker,
     MatchmakerError,
     Policy,
     Shift,
@@ -33,6 +34,7 @@ from matchmaker.model import (
 from matchmaker.plan import Plan
 from matchmaker.whatif._change import CHANGE_COSTS, HireSignal, SmallestChange
 from matchmaker.whatif._districts import Districts
+from matchmaker.whatif._probe import prove
 
 __all__ = ["hire_change", "hire_shift", "hire_worker", "serve_with"]
 
@@ -138,10 +140,27 @@ def serve_with(
     zone: Any,
 ) -> dict[str, datetime] | None:
     """Plan ``jobs`` on ``workers`` alone (greedy, deterministic) and verify it: the start
-    of each job served, or ``None`` when the travel model cannot place the new homes."""
+    of each job served, or ``None`` when the travel model cannot place the new homes.
+
+    The greedy planner does not read links or due starts, so it plans the jobs without
+    them; the plan is then proven with them, against the whole plan (a linked visit must
+    keep its gap to the visit it follows, a customer's cap on different workers counts the
+    new ones): when that fails, ``None``.
+    """
     from matchmaker.plan import dispatch
 
-    round_ = replace(dataset, workers=workers, jobs=jobs)
+    unlinked = tuple(
+        replace(
+            j,
+            due_start=None,
+            depends_on=None,
+            min_gap=None,
+            max_gap=None,
+            link_worker=LinkWorker.ANY,
+        )
+        for j in jobs
+    )
+    round_ = replace(dataset, workers=workers, jobs=unlinked)
     try:
         result = dispatch(
             round_,
@@ -155,5 +174,13 @@ def serve_with(
     except MatchmakerError:
         return None
     if not result.ok:
+        return None
+    edited = {j.job_id: j for j in jobs}
+    whole = replace(
+        dataset,
+        workers=(*dataset.workers, *workers),
+        jobs=tuple(edited.get(j.job_id, j) for j in dataset.jobs),
+    )
+    if not prove(whole, plan, result.plan.assignments):
         return None
     return {a.job_id: a.start.astimezone(zone) for a in result.plan.assignments}

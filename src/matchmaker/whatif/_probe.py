@@ -29,11 +29,12 @@ from matchmaker.compile import (
     pair_reasons,
     rule_shift_fit,
 )
-from matchmaker.model import Dataset, Job, add_minutes, minutes_from
+from matchmaker.model import Dataset, Job, LinkWorker, ReasonCode, add_minutes, minutes_from
 from matchmaker.plan import (
     Assignment,
     Plan,
     Standing,
+    UnassignedJob,
     eligible_by_worker,
     standing_of,
     verify,
@@ -62,9 +63,19 @@ def variant_eligibility(
     if count == 0:
         return np.zeros((problem.n_vehicles, 0), dtype=np.bool_)
     zone = _zone(problem)
-    # Temporary ids keep the variants distinct in one dataset; pins do not apply to them.
+    # Temporary ids keep the variants distinct in one dataset; pins do not apply to them,
+    # nor links (the job they follow is not among the probes, and no pair rule reads them).
     probes = tuple(
-        replace(v, job_id=f"{v.job_id}#{k}", pinned_worker_ids=(), pinned_start=None)
+        replace(
+            v,
+            job_id=f"{v.job_id}#{k}",
+            pinned_worker_ids=(),
+            pinned_start=None,
+            depends_on=None,
+            min_gap=None,
+            max_gap=None,
+            link_worker=LinkWorker.ANY,
+        )
         for k, v in enumerate(variants)
     )
     mini = replace(dataset, jobs=probes)
@@ -230,29 +241,73 @@ def prove(
     """Does the plan with ``added`` rows (and without the rows of ``removed_jobs``) pass
     :func:`~matchmaker.plan.verify` on ``dataset``, over the workers it touches?
 
-    Every rule is about one worker, one job or one team, so the part of the round made of
-    the touched workers, every job they serve and every member of those jobs' teams is
-    verified whole; the rest of the plan is unchanged and was verified already.
+    The part of the round verified is closed under what the rules read together (see
+    :func:`_part`); the rest of the plan is unchanged and was verified already.
     """
     gone = set(removed_jobs)
     rows = [a for a in plan.assignments if a.job_id not in gone] + list(added)
-    touched = {a.worker_id for a in added}
-    jobs = {a.job_id for a in rows if a.worker_id in touched}
-    members = {a.worker_id for a in rows if a.job_id in jobs}
-    kept = [a for a in rows if a.job_id in jobs and a.worker_id in members]
+    jobs, members = _part(dataset, rows, {a.worker_id for a in added}, gone)
     sub = replace(
         dataset,
         workers=tuple(w for w in dataset.workers if w.worker_id in members),
         jobs=tuple(j for j in dataset.jobs if j.job_id in jobs),
     )
+    served = {a.job_id for a in rows}
     sub_plan = Plan(
-        assignments=tuple(kept),
-        unassigned=(),
+        assignments=tuple(a for a in rows if a.job_id in jobs),
+        unassigned=tuple(
+            UnassignedJob(job_id=j.job_id, reason_code=ReasonCode.CAPACITY, reason="")
+            for j in sub.jobs
+            if j.job_id not in served
+        ),
         kpis={},
         travel=plan.travel,
         travel_home=plan.travel_home,
     )
     return not verify(sub, sub_plan)
+
+
+def _part(
+    dataset: Dataset, rows: Sequence[Assignment], workers: set[str], jobs: set[str]
+) -> tuple[set[str], set[str]]:
+    """The jobs and workers to verify together, grown from ``workers`` and ``jobs``: every
+    job of a worker in the part (a worker's days are read whole), every member of a job in
+    it, the visits a job in it is linked with either way (served or not), and every job of
+    its customer when the customer caps its different workers. No rule reads across the
+    edge of such a part, so it passes verify exactly when the whole plan would."""
+    jobs_of: dict[str, set[str]] = {}
+    workers_of: dict[str, set[str]] = {}
+    for a in rows:
+        jobs_of.setdefault(a.worker_id, set()).add(a.job_id)
+        workers_of.setdefault(a.job_id, set()).add(a.worker_id)
+    capped = {c.customer_id for c in dataset.customers if c.max_distinct_workers is not None}
+    by_customer: dict[str, set[str]] = {}
+    linked: dict[str, set[str]] = {}
+    for job in dataset.jobs:
+        if job.customer_id in capped:
+            by_customer.setdefault(job.customer_id, set()).add(job.job_id)
+        if job.depends_on is not None:
+            linked.setdefault(job.job_id, set()).add(job.depends_on)
+            linked.setdefault(job.depends_on, set()).add(job.job_id)
+    for job in dataset.jobs:
+        if job.customer_id in capped:
+            linked.setdefault(job.job_id, set()).update(by_customer[job.customer_id])
+    found_jobs: set[str] = set()
+    found_workers: set[str] = set()
+    waiting_jobs, waiting_workers = list(jobs), list(workers)
+    while waiting_jobs or waiting_workers:
+        if waiting_workers:
+            worker = waiting_workers.pop()
+            if worker not in found_workers:
+                found_workers.add(worker)
+                waiting_jobs.extend(jobs_of.get(worker, ()))
+            continue
+        job_id = waiting_jobs.pop()
+        if job_id not in found_jobs:
+            found_jobs.add(job_id)
+            waiting_workers.extend(workers_of.get(job_id, ()))
+            waiting_jobs.extend(linked.get(job_id, ()))
+    return found_jobs, found_workers
 
 
 def _zone(problem: Problem) -> tzinfo | None:
