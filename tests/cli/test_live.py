@@ -92,6 +92,24 @@ def test_recommend_json_has_the_documented_fields(plan_dir: Path, tmp_path: Path
     assert option["objective_delta"] < 0
 
 
+def test_a_request_of_a_known_customer_may_leave_out_its_place(
+    plan_dir: Path, tmp_path: Path
+) -> None:
+    """A new job of customer C1 with lat and lon blank is placed at C1's location, as a
+    row of jobs.csv would be: the plan keeps the locations of its customers."""
+    path = _job_file(tmp_path)
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    rows[0].update(lat="", lon="")
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    args = ["recommend", str(plan_dir), "--job", str(path), "--format", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["options"]
+
+
 def test_recommend_needs_one_job_and_names_a_bad_job_file(plan_dir: Path, tmp_path: Path) -> None:
     """No job, or a job row with a bad cell, exits 2 with the file and row named."""
     assert runner.invoke(app, ["recommend", str(plan_dir)]).exit_code == 2

@@ -358,8 +358,9 @@ def test_old_plan_survives_a_kill_between_the_renames(
 
 
 def test_input_copy_keeps_only_what_explain_and_verify_need(tmp_path: Path) -> None:
-    """Customers without a job are left out; the others lose name and location; workers,
-    jobs and the customers' preferences stay, so explain and verify still work."""
+    """Customers without a job are left out; the others lose their name but keep the
+    location their jobs carry anyway; workers, jobs and the customers' preferences stay, so
+    explain and verify still work."""
     dataset = world(
         workers=[worker("W1"), worker("W2")],
         jobs=[job("J1", window=NINE)],
@@ -371,7 +372,8 @@ def test_input_copy_keeps_only_what_explain_and_verify_need(tmp_path: Path) -> N
     write_plan(result.plan, out, dataset=dataset, policy=result.policy)
     copy = load_plan_input(out)
     assert [c.customer_id for c in copy.customers] == ["C1"]
-    assert copy.customers[0].name == "" and copy.customers[0].location is None
+    assert copy.customers[0].name == ""
+    assert copy.customers[0].location == dataset.customers[0].location
     assert copy.customers[0].blocked_workers == frozenset({"W2"})
     assert copy.jobs == dataset.jobs and copy.workers == dataset.workers
     text = "".join(p.read_text(encoding="utf-8") for p in (out / "input").iterdir())

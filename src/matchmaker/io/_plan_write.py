@@ -114,15 +114,15 @@ def _input_copy(dataset: Dataset) -> Dataset:
 
     Every worker and job stays (a job carries its own resolved location, a worker's name
     labels it in explanations), without the job's street address; only customers with a
-    job in the round stay, without their name, location and address, which no rule, score
-    or explanation reads. (``assignments.csv`` and ``unassigned.csv`` show names and
-    addresses to the dispatcher; ``--redact`` leaves them out there too.)
+    job in the round stay, without their name and address, which no rule, score or
+    explanation reads. A customer keeps the location their jobs already carry, so that a
+    new request of theirs (``recommend --job``, ``slots --template``) may leave lat and lon
+    blank as a row of ``jobs.csv`` may. (``assignments.csv`` and ``unassigned.csv`` show
+    names and addresses to the dispatcher; ``--redact`` leaves them out there too.)
     """
     ordering = {job.customer_id for job in dataset.jobs}
     customers = tuple(
-        replace(c, name="", location=None, address="")
-        for c in dataset.customers
-        if c.customer_id in ordering
+        replace(c, name="", address="") for c in dataset.customers if c.customer_id in ordering
     )
     jobs = tuple(replace(j, address="") for j in dataset.jobs)
     return replace(dataset, customers=customers, jobs=jobs)
