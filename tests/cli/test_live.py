@@ -98,7 +98,8 @@ def test_a_request_of_a_known_customer_may_leave_out_its_place(
     """A new job of customer C1 with lat and lon blank is placed at C1's location, as a
     row of jobs.csv would be: the plan keeps the locations of its customers."""
     path = _job_file(tmp_path)
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
     rows[0].update(lat="", lon="")
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
