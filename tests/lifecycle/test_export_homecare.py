@@ -441,3 +441,61 @@ def test_a_linked_visit_pinned_too_close_to_its_partner_is_released(
     assert round_.job(dependent.visit_id).depends_on == partner.visit_id
     result = dispatch(round_, solver="routing", time_limit=3, seed=0)
     assert verify(round_, result.plan) == []
+
+
+def _applied_day(ops: Operations, tmp_path: Path) -> tuple[Dataset, Path]:
+    """The first day exported with ``ops jobs``, dispatched with its breaks, the plan
+    written and applied: each visit proposed, or left as proposed (a pinned one)."""
+    from matchmaker.io import write_plan
+    from matchmaker.lifecycle import apply_plan
+
+    out = tmp_path / "round"
+    export_jobs(ops, day=DAYS[0], out=out)
+    round_ = load_dataset(out)
+    result = dispatch(round_, solver="routing", time_limit=2, seed=0)
+    assert result.ok and result.plan.breaks
+    plan = tmp_path / "plan"
+    write_plan(result.plan, plan, dataset=round_, policy=result.policy, source=out)
+    summary = apply_plan(ops, plan, time=IMPORTED + timedelta(hours=2))
+    planned = len({a.job_id for a in result.plan.assignments})
+    assert summary.proposed + summary.unchanged == planned and not summary.skipped
+    return round_, plan
+
+
+def test_a_plan_with_breaks_is_applied_with_them(
+    any_store: SqlStore, care_folder: Path, tmp_path: Path
+) -> None:
+    """A day with the lunch rule, dispatched: ``ops apply-plan`` re-checks the proposals
+    against the store with the plan's breaks (the store holds none), so every visit is
+    proposed instead of each shift being refused for a missing break."""
+    _applied_day(_imported(any_store, care_folder), tmp_path)
+
+
+def test_a_declined_visit_that_another_follows_still_exports(
+    any_store: SqlStore, care_folder: Path, tmp_path: Path
+) -> None:
+    """After the plan is applied, the worker of a visit that a proposed visit follows
+    declines it: ``ops jobs`` still writes the day (the follower's pin is checked without
+    the link, then with it), and the round it writes loads and dispatches."""
+    ops = _imported(any_store, care_folder)
+    round_, _ = _applied_day(ops, tmp_path)
+    ledger = ops.ledger()
+    followed_ids = {job.depends_on for job in round_.jobs if job.depends_on is not None}
+    leader = next(
+        v for v in sorted(ledger.visits.values(), key=lambda v: v.visit_id)
+        if v.visit_id in followed_ids and v.workers
+    )  # fmt: skip
+    declined = make_event(
+        "visit_declined",
+        leader.visit_id,
+        time=IMPORTED + timedelta(hours=3),
+        actor=f"worker:{leader.workers[0]}",
+        worker_id=leader.workers[0],
+    )
+    ops.submit([declined])
+    again = tmp_path / "again"
+    export_jobs(ops, day=DAYS[0], out=again)
+    day = load_dataset(again)
+    assert not day.job(leader.visit_id).is_pinned
+    result = dispatch(day, solver="routing", time_limit=2, seed=0)
+    assert verify(day, result.plan) == []

@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from matchmaker.model import Dataset, DatasetSettings, Job
+from matchmaker.model import Dataset, DatasetSettings, Job, LinkWorker
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,7 +67,13 @@ def _release_broken_pins(
         else DatasetSettings()
     )
     full = dataset_from_frames(frames, settings=settings)
-    pinned_jobs = tuple(job for job in full.jobs if job.is_pinned)
+    # Links are left out: no pair rule reads them, and the visit a pinned one follows may
+    # not be pinned (the next step checks the pins' schedule with the links).
+    pinned_jobs = tuple(
+        replace(job, depends_on=None, min_gap=None, max_gap=None, link_worker=LinkWorker.ANY)
+        for job in full.jobs
+        if job.is_pinned
+    )
     if not pinned_jobs:
         return [], full
     dataset = Dataset(
@@ -87,7 +93,9 @@ def _release_broken_pins(
         if not kept:
             jobs.loc[row, "pinned_start"] = ""
         changed[job.job_id] = replace(
-            job, pinned_worker_ids=tuple(kept), pinned_start=job.pinned_start if kept else None
+            full.job(job.job_id),
+            pinned_worker_ids=tuple(kept),
+            pinned_start=job.pinned_start if kept else None,
         )
         for worker_id in broken:
             bits = ReasonBit(int(reasons[dataset.worker_position(worker_id), j]))

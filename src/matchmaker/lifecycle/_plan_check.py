@@ -4,9 +4,10 @@ A plan is made from a round exported earlier; since then a worker may have been
 suspended, gone on leave, been blocked by the customer or declined the visit, and another
 plan may have placed the same worker elsewhere. Each day the plan proposes on is exported
 again from the store (in memory, not recorded as a round); the proposals, with every visit
-the store already holds at a start that day (proposed, confirmed, checked in), go through
-the independent verifier (:func:`matchmaker.plan.verify`), and every violation becomes
-an issue naming the plan row.
+the store already holds at a start that day (proposed, confirmed, checked in), and the
+plan's breaks that day (the store holds none: the plan placed them around every visit of
+the round it was made from, held ones included), go through the independent verifier
+(:func:`matchmaker.plan.verify`), and every violation becomes an issue naming the plan row.
 """
 
 from __future__ import annotations
@@ -16,12 +17,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from matchmaker.compile import TravelModel
 from matchmaker.lifecycle._export import export_dataset
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.model import Issue, add_minutes
+
+if TYPE_CHECKING:
+    from matchmaker.plan import Break
 
 __all__ = ["Proposal", "verify_against_store"]
 
@@ -43,9 +48,11 @@ def verify_against_store(
     *,
     file: str,
     recorded: TravelModel | None = None,
+    breaks: Sequence[Break] = (),
 ) -> list[Issue]:
     """Every hard rule the proposals break against the store's state now (all at once),
-    travel judged with ``recorded``, the model the plan records (else the default one)."""
+    travel judged with ``recorded``, the model the plan records (else the default one),
+    with the plan's ``breaks``."""
     from matchmaker.io import load_dataset
     from matchmaker.plan import Assignment, Plan, verify
 
@@ -101,7 +108,10 @@ def verify_against_store(
                     match_score=0.0,
                 )
             )
-        plan = Plan(assignments=tuple(ordered), unassigned=(), kpis={})
+        that_day = tuple(
+            b for b in breaks if (b.start.astimezone(zone) if zone else b.start).date() == day
+        )
+        plan = Plan(assignments=tuple(ordered), unassigned=(), kpis={}, breaks=that_day)
         for violation in verify(replace(dataset, jobs=tuple(jobs)), plan, travel=recorded):
             proposal = planned.get(violation.job_id or "")
             issues.append(

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matchmaker.compile import TravelModel
 from matchmaker.io import read_plan
@@ -23,6 +23,9 @@ from matchmaker.lifecycle._rounds import exported_rounds
 from matchmaker.lifecycle._states import VisitState
 from matchmaker.lifecycle._tables import Collector, check_columns, read_table, records
 from matchmaker.model import DatasetError, Issue, PlanError
+
+if TYPE_CHECKING:
+    from matchmaker.plan import Break
 
 __all__ = ["ApplyPlanSummary", "apply_plan"]
 
@@ -73,13 +76,15 @@ def _check_round(ops: Operations, plan: Path) -> None:
     )
 
 
-def _recorded_travel(plan: Path) -> TravelModel | None:
+def _recorded(plan: Path) -> tuple[TravelModel | None, tuple[Break, ...]]:
     """The travel model the plan records (a matrix or road-engine minutes), so that it is
-    judged by the minutes it was made with; ``None`` for a plan that records none."""
+    judged by the minutes it was made with (``None`` for a plan that records none), and the
+    plan's breaks, which the store holds no events for."""
     try:
-        return read_plan(plan).travel
+        read = read_plan(plan)
     except PlanError:  # its rows are checked and reported one by one here
-        return None
+        return None, ()
+    return read.travel, read.breaks
 
 
 def apply_plan(
@@ -188,8 +193,9 @@ def apply_plan(
         )
         proposed += 1
     # Every problem at once: the rows' own, and the rules the proposals break now.
-    recorded = _recorded_travel(plan)
-    issues = [*out.issues, *verify_against_store(ops, proposals, file=file, recorded=recorded)]
+    recorded, breaks = _recorded(plan)
+    checked = verify_against_store(ops, proposals, file=file, recorded=recorded, breaks=breaks)
+    issues = [*out.issues, *checked]
     if issues:
         raise DatasetError(issues)
     ops.submit(out.commands, source=file)
