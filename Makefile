@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 PIP_FLAGS ?= -q --disable-pip-version-check
 
-.PHONY: demo test test-roads test-postgres lint bench clean
+.PHONY: demo test test-roads test-postgres lint bench sweep clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ bench: $(BIN)/python
 	$(PIP) install $(PIP_FLAGS) -e '.[test,xlsx,bench]'
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/engine.py
+
+# Random generated rounds through every command (dispatch, verify, recommend, slots, replan,
+# explain, report): any traceback, failed verify or overrun limit is a failure (~10 min).
+sweep: $(BIN)/python
+	$(PIP) install $(PIP_FLAGS) -e '.[test,xlsx]'
+	$(BIN)/python benchmarks/sweep.py --cases 40
 
 clean:
 	rm -rf plans .pytest_cache .mypy_cache .ruff_cache .cache

@@ -370,3 +370,16 @@ def test_round_rules_benchmark_measures_a_tiny_round() -> None:
     result = measure(dataset, LimitSettings(max_distinct_workers=1), "greedy", 1.0)
     assert result["max_distinct"] <= 1 or result["violations"] > 0
     assert "| cap | greedy |" in markdown([("cap", "greedy", result)], 1.0)
+
+
+def test_the_sweep_runs_its_commands_and_counts_a_failure(tmp_path: Path) -> None:
+    """Two drawn rounds go through every command without a failure; a program that exits 1
+    fails the first command of the case, and the sweep exits 1."""
+    import shutil
+
+    from benchmarks.sweep import main
+
+    assert main(["--cases", "2", "--seed", "3", "--root", str(tmp_path / "ok")]) == 0
+    failing = shutil.which("false")
+    assert failing is not None
+    assert main(["--cases", "1", "--root", str(tmp_path / "bad"), "--matchmaker", failing]) == 1

@@ -1,0 +1,220 @@
+"""A robustness sweep: random generated rounds through every command, as a user runs them.
+
+``python benchmarks/sweep.py --cases 30 --seed 1`` draws rounds (workers, jobs, days, load,
+home-care rules) and, for each: ``generate``, ``dispatch`` (a drawn solver, time limit and
+``--deterministic``) and ``verify``; then on the plan ``recommend`` and ``explain`` for an
+unserved job, ``slots`` for a request like it, ``replan`` with drawn changes (a worker away,
+a decline, an overrun, a cancellation, a new job), ``verify`` of the re-plan, and
+``report``. Each command runs as a child process of the installed ``matchmaker``.
+
+A command fails the sweep when it exits with anything but 0, or 2 with one of the refusals
+the README documents (a load the generator cannot reach, a solver that cannot honour the
+round's rules); when its output shows a traceback or "bug in matchmaker"; when ``verify``
+rejects a plan; when a solve not bound by work (no ``--deterministic``) runs more than
+:data:`SLACK_SECONDS` past its limit. Failures are printed with their command; the exit
+code is 1 when there was any. Nothing is written outside ``--root`` (a temporary folder
+by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+SLACK_SECONDS = 8.0
+"""Start-up, loading, verifying and writing a plan on top of the solve's time limit."""
+REFUSALS = ("cannot be reached", "cannot honour")
+"""Exit-2 messages that are the documented answer to a drawn round, not a failure."""
+_LINK_COLUMNS = (
+    "pinned_worker_id",
+    "pinned_start",
+    "depends_on",
+    "min_gap",
+    "max_gap",
+    "link_worker",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Case:
+    """One drawn round and how it is dispatched."""
+
+    workers: int
+    jobs: int
+    days: int
+    load: float | None
+    home_care: bool
+    solver: str
+    limit: float
+    deterministic: bool
+    seed: int
+
+    def generate_args(self, folder: Path) -> list[str]:
+        args = ["generate", str(folder), "--workers", str(self.workers)]
+        args += ["--jobs", str(self.jobs), "--days", str(self.days), "--seed", str(self.seed)]
+        args += [] if self.load is None else ["--load", str(self.load)]
+        return args + (["--home-care"] if self.home_care else [])
+
+
+def draw(rng: random.Random) -> Case:
+    workers = rng.choice([1, 2, 3, 5, 8, 15, 30, 60])
+    days = rng.choice([1, 1, 1, 2, 3, 7])
+    home_care = rng.random() < 0.4
+    return Case(
+        workers=workers,
+        jobs=max(1, int(workers * rng.choice([0.5, 1, 2, 3, 4, 6]) * days)),
+        days=days,
+        load=rng.choice([None, None, 1.0, 2.0, 3.0]),
+        home_care=home_care,
+        solver=rng.choice(["routing", "routing", "greedy"] + ([] if home_care else ["cpsat"])),
+        limit=rng.choice([1.0, 3.0, 5.0]),
+        deterministic=rng.random() < 0.3,
+        seed=rng.randrange(1000),
+    )
+
+
+class Sweep:
+    """Runs commands and keeps every failure."""
+
+    def __init__(self, program: str) -> None:
+        self.program = program
+        self.failures: list[str] = []
+
+    def run(self, args: list[str], *, refusals: tuple[str, ...] = ()) -> int | None:
+        """Run ``matchmaker ARGS``; its exit code, or ``None`` when it failed the sweep."""
+        done = subprocess.run([self.program, *args], capture_output=True, text=True)
+        output = done.stdout + done.stderr
+        refused = done.returncode == 2 and any(r in output for r in refusals)
+        broken = "Traceback" in output or "bug in matchmaker" in output
+        if broken or (done.returncode != 0 and not refused):
+            self.fail(f"exit {done.returncode}: matchmaker {' '.join(args)}\n{output[-1500:]}")
+            return None
+        return done.returncode
+
+    def fail(self, text: str) -> None:
+        self.failures.append(text)
+        print("FAIL", text, flush=True)
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _changes(rng: random.Random, visits: list[dict[str, str]], new: dict[str, str] | None) -> str:
+    """A changes file: up to four changes about planned visits, and maybe a new job."""
+    lines: list[dict[str, object]] = []
+    hit: set[str] = set()
+    for visit in rng.sample(visits, min(len(visits), rng.randint(0, 4))):
+        if visit["job_id"] in hit or visit["worker_id"] in hit:
+            continue
+        hit |= {visit["job_id"], visit["worker_id"]}
+        start = datetime.fromisoformat(visit["start"])
+        kind = rng.choice(["job_cancelled", "job_declined", "job_overrun", "worker_unavailable"])
+        if kind == "worker_unavailable":
+            change: dict[str, object] = {"worker_id": visit["worker_id"]}
+            change["from"] = (start - timedelta(minutes=30)).isoformat()
+            if rng.random() < 0.5:
+                change["until"] = (start + timedelta(hours=3)).isoformat()
+        else:
+            change = {"job_id": visit["job_id"]}
+            if kind == "job_declined":
+                change["worker_id"] = visit["worker_id"]
+            if kind == "job_overrun":
+                change["minutes"] = rng.choice([10, 30, 90])
+        lines.append({"kind": kind, **change})
+    if new is not None:
+        lines.append({"kind": "job_added", **new})
+    return "".join(json.dumps(line) + "\n" for line in lines)
+
+
+def live(sweep: Sweep, rng: random.Random, data: Path, plan: Path) -> None:
+    """The commands of a dispatch day on one verified plan."""
+    visits = [r for r in _rows(plan / "assignments.csv") if r.get("kind", "visit") == "visit"]
+    unserved = [r["job_id"] for r in _rows(plan / "unassigned.csv")]
+    # The plan's input copy holds every job with its location resolved.
+    jobs = {r["job_id"]: r for r in _rows(plan / "input" / "jobs.csv")}
+    request = None
+    if unserved:
+        job_id = rng.choice(unserved)
+        request = dict(jobs[job_id], job_id="NEW1", **{c: "" for c in _LINK_COLUMNS})
+        moves = str(rng.choice([0, 2]))
+        sweep.run(["recommend", str(plan), "--job-id", job_id, "--max-moves", moves])
+        sweep.run(["explain", str(plan), "--job", job_id])
+        template = plan.parent / f"{plan.name}-request.csv"
+        with template.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(request))
+            writer.writeheader()
+            writer.writerow(request)
+        day = request["earliest_start"][:10]
+        sweep.run(["slots", str(plan), "--template", str(template), "--from", day, "--days", "3"])
+        sweep.run(["recommend", str(plan), "--job", str(template)])
+    changes = plan.parent / f"{plan.name}-changes.jsonl"
+    changes.write_text(_changes(rng, visits, request), encoding="utf-8")
+    again = plan.parent / f"{plan.name}-replan"
+    args = ["replan", str(data), "--previous", str(plan), "--changes", str(changes)]
+    args += ["--out", str(again), "--time-limit", "3", "--max-moves", str(rng.choice([0, 3]))]
+    args += ["--shift-tolerance", str(rng.choice([0, 15]))]
+    if visits and rng.random() < 0.5:
+        args += ["--freeze-before", rng.choice(visits)["start"]]
+    if sweep.run(args) == 0:
+        sweep.run(["verify", str(again / "input"), str(again)])
+    sweep.run(["report", str(plan), "--out", str(plan.parent / f"{plan.name}.html")])
+
+
+def one(sweep: Sweep, rng: random.Random, case: Case, root: Path, number: int) -> str:
+    """Generate, dispatch and verify one case, then the live commands; a status word."""
+    data, plan = root / f"data{number}", root / f"plan{number}"
+    if sweep.run(case.generate_args(data), refusals=REFUSALS) != 0:
+        return "not generated"
+    args = ["dispatch", str(data), "--out", str(plan), "--solver", case.solver]
+    args += ["--time-limit", str(case.limit), "--seed", str(case.seed)]
+    args += ["--deterministic"] if case.deterministic else []
+    began = time.perf_counter()
+    code = sweep.run(args, refusals=REFUSALS)
+    seconds = time.perf_counter() - began
+    if code != 0:
+        return "refused" if code == 2 else "failed"
+    if not case.deterministic and seconds > case.limit + SLACK_SECONDS:
+        sweep.fail(f"{seconds:.1f} s for a {case.limit:g} s limit: {' '.join(args)}")
+    if sweep.run(["verify", str(data), str(plan)]) != 0:
+        return "failed"
+    live(sweep, rng, data, plan)
+    return f"ok {seconds:.1f} s"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--root", type=Path, default=None, help="keep the rounds here")
+    parser.add_argument("--matchmaker", default=str(Path(sys.executable).parent / "matchmaker"))
+    options = parser.parse_args(argv)
+    rng = random.Random(options.seed)
+    root = options.root or Path(tempfile.mkdtemp(prefix="matchmaker-sweep-"))
+    root.mkdir(parents=True, exist_ok=True)
+    sweep = Sweep(options.matchmaker)
+    try:
+        for number in range(options.cases):
+            case = draw(rng)
+            status = one(sweep, rng, case, root, number)
+            print(f"{number:3d} {status:14s} {case}", flush=True)
+    finally:
+        if options.root is None:
+            shutil.rmtree(root, ignore_errors=True)
+    print(f"{len(sweep.failures)} failure(s) in {options.cases} case(s)")
+    return 1 if sweep.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
