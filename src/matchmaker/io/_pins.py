@@ -309,14 +309,7 @@ def _partners(dataset: Dataset, pinned: tuple[Job, ...]) -> tuple[Job, ...]:
 
 def _without_links(job: Job) -> Job:
     """``job`` without the home-care rules the greedy plan of the pins cannot honour."""
-    return replace(
-        job,
-        due_start=None,
-        depends_on=None,
-        min_gap=None,
-        max_gap=None,
-        link_worker=LinkWorker.ANY,
-    )
+    return replace(job.unlinked(), due_start=None)
 
 
 def _pin_issue(

@@ -48,7 +48,7 @@ import io
 import os
 import shutil
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -156,7 +156,7 @@ def _job_rows(
             unlinked.append(
                 UnlinkedVisit(job_id=visit.visit_id, depends_on=job.depends_on, partner_state=state)
             )
-            job = replace(job, depends_on=None, min_gap=None, max_gap=None, link_worker="any")
+            job = job.unlinked()
         pinned: tuple[str, ...] = ()
         pinned_start = None
         if visit.state in PINNED_STATES and _can_pin(visit, visit.workers):

@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from matchmaker.model import Dataset, DatasetSettings, Job, LinkWorker
+from matchmaker.model import Dataset, DatasetSettings, Job
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,11 +69,7 @@ def _release_broken_pins(
     full = dataset_from_frames(frames, settings=settings)
     # Links are left out: no pair rule reads them, and the visit a pinned one follows may
     # not be pinned (the next step checks the pins' schedule with the links).
-    pinned_jobs = tuple(
-        replace(job, depends_on=None, min_gap=None, max_gap=None, link_worker=LinkWorker.ANY)
-        for job in full.jobs
-        if job.is_pinned
-    )
+    pinned_jobs = tuple(job.unlinked() for job in full.jobs if job.is_pinned)
     if not pinned_jobs:
         return [], full
     dataset = Dataset(

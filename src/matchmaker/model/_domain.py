@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import pairwise
 from types import MappingProxyType
@@ -356,6 +356,13 @@ class Job:
     @property
     def is_pinned(self) -> bool:
         return bool(self.pinned_worker_ids)
+
+    def unlinked(self) -> Job:
+        """This job following no other visit (``depends_on`` and its gap and worker rule
+        cleared): for a check that reads the job without the visit it follows."""
+        return replace(
+            self, depends_on=None, min_gap=None, max_gap=None, link_worker=LinkWorker.ANY
+        )
 
 
 def _index(items: Iterable[object], key: str, kind: str) -> dict[str, int]:

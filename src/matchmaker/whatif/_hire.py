@@ -22,7 +22,6 @@ from matchmaker.model import (
     Dataset,
     Gender,
     Job,
-    LinkWorker,
     MatchmakerError,
     Policy,
     Shift,
@@ -149,17 +148,7 @@ def serve_with(
     """
     from matchmaker.plan import dispatch
 
-    unlinked = tuple(
-        replace(
-            j,
-            due_start=None,
-            depends_on=None,
-            min_gap=None,
-            max_gap=None,
-            link_worker=LinkWorker.ANY,
-        )
-        for j in jobs
-    )
+    unlinked = tuple(replace(j.unlinked(), due_start=None) for j in jobs)
     round_ = replace(dataset, workers=workers, jobs=unlinked)
     try:
         result = dispatch(

@@ -29,7 +29,7 @@ from matchmaker.compile import (
     pair_reasons,
     rule_shift_fit,
 )
-from matchmaker.model import Dataset, Job, LinkWorker, ReasonCode, add_minutes, minutes_from
+from matchmaker.model import Dataset, Job, ReasonCode, add_minutes, minutes_from
 from matchmaker.plan import (
     Assignment,
     Plan,
@@ -66,16 +66,7 @@ def variant_eligibility(
     # Temporary ids keep the variants distinct in one dataset; pins do not apply to them,
     # nor links (the job they follow is not among the probes, and no pair rule reads them).
     probes = tuple(
-        replace(
-            v,
-            job_id=f"{v.job_id}#{k}",
-            pinned_worker_ids=(),
-            pinned_start=None,
-            depends_on=None,
-            min_gap=None,
-            max_gap=None,
-            link_worker=LinkWorker.ANY,
-        )
+        replace(v.unlinked(), job_id=f"{v.job_id}#{k}", pinned_worker_ids=(), pinned_start=None)
         for k, v in enumerate(variants)
     )
     mini = replace(dataset, jobs=probes)
