@@ -433,3 +433,28 @@ def test_a_freeze_after_a_due_start_still_places_the_job_after_the_freeze() -> N
     assert result.ok, result.violations
     served = {a.job_id: a.start for a in result.plan.assignments}
     assert set(served) == {"A"} and served["A"] >= at(10)
+
+
+def test_a_visit_under_way_goes_with_the_visit_it_follows_when_a_change_hit_that() -> None:
+    """W1's A at 09:00 is followed by F on W2 at 09:30. W1 is away from 08:00; the freeze
+    is 10:00, so F has started and would stay, but A cannot come back before the freeze:
+    F is hit with A, and the re-plan verifies instead of failing on linked_visits."""
+    dataset = world(
+        workers=[worker("W1"), worker("W2")],
+        jobs=followed(
+            job("A", window=TimeWindow(start=at(9), end=at(9))),
+            TimeWindow(start=at(9, 30), end=at(9, 30)),
+            30,
+            60,
+        ),
+    )
+    plan = dispatch(dataset, solver="routing", time_limit=2.0).plan
+    workers = {a.job_id: a.worker_id for a in plan.assignments}
+    assert set(workers) == {"A", "F"} and workers["A"] != workers["F"]
+    away = {"kind": "worker_unavailable", "worker_id": workers["A"], "from": at(8).isoformat()}
+    changes = parse_changes(_lines(away), dataset, file="c.jsonl")
+    result = replan(dataset, plan, changes, freeze_before=at(10), time_limit=2.0)
+    assert result.ok, result.violations
+    rows = {row.job_id: row for row in result.diff}
+    assert rows["A"].change == rows["F"].change == "dropped"
+    assert rows["F"].cause.startswith("it follows A")

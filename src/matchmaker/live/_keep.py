@@ -211,12 +211,13 @@ def replay(
             if size > 1 and (len(found) > 1 or members[j] != size) and job_id not in frozen:
                 hit.setdefault(job_id, "its team was broken up by a change")
                 newly = True
+        # A linked visit goes with the visit it follows, frozen or not: a leader hit
+        # before the freeze cannot come back before it.
         for j, leader in broken_links(problem, kept):
-            if problem.job_ids[j] not in frozen:
-                hit[problem.job_ids[j]] = (
-                    f"it follows {problem.job_ids[leader]}, which a change moved or hit"
-                )
-                newly = True
+            hit[problem.job_ids[j]] = (
+                f"it follows {problem.job_ids[leader]}, which a change moved or hit"
+            )
+            newly = True
         if not newly:
             newly = mend_breaks(problem, kept, frozen, changed, hit)
         if not newly:
