@@ -458,3 +458,30 @@ def test_a_visit_under_way_goes_with_the_visit_it_follows_when_a_change_hit_that
     rows = {row.job_id: row for row in result.diff}
     assert rows["A"].change == rows["F"].change == "dropped"
     assert rows["F"].cause.startswith("it follows A")
+
+
+def test_a_pinned_visit_is_not_pushed_within_the_tolerance() -> None:
+    """B is pinned to W1 at 10:00; A's overrun of 10 minutes would push it to 10:10, inside
+    a 15-minute tolerance. A pin is kept to the minute, so B is hit and its pin released
+    (then placed again after A), and the re-plan verifies: pushing the pinned B broke
+    pins_kept."""
+    dataset = world(
+        workers=[worker("W1")],
+        jobs=[
+            job("A", window=TimeWindow(start=at(9), end=at(9))),
+            job(
+                "B",
+                window=TimeWindow(start=at(10), end=at(12)),
+                pinned_worker_ids=("W1",),
+                pinned_start=at(10),
+            ),
+        ],
+    )
+    plan = dispatch(dataset, solver="greedy", time_limit=5.0).plan
+    changes = parse_changes(
+        _lines({"kind": "job_overrun", "job_id": "A", "minutes": 10}), dataset, file="c.jsonl"
+    )
+    result = replan(dataset, plan, changes, shift_tolerance=15, time_limit=2.0)
+    assert result.ok, result.violations
+    assert not result.dataset.job("B").is_pinned
+    assert {a.job_id: a.start for a in result.plan.assignments}["B"] >= at(10, 10)

@@ -180,10 +180,11 @@ def replay(
                             continue
                     else:
                         start = max(old, ready + travel, int(problem.job_earliest[j]))
-                        team = int(problem.job_team[j]) > 1
+                        # A team starts together and a pinned start is kept to the minute.
+                        exact = int(problem.job_team[j]) > 1 or problem.job_pinned_start[j] >= 0
                         fits = (
                             bool(problem.eligible[v, j])
-                            and start - old <= (0 if team else tolerance)
+                            and start - old <= (0 if exact else tolerance)
                             and start <= int(problem.job_latest[j])
                             and start + duration <= int(problem.vehicle_end[v])
                             and count + 1 <= int(problem.vehicle_max_jobs[v])

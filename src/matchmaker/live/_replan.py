@@ -8,9 +8,9 @@
    round is compiled with the previous plan's travel model.
 2. **What stays.** Every visit of the previous plan is replayed on its worker in start
    order. It stays when it still obeys every hard rule at its start, or pushed later by at
-   most ``shift_tolerance`` minutes (team visits only at their start); otherwise the change
-   that made it impossible *hit* it, and it is free to go anywhere (it does not count
-   against the budget). A visit starting before ``freeze_before`` stays whatever happens,
+   most ``shift_tolerance`` minutes (team and pinned visits only at their start); otherwise
+   the change that made it impossible *hit* it, and it is free to go anywhere (it does not
+   count against the budget). A visit starting before ``freeze_before`` stays whatever happens,
    unless a change hit it.
 3. **Placing the rest.** The visits that stay become pins and the solver (``routing`` by
    default, ``time_limit`` and ``seed`` as in ``dispatch``) places the new, hit and
