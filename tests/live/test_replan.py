@@ -251,11 +251,9 @@ def test_a_worker_away_after_an_overrun_finishes_the_visit_under_way() -> None:
     assert verify(result.dataset, result.plan) == []
 
 
-def test_an_overrun_into_a_pinned_visit_releases_the_pin() -> None:
-    """B is pinned to W1 at 10:00 in the data; A's overrun keeps W1 busy until 10:30, so
-    the pin cannot be kept: B is hit, its pin released (the reason says so), and the new
-    plan verifies on the changed round instead of overlapping A."""
-    dataset = world(
+def _pinned_after_a() -> Dataset:
+    """W1 alone: A at 09:00 for an hour, then B pinned to W1 at 10:00."""
+    return world(
         workers=[worker("W1")],
         jobs=[
             job("A", window=TimeWindow(start=at(9), end=at(9))),
@@ -267,6 +265,13 @@ def test_an_overrun_into_a_pinned_visit_releases_the_pin() -> None:
             ),
         ],
     )
+
+
+def test_an_overrun_into_a_pinned_visit_releases_the_pin() -> None:
+    """B is pinned to W1 at 10:00 in the data; A's overrun keeps W1 busy until 10:30, so
+    the pin cannot be kept: B is hit, its pin released (the reason says so), and the new
+    plan verifies on the changed round instead of overlapping A."""
+    dataset = _pinned_after_a()
     plan = dispatch(dataset, solver="greedy", time_limit=5.0).plan
     changes = parse_changes(
         _lines({"kind": "job_overrun", "job_id": "A", "minutes": 90}), dataset, file="c.jsonl"
@@ -465,18 +470,7 @@ def test_a_pinned_visit_is_not_pushed_within_the_tolerance() -> None:
     a 15-minute tolerance. A pin is kept to the minute, so B is hit and its pin released
     (then placed again after A), and the re-plan verifies: pushing the pinned B broke
     pins_kept."""
-    dataset = world(
-        workers=[worker("W1")],
-        jobs=[
-            job("A", window=TimeWindow(start=at(9), end=at(9))),
-            job(
-                "B",
-                window=TimeWindow(start=at(10), end=at(12)),
-                pinned_worker_ids=("W1",),
-                pinned_start=at(10),
-            ),
-        ],
-    )
+    dataset = _pinned_after_a()
     plan = dispatch(dataset, solver="greedy", time_limit=5.0).plan
     changes = parse_changes(
         _lines({"kind": "job_overrun", "job_id": "A", "minutes": 10}), dataset, file="c.jsonl"
