@@ -161,3 +161,32 @@ def test_a_pin_without_a_start_keeps_the_gap_to_its_pinned_partner() -> None:
     starts = {a.job_id: a.start for a in result.plan.assignments}
     assert starts["J1"] == at(10)
     assert starts["J2"] >= at(11)
+
+
+def test_no_search_model_is_built_when_its_build_would_outlast_the_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A home-care round whose routing model would take longer to build than the time
+    left (the estimate forced high) gets the plan of the first plan and the loop, within
+    its limit and valid, and the model is never built; with the real estimate it is."""
+    from matchmaker.generate import generate_frames, home_care_settings
+    from matchmaker.io import dataset_from_frames
+    from matchmaker.solve import _rules_routing
+
+    frames = generate_frames(workers=6, jobs=24, seed=4, home_care=True)
+    dataset = dataset_from_frames(frames, settings=home_care_settings())
+    built: list[int] = []
+    real = _rules_routing.build_rules_model
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_rules_routing, "build_rules_model", counted)
+    result = dispatch(dataset, solver="routing", time_limit=2.0, seed=1)
+    assert result.ok and built
+    built.clear()
+    monkeypatch.setattr(_rules_routing, "_BUILD_SECONDS_PER_CELL", 1.0)
+    result = dispatch(dataset, solver="routing", time_limit=2.0, seed=1)
+    assert result.ok and not built
+    assert result.solution.solve_seconds <= 2.0 * 1.1 + 1.0
