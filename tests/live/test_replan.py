@@ -374,11 +374,9 @@ def test_a_pinned_team_losing_a_member_is_staffed_again_or_left_out_whole() -> N
     assert [a.job_id for a in result.plan.assignments] == []
 
 
-def test_a_linked_visit_whose_leader_a_change_hit_is_hit_too() -> None:
-    """W1 serves A at 09:00 and F, which follows it 2 to 5 hours later, at 11:00. W1
-    declines A and nobody else works: A cannot be served again, so F, served only with A,
-    is hit by the same change instead of staying alone (the re-plan verifies)."""
-    dataset = world(
+def _a_then_f() -> Dataset:
+    """W1 alone: A at 09:00, and F following it 2 to 5 hours later."""
+    return world(
         jobs=followed(
             job("A", window=TimeWindow(start=at(9), end=at(9))),
             TimeWindow(start=at(11), end=at(14)),
@@ -386,6 +384,13 @@ def test_a_linked_visit_whose_leader_a_change_hit_is_hit_too() -> None:
             300,
         )
     )
+
+
+def test_a_linked_visit_whose_leader_a_change_hit_is_hit_too() -> None:
+    """W1 serves A at 09:00 and F, which follows it 2 to 5 hours later, at 11:00. W1
+    declines A and nobody else works: A cannot be served again, so F, served only with A,
+    is hit by the same change instead of staying alone (the re-plan verifies)."""
+    dataset = _a_then_f()
     plan = dispatch(dataset, solver="routing", time_limit=2.0).plan
     assert {a.job_id for a in plan.assignments} == {"A", "F"}
     changes = parse_changes(
@@ -479,3 +484,18 @@ def test_a_pinned_visit_is_not_pushed_within_the_tolerance() -> None:
     assert result.ok, result.violations
     assert not result.dataset.job("B").is_pinned
     assert {a.job_id: a.start for a in result.plan.assignments}["B"] >= at(10, 10)
+
+
+def test_a_cancelled_visit_that_another_follows_leaves_that_one_unlinked() -> None:
+    """A is cancelled; F followed it. F stays in the round without its link (as ops jobs
+    writes a visit whose partner left the round) instead of the re-plan failing on a link
+    to a job that is gone, and the re-plan verifies."""
+    dataset = _a_then_f()
+    plan = dispatch(dataset, solver="routing", time_limit=2.0).plan
+    changes = parse_changes(
+        _lines({"kind": "job_cancelled", "job_id": "A"}), dataset, file="c.jsonl"
+    )
+    result = replan(dataset, plan, changes, time_limit=2.0)
+    assert result.ok, result.violations
+    assert result.dataset.job("F").depends_on is None
+    assert {a.job_id for a in result.plan.assignments} == {"F"}

@@ -5,7 +5,7 @@ A changes file is JSON Lines, one change per line, ``"kind"`` one of:
 * ``job_added``: a new job, with the jobs table's fields (``job_id``, ``customer_id``,
   ``service_type``, ``earliest_start``, ... as in ``jobs.csv``, lists as ``;`` text or JSON
   lists); it is validated exactly as a row of ``jobs.csv`` is;
-* ``job_cancelled``: ``job_id``;
+* ``job_cancelled``: ``job_id`` (a visit that followed it stays, unlinked);
 * ``worker_unavailable``: ``worker_id``, ``from`` and an optional ``until`` (ISO 8601 with
   offset): the worker is sick or away in between;
 * ``job_overrun``: ``job_id``, ``minutes``: the job lasts that much longer;
@@ -314,6 +314,11 @@ def apply_changes(
         elif change.kind == "job_cancelled":
             jobs.pop(change.job_id, None)
             cancelled[change.job_id] = change
+            # A visit that followed the cancelled one stays, unlinked (as ops jobs writes a
+            # visit whose partner left the round).
+            for job_id, job in list(jobs.items()):
+                if job.depends_on == change.job_id:
+                    jobs[job_id] = job.unlinked()
         elif change.kind == "job_declined" and change.job_id in jobs:
             job = jobs[change.job_id]
             jobs[change.job_id] = replace(
