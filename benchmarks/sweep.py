@@ -35,7 +35,7 @@ SLACK_SECONDS = 1.0
 """What a solve may take past its time limit and 10% of it (the unit tests' tolerance)."""
 REFUSALS = ("cannot be reached", "cannot honour")
 """Exit-2 messages that are the documented answer to a drawn round, not a failure."""
-_LINK_COLUMNS = (
+_NOT_IN_A_REQUEST = (
     "pinned_worker_id",
     "pinned_start",
     "depends_on",
@@ -43,6 +43,8 @@ _LINK_COLUMNS = (
     "max_gap",
     "link_worker",
 )
+"""Columns of an unserved job left blank in the request made from it: a caller's new job
+has no pin and follows no visit."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,7 +149,7 @@ def live(sweep: Sweep, rng: random.Random, data: Path, plan: Path) -> None:
     request = None
     if unserved:
         job_id = rng.choice(unserved)
-        request = dict(jobs[job_id], job_id="NEW1", **{c: "" for c in _LINK_COLUMNS})
+        request = dict(jobs[job_id], job_id="NEW1", **{c: "" for c in _NOT_IN_A_REQUEST})
         moves = str(rng.choice([0, 2]))
         sweep.run(["recommend", str(plan), "--job-id", job_id, "--max-moves", moves])
         sweep.run(["explain", str(plan), "--job", job_id])

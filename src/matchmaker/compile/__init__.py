@@ -27,6 +27,7 @@ from matchmaker.compile._eligibility import (
 from matchmaker.compile._limits import RoundLimits, round_limits
 from matchmaker.compile._linked import (
     LINK_ANY,
+    LINK_CODES,
     LINK_DIFFERENT,
     LINK_SAME,
     JobRules,
@@ -68,6 +69,7 @@ from matchmaker.model import latest_start_day as job_day
 __all__ = [
     "COMPONENTS",
     "LINK_ANY",
+    "LINK_CODES",
     "LINK_DIFFERENT",
     "LINK_SAME",
     "OVERQUALIFIED_PENALTY",

@@ -37,12 +37,13 @@ import numpy.typing as npt
 from matchmaker.compile._travel import TravelModel, coordinates, travel_matrices
 from matchmaker.model import Dataset, LinkWorker, Policy, local_zone, minutes_from, shift_breaks
 
-__all__ = ["LINK_ANY", "LINK_DIFFERENT", "LINK_SAME", "JobRules", "compile_rules"]
+__all__ = ["LINK_ANY", "LINK_CODES", "LINK_DIFFERENT", "LINK_SAME", "JobRules", "compile_rules"]
 
 IntArray = npt.NDArray[np.int32]
 
 LINK_ANY, LINK_SAME, LINK_DIFFERENT = 0, 1, 2
-_LINK_CODE = {LinkWorker.ANY: LINK_ANY, LinkWorker.SAME: LINK_SAME, LinkWorker.DIFFERENT: 2}
+LINK_CODES = {LinkWorker.ANY: LINK_ANY, LinkWorker.SAME: LINK_SAME, LinkWorker.DIFFERENT: 2}
+"""The ``link_worker`` code of each :class:`~matchmaker.model.LinkWorker`."""
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -133,7 +134,7 @@ def compile_rules(
     )
     link_min = np.array([j.min_gap or 0 for j in jobs], dtype=np.int32)
     link_max = np.array([-1 if j.max_gap is None else j.max_gap for j in jobs], dtype=np.int32)
-    link_worker = np.array([_LINK_CODE[j.link_worker] for j in jobs], dtype=np.int32)
+    link_worker = np.array([LINK_CODES[j.link_worker] for j in jobs], dtype=np.int32)
     back = None
     if policy.travel_home:
         back = _job_home(dataset, travel, vehicle_worker, vehicle_mode, modes)

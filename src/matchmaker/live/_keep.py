@@ -18,13 +18,13 @@ from datetime import datetime
 
 import numpy as np
 
-from matchmaker.compile import LINK_DIFFERENT, LINK_SAME, Problem
+from matchmaker.compile import Problem
 from matchmaker.live._changes import ChangedRound
 from matchmaker.live._index import routes_of
 from matchmaker.live._keep_breaks import mend_breaks
 from matchmaker.model import Dataset, TimeWindow, add_minutes, minutes_from, utc
 from matchmaker.plan import Plan
-from matchmaker.solve import breaches
+from matchmaker.solve import breaches, broken_links
 
 __all__ = ["frozen_jobs", "not_before", "previous_visits", "replay"]
 
@@ -226,31 +226,6 @@ def replay(
         if not newly:
             return dict(kept), hit
     return dict(kept), hit
-
-
-def broken_links(
-    problem: Problem, schedule: dict[int, list[tuple[int, int]]]
-) -> list[tuple[int, int]]:
-    """``(visit, the visit it follows)`` for each served linked visit of ``schedule``
-    (vehicle -> [(job, start)]) whose leader is not served, starts outside its gap, or has
-    the wrong worker (same or different, as the link asks)."""
-    rules = problem.rules
-    if rules is None or not rules.has_links:
-        return []
-    start = np.full(problem.n_jobs, -1, dtype=np.int64)
-    worker = np.full(problem.n_jobs, -1, dtype=np.int64)
-    for v, visits_v in schedule.items():
-        for j, s in visits_v:
-            start[j] = s
-            worker[j] = int(problem.vehicle_worker[v])
-    follower = np.flatnonzero((rules.link_to >= 0) & (start >= 0))
-    lead = rules.link_to[follower]
-    gap = start[follower] - start[lead]
-    low, high, how = rules.link_min[follower], rules.link_max[follower], rules.link_worker[follower]
-    broken = (start[lead] < 0) | (gap < low) | ((high >= 0) & (gap > high))
-    broken |= (how == LINK_SAME) & (worker[follower] != worker[lead])
-    broken |= (how == LINK_DIFFERENT) & (worker[follower] == worker[lead])
-    return [(int(j), int(k)) for j, k in zip(follower[broken], lead[broken], strict=True)]
 
 
 def _mend_limits(

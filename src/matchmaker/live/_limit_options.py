@@ -16,10 +16,12 @@ from dataclasses import replace
 
 import numpy as np
 
+from matchmaker.compile import LINK_CODES
 from matchmaker.live._index import JobColumn, PlanIndex
 from matchmaker.live._options import Option, applied_breaks, applied_rows
-from matchmaker.model import Dataset, Job, LinkWorker
+from matchmaker.model import Dataset, Job
 from matchmaker.plan import Plan, verify_limits
+from matchmaker.solve import worker_ok
 
 __all__ = ["SEARCH_FACTOR", "within_limits", "within_link"]
 
@@ -58,16 +60,10 @@ def within_link(index: PlanIndex, column: JobColumn, job: Job) -> JobColumn:
         return column
     start = int(index.start[rows[0], slots[0]])
     latest = column.latest if job.max_gap is None else min(column.latest, start + job.max_gap)
-    workers = index.problem.vehicle_worker
-    same = np.isin(workers, workers[rows])
-    eligible = column.eligible
-    if job.link_worker == LinkWorker.SAME:
-        eligible = eligible & same
-    elif job.link_worker == LinkWorker.DIFFERENT:
-        eligible = eligible & ~same
+    allowed = worker_ok(index.problem, LINK_CODES[job.link_worker], int(rows[0]))
     return replace(
         column,
         earliest=max(column.earliest, start + (job.min_gap or 0)),
         latest=latest,
-        eligible=eligible,
+        eligible=column.eligible & allowed,
     )

@@ -57,13 +57,7 @@ from matchmaker.live._index import (
     routes_of,
     schedule_of,
 )
-from matchmaker.live._keep import (
-    broken_links,
-    frozen_jobs,
-    not_before,
-    previous_visits,
-    replay,
-)
+from matchmaker.live._keep import frozen_jobs, not_before, previous_visits, replay
 from matchmaker.live._keep_breaks import hold_breaks, taken_breaks
 from matchmaker.live._limit_options import within_link
 from matchmaker.live._search import candidates
@@ -73,6 +67,7 @@ from matchmaker.solve import (
     ProgressCallback,
     Solution,
     breaches,
+    broken_links,
     get_solver,
     objective_terms,
 )
@@ -308,6 +303,7 @@ def _spend_budget(
     reasons: dict[str, str] = {}
     left = max_moves
     tried: set[int] = set()
+    broken = _broken(problem, schedule)
     while time.perf_counter() < deadline and not (stop is not None and stop.is_set()):
         index = index_of_schedule(
             round_,
@@ -339,12 +335,14 @@ def _spend_budget(
             schedule.setdefault(vehicle, []).append((j, start))
         for visits_v in schedule.values():
             visits_v.sort(key=lambda visit: visit[1])
-        if _broken(problem, schedule) > _broken(problem, before):
+        now_broken = _broken(problem, schedule)
+        if now_broken > broken:
             # The insertion search sees one worker's day; a limit across days, the
             # customer's cap on workers and linked visits are checked on the whole schedule.
             schedule.clear()
             schedule.update(before)
             continue
+        broken = now_broken
         for m in best.moves:
             reasons[problem.job_ids[m.job]] = f"moved to serve {problem.job_ids[j]} (--max-moves)"
         left -= spent

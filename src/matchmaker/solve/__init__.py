@@ -7,6 +7,7 @@ from matchmaker.solve._costs import Costs, insertion_worth
 from matchmaker.solve._decompose import SubRound
 from matchmaker.solve._lateness import home_leg, lateness_minutes
 from matchmaker.solve._limits import breaches, limit_blocks
+from matchmaker.solve._linked_insertion import broken_links, worker_ok
 from matchmaker.solve._objective import (
     ObjectiveTerms,
     drop_penalties,
@@ -44,6 +45,7 @@ __all__ = [
     "SubRound",
     "breaches",
     "breaks_in_gaps",
+    "broken_links",
     "drop_penalties",
     "fit_breaks",
     "get_solver",
@@ -64,4 +66,5 @@ __all__ = [
     "split_days",
     "split_zones",
     "stability_cost",
+    "worker_ok",
 ]

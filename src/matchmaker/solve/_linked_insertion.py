@@ -23,6 +23,7 @@ from matchmaker.solve._insertion_state import InsertionState, Place, Token
 __all__ = [
     "InsertionState",
     "Place",
+    "broken_links",
     "gap_window",
     "insert_group",
     "linked_place",
@@ -68,6 +69,32 @@ def gap_window(rules: JobRules, job: int, leader_start: int) -> tuple[int, int]:
     low = leader_start + int(rules.link_min[job])
     high = leader_start + int(rules.link_max[job]) if int(rules.link_max[job]) >= 0 else 2**40
     return low, high
+
+
+def broken_links(
+    problem: Problem, schedule: dict[int, list[tuple[int, int]]]
+) -> list[tuple[int, int]]:
+    """``(visit, the visit it follows)`` for each linked visit of ``schedule`` (vehicle ->
+    [(job, start)]) whose leader is not in it, starts outside its gap (:func:`gap_window`)
+    or has a worker its link does not allow (:func:`worker_ok`)."""
+    rules = problem.rules
+    if rules is None or not rules.has_links:
+        return []
+    where = {j: (v, s) for v, visits in schedule.items() for j, s in visits}
+    broken: list[tuple[int, int]] = []
+    for job in np.flatnonzero(rules.link_to >= 0).tolist():
+        if job not in where:
+            continue
+        leader = int(rules.link_to[job])
+        vehicle, start = where[job]
+        if leader in where:
+            leader_vehicle, leader_start = where[leader]
+            low, high = gap_window(rules, job, leader_start)
+            allowed = worker_ok(problem, int(rules.link_worker[job]), leader_vehicle)
+            if low <= start <= high and allowed[vehicle]:
+                continue
+        broken.append((job, leader))
+    return broken
 
 
 def links(problem: Problem) -> tuple[npt.NDArray[np.int32], dict[int, list[int]]]:
