@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +34,7 @@ from matchmaker.plan import (
     dispatch,
     verify,
 )
+from tests.placement_world import postpartum
 from tests.rules.world import at, customer, job, worker, world
 
 CONTRACT_KPIS = {
@@ -378,6 +380,25 @@ def test_input_copy_keeps_only_what_explain_and_verify_need(tmp_path: Path) -> N
     assert copy.jobs == dataset.jobs and copy.workers == dataset.workers
     text = "".join(p.read_text(encoding="utf-8") for p in (out / "input").iterdir())
     assert "Customer C1" not in text and "Customer C2" not in text
+    assert verify(copy, read_plan(out)) == []
+
+
+def test_input_copy_leaves_out_placement_requests(tmp_path: Path) -> None:
+    """A dataset whose long placement requests name a customer with no job in the round
+    writes its plan (the copy once kept the requests and dropped that customer, and
+    refused itself); the copy holds no placement request."""
+    dataset = world(
+        workers=[worker("W1")],
+        jobs=[job("J1", window=NINE)],
+        customers=[customer("C1"), customer("C2")],
+    )
+    dataset = replace(dataset, placement_requests=(postpartum(customer_id="C2"),))
+    result = dispatch(dataset, solver="greedy")
+    out = tmp_path / "plan"
+    write_plan(result.plan, out, dataset=dataset, policy=result.policy)
+    copy = load_plan_input(out)
+    assert copy.placement_requests == ()
+    assert [c.customer_id for c in copy.customers] == ["C1"]
     assert verify(copy, read_plan(out)) == []
 
 

@@ -117,15 +117,17 @@ def _input_copy(dataset: Dataset) -> Dataset:
     job in the round stay, without their name and address, which no rule, score or
     explanation reads. A customer keeps the location their jobs already carry, so that a
     new request of theirs (``recommend --job``, ``slots --template``) may leave lat and lon
-    blank as a row of ``jobs.csv`` may. (``assignments.csv`` and ``unassigned.csv`` show
-    names and addresses to the dispatcher; ``--redact`` leaves them out there too.)
+    blank as a row of ``jobs.csv`` may. Long placement requests are left out: no plan of
+    the round reads them, and they may name customers with no job in it.
+    (``assignments.csv`` and ``unassigned.csv`` show names and addresses to the
+    dispatcher; ``--redact`` leaves them out there too.)
     """
     ordering = {job.customer_id for job in dataset.jobs}
     customers = tuple(
         replace(c, name="", address="") for c in dataset.customers if c.customer_id in ordering
     )
     jobs = tuple(replace(j, address="") for j in dataset.jobs)
-    return replace(dataset, customers=customers, jobs=jobs)
+    return replace(dataset, customers=customers, jobs=jobs, placement_requests=())
 
 
 _ASSIGNMENT_FILE_COLUMNS = ASSIGNMENT_COLUMNS + ASSIGNMENT_DETAIL_COLUMNS
