@@ -1,10 +1,12 @@
 """A robustness sweep: random generated rounds through every command, as a user runs them.
 
 ``python benchmarks/sweep.py --cases 30 --seed 1`` draws rounds (workers, jobs, days, load,
-home-care rules) and, for each: ``generate``, ``dispatch`` (a drawn solver, time limit and
-``--deterministic``) and ``verify``; then on the plan ``recommend`` and ``explain`` for an
-unserved job, ``slots`` for a request like it, ``replan`` with drawn changes (a worker away,
-a decline, an overrun, a cancellation, a new job), ``verify`` of the re-plan, and
+home-care rules, long placement requests) and, for each: ``generate``, ``validate``,
+``coverage``, ``placements`` (matched or shortlisted) when the round has placement requests,
+``dispatch`` (a drawn solver, time limit and ``--deterministic``) and ``verify``; then on
+the plan ``recommend`` and ``explain`` for an unserved job (and ``explain --worker`` for a
+drawn worker), ``slots`` for a request like it, ``replan`` with drawn changes (a worker
+away, a decline, an overrun, a cancellation, a new job), ``verify`` of the re-plan, and
 ``report``. Each command runs as a child process of the installed ``matchmaker``.
 
 A command fails the sweep when it exits with anything but 0, or 2 with one of the refusals
@@ -60,11 +62,13 @@ class Case:
     limit: float
     deterministic: bool
     seed: int
+    placements: int = 0
 
     def generate_args(self, folder: Path) -> list[str]:
         args = ["generate", str(folder), "--workers", str(self.workers)]
         args += ["--jobs", str(self.jobs), "--days", str(self.days), "--seed", str(self.seed)]
         args += [] if self.load is None else ["--load", str(self.load)]
+        args += ["--placements", str(self.placements)] if self.placements else []
         return args + (["--home-care"] if self.home_care else [])
 
 
@@ -82,6 +86,7 @@ def draw(rng: random.Random) -> Case:
         limit=rng.choice([1.0, 3.0, 5.0]),
         deterministic=rng.random() < 0.3,
         seed=rng.randrange(1000),
+        placements=rng.choice([0, 0, 0, 1, 5, 30]),
     )
 
 
@@ -153,6 +158,11 @@ def live(sweep: Sweep, rng: random.Random, data: Path, plan: Path) -> None:
         moves = str(rng.choice([0, 2]))
         sweep.run(["recommend", str(plan), "--job-id", job_id, "--max-moves", moves])
         sweep.run(["explain", str(plan), "--job", job_id])
+        worker = rng.choice(_rows(plan / "input" / "workers.csv"))["worker_id"]
+        served = rng.choice(visits)["job_id"] if visits else job_id
+        for about in dict.fromkeys([job_id, served]):
+            language = ["--lang", rng.choice(["en", "zh"])]
+            sweep.run(["explain", str(plan), "--job", about, "--worker", worker, *language])
         template = plan.parent / f"{plan.name}-request.csv"
         with template.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(request))
@@ -179,6 +189,12 @@ def one(sweep: Sweep, rng: random.Random, case: Case, root: Path, number: int) -
     data, plan = root / f"data{number}", root / f"plan{number}"
     if sweep.run(case.generate_args(data), refusals=REFUSALS) != 0:
         return "not generated"
+    sweep.run(["validate", str(data)])
+    sweep.run(["coverage", str(data), "--format", rng.choice(["table", "json"])])
+    if case.placements:
+        shortlist = rng.choice([[], ["--shortlist", "3"]])
+        out = root / f"placements{number}"
+        sweep.run(["placements", str(data), "--out", str(out), "--time-limit", "2", *shortlist])
     args = ["dispatch", str(data), "--out", str(plan), "--solver", case.solver]
     args += ["--time-limit", str(case.limit), "--seed", str(case.seed)]
     args += ["--deterministic"] if case.deterministic else []
