@@ -9,11 +9,15 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import pytest
 
 from matchmaker.model import Dataset, DomainError, TimeWindow
+from matchmaker.plan import verify
 from matchmaker.whatif import (
+    ChangeShifts,
     ChangeWeights,
+    Edit,
     RelaxRule,
     RemoveWorkers,
     Scenario,
+    TightenRule,
     compare,
 )
 from tests.clock import at
@@ -89,3 +93,35 @@ def test_scenario_names_must_be_unique() -> None:
         compare(_round(), [Scenario(name="baseline")])
     with pytest.raises(DomainError):
         compare(_round(), [Scenario(name="a"), Scenario(name="a")])
+
+
+@pytest.mark.parametrize("solver", ["greedy", "routing", "cpsat"])
+@pytest.mark.parametrize(
+    "edit",
+    [TightenRule(rule="experience", amount=10), ChangeShifts(start_minutes=120)],
+    ids=["pair rule", "shift"],
+)
+def test_a_pin_the_edits_leave_impossible_is_released(solver: str, edit: Edit) -> None:
+    """A scenario whose edits leave a pinned visit impossible for its worker (10 more years
+    of experience than anyone has; a shift that now starts after the pinned start)
+    releases that pin and dispatches the visit freely: the plan verifies on the scenario's
+    round, and the KPI table and the result name the released pin. The baseline releases
+    nothing."""
+    window = TimeWindow(start=at(9), end=at(13))
+    dataset = world(
+        workers=[worker("W1"), worker("W2", experience_years=20.0)],
+        jobs=[
+            job("J1", window=window, pinned_worker_ids=("W1",), pinned_start=at(9)),
+            job("J2", window=window),
+        ],
+    )
+    scenario = Scenario(name="edited", edits=(edit,))
+    result = compare(dataset, [scenario], time_limit=2, seed=1, solver=solver)
+    edited = result.results["edited"]
+    assert edited.released_pins == ("J1",)
+    assert not edited.dataset.job("J1").is_pinned
+    assert edited.result.ok and verify(edited.dataset, edited.result.plan) == []
+    assert result.kpis.loc["edited", "pins_released"] == 1
+    assert result.kpis["verified"].all()
+    assert result.results["baseline"].released_pins == ()
+    assert result.kpis.loc["baseline", "pins_released"] == 0

@@ -3,8 +3,12 @@
 :func:`compare` dispatches the dataset as it is (the ``baseline``) and each scenario's
 edited dataset with the same solver, time limit and seed, verifies every plan, and returns
 a :class:`Comparison`: one row of KPIs per scenario and one row per job whose fate
-changed against the baseline. Scenarios run on any :class:`concurrent.futures.Executor`
-(threads, processes, a cluster's executor); without one they run one after the other.
+changed against the baseline. A pin an edit leaves impossible (a pinned visit its worker
+can no longer reach in time, serve or fit in the shift) is released, as removing its worker
+releases it, and the scenario dispatched again: ``pins_released`` counts them and
+:attr:`ScenarioResult.released_pins` names the jobs. Scenarios run on any
+:class:`concurrent.futures.Executor` (threads, processes, a cluster's executor); without
+one they run one after the other.
 With ``deterministic=True`` (the default) each solve is bounded by work, not time, so the
 results do not depend on the executor or the machine's load: the same seeds give the same
 tables serially and in parallel.
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from matchmaker.model import Dataset, DomainError, Policy
@@ -43,6 +47,7 @@ KPI_COLUMNS = (
     "mean_match_score",
     "workers_used",
     "objective",
+    "pins_released",
     "verified",
 )
 JOB_COLUMNS = (
@@ -65,6 +70,9 @@ class ScenarioResult:
     dataset: Dataset
     policy: Policy
     result: DispatchResult
+    released_pins: tuple[str, ...] = ()
+    """Jobs whose pins the edits left impossible, released before the dispatch that
+    ``result`` holds (``dataset`` is the edited round with them released)."""
 
 
 def served_value(dataset: Dataset, served: Iterable[str], policy: Policy) -> int:
@@ -89,15 +97,44 @@ def _run(
     """Apply and dispatch one scenario (a module-level function, so a process pool can
     pickle it)."""
     edited, chosen = scenario.apply(dataset, policy)
-    result = dispatch(
-        edited,
-        solver=solver,
+    released: list[str] = []
+    while True:
+        result = dispatch(
+            edited,
+            solver=solver,
+            policy=chosen,
+            time_limit=time_limit,
+            seed=seed,
+            deterministic=deterministic,
+        )
+        # Every solver keeps a pin as it is, so the verifier names the pins that cannot
+        # be kept; each turn releases at least one, so the loop ends.
+        broken = sorted(
+            {v.job_id for v in result.violations if v.job_id and _pinned(edited, v.job_id)}
+        )
+        if not broken:
+            break
+        released += broken
+        edited = _released(edited, set(broken))
+    return ScenarioResult(
+        scenario=scenario,
+        dataset=edited,
         policy=chosen,
-        time_limit=time_limit,
-        seed=seed,
-        deterministic=deterministic,
+        result=result,
+        released_pins=tuple(released),
     )
-    return ScenarioResult(scenario=scenario, dataset=edited, policy=chosen, result=result)
+
+
+def _pinned(dataset: Dataset, job_id: str) -> bool:
+    return dataset.has_job(job_id) and dataset.job(job_id).is_pinned
+
+
+def _released(dataset: Dataset, job_ids: set[str]) -> Dataset:
+    jobs = tuple(
+        replace(j, pinned_worker_ids=(), pinned_start=None) if j.job_id in job_ids else j
+        for j in dataset.jobs
+    )
+    return replace(dataset, jobs=jobs)
 
 
 def _workers_by_job(result: DispatchResult) -> dict[str, tuple[str, ...]]:
@@ -196,6 +233,7 @@ def _kpi_frame(done: Sequence[ScenarioResult]) -> pd.DataFrame:
                 "mean_match_score": k.get("mean_match_score"),
                 "workers_used": len({a.worker_id for a in plan.assignments}),
                 "objective": k.get("objective"),
+                "pins_released": len(run.released_pins),
                 "verified": run.result.ok,
             }
         )
