@@ -247,6 +247,23 @@ def test_explain_worker_names_failed_rules_or_the_cost(plan_dir: Path) -> None:
     assert data["worker_id"] == other
 
 
+def test_a_replan_that_cancels_every_job_says_so_and_writes_nothing(
+    dataset_dir: Path, plan_dir: Path, tmp_path: Path
+) -> None:
+    """Changes that cancel every job of the round leave nothing to plan: the command shows
+    the dropped visits, says no plan was written and exits 0 (a plan folder of a round
+    without jobs would not load in verify, explain or report)."""
+    out = tmp_path / "replanned"
+    lines = [json.dumps({"kind": "job_cancelled", "job_id": j}) for j in ("J1", "J2", "J3")]
+    changes = _changes(tmp_path, *lines)
+    args = ["replan", str(dataset_dir), "--previous", str(plan_dir), "--changes", str(changes)]
+    result = runner.invoke(app, [*args, "--out", str(out), "--time-limit", "1"])
+    assert result.exit_code == 0, result.output
+    assert "nothing left to re-plan" in result.output
+    assert result.output.count("dropped") == 3
+    assert not out.exists()
+
+
 def test_ctrl_c_during_a_replan_writes_the_replan_so_far(
     dataset_dir: Path, plan_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

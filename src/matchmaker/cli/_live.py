@@ -339,6 +339,17 @@ def replan_command(
                 "was written",
                 EXIT_INTERNAL,
             )
+        if not result.dataset.jobs:
+            # A plan folder holds its round's input, and a round without jobs does not
+            # load: as ops jobs on a day with no visit, say so and write nothing.
+            console.print(_diff_table(result))
+            console.print(
+                "nothing left to re-plan: the changes cancel every job of the round; "
+                f"no plan written to {out}",
+                highlight=False,
+                markup=False,
+            )
+            return
         write_replan(result, out, source=source, force=force)
     counts = result.diff_counts()
     console.print(_diff_table(result))
