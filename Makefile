@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 PIP_FLAGS ?= -q --disable-pip-version-check
 
-.PHONY: demo test test-roads test-postgres lint bench sweep clean
+.PHONY: demo test test-slow test-roads test-postgres lint bench sweep clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ demo: $(BIN)/python
 test: $(BIN)/python
 	$(PIP) install $(PIP_FLAGS) -e '.[test,xlsx]'
 	$(BIN)/python -m pytest
+
+# Minute-long randomised runs through the command line, left out of `make test` to keep it
+# under ten minutes; CI runs them too (.ci/run).
+test-slow: $(BIN)/python
+	$(PIP) install $(PIP_FLAGS) -e '.[test,xlsx]'
+	$(BIN)/python -m pytest -m slow
 
 # The tests that build and run real road engines (OSRM and Valhalla over a synthetic street
 # grid, in Python 3.12 virtualenvs under .cache/road-engine). `make test` runs the OSRM

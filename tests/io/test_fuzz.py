@@ -327,6 +327,7 @@ def _names_a_file(text: str, files: Files) -> bool:
     return any(name in text for name in names)
 
 
+@pytest.mark.slow
 def test_mutated_datasets_fail_cleanly_or_plan(
     base_files: Files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
