@@ -8,7 +8,10 @@ and ``--lang``) and ``verify``; then on
 the plan ``recommend`` and ``explain`` for an unserved job (and ``explain --worker`` for a
 drawn worker), ``slots`` for a request like it, ``replan`` with drawn changes (a worker
 away, a decline, an overrun, a cancellation, a new job), ``verify`` of the re-plan, and
-``report``. Each command runs as a child process of the installed ``matchmaker``.
+``report``. Each command runs as a child process of the installed ``matchmaker``. On small
+rounds the notebook path runs too, in this process: ``compare`` with a scenario of each kind
+of edit and one of three together (every scenario's plan verified on its own edited round),
+then ``smallest_changes`` and ``what_would_serve_most`` on the baseline.
 
 A command fails the sweep when it exits with anything but 0, or 2 with one of the refusals
 the README documents (a load the generator cannot reach, a solver that cannot honour the
@@ -191,8 +194,68 @@ def live(sweep: Sweep, rng: random.Random, data: Path, plan: Path) -> None:
     sweep.run(["report", str(plan), "--out", str(plan.parent / f"{plan.name}.html")])
 
 
+NOTEBOOK_JOBS = 120
+"""Rounds of at most this many jobs also go through the notebook path (its solves are
+bounded by work, so larger rounds take minutes)."""
+
+
+def notebook(sweep: Sweep, rng: random.Random, data: Path, case: Case) -> None:
+    """The what-if path a notebook takes on the round (module docstring); an exception or a
+    plan that ``verify`` rejects fails the sweep."""
+    import traceback
+
+    import matchmaker
+    from matchmaker.generate import DISTRICTS
+    from matchmaker.whatif import Edit, RelaxableRule
+
+    try:
+        dataset = matchmaker.load_dataset(data)
+        districts = matchmaker.Districts.named(DISTRICTS)
+        some_jobs = tuple(j.job_id for j in rng.sample(dataset.jobs, min(3, len(dataset.jobs))))
+        workers = tuple(w.worker_id for w in rng.sample(dataset.workers, 1))
+        rules: list[RelaxableRule] = ["language_required", "gender_required", "experience"]
+        edits: list[Edit] = [
+            matchmaker.AddWorkers(
+                count=2,
+                skills={"elderly_care": 4, "cleaning": 3},
+                certificates=("health",),
+                home=districts.centres[rng.choice(sorted(districts.centres))],
+            ),
+            matchmaker.RemoveWorkers(worker_ids=workers),
+            matchmaker.RelaxRule(
+                rule=rng.choice([*rules, "skill_level", "travel_speed"]),
+                job_ids=rng.choice([(), some_jobs]),
+            ),
+            matchmaker.TightenRule(
+                rule=rng.choice(["experience", "skill_level", "travel_speed"]),
+                amount=rng.choice([0.5, 1.0]),
+            ),
+            matchmaker.ChangeWeights(changes={"travel_cost_per_minute": 3}),
+            matchmaker.ChangeShifts(
+                start_minutes=rng.choice([-60, 0, 30]), end_minutes=rng.choice([-30, 60])
+            ),
+            matchmaker.AddDemand(count=rng.choice([1, 5]), seed=case.seed),
+        ]
+        scenarios = [matchmaker.Scenario(name=f"edit{k}", edits=(e,)) for k, e in enumerate(edits)]
+        scenarios.append(matchmaker.Scenario(name="three", edits=tuple(rng.sample(edits, 3))))
+        solver = "routing" if case.home_care else case.solver
+        comparison = matchmaker.compare(
+            dataset, scenarios, time_limit=case.limit, seed=case.seed, solver=solver
+        )
+        for name, run in comparison.results.items():
+            broken = matchmaker.verify(run.dataset, run.result.plan)
+            if broken:
+                sweep.fail(f"compare, scenario {name} on {data}: {broken[0].message}")
+        baseline = comparison.results["baseline"].result.plan
+        changes = matchmaker.smallest_changes(dataset, baseline, districts=districts)
+        matchmaker.what_would_serve_most(dataset, baseline, changes, districts=districts)
+    except Exception:
+        sweep.fail(f"the notebook path on {data}:\n{traceback.format_exc()[-1500:]}")
+
+
 def one(sweep: Sweep, rng: random.Random, case: Case, root: Path, number: int) -> str:
-    """Generate, dispatch and verify one case, then the live commands; a status word."""
+    """Generate, dispatch and verify one case, then the live commands and, on a small round,
+    the notebook path; a status word."""
     data, plan = root / f"data{number}", root / f"plan{number}"
     if sweep.run(case.generate_args(data), refusals=REFUSALS) != 0:
         return "not generated"
@@ -219,7 +282,10 @@ def one(sweep: Sweep, rng: random.Random, case: Case, root: Path, number: int) -
     if sweep.run(["verify", str(data), str(plan)]) != 0:
         return "failed"
     live(sweep, rng, data, plan)
-    return f"ok, solved {seconds:.1f} s"
+    if case.jobs > NOTEBOOK_JOBS:
+        return f"ok, solved {seconds:.1f} s"
+    notebook(sweep, rng, data, case)
+    return f"ok, solved {seconds:.1f} s, what-if"
 
 
 def main(argv: list[str] | None = None) -> int:
