@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError
+from dataclasses import FrozenInstanceError, replace
 from datetime import date, timedelta
 
 import pytest
@@ -144,3 +144,13 @@ def test_dataset_lookups_and_reference_checks() -> None:
             workers=(_worker(),),
             jobs=(_job(pinned_worker_ids=("W1",), excluded_workers=frozenset({"W1"})),),
         )
+
+
+def test_a_released_pin_leaves_the_rest_of_the_job() -> None:
+    """``unpinned`` clears the pinned workers and start and nothing else; ``unlinked`` clears
+    the visit it follows and nothing else."""
+    pinned = _job(pinned_worker_ids=("W1",), pinned_start=at(9), excluded_workers={"W9"})
+    free = pinned.unpinned()
+    assert not free.is_pinned and free.pinned_start is None
+    assert free.unlinked() == free and free.excluded_workers == pinned.excluded_workers
+    assert replace(free, pinned_worker_ids=("W1",), pinned_start=at(9)) == pinned

@@ -83,7 +83,7 @@ def verify_against_store(
         for job in dataset.jobs:
             proposal = planned.get(job.job_id)
             if proposal is not None:
-                jobs.append(replace(job, pinned_worker_ids=(), pinned_start=None))
+                jobs.append(job.unpinned())
                 starts = [(proposal.start, w, proposal.travel_minutes) for w in proposal.workers]
             elif job.pinned_worker_ids and job.pinned_start is not None:
                 # What the store already holds that day counts against the proposals.

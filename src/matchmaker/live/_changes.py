@@ -383,7 +383,7 @@ def _unpinned(job: Job, worker_id: str) -> Job:
     team job loses all its pins: the rest of a pinned team would be forced in place
     without the member it lost, so the team is staffed again (or left out) as a whole."""
     if job.workers_needed > 1:
-        return replace(job, pinned_worker_ids=(), pinned_start=None)
+        return job.unpinned()
     pins = tuple(w for w in job.pinned_worker_ids if w != worker_id)
     return replace(job, pinned_worker_ids=pins, pinned_start=job.pinned_start if pins else None)
 

@@ -230,7 +230,7 @@ def _release_pins(round_: Dataset, hit: dict[str, str]) -> Dataset:
     jobs = list(round_.jobs)
     for position, job in enumerate(jobs):
         if job.is_pinned and job.job_id in hit:
-            jobs[position] = replace(job, pinned_worker_ids=(), pinned_start=None)
+            jobs[position] = job.unpinned()
             hit[job.job_id] += "; its pin is released"
     if all(a is b for a, b in zip(jobs, round_.jobs, strict=True)):
         return round_

@@ -364,6 +364,11 @@ class Job:
             self, depends_on=None, min_gap=None, max_gap=None, link_worker=LinkWorker.ANY
         )
 
+    def unpinned(self) -> Job:
+        """This job with its pin released (no pinned worker, no pinned start): free to be
+        dispatched to any worker who may serve it."""
+        return replace(self, pinned_worker_ids=(), pinned_start=None)
+
 
 def _index(items: Iterable[object], key: str, kind: str) -> dict[str, int]:
     index: dict[str, int] = {}

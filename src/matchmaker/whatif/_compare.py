@@ -130,10 +130,7 @@ def _pinned(dataset: Dataset, job_id: str) -> bool:
 
 
 def _released(dataset: Dataset, job_ids: set[str]) -> Dataset:
-    jobs = tuple(
-        replace(j, pinned_worker_ids=(), pinned_start=None) if j.job_id in job_ids else j
-        for j in dataset.jobs
-    )
+    jobs = tuple(j.unpinned() if j.job_id in job_ids else j for j in dataset.jobs)
     return replace(dataset, jobs=jobs)
 
 

@@ -89,9 +89,7 @@ def hire_change(
 ) -> SmallestChange | None:
     """New workers for the job alone (a team job gets its whole team), proven on a round
     of the new workers and the job."""
-    job = replace(
-        dataset.jobs[j], pinned_worker_ids=(), pinned_start=None, excluded_workers=frozenset()
-    )
+    job = replace(dataset.jobs[j].unpinned(), excluded_workers=frozenset())
     district = job_district[j]
     same = [k for k, d in enumerate(job_district) if d == district]
     home = districts.centre(district, coordinates(dataset.jobs[k].location for k in same))

@@ -129,13 +129,7 @@ def _hiring_rows(
     rows: list[dict[str, Any]] = []
     for (skill, district, _half, _gender), group in groups.items():
         jobs = tuple(
-            replace(
-                dataset.job(c.job_id),
-                pinned_worker_ids=(),
-                pinned_start=None,
-                excluded_workers=frozenset(),
-            )
-            for c in group
+            replace(dataset.job(c.job_id).unpinned(), excluded_workers=frozenset()) for c in group
         )
         model = _union_job(jobs)
         # One shift a day, from the earliest to the latest the day's jobs need.

@@ -66,8 +66,7 @@ def variant_eligibility(
     # Temporary ids keep the variants distinct in one dataset; pins do not apply to them,
     # nor links (the job they follow is not among the probes, and no pair rule reads them).
     probes = tuple(
-        replace(v.unlinked(), job_id=f"{v.job_id}#{k}", pinned_worker_ids=(), pinned_start=None)
-        for k, v in enumerate(variants)
+        replace(v.unlinked().unpinned(), job_id=f"{v.job_id}#{k}") for k, v in enumerate(variants)
     )
     mini = replace(dataset, jobs=probes)
     bits = pair_reasons(encode_pairs(mini, zone=zone))

@@ -171,12 +171,7 @@ class RemoveWorkers:
         unknown = sorted(gone - {w.worker_id for w in dataset.workers})
         if unknown:
             raise DomainError(f"RemoveWorkers: unknown worker(s) {', '.join(unknown)}")
-        jobs = tuple(
-            replace(j, pinned_worker_ids=(), pinned_start=None)
-            if gone & set(j.pinned_worker_ids)
-            else j
-            for j in dataset.jobs
-        )
+        jobs = tuple(j.unpinned() if gone & set(j.pinned_worker_ids) else j for j in dataset.jobs)
         workers = tuple(w for w in dataset.workers if w.worker_id not in gone)
         return replace(dataset, workers=workers, jobs=jobs), policy
 
