@@ -252,6 +252,14 @@ def test_kpis_count_time_to_fill_interviews_and_replacements(
     assert kpis["fill_rate_per_service"] == {"postpartum_care": 1.0}
 
 
+def test_money_settled_is_in_cents_before_any_settlement(store: EventStore, data: Dataset) -> None:
+    """With nothing settled yet the KPIs say "0.00", the documented money format, not "0"."""
+    ops = Operations(store)
+    _requested(ops, data)
+    kpis = placement_ops_kpis(ops.ledger())
+    assert (kpis["salary_settled"], kpis["service_fee_settled"]) == ("0.00", "0.00")
+
+
 def test_a_moved_due_date_rechecks_the_held_worker(store: EventStore, data: Dataset) -> None:
     """Contracted W03 holds fine for a due date of 25 January, but moving it to 10 January
     puts her visit of 8 January inside the hold: the re-check reports it."""

@@ -345,10 +345,11 @@ def placement_ops_kpis(ledger: Ledger) -> dict[str, Any]:
         "fill_rate_per_service": {
             service: round(hit / total, 4) for service, (hit, total) in sorted(by_service.items())
         },
+        # Summed from cents, so that nothing settled is "0.00" like any other amount.
         "salary_settled": str(
-            sum((s.salary for p in placements for s in p.settlements), Decimal(0))
+            sum((s.salary for p in placements for s in p.settlements), _CENT * 0)
         ),
         "service_fee_settled": str(
-            sum((s.service_fee for p in placements for s in p.settlements), Decimal(0))
+            sum((s.service_fee for p in placements for s in p.settlements), _CENT * 0)
         ),
     }
