@@ -3,15 +3,19 @@
 ``python benchmarks/sweep.py --cases 30 --seed 1`` draws rounds (workers, jobs, days, load,
 home-care rules, long placement requests) and, for each: ``generate``, ``validate``,
 ``coverage``, ``placements`` (matched or shortlisted) when the round has placement requests,
-``dispatch`` (a drawn solver, time limit, ``--deterministic``, ``--split``, ``--redact``
-and ``--lang``) and ``verify``; then on
+``dispatch`` (a drawn solver, time limit, ``--deterministic``, ``--split``, a local Dask
+cluster of two processes for the zones, ``--redact`` and ``--lang``) and ``verify``; then on
 the plan ``recommend`` and ``explain`` for an unserved job (and ``explain --worker`` for a
 drawn worker), ``slots`` for a request like it, ``replan`` with drawn changes (a worker
 away, a decline, an overrun, a cancellation, a new job), ``verify`` of the re-plan, and
-``report``. Each command runs as a child process of the installed ``matchmaker``. On small
-rounds the notebook path runs too, in this process: ``compare`` with a scenario of each kind
-of edit and one of three together (every scenario's plan verified on its own edited round),
-then ``smallest_changes`` and ``what_would_serve_most`` on the baseline.
+``report``. On about a third of the rounds, the event-store day of
+:mod:`benchmarks.sweep_ops` follows (``ops import-dataset`` to the next day's ``ops jobs``,
+with drawn confirmations, declines, leave, service, money and complaints; ``ops report``
+must not change across ``ops rebuild``). Each command runs as a child process of the
+installed ``matchmaker``. On small rounds the notebook path runs too, in this process:
+``compare`` with a scenario of each kind of edit and one of three together (every
+scenario's plan verified on its own edited round), then ``smallest_changes`` and
+``what_would_serve_most`` on the baseline.
 
 A command fails the sweep when it exits with anything but 0, or 2 with one of the refusals
 the README documents (a load the generator cannot reach, a solver that cannot honour the
@@ -37,6 +41,11 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.sweep_ops import ops_day
 
 SLACK_SECONDS = 1.0
 """What a solve may take past its time limit and 10% of it (the unit tests' tolerance)."""
@@ -69,7 +78,9 @@ class Case:
     seed: int
     placements: int = 0
     split: str | None = None
+    workers_pool: int | None = None
     redact: bool = False
+    ops: bool = False
 
     def generate_args(self, folder: Path) -> list[str]:
         args = ["generate", str(folder), "--workers", str(self.workers)]
@@ -83,6 +94,7 @@ def draw(rng: random.Random) -> Case:
     workers = rng.choice([1, 2, 3, 5, 8, 15, 30, 60])
     days = rng.choice([1, 1, 1, 2, 3, 7])
     home_care = rng.random() < 0.4
+    split = rng.choice([None, None, None, None, "days", "zones"])
     return Case(
         workers=workers,
         jobs=max(1, int(workers * rng.choice([0.5, 1, 2, 3, 4, 6]) * days)),
@@ -94,8 +106,10 @@ def draw(rng: random.Random) -> Case:
         deterministic=rng.random() < 0.3,
         seed=rng.randrange(1000),
         placements=rng.choice([0, 0, 0, 1, 5, 30]),
-        split=rng.choice([None, None, None, None, "days", "zones"]),
+        split=split,
+        workers_pool=2 if split == "zones" and rng.random() < 0.3 else None,
         redact=rng.random() < 0.2,
+        ops=rng.random() < 0.35,
     )
 
 
@@ -108,6 +122,17 @@ class Sweep:
 
     def run(self, args: list[str], *, refusals: tuple[str, ...] = ()) -> int | None:
         """Run ``matchmaker ARGS``; its exit code, or ``None`` when it failed the sweep."""
+        done = self._run(args, refusals)
+        return None if done is None else done.returncode
+
+    def capture(self, args: list[str]) -> str | None:
+        """Run ``matchmaker ARGS``; what it printed, or ``None`` when it failed the sweep."""
+        done = self._run(args, ())
+        return None if done is None else done.stdout
+
+    def _run(
+        self, args: list[str], refusals: tuple[str, ...]
+    ) -> subprocess.CompletedProcess[str] | None:
         done = subprocess.run([self.program, *args], capture_output=True, text=True)
         output = done.stdout + done.stderr
         refused = done.returncode == 2 and any(r in output for r in refusals)
@@ -115,7 +140,7 @@ class Sweep:
         if broken or (done.returncode != 0 and not refused):
             self.fail(f"exit {done.returncode}: matchmaker {' '.join(args)}\n{output[-1500:]}")
             return None
-        return done.returncode
+        return done
 
     def fail(self, text: str) -> None:
         self.failures.append(text)
@@ -269,6 +294,7 @@ def one(sweep: Sweep, rng: random.Random, case: Case, root: Path, number: int) -
     args += ["--time-limit", str(case.limit), "--seed", str(case.seed)]
     args += ["--deterministic"] if case.deterministic else []
     args += [] if case.split is None else ["--split", case.split]
+    args += [] if case.workers_pool is None else ["--workers", str(case.workers_pool)]
     args += ["--redact"] if case.redact else []
     args += ["--lang", rng.choice(["en", "zh"])]
     code = sweep.run(args, refusals=REFUSALS)
@@ -282,6 +308,8 @@ def one(sweep: Sweep, rng: random.Random, case: Case, root: Path, number: int) -
     if sweep.run(["verify", str(data), str(plan)]) != 0:
         return "failed"
     live(sweep, rng, data, plan)
+    if case.ops:
+        ops_day(sweep, rng, data, root, number, case.seed)
     if case.jobs > NOTEBOOK_JOBS:
         return f"ok, solved {seconds:.1f} s"
     notebook(sweep, rng, data, case)

@@ -376,18 +376,21 @@ def test_round_rules_benchmark_measures_a_tiny_round() -> None:
 def test_the_sweep_runs_its_commands_and_counts_a_failure(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A drawn home-care round with placement requests goes through every command and the
-    notebook path without a failure (its placements, plan, request for an unserved job,
-    re-plan and report are written); a program that exits 1 fails the first command of the
-    case, and the sweep exits 1."""
+    """A drawn home-care round with placement requests goes through every command, the
+    event-store day and the notebook path without a failure (its placements, plan, request
+    for an unserved job, re-plan and report are written, and so are the store's round, plan,
+    re-plan, service events and the next day's plan); a program that exits 1 fails the
+    first command of the case, and the sweep exits 1."""
     import shutil
 
     from benchmarks.sweep import main
 
-    assert main(["--cases", "1", "--seed", "4", "--root", str(tmp_path / "ok")]) == 0
+    assert main(["--cases", "1", "--seed", "661", "--root", str(tmp_path / "ok")]) == 0
     assert "what-if" in capsys.readouterr().out
     written = {p.name for p in (tmp_path / "ok").iterdir()}
     assert {"placements0", "plan0", "plan0-request.csv", "plan0-replan", "plan0.html"} <= written
+    store_day = {"ops0-round-plan", "ops0-replan", "ops0-service.jsonl", "ops0-next-plan"}
+    assert store_day <= written
     failing = shutil.which("false")
     assert failing is not None
     assert main(["--cases", "1", "--root", str(tmp_path / "bad"), "--matchmaker", failing]) == 1

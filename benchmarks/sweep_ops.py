@@ -1,0 +1,329 @@
+"""The sweep's event-store day (:mod:`benchmarks.sweep`): a generated round seeded into a
+store and run through the loop of ``docs/ops.md``, with drawn events.
+
+``ops import-dataset`` the day before; ``ops jobs`` for a drawn day, ``dispatch`` and
+``verify``; ``ops apply-plan``; the morning's answers (confirmations, declines, a
+cancellation, a worker's leave) by ``ops import``; ``ops replan --apply`` and ``verify`` of
+the re-plan; ``ops recommend`` for a visit left open; the day's service of the visits that
+stayed confirmed (check-in or no-show, completion, rework on site, acceptance, a rating,
+settlement, a follow-up, an issue, a complaint investigated); the reports (``report``,
+``followups``, ``statement``, ``log``, ``order-status``); ``ops rebuild``, after which
+``ops report`` must print what it printed before (replay equals the live state); with
+placement requests, ``placement-request``, ``placement-shortlist`` and ``placement-report``;
+and the next day's ``ops jobs``, ``dispatch`` and ``verify``, so the feedback the day wrote
+reaches a round that must still load and verify.
+
+Every event the sweep draws is valid for the visit's state, so an ``ops import`` that does
+not exit 0 is a failure, like any other command's.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from benchmarks.sweep import Sweep
+
+__all__ = ["ops_day"]
+
+NOTHING = "nothing to dispatch"
+"""What ``ops jobs`` prints for a day without visits (exit 0, nothing written)."""
+
+
+def _event(kind: str, entity: str, time: datetime, actor: str, **data: object) -> str:
+    return json.dumps(
+        {"kind": kind, "entity": entity, "time": time.isoformat(), "actor": actor, **data}
+    )
+
+
+def _visits(plan: Path) -> dict[str, list[dict[str, str]]]:
+    """The plan's visits: job id -> its rows in ``assignments.csv`` (a team has several)."""
+    from benchmarks.sweep import _rows
+
+    visits: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in _rows(plan / "assignments.csv"):
+        if row.get("kind", "visit") == "visit":
+            visits[row["job_id"]].append(row)
+    return dict(visits)
+
+
+def _morning(
+    rng: random.Random,
+    visits: dict[str, list[dict[str, str]]],
+    pinned: set[str],
+    open_jobs: list[str],
+    at: datetime,
+) -> tuple[str, set[str]]:
+    """The answers before the day: most visits confirmed (a pinned visit was confirmed when
+    the store was seeded), some declined, one cancelled, one worker on leave. Returns the
+    JSONL and the visits confirmed."""
+    lines: list[str] = []
+    confirmed: set[str] = set()
+    for job_id, rows in visits.items():
+        worker = rng.choice(rows)["worker_id"]
+        draw = rng.random()
+        if draw < 0.65:
+            if job_id not in pinned:
+                lines.append(_event("visit_confirmed", job_id, at, f"worker:{worker}"))
+            confirmed.add(job_id)
+        elif draw < 0.8:
+            lines.append(_event("visit_declined", job_id, at, f"worker:{worker}", worker_id=worker))
+        elif draw < 0.85:
+            lines.append(
+                _event("visit_cancelled", job_id, at, "dispatcher", reason="customer away")
+            )
+    if open_jobs and rng.random() < 0.5:
+        lines.append(
+            _event("visit_cancelled", rng.choice(open_jobs), at, "dispatcher", reason="no need")
+        )
+    if visits and rng.random() < 0.4:
+        rows = visits[rng.choice(sorted(visits))]
+        lines.append(
+            _event("worker_leave_started", rows[0]["worker_id"], at, "dispatcher", reason="sick")
+        )
+    return "".join(line + "\n" for line in lines), confirmed
+
+
+def _service(
+    rng: random.Random, visits: dict[str, list[dict[str, str]]], kept: set[str]
+) -> tuple[str, list[str]]:
+    """The day's service of the visits in ``kept`` (confirmed, and left alone by the
+    re-plan). Returns the JSONL and the customers of settled visits."""
+    lines: list[str] = []
+    settled: list[str] = []
+    for number, job_id in enumerate(sorted(kept)):
+        rows = visits[job_id]
+        worker = rows[0]["worker_id"]
+        start = datetime.fromisoformat(rows[0]["start"])
+        end = datetime.fromisoformat(rows[0]["end"])
+        crew = f"worker:{worker}"
+        customer = f"customer:{rows[0]['customer_id']}"
+        if rng.random() < 0.08:
+            lines.append(
+                _event("visit_no_show", job_id, start + timedelta(minutes=20), "dispatcher")
+            )
+            continue
+        late = rng.choice([0, 0, 5, 25])
+        lines.append(_event("visit_checked_in", job_id, start + timedelta(minutes=late), crew))
+        if rng.random() < 0.15:
+            category = rng.choice(["no_supplies", "pet"])
+            lines.append(
+                _event(
+                    "visit_issue_reported",
+                    job_id,
+                    start + timedelta(minutes=late + 5),
+                    crew,
+                    category=category,
+                )
+            )
+        lines.append(_event("visit_completed", job_id, end + timedelta(minutes=late), crew))
+        after = end + timedelta(minutes=late + 30)
+        if rng.random() < 0.3:
+            lines.append(
+                _event(
+                    "visit_rated",
+                    job_id,
+                    after,
+                    customer,
+                    stars=rng.randint(1, 5),
+                    worker_id=worker,
+                )
+            )
+        if rng.random() < 0.1:
+            lines.append(
+                _event(
+                    "visit_rework_requested",
+                    job_id,
+                    after,
+                    customer,
+                    on_site=True,
+                    reason="missed a room",
+                )
+            )
+            lines.append(_event("visit_rework_done", job_id, after + timedelta(minutes=20), crew))
+            after += timedelta(minutes=30)
+        if rng.random() < 0.1:
+            complaint = f"K{number:04d}"
+            lines.append(
+                _event(
+                    "complaint_opened", complaint, after, customer, visit_id=job_id, category="late"
+                )
+            )
+            lines.append(
+                _event(
+                    "complaint_investigation_started",
+                    complaint,
+                    after + timedelta(hours=1),
+                    "dispatcher",
+                )
+            )
+            verdict = rng.choice(["complaint_upheld", "complaint_rejected"])
+            lines.append(_event(verdict, complaint, after + timedelta(hours=2), "dispatcher"))
+        if rng.random() < 0.8:
+            lines.append(_event("visit_accepted", job_id, after + timedelta(minutes=5), customer))
+            if rng.random() < 0.7:
+                method = rng.choice(["online", "cash", "monthly_billing"])
+                amount = f"{rng.choice([80, 120, 300])}.00"
+                lines.append(
+                    _event(
+                        "visit_settled",
+                        job_id,
+                        after + timedelta(hours=3),
+                        "finance",
+                        amount=amount,
+                        method=method,
+                    )
+                )
+                settled.append(rows[0]["customer_id"])
+                if rng.random() < 0.5:
+                    lines.append(
+                        _event(
+                            "visit_followed_up",
+                            job_id,
+                            after + timedelta(days=1),
+                            "dispatcher",
+                            satisfied=rng.random() < 0.8,
+                        )
+                    )
+    return "".join(line + "\n" for line in lines), settled
+
+
+def _dispatched(sweep: Sweep, store: Path, day: str, folder: Path, seed: int) -> Path | None:
+    """``ops jobs`` for ``day``, then ``dispatch`` and ``verify``: the plan folder, or
+    ``None`` when the day has nothing to dispatch or a command failed."""
+    from benchmarks.sweep import REFUSALS
+
+    done = sweep.capture(
+        ["ops", "jobs", "--store", str(store), "--date", day, "--out", str(folder)]
+    )
+    if done is None or NOTHING in done:
+        return None
+    plan = folder.parent / f"{folder.name}-plan"
+    args = ["dispatch", str(folder), "--out", str(plan), "--time-limit", "2", "--seed", str(seed)]
+    if sweep.run(args, refusals=REFUSALS) != 0:
+        return None
+    if sweep.run(["verify", str(folder), str(plan)]) != 0:
+        return None
+    return plan
+
+
+def ops_day(
+    sweep: Sweep, rng: random.Random, data: Path, root: Path, number: int, seed: int
+) -> None:
+    """The event-store day of the module docstring on the round in ``data``."""
+    from benchmarks.sweep import _rows
+
+    store = root / f"ops{number}.db"
+    jobs = _rows(data / "jobs.csv")
+    starts = sorted(datetime.fromisoformat(j["earliest_start"]) for j in jobs)
+    # The jobs' offsets are the round's own, so these dates are its local days.
+    first = starts[0]
+    before = (first - timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
+    args = ["ops", "import-dataset", str(data), "--store", str(store), "--time", before.isoformat()]
+    if sweep.run(args) != 0:
+        return
+    day_start = rng.choice(starts)
+    day = day_start.date().isoformat()
+    plan = _dispatched(sweep, store, day, root / f"ops{number}-round", seed)
+    if plan is None:
+        return
+    # The store's events of the import are at ``before``; the day's come after it.
+    prepared = max(before, (day_start - timedelta(days=1)).replace(hour=13, minute=0))
+    store_args = ["--store", str(store)]
+    if (
+        sweep.run(["ops", "apply-plan", str(plan), *store_args, "--time", prepared.isoformat()])
+        != 0
+    ):
+        return
+    visits = _visits(plan)
+    open_jobs = [r["job_id"] for r in _rows(plan / "unassigned.csv")]
+    pinned = {j["job_id"] for j in _rows(plan / "input" / "jobs.csv") if j["pinned_worker_id"]}
+    morning, confirmed = _morning(rng, visits, pinned, open_jobs, prepared + timedelta(hours=1))
+    if not _import(sweep, root / f"ops{number}-morning.jsonl", morning, store_args):
+        return
+    again = root / f"ops{number}-replan"
+    args = ["ops", "replan", *store_args, "--plan", str(plan), "--date", day, "--out", str(again)]
+    args += ["--time", (prepared + timedelta(hours=2)).isoformat(), "--apply"]
+    args += ["--time-limit", "2", "--max-moves", str(rng.choice([0, 3]))]
+    if sweep.run(args) != 0:
+        return
+    kept = confirmed
+    if again.exists():
+        if sweep.run(["verify", str(again / "input"), str(again)]) != 0:
+            return
+        unchanged = {r["job_id"] for r in _rows(again / "diff.csv") if r["change"] == "unchanged"}
+        kept = confirmed & unchanged
+        still_open = [r["job_id"] for r in _rows(again / "unassigned.csv")]
+        if still_open:
+            visit = rng.choice(still_open)
+            sweep.run(["ops", "recommend", *store_args, "--plan", str(again), "--visit", visit])
+    service, settled = _service(rng, visits, kept)
+    if not _import(sweep, root / f"ops{number}-service.jsonl", service, store_args):
+        return
+    orders = sorted({j["order_id"] for j in jobs if j.get("order_id")})
+    _reports(sweep, rng, store_args, day, settled, orders)
+    requests = data / "placement_requests.csv"
+    if requests.exists():
+        _placement(sweep, rng, data, store_args, _rows(requests), prepared)
+    following = (day_start + timedelta(days=1)).date().isoformat()
+    _dispatched(sweep, store, following, root / f"ops{number}-next", seed)
+
+
+def _import(sweep: Sweep, path: Path, lines: str, store_args: list[str]) -> bool:
+    if not lines:
+        return True
+    path.write_text(lines, encoding="utf-8")
+    return sweep.run(["ops", "import", str(path), *store_args]) == 0
+
+
+def _reports(
+    sweep: Sweep,
+    rng: random.Random,
+    store_args: list[str],
+    day: str,
+    settled: list[str],
+    orders: list[str],
+) -> None:
+    """The reports on the store; ``ops report`` after ``ops rebuild`` must print what it
+    printed before."""
+    as_of = ["--as-of", day]
+    report = ["ops", "report", *store_args, *as_of, "--format", "json"]
+    sweep.run([*report, "--details"])
+    sweep.run(["ops", "followups", *store_args, *as_of, "--format", rng.choice(["table", "csv"])])
+    sweep.run(["ops", "log", *store_args, "--limit", "20"])
+    if settled:
+        customer = rng.choice(settled)
+        sweep.run(["ops", "statement", *store_args, "--customer", customer, "--month", day[:7]])
+    if orders:
+        sweep.run(["ops", "order-status", *store_args, "--order", rng.choice(orders)])
+    before = sweep.capture(report)
+    if sweep.run(["ops", "rebuild", *store_args]) != 0:
+        return
+    after = sweep.capture(report)
+    if before is not None and after is not None and after != before:
+        sweep.fail(f"ops report changed after ops rebuild: {' '.join(report)}")
+
+
+def _placement(
+    sweep: Sweep,
+    rng: random.Random,
+    data: Path,
+    store_args: list[str],
+    requests: list[dict[str, str]],
+    at: datetime,
+) -> None:
+    """One placement request opened, shortlisted and reported."""
+    entity = "PL1"
+    args = ["ops", "placement-request", *store_args, "--dataset", str(data), "--entity", entity]
+    args += ["--request", rng.choice(requests)["request_id"], "--actor", "dispatcher"]
+    if sweep.run([*args, "--time", at.isoformat()]) != 0:
+        return
+    args = ["ops", "placement-shortlist", *store_args, "--dataset", str(data)]
+    args += ["--placement", entity, "--actor", "dispatcher", "-k", str(rng.choice([1, 3]))]
+    sweep.run([*args, "--time", (at + timedelta(hours=1)).isoformat()])
+    sweep.run(["ops", "placement-report", *store_args])
