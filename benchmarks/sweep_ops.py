@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,108 +90,80 @@ def _morning(
     return "".join(line + "\n" for line in lines), confirmed
 
 
-def _service(
-    rng: random.Random, visits: dict[str, list[dict[str, str]]], kept: set[str]
-) -> tuple[str, list[str]]:
+@dataclass(kw_only=True)
+class Fed:
+    """What the day's service events amount to: what ``ops report`` must count."""
+
+    lines: list[str] = field(default_factory=list)
+    served: int = 0
+    no_shows: int = 0
+    complaints: int = 0
+    stars: list[int] = field(default_factory=list)
+    revenue_cents: int = 0
+    settled_customers: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, entity: str, time: datetime, actor: str, **data: object) -> None:
+        self.lines.append(_event(kind, entity, time, actor, **data))
+
+    def jsonl(self) -> str:
+        return "".join(line + "\n" for line in self.lines)
+
+
+def _service(rng: random.Random, visits: dict[str, list[dict[str, str]]], kept: set[str]) -> Fed:
     """The day's service of the visits in ``kept`` (confirmed, and left alone by the
-    re-plan). Returns the JSONL and the customers of settled visits."""
-    lines: list[str] = []
-    settled: list[str] = []
+    re-plan)."""
+    fed = Fed()
     for number, job_id in enumerate(sorted(kept)):
         rows = visits[job_id]
         worker = rows[0]["worker_id"]
         start = datetime.fromisoformat(rows[0]["start"])
         end = datetime.fromisoformat(rows[0]["end"])
-        crew = f"worker:{worker}"
-        customer = f"customer:{rows[0]['customer_id']}"
+        crew, customer = f"worker:{worker}", f"customer:{rows[0]['customer_id']}"
         if rng.random() < 0.08:
-            lines.append(
-                _event("visit_no_show", job_id, start + timedelta(minutes=20), "dispatcher")
-            )
+            fed.add("visit_no_show", job_id, start + timedelta(minutes=20), "dispatcher")
+            fed.no_shows += len(rows)  # every worker of the visit
             continue
-        late = rng.choice([0, 0, 5, 25])
-        lines.append(_event("visit_checked_in", job_id, start + timedelta(minutes=late), crew))
+        late = timedelta(minutes=rng.choice([0, 0, 5, 25]))
+        fed.add("visit_checked_in", job_id, start + late, crew)
         if rng.random() < 0.15:
             category = rng.choice(["no_supplies", "pet"])
-            lines.append(
-                _event(
-                    "visit_issue_reported",
-                    job_id,
-                    start + timedelta(minutes=late + 5),
-                    crew,
-                    category=category,
-                )
-            )
-        lines.append(_event("visit_completed", job_id, end + timedelta(minutes=late), crew))
-        after = end + timedelta(minutes=late + 30)
+            fed.add("visit_issue_reported", job_id, start + late, crew, category=category)
+        fed.add("visit_completed", job_id, end + late, crew)
+        fed.served += 1
+        after = end + late + timedelta(minutes=30)
         if rng.random() < 0.3:
-            lines.append(
-                _event(
-                    "visit_rated",
-                    job_id,
-                    after,
-                    customer,
-                    stars=rng.randint(1, 5),
-                    worker_id=worker,
-                )
-            )
+            stars = rng.randint(1, 5)
+            fed.add("visit_rated", job_id, after, customer, stars=stars, worker_id=worker)
+            fed.stars.append(stars)
         if rng.random() < 0.1:
-            lines.append(
-                _event(
-                    "visit_rework_requested",
-                    job_id,
-                    after,
-                    customer,
-                    on_site=True,
-                    reason="missed a room",
-                )
-            )
-            lines.append(_event("visit_rework_done", job_id, after + timedelta(minutes=20), crew))
+            reason = "missed a room"
+            fed.add("visit_rework_requested", job_id, after, customer, on_site=True, reason=reason)
             after += timedelta(minutes=30)
+            fed.add("visit_rework_done", job_id, after, crew)
         if rng.random() < 0.1:
             complaint = f"K{number:04d}"
-            lines.append(
-                _event(
-                    "complaint_opened", complaint, after, customer, visit_id=job_id, category="late"
-                )
+            fed.add(
+                "complaint_opened", complaint, after, customer, visit_id=job_id, category="late"
             )
-            lines.append(
-                _event(
-                    "complaint_investigation_started",
-                    complaint,
-                    after + timedelta(hours=1),
-                    "dispatcher",
-                )
-            )
+            fed.add("complaint_investigation_started", complaint, after, "dispatcher")
             verdict = rng.choice(["complaint_upheld", "complaint_rejected"])
-            lines.append(_event(verdict, complaint, after + timedelta(hours=2), "dispatcher"))
-        if rng.random() < 0.8:
-            lines.append(_event("visit_accepted", job_id, after + timedelta(minutes=5), customer))
-            if rng.random() < 0.7:
-                method = rng.choice(["online", "cash", "monthly_billing"])
-                amount = f"{rng.choice([80, 120, 300])}.00"
-                lines.append(
-                    _event(
-                        "visit_settled",
-                        job_id,
-                        after + timedelta(hours=3),
-                        "finance",
-                        amount=amount,
-                        method=method,
-                    )
-                )
-                settled.append(rows[0]["customer_id"])
-                if rng.random() < 0.5:
-                    lines.append(
-                        _event(
-                            "visit_followed_up",
-                            job_id,
-                            after + timedelta(days=1),
-                            "dispatcher",
-                            satisfied=rng.random() < 0.8,
-                        )
-                    )
-    return "".join(line + "\n" for line in lines), settled
+            fed.add(verdict, complaint, after + timedelta(hours=1), "dispatcher")
+            fed.complaints += 1
+        if rng.random() < 0.2:
+            continue
+        fed.add("visit_accepted", job_id, after, customer)
+        if rng.random() < 0.3:
+            continue
+        method = rng.choice(["online", "cash", "monthly_billing"])
+        amount = rng.choice([80, 120, 300])
+        settled = after + timedelta(hours=3)
+        fed.add("visit_settled", job_id, settled, "finance", amount=f"{amount}.00", method=method)
+        fed.revenue_cents += amount * 100
+        fed.settled_customers.append(rows[0]["customer_id"])
+        if rng.random() < 0.5:
+            satisfied = rng.random() < 0.8
+            fed.add("visit_followed_up", job_id, settled, "dispatcher", satisfied=satisfied)
+    return fed
 
 
 def _dispatched(sweep: Sweep, store: Path, day: str, folder: Path, seed: int) -> Path | None:
@@ -262,11 +235,11 @@ def ops_day(
         if still_open:
             visit = rng.choice(still_open)
             sweep.run(["ops", "recommend", *store_args, "--plan", str(again), "--visit", visit])
-    service, settled = _service(rng, visits, kept)
-    if not _import(sweep, root / f"ops{number}-service.jsonl", service, store_args):
+    fed = _service(rng, visits, kept)
+    if not _import(sweep, root / f"ops{number}-service.jsonl", fed.jsonl(), store_args):
         return
     orders = sorted({j["order_id"] for j in jobs if j.get("order_id")})
-    _reports(sweep, rng, store_args, day, settled, orders)
+    _reports(sweep, rng, store_args, day_start, fed, orders)
     requests = data / "placement_requests.csv"
     if requests.exists():
         _placement(sweep, rng, data, store_args, _rows(requests), prepared)
@@ -285,27 +258,42 @@ def _reports(
     sweep: Sweep,
     rng: random.Random,
     store_args: list[str],
-    day: str,
-    settled: list[str],
+    day: datetime,
+    fed: Fed,
     orders: list[str],
 ) -> None:
-    """The reports on the store; ``ops report`` after ``ops rebuild`` must print what it
-    printed before."""
-    as_of = ["--as-of", day]
-    report = ["ops", "report", *store_args, *as_of, "--format", "json"]
-    sweep.run([*report, "--details"])
+    """The reports on the store. A week after the day, ``ops report`` must count what the
+    service events fed it, and print the same after ``ops rebuild``."""
+    date = day.date().isoformat()
+    as_of = ["--as-of", date]
+    sweep.run(["ops", "report", *store_args, *as_of, "--format", "json", "--details"])
     sweep.run(["ops", "followups", *store_args, *as_of, "--format", rng.choice(["table", "csv"])])
     sweep.run(["ops", "log", *store_args, "--limit", "20"])
-    if settled:
-        customer = rng.choice(settled)
-        sweep.run(["ops", "statement", *store_args, "--customer", customer, "--month", day[:7]])
+    if fed.settled_customers:
+        customer = rng.choice(fed.settled_customers)
+        sweep.run(["ops", "statement", *store_args, "--customer", customer, "--month", date[:7]])
     if orders:
         sweep.run(["ops", "order-status", *store_args, "--order", rng.choice(orders)])
+    week = (day + timedelta(days=7)).date().isoformat()
+    report = ["ops", "report", *store_args, "--as-of", week, "--format", "json"]
     before = sweep.capture(report)
+    if before is None:
+        return
+    summary = json.loads(before)["summary"]
+    expected = {
+        "visits_served": fed.served,
+        "no_shows": fed.no_shows,
+        "complaints": fed.complaints,
+        "revenue": f"{fed.revenue_cents // 100}.{fed.revenue_cents % 100:02d}",
+        "average_rating": sum(fed.stars) / len(fed.stars) if fed.stars else None,
+    }
+    for key, value in expected.items():
+        if summary.get(key) != value:
+            got = summary.get(key)
+            sweep.fail(f"ops report {key} is {got!r}, the events fed {value!r}: {' '.join(report)}")
     if sweep.run(["ops", "rebuild", *store_args]) != 0:
         return
-    after = sweep.capture(report)
-    if before is not None and after is not None and after != before:
+    if sweep.capture(report) != before:
         sweep.fail(f"ops report changed after ops rebuild: {' '.join(report)}")
 
 
