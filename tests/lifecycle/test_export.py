@@ -159,6 +159,31 @@ def test_export_keeps_the_regular_shift_hours_across_daylight_saving(
     assert workers.loc["W1", "shift_end"] == "2027-03-29T18:00:00+02:00"
 
 
+def test_export_puts_a_time_of_day_shift_on_the_day_in_the_store_timezone(
+    store: EventStore, tmp_path: Path
+) -> None:
+    """A shift given as times of day (``"08:00"``, as the worker events allow) is 08:00 on
+    the round's day in the store's timezone, on either side of a daylight-saving change,
+    and the round loads (it used to carry "08:00" into workers.csv, which no round takes)."""
+    from matchmaker.io import load_dataset
+
+    ops = Operations(store)
+    summer_job = _job("J9", "O9", "C1", "2027-03-29T10:00:00+02:00", "2027-03-29T11:00:00+02:00")
+    winter_job = _job("J8", "O8", "C1", "2027-03-26T10:00:00+01:00", "2027-03-26T11:00:00+01:00")
+    data = write_dataset(
+        tmp_path / "data", jobs=[winter_job, summer_job], timezone_name="Europe/Berlin"
+    )
+    import_dataset(ops, data, time=at(-1440))
+    ops.submit([ev("worker_updated", "W1", shift_start="08:00", shift_end="18:00")])
+    for day, offset in ((date(2027, 3, 26), "+01:00"), (date(2027, 3, 29), "+02:00")):
+        folder = tmp_path / f"round-{day}"
+        export_jobs(ops, day=day, out=folder)
+        workers = read_csv(folder / "workers.csv").set_index("worker_id")
+        assert workers.loc["W1", "shift_start"] == f"{day}T08:00:00{offset}"
+        assert workers.loc["W1", "shift_end"] == f"{day}T18:00:00{offset}"
+        assert load_dataset(folder).workers[0].worker_id == "W1"
+
+
 def test_worker_without_a_shift_that_day_is_on_leave(store: EventStore, tmp_path: Path) -> None:
     """With availability rows, a worker with no shift on the day is exported on leave."""
     availability = [

@@ -49,7 +49,7 @@ import os
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -184,13 +184,19 @@ def _redate(text: str | None, day: date, zone: ZoneInfo | None) -> datetime | No
     """The same wall-clock time on ``day``: in the store's timezone when it has one, so a
     regular 08:00 stays 08:00 on the far side of a daylight-saving change (its old UTC
     offset would make it 07:00 or 09:00); a time the clocks skip that day moves forward by
-    the gap, as calendars do."""
+    the gap, as calendars do. A time of day (``HH:MM``, as the worker events allow) is
+    that wall-clock time in the store's timezone, in UTC for a store without one."""
     if not text:
         return None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        return None
+        try:
+            wall_time = time.fromisoformat(text)
+        except ValueError:
+            return None
+        wall = datetime.combine(day, wall_time, tzinfo=zone or UTC)
+        return utc(wall).astimezone(zone or UTC)
     if zone is not None and moment.tzinfo is not None:
         wall = datetime.combine(day, moment.astimezone(zone).time(), tzinfo=zone)
         return utc(wall).astimezone(zone)
@@ -221,7 +227,7 @@ def _worker_rows(
 
 
 def _shift_on(worker: WorkerRecord, day: date, zone: ZoneInfo | None) -> dict[str, str | None]:
-    # A shift given as full datetimes is the worker's regular shift: move it to the day.
+    # A shift (full datetimes or times of day) is the worker's regular shift: put it on the day.
     start, end = _redate(worker.shift_start, day, zone), _redate(worker.shift_end, day, zone)
     if start is None or end is None:
         return {}
