@@ -33,6 +33,14 @@ if TYPE_CHECKING:
 __all__ = ["ops_day"]
 
 NOTHING = "nothing to dispatch"
+RECURRING = "OS1"
+"""The recurring order the sweep contracts before the day: daily, three visits."""
+PRICE_CENTS = 15000
+"""The price of each of its visits."""
+PAUSED = f"{RECURRING}-002"
+"""Its visit of the next day, which the evening's pause cancels."""
+HIRED = "N1"
+"""The worker who applies, is screened and approved in the evening."""
 """What ``ops jobs`` prints for a day without visits (exit 0, nothing written)."""
 
 
@@ -101,6 +109,7 @@ class Fed:
     stars: list[int] = field(default_factory=list)
     revenue_cents: int = 0
     settled_customers: list[str] = field(default_factory=list)
+    served_visits: list[str] = field(default_factory=list)
 
     def add(self, kind: str, entity: str, time: datetime, actor: str, **data: object) -> None:
         self.lines.append(_event(kind, entity, time, actor, **data))
@@ -130,6 +139,7 @@ def _service(rng: random.Random, visits: dict[str, list[dict[str, str]]], kept: 
             fed.add("visit_issue_reported", job_id, start + late, crew, category=category)
         fed.add("visit_completed", job_id, end + late, crew)
         fed.served += 1
+        fed.served_visits.append(job_id)
         after = end + late + timedelta(minutes=30)
         if rng.random() < 0.3:
             stars = rng.randint(1, 5)
@@ -155,15 +165,108 @@ def _service(rng: random.Random, visits: dict[str, list[dict[str, str]]], kept: 
         if rng.random() < 0.3:
             continue
         method = rng.choice(["online", "cash", "monthly_billing"])
-        amount = rng.choice([80, 120, 300])
         settled = after + timedelta(hours=3)
-        fed.add("visit_settled", job_id, settled, "finance", amount=f"{amount}.00", method=method)
-        fed.revenue_cents += amount * 100
+        if job_id.startswith(f"{RECURRING}-"):  # settled at its price
+            fed.add("visit_settled", job_id, settled, "finance", method=method)
+            fed.revenue_cents += PRICE_CENTS
+        else:  # imported visits have no price
+            amount = rng.choice([80, 120, 300])
+            money = {"amount": f"{amount}.00", "method": method}
+            fed.add("visit_settled", job_id, settled, "finance", **money)
+            fed.revenue_cents += amount * 100
         fed.settled_customers.append(rows[0]["customer_id"])
         if rng.random() < 0.5:
             satisfied = rng.random() < 0.8
             fed.add("visit_followed_up", job_id, settled, "dispatcher", satisfied=satisfied)
     return fed
+
+
+def _contract(
+    rng: random.Random,
+    data: Path,
+    customers: list[dict[str, str]],
+    day: datetime,
+    at: datetime,
+) -> str:
+    """A recurring order for a drawn customer: three daily visits from ``day``."""
+    import tomllib
+
+    timezone = tomllib.loads((data / "dataset.toml").read_text(encoding="utf-8"))["timezone"]
+    customer = rng.choice(customers)
+    schedule = {
+        "frequency": "daily",
+        "start_date": day.date().isoformat(),
+        "count": 3,
+        "start_time": rng.choice(["08:00", "13:30"]),
+        "timezone": timezone,
+    }
+    template: dict[str, object] = {"duration_minutes": 120, "window_minutes": 90}
+    price = f"{PRICE_CENTS // 100}.{PRICE_CENTS % 100:02d}"
+    template |= {"required_skills": "cleaning:2", "price": price}
+    if customer["lat"]:
+        template |= {"lat": float(customer["lat"]), "lon": float(customer["lon"])}
+    cid = customer["customer_id"]
+    lines = [
+        _event("order_created", RECURRING, at, "sales", customer_id=cid, service_type="cleaning"),
+        _event("order_quoted", RECURRING, at, "sales", total=f"{3 * PRICE_CENTS // 100}.00"),
+        _event("order_contracted", RECURRING, at, "sales", schedule=schedule, visit=template),
+    ]
+    return "".join(line + "\n" for line in lines)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Expected:
+    """What the evening's steps ask of the next day's round."""
+
+    hired: frozenset[str]
+
+
+def _evening(
+    sweep: Sweep,
+    rng: random.Random,
+    data: Path,
+    store_args: list[str],
+    visits: dict[str, list[dict[str, str]]],
+    fed: Fed,
+    day: datetime,
+    at: datetime,
+) -> Expected:
+    """After the day: the recurring order paused for the next day, a customer asking to
+    replace the worker who served them, a new worker screened and approved."""
+    from benchmarks.sweep import _rows
+
+    time = ["--time", at.isoformat(), "--actor", "office"]
+    following = (day + timedelta(days=1)).date().isoformat()
+    args = ["ops", "schedule-pause", *store_args, "--order", RECURRING, "--from", following]
+    sweep.run([*args, "--until", following, *time])
+    if fed.served_visits:
+        rows = visits[rng.choice(fed.served_visits)]
+        customer, worker = rows[0]["customer_id"], rows[0]["worker_id"]
+        args = ["ops", "replace-worker", *store_args, "--customer", customer, "--worker", worker]
+        sweep.run([*args, "--reason", "asked for another", *time])
+    model = rng.choice(_rows(data / "workers.csv"))
+    profile = {
+        "gender": model["gender"],
+        "skills": model["skills"],
+        "home_lat": float(model["home_lat"]),
+        "home_lon": float(model["home_lon"]),
+        "shift_start": "08:00",
+        "shift_end": "18:00",
+    }
+    later = ["--time", (at + timedelta(minutes=10)).isoformat(), "--actor", "hr"]
+    apply = ["ops", "worker-apply", *store_args, "--worker", HIRED, "--data", json.dumps(profile)]
+    if sweep.run([*apply, *time]) != 0:
+        return Expected(hired=frozenset())
+    screen = ["ops", "worker-screen", *store_args, "--worker", HIRED, *later, "--step"]
+    steps = [
+        ["interview", "--outcome", "passed"],
+        ["training", "--course", "home care"],
+        ["background-check", "--result", "passed", "--expires", "2030-01-01"],
+        ["approve"],
+    ]
+    if all(sweep.run([*screen, *step]) == 0 for step in steps):
+        return Expected(hired=frozenset({HIRED}))
+    return Expected(hired=frozenset())
 
 
 def _dispatched(sweep: Sweep, store: Path, day: str, folder: Path, seed: int) -> Path | None:
@@ -202,6 +305,10 @@ def ops_day(
         return
     day_start = rng.choice(starts)
     day = day_start.date().isoformat()
+    customers = _rows(data / "customers.csv")
+    contract = _contract(rng, data, customers, day_start, before)
+    if not _import(sweep, root / f"ops{number}-contract.jsonl", contract, ["--store", str(store)]):
+        return
     plan = _dispatched(sweep, store, day, root / f"ops{number}-round", seed)
     if plan is None:
         return
@@ -243,8 +350,19 @@ def ops_day(
     requests = data / "placement_requests.csv"
     if requests.exists():
         _placement(sweep, rng, data, store_args, _rows(requests), prepared)
+    evening = day_start.replace(hour=21, minute=0)
+    expect = _evening(sweep, rng, data, store_args, visits, fed, day_start, evening)
     following = (day_start + timedelta(days=1)).date().isoformat()
-    _dispatched(sweep, store, following, root / f"ops{number}-next", seed)
+    folder = root / f"ops{number}-next"
+    _dispatched(sweep, store, following, folder, seed)
+    if not (folder / "jobs.csv").exists():
+        return
+    jobs_next = {j["job_id"] for j in _rows(folder / "jobs.csv")}
+    if PAUSED in jobs_next:
+        sweep.fail(f"{PAUSED}, paused for {following}, is in that day's round {folder}")
+    workers_next = {w["worker_id"] for w in _rows(folder / "workers.csv")}
+    if expect.hired and not expect.hired <= workers_next:
+        sweep.fail(f"approved worker {sorted(expect.hired)} is not in the round {folder}")
 
 
 def _import(sweep: Sweep, path: Path, lines: str, store_args: list[str]) -> bool:
