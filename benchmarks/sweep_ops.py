@@ -1,20 +1,28 @@
 """The sweep's event-store day (:mod:`benchmarks.sweep`): a generated round seeded into a
 store and run through the loop of ``docs/ops.md``, with drawn events.
 
-``ops import-dataset`` the day before; ``ops jobs`` for a drawn day, ``dispatch`` and
-``verify``; ``ops apply-plan``; the morning's answers (confirmations, declines, a
-cancellation, a worker's leave) by ``ops import``; ``ops replan --apply`` and ``verify`` of
-the re-plan; ``ops recommend`` for a visit left open; the day's service of the visits that
-stayed confirmed (check-in or no-show, completion, rework on site, acceptance, a rating,
-settlement, a follow-up, an issue, a complaint investigated); the reports (``report``,
-``followups``, ``statement``, ``log``, ``order-status``); ``ops rebuild``, after which
-``ops report`` must print what it printed before (replay equals the live state); with
-placement requests, ``placement-request``, ``placement-shortlist`` and ``placement-report``;
-and the next day's ``ops jobs``, ``dispatch`` and ``verify``, so the feedback the day wrote
-reaches a round that must still load and verify.
+1. ``ops import-dataset`` the day before, and a recurring order contracted (three daily
+   visits from the drawn day, priced).
+2. ``ops jobs`` for the day, ``dispatch``, ``verify`` and ``ops apply-plan``.
+3. The morning's answers by ``ops import``: confirmations, declines, cancellations, a
+   worker's leave; then ``ops replan --apply``, ``verify`` of the re-plan, and ``ops
+   recommend`` for a visit left open.
+4. The day's service of the visits that stayed confirmed: check-in or no-show,
+   completion, rework on site, acceptance, a rating, settlement, a follow-up, an issue, a
+   complaint investigated.
+5. The reports (``report``, ``followups``, ``statement``, ``log``, ``order-status``). A
+   week after the day, ``ops report`` must count the served visits, no-shows, complaints,
+   revenue and mean rating the events fed it, and print the same after ``ops rebuild``
+   (replay equals the live state).
+6. With placement requests, one placement from request to its first month settled
+   (:mod:`benchmarks.sweep_placement`).
+7. The evening: the recurring order's next visit paused, a customer replacing the worker
+   who served them, a new worker screened and approved. The next day's ``ops jobs``,
+   ``dispatch`` and ``verify`` follow; that round must hold the new worker and not the
+   paused visit, and the customer's block reaches it as a rule ``verify`` checks.
 
-Every event the sweep draws is valid for the visit's state, so an ``ops import`` that does
-not exit 0 is a failure, like any other command's.
+Every event the sweep draws is valid for its entity's state, so an ``ops`` command that
+does not exit 0 is a failure, like any other command's.
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from benchmarks.sweep_placement import placement_loop
 
 if TYPE_CHECKING:
     from benchmarks.sweep import Sweep
@@ -152,9 +162,8 @@ def _service(rng: random.Random, visits: dict[str, list[dict[str, str]]], kept: 
             fed.add("visit_rework_done", job_id, after, crew)
         if rng.random() < 0.1:
             complaint = f"K{number:04d}"
-            fed.add(
-                "complaint_opened", complaint, after, customer, visit_id=job_id, category="late"
-            )
+            about = {"visit_id": job_id, "worker_id": worker, "category": "late"}
+            fed.add("complaint_opened", complaint, after, customer, **about)
             fed.add("complaint_investigation_started", complaint, after, "dispatcher")
             verdict = rng.choice(["complaint_upheld", "complaint_rejected"])
             fed.add(verdict, complaint, after + timedelta(hours=1), "dispatcher")
@@ -349,7 +358,7 @@ def ops_day(
     _reports(sweep, rng, store_args, day_start, fed, orders)
     requests = data / "placement_requests.csv"
     if requests.exists():
-        _placement(sweep, rng, data, store_args, _rows(requests), prepared)
+        placement_loop(sweep, rng, data, store_args, _rows(requests), prepared)
     evening = day_start.replace(hour=21, minute=0)
     expect = _evening(sweep, rng, data, store_args, visits, fed, day_start, evening)
     following = (day_start + timedelta(days=1)).date().isoformat()
@@ -413,23 +422,3 @@ def _reports(
         return
     if sweep.capture(report) != before:
         sweep.fail(f"ops report changed after ops rebuild: {' '.join(report)}")
-
-
-def _placement(
-    sweep: Sweep,
-    rng: random.Random,
-    data: Path,
-    store_args: list[str],
-    requests: list[dict[str, str]],
-    at: datetime,
-) -> None:
-    """One placement request opened, shortlisted and reported."""
-    entity = "PL1"
-    args = ["ops", "placement-request", *store_args, "--dataset", str(data), "--entity", entity]
-    args += ["--request", rng.choice(requests)["request_id"], "--actor", "dispatcher"]
-    if sweep.run([*args, "--time", at.isoformat()]) != 0:
-        return
-    args = ["ops", "placement-shortlist", *store_args, "--dataset", str(data)]
-    args += ["--placement", entity, "--actor", "dispatcher", "-k", str(rng.choice([1, 3]))]
-    sweep.run([*args, "--time", (at + timedelta(hours=1)).isoformat()])
-    sweep.run(["ops", "placement-report", *store_args])
