@@ -10,12 +10,12 @@ drawn worker), ``slots`` for a request like it, ``replan`` with drawn changes (a
 away, a decline, an overrun, a cancellation, a new job), ``verify`` of the re-plan, and
 ``report``. On about a third of the rounds, the event-store day of
 :mod:`benchmarks.sweep_ops` follows (``ops import-dataset`` to the next day's ``ops jobs``,
-with drawn confirmations, declines, leave, service, money and complaints; ``ops report``
-must not change across ``ops rebuild``). Each command runs as a child process of the
-installed ``matchmaker``. On small rounds the notebook path runs too, in this process:
-``compare`` with a scenario of each kind of edit and one of three together (every
-scenario's plan verified on its own edited round), then ``smallest_changes`` and
-``what_would_serve_most`` on the baseline.
+with a recurring order, drawn answers, service, money, complaints, a placement and a new
+worker; ``ops report`` must count what the events fed it, also after ``ops rebuild``).
+Each command runs as a child process of the installed ``matchmaker``. On small rounds the
+notebook path runs too, in this process: ``compare`` with a scenario of each kind of edit
+and one of three together (every scenario's plan verified on its own edited round), then
+``smallest_changes`` and ``what_would_serve_most`` on the baseline.
 
 A command fails the sweep when it exits with anything but 0, or 2 with one of the refusals
 the README documents (a load the generator cannot reach, a solver that cannot honour the
