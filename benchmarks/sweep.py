@@ -35,7 +35,6 @@ import csv
 import json
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -45,12 +44,11 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.sweep_commands import REFUSALS, Sweep, read_rows
 from benchmarks.sweep_ops import ops_day
 
 SLACK_SECONDS = 1.0
 """What a solve may take past its time limit and 10% of it (the unit tests' tolerance)."""
-REFUSALS = ("cannot be reached", "cannot honour")
-"""Exit-2 messages that are the documented answer to a drawn round, not a failure."""
 _NOT_IN_A_REQUEST = (
     "pinned_worker_id",
     "pinned_start",
@@ -113,45 +111,6 @@ def draw(rng: random.Random) -> Case:
     )
 
 
-class Sweep:
-    """Runs commands and keeps every failure."""
-
-    def __init__(self, program: str) -> None:
-        self.program = program
-        self.failures: list[str] = []
-
-    def run(self, args: list[str], *, refusals: tuple[str, ...] = ()) -> int | None:
-        """Run ``matchmaker ARGS``; its exit code, or ``None`` when it failed the sweep."""
-        done = self._run(args, refusals)
-        return None if done is None else done.returncode
-
-    def capture(self, args: list[str]) -> str | None:
-        """Run ``matchmaker ARGS``; what it printed, or ``None`` when it failed the sweep."""
-        done = self._run(args, ())
-        return None if done is None else done.stdout
-
-    def _run(
-        self, args: list[str], refusals: tuple[str, ...]
-    ) -> subprocess.CompletedProcess[str] | None:
-        done = subprocess.run([self.program, *args], capture_output=True, text=True)
-        output = done.stdout + done.stderr
-        refused = done.returncode == 2 and any(r in output for r in refusals)
-        broken = "Traceback" in output or "bug in matchmaker" in output
-        if broken or (done.returncode != 0 and not refused):
-            self.fail(f"exit {done.returncode}: matchmaker {' '.join(args)}\n{output[-1500:]}")
-            return None
-        return done
-
-    def fail(self, text: str) -> None:
-        self.failures.append(text)
-        print("FAIL", text, flush=True)
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def _changes(rng: random.Random, visits: list[dict[str, str]], new: dict[str, str] | None) -> str:
     """A changes file: up to four changes about planned visits, and maybe a new job."""
     lines: list[dict[str, object]] = []
@@ -181,10 +140,10 @@ def _changes(rng: random.Random, visits: list[dict[str, str]], new: dict[str, st
 
 def live(sweep: Sweep, rng: random.Random, data: Path, plan: Path) -> None:
     """The commands of a dispatch day on one verified plan."""
-    visits = [r for r in _rows(plan / "assignments.csv") if r.get("kind", "visit") == "visit"]
-    unserved = [r["job_id"] for r in _rows(plan / "unassigned.csv")]
+    visits = [r for r in read_rows(plan / "assignments.csv") if r.get("kind", "visit") == "visit"]
+    unserved = [r["job_id"] for r in read_rows(plan / "unassigned.csv")]
     # The plan's input copy holds every job with its location resolved.
-    jobs = {r["job_id"]: r for r in _rows(plan / "input" / "jobs.csv")}
+    jobs = {r["job_id"]: r for r in read_rows(plan / "input" / "jobs.csv")}
     request = None
     if unserved:
         job_id = rng.choice(unserved)
@@ -192,7 +151,7 @@ def live(sweep: Sweep, rng: random.Random, data: Path, plan: Path) -> None:
         moves = str(rng.choice([0, 2]))
         sweep.run(["recommend", str(plan), "--job-id", job_id, "--max-moves", moves])
         sweep.run(["explain", str(plan), "--job", job_id])
-        worker = rng.choice(_rows(plan / "input" / "workers.csv"))["worker_id"]
+        worker = rng.choice(read_rows(plan / "input" / "workers.csv"))["worker_id"]
         served = rng.choice(visits)["job_id"] if visits else job_id
         for about in dict.fromkeys([job_id, served]):
             language = ["--lang", rng.choice(["en", "zh"])]

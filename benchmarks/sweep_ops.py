@@ -33,12 +33,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from benchmarks.sweep_commands import REFUSALS, Sweep, event_line, import_events, read_rows
 from benchmarks.sweep_placement import placement_loop
-
-if TYPE_CHECKING:
-    from benchmarks.sweep import Sweep
 
 __all__ = ["ops_day"]
 
@@ -54,18 +51,15 @@ HIRED = "N1"
 """The worker who applies, is screened and approved in the evening."""
 
 
-def _event(kind: str, entity: str, time: datetime, actor: str, **data: object) -> str:
-    """One line of an events file (JSONL)."""
-    record = {"kind": kind, "entity": entity, "time": time.isoformat(), "actor": actor, **data}
-    return json.dumps(record) + "\n"
+def _money(cents: int) -> str:
+    """An amount in the events' and the report's money format: ``"150.00"``."""
+    return f"{cents // 100}.{cents % 100:02d}"
 
 
 def _visits(plan: Path) -> dict[str, list[dict[str, str]]]:
     """The plan's visits: job id -> its rows in ``assignments.csv`` (a team has several)."""
-    from benchmarks.sweep import _rows
-
     visits: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for row in _rows(plan / "assignments.csv"):
+    for row in read_rows(plan / "assignments.csv"):
         if row.get("kind", "visit") == "visit":
             visits[row["job_id"]].append(row)
     return dict(visits)
@@ -88,22 +82,26 @@ def _morning(
         draw = rng.random()
         if draw < 0.65:
             if job_id not in pinned:
-                lines.append(_event("visit_confirmed", job_id, at, f"worker:{worker}"))
+                lines.append(event_line("visit_confirmed", job_id, at, f"worker:{worker}"))
             confirmed.add(job_id)
         elif draw < 0.8:
-            lines.append(_event("visit_declined", job_id, at, f"worker:{worker}", worker_id=worker))
+            lines.append(
+                event_line("visit_declined", job_id, at, f"worker:{worker}", worker_id=worker)
+            )
         elif draw < 0.85:
             lines.append(
-                _event("visit_cancelled", job_id, at, "dispatcher", reason="customer away")
+                event_line("visit_cancelled", job_id, at, "dispatcher", reason="customer away")
             )
     if open_jobs and rng.random() < 0.5:
         lines.append(
-            _event("visit_cancelled", rng.choice(open_jobs), at, "dispatcher", reason="no need")
+            event_line("visit_cancelled", rng.choice(open_jobs), at, "dispatcher", reason="no need")
         )
     if visits and rng.random() < 0.4:
         rows = visits[rng.choice(sorted(visits))]
         lines.append(
-            _event("worker_leave_started", rows[0]["worker_id"], at, "dispatcher", reason="sick")
+            event_line(
+                "worker_leave_started", rows[0]["worker_id"], at, "dispatcher", reason="sick"
+            )
         )
     return "".join(lines), confirmed
 
@@ -122,7 +120,7 @@ class Fed:
     served_visits: list[str] = field(default_factory=list)
 
     def add(self, kind: str, entity: str, time: datetime, actor: str, **data: object) -> None:
-        self.lines.append(_event(kind, entity, time, actor, **data))
+        self.lines.append(event_line(kind, entity, time, actor, **data))
 
     def jsonl(self) -> str:
         return "".join(self.lines)
@@ -179,10 +177,10 @@ def _service(rng: random.Random, visits: dict[str, list[dict[str, str]]], kept: 
             fed.add("visit_settled", job_id, settled, "finance", method=method)
             fed.revenue_cents += PRICE_CENTS
         else:  # imported visits have no price
-            amount = rng.choice([80, 120, 300])
-            money = {"amount": f"{amount}.00", "method": method}
+            amount = 100 * rng.choice([80, 120, 300])
+            money = {"amount": _money(amount), "method": method}
             fed.add("visit_settled", job_id, settled, "finance", **money)
-            fed.revenue_cents += amount * 100
+            fed.revenue_cents += amount
         fed.settled_customers.append(rows[0]["customer_id"])
         if rng.random() < 0.5:
             satisfied = rng.random() < 0.8
@@ -210,15 +208,16 @@ def _contract(
         "timezone": timezone,
     }
     template: dict[str, object] = {"duration_minutes": 120, "window_minutes": 90}
-    price = f"{PRICE_CENTS // 100}.{PRICE_CENTS % 100:02d}"
-    template |= {"required_skills": "cleaning:2", "price": price}
+    template |= {"required_skills": "cleaning:2", "price": _money(PRICE_CENTS)}
     if customer["lat"]:
         template |= {"lat": float(customer["lat"]), "lon": float(customer["lon"])}
     cid = customer["customer_id"]
     lines = [
-        _event("order_created", RECURRING, at, "sales", customer_id=cid, service_type="cleaning"),
-        _event("order_quoted", RECURRING, at, "sales", total=f"{3 * PRICE_CENTS // 100}.00"),
-        _event("order_contracted", RECURRING, at, "sales", schedule=schedule, visit=template),
+        event_line(
+            "order_created", RECURRING, at, "sales", customer_id=cid, service_type="cleaning"
+        ),
+        event_line("order_quoted", RECURRING, at, "sales", total=_money(3 * PRICE_CENTS)),
+        event_line("order_contracted", RECURRING, at, "sales", schedule=schedule, visit=template),
     ]
     return "".join(lines)
 
@@ -236,8 +235,6 @@ def _evening(
     """After the day: the recurring order paused for the next day, a customer asking to
     replace the worker who served them, a new worker screened; whether :data:`HIRED` was
     approved."""
-    from benchmarks.sweep import _rows
-
     time = ["--time", at.isoformat(), "--actor", "office"]
     following = (day + timedelta(days=1)).date().isoformat()
     args = ["ops", "schedule-pause", *store_args, "--order", RECURRING, "--from", following]
@@ -247,7 +244,7 @@ def _evening(
         customer, worker = rows[0]["customer_id"], rows[0]["worker_id"]
         args = ["ops", "replace-worker", *store_args, "--customer", customer, "--worker", worker]
         sweep.run([*args, "--reason", "asked for another", *time])
-    model = rng.choice(_rows(data / "workers.csv"))
+    model = rng.choice(read_rows(data / "workers.csv"))
     profile = {
         "gender": model["gender"],
         "skills": model["skills"],
@@ -270,14 +267,12 @@ def _evening(
     return all(sweep.run([*screen, *step]) == 0 for step in steps)
 
 
-def _dispatched(sweep: Sweep, store: Path, day: str, folder: Path, seed: int) -> Path | None:
+def _dispatched(
+    sweep: Sweep, store_args: list[str], day: str, folder: Path, seed: int
+) -> Path | None:
     """``ops jobs`` for ``day``, then ``dispatch`` and ``verify``: the plan folder, or
     ``None`` when the day has nothing to dispatch or a command failed."""
-    from benchmarks.sweep import REFUSALS
-
-    done = sweep.capture(
-        ["ops", "jobs", "--store", str(store), "--date", day, "--out", str(folder)]
-    )
+    done = sweep.capture(["ops", "jobs", *store_args, "--date", day, "--out", str(folder)])
     if done is None or NOTHING in done:
         return None
     plan = folder.parent / f"{folder.name}-plan"
@@ -293,11 +288,8 @@ def ops_day(
     sweep: Sweep, rng: random.Random, data: Path, root: Path, number: int, seed: int
 ) -> None:
     """The event-store day of the module docstring on the round in ``data``."""
-    from benchmarks.sweep import _rows
-
-    store = root / f"ops{number}.db"
-    store_args = ["--store", str(store)]
-    jobs = _rows(data / "jobs.csv")
+    store_args = ["--store", str(root / f"ops{number}.db")]
+    jobs = read_rows(data / "jobs.csv")
     starts = sorted(datetime.fromisoformat(j["earliest_start"]) for j in jobs)
     # The jobs' offsets are the round's own, so these dates are its local days.
     first = starts[0]
@@ -307,11 +299,11 @@ def ops_day(
         return
     day_start = rng.choice(starts)
     day = day_start.date().isoformat()
-    customers = _rows(data / "customers.csv")
+    customers = read_rows(data / "customers.csv")
     contract = _contract(rng, data, customers, day_start, before)
-    if not _import(sweep, root / f"ops{number}-contract.jsonl", contract, store_args):
+    if not import_events(sweep, root / f"ops{number}-contract.jsonl", contract, store_args):
         return
-    plan = _dispatched(sweep, store, day, root / f"ops{number}-round", seed)
+    plan = _dispatched(sweep, store_args, day, root / f"ops{number}-round", seed)
     if plan is None:
         return
     # The store's events of the import are at ``before``; the day's come after it.
@@ -320,10 +312,10 @@ def ops_day(
     if sweep.run(apply) != 0:
         return
     visits = _visits(plan)
-    open_jobs = [r["job_id"] for r in _rows(plan / "unassigned.csv")]
-    pinned = {j["job_id"] for j in _rows(plan / "input" / "jobs.csv") if j["pinned_worker_id"]}
+    open_jobs = [r["job_id"] for r in read_rows(plan / "unassigned.csv")]
+    pinned = {j["job_id"] for j in read_rows(plan / "input" / "jobs.csv") if j["pinned_worker_id"]}
     morning, confirmed = _morning(rng, visits, pinned, open_jobs, prepared + timedelta(hours=1))
-    if not _import(sweep, root / f"ops{number}-morning.jsonl", morning, store_args):
+    if not import_events(sweep, root / f"ops{number}-morning.jsonl", morning, store_args):
         return
     again = root / f"ops{number}-replan"
     args = ["ops", "replan", *store_args, "--plan", str(plan), "--date", day, "--out", str(again)]
@@ -335,40 +327,35 @@ def ops_day(
     if again.exists():
         if sweep.run(["verify", str(again / "input"), str(again)]) != 0:
             return
-        unchanged = {r["job_id"] for r in _rows(again / "diff.csv") if r["change"] == "unchanged"}
+        unchanged = {
+            r["job_id"] for r in read_rows(again / "diff.csv") if r["change"] == "unchanged"
+        }
         kept = confirmed & unchanged
-        still_open = [r["job_id"] for r in _rows(again / "unassigned.csv")]
+        still_open = [r["job_id"] for r in read_rows(again / "unassigned.csv")]
         if still_open:
             visit = rng.choice(still_open)
             sweep.run(["ops", "recommend", *store_args, "--plan", str(again), "--visit", visit])
     fed = _service(rng, visits, kept)
-    if not _import(sweep, root / f"ops{number}-service.jsonl", fed.jsonl(), store_args):
+    if not import_events(sweep, root / f"ops{number}-service.jsonl", fed.jsonl(), store_args):
         return
     orders = sorted({j["order_id"] for j in jobs if j.get("order_id")})
     _reports(sweep, rng, store_args, day_start, fed, orders)
     requests = data / "placement_requests.csv"
     if requests.exists():
-        placement_loop(sweep, rng, data, store_args, _rows(requests), prepared)
+        placement_loop(sweep, rng, data, store_args, read_rows(requests), prepared)
     evening = day_start.replace(hour=21, minute=0)
     hired = _evening(sweep, rng, data, store_args, visits, fed, day_start, evening)
     following = (day_start + timedelta(days=1)).date().isoformat()
     folder = root / f"ops{number}-next"
-    _dispatched(sweep, store, following, folder, seed)
+    _dispatched(sweep, store_args, following, folder, seed)
     if not (folder / "jobs.csv").exists():
         return
-    jobs_next = {j["job_id"] for j in _rows(folder / "jobs.csv")}
+    jobs_next = {j["job_id"] for j in read_rows(folder / "jobs.csv")}
     if PAUSED in jobs_next:
         sweep.fail(f"{PAUSED}, paused for {following}, is in that day's round {folder}")
-    workers_next = {w["worker_id"] for w in _rows(folder / "workers.csv")}
+    workers_next = {w["worker_id"] for w in read_rows(folder / "workers.csv")}
     if hired and HIRED not in workers_next:
         sweep.fail(f"approved worker {HIRED} is not in the round {folder}")
-
-
-def _import(sweep: Sweep, path: Path, lines: str, store_args: list[str]) -> bool:
-    if not lines:
-        return True
-    path.write_text(lines, encoding="utf-8")
-    return sweep.run(["ops", "import", str(path), *store_args]) == 0
 
 
 def _reports(
@@ -401,7 +388,7 @@ def _reports(
         "visits_served": fed.served,
         "no_shows": fed.no_shows,
         "complaints": fed.complaints,
-        "revenue": f"{fed.revenue_cents // 100}.{fed.revenue_cents % 100:02d}",
+        "revenue": _money(fed.revenue_cents),
         "average_rating": sum(fed.stars) / len(fed.stars) if fed.stars else None,
     }
     for key, value in expected.items():

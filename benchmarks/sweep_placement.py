@@ -18,10 +18,8 @@ import random
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from benchmarks.sweep import Sweep
+from benchmarks.sweep_commands import Sweep, event_line, import_events
 
 __all__ = ["placement_loop"]
 
@@ -33,14 +31,17 @@ CENT = Decimal("0.01")
 
 
 def _line(kind: str, when: datetime, /, **data: object) -> str:
-    record = {"kind": kind, "entity": ENTITY, "time": when.isoformat(), "actor": "ops", **data}
-    return json.dumps(record) + "\n"
+    return event_line(kind, ENTITY, when, "ops", **data)
+
+
+def _next_month(day: date) -> date:
+    """The first day of the month after ``day``'s."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def settled_first_month(start: date, duration_days: int, salary: str) -> tuple[str, str]:
     """Salary and service fee of the month ``start`` falls in (docs/ops.md)."""
-    following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    last = min(following - timedelta(days=1), start + timedelta(days=duration_days - 1))
+    last = min(_next_month(start) - timedelta(days=1), start + timedelta(days=duration_days - 1))
     days = (last - start).days + 1
     pay = (Decimal(salary) * days / 30).quantize(CENT, ROUND_HALF_UP)
     fee = (pay * Decimal(FEE_RATE)).quantize(CENT, ROUND_HALF_UP)
@@ -83,13 +84,10 @@ def placement_loop(
         _line("placement_started", begins, start_date=start.isoformat()),
     ]  # fmt: skip
     path = data.parent / f"{data.name}-placement.jsonl"
-    path.write_text("".join(events), encoding="utf-8")
-    if sweep.run(["ops", "import", str(path), *store_args]) != 0:
+    if not import_events(sweep, path, "".join(events), store_args):
         return
     month = start.isoformat()[:7]
-    settled = datetime.combine(
-        (start.replace(day=28) + timedelta(days=4)).replace(day=1), time(10), tzinfo=at.tzinfo
-    )
+    settled = datetime.combine(_next_month(start), time(10), tzinfo=at.tzinfo)
     args = ["ops", "placement-settle", *store_args, "--placement", ENTITY, "--month", month]
     if sweep.run([*args, "--actor", "finance", "--time", settled.isoformat()]) != 0:
         return

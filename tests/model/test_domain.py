@@ -147,8 +147,8 @@ def test_dataset_lookups_and_reference_checks() -> None:
 
 
 def test_a_released_pin_leaves_the_rest_of_the_job() -> None:
-    """``unpinned`` clears the pinned workers and start and nothing else; ``unlinked`` clears
-    the visit it follows and nothing else."""
+    """``unpinned`` clears the pinned workers and start and nothing else: the exclusions
+    stay, no link appears, and putting the pin back gives the job it came from."""
     pinned = _job(pinned_worker_ids=("W1",), pinned_start=at(9), excluded_workers={"W9"})
     free = pinned.unpinned()
     assert not free.is_pinned and free.pinned_start is None

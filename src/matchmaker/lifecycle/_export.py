@@ -49,7 +49,7 @@ import os
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -192,15 +192,15 @@ def _redate(text: str | None, day: date, zone: ZoneInfo | None) -> datetime | No
         moment = datetime.fromisoformat(text)
     except ValueError:
         try:
-            wall_time = time.fromisoformat(text)
+            clock = time.fromisoformat(text)
         except ValueError:
             return None
-        wall = datetime.combine(day, wall_time, tzinfo=zone or UTC)
-        return utc(wall).astimezone(zone or UTC)
-    if zone is not None and moment.tzinfo is not None:
-        wall = datetime.combine(day, moment.astimezone(zone).time(), tzinfo=zone)
-        return utc(wall).astimezone(zone)
-    return moment.replace(year=day.year, month=day.month, day=day.day)
+        place: tzinfo = zone or UTC
+    else:
+        if zone is None or moment.tzinfo is None:
+            return moment.replace(year=day.year, month=day.month, day=day.day)
+        clock, place = moment.astimezone(zone).time(), zone
+    return utc(datetime.combine(day, clock, tzinfo=place)).astimezone(place)
 
 
 def _worker_rows(

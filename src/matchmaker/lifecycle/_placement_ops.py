@@ -15,11 +15,12 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from matchmaker.lifecycle._events import Event, make_event
 from matchmaker.lifecycle._ledger import Ledger
+from matchmaker.lifecycle._money_lines import cents, money_sum
 from matchmaker.lifecycle._placement import PlacementRecord, Stint
 from matchmaker.lifecycle._states import PlacementState
 from matchmaker.model import Dataset, LifecycleError, PlacementRequest
@@ -50,7 +51,6 @@ __all__ = [
 
 DAYS_PER_MONTH = Decimal(30)
 """A month's salary pays 30 days: ``salary = monthly_salary * days / 30``."""
-_CENT = Decimal("0.01")
 
 FOLLOW_UP_DAYS: tuple[tuple[str, int], ...] = (("day_1", 1), ("day_7", 7))
 """Follow-ups after a worker's first day; then one every 30 days (``month_1``, ...) while
@@ -230,8 +230,8 @@ def settlement_lines(placement: PlacementRecord, month: str) -> list[dict[str, A
         days = _stint_days(stint, end, first, last)
         if days <= 0:
             continue
-        salary = (stint.monthly_salary * days / DAYS_PER_MONTH).quantize(_CENT, ROUND_HALF_UP)
-        fee = (salary * stint.service_fee_rate).quantize(_CENT, ROUND_HALF_UP)
+        salary = cents(stint.monthly_salary * days / DAYS_PER_MONTH)
+        fee = cents(salary * stint.service_fee_rate)
         lines.append(
             {"worker_id": stint.worker_id, "days": days, "salary": salary, "service_fee": fee}
         )
@@ -345,11 +345,8 @@ def placement_ops_kpis(ledger: Ledger) -> dict[str, Any]:
         "fill_rate_per_service": {
             service: round(hit / total, 4) for service, (hit, total) in sorted(by_service.items())
         },
-        # Summed from cents, so that nothing settled is "0.00" like any other amount.
-        "salary_settled": str(
-            sum((s.salary for p in placements for s in p.settlements), _CENT * 0)
-        ),
+        "salary_settled": str(money_sum(s.salary for p in placements for s in p.settlements)),
         "service_fee_settled": str(
-            sum((s.service_fee for p in placements for s in p.settlements), _CENT * 0)
+            money_sum(s.service_fee for p in placements for s in p.settlements)
         ),
     }
