@@ -53,7 +53,7 @@ bench: $(BIN)/python
 # Random generated rounds through every command (dispatch, verify, recommend, slots, replan,
 # explain, report): any traceback, failed verify or overrun limit is a failure (~10 min).
 sweep: $(BIN)/python
-	$(PIP) install $(PIP_FLAGS) -e '.[test,xlsx]'
+	$(PIP) install $(PIP_FLAGS) -e '.[test,xlsx,postgres]'
 	$(BIN)/python benchmarks/sweep.py --cases 40
 
 clean:

@@ -3,15 +3,19 @@
 ``python benchmarks/sweep.py --cases 30 --seed 1`` draws rounds (workers, jobs, days, load,
 home-care rules, long placement requests) and, for each: ``generate``, ``validate``,
 ``coverage``, ``placements`` (matched or shortlisted) when the round has placement requests,
-``dispatch`` (a drawn solver, time limit, ``--deterministic``, ``--split``, a local Dask
-cluster of two processes for the zones, ``--redact`` and ``--lang``) and ``verify``; then on
+``dispatch`` (a drawn solver, time limit, ``--deterministic``, ``--split``, for the pieces
+a local Dask cluster of two processes or a running Dask scheduler at ``--executor
+dask://``, ``--redact`` and ``--lang``) and ``verify``; then on
 the plan ``recommend`` and ``explain`` for an unserved job (and ``explain --worker`` for a
 drawn worker), ``slots`` for a request like it, ``replan`` with drawn changes (a worker
 away, a decline, an overrun, a cancellation, a new job), ``verify`` of the re-plan, and
 ``report``. On about a third of the rounds, the event-store day of
 :mod:`benchmarks.sweep_ops` follows (``ops import-dataset`` to the next day's ``ops jobs``,
-with a recurring order, drawn answers, service, money, complaints, a placement and a new
-worker; ``ops report`` must count what the events fed it, also after ``ops rebuild``).
+with a recurring order paused, resumed or amended, an assessment visit and its findings,
+drawn answers, service, money, complaints, a placement and a new worker; ``ops report``
+must count what the events fed it, also after ``ops rebuild``), every other one on a
+PostgreSQL store. The scheduler and the PostgreSQL cluster are started on first use
+(:mod:`benchmarks.sweep_services`).
 Each command runs as a child process of the installed ``matchmaker``. On small rounds the
 notebook path runs too, in this process: ``compare`` with a scenario of each kind of edit
 and one of three together (every scenario's plan verified on its own edited round), then
@@ -46,6 +50,7 @@ if __package__ in (None, ""):
 
 from benchmarks.sweep_commands import REFUSALS, Sweep, read_rows
 from benchmarks.sweep_ops import ops_day
+from benchmarks.sweep_services import Services
 
 SLACK_SECONDS = 1.0
 """What a solve may take past its time limit and 10% of it (the unit tests' tolerance)."""
@@ -76,7 +81,10 @@ class Case:
     seed: int
     placements: int = 0
     split: str | None = None
-    workers_pool: int | None = None
+    pool: str | None = None
+    """How a split round's pieces (zones or days) spread: ``processes`` (``--workers 2``),
+    ``scheduler`` (a running Dask scheduler, ``--executor dask://``), or in this process
+    (``None``)."""
     redact: bool = False
     ops: bool = False
 
@@ -105,10 +113,15 @@ def draw(rng: random.Random) -> Case:
         seed=rng.randrange(1000),
         placements=rng.choice([0, 0, 0, 1, 5, 30]),
         split=split,
-        workers_pool=2 if split == "zones" and rng.random() < 0.3 else None,
+        pool=_pool(rng) if split else None,
         redact=rng.random() < 0.2,
         ops=rng.random() < 0.35,
     )
+
+
+def _pool(rng: random.Random) -> str | None:
+    draw = rng.random()
+    return "processes" if draw < 0.2 else "scheduler" if draw < 0.4 else None
 
 
 def _changes(rng: random.Random, visits: list[dict[str, str]], new: dict[str, str] | None) -> str:
@@ -237,7 +250,9 @@ def notebook(sweep: Sweep, rng: random.Random, data: Path, case: Case) -> None:
         sweep.fail(f"the notebook path on {data}:\n{traceback.format_exc()[-1500:]}")
 
 
-def one(sweep: Sweep, rng: random.Random, case: Case, root: Path, number: int) -> str:
+def one(
+    sweep: Sweep, services: Services, rng: random.Random, case: Case, root: Path, number: int
+) -> str:
     """Generate, dispatch and verify one case, then the live commands and, on a small round,
     the notebook path; a status word."""
     data, plan = root / f"data{number}", root / f"plan{number}"
@@ -253,7 +268,7 @@ def one(sweep: Sweep, rng: random.Random, case: Case, root: Path, number: int) -
     args += ["--time-limit", str(case.limit), "--seed", str(case.seed)]
     args += ["--deterministic"] if case.deterministic else []
     args += [] if case.split is None else ["--split", case.split]
-    args += [] if case.workers_pool is None else ["--workers", str(case.workers_pool)]
+    args += services.pool_args(case.pool)
     args += ["--redact"] if case.redact else []
     args += ["--lang", rng.choice(["en", "zh"])]
     code = sweep.run(args, refusals=REFUSALS)
@@ -268,7 +283,10 @@ def one(sweep: Sweep, rng: random.Random, case: Case, root: Path, number: int) -
         return "failed"
     live(sweep, rng, data, plan)
     if case.ops:
-        ops_day(sweep, rng, data, root, number, case.seed)
+        # Every other store day runs on PostgreSQL, where there is one.
+        url = services.postgres(f"sweep_{number}") if number % 2 else None
+        store = url or str(root / f"ops{number}.db")
+        ops_day(sweep, rng, data, root, number, case.seed, store)
     if case.jobs > NOTEBOOK_JOBS:
         return f"ok, solved {seconds:.1f} s"
     notebook(sweep, rng, data, case)
@@ -286,12 +304,14 @@ def main(argv: list[str] | None = None) -> int:
     root = options.root or Path(tempfile.mkdtemp(prefix="matchmaker-sweep-"))
     root.mkdir(parents=True, exist_ok=True)
     sweep = Sweep(options.matchmaker)
+    services = Services()
     try:
         for number in range(options.cases):
             case = draw(rng)
-            status = one(sweep, rng, case, root, number)
+            status = one(sweep, services, rng, case, root, number)
             print(f"{number:3d} {status:20s} {case}", flush=True)
     finally:
+        services.close()
         if options.root is None:
             shutil.rmtree(root, ignore_errors=True)
     print(f"{len(sweep.failures)} failure(s) in {options.cases} case(s)")

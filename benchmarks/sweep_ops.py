@@ -1,9 +1,12 @@
 """The sweep's event-store day (:mod:`benchmarks.sweep`): a generated round seeded into a
-store and run through the loop of ``docs/ops.md``, with drawn events.
+store (SQLite, or a schema of a PostgreSQL cluster) and run through the loop of
+``docs/ops.md``, with drawn events.
 
-1. ``ops import-dataset`` the day before, and a recurring order contracted (three daily
-   visits from the drawn day, priced).
-2. ``ops jobs`` for the day, ``dispatch``, ``verify`` and ``ops apply-plan``.
+1. ``ops import-dataset`` the day before; a recurring order contracted (three daily visits
+   from the drawn day, priced) and an inquiry whose assessment is booked on the day
+   (:mod:`benchmarks.sweep_orders`).
+2. ``ops jobs`` for the day (it must hold the assessment visit), ``dispatch``, ``verify``
+   and ``ops apply-plan``.
 3. The morning's answers by ``ops import``: confirmations, declines, cancellations, a
    worker's leave; then ``ops replan --apply``, ``verify`` of the re-plan, and ``ops
    recommend`` for a visit left open.
@@ -14,12 +17,15 @@ store and run through the loop of ``docs/ops.md``, with drawn events.
    week after the day, ``ops report`` must count the served visits, no-shows, complaints,
    revenue and mean rating the events fed it, and print the same after ``ops rebuild``
    (replay equals the live state).
-6. With placement requests, one placement from request to its first month settled
+6. The assessment's findings recorded with a price book: refused while its visit is open,
+   else the order quoted at the book's price.
+7. With placement requests, one placement from request to its first month settled
    (:mod:`benchmarks.sweep_placement`).
-7. The evening: the recurring order's next visit paused, a customer replacing the worker
-   who served them, a new worker screened and approved. The next day's ``ops jobs``,
-   ``dispatch`` and ``verify`` follow; that round must hold the new worker and not the
-   paused visit, and the customer's block reaches it as a rule ``verify`` checks.
+8. The evening: a customer replacing the worker who served them, a new worker screened and
+   approved, the recurring order's next visit paused, resumed or amended. The next day's
+   ``ops jobs``, ``dispatch`` and ``verify`` follow; that round must hold the new worker
+   and show the schedule's change, and the customer's block reaches it as a rule
+   ``verify`` checks.
 
 Every event the sweep draws is valid for its entity's state, so an ``ops`` command that
 does not exit 0 is a failure, like any other command's.
@@ -35,25 +41,24 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from benchmarks.sweep_commands import REFUSALS, Sweep, event_line, import_events, read_rows
+from benchmarks.sweep_orders import (
+    ASSESSED,
+    PRICE_CENTS,
+    RECURRING,
+    assessment_booked,
+    assessment_recorded,
+    change_schedule,
+    contract,
+    money,
+)
 from benchmarks.sweep_placement import placement_loop
 
 __all__ = ["ops_day"]
 
 NOTHING = "nothing to dispatch"
 """What ``ops jobs`` prints for a day without visits (exit 0, nothing written)."""
-RECURRING = "OS1"
-"""The recurring order the sweep contracts before the day: daily, three visits."""
-PRICE_CENTS = 15000
-"""The price of each of its visits."""
-PAUSED = f"{RECURRING}-002"
-"""Its visit of the next day, which the evening's pause cancels."""
 HIRED = "N1"
 """The worker who applies, is screened and approved in the evening."""
-
-
-def _money(cents: int) -> str:
-    """An amount in the events' and the report's money format: ``"150.00"``."""
-    return f"{cents // 100}.{cents % 100:02d}"
 
 
 def _visits(plan: Path) -> dict[str, list[dict[str, str]]]:
@@ -178,48 +183,14 @@ def _service(rng: random.Random, visits: dict[str, list[dict[str, str]]], kept: 
             fed.revenue_cents += PRICE_CENTS
         else:  # imported visits have no price
             amount = 100 * rng.choice([80, 120, 300])
-            money = {"amount": _money(amount), "method": method}
-            fed.add("visit_settled", job_id, settled, "finance", **money)
+            paid = {"amount": money(amount), "method": method}
+            fed.add("visit_settled", job_id, settled, "finance", **paid)
             fed.revenue_cents += amount
         fed.settled_customers.append(rows[0]["customer_id"])
         if rng.random() < 0.5:
             satisfied = rng.random() < 0.8
             fed.add("visit_followed_up", job_id, settled, "dispatcher", satisfied=satisfied)
     return fed
-
-
-def _contract(
-    rng: random.Random,
-    data: Path,
-    customers: list[dict[str, str]],
-    day: datetime,
-    at: datetime,
-) -> str:
-    """A recurring order for a drawn customer: three daily visits from ``day``."""
-    import tomllib
-
-    timezone = tomllib.loads((data / "dataset.toml").read_text(encoding="utf-8"))["timezone"]
-    customer = rng.choice(customers)
-    schedule = {
-        "frequency": "daily",
-        "start_date": day.date().isoformat(),
-        "count": 3,
-        "start_time": rng.choice(["08:00", "13:30"]),
-        "timezone": timezone,
-    }
-    template: dict[str, object] = {"duration_minutes": 120, "window_minutes": 90}
-    template |= {"required_skills": "cleaning:2", "price": _money(PRICE_CENTS)}
-    if customer["lat"]:
-        template |= {"lat": float(customer["lat"]), "lon": float(customer["lon"])}
-    cid = customer["customer_id"]
-    lines = [
-        event_line(
-            "order_created", RECURRING, at, "sales", customer_id=cid, service_type="cleaning"
-        ),
-        event_line("order_quoted", RECURRING, at, "sales", total=_money(3 * PRICE_CENTS)),
-        event_line("order_contracted", RECURRING, at, "sales", schedule=schedule, visit=template),
-    ]
-    return "".join(lines)
 
 
 def _evening(
@@ -229,16 +200,11 @@ def _evening(
     store_args: list[str],
     visits: dict[str, list[dict[str, str]]],
     fed: Fed,
-    day: datetime,
     at: datetime,
 ) -> bool:
-    """After the day: the recurring order paused for the next day, a customer asking to
-    replace the worker who served them, a new worker screened; whether :data:`HIRED` was
-    approved."""
+    """After the day: a customer asking to replace the worker who served them, a new worker
+    screened; whether :data:`HIRED` was approved."""
     time = ["--time", at.isoformat(), "--actor", "office"]
-    following = (day + timedelta(days=1)).date().isoformat()
-    args = ["ops", "schedule-pause", *store_args, "--order", RECURRING, "--from", following]
-    sweep.run([*args, "--until", following, *time])
     if fed.served_visits:
         rows = visits[rng.choice(fed.served_visits)]
         customer, worker = rows[0]["customer_id"], rows[0]["worker_id"]
@@ -285,10 +251,17 @@ def _dispatched(
 
 
 def ops_day(
-    sweep: Sweep, rng: random.Random, data: Path, root: Path, number: int, seed: int
+    sweep: Sweep,
+    rng: random.Random,
+    data: Path,
+    root: Path,
+    number: int,
+    seed: int,
+    store: str,
 ) -> None:
-    """The event-store day of the module docstring on the round in ``data``."""
-    store_args = ["--store", str(root / f"ops{number}.db")]
+    """The event-store day of the module docstring on the round in ``data``, in ``store``
+    (an SQLite file or a PostgreSQL URL)."""
+    store_args = ["--store", store]
     jobs = read_rows(data / "jobs.csv")
     starts = sorted(datetime.fromisoformat(j["earliest_start"]) for j in jobs)
     # The jobs' offsets are the round's own, so these dates are its local days.
@@ -300,12 +273,20 @@ def ops_day(
     day_start = rng.choice(starts)
     day = day_start.date().isoformat()
     customers = read_rows(data / "customers.csv")
-    contract = _contract(rng, data, customers, day_start, before)
-    if not import_events(sweep, root / f"ops{number}-contract.jsonl", contract, store_args):
+    regular = rng.choice(customers)
+    recurring = contract(rng, data, regular, day_start, before)
+    if not import_events(sweep, root / f"ops{number}-contract.jsonl", recurring, store_args):
+        return
+    assessment = assessment_booked(sweep, rng, store_args, rng.choice(customers), day_start, before)
+    if assessment is None:
         return
     plan = _dispatched(sweep, store_args, day, root / f"ops{number}-round", seed)
     if plan is None:
         return
+    exported = {j["job_id"] for j in read_rows(plan / "input" / "jobs.csv")}
+    others = {j for j in exported if j.startswith(f"{ASSESSED}-")} - {assessment.visit}
+    if assessment.visit not in exported or others:
+        sweep.fail(f"the round {plan} holds {ASSESSED}'s {others or 'no'} visit, not {assessment}")
     # The store's events of the import are at ``before``; the day's come after it.
     prepared = max(before, (day_start - timedelta(days=1)).replace(hour=13, minute=0))
     apply = ["ops", "apply-plan", str(plan), *store_args, "--time", prepared.isoformat()]
@@ -340,19 +321,21 @@ def ops_day(
         return
     orders = sorted({j["order_id"] for j in jobs if j.get("order_id")})
     _reports(sweep, rng, store_args, day_start, fed, orders)
+    evening = day_start.replace(hour=21, minute=0)
+    assessment_recorded(sweep, rng, store_args, root, assessment, evening)
     requests = data / "placement_requests.csv"
     if requests.exists():
         placement_loop(sweep, rng, data, store_args, read_rows(requests), prepared)
-    evening = day_start.replace(hour=21, minute=0)
-    hired = _evening(sweep, rng, data, store_args, visits, fed, day_start, evening)
+    hired = _evening(sweep, rng, data, store_args, visits, fed, evening)
     following = (day_start + timedelta(days=1)).date().isoformat()
+    change = change_schedule(sweep, rng, store_args, regular, following, evening)
     folder = root / f"ops{number}-next"
     _dispatched(sweep, store_args, following, folder, seed)
-    if not (folder / "jobs.csv").exists():
+    written = folder / "jobs.csv"
+    if change is not None:  # a day with nothing to dispatch writes no round: no visit
+        change.check(sweep, read_rows(written) if written.exists() else [], folder)
+    if not written.exists():
         return
-    jobs_next = {j["job_id"] for j in read_rows(folder / "jobs.csv")}
-    if PAUSED in jobs_next:
-        sweep.fail(f"{PAUSED}, paused for {following}, is in that day's round {folder}")
     workers_next = {w["worker_id"] for w in read_rows(folder / "workers.csv")}
     if hired and HIRED not in workers_next:
         sweep.fail(f"approved worker {HIRED} is not in the round {folder}")
@@ -388,7 +371,7 @@ def _reports(
         "visits_served": fed.served,
         "no_shows": fed.no_shows,
         "complaints": fed.complaints,
-        "revenue": _money(fed.revenue_cents),
+        "revenue": money(fed.revenue_cents),
         "average_rating": sum(fed.stars) / len(fed.stars) if fed.stars else None,
     }
     for key, value in expected.items():

@@ -207,6 +207,10 @@ def test_a_company_runs_the_process_steps_from_the_cli(tmp_path: Path) -> None:
     assert order.state is OrderState.QUOTED and order.quote is not None
     assert str(order.quote.total) == "135.00"
     assert order.findings is not None and order.findings["text"] == "two rooms, a cat"
+    quoted = json.loads(ops(store, "order-status", "--order", "O9", "--format", "json").stdout)
+    assert quoted["summary"]["quote"]["total"] == "135.00"
+    assert [line["amount"] for line in quoted["summary"]["quote"]["lines"]] == ["135.00"]
+    assert "quote: 135.00 CNY, 1 line(s)" in ops(store, "order-status", "--order", "O9").stdout
 
     # A recurring contract: five mornings from Monday 7 December, paused, resumed, amended.
     schedule = {

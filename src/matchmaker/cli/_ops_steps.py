@@ -371,7 +371,8 @@ def order_status(
     order: OrderOption,
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
-    """An order's state, its visits by state, its schedule's pauses and its findings."""
+    """An order's state, its quote, its visits by state, its schedule's pauses and its
+    findings."""
 
     def action() -> None:
         with _operations(store, None, create=False) as ops:
@@ -397,6 +398,7 @@ def order_status(
             "order": order,
             "state": str(found.state),
             "customer": found.customer_id,
+            "quote": found.quote.to_payload() if found.quote else None,
             "pauses": [{"from": start, "until": end} for start, end in found.pauses],
             "schedule_revision": found.schedule_revision,
             "schedule_from": found.schedule_from,
@@ -405,6 +407,10 @@ def order_status(
 
         def table() -> None:
             _out.print(f"order {order}: {found.state} (customer {found.customer_id})", markup=False)
+            if found.quote:
+                quote = found.quote
+                shown = f"quote: {quote.total} {quote.currency}, {len(quote.lines)} line(s)"
+                _out.print(shown, markup=False)
             for start, end in found.pauses:
                 shown = "until resumed" if end is None else f"to {end.isoformat()}"
                 _out.print(f"paused from {start.isoformat()} {shown}", markup=False)
