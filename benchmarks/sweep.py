@@ -1,7 +1,8 @@
 """A robustness sweep: random generated rounds through every command, as a user runs them.
 
 ``python benchmarks/sweep.py --cases 30 --seed 1`` draws rounds (workers, jobs, days, load,
-home-care rules, long placement requests) and, for each: ``generate``, ``validate``,
+home-care rules, long placement requests; half of them on or over a daylight-saving change
+in Berlin, New York or London) and, for each: ``generate``, ``validate``,
 ``coverage``, ``placements`` (matched or shortlisted) when the round has placement requests,
 ``dispatch`` (a drawn solver, time limit, ``--deterministic``, ``--split``, for the pieces
 a local Dask cluster of two processes or a running Dask scheduler at ``--executor
@@ -54,6 +55,14 @@ from benchmarks.sweep_services import Services
 
 SLACK_SECONDS = 1.0
 """What a solve may take past its time limit and 10% of it (the unit tests' tolerance)."""
+DAYLIGHT_SAVING = (
+    ("2027-03-28", "Europe/Berlin"),
+    ("2027-03-27", "Europe/Berlin"),
+    ("2026-10-31", "America/New_York"),
+    ("2027-10-30", "Europe/London"),
+)
+"""Rounds on, or starting the day before, a change of the clocks (Berlin springs forward on
+28 March 2027, New York falls back on 1 November 2026, London on 31 October 2027)."""
 _NOT_IN_A_REQUEST = (
     "pinned_worker_id",
     "pinned_start",
@@ -87,11 +96,16 @@ class Case:
     (``None``)."""
     redact: bool = False
     ops: bool = False
+    calendar: tuple[str, str] | None = None
+    """The first day and timezone of the round (``generate --start-date --timezone``);
+    ``None``: the generator's (1 December 2026, Asia/Shanghai)."""
 
     def generate_args(self, folder: Path) -> list[str]:
         args = ["generate", str(folder), "--workers", str(self.workers)]
         args += ["--jobs", str(self.jobs), "--days", str(self.days), "--seed", str(self.seed)]
         args += [] if self.load is None else ["--load", str(self.load)]
+        if self.calendar is not None:
+            args += ["--start-date", self.calendar[0], "--timezone", self.calendar[1]]
         args += ["--placements", str(self.placements)] if self.placements else []
         return args + (["--home-care"] if self.home_care else [])
 
@@ -116,6 +130,7 @@ def draw(rng: random.Random) -> Case:
         pool=_pool(rng) if split else None,
         redact=rng.random() < 0.2,
         ops=rng.random() < 0.35,
+        calendar=rng.choice(DAYLIGHT_SAVING) if rng.random() < 0.5 else None,
     )
 
 

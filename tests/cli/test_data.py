@@ -224,3 +224,38 @@ def test_generate_records_the_load_in_the_settings(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "load 2" in result.stdout
     assert "--load 2\n" in (out / "dataset.toml").read_text(encoding="utf-8")
+
+
+@requires_generator
+def test_the_reproduce_line_of_a_dated_round_in_its_timezone_reproduces_it(
+    tmp_path: Path,
+) -> None:
+    """--start-date and --timezone are in the command dataset.toml says reproduces the
+    tables, and that command writes the same files again."""
+    out = tmp_path / "gen"
+    args = ["generate", str(out), "--workers", "6", "--jobs", "15", "--seed", "2", "--days", "2"]
+    args += ["--start-date", "2027-03-27", "--timezone", "Europe/Berlin"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    settings = (out / "dataset.toml").read_text(encoding="utf-8")
+    assert 'timezone = "Europe/Berlin"' in settings
+    command = settings.splitlines()[1].removeprefix("#   matchmaker ").split()
+    assert command[command.index("--start-date") + 1] == "2027-03-27"
+    again = tmp_path / "again"
+    command[command.index(str(out))] = str(again)
+    assert runner.invoke(app, command).exit_code == 0
+    for name in ("workers.csv", "customers.csv", "jobs.csv", "availability.csv"):
+        assert (again / name).read_bytes() == (out / name).read_bytes(), name
+
+
+@requires_generator
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "America"])
+def test_generate_an_unknown_timezone_exits_2(tmp_path: Path, zone: str) -> None:
+    """An unknown --timezone (or a folder of the zone database) is invalid input: exit 2,
+    the name, nothing written."""
+    out = tmp_path / "gen"
+    args = ["generate", str(out), "--workers", "3", "--jobs", "5", "--timezone", zone]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert f"unknown IANA timezone {zone!r}" in result.stderr
+    assert "Traceback" not in result.output and not out.exists()

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from matchmaker.generate import generate_dataset, generate_frames
+import matchmaker
+from matchmaker.generate import generate_dataset, generate_frames, home_care_settings
+from matchmaker.generate._frames import Clock
+from matchmaker.io import dataset_from_frames
 from matchmaker.model import DatasetSettings
 from tests.generate.reading import (
     BUNDLED,
@@ -21,6 +25,13 @@ from tests.generate.reading import (
     dispatch_greedy,
     loader,
 )
+
+TIME_COLUMNS = {
+    "workers": ("shift_start", "shift_end"),
+    "jobs": ("earliest_start", "latest_start", "pinned_start", "due_start"),
+    "availability": ("start", "end"),
+}
+"""The tables' columns that hold instants."""
 
 
 def test_same_seed_gives_identical_frames() -> None:
@@ -70,6 +81,56 @@ def test_start_date_moves_every_time() -> None:
     assert set(default["jobs"].earliest_start.str[:10]) == {"2026-12-01"}
     assert set(later["jobs"].earliest_start.str[:10]) == {"2027-03-02"}
     assert default["jobs"].duration_minutes.equals(later["jobs"].duration_minutes)
+
+
+def test_a_clock_stamps_each_time_with_the_offset_in_force_then() -> None:
+    """On a daylight-saving day a time keeps its wall clock and takes the UTC offset of
+    that moment, not of the day: Berlin's clocks jump from 02:00 to 03:00 on 28 March
+    2027 and fall back from 03:00 to 02:00 on 31 October 2027; a skipped time takes the
+    offset before the jump."""
+    clock = Clock(date(2027, 3, 27), ZoneInfo("Europe/Berlin"))
+    minutes = np.array([1440 + 90, 1440 + 150, 1440 + 600, -1, 2 * 1440 + 30])
+    assert clock.times(minutes) == [
+        "2027-03-28T01:30:00+01:00",
+        "2027-03-28T02:30:00+01:00",
+        "2027-03-28T10:00:00+02:00",
+        "",
+        "2027-03-29T00:30:00+02:00",
+    ]
+    autumn = Clock(date(2027, 10, 31), ZoneInfo("Europe/Berlin"))
+    assert autumn.times(np.array([60, 600])) == [
+        "2027-10-31T01:00:00+02:00",
+        "2027-10-31T10:00:00+01:00",
+    ]
+
+
+def test_a_round_over_a_daylight_saving_change_keeps_its_wall_clock_times() -> None:
+    """A week in Berlin over the spring change: every time of every table is the wall
+    clock it would be in Shanghai, with Berlin's offset of that moment (so it reads back
+    as that wall clock), and the round loads and plans with the timezone."""
+    berlin = ZoneInfo("Europe/Berlin")
+
+    def week(timezone: str | None) -> dict[str, pd.DataFrame]:
+        first = date(2027, 3, 26)
+        return generate_frames(
+            workers=12, jobs=40, seed=4, days=4, start_date=first, timezone=timezone, home_care=True
+        )
+
+    shanghai, frames = week(None), week("Europe/Berlin")
+    offsets: set[str] = set()
+    for name, table in frames.items():
+        for column in TIME_COLUMNS.get(name, ()):
+            for ours, theirs in zip(table[column], shanghai[name][column], strict=True):
+                assert ours[:19] == theirs[:19], (name, column)
+                if ours:
+                    moment = datetime.fromisoformat(ours)
+                    assert moment.astimezone(berlin).isoformat() == ours, (name, column)
+                    offsets.add(ours[19:])
+    assert offsets == {"+01:00", "+02:00"}
+    dataset = dataset_from_frames(frames, settings=home_care_settings("Europe/Berlin"))
+    assert dataset.settings.timezone == "Europe/Berlin"
+    plan = matchmaker.dispatch(dataset, solver="routing", time_limit=2, seed=1).plan
+    assert plan.assignments and matchmaker.verify(dataset, plan) == []
 
 
 def test_city_scale_sizes() -> None:

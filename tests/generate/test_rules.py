@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import numpy as np
 import pytest
 
 from matchmaker.compile import HaversineTravel, coordinates, encode_pairs, pair_reasons
-from matchmaker.generate._catalogue import DEFAULT_START_DATE, Customers, Jobs, Workers
+from matchmaker.generate._catalogue import (
+    DEFAULT_START_DATE,
+    TIMEZONE,
+    Customers,
+    Jobs,
+    Workers,
+)
 from matchmaker.generate._demand import draw_demanding
 from matchmaker.generate._draw import draw_customers, draw_workers
 from matchmaker.generate._frames import Clock, customer_frame, job_frame, worker_frame
@@ -22,7 +30,7 @@ def _drawn(workers: int, jobs: int, seed: int) -> tuple[Workers, Customers, Jobs
     pool = draw_workers(rng, workers, 1)
     customers = draw_customers(rng, max(1, round(jobs / 1.5)), pool)
     drawn = draw_demanding(rng, pool, customers, draw_jobs(rng, jobs, 1, customers))
-    clock = Clock(DEFAULT_START_DATE, 1)
+    clock = Clock(DEFAULT_START_DATE, ZoneInfo(TIMEZONE))
     no_pins: list[list[int]] = [[] for _ in range(jobs)]
     frames = {
         "workers": worker_frame(pool, clock),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -161,6 +162,21 @@ def generate(
     jobs: Annotated[int, typer.Option(min=1, help="Number of jobs.")],
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 0,
     days: Annotated[int, typer.Option(min=1, help="Number of days the jobs span.")] = 1,
+    start_date: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="First day of the round, YYYY-MM-DD (default 2026-12-01).",
+        ),
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            help="IANA timezone of the round's wall-clock times, written to dataset.toml "
+            "(default Asia/Shanghai); each time carries the UTC offset in force then, also "
+            "across a daylight-saving change."
+        ),
+    ] = None,
     load: Annotated[
         float | None,
         typer.Option(
@@ -194,6 +210,8 @@ def generate(
             jobs=jobs,
             seed=seed,
             days=days,
+            start_date=None if start_date is None else start_date.date(),
+            timezone=timezone,
             load=load,
             placements=placements,
             placement_days=placement_days,

@@ -47,9 +47,9 @@ _JOB_COLUMNS = contract_columns("jobs")
 _GENDER_CODES = ("", Gender.FEMALE.value, Gender.MALE.value)
 
 
-def dataset_toml(command: str, breaks: tuple[BreakRule, ...] = ()) -> str:
-    """The settings file: how to rebuild the tables, the timezone, the default travel and
-    the ``breaks`` rules (none: no ``[[breaks]]`` table)."""
+def dataset_toml(command: str, breaks: tuple[BreakRule, ...] = (), timezone: str = TIMEZONE) -> str:
+    """The settings file: how to rebuild the tables, the ``timezone``, the default travel
+    and the ``breaks`` rules (none: no ``[[breaks]]`` table)."""
     travel = TravelSettings()
     speeds = "\n".join(f"{mode} = {speed!r}" for mode, speed in travel.speed_kmh.items())
     overheads = "\n".join(f"{mode} = {m}" for mode, m in travel.overhead_minutes.items())
@@ -57,7 +57,7 @@ def dataset_toml(command: str, breaks: tuple[BreakRule, ...] = ()) -> str:
         "# Synthetic dataset (matchmaker dataset v1), reproduce with:\n"
         f"#   {command}\n"
         "# The default policy applies; add a [policy] table to change it.\n"
-        f'timezone = "{TIMEZONE}"\n\n'
+        f'timezone = "{timezone}"\n\n'
         "[travel]\n"
         f"detour_factor = {travel.detour_factor!r}\n"
         f"earth_radius_km = {travel.earth_radius_km!r}\n\n"
@@ -79,26 +79,27 @@ def _break_table(rule: BreakRule) -> str:
 
 
 class Clock:
-    """Formats minutes from the first day's midnight as ISO 8601 with the local offset."""
+    """Formats minutes from the first day's local midnight as ISO 8601 with the UTC offset
+    in force at that wall-clock time in ``zone``, so a round on a daylight-saving day is
+    stamped right on both sides of the change (a time the clocks skip, 02:30 when they
+    jump from 02:00 to 03:00, gets the offset before the jump: the instant of 03:30)."""
 
-    def __init__(self, first_day: date, days: int) -> None:
-        zone = ZoneInfo(TIMEZONE)
+    def __init__(self, first_day: date, zone: ZoneInfo) -> None:
         self.first_day = first_day
-        self.dates = [(first_day + timedelta(days=d)).isoformat() for d in range(days + 1)]
-        self.offsets = []
-        for d in range(days + 1):
-            offset = datetime.combine(first_day + timedelta(days=d), time(12), zone).strftime("%z")
-            self.offsets.append(f"{offset[:3]}:{offset[3:]}")
+        self.zone = zone
+        self._texts: dict[int, str] = {}
 
     def times(self, minutes: Ints) -> list[str]:
-        day, minute = np.divmod(minutes, 1440)
-        hour, minute = np.divmod(minute, 60)
-        return [
-            f"{self.dates[d]}T{h:02d}:{m:02d}:00{self.offsets[d]}" if t >= 0 else ""
-            for d, h, m, t in zip(
-                day.tolist(), hour.tolist(), minute.tolist(), minutes.tolist(), strict=True
-            )
-        ]
+        return [self._text(t) if t >= 0 else "" for t in minutes.tolist()]
+
+    def _text(self, minute: int) -> str:
+        text = self._texts.get(minute)
+        if text is None:  # at most one conversion per distinct minute of the round
+            day, clock = divmod(minute, 1440)
+            wall = time(clock // 60, clock % 60)
+            local = datetime.combine(self.first_day + timedelta(days=day), wall, self.zone)
+            text = self._texts[minute] = local.isoformat()
+        return text
 
     def day_strings(self, offsets: Ints) -> npt.NDArray[np.str_]:
         first = np.datetime64(self.first_day.isoformat(), "D")

@@ -23,6 +23,7 @@ import shutil
 from datetime import date
 from numbers import Integral
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -57,7 +58,7 @@ from matchmaker.generate._placements import (
     placement_request_frame,
     with_placement_fields,
 )
-from matchmaker.model import DatasetSettings, InvalidSizeError, TravelSettings
+from matchmaker.model import DatasetSettings, InvalidSizeError, RequestError, TravelSettings
 
 __all__ = ["generate_dataset", "generate_frames", "home_care_settings"]
 
@@ -69,6 +70,7 @@ def generate_frames(
     seed: int,
     days: int = 1,
     start_date: date | None = None,
+    timezone: str | None = None,
     load: float | None = None,
     placements: int = 0,
     placement_days: int = 90,
@@ -78,7 +80,10 @@ def generate_frames(
 
     Returns ``workers``, ``customers`` and ``jobs`` (and ``availability`` when
     ``days > 1``, one row per worked shift; ``shift_start``/``shift_end`` then hold the
-    worker's regular shift on the first day). Empty list cells are ``""``, blank numbers
+    worker's regular shift on the first day). The days start at ``start_date`` (1 December
+    2026 by default) and every time is a wall-clock time in ``timezone`` (an IANA name,
+    :data:`~matchmaker.generate.TIMEZONE` by default) with the UTC offset in force then, so
+    a round may span a daylight-saving change. Empty list cells are ``""``, blank numbers
     ``NaN``. The same arguments always give the same frames. ``load`` (work asked for
     over work offered, see :mod:`matchmaker.generate._load`) scales the staff's daily
     work caps; without it the round has its natural load of about 0.9.
@@ -99,6 +104,7 @@ def generate_frames(
     if placements < 0 or placement_days < 1:
         raise InvalidSizeError("placements must be >= 0 and placement_days >= 1")
     first_day = DEFAULT_START_DATE if start_date is None else start_date
+    zone = _zone(timezone or TIMEZONE)
     rng = np.random.default_rng(seed)
     # The default travel settings, the ones dataset.toml writes out.
     travel = HaversineTravel(TravelSettings())
@@ -110,7 +116,7 @@ def generate_frames(
     pins, pin_starts = draw_pins(rng, pool, customers, job_arrays, travel)
     pinned = np.array([bool(team) for team in pins], dtype=bool)
     job_arrays = draw_car_needs(rng, pool, customers, job_arrays, travel, pinned)
-    clock = Clock(first_day, days)
+    clock = Clock(first_day, zone)
     if home_care:  # its own stream: the city of the seed stays as it is
         care_rng = np.random.default_rng([seed, HOME_CARE_STREAM])
         job_arrays = shorten_visits(job_arrays)
@@ -154,6 +160,7 @@ def generate_dataset(
     seed: int,
     days: int = 1,
     start_date: date | None = None,
+    timezone: str | None = None,
     load: float | None = None,
     placements: int = 0,
     placement_days: int = 90,
@@ -177,6 +184,7 @@ def generate_dataset(
         seed=seed,
         days=days,
         start_date=start_date,
+        timezone=timezone,
         load=load,
         placements=placements,
         placement_days=placement_days,
@@ -198,12 +206,15 @@ def generate_dataset(
             command += f" --load {load:g}"
         if start_date is not None:
             command += f" --start-date {start_date.isoformat()}"
+        if timezone is not None and timezone != TIMEZONE:
+            command += f" --timezone {timezone}"
         if placements:
             command += f" --placements {placements} --placement-days {placement_days}"
         if home_care:
             command += " --home-care"
-        breaks = home_care_settings().breaks if home_care else ()
-        (staging / "dataset.toml").write_text(dataset_toml(command, breaks), encoding="utf-8")
+        breaks = (LUNCH,) if home_care else ()
+        settings = dataset_toml(command, breaks, timezone or TIMEZONE)
+        (staging / "dataset.toml").write_text(settings, encoding="utf-8")
         if out.exists():
             out.rmdir()  # empty, checked above; rename cannot replace a folder everywhere
         staging.rename(out)
@@ -212,14 +223,25 @@ def generate_dataset(
         raise
 
 
-def home_care_settings() -> DatasetSettings:
-    """The settings of a ``home_care`` round: the timezone and the lunch break rule (30-60
-    minutes starting 11:30-14:00 on shifts over 6 hours), as its ``dataset.toml`` has them.
+def home_care_settings(timezone: str = TIMEZONE) -> DatasetSettings:
+    """The settings of a ``home_care`` round: the ``timezone`` and the lunch break rule
+    (30-60 minutes starting 11:30-14:00 on shifts over 6 hours), as its ``dataset.toml``
+    has them.
 
     For frames from :func:`generate_frames`:
     ``dataset_from_frames(frames, settings=home_care_settings())``.
     """
-    return DatasetSettings(timezone=TIMEZONE, breaks=(LUNCH,))
+    return DatasetSettings(timezone=timezone, breaks=(LUNCH,))
+
+
+def _zone(timezone: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # "America" names a folder of the zone database: OSError, not "not found".
+        raise RequestError(
+            f"unknown IANA timezone {timezone!r}; use e.g. 'Asia/Shanghai' or 'Europe/Berlin'"
+        ) from None
 
 
 def _check_sizes(*, workers: int, jobs: int, seed: int, days: int) -> None:
