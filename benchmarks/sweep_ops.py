@@ -273,8 +273,7 @@ def ops_day(
     day_start = rng.choice(starts)
     day = day_start.date().isoformat()
     customers = read_rows(data / "customers.csv")
-    regular = rng.choice(customers)
-    recurring = contract(rng, data, regular, day_start, before)
+    recurring, terms = contract(rng, data, rng.choice(customers), day_start, before)
     if not import_events(sweep, root / f"ops{number}-contract.jsonl", recurring, store_args):
         return
     assessment = assessment_booked(sweep, rng, store_args, rng.choice(customers), day_start, before)
@@ -328,7 +327,7 @@ def ops_day(
         placement_loop(sweep, rng, data, store_args, read_rows(requests), prepared)
     hired = _evening(sweep, rng, data, store_args, visits, fed, evening)
     following = (day_start + timedelta(days=1)).date().isoformat()
-    change = change_schedule(sweep, rng, store_args, regular, following, evening)
+    change = change_schedule(sweep, rng, store_args, terms, following, evening)
     folder = root / f"ops{number}-next"
     _dispatched(sweep, store_args, following, folder, seed)
     written = folder / "jobs.csv"

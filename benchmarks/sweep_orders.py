@@ -4,8 +4,9 @@ store, each with what the next ``ops jobs`` round must then hold.
 - A recurring order (:data:`RECURRING`): three daily visits from the drawn day, priced.
   In the evening its next visit is paused for a day, or paused from that day on and
   resumed the same day (the visit comes back under a new id), or the order is amended
-  from that day to shorter visits (new ids, the new duration). The next day's round must
-  show exactly that change.
+  from that day to visits of another duration (new ids). The next day's round must show
+  exactly that change, the visit at the contract's wall-clock time in the schedule's
+  timezone (also the day after a change of the clocks).
 - An order with an assessment visit (:data:`ASSESSED`): an inquiry, the assessment booked
   on the drawn day (sometimes booked again, which replaces the visit), so the day's round
   must hold the visit. After the day the findings are recorded with a price book: refused
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from benchmarks.sweep_commands import Sweep, event_line
 
@@ -32,6 +34,7 @@ __all__ = [
     "RECURRING",
     "Assessment",
     "ScheduleChange",
+    "Terms",
     "assessment_booked",
     "assessment_recorded",
     "change_schedule",
@@ -65,16 +68,28 @@ def _template(customer: dict[str, str], duration: int) -> dict[str, object]:
     return template
 
 
+@dataclass(frozen=True, kw_only=True)
+class Terms:
+    """What :data:`RECURRING` was contracted on."""
+
+    customer: dict[str, str]
+    start_time: str
+    """Each visit's wall-clock start, ``HH:MM`` in :attr:`timezone`."""
+    timezone: str
+
+
 def contract(
     rng: random.Random, data: Path, customer: dict[str, str], day: datetime, at: datetime
-) -> str:
-    """The JSONL of :data:`RECURRING` for ``customer``: three daily visits from ``day``."""
+) -> tuple[str, Terms]:
+    """The JSONL of :data:`RECURRING` for ``customer`` (three daily visits from ``day``)
+    and its terms."""
     timezone = tomllib.loads((data / "dataset.toml").read_text(encoding="utf-8"))["timezone"]
+    terms = Terms(customer=customer, start_time=rng.choice(["08:00", "13:30"]), timezone=timezone)
     schedule = {
         "frequency": "daily",
         "start_date": day.date().isoformat(),
         "count": 3,
-        "start_time": rng.choice(["08:00", "13:30"]),
+        "start_time": terms.start_time,
         "timezone": timezone,
     }
     cid = customer["customer_id"]
@@ -92,7 +107,7 @@ def contract(
             visit=_template(customer, 120),
         ),
     ]
-    return "".join(lines)
+    return "".join(lines), terms
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,17 +117,32 @@ class ScheduleChange:
 
     kind: str
     """``pause``, ``resume`` or ``amend``."""
+    terms: Terms
+    day: str
+    """The day of the changed visit, ``YYYY-MM-DD``."""
     duration: int = 120
 
     def check(self, sweep: Sweep, jobs: list[dict[str, str]], folder: Path) -> None:
-        """Fail the sweep when the round in ``folder`` (its ``jobs``) does not show it."""
+        """Fail the sweep when the round in ``folder`` (its ``jobs``) does not show it: the
+        visit the change leaves (none when paused), with its duration, starting at the
+        contract's wall-clock time on its day (in the schedule's timezone, whatever the
+        clocks did overnight)."""
         old = f"{RECURRING}-002"
         ours = [j for j in jobs if j["job_id"].startswith(f"{RECURRING}-")]
-        found = [(j["job_id"], int(j["duration_minutes"])) for j in ours]
+        zone = ZoneInfo(self.terms.timezone)
+        found = [
+            (
+                j["job_id"],
+                int(j["duration_minutes"]),
+                datetime.fromisoformat(j["earliest_start"]).astimezone(zone).strftime("%F %H:%M"),
+            )
+            for j in ours
+        ]
+        start = f"{self.day} {self.terms.start_time}"
         expected = {
             "pause": [],
-            "resume": [(f"{old}-2", self.duration)],
-            "amend": [(f"{RECURRING}-r1-002", self.duration)],
+            "resume": [(f"{old}-2", self.duration, start)],
+            "amend": [(f"{RECURRING}-r1-002", self.duration, start)],
         }[self.kind]
         if found != expected:
             what = f"{RECURRING} {self.kind}d"
@@ -123,7 +153,7 @@ def change_schedule(
     sweep: Sweep,
     rng: random.Random,
     store_args: list[str],
-    customer: dict[str, str],
+    terms: Terms,
     following: str,
     at: datetime,
 ) -> ScheduleChange | None:
@@ -133,8 +163,9 @@ def change_schedule(
     when = ["--time", at.isoformat()]
     kind = rng.choice(["pause", "resume", "amend"])
     if kind == "amend":
-        change = ScheduleChange(kind=kind, duration=rng.choice([60, 90, 180]))
-        visit = json.dumps(_template(customer, change.duration))
+        duration = rng.choice([60, 90, 180])
+        change = ScheduleChange(kind=kind, terms=terms, day=following, duration=duration)
+        visit = json.dumps(_template(terms.customer, duration))
         args = ["ops", "schedule-amend", *store_args, *order, "--effective-from", following]
         return change if sweep.run([*args, "--visit", visit, *when]) == 0 else None
     until = ["--until", following] if kind == "pause" else []
@@ -146,7 +177,7 @@ def change_schedule(
         args = ["ops", "schedule-resume", *store_args, *order, "--from", following, *later]
         if sweep.run(args) != 0:
             return None
-    return ScheduleChange(kind=kind)
+    return ScheduleChange(kind=kind, terms=terms, day=following)
 
 
 @dataclass(frozen=True, kw_only=True)
