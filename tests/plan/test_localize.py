@@ -9,7 +9,7 @@ from string import Formatter
 import pytest
 
 from matchmaker.io import load_dataset
-from matchmaker.model import Dataset, Policy
+from matchmaker.model import Dataset, Policy, ReasonCode
 from matchmaker.plan import (
     LANGUAGES,
     MESSAGES,
@@ -71,6 +71,40 @@ def test_every_reason_of_the_sample_is_said_in_chinese(
         code = unassigned.reason_code.value
         assert unassigned.reason.startswith(f"{code}（"), unassigned.reason
         assert _english_left(unassigned.reason, dataset) == [], unassigned.reason
+
+
+@pytest.mark.parametrize("code", list(ReasonCode))
+def test_every_reason_code_has_a_name_in_every_language(code: ReasonCode) -> None:
+    """Any code a plan can carry (the limits across days and the continuity cap of a
+    home-care round among them) is named in each language, so ``--lang zh`` never meets
+    a code it cannot say."""
+    for lang in LANGUAGES:
+        assert MESSAGES[lang][f"code.{code.value}"], (lang, code)
+    said = localize_reason(f"{code.value}: anything", "zh")
+    assert said.startswith(f"{code.value}（{MESSAGES['zh'][f'code.{code.value}']}）")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "WORK_LIMITS: every eligible worker would break a limit across days taking it "
+            "(weekly minutes, rest between shifts or days in a row)",
+            "WORK_LIMITS（跨天工时限制）：每位符合条件的服务师接下都会超出跨天限制"
+            "（每周工时、班次间休息或连续工作天数）",
+        ),
+        (
+            "CONTINUITY: customer C0042 already has as many different workers as allowed, "
+            "and none of them can take it",
+            "CONTINUITY（不同服务师人数已达上限）：客户 C0042 的不同服务师人数已达上限，"
+            "且其中无人能接",
+        ),
+    ],
+)
+def test_the_limit_reasons_are_said_in_chinese(sentence: str, expected: str) -> None:
+    """The sentences of the limits across days and of the continuity cap (as
+    ``plan/_limit_reasons.py`` writes them) read back whole, the customer id kept."""
+    assert localize_reason(sentence, "zh") == expected
 
 
 def test_a_sentence_no_template_reads_stays_as_it_is() -> None:

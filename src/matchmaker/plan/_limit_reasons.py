@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from matchmaker.compile import Problem
 from matchmaker.model import Dataset
+from matchmaker.plan._messages import message
 from matchmaker.plan._plan import ReasonCode
 from matchmaker.solve import Route, limit_blocks
 
@@ -29,18 +30,10 @@ def limit_reason(
     ]
     blocked = limit_blocks(problem, routes, j)
     if blocked == "worker":
-        code = ReasonCode.WORK_LIMITS
-        text = (
-            "every eligible worker would break a limit across days taking it "
-            "(weekly minutes, rest between shifts or days in a row)"
-        )
+        code, text = ReasonCode.WORK_LIMITS, message("en", "head.work_limits")
     elif blocked == "customer":
-        code = ReasonCode.CONTINUITY
         customer = dataset.jobs[j].customer_id
-        text = (
-            f"customer {customer} already has as many different workers as allowed, "
-            "and none of them can take it"
-        )
+        code, text = ReasonCode.CONTINUITY, message("en", "head.continuity", customer=customer)
     else:
         return None
-    return code, f"{code.value}: {text}"
+    return code, message("en", "sentence.bare", code=code.value, head=text)

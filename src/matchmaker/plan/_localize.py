@@ -161,10 +161,13 @@ def _head(text: str, lang: str) -> str:
         return message(
             lang, "head.needed", head=_head(needed["head"], lang), needed=needed["needed"]
         )
-    read = _read("head.eligible", text)
+    # "head.needed" wraps another head; the rest are whole heads.
+    read = _read_keys(
+        [k for k in MESSAGES["en"] if k.startswith("head.") and "needed" not in k], text
+    )
     if read is None:
         return text
-    return message(lang, "head.eligible", **read[1])
+    return message(lang, read[0], **read[1])
 
 
 def localize_reason(sentence: str, lang: str) -> str:

@@ -45,10 +45,20 @@ _EN: dict[str, str] = {
     "code.DEPENDENCY": "linked visit cannot follow",
     "code.BREAK": "no room beside the break",
     "code.NOT_WORTH": "not worth its travel",
+    "code.WORK_LIMITS": "limits across days",
+    "code.CONTINUITY": "too many different workers",
+    "code.NOT_FREE": "not free on the dates",
+    "code.LIVE_IN": "not willing to live in",
+    "code.VISIT_CONFLICT": "visits planned on the dates",
+    "code.PLACEMENT_OVERLAP": "held by another placement",
     # the head of a reason sentence: "CODE: head - parts"
     "head.eligible": "{eligible} of {total} workers eligible",
     "head.eligible.one": "{eligible} of {total} worker eligible",
     "head.needed": "{head}, {needed} needed",
+    "head.work_limits": "every eligible worker would break a limit across days taking it "
+    "(weekly minutes, rest between shifts or days in a row)",
+    "head.continuity": "customer {customer} already has as many different workers as "
+    "allowed, and none of them can take it",
     "sentence": "{code}: {head} - {parts}",
     "sentence.bare": "{code}: {head}",
     # why workers fail a pair rule (model/_rules.py)
@@ -229,8 +239,17 @@ _ZH: dict[str, str] = {
     "code.DEPENDENCY": "关联上门无法衔接",
     "code.BREAK": "与休息时间冲突",
     "code.NOT_WORTH": "路程成本高于服务价值",
+    "code.WORK_LIMITS": "跨天工时限制",
+    "code.CONTINUITY": "不同服务师人数已达上限",
+    "code.NOT_FREE": "档期不空",
+    "code.LIVE_IN": "不愿住家",
+    "code.VISIT_CONFLICT": "档期内已有上门",
+    "code.PLACEMENT_OVERLAP": "已被其他长期单占用",
     "head.eligible": "{total} 名服务师中 {eligible} 名符合条件",
     "head.needed": "{head}，需要 {needed} 名",
+    "head.work_limits": "每位符合条件的服务师接下都会超出跨天限制"
+    "（每周工时、班次间休息或连续工作天数）",
+    "head.continuity": "客户 {customer} 的不同服务师人数已达上限，且其中无人能接",
     "sentence": "{code}：{head}——{parts}",
     "sentence.bare": "{code}：{head}",
     "phrase.no_skill": "{n} 名没有 {skills} 技能",
