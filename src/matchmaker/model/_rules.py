@@ -149,12 +149,12 @@ class HardRule:
 
 
 def _verb(n: int, plural: str) -> str:
-    """``are`` -> ``is``, ``have`` -> ``has``, ``lack`` -> ``lacks``, ``do`` -> ``does``
-    for a single worker (only the first word changes)."""
+    """``are`` -> ``is``, ``were`` -> ``was``, ``have`` -> ``has``, ``lack`` -> ``lacks``,
+    ``do`` -> ``does`` for a single worker (only the first word changes)."""
     if n != 1:
         return plural
     first, _, rest = plural.partition(" ")
-    singular = {"are": "is", "have": "has", "do": "does", "cannot": "cannot"}.get(
+    singular = {"are": "is", "were": "was", "have": "has", "do": "does", "cannot": "cannot"}.get(
         first, first + "s"
     )
     return f"{singular} {rest}".rstrip()
