@@ -14,9 +14,10 @@ store (SQLite, or a schema of a PostgreSQL cluster) and run through the loop of
    completion, rework on site, acceptance, a rating, settlement, a follow-up, an issue, a
    complaint investigated.
 5. The reports (``report``, ``followups``, ``statement``, ``log``, ``order-status``). A
-   week after the day, ``ops report`` must count the served visits, no-shows, complaints,
-   revenue and mean rating the events fed it, and print the same after ``ops rebuild``
-   (replay equals the live state).
+   customer's statement must total what they were settled in the day's month (in the
+   store's timezone). A week after the day, ``ops report`` must count the served visits,
+   no-shows, complaints, revenue and mean rating the events fed it, and print the same
+   after ``ops rebuild`` (replay equals the live state).
 6. The assessment's findings recorded with a price book: refused while its visit is open,
    else the order quoted at the book's price.
 7. With placement requests, one placement from request to its first month settled
@@ -39,6 +40,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from benchmarks.sweep_commands import REFUSALS, Sweep, event_line, import_events, read_rows
 from benchmarks.sweep_orders import (
@@ -121,7 +123,8 @@ class Fed:
     complaints: int = 0
     stars: list[int] = field(default_factory=list)
     revenue_cents: int = 0
-    settled_customers: list[str] = field(default_factory=list)
+    settlements: list[tuple[str, int, datetime]] = field(default_factory=list)
+    """Each settlement's customer, amount in cents and time."""
     served_visits: list[str] = field(default_factory=list)
 
     def add(self, kind: str, entity: str, time: datetime, actor: str, **data: object) -> None:
@@ -179,14 +182,14 @@ def _service(rng: random.Random, visits: dict[str, list[dict[str, str]]], kept: 
         method = rng.choice(["online", "cash", "monthly_billing"])
         settled = after + timedelta(hours=3)
         if job_id.startswith(f"{RECURRING}-"):  # settled at its price
+            amount = PRICE_CENTS
             fed.add("visit_settled", job_id, settled, "finance", method=method)
-            fed.revenue_cents += PRICE_CENTS
         else:  # imported visits have no price
             amount = 100 * rng.choice([80, 120, 300])
             paid = {"amount": money(amount), "method": method}
             fed.add("visit_settled", job_id, settled, "finance", **paid)
-            fed.revenue_cents += amount
-        fed.settled_customers.append(rows[0]["customer_id"])
+        fed.revenue_cents += amount
+        fed.settlements.append((rows[0]["customer_id"], amount, settled))
         if rng.random() < 0.5:
             satisfied = rng.random() < 0.8
             fed.add("visit_followed_up", job_id, settled, "dispatcher", satisfied=satisfied)
@@ -319,7 +322,7 @@ def ops_day(
     if not import_events(sweep, root / f"ops{number}-service.jsonl", fed.jsonl(), store_args):
         return
     orders = sorted({j["order_id"] for j in jobs if j.get("order_id")})
-    _reports(sweep, rng, store_args, day_start, fed, orders)
+    _reports(sweep, rng, store_args, day_start, fed, orders, terms.timezone)
     evening = day_start.replace(hour=21, minute=0)
     assessment_recorded(sweep, rng, store_args, root, assessment, evening)
     requests = data / "placement_requests.csv"
@@ -347,17 +350,29 @@ def _reports(
     day: datetime,
     fed: Fed,
     orders: list[str],
+    timezone: str,
 ) -> None:
-    """The reports on the store. A week after the day, ``ops report`` must count what the
-    service events fed it, and print the same after ``ops rebuild``."""
+    """The reports on the store. A customer's statement for the day's month must total
+    what they were settled in that month (in the store's ``timezone``); a week after the
+    day, ``ops report`` must count what the service events fed it, and print the same
+    after ``ops rebuild``."""
     date = day.date().isoformat()
     as_of = ["--as-of", date]
     sweep.run(["ops", "report", *store_args, *as_of, "--format", "json", "--details"])
     sweep.run(["ops", "followups", *store_args, *as_of, "--format", rng.choice(["table", "csv"])])
     sweep.run(["ops", "log", *store_args, "--limit", "20"])
-    if fed.settled_customers:
-        customer = rng.choice(fed.settled_customers)
-        sweep.run(["ops", "statement", *store_args, "--customer", customer, "--month", date[:7]])
+    if fed.settlements:
+        customer, month, zone = rng.choice(fed.settlements)[0], date[:7], ZoneInfo(timezone)
+        args = ["ops", "statement", *store_args, "--customer", customer, "--month", month]
+        shown = sweep.capture([*args, "--format", "json"])
+        settled = sum(
+            cents
+            for who, cents, time in fed.settlements
+            if who == customer and time.astimezone(zone).strftime("%Y-%m") == month
+        )
+        if shown is not None and json.loads(shown)["summary"]["total"] != money(settled):
+            total = json.loads(shown)["summary"]["total"]
+            sweep.fail(f"ops statement totals {total}, the events settled {money(settled)}: {args}")
     if orders:
         sweep.run(["ops", "order-status", *store_args, "--order", rng.choice(orders)])
     week = (day + timedelta(days=7)).date().isoformat()
