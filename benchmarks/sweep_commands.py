@@ -24,24 +24,27 @@ class Sweep:
         self.program = program
         self.failures: list[str] = []
 
-    def run(self, args: list[str], *, refusals: tuple[str, ...] = ()) -> int | None:
-        """Run ``matchmaker ARGS``; its exit code, or ``None`` when it failed the sweep."""
-        done = self._run(args, refusals)
+    def run(
+        self, args: list[str], *, refusals: tuple[str, ...] = (), codes: tuple[int, ...] = (0,)
+    ) -> int | None:
+        """Run ``matchmaker ARGS``; its exit code, or ``None`` when it failed the sweep
+        (``codes``: the exit codes that are an answer, not a failure)."""
+        done = self._run(args, refusals, codes)
         return None if done is None else done.returncode
 
     def capture(self, args: list[str]) -> str | None:
         """Run ``matchmaker ARGS``; what it printed, or ``None`` when it failed the sweep."""
-        done = self._run(args, ())
+        done = self._run(args, (), (0,))
         return None if done is None else done.stdout
 
     def _run(
-        self, args: list[str], refusals: tuple[str, ...]
+        self, args: list[str], refusals: tuple[str, ...], codes: tuple[int, ...]
     ) -> subprocess.CompletedProcess[str] | None:
         done = subprocess.run([self.program, *args], capture_output=True, text=True)
         output = done.stdout + done.stderr
         refused = done.returncode == 2 and any(r in output for r in refusals)
         broken = "Traceback" in output or "bug in matchmaker" in output
-        if broken or (done.returncode != 0 and not refused):
+        if broken or (done.returncode not in codes and not refused):
             self.fail(f"exit {done.returncode}: matchmaker {' '.join(args)}\n{output[-1500:]}")
             return None
         return done

@@ -3,7 +3,9 @@ the round taken from request to its first month settled on the event store.
 
 ``ops placement-request`` and ``ops placement-shortlist``; when the shortlist has a
 candidate, the first is interviewed, selected, contracted at a drawn monthly salary and
-started on the request's start (or due) date (``ops import``). On half the runs that
+started on the request's start (or due) date (``ops import``); on some postpartum requests
+the due date is first moved a few days (``ops placement-move-due``), and the held worker
+is re-checked (``ops placement-recheck``, exit 1 on a conflict). On half the runs that
 worker is replaced after a few days: the next shortlist must leave them out, and its
 first candidate is hired at another salary from the day after the replaced worker's last
 day. ``ops placement-settle`` settles the month it started in on the first of the next
@@ -115,12 +117,21 @@ def placement_loop(
         sweep.run(report)
         return
     start = date.fromisoformat(request["start_date"] or request["due_date"])
+    if not request["start_date"] and rng.random() < 0.4:  # the birth is expected another day
+        start += timedelta(days=rng.choice([-3, 2, 5]))
+        move = ["ops", "placement-move-due", *store_args, "--placement", ENTITY, "--actor", "ops"]
+        move += ["--due-date", start.isoformat(), "--dataset", str(data)]
+        if sweep.run([*move, "--time", (at + timedelta(minutes=90)).isoformat()]) != 0:
+            return
     end = start + timedelta(days=int(request["duration_days"]) - 1)
     stints = [Stint(worker=candidates[0], first=start, last=end, salary=rng.choice(SALARIES))]
     events, begins = _hired(stints[0].worker, at + timedelta(hours=2), stints[0].salary, start)
     path = data.parent / f"{data.name}-placement.jsonl"
     if not import_events(sweep, path, "".join(events), store_args):
         return
+    recheck = ["ops", "placement-recheck", *store_args, "--dataset", str(data)]
+    # Exit 1 is the documented answer when the held worker now has a conflict.
+    sweep.run([*recheck, "--placement", ENTITY], codes=(0, 1))
     last_event = begins
     if end > start and rng.random() < 0.5:  # the first worker replaced within days
         last_day = start + timedelta(days=rng.randint(0, min(9, (end - start).days - 1)))
