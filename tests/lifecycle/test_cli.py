@@ -215,6 +215,39 @@ def test_bad_line_is_reported_with_its_number(tmp_path: Path) -> None:
         assert opened.count() == 0
 
 
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "America"])
+def test_a_schedule_in_an_unknown_timezone_is_reported_with_its_line(
+    tmp_path: Path, zone: str
+) -> None:
+    """A recurring schedule naming an unknown timezone, or a folder of the zone database
+    ("America"), exits 2 naming the line, the field and the name, and writes nothing."""
+    store = tmp_path / "ops.db"
+    schedule = {
+        "frequency": "daily",
+        "start_date": DAY1,
+        "count": 2,
+        "start_time": "08:00",
+        "timezone": zone,
+    }
+    contract = {"schedule": schedule, "visit": {"duration_minutes": 60}}
+    events = _events(
+        tmp_path / "e.jsonl",
+        [
+            ("customer_registered", "C1", _t(DAY1, "08:00"), "crm", {}),
+            ("order_created", "O1", _t(DAY1, "08:00"), "sales", {"customer_id": "C1"}),
+            ("order_quoted", "O1", _t(DAY1, "08:00"), "sales", {"total": "100.00"}),
+            ("order_contracted", "O1", _t(DAY1, "08:00"), "sales", contract),
+        ],
+    )
+    result = run("import", events, "--store", store)
+    assert result.exit_code == 2, result.output
+    assert "line 4" in result.stderr and "'schedule'" in result.stderr
+    assert f"unknown IANA timezone {zone!r}" in result.stderr
+    assert "Traceback" not in result.output and "Errno" not in result.stderr
+    with EventStore(store) as opened:
+        assert opened.count() == 0
+
+
 def test_event_for_an_unknown_id_exits_2(tmp_path: Path) -> None:
     """An event for an id never created is invalid input naming the id as unknown: exit 2."""
     store = tmp_path / "ops.db"

@@ -23,7 +23,7 @@ import shutil
 from datetime import date
 from numbers import Integral
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -58,7 +58,13 @@ from matchmaker.generate._placements import (
     placement_request_frame,
     with_placement_fields,
 )
-from matchmaker.model import DatasetSettings, InvalidSizeError, RequestError, TravelSettings
+from matchmaker.model import (
+    DatasetSettings,
+    InvalidSizeError,
+    RequestError,
+    TravelSettings,
+    known_zone,
+)
 
 __all__ = ["generate_dataset", "generate_frames", "home_care_settings"]
 
@@ -236,12 +242,9 @@ def home_care_settings(timezone: str = TIMEZONE) -> DatasetSettings:
 
 def _zone(timezone: str) -> ZoneInfo:
     try:
-        return ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        # "America" names a folder of the zone database: OSError, not "not found".
-        raise RequestError(
-            f"unknown IANA timezone {timezone!r}; use e.g. 'Asia/Shanghai' or 'Europe/Berlin'"
-        ) from None
+        return known_zone(timezone)
+    except ValueError as error:
+        raise RequestError(str(error)) from None
 
 
 def _check_sizes(*, workers: int, jobs: int, seed: int, days: int) -> None:

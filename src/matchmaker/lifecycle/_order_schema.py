@@ -11,7 +11,6 @@ import datetime as dt
 from datetime import date, time
 from decimal import Decimal
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, Field, ValidationInfo, field_validator, model_validator
 
@@ -26,6 +25,7 @@ from matchmaker.lifecycle._schema_base import (
     StrictModel,
     split_list,
 )
+from matchmaker.model import known_zone
 
 __all__ = [
     "AssessmentScheduledIn",
@@ -98,10 +98,7 @@ class ScheduleModel(StrictModel):
             raise ValueError("a weekly schedule needs weekdays")
         if self.until is not None and self.until < self.start_date:
             raise ValueError("until is before start_date")
-        try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA timezone {self.timezone!r}") from None
+        known_zone(self.timezone)
         return self
 
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from matchmaker.lifecycle._visit import JobSpec
-from matchmaker.model import LifecycleError, add_minutes, utc
+from matchmaker.model import LifecycleError, add_minutes, known_zone, utc
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,9 +67,9 @@ class Recurrence:
             if any(not 0 <= d <= 6 for d in self.weekdays):
                 raise LifecycleError("weekdays are 0 (Monday) to 6 (Sunday)")
         try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise LifecycleError(f"unknown IANA timezone {self.timezone!r}") from None
+            known_zone(self.timezone)
+        except ValueError as error:
+            raise LifecycleError(str(error)) from None
         object.__setattr__(self, "weekdays", tuple(sorted(set(self.weekdays))))
 
     @classmethod

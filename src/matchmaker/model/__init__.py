@@ -75,6 +75,7 @@ from matchmaker.model._settings import (
     DatasetSettings,
     TravelSettings,
     TravelSource,
+    known_zone,
 )
 from matchmaker.model._time import (
     add_minutes,
@@ -149,6 +150,7 @@ __all__ = [
     "elapsed_minutes",
     "hard_rule",
     "horizon_start",
+    "known_zone",
     "latest_start_day",
     "load_policy",
     "local_zone",

@@ -18,6 +18,7 @@ __all__ = [
     "DatasetSettings",
     "TravelSettings",
     "TravelSource",
+    "known_zone",
 ]
 
 # Bounds that keep every travel time inside int32 minutes: the longest trip (half the
@@ -114,6 +115,16 @@ class TravelSource(BaseModel):
         return self
 
 
+def known_zone(name: str) -> ZoneInfo:
+    """The IANA timezone ``name``; a ``ValueError`` saying so when there is none (also for
+    a folder of the zone database such as ``America``, which ``ZoneInfo`` reports as an
+    ``OSError``, not as "not found")."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"unknown IANA timezone {name!r}; use e.g. 'Asia/Shanghai'") from None
+
+
 class DatasetSettings(BaseModel):
     """The contents of ``dataset.toml``; every key is optional."""
 
@@ -144,13 +155,8 @@ class DatasetSettings(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            # "America" names a folder of the zone database: OSError, not "not found".
-            raise ValueError(f"unknown IANA timezone {value!r}; use e.g. 'Asia/Shanghai'") from None
+        if value is not None:
+            known_zone(value)
         return value
 
     @property
