@@ -122,13 +122,22 @@ def _policy(path: Path | None) -> OpsPolicy | None:
 @contextmanager
 def _operations(store: str, policy: Path | None, *, create: bool) -> Iterator[Operations]:
     """The store's operations, closed again when the command is done. A PostgreSQL store
-    is created on first use of its database (in its own schema)."""
-    if not create and not is_postgres_url(store) and not Path(store).is_file():
+    is created on first use of its database (in its own schema); an SQLite file this
+    command created is removed again when the command fails (bad input writes nothing)."""
+    sqlite = not is_postgres_url(store)
+    if not create and sqlite and not Path(store).is_file():
         _fail(f"{store}: event store not found (seed it with 'ops import' or 'ops import-dataset')")
+    new_file = sqlite and not Path(store).exists()
     ops = Operations(open_store(store), _policy(policy))
     try:
         yield ops
-    finally:
+    except BaseException:
+        ops.store.close()
+        if new_file:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(store + suffix).unlink(missing_ok=True)
+        raise
+    else:
         ops.store.close()
 
 
