@@ -185,7 +185,6 @@ class Assessment:
     """The assessment visit booked for :data:`ASSESSED` on the day."""
 
     visit: str
-    customer: str
 
 
 def assessment_booked(
@@ -198,10 +197,10 @@ def assessment_booked(
 ) -> Assessment | None:
     """An inquiry for ``customer`` and its assessment booked on ``day`` (sometimes twice:
     the second booking replaces the first visit); ``None`` when a command failed."""
-    cid = customer["customer_id"]
     created = ["--kind", "order_created", "--entity", ASSESSED, "--actor", "sales"]
-    data = json.dumps({"customer_id": cid, "service_type": SERVICE})
-    if sweep.run(["ops", "event", *store_args, *created, "--data", data, "--time", at.isoformat()]):
+    data = json.dumps({"customer_id": customer["customer_id"], "service_type": SERVICE})
+    created += ["--data", data, "--time", at.isoformat()]
+    if sweep.run(["ops", "event", *store_args, *created]) != 0:
         return None
     bookings = rng.choice([1, 1, 2])
     for number in range(bookings):
@@ -212,7 +211,7 @@ def assessment_booked(
         args += ["--time", (at + timedelta(minutes=5 * (number + 1))).isoformat()]
         if sweep.run(args) != 0:
             return None
-    return Assessment(visit=f"{ASSESSED}-assessment-{bookings}", customer=cid)
+    return Assessment(visit=f"{ASSESSED}-assessment-{bookings}")
 
 
 def assessment_recorded(

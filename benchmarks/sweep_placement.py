@@ -155,15 +155,14 @@ def placement_loop(
                 return
             nxt = last_day + timedelta(days=1)
             stints.append(Stint(worker=again[0], first=nxt, last=end, salary=salary))
-    month_start = start.replace(day=1)
+    # A worker replaced with no one hired after them leaves no running stint to settle.
+    if stints[-1].last < end:
+        sweep.run(report)
+        return
     settled = datetime.combine(_next_month(start), time(10), tzinfo=at.tzinfo)
     settled = max(settled, last_event + timedelta(hours=1))
     args = ["ops", "placement-settle", *store_args, "--placement", ENTITY]
     args += ["--month", start.isoformat()[:7], "--actor", "finance"]
-    # A placement whose worker was replaced and not yet replaced has no running stint.
-    if len(stints) == 1 and stints[0].last < end:
-        sweep.run(report)
-        return
     if sweep.run([*args, "--time", settled.isoformat()]) != 0:
         return
     sweep.run(["ops", "placement-followups", *store_args, "--as-of", settled.date().isoformat()])
@@ -171,7 +170,7 @@ def placement_loop(
     if printed is None:
         return
     kpis = json.loads(printed)
-    pay, fee = settled_month(month_start, stints)
+    pay, fee = settled_month(start.replace(day=1), stints)
     got = (kpis["filled"], kpis["salary_settled"], kpis["service_fee_settled"])
     if got != (1, pay, fee):
         sweep.fail(

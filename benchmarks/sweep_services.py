@@ -28,7 +28,7 @@ class Services:
         self._stack = ExitStack()
         self._cluster: pg_cluster.Cluster | str | None = None
         self._scheduler: str | None = None
-        self._no_scheduler: str | None = None
+        self._scheduler_tried = False
 
     def postgres(self, schema: str) -> str | None:
         """A store URL in its own ``schema`` of the cluster, or ``None`` without one."""
@@ -53,11 +53,11 @@ class Services:
         return ["--workers", "2"] if address is None else ["--executor", address]
 
     def _dask(self) -> str | None:
-        if self._scheduler is None and self._no_scheduler is None:
+        if not self._scheduler_tried:
+            self._scheduler_tried = True
             try:
                 self._scheduler = self._start_dask()
             except (OSError, TimeoutError, subprocess.SubprocessError) as error:
-                self._no_scheduler = str(error)
                 print(f"no Dask scheduler ({error}): --workers 2 instead", flush=True)
         return self._scheduler
 

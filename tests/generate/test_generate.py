@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import matchmaker
-from matchmaker.generate import generate_dataset, generate_frames, home_care_settings
+from matchmaker.generate import TIMEZONE, generate_dataset, generate_frames, home_care_settings
 from matchmaker.generate._frames import Clock
 from matchmaker.io import dataset_from_frames
 from matchmaker.model import DatasetSettings
@@ -110,13 +110,13 @@ def test_a_round_over_a_daylight_saving_change_keeps_its_wall_clock_times() -> N
     as that wall clock), and the round loads and plans with the timezone."""
     berlin = ZoneInfo("Europe/Berlin")
 
-    def week(timezone: str | None) -> dict[str, pd.DataFrame]:
+    def week(timezone: str) -> dict[str, pd.DataFrame]:
         first = date(2027, 3, 26)
         return generate_frames(
             workers=12, jobs=40, seed=4, days=4, start_date=first, timezone=timezone, home_care=True
         )
 
-    shanghai, frames = week(None), week("Europe/Berlin")
+    shanghai, frames = week(TIMEZONE), week("Europe/Berlin")
     offsets: set[str] = set()
     for name, table in frames.items():
         for column in TIME_COLUMNS.get(name, ()):

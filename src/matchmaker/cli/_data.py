@@ -202,7 +202,7 @@ def generate(
 ) -> None:
     """Write a synthetic dataset (workers, customers, jobs, availability) to OUT."""
     with user_errors():
-        from matchmaker.generate import generate_dataset  # imported on use: numpy-heavy
+        from matchmaker.generate import TIMEZONE, generate_dataset  # on use: numpy-heavy
 
         generate_dataset(
             out,
@@ -211,7 +211,7 @@ def generate(
             seed=seed,
             days=days,
             start_date=None if start_date is None else start_date.date(),
-            timezone=timezone,
+            timezone=timezone or TIMEZONE,
             load=load,
             placements=placements,
             placement_days=placement_days,

@@ -76,7 +76,7 @@ def generate_frames(
     seed: int,
     days: int = 1,
     start_date: date | None = None,
-    timezone: str | None = None,
+    timezone: str = TIMEZONE,
     load: float | None = None,
     placements: int = 0,
     placement_days: int = 90,
@@ -110,7 +110,7 @@ def generate_frames(
     if placements < 0 or placement_days < 1:
         raise InvalidSizeError("placements must be >= 0 and placement_days >= 1")
     first_day = DEFAULT_START_DATE if start_date is None else start_date
-    zone = _zone(timezone or TIMEZONE)
+    zone = _zone(timezone)
     rng = np.random.default_rng(seed)
     # The default travel settings, the ones dataset.toml writes out.
     travel = HaversineTravel(TravelSettings())
@@ -166,7 +166,7 @@ def generate_dataset(
     seed: int,
     days: int = 1,
     start_date: date | None = None,
-    timezone: str | None = None,
+    timezone: str = TIMEZONE,
     load: float | None = None,
     placements: int = 0,
     placement_days: int = 90,
@@ -212,14 +212,14 @@ def generate_dataset(
             command += f" --load {load:g}"
         if start_date is not None:
             command += f" --start-date {start_date.isoformat()}"
-        if timezone is not None and timezone != TIMEZONE:
+        if timezone != TIMEZONE:
             command += f" --timezone {timezone}"
         if placements:
             command += f" --placements {placements} --placement-days {placement_days}"
         if home_care:
             command += " --home-care"
         breaks = (LUNCH,) if home_care else ()
-        settings = dataset_toml(command, breaks, timezone or TIMEZONE)
+        settings = dataset_toml(command, breaks, timezone)
         (staging / "dataset.toml").write_text(settings, encoding="utf-8")
         if out.exists():
             out.rmdir()  # empty, checked above; rename cannot replace a folder everywhere
