@@ -251,6 +251,35 @@ def test_a_worker_away_after_an_overrun_finishes_the_visit_under_way() -> None:
     assert verify(result.dataset, result.plan) == []
 
 
+def test_overruns_into_the_next_shift_join_the_two_shifts() -> None:
+    """W1 works 07:00-10:00 and 12:00-16:00; A starts at 08:00 for 105 minutes and is
+    reported twice as overrun (57 and 79 minutes), so it now ends at 12:01, past the gap.
+    The worker stayed on: the two shifts become one, A stays frozen where it was and the
+    re-plan verifies, with nothing moved. (Found by the property test above: the morning
+    shift used to be stretched only up to 12:00, so A broke inside_shift.)"""
+    dataset = world(
+        workers=[worker("W1", shifts=(shift(7, 10), shift(12, 16)))],
+        jobs=[job("A", window=TimeWindow(start=at(8), end=at(8)), duration_minutes=105)],
+    )
+    plan = dispatch(dataset, solver="greedy", time_limit=5.0).plan
+    changes = parse_changes(
+        _lines(
+            {"kind": "job_overrun", "job_id": "A", "minutes": 57},
+            {"kind": "job_overrun", "job_id": "A", "minutes": 79},
+        ),
+        dataset,
+        file="c.jsonl",
+    )
+    result = replan(dataset, plan, changes, max_moves=0, freeze_before=at(8, 15), time_limit=2.0)
+    assert result.violations == ()
+    assert [(a.job_id, a.worker_id, a.start, a.end) for a in result.plan.assignments] == [
+        ("A", "W1", at(8), at(12, 1))
+    ]
+    (joined,) = [s for s in result.dataset.workers[0].shifts if s.start == at(7)]
+    assert joined.end == at(16)
+    assert verify(result.dataset, result.plan) == []
+
+
 def _pinned_after_a() -> Dataset:
     """W1 alone: A at 09:00 for an hour, then B pinned to W1 at 10:00."""
     return world(

@@ -295,10 +295,11 @@ def apply_changes(
     plan gives them. A worker unavailable from ``from`` keeps the visits that start before it
     (they are done or under way): the shift is cut at ``from`` or at the end of the last
     such visit (lengthened by an overrun reported before), whichever is later, and starts
-    again at ``until``. An overrun lengthens the job and, when it then runs past its
-    worker's shift, the shift (the worker is still there), and a work-minute limit by as
-    much. A declined job excludes the worker, and a job pinned to a worker who is away at
-    its start is no longer pinned to them (both drop only that worker's pin).
+    again at ``until``. An overrun lengthens the job (two overruns of one job add up) and,
+    when it then runs past its worker's shift, the shift (the worker is still there; into
+    the next shift, the two become one), and a work-minute limit by as much.
+    A declined job excludes the worker, and a job pinned to a worker who is away at its
+    start is no longer pinned to them (both drop only that worker's pin).
     """
     jobs = {job.job_id: job for job in dataset.jobs}
     workers = {worker.worker_id: worker for worker in dataset.workers}
@@ -393,13 +394,22 @@ def _inside(moment: datetime, begin: datetime, until: datetime | None) -> bool:
 
 
 def _stretch(shifts: Sequence[Shift], start: datetime, end: datetime) -> tuple[Shift, ...]:
-    """The shift holding ``start`` lasts at least until ``end`` (not into the next one)."""
-    out = list(shifts)
-    for i, shift in enumerate(out):
-        if utc(shift.start) <= utc(start) < utc(shift.end) and utc(end) > utc(shift.end):
-            limit = utc(out[i + 1].start) if i + 1 < len(out) else utc(end)
-            out[i] = Shift(start=shift.start, end=min(utc(end), limit).astimezone(shift.end.tzinfo))
-    return tuple(out)
+    """The shift holding ``start`` lasts at least until ``end``.
+
+    When the visit now runs into the worker's next shift, the two become one (the worker
+    stayed on through the gap), as a visit must lie inside one shift.
+    """
+    held = [i for i, s in enumerate(shifts) if utc(s.start) <= utc(start) < utc(s.end)]
+    if not held or utc(end) <= utc(shifts[held[0]].end):
+        return tuple(shifts)
+    i = held[0]
+    last = utc(end)
+    joined = i + 1
+    while joined < len(shifts) and utc(shifts[joined].start) < last:
+        last = max(last, utc(shifts[joined].end))
+        joined += 1
+    longer = Shift(start=shifts[i].start, end=last.astimezone(shifts[joined - 1].end.tzinfo))
+    return (*shifts[:i], longer, *shifts[joined:])
 
 
 def _cut(
