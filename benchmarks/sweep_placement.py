@@ -8,8 +8,10 @@ the due date is first moved a few days (``ops placement-move-due``), and the hel
 is re-checked (``ops placement-recheck``, exit 1 on a conflict). On half the runs that
 worker is replaced after a few days: the next shortlist must leave them out, and its
 first candidate is hired at another salary from the day after the replaced worker's last
-day. ``ops placement-settle`` settles the month it started in on the first of the next
-month; ``ops placement-followups`` and ``ops placement-report`` follow. The report must
+day. On some runs the placement then completes early (``placement_completed`` on a drawn
+day, its end date blank when recorded that day). ``ops placement-settle`` settles the
+month it started in on the first of the next month; ``ops placement-followups`` and
+``ops placement-report`` follow. The report must
 say one placement filled and the salary and service fee of ``docs/ops.md``
 ("Placements"): per worker, ``round(monthly_salary * days / 30, 2)`` for their days that
 month, and that times the fee rate, half up to the cent, summed.
@@ -155,6 +157,16 @@ def placement_loop(
                 return
             nxt = last_day + timedelta(days=1)
             stints.append(Stint(worker=again[0], first=nxt, last=end, salary=salary))
+    if rng.random() < 0.3:  # the family ends the placement early
+        done = stints[-1].first + timedelta(days=rng.randint(0, (end - stints[-1].first).days))
+        when = max(datetime.combine(done, time(18), tzinfo=at.tzinfo), last_event)
+        when += timedelta(hours=1)
+        # A blank end date is the day the completion is recorded (before the planned end).
+        ended = {} if when.date() == done else {"end_date": done.isoformat()}
+        if not import_events(sweep, path, _line("placement_completed", when, **ended), store_args):
+            return
+        stints[-1] = replace(stints[-1], last=done)
+        end, last_event = done, when
     # A worker replaced with no one hired after them leaves no running stint to settle.
     if stints[-1].last < end:
         sweep.run(report)

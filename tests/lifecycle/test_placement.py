@@ -168,10 +168,8 @@ def test_declined_and_replaced_workers_are_never_shortlisted_again(
         other.submit([_ev("placement_shortlisted", "2027-02-02", candidates=["W05"])])
 
 
-def test_a_replacement_shortlists_only_the_days_left(store: EventStore, data: Dataset) -> None:
-    """After W02's last day (17 January) the request to match runs 18 January to the
-    planned end on fixed dates, so W03's visit of 8 January no longer excludes her."""
-    ops = Operations(store, OpsPolicy())
+def _started(ops: Operations, data: Dataset) -> None:
+    """PL001 with W02 contracted at 16,500 and started on 10 January."""
     _requested(ops, data)
     _shortlist(ops, data, "2026-12-01")
     ops.submit(
@@ -182,9 +180,16 @@ def test_a_replacement_shortlists_only_the_days_left(store: EventStore, data: Da
             _ev("placement_selected", "2026-12-05", worker_id="W02"),
             _ev("placement_contracted", "2026-12-06", monthly_salary="16500"),
             _ev("placement_started", "2027-01-10", start_date=date(2027, 1, 10)),
-            _ev("placement_replacement_requested", "2027-01-16", last_day=date(2027, 1, 17)),
         ]
     )
+
+
+def test_a_replacement_shortlists_only_the_days_left(store: EventStore, data: Dataset) -> None:
+    """After W02's last day (17 January) the request to match runs 18 January to the
+    planned end on fixed dates, so W03's visit of 8 January no longer excludes her."""
+    ops = Operations(store, OpsPolicy())
+    _started(ops, data)
+    ops.submit([_ev("placement_replacement_requested", "2027-01-16", last_day=date(2027, 1, 17))])
     request = ops.ledger().placements["PL001"].matching_request
     assert (request.start, request.end, request.hold_start) == (
         date(2027, 1, 18),
@@ -192,6 +197,65 @@ def test_a_replacement_shortlists_only_the_days_left(store: EventStore, data: Da
         date(2027, 1, 18),
     )
     assert request.excluded_workers == frozenset({"W02"})
+
+
+def test_a_placement_cannot_end_before_its_worker_started_or_after_it_is_recorded(
+    store: EventStore, data: Dataset
+) -> None:
+    """Completing with an end date before the stint's first day (the worker would have
+    worked no day, and her after-end follow-up fall before she came) or after the day the
+    completion is recorded (she is still there, yet no longer held) is refused and
+    changes nothing; completing on a day before the planned end with no end date ends the
+    stint that day, not on the planned end."""
+    ops = Operations(store, OpsPolicy())
+    _started(ops, data)
+    with pytest.raises(LifecycleError, match="before the stint's first day 2027-01-10"):
+        ops.submit([_ev("placement_completed", "2027-01-20", end_date=date(2027, 1, 9))])
+    with pytest.raises(LifecycleError, match="after the day it is recorded, 2027-01-20"):
+        ops.submit([_ev("placement_completed", "2027-01-20", end_date=date(2027, 1, 21))])
+    placement = ops.ledger().placements["PL001"]
+    assert placement.state is PlacementState.STARTED
+    assert placement.stints[-1].last is None
+    ops.submit([_ev("placement_completed", "2027-01-20", 18)])
+    placement = ops.ledger().placements["PL001"]
+    assert placement.planned_end == date(2027, 2, 4)
+    assert placement.end_date == date(2027, 1, 20)
+    assert [(s.worker_id, s.first, s.last) for s in placement.stints] == [
+        ("W02", date(2027, 1, 10), date(2027, 1, 20))
+    ]
+
+
+def test_a_new_worker_cannot_start_on_the_replaced_workers_days(
+    store: EventStore, data: Dataset
+) -> None:
+    """The shortlist after a replacement matched the days after the replaced worker's
+    last day; a stint starting on or before it would bill the customer twice for those
+    days, so it is refused. The day after is accepted."""
+    ops = Operations(store, OpsPolicy())
+    _started(ops, data)
+    ops.submit([_ev("placement_replacement_requested", "2027-01-16", last_day=date(2027, 1, 17))])
+    _shortlist(ops, data, "2027-01-16")
+    ops.submit(
+        [
+            _ev(
+                "placement_interview_scheduled",
+                "2027-01-16",
+                12,
+                worker_id="W01",
+                at=_t("2027-01-17"),
+            ),
+            _ev("placement_selected", "2027-01-17", 11, worker_id="W01"),
+            _ev("placement_contracted", "2027-01-17", 12, monthly_salary="18000"),
+        ]
+    )
+    with pytest.raises(LifecycleError, match="on or before W02's last day 2027-01-17"):
+        ops.submit([_ev("placement_started", "2027-01-17", 13, start_date=date(2027, 1, 17))])
+    assert ops.ledger().placements["PL001"].state is PlacementState.CONTRACTED
+    ops.submit([_ev("placement_started", "2027-01-18", start_date=date(2027, 1, 18))])
+    assert [s.first for s in ops.ledger().placements["PL001"].stints] == [
+        date(2027, 1, 10),
+        date(2027, 1, 18),
+    ]
 
 
 def test_monthly_settlement_follows_the_documented_formula(

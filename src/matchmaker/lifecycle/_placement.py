@@ -212,6 +212,14 @@ class PlacementRecord:
         assert self.worker_id is not None
         assert self.monthly_salary is not None and self.service_fee_rate is not None
         first = _date(event.get("start_date")) or self.matching_request.start
+        last = self.stints[-1].last if self.stints else None
+        if last is not None and first <= last:
+            # The replacement was matched to the days after it; the customer would pay
+            # twice for the days in common.
+            raise self._fail(
+                f"start_date {first} is on or before {self.stints[-1].worker_id}'s last day "
+                f"{last}; the new worker starts on {last + timedelta(days=1)} at the earliest"
+            )
         stint = Stint(
             worker_id=self.worker_id,
             first=first,
@@ -241,9 +249,20 @@ class PlacementRecord:
         return {"request": replace(self.request, due_date=_date(event.get("due_date")))}
 
     def _on_completed(self, event: Event) -> dict[str, Any]:
-        end = _date(event.get("end_date")) or self.planned_end
+        recorded = event.time.date()
+        end = _date(event.get("end_date")) or min(self.planned_end, recorded)
+        if end > recorded:
+            # Until then the worker is still there, but a completed placement holds no one.
+            raise self._fail(
+                f"end_date {end} is after the day it is recorded, {recorded}; record the "
+                "completion on or after the last day"
+            )
         stints = self.stints
         if stints and stints[-1].last is None:
+            if end < stints[-1].first:
+                raise self._fail(
+                    f"end_date {end} is before the stint's first day {stints[-1].first}"
+                )
             stints = (*stints[:-1], replace(stints[-1], last=end))
         return {"end_date": end, "stints": stints}
 
