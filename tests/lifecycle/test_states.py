@@ -132,6 +132,8 @@ def sample_payload(kind: str, entity: Entity | None) -> dict[str, Any]:
         "placement_candidate_declined": {"worker_id": _placement_worker(entity, "candidate")},
         "placement_selected": {"worker_id": _placement_worker(entity, "interviewed")},
         "placement_contracted": {"monthly_salary": "16000"},
+        # Started on the day it is recorded, so that it may complete that day too.
+        "placement_started": {"start_date": "2026-12-01"},
         "placement_due_date_moved": {"due_date": "2027-01-12"},
         "placement_settled": {
             "month": "2027-01",

@@ -8,7 +8,14 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import pytest
 
-from matchmaker.model import Dataset, DomainError, TimeWindow
+from matchmaker.model import (
+    BreakRule,
+    Dataset,
+    DatasetSettings,
+    DomainError,
+    Shift,
+    TimeWindow,
+)
 from matchmaker.plan import verify
 from matchmaker.whatif import (
     ChangeShifts,
@@ -125,3 +132,39 @@ def test_a_pin_the_edits_leave_impossible_is_released(solver: str, edit: Edit) -
     assert result.kpis["verified"].all()
     assert result.results["baseline"].released_pins == ()
     assert result.kpis.loc["baseline", "pins_released"] == 0
+
+
+def test_a_pin_whose_shift_an_edit_gives_a_break_it_crowds_out_is_released() -> None:
+    """W1 works 08:00-12:30 with J1 pinned at 11:30 for an hour; lunch (an hour starting
+    11:30-12:00) applies only to shifts over five hours. Lengthening the shift by an hour
+    makes lunch due, and the pin leaves it no room: the verifier names the worker, not the
+    job, yet the scenario releases J1, which is served earlier beside the lunch, and the
+    plan verifies. (Found by the sweep: a what-if plan kept such a pin and no break, since
+    only violations naming a job released pins.)"""
+    lunch = BreakRule(
+        name="lunch", min_minutes=60, earliest_start="11:30", latest_start="12:00",
+        min_shift_minutes=300,
+    )  # fmt: skip
+    dataset = world(
+        workers=[worker("W1", shifts=(Shift(start=at(8), end=at(12, 30)),))],
+        jobs=[
+            job(
+                "J1",
+                window=TimeWindow(start=at(9), end=at(11, 30)),
+                pinned_worker_ids=("W1",),
+                pinned_start=at(11, 30),
+            )
+        ],
+        settings=DatasetSettings(breaks=(lunch,)),
+    )
+    scenario = Scenario(name="longer", edits=(ChangeShifts(end_minutes=60),))
+    result = compare(dataset, [scenario], time_limit=2, seed=1, solver="routing")
+    baseline = result.results["baseline"]
+    assert baseline.released_pins == () and baseline.result.ok
+    longer = result.results["longer"]
+    assert longer.released_pins == ("J1",)
+    assert longer.result.ok and verify(longer.dataset, longer.result.plan) == []
+    (served,) = longer.result.plan.assignments
+    assert served.job_id == "J1" and served.end <= at(11, 30)
+    (pause,) = longer.result.plan.breaks
+    assert at(11, 30) <= pause.start <= at(12)

@@ -4,8 +4,9 @@
 edited dataset with the same solver, time limit and seed, verifies every plan, and returns
 a :class:`Comparison`: one row of KPIs per scenario and one row per job whose fate
 changed against the baseline. A pin an edit leaves impossible (a pinned visit its worker
-can no longer reach in time, serve or fit in the shift) is released, as removing its worker
-releases it, and the scenario dispatched again: ``pins_released`` counts them and
+can no longer reach in time, serve or fit in the shift, or whose shift's breaks no longer
+fit beside it) is released, as removing its worker releases it, and the scenario
+dispatched again: ``pins_released`` counts them and
 :attr:`ScenarioResult.released_pins` names the jobs. Scenarios run on any
 :class:`concurrent.futures.Executor` (threads, processes, a cluster's executor); without
 one they run one after the other.
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from matchmaker.model import Dataset, DomainError, Policy
 from matchmaker.plan import DispatchResult, dispatch
+from matchmaker.solve import place_breaks
 from matchmaker.whatif._scenario import Scenario
 
 if TYPE_CHECKING:
@@ -111,6 +113,7 @@ def _run(
         # be kept; each turn releases at least one, so the loop ends.
         broken = sorted(
             {v.job_id for v in result.violations if v.job_id and _pinned(edited, v.job_id)}
+            | _pins_without_break_room(result)
         )
         if not broken:
             break
@@ -123,6 +126,24 @@ def _run(
         result=result,
         released_pins=tuple(released),
     )
+
+
+def _pins_without_break_room(result: DispatchResult) -> set[str]:
+    """The pinned jobs of each shift whose breaks no longer fit beside its pins alone (a
+    shift moved by an edit, say): the verifier names the worker, not the jobs."""
+    if not any(v.rule == "breaks" and v.job_id is None for v in result.violations):
+        return set()
+    problem = result.problem
+    released: set[str] = set()
+    for route in result.solution.routes:
+        kept = [
+            (j, s)
+            for j, s in zip(route.jobs, route.starts, strict=True)
+            if problem.pinned[route.vehicle, j]
+        ]
+        if kept and place_breaks(problem, route.vehicle, *zip(*kept, strict=True)) is None:
+            released |= {problem.job_ids[j] for j, _ in kept}
+    return released
 
 
 def _pinned(dataset: Dataset, job_id: str) -> bool:
