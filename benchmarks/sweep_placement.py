@@ -157,7 +157,8 @@ def placement_loop(
                 return
             nxt = last_day + timedelta(days=1)
             stints.append(Stint(worker=again[0], first=nxt, last=end, salary=salary))
-    if rng.random() < 0.3:  # the family ends the placement early
+    # The family ends the placement early (only while a worker is on it).
+    if stints[-1].last == end and rng.random() < 0.3:
         done = stints[-1].first + timedelta(days=rng.randint(0, (end - stints[-1].first).days))
         when = max(datetime.combine(done, time(18), tzinfo=at.tzinfo), last_event)
         when += timedelta(hours=1)
