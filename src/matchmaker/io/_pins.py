@@ -15,9 +15,9 @@ releases such pins there with a warning, so that its output is valid input.)
 The home-care rules (soft windows, linked visits, the way home, breaks) are left out of
 that plan, which greedy cannot make with them; the way home of the dataset's policy is
 then checked on it (a pinned last visit must leave time to get home by the shift's end);
-with break rules, each shift's breaks are
-then placed beside its pins (:func:`matchmaker.solve.place_breaks`), and pins that leave no
-room are refused; a pinned visit that depends on a visit no worker can serve in the round
+with break rules, each shift's breaks are then placed beside its pins, and pins that
+leave no room are refused (:func:`matchmaker.solve.pins_without_break_room`, which what-if
+scenarios use too); a pinned visit that depends on a visit no worker can serve in the round
 (or its pinned worker cannot, when the link asks for the same worker, as when the partner
 is pinned to another worker; or only its pinned worker can, when the link asks for another)
 is refused on its own, since every plan would serve it without its partner.
@@ -35,7 +35,7 @@ import numpy.typing as npt
 from matchmaker.compile import Problem, TravelModel, compile_problem
 from matchmaker.model import Dataset, Issue, Job, LinkWorker, Policy, elapsed_minutes
 from matchmaker.plan import Plan, build_plan, check_pair, verify
-from matchmaker.solve import Route, get_solver, place_breaks
+from matchmaker.solve import Route, get_solver, pins_without_break_room
 
 __all__ = ["check_pin_travel", "check_pins"]
 
@@ -194,20 +194,9 @@ def _break_issues(
     whole = replace(alone, workers=dataset.workers, settings=dataset.settings)
     problem = compile_problem(whole, policy=dataset.settings.policy, travel=travel)
     issues: list[Issue] = []
-    for route in routes:
-        kept = [
-            (j, s)
-            for j, s in zip(route.jobs, route.starts, strict=True)
-            if problem.pinned[route.vehicle, j]
-        ]
-        if (
-            not kept
-            or place_breaks(problem, route.vehicle, [j for j, _ in kept], [s for _, s in kept])
-            is not None
-        ):
-            continue
-        worker_id = problem.worker_ids[int(problem.vehicle_worker[route.vehicle])]
-        job = alone.jobs[kept[0][0]]
+    for vehicle, jobs in pins_without_break_room(problem, routes):
+        worker_id = problem.worker_ids[int(problem.vehicle_worker[vehicle])]
+        job = alone.jobs[jobs[0]]
         issues.append(
             _pin_issue(
                 file,

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from matchmaker.solve._breaks import breaks_in_gaps, fit_breaks, place_breaks, route_breaks
+from matchmaker.solve._breaks import (
+    breaks_in_gaps,
+    fit_breaks,
+    pins_without_break_room,
+    place_breaks,
+    route_breaks,
+)
 from matchmaker.solve._costs import Costs, insertion_worth
 from matchmaker.solve._decompose import SubRound
 from matchmaker.solve._lateness import home_leg, lateness_minutes
@@ -55,6 +61,7 @@ __all__ = [
     "limit_blocks",
     "match_costs",
     "objective_terms",
+    "pins_without_break_room",
     "place_breaks",
     "priority_weights",
     "refuse_rules",

@@ -26,6 +26,7 @@ __all__ = [
     "add_break_intervals",
     "breaks_in_gaps",
     "fit_breaks",
+    "pins_without_break_room",
     "place_breaks",
     "route_breaks",
 ]
@@ -100,6 +101,24 @@ def breaks_in_gaps(
 def route_breaks(problem: Problem, route: Route) -> list[tuple[int, int]] | None:
     """:func:`place_breaks` of ``route``."""
     return place_breaks(problem, route.vehicle, route.jobs, route.starts)
+
+
+def pins_without_break_room(
+    problem: Problem, routes: Sequence[Route]
+) -> list[tuple[int, list[int]]]:
+    """``(vehicle, pinned jobs)`` of each route whose breaks do not fit beside its pinned
+    jobs alone, at their starts: no plan keeping those pins can hold the breaks."""
+    crowded = []
+    for route in routes:
+        kept = [
+            (j, s)
+            for j, s in zip(route.jobs, route.starts, strict=True)
+            if problem.pinned[route.vehicle, j]
+        ]
+        jobs, starts = [j for j, _ in kept], [s for _, s in kept]
+        if jobs and place_breaks(problem, route.vehicle, jobs, starts) is None:
+            crowded.append((route.vehicle, jobs))
+    return crowded
 
 
 def fit_breaks(problem: Problem, routes: Sequence[Route]) -> tuple[Route, ...]:

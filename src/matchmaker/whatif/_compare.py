@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from matchmaker.model import Dataset, DomainError, Policy
 from matchmaker.plan import DispatchResult, dispatch
-from matchmaker.solve import place_breaks
+from matchmaker.solve import pins_without_break_room
 from matchmaker.whatif._scenario import Scenario
 
 if TYPE_CHECKING:
@@ -134,16 +134,8 @@ def _pins_without_break_room(result: DispatchResult) -> set[str]:
     if not any(v.rule == "breaks" and v.job_id is None for v in result.violations):
         return set()
     problem = result.problem
-    released: set[str] = set()
-    for route in result.solution.routes:
-        kept = [
-            (j, s)
-            for j, s in zip(route.jobs, route.starts, strict=True)
-            if problem.pinned[route.vehicle, j]
-        ]
-        if kept and place_breaks(problem, route.vehicle, *zip(*kept, strict=True)) is None:
-            released |= {problem.job_ids[j] for j, _ in kept}
-    return released
+    crowded = pins_without_break_room(problem, result.solution.routes)
+    return {problem.job_ids[j] for _, jobs in crowded for j in jobs}
 
 
 def _pinned(dataset: Dataset, job_id: str) -> bool:
