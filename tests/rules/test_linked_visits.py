@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from matchmaker.model import LinkWorker, RequestError, SkillRequirement, TimeWindow
+from matchmaker.model import (
+    DatasetSettings,
+    LimitSettings,
+    LinkWorker,
+    RequestError,
+    SkillRequirement,
+    TimeWindow,
+)
 from matchmaker.plan import ReasonCode, dispatch, localize_reason, verify
 from tests.rules.world import at, job, plan_of, rules_broken, shift, worker, world
 
@@ -153,6 +160,41 @@ def test_a_pinned_visit_its_one_worker_cannot_serve_after_its_partner_is_refused
     two = world(workers=[worker("W1"), worker("W2")], jobs=jobs)
     expected = 1 if link is LinkWorker.SAME else 0
     assert len(check_pins(two, "jobs", {"J1": 2, "J2": 3})) == expected
+
+
+def test_a_pin_whose_partner_only_a_worker_over_the_customers_cap_could_serve_is_refused() -> None:
+    """J2 is pinned to W1 and must follow J1 with another worker; both visits are the same
+    customer's, and the round allows each customer one different worker. W1 is that one
+    worker, so J1 could only go to W1, whom the link forbids: no plan keeps the pin, and
+    the loader refuses it on J2's row, naming the cap. Without the cap W2 takes J1. (The
+    random rule rounds found it: routing kept the pin and dropped J1, and the plan broke
+    linked_visits.)"""
+    from matchmaker.io._pins import check_pins
+
+    jobs = [
+        job("J1", window=TimeWindow(start=at(8), end=at(8))),
+        job(
+            "J2",
+            window=TimeWindow(start=at(8, day=1), end=at(8, day=1)),
+            depends_on="J1",
+            min_gap=60,
+            link_worker=LinkWorker.DIFFERENT,
+            pinned_worker_ids=("W1",),
+            pinned_start=at(8, day=1),
+        ),
+    ]
+    days = (shift(7, 13), shift(7, 13, day=1))
+    workers = [worker("W1", shifts=days), worker("W2", shifts=days)]
+    capped = world(
+        workers=workers,
+        jobs=jobs,
+        settings=DatasetSettings(limits=LimitSettings(max_distinct_workers=1)),
+    )
+    (issue,) = check_pins(capped, "jobs", {"J1": 2, "J2": 3})
+    assert (issue.row, issue.column) == (3, "pinned_worker_id")
+    assert "which another worker must serve" in issue.message
+    assert "customer C1's cap on different workers is reached" in issue.message
+    assert check_pins(world(workers=workers, jobs=jobs), "jobs", {"J1": 2, "J2": 3}) == []
 
 
 @pytest.mark.parametrize("time_limit", [0.3, 2.0])

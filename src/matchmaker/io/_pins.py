@@ -143,6 +143,9 @@ def _schedule_issues(
         able = problem.pinned[:, partner].copy()
         if not partner_pinned:
             able |= problem.eligible[:, partner]
+        capped = _capped_to_pinned(dataset, problem, alone.job(job.depends_on).customer_id)
+        if capped is not None:
+            able &= capped
         pins = _shifts_of(problem, job)
         who = ", ".join(job.pinned_worker_ids)
         partner_pins = f"is pinned to {', '.join(alone.job(job.depends_on).pinned_worker_ids)}"
@@ -176,6 +179,12 @@ def _schedule_issues(
                     else "."
                 )
             )
+        if message is not None and capped is not None:
+            customer_id = alone.job(job.depends_on).customer_id
+            message = message[:-1] + (
+                f" (customer {customer_id}'s cap on different workers is reached by the "
+                "workers pinned to its visits)."
+            )
         if message is not None:
             issues.append(_pin_issue(file, rows, job, None, message))
     return issues
@@ -208,6 +217,24 @@ def _break_issues(
             )
         )
     return issues
+
+
+def _capped_to_pinned(
+    dataset: Dataset, problem: Problem, customer_id: str
+) -> npt.NDArray[np.bool_] | None:
+    """The shifts of the workers pinned to ``customer_id``'s visits when they already reach
+    the customer's cap on different workers (any other worker would break it); else
+    ``None``."""
+    customer = dataset.customer(customer_id)
+    own = None if customer is None else customer.max_distinct_workers
+    cap = own if own is not None else dataset.settings.limits.max_distinct_workers
+    if cap is None:
+        return None
+    held = {w for j in dataset.jobs if j.customer_id == customer_id for w in j.pinned_worker_ids}
+    if len(held) < cap:
+        return None
+    workers = np.asarray(problem.worker_ids, dtype=object)[problem.vehicle_worker]
+    return np.isin(workers, list(held))
 
 
 def _shifts_of(problem: Problem, job: Job) -> npt.NDArray[np.bool_]:
