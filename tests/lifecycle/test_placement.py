@@ -82,6 +82,17 @@ def _shortlist(ops: Operations, data: Dataset, day: str) -> list[str]:
     return [e.worker_id for e in plan.shortlists]
 
 
+def _w01_hired(**contract: Any) -> list[Event]:
+    """W01 interviewed on 17 January, selected and contracted at 18,000 (after W02)."""
+    return [
+        _ev(
+            "placement_interview_scheduled", "2027-01-16", 12, worker_id="W01", at=_t("2027-01-17")
+        ),
+        _ev("placement_selected", "2027-01-17", 11, worker_id="W01"),
+        _ev("placement_contracted", "2027-01-17", 12, monthly_salary="18000", **contract),
+    ]
+
+
 def _loop(store: EventStore, data: Dataset) -> Operations:
     """The worked example of docs/ops.md, up to completion."""
     ops = Operations(store, OpsPolicy())
@@ -119,21 +130,7 @@ def _loop(store: EventStore, data: Dataset) -> Operations:
     assert second == ["W01", "W03"]
     ops.submit(
         [
-            _ev(
-                "placement_interview_scheduled",
-                "2027-01-16",
-                12,
-                worker_id="W01",
-                at=_t("2027-01-17"),
-            ),
-            _ev("placement_selected", "2027-01-17", 11, worker_id="W01"),
-            _ev(
-                "placement_contracted",
-                "2027-01-17",
-                12,
-                monthly_salary="18000",
-                service_fee_rate="0.12",
-            ),
+            *_w01_hired(service_fee_rate="0.12"),
             _ev("placement_started", "2027-01-18", start_date=date(2027, 1, 18)),
             _ev("placement_completed", "2027-02-01", 18),
         ]
@@ -235,19 +232,7 @@ def test_a_new_worker_cannot_start_on_the_replaced_workers_days(
     _started(ops, data)
     ops.submit([_ev("placement_replacement_requested", "2027-01-16", last_day=date(2027, 1, 17))])
     _shortlist(ops, data, "2027-01-16")
-    ops.submit(
-        [
-            _ev(
-                "placement_interview_scheduled",
-                "2027-01-16",
-                12,
-                worker_id="W01",
-                at=_t("2027-01-17"),
-            ),
-            _ev("placement_selected", "2027-01-17", 11, worker_id="W01"),
-            _ev("placement_contracted", "2027-01-17", 12, monthly_salary="18000"),
-        ]
-    )
+    ops.submit(_w01_hired())
     with pytest.raises(LifecycleError, match="on or before W02's last day 2027-01-17"):
         ops.submit([_ev("placement_started", "2027-01-17", 13, start_date=date(2027, 1, 17))])
     assert ops.ledger().placements["PL001"].state is PlacementState.CONTRACTED

@@ -143,7 +143,7 @@ def _schedule_issues(
         able = problem.pinned[:, partner].copy()
         if not partner_pinned:
             able |= problem.eligible[:, partner]
-        capped = _capped_to_pinned(dataset, problem, alone.job(job.depends_on).customer_id)
+        capped = _capped_to_pinned(problem, alone.job(job.depends_on).customer_id)
         if capped is not None:
             able &= capped
         pins = _shifts_of(problem, job)
@@ -219,22 +219,20 @@ def _break_issues(
     return issues
 
 
-def _capped_to_pinned(
-    dataset: Dataset, problem: Problem, customer_id: str
-) -> npt.NDArray[np.bool_] | None:
+def _capped_to_pinned(problem: Problem, customer_id: str) -> npt.NDArray[np.bool_] | None:
     """The shifts of the workers pinned to ``customer_id``'s visits when they already reach
     the customer's cap on different workers (any other worker would break it); else
-    ``None``."""
-    customer = dataset.customer(customer_id)
-    own = None if customer is None else customer.max_distinct_workers
-    cap = own if own is not None else dataset.settings.limits.max_distinct_workers
-    if cap is None:
+    ``None``. The cap is the compiled one (``Problem.limits``)."""
+    limits = problem.limits
+    if limits is None or customer_id not in limits.customer_ids:
         return None
-    held = {w for j in dataset.jobs if j.customer_id == customer_id for w in j.pinned_worker_ids}
-    if len(held) < cap:
+    customer = limits.customer_ids.index(customer_id)
+    cap = int(limits.customer_max_workers[customer])
+    pinned = problem.pinned[:, limits.job_customer == customer].any(axis=1)
+    held = np.unique(problem.vehicle_worker[pinned])
+    if cap < 0 or held.size < cap:
         return None
-    workers = np.asarray(problem.worker_ids, dtype=object)[problem.vehicle_worker]
-    return np.isin(workers, list(held))
+    return np.isin(problem.vehicle_worker, held)
 
 
 def _shifts_of(problem: Problem, job: Job) -> npt.NDArray[np.bool_]:
