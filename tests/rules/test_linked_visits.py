@@ -197,6 +197,61 @@ def test_a_pin_whose_partner_only_a_worker_over_the_customers_cap_could_serve_is
     assert check_pins(world(workers=workers, jobs=jobs), "jobs", {"J1": 2, "J2": 3}) == []
 
 
+def _chain(second_start: int) -> list:  # type: ignore[type-arg]
+    """J1 at 08:00; J2 at ``second_start`` o'clock after J1, same worker; J3 pinned to W1
+    from 10:00 on, after J2, same worker. J2 and J3 need no skill."""
+    return [
+        job("J1", window=TimeWindow(start=at(8), end=at(8)), duration_minutes=30),
+        job(
+            "J2",
+            window=TimeWindow(start=at(second_start), end=at(second_start)),
+            duration_minutes=30,
+            depends_on="J1",
+            link_worker=LinkWorker.SAME,
+            required_skills=(),
+        ),
+        job(
+            "J3",
+            window=TimeWindow(start=at(10), end=at(14)),
+            depends_on="J2",
+            link_worker=LinkWorker.SAME,
+            pinned_worker_ids=("W1",),
+            required_skills=(),
+        ),
+    ]
+
+
+def test_a_pin_whose_chain_of_linked_visits_cannot_be_kept_is_refused() -> None:
+    """J3 is pinned to W1 and follows J2, which follows J1; both links ask for the same
+    worker. With J1 and J2 both starting at 08:00, J2 can never follow J1, so J3 can never
+    be served with its partner: the loader refuses the pin on J3's row, naming J1 up the
+    chain. With J2 at 09:00 the pin is kept and routing serves all three with W1. And when
+    only W2 can serve J1, J2 must go to W2 too, and J3 (W1's) cannot follow it: refused.
+    (The random rule rounds found the first: routing kept the pin, served J2 without J1.)"""
+    from matchmaker.io._pins import check_pins
+
+    rows = {"J1": 2, "J2": 3, "J3": 4}
+    days = (shift(7, 16),)
+    workers = [worker("W1", shifts=days), worker("W2", shifts=days)]
+    (issue,) = check_pins(world(workers=workers, jobs=_chain(8)), "jobs", rows)
+    assert (issue.row, issue.column) == (4, "pinned_worker_id")
+    assert "depends on visit J2, which cannot start" in issue.message
+    assert "after the visit it depends on in turn, J1" in issue.message
+    kept = world(workers=workers, jobs=_chain(9))
+    assert check_pins(kept, "jobs", rows) == []
+    plan = dispatch(kept, solver="routing", time_limit=1.0, seed=0).plan
+    assert verify(kept, plan) == []
+    assert {(a.job_id, a.worker_id) for a in plan.assignments} == {
+        ("J1", "W1"),
+        ("J2", "W1"),
+        ("J3", "W1"),
+    }
+    novice = [worker("W1", shifts=days, skills={"cleaning": 1}), workers[1]]
+    (issue,) = check_pins(world(workers=novice, jobs=_chain(9)), "jobs", rows)
+    assert issue.row == 4
+    assert "depends on visit J2, which the same worker must serve" in issue.message
+
+
 @pytest.mark.parametrize("time_limit", [0.3, 2.0])
 def test_the_visit_a_pin_depends_on_is_planned_for_the_pin(time_limit: float) -> None:
     """J3 is pinned to W1 at 09:00 and follows J2 by at least an hour with the same

@@ -3,10 +3,12 @@ where each binds, and the objective terms and KPIs they show up in."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from matchmaker.compile import compile_problem
-from matchmaker.model import DatasetSettings, Policy, RequestError, TimeWindow
+from matchmaker.model import DatasetSettings, LinkWorker, Policy, RequestError, TimeWindow
 from matchmaker.plan import DispatchResult, dispatch, verify
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._linked_start import insert_all
@@ -161,6 +163,29 @@ def test_a_pin_without_a_start_keeps_the_gap_to_its_pinned_partner() -> None:
     starts = {a.job_id: a.start for a in result.plan.assignments}
     assert starts["J1"] == at(10)
     assert starts["J2"] >= at(11)
+
+
+def test_a_pin_without_a_start_leaves_room_for_the_visit_it_depends_on() -> None:
+    """J2 is pinned to W1 with no start and must follow J1 (30 minutes, starting 12:00 to
+    12:10) with the same worker within 60 minutes: the first plan starts J2 once J1 can be
+    done before it, and both are served (it once started J2 at 11:30, the start of its
+    window, where J1 could not precede it, and the plan served J2 without J1)."""
+    dataset = world(
+        jobs=[
+            job("J1", window=TimeWindow(start=at(12), end=at(12, 10)), duration_minutes=30),
+            job(
+                "J2",
+                window=TimeWindow(start=at(11, 30), end=at(15)),
+                pinned_worker_ids=("W1",),
+                depends_on="J1",
+                max_gap=60,
+                link_worker=LinkWorker.SAME,
+            ),
+        ]
+    )
+    result = _routing(dataset)
+    starts = {a.job_id: a.start for a in result.plan.assignments}
+    assert starts["J2"] >= starts["J1"] + timedelta(minutes=30)
 
 
 def test_no_search_model_is_built_when_its_build_would_outlast_the_time(

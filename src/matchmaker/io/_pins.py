@@ -19,21 +19,21 @@ with break rules, each shift's breaks are then placed beside its pins, and pins 
 leave no room are refused (:func:`matchmaker.solve.pins_without_break_room`, which what-if
 scenarios use too); a pinned visit that depends on a visit no worker can serve in the round
 (or its pinned worker cannot, when the link asks for the same worker, as when the partner
-is pinned to another worker; or only its pinned worker can, when the link asks for another)
-is refused on its own, since every plan would serve it without its partner.
+is pinned to another worker; or only its pinned worker can, when the link asks for another;
+or that cannot keep its own link to the visit it depends on in turn, up the chain) is
+refused on its own, since every plan would serve it without its partner.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from matchmaker.compile import Problem, TravelModel, compile_problem
-from matchmaker.model import Dataset, Issue, Job, LinkWorker, Policy, elapsed_minutes
+from matchmaker.model import Dataset, Issue, Job, LinkWorker, Policy
 from matchmaker.plan import Plan, build_plan, check_pair, verify
 from matchmaker.solve import Route, get_solver, pins_without_break_room
 
@@ -101,12 +101,18 @@ def _schedule_issues(
     if not pinned:
         return []
     partners = _partners(dataset, pinned)
+    linked = Dataset(
+        workers=dataset.workers,
+        jobs=(*pinned, *partners),
+        customers=dataset.customers,
+        settings=dataset.settings,
+    )
     # Greedy refuses break rules too: the pins are planned without them, then each
     # shift's breaks are placed beside its pins (_break_issues).
-    alone = Dataset(
+    alone = replace(
+        linked,
         workers=tuple(replace(w, breaks=None) for w in dataset.workers),
-        jobs=tuple(_without_links(job) for job in (*pinned, *partners)),
-        customers=dataset.customers,
+        jobs=tuple(_without_links(job) for job in linked.jobs),
         settings=dataset.settings.model_copy(
             update={
                 "policy": dataset.settings.policy.model_copy(update={"travel_home": False}),
@@ -131,47 +137,64 @@ def _schedule_issues(
         seen.add((violation.job_id, violation.worker_id))
         issues.append(_pin_issue(file, rows, job, violation.worker_id, violation.message))
     broken = {job_id for job_id, _ in seen}
-    issues.extend(_link_issues(dataset, pinned, partners, plan, broken, file, rows))
+    issues.extend(_link_issues(linked, pinned, plan, broken, file, rows))
     if dataset.settings.breaks:
         issues.extend(_break_issues(dataset, alone, solution.routes, file, rows, travel))
     for job in pinned:
-        if job.depends_on is None or job.job_id in broken:
-            continue
-        partner = alone.job_position(job.depends_on)
-        # A pinned partner goes to its pinned shifts only, whoever else could serve it.
-        partner_pinned = bool(problem.pinned[:, partner].any())
-        able = problem.pinned[:, partner].copy()
-        if not partner_pinned:
-            able |= problem.eligible[:, partner]
-        capped = _capped_to_pinned(problem, alone.job(job.depends_on).customer_id)
-        if capped is not None:
-            able &= capped
-        pins = _shifts_of(problem, job)
-        who = ", ".join(job.pinned_worker_ids)
-        partner_pins = f"is pinned to {', '.join(alone.job(job.depends_on).pinned_worker_ids)}"
-        # One worker serves both when the link asks it or only job's pinned workers can.
-        same = job.link_worker is LinkWorker.SAME or not (able & ~pins).any()
-        message = None
-        if not able.any():
+        if job.depends_on is not None and job.job_id not in broken:
+            # Same jobs, same order: the positions in problem are linked's too.
+            message = _partner_issue(linked, problem, job)
+            if message is not None:
+                issues.append(_pin_issue(file, rows, job, None, message))
+    return issues
+
+
+def _partner_issue(linked: Dataset, problem: Problem, job: Job) -> str | None:
+    """Why pinned ``job`` can never be served with the visit it depends on (``None`` when
+    it may be): no shift can take the partner, or its worker rule or gap cannot hold, the
+    visits the partner depends on in turn counted (:func:`_reach`)."""
+    assert job.depends_on is not None
+    partner = linked.job(job.depends_on)
+    reach = _reach(linked, problem, partner)
+    able = reach.able
+    pins = _shifts_of(problem, job)
+    who = ", ".join(job.pinned_worker_ids)
+    partner_pins = f"is pinned to {', '.join(partner.pinned_worker_ids)}"
+    partner_pinned = partner.is_pinned
+    # The partner's own partners narrowed who can serve it: say so.
+    chained = " with the visits it depends on in turn" if partner.depends_on else ""
+    # One worker serves both when the link asks it or only job's pinned workers can.
+    same = job.link_worker is LinkWorker.SAME or not (able & ~pins).any()
+    message = None
+    if reach.low > reach.high:
+        message = (
+            f"Job {job.job_id} depends on visit {partner.job_id}, which cannot start inside "
+            "its window min_gap to max_gap minutes after the visit it depends on in turn, "
+            f"{partner.depends_on} (windows, pins and gaps up the chain of linked visits)."
+        )
+    elif not able.any():
+        message = (
+            f"Job {job.job_id} depends on visit {partner.job_id}, which no worker can serve in "
+            f"this round{chained}."
+        )
+    elif same and not (able & pins).any():
+        why = partner_pins if partner_pinned else f"{who} cannot serve in this round{chained}"
+        message = (
+            f"Job {job.job_id} (pinned to {who}) depends on visit {partner.job_id}, "
+            f"which the same worker must serve and which {why}."
+        )
+    elif job.link_worker is LinkWorker.DIFFERENT and not (able & ~pins).any():
+        why = partner_pins if partner_pinned else f"only {who} can serve in this round{chained}"
+        message = (
+            f"Job {job.job_id} (pinned to {who}) depends on visit {partner.job_id}, "
+            f"which another worker must serve and which {why}."
+        )
+    else:
+        position = linked.job_position(partner.job_id)
+        least = _least_gap(problem, job, position, same, pins)
+        if not _gap_can_hold(problem, job, linked.job_position(job.job_id), reach, least):
             message = (
-                f"Job {job.job_id} depends on visit {job.depends_on}, which no worker can "
-                "serve in this round."
-            )
-        elif same and not (able & pins).any():
-            why = partner_pins if partner_pinned else f"{who} cannot serve in this round"
-            message = (
-                f"Job {job.job_id} (pinned to {who}) depends on visit {job.depends_on}, "
-                f"which the same worker must serve and which {why}."
-            )
-        elif job.link_worker is LinkWorker.DIFFERENT and not (able & ~pins).any():
-            why = partner_pins if partner_pinned else f"only {who} can serve in this round"
-            message = (
-                f"Job {job.job_id} (pinned to {who}) depends on visit {job.depends_on}, "
-                f"which another worker must serve and which {why}."
-            )
-        elif not _partner_can_start(alone, job, same, _least_leg(problem, partner, job, pins)):
-            message = (
-                f"Job {job.job_id} and the visit it depends on, {job.depends_on}, cannot "
+                f"Job {job.job_id} and the visit it depends on, {partner.job_id}, cannot "
                 "start min_gap to max_gap minutes apart inside their windows and pins"
                 + (
                     ", the same worker finishing the first and travelling before the second."
@@ -179,15 +202,86 @@ def _schedule_issues(
                     else "."
                 )
             )
-        if message is not None and capped is not None:
-            customer_id = alone.job(job.depends_on).customer_id
-            message = message[:-1] + (
-                f" (customer {customer_id}'s cap on different workers is reached by the "
-                "workers pinned to its visits)."
-            )
-        if message is not None:
-            issues.append(_pin_issue(file, rows, job, None, message))
-    return issues
+    if message is not None and _capped_to_pinned(problem, partner.customer_id) is not None:
+        message = message[:-1] + (
+            f" (customer {partner.customer_id}'s cap on different workers is reached by the "
+            "workers pinned to its visits)."
+        )
+    return message
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Reach:
+    """Where a visit could be served so that the visits it depends on keep their links:
+    the shifts that could take it and its start minutes (``low`` to ``high``; none when
+    ``low > high``)."""
+
+    able: npt.NDArray[np.bool_]
+    low: int
+    high: int
+
+
+def _reach(linked: Dataset, problem: Problem, job: Job) -> _Reach:
+    """:class:`_Reach` of ``job``, carried down the chain of visits it depends on from the
+    first: each link narrows the follower's starts to its gap from the leader's starts and
+    its shifts to those whose worker the link allows beside the leader's. A necessary
+    condition only: travel is the least leg, and each worker's other visits are left out."""
+    chain = [job]
+    while chain[-1].depends_on is not None:
+        leader = linked.job(chain[-1].depends_on)
+        if leader in chain:
+            break
+        chain.append(leader)
+    reach = _own_reach(problem, chain[-1], linked.job_position(chain[-1].job_id))
+    everyone = np.ones(problem.n_vehicles, dtype=np.bool_)
+    for follower in reversed(chain[:-1]):
+        assert follower.depends_on is not None
+        own = _own_reach(problem, follower, linked.job_position(follower.job_id))
+        same = follower.link_worker is LinkWorker.SAME
+        before = linked.job_position(follower.depends_on)
+        least = _least_gap(problem, follower, before, same, everyone)
+        able = own.able & _linked_shifts(problem, reach.able, follower.link_worker)
+        reach = _follow(replace(own, able=able), reach, least, follower.max_gap)
+    return reach
+
+
+def _follow(own: _Reach, leader: _Reach, least: int, most: int | None) -> _Reach:
+    """``own`` with its starts narrowed to those ``least`` to ``most`` minutes (no upper
+    bound when ``None``) after some start of ``leader``'s."""
+    if most is not None and least > most:
+        return replace(own, low=own.high + 1)
+    low = max(own.low, leader.low + least)
+    high = own.high if most is None else min(own.high, leader.high + most)
+    return replace(own, low=low, high=high)
+
+
+def _own_reach(problem: Problem, job: Job, position: int) -> _Reach:
+    """The shifts that could take ``job`` alone (only its pinned ones when pinned; those of
+    the workers pinned to its customer's visits when they reach its cap) and its starts."""
+    able = problem.pinned[:, position].copy()
+    if not able.any():
+        able |= problem.eligible[:, position]
+    capped = _capped_to_pinned(problem, job.customer_id)
+    if capped is not None:
+        able &= capped
+    pinned_start = int(problem.job_pinned_start[position])
+    if pinned_start >= 0:
+        return _Reach(able=able, low=pinned_start, high=pinned_start)
+    low, high = int(problem.job_earliest[position]), int(problem.job_latest[position])
+    return _Reach(able=able, low=low, high=high)
+
+
+def _linked_shifts(
+    problem: Problem, leader: npt.NDArray[np.bool_], kind: LinkWorker
+) -> npt.NDArray[np.bool_]:
+    """The shifts whose worker may serve a visit linked by ``kind`` to one that only the
+    ``leader`` shifts could serve."""
+    workers = np.unique(problem.vehicle_worker[leader])
+    if kind is LinkWorker.SAME:
+        return np.isin(problem.vehicle_worker, workers)
+    if kind is LinkWorker.DIFFERENT and workers.size == 1:
+        return np.asarray(problem.vehicle_worker != workers[0])
+    return np.full(problem.n_vehicles, workers.size > 0)
 
 
 def _break_issues(
@@ -241,59 +335,39 @@ def _shifts_of(problem: Problem, job: Job) -> npt.NDArray[np.bool_]:
     return np.isin(workers, list(job.pinned_worker_ids))
 
 
-def _least_leg(problem: Problem, partner: int, job: Job, pins: npt.NDArray[np.bool_]) -> int:
-    """The shortest way from ``partner`` to ``job`` in the travel modes of ``job``'s
-    pinned shifts."""
-    legs = problem.travel_job_job[
-        problem.vehicle_mode[pins], partner, problem.job_ids.index(job.job_id)
-    ]
-    return int(legs.min()) if legs.size else 0
-
-
-def _partner_can_start(dataset: Dataset, job: Job, one_worker: bool, leg: int) -> bool:
-    """Whether ``job`` (pinned) and the visit it depends on have starts, inside their
-    windows (or at their pinned starts), ``min_gap`` to ``max_gap`` minutes apart; when
-    ``one_worker`` serves both, the first must also end, and the worker travel ``leg``
-    minutes, before the second starts."""
-    assert job.depends_on is not None
-    partner = dataset.job(job.depends_on)
-    first, last = _start_range(partner)
-    low, high = _start_range(job)
+def _least_gap(
+    problem: Problem, job: Job, leader: int, one_worker: bool, shifts: npt.NDArray[np.bool_]
+) -> int:
+    """The least minutes from the start of the visit at ``leader`` to ``job``'s start:
+    ``min_gap``, and when one worker serves both, the leader's duration and the shortest
+    way between them in the travel modes of ``shifts``."""
     least = job.min_gap or 0
-    if one_worker:
-        least = max(least, partner.duration_minutes + leg)
-    if elapsed_minutes(first, high) < least:
-        return False
-    if job.max_gap is None:
-        return True
-    # Some partner start s has [s + least, s + max_gap] meeting job's start range.
-    return least <= job.max_gap and elapsed_minutes(last, low) <= job.max_gap
+    if not one_worker:
+        return least
+    modes = np.unique(problem.vehicle_mode[shifts])
+    legs = problem.travel_job_job[modes, leader, problem.job_ids.index(job.job_id)]
+    leg = int(legs.min()) if legs.size else 0
+    return max(least, int(problem.job_duration[leader]) + leg)
 
 
-def _start_range(job: Job) -> tuple[datetime, datetime]:
-    if job.pinned_start is not None:
-        return job.pinned_start, job.pinned_start
-    return job.earliest_start, job.latest_start
+def _gap_can_hold(problem: Problem, job: Job, position: int, partner: _Reach, least: int) -> bool:
+    """Whether pinned ``job`` (at ``position``) has a start inside its window (or at its
+    pinned start) ``least`` to ``max_gap`` minutes after some start of its partner's."""
+    reach = _follow(_own_reach(problem, job, position), partner, least, job.max_gap)
+    return reach.low <= reach.high
 
 
 def _link_issues(
-    dataset: Dataset,
+    linked: Dataset,
     pinned: tuple[Job, ...],
-    partners: tuple[Job, ...],
     plan: Plan,
     broken: set[str],
     file: str,
     rows: Mapping[str, int],
 ) -> list[Issue]:
     """Errors for two visits pinned at fixed starts that break the link between them (the
-    verifier's rule, on the plan of the pins with the links put back)."""
+    verifier's rule, on the plan of the pins with the links put back: ``linked``)."""
     fixed = {job.job_id for job in pinned if job.pinned_start is not None}
-    linked = Dataset(
-        workers=dataset.workers,
-        jobs=(*pinned, *partners),
-        customers=dataset.customers,
-        settings=dataset.settings,
-    )
     issues: list[Issue] = []
     for violation in verify(linked, plan):
         job_id = violation.job_id

@@ -32,6 +32,7 @@ __all__ = [
     "pairs_by_walk",
     "place_followers",
     "single_jobs",
+    "tried_starts",
     "worker_ok",
 ]
 
@@ -147,8 +148,8 @@ def insert_group(
     place_followers(state, job, followers, single)
 
 
-def _starts(place: Place) -> list[int]:
-    """The starts of ``job`` tried at ``place`` before its linked visits: the earliest,
+def tried_starts(place: Place) -> list[int]:
+    """The starts of a visit tried at ``place`` before its linked visits: the earliest,
     and a quarter and half of the way to its latest."""
     span = place.latest - place.start
     return sorted({place.start, place.start + span // 4, place.start + span // 2})
@@ -161,7 +162,7 @@ def pairs_by_walk(
     ``mine`` fit after it, each at its cheapest place (``job`` held meanwhile)."""
     best: tuple[int, Place, int] | None = None
     for place in places:
-        for start in _starts(place):
+        for start in tried_starts(place):
             pushed = state.push(place.vehicle, place.position, job, start)
             if pushed is None or not state.breaks_fit(place.vehicle, place.position, job, start):
                 continue
@@ -195,7 +196,7 @@ def pairs_by_scan(
     arrays = state.arrays
     assert arrays is not None
     arrays.sync(state.jobs, state.starts, state.work, state.fixed)
-    tried = [(place, start) for place in places for start in _starts(place)]
+    tried = [(place, start) for place in places for start in tried_starts(place)]
     candidates = np.array(
         [(place.vehicle, place.position, start) for place, start in tried], dtype=np.int64
     ).reshape(-1, 3)

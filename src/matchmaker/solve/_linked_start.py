@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from matchmaker.compile import Problem
+from matchmaker.compile import LINK_SAME, Problem
 from matchmaker.model import Policy
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._linked_insertion import (
@@ -23,6 +23,7 @@ from matchmaker.solve._linked_insertion import (
     links,
     place_followers,
     single_jobs,
+    tried_starts,
     worker_ok,
 )
 from matchmaker.solve._solution import Route
@@ -46,8 +47,8 @@ def insert_all(
         else np.full(problem.n_jobs, -1)
     )
     soft_end = np.where(due >= 0, due, problem.job_latest.astype(np.int64))
-    _place_pins(state, followers)
     single = single_jobs(problem)
+    _place_pins(state, followers, single)
     tried = _place_leaders(state, followers, single)
     heads = [j for j in range(problem.n_jobs) if single[j] and link_to[j] < 0 and j not in tried]
     earliest = problem.job_earliest.astype(np.int64)
@@ -67,7 +68,9 @@ def insert_all(
     return state.routes()
 
 
-def _place_pins(state: InsertionState, followers: dict[int, list[int]]) -> None:
+def _place_pins(
+    state: InsertionState, followers: dict[int, list[int]], single: npt.NDArray[np.bool_]
+) -> None:
     """Pinned jobs first, on their vehicles: those with a pinned start at it, in time
     order; then the others, in order of earliest start, at the earliest start every pinned
     member can make after the pins before them (as the greedy places pins, which the
@@ -86,7 +89,7 @@ def _place_pins(state: InsertionState, followers: dict[int, list[int]]) -> None:
         vehicles = np.flatnonzero(problem.pinned[:, job]).tolist()
         start = int(problem.job_pinned_start[job])
         if start < 0:
-            start = _earliest_common_start(state, job, vehicles, followers)
+            start = _earliest_common_start(state, job, vehicles, followers, single)
         for v in vehicles:
             position = sum(1 for s in state.starts[v] if s <= start)
             state.put(
@@ -97,19 +100,39 @@ def _place_pins(state: InsertionState, followers: dict[int, list[int]]) -> None:
 
 
 def _earliest_common_start(
-    state: InsertionState, job: int, vehicles: list[int], followers: dict[int, list[int]]
+    state: InsertionState,
+    job: int,
+    vehicles: list[int],
+    followers: dict[int, list[int]],
+    single: npt.NDArray[np.bool_],
 ) -> int:
     """The earliest start at which ``job`` fits on each of ``vehicles`` (its pinned
-    shifts); after the last visit of each when no start fits them all (the loader refuses
-    pins that leave none, so that is for a solve called without that check)."""
+    shifts) and the visits it depends on still fit before it; the earliest at which it
+    fits when they fit at none; after the last visit of each shift when it fits at none
+    (the loader refuses pins that leave none, so that is for a solve called without that
+    check)."""
     problem = state.problem
     allowed = np.zeros(problem.n_vehicles, dtype=np.bool_)
     allowed[vehicles] = True
     low, high = _link_window(state, job, followers)
-    starts = sorted({place.start for place in state.places(job, low, high, allowed=allowed)})
-    for start in starts:
-        if all(state.places(job, start, start, allowed=_only(problem, v)) for v in vehicles):
+    chain_low, chain_high = _chain_window(state, job, single)
+    # The starts the chain of leaders allows come first; the bare window is the fallback.
+    windows = ((max(low, chain_low), min(high, chain_high)), (low, high))
+    starts = {
+        start
+        for window_low, window_high in windows
+        for place in state.places(job, window_low, window_high, allowed=allowed)
+        for start in tried_starts(place)
+    }
+    first_fit = None
+    for start in sorted(starts, key=lambda s: (not chain_low <= s <= chain_high, s)):
+        if not all(state.places(job, start, start, allowed=_only(problem, v)) for v in vehicles):
+            continue
+        if len(vehicles) > 1 or _leaders_fit(state, job, vehicles[0], start, single):
             return start
+        first_fit = start if first_fit is None else first_fit
+    if first_fit is not None:
+        return first_fit
     start = int(problem.job_earliest[job])
     for v in vehicles:
         if state.jobs[v]:
@@ -119,6 +142,75 @@ def _earliest_common_start(
         else:
             start = max(start, int(problem.vehicle_start[v]) + int(problem.travel_home_job[v, job]))
     return start
+
+
+def _unplaced_leaders(state: InsertionState, job: int, single: npt.NDArray[np.bool_]) -> list[int]:
+    """The visits ``job`` depends on, however indirectly, up to the first that is planned
+    or that the insertion does not place (pinned or a team), nearest first."""
+    rules = state.problem.rules
+    chain: list[int] = []
+    if rules is None:
+        return chain
+    leader = int(rules.link_to[job])
+    while leader >= 0 and leader not in state.where and single[leader] and leader not in chain:
+        chain.append(leader)
+        leader = int(rules.link_to[leader])
+    return chain
+
+
+def _chain_window(
+    state: InsertionState, job: int, single: npt.NDArray[np.bool_]
+) -> tuple[int, int]:
+    """The starts of ``job`` from which the unplanned visits it depends on could keep their
+    gaps inside their windows (each start range carried down the chain; the least travel
+    between two visits one worker serves)."""
+    problem = state.problem
+    rules = problem.rules
+    chain = _unplaced_leaders(state, job, single)
+    if rules is None or not chain:
+        return -(2**40), 2**40
+    top = chain[-1]
+    low, high = int(problem.job_earliest[top]), int(problem.job_latest[top])
+    for leader, follower in zip(chain[::-1], [*chain[-2::-1], job], strict=True):
+        least = int(rules.link_min[follower])
+        if int(rules.link_worker[follower]) == LINK_SAME:
+            leg = int(problem.travel_job_job[:, leader, follower].min())
+            least = max(least, int(problem.job_duration[leader]) + leg)
+        most = int(rules.link_max[follower])
+        low = max(int(problem.job_earliest[follower]), low + least)
+        high = min(int(problem.job_latest[follower]), high + most if most >= 0 else 2**40)
+    return low, high
+
+
+def _leaders_fit(
+    state: InsertionState, job: int, vehicle: int, start: int, single: npt.NDArray[np.bool_]
+) -> bool:
+    """Whether, with ``job`` pinned at ``start`` on ``vehicle``, each unplanned visit it
+    depends on fits where its follower keeps its gap and worker rule (as
+    :func:`_place_leaders` then places them); the state is left as it was."""
+    chain = _unplaced_leaders(state, job, single)
+    if not chain:
+        return True
+    position = sum(1 for s in state.starts[vehicle] if s <= start)
+    place = Place(vehicle=vehicle, position=position, start=start, latest=start, cost=0)
+    undo = [(job, state.put(job, place, start))]
+    held = [job]
+    state.fixed.add(job)
+    follower = job
+    for leader in chain:
+        found = _leading_place(state, follower)
+        if found is None:
+            break
+        undo.append((leader, state.put(leader, found[0], found[1])))
+        if leader not in state.fixed:
+            state.fixed.add(leader)
+            held.append(leader)
+        follower = leader
+    fits = len(undo) == len(chain) + 1
+    for placed, token in reversed(undo):
+        state.undo(placed, token)
+    state.fixed.difference_update(held)
+    return fits
 
 
 def _link_window(
