@@ -13,31 +13,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import cache
-from string import Formatter
 
 from matchmaker.model import Dataset, local_zone
 from matchmaker.plan._capacity import clock_time
 from matchmaker.plan._explain import JobExplanation, WorkerNote
+from matchmaker.plan._localize_change import localize_change
 from matchmaker.plan._messages import LANGUAGES, MESSAGES, message
 from matchmaker.plan._plan import Plan, ReasonCode
+from matchmaker.plan._read_back import (
+    read_keys,
+    read_prefix,
+    said_gender,
+    said_words,
+    template_pattern,
+)
 
 __all__ = ["explanation_text", "localize_reason", "localized_plan"]
 
-_NUMBERS = {
-    "n",
-    "eligible",
-    "total",
-    "needed",
-    "team",
-    "more",
-    "jobs",
-    "work",
-    "limit",
-    "cost",
-    "worth",
-}
-_FIELD_PATTERNS = {"at": r"[0-9:\- ]+?", "score": r"[0-9.]+", "best": r"[0-9.]+"}
 _PHRASE_SEPARATOR = {"en": ", ", "zh": "；"}
 _LISTING_SEPARATOR = {"en": "; ", "zh": "；"}
 _CAPACITY_PHRASES = (
@@ -56,51 +48,9 @@ def _check(lang: str) -> None:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
 
 
-@cache
-def _pattern(key: str) -> re.Pattern[str]:
-    """The English template ``key`` as a regular expression with a group per field."""
-    parts: list[str] = []
-    for literal, field, _, _ in Formatter().parse(MESSAGES["en"][key]):
-        parts.append(re.escape(literal))
-        if field is not None:
-            if field in _NUMBERS:
-                parts.append(rf"(?P<{field}>\d+)")
-            else:
-                parts.append(rf"(?P<{field}>{_FIELD_PATTERNS.get(field, '.+?')})")
-    return re.compile("".join(parts), re.DOTALL)
-
-
-def _read(prefix: str, text: str) -> tuple[str, dict[str, str]] | None:
-    """The key (without ``.one``) of the first English template under ``prefix`` that
-    reads all of ``text``, and the fields read."""
-    return _read_keys([k for k in MESSAGES["en"] if k.startswith(prefix)], text)
-
-
-def _read_keys(keys: list[str], text: str) -> tuple[str, dict[str, str]] | None:
-    for key in keys:
-        found = _pattern(key).fullmatch(text)
-        if found is not None:
-            return key.removesuffix(".one"), found.groupdict()
-    return None
-
-
-def _words(text: str, lang: str) -> str:
-    """Joining words and gender words of a field said in ``lang``."""
-    for word in ("word.or", "word.and"):
-        text = text.replace(MESSAGES["en"][word], MESSAGES[lang][word])
-    return text
-
-
-def _gender(text: str, lang: str) -> str:
-    for word in ("word.female", "word.male"):
-        if text == MESSAGES["en"][word]:
-            return MESSAGES[lang][word]
-    return text
-
-
 def _detail(text: str, lang: str) -> str:
     """One worker's standing (``free 09:00-10:00``, ``serves J1 09:00-11:00``, ...)."""
-    read = _read("detail.", text)
+    read = read_prefix("detail.", text)
     if read is None:
         return text
     key, fields = read
@@ -113,7 +63,7 @@ def _listing(text: str, lang: str) -> str:
     """``W0001 (Name) free 09:00-10:00; W0002 serves ...; and 3 more``."""
     items: list[str] = []
     for item in text.split(_LISTING_SEPARATOR["en"]):
-        more = _pattern("listing.more").fullmatch(item)
+        more = template_pattern("listing.more").fullmatch(item)
         if more is not None:
             items.append(message(lang, "listing.more", more=more["more"]))
             continue
@@ -121,7 +71,7 @@ def _listing(text: str, lang: str) -> str:
         for key in MESSAGES["en"]:
             if not key.startswith("detail."):
                 continue
-            found = re.fullmatch(rf"(.+?) ({_pattern(key).pattern})", item, re.DOTALL)
+            found = re.fullmatch(rf"(.+?) ({template_pattern(key).pattern})", item, re.DOTALL)
             if found is not None:
                 said = f"{found[1]} {_detail(found[2], lang)}"
                 break
@@ -130,16 +80,16 @@ def _listing(text: str, lang: str) -> str:
 
 
 def _phrase(text: str, lang: str, keys: list[str]) -> str:
-    read = _read_keys(keys, text)
+    read = read_keys(keys, text)
     if read is None:
         return text
     key, fields = read
     for name in ("skills", "names", "languages"):
         if name in fields:
-            fields[name] = _words(fields[name], lang)
+            fields[name] = said_words(fields[name], lang)
     for name in ("gender", "required"):
         if name in fields:
-            fields[name] = _gender(fields[name], lang)
+            fields[name] = said_gender(fields[name], lang)
     if "listing" in fields:
         fields["listing"] = _listing(fields["listing"], lang)
     return message(lang, key, **fields)
@@ -147,7 +97,7 @@ def _phrase(text: str, lang: str, keys: list[str]) -> str:
 
 def _parts(text: str, lang: str) -> str:
     """After the dash: one phrase about eligible workers, or pair-rule phrases."""
-    if _read_keys(list(_CAPACITY_PHRASES), text) is not None:
+    if read_keys(list(_CAPACITY_PHRASES), text) is not None:
         return _phrase(text, lang, list(_CAPACITY_PHRASES))
     pair = [k for k in MESSAGES["en"] if k.startswith("phrase.") and k not in _CAPACITY_PHRASES]
     return _PHRASE_SEPARATOR[lang].join(
@@ -156,13 +106,13 @@ def _parts(text: str, lang: str) -> str:
 
 
 def _head(text: str, lang: str) -> str:
-    needed = _pattern("head.needed").fullmatch(text)
+    needed = template_pattern("head.needed").fullmatch(text)
     if needed is not None:
         return message(
             lang, "head.needed", head=_head(needed["head"], lang), needed=needed["needed"]
         )
     # "head.needed" wraps another head; the rest are whole heads.
-    read = _read_keys(
+    read = read_keys(
         [k for k in MESSAGES["en"] if k.startswith("head.") and "needed" not in k], text
     )
     if read is None:
@@ -189,17 +139,25 @@ def localize_reason(sentence: str, lang: str) -> str:
 
 
 def localized_plan(plan: Plan, lang: str) -> Plan:
-    """``plan`` with the reason sentences of its unassigned jobs said in ``lang``."""
+    """``plan`` with the reason sentences and smallest changes of its unassigned jobs
+    said in ``lang``."""
     _check(lang)
     if lang == "en":
         return plan
-    unassigned = tuple(replace(u, reason=localize_reason(u.reason, lang)) for u in plan.unassigned)
+    unassigned = tuple(
+        replace(
+            u,
+            reason=localize_reason(u.reason, lang),
+            smallest_change=localize_change(u.smallest_change, lang),
+        )
+        for u in plan.unassigned
+    )
     return replace(plan, unassigned=unassigned)
 
 
 def _note_detail(note: WorkerNote, lang: str) -> str:
     """An explanation's words on one worker, the standing part said in ``lang`` too."""
-    read = _read("note.", note.detail)
+    read = read_prefix("note.", note.detail)
     if read is None:
         return note.detail
     key, fields = read

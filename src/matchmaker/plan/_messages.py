@@ -8,6 +8,8 @@
   reason sentence (:mod:`matchmaker.plan._reasons`, :mod:`matchmaker.plan._capacity`)
   and of an explanation (:mod:`matchmaker.plan._explain`);
 - ``explain.*``: the lines of ``matchmaker explain``;
+- ``change.*``: the smallest change of an unassigned job (:mod:`matchmaker.whatif`), read
+  back like a reason sentence (:mod:`matchmaker.plan._localize_change`);
 - ``summary.*``: the summary ``matchmaker dispatch`` prints (with ``report.kpi.*``);
 - ``report.*``: the labels of the plan report (:mod:`matchmaker.report`).
 
@@ -155,6 +157,30 @@ _EN: dict[str, str] = {
     "explain.component.continuity": "continuity",
     "explain.component.preferred_gender": "preferred gender",
     "explain.component.preferred_language": "preferred language",
+    # the smallest change of an unassigned job (matchmaker.whatif, unassigned.csv)
+    "change.sentence": "{kind} (cost {cost}): {change}",
+    "change.then": "{sentence}; then {names} can serve it at {at}",
+    "change.new_worker": "the new workers",
+    "change.new_worker.one": "the new worker",
+    "change.later": "start up to {minutes} min later (latest start {at})",
+    "change.earlier": "start from {minutes} min earlier (earliest {at})",
+    "change.any_gender": "the customer accepts any gender (asked {gender})",
+    "change.no_language": "no language required (asked {languages})",
+    "change.less_experience": "{years} years of experience instead of {required_years}",
+    "change.lower_skill": "skill one level lower: {skills}",
+    "change.another_day": "move it to {day} at the same time",
+    "change.move_same": "move {job} to {at} (same worker, {worker})",
+    "change.move_other": "move {job} from {worker} to {target} at {at}",
+    "change.hire": "hire {count} workers with {skills}{extras} in {district}, free {day} {shift}",
+    "change.hire.one": "hire a worker with {skills}{extras} in {district}, free {day} {shift}",
+    "change.hire.extras": " ({listed})",
+    "change.extra.certificate": "{name} certificate",
+    "change.extra.years": "{years}+ years",
+    "change.extra.speaks": "speaks {language}",
+    "change.extra.car": "with a car",
+    "change.no_skill": "no particular skill",
+    "change.none": "no single change tried serves it (see the reason)",
+    "change.not_searched": "not searched: the time ran out",
     # the summary matchmaker dispatch prints
     "summary.title": "Plan",
     "summary.served": "{served} of {total}",
@@ -295,6 +321,28 @@ _ZH: dict[str, str] = {
     "note.ineligible": "不符合条件（{rules}）：{sentences}",
     "detail.from_job": "从 {job} 过来需 {minutes} 分钟（{at} 结束）",
     "detail.on_to": "{before}，再到 {job} 需 {minutes} 分钟（{at} 开始）",
+    "change.sentence": "{kind}（代价 {cost}）：{change}",
+    "change.then": "{sentence}；之后 {names} 可在 {at} 服务",
+    "change.new_worker": "新招的服务师",
+    "change.later": "最晚开始时间推后至多 {minutes} 分钟（最晚 {at} 开始）",
+    "change.earlier": "最早开始时间提前 {minutes} 分钟（最早 {at} 开始）",
+    "change.any_gender": "客户接受任何性别（原要求{gender}性）",
+    "change.no_language": "不要求语言（原要求{languages}）",
+    "change.less_experience": "经验要求由 {required_years} 年降到 {years} 年",
+    "change.lower_skill": "技能要求降低一级：{skills}",
+    "change.another_day": "改到 {day} 同一时间",
+    "change.move_same": "把 {job} 改到 {at}（同一服务师 {worker}）",
+    "change.move_other": "把 {job} 从 {worker} 改派给 {target}，{at} 开始",
+    "change.hire": "招聘 {count} 名服务师，技能：{skills}{extras}，地区 {district}，"
+    "{day} {shift} 有空",
+    "change.hire.extras": "（{listed}）",
+    "change.extra.certificate": "{name} 证书",
+    "change.extra.years": "{years} 年以上经验",
+    "change.extra.speaks": "会说{language}",
+    "change.extra.car": "有车",
+    "change.no_skill": "不限",
+    "change.none": "单项修改都无法派出（见原因）",
+    "change.not_searched": "未搜索：时间已用完",
     "word.female": "女",
     "word.male": "男",
     "word.or": "或",

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from matchmaker.model import Gender, SkillRequirement
-from matchmaker.plan import Plan
+from matchmaker.plan import Plan, message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,6 +25,7 @@ __all__ = [
     "HireSignal",
     "SmallestChange",
     "changes_frame",
+    "gender_word",
     "with_smallest_changes",
 ]
 
@@ -70,27 +71,38 @@ class HireSignal:
 
     @property
     def skill_text(self) -> str:
-        return ", ".join(str(s) for s in self.skills) or "no particular skill"
+        return ", ".join(str(s) for s in self.skills) or message("en", "change.no_skill")
 
     @property
     def shift_text(self) -> str:
         return f"{self.shift_start:%H:%M}-{self.shift_end:%H:%M}"
 
     def describe(self) -> str:
-        extras = [f"{c} certificate" for c in self.certificates]
+        extras = [message("en", "change.extra.certificate", name=c) for c in self.certificates]
         if self.min_experience_years:
-            extras.append(f"{self.min_experience_years:g}+ years")
+            extras.append(
+                message("en", "change.extra.years", years=f"{self.min_experience_years:g}")
+            )
         if self.gender is not None:
-            extras.append("female" if self.gender is Gender.FEMALE else "male")
-        extras += [f"speaks {lang}" for lang in self.languages]
+            extras.append(gender_word(self.gender))
+        extras += [message("en", "change.extra.speaks", language=lang) for lang in self.languages]
         if self.needs_car:
-            extras.append("with a car")
-        more = f" ({', '.join(extras)})" if extras else ""
-        who = "a worker" if self.count == 1 else f"{self.count} workers"
-        return (
-            f"hire {who} with {self.skill_text}{more} in {self.district}, free "
-            f"{self.shift_start:%Y-%m-%d} {self.shift_text}"
+            extras.append(message("en", "change.extra.car"))
+        return message(
+            "en",
+            "change.hire.one" if self.count == 1 else "change.hire",
+            count=self.count,
+            skills=self.skill_text,
+            extras=message("en", "change.hire.extras", listed=", ".join(extras)) if extras else "",
+            district=self.district,
+            day=f"{self.shift_start:%Y-%m-%d}",
+            shift=self.shift_text,
         )
+
+
+def gender_word(gender: Gender) -> str:
+    """The English word of ``gender`` in a sentence (``female``, ``male``)."""
+    return message("en", "word.female" if gender is Gender.FEMALE else "word.male")
 
 
 NOT_FOUND = ("none", "not_searched")
@@ -117,13 +129,15 @@ class SmallestChange:
         """The text of ``unassigned.csv``'s ``smallest_change`` column."""
         if self.kind in NOT_FOUND:
             return self.change
-        who = ""
-        if self.workers and self.start is not None:
-            names = ", ".join(self.workers)
-            if self.kind == "hire":
-                names = "the new worker" if len(self.workers) == 1 else "the new workers"
-            who = f"; then {names} can serve it at {self.start:%Y-%m-%d %H:%M}"
-        return f"{self.kind} (cost {self.cost}): {self.change}{who}"
+        said = message("en", "change.sentence", kind=self.kind, cost=self.cost, change=self.change)
+        if not self.workers or self.start is None:
+            return said
+        names = ", ".join(self.workers)
+        if self.kind == "hire":
+            names = message("en", "change.new_worker" + (".one" if len(self.workers) == 1 else ""))
+        return message(
+            "en", "change.then", sentence=said, names=names, at=f"{self.start:%Y-%m-%d %H:%M}"
+        )
 
 
 def changes_frame(changes: Sequence[SmallestChange]) -> pd.DataFrame:

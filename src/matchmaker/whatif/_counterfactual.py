@@ -34,8 +34,8 @@ from typing import Any
 
 from matchmaker.compile import Problem, compile_problem, coordinates
 from matchmaker.model import Dataset, Job, Policy, add_minutes
-from matchmaker.plan import Plan, eligible_by_worker, schedule_of_plan, standing_of
-from matchmaker.whatif._change import CHANGE_COSTS, SmallestChange
+from matchmaker.plan import Plan, eligible_by_worker, message, schedule_of_plan, standing_of
+from matchmaker.whatif._change import CHANGE_COSTS, SmallestChange, gender_word
 from matchmaker.whatif._districts import Districts
 from matchmaker.whatif._hire import hire_change
 from matchmaker.whatif._probe import (
@@ -75,7 +75,7 @@ def _candidates(dataset: Dataset, job: Job, days: Sequence[Any], zone: Any) -> l
             _Candidate(
                 kind="widen_window",
                 cost=minutes // 3,
-                change=f"start up to {minutes} min later (latest start {_clock(later, zone)})",
+                change=message("en", "change.later", minutes=minutes, at=_clock(later, zone)),
                 job=replace(job, window=replace(window, end=later)),
             )
         )
@@ -84,7 +84,7 @@ def _candidates(dataset: Dataset, job: Job, days: Sequence[Any], zone: Any) -> l
             _Candidate(
                 kind="widen_window",
                 cost=minutes // 3,
-                change=f"start from {minutes} min earlier (earliest {_clock(earlier, zone)})",
+                change=message("en", "change.earlier", minutes=minutes, at=_clock(earlier, zone)),
                 job=replace(job, window=replace(window, start=earlier)),
             )
         )
@@ -93,7 +93,7 @@ def _candidates(dataset: Dataset, job: Job, days: Sequence[Any], zone: Any) -> l
             _Candidate(
                 kind="relax_preference",
                 cost=CHANGE_COSTS["relax_gender"],
-                change=f"the customer accepts any gender (asked {job.gender_required.value})",
+                change=message("en", "change.any_gender", gender=gender_word(job.gender_required)),
                 job=replace(job, gender_required=None),
             )
         )
@@ -102,7 +102,11 @@ def _candidates(dataset: Dataset, job: Job, days: Sequence[Any], zone: Any) -> l
             _Candidate(
                 kind="relax_preference",
                 cost=CHANGE_COSTS["relax_language"],
-                change=f"no language required (asked {' and '.join(job.language_required)})",
+                change=message(
+                    "en",
+                    "change.no_language",
+                    languages=message("en", "word.and").join(job.language_required),
+                ),
                 job=replace(job, language_required=()),
             )
         )
@@ -112,7 +116,12 @@ def _candidates(dataset: Dataset, job: Job, days: Sequence[Any], zone: Any) -> l
             _Candidate(
                 kind="relax_requirement",
                 cost=CHANGE_COSTS["relax_experience"],
-                change=f"{years:g} years of experience instead of {job.min_experience_years:g}",
+                change=message(
+                    "en",
+                    "change.less_experience",
+                    years=f"{years:g}",
+                    required_years=f"{job.min_experience_years:g}",
+                ),
                 job=replace(job, min_experience_years=years),
             )
         )
@@ -122,7 +131,7 @@ def _candidates(dataset: Dataset, job: Job, days: Sequence[Any], zone: Any) -> l
             _Candidate(
                 kind="relax_requirement",
                 cost=CHANGE_COSTS["relax_skill_level"],
-                change="skill one level lower: " + ", ".join(str(r) for r in lower),
+                change=message("en", "change.lower_skill", skills=", ".join(str(r) for r in lower)),
                 job=replace(job, required_skills=lower),
             )
         )
@@ -135,7 +144,7 @@ def _candidates(dataset: Dataset, job: Job, days: Sequence[Any], zone: Any) -> l
             _Candidate(
                 kind="another_day",
                 cost=CHANGE_COSTS["another_day"] + CHANGE_COSTS["another_day_per_day"] * away,
-                change=f"move it to {day.isoformat()} at the same time",
+                change=message("en", "change.another_day", day=day.isoformat()),
                 job=_on_day(job, own, day, zone),
             )
         )
@@ -232,13 +241,13 @@ def smallest_changes(
                     job_id=job_id,
                     kind="none",
                     cost=None,
-                    change="no single change tried serves it (see the reason)",
+                    change=message("en", "change.none"),
                     value=value,
                     district=job_district[j],
                 )
             found_for[job_id] = found
     unsearched = SmallestChange(
-        job_id="", kind="not_searched", cost=None, change="not searched: the time ran out"
+        job_id="", kind="not_searched", cost=None, change=message("en", "change.not_searched")
     )
     return tuple(
         found_for.get(job_id)
@@ -347,9 +356,16 @@ def _move_one(
                 when = f"{moved[0].start.astimezone(zone):%H:%M}"
                 owner = problem.worker_ids[w]
                 text = (
-                    f"move {other.job_id} to {when} (same worker, {owner})"
+                    message("en", "change.move_same", job=other.job_id, at=when, worker=owner)
                     if target == owner
-                    else f"move {other.job_id} from {owner} to {target} at {when}"
+                    else message(
+                        "en",
+                        "change.move_other",
+                        job=other.job_id,
+                        worker=owner,
+                        target=target,
+                        at=when,
+                    )
                 )
                 return SmallestChange(
                     job_id=job.job_id,
