@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from matchmaker.model import Gender, SkillRequirement, TimeWindow
-from matchmaker.plan import localized_plan, message
+from matchmaker.model import Dataset, Gender, SkillRequirement, TimeWindow
+from matchmaker.plan import MESSAGES, Plan, explain_job, explanation_text, localized_plan, message
 from matchmaker.plan._localize_change import localize_change
 from matchmaker.whatif import HireSignal, SmallestChange, smallest_changes, with_smallest_changes
 from matchmaker.whatif._counterfactual import _candidates
@@ -113,10 +113,9 @@ def test_every_change_sentence_is_said_in_chinese(change: SmallestChange) -> Non
     assert localize_change(english, "en") == english
 
 
-def test_the_smallest_changes_of_a_plan_follow_its_language() -> None:
-    """``localized_plan`` says each unassigned job's smallest change in ``zh`` as it says
-    its reason: J2 (wanted at 09:30 while W1 serves J1 09:00-10:00) gets the wider window,
-    its start kept as a time."""
+def _j2_waits() -> tuple[Dataset, Plan]:
+    """W1 serves J1 09:00-10:00; J2, wanted at 09:30 sharp, is unserved: the plan with its
+    smallest change (a window up to 30 minutes later)."""
     dataset = world(
         jobs=[
             job("J1", window=TimeWindow(start=at(9), end=at(9))),
@@ -124,7 +123,14 @@ def test_the_smallest_changes_of_a_plan_follow_its_language() -> None:
         ]
     )
     plan = plan_of(dataset, ("J1", "W1", at(9)))
-    with_changes = with_smallest_changes(plan, smallest_changes(dataset, plan))
+    return dataset, with_smallest_changes(plan, smallest_changes(dataset, plan))
+
+
+def test_the_smallest_changes_of_a_plan_follow_its_language() -> None:
+    """``localized_plan`` says each unassigned job's smallest change in ``zh`` as it says
+    its reason: J2 (wanted at 09:30 while W1 serves J1 09:00-10:00) gets the wider window,
+    its start kept as a time."""
+    _, with_changes = _j2_waits()
     (unassigned,) = localized_plan(with_changes, "zh").unassigned
     assert unassigned.smallest_change.startswith(
         "widen_window（代价 10）：最晚开始时间推后至多 30 分钟"
@@ -137,3 +143,43 @@ def test_a_change_no_template_reads_stays_as_it_is() -> None:
     """A smallest change written by hand or by another tool is kept, not garbled."""
     assert localize_change("call the customer", "zh") == "call the customer"
     assert localize_change("", "zh") == ""
+
+
+_NORTH = "District North"
+_WHATS = [
+    k.removeprefix("serve_most.what.") for k in MESSAGES["en"] if k.startswith("serve_most.what.")
+]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        *(
+            message("en", "serve_most.kind", what=message("en", f"serve_most.what.{kind}"),
+                    jobs=3, value=12)
+            for kind in _WHATS
+        ),
+        message("en", "serve_most.hire.one", count=1, skill="elderly_care", district=_NORTH,
+                shift="2026-12-01 08:00-12:00", jobs=2, value=9),
+        message("en", "serve_most.hire", count=2, skill="cleaning", district=_NORTH,
+                shift=message("en", "serve_most.days", hours="08:00-12:00", days=3,
+                              first="2026-12-01", last="2026-12-03"),
+                jobs=5, value=20),
+    ],
+)  # fmt: skip
+def test_every_row_of_what_would_serve_most_is_said_in_chinese(sentence: str) -> None:
+    """The rows of "what would serve the most" (each kind of change added up, each hire)
+    read back whole in Chinese, the numbers kept."""
+    said = localize_change(sentence, "zh")
+    assert _english_left(said) == [], said
+    assert sorted(re.findall(r"\d+", sentence)) == sorted(re.findall(r"\d+", said))
+
+
+def test_explain_in_chinese_says_the_smallest_change() -> None:
+    """``explain --lang zh`` of an unserved job says its smallest change in Chinese, as the
+    English text says it in English (the line was left out in Chinese)."""
+    dataset, plan = _j2_waits()
+    explanation = explain_job(dataset, plan, "J2", policy=dataset.settings.policy)
+    assert "Smallest change that would serve it: widen_window (cost 10)" in explanation.to_text()
+    said = explanation_text(explanation, dataset, "zh")
+    assert "能派出它的最小修改：widen_window（代价 10）：最晚开始时间推后至多 30 分钟" in said

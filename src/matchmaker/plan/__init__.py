@@ -45,6 +45,7 @@ from matchmaker.plan._frames import (
 )
 from matchmaker.plan._limits_check import has_limits, verify_limits
 from matchmaker.plan._localize import explanation_text, localize_reason, localized_plan
+from matchmaker.plan._localize_change import localize_change
 from matchmaker.plan._messages import LANGUAGES, MESSAGES, message
 from matchmaker.plan._plan import (
     PLAN_SCHEMA_VERSION,
@@ -113,6 +114,7 @@ __all__ = [
     "ineligibility_summary",
     "job_day",
     "json_safe",
+    "localize_change",
     "localize_reason",
     "localized_plan",
     "message",

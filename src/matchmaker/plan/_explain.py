@@ -40,6 +40,7 @@ from matchmaker.plan._capacity import (
     standing_of,
     unserved_reason,
 )
+from matchmaker.plan._messages import message
 from matchmaker.plan._plan import Plan, ReasonCode
 from matchmaker.plan._verify import check_pair
 
@@ -148,7 +149,7 @@ class JobExplanation:
             said = reason if reason.startswith(code) else f"{code}: {reason}"
             lines.append(f"Not assigned: {said}")
             if self.smallest_change:
-                lines.append(f"Smallest change that would serve it: {self.smallest_change}")
+                lines.append(message("en", "explain.smallest_change", change=self.smallest_change))
         lines.append(f"{self.eligible_workers} of {self.workers_total} workers eligible.")
         if self.ineligible_by_rule:
             lines.append(

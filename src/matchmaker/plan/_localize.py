@@ -237,6 +237,9 @@ def explanation_text(explanation: JobExplanation, dataset: Dataset, lang: str) -
         code = "" if e.reason_code is None else e.reason_code.value
         said = reason if reason.startswith(code) else f"{code}: {reason}"
         lines.append(message(lang, "explain.not_assigned", reason=localize_reason(said, lang)))
+        if e.smallest_change:
+            change = localize_change(e.smallest_change, lang)
+            lines.append(message(lang, "explain.smallest_change", change=change))
     lines.append(
         message(lang, "explain.eligible", eligible=e.eligible_workers, total=e.workers_total)
     )

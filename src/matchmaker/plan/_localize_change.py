@@ -1,4 +1,5 @@
-"""The smallest change of an unassigned job in another language (``--lang zh``).
+"""The smallest change of an unassigned job in another language (``--lang zh``), and the
+rows of "what would serve the most" that add them up.
 
 :mod:`matchmaker.whatif` writes each change in English from the ``change.*`` templates of
 :data:`~matchmaker.plan._messages.MESSAGES`; as with reason sentences
@@ -26,10 +27,25 @@ _CHANGES = [
 _EXTRAS = [key for key in MESSAGES["en"] if key.startswith("change.extra.")]
 
 
+_SERVE_MOST = ["serve_most.kind", "serve_most.hire", "serve_most.hire.one"]
+_WHAT = [key for key in MESSAGES["en"] if key.startswith("serve_most.what.")]
+
+
 def localize_change(sentence: str, lang: str) -> str:
-    """``sentence`` (a ``smallest_change`` written in English) said in ``lang``."""
+    """``sentence`` (a ``smallest_change``, or a row of "what would serve the most",
+    written in English) said in ``lang``."""
     if lang == "en" or not sentence:
         return sentence
+    most = read_keys(_SERVE_MOST, sentence)
+    if most is not None:
+        key, fields = most
+        what = read_keys(_WHAT, fields.get("what", ""))
+        if what is not None:
+            fields["what"] = message(lang, what[0])
+        days = read_keys(["serve_most.days"], fields.get("shift", ""))
+        if days is not None:
+            fields["shift"] = message(lang, days[0], **days[1])
+        return message(lang, key, **fields)
     then = read_keys(["change.then"], sentence)
     if then is not None:
         fields = then[1]

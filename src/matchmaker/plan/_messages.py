@@ -142,6 +142,7 @@ _EN: dict[str, str] = {
     "explain.pinned": ", pinned to {workers}",
     "explain.assigned": "Assigned {start} to {end}:",
     "explain.not_assigned": "Not assigned: {reason}",
+    "explain.smallest_change": "Smallest change that would serve it: {change}",
     "explain.eligible": "{eligible} of {total} workers eligible.",
     "explain.ineligible_by_rule": "Ineligible by rule: {rules}",
     "explain.alternatives": "Alternatives:",
@@ -181,6 +182,19 @@ _EN: dict[str, str] = {
     "change.no_skill": "no particular skill",
     "change.none": "no single change tried serves it (see the reason)",
     "change.not_searched": "not searched: the time ran out",
+    # the report's "what would serve the most" (matchmaker.whatif.what_would_serve_most)
+    "serve_most.kind": "{what} would serve {jobs} job(s), {value} weighted points (each proven "
+    "alone; together at most that)",
+    "serve_most.hire": "{count} more {skill} workers in {district} {shift} would serve {jobs} "
+    "job(s), {value} weighted points",
+    "serve_most.hire.one": "{count} more {skill} worker in {district} {shift} would serve {jobs} "
+    "job(s), {value} weighted points",
+    "serve_most.days": "{hours} on {days} days ({first} to {last})",
+    "serve_most.what.widen_window": "Widening windows (by 15 to 120 min)",
+    "serve_most.what.move_planned_job": "Moving one planned job each",
+    "serve_most.what.relax_preference": "Relaxing a customer's gender or language requirement",
+    "serve_most.what.relax_requirement": "Relaxing experience or skill level by a step",
+    "serve_most.what.another_day": "Moving jobs to another day",
     # the summary matchmaker dispatch prints
     "summary.title": "Plan",
     "summary.served": "{served} of {total}",
@@ -343,6 +357,15 @@ _ZH: dict[str, str] = {
     "change.no_skill": "不限",
     "change.none": "单项修改都无法派出（见原因）",
     "change.not_searched": "未搜索：时间已用完",
+    "serve_most.kind": "{what}可派出 {jobs} 单，加权价值 {value}（逐单单独验证；合计至多如此）",
+    "serve_most.hire": "在 {district} 增加 {count} 名 {skill} 服务师（{shift}）可派出 {jobs} 单，"
+    "加权价值 {value}",
+    "serve_most.days": "{first} 至 {last} 共 {days} 天 {hours}",
+    "serve_most.what.widen_window": "放宽时间窗（15 至 120 分钟）",
+    "serve_most.what.move_planned_job": "各挪动一单已排工单",
+    "serve_most.what.relax_preference": "放宽客户的性别或语言要求",
+    "serve_most.what.relax_requirement": "经验或技能等级要求降低一级",
+    "serve_most.what.another_day": "把工单改到另一天",
     "word.female": "女",
     "word.male": "男",
     "word.or": "或",
@@ -354,6 +377,7 @@ _ZH: dict[str, str] = {
     "explain.pinned": "，已锁定给 {workers}",
     "explain.assigned": "已派单 {start} 至 {end}：",
     "explain.not_assigned": "未派单：{reason}",
+    "explain.smallest_change": "能派出它的最小修改：{change}",
     "explain.eligible": "{total} 名服务师中 {eligible} 名符合条件。",
     "explain.ineligible_by_rule": "按规则不符合：{rules}",
     "explain.alternatives": "其他人选：",

@@ -35,6 +35,7 @@ _FIELD_PATTERNS = {
     "score": r"[0-9.]+",
     "best": r"[0-9.]+",
     "extras": r"(?: \(.+?\))?",  # a hire's extras, empty when there are none
+    "shift": r"\d.*?",  # after a district, which may hold spaces
 }
 
 

@@ -24,7 +24,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from matchmaker.model import Dataset, Shift, add_minutes, elapsed_minutes, local_zone
-from matchmaker.plan import Assignment, Plan, message, plan_to_frames
+from matchmaker.plan import Assignment, Plan, localize_change, message, plan_to_frames
 
 __all__ = ["Bar", "GanttRow", "ReportData", "Route", "build_report_data"]
 
@@ -282,14 +282,17 @@ def _services(
     return pd.DataFrame(rows)
 
 
-def _unserved_value(unassigned: pd.DataFrame, weights: Mapping[int, int]) -> pd.DataFrame | None:
+def _unserved_value(
+    unassigned: pd.DataFrame, weights: Mapping[int, int], lang: str
+) -> pd.DataFrame | None:
     """ "What would serve the most unserved value": the ``smallest_change`` of each unserved
-    job, grouped, with the number of jobs and their priority weights."""
+    job (said in ``lang``), grouped, with the number of jobs and their priority weights."""
     if "smallest_change" not in unassigned.columns:
         return None
     changes = unassigned[unassigned["smallest_change"].fillna("").astype(str) != ""].copy()
     if changes.empty:  # not computed (blank everywhere): no section
         return None
+    changes["smallest_change"] = [localize_change(s, lang) for s in changes["smallest_change"]]
     changes["weight"] = [weights.get(int(p), 1) if pd.notna(p) else 1 for p in changes["priority"]]
     grouped = changes.groupby("smallest_change", sort=False).agg(
         jobs=("job_id", "size"), weighted=("weight", "sum"), job_ids=("job_id", " ".join)
@@ -365,6 +368,6 @@ def build_report_data(
         workers=workers,
         services_table=_services(dataset, assignments, unassigned),
         reasons=reasons,
-        unserved_value=_unserved_value(unassigned, weights),
+        unserved_value=_unserved_value(unassigned, weights, lang),
         extra_tables=dict(extra_tables or {}),
     )

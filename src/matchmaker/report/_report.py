@@ -25,7 +25,7 @@ import pandas as pd
 
 from matchmaker.io import load_plan_input, load_plan_policy, read_plan
 from matchmaker.model import Dataset, PlanError, Policy, RequestError
-from matchmaker.plan import LANGUAGES, Plan, localized_plan, message, redacted
+from matchmaker.plan import LANGUAGES, Plan, localize_change, localized_plan, message, redacted
 from matchmaker.report._data import ReportData, build_report_data
 from matchmaker.report._figures import gantt_figure, map_figure
 from matchmaker.report._html import render_html
@@ -176,22 +176,24 @@ def plan_report(
         lang=lang,
     )
     if unserved_value is None and serve_most_seconds is not None and source.unassigned:
-        unserved_value = _serve_most(source, dataset, policy, serve_most_seconds)
+        unserved_value = _serve_most(source, dataset, policy, serve_most_seconds, lang)
     if unserved_value is not None:
         data = replace(data, unserved_value=unserved_value)
     return PlanReport(data=data, lang=lang, title=title or message(lang, "report.title"))
 
 
 def _serve_most(
-    plan: Plan, dataset: Dataset, policy: Policy | None, seconds: float
+    plan: Plan, dataset: Dataset, policy: Policy | None, seconds: float, lang: str
 ) -> pd.DataFrame | None:
-    """The changes that would serve the most unserved value, in the report's columns."""
+    """The changes that would serve the most unserved value, in the report's columns and
+    ``lang``."""
     chosen = dataset.settings.policy if policy is None else policy
     changes = smallest_changes(dataset, plan, policy=chosen, time_limit=seconds)
     table = what_would_serve_most(dataset, plan, changes, policy=chosen)
     if table.empty:
         return None
     table = table.rename(columns={"sentence": "smallest_change", "value": "weighted"})
+    table["smallest_change"] = [localize_change(s, lang) for s in table["smallest_change"]]
     return table[["smallest_change", "jobs", "weighted"]]
 
 

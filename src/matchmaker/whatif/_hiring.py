@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from matchmaker.compile import compile_problem, coordinates
 from matchmaker.model import Dataset, Gender, Job, Policy, Shift, local_zone
-from matchmaker.plan import Plan
+from matchmaker.plan import Plan, message
 from matchmaker.whatif._change import NOT_FOUND, SmallestChange
 from matchmaker.whatif._districts import Districts
 from matchmaker.whatif._hire import hire_shift, hire_worker, serve_with
@@ -77,9 +77,12 @@ def what_would_serve_most(
         rows.append(
             {
                 "change": kind,
-                "sentence": (
-                    f"{_KIND_WORDS[kind]} would serve {len(group)} job(s), {value} weighted "
-                    "points (each proven alone; together at most that)"
+                "sentence": message(
+                    "en",
+                    "serve_most.kind",
+                    what=message("en", f"serve_most.what.{kind}"),
+                    jobs=len(group),
+                    value=value,
                 ),
                 "workers_to_hire": 0,
                 "jobs": len(group),
@@ -95,15 +98,6 @@ def what_would_serve_most(
     return frame.sort_values(["value", "jobs"], ascending=False, kind="stable").reset_index(
         drop=True
     )
-
-
-_KIND_WORDS = {
-    "widen_window": "Widening windows (by 15 to 120 min)",
-    "move_planned_job": "Moving one planned job each",
-    "relax_preference": "Relaxing a customer's gender or language requirement",
-    "relax_requirement": "Relaxing experience or skill level by a step",
-    "another_day": "Moving jobs to another day",
-}
 
 
 def _hiring_rows(
@@ -165,9 +159,15 @@ def _hiring_rows(
         rows.append(
             {
                 "change": "hire",
-                "sentence": (
-                    f"{count} more {skill} worker{'s' if count != 1 else ''} in {district} "
-                    f"{local} would serve {len(served)} job(s), {value} weighted points"
+                "sentence": message(
+                    "en",
+                    "serve_most.hire" if count != 1 else "serve_most.hire.one",
+                    count=count,
+                    skill=skill,
+                    district=district,
+                    shift=local,
+                    jobs=len(served),
+                    value=value,
                 ),
                 "workers_to_hire": count,
                 "jobs": len(served),
@@ -213,7 +213,11 @@ def _shifts_text(shifts: Sequence[Shift], zone: Any) -> str:
         return f"{first.start.astimezone(zone):%Y-%m-%d %H:%M}-{first.end.astimezone(zone):%H:%M}"
     start = min(s.start.astimezone(zone).strftime("%H:%M") for s in shifts)
     end = max(s.end.astimezone(zone).strftime("%H:%M") for s in shifts)
-    return (
-        f"{start}-{end} on {len(shifts)} days ({first.start.astimezone(zone):%Y-%m-%d} to "
-        f"{last.start.astimezone(zone):%Y-%m-%d})"
+    return message(
+        "en",
+        "serve_most.days",
+        hours=f"{start}-{end}",
+        days=len(shifts),
+        first=f"{first.start.astimezone(zone):%Y-%m-%d}",
+        last=f"{last.start.astimezone(zone):%Y-%m-%d}",
     )
