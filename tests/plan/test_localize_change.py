@@ -24,7 +24,7 @@ def _english_left(text: str) -> list[str]:
     (skills, certificates, languages, districts) are taken out."""
     for word in ("cleaning", "elderly_care", "health", "first_aid", "cantonese", "mandarin"):
         text = text.replace(word, "")
-    text = re.sub(_CODES + r"|\b[WJ]\d+\b|\bDistrict \w+\b", "", text)
+    text = re.sub(_CODES + r"|\b[WJ]\d+\b|\bDistrict \w+\b|grid [\d.]+N [\d.]+E", "", text)
     return re.findall(r"[A-Za-z]{2,}", text)
 
 
@@ -145,7 +145,8 @@ def test_a_change_no_template_reads_stays_as_it_is() -> None:
     assert localize_change("", "zh") == ""
 
 
-_NORTH = "District North"
+_GRID = "grid 31.20N 121.52E"
+"""A district as the what-if search names grid cells: spaces and digits inside."""
 _WHATS = [
     k.removeprefix("serve_most.what.") for k in MESSAGES["en"] if k.startswith("serve_most.what.")
 ]
@@ -159,9 +160,9 @@ _WHATS = [
                     jobs=3, value=12)
             for kind in _WHATS
         ),
-        message("en", "serve_most.hire.one", count=1, skill="elderly_care", district=_NORTH,
+        message("en", "serve_most.hire.one", count=1, skill="elderly_care", district=_GRID,
                 shift="2026-12-01 08:00-12:00", jobs=2, value=9),
-        message("en", "serve_most.hire", count=2, skill="cleaning", district=_NORTH,
+        message("en", "serve_most.hire", count=2, skill="cleaning", district=_GRID,
                 shift=message("en", "serve_most.days", hours="08:00-12:00", days=3,
                               first="2026-12-01", last="2026-12-03"),
                 jobs=5, value=20),
@@ -172,6 +173,8 @@ def test_every_row_of_what_would_serve_most_is_said_in_chinese(sentence: str) ->
     read back whole in Chinese, the numbers kept."""
     said = localize_change(sentence, "zh")
     assert _english_left(said) == [], said
+    if "workers" in sentence or "worker in" in sentence:
+        assert f"在 {_GRID} 增加" in said, said
     assert sorted(re.findall(r"\d+", sentence)) == sorted(re.findall(r"\d+", said))
 
 

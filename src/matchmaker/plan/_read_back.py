@@ -35,7 +35,8 @@ _FIELD_PATTERNS = {
     "score": r"[0-9.]+",
     "best": r"[0-9.]+",
     "extras": r"(?: \(.+?\))?",  # a hire's extras, empty when there are none
-    "shift": r"\d.*?",  # after a district, which may hold spaces
+    # After a district, which may hold spaces and digits (grid 31.20N 121.52E).
+    "shift": r"(?:\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}-\d{2}:\d{2}(?: on .+?)?",
 }
 
 
