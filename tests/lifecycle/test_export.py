@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -283,6 +284,67 @@ def test_apply_plan_reports_bad_rows_and_writes_nothing(seeded: Operations, tmp_
     with pytest.raises(DatasetError, match=r"W4 \(.*\) is suspended"):
         apply_plan(seeded, suspended, time=at(0))
     assert seeded.store.count() == before
+
+
+def test_a_plan_checked_before_another_writer_proposed_is_checked_again(
+    seeded: Operations, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plan puts J3 on W1 at 14:00; right after it passed the check against the store,
+    another dispatcher's plan puts J2 on W1 at 13:00 to 15:00. Written as checked, W1
+    would hold both; apply_plan sees the store moved, checks again, and refuses the
+    overlap, writing nothing. A plan still valid after such a write is applied."""
+    from matchmaker.lifecycle import _plans
+
+    checked = _plans.verify_against_store
+    rival = [ev("visit_proposed", "J2", 0, worker_ids=["W1"], start=_shift(DAY1, 13))]
+
+    def check_then_rival_writes(*args: Any, **kwargs: Any) -> list[Any]:
+        found = checked(*args, **kwargs)
+        if rival:
+            seeded.submit([rival.pop()])
+        return found
+
+    monkeypatch.setattr(_plans, "verify_against_store", check_then_rival_writes)
+    before = seeded.store.count()
+    plan = write_plan(tmp_path / "p", [("J3", "W1", _shift(DAY1, 14))])
+    with pytest.raises(DatasetError, match=r"no_overlap: Worker W1 .* J3 .* J2"):
+        apply_plan(seeded, plan, time=at(1))
+    assert seeded.store.count() == before + 1  # the rival's proposal only
+    assert seeded.ledger().visits["J3"].state is VisitState.UNASSIGNED
+    rival.append(ev("visit_proposed", "J1", 2, worker_ids=["W2"], start=_shift(DAY1, 9)))
+    later = write_plan(tmp_path / "q", [("J3", "W3", _shift(DAY1, 14))])
+    assert apply_plan(seeded, later, time=at(3)).proposed == 1
+    assert seeded.ledger().visits["J3"].workers == ("W3",)
+
+
+def test_a_replan_does_not_withdraw_a_visit_another_writer_withdrew_meanwhile(
+    seeded: Operations, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-plan drops J1 (proposed to W1). Right after ``apply_diff`` read the store to
+    withdraw it, another dispatcher withdraws it first: the re-plan's write sees the store
+    moved, reads it again and leaves J1 alone (it once stopped with "visit_withdrawn is
+    not allowed in state 'unassigned'"); J1 is withdrawn once."""
+    from types import SimpleNamespace
+
+    from matchmaker.lifecycle import _live
+
+    apply_plan(seeded, write_plan(tmp_path / "p", [("J1", "W1", _shift(DAY1, 9))]), time=at(0))
+    rival = [ev("visit_withdrawn", "J1", 5, reason="the customer called")]
+
+    class RivalFirst(_live.Collector):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            if rival:
+                seeded.submit([rival.pop()])
+
+    monkeypatch.setattr(_live, "Collector", RivalFirst)
+    dropped = SimpleNamespace(change="dropped", job_id="J1", cause="W1 on leave")
+    result: Any = SimpleNamespace(diff=[dropped])
+    applied = _live.apply_diff(seeded, result, write_plan(tmp_path / "again", []), time=at(10))
+    assert applied.withdrawn == () and not rival
+    j1 = seeded.ledger().visits["J1"]
+    assert j1.state is VisitState.UNASSIGNED
+    assert [o.outcome for o in j1.offers] == ["withdrawn"]
 
 
 def test_pin_the_worker_can_no_longer_serve_is_released(seeded: Operations, tmp_path: Path) -> None:

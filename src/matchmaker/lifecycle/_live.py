@@ -23,6 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from matchmaker.io import load_dataset, load_plan_input, read_plan
+from matchmaker.lifecycle._events import Command
 from matchmaker.lifecycle._export import export_jobs
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.lifecycle._plans import ApplyPlanSummary, apply_plan
@@ -162,25 +163,24 @@ def apply_diff(
     time: datetime,
     actor: str = "dispatcher",
 ) -> DiffApplied:
-    """Apply a re-plan written to ``plan_folder`` as withdraw and propose events."""
-    ledger = ops.ledger()
-    out = Collector(time=time, actor=actor)
-    withdrawn = []
-    for row in result.diff:
-        if row.change != "dropped":
-            continue
-        visit = ledger.visits.get(row.job_id)
-        if visit is not None and visit.state in _PLACED:
-            out.add(
-                str(plan_folder / "diff.csv"),
-                None,
-                "visit_withdrawn",
-                row.job_id,
-                reason=f"dropped by re-plan {plan_folder.name}: {row.cause}",
-            )
-            withdrawn.append(row.job_id)
-    if out.commands:
-        ops.submit(out.commands, source=str(plan_folder / "diff.csv"))
+    """Apply a re-plan written to ``plan_folder`` as withdraw and propose events, each
+    step checked against the store as it is when written (:meth:`Operations.submit_checked`:
+    a visit another writer withdrew meanwhile is not withdrawn twice)."""
+    source = str(plan_folder / "diff.csv")
+
+    def withdrawals() -> tuple[list[Command], list[str]]:
+        ledger = ops.ledger()
+        out = Collector(time=time, actor=actor)
+        withdrawn = []
+        for row in result.diff:
+            visit = ledger.visits.get(row.job_id)
+            if row.change == "dropped" and visit is not None and visit.state in _PLACED:
+                reason = f"dropped by re-plan {plan_folder.name}: {row.cause}"
+                out.add(source, None, "visit_withdrawn", row.job_id, reason=reason)
+                withdrawn.append(row.job_id)
+        return out.commands, withdrawn
+
+    withdrawn = ops.submit_checked(withdrawals, source=source)
     # The re-plan's dataset is the plan's round with the store's changes since, not a
     # round 'ops jobs' wrote: its input hash cannot match one.
     proposals = apply_plan(ops, plan_folder, time=time, actor=actor, check_input=False)

@@ -11,8 +11,9 @@ command is written and the error says which event and why.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from matchmaker.lifecycle._events import Command, Event, StoredEvent, read_events_jsonl
 from matchmaker.lifecycle._feedback import derive
@@ -23,13 +24,20 @@ from matchmaker.lifecycle._readmodel import LazyLedger, catch_up, load_ledger
 from matchmaker.lifecycle._store_sql import SqlStore
 from matchmaker.model import ConcurrencyError, DatasetError, Issue, LifecycleError
 
-__all__ = ["MAX_DERIVED_DEPTH", "POLICY_KEY", "Operations"]
+__all__ = ["MAX_DERIVED_DEPTH", "POLICY_KEY", "Operations", "StoreMoved"]
+
+T = TypeVar("T")
 
 POLICY_KEY = "ops_policy"
 """Store setting holding the ops policy (JSON) the store's rules run with."""
 
 MAX_DERIVED_DEPTH = 5
 """Rules may trigger rules; a chain longer than this is a bug, not a workload."""
+
+
+class StoreMoved(ConcurrencyError):
+    """Another writer appended since the caller read the state it checked its commands
+    against (``Operations.submit(expected_head=...)``): check again and retry."""
 
 
 class Operations:
@@ -58,15 +66,24 @@ class Operations:
         *,
         source: str | None = None,
         meta: Mapping[str, str] | None = None,
+        expected_head: int | None = None,
     ) -> list[StoredEvent]:
         """Apply and append ``commands`` and the events the rules derive, all or nothing.
 
         Raises ``InvalidTransition``, ``LifecycleError`` or ``ConcurrencyError`` naming the
         event; with ``source`` (an input file name) a failing command that carries a line
         number is reported as a ``DatasetError`` naming that line. ``meta`` entries
-        (store settings such as the timezone) are written in the same transaction.
+        (store settings such as the timezone) are written in the same transaction. With
+        ``expected_head`` (the store's ``head()`` when the caller read what it checked the
+        commands against), :class:`StoreMoved` is raised and nothing written when another
+        writer appended since.
         """
         with self.store.transaction() as tx:
+            if expected_head is not None and tx.head() != expected_head:
+                raise StoreMoved(
+                    f"the store moved on from event {expected_head} to {tx.head()} while "
+                    "this was checked against it"
+                )
             catch_up(tx)
             work = LazyLedger(tx)
             pending: list[Event] = []
@@ -97,6 +114,33 @@ class Operations:
                 tx.set_meta(POLICY_KEY, self.policy.model_dump_json())
         self._save_policy = False
         return stored
+
+    def submit_checked(
+        self,
+        build: Callable[[], tuple[Sequence[Event | Command], T]],
+        *,
+        source: str,
+        attempts: int = 3,
+    ) -> T:
+        """Submit the commands ``build`` makes from the store as it is now (it reads and
+        checks what it needs), unless another writer appended meanwhile: then build and
+        submit again, up to ``attempts`` times. So two dispatchers applying plans at once
+        cannot both pass their checks on the state before the other's write. Returns what
+        ``build`` returned beside the commands written; ``build`` may raise to refuse, and
+        nothing is written then."""
+        for _ in range(attempts):
+            # The head first: events appended after it, seen by build or not, move it.
+            head = self.store.head()
+            commands, made = build()
+            try:
+                self.submit(commands, source=source, expected_head=head)
+            except StoreMoved:
+                continue
+            return made
+        raise ConcurrencyError(
+            f"other writers changed the store {attempts} times while {source} was checked "
+            "against it; nothing was written, run it again"
+        )
 
     def import_events(self, path: Path) -> list[StoredEvent]:
         """Validate a JSONL file of events and submit it as one command (all or nothing)."""

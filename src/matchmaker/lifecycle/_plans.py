@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from matchmaker.compile import TravelModel
 from matchmaker.io import read_plan
+from matchmaker.lifecycle._events import Command
 from matchmaker.lifecycle._export import OPEN_STATES
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.lifecycle._plan_check import Proposal, verify_against_store
@@ -25,6 +26,8 @@ from matchmaker.lifecycle._tables import Collector, check_columns, read_table, r
 from matchmaker.model import DatasetError, Issue, PlanError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from matchmaker.plan import Break
 
 __all__ = ["ApplyPlanSummary", "apply_plan"]
@@ -104,9 +107,11 @@ def apply_plan(
     A plan whose ``plan.json`` names another dataset than a round the store exported
     (``input_sha256``) is refused (``check_input=False`` skips this for a re-plan the
     store's own changes produced, ``ops replan --apply``). The proposals are verified
-    against the store's state now (:mod:`~matchmaker.lifecycle._plan_check`). Raises
-    :class:`~matchmaker.model.DatasetError` with every bad row and broken rule at once,
-    and writes nothing then.
+    against the store's state now (:mod:`~matchmaker.lifecycle._plan_check`) and written
+    only if no other writer appended since (else checked again, up to three times: two
+    dispatchers applying plans at once cannot both pass the check on the state before
+    the other's write). Raises :class:`~matchmaker.model.DatasetError` with every bad row
+    and broken rule at once, and writes nothing then.
     """
     plan = Path(plan)
     path = plan / "assignments.csv"
@@ -127,6 +132,24 @@ def apply_plan(
         _check_round(ops, plan)
     frame = read_table(path)
     when = time or datetime.now().astimezone()
+    proposed, unchanged, skipped = ops.submit_checked(
+        lambda: _proposals(ops, plan, frame, file, when, actor), source=file
+    )
+    unassigned = 0
+    unassigned_path = plan / "unassigned.csv"
+    if unassigned_path.is_file():
+        unassigned = len(records(read_table(unassigned_path)))
+    return ApplyPlanSummary(
+        proposed=proposed, unchanged=unchanged, skipped=skipped, unassigned=unassigned
+    )
+
+
+def _proposals(
+    ops: Operations, plan: Path, frame: pd.DataFrame, file: str, when: datetime, actor: str
+) -> tuple[list[Command], tuple[int, int, tuple[tuple[str, str], ...]]]:
+    """The events that apply ``plan`` to the store as it is now, checked against it, and
+    how many visits are proposed, unchanged and skipped; raises :class:`DatasetError`
+    with every bad row and broken rule."""
     out = Collector(time=when, actor=actor)
     check_columns(frame, file, (), ("job_id", "worker_id", "start"), out)
     if out.issues:
@@ -198,11 +221,4 @@ def apply_plan(
     issues = [*out.issues, *checked]
     if issues:
         raise DatasetError(issues)
-    ops.submit(out.commands, source=file)
-    unassigned = 0
-    unassigned_path = plan / "unassigned.csv"
-    if unassigned_path.is_file():
-        unassigned = len(records(read_table(unassigned_path)))
-    return ApplyPlanSummary(
-        proposed=proposed, unchanged=unchanged, skipped=tuple(skipped), unassigned=unassigned
-    )
+    return out.commands, (proposed, unchanged, tuple(skipped))

@@ -95,6 +95,10 @@ class Transaction:
         ).fetchone()
         return int(row[0])
 
+    def head(self) -> int:
+        """The position of the last event appended (0 for an empty store)."""
+        return int(self.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0])
+
     def read(self, *, after: int = 0) -> list[StoredEvent]:
         rows = self.execute(
             f"SELECT {COLUMNS} FROM events WHERE position > ? ORDER BY position", (after,)
@@ -292,6 +296,14 @@ class SqlStore(ABC):
                 (str(key[0]), key[1]),
             ).fetchone()
         return int(row[0])
+
+    def head(self) -> int:
+        """The position of the last event appended (0 for an empty store): a writer that
+        checked its events against the store up to here passes it to
+        ``Operations.submit(expected_head=...)``."""
+        with self._reading():
+            value = int(self.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0])
+        return value
 
     def count(self) -> int:
         with self._reading():
