@@ -120,7 +120,7 @@ class Operations:
         build: Callable[[], tuple[Sequence[Event | Command], T]],
         *,
         source: str,
-        attempts: int = 3,
+        attempts: int = 5,
     ) -> T:
         """Submit the commands ``build`` makes from the store as it is now (it reads and
         checks what it needs), unless another writer appended meanwhile: then build and

@@ -108,7 +108,7 @@ def apply_plan(
     (``input_sha256``) is refused (``check_input=False`` skips this for a re-plan the
     store's own changes produced, ``ops replan --apply``). The proposals are verified
     against the store's state now (:mod:`~matchmaker.lifecycle._plan_check`) and written
-    only if no other writer appended since (else checked again, up to three times: two
+    only if no other writer appended since (else checked again, up to five times: two
     dispatchers applying plans at once cannot both pass the check on the state before
     the other's write). Raises :class:`~matchmaker.model.DatasetError` with every bad row
     and broken rule at once, and writes nothing then.
