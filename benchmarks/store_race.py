@@ -6,7 +6,8 @@ applies the plan and records drawn declines and a leave (``ops import``); then, 
 same moment, runs two ``ops replan --apply`` from the same plan (different seeds) while a
 third writer confirms visits one ``ops event`` at a time. Every command must exit
 0, 2 with a refusal that names what moved (an answer that no longer fits the visit's
-state, a re-plan checked against the store now), or, for a re-plan, 1 with the documented
+state, a re-plan checked against the store now, an event stamped before one the other
+writer recorded meanwhile), or, for a re-plan, 1 with the documented
 conflict (other writes overtook each of its checks; counted and printed); then every
 re-plan that was applied must
 verify, the day ``ops jobs`` exports must validate with no pin released, and ``ops
@@ -42,7 +43,9 @@ CONFLICT = "conflict: other writers changed the store"
 MOVED = (
     "is not allowed in state",  # an answer or a withdrawal the other writer overtook
     "against the store now",  # a re-plan the store's new state refuses
-    "other writers changed the store",  # three checks in a row overtaken
+    # An event stamped before one another writer recorded meanwhile: the race gives each
+    # writer a fixed --time (a re-plan at 11:30, confirmations at 11:40).
+    "the events of one visit must be in time order",
 )
 
 
