@@ -35,7 +35,13 @@ import numpy.typing as npt
 from matchmaker.compile import Problem, TravelModel, compile_problem
 from matchmaker.model import Dataset, Issue, Job, LinkWorker, Policy
 from matchmaker.plan import Plan, build_plan, check_pair, verify
-from matchmaker.solve import Route, get_solver, pins_without_break_room
+from matchmaker.solve import (
+    Route,
+    follow_window,
+    get_solver,
+    least_link_gap,
+    pins_without_break_room,
+)
 
 __all__ = ["check_pin_travel", "check_pins"]
 
@@ -247,11 +253,8 @@ def _reach(linked: Dataset, problem: Problem, job: Job) -> _Reach:
 
 def _follow(own: _Reach, leader: _Reach, least: int, most: int | None) -> _Reach:
     """``own`` with its starts narrowed to those ``least`` to ``most`` minutes (no upper
-    bound when ``None``) after some start of ``leader``'s."""
-    if most is not None and least > most:
-        return replace(own, low=own.high + 1)
-    low = max(own.low, leader.low + least)
-    high = own.high if most is None else min(own.high, leader.high + most)
+    bound when ``None``) after some start of ``leader``'s (:func:`follow_window`)."""
+    low, high = follow_window((leader.low, leader.high), (own.low, own.high), least, most)
     return replace(own, low=low, high=high)
 
 
@@ -338,16 +341,10 @@ def _shifts_of(problem: Problem, job: Job) -> npt.NDArray[np.bool_]:
 def _least_gap(
     problem: Problem, job: Job, leader: int, one_worker: bool, shifts: npt.NDArray[np.bool_]
 ) -> int:
-    """The least minutes from the start of the visit at ``leader`` to ``job``'s start:
-    ``min_gap``, and when one worker serves both, the leader's duration and the shortest
-    way between them in the travel modes of ``shifts``."""
-    least = job.min_gap or 0
-    if not one_worker:
-        return least
-    modes = np.unique(problem.vehicle_mode[shifts])
-    legs = problem.travel_job_job[modes, leader, problem.job_ids.index(job.job_id)]
-    leg = int(legs.min()) if legs.size else 0
-    return max(least, int(problem.job_duration[leader]) + leg)
+    """The least minutes from the start of the visit at ``leader`` to ``job``'s start
+    (:func:`least_link_gap`, the travel modes of ``shifts``)."""
+    follower = problem.job_ids.index(job.job_id)
+    return least_link_gap(problem, leader, follower, job.min_gap or 0, one_worker, shifts)
 
 
 def _gap_can_hold(problem: Problem, job: Job, position: int, partner: _Reach, least: int) -> bool:

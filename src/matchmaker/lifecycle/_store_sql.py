@@ -302,8 +302,7 @@ class SqlStore(ABC):
         checked its events against the store up to here passes it to
         ``Operations.submit(expected_head=...)``."""
         with self._reading():
-            value = int(self.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0])
-        return value
+            return Transaction(self).head()
 
     def count(self) -> int:
         with self._reading():

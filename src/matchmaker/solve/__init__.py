@@ -13,7 +13,12 @@ from matchmaker.solve._costs import Costs, insertion_worth
 from matchmaker.solve._decompose import SubRound
 from matchmaker.solve._lateness import home_leg, lateness_minutes
 from matchmaker.solve._limits import breaches, limit_blocks
-from matchmaker.solve._linked_insertion import broken_links, worker_ok
+from matchmaker.solve._linked_insertion import (
+    broken_links,
+    follow_window,
+    least_link_gap,
+    worker_ok,
+)
 from matchmaker.solve._objective import (
     ObjectiveTerms,
     drop_penalties,
@@ -54,10 +59,12 @@ __all__ = [
     "broken_links",
     "drop_penalties",
     "fit_breaks",
+    "follow_window",
     "get_solver",
     "home_leg",
     "insertion_worth",
     "lateness_minutes",
+    "least_link_gap",
     "limit_blocks",
     "match_costs",
     "objective_terms",

@@ -24,8 +24,10 @@ __all__ = [
     "InsertionState",
     "Place",
     "broken_links",
+    "follow_window",
     "gap_window",
     "insert_group",
+    "least_link_gap",
     "linked_place",
     "links",
     "pairs_by_scan",
@@ -69,6 +71,38 @@ def gap_window(rules: JobRules, job: int, leader_start: int) -> tuple[int, int]:
     ``leader_start``."""
     low = leader_start + int(rules.link_min[job])
     high = leader_start + int(rules.link_max[job]) if int(rules.link_max[job]) >= 0 else 2**40
+    return low, high
+
+
+def least_link_gap(
+    problem: Problem,
+    leader: int,
+    follower: int,
+    min_gap: int,
+    one_worker: bool,
+    shifts: npt.NDArray[np.bool_] | None = None,
+) -> int:
+    """The least minutes from ``leader``'s start to ``follower``'s: ``min_gap``, and when
+    one worker serves both, the leader's duration and the shortest way between them in
+    the travel modes of ``shifts`` (default: every mode)."""
+    if not one_worker:
+        return min_gap
+    modes = problem.vehicle_mode if shifts is None else problem.vehicle_mode[shifts]
+    legs = problem.travel_job_job[np.unique(modes), leader, follower]
+    leg = int(legs.min()) if legs.size else 0
+    return max(min_gap, int(problem.job_duration[leader]) + leg)
+
+
+def follow_window(
+    leader: tuple[int, int], own: tuple[int, int], least: int, most: int | None
+) -> tuple[int, int]:
+    """The starts in ``own`` (a range ``(low, high)``) that are ``least`` to ``most``
+    minutes (no upper bound when ``None``) after some start in ``leader``; ``low > high``
+    when there is none."""
+    if most is not None and least > most:
+        return own[1] + 1, own[1]
+    low = max(own[0], leader[0] + least)
+    high = own[1] if most is None else min(own[1], leader[1] + most)
     return low, high
 
 

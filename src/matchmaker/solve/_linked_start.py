@@ -18,8 +18,10 @@ from matchmaker.solve._costs import Costs
 from matchmaker.solve._linked_insertion import (
     InsertionState,
     Place,
+    follow_window,
     gap_window,
     insert_group,
+    least_link_gap,
     links,
     place_followers,
     single_jobs,
@@ -170,15 +172,14 @@ def _chain_window(
     if rules is None or not chain:
         return -(2**40), 2**40
     top = chain[-1]
-    low, high = int(problem.job_earliest[top]), int(problem.job_latest[top])
+    window = int(problem.job_earliest[top]), int(problem.job_latest[top])
     for leader, follower in zip(chain[::-1], [*chain[-2::-1], job], strict=True):
-        least = int(rules.link_min[follower])
-        if int(rules.link_worker[follower]) == LINK_SAME:
-            leg = int(problem.travel_job_job[:, leader, follower].min())
-            least = max(least, int(problem.job_duration[leader]) + leg)
+        same = int(rules.link_worker[follower]) == LINK_SAME
+        least = least_link_gap(problem, leader, follower, int(rules.link_min[follower]), same)
         most = int(rules.link_max[follower])
-        low = max(int(problem.job_earliest[follower]), low + least)
-        high = min(int(problem.job_latest[follower]), high + most if most >= 0 else 2**40)
+        own = int(problem.job_earliest[follower]), int(problem.job_latest[follower])
+        window = follow_window(window, own, least, most if most >= 0 else None)
+    low, high = window
     return low, high
 
 
