@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -326,18 +327,18 @@ def test_a_replan_does_not_withdraw_a_visit_another_writer_withdrew_meanwhile(
     not allowed in state 'unassigned'"); J1 is withdrawn once."""
     from types import SimpleNamespace
 
-    from matchmaker.lifecycle import _live
+    from matchmaker.lifecycle import _live, _plans
 
     apply_plan(seeded, write_plan(tmp_path / "p", [("J1", "W1", _shift(DAY1, 9))]), time=at(0))
     rival = [ev("visit_withdrawn", "J1", 5, reason="the customer called")]
 
-    class RivalFirst(_live.Collector):
+    class RivalFirst(_plans.Collector):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             if rival:
                 seeded.submit([rival.pop()])
 
-    monkeypatch.setattr(_live, "Collector", RivalFirst)
+    monkeypatch.setattr(_plans, "Collector", RivalFirst)
     dropped = SimpleNamespace(change="dropped", job_id="J1", cause="W1 on leave")
     result: Any = SimpleNamespace(diff=[dropped])
     applied = _live.apply_diff(seeded, result, write_plan(tmp_path / "again", []), time=at(10))
@@ -345,6 +346,84 @@ def test_a_replan_does_not_withdraw_a_visit_another_writer_withdrew_meanwhile(
     j1 = seeded.ledger().visits["J1"]
     assert j1.state is VisitState.UNASSIGNED
     assert [o.outcome for o in j1.offers] == ["withdrawn"]
+
+
+def test_a_replan_refused_writes_none_of_its_withdrawals(
+    seeded: Operations, tmp_path: Path
+) -> None:
+    """A re-plan drops J1 (proposed to W1) and proposes J3 on suspended W4: the proposal
+    is refused, and J1 stays proposed, since the withdrawal and the proposals are one
+    transaction (it was once withdrawn alone, half a re-plan)."""
+    from types import SimpleNamespace
+
+    from matchmaker.lifecycle import _live
+
+    apply_plan(seeded, write_plan(tmp_path / "p", [("J1", "W1", _shift(DAY1, 9))]), time=at(0))
+    before = seeded.store.count()
+    dropped = SimpleNamespace(change="dropped", job_id="J1", cause="W1 on leave")
+    result: Any = SimpleNamespace(diff=[dropped])
+    plan = write_plan(tmp_path / "again", [("J3", "W4", _shift(DAY1, 14))])
+    with pytest.raises(DatasetError, match=r"W4 \(.*\) is suspended"):
+        _live.apply_diff(seeded, result, plan, time=at(10))
+    assert seeded.store.count() == before
+    assert seeded.ledger().visits["J1"].state is VisitState.PROPOSED
+
+
+def test_a_replan_is_checked_as_if_its_withdrawals_were_written(
+    seeded: Operations, tmp_path: Path
+) -> None:
+    """A re-plan drops J2 (W1, 14:00) and proposes J3 on W1 at the same time: checked
+    against the store after the withdrawal (not before it, where J2 would overlap), it
+    is applied in one transaction."""
+    from types import SimpleNamespace
+
+    from matchmaker.lifecycle import _live
+
+    apply_plan(seeded, write_plan(tmp_path / "p", [("J2", "W1", _shift(DAY1, 14))]), time=at(0))
+    dropped = SimpleNamespace(change="dropped", job_id="J2", cause="the customer moved it")
+    result: Any = SimpleNamespace(diff=[dropped])
+    plan = write_plan(tmp_path / "again", [("J3", "W1", _shift(DAY1, 14))])
+    applied = _live.apply_diff(seeded, result, plan, time=at(10))
+    assert applied.withdrawn == ("J2",) and applied.proposals.proposed == 1
+    visits = seeded.ledger().visits
+    assert visits["J2"].state is VisitState.UNASSIGNED and visits["J3"].workers == ("W1",)
+
+
+def test_a_plan_overtaken_twice_is_checked_under_the_write_lock(
+    seeded: Operations, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer (its own connection) appends right after each check of a plan.
+    Twice the plan is checked again; the third check holds the write lock, so the other
+    writer cannot append before the plan is written (it waits, here it times out), and
+    the plan is applied instead of giving up."""
+    from matchmaker.lifecycle import _plans
+
+    checked = _plans.verify_against_store
+    other = EventStore(seeded.store.path, timeout=0.05)
+    writes: list[str] = []
+    events = iter(range(100))
+
+    def check_then_other_writes(*args: Any, **kwargs: Any) -> list[Any]:
+        found = checked(*args, **kwargs)
+        n = next(events)
+        try:
+            Operations(other).submit([ev("worker_updated", "W2", 1 + n, name=f"W2 ({n})")])
+        except sqlite3.OperationalError as error:
+            assert "locked" in str(error)
+            writes.append("waited")
+        else:
+            writes.append("wrote")
+        return found
+
+    monkeypatch.setattr(_plans, "verify_against_store", check_then_other_writes)
+    plan = write_plan(tmp_path / "p", [("J3", "W1", _shift(DAY1, 14))])
+    try:
+        summary = apply_plan(seeded, plan, time=at(1))
+    finally:
+        other.close()
+    assert writes == ["wrote", "wrote", "waited"]
+    assert summary.proposed == 1
+    assert seeded.ledger().visits["J3"].workers == ("W1",)
 
 
 def test_pin_the_worker_can_no_longer_serve_is_released(seeded: Operations, tmp_path: Path) -> None:

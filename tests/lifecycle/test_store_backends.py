@@ -83,6 +83,34 @@ def test_events_cannot_be_changed(any_store: SqlStore) -> None:
     assert any_store.count() == len(world())
 
 
+def test_a_check_under_the_write_lock_reads_through_the_write_transaction(
+    any_store: SqlStore,
+) -> None:
+    """``submit_checked``'s last try builds its commands holding the write lock (with
+    ``optimistic=0`` the only try): the ledger that check reads comes through the open
+    write transaction, not a second one on the same connection, and what it builds is
+    written; a refusal inside it writes nothing and leaves the store usable."""
+    ops = _ops(any_store)
+    before = any_store.count()
+
+    def rename() -> tuple[list[Command], str]:
+        name = ops.ledger().workers["W1"].name
+        return [Command(event=ev("worker_updated", "W1", 500, name=f"{name} Jr"))], name
+
+    old = ops.submit_checked(rename, source="test", optimistic=0)
+    assert ops.ledger().workers["W1"].name == f"{old} Jr"
+    assert any_store.count() == before + 1
+
+    def refuse() -> tuple[list[Command], None]:
+        ops.ledger()
+        raise LifecycleError("refused by the check")
+
+    with pytest.raises(LifecycleError, match="refused by the check"):
+        ops.submit_checked(refuse, source="test", optimistic=0)
+    assert any_store.count() == before + 1
+    assert ops.ledger().workers["W1"].name == f"{old} Jr"
+
+
 def test_a_failed_command_writes_nothing(any_store: SqlStore) -> None:
     """A command whose second event is illegal leaves events and read models as they were."""
     ops = _ops(any_store)

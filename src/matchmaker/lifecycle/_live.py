@@ -12,7 +12,7 @@
 * :func:`apply_diff`: a re-plan's diff as events: a visit that moved, changed workers or
   was added is withdrawn (when proposed or confirmed) and proposed again, through
   :func:`~matchmaker.lifecycle.apply_plan`; a dropped visit that was proposed or confirmed
-  is withdrawn. Everything goes in one transaction per step.
+  is withdrawn, all in one transaction.
 """
 
 from __future__ import annotations
@@ -23,19 +23,15 @@ from datetime import date, datetime
 from pathlib import Path
 
 from matchmaker.io import load_dataset, load_plan_input, read_plan
-from matchmaker.lifecycle._events import Command
 from matchmaker.lifecycle._export import export_jobs
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.lifecycle._plans import ApplyPlanSummary, apply_plan
 from matchmaker.lifecycle._states import VisitState
-from matchmaker.lifecycle._tables import Collector
 from matchmaker.live import Change, ChangeKind, Recommendation, ReplanResult, recommend
 from matchmaker.model import Dataset, LifecycleError, Policy, ReasonCode, WorkerStatus, planned_day
 from matchmaker.plan import Plan, UnassignedJob
 
 __all__ = ["DiffApplied", "apply_diff", "recommend_visit", "store_changes", "store_round"]
-
-_PLACED = (VisitState.PROPOSED, VisitState.CONFIRMED)
 
 
 def store_round(ops: Operations, day: date) -> Dataset:
@@ -163,25 +159,16 @@ def apply_diff(
     time: datetime,
     actor: str = "dispatcher",
 ) -> DiffApplied:
-    """Apply a re-plan written to ``plan_folder`` as withdraw and propose events, each
-    step checked against the store as it is when written (:meth:`Operations.submit_checked`:
-    a visit another writer withdrew meanwhile is not withdrawn twice)."""
-    source = str(plan_folder / "diff.csv")
-
-    def withdrawals() -> tuple[list[Command], list[str]]:
-        ledger = ops.ledger()
-        out = Collector(time=time, actor=actor)
-        withdrawn = []
-        for row in result.diff:
-            visit = ledger.visits.get(row.job_id)
-            if row.change == "dropped" and visit is not None and visit.state in _PLACED:
-                reason = f"dropped by re-plan {plan_folder.name}: {row.cause}"
-                out.add(source, None, "visit_withdrawn", row.job_id, reason=reason)
-                withdrawn.append(row.job_id)
-        return out.commands, withdrawn
-
-    withdrawn = ops.submit_checked(withdrawals, source=source)
+    """Apply a re-plan written to ``plan_folder`` as withdraw and propose events in one
+    transaction, checked against the store as it is when written (:func:`apply_plan`: a
+    visit another writer withdrew meanwhile is not withdrawn twice, and a proposal the
+    store refuses leaves no withdrawal written either)."""
+    drop = {
+        row.job_id: f"dropped by re-plan {plan_folder.name}: {row.cause}"
+        for row in result.diff
+        if row.change == "dropped"
+    }
     # The re-plan's dataset is the plan's round with the store's changes since, not a
     # round 'ops jobs' wrote: its input hash cannot match one.
-    proposals = apply_plan(ops, plan_folder, time=time, actor=actor, check_input=False)
-    return DiffApplied(proposals=proposals, withdrawn=tuple(withdrawn))
+    proposals = apply_plan(ops, plan_folder, time=time, actor=actor, check_input=False, drop=drop)
+    return DiffApplied(proposals=proposals, withdrawn=proposals.withdrawn)

@@ -21,7 +21,7 @@ from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._money import money_defaults
 from matchmaker.lifecycle._policy import OpsPolicy
 from matchmaker.lifecycle._readmodel import LazyLedger, catch_up, load_ledger
-from matchmaker.lifecycle._store_sql import SqlStore
+from matchmaker.lifecycle._store_sql import SqlStore, Transaction
 from matchmaker.model import ConcurrencyError, DatasetError, Issue, LifecycleError
 
 __all__ = ["MAX_DERIVED_DEPTH", "POLICY_KEY", "Operations", "StoreMoved"]
@@ -84,34 +84,7 @@ class Operations:
                     f"the store moved on from event {expected_head} to {tx.head()} while "
                     "this was checked against it"
                 )
-            catch_up(tx)
-            work = LazyLedger(tx)
-            pending: list[Event] = []
-            for item in commands:
-                command = item if isinstance(item, Command) else Command(event=item)
-                try:
-                    self._handle(work, command, pending)
-                except ConcurrencyError:
-                    raise
-                except LifecycleError as error:
-                    if source is None or command.line is None:
-                        raise
-                    raise DatasetError(
-                        [
-                            Issue(
-                                file=source,
-                                row=command.line,
-                                column="kind",
-                                value=command.event.kind,
-                                message=str(error),
-                            )
-                        ]
-                    ) from error
-            stored = tx.append(pending, ledger=work)
-            for key, value in (meta or {}).items():
-                tx.set_meta(key, value)
-            if self._save_policy:
-                tx.set_meta(POLICY_KEY, self.policy.model_dump_json())
+            stored = self._write(tx, commands, source=source, meta=meta)
         self._save_policy = False
         return stored
 
@@ -120,15 +93,21 @@ class Operations:
         build: Callable[[], tuple[Sequence[Event | Command], T]],
         *,
         source: str,
-        attempts: int = 5,
+        optimistic: int = 2,
     ) -> T:
         """Submit the commands ``build`` makes from the store as it is now (it reads and
-        checks what it needs), unless another writer appended meanwhile: then build and
-        submit again, up to ``attempts`` times. So two dispatchers applying plans at once
-        cannot both pass their checks on the state before the other's write. Returns what
-        ``build`` returned beside the commands written; ``build`` may raise to refuse, and
-        nothing is written then."""
-        for _ in range(attempts):
+        checks what it needs), so that two dispatchers applying plans at once cannot both
+        pass their checks on the state before the other's write. Returns what ``build``
+        returned beside the commands written; ``build`` may raise to refuse, and nothing is
+        written then.
+
+        ``build`` first runs without the write lock (other writers go on while it checks)
+        and its commands are written only if no other writer appended meanwhile. After
+        ``optimistic`` such tries overtaken by other writes, it runs once more holding the
+        write lock, reading through the write transaction (:meth:`SqlStore.snapshot`), so a
+        steady stream of other writes delays the command by one check but never starves it.
+        """
+        for _ in range(optimistic):
             # The head first: events appended after it, seen by build or not, move it.
             head = self.store.head()
             commands, made = build()
@@ -137,10 +116,59 @@ class Operations:
             except StoreMoved:
                 continue
             return made
-        raise ConcurrencyError(
-            f"other writers changed the store {attempts} times while {source} was checked "
-            "against it; nothing was written, run it again"
-        )
+        with self.store.transaction() as tx:
+            commands, made = build()
+            self._write(tx, commands, source=source, meta=None)
+        self._save_policy = False
+        return made
+
+    def _write(
+        self,
+        tx: Transaction,
+        commands: Sequence[Event | Command],
+        *,
+        source: str | None,
+        meta: Mapping[str, str] | None,
+    ) -> list[StoredEvent]:
+        """Apply and append ``commands`` in ``tx`` (see :meth:`submit`)."""
+        catch_up(tx)
+        work = LazyLedger(tx)
+        pending = self.rehearse(work, commands, source=source)
+        stored = tx.append(pending, ledger=work)
+        for key, value in (meta or {}).items():
+            tx.set_meta(key, value)
+        if self._save_policy:
+            tx.set_meta(POLICY_KEY, self.policy.model_dump_json())
+        return stored
+
+    def rehearse(
+        self, work: Ledger, commands: Sequence[Event | Command], *, source: str | None
+    ) -> list[Event]:
+        """Apply ``commands`` and the events the rules derive to ``work`` (in memory),
+        refused as :meth:`submit` refuses them; returns the events, nothing written. A
+        caller checks what would follow them on a ledger changed by this."""
+        pending: list[Event] = []
+        for item in commands:
+            command = item if isinstance(item, Command) else Command(event=item)
+            try:
+                self._handle(work, command, pending)
+            except ConcurrencyError:
+                raise
+            except LifecycleError as error:
+                if source is None or command.line is None:
+                    raise
+                raise DatasetError(
+                    [
+                        Issue(
+                            file=source,
+                            row=command.line,
+                            column="kind",
+                            value=command.event.kind,
+                            message=str(error),
+                        )
+                    ]
+                ) from error
+        return pending
 
     def import_events(self, path: Path) -> list[StoredEvent]:
         """Validate a JSONL file of events and submit it as one command (all or nothing)."""

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from matchmaker.compile import TravelModel
 from matchmaker.lifecycle._export import export_dataset
+from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.model import Issue, add_minutes
 
@@ -44,13 +45,15 @@ class Proposal:
 
 def verify_against_store(
     ops: Operations,
+    ledger: Ledger,
     proposals: Sequence[Proposal],
     *,
     file: str,
     recorded: TravelModel | None = None,
     breaks: Sequence[Break] = (),
 ) -> list[Issue]:
-    """Every hard rule the proposals break against the store's state now (all at once),
+    """Every hard rule the proposals break against the store in the state of ``ledger``
+    (read from it now, perhaps with events the caller means to write first; all at once),
     travel judged with ``recorded``, the model the plan records (else the default one),
     with the plan's ``breaks``."""
     from matchmaker.io import load_dataset
@@ -62,7 +65,6 @@ def verify_against_store(
     for item in proposals:
         moment = item.start.astimezone(zone) if zone is not None else item.start
         by_day.setdefault(moment.date(), []).append(item)
-    ledger = ops.ledger()
     issues: list[Issue] = []
     for day, day_proposals in sorted(by_day.items()):
         with tempfile.TemporaryDirectory(prefix="matchmaker-recheck-") as temp:

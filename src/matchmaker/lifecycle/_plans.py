@@ -9,6 +9,7 @@ not visits and are passed over.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from matchmaker.compile import TravelModel
 from matchmaker.io import read_plan
 from matchmaker.lifecycle._events import Command
 from matchmaker.lifecycle._export import OPEN_STATES
+from matchmaker.lifecycle._ledger import Ledger
 from matchmaker.lifecycle._operations import Operations
 from matchmaker.lifecycle._plan_check import Proposal, verify_against_store
 from matchmaker.lifecycle._rounds import exported_rounds
@@ -40,6 +42,8 @@ class ApplyPlanSummary:
     skipped: tuple[tuple[str, str], ...]
     """``(job_id, reason)`` for assignments not turned into proposals."""
     unassigned: int
+    withdrawn: tuple[str, ...] = ()
+    """Visits withdrawn because the plan drops them (``drop``), in the same transaction."""
 
 
 def _check_round(ops: Operations, plan: Path) -> None:
@@ -97,6 +101,7 @@ def apply_plan(
     time: datetime | None = None,
     actor: str = "dispatcher",
     check_input: bool = True,
+    drop: Mapping[str, str] | None = None,
 ) -> ApplyPlanSummary:
     """Turn ``PLAN/assignments.csv`` into ``visit_proposed`` events (one transaction).
 
@@ -108,10 +113,13 @@ def apply_plan(
     (``input_sha256``) is refused (``check_input=False`` skips this for a re-plan the
     store's own changes produced, ``ops replan --apply``). The proposals are verified
     against the store's state now (:mod:`~matchmaker.lifecycle._plan_check`) and written
-    only if no other writer appended since (else checked again, up to five times: two
-    dispatchers applying plans at once cannot both pass the check on the state before
-    the other's write). Raises :class:`~matchmaker.model.DatasetError` with every bad row
-    and broken rule at once, and writes nothing then.
+    only if no other writer appended since (else checked again, the third time holding
+    the write lock: two dispatchers applying plans at once cannot both pass the check on
+    the state before the other's write). ``drop`` maps visits the plan no longer serves
+    (a re-plan's) to the reason: each still proposed or confirmed is withdrawn in the same
+    transaction, and the proposals are checked against the store as it would be after
+    that. Raises :class:`~matchmaker.model.DatasetError` with every bad row and broken
+    rule at once, and writes nothing then.
     """
     plan = Path(plan)
     path = plan / "assignments.csv"
@@ -132,29 +140,65 @@ def apply_plan(
         _check_round(ops, plan)
     frame = read_table(path)
     when = time or datetime.now().astimezone()
-    proposed, unchanged, skipped = ops.submit_checked(
-        lambda: _proposals(ops, plan, frame, file, when, actor), source=file
-    )
     unassigned = 0
     unassigned_path = plan / "unassigned.csv"
     if unassigned_path.is_file():
         unassigned = len(records(read_table(unassigned_path)))
-    return ApplyPlanSummary(
-        proposed=proposed, unchanged=unchanged, skipped=skipped, unassigned=unassigned
-    )
+
+    def build() -> tuple[list[Command], ApplyPlanSummary]:
+        ledger = ops.ledger()
+        withdrawals, withdrawn = _withdrawals(ops, ledger, drop or {}, plan, when, actor)
+        commands, (proposed, unchanged, skipped) = _proposals(
+            ops, ledger, plan, frame, file, when, actor
+        )
+        summary = ApplyPlanSummary(
+            proposed=proposed,
+            unchanged=unchanged,
+            skipped=skipped,
+            unassigned=unassigned,
+            withdrawn=withdrawn,
+        )
+        return [*withdrawals, *commands], summary
+
+    return ops.submit_checked(build, source=file)
+
+
+def _withdrawals(
+    ops: Operations,
+    ledger: Ledger,
+    drop: Mapping[str, str],
+    plan: Path,
+    when: datetime,
+    actor: str,
+) -> tuple[list[Command], tuple[str, ...]]:
+    """Withdraw each visit of ``drop`` still proposed or confirmed; ``ledger`` is changed
+    to the state after them (in memory), for the proposals to be checked against."""
+    source = str(plan / "diff.csv")
+    out = Collector(time=when, actor=actor)
+    for job_id, reason in drop.items():
+        visit = ledger.visits.get(job_id)
+        if visit is not None and visit.state in (VisitState.PROPOSED, VisitState.CONFIRMED):
+            out.add(source, None, "visit_withdrawn", job_id, reason=reason)
+    ops.rehearse(ledger, out.commands, source=source)
+    return out.commands, tuple(c.event.entity_id for c in out.commands)
 
 
 def _proposals(
-    ops: Operations, plan: Path, frame: pd.DataFrame, file: str, when: datetime, actor: str
+    ops: Operations,
+    ledger: Ledger,
+    plan: Path,
+    frame: pd.DataFrame,
+    file: str,
+    when: datetime,
+    actor: str,
 ) -> tuple[list[Command], tuple[int, int, tuple[tuple[str, str], ...]]]:
-    """The events that apply ``plan`` to the store as it is now, checked against it, and
-    how many visits are proposed, unchanged and skipped; raises :class:`DatasetError`
-    with every bad row and broken rule."""
+    """The events that apply ``plan`` to the store in the state of ``ledger``, checked
+    against it, and how many visits are proposed, unchanged and skipped; raises
+    :class:`DatasetError` with every bad row and broken rule."""
     out = Collector(time=when, actor=actor)
     check_columns(frame, file, (), ("job_id", "worker_id", "start"), out)
     if out.issues:
         raise DatasetError(out.issues)
-    ledger = ops.ledger()
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for row, cells in records(frame):
         if cells.get("kind") == "break":
@@ -217,7 +261,9 @@ def _proposals(
         proposed += 1
     # Every problem at once: the rows' own, and the rules the proposals break now.
     recorded, breaks = _recorded(plan)
-    checked = verify_against_store(ops, proposals, file=file, recorded=recorded, breaks=breaks)
+    checked = verify_against_store(
+        ops, ledger, proposals, file=file, recorded=recorded, breaks=breaks
+    )
     issues = [*out.issues, *checked]
     if issues:
         raise DatasetError(issues)

@@ -196,6 +196,9 @@ class SqlStore(ABC):
 
     integrity_errors: tuple[type[BaseException], ...] = ()
 
+    _writing: Transaction | None = None
+    """This store's open write transaction, which its snapshots read through."""
+
     @abstractmethod
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement with ``?`` placeholders; returns a DB-API cursor."""
@@ -238,12 +241,16 @@ class SqlStore(ABC):
         """A write transaction: commits when the block ends, rolls back on an exception."""
         with self._reading():
             self._begin()
+            self._writing = Transaction(self)
             try:
-                yield Transaction(self)
+                yield self._writing
             except BaseException:
                 self._rollback()
                 raise
-            self._commit()
+            else:
+                self._commit()
+            finally:
+                self._writing = None
 
     @abstractmethod
     def _begin_read(self) -> None:
@@ -254,9 +261,14 @@ class SqlStore(ABC):
     def snapshot(self) -> Iterator[Transaction]:
         """A read-only transaction over one consistent state, read models included. If the
         read models lag behind the events (events appended without them), a short write
-        transaction catches them up first."""
+        transaction catches them up first. Inside this store's own write transaction it
+        reads through that transaction: the state the write will be appended to."""
         from matchmaker.lifecycle._readmodel import catch_up, lagging
 
+        if self._writing is not None:
+            catch_up(self._writing)
+            yield self._writing
+            return
         with self._reading():
             if lagging(self):
                 with self.transaction() as tx:
