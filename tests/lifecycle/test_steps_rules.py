@@ -78,6 +78,19 @@ def test_findings_wait_for_the_assessor_and_feed_the_quote(ops: Operations) -> N
     assert quote is not None and str(quote.total) == "960.00"
 
 
+def test_a_cancelled_assessment_visit_holds_the_findings_back_no_longer(
+    ops: Operations,
+) -> None:
+    """The customer's assessment visit is cancelled (the assessor went another day, or
+    looked at photos): it will never be completed, so the findings are recorded without
+    it instead of being refused for ever (docs/ops.md)."""
+    _assessment(ops, minutes=200)
+    ops.submit([ev("visit_cancelled", "O1-assessment-1", 5, reason="assessed from photos")])
+    ops.submit([ev("order_assessed", "O1", 10, findings={"text": "two rooms"})])
+    order = ops.ledger().orders["O1"]
+    assert order.state is OrderState.ASSESSED and order.findings is not None
+
+
 def test_an_assessment_visit_needs_an_order_being_assessed(ops: Operations) -> None:
     """A visit marked assessment for an order not in assessment_scheduled, and findings
     naming a visit that is not the order's assessment, are refused."""

@@ -113,6 +113,14 @@ def test_every_change_sentence_is_said_in_chinese(change: SmallestChange) -> Non
     assert localize_change(english, "en") == english
 
 
+def test_one_year_of_experience_is_said_in_the_singular() -> None:
+    """A job asking 3 years is offered "1 year of experience instead of 3" (it read
+    "1 years"), and that sentence still reads back in Chinese."""
+    (relaxed,) = [c for c in _every_candidate() if "experience" in c.change]
+    assert relaxed.change == "1 year of experience instead of 3"
+    assert "经验要求由 3 年降到 1 年" in localize_change(relaxed.sentence(), "zh")
+
+
 def _j2_waits() -> tuple[Dataset, Plan]:
     """W1 serves J1 09:00-10:00; J2, wanted at 09:30 sharp, is unserved: the plan with its
     smallest change (a window up to 30 minutes later)."""

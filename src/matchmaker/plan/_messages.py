@@ -168,6 +168,7 @@ _EN: dict[str, str] = {
     "change.any_gender": "the customer accepts any gender (asked {gender})",
     "change.no_language": "no language required (asked {languages})",
     "change.less_experience": "{years} years of experience instead of {required_years}",
+    "change.less_experience.one": "{years} year of experience instead of {required_years}",
     "change.lower_skill": "skill one level lower: {skills}",
     "change.another_day": "move it to {day} at the same time",
     "change.move_same": "move {job} to {at} (same worker, {worker})",

@@ -118,7 +118,7 @@ def _candidates(dataset: Dataset, job: Job, days: Sequence[Any], zone: Any) -> l
                 cost=CHANGE_COSTS["relax_experience"],
                 change=message(
                     "en",
-                    "change.less_experience",
+                    "change.less_experience.one" if years == 1 else "change.less_experience",
                     years=f"{years:g}",
                     required_years=f"{job.min_experience_years:g}",
                 ),
