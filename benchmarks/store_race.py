@@ -12,7 +12,7 @@ jobs`` exports must validate with no pin released, and ``ops report`` must print
 after ``ops rebuild``. A traceback or any other exit is a failure; it exits 1 when there
 is any.
 
-    python benchmarks/store_race.py --rounds 4 --seed 1 [--root DIR]
+    python benchmarks/store_race.py --rounds 4 --seed 1 [--root DIR] [--sqlite]
 """
 
 from __future__ import annotations
@@ -135,6 +135,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--root", type=Path, default=None, help="keep each round's folders here")
+    parser.add_argument(
+        "--sqlite", action="store_true", help="an SQLite file even where PostgreSQL runs"
+    )
     parser.add_argument("--matchmaker", default=str(Path(sys.executable).parent / "matchmaker"))
     args = parser.parse_args()
     sweep, services, rng = Sweep(args.matchmaker), Services(), random.Random(args.seed)
@@ -143,7 +146,7 @@ def main() -> int:
         for number in range(args.rounds):
             folder = root / f"round{number}"
             folder.mkdir(parents=True, exist_ok=True)
-            url = services.postgres(f"race_{args.seed}_{number}")
+            url = None if args.sqlite else services.postgres(f"race_{args.seed}_{number}")
             store = ["--store", url or str(folder / "ops.db")]
             before = len(sweep.failures)
             race(sweep, store, folder, rng)
