@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from matchmaker.lifecycle import (
     import_dataset,
 )
 from matchmaker.lifecycle._contract import CUSTOMER_COLUMNS, JOB_COLUMNS, WORKER_COLUMNS
-from matchmaker.model import DatasetError, LifecycleError
+from matchmaker.model import ConcurrencyError, DatasetError, LifecycleError
 
 from .factory import (
     DAY1,
@@ -408,8 +407,8 @@ def test_a_plan_overtaken_twice_is_checked_under_the_write_lock(
         n = next(events)
         try:
             Operations(other).submit([ev("worker_updated", "W2", 1 + n, name=f"W2 ({n})")])
-        except sqlite3.OperationalError as error:
-            assert "locked" in str(error)
+        except ConcurrencyError as error:
+            assert "another writer held the store" in str(error)
             writes.append("waited")
         else:
             writes.append("wrote")

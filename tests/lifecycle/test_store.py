@@ -20,6 +20,7 @@ from matchmaker.lifecycle import (
     OpsPolicy,
     StoreError,
 )
+from matchmaker.model import ConcurrencyError
 
 from .factory import visit, world
 
@@ -35,6 +36,20 @@ def test_store_is_append_only(store: EventStore, tmp_path: Path) -> None:
             connection.execute("DELETE FROM events")
     finally:
         connection.close()
+
+
+def test_a_writer_kept_waiting_past_its_timeout_is_told_the_store_is_busy(
+    store: EventStore, tmp_path: Path
+) -> None:
+    """Another writer holds the write lock (a plan checked under it) longer than this
+    writer waits: a ConcurrencyError names the store and says to run it again (the CLI's
+    ``conflict:``, exit 1), not an internal "database is locked"; nothing is written."""
+    store.append(world())
+    before = store.count()
+    busy = pytest.raises(ConcurrencyError, match=r"ops\.db: another writer held the store")
+    with EventStore(store.path, timeout=0.05) as impatient, store.transaction(), busy:
+        impatient.append([visit("V1")])
+    assert store.count() == before
 
 
 def test_wal_mode_is_on(store: EventStore, tmp_path: Path) -> None:

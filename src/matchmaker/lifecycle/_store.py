@@ -48,7 +48,7 @@ from matchmaker.lifecycle._store_sql import (
     Transaction,
     not_a_store,
 )
-from matchmaker.model import LifecycleError
+from matchmaker.model import ConcurrencyError, LifecycleError
 
 __all__ = ["SCHEMA_VERSION", "EventStore", "StoreError", "Transaction", "open_store"]
 
@@ -110,6 +110,7 @@ class EventStore(SqlStore):
 
     def __init__(self, path: str | Path, *, durable: bool = True, timeout: float = 30.0) -> None:
         self.path = str(path)
+        self._timeout = timeout
         new = self.path == ":memory:" or not Path(self.path).exists()
         if not new:
             # Checked before SQLite opens it: SQLite would take an empty file as a new
@@ -155,7 +156,17 @@ class EventStore(SqlStore):
         self._connection.executemany(sql, [tuple(r) for r in rows])
 
     def _begin(self) -> None:
-        self._connection.execute("BEGIN IMMEDIATE")
+        try:
+            self._connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error):
+                raise
+            # Busy, not broken: another writer held the store past our wait (a plan's
+            # check can hold it for seconds, docs/ops.md).
+            raise ConcurrencyError(
+                f"{self.path}: another writer held the store for more than "
+                f"{self._timeout:g} s; nothing was written, run it again"
+            ) from None
 
     def _begin_read(self) -> None:
         # A deferred transaction: in WAL mode its first read fixes the snapshot it sees.
