@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from matchmaker.cli._ops import app
-from matchmaker.lifecycle import Ledger, Operations, open_store
+from matchmaker.lifecycle import EntityType, Ledger, Operations, open_store
 
 from .factory import DAY1, write_dataset
 
@@ -56,6 +56,27 @@ def test_a_round_on_the_store_and_a_rebuild(store_location: str, tmp_path: Path)
     with open_store(store) as opened:
         after = Operations(opened).ledger()
     assert after.snapshot() == before.snapshot() == replayed.snapshot()
+
+
+def test_a_stale_writer_exits_3_to_run_it_again(store_location: str, tmp_path: Path) -> None:
+    """An event that expects an entity's version another writer moved on from is refused
+    with ``conflict:`` and exit 3 (run it again), not exit 1 (an internal error), on each
+    backend; nothing of the file is written."""
+    store = _seeded(store_location, tmp_path)
+    with open_store(store) as opened:
+        seen = opened.version((EntityType.VISIT, "J3"))
+        before = opened.count()
+    line = {
+        "kind": "visit_cancelled", "entity": "J3", "time": f"{DAY1}T07:30:00+08:00",
+        "actor": "dispatcher", "reason": "customer called", "expected_version": seen - 1,
+    }  # fmt: skip
+    events = tmp_path / "events.jsonl"
+    events.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    result = run("import", events, "--store", store)
+    assert result.exit_code == 3, result.output
+    assert "conflict: visit J3: you saw version" in result.output
+    with open_store(store) as opened:
+        assert opened.count() == before
 
 
 def test_rebuild_needs_an_existing_store(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def test_a_writer_kept_waiting_past_its_timeout_is_told_the_store_is_busy(
 ) -> None:
     """Another writer holds the write lock (a plan checked under it) longer than this
     writer waits: a ConcurrencyError names the store and says to run it again (the CLI's
-    ``conflict:``, exit 1), not an internal "database is locked"; nothing is written."""
+    ``conflict:``, exit 3), not an internal "database is locked"; nothing is written."""
     store.append(world())
     before = store.count()
     busy = pytest.raises(ConcurrencyError, match=r"ops\.db: another writer held the store")

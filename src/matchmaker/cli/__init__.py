@@ -1,7 +1,8 @@
 """The ``matchmaker`` command line: a thin typer layer over the public functions.
 
 Exit codes: 0 success, 2 invalid input (the message names file, row and column),
-1 internal error, 130 interrupted (Ctrl-C). User errors go to stderr without a traceback;
+1 internal error, 3 (``ops``) a concurrent writer: run it again, 130 interrupted
+(Ctrl-C). User errors go to stderr without a traceback;
 ``--debug`` shows it.
 """
 

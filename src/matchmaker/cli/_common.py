@@ -21,6 +21,7 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_INVALID_INPUT",
     "EXIT_OK",
+    "EXIT_RETRY",
     "console",
     "fail",
     "load_dataset_warning",
@@ -32,6 +33,9 @@ __all__ = [
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INVALID_INPUT = 2
+EXIT_RETRY = 3
+"""Another writer changed what an ``ops`` command read, or held the store past its wait:
+nothing was written, and the same command run again may well succeed."""
 EXIT_INTERRUPTED = 130
 """Ctrl-C (128 + SIGINT), as shells report it."""
 

@@ -3,8 +3,8 @@ SQLite file, or a PostgreSQL database given as ``--store postgresql://user@host:
 
 A batch round: ``ops jobs`` -> ``matchmaker dispatch`` -> ``ops apply-plan`` ->
 confirmations and service events (``ops import``) -> ``ops report``.
-Exit codes: 0 ok, 2 invalid input (nothing written), 1 internal error or a conflicting
-writer (retry).
+Exit codes: 0 ok, 2 invalid input (nothing written), 1 internal error, 3 a conflicting
+writer (nothing written, run it again).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What the ``matchmaker ops`` commands share: the group, its options, the store and the
 mapping of errors to exit codes (0 ok, 2 invalid input with nothing written, 1 internal
-error or a conflicting writer)."""
+error, 3 a conflicting writer: nothing written, run it again)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
-from matchmaker.cli._common import EXIT_INTERNAL, EXIT_INVALID_INPUT, state
+from matchmaker.cli._common import EXIT_INTERNAL, EXIT_INVALID_INPUT, EXIT_RETRY, state
 from matchmaker.cli._ops_output import OutputFormat
 from matchmaker.lifecycle import Operations, OpsPolicy, is_postgres_url, load_ops_policy, open_store
 from matchmaker.model import ConcurrencyError, DatasetError, Issue, MatchmakerError
@@ -92,7 +92,7 @@ def _errors() -> Iterator[None]:
             lines.append(f"... and {len(errors) - 50} more")
         _fail("\n".join(lines))
     except ConcurrencyError as error:
-        _fail(f"conflict: {error}", code=EXIT_INTERNAL)
+        _fail(f"conflict: {error}", code=EXIT_RETRY)
     except (MatchmakerError, ValueError, OSError) as error:
         _fail(f"error: {error}")
     except Exception as error:
