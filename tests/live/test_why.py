@@ -9,7 +9,7 @@ from matchmaker.live import explain_worker
 from matchmaker.model import Dataset, Gender, TimeWindow
 from matchmaker.plan import dispatch
 from tests.clock import at
-from tests.rules.world import job, worker, world
+from tests.rules.world import job, plan_of, shift, worker, world
 
 
 def _round() -> Dataset:
@@ -51,3 +51,19 @@ def test_an_eligible_busy_worker_would_have_to_drop_or_move_their_job() -> None:
     assert explain_worker(dataset, plan, "J1", holder, policy=dataset.settings.policy).status == (
         "serves"
     )
+
+
+def test_a_worker_whose_day_has_room_but_whose_week_has_none_is_told_the_limit() -> None:
+    """W1 serves J2 tomorrow and may work 90 minutes a week; J1 (an hour today) fits in
+    W1's free day but not in the week. The verdict says a limit across days keeps W1 out
+    (it once stopped with an internal error: the day had a place, the limits none)."""
+    two_days = (shift(8, 18), shift(8, 18, day=1))
+    dataset = world(
+        workers=[worker("W1", shifts=two_days, max_week_minutes=90), worker("W2")],
+        jobs=[job("J1"), job("J2", window=TimeWindow(start=at(9, day=1), end=at(11, day=1)))],
+    )
+    plan = plan_of(dataset, ("J1", "W2", at(9)), ("J2", "W1", at(9, day=1)))
+    verdict = explain_worker(dataset, plan, "J1", "W1", policy=dataset.settings.policy)
+    assert verdict.status == "no_room"
+    assert "limit across days" in verdict.detail and "max_week_minutes" in verdict.detail
+    assert verdict.objective_delta is None

@@ -56,6 +56,7 @@ from matchmaker.solve import priority_weights, serve_value
 Int64Array = npt.NDArray[np.int64]
 
 __all__ = [
+    "LIMITED",
     "NewJob",
     "existing_column",
     "new_job_column",
@@ -196,6 +197,14 @@ def _zone(dataset: Dataset, job_id: str) -> tzinfo | None:
     return zone if zone is not None else dataset.job(job_id).window.start.tzinfo
 
 
+LIMITED = (
+    "every place found would break a limit across days, the customer's continuity cap or "
+    "a linked visit (max_week_minutes, min_rest_minutes, max_consecutive_days, "
+    "max_distinct_workers, linked_visits)"
+)
+"""Why a job with places in workers' days has no option: the round's rules across visits."""
+
+
 def recommend_in_index(
     index: PlanIndex,
     column: JobColumn,
@@ -240,11 +249,7 @@ def recommend_in_index(
         if leader is not None and not any(a.job_id == leader for a in index.plan.assignments):
             note = f"it follows {leader}, which the plan does not serve: serve that visit first"
         elif found:
-            note = (
-                "every place found would break a limit across days, the customer's "
-                "continuity cap or a linked visit (max_week_minutes, min_rest_minutes, "
-                "max_consecutive_days, max_distinct_workers, linked_visits)"
-            )
+            note = LIMITED
         elif has_breaks(index.problem) and candidates(
             index, column, k=1, max_moves=max_moves, allowed=allowed, breaks=False
         ):

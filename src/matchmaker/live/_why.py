@@ -28,7 +28,7 @@ from matchmaker.live._index import (
     routes_of,
 )
 from matchmaker.live._options import Move
-from matchmaker.live._recommend import recommend_in_index
+from matchmaker.live._recommend import LIMITED, recommend_in_index
 from matchmaker.live._search import candidates
 from matchmaker.model import (
     Dataset,
@@ -135,36 +135,39 @@ def explain_worker(
     elif team > 1:
         allowed[:] = True  # an unserved team job: the worker with any others
 
+    bare_objective = _objective(bare, without)
+    limited = False
     for moves in (0, MOVES):
-        found = [
-            c
-            for c in candidates(bare, column, k=50, max_moves=moves, allowed=allowed)
-            if w in c.workers(bare)
-        ]
-        if found:
-            best = found[0]
-            after = {v: list(vs) for v, vs in without.items()}
-            for m in best.moves:
-                after[m.vehicle].remove((m.job, m.start))
-                after.setdefault(m.new_vehicle, []).append((m.job, m.new_start))
-            for vehicle, start in best.members:
-                after.setdefault(vehicle, []).append((j, start))
-            delta = _objective(bare, after) - before
-            recommendation = recommend_in_index(
-                bare, column, dataset, k=50, max_moves=moves, allowed=allowed
+        # The recommendation's options keep the limits across days and the job's link,
+        # which the bare search for places does not look at.
+        recommendation = recommend_in_index(
+            bare, column, dataset, k=50, max_moves=moves, allowed=allowed
+        )
+        option = next((o for o in recommendation.options if worker_id in o.worker_ids), None)
+        if option is None:
+            limited = limited or any(
+                w in c.workers(bare)
+                for c in candidates(bare, column, k=50, max_moves=moves, allowed=allowed)
             )
-            option = next(o for o in recommendation.options if worker_id in o.worker_ids)
-            status: Status = "needs_moves" if best.moves else "can_take"
-            said = "taking it from " + ", ".join(others) + ": " if others else ""
-            return WorkerVerdict(
-                job_id=job_id,
-                worker_id=worker_id,
-                status=status,
-                detail=said + option.reason,
-                objective_delta=delta,
-                moves=option.moves,
-                components=option.components,
-            )
+            continue
+        status: Status = "needs_moves" if option.moves else "can_take"
+        said = "taking it from " + ", ".join(others) + ": " if others else ""
+        return WorkerVerdict(
+            job_id=job_id,
+            worker_id=worker_id,
+            status=status,
+            detail=said + option.reason,
+            objective_delta=option.objective_delta + bare_objective - before,
+            moves=option.moves,
+            components=option.components,
+        )
+    if limited:
+        return WorkerVerdict(
+            job_id=job_id,
+            worker_id=worker_id,
+            status="no_room",
+            detail=f"eligible, and the job fits in their day, but {LIMITED}",
+        )
     verdict = _drops(dataset, plan, policy, bare, without, before, j, w, job_id, worker_id, allowed)
     if _blocked_by_breaks(bare, column, allowed, w):
         said = (
