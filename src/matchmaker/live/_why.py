@@ -135,29 +135,40 @@ def explain_worker(
     elif team > 1:
         allowed[:] = True  # an unserved team job: the worker with any others
 
-    bare_objective = _objective(bare, without)
     limited = False
     for moves in (0, MOVES):
-        # The recommendation's options keep the limits across days and the job's link,
-        # which the bare search for places does not look at.
+        found = [
+            c
+            for c in candidates(bare, column, k=50, max_moves=moves, allowed=allowed)
+            if w in c.workers(bare)
+        ]
+        if not found:
+            continue
+        # The recommendation's options also keep the limits across days and the job's
+        # link, which this search for places in the worker's day does not look at.
         recommendation = recommend_in_index(
             bare, column, dataset, k=50, max_moves=moves, allowed=allowed
         )
         option = next((o for o in recommendation.options if worker_id in o.worker_ids), None)
         if option is None:
-            limited = limited or any(
-                w in c.workers(bare)
-                for c in candidates(bare, column, k=50, max_moves=moves, allowed=allowed)
-            )
+            limited = True
             continue
-        status: Status = "needs_moves" if option.moves else "can_take"
+        best = found[0]
+        after = {v: list(vs) for v, vs in without.items()}
+        for m in best.moves:
+            after[m.vehicle].remove((m.job, m.start))
+            after.setdefault(m.new_vehicle, []).append((m.job, m.new_start))
+        for vehicle, start in best.members:
+            after.setdefault(vehicle, []).append((j, start))
+        delta = _objective(bare, after) - before
+        status: Status = "needs_moves" if best.moves else "can_take"
         said = "taking it from " + ", ".join(others) + ": " if others else ""
         return WorkerVerdict(
             job_id=job_id,
             worker_id=worker_id,
             status=status,
             detail=said + option.reason,
-            objective_delta=option.objective_delta + bare_objective - before,
+            objective_delta=delta,
             moves=option.moves,
             components=option.components,
         )
