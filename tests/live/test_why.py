@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from matchmaker.live import explain_worker
-from matchmaker.model import Dataset, Gender, TimeWindow
+from matchmaker.live import explain_worker, recommend
+from matchmaker.model import Dataset, Gender, Location, TimeWindow
 from matchmaker.plan import dispatch
 from tests.clock import at
 from tests.rules.world import job, plan_of, shift, worker, world
@@ -67,3 +67,24 @@ def test_a_worker_whose_day_has_room_but_whose_week_has_none_is_told_the_limit()
     assert verdict.status == "no_room"
     assert "limit across days" in verdict.detail and "max_week_minutes" in verdict.detail
     assert verdict.objective_delta is None
+
+
+def test_the_objective_change_counts_the_worker_s_day_in_time_order() -> None:
+    """W1 serves J2 at 11:00 far from home; J1 at 09:00 near home is unserved. Giving J1
+    to W1 puts it first in W1's day: the verdict's objective change is the one the
+    recommendation prices for that place (home, J1, then J2). It once appended J1 after
+    J2 and priced the day in that order."""
+    far = Location(lat=31.3300, lon=121.5700)
+    dataset = world(
+        workers=[worker("W1")],
+        jobs=[
+            job("J1", window=TimeWindow(start=at(9), end=at(9))),
+            job("J2", window=TimeWindow(start=at(11), end=at(11)), location=far),
+        ],
+    )
+    plan = plan_of(dataset, ("J2", "W1", at(11)))
+    policy = dataset.settings.policy
+    verdict = explain_worker(dataset, plan, "J1", "W1", policy=policy)
+    (option,) = recommend(dataset, plan, "J1", policy=policy).options
+    assert verdict.status == "can_take"
+    assert verdict.objective_delta == option.objective_delta

@@ -327,21 +327,14 @@ def _spend_budget(
         spent = sum(problem.job_ids[m.job] in counted for m in best.moves)
         if spent > left:
             continue
-        before = {v: list(visits_v) for v, visits_v in schedule.items()}
-        for m in best.moves:
-            schedule[m.vehicle].remove((m.job, m.start))
-            schedule.setdefault(m.new_vehicle, []).append((m.job, m.new_start))
-        for vehicle, start in best.members:
-            schedule.setdefault(vehicle, []).append((j, start))
-        for visits_v in schedule.values():
-            visits_v.sort(key=lambda visit: visit[1])
-        now_broken = _broken(problem, schedule)
+        placed = best.applied(schedule, j)
+        now_broken = _broken(problem, placed)
         if now_broken > broken:
             # The insertion search sees one worker's day; a limit across days, the
             # customer's cap on workers and linked visits are checked on the whole schedule.
-            schedule.clear()
-            schedule.update(before)
             continue
+        schedule.clear()
+        schedule.update(placed)
         broken = now_broken
         for m in best.moves:
             reasons[problem.job_ids[m.job]] = f"moved to serve {problem.job_ids[j]} (--max-moves)"

@@ -26,6 +26,7 @@ expanded when breaks may leave some out).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -74,6 +75,21 @@ class Candidate:
 
     def workers(self, index: PlanIndex) -> tuple[int, ...]:
         return tuple(int(index.problem.vehicle_worker[v]) for v, _ in self.members)
+
+    def applied(
+        self, schedule: Mapping[int, Sequence[tuple[int, int]]], job: int
+    ) -> dict[int, list[tuple[int, int]]]:
+        """A copy of ``schedule`` with the moves made and ``job`` at the members, each
+        vehicle's visits in time order (as :func:`~matchmaker.live._index.routes_of` reads them)."""
+        after = {v: list(visits) for v, visits in schedule.items()}
+        for m in self.moves:
+            after[m.vehicle].remove((m.job, m.start))
+            after.setdefault(m.new_vehicle, []).append((m.job, m.new_start))
+        for vehicle, start in self.members:
+            after.setdefault(vehicle, []).append((job, start))
+        for visits in after.values():
+            visits.sort(key=lambda visit: visit[1])
+        return after
 
 
 def candidates(

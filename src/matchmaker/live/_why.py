@@ -154,13 +154,7 @@ def explain_worker(
             limited = True
             continue
         best = found[0]
-        after = {v: list(vs) for v, vs in without.items()}
-        for m in best.moves:
-            after[m.vehicle].remove((m.job, m.start))
-            after.setdefault(m.new_vehicle, []).append((m.job, m.new_start))
-        for vehicle, start in best.members:
-            after.setdefault(vehicle, []).append((j, start))
-        delta = _objective(bare, after) - before
+        delta = _objective(bare, best.applied(without, j)) - before
         status: Status = "needs_moves" if best.moves else "can_take"
         said = "taking it from " + ", ".join(others) + ": " if others else ""
         return WorkerVerdict(
@@ -275,11 +269,7 @@ def _drops(
             status="no_room",
             detail="eligible, but their day has no room for it even without the jobs around it",
         )
-    for vehicle, start in found[0].members:
-        after.setdefault(vehicle, []).append((j, start))
-    for vs in after.values():
-        vs.sort(key=lambda visit: visit[1])
-    delta = _objective(cleared, after) - before
+    delta = _objective(cleared, found[0].applied(after, j)) - before
     return WorkerVerdict(
         job_id=job_id,
         worker_id=worker_id,

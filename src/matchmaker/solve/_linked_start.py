@@ -179,8 +179,7 @@ def _chain_window(
         most = int(rules.link_max[follower])
         own = int(problem.job_earliest[follower]), int(problem.job_latest[follower])
         window = follow_window(window, own, least, most if most >= 0 else None)
-    low, high = window
-    return low, high
+    return window
 
 
 def _leaders_fit(
