@@ -10,8 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matchmaker.live import apply_option, build_index, recommend
-from matchmaker.model import Dataset, RequestError, TimeWindow
+from matchmaker.live._index import routes_of, way_home
+from matchmaker.model import Dataset, LinkWorker, RequestError, TimeWindow
 from matchmaker.plan import Plan, ReasonCode, UnassignedJob, dispatch, has_limits, verify
+from matchmaker.solve import ObjectiveTerms, objective_terms
 from tests.clock import at
 from tests.rules.world import followed, job, worker, world
 
@@ -30,11 +32,38 @@ def _without(plan: Plan, job_id: str) -> Plan:
     )
 
 
+def _terms(dataset: Dataset, plan: Plan) -> ObjectiveTerms:
+    """The documented objective of ``plan``'s assignments on ``dataset``, term by term."""
+    policy = dataset.settings.policy
+    index = build_index(dataset, plan, policy=policy)
+    return objective_terms(index.problem, routes_of(index.schedule()), policy)
+
+
+def _objective(dataset: Dataset, plan: Plan) -> int:
+    return _terms(dataset, plan).total
+
+
+def _served_cost(dataset: Dataset, plan: Plan) -> int:
+    """The objective of ``plan`` on ``dataset`` but for the drop penalties."""
+    terms = _terms(dataset, plan)
+    return terms.total - terms.unserved_penalty
+
+
+def _first_plan(dataset: Dataset, rules: bool) -> Plan:
+    """A plan to recommend in: greedy's, or routing's where home-care rules may be drawn
+    (greedy refuses them)."""
+    if rules:
+        return dispatch(dataset, solver="routing", time_limit=0.3, seed=0).plan
+    return dispatch(dataset, solver="greedy", time_limit=10.0).plan
+
+
 def _check_options(dataset: Dataset, plan: Plan, target: str, max_moves: int) -> int:
-    """Recommend ``target`` in ``plan``; apply and verify every option; count them."""
+    """Recommend ``target`` in ``plan``; apply and verify every option and check its
+    objective delta; count them."""
     policy = dataset.settings.policy
     recommendation = recommend(dataset, plan, target, k=4, policy=policy, max_moves=max_moves)
     job = recommendation.dataset.job(recommendation.job_id)
+    objective = _objective(recommendation.dataset, plan)
     for option in recommendation.options:
         assert len(option.moves) <= max_moves
         assert len(option.assignments) == job.workers_needed
@@ -42,6 +71,7 @@ def _check_options(dataset: Dataset, plan: Plan, target: str, max_moves: int) ->
         assert len({p.start for p in option.assignments}) == 1
         applied = apply_option(recommendation, plan, option, policy=policy)
         assert verify(recommendation.dataset, applied) == [], option
+        assert _objective(recommendation.dataset, applied) - objective == option.objective_delta
         served = {a.job_id for a in applied.assignments}
         assert job.job_id in served
         assert served >= {a.job_id for a in plan.assignments}
@@ -57,13 +87,15 @@ def _check_options(dataset: Dataset, plan: Plan, target: str, max_moves: int) ->
 def test_every_option_applied_to_a_random_plan_passes_verify(
     data: st.DataObject, max_moves: int
 ) -> None:
-    """On random rounds (teams, pins, split shifts, limits), a job taken out of the greedy
-    plan and every unassigned job get options that verify once applied, moving at most
-    ``max_moves`` planned jobs and nothing else."""
+    """On random rounds (teams, pins, split shifts, limits, home-care rules), a job taken out
+    of the greedy plan and every unassigned job get options that verify once applied, moving
+    at most ``max_moves`` planned jobs and nothing else, each changing the plan's objective
+    by exactly its delta."""
     from tests.strategies import datasets
 
-    dataset = data.draw(datasets(max_workers=5, max_jobs=7))
-    plan = dispatch(dataset, solver="greedy", time_limit=10.0).plan
+    rules = data.draw(st.booleans())
+    dataset = data.draw(datasets(max_workers=5, max_jobs=7, rules=rules))
+    plan = _first_plan(dataset, rules)
     movable = sorted(a.job_id for a in plan.assignments if not dataset.job(a.job_id).is_pinned)
     if movable:
         target = data.draw(st.sampled_from(movable))
@@ -81,25 +113,43 @@ def test_every_option_applied_to_a_random_plan_passes_verify(
 @given(data=st.data())
 def test_a_new_job_gets_options_that_verify(data: st.DataObject) -> None:
     """A job not in the dataset (an order that came later) is compiled on its own; its
-    options verify on the round with the job added, and its old place is among them."""
+    options verify on the round with the job added, and each changes the cost of the served
+    jobs by exactly its delta plus the job's drop penalty (which is priced in the plan's
+    round: a due start the round did not have may change the serve value)."""
+    from matchmaker.live._recommend import new_job_column
     from tests.strategies import datasets
 
-    full = data.draw(datasets(max_workers=5, max_jobs=7))
-    plan = dispatch(full, solver="greedy", time_limit=10.0).plan
-    movable = sorted(a.job_id for a in plan.assignments if not full.job(a.job_id).is_pinned)
+    rules = data.draw(st.booleans())
+    full = data.draw(datasets(max_workers=5, max_jobs=7, rules=rules))
+    plan = _first_plan(full, rules)
+    followed = {j.depends_on for j in full.jobs}
+    movable = sorted(
+        a.job_id
+        for a in plan.assignments
+        if not full.job(a.job_id).is_pinned and a.job_id not in followed
+    )
     if not movable:
         return
     target = data.draw(st.sampled_from(movable))
     dataset = replace(full, jobs=tuple(j for j in full.jobs if j.job_id != target))
     smaller = replace(plan, assignments=tuple(a for a in plan.assignments if a.job_id != target))
     assert verify(dataset, smaller) == []
-    new = full.job(target)
-    recommendation = recommend(dataset, smaller, new, k=3, policy=full.settings.policy)
+    # A new job is compiled alone: it follows no visit here.
+    new = replace(
+        full.job(target), depends_on=None, min_gap=None, max_gap=None, link_worker=LinkWorker.ANY
+    )
+    policy = full.settings.policy
+    recommendation = recommend(dataset, smaller, new, k=3, policy=policy)
     # As above: with a rest or days-in-a-row limit the old place may not be found again.
     assert recommendation.options or has_limits(full), recommendation.note
+    penalty = new_job_column(build_index(dataset, smaller, policy=policy), new).column.penalty
+    served = _served_cost(recommendation.dataset, smaller)
     for option in recommendation.options:
-        applied = apply_option(recommendation, smaller, option, policy=full.settings.policy)
+        applied = apply_option(recommendation, smaller, option, policy=policy)
         assert verify(recommendation.dataset, applied) == []
+        assert _served_cost(recommendation.dataset, applied) - served == (
+            option.objective_delta + penalty
+        )
 
 
 def _two_jobs_one_gap() -> Dataset:
@@ -207,8 +257,8 @@ def test_the_index_is_compiled_with_the_plans_travel_model(ok_small: Dataset) ->
 @given(data=st.data())
 def test_a_new_jobs_column_is_what_compile_gives_it(data: st.DataObject) -> None:
     """A new job compiled alone against the index's workers gets the eligibility, scores,
-    home travel, travel to the other jobs and window that compiling the round with the job
-    gives it."""
+    home travel both ways, travel to the other jobs, window and due start that compiling
+    the round with the job gives it."""
     import numpy as np
 
     from matchmaker.compile import compile_problem
@@ -216,12 +266,17 @@ def test_a_new_jobs_column_is_what_compile_gives_it(data: st.DataObject) -> None
     from matchmaker.model import minutes_from
     from tests.strategies import datasets
 
-    full = data.draw(datasets(max_workers=5, max_jobs=7, pins=False))
-    if len(full.jobs) < 2:
+    rules = data.draw(st.booleans())
+    drawn = data.draw(datasets(max_workers=5, max_jobs=7, pins=False, rules=rules))
+    if len(drawn.jobs) < 2:
         return
-    target = full.jobs[-1]
+    # A new job is compiled alone: it follows no visit here.
+    target = replace(
+        drawn.jobs[-1], depends_on=None, min_gap=None, max_gap=None, link_worker=LinkWorker.ANY
+    )
+    full = replace(drawn, jobs=(*drawn.jobs[:-1], target))
     dataset = replace(full, jobs=full.jobs[:-1])
-    plan = dispatch(dataset, solver="greedy", time_limit=10.0).plan
+    plan = _first_plan(dataset, rules)
     index = build_index(dataset, plan, policy=full.settings.policy)
     column = new_job_column(index, target).column
     problem = compile_problem(full, policy=full.settings.policy, travel=plan.travel)
@@ -234,6 +289,10 @@ def test_a_new_jobs_column_is_what_compile_gives_it(data: st.DataObject) -> None
     assert np.array_equal(column.travel_out, problem.travel_job_job[:, j, :j])
     assert column.earliest == int(problem.job_earliest[j]) + offset
     assert column.latest == int(problem.job_latest[j]) + offset
+    due = -1 if problem.rules is None else int(problem.rules.job_due[j])
+    assert column.due == (-1 if due < 0 else due + offset)
+    back = way_home(problem)
+    assert np.array_equal(column.back, 0 * column.home if back is None else back[:, j])
 
 
 def test_a_linked_visit_is_offered_only_within_its_gap_after_the_visit_it_follows() -> None:

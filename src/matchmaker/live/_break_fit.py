@@ -20,7 +20,7 @@ from matchmaker.compile import Problem
 from matchmaker.live._index import JobColumn
 from matchmaker.solve import breaks_in_gaps
 
-__all__ = ["NEW", "has_breaks", "start_tries", "visit_breaks"]
+__all__ = ["NEW", "has_breaks", "hop", "start_tries", "visit_breaks", "way_back"]
 
 NEW = -1
 """The job of the column in a route, when it is not a job of the problem (a new order)."""
@@ -35,7 +35,7 @@ def _duration(problem: Problem, column: JobColumn, job: int) -> int:
     return column.duration if job == NEW else int(problem.job_duration[job])
 
 
-def _hop(problem: Problem, column: JobColumn, vehicle: int, origin: int | None, job: int) -> int:
+def hop(problem: Problem, column: JobColumn, vehicle: int, origin: int | None, job: int) -> int:
     """Minutes from ``origin`` (a job, ``None`` for home) to ``job`` on ``vehicle``."""
     mode = int(problem.vehicle_mode[vehicle])
     if job == NEW:
@@ -45,14 +45,13 @@ def _hop(problem: Problem, column: JobColumn, vehicle: int, origin: int | None, 
     return problem.travel(vehicle, origin, job)
 
 
-def _home(problem: Problem, column: JobColumn, vehicle: int, job: int) -> int:
-    """Minutes from the last job back home, when the policy plans the way home. A new
-    order's way back is taken as its way there (the compiled problem has no row for it)."""
+def way_back(problem: Problem, column: JobColumn, vehicle: int, job: int) -> int:
+    """Minutes from the last job back home, when the policy plans the way home."""
     rules = problem.rules
     if rules is None or rules.travel_job_home is None:
         return 0
     if job == NEW:
-        return int(column.home[vehicle])
+        return int(column.back[vehicle])
     return int(rules.travel_job_home[vehicle, job])
 
 
@@ -71,11 +70,11 @@ def visit_breaks(
     gaps: list[tuple[int, int, int]] = []
     ready, previous = int(problem.vehicle_start[vehicle]), None
     for job, start in visits:
-        gaps.append((ready, int(start), _hop(problem, column, vehicle, previous, job)))
+        gaps.append((ready, int(start), hop(problem, column, vehicle, previous, job)))
         ready, previous = int(start) + _duration(problem, column, job), job
     assert previous is not None
     gaps.append(
-        (ready, int(problem.vehicle_end[vehicle]), _home(problem, column, vehicle, previous))
+        (ready, int(problem.vehicle_end[vehicle]), way_back(problem, column, vehicle, previous))
     )
     return breaks_in_gaps(needs, gaps)
 
@@ -98,7 +97,7 @@ def start_tries(
     tries = {low}
     if rules is not None:
         job = NEW if column.index is None else column.index
-        travel = _hop(problem, column, vehicle, None if before < 0 else before, job)
+        travel = hop(problem, column, vehicle, None if before < 0 else before, job)
         for earliest, latest, minutes in rules.breaks_of(vehicle):
             tries.add(max(low, max(earliest, ready) + minutes, ready + travel + minutes))
             tries.add(max(low, latest + minutes))

@@ -33,8 +33,10 @@ __all__ = [
     "build_index",
     "gap_table",
     "job_column",
+    "lateness_cost",
     "routes_of",
     "schedule_of",
+    "way_home",
 ]
 
 NONE = np.int64(2**40)
@@ -55,6 +57,15 @@ def routes_of(schedule: Mapping[int, Sequence[tuple[int, int]]]) -> tuple[Route,
         for v, vs in sorted(schedule.items())
         if vs
     )
+
+
+def way_home(problem: Problem) -> Int64Array | None:
+    """``(V, J)`` minutes from each job back to the shift's home when the round counts the
+    way home (``policy.travel_home``), else ``None``."""
+    rules = problem.rules
+    if rules is None or rules.travel_job_home is None:
+        return None
+    return rules.travel_job_home.astype(np.int64)
 
 
 def schedule_of(problem: Problem, plan: Plan) -> Schedule:
@@ -126,13 +137,16 @@ class PlanIndex:
     def width(self) -> int:
         return int(self.job.shape[1])
 
+    def visits(self, vehicle: int) -> list[tuple[int, int]]:
+        """``vehicle``'s planned visits ``(job, start)`` in time order."""
+        n = int(self.length[vehicle])
+        return list(
+            zip(self.job[vehicle, :n].tolist(), self.start[vehicle, :n].tolist(), strict=True)
+        )
+
     def schedule(self) -> Schedule:
         """The planned visits per vehicle, as :func:`schedule_of` gives them."""
-        out: Schedule = {}
-        for v in np.flatnonzero(self.length).tolist():
-            n = int(self.length[v])
-            out[v] = list(zip(self.job[v, :n].tolist(), self.start[v, :n].tolist(), strict=True))
-        return out
+        return {v: self.visits(v) for v in np.flatnonzero(self.length).tolist()}
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -151,6 +165,9 @@ class GapFrame:
     """Push-forward bound of the job after (:data:`NONE` when there is none)."""
     skip: Int64Array
     """Travel from the job before to the job after (what a job in the gap replaces)."""
+    home_before: Int64Array
+    """In the last gap of a round counting the way home: travel from the job before back
+    home (what a job there replaces); 0 elsewhere."""
     valid: BoolArray
 
 
@@ -211,9 +228,14 @@ def index_of_schedule(
     # vectorised over vehicles).
     latest = np.zeros_like(start)
     bound_next = np.full(n_vehicles, NONE, dtype=np.int64)
+    back = way_home(problem)
     for i in range(width - 1, -1, -1):
         here = safe[:, i]
         own = np.minimum(problem.job_latest[here].astype(np.int64), shift_end - duration[here])
+        if back is not None:
+            # Only the last visit has to leave time to get home before the shift ends.
+            last = i + 1 == width or ~valid[:, i + 1]
+            own = np.where(last, own - back[np.arange(n_vehicles), here], own)
         if i + 1 < width:
             hop = travel[mode[:, 0], here, safe[:, i + 1]].astype(np.int64)
             chained = np.where(valid[:, i + 1], bound_next - duration[here] - hop, NONE)
@@ -268,6 +290,13 @@ def _gaps(
     after_latest = np.full((n_vehicles, width + 1), NONE, dtype=np.int64)
     after_latest[:, :width] = np.where(job >= 0, latest, NONE)
     skip = np.zeros((n_vehicles, width + 1), dtype=np.int64)
+    home_before = np.zeros((n_vehicles, width + 1), dtype=np.int64)
+    back = way_home(problem)
+    if back is not None and problem.n_jobs:
+        rows = np.arange(n_vehicles)[:, None]
+        home_before = np.where(
+            (after < 0) & (before >= 0), back[rows, np.maximum(before, 0)], 0
+        ).astype(np.int64)
     if problem.n_jobs:
         mode = problem.vehicle_mode.astype(np.int64)[:, None]
         between = problem.travel_job_job[mode, np.maximum(before, 0), np.maximum(after, 0)]
@@ -280,6 +309,7 @@ def _gaps(
         after_start=after_start,
         after_latest=after_latest,
         skip=skip,
+        home_before=home_before,
         valid=positions[None, :] <= length[:, None],
     )
 
@@ -299,10 +329,14 @@ class JobColumn:
     duration: int
     team: int
     penalty: int
+    due: int
+    """Soft latest start (``due_start``), -1 when none."""
     eligible: BoolArray
     """(V,) every pair-only rule and the shift fit hold."""
     home: Int64Array
     """(V,) minutes from the shift's home."""
+    back: Int64Array
+    """(V,) minutes back to the shift's home when the round counts the way home, else 0."""
     travel_in: Int64Array
     """(M, J) minutes from each planned job's place to this job's, by mode."""
     travel_out: Int64Array
@@ -323,6 +357,8 @@ def job_column(index: PlanIndex, j: int) -> JobColumn:
     eligible = problem.eligible[:, j].copy()
     if problem.pinned[:, j].any():
         eligible &= problem.pinned[:, j]
+    back = way_home(problem)
+    rules = problem.rules
     return JobColumn(
         job_id=problem.job_ids[j],
         index=j,
@@ -331,8 +367,10 @@ def job_column(index: PlanIndex, j: int) -> JobColumn:
         duration=int(problem.job_duration[j]),
         team=int(problem.job_team[j]),
         penalty=int(index.penalty[j]),
+        due=-1 if rules is None else int(rules.job_due[j]),
         eligible=eligible,
         home=problem.travel_home_job[:, j].astype(np.int64),
+        back=np.zeros(problem.n_vehicles, dtype=np.int64) if back is None else back[:, j],
         travel_in=problem.travel_job_job[:, :, j].astype(np.int64),
         travel_out=problem.travel_job_job[:, j, :].astype(np.int64),
         match=index.match[:, j],
@@ -346,8 +384,9 @@ class GapTable:
 
     Rows are ``vehicles``; ``low`` is the earliest start, ``high`` the latest start that
     moves nothing, ``push`` the latest start when later visits may be pushed (up to their
-    bounds); ``added`` the travel minutes the job adds and ``cost`` the objective increase
-    (travel and match cost).
+    bounds); ``added`` the travel minutes the job adds (the way home included, when it
+    counts) and ``cost`` the objective increase at ``low`` (travel, match and the job's own
+    lateness; :mod:`matchmaker.live._price` prices a candidate exactly).
     """
 
     vehicles: Int64Array
@@ -357,6 +396,14 @@ class GapTable:
     added: Int64Array
     cost: Int64Array
     valid: BoolArray
+
+
+def lateness_cost(policy: Policy, due: int, start: Int64Array) -> Int64Array:
+    """The lateness term of a job due at ``due`` (-1: none) starting at ``start``."""
+    if due < 0:
+        return np.zeros_like(start)
+    late: Int64Array = policy.lateness_cost_per_minute * np.maximum(start - due, 0)
+    return late
 
 
 def _lookup(table: Int64Array, mode: Int64Array, jobs: Int64Array) -> Int64Array:
@@ -386,13 +433,22 @@ def gap_table(index: PlanIndex, column: JobColumn, allowed: BoolArray | None = N
     )
     travel_out = np.where(after >= 0, _lookup(column.travel_out, mode, after), 0)
     duration = column.duration
-    last = np.minimum(problem.vehicle_end[vehicles].astype(np.int64) - duration, column.latest)
+    # In the last gap the job must also leave time for the way home, when it counts.
+    back = np.where(after < 0, column.back[vehicles][:, None], 0)
+    shift_end = problem.vehicle_end[vehicles].astype(np.int64)[:, None]
+    last = np.minimum(shift_end - duration - back, column.latest)
     low = np.maximum(g.ready[vehicles] + travel_in, column.earliest)
-    high = np.minimum(last[:, None], g.after_start[vehicles] - travel_out - duration)
-    push = np.minimum(last[:, None], g.after_latest[vehicles] - travel_out - duration)
-    added = travel_in + np.where(after >= 0, travel_out - g.skip[vehicles], 0)
+    high = np.minimum(last, g.after_start[vehicles] - travel_out - duration)
+    push = np.minimum(last, g.after_latest[vehicles] - travel_out - duration)
+    added = travel_in + np.where(
+        after >= 0, travel_out - g.skip[vehicles], back - g.home_before[vehicles]
+    )
     worker = problem.vehicle_worker[vehicles].astype(np.int64)
-    cost = index.policy.travel_cost_per_minute * added + column.match[worker][:, None]
+    cost = (
+        index.policy.travel_cost_per_minute * added
+        + column.match[worker][:, None]
+        + lateness_cost(index.policy, column.due, low)
+    )
     return GapTable(
         vehicles=vehicles,
         low=low,

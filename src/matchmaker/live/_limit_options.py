@@ -29,12 +29,11 @@ SEARCH_FACTOR = 4
 """How many more candidates to search when some may be left out for a limit."""
 
 
-def within_limits(
-    dataset: Dataset, plan: Plan, options: Sequence[Option], k: int
-) -> tuple[Option, ...]:
-    """The first ``k`` of ``options`` that, applied to ``plan``, keep every limit."""
-    kept: list[Option] = []
-    for option in options:
+def within_limits(dataset: Dataset, plan: Plan, options: Sequence[Option], k: int) -> list[int]:
+    """The positions in ``options`` of the first ``k`` that, applied to ``plan``, keep
+    every limit."""
+    kept: list[int] = []
+    for position, option in enumerate(options):
         applied = Plan(
             assignments=tuple(applied_rows(plan, option)),
             unassigned=(),
@@ -42,10 +41,10 @@ def within_limits(
             breaks=applied_breaks(dataset, plan, option),
         )
         if not verify_limits(dataset, applied):
-            kept.append(replace(option, rank=len(kept) + 1))
+            kept.append(position)
             if len(kept) == k:
                 break
-    return tuple(kept)
+    return kept
 
 
 def within_link(index: PlanIndex, column: JobColumn, job: Job) -> JobColumn:

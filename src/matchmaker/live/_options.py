@@ -78,8 +78,9 @@ class Move:
 class Option:
     """One way to serve a job, ranked from 1 (best).
 
-    ``objective_delta`` is the change of the plan's objective when the option is applied
-    (negative: better; serving a job that was not served removes its drop penalty);
+    ``objective_delta`` is the change of the plan's objective when the option is applied,
+    every term counted (negative: better; serving a job that was not served removes its
+    drop penalty, priced in the plan's round);
     ``travel_delta`` the change in travel minutes; ``match_score`` the (mean) score of the
     worker(s) for the job; ``components`` the points of each match-score component the job
     gains (the mean over a team).

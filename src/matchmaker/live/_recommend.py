@@ -37,7 +37,7 @@ from matchmaker.compile import (
     travel_matrices,
 )
 from matchmaker.live._break_fit import has_breaks
-from matchmaker.live._index import JobColumn, PlanIndex, build_index, job_column
+from matchmaker.live._index import JobColumn, PlanIndex, build_index, job_column, way_home
 from matchmaker.live._limit_options import SEARCH_FACTOR, within_limits, within_link
 from matchmaker.live._options import Move, Option, Placement, Recommendation, instant
 from matchmaker.live._search import Candidate, candidates
@@ -60,6 +60,7 @@ __all__ = [
     "NewJob",
     "existing_column",
     "new_job_column",
+    "ranked_options",
     "recommend",
     "recommend_in_index",
 ]
@@ -109,6 +110,7 @@ def new_job_column(index: PlanIndex, job: Job) -> NewJob:
         )
         point = coordinates([job.location])
         home = _home_minutes(index, point)
+        back = _home_minutes(index, point, back=True) if way_home(problem) is not None else None
         travel_in, travel_out = _job_travel(index, point)
     except DomainError as error:
         raise RequestError(f"job {job.job_id!r}: {error}") from None
@@ -140,8 +142,10 @@ def new_job_column(index: PlanIndex, job: Job) -> NewJob:
         duration=duration,
         team=job.workers_needed,
         penalty=int(penalty),
+        due=-1 if job.due_start is None else minutes_from(origin, job.due_start, round_up=False),
         eligible=eligible[:, 0].copy(),
         home=home,
+        back=np.zeros_like(home) if back is None else back,
         travel_in=travel_in,
         travel_out=travel_out,
         match=match.astype(np.int64),
@@ -155,16 +159,22 @@ def _travel_model(index: PlanIndex) -> TravelModel:
     return model if model is not None else HaversineTravel(index.dataset.settings.travel)
 
 
-def _home_minutes(index: PlanIndex, point: npt.NDArray[np.float64]) -> Int64Array:
-    """``(V,)`` minutes from each shift's home to ``point`` by its worker's mode."""
+def _home_minutes(
+    index: PlanIndex, point: npt.NDArray[np.float64], *, back: bool = False
+) -> Int64Array:
+    """``(V,)`` minutes from each shift's home to ``point`` (with ``back``, from ``point``
+    home) by its worker's mode."""
     problem = index.problem
     model = _travel_model(index)
     out = np.zeros(problem.n_vehicles, dtype=np.int64)
     for k, mode in enumerate(problem.modes):
         rows = np.flatnonzero(problem.vehicle_mode == k)
-        owners, back = np.unique(problem.vehicle_worker[rows], return_inverse=True)
+        owners, inverse = np.unique(problem.vehicle_worker[rows], return_inverse=True)
         homes = index.home_points[owners]
-        out[rows] = travel_matrices(model, homes, point, (mode,))[0][back, 0]
+        if back:
+            out[rows] = travel_matrices(model, point, homes, (mode,))[0][0, inverse]
+        else:
+            out[rows] = travel_matrices(model, homes, point, (mode,))[0][inverse, 0]
     return out
 
 
@@ -224,25 +234,15 @@ def recommend_in_index(
         raise RequestError("k must be at least 1")
     if max_moves < 0:
         raise RequestError("max_moves must be 0 or more")
-    # The limits look at the whole round: the plan's dataset, with the new job if any.
-    whole = (
-        index.dataset
-        if added is None
-        else replace(index.dataset, jobs=(*index.dataset.jobs, added))
-    )
-    limited = has_limits(whole)
-    wanted = k * SEARCH_FACTOR if limited else k
     job = added if added is not None else components_from.job(column.job_id)
     column = within_link(index, column, job)
-    found = candidates(index, column, k=wanted, max_moves=max_moves, allowed=allowed)
+    found, kept = ranked_options(
+        index, column, components_from, added=added, k=k, max_moves=max_moves, allowed=allowed
+    )
+    options = tuple(option for _, option in kept)
     eligible_workers = int(
         np.unique(index.problem.vehicle_worker[np.flatnonzero(column.eligible)]).size
     )
-    options = tuple(
-        _option(index, column, components_from, rank, c) for rank, c in enumerate(found, start=1)
-    )
-    if limited:
-        options = within_limits(whole, index.plan, options, k)
     note = ""
     leader = job.depends_on
     if not options:
@@ -274,6 +274,39 @@ def recommend_in_index(
         eligible_workers=eligible_workers,
         note=note,
     )
+
+
+def ranked_options(
+    index: PlanIndex,
+    column: JobColumn,
+    components_from: Dataset,
+    *,
+    added: Job | None = None,
+    k: int,
+    max_moves: int,
+    allowed: np.ndarray | None = None,
+) -> tuple[list[Candidate], list[tuple[Candidate, Option]]]:
+    """The places found for ``column``'s job, and the ``k`` best of them that keep the
+    limits across days, each with the option it makes.
+
+    ``column`` must already keep the job's link (:func:`within_link`).
+    """
+    # The limits look at the whole round: the plan's dataset, with the new job if any.
+    whole = (
+        index.dataset
+        if added is None
+        else replace(index.dataset, jobs=(*index.dataset.jobs, added))
+    )
+    limited = has_limits(whole)
+    wanted = k * SEARCH_FACTOR if limited else k
+    found = candidates(index, column, k=wanted, max_moves=max_moves, allowed=allowed)
+    options = [
+        _option(index, column, components_from, rank, c) for rank, c in enumerate(found, start=1)
+    ]
+    kept = within_limits(whole, index.plan, options, k) if limited else range(len(found))
+    return found, [
+        (found[i], replace(options[i], rank=rank)) for rank, i in enumerate(kept, start=1)
+    ]
 
 
 def _option(

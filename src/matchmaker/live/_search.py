@@ -10,9 +10,10 @@ Three kinds of candidate, all read from one :class:`~matchmaker.live._index.GapT
 
 Team jobs (``team > 1``) are inserted without moves: ``team`` distinct workers whose gaps
 all hold one common start (only the left ends of the start intervals can be the cheapest
-start, as in :mod:`matchmaker.solve._insertion`). Every candidate's cost is the objective's
-travel and match cost plus ``stability_cost_per_move`` per move; a handful of the cheapest
-per kind are expanded in Python, never all worker-job pairs.
+start, as in :mod:`matchmaker.solve._insertion`). The gap table ranks gaps by travel (the
+way home included when it counts), match cost and the job's lateness at the gap's earliest
+start; a handful of the cheapest per kind are expanded in Python, never all worker-job
+pairs, and each is then priced exactly (:func:`~matchmaker.live._candidate.priced`).
 
 **Breaks.** In a round with break rules a candidate is kept only when every shift it
 changes still holds its breaks (:mod:`matchmaker.live._break_fit`, the solver's own
@@ -26,13 +27,13 @@ expanded when breaks may leave some out).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
 
 from matchmaker.live._break_fit import NEW, has_breaks, start_tries, visit_breaks
+from matchmaker.live._candidate import Candidate, MovedVisit, priced
 from matchmaker.live._index import GapTable, JobColumn, PlanIndex, gap_table, job_column
 from matchmaker.solve import stability_cost
 
@@ -47,49 +48,6 @@ _EXPAND = 4
 """Cheapest candidates expanded per option wanted, per kind with moves."""
 _BREAK_FACTOR = 4
 """How many more teams to expand when breaks may leave some out."""
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class MovedVisit:
-    """A planned visit a candidate moves: from (vehicle, start) to (vehicle, start)."""
-
-    job: int
-    vehicle: int
-    start: int
-    new_vehicle: int
-    new_start: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class Candidate:
-    """One way to serve the job: ``members`` ``(vehicle, start)``, the visits it moves."""
-
-    members: tuple[tuple[int, int], ...]
-    cost: int
-    """Travel and match cost of the job and the moves, plus the stability cost."""
-    added_travel: int
-    moves: tuple[MovedVisit, ...] = field(default=())
-    breaks: tuple[tuple[int, int, int], ...] = field(default=())
-    """``(vehicle, start, minutes)`` of the breaks of every shift the candidate changes,
-    re-placed beside its new day (empty in a round without break rules)."""
-
-    def workers(self, index: PlanIndex) -> tuple[int, ...]:
-        return tuple(int(index.problem.vehicle_worker[v]) for v, _ in self.members)
-
-    def applied(
-        self, schedule: Mapping[int, Sequence[tuple[int, int]]], job: int
-    ) -> dict[int, list[tuple[int, int]]]:
-        """A copy of ``schedule`` with the moves made and ``job`` at the members, each
-        vehicle's visits in time order (as :func:`~matchmaker.live._index.routes_of` reads them)."""
-        after = {v: list(visits) for v, visits in schedule.items()}
-        for m in self.moves:
-            after[m.vehicle].remove((m.job, m.start))
-            after.setdefault(m.new_vehicle, []).append((m.job, m.new_start))
-        for vehicle, start in self.members:
-            after.setdefault(vehicle, []).append((job, start))
-        for visits in after.values():
-            visits.sort(key=lambda visit: visit[1])
-        return after
 
 
 def candidates(
@@ -112,11 +70,14 @@ def candidates(
         teams = _teams(index, table, column.team, _BREAK_FACTOR * k if check else k)
         if check:
             teams = [c for c in (fitted(index, column, t) for t in teams) if c is not None]
+        teams = [priced(index, column, t) for t in teams]
+        teams.sort(key=lambda c: c.cost)
         return teams[:k]
     found = _inserts_fitted(index, column, table, k) if check else _inserts(index, table)
     if max_moves > 0:
         found += _pushes(index, column, table, k, max_moves, check)
         found += _swaps(index, column, k, allowed, check)
+    found = [priced(index, column, c) for c in found]
     found.sort(key=lambda c: (c.cost, len(c.moves), c.members[0][1], c.members[0][0]))
     best: list[Candidate] = []
     seen: set[int] = set()
@@ -131,33 +92,14 @@ def candidates(
     return best
 
 
-def _day_after(
-    index: PlanIndex, job: int, candidate: Candidate, vehicle: int
-) -> list[tuple[int, int]]:
-    """``vehicle``'s visits once ``candidate`` is carried out (``job`` is the new one)."""
-    n = int(index.length[vehicle])
-    visits = list(
-        zip(index.job[vehicle, :n].tolist(), index.start[vehicle, :n].tolist(), strict=True)
-    )
-    for m in candidate.moves:
-        if m.vehicle == vehicle:
-            visits.remove((m.job, m.start))
-    visits += [(m.job, m.new_start) for m in candidate.moves if m.new_vehicle == vehicle]
-    visits += [(job, start) for v, start in candidate.members if v == vehicle]
-    visits.sort(key=lambda visit: visit[1])
-    return visits
-
-
 def fitted(index: PlanIndex, column: JobColumn, candidate: Candidate) -> Candidate | None:
     """``candidate`` with the re-placed breaks of every shift it changes, or ``None`` when
     one of them has no room left for its breaks."""
     job = NEW if column.index is None else column.index
-    touched = {v for v, _ in candidate.members}
-    touched |= {m.vehicle for m in candidate.moves} | {m.new_vehicle for m in candidate.moves}
     placed: list[tuple[int, int, int]] = []
-    for vehicle in sorted(touched):
+    for vehicle in candidate.vehicles():
         found = visit_breaks(
-            index.problem, column, vehicle, _day_after(index, job, candidate, vehicle)
+            index.problem, column, vehicle, candidate.day_after(index, job, vehicle)
         )
         if found is None:
             return None

@@ -27,8 +27,9 @@ from matchmaker.live._index import (
     job_column,
     routes_of,
 )
+from matchmaker.live._limit_options import within_link
 from matchmaker.live._options import Move
-from matchmaker.live._recommend import LIMITED, recommend_in_index
+from matchmaker.live._recommend import LIMITED, ranked_options
 from matchmaker.live._search import candidates
 from matchmaker.model import (
     Dataset,
@@ -146,14 +147,13 @@ def explain_worker(
             continue
         # The recommendation's options also keep the limits across days and the job's
         # link, which this search for places in the worker's day does not look at.
-        recommendation = recommend_in_index(
-            bare, column, dataset, k=50, max_moves=moves, allowed=allowed
-        )
-        option = next((o for o in recommendation.options if worker_id in o.worker_ids), None)
-        if option is None:
+        linked = within_link(bare, column, dataset.job(job_id))
+        _, kept = ranked_options(bare, linked, dataset, k=50, max_moves=moves, allowed=allowed)
+        chosen = next(((c, o) for c, o in kept if worker_id in o.worker_ids), None)
+        if chosen is None:
             limited = True
             continue
-        best = found[0]
+        best, option = chosen
         delta = _objective(bare, best.applied(without, j)) - before
         status: Status = "needs_moves" if best.moves else "can_take"
         said = "taking it from " + ", ".join(others) + ": " if others else ""

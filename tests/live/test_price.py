@@ -1,0 +1,66 @@
+"""A recommendation in a home-care round: every place leaves the worker time to get home
+when the way home counts, and options are ranked and priced by the whole objective (the
+way home, lateness after a due start) as the plan's objective changes once applied."""
+
+from __future__ import annotations
+
+from matchmaker.live import apply_option, build_index, recommend
+from matchmaker.live._index import routes_of
+from matchmaker.model import Dataset, DatasetSettings, Location, Policy, TimeWindow
+from matchmaker.plan import Plan, verify
+from matchmaker.solve import objective_terms
+from tests.clock import at
+from tests.rules.world import job, plan_of, shift, worker, world
+
+FAR = Location(lat=31.3000, lon=121.4700)
+"""About 8 km north of the workers' home: half an hour by car each way."""
+
+
+def _objective(dataset: Dataset, plan: Plan) -> int:
+    policy = dataset.settings.policy
+    index = build_index(dataset, plan, policy=policy)
+    return objective_terms(index.problem, routes_of(index.schedule()), policy).total
+
+
+def _settings(**policy: bool | int) -> DatasetSettings:
+    return DatasetSettings(policy=Policy(**policy))
+
+
+def test_a_place_that_leaves_no_time_to_get_home_is_not_offered() -> None:
+    """With the way home counted, a job far away ending ten minutes before W1's shift ends
+    is not offered to W1 (half an hour from home), only to W2, whose shift ends later."""
+    dataset = world(
+        workers=[worker("W1", shifts=(shift(8, 12),)), worker("W2", shifts=(shift(8, 14),))],
+        jobs=[job("N", location=FAR, window=TimeWindow(start=at(10, 50), end=at(11)))],
+        settings=_settings(travel_home=True),
+    )
+    plan = plan_of(dataset)
+    recommendation = recommend(dataset, plan, "N", k=5)
+    assert [o.worker_ids for o in recommendation.options] == [("W2",)]
+    applied = apply_option(recommendation, plan, recommendation.options[0], policy=Policy())
+    assert verify(dataset, applied) == []
+
+
+def test_a_later_start_is_priced_with_its_lateness_and_ranked_after_an_on_time_one() -> None:
+    """N is due at 09:00. W1, near, is busy until 10:00; W2 lives farther away but is free.
+    At 5 a minute late, W2's on-time place ranks first, and each option's objective change
+    is the plan's once applied (W1's counts an hour of lateness)."""
+    far_home = Location(lat=31.2600, lon=121.4700)
+    dataset = world(
+        workers=[worker("W1"), worker("W2", home=far_home)],
+        jobs=[
+            job("J1", window=TimeWindow(start=at(9), end=at(9))),
+            job("N", window=TimeWindow(start=at(9), end=at(11)), due_start=at(9)),
+        ],
+        settings=_settings(lateness_cost_per_minute=5),
+    )
+    plan = plan_of(dataset, ("J1", "W1", at(9)))
+    before = _objective(dataset, plan)
+    recommendation = recommend(dataset, plan, "N", k=5)
+    assert [o.worker_ids for o in recommendation.options] == [("W2",), ("W1",)]
+    for option in recommendation.options:
+        applied = apply_option(recommendation, plan, option, policy=dataset.settings.policy)
+        assert verify(dataset, applied) == []
+        assert _objective(dataset, applied) - before == option.objective_delta
+    w1 = recommendation.options[1]
+    assert w1.assignments[0].start >= at(10)
