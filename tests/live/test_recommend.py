@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 from matchmaker.live import apply_option, build_index, recommend
 from matchmaker.live._index import routes_of, way_home
-from matchmaker.model import Dataset, LinkWorker, RequestError, TimeWindow
+from matchmaker.model import Dataset, RequestError, TimeWindow
 from matchmaker.plan import Plan, ReasonCode, UnassignedJob, dispatch, has_limits, verify
 from matchmaker.solve import ObjectiveTerms, objective_terms
 from tests.clock import at
-from tests.rules.world import followed, job, worker, world
+from tests.rules.world import followed, job, plan_of, worker, world
 
 _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
@@ -112,10 +112,11 @@ def test_every_option_applied_to_a_random_plan_passes_verify(
 @settings(max_examples=40, deadline=None, suppress_health_check=_SLOW)
 @given(data=st.data())
 def test_a_new_job_gets_options_that_verify(data: st.DataObject) -> None:
-    """A job not in the dataset (an order that came later) is compiled on its own; its
-    options verify on the round with the job added, and each changes the cost of the served
-    jobs by exactly its delta plus the job's drop penalty (which is priced in the plan's
-    round: a due start the round did not have may change the serve value)."""
+    """A job not in the dataset (an order that came later, perhaps following a planned
+    visit) is compiled on its own; its options verify on the round with the job added, and
+    each changes the cost of the served jobs by exactly its delta plus the job's drop
+    penalty (which is priced in the plan's round: a due start the round did not have may
+    change the serve value)."""
     from matchmaker.live._recommend import new_job_column
     from tests.strategies import datasets
 
@@ -134,20 +135,22 @@ def test_a_new_job_gets_options_that_verify(data: st.DataObject) -> None:
     dataset = replace(full, jobs=tuple(j for j in full.jobs if j.job_id != target))
     smaller = replace(plan, assignments=tuple(a for a in plan.assignments if a.job_id != target))
     assert verify(dataset, smaller) == []
-    # A new job is compiled alone: it follows no visit here.
-    new = replace(
-        full.job(target), depends_on=None, min_gap=None, max_gap=None, link_worker=LinkWorker.ANY
-    )
+    new = full.job(target)
     policy = full.settings.policy
     recommendation = recommend(dataset, smaller, new, k=3, policy=policy)
     # As above: with a rest or days-in-a-row limit the old place may not be found again.
-    assert recommendation.options or has_limits(full), recommendation.note
+    # A visit following one its plan leaves out has no place; the note says so.
+    served = {a.job_id for a in smaller.assignments}
+    if new.depends_on is not None and new.depends_on not in served:
+        assert not recommendation.options and new.depends_on in recommendation.note
+    else:
+        assert recommendation.options or has_limits(full), recommendation.note
     penalty = new_job_column(build_index(dataset, smaller, policy=policy), new).column.penalty
-    served = _served_cost(recommendation.dataset, smaller)
+    cost = _served_cost(recommendation.dataset, smaller)
     for option in recommendation.options:
         applied = apply_option(recommendation, smaller, option, policy=policy)
         assert verify(recommendation.dataset, applied) == []
-        assert _served_cost(recommendation.dataset, applied) - served == (
+        assert _served_cost(recommendation.dataset, applied) - cost == (
             option.objective_delta + penalty
         )
 
@@ -267,14 +270,10 @@ def test_a_new_jobs_column_is_what_compile_gives_it(data: st.DataObject) -> None
     from tests.strategies import datasets
 
     rules = data.draw(st.booleans())
-    drawn = data.draw(datasets(max_workers=5, max_jobs=7, pins=False, rules=rules))
-    if len(drawn.jobs) < 2:
+    full = data.draw(datasets(max_workers=5, max_jobs=7, pins=False, rules=rules))
+    if len(full.jobs) < 2:
         return
-    # A new job is compiled alone: it follows no visit here.
-    target = replace(
-        drawn.jobs[-1], depends_on=None, min_gap=None, max_gap=None, link_worker=LinkWorker.ANY
-    )
-    full = replace(drawn, jobs=(*drawn.jobs[:-1], target))
+    target = full.jobs[-1]
     dataset = replace(full, jobs=full.jobs[:-1])
     plan = _first_plan(dataset, rules)
     index = build_index(dataset, plan, policy=full.settings.policy)
@@ -315,3 +314,23 @@ def test_a_linked_visit_is_offered_only_within_its_gap_after_the_visit_it_follow
     assert _check_options(dataset, _without(served.plan, "F"), "F", max_moves=0) > 0
     options = recommend(dataset, _without(served.plan, "F"), "F", k=5).options
     assert all(at(11) <= o.assignments[0].start <= at(12) for o in options)
+
+
+def test_a_new_visit_may_follow_a_planned_one() -> None:
+    """A new order F following the planned visit A by 2 to 3 hours (a partner visit booked
+    later) gets options from 11:00 to 12:00 after A at 09:00, which verify on the round with
+    F added; before, compiling F alone refused its link to A."""
+    leader, follower = followed(
+        job("A", window=TimeWindow(start=at(9), end=at(9))),
+        TimeWindow(start=at(9), end=at(16)),
+        120,
+        180,
+    )
+    dataset = world(workers=[worker("W1"), worker("W2")], jobs=[leader])
+    plan = plan_of(dataset, ("A", "W1", at(9)))
+    recommendation = recommend(dataset, plan, follower, k=3)
+    assert {o.worker_ids for o in recommendation.options} == {("W1",), ("W2",)}
+    for option in recommendation.options:
+        assert at(11) <= option.assignments[0].start <= at(12)
+        applied = apply_option(recommendation, plan, option, policy=dataset.settings.policy)
+        assert verify(recommendation.dataset, applied) == []

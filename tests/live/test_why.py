@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from matchmaker.live import explain_worker, recommend
 from matchmaker.model import Dataset, Gender, Location, TimeWindow
-from matchmaker.plan import dispatch
+from matchmaker.plan import dispatch, verify
 from tests.clock import at
 from tests.rules.world import job, plan_of, shift, worker, world
 
@@ -88,3 +88,29 @@ def test_the_objective_change_counts_the_worker_s_day_in_time_order() -> None:
     (option,) = recommend(dataset, plan, "J1", policy=policy).options
     assert verdict.status == "can_take"
     assert verdict.objective_delta == option.objective_delta
+
+
+def test_a_drop_that_still_breaks_a_limit_across_days_is_not_advised() -> None:
+    """W1 serves J3 today at 09:00 and J2 tomorrow, an hour each, and may work 150 minutes
+    a week; J1 (two hours at 09:00 today) fits only in J3's place. Dropping J3 leaves
+    J2 + J1 = 180 minutes, over the limit: the verdict says a limit keeps W1 out instead of
+    advising the drop. At 180 minutes a week the drop is advised, and the plan it names
+    (J3 dropped, J1 given to W1) verifies."""
+    two_days = (shift(8, 18), shift(8, 18, day=1))
+    nine = TimeWindow(start=at(9), end=at(9))
+    jobs = [
+        job("J1", window=nine, duration_minutes=120),
+        job("J2", window=TimeWindow(start=at(9, day=1), end=at(11, day=1))),
+        job("J3", window=nine),
+    ]
+    for week, status in ((150, "no_room"), (180, "must_drop")):
+        dataset = world(workers=[worker("W1", shifts=two_days, max_week_minutes=week)], jobs=jobs)
+        plan = plan_of(dataset, ("J3", "W1", at(9)), ("J2", "W1", at(9, day=1)))
+        verdict = explain_worker(dataset, plan, "J1", "W1", policy=dataset.settings.policy)
+        assert verdict.status == status, verdict.detail
+        if status == "no_room":
+            assert "max_week_minutes" in verdict.detail and verdict.objective_delta is None
+        else:
+            assert verdict.drops == ("J3",)
+            advised = plan_of(dataset, ("J1", "W1", at(9)), ("J2", "W1", at(9, day=1)))
+            assert verify(dataset, advised) == []

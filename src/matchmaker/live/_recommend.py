@@ -45,6 +45,7 @@ from matchmaker.model import (
     Dataset,
     DomainError,
     Job,
+    LinkWorker,
     Policy,
     RequestError,
     UnknownJobError,
@@ -101,11 +102,21 @@ def new_job_column(index: PlanIndex, job: Job) -> NewJob:
             f"job {job.job_id!r}: customer {job.customer_id!r} is not in the plan's dataset"
         )
     problem = index.problem
+    # A visit following a planned one is compiled beside it (so that the link names a job
+    # of the data, and not the leader's own link); the new job's column is the first.
+    jobs: tuple[Job, ...] = (job,)
+    if job.depends_on is not None and dataset.has_job(job.depends_on):
+        leader = dataset.job(job.depends_on)
+        unlinked = replace(
+            leader, depends_on=None, min_gap=None, max_gap=None, link_worker=LinkWorker.ANY
+        )
+        jobs += (unlinked,)
+    customers = {c.customer_id: c for j in jobs if (c := dataset.customer(j.customer_id))}
     try:
         alone = Dataset(
             workers=dataset.workers,
-            jobs=(job,),
-            customers=() if customer is None else (customer,),
+            jobs=jobs,
+            customers=tuple(customers.values()),
             settings=dataset.settings,
         )
         point = coordinates([job.location])
@@ -118,7 +129,7 @@ def new_job_column(index: PlanIndex, job: Job) -> NewJob:
     earliest = minutes_from(origin, job.earliest_start, round_up=True)
     latest = minutes_from(origin, job.latest_start, round_up=False)
     duration = job.duration_minutes
-    pair_bits = pair_reasons(encode_pairs(alone, zone=local_zone(dataset)))
+    pair_bits = pair_reasons(encode_pairs(alone, zone=local_zone(dataset)))[:, :1]
     fit = rule_shift_fit(
         vehicle_start=problem.vehicle_start,
         vehicle_end=problem.vehicle_end,
@@ -129,7 +140,7 @@ def new_job_column(index: PlanIndex, job: Job) -> NewJob:
     )
     pinned = np.zeros((problem.n_vehicles, 1), dtype=np.bool_)
     eligible = eligible_matrix(pair_bits, problem.vehicle_worker, fit.fits, pinned)
-    score = match_scores(alone, policy=index.policy)
+    score = match_scores(alone, policy=index.policy)[:, :1]
     score[~any_per_worker(eligible, problem.vehicle_worker, problem.n_workers)] = 0.0
     weights = priority_weights(problem, index.policy)
     penalty = serve_value(problem, index.policy) * weights[job.priority] * job.workers_needed

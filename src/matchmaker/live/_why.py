@@ -256,20 +256,27 @@ def _drops(
             else:
                 kept.append((k, s))
         after[v] = kept
-    cleared = index_of_schedule(dataset, plan, policy, problem, after)
-    found = [
-        c
-        for c in candidates(cleared, job_column(cleared, j), k=50, allowed=allowed)
-        if w in c.workers(cleared)
-    ]
-    if not found or not dropped:
+    # The limits across days are checked against the plan without the dropped jobs.
+    gone = set(dropped)
+    rest = replace(plan, assignments=tuple(a for a in plan.assignments if a.job_id not in gone))
+    cleared = index_of_schedule(dataset, rest, policy, problem, after)
+    column = within_link(cleared, job_column(cleared, j), dataset.job(job_id))
+    found, offered = ranked_options(cleared, column, dataset, k=50, max_moves=0, allowed=allowed)
+    best = next((c for c, option in offered if worker_id in option.worker_ids), None)
+    if best is None or not dropped:
+        limited = any(w in c.workers(cleared) for c in found)
         return WorkerVerdict(
             job_id=job_id,
             worker_id=worker_id,
             status="no_room",
-            detail="eligible, but their day has no room for it even without the jobs around it",
+            detail="eligible, but "
+            + (
+                f"even without the jobs around it {LIMITED}"
+                if limited and dropped
+                else "their day has no room for it even without the jobs around it"
+            ),
         )
-    delta = _objective(cleared, found[0].applied(after, j)) - before
+    delta = _objective(cleared, best.applied(after, j)) - before
     return WorkerVerdict(
         job_id=job_id,
         worker_id=worker_id,
