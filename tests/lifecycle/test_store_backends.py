@@ -120,6 +120,21 @@ def test_a_failed_command_writes_nothing(any_store: SqlStore) -> None:
     assert (any_store.count(), ops.ledger().snapshot()) == before
 
 
+def test_a_writer_waits_for_the_lock_at_most_its_timeout(store_location: str) -> None:
+    """Another writer holds the write lock (a plan checked under it) longer than this one
+    waits: on both backends it gets a ConcurrencyError saying to run it again, and writes
+    nothing (PostgreSQL's writers once waited for the lock without end)."""
+    with open_store(store_location) as holder, open_store(store_location, timeout=0.2) as late:
+        holder.append(world())
+        before = holder.count()
+        busy = pytest.raises(ConcurrencyError, match=r"another writer held the store .* 0\.2 s")
+        with holder.transaction(), busy:
+            late.append([visit("V1")])
+        assert late.count() == before
+        late.append([visit("V1")])  # the lock is free again: the same write goes through
+        assert holder.count() == before + 1
+
+
 def test_stale_writer_gets_a_concurrency_error(store_location: str) -> None:
     """A writer acting on an old version fails clearly; the other writer's event stays."""
     with open_store(store_location) as first, open_store(store_location) as second:

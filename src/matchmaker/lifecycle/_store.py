@@ -47,8 +47,9 @@ from matchmaker.lifecycle._store_sql import (
     StoreError,
     Transaction,
     not_a_store,
+    store_busy,
 )
-from matchmaker.model import ConcurrencyError, LifecycleError
+from matchmaker.model import LifecycleError
 
 __all__ = ["SCHEMA_VERSION", "EventStore", "StoreError", "Transaction", "open_store"]
 
@@ -90,14 +91,15 @@ def is_postgres_url(location: str | Path) -> bool:
     return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
 
 
-def open_store(location: str | Path, *, durable: bool = True) -> SqlStore:
+def open_store(location: str | Path, *, durable: bool = True, timeout: float = 30.0) -> SqlStore:
     """The event store at ``location``: a ``postgresql://user@host:port/dbname`` URL opens
-    the PostgreSQL store (extra ``postgres``), anything else is an SQLite file."""
+    the PostgreSQL store (extra ``postgres``), anything else is an SQLite file. A writer
+    waits at most ``timeout`` seconds for another to finish."""
     if is_postgres_url(location):
         from matchmaker.lifecycle._store_pg import PostgresStore
 
-        return PostgresStore(str(location))
-    return EventStore(location, durable=durable)
+        return PostgresStore(str(location), timeout=timeout)
+    return EventStore(location, durable=durable, timeout=timeout)
 
 
 class EventStore(SqlStore):
@@ -161,12 +163,7 @@ class EventStore(SqlStore):
         except sqlite3.OperationalError as error:
             if "locked" not in str(error):
                 raise
-            # Busy, not broken: another writer held the store past our wait (a plan's
-            # check can hold it for seconds, docs/ops.md).
-            raise ConcurrencyError(
-                f"{self.path}: another writer held the store for more than "
-                f"{self._timeout:g} s; nothing was written, run it again"
-            ) from None
+            raise store_busy(self.path, self._timeout) from None
 
     def _begin_read(self) -> None:
         # A deferred transaction: in WAL mode its first read fixes the snapshot it sees.

@@ -9,7 +9,8 @@ says otherwise), created on first use, so a company database keeps its own table
 - ``meta`` and the read models (:mod:`matchmaker.lifecycle._readmodel`).
 
 A write transaction takes ``LOCK TABLE events IN EXCLUSIVE MODE`` before it reads: writers
-queue one after the other (as SQLite's ``BEGIN IMMEDIATE`` makes them), readers never wait.
+queue one after the other (as SQLite's ``BEGIN IMMEDIATE`` makes them), readers never wait;
+a writer kept waiting past its timeout (30 s) gets a ``ConcurrencyError`` ("run it again").
 What a command decides on is what it appends to; optimistic concurrency
 (``expected_version``) and the unique key guard against a writer that read earlier.
 """
@@ -26,6 +27,7 @@ from matchmaker.lifecycle._store_sql import (
     SCHEMA_VERSION,
     SqlStore,
     not_a_store,
+    store_busy,
 )
 from matchmaker.model import LifecycleError
 
@@ -85,10 +87,12 @@ class PostgresStore(SqlStore):
     """Append-only events in a PostgreSQL database (one connection; open one per thread
     or process)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
         psycopg = _psycopg()
         self.url = url
         self.path = redact_url(url)
+        self._timeout = timeout
+        self._lock_wait_over = psycopg.errors.LockNotAvailable
         self.integrity_errors = (psycopg.errors.UniqueViolation,)
         try:
             self._connection = psycopg.connect(url, autocommit=True)
@@ -162,8 +166,14 @@ class PostgresStore(SqlStore):
     def _begin(self) -> None:
         self._cursor.execute("BEGIN")
         try:
-            # Writers queue here, before they read anything (readers are not blocked).
+            # Writers queue here, before they read anything (readers are not blocked), for
+            # at most the timeout, as SQLite's writers do.
+            milliseconds = max(1, round(self._timeout * 1000))
+            self._cursor.execute(f"SET LOCAL lock_timeout = {milliseconds}")
             self._cursor.execute("LOCK TABLE events IN EXCLUSIVE MODE")
+        except self._lock_wait_over:
+            self._cursor.execute("ROLLBACK")
+            raise store_busy(self.path, self._timeout) from None
         except BaseException:
             self._cursor.execute("ROLLBACK")
             raise

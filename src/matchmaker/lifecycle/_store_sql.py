@@ -45,6 +45,15 @@ def not_a_store(path: str, reason: str) -> StoreError:
     return StoreError(f"{path} is not a matchmaker store: {reason}")
 
 
+def store_busy(path: str, timeout: float) -> ConcurrencyError:
+    """Busy, not broken: another writer held the store past this writer's wait (a plan's
+    check can hold it for seconds, docs/ops.md)."""
+    return ConcurrencyError(
+        f"{path}: another writer held the store for more than {timeout:g} s; "
+        "nothing was written, run it again"
+    )
+
+
 def row_to_event(path: str, row: Sequence[object]) -> StoredEvent:
     position, _etype, entity_id, seq, kind, time, actor, payload, recorded_at = row
     try:
