@@ -31,6 +31,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from matchmaker.io import CellError, check_frames, dataset_to_frames, parse_datetime
+from matchmaker.live._way_home import WayHome
 from matchmaker.model import Dataset, DatasetError, Issue, Job, Shift, add_minutes, utc
 
 __all__ = [
@@ -288,6 +289,7 @@ def apply_changes(
     dataset: Dataset,
     changes: Sequence[Change],
     visits: Mapping[str, Sequence[tuple[str, datetime, datetime]]],
+    way_home: WayHome | None = None,
 ) -> ChangedRound:
     """``dataset`` after ``changes``.
 
@@ -299,8 +301,11 @@ def apply_changes(
     when it then runs past its worker's shift, the shift (the worker is still there; into
     the next shift, the two become one), and a work-minute limit by as much.
     A declined job excludes the worker, and a job pinned to a worker who is away at its
-    start is no longer pinned to them (both drop only that worker's pin).
+    start is no longer pinned to them (both drop only that worker's pin). With ``way_home``
+    (the policy counts it) a stretched or cut shift also covers the way home from the visit
+    that sets its end.
     """
+
     jobs = {job.job_id: job for job in dataset.jobs}
     workers = {worker.worker_id: worker for worker in dataset.workers}
     cancelled: dict[str, Change] = {}
@@ -308,6 +313,12 @@ def apply_changes(
     unavailable: dict[str, list[Change]] = {}
     overrun: dict[str, Change] = {}
     added: dict[str, Change] = {}
+
+    def home(worker_id: str, job_id: str) -> int:
+        if way_home is None or job_id not in jobs:
+            return 0
+        return way_home(workers[worker_id], jobs[job_id])
+
     for change in changes:
         if change.kind == "job_added" and change.job is not None:
             jobs[change.job_id] = change.job
@@ -336,7 +347,8 @@ def apply_changes(
                 for job_id, start, _ in theirs:
                     if job_id == change.job_id:
                         worker = workers[worker_id]
-                        stretched = _stretch(worker.shifts, start, add_minutes(start, longer))
+                        end = add_minutes(start, longer + home(worker_id, job_id))
+                        stretched = _stretch(worker.shifts, start, end)
                         limit = worker.max_work_minutes
                         if limit is not None:
                             limit += change.minutes  # the work is done: over the limit
@@ -350,7 +362,12 @@ def apply_changes(
             spans = [
                 (
                     start,
-                    add_minutes(start, jobs[job_id].duration_minutes) if job_id in jobs else end,
+                    add_minutes(
+                        start,
+                        jobs[job_id].duration_minutes + home(change.worker_id, job_id),
+                    )
+                    if job_id in jobs
+                    else end,
                 )
                 for job_id, start, end in visits.get(change.worker_id, ())
             ]

@@ -61,6 +61,7 @@ from matchmaker.live._keep import frozen_jobs, not_before, previous_visits, repl
 from matchmaker.live._keep_breaks import hold_breaks, taken_breaks
 from matchmaker.live._limit_options import within_link
 from matchmaker.live._search import candidates
+from matchmaker.live._way_home import way_home_minutes
 from matchmaker.model import Dataset, Policy, add_minutes, minutes_from
 from matchmaker.plan import Break, Plan, Violation, build_plan, verify
 from matchmaker.solve import (
@@ -131,7 +132,8 @@ def replan(
     visits: dict[str, list[tuple[str, datetime, datetime]]] = defaultdict(list)
     for a in previous.assignments:
         visits[a.worker_id].append((a.job_id, a.start, a.end))
-    changed = apply_changes(dataset, changes, visits)
+    way_home = way_home_minutes(dataset, chosen, previous.travel)
+    changed = apply_changes(dataset, changes, visits, way_home)
     round_ = changed.dataset
     problem = compile_problem(round_, policy=chosen, travel=previous.travel)
 
