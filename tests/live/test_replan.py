@@ -67,14 +67,19 @@ def _changes(draw: st.DrawFn, dataset: Dataset, plan: Plan) -> list[Change]:
 def test_frozen_jobs_stay_moves_keep_the_budget_and_the_plan_verifies(
     data: st.DataObject, budget: int
 ) -> None:
-    """Random rounds, random changes, a random freeze time: jobs starting before it that no
-    change hit keep worker and start (an overrun may hit the visits after it on its
-    workers); at most ``budget`` jobs no change hit move; the new plan passes verify on the
-    changed round."""
+    """Random rounds (with home-care rules or not), random changes, a random freeze time:
+    jobs starting before it that no change hit keep worker and start (an overrun may hit
+    the visits after it on its workers); at most ``budget`` jobs no change hit move; the new
+    plan passes verify on the changed round. (With the way home counted, an overrun to the
+    end of a shift once left no time to get home, and the solver stopped with an internal
+    error placing that visit: tests/live/test_replan_rules.py.)"""
     from tests.strategies import datasets
 
-    dataset = data.draw(datasets(max_workers=5, max_jobs=7))
-    plan = dispatch(dataset, solver="greedy", time_limit=10.0).plan
+    # Home-care rules need the routing solver (greedy refuses them).
+    rules = data.draw(st.booleans())
+    dataset = data.draw(datasets(max_workers=5, max_jobs=7, rules=rules))
+    solver = "routing" if rules else "greedy"
+    plan = dispatch(dataset, solver=solver, time_limit=0.3 if rules else 10.0, seed=0).plan
     changes = data.draw(_changes(dataset, plan))
     starts = sorted({a.start for a in plan.assignments}, key=utc)
     freeze = data.draw(st.sampled_from([None, *starts]))
@@ -84,8 +89,8 @@ def test_frozen_jobs_stay_moves_keep_the_budget_and_the_plan_verifies(
         changes,
         max_moves=budget,
         freeze_before=freeze,
-        time_limit=3.0,
-        solver="greedy",
+        time_limit=0.5 if rules else 3.0,
+        solver=solver,
     )
     assert result.violations == (), (
         [str(v.rule) + ": " + v.message for v in result.violations],
