@@ -64,3 +64,30 @@ def test_a_later_start_is_priced_with_its_lateness_and_ranked_after_an_on_time_o
         assert _objective(dataset, applied) - before == option.objective_delta
     w1 = recommendation.options[1]
     assert w1.assignments[0].start >= at(10)
+
+
+def test_with_a_balance_weight_the_busiest_shift_is_priced() -> None:
+    """With a cost on the busiest shift's work, giving N to W1 (already the busiest, two
+    hours) costs its hour of work as well, giving it to idle W2 does not: each option's
+    objective change is the plan's once applied, and W2 ranks first."""
+    dataset = world(
+        workers=[worker("W1"), worker("W2")],
+        jobs=[
+            job("J1", window=TimeWindow(start=at(9), end=at(9))),
+            job("J2", window=TimeWindow(start=at(10), end=at(10))),
+            job("N", window=TimeWindow(start=at(13), end=at(13))),
+        ],
+        settings=_settings(balance_cost_per_minute=5),
+    )
+    plan = plan_of(dataset, ("J1", "W1", at(9)), ("J2", "W1", at(10)))
+    before = _objective(dataset, plan)
+    recommendation = recommend(dataset, plan, "N", k=5)
+    assert [o.worker_ids for o in recommendation.options] == [("W2",), ("W1",)]
+    deltas = []
+    for option in recommendation.options:
+        applied = apply_option(recommendation, plan, option, policy=dataset.settings.policy)
+        assert verify(dataset, applied) == []
+        assert _objective(dataset, applied) - before == option.objective_delta
+        deltas.append(option.objective_delta)
+    # The hour of work at 5 a minute, less W2's trip from home (well under an hour).
+    assert deltas[1] - deltas[0] >= 5 * 60 - 60
