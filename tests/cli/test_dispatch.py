@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -204,6 +205,27 @@ def test_verify_catches_a_hand_broken_plan(dataset_dir: Path, plan_dir: Path) ->
     result = runner.invoke(app, ["verify", str(dataset_dir), str(plan_dir)])
     assert result.exit_code == 1
     assert "start_in_window" in result.stdout
+
+
+def test_verify_takes_the_plan_folder_alone(dataset_dir: Path, plan_dir: Path) -> None:
+    """Given only the plan folder, verify checks it against its own input/ copy: clean,
+    exit 0; broken by hand, exit 1 naming the rule; a folder without input/ is invalid
+    input (exit 2) saying to give the dataset folder; three folders are a usage error."""
+    clean = runner.invoke(app, ["verify", str(plan_dir)])
+    assert clean.exit_code == 0, clean.output
+    assert "Plan is valid" in clean.stdout
+    path = plan_dir / "assignments.csv"
+    text = path.read_text(encoding="utf-8")
+    broken = text.replace("T09:00:00+08:00,2026-12-01T10:00", "T07:00:00+08:00,2026-12-01T08:00", 1)
+    assert broken != text
+    path.write_text(broken, encoding="utf-8")
+    result = runner.invoke(app, ["verify", str(plan_dir)])
+    assert result.exit_code == 1 and "start_in_window" in result.stdout
+    shutil.rmtree(plan_dir / "input")
+    result = runner.invoke(app, ["verify", str(plan_dir)])
+    assert result.exit_code == 2 and "verify DATASET PLAN" in result.stderr
+    result = runner.invoke(app, ["verify", str(dataset_dir), str(plan_dir), str(plan_dir)])
+    assert result.exit_code == 2
 
 
 def test_verify_exits_2_on_an_unreadable_plan(dataset_dir: Path, tmp_path: Path) -> None:

@@ -317,8 +317,15 @@ def dispatch_command(
 
 
 def verify_command(
-    dataset: Annotated[Path, typer.Argument(help="Dataset folder the plan is for.")],
-    plan: Annotated[Path, typer.Argument(help="Plan folder (needs assignments.csv).")],
+    folders: Annotated[
+        list[Path],
+        typer.Argument(
+            help="The plan folder (needs assignments.csv), checked against its own input/ "
+            "copy; or the dataset folder the plan is for, then the plan folder.",
+            metavar="[DATASET] PLAN",
+            show_default=False,
+        ),
+    ],
     redact: Annotated[
         bool, typer.Option("--redact", help="Name workers by id only in the messages.")
     ] = False,
@@ -332,9 +339,12 @@ def verify_command(
     Travel is judged with the model the plan records, unless --travel-matrix or
     --travel-engine names another; a plan without a record uses the dataset's own.
     """
+    if len(folders) > 2:
+        raise typer.BadParameter("give the plan folder, or the dataset folder and the plan folder")
+    dataset, plan = (None, folders[0]) if len(folders) == 1 else (folders[0], folders[1])
     with user_errors():
-        data = load_dataset(dataset)
         with _invalid_plan():
+            data = load_plan_input(plan) if dataset is None else load_dataset(dataset)
             read = read_plan(plan)
         travel = travel_for(
             data,

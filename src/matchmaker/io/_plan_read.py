@@ -382,7 +382,8 @@ def load_plan_input(folder: Path) -> Dataset:
     if not source.is_dir():
         raise PlanError(
             f"{folder}: no input/ folder; only plans written by matchmaker dispatch carry "
-            "their dataset (give the dataset folder with --dataset)"
+            "their dataset (give the dataset folder too: explain --dataset DIR, "
+            "verify DATASET PLAN)"
         )
     issues: list[Issue] = []
     expected = _read_json(folder / PLAN_MARKER, issues).get("input_sha256")
