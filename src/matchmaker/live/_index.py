@@ -59,13 +59,13 @@ def routes_of(schedule: Mapping[int, Sequence[tuple[int, int]]]) -> tuple[Route,
     )
 
 
-def way_home(problem: Problem) -> Int64Array | None:
+def way_home(problem: Problem) -> npt.NDArray[np.int32] | None:
     """``(V, J)`` minutes from each job back to the shift's home when the round counts the
-    way home (``policy.travel_home``), else ``None``."""
+    way home (``policy.travel_home``), else ``None`` (the compiled array, not a copy)."""
     rules = problem.rules
     if rules is None or rules.travel_job_home is None:
         return None
-    return rules.travel_job_home.astype(np.int64)
+    return rules.travel_job_home
 
 
 def schedule_of(problem: Problem, plan: Plan) -> Schedule:
@@ -235,7 +235,7 @@ def index_of_schedule(
         if back is not None:
             # Only the last visit has to leave time to get home before the shift ends.
             last = i + 1 == width or ~valid[:, i + 1]
-            own = np.where(last, own - back[np.arange(n_vehicles), here], own)
+            own = np.where(last, own - back[np.arange(n_vehicles), here].astype(np.int64), own)
         if i + 1 < width:
             hop = travel[mode[:, 0], here, safe[:, i + 1]].astype(np.int64)
             chained = np.where(valid[:, i + 1], bound_next - duration[here] - hop, NONE)
@@ -370,7 +370,9 @@ def job_column(index: PlanIndex, j: int) -> JobColumn:
         due=-1 if rules is None else int(rules.job_due[j]),
         eligible=eligible,
         home=problem.travel_home_job[:, j].astype(np.int64),
-        back=np.zeros(problem.n_vehicles, dtype=np.int64) if back is None else back[:, j],
+        back=np.zeros(problem.n_vehicles, dtype=np.int64)
+        if back is None
+        else back[:, j].astype(np.int64),
         travel_in=problem.travel_job_job[:, :, j].astype(np.int64),
         travel_out=problem.travel_job_job[:, j, :].astype(np.int64),
         match=index.match[:, j],
@@ -386,7 +388,7 @@ class GapTable:
     moves nothing, ``push`` the latest start when later visits may be pushed (up to their
     bounds); ``added`` the travel minutes the job adds (the way home included, when it
     counts) and ``cost`` the objective increase at ``low`` (travel, match and the job's own
-    lateness; :mod:`matchmaker.live._price` prices a candidate exactly).
+    lateness; :func:`~matchmaker.live._candidate.priced` prices a candidate exactly).
     """
 
     vehicles: Int64Array
