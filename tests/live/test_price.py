@@ -4,22 +4,15 @@ way home, lateness after a due start) as the plan's objective changes once appli
 
 from __future__ import annotations
 
-from matchmaker.live import apply_option, build_index, recommend
-from matchmaker.live._index import routes_of
-from matchmaker.model import Dataset, DatasetSettings, Location, Policy, TimeWindow
-from matchmaker.plan import Plan, verify
-from matchmaker.solve import objective_terms
+from matchmaker.live import apply_option, recommend
+from matchmaker.model import DatasetSettings, Location, Policy, TimeWindow
+from matchmaker.plan import verify
 from tests.clock import at
+from tests.live.objective import plan_objective
 from tests.rules.world import job, plan_of, shift, worker, world
 
 FAR = Location(lat=31.3000, lon=121.4700)
 """About 8 km north of the workers' home: half an hour by car each way."""
-
-
-def _objective(dataset: Dataset, plan: Plan) -> int:
-    policy = dataset.settings.policy
-    index = build_index(dataset, plan, policy=policy)
-    return objective_terms(index.problem, routes_of(index.schedule()), policy).total
 
 
 def _settings(**policy: bool | int) -> DatasetSettings:
@@ -55,13 +48,13 @@ def test_a_later_start_is_priced_with_its_lateness_and_ranked_after_an_on_time_o
         settings=_settings(lateness_cost_per_minute=5),
     )
     plan = plan_of(dataset, ("J1", "W1", at(9)))
-    before = _objective(dataset, plan)
+    before = plan_objective(dataset, plan)
     recommendation = recommend(dataset, plan, "N", k=5)
     assert [o.worker_ids for o in recommendation.options] == [("W2",), ("W1",)]
     for option in recommendation.options:
         applied = apply_option(recommendation, plan, option, policy=dataset.settings.policy)
         assert verify(dataset, applied) == []
-        assert _objective(dataset, applied) - before == option.objective_delta
+        assert plan_objective(dataset, applied) - before == option.objective_delta
     w1 = recommendation.options[1]
     assert w1.assignments[0].start >= at(10)
 
@@ -80,14 +73,14 @@ def test_with_a_balance_weight_the_busiest_shift_is_priced() -> None:
         settings=_settings(balance_cost_per_minute=5),
     )
     plan = plan_of(dataset, ("J1", "W1", at(9)), ("J2", "W1", at(10)))
-    before = _objective(dataset, plan)
+    before = plan_objective(dataset, plan)
     recommendation = recommend(dataset, plan, "N", k=5)
     assert [o.worker_ids for o in recommendation.options] == [("W2",), ("W1",)]
     deltas = []
     for option in recommendation.options:
         applied = apply_option(recommendation, plan, option, policy=dataset.settings.policy)
         assert verify(dataset, applied) == []
-        assert _objective(dataset, applied) - before == option.objective_delta
+        assert plan_objective(dataset, applied) - before == option.objective_delta
         deltas.append(option.objective_delta)
     # The hour of work at 5 a minute, less W2's trip from home (well under an hour).
     assert deltas[1] - deltas[0] >= 5 * 60 - 60

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matchmaker.live import apply_option, build_index, recommend
-from matchmaker.live._index import routes_of, way_home
+from matchmaker.live._index import way_home
 from matchmaker.model import Dataset, RequestError, TimeWindow
 from matchmaker.plan import Plan, ReasonCode, UnassignedJob, dispatch, has_limits, verify
-from matchmaker.solve import ObjectiveTerms, objective_terms
 from tests.clock import at
+from tests.live.objective import plan_objective, plan_terms
 from tests.rules.world import followed, job, plan_of, worker, world
 
 _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
@@ -32,20 +32,9 @@ def _without(plan: Plan, job_id: str) -> Plan:
     )
 
 
-def _terms(dataset: Dataset, plan: Plan) -> ObjectiveTerms:
-    """The documented objective of ``plan``'s assignments on ``dataset``, term by term."""
-    policy = dataset.settings.policy
-    index = build_index(dataset, plan, policy=policy)
-    return objective_terms(index.problem, routes_of(index.schedule()), policy)
-
-
-def _objective(dataset: Dataset, plan: Plan) -> int:
-    return _terms(dataset, plan).total
-
-
 def _served_cost(dataset: Dataset, plan: Plan) -> int:
     """The objective of ``plan`` on ``dataset`` but for the drop penalties."""
-    terms = _terms(dataset, plan)
+    terms = plan_terms(dataset, plan)
     return terms.total - terms.unserved_penalty
 
 
@@ -63,7 +52,7 @@ def _check_options(dataset: Dataset, plan: Plan, target: str, max_moves: int) ->
     policy = dataset.settings.policy
     recommendation = recommend(dataset, plan, target, k=4, policy=policy, max_moves=max_moves)
     job = recommendation.dataset.job(recommendation.job_id)
-    objective = _objective(recommendation.dataset, plan)
+    objective = plan_objective(recommendation.dataset, plan)
     for option in recommendation.options:
         assert len(option.moves) <= max_moves
         assert len(option.assignments) == job.workers_needed
@@ -71,7 +60,7 @@ def _check_options(dataset: Dataset, plan: Plan, target: str, max_moves: int) ->
         assert len({p.start for p in option.assignments}) == 1
         applied = apply_option(recommendation, plan, option, policy=policy)
         assert verify(recommendation.dataset, applied) == [], option
-        assert _objective(recommendation.dataset, applied) - objective == option.objective_delta
+        assert plan_objective(recommendation.dataset, applied) - objective == option.objective_delta
         served = {a.job_id for a in applied.assignments}
         assert job.job_id in served
         assert served >= {a.job_id for a in plan.assignments}

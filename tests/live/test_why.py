@@ -9,6 +9,7 @@ from matchmaker.live import explain_worker, recommend
 from matchmaker.model import Dataset, Gender, Location, TimeWindow
 from matchmaker.plan import dispatch, verify
 from tests.clock import at
+from tests.live.objective import plan_objective
 from tests.rules.world import job, plan_of, shift, worker, world
 
 
@@ -95,7 +96,8 @@ def test_a_drop_that_still_breaks_a_limit_across_days_is_not_advised() -> None:
     a week; J1 (two hours at 09:00 today) fits only in J3's place. Dropping J3 leaves
     J2 + J1 = 180 minutes, over the limit: the verdict says a limit keeps W1 out instead of
     advising the drop. At 180 minutes a week the drop is advised, and the plan it names
-    (J3 dropped, J1 given to W1) verifies."""
+    (J3 dropped, J1 given to W1) verifies and changes the objective by the verdict's
+    objective change."""
     two_days = (shift(8, 18), shift(8, 18, day=1))
     nine = TimeWindow(start=at(9), end=at(9))
     jobs = [
@@ -114,3 +116,7 @@ def test_a_drop_that_still_breaks_a_limit_across_days_is_not_advised() -> None:
             assert verdict.drops == ("J3",)
             advised = plan_of(dataset, ("J1", "W1", at(9)), ("J2", "W1", at(9, day=1)))
             assert verify(dataset, advised) == []
+            # The verdict prices exactly that plan.
+            assert plan_objective(dataset, advised) - plan_objective(dataset, plan) == (
+                verdict.objective_delta
+            )

@@ -102,11 +102,11 @@ def priced(index: PlanIndex, column: JobColumn, candidate: Candidate) -> Candida
         match += int(
             index.match[worker[m.new_vehicle], m.job] - index.match[worker[m.vehicle], m.job]
         )
-    due = _due(index)
     # A team starts together: its lateness counts once.
     late = _late(column.due, candidate.members[0][1])
     late += sum(
-        _late(due[m.job], m.new_start) - _late(due[m.job], m.start) for m in candidate.moves
+        _late(_due(index, m.job), m.new_start) - _late(_due(index, m.job), m.start)
+        for m in candidate.moves
     )
     cost = (
         policy.travel_cost_per_minute * travel
@@ -116,7 +116,7 @@ def priced(index: PlanIndex, column: JobColumn, candidate: Candidate) -> Candida
     )
     if policy.max_lateness_cost_per_minute:
         cost += policy.max_lateness_cost_per_minute * _largest_lateness_change(
-            index, column, candidate, due
+            index, column, candidate
         )
     if policy.balance_cost_per_minute:
         cost += policy.balance_cost_per_minute * _busiest_change(index, column, candidate)
@@ -136,31 +136,29 @@ def _travel(index: PlanIndex, column: JobColumn, vehicle: int, visits: Visits) -
     return total + way_back(problem, column, vehicle, visits[-1][0])
 
 
-def _due(index: PlanIndex) -> np.ndarray:
-    """Each planned job's due start, -1 when none."""
+def _due(index: PlanIndex, job: int) -> int:
+    """A planned job's due start, -1 when none."""
     rules = index.problem.rules
-    if rules is None:
-        return np.full(index.problem.n_jobs, -1, dtype=np.int64)
-    return rules.job_due.astype(np.int64)
+    return -1 if rules is None else int(rules.job_due[job])
 
 
 def _late(due: int, start: int) -> int:
     return 0 if due < 0 else max(0, int(start) - int(due))
 
 
-def _largest_lateness_change(
-    index: PlanIndex, column: JobColumn, candidate: Candidate, due: np.ndarray
-) -> int:
-    valid = index.job >= 0
-    safe = np.maximum(index.job, 0)
-    late = np.where(valid & (due[safe] >= 0), np.maximum(index.start - due[safe], 0), 0)
+def _largest_lateness_change(index: PlanIndex, column: JobColumn, candidate: Candidate) -> int:
+    rules = index.problem.rules
+    late = np.zeros_like(index.start)
+    if rules is not None:
+        due = rules.job_due[np.maximum(index.job, 0)].astype(np.int64)
+        late = np.where((index.job >= 0) & (due >= 0), np.maximum(index.start - due, 0), 0)
     before = int(late.max(initial=0))
     for m in candidate.moves:
         late[m.vehicle][(index.job[m.vehicle] == m.job) & (index.start[m.vehicle] == m.start)] = 0
     after = max(
         int(late.max(initial=0)),
         _late(column.due, candidate.members[0][1]),
-        *(_late(due[m.job], m.new_start) for m in candidate.moves),
+        *(_late(_due(index, m.job), m.new_start) for m in candidate.moves),
     )
     return after - before
 

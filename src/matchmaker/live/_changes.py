@@ -305,7 +305,6 @@ def apply_changes(
     (the policy counts it) a stretched or cut shift also covers the way home from the visit
     that sets its end.
     """
-
     jobs = {job.job_id: job for job in dataset.jobs}
     workers = {worker.worker_id: worker for worker in dataset.workers}
     cancelled: dict[str, Change] = {}

@@ -234,7 +234,7 @@ def index_of_schedule(
         own = np.minimum(problem.job_latest[here].astype(np.int64), shift_end - duration[here])
         if back is not None:
             # Only the last visit has to leave time to get home before the shift ends.
-            last = i + 1 == width or ~valid[:, i + 1]
+            last = length == i + 1
             own = np.where(last, own - back[np.arange(n_vehicles), here].astype(np.int64), own)
         if i + 1 < width:
             hop = travel[mode[:, 0], here, safe[:, i + 1]].astype(np.int64)

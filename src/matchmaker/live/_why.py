@@ -136,6 +136,7 @@ def explain_worker(
     elif team > 1:
         allowed[:] = True  # an unserved team job: the worker with any others
 
+    linked = within_link(bare, column, dataset.job(job_id))
     limited = False
     for moves in (0, MOVES):
         found = [
@@ -147,7 +148,6 @@ def explain_worker(
             continue
         # The recommendation's options also keep the limits across days and the job's
         # link, which this search for places in the worker's day does not look at.
-        linked = within_link(bare, column, dataset.job(job_id))
         _, kept = ranked_options(bare, linked, dataset, k=50, max_moves=moves, allowed=allowed)
         chosen = next(((c, o) for c, o in kept if worker_id in o.worker_ids), None)
         if chosen is None:
