@@ -103,7 +103,7 @@ def test_a_bound_given_steps_takes_them_whatever_the_column_bound_spends(
     left leaves the bound as it is when the column bound returns at once."""
     from matchmaker.solve import _bound
 
-    def column_bound(*args: object) -> float:
+    def column_bound(*args: object, **options: object) -> float:
         seconds = args[4]
         assert isinstance(seconds, float)
         time.sleep(max(seconds, 0.0))
@@ -113,7 +113,7 @@ def test_a_bound_given_steps_takes_them_whatever_the_column_bound_spends(
     costs = Costs.of(problem, POLICY)
     upper = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0).objective
     monkeypatch.setattr(_bound, "_CAPACITY_SHARE", 0.0)
-    monkeypatch.setattr(_bound, "column_bound", lambda *args: -math.inf)
+    monkeypatch.setattr(_bound, "column_bound", lambda *args, **options: -math.inf)
     at_once = relaxation_bound(problem, costs, upper, 60.0, iterations=40)
     one_step = relaxation_bound(problem, costs, upper, 60.0, iterations=1)
     monkeypatch.setattr(_bound, "column_bound", column_bound)

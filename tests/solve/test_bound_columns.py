@@ -1,5 +1,6 @@
 """The column bound: exact shift knapsacks priced in compiled code, a bound never above
-the optimum, and above the fractional capacity bound where whole jobs matter."""
+the optimum, and above the fractional capacity bound where whole jobs matter, whether its
+prices come from the master or from the ascent on them."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from hypothesis import strategies as st
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
 from matchmaker.solve import _cpsat as cpsat
-from matchmaker.solve._bound import _Ascent, _Relaxation, relaxation_bound
-from matchmaker.solve._bound_columns import column_bound
+from matchmaker.solve._bound import _Relaxation, capacity_ascent, relaxation_bound
+from matchmaker.solve._bound_ascent import Ascent
+from matchmaker.solve._bound_columns import _Shifts, column_bound
 from matchmaker.solve._bound_kernel import price_shifts
 from matchmaker.solve._costs import Costs
 from tests.problem_factory import make_problem
@@ -90,7 +92,7 @@ def test_whole_jobs_lift_the_bound_above_the_fractional_one_and_not_above_the_op
     exact = cpsat.solve(problem, policy=POLICY, time_limit=10.0, seed=0)
     assert exact.status == "optimal"
     relaxation = _Relaxation(problem, costs)
-    fractional = _Ascent(relaxation, exact.objective).run(2.0, 10_000)
+    fractional = capacity_ascent(relaxation, exact.objective).run(2.0, 10_000)
     pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
     whole = column_bound(problem, costs, pairs, relaxation.constant, 2.0, 100)
     penalty = int(costs.drop_penalty.max())
@@ -161,3 +163,61 @@ def test_a_column_bound_still_below_zero_halfway_stops_there(
     lowered = column_bound(problem, costs, pairs, relaxation.constant - 1e12, 60.0, 20)
     assert solves == 9
     assert lowered - (relaxation.constant - 1e12) <= whole - relaxation.constant + 1e-3
+
+
+def _price_ascent(problem: Problem, costs: Costs, upper: int) -> float:
+    """The ascent on the job prices alone (no master), from the start the bound uses."""
+    relaxation = _Relaxation(problem, costs)
+    shifts = _Shifts(problem, costs, relaxation.vehicle, relaxation.job, relaxation.cost)
+    start = shifts.penalty / shifts.team
+    ascent = Ascent(shifts.dual, [start], upper - relaxation.constant)
+    return relaxation.constant + ascent.run(2.0, 2_000)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_the_price_ascent_alone_never_passes_a_proven_optimum(seed: int) -> None:
+    """The ascent the column bound falls back on (no master) stays at or below the
+    optimum CP-SAT proves, even climbing towards it."""
+    from tests.problem_factory import random_problem
+
+    problem = random_problem(seed, 3, 8, team_share=0.25, pin_share=0.1, n_modes=2)
+    costs = Costs.of(problem, POLICY)
+    exact = cpsat.solve(problem, policy=POLICY, time_limit=10.0, seed=0)
+    assert exact.status == "optimal"
+    assert _price_ascent(problem, costs, exact.objective) <= exact.objective
+
+
+def test_the_price_ascent_finds_the_whole_job_bound_without_a_master() -> None:
+    """With room for one of two jobs, the ascent alone climbs to the optimum's whole
+    penalty, as the master does: its subgradient asks for the job no shift holds."""
+    problem, costs = _one_shift_two_jobs()
+    exact = cpsat.solve(problem, policy=POLICY, time_limit=10.0, seed=0)
+    assert exact.status == "optimal"
+    relaxation = _Relaxation(problem, costs)
+    fractional = capacity_ascent(relaxation, exact.objective).run(2.0, 10_000)
+    climbed = _price_ascent(problem, costs, exact.objective)
+    assert fractional < exact.objective - int(costs.drop_penalty.max()) // 5
+    assert exact.objective - 50 <= climbed <= exact.objective
+
+
+def test_given_a_known_plan_the_column_bound_climbs_even_when_the_master_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A master that never solves leaves the bound to the ascent on the job prices when
+    the bound knows a plan to climb towards (higher, still at or below the optimum);
+    without one, to the first pricing alone."""
+    from matchmaker.solve import _bound_columns
+    from tests.problem_factory import random_problem
+
+    monkeypatch.setattr(_bound_columns._Master, "solve", lambda master: None)
+    problem = random_problem(1, 4, 12, team_share=0.25, n_modes=2)
+    costs = Costs.of(problem, POLICY)
+    exact = cpsat.solve(problem, policy=POLICY, time_limit=10.0, seed=0)
+    assert exact.status == "optimal"
+    relaxation = _Relaxation(problem, costs)
+    pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
+    alone = column_bound(problem, costs, pairs, relaxation.constant, 2.0, 100)
+    climbed = column_bound(
+        problem, costs, pairs, relaxation.constant, 2.0, 100, upper=exact.objective
+    )
+    assert alone < climbed <= exact.objective
