@@ -327,3 +327,31 @@ def test_the_live_commands_keep_breaks(tmp_path: Path) -> None:
     assert options and all(o["breaks"] for o in options)
     why = runner.invoke(app, ["explain", str(out), "--job", "B", "--worker", "W1"])
     assert why.exit_code == 0, why.output
+
+
+def test_recommend_and_explain_worker_speak_the_language_asked(
+    plan_dir: Path, tmp_path: Path
+) -> None:
+    """``--lang zh``: recommend's option sentences and explain --worker's verdict are in
+    Chinese, in text and in JSON, where the other fields stay as they are; without it,
+    in English."""
+    args = ["recommend", str(plan_dir), "--job", str(_job_file(tmp_path))]
+    english, chinese = runner.invoke(app, args), runner.invoke(app, [*args, "--lang", "zh"])
+    assert english.exit_code == 0 and chinese.exit_code == 0, chinese.output
+    assert "can start" in english.output and "可在" not in english.output
+    assert "可在" in chinese.output and "can start" not in chinese.output
+    as_json = [json.loads(runner.invoke(app, [*args, *lang, "--format", "json"]).output)
+               for lang in ([], ["--lang", "zh"])]  # fmt: skip
+    assert "增加路程" in as_json[1]["options"][0]["reason"]
+    assert "travel minutes" in as_json[0]["options"][0]["reason"]
+    for data in as_json:
+        for option in data["options"]:
+            del option["reason"]
+    assert as_json[0] == as_json[1]
+    served = read_plan(plan_dir).assignments[0]
+    asked = ["explain", str(plan_dir), "--job", served.job_id, "--worker", served.worker_id]
+    why = runner.invoke(app, [*asked, "--lang", "zh"])
+    assert why.exit_code == 0, why.output
+    assert "已在服务该工单" in why.output and "already serves" not in why.output
+    said = json.loads(runner.invoke(app, [*asked, "--lang", "zh", "--format", "json"]).output)
+    assert said["detail"] == "已在服务该工单" and said["status"] == "serves"

@@ -143,7 +143,7 @@ def test_slots_leave_out_windows_that_leave_no_room_for_lunch() -> None:
 
 def test_why_names_the_break_when_it_is_what_blocks_the_worker() -> None:
     """By 12:00 W1 could take J2 only without their lunch: the verdict names rule breaks,
-    the rule lunch and BREAK; by 13:00 they can take it after lunch."""
+    the rule lunch and BREAK (in Chinese too); by 13:00 they can take it after lunch."""
     dataset = _round(at(12))
     verdict = explain_worker(
         dataset, _first_job_only(dataset), "J2", "W1", policy=dataset.settings.policy
@@ -152,6 +152,7 @@ def test_why_names_the_break_when_it_is_what_blocks_the_worker() -> None:
     assert verdict.status in ("no_room", "must_drop")
     assert "lunch (60-90 minutes starting 11:30-12:00)" in verdict.detail
     assert ReasonCode.BREAK.value in verdict.detail
+    assert "lunch（60-90 分钟，11:30-12:00 之间开始）" in verdict.said["zh"]
     later = _round(at(13))
     verdict = explain_worker(
         later, _first_job_only(later), "J2", "W1", policy=later.settings.policy

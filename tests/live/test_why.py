@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from matchmaker.live import explain_worker, recommend
 from matchmaker.model import Dataset, Gender, Location, TimeWindow
-from matchmaker.plan import dispatch, verify
+from matchmaker.plan import LANGUAGES, dispatch, verify
 from tests.clock import at
 from tests.live.objective import plan_objective
 from tests.rules.world import job, plan_of, shift, worker, world
@@ -120,3 +120,24 @@ def test_a_drop_that_still_breaks_a_limit_across_days_is_not_advised() -> None:
             assert plan_objective(dataset, advised) - plan_objective(dataset, plan) == (
                 verdict.objective_delta
             )
+
+
+def test_every_verdict_is_said_in_every_language() -> None:
+    """An ineligible worker, a busy one and the one serving the job: each verdict has its
+    words in every language, the Chinese ones other than the English, and its text lines
+    follow the language asked (the English ones as they always read)."""
+    everyone = _round()
+    plan = dispatch(everyone, solver="greedy", time_limit=5.0).plan
+    policy = everyone.settings.policy
+    holder = next(a.worker_id for a in plan.assignments if a.job_id == "J1")
+    verdicts = [explain_worker(everyone, plan, "J1", w, policy=policy) for w in ("W1", "W2", "W3")]
+    assert {v.status for v in verdicts} >= {"ineligible", "serves"}
+    for verdict in verdicts:
+        assert set(verdict.said) == set(LANGUAGES)
+        assert verdict.said["zh"] != verdict.said["en"] == verdict.detail
+        assert verdict.to_text().startswith(f"Job J1, worker {verdict.worker_id}: ")
+        assert verdict.to_text("zh").startswith(f"工单 J1，服务师 {verdict.worker_id}：")
+        assert verdict.to_dict("zh")["detail"] == verdict.said["zh"]
+    ineligible = next(v for v in verdicts if v.status == "ineligible")
+    assert ineligible.said["zh"].startswith("不符合 gender_required：")
+    assert any(v.worker_id == holder and v.said["zh"] == "已在服务该工单" for v in verdicts)

@@ -424,9 +424,10 @@ def explain_command(
         if worker is not None:
             verdict = explain_worker(data, read, job, worker, policy=chosen)
             if output_format is ExplainFormat.JSON:
-                typer.echo(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
+                said = verdict.to_dict(lang.value)
+                typer.echo(json.dumps(said, ensure_ascii=False, indent=2))
             else:
-                typer.echo(verdict.to_text())
+                typer.echo(verdict.to_text(lang.value))
             return
         explanation = explain_job(data, read, job, policy=chosen)
     if output_format is ExplainFormat.JSON:

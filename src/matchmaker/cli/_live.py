@@ -28,6 +28,7 @@ from matchmaker.cli._common import (
     stderr,
     user_errors,
 )
+from matchmaker.cli._lang import LangOption, Language
 from matchmaker.cli._solving import in_thread, live_progress, stop_on_ctrl_c
 from matchmaker.io import (
     CellError,
@@ -43,6 +44,7 @@ from matchmaker.live import (
     Recommendation,
     ReplanResult,
     Slot,
+    option_sentence,
     read_changes,
     read_jobs_file,
     recommend,
@@ -131,6 +133,7 @@ def recommend_command(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="table or json.")
     ] = OutputFormat.TABLE,
+    lang: LangOption = Language.EN,
 ) -> None:
     """The best workers (and start) for one job not in the plan, without re-dispatching."""
     with user_errors():
@@ -139,8 +142,15 @@ def recommend_command(
         read, dataset, policy = load_plan(plan)
         target: str | Job = job_id if job_id is not None else _one_job(job, dataset)  # type: ignore[arg-type]
         recommendation = recommend(dataset, read, target, k=k, policy=policy, max_moves=max_moves)
+    sentences = [
+        option_sentence(recommendation.dataset, option)[lang.value]
+        for option in recommendation.options
+    ]
     if output_format is OutputFormat.JSON:
-        typer.echo(json.dumps(recommendation.to_dict(), ensure_ascii=False, indent=2))
+        data = recommendation.to_dict()
+        for option, sentence in zip(data["options"], sentences, strict=True):
+            option["reason"] = sentence  # the fields stay, the sentence follows --lang
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if not recommendation.options:
         console.print(
@@ -150,8 +160,8 @@ def recommend_command(
         )
         return
     console.print(recommendation_table(recommendation))
-    for option in recommendation.options:
-        console.print(f"{option.rank}. {option.reason}", highlight=False, markup=False)
+    for option, sentence in zip(recommendation.options, sentences, strict=True):
+        console.print(f"{option.rank}. {sentence}", highlight=False, markup=False)
 
 
 def _slot_table(found: list[Slot]) -> Table:

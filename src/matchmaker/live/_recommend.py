@@ -41,6 +41,7 @@ from matchmaker.live._index import JobColumn, PlanIndex, build_index, job_column
 from matchmaker.live._limit_options import SEARCH_FACTOR, within_limits, within_link
 from matchmaker.live._options import Move, Option, Placement, Recommendation, instant
 from matchmaker.live._search import Candidate, candidates
+from matchmaker.live._words import option_sentence
 from matchmaker.model import (
     Dataset,
     DomainError,
@@ -51,7 +52,7 @@ from matchmaker.model import (
     UnknownJobError,
     minutes_from,
 )
-from matchmaker.plan import Break, Plan, ReasonCode, has_limits
+from matchmaker.plan import Break, Plan, ReasonCode, has_limits, message
 from matchmaker.solve import priority_weights, serve_value
 
 Int64Array = npt.NDArray[np.int64]
@@ -218,11 +219,7 @@ def _zone(dataset: Dataset, job_id: str) -> tzinfo | None:
     return zone if zone is not None else dataset.job(job_id).window.start.tzinfo
 
 
-LIMITED = (
-    "every place found would break a limit across days, the customer's continuity cap or "
-    "a linked visit (max_week_minutes, min_rest_minutes, max_consecutive_days, "
-    "max_distinct_workers, linked_visits)"
-)
+LIMITED = message("en", "live.limited")
 """Why a job with places in workers' days has no option: the round's rules across visits."""
 
 
@@ -374,57 +371,17 @@ def _option(
         )
         for vehicle, start, minutes in candidate.breaks
     )
-    score = round(sum(scores) / len(scores), 2)
-    return Option(
+    option = Option(
         rank=rank,
         assignments=tuple(placements),
         moves=tuple(moves),
         objective_delta=int(candidate.cost) - int(column.penalty),
         travel_delta=int(candidate.added_travel),
-        match_score=score,
+        match_score=round(sum(scores) / len(scores), 2),
         components={name: round(points, 2) for name, points in parts.items()},
-        reason=_sentence(dataset, placements, moves, candidate, score, parts, breaks),
         breaks=breaks,
     )
-
-
-def _sentence(
-    dataset: Dataset,
-    placements: list[Placement],
-    moves: list[Move],
-    candidate: Candidate,
-    score: float,
-    parts: dict[str, float],
-    breaks: tuple[Break, ...],
-) -> str:
-    def label(worker_id: str) -> str:
-        name = dataset.worker(worker_id).name
-        return f"{worker_id} ({name})" if name else worker_id
-
-    who = " and ".join(label(p.worker_id) for p in placements)
-    at = placements[0].start.strftime("%Y-%m-%d %H:%M")
-    strongest = sorted(parts.items(), key=lambda item: -item[1])[:2]
-    why = ", ".join(f"{name.replace('_', ' ')} {points:.0f}" for name, points in strongest)
-    text = (
-        f"{who} can start {at}, adding {candidate.added_travel} travel minutes; match "
-        f"score {score:.1f} (best parts: {why})"
-    )
-    if breaks:
-        text += "; breaks " + ", ".join(
-            f"{b.worker_id} {b.start.strftime('%H:%M')}-{b.end.strftime('%H:%M')}" for b in breaks
-        )
-    if not moves:
-        return text + "; nothing planned moves."
-    shown = "; ".join(
-        f"{m.job_id} {m.previous_start.strftime('%H:%M')} -> "
-        + (
-            m.start.strftime("%H:%M")
-            if m.worker_id == m.previous_worker_id
-            else f"{label(m.worker_id)} {m.start.strftime('%H:%M')}"
-        )
-        for m in moves
-    )
-    return text + f"; moves {len(moves)} planned job(s): {shown}."
+    return replace(option, reason=option_sentence(dataset, option)["en"])
 
 
 def recommend(

@@ -29,8 +29,9 @@ from matchmaker.live._index import (
 )
 from matchmaker.live._limit_options import within_link
 from matchmaker.live._options import Move
-from matchmaker.live._recommend import LIMITED, ranked_options
+from matchmaker.live._recommend import ranked_options
 from matchmaker.live._search import candidates
+from matchmaker.live._words import Said, joined, option_sentence, said
 from matchmaker.model import (
     Dataset,
     Policy,
@@ -39,7 +40,7 @@ from matchmaker.model import (
     rule_names,
     rules_of_worker,
 )
-from matchmaker.plan import Plan, ReasonCode, ineligibility
+from matchmaker.plan import Plan, ReasonCode, ineligibility, message
 from matchmaker.solve import objective_terms
 
 __all__ = ["MOVES", "WorkerVerdict", "explain_worker"]
@@ -57,7 +58,8 @@ class WorkerVerdict:
     job_id: str
     worker_id: str
     status: Status
-    detail: str
+    said: Said
+    """The verdict in words, in every language."""
     rules: tuple[str, ...] = ()
     """The hard rules the worker fails for the job."""
     objective_delta: int | None = None
@@ -67,12 +69,17 @@ class WorkerVerdict:
     """Planned jobs of the worker that would have to be dropped."""
     components: dict[str, float] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def detail(self) -> str:
+        """The verdict in English."""
+        return self.said["en"]
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
             "job_id": self.job_id,
             "worker_id": self.worker_id,
             "status": self.status,
-            "detail": self.detail,
+            "detail": self.said[lang],
             "rules": list(self.rules),
             "objective_delta": self.objective_delta,
             "moves": [m.to_dict() for m in self.moves],
@@ -80,17 +87,25 @@ class WorkerVerdict:
             "components": dict(self.components),
         }
 
-    def to_text(self) -> str:
-        lines = [f"Job {self.job_id}, worker {self.worker_id}: {self.detail}"]
+    def to_text(self, lang: str = "en") -> str:
+        lines = [
+            message(
+                lang, "worker.line", job_id=self.job_id, worker_id=self.worker_id,
+                detail=self.said[lang],
+            )
+        ]  # fmt: skip
         if self.objective_delta is not None:
-            lines.append(f"Objective change: {self.objective_delta:+,}")
+            lines.append(message(lang, "worker.objective", delta=f"{self.objective_delta:+,}"))
         for m in self.moves:
             lines.append(
-                f"  moves {m.job_id}: {m.previous_worker_id} {m.previous_start.isoformat()} -> "
-                f"{m.worker_id} {m.start.isoformat()}"
-            )
+                message(
+                    lang, "worker.move", job=m.job_id,
+                    before=f"{m.previous_worker_id} {m.previous_start.isoformat()}",
+                    after=f"{m.worker_id} {m.start.isoformat()}",
+                )
+            )  # fmt: skip
         if self.drops:
-            lines.append(f"  drops {', '.join(self.drops)}")
+            lines.append(message(lang, "worker.drops", jobs=", ".join(self.drops)))
         return "\n".join(lines)
 
 
@@ -113,7 +128,7 @@ def explain_worker(
     serving = sorted(a.worker_id for a in plan.assignments if a.job_id == job_id)
     if worker_id in serving:
         return WorkerVerdict(
-            job_id=job_id, worker_id=worker_id, status="serves", detail="already serves the job"
+            job_id=job_id, worker_id=worker_id, status="serves", said=said("worker.serves")
         )
     bits = ReasonBit(int(problem.reasons[w, j]))
     mine = problem.vehicle_worker == w
@@ -156,12 +171,14 @@ def explain_worker(
         best, option = chosen
         delta = _objective(bare, best.applied(without, j)) - before
         status: Status = "needs_moves" if best.moves else "can_take"
-        said = "taking it from " + ", ".join(others) + ": " if others else ""
+        sentence = option_sentence(bare.dataset, option)
+        if others:
+            sentence = said("worker.taking_from", others=", ".join(others), option=sentence)
         return WorkerVerdict(
             job_id=job_id,
             worker_id=worker_id,
             status=status,
-            detail=said + option.reason,
+            said=sentence,
             objective_delta=delta,
             moves=option.moves,
             components=option.components,
@@ -171,18 +188,17 @@ def explain_worker(
             job_id=job_id,
             worker_id=worker_id,
             status="no_room",
-            detail=f"eligible, and the job fits in their day, but {LIMITED}",
+            said=said("worker.limited", limited=said("live.limited")),
         )
     verdict = _drops(dataset, plan, policy, bare, without, before, j, w, job_id, worker_id, allowed)
     if _blocked_by_breaks(bare, column, allowed, w):
-        said = (
-            f"the job fits in their day only without {_their_breaks(dataset, worker_id)} "
-            f"(reason code {ReasonCode.BREAK.value})"
+        breaks, code = _their_breaks(dataset, worker_id), ReasonCode.BREAK.value
+        words = (
+            said("worker.breaks_only", breaks=breaks, code=code)
+            if verdict.status == "no_room"
+            else said("worker.breaks_then", breaks=breaks, code=code, detail=verdict.said)
         )
-        detail = (
-            f"eligible, but {said}" if verdict.status == "no_room" else f"{said}; {verdict.detail}"
-        )
-        verdict = replace(verdict, rules=("breaks",), detail=detail)
+        verdict = replace(verdict, rules=("breaks",), said=words)
     return verdict
 
 
@@ -198,12 +214,12 @@ def _blocked_by_breaks(index: PlanIndex, column: JobColumn, allowed: Any, w: int
     )
 
 
-def _their_breaks(dataset: Dataset, worker_id: str) -> str:
+def _their_breaks(dataset: Dataset, worker_id: str) -> Said:
     """The break rules of the worker, in words: ``their break lunch (30-60 minutes
     starting 11:30-14:00)``."""
     rules = dataset.settings.breaks
     names = rule_names(rules)
-    said = []
+    each = []
     for k in rules_of_worker(rules, dataset.worker(worker_id)):
         rule = rules[k]
         length = (
@@ -212,8 +228,8 @@ def _their_breaks(dataset: Dataset, worker_id: str) -> str:
             else f"{rule.min_minutes}-{rule.longest}"
         )
         window = f"{rule.earliest_start.strftime('%H:%M')}-{rule.latest_start.strftime('%H:%M')}"
-        said.append(f"{names[k]} ({length} minutes starting {window})")
-    return "their break " + " and ".join(said)
+        each.append(said("worker.break_rule", name=names[k], length=length, window=window))
+    return said("worker.their_breaks", rules=joined(each, said("word.and")))
 
 
 def _ineligible(dataset: Dataset, job_id: str, worker_id: str, bits: ReasonBit) -> WorkerVerdict:
@@ -222,7 +238,7 @@ def _ineligible(dataset: Dataset, job_id: str, worker_id: str, bits: ReasonBit) 
         job_id=job_id,
         worker_id=worker_id,
         status="ineligible",
-        detail="fails " + ", ".join(rules) + ": " + " ".join(sentences),
+        said=said("worker.ineligible", rules=", ".join(rules), sentences=" ".join(sentences)),
         rules=rules,
     )
 
@@ -269,11 +285,10 @@ def _drops(
             job_id=job_id,
             worker_id=worker_id,
             status="no_room",
-            detail="eligible, but "
-            + (
-                f"even without the jobs around it {LIMITED}"
+            said=(
+                said("worker.no_room_limited", limited=said("live.limited"))
                 if limited and dropped
-                else "their day has no room for it even without the jobs around it"
+                else said("worker.no_room")
             ),
         )
     delta = _objective(cleared, best.applied(after, j)) - before
@@ -281,10 +296,7 @@ def _drops(
         job_id=job_id,
         worker_id=worker_id,
         status="must_drop",
-        detail=(
-            f"eligible, but they would have to drop {len(dropped)} planned job(s) around "
-            f"the job's window: {', '.join(dropped)}"
-        ),
+        said=said("worker.must_drop", n=len(dropped), jobs=", ".join(dropped)),
         objective_delta=delta,
         drops=tuple(dropped),
     )

@@ -11,7 +11,9 @@
 - ``change.*``: the smallest change of an unassigned job (:mod:`matchmaker.whatif`), read
   back like a reason sentence (:mod:`matchmaker.plan._localize_change`);
 - ``summary.*``: the summary ``matchmaker dispatch`` prints (with ``report.kpi.*``);
-- ``report.*``: the labels of the plan report (:mod:`matchmaker.report`).
+- ``report.*``: the labels of the plan report (:mod:`matchmaker.report`);
+- ``option.*``, ``worker.*``, ``live.*``: the live commands' sentences
+  (:mod:`matchmaker.plan._messages_live`).
 
 Reason sentences are made in English when a plan is built; the English templates of the
 sentence parts (``head.*``, ``phrase.*``, ``detail.*``) are exactly the shapes those
@@ -25,6 +27,8 @@ reasons of a real round read back completely.
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from matchmaker.plan._messages_live import LIVE_EN, LIVE_ZH
 
 __all__ = ["LANGUAGES", "MESSAGES", "message"]
 
@@ -458,7 +462,7 @@ _ZH: dict[str, str] = {
     "report.day": "日期",
 }
 
-MESSAGES: Mapping[str, Mapping[str, str]] = {"en": _EN, "zh": _ZH}
+MESSAGES: Mapping[str, Mapping[str, str]] = {"en": _EN | LIVE_EN, "zh": _ZH | LIVE_ZH}
 """Message templates by language, then by key."""
 LANGUAGES: tuple[str, ...] = tuple(MESSAGES)
 """The languages of :data:`MESSAGES`: ``en``, ``zh``."""
