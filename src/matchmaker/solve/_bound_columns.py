@@ -138,8 +138,8 @@ def column_bound(
     With ``upper`` (the objective of a known plan) a subgradient ascent on the job prices
     (:meth:`_Shifts.dual`) takes the first :data:`ASCENT_SHARE` of the time: it prices the
     shifts alone and solves no master, whose solves grow too slow on a large round. The
-    master has the rest; halfway through it, a bound still not above ``floor`` (a bound
-    known already), the ascent's or the trivial 0 stops it, and the ascent goes on.
+    master has the rest; halfway through it, the master stops unless its bound is above
+    ``floor`` (a bound known already), the ascent's and 0, and the ascent goes on.
     Measured with the dataset's own policy and a greedy plan as ``upper`` (bound before /
     after): a generated 600 x 2000 tight day at 9.6 s, 1.85 / 2.51 million; the 200-worker
     week at 3 s, 1.78 / 1.96 million (its master alone reached 2.07 million only after
