@@ -58,6 +58,7 @@ from matchmaker.compile._travel import (
     coordinates,
     travel_matrices,
     travel_minutes,
+    travel_or_default,
 )
 from matchmaker.model import horizon_start, local_zone, minutes_from
 from matchmaker.model import latest_start_day as job_day
@@ -117,4 +118,5 @@ __all__ = [
     "shift_reasons",
     "travel_matrices",
     "travel_minutes",
+    "travel_or_default",
 ]

@@ -58,7 +58,12 @@ from matchmaker.compile._limits import round_limits
 from matchmaker.compile._linked import compile_rules
 from matchmaker.compile._problem import Problem
 from matchmaker.compile._scoring import match_scores
-from matchmaker.compile._travel import HaversineTravel, TravelModel, coordinates, travel_matrices
+from matchmaker.compile._travel import (
+    TravelModel,
+    coordinates,
+    travel_matrices,
+    travel_or_default,
+)
 from matchmaker.model import (
     Dataset,
     DomainError,
@@ -94,7 +99,7 @@ def compile_problem(
     model with the dataset's travel settings.
     """
     policy = dataset.settings.policy if policy is None else policy
-    travel = HaversineTravel(dataset.settings.travel) if travel is None else travel
+    travel = travel_or_default(travel, dataset.settings.travel)
     zone = local_zone(dataset)
     origin = horizon_start(dataset, zone)
     workers, jobs = dataset.workers, dataset.jobs

@@ -50,6 +50,7 @@ __all__ = [
     "coordinates",
     "travel_matrices",
     "travel_minutes",
+    "travel_or_default",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -233,6 +234,12 @@ class HaversineTravel:
             )
             out[:, block] = self._to_minutes(sixty_km, same, by_mode)
         return out
+
+
+def travel_or_default(travel: TravelModel | None, settings: TravelSettings) -> TravelModel:
+    """``travel``, or the default model by the dataset's ``settings`` when none is given
+    (a plan that records no model was made with that one)."""
+    return travel if travel is not None else HaversineTravel(settings)
 
 
 def _distinct(points: FloatArray) -> tuple[FloatArray, npt.NDArray[np.intp] | None]:

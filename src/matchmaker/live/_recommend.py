@@ -23,7 +23,6 @@ import numpy as np
 import numpy.typing as npt
 
 from matchmaker.compile import (
-    HaversineTravel,
     TravelModel,
     any_per_worker,
     coordinates,
@@ -35,6 +34,7 @@ from matchmaker.compile import (
     pair_reasons,
     rule_shift_fit,
     travel_matrices,
+    travel_or_default,
 )
 from matchmaker.live._break_fit import has_breaks
 from matchmaker.live._index import JobColumn, PlanIndex, build_index, job_column, way_home
@@ -167,8 +167,7 @@ def new_job_column(index: PlanIndex, job: Job) -> NewJob:
 
 
 def _travel_model(index: PlanIndex) -> TravelModel:
-    model = index.problem.travel_model
-    return model if model is not None else HaversineTravel(index.dataset.settings.travel)
+    return travel_or_default(index.problem.travel_model, index.dataset.settings.travel)
 
 
 def _home_minutes(

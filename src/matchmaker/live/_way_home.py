@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from matchmaker.compile import HaversineTravel, TravelModel, coordinates, travel_matrices
+from matchmaker.compile import TravelModel, coordinates, travel_matrices, travel_or_default
 from matchmaker.model import Dataset, Job, Policy, Worker
 
 __all__ = ["WayHome", "way_home_minutes"]
@@ -26,7 +26,7 @@ def way_home_minutes(
     none is recorded); ``None`` when the policy does not count the way home."""
     if not policy.travel_home:
         return None
-    model = travel if travel is not None else HaversineTravel(dataset.settings.travel)
+    model = travel_or_default(travel, dataset.settings.travel)
 
     def minutes(worker: Worker, job: Job) -> int:
         there = coordinates([job.location])

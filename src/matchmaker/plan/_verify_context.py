@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from matchmaker.compile import HaversineTravel, TravelModel
+from matchmaker.compile import TravelModel, travel_or_default
 from matchmaker.model import Dataset, Job, Shift, Worker, utc
 from matchmaker.plan._plan import Assignment, Plan
 
@@ -99,9 +99,7 @@ class Context:
 
     def travel_model(self) -> TravelModel:
         """The minutes travel is judged by: the plan's model, else the default one."""
-        if self.travel is not None:
-            return self.travel
-        return HaversineTravel(self.dataset.settings.travel)
+        return travel_or_default(self.travel, self.dataset.settings.travel)
 
     def time(self, moment: datetime) -> str:
         """A moment as a dispatcher reads it, in the dataset's timezone when it has one."""
