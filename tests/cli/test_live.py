@@ -355,3 +355,27 @@ def test_recommend_and_explain_worker_speak_the_language_asked(
     assert "已在服务该工单" in why.output and "already serves" not in why.output
     said = json.loads(runner.invoke(app, [*asked, "--lang", "zh", "--format", "json"]).output)
     assert said["detail"] == "已在服务该工单" and said["status"] == "serves"
+
+
+def test_a_replan_writes_its_reasons_in_the_language_asked(
+    dataset_dir: Path, plan_dir: Path, tmp_path: Path
+) -> None:
+    """W1 unavailable all day leaves one of the two 09:00 jobs to nobody: with ``--lang
+    zh`` the re-plan's unassigned.csv says why in Chinese (the code stays), as dispatch
+    writes it; without it, in English."""
+    line = json.dumps({"kind": "worker_unavailable", "worker_id": "W1", "from": at(0).isoformat()})
+    changes = _changes(tmp_path, line)
+    args = ["replan", str(dataset_dir), "--previous", str(plan_dir), "--changes", str(changes)]
+    reasons = {}
+    for lang in ("en", "zh"):
+        out = tmp_path / f"replanned-{lang}"
+        result = runner.invoke(app, [*args, "--out", str(out), "--time-limit", "1",
+                                     "--lang", lang])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        with (out / "unassigned.csv").open(encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        assert [r["reason_code"] for r in rows] == ["CAPACITY"]
+        reasons[lang] = rows[0]["reason"]
+        assert verify(load_plan_input(out), read_plan(out)) == []
+    assert reasons["en"].startswith("CAPACITY: ")
+    assert reasons["zh"].startswith("CAPACITY（") and "服务师" in reasons["zh"]

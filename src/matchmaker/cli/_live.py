@@ -239,9 +239,15 @@ def _diff_table(result: ReplanResult) -> Table:
 
 
 def write_replan(
-    result: ReplanResult, out: Path, *, source: Path | None = None, force: bool = False
+    result: ReplanResult,
+    out: Path,
+    *,
+    source: Path | None = None,
+    force: bool = False,
+    lang: str = "en",
 ) -> None:
-    """Write a re-plan's folder: the plan, its input (the changed round) and ``diff.csv``."""
+    """Write a re-plan's folder: the plan, its input (the changed round) and ``diff.csv``;
+    its reason sentences in ``lang``, as ``dispatch --lang`` writes them."""
     write_plan(
         result.plan,
         out,
@@ -250,6 +256,7 @@ def write_replan(
         force=force,
         source=source,
         extra_tables={"diff.csv": (DIFF_COLUMNS, [row.to_row() for row in result.diff])},
+        lang=lang,
     )
 
 
@@ -297,6 +304,7 @@ def replan_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing folder that is not a plan.")
     ] = False,
+    lang: LangOption = Language.EN,
 ) -> None:
     """Re-plan a day after changes, moving as few planned jobs as possible; writes the
     plan folder with diff.csv (only if it passes verify).
@@ -360,7 +368,7 @@ def replan_command(
                 markup=False,
             )
             return
-        write_replan(result, out, source=source, force=force)
+        write_replan(result, out, source=source, force=force, lang=lang.value)
     counts = result.diff_counts()
     console.print(_diff_table(result))
     console.print(
