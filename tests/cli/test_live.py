@@ -128,29 +128,26 @@ def test_recommend_needs_one_job_and_names_a_bad_job_file(plan_dir: Path, tmp_pa
 
 
 def test_slots_lists_graded_windows(plan_dir: Path, tmp_path: Path) -> None:
-    """``slots`` cuts the template's hours into windows and grades each one."""
-    result = runner.invoke(
-        app,
-        [
-            "slots",
-            str(plan_dir),
-            "--template",
-            str(_job_file(tmp_path)),
-            "--from",
-            at(9).date().isoformat(),
-            "--days",
-            "2",
-            "--window",
-            "60",
-            "--format",
-            "json",
-        ],
-    )
+    """``slots`` cuts the template's hours into windows and grades each one; with
+    ``--lang zh`` each option's sentence is in Chinese and nothing else changes."""
+    args = [
+        "slots", str(plan_dir), "--template", str(_job_file(tmp_path)),
+        "--from", at(9).date().isoformat(), "--days", "2", "--window", "60", "--format", "json",
+    ]  # fmt: skip
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     found = json.loads(result.output)["slots"]
     assert [s["start"][11:16] for s in found] == ["13:00", "14:00"]
     assert sorted(s["rank"] for s in found) == [1, 2]
     assert all(s["workers_able"] >= 1 and s["worker_ids"] for s in found)
+    chinese = runner.invoke(app, [*args, "--lang", "zh"])
+    assert chinese.exit_code == 0, chinese.output
+    said = json.loads(chinese.output)["slots"]
+    assert all("增加路程" in s["option"]["reason"] for s in said)
+    for slots in (found, said):
+        for slot in slots:
+            del slot["option"]["reason"]
+    assert said == found  # only the sentence follows --lang
 
 
 def _changes(tmp_path: Path, *lines: str) -> Path:

@@ -199,6 +199,7 @@ def slots_command(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="table or json.")
     ] = OutputFormat.TABLE,
+    lang: LangOption = Language.EN,
 ) -> None:
     """Bookable arrival windows for a customer's request over the next days, graded."""
     with user_errors():
@@ -212,7 +213,11 @@ def slots_command(
             dataset, read, request, start_day=first, days=days, window=window, policy=policy
         )
     if output_format is OutputFormat.JSON:
-        data = {"job_id": request.job_id, "slots": [s.to_dict() for s in found]}
+        shown = [s.to_dict() for s in found]
+        for slot, said in zip(found, shown, strict=True):
+            # the fields stay, the sentence follows --lang
+            said["option"]["reason"] = option_sentence(dataset, slot.option)[lang.value]
+        data = {"job_id": request.job_id, "slots": shown}
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if not found:
