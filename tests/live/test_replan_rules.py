@@ -5,15 +5,12 @@ home-care rounds are re-planned by the property test of tests/live/test_replan.p
 from __future__ import annotations
 
 import json
-
-from hypothesis import HealthCheck
+from datetime import datetime
 
 from matchmaker.live import parse_changes, replan
 from matchmaker.model import Dataset, DatasetSettings, Location, Policy, TimeWindow, utc
 from tests.clock import at
 from tests.rules.world import job, plan_of, shift, worker, world
-
-_SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
 FAR = Location(lat=31.3000, lon=121.4700)
 """About 8 km north of the workers' home: half an hour by car."""
@@ -29,7 +26,7 @@ def _far_job(home_leg: bool) -> Dataset:
     )
 
 
-def _shift_end(dataset: Dataset) -> object:
+def _shift_end(dataset: Dataset) -> datetime:
     return utc(dataset.worker("W1").shifts[0].end)
 
 

@@ -44,7 +44,6 @@ from matchmaker.live import (
     Recommendation,
     ReplanResult,
     Slot,
-    option_sentence,
     read_changes,
     read_jobs_file,
     recommend,
@@ -142,14 +141,8 @@ def recommend_command(
         read, dataset, policy = load_plan(plan)
         target: str | Job = job_id if job_id is not None else _one_job(job, dataset)  # type: ignore[arg-type]
         recommendation = recommend(dataset, read, target, k=k, policy=policy, max_moves=max_moves)
-    sentences = [
-        option_sentence(recommendation.dataset, option)[lang.value]
-        for option in recommendation.options
-    ]
     if output_format is OutputFormat.JSON:
-        data = recommendation.to_dict()
-        for option, sentence in zip(data["options"], sentences, strict=True):
-            option["reason"] = sentence  # the fields stay, the sentence follows --lang
+        data = recommendation.to_dict(lang.value)
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if not recommendation.options:
@@ -160,8 +153,8 @@ def recommend_command(
         )
         return
     console.print(recommendation_table(recommendation))
-    for option, sentence in zip(recommendation.options, sentences, strict=True):
-        console.print(f"{option.rank}. {sentence}", highlight=False, markup=False)
+    for option in recommendation.options:
+        console.print(f"{option.rank}. {option.said[lang.value]}", highlight=False, markup=False)
 
 
 def _slot_table(found: list[Slot]) -> Table:
@@ -213,11 +206,7 @@ def slots_command(
             dataset, read, request, start_day=first, days=days, window=window, policy=policy
         )
     if output_format is OutputFormat.JSON:
-        shown = [s.to_dict() for s in found]
-        for slot, said in zip(found, shown, strict=True):
-            # the fields stay, the sentence follows --lang
-            said["option"]["reason"] = option_sentence(dataset, slot.option)[lang.value]
-        data = {"job_id": request.job_id, "slots": shown}
+        data = {"job_id": request.job_id, "slots": [s.to_dict(lang.value) for s in found]}
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if not found:

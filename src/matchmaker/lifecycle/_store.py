@@ -43,6 +43,7 @@ from matchmaker.lifecycle._readmodel import READ_MODEL_SCHEMA
 from matchmaker.lifecycle._store_sql import (
     COLUMNS,
     SCHEMA_VERSION,
+    WRITE_TIMEOUT,
     SqlStore,
     StoreError,
     Transaction,
@@ -91,7 +92,9 @@ def is_postgres_url(location: str | Path) -> bool:
     return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
 
 
-def open_store(location: str | Path, *, durable: bool = True, timeout: float = 30.0) -> SqlStore:
+def open_store(
+    location: str | Path, *, durable: bool = True, timeout: float = WRITE_TIMEOUT
+) -> SqlStore:
     """The event store at ``location``: a ``postgresql://user@host:port/dbname`` URL opens
     the PostgreSQL store (extra ``postgres``), anything else is an SQLite file. A writer
     waits at most ``timeout`` seconds for another to finish."""
@@ -110,7 +113,9 @@ class EventStore(SqlStore):
 
     integrity_errors = (sqlite3.IntegrityError,)
 
-    def __init__(self, path: str | Path, *, durable: bool = True, timeout: float = 30.0) -> None:
+    def __init__(
+        self, path: str | Path, *, durable: bool = True, timeout: float = WRITE_TIMEOUT
+    ) -> None:
         self.path = str(path)
         self._timeout = timeout
         new = self.path == ":memory:" or not Path(self.path).exists()

@@ -25,6 +25,7 @@ from matchmaker.lifecycle._readmodel import READ_MODEL_SCHEMA
 from matchmaker.lifecycle._store_sql import (
     COLUMNS,
     SCHEMA_VERSION,
+    WRITE_TIMEOUT,
     SqlStore,
     not_a_store,
     store_busy,
@@ -87,7 +88,7 @@ class PostgresStore(SqlStore):
     """Append-only events in a PostgreSQL database (one connection; open one per thread
     or process)."""
 
-    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+    def __init__(self, url: str, *, timeout: float = WRITE_TIMEOUT) -> None:
         psycopg = _psycopg()
         self.url = url
         self.path = redact_url(url)

@@ -45,6 +45,10 @@ def not_a_store(path: str, reason: str) -> StoreError:
     return StoreError(f"{path} is not a matchmaker store: {reason}")
 
 
+WRITE_TIMEOUT = 30.0
+"""Seconds a writer waits for another to finish, on either backend, unless told."""
+
+
 def store_busy(path: str, timeout: float) -> ConcurrencyError:
     """Busy, not broken: another writer held the store past this writer's wait (a plan's
     check can hold it for seconds, docs/ops.md)."""

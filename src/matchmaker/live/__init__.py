@@ -19,7 +19,6 @@ from matchmaker.live._recommend import recommend
 from matchmaker.live._replan import ReplanResult, replan
 from matchmaker.live._slots import Slot, slots
 from matchmaker.live._why import WorkerVerdict, explain_worker
-from matchmaker.live._words import option_sentence
 
 __all__ = [
     "CHANGE_KINDS",
@@ -39,7 +38,6 @@ __all__ = [
     "apply_option",
     "build_index",
     "explain_worker",
-    "option_sentence",
     "parse_changes",
     "read_changes",
     "read_jobs_file",

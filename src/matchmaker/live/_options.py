@@ -10,6 +10,7 @@ applied this way through the verifier.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from functools import cached_property
@@ -93,7 +94,8 @@ class Option:
     travel_delta: int
     match_score: float
     components: dict[str, float] = field(default_factory=dict)
-    reason: str = ""
+    said: Mapping[str, str] = field(default_factory=dict)
+    """What the option does, in a sentence, by language (:mod:`matchmaker.live._words`)."""
     breaks: tuple[Break, ...] = ()
     """The breaks of every worker shift the option changes, re-placed beside its new day
     (empty in a round without break rules); :func:`apply_option` gives the same."""
@@ -102,7 +104,12 @@ class Option:
     def worker_ids(self) -> tuple[str, ...]:
         return tuple(p.worker_id for p in self.assignments)
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def reason(self) -> str:
+        """The sentence in English."""
+        return self.said.get("en", "")
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
             "rank": self.rank,
             "assignments": [p.to_dict() for p in self.assignments],
@@ -111,7 +118,7 @@ class Option:
             "travel_delta": self.travel_delta,
             "match_score": self.match_score,
             "components": dict(self.components),
-            "reason": self.reason,
+            "reason": self.said.get(lang, ""),
             "breaks": [
                 {"worker_id": b.worker_id, "start": b.start.isoformat(), "end": b.end.isoformat()}
                 for b in self.breaks
@@ -139,10 +146,10 @@ class Recommendation:
             return self.base
         return replace(self.base, jobs=(*self.base.jobs, self.added))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
         data: dict[str, Any] = {
             "job_id": self.job_id,
-            "options": [o.to_dict() for o in self.options],
+            "options": [o.to_dict(lang) for o in self.options],
         }
         if not self.options:
             data["note"] = self.note

@@ -380,7 +380,7 @@ def _option(
         components={name: round(points, 2) for name, points in parts.items()},
         breaks=breaks,
     )
-    return replace(option, reason=option_sentence(dataset, option)["en"])
+    return replace(option, said=option_sentence(dataset, option))
 
 
 def recommend(

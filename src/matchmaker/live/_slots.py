@@ -43,7 +43,7 @@ class Slot:
     workers_able: int
     """How many workers could take it without moving anything planned."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
             "rank": self.rank,
             "start": self.start.isoformat(),
@@ -52,7 +52,7 @@ class Slot:
             "objective_delta": self.option.objective_delta,
             "match_score": self.option.match_score,
             "workers_able": self.workers_able,
-            "option": self.option.to_dict(),
+            "option": self.option.to_dict(lang),
         }
 
 

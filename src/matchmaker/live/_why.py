@@ -31,7 +31,7 @@ from matchmaker.live._limit_options import within_link
 from matchmaker.live._options import Move
 from matchmaker.live._recommend import ranked_options
 from matchmaker.live._search import candidates
-from matchmaker.live._words import Said, joined, option_sentence, said
+from matchmaker.live._words import Said, joined, said
 from matchmaker.model import (
     Dataset,
     Policy,
@@ -171,7 +171,7 @@ def explain_worker(
         best, option = chosen
         delta = _objective(bare, best.applied(without, j)) - before
         status: Status = "needs_moves" if best.moves else "can_take"
-        sentence = option_sentence(bare.dataset, option)
+        sentence = option.said
         if others:
             sentence = said("worker.taking_from", others=", ".join(others), option=sentence)
         return WorkerVerdict(
