@@ -56,12 +56,12 @@ def plan_dir(dataset_dir: Path, tmp_path: Path) -> Path:
     return out
 
 
-def _job_file(tmp_path: Path, job_id: str = "NEW") -> Path:
-    """A jobs.csv with one new job (the shape of J3, for 13:00-15:00)."""
+def _job_file(tmp_path: Path, job_id: str = "NEW", hours: tuple[int, int] = (13, 15)) -> Path:
+    """A jobs.csv with one new job (the shape of J3, to start within ``hours``)."""
     frame = dataset_to_frames(_round())["jobs"].iloc[[2]].copy()
     frame["job_id"] = job_id
-    frame["earliest_start"] = at(13).isoformat()
-    frame["latest_start"] = at(15).isoformat()
+    frame["earliest_start"] = at(hours[0]).isoformat()
+    frame["latest_start"] = at(hours[1]).isoformat()
     path = tmp_path / "new.csv"
     frame.to_csv(path, index=False)
     return path
@@ -376,3 +376,25 @@ def test_a_replan_writes_its_reasons_in_the_language_asked(
         assert verify(load_plan_input(out), read_plan(out)) == []
     assert reasons["en"].startswith("CAPACITY: ")
     assert reasons["zh"].startswith("CAPACITY（") and "服务师" in reasons["zh"]
+
+
+def test_no_option_and_no_window_are_said_in_the_language_asked(
+    plan_dir: Path, tmp_path: Path
+) -> None:
+    """A job only at 09:00, when both workers are busy, gets no option and no bookable
+    window: recommend says why, in text and JSON, and slots says there is none, each in the
+    language asked."""
+    path = _job_file(tmp_path, hours=(9, 9))
+    asked = ["recommend", str(plan_dir), "--job", str(path)]
+    english, chinese = runner.invoke(app, asked), runner.invoke(app, [*asked, "--lang", "zh"])
+    assert english.exit_code == 0 and chinese.exit_code == 0, chinese.output
+    assert "No option for NEW: no eligible worker has room" in " ".join(english.output.split())
+    said = "".join(chinese.output.split())  # the console wraps long lines
+    assert "NEW没有可选方案：计划中没有符合条件的服务师排得下它" in said and "No option" not in said
+    as_json = json.loads(runner.invoke(app, [*asked, "--lang", "zh", "--format", "json"]).output)
+    assert as_json["options"] == [] and "--max-moves" in as_json["note"]
+    assert "排得下" in as_json["note"]
+    day = at(9).date().isoformat()
+    booking = ["slots", str(plan_dir), "--template", str(path), "--from", day, "--days", "1"]
+    assert "No bookable window" in runner.invoke(app, booking).output
+    assert "没有可预约的时段" in runner.invoke(app, [*booking, "--lang", "zh"]).output

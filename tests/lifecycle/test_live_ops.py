@@ -56,7 +56,8 @@ def _visits(store: Path) -> dict[str, tuple[VisitState, tuple[str, ...]]]:
 def test_a_decline_is_answered_by_recommend_and_by_a_replan_applied_as_events(
     day: dict[str, Path],
 ) -> None:
-    """After a worker declines a visit: ``ops recommend`` offers other workers only;
+    """After a worker declines a visit: ``ops recommend`` offers other workers only, and
+    says so in Chinese under ``--lang zh``;
     ``ops replan --apply`` writes a verified re-plan whose diff names the decline, and the
     store ends with the visit proposed to someone else or open, never to the decliner."""
     store, plan = day["store"], day["plan"]
@@ -97,6 +98,10 @@ def test_a_decline_is_answered_by_recommend_and_by_a_replan_applied_as_events(
     assert all(
         target["worker_id"] not in [p["worker_id"] for p in o["assignments"]] for o in options
     )
+    asked = ["--store", str(store), "--plan", str(plan), "--visit", target["job_id"]]
+    chinese = _ok("ops", "recommend", *asked, "--lang", "zh")
+    assert ("可在" in chinese) == bool(options) and ("没有可选方案" in chinese) != bool(options)
+    assert "can start" not in chinese and "No option" not in chinese
 
     out = day["root"] / "plan2"
     said = _ok(

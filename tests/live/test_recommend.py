@@ -169,11 +169,13 @@ def _plan_without_n(dataset: Dataset) -> Plan:
 
 def test_without_moves_a_busy_worker_has_no_option() -> None:
     """Nothing planned moves by default: a job that only fits by pushing others gets none,
-    and the note says moves would help."""
+    and the note says moves would help, in every language."""
     dataset = _two_jobs_one_gap()
     recommendation = recommend(dataset, _plan_without_n(dataset), "N")
     assert recommendation.options == ()
     assert "--max-moves" in recommendation.note
+    chinese = recommendation.why_none["zh"]
+    assert "--max-moves" in chinese and chinese != recommendation.note
 
 
 def test_with_moves_the_pushed_jobs_are_listed_and_the_plan_verifies() -> None:

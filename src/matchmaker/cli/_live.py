@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -51,9 +52,14 @@ from matchmaker.live import (
     slots,
 )
 from matchmaker.model import Dataset, Job, PlanError, Policy, RequestError, load_policy
-from matchmaker.plan import Plan
+from matchmaker.plan import Plan, message
 
-__all__ = ["load_plan", "recommendation_table", "register"]
+__all__ = [
+    "load_plan",
+    "register",
+    "show_recommendation",
+    "write_replan",
+]
 
 
 class OutputFormat(enum.StrEnum):
@@ -145,16 +151,20 @@ def recommend_command(
         data = recommendation.to_dict(lang.value)
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    show_recommendation(console, recommendation, lang.value)
+
+
+def show_recommendation(out: Console, recommendation: Recommendation, lang: str) -> None:
+    """The options as a table and a sentence each in ``lang``, or why there are none."""
     if not recommendation.options:
-        console.print(
-            f"No option for {recommendation.job_id}: {recommendation.note}",
-            highlight=False,
-            markup=False,
+        line = message(
+            lang, "live.no_option", job=recommendation.job_id, note=recommendation.why_none[lang]
         )
+        out.print(line, highlight=False, markup=False)
         return
-    console.print(recommendation_table(recommendation))
+    out.print(recommendation_table(recommendation))
     for option in recommendation.options:
-        console.print(f"{option.rank}. {option.said[lang.value]}", highlight=False, markup=False)
+        out.print(f"{option.rank}. {option.said[lang]}", highlight=False, markup=False)
 
 
 def _slot_table(found: list[Slot]) -> Table:
@@ -210,7 +220,7 @@ def slots_command(
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if not found:
-        console.print("No bookable window: no worker has room on those days.", highlight=False)
+        console.print(message(lang.value, "live.no_slot"), highlight=False, markup=False)
         return
     console.print(_slot_table(found))
 

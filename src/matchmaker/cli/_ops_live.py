@@ -13,7 +13,8 @@ from typing import Annotated
 
 import typer
 
-from matchmaker.cli._live import load_plan, recommendation_table, write_replan
+from matchmaker.cli._lang import LangOption, Language
+from matchmaker.cli._live import load_plan, show_recommendation, write_replan
 from matchmaker.cli._ops_base import (
     ActorOption,
     PolicyOption,
@@ -57,6 +58,7 @@ def ops_recommend(
     ] = 0,
     output_format: FormatOption = OutputFormat.TABLE,
     policy: PolicyOption = None,
+    lang: LangOption = Language.EN,
 ) -> None:
     """The best workers for a visit still unassigned, against the day's plan."""
 
@@ -67,7 +69,7 @@ def ops_recommend(
                 ops, plan, visit, policy=dispatch_policy, k=k, max_moves=max_moves
             )
         if output_format is OutputFormat.JSON:
-            typer.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+            typer.echo(json.dumps(found.to_dict(lang.value), ensure_ascii=False, indent=2))
             return
         if output_format is OutputFormat.CSV:
             rows = [
@@ -79,18 +81,13 @@ def ops_recommend(
                     "match_score": o.match_score,
                     "objective_delta": o.objective_delta,
                     "moves": len(o.moves),
-                    "reason": o.reason,
+                    "reason": o.said[lang.value],
                 }
                 for o in found.options
             ]
             emit(output_format, table=lambda: None, rows=rows, columns=list(_OPTION_COLUMNS))
             return
-        if not found.options:
-            _out.print(f"No option for {visit}: {found.note}", markup=False)
-            return
-        _out.print(recommendation_table(found))
-        for option in found.options:
-            _out.print(f"{option.rank}. {option.reason}", markup=False, highlight=False)
+        show_recommendation(_out, found, lang.value)
 
     _run(action)
 
@@ -122,6 +119,7 @@ def ops_replan(
     actor: ActorOption = "dispatcher",
     policy: PolicyOption = None,
     output: FormatOption = OutputFormat.TABLE,
+    lang: LangOption = Language.EN,
 ) -> None:
     """Answer declines and leave since the plan: re-plan the day with a change budget and
     (with --apply) turn the diff into withdraw and propose events."""
@@ -155,7 +153,7 @@ def ops_replan(
             if result.violations:
                 broken = len(result.violations)
                 _fail(f"the re-plan breaks {broken} hard rule(s); nothing was written", 1)
-            write_replan(result, out)
+            write_replan(result, out, lang=lang.value)
             counts = ", ".join(f"{n} {name}" for name, n in result.diff_counts().items())
             summary.update(result.diff_counts())
             if people:

@@ -136,8 +136,13 @@ class Recommendation:
     base: Dataset
     added: Job | None = None
     eligible_workers: int = 0
-    note: str = ""
-    """Why there are no options, when there are none."""
+    why_none: Mapping[str, str] = field(default_factory=dict)
+    """Why there are no options, when there are none, by language."""
+
+    @property
+    def note(self) -> str:
+        """Why there are no options, in English."""
+        return self.why_none.get("en", "")
 
     @cached_property
     def dataset(self) -> Dataset:
@@ -152,7 +157,7 @@ class Recommendation:
             "options": [o.to_dict(lang) for o in self.options],
         }
         if not self.options:
-            data["note"] = self.note
+            data["note"] = self.why_none.get(lang, "")
         return data
 
 

@@ -41,7 +41,7 @@ from matchmaker.live._index import JobColumn, PlanIndex, build_index, job_column
 from matchmaker.live._limit_options import SEARCH_FACTOR, within_limits, within_link
 from matchmaker.live._options import Move, Option, Placement, Recommendation, instant
 from matchmaker.live._search import Candidate, candidates
-from matchmaker.live._words import option_sentence
+from matchmaker.live._words import Said, option_sentence, said
 from matchmaker.model import (
     Dataset,
     DomainError,
@@ -52,13 +52,12 @@ from matchmaker.model import (
     UnknownJobError,
     minutes_from,
 )
-from matchmaker.plan import Break, Plan, ReasonCode, has_limits, message
+from matchmaker.plan import Break, Plan, ReasonCode, has_limits
 from matchmaker.solve import priority_weights, serve_value
 
 Int64Array = npt.NDArray[np.int64]
 
 __all__ = [
-    "LIMITED",
     "NewJob",
     "existing_column",
     "new_job_column",
@@ -218,10 +217,6 @@ def _zone(dataset: Dataset, job_id: str) -> tzinfo | None:
     return zone if zone is not None else dataset.job(job_id).window.start.tzinfo
 
 
-LIMITED = message("en", "live.limited")
-"""Why a job with places in workers' days has no option: the round's rules across visits."""
-
-
 def recommend_in_index(
     index: PlanIndex,
     column: JobColumn,
@@ -250,36 +245,29 @@ def recommend_in_index(
     eligible_workers = int(
         np.unique(index.problem.vehicle_worker[np.flatnonzero(column.eligible)]).size
     )
-    note = ""
+    why_none: Said = {}
     leader = job.depends_on
+    more: str | Said = "" if max_moves else said("live.allow_moves")
     if not options:
         if leader is not None and not any(a.job_id == leader for a in index.plan.assignments):
-            note = f"it follows {leader}, which the plan does not serve: serve that visit first"
+            why_none = said("live.follows", leader=leader)
         elif found:
-            note = LIMITED
+            why_none = said("live.limited")
         elif has_breaks(index.problem) and candidates(
             index, column, k=1, max_moves=max_moves, allowed=allowed, breaks=False
         ):
-            note = (
-                "the job fits in a worker's day only without their break ([[breaks]]; "
-                f"reason code {ReasonCode.BREAK.value})"
-                + ("" if max_moves else "; allow moves (--max-moves) or re-plan")
-            )
+            why_none = said("live.breaks_only", code=ReasonCode.BREAK.value, more=more)
         elif eligible_workers < column.team:
-            note = (
-                f"{eligible_workers} worker(s) eligible, {column.team} needed: "
-                "ask `explain` which hard rules keep the others out"
-            )
+            why_none = said("live.too_few", eligible=eligible_workers, team=column.team)
         else:
-            more = "" if max_moves else "; allow moves (--max-moves) or re-plan"
-            note = f"no eligible worker has room for it in the plan{more}"
+            why_none = said("live.no_room", more=more)
     return Recommendation(
         job_id=column.job_id,
         options=options,
         base=index.dataset,
         added=added,
         eligible_workers=eligible_workers,
-        note=note,
+        why_none=why_none,
     )
 
 

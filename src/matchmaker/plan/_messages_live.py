@@ -1,6 +1,6 @@
-"""The words of the live commands: a recommended option's sentence (``option.*``), and
-``matchmaker explain --worker`` (``worker.*``), in every language of
-:data:`matchmaker.plan.MESSAGES`, which holds them beside the rest.
+"""The words of the live commands: a recommended option's sentence (``option.*``),
+``matchmaker explain --worker`` (``worker.*``), and why a job has no option (``live.*``),
+in every language of :data:`matchmaker.plan.MESSAGES`, which holds them beside the rest.
 
 The English templates are the sentences those commands have always written.
 """
@@ -40,6 +40,16 @@ LIVE_EN: dict[str, str] = {
     "live.limited": "every place found would break a limit across days, the customer's "
     "continuity cap or a linked visit (max_week_minutes, min_rest_minutes, "
     "max_consecutive_days, max_distinct_workers, linked_visits)",
+    # why a job has no option (live/_recommend.py), and the commands' lines around it
+    "live.follows": "it follows {leader}, which the plan does not serve: serve that visit first",
+    "live.breaks_only": "the job fits in a worker's day only without their break "
+    "([[breaks]]; reason code {code}){more}",
+    "live.too_few": "{eligible} worker(s) eligible, {team} needed: ask `explain` which hard "
+    "rules keep the others out",
+    "live.no_room": "no eligible worker has room for it in the plan{more}",
+    "live.allow_moves": "; allow moves (--max-moves) or re-plan",
+    "live.no_option": "No option for {job}: {note}",
+    "live.no_slot": "No bookable window: no worker has room on those days.",
 }
 
 LIVE_ZH: dict[str, str] = {
@@ -68,4 +78,12 @@ LIVE_ZH: dict[str, str] = {
     "live.limited": "找到的每个位置都会违反跨天限制、客户的服务师人数上限或关联上门"
     "（max_week_minutes、min_rest_minutes、max_consecutive_days、max_distinct_workers、"
     "linked_visits）",
+    "live.follows": "它接在 {leader} 之后，而计划未安排 {leader}：请先安排那次上门",
+    "live.breaks_only": "只有不安排服务师的休息才排得下（[[breaks]]；原因代码 {code}）{more}",
+    "live.too_few": "{eligible} 名服务师符合条件，需要 {team} 名：可用 `explain` 查看哪些硬性规则"
+    "排除了其他人",
+    "live.no_room": "计划中没有符合条件的服务师排得下它{more}",
+    "live.allow_moves": "；可允许调动（--max-moves）或重新排班",
+    "live.no_option": "{job} 没有可选方案：{note}",
+    "live.no_slot": "没有可预约的时段：这些天没有服务师排得下。",
 }
