@@ -103,9 +103,7 @@ def test_a_bound_given_steps_takes_them_whatever_the_column_bound_spends(
     left leaves the bound as it is when the column bound returns at once."""
     from matchmaker.solve import _bound
 
-    def column_bound(*args: object, **options: object) -> float:
-        seconds = args[4]
-        assert isinstance(seconds, float)
+    def spend(columns: object, seconds: float, *args: object, **options: object) -> float:
         time.sleep(max(seconds, 0.0))
         return -math.inf
 
@@ -113,10 +111,10 @@ def test_a_bound_given_steps_takes_them_whatever_the_column_bound_spends(
     costs = Costs.of(problem, POLICY)
     upper = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0).objective
     monkeypatch.setattr(_bound, "_CAPACITY_SHARE", 0.0)
-    monkeypatch.setattr(_bound, "column_bound", lambda *args, **options: -math.inf)
+    monkeypatch.setattr(_bound.ColumnBound, "run", lambda *args, **options: -math.inf)
     at_once = relaxation_bound(problem, costs, upper, 60.0, iterations=40)
     one_step = relaxation_bound(problem, costs, upper, 60.0, iterations=1)
-    monkeypatch.setattr(_bound, "column_bound", column_bound)
+    monkeypatch.setattr(_bound.ColumnBound, "run", spend)
     spent = relaxation_bound(problem, costs, upper, 0.5, iterations=40)
     assert at_once is not None and one_step is not None
     assert one_step < at_once  # forty steps climb higher than one

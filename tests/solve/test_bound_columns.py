@@ -5,6 +5,8 @@ prices come from the master or from the ascent on them."""
 from __future__ import annotations
 
 import itertools
+from functools import partial
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,8 +18,8 @@ from matchmaker.model import Policy
 from matchmaker.solve import _cpsat as cpsat
 from matchmaker.solve._bound import _Relaxation, capacity_ascent, relaxation_bound
 from matchmaker.solve._bound_ascent import Ascent
-from matchmaker.solve._bound_columns import _Shifts, column_bound
-from matchmaker.solve._bound_kernel import price_shifts
+from matchmaker.solve._bound_columns import ColumnBound, _Shifts
+from matchmaker.solve._bound_kernel import price_shifts, price_walks
 from matchmaker.solve._costs import Costs
 from tests.problem_factory import make_problem
 
@@ -78,6 +80,65 @@ def test_pricing_finds_the_best_set_of_each_shift_under_both_caps(
         assert float(sum(reduced[p] for p in marked)) == best
 
 
+@st.composite
+def _walk_shifts(draw: st.DrawFn) -> dict[str, Any]:
+    """One shift and up to five jobs, a pair each: windows, durations, legs and prices."""
+    n = draw(st.integers(0, 5))
+
+    def ints(low: int, high: int) -> np.ndarray:
+        return np.array(draw(st.lists(st.integers(low, high), min_size=n, max_size=n)))
+
+    earliest = ints(0, 400)
+    return {
+        "offsets": np.array([0, n], dtype=np.int64),
+        "pair_job": np.arange(n, dtype=np.int64),
+        "pair_cost": ints(0, 30).astype(np.float64),
+        "pair_leg": ints(0, 40).astype(np.int64),
+        "price": ints(0, 60).astype(np.float64),
+        "earliest": earliest.astype(np.int64),
+        "latest": (earliest + ints(0, 120)).astype(np.int64),
+        "duration": ints(30, 120).astype(np.int64),
+        "shift_start": np.array([draw(st.integers(0, 60))], dtype=np.int64),
+        "shift_end": np.array([draw(st.integers(300, 480))], dtype=np.int64),
+        "max_jobs": np.array([draw(st.integers(0, 4))], dtype=np.int64),
+    }
+
+
+def _walk_value(data: dict[str, Any], slot: int) -> float:
+    value, chosen = np.full(1, 99.0), np.zeros(data["pair_job"].size, dtype=bool)
+    price_walks(**data, slot=slot, value=value, chosen=chosen)
+    return float(value[0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(_walk_shifts())
+def test_walk_pricing_finds_the_best_walk_and_slots_only_relax_it(data: dict[str, Any]) -> None:
+    """With one-minute slots a shift's walk value is the least sum of reduced costs over
+    every walk of no more visits than the shift has pairs of negative reduced cost (by
+    brute force; a job may come twice): each visit starts in its window at
+    least its leg after the shift's start or the visit before ends, and ends by the
+    shift's end. Coarser slots give no more, and never more than the best route."""
+    reduced = data["pair_cost"] - data["price"][data["pair_job"]]
+    n, start, end = reduced.size, int(data["shift_start"][0]), int(data["shift_end"][0])
+    best_walk = best_route = 0.0
+    for size in range(1, min(int(data["max_jobs"][0]), int((reduced < 0).sum())) + 1):
+        for walk in itertools.product(range(n), repeat=size):
+            free, total = start, 0.0
+            for p in walk:
+                begin = max(free + int(data["pair_leg"][p]), int(data["earliest"][p]))
+                free = begin + int(data["duration"][p])
+                if begin > data["latest"][p] or free > end:
+                    break
+                total += float(reduced[p])
+            else:
+                best_walk = min(best_walk, total)
+                if len(set(walk)) == size:
+                    best_route = min(best_route, total)
+    exact = _walk_value(data, 1)
+    assert exact == pytest.approx(best_walk)
+    assert _walk_value(data, 15) <= exact + 1e-9 and exact <= best_route + 1e-9
+
+
 def _one_shift_two_jobs() -> tuple[Problem, Costs]:
     # A 120-minute work cap and jobs of 120 and 90 minutes: one job fits, not both; the
     # fractional relaxation serves the 90-minute job and a quarter of the other.
@@ -94,7 +155,7 @@ def test_whole_jobs_lift_the_bound_above_the_fractional_one_and_not_above_the_op
     relaxation = _Relaxation(problem, costs)
     fractional = capacity_ascent(relaxation, exact.objective).run(2.0, 10_000)
     pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
-    whole = column_bound(problem, costs, pairs, relaxation.constant, 2.0, 100)
+    whole = ColumnBound(problem, costs, pairs, relaxation.constant).run(2.0, 100)
     penalty = int(costs.drop_penalty.max())
     assert fractional < exact.objective - penalty // 5
     assert exact.objective - 50 <= whole <= exact.objective
@@ -108,7 +169,7 @@ def test_a_round_without_servable_jobs_is_bounded_by_its_penalties() -> None:
     costs = Costs.of(problem, POLICY)
     relaxation = _Relaxation(problem, costs)
     pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
-    bound = column_bound(problem, costs, pairs, relaxation.constant, 1.0, 10)
+    bound = ColumnBound(problem, costs, pairs, relaxation.constant).run(1.0, 10)
     assert bound == float(costs.drop_penalty.sum())
 
 
@@ -129,7 +190,7 @@ def test_a_pinned_visit_takes_its_minutes_and_its_place_off_its_shift(
     assert len(exact.served_jobs()) == 2
     relaxation = _Relaxation(problem, costs)
     pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
-    bound = column_bound(problem, costs, pairs, relaxation.constant, 2.0, 100)
+    bound = ColumnBound(problem, costs, pairs, relaxation.constant).run(2.0, 100)
     penalty = int(costs.drop_penalty[1])
     assert exact.objective - 50 <= bound <= exact.objective
     assert bound >= relaxation.constant - penalty  # one free job's penalty is left unpaid
@@ -157,34 +218,57 @@ def test_a_column_bound_still_below_zero_halfway_stops_there(
     costs = Costs.of(problem, POLICY)
     relaxation = _Relaxation(problem, costs)
     pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
-    whole = column_bound(problem, costs, pairs, relaxation.constant, 60.0, 20)
+    whole = ColumnBound(problem, costs, pairs, relaxation.constant).run(60.0, 20)
     assert whole > 0 and solves == 13
     solves = 0
-    lowered = column_bound(problem, costs, pairs, relaxation.constant - 1e12, 60.0, 20)
+    lowered = ColumnBound(problem, costs, pairs, relaxation.constant - 1e12).run(60.0, 20)
     assert solves == 9
     assert lowered - (relaxation.constant - 1e12) <= whole - relaxation.constant + 1e-3
 
 
-def _price_ascent(problem: Problem, costs: Costs, upper: int) -> float:
-    """The ascent on the job prices alone (no master), from the start the bound uses."""
+def _price_ascent(problem: Problem, costs: Costs, upper: int, *, walks: bool = False) -> float:
+    """The ascent on the job prices alone (no master), from the start the bound uses;
+    ``walks``: each shift priced also as a walk through time."""
     relaxation = _Relaxation(problem, costs)
-    shifts = _Shifts(problem, costs, relaxation.vehicle, relaxation.job, relaxation.cost)
+    shifts = _Shifts(
+        problem, costs, relaxation.vehicle, relaxation.job, relaxation.cost, relaxation.leg
+    )
     start = shifts.penalty / shifts.team
-    ascent = Ascent(shifts.dual, [start], upper - relaxation.constant)
+    ascent = Ascent(partial(shifts.dual, walks=walks), [start], upper - relaxation.constant)
     return relaxation.constant + ascent.run(2.0, 2_000)
 
 
+@pytest.mark.parametrize("walks", [False, True])
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
-def test_the_price_ascent_alone_never_passes_a_proven_optimum(seed: int) -> None:
+def test_the_price_ascent_alone_never_passes_a_proven_optimum(seed: int, walks: bool) -> None:
     """The ascent the column bound falls back on (no master) stays at or below the
-    optimum CP-SAT proves, even climbing towards it."""
+    optimum CP-SAT proves, even climbing towards it, with or without walks."""
     from tests.problem_factory import random_problem
 
     problem = random_problem(seed, 3, 8, team_share=0.25, pin_share=0.1, n_modes=2)
     costs = Costs.of(problem, POLICY)
     exact = cpsat.solve(problem, policy=POLICY, time_limit=10.0, seed=0)
     assert exact.status == "optimal"
-    assert _price_ascent(problem, costs, exact.objective) <= exact.objective
+    assert _price_ascent(problem, costs, exact.objective, walks=walks) <= exact.objective
+
+
+def test_walks_charge_a_job_that_no_shift_can_fit_in_time() -> None:
+    """Two one-hour jobs that both start at 100 and one worker: any plan serves one.
+    Whole job sets ignore time and charge no penalty; walks charge the optimum's, and
+    the round's bound, which has time left for them, does too."""
+    problem = make_problem(n_workers=1, n_jobs=2, earliest=100, latest=100)
+    costs = Costs.of(problem, POLICY)
+    exact = cpsat.solve(problem, policy=POLICY, time_limit=10.0, seed=0)
+    assert exact.status == "optimal" and len(exact.served_jobs()) == 1
+    relaxation = _Relaxation(problem, costs)
+    pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
+    columns = ColumnBound(problem, costs, pairs, relaxation.constant, relaxation.leg)
+    whole = columns.run(2.0, 100, upper=exact.objective)
+    penalty = int(costs.drop_penalty.min())
+    assert whole < exact.objective - penalty // 2
+    assert exact.objective - 50 <= columns.walks(2.0, 2_000, exact.objective) <= exact.objective
+    bound = relaxation_bound(problem, costs, exact.objective, 2.0)
+    assert bound is not None and exact.objective - 50 <= bound <= exact.objective
 
 
 def test_the_price_ascent_finds_the_whole_job_bound_without_a_master() -> None:
@@ -216,8 +300,8 @@ def test_given_a_known_plan_the_column_bound_climbs_even_when_the_master_fails(
     assert exact.status == "optimal"
     relaxation = _Relaxation(problem, costs)
     pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
-    alone = column_bound(problem, costs, pairs, relaxation.constant, 2.0, 100)
-    climbed = column_bound(
-        problem, costs, pairs, relaxation.constant, 2.0, 100, upper=exact.objective
+    alone = ColumnBound(problem, costs, pairs, relaxation.constant).run(2.0, 100)
+    climbed = ColumnBound(problem, costs, pairs, relaxation.constant).run(
+        2.0, 100, upper=exact.objective
     )
     assert alone < climbed <= exact.objective

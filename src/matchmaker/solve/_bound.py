@@ -20,9 +20,12 @@ is given. Pinned jobs count only the match costs of their pinned workers, and sp
 capacity (a relaxation again: pins may even break rules).
 
 That relaxation lets a shift take a fraction of a job. The column bound
-(:func:`~matchmaker.solve._bound_columns.column_bound`) keeps whole jobs per shift under
+(:class:`~matchmaker.solve._bound_columns.ColumnBound`) keeps whole jobs per shift under
 the same caps, and is the stronger on a day that binds (a generated tight 200 x 600 day:
 628,691 against 598,399, for a plan of 724,351); the bound is the larger of the two.
+Time left once both have settled goes to the column bound's walks
+(:meth:`~matchmaker.solve._bound_columns.ColumnBound.walks`): shifts priced also through
+time, which a day with room to spare needs.
 
 The bound is a float sum; it is rounded down, one unit below, so rounding never lifts it
 above the true optimum.
@@ -39,7 +42,7 @@ import numpy.typing as npt
 
 from matchmaker.compile import Problem
 from matchmaker.solve._bound_ascent import Ascent
-from matchmaker.solve._bound_columns import column_bound
+from matchmaker.solve._bound_columns import ColumnBound
 from matchmaker.solve._costs import Costs
 
 __all__ = ["capacity_ascent", "least_incoming_travel", "relaxation_bound"]
@@ -163,6 +166,7 @@ class _Relaxation:
         self.cost = (costs.match_cost[worker, self.job] + costs.travel_rate * leg).astype(
             np.float64
         )
+        self.leg = leg
         self.time = duration + leg
         self.work = duration
         self.capacity = (problem.vehicle_end - problem.vehicle_start).astype(np.float64)
@@ -274,15 +278,17 @@ def relaxation_bound(
     ascent = capacity_ascent(relaxation, upper)
     best = ascent.run(first - (time.perf_counter() - began), steps)
     left = seconds - (time.perf_counter() - began)
-    whole = column_bound(
-        problem, costs, pairs, relaxation.constant, left, rounds, floor=best, upper=upper
-    )
-    best = max(best, whole)
-    # The column bound returns early when its own ascent settles: this one, if still
-    # rising, has the rest.
+    columns = ColumnBound(problem, costs, pairs, relaxation.constant, relaxation.leg)
+    best = max(best, columns.run(left, rounds, floor=best, upper=upper))
+    # The column bound returns early when it converges or its own ascent settles: this
+    # one, if still rising, has the rest, and then the walks (by the clock only: steps
+    # alone decide a bound given steps).
     left = seconds - (time.perf_counter() - began)
     if not ascent.settled and left > 0:
         best = max(best, ascent.run(left, steps))
+    left = seconds - (time.perf_counter() - began)
+    if iterations is None and left > 0:
+        best = max(best, columns.walks(left, steps, upper))
     if not math.isfinite(best):
         return None
     # One unit of slack for float rounding in sums of up to millions of terms.

@@ -35,6 +35,8 @@ class Ascent:
         self.prices = list(prices)
         self.target = float(target)
         self.best = -math.inf
+        self.best_prices = self.prices
+        """The multipliers of :attr:`best`."""
         self.scale = 2.0
         self.stale = 0
         self.steps = 0
@@ -50,7 +52,7 @@ class Ascent:
             value, gradients = self.dual(self.prices)
             best = self.best
             if not math.isfinite(best) or value > best + 1e-9 * max(abs(best), 1.0):
-                self.best, self.stale = value, 0
+                self.best, self.best_prices, self.stale = value, self.prices, 0
             else:
                 self.stale += 1
                 if self.stale >= STALE_STEPS:

@@ -1,5 +1,6 @@
-"""The pricing step of the column bound (:mod:`matchmaker.solve._bound_columns`), compiled:
-for every shift, the best set of jobs under its caps at the current job prices.
+"""The pricing steps of the column bound (:mod:`matchmaker.solve._bound_columns`), compiled:
+for every shift, the best set of jobs under its caps at the current job prices, and the
+best walk through its time.
 
 A 0/1 knapsack per shift with two capacities (jobs and work units) is a loop over items,
 counts and units: in numpy it would be a Python loop per item and shift, hundreds of
@@ -14,11 +15,27 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-__all__ = ["price_shifts"]
+__all__ = ["price_shifts", "price_walks"]
 
 Ints = npt.NDArray[np.integer[Any]]
 Floats = npt.NDArray[np.floating[Any]]
 Bools = npt.NDArray[np.bool_]
+
+
+@njit(cache=True, nogil=True)
+def _improving(low: int, high: int, pair_job: Ints, pair_cost: Floats, price: Floats) -> Ints:
+    """The pairs ``low:high`` of negative reduced cost: only they can lower a sum."""
+    count = 0
+    for p in range(low, high):
+        if pair_cost[p] - price[pair_job[p]] < 0.0:
+            count += 1
+    items = np.empty(count, dtype=np.int64)
+    count = 0
+    for p in range(low, high):
+        if pair_cost[p] - price[pair_job[p]] < 0.0:
+            items[count] = p
+            count += 1
+    return items
 
 
 @njit(cache=True, nogil=True)
@@ -41,19 +58,10 @@ def price_shifts(
     chosen[:] = False
     for v in range(offsets.size - 1):
         value[v] = 0.0
-        low, high = offsets[v], offsets[v + 1]
-        count = 0
-        for p in range(low, high):
-            if pair_cost[p] - price[pair_job[p]] < 0.0:
-                count += 1
+        items = _improving(offsets[v], offsets[v + 1], pair_job, pair_cost, price)
+        count = items.size
         if count == 0:
             continue
-        items = np.empty(count, dtype=np.int64)
-        count = 0
-        for p in range(low, high):
-            if pair_cost[p] - price[pair_job[p]] < 0.0:
-                items[count] = p
-                count += 1
         width = cap_units[v]
         fewest = width + 1
         for i in range(count):
@@ -86,3 +94,79 @@ def price_shifts(
                 chosen[items[i]] = True
                 k -= 1
                 w -= pair_units[items[i]]
+
+
+@njit(cache=True, nogil=True)
+def price_walks(
+    offsets: Ints,
+    pair_job: Ints,
+    pair_cost: Floats,
+    pair_leg: Ints,
+    price: Floats,
+    earliest: Ints,
+    latest: Ints,
+    duration: Ints,
+    shift_start: Ints,
+    shift_end: Ints,
+    max_jobs: Ints,
+    slot: int,
+    value: Floats,
+    chosen: Bools,
+) -> None:
+    """For each shift ``v``, the walk through its pairs in time that minimises
+    ``sum(pair_cost - price[pair_job])``, as :func:`price_shifts` but under time instead
+    of work units: at most ``max_jobs[v]`` visits (and no more than the shift has pairs
+    of negative reduced cost), each starting in its job's window, at least ``pair_leg``
+    after the shift starts or the visit before ends, and ending by the shift's end. The
+    table is over ``slot``-minute slots of the shift and counts of visits; a visit ends
+    in the slot its end falls in, and the next leaves from that slot's start (earlier
+    than it is: a relaxation). A walk may visit a job twice."""
+    chosen[:] = False
+    for v in range(offsets.size - 1):
+        value[v] = 0.0
+        items = _improving(offsets[v], offsets[v + 1], pair_job, pair_cost, price)
+        count = items.size
+        depth = min(max_jobs[v], count)
+        if depth <= 0:
+            continue
+        first = shift_start[v] // slot
+        n_slots = shift_end[v] // slot - first + 1
+        best = np.full((n_slots, depth + 1), np.inf)
+        took = np.full((n_slots, depth + 1), -1, dtype=np.int64)
+        came = np.full((n_slots, depth + 1), -1, dtype=np.int64)
+        best[0, 0] = 0.0
+        end_slot, end_k, lowest = -1, -1, 0.0
+        for t in range(n_slots):
+            free = shift_start[v] if t == 0 else (first + t) * slot
+            for k in range(depth + 1):
+                here = best[t, k]
+                if here == np.inf:
+                    continue
+                if t + 1 < n_slots and here < best[t + 1, k]:
+                    best[t + 1, k] = here
+                    came[t + 1, k] = t
+                    took[t + 1, k] = -1
+                if here < lowest:
+                    lowest, end_slot, end_k = here, t, k
+                if k == depth:
+                    continue
+                for i in range(count):
+                    p = items[i]
+                    j = pair_job[p]
+                    start = max(free + pair_leg[p], earliest[j])
+                    if start > latest[j] or start + duration[j] > shift_end[v]:
+                        continue
+                    ends = (start + duration[j]) // slot - first
+                    reduced = here + pair_cost[p] - price[j]
+                    if reduced < best[ends, k + 1]:
+                        best[ends, k + 1] = reduced
+                        came[ends, k + 1] = t
+                        took[ends, k + 1] = p
+        value[v] = lowest
+        t, k = end_slot, end_k
+        while k > 0:
+            p, before = took[t, k], came[t, k]
+            if p >= 0:
+                chosen[p] = True
+                k -= 1
+            t = before
