@@ -18,7 +18,7 @@ from matchmaker.model import Policy
 from matchmaker.solve import _cpsat as cpsat
 from matchmaker.solve._bound import _Relaxation, capacity_ascent, relaxation_bound
 from matchmaker.solve._bound_ascent import Ascent
-from matchmaker.solve._bound_columns import ColumnBound, _Shifts
+from matchmaker.solve._bound_columns import ColumnBound, Legs, _Shifts
 from matchmaker.solve._bound_kernel import price_shifts, price_walks
 from matchmaker.solve._costs import Costs
 from tests.problem_factory import make_problem
@@ -82,61 +82,106 @@ def test_pricing_finds_the_best_set_of_each_shift_under_both_caps(
 
 @st.composite
 def _walk_shifts(draw: st.DrawFn) -> dict[str, Any]:
-    """One shift and up to five jobs, a pair each: windows, durations, legs and prices."""
+    """One shift and up to five jobs, a pair each: windows, durations, prices, the legs
+    (from home and between jobs, shortest paths as :meth:`_Shifts.use_true_legs` makes
+    them) and, as ``pair_leg``, each job's least one."""
     n = draw(st.integers(0, 5))
 
-    def ints(low: int, high: int) -> np.ndarray:
-        return np.array(draw(st.lists(st.integers(low, high), min_size=n, max_size=n)))
+    def ints(low: int, high: int, size: int = n) -> np.ndarray:
+        return np.array(draw(st.lists(st.integers(low, high), min_size=size, max_size=size)))
 
     earliest = ints(0, 400)
+    travel = ints(0, 40, n * n).reshape(n, n)
+    np.fill_diagonal(travel, 0)
+    for via in range(n):
+        travel = np.minimum(travel, travel[:, via, None] + travel[None, via, :])
+    home = (ints(0, 40)[:, None] + travel).min(axis=0, initial=99)
+    others = np.where(np.eye(n, dtype=bool), 99, travel).min(axis=0, initial=99)
     return {
         "offsets": np.array([0, n], dtype=np.int64),
         "pair_job": np.arange(n, dtype=np.int64),
         "pair_cost": ints(0, 30).astype(np.float64),
-        "pair_leg": ints(0, 40).astype(np.int64),
-        "price": ints(0, 60).astype(np.float64),
+        "pair_leg": np.minimum(home, others).astype(np.int64),
+        "price": ints(0, 90).astype(np.float64),
         "earliest": earliest.astype(np.int64),
         "latest": (earliest + ints(0, 120)).astype(np.int64),
         "duration": ints(30, 120).astype(np.int64),
         "shift_start": np.array([draw(st.integers(0, 60))], dtype=np.int64),
         "shift_end": np.array([draw(st.integers(300, 480))], dtype=np.int64),
         "max_jobs": np.array([draw(st.integers(0, 4))], dtype=np.int64),
+        "home": home.reshape(1, n).astype(np.int32),
+        "travel": travel.reshape(1, n, n).astype(np.int32),
     }
 
 
-def _walk_value(data: dict[str, Any], slot: int) -> float:
+RATE = 0.5
+"""The cost of a travel minute in the walk tests."""
+
+
+def _walk_value(data: dict[str, Any], slot: int, *, exact: bool) -> float:
+    """The shift's walk value: with ``exact``, on its true legs."""
+    legs = Legs(
+        exact=np.array([exact]), home=data["home"], travel=data["travel"],
+        mode=np.zeros(1, dtype=np.int32), rate=RATE,
+    )  # fmt: skip
+    arrays = {k: v for k, v in data.items() if k not in ("home", "travel")}
     value, chosen = np.full(1, 99.0), np.zeros(data["pair_job"].size, dtype=bool)
-    price_walks(**data, slot=slot, value=value, chosen=chosen)
+    price_walks(**arrays, slot=slot, legs=legs, value=value, chosen=chosen)
     return float(value[0])
+
+
+def _best(data: dict[str, Any], pairs: list[int], size: int, *, exact: bool, route: bool) -> float:
+    """By brute force, the least sum of reduced costs over walks of ``pairs`` of at most
+    ``size`` visits (``route``: no job twice). Each visit starts in its window at least
+    its leg after the shift's start or the visit before ends, and ends by the shift's
+    end; with ``exact`` the leg is the true one, costs ``RATE`` a minute beyond the
+    least, and no job comes twice in a row."""
+    reduced = data["pair_cost"] - data["price"][data["pair_job"]]
+    start, end = int(data["shift_start"][0]), int(data["shift_end"][0])
+    best = 0.0
+    for length in range(1, size + 1):
+        for walk in itertools.product(pairs, repeat=length):
+            if route and len(set(walk)) < length:
+                continue
+            free, total, before = start, 0.0, -1
+            for p in walk:
+                leg = int(data["pair_leg"][p])
+                if exact:
+                    if p == before:
+                        break
+                    leg = int(data["home"][0, p] if before < 0 else data["travel"][0, before, p])
+                begin = max(free + leg, int(data["earliest"][p]))
+                free, before = begin + int(data["duration"][p]), p
+                if begin > data["latest"][p] or free > end:
+                    break
+                total += float(reduced[p]) + RATE * (leg - int(data["pair_leg"][p]))
+            else:
+                best = min(best, total)
+    return best
 
 
 @settings(max_examples=200, deadline=None)
 @given(_walk_shifts())
-def test_walk_pricing_finds_the_best_walk_and_slots_only_relax_it(data: dict[str, Any]) -> None:
-    """With one-minute slots a shift's walk value is the least sum of reduced costs over
-    every walk of no more visits than the shift has pairs of negative reduced cost (by
-    brute force; a job may come twice): each visit starts in its window at
-    least its leg after the shift's start or the visit before ends, and ends by the
-    shift's end. Coarser slots give no more, and never more than the best route."""
-    reduced = data["pair_cost"] - data["price"][data["pair_job"]]
-    n, start, end = reduced.size, int(data["shift_start"][0]), int(data["shift_end"][0])
-    best_walk = best_route = 0.0
-    for size in range(1, min(int(data["max_jobs"][0]), int((reduced < 0).sum())) + 1):
-        for walk in itertools.product(range(n), repeat=size):
-            free, total = start, 0.0
-            for p in walk:
-                begin = max(free + int(data["pair_leg"][p]), int(data["earliest"][p]))
-                free = begin + int(data["duration"][p])
-                if begin > data["latest"][p] or free > end:
-                    break
-                total += float(reduced[p])
-            else:
-                best_walk = min(best_walk, total)
-                if len(set(walk)) == size:
-                    best_route = min(best_route, total)
-    exact = _walk_value(data, 1)
-    assert exact == pytest.approx(best_walk)
-    assert _walk_value(data, 15) <= exact + 1e-9 and exact <= best_route + 1e-9
+def test_walk_pricing_finds_the_best_walk_and_never_passes_the_best_route(
+    data: dict[str, Any],
+) -> None:
+    """With one-minute slots a shift's walk value is the best walk's over the pairs it
+    keeps (brute force): on least legs those below their price, on true legs those below
+    it before any travel. Coarser slots give no more, least legs no more than true ones,
+    and neither more than the best route over every pair on true legs."""
+    n, most = data["pair_job"].size, int(data["max_jobs"][0])
+    route = _best(data, list(range(n)), min(most, n), exact=True, route=True)
+    chooser = {
+        False: data["pair_cost"],
+        True: data["pair_cost"] - RATE * data["pair_leg"],
+    }
+    for exact, cost in chooser.items():
+        kept = [p for p in range(n) if cost[p] - data["price"][p] < 0]
+        size = min(most, len(kept))
+        value = _walk_value(data, 1, exact=exact)
+        assert value == pytest.approx(_best(data, kept, size, exact=exact, route=False))
+        assert _walk_value(data, 15, exact=exact) <= value + 1e-9 <= route + 2e-9
+    assert _walk_value(data, 1, exact=False) <= _walk_value(data, 1, exact=True) + 1e-9
 
 
 def _one_shift_two_jobs() -> tuple[Problem, Costs]:
@@ -228,11 +273,13 @@ def test_a_column_bound_still_below_zero_halfway_stops_there(
 
 def _price_ascent(problem: Problem, costs: Costs, upper: int, *, walks: bool = False) -> float:
     """The ascent on the job prices alone (no master), from the start the bound uses;
-    ``walks``: each shift priced also as a walk through time."""
+    ``walks``: each shift priced also as a walk through time, on true legs."""
     relaxation = _Relaxation(problem, costs)
     shifts = _Shifts(
         problem, costs, relaxation.vehicle, relaxation.job, relaxation.cost, relaxation.leg
     )
+    if walks:
+        shifts.use_true_legs()
     start = shifts.penalty / shifts.team
     ascent = Ascent(partial(shifts.dual, walks=walks), [start], upper - relaxation.constant)
     return relaxation.constant + ascent.run(2.0, 2_000)
@@ -305,3 +352,29 @@ def test_given_a_known_plan_the_column_bound_climbs_even_when_the_master_fails(
         2.0, 100, upper=exact.objective
     )
     assert alone < climbed <= exact.objective
+
+
+def test_true_legs_charge_a_job_only_least_legs_let_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two one-hour jobs at 100 and 170, each 10 minutes from home but 200 from each
+    other: any plan serves one. On least legs (10 into each) a walk serves both; on true
+    legs it cannot, and the bound reaches the optimum's."""
+    from matchmaker.solve import _bound_columns
+
+    problem = make_problem(
+        n_workers=1, n_jobs=2, earliest=[100, 170], latest=[100, 170],
+        travel=[[0, 200], [200, 0]], home_travel=10,
+    )  # fmt: skip
+    costs = Costs.of(problem, POLICY)
+    exact = cpsat.solve(problem, policy=POLICY, time_limit=10.0, seed=0)
+    assert exact.status == "optimal" and len(exact.served_jobs()) == 1
+    relaxation = _Relaxation(problem, costs)
+    pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
+    penalty = int(costs.drop_penalty.min())
+    bounds = {}
+    for rate in (0.0, _bound_columns.TRUE_LEGS_WORK_PER_SECOND):
+        monkeypatch.setattr(_bound_columns, "TRUE_LEGS_WORK_PER_SECOND", rate)
+        columns = ColumnBound(problem, costs, pairs, relaxation.constant, relaxation.leg)
+        columns.run(2.0, 100, upper=exact.objective)
+        bounds[rate > 0] = columns.walks(2.0, 2_000, exact.objective)
+    assert bounds[False] < exact.objective - penalty // 2
+    assert exact.objective - 50 <= bounds[True] <= exact.objective

@@ -9,11 +9,14 @@ thousands per pricing round on a 200 x 600 day.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 from numba import njit
+
+if TYPE_CHECKING:
+    from matchmaker.solve._bound_columns import Legs
 
 __all__ = ["price_shifts", "price_walks"]
 
@@ -110,6 +113,7 @@ def price_walks(
     shift_end: Ints,
     max_jobs: Ints,
     slot: int,
+    legs: Legs,
     value: Floats,
     chosen: Bools,
 ) -> None:
@@ -120,53 +124,81 @@ def price_walks(
     after the shift starts or the visit before ends, and ending by the shift's end. The
     table is over ``slot``-minute slots of the shift and counts of visits; a visit ends
     in the slot its end falls in, and the next leaves from that slot's start (earlier
-    than it is: a relaxation). A walk may visit a job twice."""
+    than it is: a relaxation). A walk may visit a job twice.
+
+    Where ``legs.exact[v]``, the table also holds the last visit: a visit's leg is the
+    true one, from home (``legs.home[v, job]``) or from the job before
+    (``legs.travel[legs.mode[v]]``), it costs ``legs.rate`` a minute beyond
+    ``pair_leg`` (which ``pair_cost`` holds already), no job comes twice in a row, and
+    the pairs in the table are those whose cost less ``pair_leg`` at the rate is below
+    their price."""
     chosen[:] = False
+    # On true legs a visit a walk leaves out may have carried the route part of the way
+    # to the next one: only a pair that costs more than its price before any travel is
+    # one no walk needs.
+    bare = pair_cost - legs.rate * pair_leg
     for v in range(offsets.size - 1):
         value[v] = 0.0
-        items = _improving(offsets[v], offsets[v + 1], pair_job, pair_cost, price)
+        exact = legs.exact[v]
+        chooser = bare if exact else pair_cost
+        items = _improving(offsets[v], offsets[v + 1], pair_job, chooser, price)
         count = items.size
         depth = min(max_jobs[v], count)
         if depth <= 0:
             continue
+        lasts = count + 1 if exact else 1
         first = shift_start[v] // slot
         n_slots = shift_end[v] // slot - first + 1
-        best = np.full((n_slots, depth + 1), np.inf)
-        took = np.full((n_slots, depth + 1), -1, dtype=np.int64)
-        came = np.full((n_slots, depth + 1), -1, dtype=np.int64)
-        best[0, 0] = 0.0
-        end_slot, end_k, lowest = -1, -1, 0.0
+        best = np.full((n_slots, depth + 1, lasts), np.inf)
+        took = np.full((n_slots, depth + 1, lasts), -1, dtype=np.int64)
+        came = np.full((n_slots, depth + 1, lasts), -1, dtype=np.int64)
+        came_last = np.zeros((n_slots, depth + 1, lasts), dtype=np.int64)
+        best[0, 0, 0] = 0.0
+        end_slot, end_k, end_last, lowest = -1, -1, 0, 0.0
         for t in range(n_slots):
             free = shift_start[v] if t == 0 else (first + t) * slot
             for k in range(depth + 1):
-                here = best[t, k]
-                if here == np.inf:
-                    continue
-                if t + 1 < n_slots and here < best[t + 1, k]:
-                    best[t + 1, k] = here
-                    came[t + 1, k] = t
-                    took[t + 1, k] = -1
-                if here < lowest:
-                    lowest, end_slot, end_k = here, t, k
-                if k == depth:
-                    continue
-                for i in range(count):
-                    p = items[i]
-                    j = pair_job[p]
-                    start = max(free + pair_leg[p], earliest[j])
-                    if start > latest[j] or start + duration[j] > shift_end[v]:
+                for last in range(lasts):
+                    here = best[t, k, last]
+                    if here == np.inf:
                         continue
-                    ends = (start + duration[j]) // slot - first
-                    reduced = here + pair_cost[p] - price[j]
-                    if reduced < best[ends, k + 1]:
-                        best[ends, k + 1] = reduced
-                        came[ends, k + 1] = t
-                        took[ends, k + 1] = p
+                    if t + 1 < n_slots and here < best[t + 1, k, last]:
+                        best[t + 1, k, last] = here
+                        came[t + 1, k, last] = t
+                        came_last[t + 1, k, last] = last
+                        took[t + 1, k, last] = -1
+                    if here < lowest:
+                        lowest, end_slot, end_k, end_last = here, t, k, last
+                    if k == depth:
+                        continue
+                    for i in range(count):
+                        p = items[i]
+                        j = pair_job[p]
+                        leg = pair_leg[p]
+                        after = 0
+                        if exact:
+                            if last == i + 1:
+                                continue
+                            after = i + 1
+                            if last == 0:
+                                leg = legs.home[v, j]
+                            else:
+                                leg = legs.travel[legs.mode[v], pair_job[items[last - 1]], j]
+                        start = max(free + leg, earliest[j])
+                        if start > latest[j] or start + duration[j] > shift_end[v]:
+                            continue
+                        ends = (start + duration[j]) // slot - first
+                        reduced = here + pair_cost[p] + legs.rate * (leg - pair_leg[p]) - price[j]
+                        if reduced < best[ends, k + 1, after]:
+                            best[ends, k + 1, after] = reduced
+                            came[ends, k + 1, after] = t
+                            came_last[ends, k + 1, after] = last
+                            took[ends, k + 1, after] = p
         value[v] = lowest
-        t, k = end_slot, end_k
+        t, k, last = end_slot, end_k, end_last
         while k > 0:
-            p, before = took[t, k], came[t, k]
+            p, before, before_last = took[t, k, last], came[t, k, last], came_last[t, k, last]
             if p >= 0:
                 chosen[p] = True
                 k -= 1
-            t = before
+            t, last = before, before_last
