@@ -348,11 +348,11 @@ ASCENT_STEPS_PER_ROUND = 20
 time (deterministic mode): a step prices every shift once, as a round does once or
 twice, but solves no master."""
 WALK_SLOT = 15
+"""Minutes of one time slot of a walk (:func:`~matchmaker.solve._bound_kernel.price_walks`)."""
 TRUE_LEGS_WORK_PER_SECOND = 1e8
 """Work a second (:meth:`_Shifts.true_legs_work`) that decides whether walks take true
 legs (:meth:`ColumnBound.walks`): a pricing on true legs did 3.4 x 10^8 a second on
 generated 60 x 150 and 120 x 900 rounds."""
-"""Minutes of one time slot of a walk (:func:`~matchmaker.solve._bound_kernel.price_walks`)."""
 
 
 class _Master:
