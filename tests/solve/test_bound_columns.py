@@ -121,7 +121,7 @@ RATE = 0.5
 def _walk_value(data: dict[str, Any], slot: int, *, exact: bool) -> float:
     """The shift's walk value: with ``exact``, on its true legs."""
     legs = Legs(
-        exact=np.array([exact]), home=data["home"], travel=data["travel"],
+        exact=exact, home=data["home"], travel=data["travel"],
         mode=np.zeros(1, dtype=np.int32), rate=RATE,
     )  # fmt: skip
     arrays = {k: v for k, v in data.items() if k not in ("home", "travel")}

@@ -247,8 +247,8 @@ def recommend_in_index(
     )
     why_none: Said = {}
     leader = job.depends_on
-    more: str | Said = "" if max_moves else said("live.allow_moves")
     if not options:
+        more: str | Said = "" if max_moves else said("live.allow_moves")
         if leader is not None and not any(a.job_id == leader for a in index.plan.assignments):
             why_none = said("live.follows", leader=leader)
         elif found:

@@ -62,7 +62,6 @@ __all__ = ["ColumnBound"]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 AnyInts = npt.NDArray[np.integer[Any]]
-BoolArray = npt.NDArray[np.bool_]
 
 MAX_UNITS = 240
 """Most work units a shift's cap is counted in; beyond it, units grow (and durations are
@@ -70,11 +69,10 @@ rounded down to them) so that one pricing stays a few milliseconds a shift."""
 
 
 class Legs(NamedTuple):
-    """The true legs of a walk (:func:`~matchmaker.solve._bound_kernel.price_walks`), for
-    the shifts marked ``exact``."""
+    """The legs of a walk (:func:`~matchmaker.solve._bound_kernel.price_walks`)."""
 
-    exact: BoolArray
-    """(V,): the shifts whose walks hold their last visit."""
+    exact: bool
+    """True legs (the arrays below, the walk holding its last visit), else least legs."""
     home: AnyInts
     """(V, J): minutes from the shift's home to each job."""
     travel: AnyInts
@@ -95,7 +93,7 @@ class _Shifts:
         vehicle: IntArray,
         job: IntArray,
         cost: FloatArray,
-        leg: IntArray | None = None,
+        least_leg: IntArray | None = None,
     ) -> None:
         penalty = costs.drop_penalty.astype(np.float64)
         team = problem.job_team.astype(np.int64)
@@ -133,7 +131,7 @@ class _Shifts:
         self.chosen = np.zeros(self.job.size, dtype=bool)
         # Least minutes into each pair's job (``None``: no walks), and the times a walk
         # keeps: windows of the job's start, durations and shift bounds.
-        self.leg = None if leg is None else leg[keep][order].astype(np.int64)
+        self.least_leg = None if least_leg is None else least_leg[keep][order].astype(np.int64)
         self.earliest = problem.job_earliest.astype(np.int64)
         self.latest = problem.job_latest.astype(np.int64)
         self.duration = durations
@@ -141,7 +139,7 @@ class _Shifts:
         self.shift_end = problem.vehicle_end.astype(np.int64)
         # Least legs until use_true_legs: only the travel arrays as the round has them.
         self.legs = Legs(
-            exact=np.zeros(problem.n_vehicles, dtype=bool),
+            exact=False,
             home=problem.travel_home_job,
             travel=problem.travel_job_job,
             mode=problem.vehicle_mode,
@@ -175,7 +173,7 @@ class _Shifts:
             home[v] = (direct[v][:, None] + travel[mode]).min(axis=0)
         # The round's own integer type: one compiled pricing serves both kinds of walks.
         self.legs = self.legs._replace(
-            exact=np.ones_like(self.legs.exact),
+            exact=True,
             home=home.astype(self.legs.home.dtype),
             travel=travel.astype(self.legs.travel.dtype),
         )
@@ -194,10 +192,10 @@ class _Shifts:
             self.offsets, self.job, self.cost, self.units, full, self.max_jobs, self.cap,
             self.value, self.chosen,
         )  # fmt: skip
-        if walks and self.leg is not None:
+        if walks and self.least_leg is not None:
             value, chosen = np.zeros_like(self.value), np.zeros_like(self.chosen)
             price_walks(
-                self.offsets, self.job, self.cost, self.leg, full, self.earliest,
+                self.offsets, self.job, self.cost, self.least_leg, full, self.earliest,
                 self.latest, self.duration, self.shift_start, self.shift_end, self.max_jobs,
                 WALK_SLOT, self.legs, value, chosen,
             )  # fmt: skip
@@ -224,7 +222,7 @@ class _Shifts:
 class ColumnBound:
     """The column bound of one round: ``pairs`` are its eligible (shift, free job) pairs and
     their costs, ``constant`` the drop penalties of the free jobs and the pinned match
-    costs; ``legs`` (the least minutes into each pair's job) allow :meth:`walks`."""
+    costs; ``least_legs`` (the least minutes into each pair's job) allow :meth:`walks`."""
 
     def __init__(
         self,
@@ -232,9 +230,9 @@ class ColumnBound:
         costs: Costs,
         pairs: tuple[IntArray, IntArray, FloatArray],
         constant: float,
-        legs: IntArray | None = None,
+        least_legs: IntArray | None = None,
     ) -> None:
-        self.shifts = _Shifts(problem, costs, *pairs, legs)
+        self.shifts = _Shifts(problem, costs, *pairs, least_legs)
         self.constant = constant
         self.n_vehicles = problem.n_vehicles
         self.prices = self.shifts.penalty / self.shifts.team
@@ -318,20 +316,20 @@ class ColumnBound:
         where no time is left, unchanged."""
         began = time.perf_counter()
         shifts = self.shifts
-        if shifts.leg is None or shifts.jobs.size == 0:
+        if shifts.least_leg is None or shifts.jobs.size == 0:
             return self.constant + self.best
-        # Least legs first, then (from their best prices) true legs, which multiply a
-        # pricing's work by the shift's pairs: only where the worst pricing still leaves
-        # the ascent steps to take.
-        for true_legs in (False, True):
-            left = seconds - (time.perf_counter() - began)
-            if true_legs:
-                if left <= 0 or shifts.true_legs_work() > TRUE_LEGS_WORK_PER_SECOND * left:
-                    break
-                shifts.use_true_legs()
-            dual = partial(shifts.dual, walks=True)
-            ascent = Ascent(dual, [self.prices], upper - self.constant)
+
+        def climb(left: float) -> None:
+            ascent = Ascent(partial(shifts.dual, walks=True), [self.prices], upper - self.constant)
             self._keep(ascent.run(left, steps), ascent.best_prices[0])
+
+        climb(seconds)
+        # Then, from the best prices, true legs, which multiply a pricing's work by the
+        # shift's pairs: only where the worst pricing still leaves the ascent steps to take.
+        left = seconds - (time.perf_counter() - began)
+        if left > 0 and shifts.true_legs_work() <= TRUE_LEGS_WORK_PER_SECOND * left:
+            shifts.use_true_legs()
+            climb(left)
         return self.constant + self.best
 
     def _keep(self, value: float, prices: FloatArray) -> None:

@@ -126,7 +126,7 @@ def price_walks(
     in the slot its end falls in, and the next leaves from that slot's start (earlier
     than it is: a relaxation). A walk may visit a job twice.
 
-    Where ``legs.exact[v]``, the table also holds the last visit: a visit's leg is the
+    Where ``legs.exact``, the table also holds the last visit: a visit's leg is the
     true one, from home (``legs.home[v, job]``) or from the job before
     (``legs.travel[legs.mode[v]]``), it costs ``legs.rate`` a minute beyond
     ``pair_leg`` (which ``pair_cost`` holds already), no job comes twice in a row, and
@@ -136,11 +136,10 @@ def price_walks(
     # On true legs a visit a walk leaves out may have carried the route part of the way
     # to the next one: only a pair that costs more than its price before any travel is
     # one no walk needs.
-    bare = pair_cost - legs.rate * pair_leg
+    exact = legs.exact
+    chooser = pair_cost - legs.rate * pair_leg if exact else pair_cost
     for v in range(offsets.size - 1):
         value[v] = 0.0
-        exact = legs.exact[v]
-        chooser = bare if exact else pair_cost
         items = _improving(offsets[v], offsets[v + 1], pair_job, chooser, price)
         count = items.size
         depth = min(max_jobs[v], count)
