@@ -11,11 +11,19 @@ from hypothesis import strategies as st
 
 from matchmaker.live import apply_option, build_index, recommend
 from matchmaker.live._index import way_home
-from matchmaker.model import Dataset, RequestError, TimeWindow
+from matchmaker.model import (
+    Dataset,
+    DatasetSettings,
+    Location,
+    Policy,
+    RequestError,
+    SkillRequirement,
+    TimeWindow,
+)
 from matchmaker.plan import Plan, ReasonCode, UnassignedJob, dispatch, has_limits, verify
 from tests.clock import at
 from tests.live.objective import plan_objective, plan_terms
-from tests.rules.world import followed, job, plan_of, worker, world
+from tests.rules.world import followed, job, plan_of, shift, worker, world
 
 _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
@@ -325,3 +333,45 @@ def test_a_new_visit_may_follow_a_planned_one() -> None:
         assert at(11) <= option.assignments[0].start <= at(12)
         applied = apply_option(recommendation, plan, option, policy=dataset.settings.policy)
         assert verify(recommendation.dataset, applied) == []
+
+
+def test_a_swap_leaves_the_way_home_when_the_policy_counts_it() -> None:
+    """W1 lives about 50 minutes from the jobs and works 07:00-10:00; J4 (30 minutes at
+    08:00) is on W1, and N (75 minutes at 08:00) only W1 can serve. Swapping J4 to W3
+    gives N W1's 08:00, which ends at 09:15: with the way home counted W1 would be home
+    after 10:00, so no option is offered; without it the swap is one, and it verifies."""
+    far = Location(lat=31.37, lon=121.48)
+    both = {"cleaning": 3, "infant_care": 2}
+    workers = [
+        worker("W1", home=far, shifts=(shift(7, 10),), skills=both),
+        worker("W3", shifts=(shift(7, 13),)),
+    ]
+    jobs = [
+        job("J4", window=TimeWindow(start=at(8), end=at(8)), duration_minutes=30),
+        job(
+            "N",
+            window=TimeWindow(start=at(8), end=at(8)),
+            duration_minutes=75,
+            required_skills=(SkillRequirement(name="infant_care", level=1),),
+        ),
+    ]
+    options = {}
+    for home in (False, True):
+        dataset = world(
+            workers=workers, jobs=jobs, settings=DatasetSettings(policy=Policy(travel_home=home))
+        )
+        plan = plan_of(dataset, ("J4", "W1", at(8)))
+        assert verify(dataset, plan) == []
+        policy = dataset.settings.policy
+        recommendation = recommend(dataset, plan, "N", policy=policy, max_moves=1)
+        for option in recommendation.options:
+            applied = apply_option(recommendation, plan, option, policy=policy)
+            assert verify(dataset, applied) == [], option
+        options[home] = recommendation.options
+        if home:
+            back = way_home(build_index(dataset, plan, policy=policy).problem)
+            assert back is not None and 45 < int(back.max()) <= 60
+    assert [(o.worker_ids, [m.job_id for m in o.moves]) for o in options[False]] == [
+        (("W1",), ["J4"])
+    ]
+    assert options[True] == ()

@@ -34,7 +34,14 @@ import numpy.typing as npt
 
 from matchmaker.live._break_fit import NEW, has_breaks, start_tries, visit_breaks
 from matchmaker.live._candidate import Candidate, MovedVisit, priced
-from matchmaker.live._index import GapTable, JobColumn, PlanIndex, gap_table, job_column
+from matchmaker.live._index import (
+    GapTable,
+    JobColumn,
+    PlanIndex,
+    gap_table,
+    job_column,
+    way_home,
+)
 from matchmaker.solve import stability_cost
 
 __all__ = ["Candidate", "MovedVisit", "candidates"]
@@ -294,17 +301,25 @@ def _swaps(
     travel_in = np.where(
         before >= 0, column.travel_in[mode, np.maximum(before, 0)], column.home[vehicles][:, None]
     )
-    travel_out = np.where(after >= 0, column.travel_out[mode, np.maximum(after, 0)], 0)
+    # In the last place the job leaves, as the visit did, by the way home when it counts.
+    back = way_home(problem)
+    home_out = column.back[vehicles][:, None]
+    old_home = 0 if back is None else back[vehicles[:, None], safe].astype(np.int64)
+    travel_out = np.where(after >= 0, column.travel_out[mode, np.maximum(after, 0)], home_out)
     duration = column.duration
     last = np.minimum(problem.vehicle_end[vehicles].astype(np.int64) - duration, column.latest)
     low = np.maximum(ready + travel_in, column.earliest)
-    high = np.minimum(last[:, None], after_start - travel_out - duration)
+    high = np.minimum(
+        last[:, None] - np.where(after >= 0, 0, home_out), after_start - travel_out - duration
+    )
     old_in = np.where(
         before >= 0,
         problem.travel_job_job[mode, np.maximum(before, 0), safe],
         problem.travel_home_job[vehicles[:, None], safe],
     )
-    old_out = np.where(after >= 0, problem.travel_job_job[mode, safe, np.maximum(after, 0)], 0)
+    old_out = np.where(
+        after >= 0, problem.travel_job_job[mode, safe, np.maximum(after, 0)], old_home
+    )
     duration_k = problem.job_duration.astype(np.int64)[safe]
     work_ok = (index.work[vehicles][:, None] - duration_k + duration) <= problem.vehicle_max_work[
         vehicles
