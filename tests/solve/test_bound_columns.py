@@ -5,6 +5,7 @@ prices come from the master or from the ascent on them."""
 from __future__ import annotations
 
 import itertools
+import math
 from functools import partial
 from typing import Any
 
@@ -371,10 +372,10 @@ def test_true_legs_charge_a_job_only_least_legs_let_in(monkeypatch: pytest.Monke
     pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
     penalty = int(costs.drop_penalty.min())
     bounds = {}
-    for rate in (0.0, _bound_columns.TRUE_LEGS_WORK_PER_SECOND):
-        monkeypatch.setattr(_bound_columns, "TRUE_LEGS_WORK_PER_SECOND", rate)
+    for pricings in (math.inf, _bound_columns.TRUE_LEGS_PRICINGS):
+        monkeypatch.setattr(_bound_columns, "TRUE_LEGS_PRICINGS", pricings)
         columns = ColumnBound(problem, costs, pairs, relaxation.constant, relaxation.leg)
         columns.run(2.0, 100, upper=exact.objective)
-        bounds[rate > 0] = columns.walks(2.0, 2_000, exact.objective)
+        bounds[math.isfinite(pricings)] = columns.walks(2.0, 2_000, exact.objective)
     assert bounds[False] < exact.objective - penalty // 2
     assert exact.objective - 50 <= bounds[True] <= exact.objective

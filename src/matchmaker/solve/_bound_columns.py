@@ -146,15 +146,21 @@ class _Shifts:
             rate=float(costs.travel_rate),
         )
 
-    def true_legs_work(self) -> float:
-        """The work of one pricing on true legs if every pair improved (table cells times
-        pairs), and of the shortest paths :meth:`use_true_legs` needs first."""
+    def true_legs_seconds(self, pricings: float) -> float:
+        """Seconds that the shortest paths :meth:`use_true_legs` needs take, and then
+        ``pricings`` pricings on true legs if every pair improved, at the rates measured
+        (:data:`PATH_CELLS_PER_SECOND`, :data:`WALK_TRIES_PER_SECOND`). A visit is tried
+        from each count of visits and last visit, but only in the slots its window spans
+        (:func:`~matchmaker.solve._bound_kernel.price_walks`)."""
         pairs = np.diff(self.offsets)
-        slots = (self.shift_end - self.shift_start) // WALK_SLOT + 2
-        table = slots * np.minimum(self.max_jobs, pairs) * pairs * (pairs + 1)
+        length = (self.shift_end - self.shift_start)[self.vehicle]
+        window = (self.latest - self.earliest)[self.job]
+        slots = np.minimum(window, length) // WALK_SLOT + 2
+        spans = np.bincount(self.vehicle, weights=slots, minlength=pairs.size)
+        tries = float((spans * np.minimum(self.max_jobs, pairs) * (pairs + 1)).sum())
         n_modes, n_jobs = int(self.legs.travel.shape[0]), int(self.legs.travel.shape[1])
-        paths = (n_modes * n_jobs + int(self.legs.home.shape[0])) * n_jobs**2
-        return float(table.sum()) + float(paths)
+        cells = float((n_modes * n_jobs + int(self.legs.home.shape[0])) * n_jobs**2)
+        return cells / PATH_CELLS_PER_SECOND + pricings * tries / WALK_TRIES_PER_SECOND
 
     def use_true_legs(self) -> None:
         """Walks from now on take true legs: the shortest path between two jobs, and from
@@ -311,8 +317,8 @@ class ColumnBound:
         hold: jobs whose windows overlap, or that leave no time for the legs between them.
         Measured with the dataset's own policy and a greedy plan as ``upper`` (bound before
         walks / on least legs only / then on true legs): a generated normal 60 x 150 day at
-        3 s, 113,678 / 122,015 / 122,712 (a routing plan of 130,372); 20 x 60 at 1 s,
-        42,336 / 45,442 / 54,007 (a plan of 62,981); the tight days and large rounds,
+        3 s, 113,678 / 122,017 / 124,301 (a routing plan of 130,372); 20 x 60 at 1 s,
+        42,336 / 45,442 / 54,021 (a plan of 62,981); the tight days and large rounds,
         where no time is left, unchanged."""
         began = time.perf_counter()
         shifts = self.shifts
@@ -325,9 +331,9 @@ class ColumnBound:
 
         climb(seconds)
         # Then, from the best prices, true legs, which multiply a pricing's work by the
-        # shift's pairs: only where the worst pricing still leaves the ascent steps to take.
+        # shift's pairs: only where the time left holds the ascent steps they need.
         left = seconds - (time.perf_counter() - began)
-        if left > 0 and shifts.true_legs_work() <= TRUE_LEGS_WORK_PER_SECOND * left:
+        if left > 0 and shifts.true_legs_seconds(TRUE_LEGS_PRICINGS) <= left:
             shifts.use_true_legs()
             climb(left)
         return self.constant + self.best
@@ -347,10 +353,15 @@ time (deterministic mode): a step prices every shift once, as a round does once 
 twice, but solves no master."""
 WALK_SLOT = 15
 """Minutes of one time slot of a walk (:func:`~matchmaker.solve._bound_kernel.price_walks`)."""
-TRUE_LEGS_WORK_PER_SECOND = 1e8
-"""Work a second (:meth:`_Shifts.true_legs_work`) that decides whether walks take true
-legs (:meth:`ColumnBound.walks`): a pricing on true legs did 3.4 x 10^8 a second on
-generated 60 x 150 and 120 x 900 rounds."""
+TRUE_LEGS_PRICINGS = 10
+"""Worst-case pricings on true legs the time left must hold before walks take them
+(:meth:`ColumnBound.walks`): on generated 20 x 60 and normal 60 x 150 days, from the
+least-leg walks' best prices, the ascent on true legs settles after 350-410."""
+PATH_CELLS_PER_SECOND = 1.5e9
+WALK_TRIES_PER_SECOND = 4e8
+"""Rates of the shortest paths (cells of the min-plus steps) and of a pricing on true
+legs (tries of :meth:`_Shifts.true_legs_seconds`), measured on generated rounds from
+20 x 60 to 120 x 900 over 5 days: 1.8-2.1 x 10^9 and 3.8-7.4 x 10^8 a second."""
 
 
 class _Master:

@@ -131,12 +131,19 @@ def price_walks(
     (``legs.travel[legs.mode[v]]``), it costs ``legs.rate`` a minute beyond
     ``pair_leg`` (which ``pair_cost`` holds already), no job comes twice in a row, and
     the pairs in the table are those whose cost less ``pair_leg`` at the rate is below
-    their price."""
+    their price.
+
+    A visit is tried only from the last slot it can start from at its job's earliest
+    start: an earlier slot, with the same visits and the same last one, waits to that
+    start at a cost never lower (the table carries each state to the next slot). So
+    the items go by earliest start, and a state stops at the first item no leg of its
+    reaches before that item opens."""
     chosen[:] = False
     # On true legs a visit a walk leaves out may have carried the route part of the way
     # to the next one: only a pair that costs more than its price before any travel is
     # one no walk needs.
     exact = legs.exact
+    rate = legs.rate if exact else 0.0
     chooser = pair_cost - legs.rate * pair_leg if exact else pair_cost
     for v in range(offsets.size - 1):
         value[v] = 0.0
@@ -145,7 +152,26 @@ def price_walks(
         depth = min(max_jobs[v], count)
         if depth <= 0:
             continue
+        items = items[np.argsort(earliest[pair_job[items]], kind="mergesort")]
+        job = pair_job[items]
+        opens, closes, lasting = earliest[job], latest[job], duration[job]
         lasts = count + 1 if exact else 1
+        # Each visit's cost before its leg, and its leg from home (row 0) or each last.
+        base = np.empty(count)
+        leg = np.empty((lasts, count), dtype=np.int64)
+        for i in range(count):
+            p = items[i]
+            base[i] = pair_cost[p] - rate * pair_leg[p] - price[job[i]]
+            if exact:
+                leg[0, i] = legs.home[v, job[i]]
+                for last in range(count):
+                    leg[last + 1, i] = legs.travel[legs.mode[v], job[last], job[i]]
+            else:
+                leg[0, i] = pair_leg[p]
+        longest = np.empty(lasts, dtype=np.int64)
+        for last in range(lasts):
+            longest[last] = leg[last].max()
+        widest = (closes - opens).max()
         first = shift_start[v] // slot
         n_slots = shift_end[v] // slot - first + 1
         best = np.full((n_slots, depth + 1, lasts), np.inf)
@@ -156,12 +182,16 @@ def price_walks(
         end_slot, end_k, end_last, lowest = -1, -1, 0, 0.0
         for t in range(n_slots):
             free = shift_start[v] if t == 0 else (first + t) * slot
+            later = t + 1 < n_slots
+            free_next = (first + t + 1) * slot
+            # Items that closed before this slot, whatever their leg, come first.
+            low = np.searchsorted(opens, free - widest)
             for k in range(depth + 1):
                 for last in range(lasts):
                     here = best[t, k, last]
                     if here == np.inf:
                         continue
-                    if t + 1 < n_slots and here < best[t + 1, k, last]:
+                    if later and here < best[t + 1, k, last]:
                         best[t + 1, k, last] = here
                         came[t + 1, k, last] = t
                         came_last[t + 1, k, last] = last
@@ -170,29 +200,26 @@ def price_walks(
                         lowest, end_slot, end_k, end_last = here, t, k, last
                     if k == depth:
                         continue
-                    for i in range(count):
-                        p = items[i]
-                        j = pair_job[p]
-                        leg = pair_leg[p]
-                        after = 0
-                        if exact:
-                            if last == i + 1:
-                                continue
-                            after = i + 1
-                            if last == 0:
-                                leg = legs.home[v, j]
-                            else:
-                                leg = legs.travel[legs.mode[v], pair_job[items[last - 1]], j]
-                        start = max(free + leg, earliest[j])
-                        if start > latest[j] or start + duration[j] > shift_end[v]:
+                    reach = free_next + longest[last]
+                    for i in range(low, count):
+                        if later and opens[i] >= reach:
+                            break
+                        if exact and last == i + 1:
                             continue
-                        ends = (start + duration[j]) // slot - first
-                        reduced = here + pair_cost[p] + legs.rate * (leg - pair_leg[p]) - price[j]
+                        minutes = leg[last, i]
+                        if later and free_next + minutes <= opens[i]:
+                            continue
+                        start = max(free + minutes, opens[i])
+                        if start > closes[i] or start + lasting[i] > shift_end[v]:
+                            continue
+                        ends = (start + lasting[i]) // slot - first
+                        after = i + 1 if exact else 0
+                        reduced = here + base[i] + rate * minutes
                         if reduced < best[ends, k + 1, after]:
                             best[ends, k + 1, after] = reduced
                             came[ends, k + 1, after] = t
                             came_last[ends, k + 1, after] = last
-                            took[ends, k + 1, after] = p
+                            took[ends, k + 1, after] = items[i]
         value[v] = lowest
         t, k, last = end_slot, end_k, end_last
         while k > 0:
