@@ -119,3 +119,42 @@ def test_a_bound_given_steps_takes_them_whatever_the_column_bound_spends(
     assert at_once is not None and one_step is not None
     assert one_step < at_once  # forty steps climb higher than one
     assert spent == at_once
+
+
+def test_walks_on_true_legs_keep_their_time_from_the_column_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where walks on true legs need 0.8 s, a 2 s column bound keeps 0.8 s for them (the
+    column bound gets the rest); of 1 s, 0.8 s is more than the three quarters they may
+    keep, and they keep nothing."""
+    from matchmaker.solve import _bound, _bound_columns
+
+    monkeypatch.setattr(_bound_columns._Shifts, "true_legs_seconds", lambda *args: 0.8)
+    problem = random_problem(3, 6, 40)
+    costs = Costs.of(problem, POLICY)
+    upper = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0).objective
+    relaxation = _bound._Relaxation(problem, costs)
+    columns = _bound.ColumnBound(
+        problem,
+        costs,
+        (relaxation.vehicle, relaxation.job, relaxation.cost),
+        relaxation.constant,
+        relaxation.leg,
+    )
+    assert columns.walks_reserve(2.0) == 0.8
+    assert columns.walks_reserve(1.0) == 0.0
+    given: dict[str, float] = {}
+
+    def run(columns: object, seconds: float, *args: object, **options: object) -> float:
+        given["run"] = seconds
+        return -math.inf
+
+    def walks(columns: object, seconds: float, *args: object) -> float:
+        given["walks"] = seconds
+        return -math.inf
+
+    monkeypatch.setattr(_bound.ColumnBound, "run", run)
+    monkeypatch.setattr(_bound.ColumnBound, "walks", walks)
+    relaxation_bound(problem, costs, upper, 2.5)
+    assert given["run"] <= 2.5 - 0.8
+    assert given["walks"] >= 0.8 - 0.05

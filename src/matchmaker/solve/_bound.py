@@ -25,7 +25,8 @@ the same caps, and is the stronger on a day that binds (a generated tight 200 x 
 628,691 against 598,399, for a plan of 724,351); the bound is the larger of the two.
 Time left once both have settled goes to the column bound's walks
 (:meth:`~matchmaker.solve._bound_columns.ColumnBound.walks`): shifts priced also through
-time, which a day with room to spare needs.
+time, which a day with room to spare needs; where walks on true legs fit, their time is
+kept for them from the start.
 
 The bound is a float sum; it is rounded down, one unit below, so rounding never lifts it
 above the true optimum.
@@ -279,11 +280,13 @@ def relaxation_bound(
     best = ascent.run(first - (time.perf_counter() - began), steps)
     left = seconds - (time.perf_counter() - began)
     columns = ColumnBound(problem, costs, pairs, relaxation.constant, relaxation.leg)
-    best = max(best, columns.run(left, rounds, floor=best, upper=upper))
+    # Walks go by the clock only (steps alone decide a bound given steps); where true
+    # legs fit the time, it is kept for them.
+    kept = 0.0 if iterations is not None else columns.walks_reserve(left)
+    best = max(best, columns.run(left - kept, rounds, floor=best, upper=upper))
     # The column bound returns early when it converges or its own ascent settles: this
-    # one, if still rising, has the rest, and then the walks (by the clock only: steps
-    # alone decide a bound given steps).
-    left = seconds - (time.perf_counter() - began)
+    # one, if still rising, has the rest, and then the walks.
+    left = seconds - (time.perf_counter() - began) - kept
     if not ascent.settled and left > 0:
         best = max(best, ascent.run(left, steps))
     left = seconds - (time.perf_counter() - began)

@@ -37,9 +37,10 @@ before, all ending by the shift's end, at most ``vehicle_max_jobs`` of them
 (:func:`~matchmaker.solve._bound_kernel.price_walks`). A walk may visit a job twice and
 keeps no work cap, so neither pricing bounds the other; a shift's best route costs at
 least the larger of the two, and that larger value is the shift's term of ``L``. Where
-the time left affords it, a walk also keeps its last visit, so that each leg is the true
-one (the shortest path from home or from the visit before, at the travel rate) and no
-job comes twice in a row.
+the time affords it, a walk also keeps its last visit, so that each leg is the true one
+(the shortest path from home or from the visit before, at the travel rate) and no job
+comes twice in a row; that time is then kept for the walks from the start
+(:meth:`ColumnBound.walks_reserve`).
 """
 
 from __future__ import annotations
@@ -315,28 +316,34 @@ class ColumnBound:
         as its best walk through time (:meth:`_Shifts.price`): the bound plus the
         constant. A day with room to spare leaves shifts whose best job set no day could
         hold: jobs whose windows overlap, or that leave no time for the legs between them.
-        Measured with the dataset's own policy and a greedy plan as ``upper`` (bound before
-        walks / on least legs only / then on true legs): a generated normal 60 x 150 day at
-        3 s, 113,678 / 122,017 / 124,301 (a routing plan of 130,372); 20 x 60 at 1 s,
-        42,336 / 45,442 / 54,021 (a plan of 62,981); the tight days and large rounds,
-        where no time is left, unchanged."""
+        The walks take true legs where they fit ``seconds``
+        (:meth:`_Shifts.true_legs_seconds`), else least legs. Measured with the dataset's
+        own policy and a greedy plan as ``upper`` (bound before walks / on least legs / on
+        true legs): a generated normal 60 x 150 day at 3 s, 113,678 / 122,017 / 124,292 (a
+        routing plan of 130,372); 20 x 60 at 1 s, 42,336 / 45,442 / 54,021 (a plan of
+        62,981); on 120 x 900 over 5 days at 6 s, true legs from the column bound's prices
+        294,909, against 269,598 when least legs climbed first and left them no time."""
         began = time.perf_counter()
         shifts = self.shifts
         if shifts.least_leg is None or shifts.jobs.size == 0:
             return self.constant + self.best
-
-        def climb(left: float) -> None:
-            ascent = Ascent(partial(shifts.dual, walks=True), [self.prices], upper - self.constant)
-            self._keep(ascent.run(left, steps), ascent.best_prices[0])
-
-        climb(seconds)
-        # Then, from the best prices, true legs, which multiply a pricing's work by the
-        # shift's pairs: only where the time left holds the ascent steps they need.
-        left = seconds - (time.perf_counter() - began)
-        if left > 0 and shifts.true_legs_seconds(TRUE_LEGS_PRICINGS) <= left:
+        if shifts.true_legs_seconds(TRUE_LEGS_PRICINGS) <= seconds:
             shifts.use_true_legs()
-            climb(left)
+        left = seconds - (time.perf_counter() - began)
+        ascent = Ascent(partial(shifts.dual, walks=True), [self.prices], upper - self.constant)
+        self._keep(ascent.run(left, steps), ascent.best_prices[0])
         return self.constant + self.best
+
+    def walks_reserve(self, seconds: float) -> float:
+        """Of ``seconds`` for the column bound and its walks, what to keep for walks on
+        true legs: their estimate where it fits :data:`WALKS_RESERVE_SHARE` of them, else
+        nothing. On a generated 120 x 900 round over 5 days, a 6 s bound, the column bound
+        at 1.5 s then walks reach 293,833 against 266,682 with the column bound at 5.1 s
+        (walks on least legs only: true legs did not fit what was left)."""
+        if self.shifts.least_leg is None or self.shifts.jobs.size == 0:
+            return 0.0
+        need = self.shifts.true_legs_seconds(TRUE_LEGS_PRICINGS)
+        return need if need <= WALKS_RESERVE_SHARE * seconds else 0.0
 
     def _keep(self, value: float, prices: FloatArray) -> None:
         if value > self.best:
@@ -355,8 +362,12 @@ WALK_SLOT = 15
 """Minutes of one time slot of a walk (:func:`~matchmaker.solve._bound_kernel.price_walks`)."""
 TRUE_LEGS_PRICINGS = 10
 """Worst-case pricings on true legs the time left must hold before walks take them
-(:meth:`ColumnBound.walks`): on generated 20 x 60 and normal 60 x 150 days, from the
-least-leg walks' best prices, the ascent on true legs settles after 350-410."""
+(:meth:`ColumnBound.walks`): from the column bound's prices, the ascent on true legs
+settled after 339, 515 and 581 on generated 20 x 60, normal 60 x 150 and 120 x 900 over
+5 days rounds."""
+WALKS_RESERVE_SHARE = 0.75
+"""Most of the time left for the column bound that walks on true legs may keep for
+themselves (:meth:`ColumnBound.walks_reserve`)."""
 PATH_CELLS_PER_SECOND = 1.5e9
 WALK_TRIES_PER_SECOND = 4e8
 """Rates of the shortest paths (cells of the min-plus steps) and of a pricing on true
