@@ -125,8 +125,8 @@ def test_walks_on_true_legs_keep_their_time_from_the_column_bound(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Where walks on true legs need 0.8 s, a 2 s column bound keeps 0.8 s for them (the
-    column bound gets the rest); of 1 s, 0.8 s is more than the three quarters they may
-    keep, and they keep nothing."""
+    column bound gets the rest, and the walks take true legs); of 1 s, 0.8 s is more than
+    the three quarters they may keep, and they keep nothing."""
     from matchmaker.solve import _bound, _bound_columns
 
     monkeypatch.setattr(_bound_columns._Shifts, "true_legs_seconds", lambda *args: 0.8)
@@ -149,12 +149,12 @@ def test_walks_on_true_legs_keep_their_time_from_the_column_bound(
         given["run"] = seconds
         return -math.inf
 
-    def walks(columns: object, seconds: float, *args: object) -> float:
-        given["walks"] = seconds
+    def walks(columns: object, seconds: float, *args: object, true_legs: bool) -> float:
+        given["walks"], given["true_legs"] = seconds, true_legs
         return -math.inf
 
     monkeypatch.setattr(_bound.ColumnBound, "run", run)
     monkeypatch.setattr(_bound.ColumnBound, "walks", walks)
     relaxation_bound(problem, costs, upper, 2.5)
     assert given["run"] <= 2.5 - 0.8
-    assert given["walks"] >= 0.8 - 0.05
+    assert given["walks"] >= 0.8 - 0.05 and given["true_legs"]

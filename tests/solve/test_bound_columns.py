@@ -5,7 +5,6 @@ prices come from the master or from the ascent on them."""
 from __future__ import annotations
 
 import itertools
-import math
 from functools import partial
 from typing import Any
 
@@ -314,7 +313,8 @@ def test_walks_charge_a_job_that_no_shift_can_fit_in_time() -> None:
     whole = columns.run(2.0, 100, upper=exact.objective)
     penalty = int(costs.drop_penalty.min())
     assert whole < exact.objective - penalty // 2
-    assert exact.objective - 50 <= columns.walks(2.0, 2_000, exact.objective) <= exact.objective
+    walked = columns.walks(2.0, 2_000, exact.objective, true_legs=False)
+    assert exact.objective - 50 <= walked <= exact.objective
     bound = relaxation_bound(problem, costs, exact.objective, 2.0)
     assert bound is not None and exact.objective - 50 <= bound <= exact.objective
 
@@ -355,12 +355,10 @@ def test_given_a_known_plan_the_column_bound_climbs_even_when_the_master_fails(
     assert alone < climbed <= exact.objective
 
 
-def test_true_legs_charge_a_job_only_least_legs_let_in(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_true_legs_charge_a_job_only_least_legs_let_in() -> None:
     """Two one-hour jobs at 100 and 170, each 10 minutes from home but 200 from each
     other: any plan serves one. On least legs (10 into each) a walk serves both; on true
     legs it cannot, and the bound reaches the optimum's."""
-    from matchmaker.solve import _bound_columns
-
     problem = make_problem(
         n_workers=1, n_jobs=2, earliest=[100, 170], latest=[100, 170],
         travel=[[0, 200], [200, 0]], home_travel=10,
@@ -372,10 +370,9 @@ def test_true_legs_charge_a_job_only_least_legs_let_in(monkeypatch: pytest.Monke
     pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
     penalty = int(costs.drop_penalty.min())
     bounds = {}
-    for pricings in (math.inf, _bound_columns.TRUE_LEGS_PRICINGS):
-        monkeypatch.setattr(_bound_columns, "TRUE_LEGS_PRICINGS", pricings)
+    for true_legs in (False, True):
         columns = ColumnBound(problem, costs, pairs, relaxation.constant, relaxation.leg)
         columns.run(2.0, 100, upper=exact.objective)
-        bounds[math.isfinite(pricings)] = columns.walks(2.0, 2_000, exact.objective)
+        bounds[true_legs] = columns.walks(2.0, 2_000, exact.objective, true_legs=true_legs)
     assert bounds[False] < exact.objective - penalty // 2
     assert exact.objective - 50 <= bounds[True] <= exact.objective

@@ -301,17 +301,17 @@ def _swaps(
     travel_in = np.where(
         before >= 0, column.travel_in[mode, np.maximum(before, 0)], column.home[vehicles][:, None]
     )
-    # In the last place the job leaves, as the visit did, by the way home when it counts.
+    # In the last place the job leaves, as the visit did, by the way home when it counts
+    # (0 when it does not).
     back = way_home(problem)
     home_out = column.back[vehicles][:, None]
     old_home = 0 if back is None else back[vehicles[:, None], safe].astype(np.int64)
     travel_out = np.where(after >= 0, column.travel_out[mode, np.maximum(after, 0)], home_out)
     duration = column.duration
-    last = np.minimum(problem.vehicle_end[vehicles].astype(np.int64) - duration, column.latest)
+    # What comes next: the visit after, or the shift's end (reached by the way home).
+    next_start = np.where(after >= 0, after_start, problem.vehicle_end[vehicles][:, None])
     low = np.maximum(ready + travel_in, column.earliest)
-    high = np.minimum(
-        last[:, None] - np.where(after >= 0, 0, home_out), after_start - travel_out - duration
-    )
+    high = np.minimum(column.latest, next_start - travel_out - duration)
     old_in = np.where(
         before >= 0,
         problem.travel_job_job[mode, np.maximum(before, 0), safe],

@@ -291,7 +291,8 @@ def relaxation_bound(
         best = max(best, ascent.run(left, steps))
     left = seconds - (time.perf_counter() - began)
     if iterations is None and left > 0:
-        best = max(best, columns.walks(left, steps, upper))
+        true_legs = kept > 0 or columns.true_legs_need <= left
+        best = max(best, columns.walks(left, steps, upper, true_legs=true_legs))
     if not math.isfinite(best):
         return None
     # One unit of slack for float rounding in sums of up to millions of terms.

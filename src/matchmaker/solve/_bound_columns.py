@@ -48,7 +48,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -311,39 +311,45 @@ class ColumnBound:
             self._keep(ascent.best, ascent.best_prices[0])
         return constant + self.best
 
-    def walks(self, seconds: float, steps: int, upper: float) -> float:
+    @cached_property
+    def true_legs_need(self) -> float:
+        """Seconds walks on true legs need (:meth:`_Shifts.true_legs_seconds`, with
+        :data:`TRUE_LEGS_PRICINGS` worst pricings); infinite where the round has no walks."""
+        if self.shifts.least_leg is None or self.shifts.jobs.size == 0:
+            return math.inf
+        return self.shifts.true_legs_seconds(TRUE_LEGS_PRICINGS)
+
+    def walks_reserve(self, seconds: float) -> float:
+        """Of ``seconds`` for the column bound and its walks, what to keep for walks on
+        true legs: :attr:`true_legs_need` where it fits :data:`WALKS_RESERVE_SHARE` of
+        them, else nothing. On a generated 120 x 900 round over 5 days a 6 s bound so
+        reaches 294,909, against 266,680 when the column bound took all but 1 s (the walks
+        then on least legs: true legs, about 2 s of shortest paths first, did not fit)."""
+        need = self.true_legs_need
+        return need if need <= WALKS_RESERVE_SHARE * seconds else 0.0
+
+    def walks(self, seconds: float, steps: int, upper: float, *, true_legs: bool) -> float:
         """Go on from the best prices for ``seconds`` (or ``steps``), each shift priced also
-        as its best walk through time (:meth:`_Shifts.price`): the bound plus the
-        constant. A day with room to spare leaves shifts whose best job set no day could
-        hold: jobs whose windows overlap, or that leave no time for the legs between them.
-        The walks take true legs where they fit ``seconds``
-        (:meth:`_Shifts.true_legs_seconds`), else least legs. Measured with the dataset's
-        own policy and a greedy plan as ``upper`` (bound before walks / on least legs / on
-        true legs): a generated normal 60 x 150 day at 3 s, 113,678 / 122,017 / 124,292 (a
-        routing plan of 130,372); 20 x 60 at 1 s, 42,336 / 45,442 / 54,021 (a plan of
-        62,981); on 120 x 900 over 5 days at 6 s, true legs from the column bound's prices
-        294,909, against 269,598 when least legs climbed first and left them no time."""
+        as its best walk through time (:meth:`_Shifts.price`), on true legs with
+        ``true_legs``, else on least legs: the bound plus the constant. A day with room to
+        spare leaves shifts whose best job set no day could hold: jobs whose windows
+        overlap, or that leave no time for the legs between them. Measured with the
+        dataset's own policy and a greedy plan as ``upper`` (bound before walks / on least
+        legs / on true legs): a generated normal 60 x 150 day at 3 s, 113,678 / 122,017 /
+        124,292 (a routing plan of 130,372); 20 x 60 at 1 s, 42,336 / 45,442 / 54,021 (a
+        plan of 62,981); on 120 x 900 over 5 days at 6 s, true legs from the column
+        bound's prices 294,909, against 269,598 when least legs climbed first and left them
+        no time."""
         began = time.perf_counter()
         shifts = self.shifts
         if shifts.least_leg is None or shifts.jobs.size == 0:
             return self.constant + self.best
-        if shifts.true_legs_seconds(TRUE_LEGS_PRICINGS) <= seconds:
+        if true_legs:
             shifts.use_true_legs()
         left = seconds - (time.perf_counter() - began)
         ascent = Ascent(partial(shifts.dual, walks=True), [self.prices], upper - self.constant)
         self._keep(ascent.run(left, steps), ascent.best_prices[0])
         return self.constant + self.best
-
-    def walks_reserve(self, seconds: float) -> float:
-        """Of ``seconds`` for the column bound and its walks, what to keep for walks on
-        true legs: their estimate where it fits :data:`WALKS_RESERVE_SHARE` of them, else
-        nothing. On a generated 120 x 900 round over 5 days a 6 s bound so reaches
-        294,909, against 266,680 when the column bound took all but 1 s (the walks then
-        on least legs: true legs, about 2 s of shortest paths first, did not fit)."""
-        if self.shifts.least_leg is None or self.shifts.jobs.size == 0:
-            return 0.0
-        need = self.shifts.true_legs_seconds(TRUE_LEGS_PRICINGS)
-        return need if need <= WALKS_RESERVE_SHARE * seconds else 0.0
 
     def _keep(self, value: float, prices: FloatArray) -> None:
         if value > self.best:
@@ -361,8 +367,8 @@ twice, but solves no master."""
 WALK_SLOT = 15
 """Minutes of one time slot of a walk (:func:`~matchmaker.solve._bound_kernel.price_walks`)."""
 TRUE_LEGS_PRICINGS = 10
-"""Worst-case pricings on true legs the time left must hold before walks take them
-(:meth:`ColumnBound.walks`): from the column bound's prices, the ascent on true legs
+"""Worst-case pricings on true legs the time must hold before walks take them
+(:attr:`ColumnBound.true_legs_need`): from the column bound's prices, the ascent on true legs
 settled after 339, 515 and 581 on generated 20 x 60, normal 60 x 150 and 120 x 900 over
 5 days rounds."""
 WALKS_RESERVE_SHARE = 0.75

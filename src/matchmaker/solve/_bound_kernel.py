@@ -144,10 +144,11 @@ def price_walks(
     # one no walk needs.
     exact = legs.exact
     rate = legs.rate if exact else 0.0
-    chooser = pair_cost - legs.rate * pair_leg if exact else pair_cost
+    # A pair's cost before its leg on true legs (its least leg comes off), as it is else.
+    before_leg = pair_cost - rate * pair_leg
     for v in range(offsets.size - 1):
         value[v] = 0.0
-        items = _improving(offsets[v], offsets[v + 1], pair_job, chooser, price)
+        items = _improving(offsets[v], offsets[v + 1], pair_job, before_leg, price)
         count = items.size
         depth = min(max_jobs[v], count)
         if depth <= 0:
@@ -156,18 +157,17 @@ def price_walks(
         job = pair_job[items]
         opens, closes, lasting = earliest[job], latest[job], duration[job]
         lasts = count + 1 if exact else 1
-        # Each visit's cost before its leg, and its leg from home (row 0) or each last.
-        base = np.empty(count)
+        # Each visit's reduced cost before its leg, and its leg from home (row 0) or from
+        # each last visit.
+        base = before_leg[items] - price[job]
         leg = np.empty((lasts, count), dtype=np.int64)
         for i in range(count):
-            p = items[i]
-            base[i] = pair_cost[p] - rate * pair_leg[p] - price[job[i]]
             if exact:
                 leg[0, i] = legs.home[v, job[i]]
                 for last in range(count):
                     leg[last + 1, i] = legs.travel[legs.mode[v], job[last], job[i]]
             else:
-                leg[0, i] = pair_leg[p]
+                leg[0, i] = pair_leg[items[i]]
         longest = np.empty(lasts, dtype=np.int64)
         for last in range(lasts):
             longest[last] = leg[last].max()
