@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import threading
 import time
 
 import numpy as np
@@ -413,3 +414,31 @@ def test_the_tail_after_ruin_and_recreate_searches_only_with_time_for_a_part() -
     polish_floor = (POLISH_MIN_SECONDS + alike.fill_seconds()) / round_search._POLISH_SHARE
     assert alike._tail_searches(polish_floor * 1.01)
     assert not alike._tail_searches(polish_floor * 0.99)
+
+
+def test_the_search_ends_by_handing_whole_routes_to_the_shifts_they_suit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After its phases, the search gives each route the shift that makes the plan
+    cheapest (two workers each driving to the job next to the other's home swap routes),
+    unless it was told to stop."""
+    problem = make_problem(n_workers=2, n_jobs=2, home_travel=[[50, 5], [5, 50]])
+    crossed = (
+        Route(vehicle=0, jobs=(0,), starts=(50,)),
+        Route(vehicle=1, jobs=(1,), starts=(50,)),
+    )
+    monkeypatch.setattr(round_search.RoundSearch, "_search", lambda self, seed: None)
+    for stopped in (False, True):
+        stop = threading.Event()
+        if stopped:
+            stop.set()
+        budget = Budget(deadline=time.perf_counter() + 60.0, stop=stop)
+        search = round_search.RoundSearch(
+            problem, POLICY, crossed, time.perf_counter(), None, budget
+        )
+        search.run(0)
+        swapped = sorted((r.vehicle, r.jobs) for r in search.routes) == [(0, (1,)), (1, (0,))]
+        assert swapped is not stopped
+        assert problem_violations(problem, _solution(search.routes)) == []
+        if not stopped:
+            assert search.stats["reassign_saved"] == 90 * POLICY.travel_cost_per_minute

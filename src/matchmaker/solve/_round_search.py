@@ -18,6 +18,7 @@ from matchmaker.solve._decompose import SubRound, merge, split
 from matchmaker.solve._lns_processes import pooled_ruin_and_recreate
 from matchmaker.solve._polish import MIN_SECONDS as POLISH_MIN_SECONDS
 from matchmaker.solve._polish import groups, polish, polishable
+from matchmaker.solve._reassign import reassign
 from matchmaker.solve._repair import repair, solves_whole
 from matchmaker.solve._routing_search import OnSolution, improve
 from matchmaker.solve._solution import (
@@ -138,8 +139,14 @@ class RoundSearch:
         )
 
     def run(self, seed: int) -> None:
+        """Search until the deadline, then hand whole routes to the shifts they suit best."""
         if self.problem.n_vehicles == 0 or self.problem.n_jobs == 0:
             return
+        self._search(seed)
+        if not self.budget.stopped:
+            self._reassign()
+
+    def _search(self, seed: int) -> None:
         budget, deadline = self.budget, self.budget.deadline
         self.report(self.objective, served_count(self.routes), "warm start")
         whole = solves_whole(self.problem, self.routes)
@@ -236,14 +243,11 @@ class RoundSearch:
         routes, stats = repair(
             self.problem, self.costs, self.routes, end, seed, improved, budget=self.budget
         )
-        cost = plan_cost(self.problem, self.costs, routes)
         self.stats["repair_tried"] = float(stats.tried)
         self.stats["repair_improved"] = float(stats.improved)
         self.stats["repair_seconds"] = stats.seconds
         self.optimal = stats.optimal
-        if cost < self.objective:
-            self.model_objective += cost - self.objective
-            self.routes, self.objective = routes, cost
+        self._take(routes)
 
     def _ruin_and_recreate(self, end: float, seed: int, moves: int | None) -> None:
         """Ruin and recreate over the whole round (:mod:`._lns`)."""
@@ -272,23 +276,39 @@ class RoundSearch:
         self.stats["lns_seconds"] = stats.seconds
         self.stats["lns_recombine_seconds"] = stats.recombine_seconds
         self.stats["lns_recombine_saved"] = float(stats.recombine_saved)
-        cost = plan_cost(self.problem, self.costs, routes)
-        if cost < self.objective:
-            self.model_objective += cost - self.objective
-            self.routes, self.objective = routes, cost
+        self._take(routes)
 
     def _polish(self, seconds: float) -> None:
         """Less travel for the served jobs over the whole round (:mod:`._polish`)."""
         began = time.perf_counter()
         routes = polish(self.problem, self.costs, self.routes, seconds, stop=self.budget.stop)
         self.stats["polish_seconds"] = time.perf_counter() - began
-        if routes is None:
+        if routes is not None and (saved := self._take(routes)):
+            self.stats["polish_saved"] = float(saved)
+
+    def _reassign(self) -> None:
+        """Whole routes to the shifts they suit best (:mod:`._reassign`). Last, where it
+        changes travel alone: given also after ruin and recreate and after the polish, the
+        runs were no better (a generated tight 200 x 600 day, 30 s, linear weights, seeds
+        1-3 in both orders: objective +0.13% on average, weighted served 1,181.3 against
+        1,182.5, within the spread). Not on a round with limits across days, which moving
+        a route to another worker could break."""
+        if self.problem.limits is not None:
             return
-        cost = plan_cost(self.problem, self.costs, routes)
-        if cost < self.objective:
-            self.stats["polish_saved"] = float(self.objective - cost)
-            self.model_objective += cost - self.objective
-            self.routes, self.objective = routes, cost
+        began = time.perf_counter()
+        routes = reassign(self.problem, self.costs, self.routes)
+        self.stats["reassign_seconds"] = time.perf_counter() - began
+        if routes is not None and (saved := self._take(routes)):
+            self.stats["reassign_saved"] = float(saved)
+
+    def _take(self, routes: tuple[Route, ...]) -> int:
+        """Keep ``routes`` if they cost less than the plan; what they save (0 if not kept)."""
+        saved = self.objective - plan_cost(self.problem, self.costs, routes)
+        if saved <= 0:
+            return 0
+        self.model_objective -= saved
+        self.routes, self.objective = routes, self.objective - saved
+        return saved
 
     def _one_pass(self, parts: int, seed: int, pass_end: float, passes: int = 1) -> None:
         subs = split(self.problem, self.costs, self.routes, parts, seed, freeze_teams=parts > 1)
@@ -377,12 +397,8 @@ class RoundSearch:
         budget.capped = budget.capped or bool(
             budget.deterministic and filled.stats.get("timed_out")
         )
-        cost = plan_cost(self.problem, self.costs, filled.routes)
-        if cost < self.objective:
+        if self._take(filled.routes):
             self.stats["filled_by_greedy"] = self.stats.get("filled_by_greedy", 0.0) + 1.0
-            self.model_objective += cost - self.objective
-            self.routes = filled.routes
-            self.objective = cost
 
     def due(self) -> bool:
         """Whether :data:`_PROGRESS_EVERY` seconds have passed since the last report."""

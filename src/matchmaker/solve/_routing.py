@@ -42,7 +42,10 @@ the bound, and the constants named in steps 2-5, are in :mod:`matchmaker.solve._
    workers price jobs alike, as with no match cost): guided local search over every
    vehicle of the round on the served jobs alone, to cut their travel; then the greedy
    inserts what fits into the time it freed.
-6. **Start minutes**: each job's least feasible start for the chosen sequences
+6. **Reassign** (:mod:`matchmaker.solve._reassign`; not on a round with limits across
+   days): each route without a team or pinned job goes, whole, to the shift that makes
+   the plan cheapest, by one min-cost assignment of routes to shifts.
+7. **Start minutes**: each job's least feasible start for the chosen sequences
    (:func:`~matchmaker.solve._schedule.earliest_starts`), equal across a team.
 
 Before the search, a **lower bound** on the objective of any plan
@@ -57,7 +60,8 @@ is never worse than the greedy warm start.
 priced it; equal to ``objective`` because the models are exact); ``repair_tried``,
 ``repair_improved``, ``repair_seconds``; ``lns_moves`` and ``lns_accepted`` (over every
 process), ``lns_processes``, ``lns_improved``, ``lns_seconds``, ``lns_recombine_seconds``,
-``lns_recombine_saved``; ``polish_seconds``, ``polish_saved``; ``bound_seconds``;
+``lns_recombine_saved``; ``polish_seconds``, ``polish_saved``; ``reassign_seconds``,
+``reassign_saved``; ``bound_seconds``;
 ``parts``, ``passes``, ``build_seconds``, ``search_seconds``; ``filled_by_greedy``.
 
 Scale (2 cores): a generated round of 1500 workers and 5000 jobs (4 travel modes, 5 %
