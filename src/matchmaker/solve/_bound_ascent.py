@@ -4,6 +4,14 @@ A Lagrangian dual function gives a lower bound at *any* non-negative multipliers
 only looks for good ones. It takes Polyak steps towards ``target`` (the objective of a
 known plan, less whatever the function leaves out) and halves them when
 :data:`STALE_STEPS` steps in a row find nothing better.
+
+A step goes along the subgradient deflected by the previous direction when the two point
+apart (Camerini, Fratta and Maffioli: ``d = g + beta d_prev`` with ``beta = -DEFLECTION
+g.d_prev / |d_prev|^2``), which damps the zig-zag of plain subgradient steps. Measured on
+generated rounds (the bound at 10% of the benchmark limit, a greedy plan as the target,
+no match cost; plain / deflected, twice each): the 200-worker week at 3 s 1.35-1.39 /
+1.52 million, 120 x 900 over 5 days 224,994 / 226,551, normal 60 x 150 104,305-104,313 /
+104,394-104,399; tight 60 x 150, 20 x 60 and both 200 x 600 days level (within 2 units).
 """
 
 from __future__ import annotations
@@ -23,6 +31,9 @@ Dual = Callable[[Sequence[FloatArray]], tuple[float, Sequence[FloatArray]]]
 """The dual function: its value at the multipliers and a subgradient, one array each."""
 
 STALE_STEPS = 15
+DEFLECTION = 1.0
+"""How much of the previous direction a step keeps when it opposes the subgradient (1:
+the new direction is at right angles to the previous one)."""
 SMALLEST_SCALE = 1e-4
 """A step scale below which more steps cannot help: the ascent has settled."""
 
@@ -40,6 +51,7 @@ class Ascent:
         self.scale = 2.0
         self.stale = 0
         self.steps = 0
+        self.direction: list[FloatArray] | None = None
         self.settled = False
         """True once more steps cannot help: the steps stalled, or reached ``target``."""
 
@@ -57,16 +69,34 @@ class Ascent:
                 self.stale += 1
                 if self.stale >= STALE_STEPS:
                     self.scale, self.stale = self.scale / 2.0, 0
-            norm = float(sum(float((g * g).sum()) for g in gradients))
-            if norm == 0.0 or self.best >= self.target or self.scale < SMALLEST_SCALE:
+            flat = float(sum(float((g * g).sum()) for g in gradients))
+            if flat == 0.0 or self.best >= self.target or self.scale < SMALLEST_SCALE:
                 self.settled = True
             elif time.perf_counter() - began >= seconds:
                 break
             else:
+                direction = self._deflected(list(gradients))
+                norm = float(sum(float((d * d).sum()) for d in direction))
                 gap = max(self.target - value, 1e-9 * abs(self.target) + 1.0)
                 step = self.scale * gap / norm
                 self.prices = [
-                    np.maximum(p + step * g, 0.0)
-                    for p, g in zip(self.prices, gradients, strict=True)
+                    np.maximum(p + step * d, 0.0)
+                    for p, d in zip(self.prices, direction, strict=True)
                 ]
         return self.best
+
+    def _deflected(self, gradients: list[FloatArray]) -> list[FloatArray]:
+        """The direction of the next step: the subgradient, deflected by the previous
+        direction where they point apart (module docstring)."""
+        direction = gradients
+        previous = self.direction
+        if previous is not None:
+            dot = float(sum(float((g * d).sum()) for g, d in zip(gradients, previous, strict=True)))
+            if dot < 0.0:
+                beta = -DEFLECTION * dot / float(sum(float((d * d).sum()) for d in previous))
+                deflected = [g + beta * d for g, d in zip(gradients, previous, strict=True)]
+                # Exactly opposite directions would cancel out: step along the subgradient.
+                if any(bool(d.any()) for d in deflected):
+                    direction = deflected
+        self.direction = direction
+        return direction
