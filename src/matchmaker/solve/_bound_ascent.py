@@ -9,9 +9,11 @@ A step goes along the subgradient deflected by the previous direction when the t
 apart (Camerini, Fratta and Maffioli: ``d = g + beta d_prev`` with ``beta = -DEFLECTION
 g.d_prev / |d_prev|^2``), which damps the zig-zag of plain subgradient steps. Measured on
 generated rounds (the bound at 10% of the benchmark limit, a greedy plan as the target,
-no match cost; plain / deflected, twice each): the 200-worker week at 3 s 1.35-1.39 /
-1.52 million, 120 x 900 over 5 days 224,994 / 226,551, normal 60 x 150 104,305-104,313 /
-104,394-104,399; tight 60 x 150, 20 x 60 and both 200 x 600 days level (within 2 units).
+no match cost; plain / deflected, twice each). Default weights: the 200-worker week at
+3 s 1.35-1.39 / 1.52 million, 120 x 900 over 5 days 224,994 / 226,551, normal 60 x 150
+104,305-104,313 / 104,394-104,399; tight 60 x 150, 20 x 60 and both 200 x 600 days level
+(within 2 units). Linear weights: normal 60 x 150 54,420-54,478 / 54,542, 120 x 900
+151,831 / 151,807-157,185, but the week 937,492 / 922,350-931,378 (1-2% lower).
 """
 
 from __future__ import annotations
