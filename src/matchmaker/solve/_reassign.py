@@ -11,10 +11,11 @@ as it can be) and picks, by a min-cost flow, the cheapest way to give each route
 its own: the optimum over all such exchanges at once, in a fraction of a second.
 
 The search (:class:`~matchmaker.solve._round_search.RoundSearch`) runs it once, last.
-Measured there (generated rounds, routing, no match cost, seeds 1-2, scratch runs): it cut
-travel by 0.1-0.8% on a tight 200 x 600 day (30 s), 0.7-1.1% on a 200-worker week (30 s),
-3.2% on a tight 600 x 2000 day and 1.8% on 1500 x 5000 (120 s, in 0.19 s), and by less
-than 0.1% on the normal 200 x 600 and 600 x 2000 days, whose routes it mostly left alone.
+Measured there (generated rounds, routing, no match cost, scratch runs): it cut travel by
+0.1-0.8% on a tight 200 x 600 day (30 s, seeds 1-2), 0.7-1.1% on a 200-worker week (30 s,
+seeds 1-2), 3.2% on a tight 600 x 2000 day (120 s, seed 1) and 1.6-1.8% on 1500 x 5000
+(120 s, two runs, in 0.19 s), and by less than 0.1% on the normal 200 x 600 and 600 x 2000
+days, whose routes it mostly left alone.
 
 A route is kept where it is when it holds a team job (its members start together) or a
 pinned job; so are their shifts. The same jobs stay served, so only travel and match costs
