@@ -71,16 +71,15 @@ class Ascent:
                 self.stale += 1
                 if self.stale >= STALE_STEPS:
                     self.scale, self.stale = self.scale / 2.0, 0
-            flat = float(sum(float((g * g).sum()) for g in gradients))
-            if flat == 0.0 or self.best >= self.target or self.scale < SMALLEST_SCALE:
+            flat = _dot(gradients, gradients) == 0.0
+            if flat or self.best >= self.target or self.scale < SMALLEST_SCALE:
                 self.settled = True
             elif time.perf_counter() - began >= seconds:
                 break
             else:
                 direction = self._deflected(list(gradients))
-                norm = float(sum(float((d * d).sum()) for d in direction))
                 gap = max(self.target - value, 1e-9 * abs(self.target) + 1.0)
-                step = self.scale * gap / norm
+                step = self.scale * gap / _dot(direction, direction)
                 self.prices = [
                     np.maximum(p + step * d, 0.0)
                     for p, d in zip(self.prices, direction, strict=True)
@@ -93,12 +92,17 @@ class Ascent:
         direction = gradients
         previous = self.direction
         if previous is not None:
-            dot = float(sum(float((g * d).sum()) for g, d in zip(gradients, previous, strict=True)))
+            dot = _dot(gradients, previous)
             if dot < 0.0:
-                beta = -DEFLECTION * dot / float(sum(float((d * d).sum()) for d in previous))
+                beta = -DEFLECTION * dot / _dot(previous, previous)
                 deflected = [g + beta * d for g, d in zip(gradients, previous, strict=True)]
                 # Exactly opposite directions would cancel out: step along the subgradient.
                 if any(bool(d.any()) for d in deflected):
                     direction = deflected
         self.direction = direction
         return direction
+
+
+def _dot(left: Sequence[FloatArray], right: Sequence[FloatArray]) -> float:
+    """The inner product of two lists of arrays, taken as one vector each."""
+    return float(sum(float((a * b).sum()) for a, b in zip(left, right, strict=True)))
