@@ -311,11 +311,16 @@ class ColumnBound:
             self._keep(ascent.best, ascent.best_prices[0])
         return constant + self.best
 
+    @property
+    def _walkable(self) -> bool:
+        """Whether the round has walks to price: least legs were given, and free jobs."""
+        return self.shifts.least_leg is not None and self.shifts.jobs.size > 0
+
     @cached_property
     def true_legs_need(self) -> float:
         """Seconds walks on true legs need (:meth:`_Shifts.true_legs_seconds`, with
         :data:`TRUE_LEGS_PRICINGS` worst pricings); infinite where the round has no walks."""
-        if self.shifts.least_leg is None or self.shifts.jobs.size == 0:
+        if not self._walkable:
             return math.inf
         return self.shifts.true_legs_seconds(TRUE_LEGS_PRICINGS)
 
@@ -341,9 +346,9 @@ class ColumnBound:
         bound's prices 294,909, against 269,598 when least legs climbed first and left them
         no time."""
         began = time.perf_counter()
-        shifts = self.shifts
-        if shifts.least_leg is None or shifts.jobs.size == 0:
+        if not self._walkable:
             return self.constant + self.best
+        shifts = self.shifts
         if true_legs:
             shifts.use_true_legs()
         left = seconds - (time.perf_counter() - began)

@@ -95,8 +95,8 @@ def _price_block(
         present[row, : len(sequence)] = True
     workers = problem.vehicle_worker[shifts].astype(np.int64)
     modes = problem.vehicle_mode[shifts].astype(np.int64)
-    eligible = problem.eligible[shifts][:, jobs]  # (S, R, L)
-    ok = (eligible | ~present[None]).all(axis=2).T
+    eligible = problem.eligible[shifts[None, :, None], jobs[:, None, :]]  # (R, S, L)
+    ok = (eligible | ~present[:, None, :]).all(axis=2)
     count = present.sum(axis=1)
     work = np.where(present, problem.job_duration[jobs], 0).sum(axis=1)
     ok &= count[:, None] <= problem.vehicle_max_jobs[shifts][None, :]
@@ -107,7 +107,7 @@ def _price_block(
     for position in range(longest):
         job, here = jobs[:, position], present[:, position]
         if position == 0:
-            leg = problem.travel_home_job[shifts][:, job].T
+            leg = problem.travel_home_job[shifts[None, :], job[:, None]]
         else:
             before = jobs[:, position - 1]
             leg = problem.travel_job_job[modes[None, :], before[:, None], job[:, None]]
