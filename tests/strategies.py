@@ -369,14 +369,17 @@ def datasets(
 
 def _release_refused_pins(dataset: Dataset) -> Dataset:
     """``dataset`` without the pins the loader refuses once links are drawn (a pinned visit
-    whose partner no worker can serve), so that the data stays valid input."""
+    whose partner no worker can serve), so that the data stays valid input; repeated until
+    none is refused, as ``ops jobs`` does: releasing a pin the way home breaks can leave a
+    pinned visit that depends on it without a partner."""
     position = {job.job_id: i for i, job in enumerate(dataset.jobs)}
-    issues = check_pins(dataset, "jobs", position)
-    refused = {dataset.jobs[issue.row].job_id for issue in issues if issue.row is not None}
-    if not refused:
-        return dataset
-    jobs = tuple(
-        replace(j, pinned_worker_ids=(), pinned_start=None) if j.job_id in refused else j
-        for j in dataset.jobs
-    )
-    return replace(dataset, jobs=jobs)
+    while issues := check_pins(dataset, "jobs", position):
+        refused = {dataset.jobs[issue.row].job_id for issue in issues if issue.row is not None}
+        if not refused:
+            break
+        jobs = tuple(
+            replace(j, pinned_worker_ids=(), pinned_start=None) if j.job_id in refused else j
+            for j in dataset.jobs
+        )
+        dataset = replace(dataset, jobs=jobs)
+    return dataset

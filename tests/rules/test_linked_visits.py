@@ -9,12 +9,15 @@ from matchmaker.model import (
     DatasetSettings,
     LimitSettings,
     LinkWorker,
+    Location,
+    Policy,
     RequestError,
+    Shift,
     SkillRequirement,
     TimeWindow,
 )
 from matchmaker.plan import ReasonCode, dispatch, localize_reason, verify
-from tests.rules.world import at, job, plan_of, rules_broken, shift, worker, world
+from tests.rules.world import HOME, at, job, plan_of, rules_broken, shift, worker, world
 
 RULE = "linked_visits"
 
@@ -162,6 +165,23 @@ def test_a_pinned_visit_its_one_worker_cannot_serve_after_its_partner_is_refused
     assert len(check_pins(two, "jobs", {"J1": 2, "J2": 3})) == expected
 
 
+def _pinned_next_morning(*, first: int, link: LinkWorker) -> list:  # type: ignore[type-arg]
+    """J1 at ``first`` o'clock; J2 pinned to W1 at 08:00 the next day, at least an hour
+    after J1, linked by ``link``."""
+    return [
+        job("J1", window=TimeWindow(start=at(first), end=at(first))),
+        job(
+            "J2",
+            window=TimeWindow(start=at(8, day=1), end=at(8, day=1)),
+            depends_on="J1",
+            min_gap=60,
+            link_worker=link,
+            pinned_worker_ids=("W1",),
+            pinned_start=at(8, day=1),
+        ),
+    ]
+
+
 def test_a_pin_whose_partner_only_a_worker_over_the_customers_cap_could_serve_is_refused() -> None:
     """J2 is pinned to W1 and must follow J1 with another worker; both visits are the same
     customer's, and the round allows each customer one different worker. W1 is that one
@@ -171,18 +191,7 @@ def test_a_pin_whose_partner_only_a_worker_over_the_customers_cap_could_serve_is
     linked_visits.)"""
     from matchmaker.io._pins import check_pins
 
-    jobs = [
-        job("J1", window=TimeWindow(start=at(8), end=at(8))),
-        job(
-            "J2",
-            window=TimeWindow(start=at(8, day=1), end=at(8, day=1)),
-            depends_on="J1",
-            min_gap=60,
-            link_worker=LinkWorker.DIFFERENT,
-            pinned_worker_ids=("W1",),
-            pinned_start=at(8, day=1),
-        ),
-    ]
+    jobs = _pinned_next_morning(first=8, link=LinkWorker.DIFFERENT)
     days = (shift(7, 13), shift(7, 13, day=1))
     workers = [worker("W1", shifts=days), worker("W2", shifts=days)]
     capped = world(
@@ -195,6 +204,27 @@ def test_a_pin_whose_partner_only_a_worker_over_the_customers_cap_could_serve_is
     assert "which another worker must serve" in issue.message
     assert "customer C1's cap on different workers is reached" in issue.message
     assert check_pins(world(workers=workers, jobs=jobs), "jobs", {"J1": 2, "J2": 3}) == []
+
+
+def test_a_pin_whose_partner_leaves_no_time_to_get_home_is_refused() -> None:
+    """J2 is pinned to W1 on the second day and follows J1, which only W1 can serve, in a
+    shift ending 15 minutes after J1 ends, and W1 lives 30 minutes away. With the way home
+    asked for, no plan serves J1, so the pin can never be kept with its partner: the loader
+    refuses it on J2's row. Without the way home J1 fits and the pin is kept. (The random
+    rule rounds found it: routing kept the pin and dropped J1, and the plan broke
+    linked_visits.)"""
+    from matchmaker.io._pins import check_pins
+
+    jobs = _pinned_next_morning(first=9, link=LinkWorker.SAME)
+    far = Location(lat=HOME.lat, lon=HOME.lon + 0.12)  # about 15 km: over 30 min by car
+    first_day = Shift(start=at(7), end=at(10, 15))
+    workers = [worker("W1", home=far, shifts=(first_day, shift(7, 13, day=1)))]
+    home = DatasetSettings(policy=Policy(travel_home=True))
+    rows = {"J1": 2, "J2": 3}
+    (issue,) = check_pins(world(workers=workers, jobs=jobs, settings=home), "jobs", rows)
+    assert (issue.row, issue.column) == (3, "pinned_worker_id")
+    assert "depends on visit J1, which no worker can serve in this round" in issue.message
+    assert check_pins(world(workers=workers, jobs=jobs), "jobs", rows) == []
 
 
 def _chain(second_start: int) -> list:  # type: ignore[type-arg]

@@ -18,10 +18,11 @@ then checked on it (a pinned last visit must leave time to get home by the shift
 with break rules, each shift's breaks are then placed beside its pins, and pins that
 leave no room are refused (:func:`matchmaker.solve.pins_without_break_room`, which what-if
 scenarios use too); a pinned visit that depends on a visit no worker can serve in the round
-(or its pinned worker cannot, when the link asks for the same worker, as when the partner
-is pinned to another worker; or only its pinned worker can, when the link asks for another;
-or that cannot keep its own link to the visit it depends on in turn, up the chain) is
-refused on its own, since every plan would serve it without its partner.
+(with time to get home after it, when the policy asks for the way home; or its pinned
+worker cannot, when the link asks for the same worker, as when the partner is pinned to
+another worker; or only its pinned worker can, when the link asks for another; or that
+cannot keep its own link to the visit it depends on in turn, up the chain) is refused on
+its own, since every plan would serve it without its partner.
 """
 
 from __future__ import annotations
@@ -146,6 +147,9 @@ def _schedule_issues(
     issues.extend(_link_issues(linked, pinned, plan, broken, file, rows))
     if dataset.settings.breaks:
         issues.extend(_break_issues(dataset, alone, solution.routes, file, rows, travel))
+    if home and any(job.depends_on is not None for job in pinned):
+        # The partners' way home: compiled with the dataset's policy, rules.travel_job_home.
+        problem = compile_problem(linked, policy=dataset.settings.policy, travel=travel)
     for job in pinned:
         if job.depends_on is not None and job.job_id not in broken:
             # Same jobs, same order: the positions in problem are linked's too.
@@ -259,11 +263,24 @@ def _follow(own: _Reach, leader: _Reach, least: int, most: int | None) -> _Reach
 
 
 def _own_reach(problem: Problem, job: Job, position: int) -> _Reach:
-    """The shifts that could take ``job`` alone (only its pinned ones when pinned; those of
-    the workers pinned to its customer's visits when they reach its cap) and its starts."""
+    """The shifts that could take ``job`` alone (only its pinned ones when pinned; else the
+    eligible ones, with the way home when the policy asks for it, that leave time to travel
+    from home, serve it and travel back; those of the workers pinned to its customer's
+    visits when they reach its cap) and its starts."""
     able = problem.pinned[:, position].copy()
     if not able.any():
         able |= problem.eligible[:, position]
+        back = None if problem.rules is None else problem.rules.travel_job_home
+        if back is not None:
+            first = np.maximum(
+                problem.job_earliest[position],
+                problem.vehicle_start + problem.travel_home_job[:, position],
+            )
+            last = np.minimum(
+                problem.job_latest[position],
+                problem.vehicle_end - problem.job_duration[position] - back[:, position],
+            )
+            able &= first <= last
     capped = _capped_to_pinned(problem, job.customer_id)
     if capped is not None:
         able &= capped
