@@ -1,5 +1,5 @@
 """The subgradient ascent of the Lagrangian bounds: deflected steps climb a ridge that
-plain subgradient steps zig-zag across."""
+plain subgradient steps zig-zag across; steps halve after STALE_STEPS without a gain."""
 
 from __future__ import annotations
 
@@ -41,3 +41,19 @@ def test_deflected_steps_reach_the_top_of_a_ridge_sooner(monkeypatch: pytest.Mon
     assert deflected.best == plain.best == 20.0
     assert deflected.settled and plain.settled
     assert deflected.steps < plain.steps
+
+
+def test_steps_halve_after_stale_steps_without_a_better_value() -> None:
+    """On a flat dual below the target every step after the first finds nothing better:
+    the step scale halves once STALE_STEPS such steps have been taken, not before."""
+
+    def flat(prices: Sequence[FloatArray]) -> tuple[float, list[FloatArray]]:
+        return 0.0, [np.ones(1)]
+
+    stale = ascent_module.STALE_STEPS
+    before = Ascent(flat, [np.zeros(1)], 10.0)
+    before.run(60.0, stale)
+    after = Ascent(flat, [np.zeros(1)], 10.0)
+    after.run(60.0, stale + 1)
+    assert before.scale == 2.0 and after.scale == 1.0
+    assert not after.settled

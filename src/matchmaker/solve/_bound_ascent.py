@@ -14,6 +14,15 @@ no match cost; plain / deflected, twice each). Default weights: the 200-worker w
 104,305-104,313 / 104,394-104,399; tight 60 x 150, 20 x 60 and both 200 x 600 days level
 (within 2 units). Linear weights: normal 60 x 150 54,420-54,478 / 54,542, 120 x 900
 151,831 / 151,807-157,185, but the week 937,492 / 922,350-931,378 (1-2% lower).
+
+The steps halve after :data:`STALE_STEPS` steps without a better value. Measured the same
+way (15 / 8 stale steps): default weights, the week 1.38-1.39 / 1.62-1.63 million,
+120 x 900 226,551 / 236,776-241,346, normal 60 x 150 104,411-104,416 / 104,441, tight
+600 x 2000 at 12 s 2,105,182 / 2,119,549; linear weights, the week 943,044 / 1,107,985,
+120 x 900 154,128 / 163,014, normal 60 x 150 54,540 / 54,559, tight 600 x 2000 1,563,743 /
+1,565,959; tight 200 x 600, 20 x 60 and the normal 200 x 600 and 600 x 2000 days (where
+the capacity bound is the larger) level. 5 stale steps was as good on the week and worse
+on 120 x 900 and normal 60 x 150.
 """
 
 from __future__ import annotations
@@ -32,7 +41,7 @@ FloatArray = npt.NDArray[np.float64]
 Dual = Callable[[Sequence[FloatArray]], tuple[float, Sequence[FloatArray]]]
 """The dual function: its value at the multipliers and a subgradient, one array each."""
 
-STALE_STEPS = 15
+STALE_STEPS = 8
 DEFLECTION = 1.0
 """How much of the previous direction a step keeps when it opposes the subgradient (1:
 the new direction is at right angles to the previous one)."""
