@@ -17,7 +17,8 @@ no match cost; plain / deflected, twice each). Default weights: the 200-worker w
 
 The steps halve after :data:`STALE_STEPS` steps without a better value. Measured the same
 way (15 / 8 stale steps): default weights, the week 1.38-1.39 / 1.62-1.63 million,
-120 x 900 226,551 / 236,776-241,346, normal 60 x 150 104,411-104,416 / 104,441, tight
+120 x 900 226,551 / 222,821-241,346 (the clock-bound ascent spreads by about 8% there
+from run to run), normal 60 x 150 104,411-104,416 / 104,441, tight
 600 x 2000 at 12 s 2,105,182 / 2,119,549; linear weights, the week 943,044 / 1,107,985,
 120 x 900 154,128 / 163,014, normal 60 x 150 54,540 / 54,559, tight 600 x 2000 1,563,743 /
 1,565,959; tight 200 x 600, 20 x 60 and the normal 200 x 600 and 600 x 2000 days (where
