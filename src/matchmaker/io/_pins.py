@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from matchmaker.compile import Problem, TravelModel, compile_problem
+from matchmaker.compile import Problem, TravelModel, compile_problem, rule_shift_fit
 from matchmaker.model import Dataset, Issue, Job, LinkWorker, Policy
 from matchmaker.plan import Plan, build_plan, check_pair, verify
 from matchmaker.solve import (
@@ -147,13 +147,14 @@ def _schedule_issues(
     issues.extend(_link_issues(linked, pinned, plan, broken, file, rows))
     if dataset.settings.breaks:
         issues.extend(_break_issues(dataset, alone, solution.routes, file, rows, travel))
+    # The partners' way home needs the dataset's policy (rules.travel_job_home).
+    reach = problem
     if home and any(job.depends_on is not None for job in pinned):
-        # The partners' way home: compiled with the dataset's policy, rules.travel_job_home.
-        problem = compile_problem(linked, policy=dataset.settings.policy, travel=travel)
+        reach = compile_problem(linked, policy=dataset.settings.policy, travel=travel)
     for job in pinned:
         if job.depends_on is not None and job.job_id not in broken:
-            # Same jobs, same order: the positions in problem are linked's too.
-            message = _partner_issue(linked, problem, job)
+            # Same jobs, same order: the positions in reach are linked's too.
+            message = _partner_issue(linked, reach, job)
             if message is not None:
                 issues.append(_pin_issue(file, rows, job, None, message))
     return issues
@@ -272,15 +273,16 @@ def _own_reach(problem: Problem, job: Job, position: int) -> _Reach:
         able |= problem.eligible[:, position]
         back = None if problem.rules is None else problem.rules.travel_job_home
         if back is not None:
-            first = np.maximum(
-                problem.job_earliest[position],
-                problem.vehicle_start + problem.travel_home_job[:, position],
-            )
-            last = np.minimum(
-                problem.job_latest[position],
-                problem.vehicle_end - problem.job_duration[position] - back[:, position],
-            )
-            able &= first <= last
+            # Eligibility's own shift rule, with the shift ending the way back earlier.
+            one = slice(position, position + 1)
+            able &= rule_shift_fit(
+                vehicle_start=problem.vehicle_start,
+                vehicle_end=problem.vehicle_end - back[:, position],
+                travel_home_job=problem.travel_home_job[:, one],
+                job_earliest=problem.job_earliest[one],
+                job_latest=problem.job_latest[one],
+                job_duration=problem.job_duration[one],
+            ).fits[:, 0]
     capped = _capped_to_pinned(problem, job.customer_id)
     if capped is not None:
         able &= capped
