@@ -188,6 +188,56 @@ def test_a_pin_without_a_start_leaves_room_for_the_visit_it_depends_on() -> None
     assert starts["J2"] >= starts["J1"] + timedelta(minutes=30)
 
 
+def test_a_pinned_visit_without_a_start_waits_for_its_pinned_leader() -> None:
+    """J1 is pinned to W1 with no start and can only begin at 10:15; J2, pinned to W2 with
+    no start and a window from 10:00, must not begin before J1: the first plan places J1
+    first and J2 at 10:15 or later (it once placed J2 first, at 10:00, by its earlier
+    window, and then could not fit J1 and raised an internal error)."""
+    dataset = world(
+        workers=[worker("W1"), worker("W2")],
+        jobs=[
+            job(
+                "J1",
+                window=TimeWindow(start=at(10, 15), end=at(10, 15)),
+                pinned_worker_ids=("W1",),
+            ),
+            job(
+                "J2",
+                window=TimeWindow(start=at(10), end=at(10, 30)),
+                pinned_worker_ids=("W2",),
+                depends_on="J1",
+                link_worker=LinkWorker.DIFFERENT,
+            ),
+        ],
+    )
+    starts = {a.job_id: a.start for a in _routing(dataset).plan.assignments}
+    assert starts["J1"] == at(10, 15)
+    assert at(10, 15) <= starts["J2"] <= at(10, 30)
+
+
+def test_a_pinned_leader_without_a_start_leaves_its_pinned_follower_in_reach() -> None:
+    """J1 (pinned to W1, no start, window 09:00-12:00) leads J2 (pinned to W2, no start,
+    window 12:00-12:30) by at most 60 minutes: the first plan starts J1 at 11:00 or later,
+    where J2 can follow in its window, not at 09:00 (the start of J1's window, from which
+    no start of J2 keeps the gap)."""
+    dataset = world(
+        workers=[worker("W1"), worker("W2")],
+        jobs=[
+            job("J1", window=TimeWindow(start=at(9), end=at(12)), pinned_worker_ids=("W1",)),
+            job(
+                "J2",
+                window=TimeWindow(start=at(12), end=at(12, 30)),
+                pinned_worker_ids=("W2",),
+                depends_on="J1",
+                max_gap=60,
+            ),
+        ],
+    )
+    starts = {a.job_id: a.start for a in _routing(dataset).plan.assignments}
+    assert starts["J1"] >= at(11)
+    assert starts["J1"] <= starts["J2"] <= starts["J1"] + timedelta(minutes=60)
+
+
 def test_no_search_model_is_built_when_its_build_would_outlast_the_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -74,7 +74,8 @@ def _place_pins(
     state: InsertionState, followers: dict[int, list[int]], single: npt.NDArray[np.bool_]
 ) -> None:
     """Pinned jobs first, on their vehicles: those with a pinned start at it, in time
-    order; then the others, in order of earliest start, at the earliest start every pinned
+    order; then the others, leaders before the pinned visits that follow them, else in
+    order of earliest start, at the earliest start every pinned
     member can make after the pins before them (as the greedy places pins, which the
     loader's check of the pins runs). They never move afterwards."""
     problem = state.problem
@@ -83,9 +84,11 @@ def _place_pins(
         (j for j in pinned_jobs if problem.job_pinned_start[j] >= 0),
         key=lambda j: (int(problem.job_pinned_start[j]), j),
     )
+    # A pinned leader goes before the pinned visits that follow it: placed first by an
+    # earlier window, a follower could take a start its leader's window cannot keep.
     untimed = sorted(
         (j for j in pinned_jobs if problem.job_pinned_start[j] < 0),
-        key=lambda j: (int(problem.job_earliest[j]), j),
+        key=lambda j: (_pinned_leaders(problem, j), int(problem.job_earliest[j]), j),
     )
     for job in [*timed, *untimed]:
         vehicles = np.flatnonzero(problem.pinned[:, job]).tolist()
@@ -216,8 +219,10 @@ def _leaders_fit(
 def _link_window(
     state: InsertionState, job: int, followers: dict[int, list[int]]
 ) -> tuple[int, int]:
-    """The starts of ``job`` that keep the gaps of its links to visits already placed."""
-    rules = state.problem.rules
+    """The starts of ``job`` that keep the gaps of its links to visits already placed,
+    and to pinned visits that follow it, placed or not (a pin is served)."""
+    problem = state.problem
+    rules = problem.rules
     low, high = -(2**40), 2**40
     if rules is None:
         return low, high
@@ -226,11 +231,29 @@ def _link_window(
         low, high = gap_window(rules, job, state.where[leader][1])
     for follower in followers.get(job, []):
         if follower in state.where:
-            # The follower's gap window, seen from its own start, bounds this leader's.
-            earliest, latest = gap_window(rules, follower, 0)
-            placed = state.where[follower][1]
-            low, high = max(low, placed - latest), min(high, placed - earliest)
+            first = last = state.where[follower][1]
+        elif problem.pinned[:, follower].any():
+            first, last = int(problem.job_earliest[follower]), int(problem.job_latest[follower])
+        else:
+            continue
+        # The follower's gap window, seen from its own starts, bounds this leader's.
+        earliest, latest = gap_window(rules, follower, 0)
+        low, high = max(low, first - latest), min(high, last - earliest)
     return low, high
+
+
+def _pinned_leaders(problem: Problem, job: int) -> int:
+    """How many pinned visits ``job`` depends on, however indirectly, up to the first
+    visit in its chain that is not pinned."""
+    rules = problem.rules
+    count = 0
+    if rules is None:
+        return count
+    leader = int(rules.link_to[job])
+    while leader >= 0 and problem.pinned[:, leader].any() and count < problem.n_jobs:
+        count += 1
+        leader = int(rules.link_to[leader])
+    return count
 
 
 def _only(problem: Problem, vehicle: int) -> npt.NDArray[np.bool_]:
