@@ -56,6 +56,7 @@ import numpy.typing as npt
 
 from matchmaker.compile import Problem
 from matchmaker.solve._bound_ascent import Ascent
+from matchmaker.solve._bound_legs import JobGroups, shortest_legs
 from matchmaker.solve._costs import Costs
 
 __all__ = ["ColumnBound"]
@@ -146,6 +147,8 @@ class _Shifts:
             mode=problem.vehicle_mode,
             rate=float(costs.travel_rate),
         )
+        # The jobs a shift's route could pass: those it may take.
+        self.groups = JobGroups.of(problem.eligible | problem.pinned)
 
     def true_legs_seconds(self, pricings: float) -> float:
         """Seconds that the shortest paths :meth:`use_true_legs` needs take, and then
@@ -159,30 +162,17 @@ class _Shifts:
         slots = np.minimum(window, length) // WALK_SLOT + 2
         spans = np.bincount(self.vehicle, weights=slots, minlength=pairs.size)
         tries = float((spans * np.minimum(self.max_jobs, pairs) * (pairs + 1)).sum())
-        n_modes, n_jobs = int(self.legs.travel.shape[0]), int(self.legs.travel.shape[1])
-        cells = float((n_modes * n_jobs + int(self.legs.home.shape[0])) * n_jobs**2)
+        cells = self.groups.path_cells(int(self.legs.travel.shape[0]))
         return cells / PATH_CELLS_PER_SECOND + pricings * tries / WALK_TRIES_PER_SECOND
 
     def use_true_legs(self) -> None:
-        """Walks from now on take true legs: the shortest path between two jobs, and from
-        the shift's home, over the round's travel minutes. A route may pass visits its
-        walk leaves out (pinned ones, or ones not worth their price) between two walked
-        ones, and travel minutes need not be shortest paths themselves; the shortest path
-        is never longer than what the route drives between the two."""
-        travel = self.legs.travel.astype(np.int64)
-        for minutes in travel:
-            np.fill_diagonal(minutes, 0)
-            for via in range(minutes.shape[0]):
-                np.minimum(minutes, minutes[:, via, None] + minutes[None, via, :], out=minutes)
-        direct = self.legs.home.astype(np.int64)
-        home = np.empty_like(direct)
-        for v, mode in enumerate(self.legs.mode.tolist()):
-            home[v] = (direct[v][:, None] + travel[mode]).min(axis=0)
+        """Walks from now on take true legs, the shortest paths over the round's travel
+        minutes (:func:`~matchmaker.solve._bound_legs.shortest_legs`)."""
+        legs = self.legs
+        home, travel = shortest_legs(legs.home, legs.travel, legs.mode, self.groups)
         # The round's own integer type: one compiled pricing serves both kinds of walks.
-        self.legs = self.legs._replace(
-            exact=True,
-            home=home.astype(self.legs.home.dtype),
-            travel=travel.astype(self.legs.travel.dtype),
+        self.legs = legs._replace(
+            exact=True, home=home.astype(legs.home.dtype), travel=travel.astype(legs.travel.dtype)
         )
 
     def price(self, prices: FloatArray, *, walks: bool = False) -> float:
