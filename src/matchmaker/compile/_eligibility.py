@@ -397,6 +397,10 @@ class ShiftFit:
     """(V, J) some start in the window fits the shift after travel from home."""
     window_fits: BoolArray
     """(V, J) the same, ignoring travel from home."""
+    first_start: IntArray
+    """(V, J) the earliest start in the window after travel from home."""
+    last_start: IntArray
+    """(V, J) the latest start in the window that ends by the shift's end."""
 
 
 def rule_shift_fit(
@@ -413,8 +417,13 @@ def rule_shift_fit(
     last_start = np.minimum(job_latest[None, :], vehicle_end[:, None] - job_duration[None, :])
     window_fits = np.maximum(job_earliest[None, :], vehicle_start[:, None]) <= last_start
     arrive = vehicle_start[:, None] + travel_home_job
-    fits = np.maximum(job_earliest[None, :], arrive) <= last_start
-    return ShiftFit(fits=fits, window_fits=window_fits)
+    first_start = np.maximum(job_earliest[None, :], arrive)
+    return ShiftFit(
+        fits=first_start <= last_start,
+        window_fits=window_fits,
+        first_start=first_start,
+        last_start=last_start,
+    )
 
 
 def any_per_worker(per_vehicle: BoolArray, vehicle_worker: IntArray, n_workers: int) -> BoolArray:

@@ -206,7 +206,7 @@ def _partner_issue(linked: Dataset, problem: Problem, job: Job) -> str | None:
         if not _gap_can_hold(problem, job, linked.job_position(job.job_id), reach, least):
             message = (
                 f"Job {job.job_id} and the visit it depends on, {partner.job_id}, cannot "
-                "start min_gap to max_gap minutes apart inside their windows and pins"
+                "start min_gap to max_gap minutes apart inside their windows, shifts and pins"
                 + (
                     ", the same worker finishing the first and travelling before the second."
                     if same
@@ -267,29 +267,36 @@ def _own_reach(problem: Problem, job: Job, position: int) -> _Reach:
     """The shifts that could take ``job`` alone (only its pinned ones when pinned; else the
     eligible ones, with the way home when the policy asks for it, that leave time to travel
     from home, serve it and travel back; those of the workers pinned to its customer's
-    visits when they reach its cap) and its starts."""
+    visits when they reach its cap) and its starts: inside its window (or at its pinned
+    start) and inside one of those shifts, after the trip from home and ending early
+    enough."""
+    one = slice(position, position + 1)
+    end = problem.vehicle_end
+    if problem.rules is not None and problem.rules.travel_job_home is not None:
+        end = end - problem.rules.travel_job_home[:, position]
+    # Eligibility's own shift rule, with the shift ending the way back earlier.
+    fit = rule_shift_fit(
+        vehicle_start=problem.vehicle_start,
+        vehicle_end=end,
+        travel_home_job=problem.travel_home_job[:, one],
+        job_earliest=problem.job_earliest[one],
+        job_latest=problem.job_latest[one],
+        job_duration=problem.job_duration[one],
+    )
     able = problem.pinned[:, position].copy()
     if not able.any():
-        able |= problem.eligible[:, position]
-        back = None if problem.rules is None else problem.rules.travel_job_home
-        if back is not None:
-            # Eligibility's own shift rule, with the shift ending the way back earlier.
-            one = slice(position, position + 1)
-            able &= rule_shift_fit(
-                vehicle_start=problem.vehicle_start,
-                vehicle_end=problem.vehicle_end - back[:, position],
-                travel_home_job=problem.travel_home_job[:, one],
-                job_earliest=problem.job_earliest[one],
-                job_latest=problem.job_latest[one],
-                job_duration=problem.job_duration[one],
-            ).fits[:, 0]
+        able |= problem.eligible[:, position] & fit.fits[:, 0]
     capped = _capped_to_pinned(problem, job.customer_id)
     if capped is not None:
         able &= capped
     pinned_start = int(problem.job_pinned_start[position])
     if pinned_start >= 0:
-        return _Reach(able=able, low=pinned_start, high=pinned_start)
-    low, high = int(problem.job_earliest[position]), int(problem.job_latest[position])
+        low = high = pinned_start
+    else:
+        low, high = int(problem.job_earliest[position]), int(problem.job_latest[position])
+    if able.any():
+        low = max(low, int(fit.first_start[able, 0].min()))
+        high = min(high, int(fit.last_start[able, 0].max()))
     return _Reach(able=able, low=low, high=high)
 
 
