@@ -3,6 +3,7 @@ more than the plan it starts from, and can put together routes no single plan he
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import numpy as np
@@ -43,18 +44,15 @@ def _pooled(problem: Problem, plans: list[tuple[Route, ...]]) -> tuple[Plan, Rou
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=_SLOW)
-@given(problem=_ROUNDS, workers=st.sampled_from((1, 2)))
-def test_recombined_plans_keep_every_rule_and_never_cost_more(
-    problem: Problem, workers: int
-) -> None:
-    """Pooling the greedy plans of three seeds and recombining from a fourth, with one
-    CP-SAT thread or two, keeps every rule and pin (teams whole and synchronised) and costs
-    at most what that plan does."""
+@given(problem=_ROUNDS)
+def test_recombined_plans_keep_every_rule_and_never_cost_more(problem: Problem) -> None:
+    """Pooling the greedy plans of three seeds and recombining from a fourth keeps every
+    rule and pin (teams whole and synchronised) and costs at most what that plan does."""
     costs = Costs.of(problem, POLICY)
     plans = [greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=s).routes for s in range(4)]
     plan, pool = _pooled(problem, plans)
     before = plan_cost(problem, costs, plan.routes())
-    routes = recombine(problem, pool, plan, 2.0, 0, workers=workers)
+    routes = recombine(problem, pool, plan, 2.0, 0)
     if not pool.routes:  # every route holds a team or pinned job: nothing to recombine
         assert routes is None
         return
@@ -63,6 +61,43 @@ def test_recombined_plans_keep_every_rule_and_never_cost_more(
     assert problem_violations(problem, solution) == []
     assert missing_pins(problem, solution) == set()
     assert plan_cost(problem, costs, routes) <= before
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=_SLOW)
+@given(
+    problem=random_problems(
+        max_workers=3, max_jobs=9, min_jobs=1, team_shares=(0.0,), pin_shares=(0.0,)
+    )
+)
+def test_the_recombined_plan_is_the_cheapest_choice_of_pooled_routes(problem: Problem) -> None:
+    """On a small round without teams or pins, the recombined plan costs exactly what the
+    cheapest choice of at most one pooled route per shift, each job at most once, costs
+    (every choice enumerated)."""
+    costs = Costs.of(problem, POLICY)
+    first = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0).routes
+    plans = [greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=1).routes] + [
+        ruin_and_recreate(problem, POLICY, costs, first, time.perf_counter() + 5.0, s,
+                          iterations=30)[0]
+        for s in range(2)
+    ]  # fmt: skip
+    plan, pool = _pooled(problem, plans)
+    routes = recombine(problem, pool, plan, 5.0, 0)
+    if not pool.routes:  # no plan served anything: nothing to recombine
+        assert routes is None
+        return
+    assert routes is not None
+    by_shift: dict[int, list[tuple[tuple[int, ...], int]]] = {}
+    for (shift, jobs), (cost, _) in pool.routes.items():
+        by_shift.setdefault(shift, []).append((jobs, cost))
+    penalty = plan.penalty
+    cheapest = int(penalty.sum())
+    for choice in itertools.product(*([((), 0), *options] for options in by_shift.values())):
+        served = [job for jobs, _ in choice for job in jobs]
+        if len(served) == len(set(served)):
+            total = sum(cost for _, cost in choice) + int(penalty.sum() - penalty[served].sum())
+            cheapest = min(cheapest, total)
+    assert plan_cost(problem, costs, routes) == cheapest
+    assert problem_violations(problem, _solution(routes)) == []
 
 
 def test_routes_of_two_plans_are_put_together() -> None:

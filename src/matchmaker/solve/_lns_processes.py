@@ -8,16 +8,15 @@ routes its pool gained since the last point; the lead merges those routes into i
 pool, goes on from the best plan of all, recombines the pool
 (:mod:`matchmaker.solve._recombine`) and sends the result back, and every process goes on
 from it when it is better than its own best. At the end the lead keeps the best plan of
-all. The helpers wait while the lead recombines, so CP-SAT takes one thread per process.
+all. The helpers wait while the lead recombines.
 
 On a generated tight 200 x 600 day (routing, 30 s, default weights, seeds 1-3, 2 cores)
 two processes lowered the objective from 720,747 / 721,297 / 719,851 to 709,268 /
 706,269 / 707,334 and served 2,226 / 2,232 / 2,230 weighted value against 2,206 / 2,206 /
 2,208: the pooled routes give the recombination more to choose from. On days that do not
-bind, and on a tight 600 x 2000 day at 120 s, they were level with one process. With a
-CP-SAT thread per process in the recombination (one before), the tight day (seeds 1-5)
-served 2,234 / 2,236 / 2,232 / 2,232 / 2,236 against 2,226 / 2,218 / 2,226 / 2,236 /
-2,232, objective mean 705,698 against 708,650.
+bind, and on a tight 600 x 2000 day at 120 s, they were level with one process. The
+recombination runs one CP-SAT worker on its LP (:mod:`matchmaker.solve._recombine`
+measures it against a worker per process).
 
 In deterministic mode (moves, not the clock, bound the search) the search stays in one
 process.
@@ -107,8 +106,7 @@ def _lead_meet(
         pool.merge(_decode_pool(message["pool"]))
         if message["objective"] < plan.objective():
             plan.reload(decode_routes(message["routes"]))
-    # The helpers wait for the reply, so CP-SAT may use their cores.
-    found = recombine(problem, pool, plan, seconds, seed, stop, 1 + len(helpers))
+    found = recombine(problem, pool, plan, seconds, seed, stop)
     # Without a recombined plan, the best of all (maybe a helper's) goes on.
     routes = found if found is not None else plan.routes()
     helpers.reply(routes)

@@ -15,6 +15,22 @@ offered. Rounds with rules across routes (linked visits and breaks, ``problem.ru
 limits across a worker's days and continuity caps, ``problem.limits``) are not
 recombined. CP-SAT is hinted with the plan given, so the
 result is never worse.
+
+CP-SAT runs one worker with its full linear relaxation (:data:`LINEARIZATION`): a set
+partitioning model is what the LP bound and LP-guided search are good at. On two models
+dumped from a generated tight 200 x 600 day (about 5,000 routes; 1.8 s each; the model's
+objective, route costs less the penalties of the jobs served) one such worker reached
+-1,196,644 to -1,197,822 and -1,193,552 against proven bounds of -1,197,887 and
+-1,193,781, while the default portfolio of two workers stayed at -1,187,637 and
+-1,187,429 and proved only -1,211,386 and -1,206,933 (four workers: -1,184,468 and
+-1,186,228); a second worker beside the LP one added nothing. In the search (routing,
+scratch runs, each alone) the objective fell on every round tried: the tight 200 x 600
+day from a mean of 706,298 (8 runs, 699,904-717,116) to 700,912 (6 runs,
+696,777-703,235); the normal 200 x 600 day from 235,490 / 236,919 to 231,248 / 230,939
+(seeds 1-2); the tight 600 x 2000 day at 120 s from 2,268,656 to 2,261,879; the
+200-worker week from 2,509,451 to 2,493,263; 120 x 900 over 5 days from 287,782 to
+287,027 (its recombinations proved optimal in 2.8 s of 3.7). Under linear weights the
+tight day was level (488,159 / 486,241 against 487,007 / 486,736).
 """
 
 from __future__ import annotations
@@ -35,6 +51,8 @@ __all__ = ["PooledRoute", "RoutePool", "recombine"]
 
 BoolArray = npt.NDArray[np.bool_]
 
+LINEARIZATION = 2
+"""CP-SAT's ``linearization_level``: 2 puts every constraint into its LP relaxation."""
 MAX_ROUTES = 40_000
 """Most routes a pool keeps (the first seen): a model over more takes seconds to build."""
 
@@ -87,11 +105,10 @@ def recombine(
     seconds: float,
     seed: int,
     stop: threading.Event | None = None,
-    workers: int = 1,
 ) -> tuple[Route, ...] | None:
     """The best plan of at most one pooled route per shift (module docstring), from the
     pool and the routes of ``plan`` (added to the pool, past its cap, so that the hint is
-    whole), by CP-SAT with ``workers`` threads; ``None`` when CP-SAT finds no plan in
+    whole), by one CP-SAT worker; ``None`` when CP-SAT finds no plan in
     ``seconds``, the round has rules across routes or there is nothing to recombine."""
     if problem.rules is not None or problem.limits is not None:
         return None
@@ -129,7 +146,8 @@ def recombine(
     model.minimize(sum(coefficient * x for x, coefficient in terms))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(seconds, 0.01)
-    solver.parameters.num_workers = workers
+    solver.parameters.num_workers = 1
+    solver.parameters.linearization_level = LINEARIZATION
     solver.parameters.random_seed = seed
     finish = poll_stop(stop, solver.stop_search)
     try:
