@@ -17,11 +17,13 @@ from matchmaker.solve import Progress, Route, Solution, _decompose, get_solver, 
 from matchmaker.solve import _cpsat as cpsat
 from matchmaker.solve import _greedy as greedy
 from matchmaker.solve import _round_search as round_search
+from matchmaker.solve import _routing as routing
 from matchmaker.solve._budget import Budget
-from matchmaker.solve._costs import Costs, plan_cost
+from matchmaker.solve._costs import Costs, plan_cost, servable
 from matchmaker.solve._lns import ruin_and_recreate
 from matchmaker.solve._polish import MIN_SECONDS as POLISH_MIN_SECONDS
 from matchmaker.solve._polish import polishable
+from matchmaker.solve._repair import repair
 from matchmaker.solve._routing import solve
 from matchmaker.solve._routing_search import improve
 from matchmaker.solve._schedule import earliest_starts
@@ -261,6 +263,35 @@ def test_small_rounds_stay_at_or_above_the_cpsat_bound(seed: int) -> None:
     assert exact.lower_bound is not None
     solution = _solve(problem, time_limit=1.5)
     assert exact.lower_bound <= solution.objective <= solution.stats["warm_start_objective"]
+
+
+def test_a_whole_round_repair_proves_a_bound_that_counts_every_penalty() -> None:
+    """The whole-round repair of a round with a job no shift may take proves a bound on the
+    whole round: at optimality it equals the plan's cost, that job's penalty included."""
+    problem = make_problem(n_workers=1, n_jobs=2, eligible=[[True, False]])
+    costs = Costs.of(problem, POLICY)
+    warm = greedy.solve(problem, policy=POLICY, time_limit=1.0, seed=0).routes
+    routes, stats = repair(problem, costs, warm, time.perf_counter() + 5.0, 0)
+    assert stats.optimal
+    assert stats.bound == plan_cost(problem, costs, routes)
+    assert routes == warm and costs.drop_penalty[1] < stats.bound
+
+
+def test_a_round_solved_whole_but_not_proven_reports_the_repair_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a round the exact repair solves whole without proving its plan optimal, the bound
+    CP-SAT proved there is the plan's lower bound when the relaxation has none: above the
+    penalties every plan pays, at most the objective."""
+    monkeypatch.setattr(routing, "relaxation_bound", lambda *args, **kwargs: None)
+    problem = random_problem(3, 20, 60, team_share=0.15, pin_share=0.1)
+    solution = solve(problem, policy=POLICY, time_limit=2.0, seed=0, deterministic=True)
+    assert problem_violations(problem, solution) == []
+    assert solution.status == "feasible"
+    assert solution.lower_bound is not None
+    penalty = Costs.of(problem, POLICY).drop_penalty
+    always_paid = int(penalty[~servable(problem)].sum())
+    assert always_paid < solution.lower_bound <= solution.objective
 
 
 def test_repair_serves_a_team_job_the_local_search_cannot_insert() -> None:

@@ -65,6 +65,9 @@ class RepairStats:
     seconds: float = 0.0
     optimal: bool = False
     """CP-SAT proved the returned plan optimal for the whole round."""
+    bound: int | None = None
+    """A lower bound on the objective of every plan of the round, proven by the solve of
+    the whole round (``None`` when the round was not solved whole)."""
 
 
 def _neighbourhood(
@@ -144,8 +147,9 @@ def repair(
 
     def attempt(
         vehicles: IntArray, jobs: IntArray, frozen: dict[int, int], seconds: float, units: float
-    ) -> bool:
-        """Re-plan one neighbourhood; whether CP-SAT proved its plan optimal."""
+    ) -> tuple[bool, int | None]:
+        """Re-plan one neighbourhood; whether CP-SAT proved its plan optimal, and the
+        bound it proved on the neighbourhood's objective."""
         nonlocal routes, objective
         sub = sub_round(problem, costs, routes, vehicles, jobs, frozen)
         built = build(sub.problem, sub.costs)
@@ -158,7 +162,7 @@ def repair(
             result = run(built, seconds, seed, stop=stop)
         stats.tried += 1
         if not result.found:
-            return False
+            return False, result.bound
         new_routes = plan_from(result.solver, built, sub.problem)
         warm = plan_cost(sub.problem, sub.costs, sub.routes)
         cost = plan_cost(sub.problem, sub.costs, new_routes)
@@ -168,19 +172,23 @@ def repair(
             stats.improved += 1
             if on_improve is not None:
                 on_improve(routes, objective)
-        return result.optimal and cost <= warm
+        return result.optimal and cost <= warm, result.bound
 
     can_serve = servable(problem)
     candidates = _candidates(problem, routes)
     if solves_whole(problem, routes):
         everyone = np.arange(problem.n_vehicles, dtype=np.int64)
         seconds = (deadline - time.perf_counter()) / 2.0
-        if (seconds > 0.0 or deterministic) and attempt(
-            everyone, candidates, {}, seconds, WHOLE_ROUND_UNITS
-        ):
-            stats.optimal = True
-            stats.seconds = time.perf_counter() - began
-            return routes, stats
+        if seconds > 0.0 or deterministic:
+            proven, bound = attempt(everyone, candidates, {}, seconds, WHOLE_ROUND_UNITS)
+            if bound is not None:
+                # Every other job is one no plan can serve: its penalty is always paid.
+                others = int(costs.drop_penalty.sum() - costs.drop_penalty[candidates].sum())
+                stats.bound = bound + others
+            if proven:
+                stats.optimal = True
+                stats.seconds = time.perf_counter() - began
+                return routes, stats
 
     def go_on(sweeps: int) -> bool:
         if stop is not None and stop.is_set():

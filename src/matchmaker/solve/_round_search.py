@@ -121,6 +121,8 @@ class RoundSearch:
         self.progress = progress
         self.last_report = 0.0
         self.optimal = False
+        self.bound: int | None = None
+        """A lower bound the exact repair proved by solving the whole round, if it did."""
         self.stats: dict[str, float] = {
             "parts": 0.0,
             "passes": 0.0,
@@ -247,6 +249,7 @@ class RoundSearch:
         self.stats["repair_improved"] = float(stats.improved)
         self.stats["repair_seconds"] = stats.seconds
         self.optimal = stats.optimal
+        self.bound = stats.bound
         self._take(routes)
 
     def _ruin_and_recreate(self, end: float, seed: int, moves: int | None) -> None:

@@ -51,7 +51,8 @@ the bound, and the constants named in steps 2-5, are in :mod:`matchmaker.solve._
 Before the search, a **lower bound** on the objective of any plan
 (:func:`~matchmaker.solve._bound.relaxation_bound`) is raised for at most
 :data:`_BOUND_SHARE` of the time limit and returned as ``lower_bound`` (the objective itself
-when CP-SAT proved the plan optimal).
+when CP-SAT proved the plan optimal). On a round the exact repair solves whole, the bound
+CP-SAT proved there counts too when it is the larger.
 
 Every step replaces the plan (or its part) only if the objective goes down, so the result
 is never worse than the greedy warm start.
@@ -199,6 +200,8 @@ def solve(
     stats["routing_objective"] = float(search.model_objective)
     stats.update(budget.flags())
     optimal = search.optimal
+    if search.bound is not None:
+        bound = search.bound if bound is None else max(bound, search.bound)
     if objective > start.objective:
         routes, objective, optimal = start.routes, start.objective, False
         stats["fell_back_to_warm_start"] = 1.0
