@@ -16,8 +16,9 @@ limits across a worker's days and continuity caps, ``problem.limits``) are not
 recombined. CP-SAT is hinted with the plan given, so the
 result is never worse.
 
-CP-SAT runs one worker with its full linear relaxation (:data:`LINEARIZATION`): a set
-partitioning model is what the LP bound and LP-guided search are good at. On two models
+CP-SAT runs one worker with its full linear relaxation (as the exact model does,
+:data:`~matchmaker.solve._cpsat.LINEARIZATION`): a set partitioning model is what the LP
+bound and LP-guided search are good at. On two models
 dumped from a generated tight 200 x 600 day (about 5,000 routes; 1.8 s each; the model's
 objective, route costs less the penalties of the jobs served) one such worker reached
 -1,196,644 to -1,197,822 and -1,193,552 against proven bounds of -1,197,887 and
@@ -44,6 +45,7 @@ from ortools.sat.python import cp_model
 
 from matchmaker.compile import Problem
 from matchmaker.solve._budget import poll_stop
+from matchmaker.solve._cpsat import LINEARIZATION
 from matchmaker.solve._lns_state import Plan
 from matchmaker.solve._solution import Route
 
@@ -51,8 +53,6 @@ __all__ = ["PooledRoute", "RoutePool", "recombine"]
 
 BoolArray = npt.NDArray[np.bool_]
 
-LINEARIZATION = 2
-"""CP-SAT's ``linearization_level``: 2 puts every constraint into its LP relaxation."""
 MAX_ROUTES = 40_000
 """Most routes a pool keeps (the first seen): a model over more takes seconds to build."""
 
