@@ -274,7 +274,6 @@ def test_a_whole_round_repair_proves_a_bound_that_counts_every_penalty() -> None
     routes, stats = repair(problem, costs, warm, time.perf_counter() + 5.0, 0)
     assert stats.optimal
     assert stats.bound == plan_cost(problem, costs, routes)
-    assert routes == warm and costs.drop_penalty[1] < stats.bound
 
 
 def test_a_round_solved_whole_but_not_proven_reports_the_repair_bound(
