@@ -18,20 +18,19 @@ result is never worse.
 
 CP-SAT runs one worker with its full linear relaxation (as the exact model does,
 :data:`~matchmaker.solve._cpsat.LINEARIZATION`): a set partitioning model is what the LP
-bound and LP-guided search are good at. On two models
-dumped from a generated tight 200 x 600 day (about 5,000 routes; 1.8 s each; the model's
-objective, route costs less the penalties of the jobs served) one such worker reached
--1,196,644 to -1,197,822 and -1,193,552 against proven bounds of -1,197,887 and
--1,193,781, while the default portfolio of two workers stayed at -1,187,637 and
--1,187,429 and proved only -1,211,386 and -1,206,933 (four workers: -1,184,468 and
--1,186,228); a second worker beside the LP one added nothing. In the search (routing,
-scratch runs, each alone) the objective fell on every round tried: the tight 200 x 600
-day from a mean of 706,298 (8 runs, 699,904-717,116) to 700,912 (6 runs,
-696,777-703,235); the normal 200 x 600 day from 235,490 / 236,919 to 231,248 / 230,939
-(seeds 1-2); the tight 600 x 2000 day at 120 s from 2,268,656 to 2,261,879; the
-200-worker week from 2,509,451 to 2,493,263; 120 x 900 over 5 days from 287,782 to
-287,027 (its recombinations proved optimal in 2.8 s of 3.7). Under linear weights the
-tight day was level (488,159 / 486,241 against 487,007 / 486,736).
+bound and LP-guided search are good at. On two models dumped from a generated tight
+200 x 600 day (about 5,000 routes; 1.8 s each; the model's objective, route costs less the
+penalties of the jobs served) one such worker reached -1,196,644 to -1,197,822 and
+-1,193,552 against proven bounds of -1,197,887 and -1,193,781, while the default portfolio
+of two workers stayed at -1,187,637 and -1,187,429 and proved only -1,211,386 and
+-1,206,933 (four workers: -1,184,468 and -1,186,228); a second worker beside the LP one
+added nothing. In the search (routing, scratch runs, each alone) the objective fell on
+every round tried: the tight 200 x 600 day from a mean of 706,298 (8 runs,
+699,904-717,116) to 700,912 (6 runs, 696,777-703,235); the normal 200 x 600 day from
+235,490 / 236,919 to 231,248 / 230,939 (seeds 1-2); the tight 600 x 2000 day at 120 s from
+2,268,656 to 2,261,879; the 200-worker week from 2,509,451 to 2,493,263; 120 x 900 over 5
+days from 287,782 to 287,027 (its recombinations proved optimal in 2.8 s of 3.7). Under
+linear weights the tight day was level (488,159 / 486,241 against 487,007 / 486,736).
 """
 
 from __future__ import annotations
