@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         generate_dataset,
         generate_frames,
         home_care_settings,
+        warm_up,
     )
     from matchmaker.io import (
         check_dataset,
@@ -179,6 +180,7 @@ _SURFACE: dict[str, tuple[str, ...]] = {
         "generate_dataset",
         "generate_frames",
         "home_care_settings",
+        "warm_up",
     ),
     "matchmaker.io": (
         "check_dataset",
@@ -426,6 +428,7 @@ __all__ = [
     "verify",
     "verify_placements",
     "verify_shortlists",
+    "warm_up",
     "what_would_serve_most",
     "with_smallest_changes",
     "write_placements",

@@ -352,3 +352,22 @@ def test_a_cpsat_model_too_large_for_the_limit_is_written_with_a_warning(tmp_pat
     assert result.exit_code == 0, result.output
     assert "did not fit the time limit" in result.stderr and "--solver routing" in result.stderr
     _assert_valid_plan(folder, out)
+
+
+def test_dispatch_says_when_it_compiled_the_solver_before_the_time_limit(
+    dataset_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The solver's kernels are prepared before the time limit starts, and a warm-up long
+    enough to have compiled them (the first run after an install) is reported."""
+    calls: list[float] = []
+
+    def compiling() -> float:
+        calls.append(1.0)
+        return 31.0
+
+    monkeypatch.setattr("matchmaker.cli._solving.warm_up", compiling)
+    out = tmp_path / "plan"
+    result = runner.invoke(app, ["dispatch", str(dataset_dir), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert calls == [1.0]
+    assert "compiled the solver in 31 s before the time limit started" in result.stderr

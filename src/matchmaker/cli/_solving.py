@@ -13,12 +13,17 @@ from typing import TypeVar
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from matchmaker.cli._common import stderr
+from matchmaker.generate import warm_up
 from matchmaker.solve import Progress as SolverProgress
 from matchmaker.solve import ProgressCallback
 
 __all__ = ["in_thread", "live_progress", "progress_text", "stop_on_ctrl_c"]
 
 T = TypeVar("T")
+
+WARM_NOTE_SECONDS = 5.0
+"""A warm-up at least this long compiled the kernels (the first run after an install);
+loading them from the cache takes about a second."""
 
 
 def progress_text(progress: SolverProgress, time_limit: float, jobs: int) -> str:
@@ -32,7 +37,16 @@ def progress_text(progress: SolverProgress, time_limit: float, jobs: int) -> str
 
 @contextmanager
 def live_progress(time_limit: float, jobs: int) -> Iterator[ProgressCallback]:
-    """A transient progress bar on stderr over ``time_limit``; yields its callback."""
+    """A transient progress bar on stderr over ``time_limit``; yields its callback. The
+    solver's kernels are compiled first (:func:`~matchmaker.generate.warm_up`), so that
+    the time limit is the search's."""
+    with stderr.status("preparing the solver", spinner="line"):
+        seconds = warm_up()
+    if seconds >= WARM_NOTE_SECONDS:
+        stderr.print(
+            f"compiled the solver in {seconds:.0f} s before the time limit started "
+            "(once after an install: later runs load it from the cache)"
+        )
     with Progress(
         TextColumn("[bold]solving[/]"),
         BarColumn(),

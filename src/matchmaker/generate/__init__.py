@@ -16,6 +16,7 @@ from matchmaker.generate._generate import (
     generate_frames,
     home_care_settings,
 )
+from matchmaker.generate._warm import warm_up
 
 __all__ = [
     "CERTIFICATES",
@@ -28,4 +29,5 @@ __all__ = [
     "generate_dataset",
     "generate_frames",
     "home_care_settings",
+    "warm_up",
 ]

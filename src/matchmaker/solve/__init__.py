@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from matchmaker.compile import Problem
+from matchmaker.model import Policy
 from matchmaker.solve._breaks import (
     breaks_in_gaps,
     fit_breaks,
@@ -80,5 +82,14 @@ __all__ = [
     "split_days",
     "split_zones",
     "stability_cost",
+    "warm_kernels",
     "worker_ok",
 ]
+
+
+def warm_kernels(problem: Problem, policy: Policy) -> None:
+    """Compile the searches' kernels on a small ``problem`` (:mod:`._warm`); the module
+    loads only here, as the searches' modules take a while to import."""
+    from matchmaker.solve._warm import warm_kernels as warm
+
+    warm(problem, policy)

@@ -46,7 +46,7 @@ from matchmaker.solve._bound_ascent import Ascent
 from matchmaker.solve._bound_columns import ColumnBound
 from matchmaker.solve._costs import Costs
 
-__all__ = ["capacity_ascent", "least_incoming_travel", "relaxation_bound"]
+__all__ = ["capacity_ascent", "column_bound", "least_incoming_travel", "relaxation_bound"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -272,14 +272,13 @@ def relaxation_bound(
     if int(problem.eligible.sum()) > _MAX_PAIRS or cells > _MAX_LEG_CELLS:
         return None
     relaxation = _Relaxation(problem, costs)
-    pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
     steps = _TIMED_STEPS if iterations is None else iterations
     rounds = max(1, steps // _STEPS_PER_ROUND)
     first = seconds * _CAPACITY_SHARE if iterations is None else seconds
     ascent = capacity_ascent(relaxation, upper)
     best = ascent.run(first - (time.perf_counter() - began), steps)
     left = seconds - (time.perf_counter() - began)
-    columns = ColumnBound(problem, costs, pairs, relaxation.constant, relaxation.leg)
+    columns = column_bound(problem, costs, relaxation)
     # Walks go by the clock only (steps alone decide a bound given steps); where true
     # legs fit the time, it is kept for them.
     kept = 0.0 if iterations is not None else columns.walks_reserve(left)
@@ -297,6 +296,17 @@ def relaxation_bound(
         return None
     # One unit of slack for float rounding in sums of up to millions of terms.
     return math.floor(best - max(1.0, 1e-9 * abs(best)))
+
+
+def column_bound(
+    problem: Problem, costs: Costs, relaxation: _Relaxation | None = None
+) -> ColumnBound:
+    """The column bound of ``problem`` on the pairs of its capacity relaxation
+    (``relaxation``, built when not given)."""
+    if relaxation is None:
+        relaxation = _Relaxation(problem, costs)
+    pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
+    return ColumnBound(problem, costs, pairs, relaxation.constant, relaxation.leg)
 
 
 def capacity_ascent(relaxation: _Relaxation, upper: int) -> Ascent:

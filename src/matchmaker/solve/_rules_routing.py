@@ -50,7 +50,7 @@ from matchmaker.solve._routing_model import RoutingModel, build_model
 from matchmaker.solve._routing_search import search_parameters
 from matchmaker.solve._solution import Progress, ProgressCallback, Route, Solution, report_done
 
-__all__ = ["solve"]
+__all__ = ["first_plan", "solve"]
 
 BACKEND = "routing"
 _DETERMINISTIC_SOLUTIONS_PER_COPY = 200
@@ -162,7 +162,7 @@ def _multi_start(
         if run == 0 and warm_start is not None:
             start = warm_start.routes
         elif run == 0:
-            start = _first_plan(problem, policy, costs, seed, now + share * _FIRST_SHARE)
+            start = first_plan(problem, policy, costs, seed, now + share * _FIRST_SHARE)
         elif run % 2 == 1 and loop:
             start, lns = pooled_care_ruin_and_recreate(
                 problem,
@@ -244,7 +244,7 @@ def _reporter(
     return report
 
 
-def _first_plan(
+def first_plan(
     problem: Problem, policy: Policy, costs: Costs, seed: int, until: float
 ) -> tuple[Route, ...]:
     """The best of several insertion orders tried until ``until`` (at least three)."""
