@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from matchmaker.cli import app
-from matchmaker.generate import generate_dataset
+from matchmaker.generate import generate_dataset, warm_up
 from matchmaker.lifecycle import EventStore, Operations, VisitState
 
 runner = CliRunner()
@@ -54,12 +54,20 @@ def _visits(store: Path) -> dict[str, tuple[VisitState, tuple[str, ...]]]:
 
 
 def test_a_decline_is_answered_by_recommend_and_by_a_replan_applied_as_events(
-    day: dict[str, Path],
+    day: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """After a worker declines a visit: ``ops recommend`` offers other workers only, and
     says so in Chinese under ``--lang zh``;
-    ``ops replan --apply`` writes a verified re-plan whose diff names the decline, and the
-    store ends with the visit proposed to someone else or open, never to the decliner."""
+    ``ops replan --apply`` prepares the solver before its time limit, writes a verified
+    re-plan whose diff names the decline, and the store ends with the visit proposed to
+    someone else or open, never to the decliner."""
+    warmed: list[str] = []
+
+    def counted() -> float:
+        warmed.append("warm_up")
+        return warm_up()
+
+    monkeypatch.setattr("matchmaker.cli._solving.warm_up", counted)
     store, plan = day["store"], day["plan"]
     solo = [r for r in _assignments(plan) if r["start"] >= f"{DAY}T11"]
     counts: dict[str, int] = {}
@@ -104,6 +112,7 @@ def test_a_decline_is_answered_by_recommend_and_by_a_replan_applied_as_events(
     assert "can start" not in chinese and "No option" not in chinese
 
     out = day["root"] / "plan2"
+    assert warmed == []
     said = _ok(
         "ops",
         "replan",
@@ -124,6 +133,7 @@ def test_a_decline_is_answered_by_recommend_and_by_a_replan_applied_as_events(
         "--apply",
     )
     assert f"job_declined {target['job_id']} by {target['worker_id']} (store)" in said
+    assert len(warmed) == 1
     with (out / "diff.csv").open(encoding="utf-8") as handle:
         diff = {row["job_id"]: row for row in csv.DictReader(handle)}
     assert diff[target["job_id"]]["change"] in ("reassigned", "dropped")

@@ -27,6 +27,7 @@ from matchmaker.cli._ops_base import (
     _time,
 )
 from matchmaker.cli._ops_output import FormatOption, OutputFormat, emit
+from matchmaker.cli._solving import warm_solver
 from matchmaker.lifecycle import apply_diff, recommend_visit, store_changes
 from matchmaker.live import replan
 
@@ -139,6 +140,7 @@ def ops_replan(
             for change in changes:
                 if people:
                     _out.print(f"change: {change.label}", markup=False, highlight=False)
+            warm_solver()
             result = replan(
                 dataset,
                 previous,

@@ -17,7 +17,7 @@ from matchmaker.generate import warm_up
 from matchmaker.solve import Progress as SolverProgress
 from matchmaker.solve import ProgressCallback
 
-__all__ = ["in_thread", "live_progress", "progress_text", "stop_on_ctrl_c"]
+__all__ = ["in_thread", "live_progress", "progress_text", "stop_on_ctrl_c", "warm_solver"]
 
 T = TypeVar("T")
 
@@ -35,11 +35,9 @@ def progress_text(progress: SolverProgress, time_limit: float, jobs: int) -> str
     )
 
 
-@contextmanager
-def live_progress(time_limit: float, jobs: int) -> Iterator[ProgressCallback]:
-    """A transient progress bar on stderr over ``time_limit``; yields its callback. The
-    solver's kernels are compiled first (:func:`~matchmaker.generate.warm_up`), so that
-    the time limit is the search's."""
+def warm_solver() -> None:
+    """Compile the solver's kernels before a time limit starts
+    (:func:`~matchmaker.generate.warm_up`), and say so on stderr when that took a while."""
     with stderr.status("preparing the solver", spinner="line"):
         seconds = warm_up()
     if seconds >= WARM_NOTE_SECONDS:
@@ -47,6 +45,14 @@ def live_progress(time_limit: float, jobs: int) -> Iterator[ProgressCallback]:
             f"compiled the solver in {seconds:.0f} s before the time limit started "
             "(once after an install: later runs load it from the cache)"
         )
+
+
+@contextmanager
+def live_progress(time_limit: float, jobs: int) -> Iterator[ProgressCallback]:
+    """A transient progress bar on stderr over ``time_limit``; yields its callback. The
+    solver is prepared first (:func:`warm_solver`), so that the time limit is the
+    search's."""
+    warm_solver()
     with Progress(
         TextColumn("[bold]solving[/]"),
         BarColumn(),
