@@ -114,13 +114,15 @@ def run(
     cache: Path,
     objective: str = "same",
     prices: tuple[int | None, ...] = (None,),
+    instance_seed: int = INSTANCE_SEED,
 ) -> list[dict[str, Any]]:
     """Every round x weighting: matchmaker routing at each price of serving
-    (``serve_value_minutes``, ``None``: unset) and VROOM at each level, one child each."""
+    (``serve_value_minutes``, ``None``: unset) and VROOM at each level, one child each; the
+    rounds are generated from ``instance_seed``."""
     records: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="matchmaker-engine-") as scratch:
         for round_ in rounds:
-            path = ensure_instance(round_.size, seed=INSTANCE_SEED, cache=cache)
+            path = ensure_instance(round_.size, seed=instance_seed, cache=cache)
             for weighting in weightings:
                 base: dict[str, Any] = {
                     "dataset": str(path),
@@ -330,6 +332,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--section", help="RESULTS.md section (default by --objective)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--instance-seed",
+        type=int,
+        default=INSTANCE_SEED,
+        help="seed the rounds are generated from (another one: days the engine was not tuned on)",
+    )
     parser.add_argument("--cache", type=Path, default=CACHE_DIR)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -348,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         cache=args.cache,
         objective=args.objective,
         prices=args.serve_value_minutes,
+        instance_seed=args.instance_seed,
     )
     command = "python benchmarks/engine.py " + " ".join(sys.argv[1:] if argv is None else argv)
     text = render(records, command, machine, args.objective)

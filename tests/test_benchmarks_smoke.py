@@ -293,10 +293,10 @@ def test_the_same_objective_drops_the_match_cost_only() -> None:
 
 @needs_vroom
 def test_engine_smoke_run_writes_its_section(tmp_path: Path) -> None:
-    """A tiny tight round under both weightings: routing (unpriced and with serving priced
-    at 20 travel minutes) and VROOM level 2 each run, every plan is verified, and the
-    comparison under the same objective (no match cost) lands in the
-    ``engine-same-objective`` section only."""
+    """A tiny tight round, generated from the instance seed asked for, under both
+    weightings: routing (unpriced and with serving priced at 20 travel minutes) and VROOM
+    level 2 each run, every plan is verified, and the comparison under the same objective
+    (no match cost) lands in the ``engine-same-objective`` section only."""
     from benchmarks import engine
 
     out = tmp_path / "RESULTS.md"
@@ -308,12 +308,17 @@ def test_engine_smoke_run_writes_its_section(tmp_path: Path) -> None:
         "2",
         "--serve-value-minutes",
         "off,20",
+        "--instance-seed",
+        "7",
         "--cache",
         str(tmp_path / "c"),
         "--out",
         str(out),
     ]
     assert engine.main(argv) == 0
+    assert [p.name.split("-gen")[0] for p in (tmp_path / "c").iterdir() if p.is_dir()] == [
+        "8x20@1.5-seed7"
+    ]
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# top\n")
     assert "<!-- section engine-same-objective -->" in text
