@@ -1,10 +1,10 @@
 """Compiling the solver's kernels before the first solve of a process, on generated rounds.
 
 The searches' kernels compile on first use, and the first time after an install or an
-upgrade that took about 30 s on 2 cores (:mod:`matchmaker.solve._warm`): inside a solve it
+upgrade that took 27-36 s on 2 cores (:mod:`matchmaker.solve._warm`): inside a solve it
 would break its time limit. :func:`warm_up` runs them on two small generated rounds, one
-plain and one with home-care rules, before any clock starts; later in the process, and in
-later processes once numba's cache beside the package holds them, it costs about a second.
+plain and one with home-care rules, before any clock starts. Once numba's cache beside the
+package holds them, a new process pays about a second for it, and later calls nothing.
 """
 
 from __future__ import annotations
