@@ -147,7 +147,7 @@ def solve(
 
     See the module docstring for ``deterministic`` and ``stop``.
     """
-    if problem.rules is not None or policy.travel_home:
+    if rules_routing.searches(problem, policy):
         return rules_routing.solve(
             problem,
             policy=policy,

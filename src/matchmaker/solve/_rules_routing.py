@@ -50,7 +50,7 @@ from matchmaker.solve._routing_model import RoutingModel, build_model
 from matchmaker.solve._routing_search import search_parameters
 from matchmaker.solve._solution import Progress, ProgressCallback, Route, Solution, report_done
 
-__all__ = ["first_plan", "solve"]
+__all__ = ["first_plan", "searches", "solve"]
 
 BACKEND = "routing"
 _DETERMINISTIC_SOLUTIONS_PER_COPY = 200
@@ -77,6 +77,12 @@ other (see :func:`_build_seconds`)."""
 _FIRST_ORDERS = 3
 """Insertion orders always tried (due, earliest, their middle); then random ones."""
 _MAX_FIRST_TRIES = 50
+
+
+def searches(problem: Problem, policy: Policy) -> bool:
+    """Whether the routing backend plans ``problem`` with this search: the round has
+    home-care rules, or the policy counts the way home."""
+    return problem.rules is not None or policy.travel_home
 
 
 def solve(

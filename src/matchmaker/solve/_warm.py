@@ -25,7 +25,7 @@ from matchmaker.solve._care_lns import ruin_and_recreate as care_ruin_and_recrea
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._insertion_state import InsertionState
 from matchmaker.solve._lns import ruin_and_recreate
-from matchmaker.solve._rules_routing import first_plan
+from matchmaker.solve._rules_routing import first_plan, searches
 
 __all__ = ["warm_kernels"]
 
@@ -40,7 +40,7 @@ def warm_kernels(problem: Problem, policy: Policy) -> None:
     their kernels are compiled. ``problem`` should be small: beyond compiling, this costs
     its search."""
     costs = Costs.of(problem, policy)
-    if problem.rules is not None or policy.travel_home:
+    if searches(problem, policy):
         routes = first_plan(problem, policy, costs, 1, time.perf_counter())
         rng = np.random.default_rng(1)
         care_ruin_and_recreate(problem, policy, costs, routes, rng, _NO_LIMIT, max_iterations=MOVES)
