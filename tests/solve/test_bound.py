@@ -158,3 +158,51 @@ def test_walks_on_true_legs_keep_their_time_from_the_column_bound(
     relaxation_bound(problem, costs, upper, 2.5)
     assert given["run"] <= 2.5 - 0.8
     assert given["walks"] >= 0.8 - 0.05 and given["true_legs"]
+
+
+def test_the_ascent_stays_finite_where_its_target_is_out_of_reach() -> None:
+    """On a round whose relaxation cannot reach the greedy plan's cost (two team jobs, the
+    prices of the column bound swinging between two subgradients), the bound's steps stay
+    finite: no price runs off to infinity (a warning here is an error), and the bound given
+    its fixed steps is a number at most the plan's cost."""
+    starts = [437, 527, 501, 557, 462, 457, 449, 434, 542]
+    ends = [1027, 1110, 1083, 1154, 1009, 1036, 952, 915, 1103]
+    problem = make_problem(
+        n_workers=9,
+        n_jobs=2,
+        shifts=[(w, starts[w], ends[w]) for w in range(9)],
+        earliest=[661, 748],
+        latest=[701, 789],
+        duration=[87, 235],
+        team=2,
+        priority=[2, 1],
+        travel=16,
+        home_travel=[
+            [21, 17],
+            [16, 26],
+            [22, 32],
+            [41, 49],
+            [32, 32],
+            [29, 37],
+            [33, 38],
+            [26, 35],
+            [38, 44],
+        ],
+        max_jobs=[4, 2, 4, 2, 2, 6, 3, 6, 2],
+        max_work=[457, 496, 341, 462, 456, 338, 406, 343, 428],
+        eligible=[[i in (1, 2, 3, 6, 7), i in (0, 4, 5)] for i in range(9)],
+        score=[
+            [0.0, 49.0],
+            [41.1, 0.0],
+            [87.4, 0.0],
+            [83.1, 0.0],
+            [0.0, 53.8],
+            [0.0, 75.9],
+            [52.0, 0.0],
+            [28.5, 0.0],
+            [0.0, 0.0],
+        ],
+    )
+    upper = greedy.solve(problem, policy=POLICY, time_limit=1.0, seed=0).objective
+    bound = relaxation_bound(problem, Costs.of(problem, POLICY), upper, 5.0, iterations=200)
+    assert bound is not None and bound <= upper

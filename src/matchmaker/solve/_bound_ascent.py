@@ -46,6 +46,8 @@ STALE_STEPS = 8
 DEFLECTION = 1.0
 """How much of the previous direction a step keeps when it opposes the subgradient (1:
 the new direction is at right angles to the previous one)."""
+GAP_CAP = 10.0
+"""Most a step's gap to the target may be, in gaps of the best value found."""
 SMALLEST_SCALE = 1e-4
 """A step scale below which more steps cannot help: the ascent has settled."""
 
@@ -88,7 +90,11 @@ class Ascent:
                 break
             else:
                 direction = self._deflected(list(gradients))
-                gap = max(self.target - value, 1e-9 * abs(self.target) + 1.0)
+                # A step from far below the best is measured against the best's gap: the
+                # gap to a target the dual never reaches would otherwise grow with each
+                # overshoot, and the prices run off to infinity.
+                gap = min(self.target - value, GAP_CAP * (self.target - self.best))
+                gap = max(gap, 1e-9 * abs(self.target) + 1.0)
                 step = self.scale * gap / _dot(direction, direction)
                 self.prices = [
                     np.maximum(p + step * d, 0.0)
