@@ -1,0 +1,139 @@
+"""Route pricing of the column bound: each shift's best elementary route under its caps
+and pinned visits, never above what a real route costs, and a bound that reaches the
+optimum where walks, which keep no work cap and no pinned visit, fall short."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from matchmaker.compile import Problem
+from matchmaker.model import Policy
+from matchmaker.solve import _bound_columns
+from matchmaker.solve import _cpsat as cpsat
+from matchmaker.solve._bound import _Relaxation, relaxation_bound
+from matchmaker.solve._bound_columns import ColumnBound, Legs
+from matchmaker.solve._bound_routes import price_routes
+from matchmaker.solve._costs import Costs
+from tests.problem_factory import make_problem
+from tests.solve.test_bound_columns import RATE, _best, _walk_shifts, _walk_value
+
+POLICY = Policy()
+
+
+def _route_value(data: dict[str, Any], max_labels: int = 1_000) -> tuple[float, bool]:
+    """The shift's route value on its true legs, no pins and no binding work cap, and
+    whether it was priced."""
+    n = data["pair_job"].size
+    legs = Legs(
+        exact=True, home=data["home"], travel=data["travel"],
+        mode=np.zeros(1, dtype=np.int32), rate=RATE,
+    )  # fmt: skip
+    value, chosen = np.full(1, 99.0), np.zeros(n, dtype=bool)
+    priced = np.zeros(1, dtype=bool)
+    price_routes(
+        data["offsets"], data["pair_job"], data["pair_cost"], data["pair_leg"], data["price"],
+        data["earliest"], data["latest"], data["duration"], np.zeros(2, dtype=np.int64),
+        np.zeros(0, dtype=np.int64), np.full(max(n, 1), -1, dtype=np.int64),
+        data["shift_start"], data["shift_end"], data["max_jobs"],
+        data["shift_end"] - data["shift_start"], legs, max_labels, value, chosen, priced,
+    )  # fmt: skip
+    return float(value[0]), bool(priced[0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(_walk_shifts())
+def test_route_pricing_finds_the_best_route_and_stays_between_walks_and_routes(
+    data: dict[str, Any],
+) -> None:
+    """A shift's route value is the best route's (brute force, no job twice) over the
+    pairs below their price before any travel, on true legs; so it is at least the best
+    walk's over them and at most the best route's over every pair."""
+    n, most = data["pair_job"].size, int(data["max_jobs"][0])
+    kept = [p for p in range(n) if data["pair_cost"][p] - RATE * data["pair_leg"][p]
+            - data["price"][p] < 0]  # fmt: skip
+    value, priced = _route_value(data)
+    assert priced
+    assert value == pytest.approx(_best(data, kept, min(most, len(kept)), exact=True, route=True))
+    assert _walk_value(data, 1, exact=True) <= value + 1e-9
+    assert value <= _best(data, list(range(n)), min(most, n), exact=True, route=True) + 1e-9
+
+
+@settings(max_examples=50, deadline=None)
+@given(_walk_shifts())
+def test_a_shift_whose_labels_outgrow_the_limit_is_left_unpriced(data: dict[str, Any]) -> None:
+    """With room for one label (the empty route) a shift with a route that pays is left
+    unpriced, so that its walk and set values stand; one with no visit to make is priced
+    at 0."""
+    value, priced = _route_value(data, max_labels=1)
+    full_value, _ = _route_value(data)
+    if full_value < 0.0:
+        assert not priced
+    if priced:
+        assert value == 0.0 == full_value
+
+
+def _walk_and_route_bounds(
+    problem: Problem, upper: int, monkeypatch: pytest.MonkeyPatch
+) -> tuple[float, float]:
+    """The column bound's walks on true legs without route pricing, then with it."""
+    costs = Costs.of(problem, POLICY)
+    relaxation = _Relaxation(problem, costs)
+    pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
+    bounds = []
+    for labels in (0, _bound_columns.MAX_LABELS):
+        monkeypatch.setattr(_bound_columns, "MAX_LABELS", labels)
+        columns = ColumnBound(problem, costs, pairs, relaxation.constant, relaxation.leg)
+        columns.run(2.0, 100, upper=upper)
+        bounds.append(columns.walks(2.0, 2_000, upper, true_legs=True))
+    return bounds[0], bounds[1]
+
+
+def test_routes_keep_both_the_work_cap_and_the_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two urgent one-hour jobs both at 100, two ordinary ones at 300 and 500, and a
+    two-hour work cap: a plan serves one urgent job and one ordinary one. The best set of
+    jobs (no time) takes both urgent ones, the best walk (no cap) one urgent and both
+    ordinary ones; only whole routes charge what the optimum leaves."""
+    problem = make_problem(
+        n_workers=1, n_jobs=4, earliest=[100, 100, 300, 500], latest=[100, 100, 300, 500],
+        priority=[5, 5, 1, 1], max_work=120,
+    )  # fmt: skip
+    exact = cpsat.solve(problem, policy=POLICY, time_limit=10.0, seed=0)
+    assert exact.status == "optimal" and len(exact.served_jobs()) == 2
+    walks, routes = _walk_and_route_bounds(problem, exact.objective, monkeypatch)
+    penalty = int(Costs.of(problem, POLICY).drop_penalty.min())
+    assert walks < exact.objective - penalty // 2
+    assert exact.objective - 50 <= routes <= exact.objective
+
+
+def test_routes_keep_the_pinned_visit_that_walks_drop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A visit pinned at 100 to 160 and a free one-hour job that must start at 120: the
+    shift cannot make both, so any plan leaves the free job. Walks ignore the pinned
+    visit; routes make it and charge the free job's penalty."""
+    problem = make_problem(
+        n_workers=1, n_jobs=2, earliest=[100, 120], latest=[100, 120],
+        pinned_start=[100, -1], pins=[(0, 0)],
+    )  # fmt: skip
+    exact = cpsat.solve(problem, policy=POLICY, time_limit=10.0, seed=0)
+    assert exact.status == "optimal" and exact.served_jobs() == {0}
+    walks, routes = _walk_and_route_bounds(problem, exact.objective, monkeypatch)
+    penalty = int(Costs.of(problem, POLICY).drop_penalty[1])
+    assert walks < exact.objective - penalty // 2
+    assert exact.objective - 50 <= routes <= exact.objective
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6, 7, 8])
+def test_the_bound_with_routes_never_passes_a_proven_optimum(seed: int) -> None:
+    """On random rounds with teams, pins and two travel modes the whole bound, routes
+    priced, stays at or below the optimum CP-SAT proves."""
+    from tests.problem_factory import random_problem
+
+    problem = random_problem(seed, 3, 8, team_share=0.25, pin_share=0.2, n_modes=2)
+    costs = Costs.of(problem, POLICY)
+    exact = cpsat.solve(problem, policy=POLICY, time_limit=10.0, seed=0)
+    assert exact.status == "optimal"
+    bound = relaxation_bound(problem, costs, exact.objective, 1.0)
+    assert bound is not None and bound <= exact.objective
