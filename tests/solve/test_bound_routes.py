@@ -40,6 +40,7 @@ def _route_value(data: dict[str, Any], max_labels: int = 1_000) -> tuple[float, 
         np.zeros(0, dtype=np.int64), np.full(max(n, 1), -1, dtype=np.int64),
         data["shift_start"], data["shift_end"], data["max_jobs"],
         data["shift_end"] - data["shift_start"], legs, max_labels, value, chosen, priced,
+        np.empty(n, dtype=np.int64),
     )  # fmt: skip
     return float(value[0]), bool(priced[0])
 

@@ -7,6 +7,7 @@ import itertools
 import time
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +18,7 @@ from matchmaker.solve import _greedy as greedy
 from matchmaker.solve._costs import Costs, plan_cost
 from matchmaker.solve._lns import ruin_and_recreate
 from matchmaker.solve._lns_state import Plan
-from matchmaker.solve._recombine import RoutePool, recombine
+from matchmaker.solve._recombine import RoutePool, priced_routes, recombine
 from tests.problem_factory import make_problem, missing_pins, problem_violations, random_problems
 
 POLICY = Policy()
@@ -151,3 +152,45 @@ def test_a_timed_search_recombines_and_stays_valid(problem: Problem, seed: int) 
     assert plan_cost(problem, costs, routes) <= start.objective
     assert stats.recombine_seconds > 0 or problem.n_jobs == 0 or problem.n_vehicles == 0
     assert stats.recombine_saved <= start.objective - plan_cost(problem, costs, routes)
+
+
+def test_priced_routes_keep_only_routes_a_shift_can_drive() -> None:
+    """Of the routes the bound priced, a pool takes those whose visits fit their windows
+    and the shift on the round's own legs, within the caps and without team or pinned
+    jobs, at their travel and match cost with their earliest starts."""
+    problem = make_problem(
+        n_workers=1, n_jobs=5, earliest=[0, 100, 100, 0, 0], latest=[540, 100, 120, 540, 540],
+        team=[1, 1, 1, 2, 1], pins=[(0, 4)], pinned_start=[-1, -1, -1, -1, 300],
+        max_jobs=2,
+    )  # fmt: skip
+    costs = Costs.of(problem, POLICY)
+    found = [(0, (0, 1)), (0, (0, 2)), (0, (2, 1)), (0, (0, 3)), (0, (0, 4)), (0, (0, 1, 2))]
+    kept = priced_routes(problem, costs, found)
+    match = int(costs.match_cost[0, 0] + costs.match_cost[0, 1])
+    # Job 0 at 10 (10 minutes from home) ends at 70: job 1 starts at 100 and job 2 too.
+    assert [(v, jobs, starts) for v, jobs, _, starts in kept] == [
+        (0, (0, 1), (10, 100)),
+        (0, (0, 2), (10, 100)),
+    ]
+    assert kept[0][2] == costs.travel_rate * 20 + match
+
+
+def test_pooled_routes_reach_the_recombination(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Routes handed to ruin and recreate join the pool its recombination chooses from."""
+    from matchmaker.solve import _lns
+
+    problem = make_problem(n_workers=2, n_jobs=2)
+    costs = Costs.of(problem, POLICY)
+    start = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0)
+    handed = priced_routes(problem, costs, [(1, (1, 0))])
+    assert handed
+    pools: list[RoutePool] = []
+
+    def record(problem: Problem, pool: RoutePool, *args: object) -> None:
+        pools.append(pool)
+
+    monkeypatch.setattr(_lns, "recombine", record)
+    ruin_and_recreate(
+        problem, POLICY, costs, start.routes, time.perf_counter() + 0.5, 0, pooled=handed
+    )
+    assert pools and all((1, (1, 0)) in pool.routes for pool in pools)

@@ -256,7 +256,13 @@ class _Relaxation:
 
 
 def relaxation_bound(
-    problem: Problem, costs: Costs, upper: int, seconds: float, *, iterations: int | None = None
+    problem: Problem,
+    costs: Costs,
+    upper: int,
+    seconds: float,
+    *,
+    iterations: int | None = None,
+    found: dict[tuple[int, tuple[int, ...]], None] | None = None,
 ) -> int | None:
     """A lower bound on the objective of every plan of ``problem`` (module docstring),
     raised for ``seconds`` towards ``upper``, the objective of a known plan. ``None`` when
@@ -264,7 +270,9 @@ def relaxation_bound(
 
     With ``iterations`` the bound is work, not a share of the clock (deterministic mode):
     the ascent takes its ``iterations`` steps first, the column bound its rounds after, and
-    ``seconds`` only caps the whole."""
+    ``seconds`` only caps the whole. ``found``, when given, gathers the routes the
+    bound priced (:attr:`~matchmaker.solve._bound_columns._Shifts.found`): good routes
+    at the prices of the jobs, which a search may not have seen."""
     began = time.perf_counter()
     if problem.n_jobs == 0:
         return 0
@@ -279,6 +287,7 @@ def relaxation_bound(
     best = ascent.run(first - (time.perf_counter() - began), steps)
     left = seconds - (time.perf_counter() - began)
     columns = column_bound(problem, costs, relaxation)
+    columns.shifts.found = found
     # Walks go by the clock only (steps alone decide a bound given steps); where true
     # legs fit the time, it is kept for them.
     kept = 0.0 if iterations is not None else columns.walks_reserve(left)

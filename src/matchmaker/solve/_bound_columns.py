@@ -69,6 +69,7 @@ __all__ = ["ColumnBound"]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 AnyInts = npt.NDArray[np.integer[Any]]
+BoolArray = npt.NDArray[np.bool_]
 
 MAX_UNITS = 240
 """Most work units a shift's cap is counted in; beyond it, units grow (and durations are
@@ -164,6 +165,8 @@ class _Shifts:
         self.route_minutes = np.minimum(
             problem.vehicle_max_work.astype(np.int64), self.shift_end - self.shift_start
         )
+        self.found: dict[tuple[int, tuple[int, ...]], None] | None = None
+        """When a dict, the routes priced (shift, jobs in order) are kept in it."""
 
     def true_legs_seconds(self, pricings: float) -> float:
         """Seconds that the shortest paths :meth:`use_true_legs` needs take, and then
@@ -226,15 +229,36 @@ class _Shifts:
 
         value, chosen = np.zeros_like(self.value), np.zeros_like(self.chosen)
         priced = np.zeros(self.value.size, dtype=bool)
+        position = np.empty(self.job.size, dtype=np.int64)
         price_routes(
             self.offsets, self.job, self.cost, least_leg, full, self.earliest,
             self.latest, self.duration, self.pin_offsets, self.pin_job, self.pin_start,
             self.shift_start, self.shift_end, self.route_visits, self.route_minutes,
-            self.legs, MAX_LABELS, value, chosen, priced,
+            self.legs, MAX_LABELS, value, chosen, priced, position,
         )  # fmt: skip
+        if self.found is not None:
+            self._keep_routes(priced & (value < 0.0), position)
         tighter = priced & (value > self.value)
         self.value = np.where(tighter, value, self.value)
         self.chosen = np.where(tighter[self.vehicle], chosen, self.chosen)
+
+    def _keep_routes(self, shifts: BoolArray, position: IntArray) -> None:
+        """Add the routes priced for ``shifts`` (their pairs in ``position`` order) to
+        :attr:`found`, until it holds :data:`MAX_FOUND_ROUTES`."""
+        found = self.found
+        if found is None:
+            return
+        pairs = np.flatnonzero((position >= 0) & shifts[self.vehicle])
+        if pairs.size == 0:
+            return
+        pairs = pairs[np.lexsort((position[pairs], self.vehicle[pairs]))]
+        owners = self.vehicle[pairs]
+        cuts = np.flatnonzero(np.diff(owners)) + 1
+        routes = np.split(self.job[pairs], cuts)
+        for vehicle, jobs in zip(owners[np.r_[0, cuts]].tolist(), routes, strict=True):
+            if len(found) >= MAX_FOUND_ROUTES:
+                return
+            found.setdefault((vehicle, tuple(jobs.tolist())), None)
 
     def dual(
         self, prices: Sequence[FloatArray], *, walks: bool = False
@@ -403,6 +427,8 @@ labels priced 34 / 44 / 57 of the 60 shifts of a generated normal 60 x 150 round
 2.0 s / 15 s (its bound 106,520 / 106,522 / 106,531, walks 103,887), and on 200 x 600
 80 / 102 / 131 of 200 shifts in 68 ms / 2.3 s / 64 s: the search over labels grows
 quadratically, and the first thousands hold most of the gain."""
+MAX_FOUND_ROUTES = 20_000
+"""Most priced routes :attr:`_Shifts.found` keeps."""
 TRUE_LEGS_PRICINGS = 10
 """Worst-case pricings on true legs the time must hold before walks take them
 (:attr:`ColumnBound.true_legs_need`): from the column bound's prices, the ascent on true legs

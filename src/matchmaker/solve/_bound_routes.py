@@ -89,16 +89,20 @@ def price_routes(
     value: Floats,
     chosen: Bools,
     exact: Bools,
+    position: Ints,
 ) -> None:
     """For each shift ``v`` (pairs ``offsets[v]:offsets[v + 1]``, pinned jobs
     ``pin_job[pin_offsets[v]:pin_offsets[v + 1]]``), the route of least
     ``sum(pair_cost - rate * pair_leg - price[pair_job] + rate * true leg)`` (module
     docstring): its value in ``value[v]``, its pairs marked in ``chosen`` and
-    ``exact[v]`` set, or ``exact[v]`` False when its labels outgrew ``max_labels``.
+    ``exact[v]`` set, or ``exact[v]`` False when its labels outgrew ``max_labels``; each
+    marked pair's place in its route (pinned visits counted) in ``position``, -1 for
+    the others.
     ``pin_start`` is a job's pinned start minute, or -1 (a pinned worker but a free
     start in the window). ``legs`` are true legs (:class:`Legs` with ``exact``)."""
     chosen[:] = False
     exact[:] = False
+    position[:] = -1
     if max_labels < 1:
         return
     rate = legs.rate
@@ -238,8 +242,14 @@ def price_routes(
             continue
         exact[v] = True
         value[v] = best
+        visits, label = 0, best_label
+        while label > 0:
+            visits += 1
+            label = parent[label]
         label = best_label
         while label > 0:
+            visits -= 1
             if last[label] >= n_pins:
                 chosen[items[last[label] - n_pins]] = True
+                position[items[last[label] - n_pins]] = visits
             label = parent[label]

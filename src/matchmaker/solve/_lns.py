@@ -48,7 +48,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,7 +58,7 @@ from matchmaker.compile import Problem
 from matchmaker.model import Policy
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._lns_state import Plan, Snapshot
-from matchmaker.solve._recombine import RoutePool, recombine
+from matchmaker.solve._recombine import PooledRoute, RoutePool, recombine
 from matchmaker.solve._solution import Route
 
 __all__ = ["LnsStats", "Meeting", "nearest_jobs", "ruin_and_recreate"]
@@ -317,12 +317,13 @@ def ruin_and_recreate(
     stop: threading.Event | None = None,
     on_improve: OnImprove | None = None,
     meet: Meeting | None = None,
+    pooled: Sequence[PooledRoute] = (),
 ) -> tuple[tuple[Route, ...], LnsStats]:
     """Improve ``routes`` until ``deadline`` (a ``time.perf_counter()`` value), or for
     ``iterations`` moves when given (work: the same plan on any machine, the deadline
     still caps it). Returns the best plan seen, never worse than ``routes``. At each
     recombination point ``meet``, when given, replaces the recombination of the search's
-    own pool."""
+    own pool. ``pooled`` routes join the pool from the start."""
     stats = LnsStats()
     began = time.perf_counter()
     if problem.n_vehicles == 0 or problem.n_jobs == 0:
@@ -332,6 +333,8 @@ def ruin_and_recreate(
     plan.load(routes)
     pool = RoutePool(problem)
     pool.add(plan, np.arange(problem.n_vehicles))
+    if pooled:
+        pool.merge(list(pooled))
     current = plan.objective()
     start_objective = current
     best, best_state = current, plan.snapshot()

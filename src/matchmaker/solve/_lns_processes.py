@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from matchmaker.compile import Problem
@@ -60,9 +61,11 @@ def pooled_ruin_and_recreate(
     iterations: int | None = None,
     stop: threading.Event | None = None,
     on_improve: OnImprove | None = None,
+    pooled: Sequence[PooledRoute] = (),
 ) -> tuple[tuple[Route, ...], LnsStats]:
     """:func:`~matchmaker.solve._lns.ruin_and_recreate` in
-    :func:`~matchmaker.solve._processes.process_count` processes (module docstring)."""
+    :func:`~matchmaker.solve._processes.process_count` processes (module docstring);
+    ``pooled`` routes go to the pool of the process that recombines."""
     count = process_count(
         policy, deadline - time.perf_counter(), bounded_by_work=iterations is not None
     )
@@ -76,6 +79,7 @@ def pooled_ruin_and_recreate(
         seed,
         stop=stop,
         on_improve=on_improve,
+        pooled=pooled,
     )
     if count == 1:
         return search(iterations=iterations)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Iterable
 
 import numpy as np
 import numpy.typing as npt
@@ -44,11 +45,12 @@ from ortools.sat.python import cp_model
 
 from matchmaker.compile import Problem
 from matchmaker.solve._budget import poll_stop
+from matchmaker.solve._costs import Costs
 from matchmaker.solve._cpsat import LINEARIZATION
 from matchmaker.solve._lns_state import Plan
 from matchmaker.solve._solution import Route
 
-__all__ = ["PooledRoute", "RoutePool", "recombine"]
+__all__ = ["PooledRoute", "RoutePool", "priced_routes", "recombine"]
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -95,6 +97,41 @@ class RoutePool:
             if len(self.routes) >= MAX_ROUTES:
                 return
             self.routes.setdefault((v, jobs), (cost, starts))
+
+
+def priced_routes(
+    problem: Problem, costs: Costs, routes: Iterable[tuple[int, tuple[int, ...]]]
+) -> list[PooledRoute]:
+    """Of ``routes`` (shift, jobs in order), those a pool may hold, with their cost and
+    earliest starts: no team or pinned job, within the shift's caps, and each visit in
+    its window and shift on the round's own legs. The lower bound prices routes on
+    shortest paths (:mod:`._bound_routes`), so a route it found may not be driveable."""
+    fixed = (problem.job_team > 1) | problem.pinned_jobs
+    duration = problem.job_duration.astype(np.int64)
+    kept: list[PooledRoute] = []
+    for vehicle, jobs in routes:
+        visits = np.asarray(jobs, dtype=np.int64)
+        if (
+            fixed[visits].any()
+            or visits.size > int(problem.vehicle_max_jobs[vehicle])
+            or int(duration[visits].sum()) > int(problem.vehicle_max_work[vehicle])
+        ):
+            continue
+        clock, minutes, before = int(problem.vehicle_start[vehicle]), 0, None
+        starts: list[int] = []
+        for job in jobs:
+            leg = problem.travel(vehicle, before, job)
+            start = max(clock + leg, int(problem.job_earliest[job]))
+            clock = start + int(duration[job])
+            if start > int(problem.job_latest[job]) or clock > int(problem.vehicle_end[vehicle]):
+                break
+            minutes, before = minutes + leg, job
+            starts.append(start)
+        else:
+            worker = int(problem.vehicle_worker[vehicle])
+            cost = costs.travel_rate * minutes + int(costs.match_cost[worker, visits].sum())
+            kept.append((vehicle, jobs, int(cost), tuple(starts)))
+    return kept
 
 
 def recombine(

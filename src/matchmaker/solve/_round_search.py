@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
@@ -19,6 +20,7 @@ from matchmaker.solve._lns_processes import pooled_ruin_and_recreate
 from matchmaker.solve._polish import MIN_SECONDS as POLISH_MIN_SECONDS
 from matchmaker.solve._polish import groups, polish, polishable
 from matchmaker.solve._reassign import reassign
+from matchmaker.solve._recombine import PooledRoute
 from matchmaker.solve._repair import repair, solves_whole
 from matchmaker.solve._routing_search import OnSolution, improve
 from matchmaker.solve._solution import (
@@ -109,8 +111,12 @@ class RoundSearch:
         began: float,
         progress: ProgressCallback | None,
         budget: Budget,
+        pooled: Sequence[PooledRoute] = (),
     ) -> None:
         self.problem = problem
+        self.pooled = pooled
+        """Routes the recombination of ruin and recreate may choose besides its own
+        (those the lower bound priced, :func:`~matchmaker.solve._recombine.priced_routes`)."""
         self.budget = budget
         self.policy = policy
         self.costs = Costs.of(problem, policy)
@@ -269,6 +275,7 @@ class RoundSearch:
             iterations=moves,
             stop=self.budget.stop,
             on_improve=improved if self.progress is not None else None,
+            pooled=self.pooled,
         )
         if moves is not None and stats.iterations < moves and not self.budget.stopped:
             self.budget.capped = True

@@ -52,7 +52,9 @@ Before the search, a **lower bound** on the objective of any plan
 (:func:`~matchmaker.solve._bound.relaxation_bound`) is raised for at most
 :data:`_BOUND_SHARE` of the time limit and returned as ``lower_bound`` (the objective itself
 when CP-SAT proved the plan optimal). On a round the exact repair solves whole, the bound
-CP-SAT proved there counts too when it is the larger.
+CP-SAT proved there counts too when it is the larger. The routes the bound priced on its
+way (:func:`~matchmaker.solve._recombine.priced_routes`: those a shift can drive) join the
+pool that ruin and recreate recombines.
 
 Every step replaces the plan (or its part) only if the objective goes down, so the result
 is never worse than the greedy warm start.
@@ -62,7 +64,7 @@ priced it; equal to ``objective`` because the models are exact); ``repair_tried`
 ``repair_improved``, ``repair_seconds``; ``lns_moves`` and ``lns_accepted`` (over every
 process), ``lns_processes``, ``lns_improved``, ``lns_seconds``, ``lns_recombine_seconds``,
 ``lns_recombine_saved``; ``polish_seconds``, ``polish_saved``; ``reassign_seconds``,
-``reassign_saved``; ``bound_seconds``;
+``reassign_saved``; ``bound_seconds``, ``bound_routes`` (the priced routes pooled);
 ``parts``, ``passes``, ``build_seconds``, ``search_seconds``; ``filled_by_greedy``.
 
 Scale (2 cores): a generated round of 1500 workers and 5000 jobs (4 travel modes, 5 %
@@ -106,6 +108,7 @@ from matchmaker.solve._budget import Budget
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._limits import breaches, enforce
 from matchmaker.solve._objective import objective_terms
+from matchmaker.solve._recombine import priced_routes
 from matchmaker.solve._round_search import BACKEND, RoundSearch
 from matchmaker.solve._schedule import routes_with_starts
 from matchmaker.solve._solution import (
@@ -172,15 +175,19 @@ def solve(
     )
     budget.capped = bool(deterministic and start.stats.get("timed_out"))
     bound_began = time.perf_counter()
+    costs = Costs.of(problem, policy)
+    priced: dict[tuple[int, tuple[int, ...]], None] = {}
     bound = relaxation_bound(
         problem,
-        Costs.of(problem, policy),
+        costs,
         start.objective,
         min(limit * _BOUND_SHARE, budget.left()),
         iterations=DETERMINISTIC_BOUND_STEPS if deterministic else None,
+        found=priced,
     )
+    pooled = priced_routes(problem, costs, priced)
     bound_seconds = time.perf_counter() - bound_began
-    search = RoundSearch(problem, policy, start.routes, began, progress, budget)
+    search = RoundSearch(problem, policy, start.routes, began, progress, budget, pooled)
     search.run(seed)
     routes = search.routes
     rescheduled = routes_with_starts(problem, {r.vehicle: r.jobs for r in routes})
@@ -197,6 +204,7 @@ def solve(
     stats.update(mended)
     stats["warm_start_objective"] = float(start.objective)
     stats["bound_seconds"] = bound_seconds
+    stats["bound_routes"] = float(len(pooled))
     stats["routing_objective"] = float(search.model_objective)
     stats.update(budget.flags())
     optimal = search.optimal
