@@ -126,7 +126,8 @@ def _walk_value(data: dict[str, Any], slot: int, *, exact: bool) -> float:
     )  # fmt: skip
     arrays = {k: v for k, v in data.items() if k not in ("home", "travel")}
     value, chosen = np.full(1, 99.0), np.zeros(data["pair_job"].size, dtype=bool)
-    price_walks(**arrays, slot=slot, legs=legs, value=value, chosen=chosen)
+    skip = np.zeros(1, dtype=bool)
+    price_walks(**arrays, slot=slot, legs=legs, skip=skip, value=value, chosen=chosen)
     return float(value[0])
 
 

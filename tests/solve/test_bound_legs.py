@@ -45,9 +45,10 @@ def _shortest_through(minutes: np.ndarray, members: list[int]) -> np.ndarray:
 @given(st.data())
 def test_each_walkable_leg_is_the_shortest_path_inside_its_group(data: st.DataObject) -> None:
     """For random reach, travel (two modes) and home minutes: between two jobs of a shift's
-    group the leg is the shortest path through that group's jobs in each mode, and from
-    the shift's home the least of the direct leg to any job of the group and the path on
-    from there in the shift's mode; legs no shift walks stay as they were."""
+    group the leg in the shift's mode is the shortest path through that group's jobs, and
+    from the shift's home the least of the direct leg to any job of the group and the path
+    on from there; legs no shift walks (a mode no shift of the group goes by) stay as they
+    were."""
     n_vehicles, n_jobs = data.draw(st.integers(0, 4)), data.draw(st.integers(0, 6))
     reach = data.draw(arrays(bool, (n_vehicles, n_jobs)))
     travel = data.draw(arrays(np.int32, (2, n_jobs, n_jobs), elements=st.integers(0, 60)))
@@ -63,11 +64,11 @@ def test_each_walkable_leg_is_the_shortest_path_inside_its_group(data: st.DataOb
             assert legs_home[v].tolist() == home[v].tolist()
             continue
         block = np.ix_(members, members)
-        paths = [_shortest_through(travel[m], members) for m in range(2)]
-        for m in range(2):
-            assert (legs_travel[m][block] == paths[m]).all()
-            walked[m][block] = True
-        from_home = (home[v, members][:, None] + paths[int(mode[v])]).min(axis=0)
+        own = int(mode[v])
+        paths = _shortest_through(travel[own], members)
+        assert (legs_travel[own][block] == paths).all()
+        walked[own][block] = True
+        from_home = (home[v, members][:, None] + paths).min(axis=0)
         assert legs_home[v, members].tolist() == from_home.tolist()
         others = np.setdiff1d(np.arange(n_jobs), members)
         assert legs_home[v, others].tolist() == home[v, others].tolist()

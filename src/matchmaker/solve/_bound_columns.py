@@ -197,7 +197,9 @@ class _Shifts:
         """``L`` at ``prices`` (one per servable job), less the constant; the best set of
         each shift is left in :attr:`value` and :attr:`chosen`. With ``walks`` a shift's
         value is the larger of its best set's and its best walk's (both bound its best
-        route from below), and the larger one's pairs are the ones marked."""
+        route from below), on true legs its best route's instead of its walk's where that
+        is priced (:meth:`_price_routes`), and the larger one's pairs are the ones
+        marked."""
         # numba loads on first use, so that choosing a backend stays quick.
         from matchmaker.solve._bound_kernel import price_shifts, price_walks
 
@@ -208,23 +210,26 @@ class _Shifts:
             self.value, self.chosen,
         )  # fmt: skip
         if walks and self.least_leg is not None:
+            # A shift whose best route is priced needs no walk: a route is a walk.
+            routed = np.zeros(self.value.size, dtype=bool)
+            if self.legs.exact:
+                routed = self._price_routes(full, self.least_leg)
             value, chosen = np.zeros_like(self.value), np.zeros_like(self.chosen)
             price_walks(
                 self.offsets, self.job, self.cost, self.least_leg, full, self.earliest,
                 self.latest, self.duration, self.shift_start, self.shift_end, self.max_jobs,
-                WALK_SLOT, self.legs, value, chosen,
+                WALK_SLOT, self.legs, routed, value, chosen,
             )  # fmt: skip
-            tighter = value > self.value
-            self.value = np.maximum(self.value, value)
+            tighter = ~routed & (value > self.value)
+            self.value = np.where(tighter, value, self.value)
             self.chosen = np.where(tighter[self.vehicle], chosen, self.chosen)
-            if self.legs.exact:
-                self._price_routes(full, self.least_leg)
         serve = np.minimum(self.team * prices - self.penalty, 0.0)
         return float(serve.sum() + self.value.sum())
 
-    def _price_routes(self, full: FloatArray, least_leg: IntArray) -> None:
+    def _price_routes(self, full: FloatArray, least_leg: IntArray) -> BoolArray:
         """Each shift's best route (:func:`~matchmaker.solve._bound_routes.price_routes`)
-        where it prices within :data:`MAX_LABELS` and beats its value so far."""
+        where it prices within :data:`MAX_LABELS` and beats its value so far; the shifts
+        priced."""
         from matchmaker.solve._bound_routes import price_routes
 
         value, chosen = np.zeros_like(self.value), np.zeros_like(self.chosen)
@@ -241,6 +246,7 @@ class _Shifts:
         tighter = priced & (value > self.value)
         self.value = np.where(tighter, value, self.value)
         self.chosen = np.where(tighter[self.vehicle], chosen, self.chosen)
+        return priced
 
     def _keep_routes(self, shifts: BoolArray, position: IntArray) -> None:
         """Add the routes priced for ``shifts`` (their pairs in ``position`` order) to

@@ -114,11 +114,13 @@ def price_walks(
     max_jobs: Ints,
     slot: int,
     legs: Legs,
+    skip: Bools,
     value: Floats,
     chosen: Bools,
 ) -> None:
-    """For each shift ``v``, the walk through its pairs in time that minimises
-    ``sum(pair_cost - price[pair_job])``, as :func:`price_shifts` but under time instead
+    """For each shift ``v`` not marked in ``skip`` (those keep 0), the walk through its
+    pairs in time that minimises ``sum(pair_cost - price[pair_job])``, as
+    :func:`price_shifts` but under time instead
     of work units: at most ``max_jobs[v]`` visits (and no more than the shift has pairs
     of negative reduced cost), each starting in its job's window, at least ``pair_leg``
     after the shift starts or the visit before ends, and ending by the shift's end. The
@@ -148,6 +150,8 @@ def price_walks(
     before_leg = pair_cost - rate * pair_leg
     for v in range(offsets.size - 1):
         value[v] = 0.0
+        if skip[v]:
+            continue
         items = _improving(offsets[v], offsets[v + 1], pair_job, before_leg, price)
         count = items.size
         depth = min(max_jobs[v], count)

@@ -73,6 +73,9 @@ def shortest_legs(
     group, and travel minutes need not be shortest paths themselves; the shortest path is
     never longer than what the route drives between the two. Legs across groups stay as
     they are: no shift walks them."""
+    # numba loads on first use, so that choosing a backend stays quick.
+    from matchmaker.solve._bound_paths import paths_from, shortest_paths
+
     paths = travel.astype(np.int64)
     diagonal = np.arange(paths.shape[1])
     paths[:, diagonal, diagonal] = 0
@@ -80,15 +83,17 @@ def shortest_legs(
     shortest = direct.copy()
     for members in groups.members():
         block = np.ix_(members, members)
-        by_mode = []
-        for minutes in paths:
-            inside = minutes[block]
-            for via in range(members.size):
-                np.minimum(inside, inside[:, via, None] + inside[None, via, :], out=inside)
-            minutes[block] = inside
-            by_mode.append(inside)
         # A group's label is its least job, its first member.
-        for v in np.flatnonzero(groups.vehicle == members[0]).tolist():
-            inside = by_mode[int(mode[v])]
-            shortest[v, members] = (direct[v, members][:, None] + inside).min(axis=0)
+        shifts = np.flatnonzero(groups.vehicle == members[0])
+        for m, minutes in enumerate(paths):
+            # Only the group's shifts of this mode read its legs here.
+            riders = shifts[mode[shifts] == m]
+            if riders.size == 0:
+                continue
+            inside = np.ascontiguousarray(minutes[block])
+            shortest_paths(inside)
+            minutes[block] = inside
+            reached = np.empty((riders.size, members.size), dtype=np.int64)
+            paths_from(np.ascontiguousarray(direct[np.ix_(riders, members)]), inside, reached)
+            shortest[np.ix_(riders, members)] = reached
     return shortest, paths
