@@ -206,3 +206,37 @@ def test_the_ascent_stays_finite_where_its_target_is_out_of_reach() -> None:
     upper = greedy.solve(problem, policy=POLICY, time_limit=1.0, seed=0).objective
     bound = relaxation_bound(problem, Costs.of(problem, POLICY), upper, 5.0, iterations=200)
     assert bound is not None and bound <= upper
+
+
+def test_where_true_legs_do_not_fit_the_walks_still_finish_on_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the whole ascent on true legs (1.1 s) does not fit but one pricing on them
+    (0.2 s) does, the column bound keeps that much, the walks go on least legs first and
+    finish on true legs with the time kept."""
+    from matchmaker.solve import _bound, _bound_columns
+
+    monkeypatch.setattr(
+        _bound_columns._Shifts, "true_legs_seconds", lambda shifts, pricings: 0.1 + 0.1 * pricings
+    )
+    problem = random_problem(3, 6, 40)
+    costs = Costs.of(problem, POLICY)
+    upper = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0).objective
+    columns = _bound.column_bound(problem, costs)
+    assert columns.walks_reserve(1.0) == pytest.approx(0.2)
+    assert columns.walks_reserve(0.3) == 0.0
+    calls: list[tuple[float, bool]] = []
+
+    def run(columns: object, seconds: float, *args: object, **options: object) -> float:
+        time.sleep(seconds)
+        return -math.inf
+
+    def walks(columns: object, seconds: float, *args: object, true_legs: bool) -> float:
+        calls.append((seconds, true_legs))
+        return -math.inf
+
+    monkeypatch.setattr(_bound.ColumnBound, "run", run)
+    monkeypatch.setattr(_bound.ColumnBound, "walks", walks)
+    relaxation_bound(problem, costs, upper, 1.5)
+    assert calls and calls[-1][1] and calls[-1][0] >= 0.2 - 0.05
+    assert not any(true_legs for _, true_legs in calls[:-1])

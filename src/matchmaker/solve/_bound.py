@@ -299,7 +299,14 @@ def relaxation_bound(
         best = max(best, ascent.run(left, steps))
     left = seconds - (time.perf_counter() - began)
     if iterations is None and left > 0:
-        true_legs = kept > 0 or columns.true_legs_need <= left
+        need, finish = columns.true_legs_need, columns.true_legs_finish
+        true_legs = kept >= need or need <= left
+        if not true_legs and (kept > 0 or finish <= left):
+            # Walks on least legs first; the finish on true legs then starts from their
+            # best prices (and prices whole routes, which the search pools).
+            if left > finish:
+                best = max(best, columns.walks(left - finish, steps, upper, true_legs=False))
+            left, true_legs = seconds - (time.perf_counter() - began), True
         best = max(best, columns.walks(left, steps, upper, true_legs=true_legs))
     if not math.isfinite(best):
         return None
