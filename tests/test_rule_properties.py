@@ -24,11 +24,14 @@ _LIMITS = {"max_week_minutes", "min_rest_minutes", "max_consecutive_days", "max_
 
 
 def _unexpected(dataset: Dataset, violations: list[Violation]) -> list[Violation]:
-    """``violations`` but a limit across days broken at a pinned visit: a pin is kept even
-    when it breaks a limit, and the verifier reports it (``solve._limits``); a random round
-    may pin a visit whose partner only its worker can serve, at a time that breaks a limit."""
+    """``violations`` but those a pin forces: a pin is kept even when it breaks a rule, and
+    the verifier reports it. A random round may pin a visit whose partner only its worker
+    can serve, at a time that breaks a limit across days (``solve._limits``); or pin a visit
+    whose leader no shift can then take (its worker's shift full, the others busy with
+    their own pins), which leaves the pinned follower without it."""
     pinned = {j.job_id for j in dataset.jobs if j.is_pinned}
-    return [v for v in violations if not (v.rule in _LIMITS and v.job_id in pinned)]
+    forced = _LIMITS | {"linked_visits"}
+    return [v for v in violations if not (v.rule in forced and v.job_id in pinned)]
 
 
 def _has_home_care_rules(dataset: Dataset) -> bool:
