@@ -26,7 +26,10 @@ the same caps, and is the stronger on a day that binds (a generated tight 200 x 
 Time left once both have settled goes to the column bound's walks
 (:meth:`~matchmaker.solve._bound_columns.ColumnBound.walks`): shifts priced also through
 time, which a day with room to spare needs; where walks on true legs fit, their time is
-kept for them from the start.
+kept for them from the start, and where only one pricing on them fits, that time is kept
+and the walks finish on them. On true legs each shift is priced by its best whole route
+where that search stays small (:mod:`~matchmaker.solve._bound_routes`), and the routes
+priced can be gathered for the search (``found``).
 
 The bound is a float sum; it is rounded down, one unit below, so rounding never lifts it
 above the true optimum.
