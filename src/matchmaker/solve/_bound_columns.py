@@ -241,8 +241,7 @@ class _Shifts:
             self.shift_start, self.shift_end, self.route_visits, self.route_minutes,
             self.legs, MAX_LABELS, value, chosen, priced, position,
         )  # fmt: skip
-        if self.found is not None:
-            self._keep_routes(priced & (value < 0.0), position)
+        self._keep_routes(priced & (value < 0.0), position)
         tighter = priced & (value > self.value)
         self.value = np.where(tighter, value, self.value)
         self.chosen = np.where(tighter[self.vehicle], chosen, self.chosen)
@@ -250,7 +249,7 @@ class _Shifts:
 
     def _keep_routes(self, shifts: BoolArray, position: IntArray) -> None:
         """Add the routes priced for ``shifts`` (their pairs in ``position`` order) to
-        :attr:`found`, until it holds :data:`MAX_FOUND_ROUTES`."""
+        :attr:`found`, when it is a dict, until it holds :data:`MAX_FOUND_ROUTES`."""
         found = self.found
         if found is None:
             return

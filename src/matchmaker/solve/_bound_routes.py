@@ -31,6 +31,8 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from matchmaker.solve._bound_kernel import _improving
+
 if TYPE_CHECKING:
     from matchmaker.solve._bound_columns import Legs
 
@@ -43,28 +45,6 @@ Bools = npt.NDArray[np.bool_]
 _TRACKED = 128
 """Visits a label remembers (two 64-bit masks): the pinned ones and then the cheapest.
 A route may come back to a visit beyond them (a relaxation, so the bound stays valid)."""
-
-
-@njit(cache=True, nogil=True)
-def _shift_items(
-    low: int, high: int, pair_job: Ints, before_leg: Floats, price: Floats
-) -> tuple[Ints, Floats]:
-    """The pairs ``low:high`` of negative reduced cost before their leg, cheapest first."""
-    count = 0
-    for p in range(low, high):
-        if before_leg[p] - price[pair_job[p]] < 0.0:
-            count += 1
-    items = np.empty(count, dtype=np.int64)
-    reduced = np.empty(count)
-    count = 0
-    for p in range(low, high):
-        cost = before_leg[p] - price[pair_job[p]]
-        if cost < 0.0:
-            items[count] = p
-            reduced[count] = cost
-            count += 1
-    order = np.argsort(reduced, kind="mergesort")
-    return items[order], reduced[order]
 
 
 @njit(cache=True, nogil=True)
@@ -123,7 +103,10 @@ def price_routes(
         n_pins = pins.size
         if n_pins > 64:
             continue
-        items, reduced = _shift_items(offsets[v], offsets[v + 1], pair_job, before_leg, price)
+        items = _improving(offsets[v], offsets[v + 1], pair_job, before_leg, price)
+        reduced = before_leg[items] - price[pair_job[items]]
+        cheapest = np.argsort(reduced, kind="mergesort")
+        items, reduced = items[cheapest], reduced[cheapest]
         n = n_pins + items.size
         depth = min(max_jobs[v], n)
         if n == 0:

@@ -48,6 +48,8 @@ from matchmaker.solve._budget import poll_stop
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._cpsat import LINEARIZATION
 from matchmaker.solve._lns_state import Plan
+from matchmaker.solve._objective import route_travel
+from matchmaker.solve._schedule import earliest_starts
 from matchmaker.solve._solution import Route
 
 __all__ = ["PooledRoute", "RoutePool", "priced_routes", "recombine"]
@@ -107,30 +109,22 @@ def priced_routes(
     its window and shift on the round's own legs. The lower bound prices routes on
     shortest paths (:mod:`._bound_routes`), so a route it found may not be driveable."""
     fixed = (problem.job_team > 1) | problem.pinned_jobs
-    duration = problem.job_duration.astype(np.int64)
     kept: list[PooledRoute] = []
     for vehicle, jobs in routes:
         visits = np.asarray(jobs, dtype=np.int64)
         if (
             fixed[visits].any()
             or visits.size > int(problem.vehicle_max_jobs[vehicle])
-            or int(duration[visits].sum()) > int(problem.vehicle_max_work[vehicle])
+            or int(problem.job_duration[visits].sum()) > int(problem.vehicle_max_work[vehicle])
         ):
             continue
-        clock, minutes, before = int(problem.vehicle_start[vehicle]), 0, None
-        starts: list[int] = []
-        for job in jobs:
-            leg = problem.travel(vehicle, before, job)
-            start = max(clock + leg, int(problem.job_earliest[job]))
-            clock = start + int(duration[job])
-            if start > int(problem.job_latest[job]) or clock > int(problem.vehicle_end[vehicle]):
-                break
-            minutes, before = minutes + leg, job
-            starts.append(start)
-        else:
-            worker = int(problem.vehicle_worker[vehicle])
-            cost = costs.travel_rate * minutes + int(costs.match_cost[worker, visits].sum())
-            kept.append((vehicle, jobs, int(cost), tuple(starts)))
+        starts = earliest_starts(problem, {vehicle: jobs})
+        if starts is None:
+            continue
+        route = Route(vehicle=vehicle, jobs=jobs, starts=tuple(starts[vehicle]))
+        match = int(costs.match_cost[int(problem.vehicle_worker[vehicle]), visits].sum())
+        cost = costs.travel_rate * route_travel(problem, route) + match
+        kept.append((vehicle, jobs, cost, route.starts))
     return kept
 
 
