@@ -57,3 +57,23 @@ def test_steps_halve_after_stale_steps_without_a_better_value() -> None:
     after.run(60.0, stale + 1)
     assert before.scale == 2.0 and after.scale == 1.0
     assert not after.settled
+
+
+def test_no_step_starts_that_the_longest_so_far_says_would_end_past_the_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Steps of 0.2 s (a clock the test drives) in 0.5 s: two steps end at 0.4 s, and a
+    third, which would end at 0.6 s, does not start. At least one step runs even when it
+    alone is longer than the time."""
+    clock = [0.0]
+    monkeypatch.setattr("matchmaker.solve._bound_ascent.time.perf_counter", lambda: clock[0])
+
+    def slow(prices: Sequence[FloatArray]) -> tuple[float, list[FloatArray]]:
+        clock[0] += 0.2
+        return _ridge(prices)
+
+    ascent = Ascent(slow, [np.array([0.0, 1.0])], 25.0)
+    ascent.run(0.5, 300)
+    assert ascent.steps == 2 and clock[0] == pytest.approx(0.4)
+    ascent.run(0.1, 300)
+    assert ascent.steps == 3

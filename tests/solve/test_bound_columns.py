@@ -131,33 +131,52 @@ def _walk_value(data: dict[str, Any], slot: int, *, exact: bool) -> float:
     return float(value[0])
 
 
-def _best(data: dict[str, Any], pairs: list[int], size: int, *, exact: bool, route: bool) -> float:
-    """By brute force, the least sum of reduced costs over walks of ``pairs`` of at most
-    ``size`` visits (``route``: no job twice). Each visit starts in its window at least
-    its leg after the shift's start or the visit before ends, and ends by the shift's
-    end; with ``exact`` the leg is the true one, costs ``RATE`` a minute beyond the
+def _walk_cost(
+    data: dict[str, Any], walk: tuple[int, ...], *, exact: bool, cap: int | None = None
+) -> float | None:
+    """The sum of reduced costs along ``walk`` (pairs in order), or None where it breaks
+    a rule: each visit starts in its window at least its leg after the shift's start or
+    the visit before ends, ends by the shift's end, and the work stays within ``cap``
+    minutes; with ``exact`` the leg is the true one, costs ``RATE`` a minute beyond the
     least, and no job comes twice in a row."""
     reduced = data["pair_cost"] - data["price"][data["pair_job"]]
-    start, end = int(data["shift_start"][0]), int(data["shift_end"][0])
+    free, total, before, work = int(data["shift_start"][0]), 0.0, -1, 0
+    for p in walk:
+        leg = int(data["pair_leg"][p])
+        if exact:
+            if p == before:
+                return None
+            leg = int(data["home"][0, p] if before < 0 else data["travel"][0, before, p])
+        begin = max(free + leg, int(data["earliest"][p]))
+        free, before = begin + int(data["duration"][p]), p
+        work += int(data["duration"][p])
+        if begin > data["latest"][p] or free > data["shift_end"][0]:
+            return None
+        if cap is not None and work > cap:
+            return None
+        total += float(reduced[p]) + RATE * (leg - int(data["pair_leg"][p]))
+    return total
+
+
+def _best(
+    data: dict[str, Any],
+    pairs: list[int],
+    size: int,
+    *,
+    exact: bool,
+    route: bool,
+    cap: int | None = None,
+) -> float:
+    """By brute force, the least :func:`_walk_cost` over walks of ``pairs`` of at most
+    ``size`` visits (``route``: no job twice), 0 for none."""
     best = 0.0
     for length in range(1, size + 1):
         for walk in itertools.product(pairs, repeat=length):
             if route and len(set(walk)) < length:
                 continue
-            free, total, before = start, 0.0, -1
-            for p in walk:
-                leg = int(data["pair_leg"][p])
-                if exact:
-                    if p == before:
-                        break
-                    leg = int(data["home"][0, p] if before < 0 else data["travel"][0, before, p])
-                begin = max(free + leg, int(data["earliest"][p]))
-                free, before = begin + int(data["duration"][p]), p
-                if begin > data["latest"][p] or free > end:
-                    break
-                total += float(reduced[p]) + RATE * (leg - int(data["pair_leg"][p]))
-            else:
-                best = min(best, total)
+            cost = _walk_cost(data, walk, exact=exact, cap=cap)
+            if cost is not None:
+                best = min(best, cost)
     return best
 
 
@@ -168,21 +187,26 @@ def test_walk_pricing_finds_the_best_walk_and_never_passes_the_best_route(
 ) -> None:
     """With one-minute slots a shift's walk value is the best walk's over the pairs it
     keeps (brute force): on least legs those below their price, on true legs those below
-    it before any travel. Coarser slots give no more, least legs no more than true ones,
-    and neither more than the best route over every pair on true legs."""
+    it before any travel. Coarser slots give no more, least legs no more than true ones
+    where both let a walk make as many visits, and neither more than the best route over
+    every pair on true legs."""
     n, most = data["pair_job"].size, int(data["max_jobs"][0])
     route = _best(data, list(range(n)), min(most, n), exact=True, route=True)
     chooser = {
         False: data["pair_cost"],
         True: data["pair_cost"] - RATE * data["pair_leg"],
     }
+    sizes = {}
     for exact, cost in chooser.items():
         kept = [p for p in range(n) if cost[p] - data["price"][p] < 0]
-        size = min(most, len(kept))
+        size = sizes[exact] = min(most, len(kept))
         value = _walk_value(data, 1, exact=exact)
         assert value == pytest.approx(_best(data, kept, size, exact=exact, route=False))
         assert _walk_value(data, 15, exact=exact) <= value + 1e-9 <= route + 2e-9
-    assert _walk_value(data, 1, exact=False) <= _walk_value(data, 1, exact=True) + 1e-9
+    # A walk makes no more visits than a route could make pairs that pay; on true legs
+    # more pairs may pay before their travel, so there the walk may be longer.
+    if sizes[False] == sizes[True]:
+        assert _walk_value(data, 1, exact=False) <= _walk_value(data, 1, exact=True) + 1e-9
 
 
 def _one_shift_two_jobs() -> tuple[Problem, Costs]:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
@@ -19,30 +20,36 @@ from matchmaker.solve._bound_columns import ColumnBound, Legs
 from matchmaker.solve._bound_routes import price_routes
 from matchmaker.solve._costs import Costs
 from tests.problem_factory import make_problem
-from tests.solve.test_bound_columns import RATE, _best, _walk_shifts, _walk_value
+from tests.solve.test_bound_columns import RATE, _best, _walk_cost, _walk_shifts, _walk_value
 
 POLICY = Policy()
 
 
-def _route_value(data: dict[str, Any], max_labels: int = 1_000) -> tuple[float, bool]:
-    """The shift's route value on its true legs, no pins and no binding work cap, and
-    whether it was priced."""
+def _route_value(
+    data: dict[str, Any], max_labels: int = 1_000, cap: int | None = None
+) -> tuple[float, bool, tuple[int, ...]]:
+    """The shift's route value on its true legs, no pins and a work cap of ``cap``
+    minutes (none that binds by default), whether it was priced, and the pairs of its
+    route in order."""
     n = data["pair_job"].size
     legs = Legs(
         exact=True, home=data["home"], travel=data["travel"],
         mode=np.zeros(1, dtype=np.int32), rate=RATE,
     )  # fmt: skip
     value, chosen = np.full(1, 99.0), np.zeros(n, dtype=bool)
-    priced = np.zeros(1, dtype=bool)
+    priced, position = np.zeros(1, dtype=bool), np.empty(n, dtype=np.int64)
     price_routes(
         data["offsets"], data["pair_job"], data["pair_cost"], data["pair_leg"], data["price"],
         data["earliest"], data["latest"], data["duration"], np.zeros(2, dtype=np.int64),
         np.zeros(0, dtype=np.int64), np.full(max(n, 1), -1, dtype=np.int64),
         data["shift_start"], data["shift_end"], data["max_jobs"],
-        data["shift_end"] - data["shift_start"], legs, max_labels, value, chosen, priced,
-        np.empty(n, dtype=np.int64),
+        data["shift_end"] - data["shift_start"] if cap is None else np.array([cap]),
+        legs, max_labels, value, chosen, priced, position,
     )  # fmt: skip
-    return float(value[0]), bool(priced[0])
+    marked = np.flatnonzero(chosen)
+    assert np.array_equal(np.flatnonzero(position >= 0), marked)
+    route = tuple(marked[np.argsort(position[marked])].tolist())
+    return float(value[0]), bool(priced[0]), route
 
 
 @settings(max_examples=200, deadline=None)
@@ -51,16 +58,33 @@ def test_route_pricing_finds_the_best_route_and_stays_between_walks_and_routes(
     data: dict[str, Any],
 ) -> None:
     """A shift's route value is the best route's (brute force, no job twice) over the
-    pairs below their price before any travel, on true legs; so it is at least the best
-    walk's over them and at most the best route's over every pair."""
+    pairs below their price before any travel, on true legs, and the route it marks costs
+    that; so it is at least the best walk's over them and at most the best route's over
+    every pair."""
     n, most = data["pair_job"].size, int(data["max_jobs"][0])
     kept = [p for p in range(n) if data["pair_cost"][p] - RATE * data["pair_leg"][p]
             - data["price"][p] < 0]  # fmt: skip
-    value, priced = _route_value(data)
+    value, priced, route = _route_value(data)
     assert priced
     assert value == pytest.approx(_best(data, kept, min(most, len(kept)), exact=True, route=True))
+    assert _walk_cost(data, route, exact=True) == pytest.approx(value)
     assert _walk_value(data, 1, exact=True) <= value + 1e-9
     assert value <= _best(data, list(range(n)), min(most, n), exact=True, route=True) + 1e-9
+
+
+@settings(max_examples=200, deadline=None)
+@given(_walk_shifts(), st.integers(0, 300))
+def test_route_pricing_keeps_the_work_cap(data: dict[str, Any], cap: int) -> None:
+    """Under a work cap the route value is still the best route's (brute force) within
+    it: the completion bound that drops labels counts the work left too."""
+    n, most = data["pair_job"].size, int(data["max_jobs"][0])
+    kept = [p for p in range(n) if data["pair_cost"][p] - RATE * data["pair_leg"][p]
+            - data["price"][p] < 0]  # fmt: skip
+    value, priced, route = _route_value(data, cap=cap)
+    assert priced
+    best = _best(data, kept, min(most, len(kept)), exact=True, route=True, cap=cap)
+    assert value == pytest.approx(best)
+    assert _walk_cost(data, route, exact=True, cap=cap) == pytest.approx(value)
 
 
 @settings(max_examples=50, deadline=None)
@@ -69,12 +93,42 @@ def test_a_shift_whose_labels_outgrow_the_limit_is_left_unpriced(data: dict[str,
     """With room for one label (the empty route) a shift with a route that pays is left
     unpriced, so that its walk and set values stand; one with no visit to make is priced
     at 0."""
-    value, priced = _route_value(data, max_labels=1)
-    full_value, _ = _route_value(data)
+    value, priced, _ = _route_value(data, max_labels=1)
+    full_value, _, _ = _route_value(data)
     if full_value < 0.0:
         assert not priced
     if priced:
         assert value == 0.0 == full_value
+
+
+def test_labels_that_cannot_beat_the_best_route_are_dropped() -> None:
+    """One visit pays 100 and twelve pay 1 each, every leg 10 minutes (5 at the test's
+    rate): the best route is the one visit, at -95. The twelve cheap visits lose money
+    once a leg is paid, so their completion bound drops every label that makes one, and
+    the shift prices within 20 labels where keeping each set of them would take
+    thousands."""
+    n = 13
+    travel = np.full((1, n, n), 10, dtype=np.int32)
+    travel[0][np.diag_indices(n)] = 0
+    data = {
+        "offsets": np.array([0, n], dtype=np.int64),
+        "pair_job": np.arange(n, dtype=np.int64),
+        "pair_cost": np.full(n, 5.0),
+        "pair_leg": np.full(n, 10, dtype=np.int64),
+        "price": np.r_[100.0, np.ones(n - 1)],
+        "earliest": np.zeros(n, dtype=np.int64),
+        "latest": np.full(n, 400, dtype=np.int64),
+        "duration": np.full(n, 10, dtype=np.int64),
+        "shift_start": np.array([0], dtype=np.int64),
+        "shift_end": np.array([480], dtype=np.int64),
+        "max_jobs": np.array([n], dtype=np.int64),
+        "home": np.full((1, n), 10, dtype=np.int32),
+        "travel": travel,
+    }
+    value, priced, route = _route_value(data, max_labels=20)
+    assert priced
+    assert value == pytest.approx(-95.0)
+    assert route == (0,)
 
 
 def _walk_and_route_bounds(
