@@ -270,6 +270,9 @@ def render(
             "staffed with one start)",
             "- peak MB: the run's process, plus the largest of matchmaker's search helper "
             "processes where it forked any (an upper bound: they share the problem's pages)",
+            "- wall s: the solve alone; matchmaker's compiled kernels are loaded before its "
+            "clock starts, as `matchmaker dispatch` does (about a second a process; each "
+            "record's `warm_seconds`)",
             "",
             markdown_table(
                 [

@@ -168,6 +168,13 @@ def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
     price = spec.get("serve_value_minutes")
     if price is not None:
         policy = policy.model_copy(update={"serve_value_minutes": int(price)})
+    warm = 0.0
+    if spec["solver"] != "vroom":
+        from matchmaker.generate import warm_up
+
+        # As `matchmaker dispatch` does, and a long-lived dispatch process is after its
+        # first solve: the kernels load before the clock, not inside the time limit.
+        warm = warm_up()
     began = time.perf_counter()
     solution, bound = solve_with(str(spec["solver"]), problem, policy, spec)
     solve_wall = time.perf_counter() - began
@@ -191,6 +198,7 @@ def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
         "stats": {key: float(value) for key, value in solution.stats.items()},
         "load_seconds": loaded.load_seconds,
         "compile_seconds": loaded.compile_seconds,
+        "warm_seconds": warm,
         "solve_seconds": solve_wall,
         "solver_solve_seconds": solution.solve_seconds,
         "plan_seconds": planned - began - solve_wall,
