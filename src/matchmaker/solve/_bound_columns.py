@@ -42,7 +42,8 @@ the time affords it, a walk also keeps its last visit, so that each leg is the t
 comes twice in a row; that time is then kept for the walks from the start
 (:meth:`ColumnBound.walks_reserve`). On true legs each shift is priced also by its best
 whole route (:mod:`matchmaker.solve._bound_routes`: no job twice, the work cap, its pinned
-visits at their starts), where that search stays within :data:`MAX_LABELS`. With it the
+visits at their starts), where that search stays within :data:`MAX_LABELS` (and
+:data:`~matchmaker.solve._bound_routes.LOOKS_PER_LABEL`). With it the
 bound at 10% of the limit rose, against the walks alone, from 45,746 to 52,314 on a
 generated 20 x 60 round (optimum 53,493), from 103,633 to 106,919 on a normal 60 x 150 day
 (plan 109,560) and from 77,475 to 80,637 on another (instance seed 2, plan 91,293).
@@ -446,7 +447,9 @@ walk and set values. At the walks' best prices, one pricing with 2,000 / 20,000 
 labels priced 34 / 44 / 57 of the 60 shifts of a generated normal 60 x 150 round in 26 ms /
 2.0 s / 15 s (its bound 106,520 / 106,522 / 106,531, walks 103,887), and on 200 x 600
 80 / 102 / 131 of 200 shifts in 68 ms / 2.3 s / 64 s: the search over labels grows
-quadratically, and the first thousands hold most of the gain."""
+quadratically, and the first thousands hold most of the gain. (Those figures predate the
+completion bound that drops labels, with which 2,000 labels price more shifts: see
+:mod:`matchmaker.solve._bound_routes`.)"""
 FINISH_PRICINGS = 1
 """Pricings on true legs the time must hold for a finish on them
 (:attr:`ColumnBound.true_legs_finish`)."""
