@@ -192,3 +192,22 @@ def test_the_bound_with_routes_never_passes_a_proven_optimum(seed: int) -> None:
     assert exact.status == "optimal"
     bound = relaxation_bound(problem, costs, exact.objective, 1.0)
     assert bound is not None and bound <= exact.objective
+
+
+def test_the_bound_gathers_whole_routes_of_shifts_without_pins() -> None:
+    """The routes the bound hands the search are whole: a shift with a pinned visit would
+    be kept without it (a pin has no pair), so only shifts without pins give routes, and
+    each route keeps its shift's job cap and holds no job twice."""
+    from tests.problem_factory import random_problem
+
+    gathered = 0
+    for seed in range(1, 9):
+        problem = random_problem(seed, 3, 8, pin_share=0.3, eligible_share=(0.6, 0.9))
+        found: dict[tuple[int, tuple[int, ...]], None] = {}
+        relaxation_bound(problem, Costs.of(problem, POLICY), 10**9, 1.0, found=found)
+        pinned = problem.pinned.any(axis=1).tolist()
+        for vehicle, jobs in found:
+            assert not pinned[vehicle]
+            assert len(set(jobs)) == len(jobs) <= int(problem.vehicle_max_jobs[vehicle])
+        gathered += len(found)
+    assert gathered > 0

@@ -242,7 +242,9 @@ class _Shifts:
             self.shift_start, self.shift_end, self.route_visits, self.route_minutes,
             self.legs, MAX_LABELS, value, chosen, priced, position,
         )  # fmt: skip
-        self._keep_routes(priced & (value < 0.0), position)
+        # A pinned visit has no pair, so a shift with pins would be kept without them.
+        whole = np.diff(self.pin_offsets) == 0
+        self._keep_routes(priced & whole & (value < 0.0), position)
         tighter = priced & (value > self.value)
         self.value = np.where(tighter, value, self.value)
         self.chosen = np.where(tighter[self.vehicle], chosen, self.chosen)

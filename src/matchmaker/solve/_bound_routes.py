@@ -83,6 +83,17 @@ def _made(low: np.uint64, high: np.uint64, i: int) -> bool:
 
 
 @njit(cache=True, nogil=True)
+def _with(low: np.uint64, high: np.uint64, i: int) -> tuple[np.uint64, np.uint64]:
+    """The masks ``low`` and ``high`` with tracked visit ``i`` added (untracked ones are
+    not remembered)."""
+    if i < 64:
+        return low | (np.uint64(1) << np.uint64(i)), high
+    if i < _TRACKED:
+        return low, high | (np.uint64(1) << np.uint64(i - 64))
+    return low, high
+
+
+@njit(cache=True, nogil=True)
 def _least_gain(
     order: Ints,
     gain: Floats,
@@ -368,14 +379,7 @@ def price_routes(
                     if looked > most_looked:
                         overflow = True
                         break
-                    if i == last[a]:
-                        continue
-                    bit_low, bit_high = np.uint64(0), np.uint64(0)
-                    if i < 64:
-                        bit_low = one << np.uint64(i)
-                    elif i < _TRACKED:
-                        bit_high = one << np.uint64(i - 64)
-                    if (low_mask[a] & bit_low) != 0 or (high_mask[a] & bit_high) != 0:
+                    if i == last[a] or _made(low_mask[a], high_mask[a], i):
                         continue
                     minutes = leg[here, i]
                     start = max(free[a] + minutes, opens[i])
@@ -389,11 +393,11 @@ def price_routes(
                     quick = max(reach[a] - cost[a] - min(gain[i], 0.0), after[i])
                     if total + quick >= best + _SLACK:
                         continue
-                    masks_low, masks_high = low_mask[a] | bit_low, high_mask[a] | bit_high
+                    masks_low, masks_high = _with(low_mask[a], high_mask[a], i)
                     # Every pinned visit not made yet must still be reachable after this one.
                     reachable = True
                     for q in range(n_pins):
-                        made = (masks_low >> np.uint64(q)) & one != 0
+                        made = _made(masks_low, masks_high, q)
                         if not made and finish + leg[i + 1, q] > closes[q]:
                             reachable = False
                             break

@@ -63,11 +63,17 @@ PooledRoute = tuple[int, tuple[int, ...], int, tuple[int, ...]]
 """(shift, jobs, route cost, start minutes)."""
 
 
+def _fixed_jobs(problem: Problem) -> BoolArray:
+    """The jobs no pooled route holds: team jobs and pinned ones (module docstring)."""
+    fixed: BoolArray = (problem.job_team > 1) | problem.pinned_jobs
+    return fixed
+
+
 class RoutePool:
     """Distinct routes of single-worker jobs without pins, by shift, with their costs."""
 
     def __init__(self, problem: Problem) -> None:
-        self.fixed_job: BoolArray = (problem.job_team > 1) | problem.pinned_jobs
+        self.fixed_job: BoolArray = _fixed_jobs(problem)
         self.routes: dict[tuple[int, tuple[int, ...]], tuple[int, tuple[int, ...]]] = {}
         """(shift, jobs) -> (route cost, start minutes)."""
 
@@ -108,7 +114,7 @@ def priced_routes(
     earliest starts: no team or pinned job, within the shift's caps, and each visit in
     its window and shift on the round's own legs. The lower bound prices routes on
     shortest paths (:mod:`._bound_routes`), so a route it found may not be driveable."""
-    fixed = (problem.job_team > 1) | problem.pinned_jobs
+    fixed = _fixed_jobs(problem)
     kept: list[PooledRoute] = []
     for vehicle, jobs in routes:
         visits = np.asarray(jobs, dtype=np.int64)
