@@ -19,6 +19,7 @@ from matchmaker.solve._costs import Costs, plan_cost
 from matchmaker.solve._lns import ruin_and_recreate
 from matchmaker.solve._lns_state import Plan
 from matchmaker.solve._recombine import RoutePool, priced_routes, recombine
+from matchmaker.solve._schedule import routes_with_starts
 from tests.problem_factory import make_problem, missing_pins, problem_violations, random_problems
 
 POLICY = Policy()
@@ -42,6 +43,16 @@ def _pooled(problem: Problem, plans: list[tuple[Route, ...]]) -> tuple[Plan, Rou
     plan = Plan(problem, POLICY, Costs.of(problem, POLICY))
     plan.load(plans[-1])
     return plan, pool
+
+
+def _searched_plans(problem: Problem, costs: Costs) -> list[tuple[Route, ...]]:
+    """A greedy plan and two short searches from another: routes to pool."""
+    first = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0).routes
+    return [greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=1).routes] + [
+        ruin_and_recreate(problem, POLICY, costs, first, time.perf_counter() + 5.0, s,
+                          iterations=30)[0]
+        for s in range(2)
+    ]  # fmt: skip
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=_SLOW)
@@ -75,13 +86,7 @@ def test_the_recombined_plan_is_the_cheapest_choice_of_pooled_routes(problem: Pr
     cheapest choice of at most one pooled route per shift, each job at most once, costs
     (every choice enumerated)."""
     costs = Costs.of(problem, POLICY)
-    first = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0).routes
-    plans = [greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=1).routes] + [
-        ruin_and_recreate(problem, POLICY, costs, first, time.perf_counter() + 5.0, s,
-                          iterations=30)[0]
-        for s in range(2)
-    ]  # fmt: skip
-    plan, pool = _pooled(problem, plans)
+    plan, pool = _pooled(problem, _searched_plans(problem, costs))
     routes = recombine(problem, pool, plan, 5.0, 0)
     if not pool.routes:  # no plan served anything: nothing to recombine
         assert routes is None
@@ -117,18 +122,154 @@ def test_routes_of_two_plans_are_put_together() -> None:
     assert cost < min(plan_cost(problem, costs, first), plan_cost(problem, costs, second))
 
 
-def test_routes_with_team_jobs_stay_as_the_plan_has_them() -> None:
-    """A team job's routes are kept as they are, and no pooled route may take its job."""
-    problem = make_problem(n_workers=2, n_jobs=2, team=[2, 1])
-    team_plan = (
+def test_a_team_job_is_put_together_from_routes_of_two_plans() -> None:
+    """A team job's members may come from different plans: they meet where every chosen
+    route's window for it allows (here at minute 80, after job 1 on shift 1), and the
+    plan that serves both jobs with the near worker costs less than either plan."""
+    problem = make_problem(
+        n_workers=3, n_jobs=2, team=[2, 1], home_travel=[[10, 10], [10, 10], [100, 100]]
+    )
+    costs = Costs.of(problem, POLICY)
+    pooled = (
         Route(vehicle=0, jobs=(0,), starts=(10,)),
         Route(vehicle=1, jobs=(0,), starts=(10,)),
     )
-    single_plan = (Route(vehicle=0, jobs=(1,), starts=(10,)),)
-    plan, pool = _pooled(problem, [single_plan, team_plan])
+    current = (
+        Route(vehicle=1, jobs=(1, 0), starts=(10, 100)),
+        Route(vehicle=2, jobs=(0,), starts=(100,)),
+    )
+    plan, pool = _pooled(problem, [pooled, current])
     routes = recombine(problem, pool, plan, 2.0, 0)
     assert routes is not None
-    assert {r.vehicle: r.jobs for r in routes} == {0: (0,), 1: (0,)}
+    assert {r.vehicle: (r.jobs, r.starts) for r in routes} == {
+        0: ((0,), (80,)),
+        1: ((1, 0), (10, 80)),
+    }
+    assert problem_violations(problem, _solution(routes)) == []
+    assert plan_cost(problem, costs, routes) < plan_cost(problem, costs, current)
+
+
+def test_team_members_whose_windows_do_not_meet_are_not_chosen_together() -> None:
+    """Shift 0 can start the team job only at minute 10 (job 1 follows at 80), shift 1
+    only from 270 (after job 2 at 200): serving all three jobs with those two routes is
+    cheapest but cannot be scheduled, so the plan serves the team job and one other."""
+    problem = make_problem(
+        n_workers=2, n_jobs=3, team=[2, 1, 1], earliest=[0, 80, 200], latest=[540, 80, 200]
+    )
+    first = (
+        Route(vehicle=0, jobs=(0, 1), starts=(10, 80)),
+        Route(vehicle=1, jobs=(0,), starts=(10,)),
+    )
+    second = (
+        Route(vehicle=0, jobs=(0,), starts=(270,)),
+        Route(vehicle=1, jobs=(2, 0), starts=(200, 270)),
+    )
+    current = (
+        Route(vehicle=0, jobs=(1,), starts=(80,)),
+        Route(vehicle=1, jobs=(2,), starts=(200,)),
+    )
+    plan, pool = _pooled(problem, [first, second, current])
+    routes = recombine(problem, pool, plan, 2.0, 0)
+    assert routes is not None
+    assert {r.vehicle: r.jobs for r in routes} in ({0: (0, 1), 1: (0,)}, {0: (0,), 1: (2, 0)})
+    assert problem_violations(problem, _solution(routes)) == []
+
+
+def test_a_team_job_is_never_given_two_shifts_of_one_worker() -> None:
+    """Shifts 0 and 1 are one worker's: the cheapest pair of routes for the team job
+    would be theirs, but its members must be distinct workers."""
+    problem = make_problem(
+        n_workers=2, n_jobs=1, team=[2], shifts=[(0, 0, 600), (0, 0, 600), (1, 0, 600)],
+        home_travel=[[10], [10], [100]],
+    )  # fmt: skip
+    first = (Route(vehicle=0, jobs=(0,), starts=(100,)), Route(vehicle=2, jobs=(0,), starts=(100,)))
+    second = (
+        Route(vehicle=1, jobs=(0,), starts=(100,)),
+        Route(vehicle=2, jobs=(0,), starts=(100,)),
+    )
+    plan, pool = _pooled(problem, [first, second])
+    routes = recombine(problem, pool, plan, 2.0, 0)
+    assert routes is not None
+    assert sorted(r.vehicle for r in routes) in ([0, 2], [1, 2])
+    assert problem_violations(problem, _solution(routes)) == []
+
+
+def test_a_pinned_route_keeps_the_routes_of_its_team_partners() -> None:
+    """A shift with a pin keeps its route, and so does the partner of a team job on it:
+    no pooled route replaces the partner's, so the team stays whole."""
+    problem = make_problem(
+        n_workers=2, n_jobs=3, team=[2, 1, 1], pins=[(0, 1)], pinned_start=[-1, 10, -1]
+    )
+    current = (
+        Route(vehicle=0, jobs=(1, 0), starts=(10, 80)),
+        Route(vehicle=1, jobs=(0,), starts=(80,)),
+    )
+    other = (Route(vehicle=1, jobs=(2,), starts=(10,)),)
+    plan, pool = _pooled(problem, [other, current])
+    assert (1, (2,)) in pool.routes
+    routes = recombine(problem, pool, plan, 2.0, 0)
+    assert routes is not None
+    assert {r.vehicle: r.jobs for r in routes} == {0: (1, 0), 1: (0,)}
+    solution = _solution(routes)
+    assert problem_violations(problem, solution) == []
+    assert missing_pins(problem, solution) == set()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=_SLOW)
+@given(
+    problem=random_problems(
+        max_workers=3, max_jobs=8, min_jobs=1, team_shares=(0.3, 0.5), pin_shares=(0.0,)
+    )
+)
+def test_with_team_jobs_the_recombined_plan_is_the_cheapest_that_can_be_scheduled(
+    problem: Problem,
+) -> None:
+    """With team jobs and no pins, the recombined plan costs no more than the plan given
+    and no less than the cheapest choice of pooled routes (at most one a shift, a single
+    job at most once, a team job on as many distinct workers as it needs or on none)
+    that can be scheduled with each team starting together; exactly that when no pooled
+    route holds two team jobs (each route's window for its team job is then exact)."""
+    costs = Costs.of(problem, POLICY)
+    plan, pool = _pooled(problem, _searched_plans(problem, costs))
+    before = plan_cost(problem, costs, plan.routes())
+    routes = recombine(problem, pool, plan, 5.0, 0)
+    if not pool.routes:  # no plan served anything: nothing to recombine
+        assert routes is None
+        return
+    assert routes is not None
+    assert problem_violations(problem, _solution(routes)) == []
+    cost = plan_cost(problem, costs, routes)
+    cheapest = _cheapest_schedulable(problem, pool, plan.penalty)
+    assert cheapest <= cost <= before
+    team = problem.job_team > 1
+    if all(team[list(jobs)].sum() <= 1 for _, jobs in pool.routes):
+        assert cost == cheapest
+
+
+def _cheapest_schedulable(problem: Problem, pool: RoutePool, penalty: np.ndarray) -> int:
+    """The least cost of a choice of pooled routes that keeps every rule across routes,
+    every choice enumerated."""
+    by_shift: dict[int, list[tuple[tuple[int, ...], int]]] = {}
+    for (shift, jobs), (cost, _) in pool.routes.items():
+        by_shift.setdefault(shift, []).append((jobs, cost))
+    shifts = list(by_shift)
+    cheapest = int(penalty.sum())
+    for choice in itertools.product(*([((), 0), *by_shift[v]] for v in shifts)):
+        counts = np.zeros(problem.n_jobs, dtype=np.int64)
+        workers: set[tuple[int, int]] = set()
+        for v, (jobs, _) in zip(shifts, choice, strict=True):
+            counts[list(jobs)] += 1
+            workers.update((int(problem.vehicle_worker[v]), j) for j in jobs)
+        served = counts == problem.job_team
+        if ((counts > 0) & ~served).any() or len(workers) != int(counts.sum()):
+            continue
+        total = sum(cost for _, cost in choice) + int(penalty[~served].sum())
+        if total >= cheapest:
+            continue
+        sequences = {v: jobs for v, (jobs, _) in zip(shifts, choice, strict=True) if jobs}
+        if routes_with_starts(problem, sequences) is not None:
+            cheapest = total
+    return cheapest
 
 
 @settings(max_examples=5, deadline=None, suppress_health_check=_SLOW)
@@ -156,8 +297,8 @@ def test_a_timed_search_recombines_and_stays_valid(problem: Problem, seed: int) 
 
 def test_priced_routes_keep_only_routes_a_shift_can_drive() -> None:
     """Of the routes the bound priced, a pool takes those whose visits fit their windows
-    and the shift on the round's own legs, within the caps and without team or pinned
-    jobs, at their travel and match cost with their earliest starts."""
+    and the shift on the round's own legs, within the caps and without pinned jobs (team
+    jobs may be held), at their travel and match cost with their earliest starts."""
     problem = make_problem(
         n_workers=1, n_jobs=5, earliest=[0, 100, 100, 0, 0], latest=[540, 100, 120, 540, 540],
         team=[1, 1, 1, 2, 1], pins=[(0, 4)], pinned_start=[-1, -1, -1, -1, 300],
@@ -171,6 +312,7 @@ def test_priced_routes_keep_only_routes_a_shift_can_drive() -> None:
     assert [(v, jobs, starts) for v, jobs, _, starts in kept] == [
         (0, (0, 1), (10, 100)),
         (0, (0, 2), (10, 100)),
+        (0, (0, 3), (10, 80)),
     ]
     assert kept[0][2] == costs.travel_rate * 20 + match
 

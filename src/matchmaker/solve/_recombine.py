@@ -8,13 +8,16 @@ and match costs plus the drop penalties of the jobs no chosen route serves (as i
 set-partitioning phase of Subramanian, Uchoa and Ochi's ILS-SP).
 
 Each pooled route kept every rule of one shift in the plan it came from (window, shift,
-travel, breaks, caps), so a choice of routes keeps them too; what spans routes is held
-fixed. Shifts whose route in the plan given holds a team job or a pinned job keep that
-route, and no pooled route holding a team job, a pinned job or a job of a kept route is
+travel, breaks, caps), so a choice of routes keeps them too. A team job is served by as
+many chosen routes as it needs, on distinct workers, or by none; each route holding it
+gives it a window of starts (:func:`_team_windows`) and the chosen routes' windows must
+meet, so a schedule with one start for the team exists, and
+:func:`~matchmaker.solve._schedule.routes_with_starts` finds the least one. Shifts whose
+route in the plan given holds a pinned job keep that route, as does every member of a team
+job such a route holds; no pooled route holding a pinned job or a job of a kept route is
 offered. Rounds with rules across routes (linked visits and breaks, ``problem.rules``;
 limits across a worker's days and continuity caps, ``problem.limits``) are not
-recombined. CP-SAT is hinted with the plan given, so the
-result is never worse.
+recombined. CP-SAT is hinted with the plan given, so the result is never worse.
 
 CP-SAT runs one worker with its full linear relaxation (as the exact model does,
 :data:`~matchmaker.solve._cpsat.LINEARIZATION`): a set partitioning model is what the LP
@@ -31,6 +34,12 @@ every round tried: the tight 200 x 600 day from a mean of 706,298 (8 runs,
 2,268,656 to 2,261,879; the 200-worker week from 2,509,451 to 2,493,263; 120 x 900 over 5
 days from 287,782 to 287,027 (its recombinations proved optimal in 2.8 s of 3.7). Under
 linear weights the tight day was level (488,159 / 486,241 against 487,007 / 486,736).
+
+Team jobs were held fixed at first, with every route that held one. Letting them be
+chosen lowered routing's objective (30 s, seeds 1-3, scratch runs) on the normal 60 x 150
+day of instance seed 2, where 9 of 150 jobs need two workers, from 88,643 / 89,177 /
+88,052 to 87,786 / 88,229 / 86,343; the tight 200 x 600 day stayed level (697,781 /
+699,169 / 714,749 before, 698,761 / 703,426 / 697,789 after).
 """
 
 from __future__ import annotations
@@ -49,7 +58,7 @@ from matchmaker.solve._costs import Costs
 from matchmaker.solve._cpsat import LINEARIZATION
 from matchmaker.solve._lns_state import Plan
 from matchmaker.solve._objective import route_travel
-from matchmaker.solve._schedule import earliest_starts
+from matchmaker.solve._schedule import earliest_starts, routes_with_starts
 from matchmaker.solve._solution import Route
 
 __all__ = ["PooledRoute", "RoutePool", "priced_routes", "recombine"]
@@ -64,13 +73,35 @@ PooledRoute = tuple[int, tuple[int, ...], int, tuple[int, ...]]
 
 
 def _fixed_jobs(problem: Problem) -> BoolArray:
-    """The jobs no pooled route holds: team jobs and pinned ones (module docstring)."""
-    fixed: BoolArray = (problem.job_team > 1) | problem.pinned_jobs
+    """The jobs no pooled route holds: pinned ones (module docstring)."""
+    fixed: BoolArray = problem.pinned_jobs.copy()
     return fixed
 
 
+def _team_windows(problem: Problem, route: Route, team: list[int]) -> list[tuple[int, int, int]]:
+    """(job, least start, most start) of the team jobs at positions ``team`` of ``route``:
+    where each may start while the route keeps its windows and its shift. A route's only
+    team job may start anywhere from its earliest start to the latest its later visits
+    allow; where a route holds several, each keeps the start the route has, so that
+    moving one moves no other."""
+    jobs, vehicle = route.jobs, route.vehicle
+    if len(team) != 1:
+        return [(jobs[i], route.starts[i], route.starts[i]) for i in team]
+    (at,) = team
+    clock, previous = int(problem.vehicle_start[vehicle]), None
+    for job in jobs[: at + 1]:
+        least = max(clock + problem.travel(vehicle, previous, job), int(problem.job_earliest[job]))
+        clock, previous = least + int(problem.job_duration[job]), job
+    most = int(problem.vehicle_end[vehicle])
+    for i in range(len(jobs) - 1, at - 1, -1):
+        job = jobs[i]
+        after = problem.travel(vehicle, job, jobs[i + 1]) if i + 1 < len(jobs) else 0
+        most = min(int(problem.job_latest[job]), most - after - int(problem.job_duration[job]))
+    return [(jobs[at], least, most)]
+
+
 class RoutePool:
-    """Distinct routes of single-worker jobs without pins, by shift, with their costs."""
+    """Distinct routes without pinned jobs, by shift, with their costs."""
 
     def __init__(self, problem: Problem) -> None:
         self.fixed_job: BoolArray = _fixed_jobs(problem)
@@ -78,8 +109,8 @@ class RoutePool:
         """(shift, jobs) -> (route cost, start minutes)."""
 
     def add(self, plan: Plan, vehicles: npt.NDArray[np.int64], *, capped: bool = True) -> None:
-        """Keep the routes ``plan`` has on ``vehicles`` (those without team or pinned
-        jobs; until :data:`MAX_ROUTES` when ``capped``)."""
+        """Keep the routes ``plan`` has on ``vehicles`` (those without pinned jobs; until
+        :data:`MAX_ROUTES` when ``capped``)."""
         for v in vehicles.tolist():
             if capped and len(self.routes) >= MAX_ROUTES:
                 return
@@ -111,7 +142,7 @@ def priced_routes(
     problem: Problem, costs: Costs, routes: Iterable[tuple[int, tuple[int, ...]]]
 ) -> list[PooledRoute]:
     """Of ``routes`` (shift, jobs in order), those a pool may hold, with their cost and
-    earliest starts: no team or pinned job, within the shift's caps, and each visit in
+    earliest starts: no pinned job, within the shift's caps, and each visit in
     its window and shift on the round's own legs. The lower bound prices routes on
     shortest paths (:mod:`._bound_routes`), so a route it found may not be driveable."""
     fixed = _fixed_jobs(problem)
@@ -151,35 +182,12 @@ def recombine(
     pool.add(plan, np.flatnonzero(plan.length), capped=False)
     if not pool.routes:
         return None
-    kept_vehicle = np.zeros(problem.n_vehicles, dtype=bool)
-    kept_job = np.zeros(problem.n_jobs, dtype=bool)
-    current: dict[int, tuple[int, ...]] = {}
-    for v in np.flatnonzero(plan.length).tolist():
-        held = plan.job[v, : int(plan.length[v])]
-        current[v] = tuple(held.tolist())
-        if pool.fixed_job[held].any():
-            kept_vehicle[v] = True
-            kept_job[held] = True
-    model = cp_model.CpModel()
-    penalty = plan.penalty
-    by_vehicle: dict[int, list[cp_model.IntVar]] = {}
-    by_job: dict[int, list[cp_model.IntVar]] = {}
-    terms: list[tuple[cp_model.IntVar, int]] = []
-    chosen: list[tuple[Route, cp_model.IntVar]] = []
+    current = {route.vehicle: route for route in plan.routes()}
+    kept_vehicle, kept_job = _kept(problem, current)
+    model = _Model(problem, plan, current)
     for (v, jobs), (cost, starts) in pool.routes.items():
-        if kept_vehicle[v] or kept_job[list(jobs)].any():
-            continue
-        x = model.new_bool_var("")
-        model.add_hint(x, current.get(v) == jobs)
-        by_vehicle.setdefault(v, []).append(x)
-        for j in jobs:
-            by_job.setdefault(j, []).append(x)
-        terms.append((x, cost - int(penalty[list(jobs)].sum())))
-        chosen.append((Route(vehicle=v, jobs=jobs, starts=starts), x))
-    for group in (*by_vehicle.values(), *by_job.values()):
-        if len(group) > 1:
-            model.add_at_most_one(group)
-    model.minimize(sum(coefficient * x for x, coefficient in terms))
+        if not kept_vehicle[v] and not kept_job[list(jobs)].any():
+            model.offer(Route(vehicle=v, jobs=jobs, starts=starts), cost)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(seconds, 0.01)
     solver.parameters.num_workers = 1
@@ -187,10 +195,105 @@ def recombine(
     solver.parameters.random_seed = seed
     finish = poll_stop(stop, solver.stop_search)
     try:
-        status = solver.solve(model)
+        status = solver.solve(model.build())
     finally:
         finish()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    kept = [route for route in plan.routes() if kept_vehicle[route.vehicle]]
-    return tuple(kept + [route for route, x in chosen if solver.boolean_value(x)])
+    sequences = {v: route.jobs for v, route in current.items() if kept_vehicle[v]}
+    sequences.update(
+        (route.vehicle, route.jobs) for route, x in model.chosen if solver.boolean_value(x)
+    )
+    # Team members meet within every chosen route's window (_team_windows), so a schedule
+    # exists, and the least one is found.
+    return routes_with_starts(problem, sequences)
+
+
+def _kept(problem: Problem, current: dict[int, Route]) -> tuple[BoolArray, BoolArray]:
+    """The shifts that keep their route in ``current`` and the jobs those routes hold:
+    shifts with a pinned job, and every member of a team job one of them holds."""
+    kept_vehicle = np.zeros(problem.n_vehicles, dtype=bool)
+    kept_job = problem.pinned_jobs.copy()
+    grew = True
+    while grew:
+        grew = False
+        for v, route in current.items():
+            if not kept_vehicle[v] and kept_job[list(route.jobs)].any():
+                kept_vehicle[v] = True
+                kept_job[list(route.jobs)] = True
+                grew = True
+    return kept_vehicle, kept_job
+
+
+class _Model:
+    """The set-partitioning model: a choice of routes, each shift and single job at most
+    once, each team job on as many distinct workers as it needs or on none, all of them
+    within each chosen route's window for it (:func:`_team_windows`), hinted with
+    ``current``."""
+
+    def __init__(self, problem: Problem, plan: Plan, current: dict[int, Route]) -> None:
+        self.problem = problem
+        # Lists: read once a visit of every route offered.
+        self.penalty: list[int] = plan.penalty.tolist()
+        self.team: list[bool] = (problem.job_team > 1).tolist()
+        self.current = current
+        self.model = cp_model.CpModel()
+        self.by_vehicle: dict[int, list[cp_model.IntVar]] = {}
+        self.by_job: dict[int, list[cp_model.IntVar]] = {}
+        self.members: dict[int, list[tuple[cp_model.IntVar, int, int, int]]] = {}
+        """team job -> (route chosen, worker, least start, most start) of its routes."""
+        self.terms: list[tuple[cp_model.IntVar, int]] = []
+        self.chosen: list[tuple[Route, cp_model.IntVar]] = []
+
+    def offer(self, route: Route, cost: int) -> None:
+        x = self.model.new_bool_var("")
+        held = self.current.get(route.vehicle)
+        self.model.add_hint(x, held is not None and held.jobs == route.jobs)
+        self.by_vehicle.setdefault(route.vehicle, []).append(x)
+        single = 0
+        team: list[int] = []
+        for at, job in enumerate(route.jobs):
+            if self.team[job]:
+                team.append(at)
+            else:
+                self.by_job.setdefault(job, []).append(x)
+                single += self.penalty[job]
+        if team:
+            worker = int(self.problem.vehicle_worker[route.vehicle])
+            for job, least, most in _team_windows(self.problem, route, team):
+                self.members.setdefault(job, []).append((x, worker, least, most))
+        self.terms.append((x, cost - single))
+        self.chosen.append((route, x))
+
+    def build(self) -> cp_model.CpModel:
+        model = self.model
+        for group in (*self.by_vehicle.values(), *self.by_job.values()):
+            if len(group) > 1:
+                model.add_at_most_one(group)
+        planned = {
+            job: start
+            for route in self.current.values()
+            for job, start in zip(route.jobs, route.starts, strict=True)
+        }
+        for job, members in self.members.items():
+            served = model.new_bool_var("")
+            model.add(sum(x for x, *_ in members) == int(self.problem.job_team[job]) * served)
+            model.add_hint(served, job in planned)
+            self.terms.append((served, -self.penalty[job]))
+            least = min(low for *_, low, _ in members)
+            most = max(high for *_, high in members)
+            start = model.new_int_var(least, max(least, most), "")
+            if job in planned:
+                model.add_hint(start, min(max(planned[job], least), most))
+            by_worker: dict[int, list[cp_model.IntVar]] = {}
+            for x, worker, low, high in members:
+                by_worker.setdefault(worker, []).append(x)
+                if low > least:
+                    model.add(start >= low).only_enforce_if(x)
+                if high < most:
+                    model.add(start <= high).only_enforce_if(x)
+            for group in by_worker.values():
+                if len(group) > 1:
+                    model.add_at_most_one(group)
+        model.minimize(sum(coefficient * x for x, coefficient in self.terms))
+        return model
