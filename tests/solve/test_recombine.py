@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
@@ -18,7 +19,7 @@ from matchmaker.solve import _greedy as greedy
 from matchmaker.solve._costs import Costs, plan_cost
 from matchmaker.solve._lns import ruin_and_recreate
 from matchmaker.solve._lns_state import Plan
-from matchmaker.solve._recombine import RoutePool, priced_routes, recombine
+from matchmaker.solve._recombine import RoutePool, _offered, priced_routes, recombine
 from matchmaker.solve._schedule import routes_with_starts
 from tests.problem_factory import make_problem, missing_pins, problem_violations, random_problems
 
@@ -192,6 +193,48 @@ def test_a_team_job_is_never_given_two_shifts_of_one_worker() -> None:
     assert routes is not None
     assert sorted(r.vehicle for r in routes) in ([0, 2], [1, 2])
     assert problem_violations(problem, _solution(routes)) == []
+
+
+def _hint_is_a_solution(problem: Problem, pool: RoutePool, plan: Plan) -> bool:
+    """Whether the recombination model, with every variable fixed to its hint, is
+    feasible: the plan it is hinted with is one of its solutions."""
+    pool.add(plan, np.flatnonzero(plan.length), capped=False)
+    current = {route.vehicle: route for route in plan.routes()}
+    _, model = _offered(problem, pool, plan, current)
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.max_time_in_seconds = 10.0
+    return solver.solve(model.build()) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def test_the_plan_given_is_a_solution_when_its_route_was_pooled_with_other_starts() -> None:
+    """Shift 0's route of two team jobs was pooled at minutes 10 and 80; in the plan given
+    its partner (shift 2, 50 minutes from home) makes both start at 50 and 120. The route
+    is offered with the plan's starts, so the plan is a solution of the model."""
+    problem = make_problem(
+        n_workers=3, n_jobs=2, team=[2, 2], home_travel=[[10, 10], [10, 10], [50, 50]]
+    )
+    earlier = (
+        Route(vehicle=0, jobs=(0, 1), starts=(10, 80)),
+        Route(vehicle=1, jobs=(0, 1), starts=(10, 80)),
+    )
+    current = (
+        Route(vehicle=0, jobs=(0, 1), starts=(50, 120)),
+        Route(vehicle=2, jobs=(0, 1), starts=(50, 120)),
+    )
+    plan, pool = _pooled(problem, [earlier, current])
+    assert pool.routes[(0, (0, 1))][1] == (10, 80)
+    assert _hint_is_a_solution(problem, pool, plan)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=_SLOW)
+@given(problem=_ROUNDS)
+def test_the_plan_given_is_always_a_solution_of_the_model(problem: Problem) -> None:
+    """Over random rounds with teams and pins, pooled from a greedy plan and two searches,
+    the plan recombination starts from satisfies its model (so CP-SAT's hint is whole)."""
+    costs = Costs.of(problem, POLICY)
+    plan, pool = _pooled(problem, _searched_plans(problem, costs))
+    assert _hint_is_a_solution(problem, pool, plan)
 
 
 def test_a_pinned_route_keeps_the_routes_of_its_team_partners() -> None:

@@ -39,7 +39,12 @@ Team jobs were held fixed at first, with every route that held one. Letting them
 chosen lowered routing's objective (30 s, seeds 1-3, scratch runs) on the normal 60 x 150
 day of instance seed 2, where 9 of 150 jobs need two workers, from 88,643 / 89,177 /
 88,052 to 87,786 / 88,229 / 86,343; the tight 200 x 600 day stayed level (697,781 /
-699,169 / 714,749 before, 698,761 / 703,426 / 697,789 after).
+699,169 / 714,749 before, 698,761 / 703,426 / 697,789 after). On the tight 600 x 2000 day
+(120 s, seed 1) it was level too (2,272,283 / 2,271,355 against 2,271,694) once a route of
+the plan given is offered with the plan's own starts (:func:`_offered`). Before that, the
+hint could be infeasible (a route with two team jobs pooled when its partner started at
+other minutes), and four runs (seeds 1, 1, 2, 3) gave 2,277,362-2,283,046 against
+2,269,284-2,279,635 (seeds 1-3) with team jobs held fixed.
 """
 
 from __future__ import annotations
@@ -183,11 +188,7 @@ def recombine(
     if not pool.routes:
         return None
     current = {route.vehicle: route for route in plan.routes()}
-    kept_vehicle, kept_job = _kept(problem, current)
-    model = _Model(problem, plan, current)
-    for (v, jobs), (cost, starts) in pool.routes.items():
-        if not kept_vehicle[v] and not kept_job[list(jobs)].any():
-            model.offer(Route(vehicle=v, jobs=jobs, starts=starts), cost)
+    kept_vehicle, model = _offered(problem, pool, plan, current)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(seconds, 0.01)
     solver.parameters.num_workers = 1
@@ -207,6 +208,25 @@ def recombine(
     # Team members meet within every chosen route's window (_team_windows), so a schedule
     # exists, and the least one is found.
     return routes_with_starts(problem, sequences)
+
+
+def _offered(
+    problem: Problem, pool: RoutePool, plan: Plan, current: dict[int, Route]
+) -> tuple[BoolArray, _Model]:
+    """The shifts that keep their route in ``current`` (:func:`_kept`), and the model of
+    the pooled routes offered beside them. A route of ``current`` is offered with the
+    starts it has there, not those it was pooled with (where a team partner may have
+    started at another minute), so that the plan given is a solution of the model."""
+    kept_vehicle, kept_job = _kept(problem, current)
+    model = _Model(problem, plan, current)
+    for (v, jobs), (cost, starts) in pool.routes.items():
+        if kept_vehicle[v] or kept_job[list(jobs)].any():
+            continue
+        held = current.get(v)
+        if held is not None and held.jobs == jobs:
+            starts = held.starts
+        model.offer(Route(vehicle=v, jobs=jobs, starts=starts), cost)
+    return kept_vehicle, model
 
 
 def _kept(problem: Problem, current: dict[int, Route]) -> tuple[BoolArray, BoolArray]:
