@@ -93,17 +93,7 @@ def test_the_recombined_plan_is_the_cheapest_choice_of_pooled_routes(problem: Pr
         assert routes is None
         return
     assert routes is not None
-    by_shift: dict[int, list[tuple[tuple[int, ...], int]]] = {}
-    for (shift, jobs), (cost, _) in pool.routes.items():
-        by_shift.setdefault(shift, []).append((jobs, cost))
-    penalty = plan.penalty
-    cheapest = int(penalty.sum())
-    for choice in itertools.product(*([((), 0), *options] for options in by_shift.values())):
-        served = [job for jobs, _ in choice for job in jobs]
-        if len(served) == len(set(served)):
-            total = sum(cost for _, cost in choice) + int(penalty.sum() - penalty[served].sum())
-            cheapest = min(cheapest, total)
-    assert plan_cost(problem, costs, routes) == cheapest
+    assert plan_cost(problem, costs, routes) == _cheapest_schedulable(problem, pool, plan.penalty)
     assert problem_violations(problem, _solution(routes)) == []
 
 

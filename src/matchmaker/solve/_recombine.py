@@ -77,12 +77,6 @@ PooledRoute = tuple[int, tuple[int, ...], int, tuple[int, ...]]
 """(shift, jobs, route cost, start minutes)."""
 
 
-def _fixed_jobs(problem: Problem) -> BoolArray:
-    """The jobs no pooled route holds: pinned ones (module docstring)."""
-    fixed: BoolArray = problem.pinned_jobs.copy()
-    return fixed
-
-
 def _team_windows(problem: Problem, route: Route, team: list[int]) -> list[tuple[int, int, int]]:
     """(job, least start, most start) of the team jobs at positions ``team`` of ``route``:
     where each may start while the route keeps its windows and its shift. A route's only
@@ -93,10 +87,10 @@ def _team_windows(problem: Problem, route: Route, team: list[int]) -> list[tuple
     if len(team) != 1:
         return [(jobs[i], route.starts[i], route.starts[i]) for i in team]
     (at,) = team
-    clock, previous = int(problem.vehicle_start[vehicle]), None
-    for job in jobs[: at + 1]:
-        least = max(clock + problem.travel(vehicle, previous, job), int(problem.job_earliest[job]))
-        clock, previous = least + int(problem.job_duration[job]), job
+    earliest = earliest_starts(problem, {vehicle: jobs})
+    # A pooled route can be driven on its own, so its earliest starts exist.
+    assert earliest is not None
+    least = earliest[vehicle][at]
     most = int(problem.vehicle_end[vehicle])
     for i in range(len(jobs) - 1, at - 1, -1):
         job = jobs[i]
@@ -109,7 +103,7 @@ class RoutePool:
     """Distinct routes without pinned jobs, by shift, with their costs."""
 
     def __init__(self, problem: Problem) -> None:
-        self.fixed_job: BoolArray = _fixed_jobs(problem)
+        self.fixed_job: BoolArray = problem.pinned_jobs
         self.routes: dict[tuple[int, tuple[int, ...]], tuple[int, tuple[int, ...]]] = {}
         """(shift, jobs) -> (route cost, start minutes)."""
 
@@ -150,7 +144,7 @@ def priced_routes(
     earliest starts: no pinned job, within the shift's caps, and each visit in
     its window and shift on the round's own legs. The lower bound prices routes on
     shortest paths (:mod:`._bound_routes`), so a route it found may not be driveable."""
-    fixed = _fixed_jobs(problem)
+    fixed = problem.pinned_jobs
     kept: list[PooledRoute] = []
     for vehicle, jobs in routes:
         visits = np.asarray(jobs, dtype=np.int64)
@@ -220,12 +214,8 @@ def _offered(
     kept_vehicle, kept_job = _kept(problem, current)
     model = _Model(problem, plan, current)
     for (v, jobs), (cost, starts) in pool.routes.items():
-        if kept_vehicle[v] or kept_job[list(jobs)].any():
-            continue
-        held = current.get(v)
-        if held is not None and held.jobs == jobs:
-            starts = held.starts
-        model.offer(Route(vehicle=v, jobs=jobs, starts=starts), cost)
+        if not kept_vehicle[v] and not kept_job[list(jobs)].any():
+            model.offer(Route(vehicle=v, jobs=jobs, starts=starts), cost)
     return kept_vehicle, model
 
 
@@ -266,9 +256,13 @@ class _Model:
         self.chosen: list[tuple[Route, cp_model.IntVar]] = []
 
     def offer(self, route: Route, cost: int) -> None:
+        """Offer ``route`` at ``cost``; the route of the plan given keeps the starts it has
+        there (:func:`_offered`)."""
         x = self.model.new_bool_var("")
         held = self.current.get(route.vehicle)
-        self.model.add_hint(x, held is not None and held.jobs == route.jobs)
+        if held is not None and held.jobs == route.jobs:
+            route = held
+        self.model.add_hint(x, route is held)
         self.by_vehicle.setdefault(route.vehicle, []).append(x)
         single = 0
         team: list[int] = []
