@@ -186,15 +186,20 @@ def test_a_team_job_is_never_given_two_shifts_of_one_worker() -> None:
 
 
 def _hint_is_a_solution(problem: Problem, pool: RoutePool, plan: Plan) -> bool:
-    """Whether the recombination model, with every variable fixed to its hint, is
-    feasible: the plan it is hinted with is one of its solutions."""
+    """Whether the recombination model's hint sets every variable and, with every variable
+    fixed to it, is feasible: the plan it is hinted with is one of its solutions, which
+    CP-SAT checks before it searches (it completes a partial hint only in the presolve
+    step recombination leaves out)."""
     pool.add(plan, np.flatnonzero(plan.length), capped=False)
     current = {route.vehicle: route for route in plan.routes()}
-    _, model = _offered(problem, pool, plan, current)
+    _, offered = _offered(problem, pool, plan, current)
+    model = offered.build()
+    if len(model.proto.solution_hint.vars) != len(model.proto.variables):
+        return False
     solver = cp_model.CpSolver()
     solver.parameters.fix_variables_to_their_hinted_value = True
     solver.parameters.max_time_in_seconds = 10.0
-    return solver.solve(model.build()) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 def test_the_plan_given_is_a_solution_when_its_route_was_pooled_with_other_starts() -> None:
