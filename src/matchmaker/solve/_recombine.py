@@ -35,17 +35,28 @@ every round tried: the tight 200 x 600 day from a mean of 706,298 (8 runs,
 days from 287,782 to 287,027 (its recombinations proved optimal in 2.8 s of 3.7). Under
 linear weights the tight day was level (488,159 / 486,241 against 487,007 / 486,736).
 
+Team jobs were held fixed at first, with every route that held one. Letting them be
+chosen lowered routing's objective (30 s, seeds 1-3, scratch runs) on the normal 60 x 150
+day of instance seed 2, where 9 of 150 jobs need two workers, from 88,643 / 89,177 /
+88,052 to 87,786 / 88,229 / 86,343; the tight 200 x 600 day stayed level (697,781 /
+699,169 / 714,749 before, 698,761 / 703,426 / 697,789 after). On the tight 600 x 2000 day
+(120 s, seed 1) it was level too (2,272,283 / 2,271,355 against 2,271,694) once a route of
+the plan given is offered with the plan's own starts (:func:`_offered`). Before that, the
+hint could be infeasible (a route with two team jobs pooled when its partner started at
+other minutes), and four runs (seeds 1, 1, 2, 3) gave 2,277,362-2,283,046 against
+2,269,284-2,279,635 (seeds 1-3) with team jobs held fixed.
+
 On pools of 14,000-19,000 routes that worker found next to nothing in its budget: it spent
-2-3 s in presolve's probing, added the LP's rows lazily (its bound settled at 4.7 s, at
-1.4 s with every row from the start) and then followed the hint for 12-16 s without a
+2-3 s in presolve, most of it probing, added the LP's rows lazily (its bound settled at 4.7
+s, at 1.4 s with every row from the start) and then followed the hint for 12-16 s without a
 better plan. Without the three (on models dumped from routing's runs, scratch) it saved
-11,925 and 11,183 on the 5-day 120 x 900 week in its 3.7 s, against 0 and 6 before, and
-in routing's runs (60 s, seeds 1-2) the week's objective fell from 292,350 / 288,411 to
-277,711 / 272,086. On the tight 600 x 2000 day its first better plan comes 6-9 s after the
+11,925 and 11,183 on the 5-day 120 x 900 week in its 3.7 s, against 0 and 6 before, and in
+routing's runs (60 s, seeds 1-2) the week's objective fell from 292,350 / 288,411 to
+277,711 / 272,086. On the tight 600 x 2000 day its first better plan comes 6-8 s after the
 LP settles, at the edge of its 7.3 s: one run saved 51,873 and 44,265 of the 52,590 and
-44,695 the LP allowed, three more saved 34 and 3, as before. On 60 x 150 and 200 x 600
-days (1,400-6,100 routes, 1.8 s) it was level (four seeds on two models: a mean of 5,449
-and 483 saved, against 4,723 and 433). The hint is complete (every start variable
+44,695 the LP allowed, five later passes saved 34 and 3, as before. On 60 x 150 and 200 x
+600 days (1,400-6,100 routes, 1.8 s) it was level (four seeds on two models: a mean of
+5,449 and 483 saved, against 4,723 and 433). The hint is complete (every start variable
 hinted), so it is still the first solution.
 """
 
