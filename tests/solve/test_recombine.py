@@ -19,7 +19,15 @@ from matchmaker.solve import _greedy as greedy
 from matchmaker.solve._costs import Costs, plan_cost
 from matchmaker.solve._lns import ruin_and_recreate
 from matchmaker.solve._lns_state import Plan
-from matchmaker.solve._recombine import RoutePool, _offered, priced_routes, recombine
+from matchmaker.solve._recombine import (
+    MAX_STRETCH,
+    STRETCH_ROUTES,
+    RoutePool,
+    _offered,
+    budget,
+    priced_routes,
+    recombine,
+)
 from matchmaker.solve._schedule import routes_with_starts
 from tests.problem_factory import make_problem, missing_pins, problem_violations, random_problems
 
@@ -374,3 +382,12 @@ def test_pooled_routes_reach_the_recombination(monkeypatch: pytest.MonkeyPatch) 
         problem, POLICY, costs, start.routes, time.perf_counter() + 0.5, 0, pooled=handed
     )
     assert pools and all((1, (1, 0)) in pool.routes for pool in pools)
+
+
+def test_a_large_pool_gets_more_time_up_to_a_cap() -> None:
+    """Pools up to STRETCH_ROUTES routes get the seconds given; a larger pool gets them in
+    proportion to its size, never more than MAX_STRETCH times."""
+    assert budget(4.0, 10) == 4.0
+    assert budget(4.0, STRETCH_ROUTES) == 4.0
+    assert budget(4.0, STRETCH_ROUTES * 5 // 4) == 5.0
+    assert budget(4.0, STRETCH_ROUTES * 10) == 4.0 * MAX_STRETCH
