@@ -198,10 +198,7 @@ def _hint_is_a_solution(problem: Problem, pool: RoutePool, plan: Plan) -> bool:
     fixed to it, is feasible: the plan it is hinted with is one of its solutions, which
     CP-SAT checks before it searches (it completes a partial hint only in the presolve
     step recombination leaves out)."""
-    pool.add(plan, np.flatnonzero(plan.length), capped=False)
-    current = {route.vehicle: route for route in plan.routes()}
-    _, offered = _offered(problem, pool, plan, current)
-    model = offered.build()
+    model = _offered(problem, pool, plan)[2].build()
     if len(model.proto.solution_hint.vars) != len(model.proto.variables):
         return False
     solver = cp_model.CpSolver()

@@ -89,7 +89,8 @@ START_TEMPERATURE = 20.0
 RECOMBINE_AT: tuple[float, ...] = (0.5, 0.85)
 RECOMBINE_SHARE = 0.08
 """When (shares of the time given) the routes seen are recombined
-(:mod:`matchmaker.solve._recombine`), and the share of the time CP-SAT gets each time."""
+(:mod:`matchmaker.solve._recombine`), and the share of the time CP-SAT gets each time
+(more for a pool of many routes, :func:`~matchmaker.solve._recombine.budget`)."""
 
 
 @dataclass(kw_only=True)

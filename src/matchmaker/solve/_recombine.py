@@ -205,17 +205,14 @@ def recombine(
     stop: threading.Event | None = None,
 ) -> tuple[Route, ...] | None:
     """The best plan of at most one pooled route per shift (module docstring), from the
-    pool and the routes of ``plan`` (added to the pool, past its cap, so that the hint is
-    whole), by one CP-SAT worker in ``seconds``, more for a large pool (:func:`budget`);
-    ``None`` when CP-SAT finds no plan then, the round has rules across routes or there is
-    nothing to recombine."""
+    pool and the routes of ``plan`` (:func:`_offered`), by one CP-SAT worker in
+    ``seconds``, more for a large pool (:func:`budget`); ``None`` when CP-SAT finds no plan
+    then, the round has rules across routes or there is nothing to recombine."""
     if problem.rules is not None or problem.limits is not None:
         return None
-    pool.add(plan, np.flatnonzero(plan.length), capped=False)
+    current, kept_vehicle, model = _offered(problem, pool, plan)
     if not pool.routes:
         return None
-    current = {route.vehicle: route for route in plan.routes()}
-    kept_vehicle, model = _offered(problem, pool, plan, current)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(budget(seconds, len(pool.routes)), 0.01)
     solver.parameters.num_workers = 1
@@ -244,18 +241,21 @@ def recombine(
 
 
 def _offered(
-    problem: Problem, pool: RoutePool, plan: Plan, current: dict[int, Route]
-) -> tuple[BoolArray, _Model]:
-    """The shifts that keep their route in ``current`` (:func:`_kept`), and the model of
-    the pooled routes offered beside them. A route of ``current`` is offered with the
-    starts it has there, not those it was pooled with (where a team partner may have
-    started at another minute), so that the plan given is a solution of the model."""
+    problem: Problem, pool: RoutePool, plan: Plan
+) -> tuple[dict[int, Route], BoolArray, _Model]:
+    """The routes of ``plan`` by shift (added to the pool, past its cap, so that the hint
+    is whole), the shifts that keep theirs (:func:`_kept`), and the model of the pooled
+    routes offered beside them. A route of ``plan`` is offered with the starts it has
+    there, not those it was pooled with (where a team partner may have started at another
+    minute), so that the plan given is a solution of the model."""
+    pool.add(plan, np.flatnonzero(plan.length), capped=False)
+    current = {route.vehicle: route for route in plan.routes()}
     kept_vehicle, kept_job = _kept(problem, current)
     model = _Model(problem, plan, current)
     for (v, jobs), (cost, starts) in pool.routes.items():
         if not kept_vehicle[v] and not kept_job[list(jobs)].any():
             model.offer(Route(vehicle=v, jobs=jobs, starts=starts), cost)
-    return kept_vehicle, model
+    return current, kept_vehicle, model
 
 
 def _kept(problem: Problem, current: dict[int, Route]) -> tuple[BoolArray, BoolArray]:
