@@ -48,9 +48,11 @@ def _served_cost(dataset: Dataset, plan: Plan) -> int:
 
 def _first_plan(dataset: Dataset, rules: bool) -> Plan:
     """A plan to recommend in: greedy's, or routing's where home-care rules may be drawn
-    (greedy refuses them). Rounds whose plan the verifier rejects are left out: a pinned
-    follower whose leader no shift can take stays planned and the verifier reports it (a
-    known gap of the solve, not of recommending)."""
+    (greedy refuses them). Rounds whose plan the verifier rejects are left out: the
+    loader's check of pins is a necessary condition only, so a pinned visit whose partner
+    no plan can serve beside the other pins could stay planned without it (a gap of the
+    solve, not of recommending; the rule rounds of ``tests/test_rule_properties.py`` look
+    for it)."""
     if rules:
         plan = dispatch(dataset, solver="routing", time_limit=0.3, seed=0).plan
     else:

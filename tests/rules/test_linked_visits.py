@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from matchmaker.model import (
@@ -205,6 +207,34 @@ def test_a_pin_whose_partner_only_a_worker_over_the_customers_cap_could_serve_is
     assert "which another worker must serve" in issue.message
     assert "customer C1's cap on different workers is reached" in issue.message
     assert check_pins(world(workers=workers, jobs=jobs), "jobs", {"J1": 2, "J2": 3}) == []
+
+
+@pytest.mark.parametrize("cap", ["max_work_minutes", "max_week_minutes"])
+def test_a_pin_whose_partner_is_longer_than_every_cap_is_refused(cap: str) -> None:
+    """J2 is pinned to W1 on the second day and follows J1 with the same worker; J1 takes
+    75 minutes and W1 may work at most 70 in a shift (or in a week), so no plan serves J1
+    and the pin can never be kept with its partner: the loader refuses it on J2's row. With
+    a cap of 150 the pin is kept and routing's plan serves both and verifies. (The random
+    rule rounds found it: routing kept the pin and dropped J1, and the plan broke
+    linked_visits.)"""
+    from matchmaker.io._pins import check_pins
+
+    first, second = _pinned_next_morning(first=8, link=LinkWorker.SAME)
+    jobs = [replace(first, duration_minutes=75), second]
+    days = (shift(7, 13), shift(7, 13, day=1))
+    rows = {"J1": 2, "J2": 3}
+
+    def capped(minutes: int) -> Dataset:
+        return world(workers=[worker("W1", shifts=days, **{cap: minutes})], jobs=jobs)
+
+    (issue,) = check_pins(capped(70), "jobs", rows)
+    assert (issue.row, issue.column) == (3, "pinned_worker_id")
+    assert "depends on visit J1, which no worker can serve in this round" in issue.message
+    roomy = capped(150)
+    assert check_pins(roomy, "jobs", rows) == []
+    result = dispatch(roomy, solver="routing", time_limit=1.0, seed=0)
+    assert result.violations == ()
+    assert {a.job_id for a in result.plan.assignments} == {"J1", "J2"}
 
 
 def test_a_pin_whose_partner_leaves_no_time_to_get_home_is_refused() -> None:

@@ -18,11 +18,12 @@ then checked on it (a pinned last visit must leave time to get home by the shift
 with break rules, each shift's breaks are then placed beside its pins, and pins that
 leave no room are refused (:func:`matchmaker.solve.pins_without_break_room`, which what-if
 scenarios use too); a pinned visit that depends on a visit no worker can serve in the round
-(with time to get home after it, when the policy asks for the way home; or its pinned
-worker cannot, when the link asks for the same worker, as when the partner is pinned to
-another worker; or only its pinned worker can, when the link asks for another; or that
-cannot keep its own link to the visit it depends on in turn, up the chain) is refused on
-its own, since every plan would serve it without its partner.
+(within the caps of a shift and of a week; with time to get home after it, when the policy
+asks for the way home; or its pinned worker cannot, when the link asks for the same worker,
+as when the partner is pinned to another worker; or only its pinned worker can, when the
+link asks for another; or that cannot keep its own link to the visit it depends on in
+turn, up the chain) is refused on its own, since every plan would serve it without its
+partner.
 """
 
 from __future__ import annotations
@@ -266,10 +267,10 @@ def _follow(own: _Reach, leader: _Reach, least: int, most: int | None) -> _Reach
 def _own_reach(problem: Problem, job: Job, position: int) -> _Reach:
     """The shifts that could take ``job`` alone (only its pinned ones when pinned; else the
     eligible ones, with the way home when the policy asks for it, that leave time to travel
-    from home, serve it and travel back; those of the workers pinned to its customer's
-    visits when they reach its cap) and its starts: inside its window (or at its pinned
-    start) and inside one of those shifts, after the trip from home and ending early
-    enough."""
+    from home, serve it and travel back, and whose caps leave room for it; those of the
+    workers pinned to its customer's visits when they reach its cap) and its starts: inside
+    its window (or at its pinned start) and inside one of those shifts, after the trip from
+    home and ending early enough."""
     one = slice(position, position + 1)
     end = problem.vehicle_end
     if problem.rules is not None and problem.rules.travel_job_home is not None:
@@ -285,7 +286,7 @@ def _own_reach(problem: Problem, job: Job, position: int) -> _Reach:
     )
     able = problem.pinned[:, position].copy()
     if not able.any():
-        able |= problem.eligible[:, position] & fit.fits[:, 0]
+        able |= problem.eligible[:, position] & fit.fits[:, 0] & _room(problem, position)
     capped = _capped_to_pinned(problem, job.customer_id)
     if capped is not None:
         able &= capped
@@ -298,6 +299,19 @@ def _own_reach(problem: Problem, job: Job, position: int) -> _Reach:
         low = max(low, int(fit.first_start[able, 0].min()))
         high = min(high, int(fit.last_start[able, 0].max()))
     return _Reach(able=able, low=low, high=high)
+
+
+def _room(problem: Problem, position: int) -> npt.NDArray[np.bool_]:
+    """The shifts whose caps leave room for the job at ``position`` alone: at least one
+    job, its minutes within ``max_work_minutes`` and within the worker's
+    ``max_week_minutes`` (eligibility leaves the caps to the solvers)."""
+    duration = int(problem.job_duration[position])
+    room = (problem.vehicle_max_jobs >= 1) & (problem.vehicle_max_work >= duration)
+    limits = problem.limits
+    if limits is not None:
+        week = limits.worker_max_week[problem.vehicle_worker]
+        room &= (week < 0) | (week >= duration)
+    return np.asarray(room)
 
 
 def _linked_shifts(
