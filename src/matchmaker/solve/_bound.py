@@ -26,8 +26,9 @@ the same caps, and is the stronger on a day that binds (a generated tight 200 x 
 Time left once both have settled goes to the column bound's walks
 (:meth:`~matchmaker.solve._bound_columns.ColumnBound.walks`): shifts priced also through
 time, which a day with room to spare needs; where walks on true legs fit, their time is
-kept for them from the start, and where only one pricing on them fits, that time is kept
-and the walks finish on them. On true legs each shift is priced by its best whole route
+kept for them from the start and the column bound only seeds their prices (for
+:data:`_SEED_SHARE` of its time), and where only one pricing on them fits, that time is
+kept and the walks finish on them. On true legs each shift is priced by its best whole route
 where that search stays small (:mod:`~matchmaker.solve._bound_routes`), and the routes
 priced can be gathered for the search (``found``).
 
@@ -95,6 +96,17 @@ with what it left, if its steps had not settled. On generated days the relaxatio
 settles within 0.1-1.9 s, and the column bound is the stronger wherever capacity binds
 and on weeks (its ascent on job prices); the relaxation is the stronger on a day that
 does not bind (169,067 on the normal 200 x 600 day, 3 s)."""
+_SEED_SHARE = 0.1
+"""Share of the column bound's time it keeps where walks on true legs fit from the start
+(:meth:`~matchmaker.solve._bound_columns.ColumnBound.walks_reserve` keeps all they need):
+their bound is then the strongest, and the column bound only seeds their prices.
+Measured at the benchmark limits (default weights; the column bound's whole time /
+this share): a generated 120 x 900 round over 5 days, 6 s, 223,027 / 267,209 (linear
+weights 154,345 / 184,259); normal 60 x 150 of instance seed 2, 3 s, 83,446 / 84,244;
+of the usual seed 109,263 / 109,149 (linear 56,891 / 56,992); a tight 60 x 150 and a
+20 x 60 day level. A share of 0.03 lost on the week (184,221), 0.15 and 0.2 were
+about level with 0.1. Larger rounds (200 x 600 and up) do not keep true legs from
+the start and are unchanged."""
 _TIMED_STEPS = 10_000
 """Most subgradient steps when the bound is given time rather than steps."""
 _STEPS_PER_ROUND = 4
@@ -294,11 +306,14 @@ def relaxation_bound(
     # Walks go by the clock only (steps alone decide a bound given steps); where true
     # legs fit the time, it is kept for them.
     kept = 0.0 if iterations is not None else columns.walks_reserve(left)
-    best = max(best, columns.run(left - kept, rounds, floor=best, upper=upper))
+    seeding = iterations is None and 0 < columns.true_legs_need <= kept
+    share = _SEED_SHARE if seeding else 1.0
+    best = max(best, columns.run((left - kept) * share, rounds, floor=best, upper=upper))
     # The column bound returns early when it converges or its own ascent settles: this
-    # one, if still rising, has the rest, and then the walks.
+    # one, if still rising, has the rest (unless walks on true legs have it), then the
+    # walks.
     left = seconds - (time.perf_counter() - began) - kept
-    if not ascent.settled and left > 0:
+    if not ascent.settled and left > 0 and not seeding:
         best = max(best, ascent.run(left, steps))
     left = seconds - (time.perf_counter() - began)
     if iterations is None and left > 0:
