@@ -105,8 +105,10 @@ this share): a generated 120 x 900 round over 5 days, 6 s, 223,027 / 267,209 (li
 weights 154,345 / 184,259); normal 60 x 150 of instance seed 2, 3 s, 83,446 / 84,244;
 of the usual seed 109,263 / 109,149 (linear 56,891 / 56,992); a tight 60 x 150 and a
 20 x 60 day level. A share of 0.03 lost on the week (184,221), 0.15 and 0.2 were
-about level with 0.1. Larger rounds (200 x 600 and up) do not keep true legs from
-the start and are unchanged."""
+about level with 0.1. In whole routing solves (benchmarks/RESULTS.md, engine-seed-week
+and engine-seed-seed2) the week's gap fell from about 20% to 6%, and the 60 x 150 bounds
+were level. Larger rounds (200 x 600 and up) do not keep true legs from the start and
+are unchanged."""
 _TIMED_STEPS = 10_000
 """Most subgradient steps when the bound is given time rather than steps."""
 _STEPS_PER_ROUND = 4
