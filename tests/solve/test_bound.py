@@ -127,8 +127,7 @@ def test_walks_on_true_legs_keep_their_time_from_the_column_bound(
     """Where walks on true legs need 0.8 s, a 2 s column bound keeps 0.8 s for them; of
     1 s, 0.8 s is more than the three quarters they may keep, and they keep nothing. When
     they keep their time, the column bound only seeds their prices (``_SEED_SHARE`` of the
-    rest) and the walks, on true legs, get all the time the capacity relaxation and the
-    column bound leave."""
+    rest), and the walks take true legs."""
     from matchmaker.solve import _bound, _bound_columns
 
     monkeypatch.setattr(_bound_columns._Shifts, "true_legs_seconds", lambda *args: 0.8)
@@ -159,7 +158,7 @@ def test_walks_on_true_legs_keep_their_time_from_the_column_bound(
     monkeypatch.setattr(_bound.ColumnBound, "walks", walks)
     relaxation_bound(problem, costs, upper, 2.5)
     assert given["run"] <= (2.5 - 0.8) * _bound._SEED_SHARE
-    assert given["walks"] >= 2.5 * (1 - _bound._CAPACITY_SHARE) - 0.05 and given["true_legs"]
+    assert given["walks"] >= 0.8 - 0.05 and given["true_legs"]
 
 
 def test_the_ascent_stays_finite_where_its_target_is_out_of_reach() -> None:
