@@ -14,6 +14,7 @@ from matchmaker.compile import (
     PAIR_RULES,
     Problem,
     ReasonBit,
+    cap_fit,
     compile_problem,
     encode_pairs,
     pair_reasons,
@@ -491,3 +492,16 @@ def test_eligible_equals_rules_and_shift_fit_on_random_world() -> None:
             assert bool(problem.eligible[v, j]) == expected
     assert problem.eligible.any()
     assert not problem.eligible.all()
+
+
+def test_cap_fit_needs_room_for_the_job_alone_in_every_cap() -> None:
+    """A shift holds a job alone only if it may take a job at all and the job's minutes fit
+    its work cap and its week's cap; a week cap of -1 is no cap."""
+    fit = cap_fit(
+        vehicle_max_jobs=np.array([1, 0, 1, 1, 1], dtype=np.int32),
+        vehicle_max_work=np.array([60, 600, 59, 600, 600], dtype=np.int32),
+        vehicle_max_week=np.array([-1, -1, -1, 59, 60], dtype=np.int64),
+        job_duration=np.array([60, 30], dtype=np.int32),
+    )
+    assert fit[:, 0].tolist() == [True, False, False, False, True]
+    assert fit[:, 1].tolist() == [True, False, True, True, True]

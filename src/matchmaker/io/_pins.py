@@ -34,7 +34,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from matchmaker.compile import Problem, TravelModel, compile_problem, rule_shift_fit
+from matchmaker.compile import (
+    Problem,
+    TravelModel,
+    cap_fit,
+    compile_problem,
+    rule_shift_fit,
+)
 from matchmaker.model import Dataset, Issue, Job, LinkWorker, Policy
 from matchmaker.plan import Plan, build_plan, check_pair, verify
 from matchmaker.solve import (
@@ -302,16 +308,18 @@ def _own_reach(problem: Problem, job: Job, position: int) -> _Reach:
 
 
 def _room(problem: Problem, position: int) -> npt.NDArray[np.bool_]:
-    """The shifts whose caps leave room for the job at ``position`` alone: at least one
-    job, its minutes within ``max_work_minutes`` and within the worker's
-    ``max_week_minutes`` (eligibility leaves the caps to the solvers)."""
-    duration = int(problem.job_duration[position])
-    room = (problem.vehicle_max_jobs >= 1) & (problem.vehicle_max_work >= duration)
+    """The shifts whose caps leave room for the job at ``position`` alone
+    (:func:`~matchmaker.compile.cap_fit`, the week's cap from ``Problem.limits``)."""
     limits = problem.limits
-    if limits is not None:
-        week = limits.worker_max_week[problem.vehicle_worker]
-        room &= (week < 0) | (week >= duration)
-    return np.asarray(room)
+    no_cap = np.full(problem.n_vehicles, -1, dtype=np.int64)
+    week = no_cap if limits is None else limits.worker_max_week[problem.vehicle_worker]
+    fit = cap_fit(
+        vehicle_max_jobs=problem.vehicle_max_jobs,
+        vehicle_max_work=problem.vehicle_max_work,
+        vehicle_max_week=week,
+        job_duration=problem.job_duration[position : position + 1],
+    )
+    return fit[:, 0]
 
 
 def _linked_shifts(

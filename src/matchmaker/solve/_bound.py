@@ -310,7 +310,7 @@ def relaxation_bound(
     # Walks go by the clock only (steps alone decide a bound given steps); where true
     # legs fit the time, it is kept for them.
     kept = 0.0 if iterations is not None else columns.walks_reserve(left)
-    seeding = iterations is None and 0 < columns.true_legs_need <= kept
+    seeding = 0 < columns.true_legs_need <= kept  # never with steps: nothing is kept
     share = _SEED_SHARE if seeding else 1.0
     best = max(best, columns.run((left - kept) * share, rounds, floor=best, upper=upper))
     # The column bound returns early when it converges or its own ascent settles: this
