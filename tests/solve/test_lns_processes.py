@@ -8,6 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -110,6 +111,39 @@ def test_the_best_plan_of_all_comes_back(monkeypatch: pytest.MonkeyPatch) -> Non
     found, stats, start = _pooled(problem, 2.0, routes=half)
     assert stats.processes == 2
     assert plan_cost(problem, costs, found) < start / 2
+
+
+def test_helpers_search_on_while_the_lead_recombines(
+    busy_round: Problem, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """While the lead recombines (here made to take 0.4 s at each meeting), the helper
+    goes on moving, and the lead's plan still reaches it: the helper's moves, logged
+    against the system's monotonic clock, fall inside the lead's recombinations."""
+    lead = os.getpid()
+    log = tmp_path / "helper-moves"
+    windows: list[tuple[float, float]] = []
+    step, combine = _Search.step, processes.recombine
+
+    def logged_step(search: _Search, kind: str) -> None:
+        if os.getpid() != lead:
+            with log.open("a", encoding="utf-8") as out:
+                out.write(f"{time.perf_counter()}\n")
+        step(search, kind)
+
+    def slow_recombine(*args: Any) -> tuple[Route, ...] | None:
+        began = time.perf_counter()
+        time.sleep(0.4)
+        found = combine(*args)
+        windows.append((began, time.perf_counter()))
+        return found
+
+    monkeypatch.setattr(_Search, "step", logged_step)
+    monkeypatch.setattr(processes, "recombine", slow_recombine)
+    _, stats, _ = _pooled(busy_round, 4.0)
+    assert stats.processes == 2 and len(windows) == 2
+    moves = [float(line) for line in log.read_text(encoding="utf-8").split()]
+    during = [t for t in moves if any(a < t < b for a, b in windows)]
+    assert len(during) >= 10, (len(moves), windows)
 
 
 def test_a_failing_helper_fails_the_search_with_its_traceback(

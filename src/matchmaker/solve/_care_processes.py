@@ -25,8 +25,8 @@ from matchmaker.solve._care_lns import CareLnsStats, ruin_and_recreate
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._objective import objective_terms
 from matchmaker.solve._processes import (
-    Exchange,
     Helpers,
+    LeadLink,
     decode_routes,
     encode_routes,
     helper_seed,
@@ -88,12 +88,12 @@ def _helper_search(
     routes: tuple[Route, ...],
     deadline: float,
     seed: int,
-    exchange: Exchange,
+    link: LeadLink,
 ) -> dict[str, Any]:
     """A helper's loop: at each point it offers its best plan and goes on from the lead's."""
 
     def meet(best: tuple[Route, ...], cost: int) -> tuple[Route, ...] | None:
-        return exchange({"objective": cost, "routes": encode_routes(best)})
+        return link.exchange({"objective": cost, "routes": encode_routes(best)})
 
     rng = np.random.default_rng(seed)
     seconds = deadline - time.perf_counter()

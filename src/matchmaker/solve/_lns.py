@@ -318,13 +318,16 @@ def ruin_and_recreate(
     stop: threading.Event | None = None,
     on_improve: OnImprove | None = None,
     meet: Meeting | None = None,
+    inbox: Callable[[], tuple[Route, ...] | None] | None = None,
     pooled: Sequence[PooledRoute] = (),
 ) -> tuple[tuple[Route, ...], LnsStats]:
     """Improve ``routes`` until ``deadline`` (a ``time.perf_counter()`` value), or for
     ``iterations`` moves when given (work: the same plan on any machine, the deadline
     still caps it). Returns the best plan seen, never worse than ``routes``. At each
     recombination point ``meet``, when given, replaces the recombination of the search's
-    own pool. ``pooled`` routes join the pool from the start."""
+    own pool; it may return ``None`` and let the plan come later through ``inbox``,
+    asked between moves. A plan from either is gone on from when it beats the best.
+    ``pooled`` routes join the pool from the start."""
     stats = LnsStats()
     began = time.perf_counter()
     if problem.n_vehicles == 0 or problem.n_jobs == 0:
@@ -351,7 +354,9 @@ def ruin_and_recreate(
         if iterations is not None and stats.iterations >= iterations:
             break
         progress = stats.iterations / iterations if iterations is not None else (now - began) / span
-        if points and progress >= points[0]:
+        found = None
+        meeting = bool(points) and progress >= points[0]
+        if meeting:
             points.pop(0)
             plan.restore(best_state)
             seconds = span * RECOMBINE_SHARE
@@ -359,6 +364,9 @@ def ruin_and_recreate(
                 found = recombine(problem, pool, plan, seconds, seed, stop)
             else:
                 found = meet(pool, plan, seconds)
+        elif inbox is not None:
+            found = inbox()
+        if meeting or found is not None:
             if found is not None:
                 plan.reload(found)
                 if plan.objective() < best:

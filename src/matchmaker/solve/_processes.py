@@ -45,9 +45,9 @@ __all__ = [
     "MIN_SECONDS",
     "WAIT_SECONDS",
     "Counts",
-    "Exchange",
     "HelperSearch",
     "Helpers",
+    "LeadLink",
     "decode_routes",
     "encode_routes",
     "helper_seed",
@@ -67,12 +67,9 @@ clock, so one arrives within a move of the other)."""
 
 S = TypeVar("S", bound="Counts")
 Message = dict[str, Any]
-Exchange = Callable[[Message], tuple[Route, ...] | None]
-"""A helper's side of a meeting: send an offer, get the plan to go on from (``None`` once
-the lead is gone)."""
-HelperSearch = Callable[[Exchange], Message]
-"""A helper's search: it meets the lead through the exchange and returns its final
-message: ``routes`` (its best plan, :func:`encode_routes`), ``iterations``, ``accepted``."""
+HelperSearch = Callable[["LeadLink"], Message]
+"""A helper's search: it meets the lead through the link and returns its final message:
+``routes`` (its best plan, :func:`encode_routes`), ``iterations``, ``accepted``."""
 
 
 def search_processes(policy: Policy) -> int:
@@ -223,25 +220,66 @@ def search_in_processes(
     return best, stats
 
 
+class LeadLink:
+    """A helper's side of the meetings. :meth:`exchange` sends an offer and waits for the
+    plan to go on from; :meth:`post` sends one and goes on searching, and :meth:`collect`
+    picks the lead's answer up once it has come. One offer is out at a time: an answer
+    still owed is read before the next offer and before the final message
+    (:meth:`settle`), or the two sides could both be writing into a full pipe."""
+
+    def __init__(self, conn: Connection, deadline: float) -> None:
+        self.conn = conn
+        self.deadline = deadline
+        self.lead_gone = False
+        self.owed = False
+        """An answer to a posted offer has not been read yet."""
+        self.kept: tuple[Route, ...] | None = None
+        """An answer :meth:`settle` read, for :meth:`collect` to hand over."""
+
+    def exchange(self, offer: Message) -> tuple[Route, ...] | None:
+        """Send ``offer`` and wait for the plan to go on from (``None`` once the lead is
+        gone)."""
+        self.post(offer)
+        self.settle()
+        return self.collect()
+
+    def post(self, offer: Message) -> None:
+        """Send ``offer`` without waiting for its answer."""
+        self.settle()
+        if self.lead_gone:
+            return
+        self.conn.send_bytes(json.dumps({"kind": "offer", **offer}).encode())
+        self.owed = True
+
+    def collect(self) -> tuple[Route, ...] | None:
+        """The lead's answer to the last offer, if it has come (``None`` else, and once it
+        has been collected)."""
+        if self.owed and not self.lead_gone and self.conn.poll():
+            self.settle()
+        answer, self.kept = self.kept, None
+        return answer
+
+    def settle(self) -> None:
+        """Wait for the answer still owed, if any: the lead answers or stops this process,
+        and, as the lead waits for a helper, the deadline and WAIT_SECONDS bound the wait."""
+        if not self.owed or self.lead_gone:
+            return
+        left = self.deadline + WAIT_SECONDS - time.perf_counter()
+        if not self.conn.poll(max(left, 0.0)):
+            self.lead_gone = True
+            return
+        self.owed = False
+        self.kept = decode_routes(json.loads(self.conn.recv_bytes())["routes"])
+
+
 def _helper_main(conn: Connection, search: HelperSearch, deadline: float) -> None:
     """A helper's whole life: search, meet the lead at each point, send the final message."""
     # Ctrl-C reaches the whole process group; the lead handles it and stops its helpers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    lead_gone = False
-
-    def exchange(offer: Message) -> tuple[Route, ...] | None:
-        nonlocal lead_gone
-        if lead_gone:
-            return None
-        conn.send_bytes(json.dumps({"kind": "offer", **offer}).encode())
-        # The lead answers or stops this process; its deadline bounds the wait otherwise.
-        if not conn.poll(max(deadline - time.perf_counter(), 0.0)):
-            lead_gone = True
-            return None
-        return decode_routes(json.loads(conn.recv_bytes())["routes"])
-
+    link = LeadLink(conn, deadline)
     try:
-        final = search(exchange)
+        final = search(link)
+        link.settle()
         conn.send_bytes(json.dumps({"kind": "final", **final}).encode())
     except (OSError, EOFError):
         pass  # the lead is gone: nobody to tell
