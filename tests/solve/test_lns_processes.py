@@ -118,17 +118,25 @@ def test_helpers_search_on_while_the_lead_recombines(
 ) -> None:
     """While the lead recombines (here made to take 0.4 s at each meeting), the helper
     goes on moving, and the lead's plan still reaches it: the helper's moves, logged
-    against the system's monotonic clock, fall inside the lead's recombinations."""
+    against the system's monotonic clock, fall inside the lead's recombinations, and it
+    picks the lead's answers up between its moves."""
     lead = os.getpid()
-    log = tmp_path / "helper-moves"
+    log, answers = tmp_path / "helper-moves", tmp_path / "helper-answers"
     windows: list[tuple[float, float]] = []
-    step, combine = _Search.step, processes.recombine
+    step, combine, collect = _Search.step, processes.recombine, _processes.LeadLink.collect
 
     def logged_step(search: _Search, kind: str) -> None:
         if os.getpid() != lead:
             with log.open("a", encoding="utf-8") as out:
                 out.write(f"{time.perf_counter()}\n")
         step(search, kind)
+
+    def logged_collect(link: _processes.LeadLink) -> tuple[Route, ...] | None:
+        answer = collect(link)
+        if answer is not None:
+            with answers.open("a", encoding="utf-8") as out:
+                out.write("answer\n")
+        return answer
 
     def slow_recombine(*args: Any) -> tuple[Route, ...] | None:
         began = time.perf_counter()
@@ -139,11 +147,13 @@ def test_helpers_search_on_while_the_lead_recombines(
 
     monkeypatch.setattr(_Search, "step", logged_step)
     monkeypatch.setattr(processes, "recombine", slow_recombine)
+    monkeypatch.setattr(_processes.LeadLink, "collect", logged_collect)
     _, stats, _ = _pooled(busy_round, 4.0)
     assert stats.processes == 2 and len(windows) == 2
     moves = [float(line) for line in log.read_text(encoding="utf-8").split()]
     during = [t for t in moves if any(a < t < b for a, b in windows)]
     assert len(during) >= 10, (len(moves), windows)
+    assert answers.is_file() and answers.read_text(encoding="utf-8").split()
 
 
 def test_a_failing_helper_fails_the_search_with_its_traceback(
