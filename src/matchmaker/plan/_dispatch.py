@@ -97,9 +97,10 @@ def dispatch(
     searches further). With ``deterministic=True`` it is bounded by an amount of work
     that depends only on the round, so the same dataset, policy, solver and seed give the
     same plan on any machine, as long as ``time_limit`` (then only a safety cap) does not
-    cut it short: :attr:`DispatchResult.time_capped` tells. The first solve of a process
-    compiles the solver's kernels inside ``time_limit`` unless
-    :func:`matchmaker.warm_up` ran first (the command line runs it).
+    cut it short: :attr:`DispatchResult.time_capped` tells. Unless
+    :func:`matchmaker.warm_up` ran first (the command line runs it), each of the solver's
+    kernels compiles inside ``time_limit`` of the first solve that reaches it, so the
+    first solves of a process may overrun it.
 
     ``travel`` is the travel model (default: haversine with the dataset's ``[travel]``
     settings); the plan records it, and verify, explain and the plan folder use it.
