@@ -235,3 +235,22 @@ def test_random_rounds_are_solved_exactly(
     )
     if solution.status == "optimal":
         assert solution.lower_bound == solution.objective
+
+
+def test_the_search_leaves_time_to_read_the_plan_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CP-SAT's own limit ends before the solve's, by the share kept for reading the plan
+    back and pricing it (``read_back``), so the whole solve holds its time limit."""
+    from matchmaker.solve import _cpsat
+    from matchmaker.solve._budget import read_back
+
+    problem = random_problem(4, 8, 3)
+    given: list[float] = []
+    real = _cpsat.run
+
+    def recorded(built, seconds, *args, **kwargs):  # type: ignore[no-untyped-def]
+        given.append(seconds)
+        return real(built, seconds, *args, **kwargs)
+
+    monkeypatch.setattr(_cpsat, "run", recorded)
+    _solve(problem, time_limit=2.0)
+    assert given and given[0] <= 2.0 - read_back(2.0, problem.n_jobs)

@@ -71,7 +71,7 @@ from ortools.sat.python import cp_model
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
 from matchmaker.solve import _greedy as greedy
-from matchmaker.solve._budget import Budget, poll_stop
+from matchmaker.solve._budget import Budget, poll_stop, read_back
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._fairness import add_cpsat_balance
 from matchmaker.solve._objective import objective_terms
@@ -394,7 +394,9 @@ def solve(
     """
     refuse_rules(problem, "cpsat", policy)
     began = time.perf_counter()
-    budget = Budget.of(time_limit, deterministic=deterministic, stop=stop)
+    # The plan is read back and priced after the search, within the limit too.
+    searched = time_limit - read_back(time_limit, problem.n_jobs)
+    budget = Budget.of(searched, deterministic=deterministic, stop=stop)
     start = greedy.solve(
         problem,
         policy=policy,

@@ -104,7 +104,7 @@ from matchmaker.model import Policy
 from matchmaker.solve import _greedy as greedy
 from matchmaker.solve import _rules_routing as rules_routing
 from matchmaker.solve._bound import relaxation_bound
-from matchmaker.solve._budget import Budget
+from matchmaker.solve._budget import Budget, read_back
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._limits import breaches, enforce
 from matchmaker.solve._objective import objective_terms
@@ -122,13 +122,6 @@ __all__ = ["solve"]
 _WARM_START_SHARE = 0.5
 """Share of the time limit the greedy warm start may use (it stops early when done; cut
 short, it leaves jobs unassigned that no later step would serve as cheaply)."""
-_READ_BACK = 0.05
-"""Share of the time limit kept for reading the plan back and computing start minutes."""
-_READ_BACK_PER_JOB = 0.0002
-"""Seconds per job kept for the same when that is more: computing the start minutes and
-the objective of a 1500 x 5000 round took 0.5 s, and the search ends up to 0.3 s after
-its deadline, so with 5 % alone a 10 s limit ran 12.1 s (before the objective stopped
-pricing every worker-job pair)."""
 _BOUND_SHARE = 0.1
 """Share of the time limit the lower bound (:mod:`._bound`) may take."""
 DETERMINISTIC_BOUND_STEPS = 200
@@ -163,7 +156,7 @@ def solve(
         )
     began = time.perf_counter()
     limit = max(float(time_limit), 0.0)
-    deadline = began + limit - max(limit * _READ_BACK, problem.n_jobs * _READ_BACK_PER_JOB)
+    deadline = began + limit - read_back(limit, problem.n_jobs)
     budget = Budget(deadline=deadline, deterministic=deterministic, stop=stop)
     start = greedy.solve(
         problem,
