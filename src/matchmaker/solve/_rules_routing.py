@@ -353,8 +353,9 @@ def _search(
     stats: dict[str, float],
 ) -> tuple[Route, ...] | None:
     routing = model.routing
-    until = time.perf_counter() + max(seconds * 0.95, 0.05)
-    params = search_parameters(max(seconds * 0.95, 0.05))
+    share = max(seconds * 0.95, 0.05)
+    until = time.perf_counter() + share
+    params = search_parameters(share)
     if deterministic:
         copies = max(len(model.layout.copy_job), 1)
         params.solution_limit = _DETERMINISTIC_SOLUTIONS_PER_COPY * copies
@@ -379,10 +380,10 @@ def _search(
     routing.AddAtSolutionCallback(on_solution)
     assignment: Any = None
 
-    def time_left() -> bool:
+    def limit_to_what_is_left() -> bool:
+        """Limit the next solve to what is left of the share; ``False`` if nothing is."""
         # Reading the start plan restores its times and breaks by a search of its own,
-        # outside the limit (1.1 s of a 1.2 s share on a generated home-care round), so
-        # each solve gets only what is left of the share.
+        # outside OR-Tools' limit (1.1 s of a 1.2 s share on a generated home-care round).
         left = until - time.perf_counter()
         params.time_limit.FromMilliseconds(max(int(left * 1000), 1))
         return left > 0
@@ -390,9 +391,9 @@ def _search(
     if warm_start is not None:
         routing.CloseModelWithParameters(params)
         initial = routing.ReadAssignmentFromRoutes(model.index_routes(warm_start.routes), True)
-        if initial is not None and time_left():
+        if initial is not None and limit_to_what_is_left():
             assignment = routing.SolveFromAssignmentWithParameters(initial, params)
-    if assignment is None and time_left():
+    if assignment is None and limit_to_what_is_left():
         assignment = routing.SolveWithParameters(params)
     if assignment is None:
         stats["no_solution"] = 1.0
