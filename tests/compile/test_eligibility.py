@@ -496,12 +496,17 @@ def test_eligible_equals_rules_and_shift_fit_on_random_world() -> None:
 
 def test_cap_fit_needs_room_for_the_job_alone_in_every_cap() -> None:
     """A shift holds a job alone only if it may take a job at all and the job's minutes fit
-    its work cap and its week's cap; a week cap of -1 is no cap."""
+    its work cap and its week's cap; a week cap of -1 is no cap, as no week caps at all."""
+    jobs = np.array([1, 0, 1, 1, 1], dtype=np.int32)
+    work = np.array([60, 600, 59, 600, 600], dtype=np.int32)
+    duration = np.array([60, 30], dtype=np.int32)
+    week = np.array([-1, -1, -1, 59, 60], dtype=np.int64)
     fit = cap_fit(
-        vehicle_max_jobs=np.array([1, 0, 1, 1, 1], dtype=np.int32),
-        vehicle_max_work=np.array([60, 600, 59, 600, 600], dtype=np.int32),
-        vehicle_max_week=np.array([-1, -1, -1, 59, 60], dtype=np.int64),
-        job_duration=np.array([60, 30], dtype=np.int32),
+        vehicle_max_jobs=jobs, vehicle_max_work=work, vehicle_max_week=week, job_duration=duration
     )
     assert fit[:, 0].tolist() == [True, False, False, False, True]
     assert fit[:, 1].tolist() == [True, False, True, True, True]
+    uncapped = cap_fit(
+        vehicle_max_jobs=jobs, vehicle_max_work=work, vehicle_max_week=None, job_duration=duration
+    )
+    assert uncapped[:, 0].tolist() == [True, False, False, True, True]

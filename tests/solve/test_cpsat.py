@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
-from matchmaker.solve import Solution, get_solver, objective_terms
+from matchmaker.solve import Solution, _cpsat, get_solver, objective_terms
 from matchmaker.solve import _greedy as greedy
 from matchmaker.solve import _routing as routing
+from matchmaker.solve._budget import read_back
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._cpsat import BuildTimeout, build, lower_bound, solve
 from tests.problem_factory import (
@@ -240,9 +241,6 @@ def test_random_rounds_are_solved_exactly(
 def test_the_search_leaves_time_to_read_the_plan_back(monkeypatch: pytest.MonkeyPatch) -> None:
     """CP-SAT's own limit ends before the solve's, by the share kept for reading the plan
     back and pricing it (``read_back``), so the whole solve holds its time limit."""
-    from matchmaker.solve import _cpsat
-    from matchmaker.solve._budget import read_back
-
     problem = random_problem(4, 8, 3)
     given: list[float] = []
     real = _cpsat.run

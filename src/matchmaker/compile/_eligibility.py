@@ -431,18 +431,19 @@ def cap_fit(
     *,
     vehicle_max_jobs: IntArray,
     vehicle_max_work: IntArray,
-    vehicle_max_week: npt.NDArray[np.int64],
+    vehicle_max_week: npt.NDArray[np.int64] | None,
     job_duration: IntArray,
 ) -> BoolArray:
     """``(V, J)``: the shift's caps leave room for the job alone: at least one job, its
-    minutes within the shift's work cap and within the week's (``-1``: no week cap).
-    Eligibility leaves the caps to the solvers, which count every job of a shift; this is
-    the necessary condition for one job."""
+    minutes within the shift's work cap and within the week's (``-1`` or ``None``: no
+    week cap). Eligibility leaves the caps to the solvers, which count every job of a
+    shift; this is the necessary condition for one job."""
     duration = job_duration[None, :]
-    week = vehicle_max_week[:, None]
-    room = (vehicle_max_jobs[:, None] >= 1) & (vehicle_max_work[:, None] >= duration)
-    result: BoolArray = room & ((week < 0) | (week >= duration))
-    return result
+    room: BoolArray = (vehicle_max_jobs[:, None] >= 1) & (vehicle_max_work[:, None] >= duration)
+    if vehicle_max_week is not None:
+        week = vehicle_max_week[:, None]
+        room &= (week < 0) | (week >= duration)
+    return room
 
 
 def any_per_worker(per_vehicle: BoolArray, vehicle_worker: IntArray, n_workers: int) -> BoolArray:

@@ -311,8 +311,7 @@ def _room(problem: Problem, position: int) -> npt.NDArray[np.bool_]:
     """The shifts whose caps leave room for the job at ``position`` alone
     (:func:`~matchmaker.compile.cap_fit`, the week's cap from ``Problem.limits``)."""
     limits = problem.limits
-    no_cap = np.full(problem.n_vehicles, -1, dtype=np.int64)
-    week = no_cap if limits is None else limits.worker_max_week[problem.vehicle_worker]
+    week = None if limits is None else limits.worker_max_week[problem.vehicle_worker]
     fit = cap_fit(
         vehicle_max_jobs=problem.vehicle_max_jobs,
         vehicle_max_work=problem.vehicle_max_work,

@@ -366,16 +366,16 @@ def ruin_and_recreate(
                 found = meet(pool, plan, seconds)
         elif inbox is not None:
             found = inbox()
+        if found is not None:
+            plan.reload(found)
+            if plan.objective() < best:
+                stats.recombine_saved += best - plan.objective()
+                best, best_state = plan.objective(), plan.snapshot()
+                stats.improved += 1
+                if on_improve is not None:
+                    on_improve(best, int(plan.served().sum()))
         if meeting or found is not None:
-            if found is not None:
-                plan.reload(found)
-                if plan.objective() < best:
-                    stats.recombine_saved += best - plan.objective()
-                    best, best_state = plan.objective(), plan.snapshot()
-                    stats.improved += 1
-                    if on_improve is not None:
-                        on_improve(best, int(plan.served().sum()))
-                plan.restore(best_state)
+            plan.restore(best_state)
             current = best
             stats.recombine_seconds += time.perf_counter() - now
             continue
