@@ -403,3 +403,37 @@ def test_the_sweep_runs_its_commands_and_counts_a_failure(
     failing = shutil.which("false")
     assert failing is not None
     assert main(["--cases", "1", "--root", str(tmp_path / "bad"), "--matchmaker", failing]) == 1
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_bound_ceiling_lies_between_the_solver_bound_and_the_optimum(seed: int) -> None:
+    """Column generation on whole routes converges, with every shift priced, at a bound no
+    lower than the solver's own and no higher than the proven optimum."""
+    from benchmarks.bound_ceiling import ceiling
+
+    from matchmaker.solve._bound import relaxation_bound
+    from matchmaker.solve._costs import Costs
+    from matchmaker.solve._cpsat import solve as cpsat_solve
+
+    policy = Policy()
+    problem = random_problem(seed, 3, 8, team_share=0.25, pin_share=0.1, n_modes=2)
+    exact = cpsat_solve(problem, policy=policy, time_limit=10.0, seed=0)
+    assert exact.status == "optimal"
+    assert problem_violations(problem, exact) == []
+    costs = Costs.of(problem, policy)
+    found = ceiling(problem, costs, labels=20_000, seconds=30.0)
+    solver_bound = relaxation_bound(problem, costs, exact.objective, 1.0)
+    assert found.converged and found.priced == problem.n_vehicles
+    assert solver_bound is not None
+    assert solver_bound - 1e-6 <= found.bound <= exact.objective + 1e-6
+
+
+def test_the_bound_ceiling_can_drop_the_team_jobs() -> None:
+    """``--drop-teams`` leaves no team job eligible and every other pair as it was."""
+    from benchmarks.bound_ceiling import _without_teams
+
+    problem = random_problem(1, 4, 12, team_share=0.5)
+    dropped = _without_teams(problem)
+    teams = problem.job_team > 1
+    assert teams.any() and not dropped.eligible[:, teams].any()
+    assert (dropped.eligible[:, ~teams] == problem.eligible[:, ~teams]).all()

@@ -168,6 +168,8 @@ class _Shifts:
         )
         self.found: dict[tuple[int, tuple[int, ...]], None] | None = None
         """When a dict, the routes priced (shift, jobs in order) are kept in it."""
+        self.max_labels = MAX_LABELS
+        """Most labels one shift's route pricing keeps (:data:`MAX_LABELS`)."""
 
     def true_legs_seconds(self, pricings: float) -> float:
         """Seconds that the shortest paths :meth:`use_true_legs` needs take, and then
@@ -229,7 +231,7 @@ class _Shifts:
 
     def _price_routes(self, full: FloatArray, least_leg: IntArray) -> BoolArray:
         """Each shift's best route (:func:`~matchmaker.solve._bound_routes.price_routes`)
-        where it prices within :data:`MAX_LABELS` and beats its value so far; the shifts
+        where it prices within :attr:`max_labels` and beats its value so far; the shifts
         priced."""
         from matchmaker.solve._bound_routes import price_routes
 
@@ -240,7 +242,7 @@ class _Shifts:
             self.offsets, self.job, self.cost, least_leg, full, self.earliest,
             self.latest, self.duration, self.pin_offsets, self.pin_job, self.pin_start,
             self.shift_start, self.shift_end, self.route_visits, self.route_minutes,
-            self.legs, MAX_LABELS, value, chosen, priced, position,
+            self.legs, self.max_labels, value, chosen, priced, position,
         )  # fmt: skip
         # A pinned visit has no pair, so a shift with pins would be kept without them.
         whole = np.diff(self.pin_offsets) == 0
@@ -499,22 +501,33 @@ class _Master:
         # Each solve starts from the last basis; presolve would redo its work every round.
         self.solver.SetSolverSpecificParametersAsString("use_preprocessing: false")
 
-    def add_columns(self, prices: FloatArray, slack: FloatArray) -> int:
+    def add_columns(
+        self, prices: FloatArray, slack: FloatArray, cost: FloatArray | None = None
+    ) -> int:
         """Add each shift's last priced set whose reduced cost at the master's duals
-        (``prices`` of the jobs, ``slack`` of the shifts) is negative; how many."""
+        (``prices`` of the jobs, ``slack`` of the shifts) is negative; how many. A set
+        costs its pairs' costs, or ``cost[v]`` for shift ``v`` where given (a route's cost
+        on true legs, which the pairs' least legs understate)."""
         shifts = self.shifts
         picked = np.flatnonzero(shifts.chosen)
         owner = shifts.vehicle[picked]
-        reduced = shifts.cost[picked] - prices[shifts.index[shifts.job[picked]]]
-        value = np.bincount(owner, weights=reduced, minlength=slack.size)
-        better = np.flatnonzero(value < slack - _EPSILON)
+        set_cost: FloatArray = (
+            np.bincount(owner, weights=shifts.cost[picked], minlength=slack.size).astype(float)
+            if cost is None
+            else cost
+        )
+        held = np.bincount(owner, minlength=slack.size) > 0
+        covered = np.bincount(
+            owner, weights=prices[shifts.index[shifts.job[picked]]], minlength=slack.size
+        )
+        better = np.flatnonzero(held & (set_cost - covered < slack - _EPSILON))
         for v in better.tolist():
-            self._add(v, picked[owner == v])
+            self._add(v, picked[owner == v], float(set_cost[v]))
         return int(better.size)
 
-    def _add(self, vehicle: int, members: IntArray) -> None:
+    def _add(self, vehicle: int, members: IntArray, cost: float) -> None:
         column = self.solver.NumVar(0.0, self.solver.infinity(), "")
-        self.objective.SetCoefficient(column, float(self.shifts.cost[members].sum()))
+        self.objective.SetCoefficient(column, cost)
         self.room[vehicle].SetCoefficient(column, 1.0)
         for row in self.shifts.index[self.shifts.job[members]].tolist():
             self.cover[row].SetCoefficient(column, 1.0)

@@ -1,0 +1,163 @@
+"""How high the lower bound's relaxation can go on a round: column generation on whole routes,
+run to convergence.
+
+The solver's bound (:mod:`matchmaker.solve._bound`) has a tenth of the time limit and
+prices a shift by its best route only where that search stays within
+:data:`~matchmaker.solve._bound_columns.MAX_LABELS` labels. This benchmark gives the same
+relaxation all the time it needs: every shift priced by its best route on true legs within
+``--labels`` labels, a linear master over the routes found (each at its cost on true legs),
+its duals as the next prices, until no route prices below its shift's dual. The best
+Lagrangian value seen is a valid lower bound whatever happens (shifts left unpriced keep
+their walk and set values); at convergence with every shift priced it is the relaxation's
+own optimum, its **ceiling**: no time given to the solver's bound can take it higher. A
+routing solve of ``--limit`` seconds gives the plan and the bound the solver reaches.
+
+``--drop-teams`` makes every team job ineligible (the round then differs: its team jobs
+are left unserved by every plan), which shows how much of the gap the team jobs make.
+
+    python benchmarks/bound_ceiling.py 200x600 --limit 30
+    python benchmarks/bound_ceiling.py 200x600 --limit 30 --drop-teams
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.instances import (
+    CACHE_DIR,
+    INSTANCE_SEED,
+    ensure_instance,
+    load_instance,
+    parse_size,
+)
+from benchmarks.run import machine_info
+from benchmarks.sections import load_note, write_section
+from benchmarks.worker import WEIGHTINGS, objective_policy, weighted_policy
+from matchmaker.compile import Problem
+from matchmaker.generate import warm_up
+from matchmaker.solve import get_solver
+from matchmaker.solve._bound import column_bound
+from matchmaker.solve._bound_columns import SMOOTHING, _Master
+from matchmaker.solve._costs import Costs
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Ceiling:
+    """The best bound column generation reached, and how."""
+
+    bound: float
+    converged: bool
+    rounds: int
+    seconds: float
+    priced: int
+    """Shifts priced by their best route at the end (the others keep walks and sets)."""
+
+
+def ceiling(problem: Problem, costs: Costs, *, labels: int, seconds: float) -> Ceiling:
+    """Column generation on routes (module docstring) for at most ``seconds``."""
+    began = time.perf_counter()
+    columns = column_bound(problem, costs)
+    shifts = columns.shifts
+    shifts.max_labels = labels
+    shifts.use_true_legs()
+    master = _Master(shifts, problem.n_vehicles)
+    duals = (columns.prices, np.zeros(problem.n_vehicles))
+    best, centre = -math.inf, columns.prices
+    rounds, converged = 0, False
+    while time.perf_counter() - began < seconds:
+        rounds += 1
+        # As the column bound's master does: prices halfway to the best seen first.
+        for prices in (SMOOTHING * centre + (1.0 - SMOOTHING) * duals[0], duals[0]):
+            value = shifts.price(prices, walks=True)
+            if value > best:
+                best, centre = value, prices
+            picked = np.flatnonzero(shifts.chosen)
+            owner = shifts.vehicle[picked]
+            # A shift's value is its best route's reduced cost: its prices added back
+            # give the route's cost on true legs.
+            paid = prices[shifts.index[shifts.job[picked]]]
+            cost = shifts.value + np.bincount(owner, weights=paid, minlength=problem.n_vehicles)
+            added = master.add_columns(*duals, cost)
+            if added:
+                break
+        if added == 0:
+            converged = True
+            break
+        solved = master.solve()
+        if solved is None:
+            break
+        duals = solved
+    assert shifts.least_leg is not None  # a column bound built by column_bound has them
+    full = np.zeros(shifts.index.size)
+    full[shifts.jobs] = duals[0]
+    priced = int(shifts._price_routes(full, shifts.least_leg).sum())
+    return Ceiling(
+        bound=columns.constant + best,
+        converged=converged,
+        rounds=rounds,
+        seconds=time.perf_counter() - began,
+        priced=priced,
+    )
+
+
+def _without_teams(problem: Problem) -> Problem:
+    eligible = problem.eligible.copy()
+    eligible[:, problem.job_team > 1] = False
+    return dataclasses.replace(problem, eligible=eligible)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("size", help="instance, e.g. 200x600 or 200x600@2")
+    parser.add_argument("--instance-seed", type=int, default=INSTANCE_SEED)
+    parser.add_argument("--weighting", choices=sorted(WEIGHTINGS), default="default")
+    parser.add_argument("--labels", type=int, default=200_000)
+    parser.add_argument("--minutes", type=float, default=20.0)
+    parser.add_argument("--limit", type=float, default=30.0, help="the routing solve's limit")
+    parser.add_argument("--drop-teams", action="store_true")
+    parser.add_argument("--section", help="write the report into this section of RESULTS.md")
+    parser.add_argument("--cache", type=Path, default=CACHE_DIR)
+    args = parser.parse_args(argv)
+    note = load_note()
+    path = ensure_instance(parse_size(args.size), seed=args.instance_seed, cache=args.cache)
+    loaded = load_instance(path)
+    problem = _without_teams(loaded.problem) if args.drop_teams else loaded.problem
+    policy = objective_policy(weighted_policy(loaded.policy, args.weighting), "same")
+    warm_up()
+    plan = get_solver("routing")(problem, policy=policy, time_limit=args.limit, seed=1)
+    costs = Costs.of(problem, policy)
+    found = ceiling(problem, costs, labels=args.labels, seconds=args.minutes * 60)
+    teams = ", team jobs dropped" if args.drop_teams else ""
+    state = "converged" if found.converged else "not converged"
+    gap = (plan.objective - found.bound) / found.bound
+    command = " ".join(sys.argv[1:] if argv is None else argv)
+    rows = [
+        f"- round: {args.size}, instance seed {args.instance_seed}, {args.weighting} weights,"
+        f" same objective{teams}",
+        f"- routing plan at {args.limit:g} s: {plan.objective:,}; the solver's bound:"
+        f" {'none' if plan.lower_bound is None else f'{plan.lower_bound:,}'}",
+        f"- ceiling: {math.floor(found.bound):,} ({state} after {found.rounds} rounds,"
+        f" {found.seconds:.0f} s; {found.priced} of {problem.n_vehicles} shifts priced by"
+        f" their best route within {args.labels:,} labels)",
+        f"- the plan over the ceiling: {gap:.1%}",
+        f"- machine: {machine_info()['cpu_model']}, {note}",
+        f"- command: `python benchmarks/bound_ceiling.py {command}`",
+    ]
+    report = "\n".join(rows)
+    print(report)
+    if args.section:
+        write_section(args.section, f"## Bound ceiling: {args.section}\n\n{report}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
