@@ -46,7 +46,6 @@ from matchmaker.compile import Problem
 from matchmaker.generate import warm_up
 from matchmaker.solve import get_solver
 from matchmaker.solve._bound import column_bound
-from matchmaker.solve._bound_columns import SMOOTHING, _Master
 from matchmaker.solve._costs import Costs
 
 
@@ -56,7 +55,6 @@ class Ceiling:
 
     bound: float
     converged: bool
-    rounds: int
     seconds: float
     priced: int
     """Shifts priced by their best route at the end (the others keep walks and sets)."""
@@ -69,41 +67,14 @@ def ceiling(problem: Problem, costs: Costs, *, labels: int, seconds: float) -> C
     shifts = columns.shifts
     shifts.max_labels = labels
     shifts.use_true_legs()
-    master = _Master(shifts, problem.n_vehicles)
-    duals = (columns.prices, np.zeros(problem.n_vehicles))
-    best, centre = -math.inf, columns.prices
-    rounds, converged = 0, False
-    while time.perf_counter() - began < seconds:
-        rounds += 1
-        # As the column bound's master does: prices halfway to the best seen first.
-        for prices in (SMOOTHING * centre + (1.0 - SMOOTHING) * duals[0], duals[0]):
-            value = shifts.price(prices, walks=True)
-            if value > best:
-                best, centre = value, prices
-            picked = np.flatnonzero(shifts.chosen)
-            owner = shifts.vehicle[picked]
-            # A shift's value is its best route's reduced cost: its prices added back
-            # give the route's cost on true legs.
-            paid = prices[shifts.index[shifts.job[picked]]]
-            cost = shifts.value + np.bincount(owner, weights=paid, minlength=problem.n_vehicles)
-            added = master.add_columns(*duals, cost)
-            if added:
-                break
-        if added == 0:
-            converged = True
-            break
-        solved = master.solve()
-        if solved is None:
-            break
-        duals = solved
+    converged = columns.route_master(seconds)
     assert shifts.least_leg is not None  # a column bound built by column_bound has them
     full = np.zeros(shifts.index.size)
-    full[shifts.jobs] = duals[0]
+    full[shifts.jobs] = columns.prices
     priced = int(shifts._price_routes(full, shifts.least_leg).sum())
     return Ceiling(
-        bound=columns.constant + best,
+        bound=columns.constant + columns.best,
         converged=converged,
-        rounds=rounds,
         seconds=time.perf_counter() - began,
         priced=priced,
     )
@@ -145,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         f" same objective{teams}",
         f"- routing plan at {args.limit:g} s: {plan.objective:,}; the solver's bound:"
         f" {'none' if plan.lower_bound is None else f'{plan.lower_bound:,}'}",
-        f"- ceiling: {math.floor(found.bound):,} ({state} after {found.rounds} rounds,"
+        f"- ceiling: {math.floor(found.bound):,} ({state} after"
         f" {found.seconds:.0f} s; {found.priced} of {problem.n_vehicles} shifts priced by"
         f" their best route within {args.labels:,} labels)",
         f"- the plan over the ceiling: {gap:.1%}",

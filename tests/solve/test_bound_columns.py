@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
+from matchmaker.solve import _bound_master
 from matchmaker.solve import _cpsat as cpsat
 from matchmaker.solve._bound import _Relaxation, capacity_ascent, relaxation_bound
 from matchmaker.solve._bound_ascent import Ascent
@@ -272,18 +273,18 @@ def test_a_column_bound_still_below_zero_halfway_stops_there(
     """Given 20 rounds, a round whose column generation takes 13 master solves stops at
     round 10 (after 9 solves) when its bound is still below zero there (its constant
     lowered far below 0), returning the best ``L`` found until then."""
-    from matchmaker.solve import _bound_columns
+
     from tests.problem_factory import random_problem
 
     solves = 0
-    solve = _bound_columns._Master.solve
+    solve = _bound_master.Master.solve
 
-    def counted(master: _bound_columns._Master) -> tuple[np.ndarray, np.ndarray] | None:
+    def counted(master: _bound_master.Master) -> tuple[np.ndarray, np.ndarray] | None:
         nonlocal solves
         solves += 1
         return solve(master)
 
-    monkeypatch.setattr(_bound_columns._Master, "solve", counted)
+    monkeypatch.setattr(_bound_master.Master, "solve", counted)
     problem = random_problem(0, 6, 30)
     costs = Costs.of(problem, POLICY)
     relaxation = _Relaxation(problem, costs)
@@ -363,10 +364,10 @@ def test_given_a_known_plan_the_column_bound_climbs_even_when_the_master_fails(
     """A master that never solves leaves the bound to the ascent on the job prices when
     the bound knows a plan to climb towards (higher, still at or below the optimum);
     without one, to the first pricing alone."""
-    from matchmaker.solve import _bound_columns
+
     from tests.problem_factory import random_problem
 
-    monkeypatch.setattr(_bound_columns._Master, "solve", lambda master: None)
+    monkeypatch.setattr(_bound_master.Master, "solve", lambda master: None)
     problem = random_problem(1, 4, 12, team_share=0.25, n_modes=2)
     costs = Costs.of(problem, POLICY)
     exact = cpsat.solve(problem, policy=POLICY, time_limit=10.0, seed=0)
@@ -401,3 +402,79 @@ def test_true_legs_charge_a_job_only_least_legs_let_in() -> None:
         bounds[true_legs] = columns.walks(2.0, 2_000, exact.objective, true_legs=true_legs)
     assert bounds[False] < exact.objective - penalty // 2
     assert exact.objective - 50 <= bounds[True] <= exact.objective
+
+
+def _true_leg_columns(problem: Problem, costs: Costs) -> ColumnBound:
+    """A column bound of ``problem`` whose shifts price on true legs."""
+    relaxation = _Relaxation(problem, costs)
+    pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
+    columns = ColumnBound(problem, costs, pairs, relaxation.constant, relaxation.leg)
+    columns.shifts.use_true_legs()
+    return columns
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_the_route_master_converges_at_or_below_the_optimum(seed: int) -> None:
+    """On small rounds the master over routes converges, at or below the proven optimum;
+    a master started from the prices it converged at finds nothing higher."""
+    from tests.problem_factory import random_problem
+
+    problem = random_problem(seed, 3, 8, team_share=0.25, pin_share=0.1, n_modes=2)
+    costs = Costs.of(problem, POLICY)
+    exact = cpsat.solve(problem, policy=POLICY, time_limit=10.0, seed=0)
+    assert exact.status == "optimal"
+    columns = _true_leg_columns(problem, costs)
+    assert columns.route_master(30.0)
+    bound = columns.constant + columns.best
+    assert bound <= exact.objective + 1e-6
+    again = _true_leg_columns(problem, costs)
+    again.prices = columns.prices
+    assert again.route_master(30.0)
+    assert again.constant + again.best == pytest.approx(bound)
+
+
+def test_the_route_master_stops_where_no_pricing_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pricing that takes 0.3 s and 0.5 s to go: the master prices once, and neither
+    solves nor prices again."""
+    import time
+
+    from tests.problem_factory import random_problem
+
+    problem = random_problem(1, 4, 12, team_share=0.25, n_modes=2)
+    columns = _true_leg_columns(problem, Costs.of(problem, POLICY))
+    pricings, solves = 0, 0
+    price, solve = _Shifts.price, _bound_master.Master.solve
+
+    def slow(shifts: _Shifts, prices: np.ndarray, *, walks: bool = False) -> float:
+        nonlocal pricings
+        pricings += 1
+        time.sleep(0.3)
+        return price(shifts, prices, walks=walks)
+
+    def counted(master: _bound_master.Master) -> tuple[np.ndarray, np.ndarray] | None:
+        nonlocal solves
+        solves += 1
+        return solve(master)
+
+    monkeypatch.setattr(_Shifts, "price", slow)
+    monkeypatch.setattr(_bound_master.Master, "solve", counted)
+    assert not columns.route_master(0.5)
+    assert (pricings, solves) == (1, 0)
+
+
+def test_a_chosen_set_costs_what_its_pairs_cost() -> None:
+    """Priced as sets, each shift's chosen set costs the sum of its pairs' costs: the
+    master's columns cost what the column bound's sets do."""
+    from tests.problem_factory import random_problem
+
+    problem = random_problem(2, 5, 20, team_share=0.25, n_modes=2)
+    costs = Costs.of(problem, POLICY)
+    relaxation = _Relaxation(problem, costs)
+    shifts = _Shifts(problem, costs, relaxation.vehicle, relaxation.job, relaxation.cost)
+    shifts.price(shifts.penalty / shifts.team)
+    picked = np.flatnonzero(shifts.chosen)
+    expected = np.bincount(
+        shifts.vehicle[picked], weights=shifts.cost[picked], minlength=problem.n_vehicles
+    )
+    assert picked.size > 0
+    np.testing.assert_allclose(shifts.chosen_cost, expected)

@@ -28,8 +28,10 @@ Time left once both have settled goes to the column bound's walks
 time, which a day with room to spare needs; where walks on true legs fit, their time is
 kept for them from the start and the column bound only seeds their prices (for
 :data:`_SEED_SHARE` of its time), and where only one pricing on them fits, that time is
-kept and the walks finish on them. On true legs each shift is priced by its best whole route
-where that search stays small (:mod:`~matchmaker.solve._bound_routes`), and the routes
+kept and the walks finish on them. On true legs the walks go by a linear master over the
+routes priced (:meth:`~matchmaker.solve._bound_columns.ColumnBound.route_master`), which
+converges where an ascent crawls; each shift is priced by its best whole route where that
+search stays small (:mod:`~matchmaker.solve._bound_routes`), and the routes
 priced can be gathered for the search (``found``).
 
 Where team jobs are many and large the relaxation itself stays far below the plans, however
