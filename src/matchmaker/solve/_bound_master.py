@@ -20,7 +20,8 @@ IntArray = npt.NDArray[np.int64]
 
 class Master:
     """The linear master: serve each job (a fraction, at its drop penalty's gain) by the
-    job sets found so far, at most one set a shift."""
+    job sets or routes found so far, at most one a shift, each at what its pricing found it
+    costs."""
 
     def __init__(self, shifts: _Shifts, n_vehicles: int) -> None:
         from ortools.linear_solver import pywraplp
