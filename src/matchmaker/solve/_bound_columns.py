@@ -174,6 +174,8 @@ class _Shifts:
         """When a dict, the routes priced (shift, jobs in order) are kept in it."""
         self.max_labels = MAX_LABELS
         """Most labels one shift's route pricing keeps (:data:`MAX_LABELS`)."""
+        self.routed = np.zeros(problem.n_vehicles, dtype=bool)
+        """The shifts the last pricing with walks priced by their best route."""
 
     def true_legs_seconds(self, pricings: float) -> float:
         """Seconds that the shortest paths :meth:`use_true_legs` needs take, and then
@@ -221,6 +223,7 @@ class _Shifts:
             routed = np.zeros(self.value.size, dtype=bool)
             if self.legs.exact:
                 routed = self._price_routes(full, self.least_leg)
+            self.routed = routed
             value, chosen = np.zeros_like(self.value), np.zeros_like(self.chosen)
             price_walks(
                 self.offsets, self.job, self.cost, self.least_leg, full, self.earliest,
