@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -202,10 +203,12 @@ def render(
     command: str,
     machine: dict[str, Any],
     objective: str = "policy",
+    started: str = "",
 ) -> str:
     """The report: a comparison per round and weighting, then every run; ``machine`` is
     :func:`~benchmarks.run.machine_info` read when the runs began, ``objective`` the
-    mode the runs were made under (:data:`benchmarks.worker.OBJECTIVES`)."""
+    mode the runs were made under (:data:`benchmarks.worker.OBJECTIVES`), ``started``
+    when they began (UTC, ISO 8601: :mod:`benchmarks.engine_status` orders runs by it)."""
     packages = ", ".join(f"{k} {v}" for k, v in machine["packages"].items())
     compare: list[list[str]] = []
     keys = dict.fromkeys((r["instance"], r["weighting"]) for r in records)
@@ -260,6 +263,7 @@ def render(
             f"{machine['memory_gb']} GB; load average at start {machine['load_average']}",
             f"- {machine['platform']}; Python {machine['python']}; {packages}",
             f"- command: `{command}`",
+            *([f"- started: {started}"] if started else []),
             f"- {load_note()}",
             _OBJECTIVE_NOTES[objective],
             *([_PRICED_NOTE] if priced else []),
@@ -350,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown weightings {sorted(unknown)}; choose from {', '.join(WEIGHTINGS)}")
     levels = tuple(int(x) for x in args.levels.split(",") if x.strip())
     began = time.perf_counter()
+    started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     machine = machine_info()
     records = run(
         args.rounds,
@@ -362,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
         instance_seed=args.instance_seed,
     )
     command = "python benchmarks/engine.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    text = render(records, command, machine, args.objective)
+    text = render(records, command, machine, args.objective, started)
     end_load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     text += f"\n\n- took {time.perf_counter() - began:.0f} s; load average at the end {end_load}\n"
     print(text)
