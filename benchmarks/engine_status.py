@@ -209,9 +209,10 @@ def render(rows: list[Row], command: str) -> str:
             "## The engine against VROOM: where each target stands (issue 11)",
             "",
             f"- command: `{command}`",
-            "- gathered from the sections above, not a new run: the latest run of each row "
-            "(round, weights, our limit, VROOM level), under the same objective; each row's "
-            "section names its machine, command and code. Targets: weighted served value "
+            "- gathered from the `engine.py` sections of this file, not a new run: the latest "
+            "run of each row (round, weights, our limit, VROOM level), under the same "
+            "objective; each row's section names its machine, command and code. Targets: "
+            "weighted served value "
             f"at least {SERVED_MARGIN:g}% above VROOM's (served), travel per served job at "
             "most VROOM's (travel), bound gap at most 5% on 60 x 150 and 8% on 200 x 600 "
             "(bound; other rounds have no target).",
