@@ -189,6 +189,7 @@ def render(rows: list[Row], command: str) -> str:
         f"{sum(v[i] != '-' for v in verdicts)} judged"
         for i, what in enumerate(("served", "travel", "gap"))
     ]
+    gaps = " and ".join(f"{v:g}% on {k.replace('x', ' x ')}" for k, v in GAP_TARGETS.items())
     header = [
         "round",
         "weights",
@@ -214,8 +215,8 @@ def render(rows: list[Row], command: str) -> str:
             "objective; each row's section names its machine, command and code. Targets: "
             "weighted served value "
             f"at least {SERVED_MARGIN:g}% above VROOM's (served), travel per served job at "
-            "most VROOM's (travel), bound gap at most 5% on 60 x 150 and 8% on 200 x 600 "
-            "(bound; other rounds have no target).",
+            f"most VROOM's (travel), bound gap at most {gaps} (bound; other rounds have no "
+            "target).",
             f"- {'; '.join(counts)}",
             "",
             markdown_table(header, table),
