@@ -273,7 +273,6 @@ def test_a_column_bound_still_below_zero_halfway_stops_there(
     """Given 20 rounds, a round whose column generation takes 13 master solves stops at
     round 10 (after 9 solves) when its bound is still below zero there (its constant
     lowered far below 0), returning the best ``L`` found until then."""
-
     from tests.problem_factory import random_problem
 
     solves = 0
@@ -364,7 +363,6 @@ def test_given_a_known_plan_the_column_bound_climbs_even_when_the_master_fails(
     """A master that never solves leaves the bound to the ascent on the job prices when
     the bound knows a plan to climb towards (higher, still at or below the optimum);
     without one, to the first pricing alone."""
-
     from tests.problem_factory import random_problem
 
     monkeypatch.setattr(_bound_master.Master, "solve", lambda master: None)

@@ -56,8 +56,11 @@ class Master:
             owner, weights=prices[shifts.index[shifts.job[picked]]], minlength=slack.size
         )
         better = np.flatnonzero(held & (cost - covered < slack - _EPSILON))
-        for v in better.tolist():
-            self._add(v, picked[owner == v], float(cost[v]))
+        # ``picked`` runs shift by shift (the pairs are sorted so): each set is one slice.
+        starts = np.searchsorted(owner, better)
+        ends = np.searchsorted(owner, better, side="right")
+        for v, start, end in zip(better.tolist(), starts.tolist(), ends.tolist(), strict=True):
+            self._add(v, picked[start:end], float(cost[v]))
         return int(better.size)
 
     def _add(self, vehicle: int, members: IntArray, cost: float) -> None:
