@@ -8,13 +8,13 @@ relaxation all the time it needs: every shift priced by its best route on true l
 ``--labels`` labels, a linear master over the routes found (each at its cost on true legs),
 its duals as the next prices, until no route prices below its shift's dual. The best
 Lagrangian value seen is a valid lower bound whatever happens (shifts left unpriced keep
-their walk and set values); at convergence with every shift priced it is its **ceiling**
-from the prices it starts at. It is not a strict cap on the solver's bound: on a 3 x 8
-round of the tests (``random_problem(4, 3, 8, team_share=0.25, pin_share=0.1,
-n_modes=2)``, two of its shifts holding pins) this converges at 22,816 with 2,000 to
-200,000 labels, while the same column generation started from the set master's prices
-reaches 22,843 (the optimum is 22,846); why the two settle apart is not established. A
-routing solve of ``--limit`` seconds gives the plan and the bound the solver reaches.
+their walk and set values); at convergence with every shift priced it is the
+relaxation's optimum, its **ceiling**: no time given to the solver's bound passes it. (It
+was not while the master took a pinned shift's legs as saved when it left the shift idle,
+or kept a set column of a shift priced later: on a 3 x 8 test round it converged at
+22,816 where other prices reach the optimum, 22,846; see
+:mod:`matchmaker.solve._bound_master`.) A routing solve of ``--limit`` seconds gives the
+plan and the bound the solver reaches.
 
 ``--drop-teams`` makes every team job ineligible (the round then differs: its team jobs
 are left unserved by every plan), which shows how much of the gap the team jobs make.

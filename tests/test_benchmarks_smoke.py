@@ -405,12 +405,14 @@ def test_the_sweep_runs_its_commands_and_counts_a_failure(
     assert main(["--cases", "1", "--root", str(tmp_path / "bad"), "--matchmaker", failing]) == 1
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_the_bound_ceiling_converges_at_or_below_the_optimum(seed: int) -> None:
     """Column generation on whole routes converges on a small round, with every shift
-    priced by its best route, at a bound no higher than the proven optimum."""
+    priced by its best route, at a bound no higher than the proven optimum and no lower
+    than the column bound started from the set master's prices."""
     from benchmarks.bound_ceiling import ceiling
 
+    from matchmaker.solve._bound import column_bound
     from matchmaker.solve._costs import Costs
     from matchmaker.solve._cpsat import solve as cpsat_solve
 
@@ -422,6 +424,10 @@ def test_the_bound_ceiling_converges_at_or_below_the_optimum(seed: int) -> None:
     found = ceiling(problem, Costs.of(problem, policy), labels=20_000, seconds=30.0)
     assert found.converged and found.priced == problem.n_vehicles
     assert found.bound <= exact.objective + 1e-6
+    columns = column_bound(problem, Costs.of(problem, policy))
+    columns.run(1.0, 1_000)
+    solver = columns.walks(2.0, 10_000, exact.objective, true_legs=True)
+    assert solver <= found.bound + 1e-6
 
 
 def test_the_bound_ceiling_can_drop_the_team_jobs() -> None:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
-from matchmaker.solve import _bound_master
+from matchmaker.solve import _bound_columns, _bound_master
 from matchmaker.solve import _cpsat as cpsat
 from matchmaker.solve._bound import _Relaxation, capacity_ascent, relaxation_bound
 from matchmaker.solve._bound_ascent import Ascent
@@ -414,7 +414,9 @@ def _true_leg_columns(problem: Problem, costs: Costs) -> ColumnBound:
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_the_route_master_converges_at_or_below_the_optimum(seed: int) -> None:
     """On small rounds the master over routes converges, at or below the proven optimum;
-    a master started from the prices it converged at finds nothing higher."""
+    a master started from the prices it converged at finds nothing higher, nor does one
+    started from the set master's prices (seed 4 has pinned team visits: a master that
+    took their legs as free converged below it)."""
     from tests.problem_factory import random_problem
 
     problem = random_problem(seed, 3, 8, team_share=0.25, pin_share=0.1, n_modes=2)
@@ -429,6 +431,44 @@ def test_the_route_master_converges_at_or_below_the_optimum(seed: int) -> None:
     again.prices = columns.prices
     assert again.route_master(30.0)
     assert again.constant + again.best == pytest.approx(bound)
+    from_sets = _true_leg_columns(problem, costs)
+    from_sets.run(1.0, 1_000)
+    assert from_sets.route_master(30.0)
+    assert from_sets.constant + from_sets.best <= bound + 1e-6
+
+
+@pytest.mark.parametrize("seed", [2, 13])
+def test_a_route_master_with_shifts_left_unpriced_goes_on_to_the_relaxation_optimum(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With 4 labels a shift's route search gives up at some prices, and its set or walk
+    joins the master below what any route holding it costs; once converged the master
+    drops those columns (and prices with more labels where a shift is still unpriced),
+    and ends where a master with enough labels from the start does (on these seeds,
+    keeping those columns ended lower)."""
+    from tests.problem_factory import random_problem
+
+    problem = random_problem(seed, 5, 20, team_share=0.25, pin_share=0.1, n_modes=2)
+    costs = Costs.of(problem, POLICY)
+    enough = _true_leg_columns(problem, costs)
+    enough.shifts.max_labels = _bound_columns.GROWN_LABELS
+    assert enough.route_master(30.0) and enough.shifts.routed.all()
+    monkeypatch.setattr(_bound_columns, "MAX_LABELS", 4)
+    few = _true_leg_columns(problem, costs)
+    assert few.route_master(30.0)
+    assert few.constant + few.best == pytest.approx(enough.constant + enough.best)
+
+
+def test_a_pins_only_route_costs_the_legs_to_its_pinned_visits() -> None:
+    """A shift pinned to a visit 25 minutes from home: its route through the pin alone
+    costs those minutes at the travel rate; a shift without pins costs nothing."""
+    problem = make_problem(
+        n_workers=2, n_jobs=3, home_travel=[25, 40, 40], travel=15, pins=[(0, 0)],
+        pinned_start=[100, -1, -1],
+    )  # fmt: skip
+    costs = Costs.of(problem, POLICY)
+    shifts = _true_leg_columns(problem, costs).shifts
+    assert shifts.pin_routes() == pytest.approx([25.0 * costs.travel_rate, 0.0])
 
 
 def test_the_route_master_stops_where_no_pricing_fits(monkeypatch: pytest.MonkeyPatch) -> None:
