@@ -125,7 +125,12 @@ search's spread: there the column bound settles in 0.36 s of its 2.9 s, so a sha
 0.2 and the whole time run the same bound (83,980-84,117, 856-889 routes pooled, seeds
 1-4), and their plans were still 0.5% apart on the mean (87,085 against 86,639; this
 share 87,225). Larger rounds (200 x 600 and up) do not keep true legs from
-the start and are unchanged."""
+the start at the benchmark limits and are unchanged. With more time they do, and then the
+bound is not monotone in it: on the normal 200 x 600 day (default weights, a greedy plan as
+the target) 146,847 / 146,912 / 138,350 / 159,006 at 3 / 6 / 12 / 24 s, as the route
+master from the seed's prices is slow there. Giving the column bound the time not kept
+where its seed stayed below the capacity bound was tried: 146,509 at 12 s, but 142,912
+at 24 s."""
 _TIMED_STEPS = 10_000
 """Most subgradient steps when the bound is given time rather than steps."""
 _STEPS_PER_ROUND = 4
