@@ -36,7 +36,7 @@ priced can be gathered for the search (``found``).
 
 Where team jobs are many and large the relaxation itself stays far below the plans, however
 long it runs: on the generated normal 200 x 600 day (default weights) column generation on
-whole routes converges at 177,762 (``benchmarks/bound_ceiling.py``, every shift priced,
+whole routes converges at 177,769 (``benchmarks/bound_ceiling.py``, every shift priced,
 200 s) against plans of 222,814-234,011, where this bound reaches 146,912 in 3 s. With the
 day's 23 team jobs made ineligible its ceiling is 276,636 against a plan of 293,353, and
 this bound reaches 268,534. The relaxation serves nearly all team jobs from fractions of
