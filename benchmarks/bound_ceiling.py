@@ -3,7 +3,7 @@ run to convergence.
 
 The solver's bound (:mod:`matchmaker.solve._bound`) has a tenth of the time limit and
 prices a shift by its best route only where that search stays within
-:data:`~matchmaker.solve._bound_columns.MAX_LABELS` labels. This benchmark gives the same
+:data:`~matchmaker.solve._bound_shifts.MAX_LABELS` labels. This benchmark gives the same
 relaxation all the time it needs: every shift priced by its best route on true legs within
 ``--labels`` labels, a linear master over the routes found (each at its cost on true legs),
 its duals as the next prices, until no route prices below its shift's dual. The best

@@ -128,9 +128,9 @@ def test_walks_on_true_legs_keep_their_time_from_the_column_bound(
     1 s, 0.8 s is more than the three quarters they may keep, and they keep nothing. When
     they keep their time, the column bound only seeds their prices (``_SEED_SHARE`` of the
     rest), and the walks take true legs."""
-    from matchmaker.solve import _bound, _bound_columns
+    from matchmaker.solve import _bound, _bound_shifts
 
-    monkeypatch.setattr(_bound_columns._Shifts, "true_legs_seconds", lambda *args: 0.8)
+    monkeypatch.setattr(_bound_shifts._Shifts, "true_legs_seconds", lambda *args: 0.8)
     problem = random_problem(3, 6, 40)
     costs = Costs.of(problem, POLICY)
     upper = greedy.solve(problem, policy=POLICY, time_limit=5.0, seed=0).objective
@@ -215,10 +215,10 @@ def test_where_true_legs_do_not_fit_the_walks_still_finish_on_them(
     """Where the whole ascent on true legs (1.1 s) does not fit but one pricing on them
     (0.2 s) does, the column bound keeps that much, the walks go on least legs first and
     finish on true legs with the time kept."""
-    from matchmaker.solve import _bound, _bound_columns
+    from matchmaker.solve import _bound, _bound_shifts
 
     monkeypatch.setattr(
-        _bound_columns._Shifts, "true_legs_seconds", lambda shifts, pricings: 0.1 + 0.1 * pricings
+        _bound_shifts._Shifts, "true_legs_seconds", lambda shifts, pricings: 0.1 + 0.1 * pricings
     )
     problem = random_problem(3, 6, 40)
     costs = Costs.of(problem, POLICY)

@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
-from matchmaker.solve import _bound_columns, _bound_master
+from matchmaker.solve import _bound_columns, _bound_master, _bound_shifts
 from matchmaker.solve import _cpsat as cpsat
 from matchmaker.solve._bound import _Relaxation, capacity_ascent, relaxation_bound
 from matchmaker.solve._bound_ascent import Ascent
-from matchmaker.solve._bound_columns import ColumnBound, Legs, _Shifts
+from matchmaker.solve._bound_columns import ColumnBound
 from matchmaker.solve._bound_kernel import price_shifts, price_walks
+from matchmaker.solve._bound_shifts import Legs, _Shifts
 from matchmaker.solve._costs import Costs
 from tests.problem_factory import make_problem
 
@@ -453,7 +454,7 @@ def test_a_route_master_with_shifts_left_unpriced_goes_on_to_the_relaxation_opti
     enough = _true_leg_columns(problem, costs)
     enough.shifts.max_labels = _bound_columns.GROWN_LABELS
     assert enough.route_master(30.0) and enough.shifts.routed.all()
-    monkeypatch.setattr(_bound_columns, "MAX_LABELS", 4)
+    monkeypatch.setattr(_bound_shifts, "MAX_LABELS", 4)
     few = _true_leg_columns(problem, costs)
     assert few.route_master(30.0)
     assert few.constant + few.best == pytest.approx(enough.constant + enough.best)

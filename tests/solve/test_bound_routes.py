@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
-from matchmaker.solve import _bound_columns
+from matchmaker.solve import _bound_shifts
 from matchmaker.solve import _cpsat as cpsat
 from matchmaker.solve._bound import _Relaxation, relaxation_bound
-from matchmaker.solve._bound_columns import ColumnBound, Legs
+from matchmaker.solve._bound_columns import ColumnBound
 from matchmaker.solve._bound_routes import price_routes
+from matchmaker.solve._bound_shifts import Legs
 from matchmaker.solve._costs import Costs
 from tests.problem_factory import make_problem
 from tests.solve.test_bound_columns import RATE, _best, _walk_cost, _walk_shifts, _walk_value
@@ -139,8 +140,8 @@ def _walk_and_route_bounds(
     relaxation = _Relaxation(problem, costs)
     pairs = (relaxation.vehicle, relaxation.job, relaxation.cost)
     bounds = []
-    for labels in (0, _bound_columns.MAX_LABELS):
-        monkeypatch.setattr(_bound_columns, "MAX_LABELS", labels)
+    for labels in (0, _bound_shifts.MAX_LABELS):
+        monkeypatch.setattr(_bound_shifts, "MAX_LABELS", labels)
         columns = ColumnBound(problem, costs, pairs, relaxation.constant, relaxation.leg)
         columns.run(2.0, 100, upper=upper)
         bounds.append(columns.walks(2.0, 2_000, upper, true_legs=True))

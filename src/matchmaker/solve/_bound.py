@@ -310,7 +310,7 @@ def relaxation_bound(
     With ``iterations`` the bound is work, not a share of the clock (deterministic mode):
     the ascent takes its ``iterations`` steps first, the column bound its rounds after, and
     ``seconds`` only caps the whole. ``found``, when given, gathers the routes the
-    bound priced (:attr:`~matchmaker.solve._bound_columns._Shifts.found`): good routes
+    bound priced (:attr:`~matchmaker.solve._bound_shifts._Shifts.found`): good routes
     at the prices of the jobs, which a search may not have seen."""
     began = time.perf_counter()
     if problem.n_jobs == 0:

@@ -16,7 +16,7 @@ import numpy.typing as npt
 from numba import njit
 
 if TYPE_CHECKING:
-    from matchmaker.solve._bound_columns import Legs
+    from matchmaker.solve._bound_shifts import Legs
 
 __all__ = ["price_shifts", "price_walks"]
 

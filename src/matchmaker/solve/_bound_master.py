@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
-    from matchmaker.solve._bound_columns import _Shifts
+    from matchmaker.solve._bound_shifts import _Shifts
 
 __all__ = ["Master"]
 

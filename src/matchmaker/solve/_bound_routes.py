@@ -43,7 +43,7 @@ from numba import njit
 from matchmaker.solve._bound_kernel import _improving
 
 if TYPE_CHECKING:
-    from matchmaker.solve._bound_columns import Legs
+    from matchmaker.solve._bound_shifts import Legs
 
 __all__ = ["price_routes"]
 
