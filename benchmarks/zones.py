@@ -9,7 +9,13 @@ quality (served, objective), the peak memory of this process and of each Dask wo
 the pickled size of each zone's task. Writes the ``zones`` section of RESULTS.md.
 
     .venv/bin/python benchmarks/zones.py [--workers 3000] [--jobs 10000] [--zones 6]
-        [--piece-seconds 20] [--no-write]
+        [--piece-seconds 20] [--whole-seconds S] [--home-care] [--no-write]
+
+``--whole-seconds`` also solves the whole round, uncut, with the routing backend for that
+long (give it the serial run's time to compare at the same wall). ``--home-care``
+generates the round with every home-care rule (``generate --home-care``: due starts,
+linked visits, lunch breaks, the continuity cap) and writes section ``zones-home-care``:
+the pieces keep the rules and the border fill places visits at fixed starts.
 
 Each zone's search is bounded by ``--piece-seconds`` (time, not work: a deterministic
 search of a zone this size runs for minutes), so the two runs' plans differ a little; the
@@ -34,10 +40,10 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
 
 from benchmarks.sections import load_note, write_section
 from matchmaker.compile import compile_problem
-from matchmaker.generate import generate_frames
+from matchmaker.generate import generate_frames, home_care_settings
 from matchmaker.io import dataset_from_frames
 from matchmaker.plan import build_plan, open_executor, verify
-from matchmaker.solve import Solution, solve_pieces, split_zones
+from matchmaker.solve import Solution, get_solver, solve_pieces, split_zones
 
 __all__ = ["main", "run"]
 
@@ -74,11 +80,15 @@ def run(
     seed: int = 1,
     processes: bool = True,
     fill_seconds: float = 120.0,
+    home_care: bool = False,
+    whole_seconds: float | None = None,
 ) -> dict[str, Any]:
-    """Both runs on one generated round; returns every figure (``processes=False``: the
-    Dask workers are threads of this process, for a quick check of the harness)."""
+    """Both runs on one generated round (and the uncut round, given ``whole_seconds``);
+    returns every figure (``processes=False``: the Dask workers are threads of this
+    process, for a quick check of the harness)."""
     began = time.perf_counter()
-    dataset = dataset_from_frames(generate_frames(workers=workers, jobs=jobs, seed=seed))
+    frames = generate_frames(workers=workers, jobs=jobs, seed=seed, home_care=home_care)
+    dataset = dataset_from_frames(frames, settings=home_care_settings() if home_care else None)
     generated = time.perf_counter() - began
     began = time.perf_counter()
     problem = compile_problem(dataset)
@@ -127,6 +137,12 @@ def run(
     results["dask"] = _quality(spread)
     results["dask_ok"] = not verify(dataset, build_plan(dataset, problem, spread, policy))
     results["client_peak_mb"] = _peak_mb()
+    if whole_seconds is not None:
+        began = time.perf_counter()
+        whole = get_solver("routing")(problem, policy=policy, time_limit=whole_seconds, seed=seed)
+        results["whole_s"] = time.perf_counter() - began
+        results["whole"] = _quality(whole)
+        results["whole_ok"] = not verify(dataset, build_plan(dataset, problem, whole, policy))
     return results
 
 
@@ -138,14 +154,16 @@ def _fill(q: dict[str, Any]) -> str:
 def _markdown(r: dict[str, Any], command: str) -> str:
     from importlib.metadata import version
 
+    rules = " with every home-care rule (`generate --home-care`)" if r.get("home_care") else ""
+    fill = "fixed-start fill" if r.get("home_care") else "greedy fill"
     lines = [
         "## Zones on Dask (benchmarks/zones.py)",
         "",
-        f"A generated city of {r['shape']} ({r['vehicles']} shifts), one day, cut into "
+        f"A generated city of {r['shape']} ({r['vehicles']} shifts), one day{rules}, cut into "
         f"{r['zones']} zones (shifts x jobs per zone: "
         + ", ".join(f"{v}x{j}" for v, j in r["zone_sizes"])
         + "), each zone solved by the routing backend for at most "
-        f"{r['piece_seconds']:g} s, then the greedy fill across zone borders (at most "
+        f"{r['piece_seconds']:g} s, then the {fill} across zone borders (at most "
         f"{r['fill_seconds']:g} s); serially in one "
         "process vs on a `distributed.LocalCluster` of 2 single-threaded worker processes.",
         "",
@@ -160,6 +178,15 @@ def _markdown(r: dict[str, Any], command: str) -> str:
         f"{'yes' if r['dask_ok'] else 'NO'} | workers "
         + " / ".join(f"{m:,.0f} MB" for m in r["dask_worker_peak_mb"])
         + f"; client {r['client_peak_mb']:,.0f} MB |",
+        *(
+            [
+                f"| whole round, uncut, {r['whole_seconds']:g} s | {r['whole_s']:.1f} | "
+                f"{r['whole']['served']} | {r['whole']['objective']:,} | - | "
+                f"{'yes' if r['whole_ok'] else 'NO'} | (in the client) |"
+            ]
+            if "whole" in r
+            else []
+        ),
         "",
         f"Before solving (both runs share it): generate {r['generate_s']:.1f} s, compile "
         f"{r['compile_s']:.1f} s (problem arrays {r['problem_mb']:,.0f} MB), split "
@@ -183,6 +210,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--piece-seconds", type=float, default=20.0)
     parser.add_argument("--fill-seconds", type=float, default=120.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--whole-seconds", type=float, default=None)
+    parser.add_argument("--home-care", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="Print only; leave RESULTS.md.")
     args = parser.parse_args(argv)
     results = run(
@@ -192,14 +221,18 @@ def main(argv: list[str] | None = None) -> None:
         piece_seconds=args.piece_seconds,
         seed=args.seed,
         fill_seconds=args.fill_seconds,
+        home_care=args.home_care,
+        whole_seconds=args.whole_seconds,
     )
     results["piece_seconds"] = args.piece_seconds
     results["fill_seconds"] = args.fill_seconds
+    results["whole_seconds"] = args.whole_seconds
+    results["home_care"] = args.home_care
     command = "python benchmarks/zones.py " + " ".join(argv if argv is not None else sys.argv[1:])
     text = _markdown(results, command.strip())
     print(text)
     if not args.no_write:
-        write_section("zones", text)
+        write_section("zones-home-care" if args.home_care else "zones", text)
 
 
 if __name__ == "__main__":

@@ -366,6 +366,29 @@ def test_the_zones_benchmark_runs_on_a_tiny_city() -> None:
     assert "| serial |" in text and "| 2 Dask workers |" in text and "Measured " in text
 
 
+def test_the_zones_benchmark_runs_a_tiny_home_care_city_and_the_uncut_round() -> None:
+    """With ``--home-care`` and ``--whole-seconds`` the zones benchmark solves a round with
+    every home-care rule in zones (serially and on Dask) and uncut; all three plans verify
+    and the report has the uncut row (no timing is asserted)."""
+    pytest.importorskip("distributed")
+    from benchmarks.zones import _markdown, run
+
+    figures = run(
+        workers=16,
+        jobs=40,
+        zones=2,
+        piece_seconds=1.0,
+        processes=False,
+        home_care=True,
+        whole_seconds=1.0,
+    )
+    assert figures["serial_ok"] and figures["dask_ok"] and figures["whole_ok"]
+    figures.update(piece_seconds=1.0, fill_seconds=120.0, whole_seconds=1.0, home_care=True)
+    text = _markdown(figures, "python benchmarks/zones.py --tiny --home-care")
+    assert "every home-care rule" in text and "fixed-start fill" in text
+    assert "| whole round, uncut, 1 s |" in text
+
+
 def test_round_rules_benchmark_measures_a_tiny_round() -> None:
     """The round-rules benchmark dispatches a small generated round under a continuity cap
     and renders its row (no timings are asserted)."""

@@ -371,3 +371,24 @@ def test_dispatch_says_when_it_compiled_the_solver_before_the_time_limit(
     assert result.exit_code == 0, result.output
     assert calls == ["warm_up"]
     assert "compiled the solver in 31 s before the time limit started" in result.stderr
+
+
+def test_split_dispatch_of_a_home_care_round(tmp_path: Path) -> None:
+    """``generate --home-care`` then ``dispatch --split zones``: the routing pieces keep
+    the breaks and links (``verify`` passes on the written plan); with ``--solver greedy``
+    the same command exits 2 naming the rules, and writes nothing."""
+    data, plan = tmp_path / "data", tmp_path / "plan"
+    made = runner.invoke(
+        app,
+        ["generate", str(data), "--workers", "12", "--jobs", "36", "--seed", "4", "--home-care"],
+    )
+    assert made.exit_code == 0, made.output
+    args = ["dispatch", str(data), "--split", "zones", "--zones", "2", "--time-limit", "1"]
+    result = runner.invoke(app, [*args, "--out", str(plan)])
+    assert result.exit_code == 0, result.output
+    assert verify(load_dataset(data), read_plan(plan)) == []
+    assert json.loads((plan / "kpis.json").read_text(encoding="utf-8"))["breaks_planned"] > 0
+    refused = runner.invoke(app, [*args, "--out", str(tmp_path / "greedy"), "--solver", "greedy"])
+    assert refused.exit_code == 2
+    assert "cannot honour" in refused.output and "Traceback" not in refused.output
+    assert not (tmp_path / "greedy").exists()

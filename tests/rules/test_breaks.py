@@ -136,10 +136,23 @@ def test_backends_without_breaks_refuse(solver: str) -> None:
         dispatch(_round(at(13)), solver=solver, time_limit=1.0)
 
 
-def test_split_refuses() -> None:
-    """Solving split by day does not see breaks either: it refuses too."""
+@pytest.mark.parametrize("split", ["days", "zones"])
+def test_split_solving_plans_the_break(split: str) -> None:
+    """Solved in pieces (by day, or in one zone), the routing backend plans the break as
+    on the whole round: J2 after it, the break 11:30-12:30, a verified plan."""
+    dataset = _round(at(13))
+    result = dispatch(dataset, solver="routing", time_limit=1.0, split=split, zones=1)  # type: ignore[arg-type]
+    assert verify(dataset, result.plan) == []
+    assert result.solution.stats["pieces"] == 1
+    assert {a.job_id for a in result.plan.assignments} == {"J1", "J2"}
+    assert [(b.start, b.end) for b in result.plan.breaks] == [(at(11, 30), at(12, 30))]
+
+
+def test_greedy_split_still_refuses() -> None:
+    """The greedy backend does not model breaks in pieces either: it refuses before any
+    piece is solved."""
     with pytest.raises(RequestError, match="breaks"):
-        dispatch(_round(at(13)), solver="routing", time_limit=1.0, split="days")
+        dispatch(_round(at(13)), solver="greedy", time_limit=1.0, split="days")
 
 
 # --- the verifier -------------------------------------------------------------------

@@ -17,7 +17,7 @@ from matchmaker.plan import dispatch
 from matchmaker.solve import Route, Solution
 from matchmaker.solve import _greedy as greedy
 from matchmaker.solve._limits import breaches, enforce, limit_blocks, trim
-from tests.rules.world import at, job, shift, worker, world
+from tests.rules.world import at, customer, job, shift, worker, world
 
 WEEK = tuple(shift(8, 18, day=d) for d in range(5))
 
@@ -157,3 +157,31 @@ def test_trim_never_drops_the_visit_a_pinned_visit_depends_on() -> None:
     )
     assert breaches(problem, routes)
     assert trim(problem, Policy(), routes) == routes
+
+
+def test_a_continuity_breach_drops_the_unpinned_worker_not_the_pinned_one() -> None:
+    """A customer capped at two workers is visited by three, one of them (the least busy,
+    last by id) at a pinned visit: the trim drops a visit of an unpinned worker, and the
+    plan keeps the cap."""
+    hours = (9, 12, 15)
+    dataset = world(
+        workers=[worker(f"W{k}", shifts=(shift(8, 18),)) for k in (1, 2, 3)],
+        jobs=[
+            job(
+                f"J{k}",
+                window=TimeWindow(start=at(hours[k - 1]), end=at(hours[k - 1] + 1)),
+                **({"pinned_worker_ids": ("W3",)} if k == 3 else {}),
+            )
+            for k in (1, 2, 3)
+        ],
+        customers=[customer(max_distinct_workers=2)],
+    )
+    problem = compile_problem(dataset)
+    routes = tuple(
+        Route(vehicle=k, jobs=(k,), starts=(int(problem.job_earliest[k]),)) for k in range(3)
+    )
+    assert len(breaches(problem, routes)) == 1
+    kept = trim(problem, Policy(), routes)
+    assert breaches(problem, kept) == []
+    assert sum(len(r.jobs) for r in kept) == 2
+    assert (2,) in [r.jobs for r in kept]

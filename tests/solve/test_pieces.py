@@ -8,17 +8,34 @@ import numpy as np
 import pytest
 
 from matchmaker.compile import Problem, compile_problem
-from matchmaker.generate import generate_frames
+from matchmaker.generate import generate_frames, home_care_settings
 from matchmaker.io import dataset_from_frames
-from matchmaker.model import Dataset
+from matchmaker.model import Dataset, Policy, RequestError
 from matchmaker.plan import build_plan, verify
 from matchmaker.solve import solve_pieces, split_days, split_zones
+from matchmaker.solve._decompose import SubRound
 
 
 @cache
 def _round(days: int = 1) -> tuple[Dataset, Problem]:
     dataset = dataset_from_frames(generate_frames(workers=30, jobs=90, seed=5, days=days))
     return dataset, compile_problem(dataset)
+
+
+@cache
+def _care_round(days: int = 1) -> tuple[Dataset, Problem]:
+    """A generated round with every home-care rule: due starts, linked visits, lunch
+    breaks, the continuity cap (and, over days, the limits across them)."""
+    frames = generate_frames(workers=24, jobs=80, seed=5, days=days, home_care=True)
+    dataset = dataset_from_frames(frames, settings=home_care_settings())
+    return dataset, compile_problem(dataset)
+
+
+def _cut(problem: Problem, policy: Policy, kind: str) -> list[SubRound]:
+    """Two zones (seed 1), or one piece per day of the shifts' starts and jobs' latest."""
+    if kind == "zones":
+        return split_zones(problem, policy, 2, seed=1)
+    return split_days(problem, policy, problem.vehicle_start // 1440, problem.job_latest // 1440)
 
 
 def _check_partition(problem: Problem, pieces: list) -> None:
@@ -62,12 +79,7 @@ def test_pieces_put_together_make_a_verified_plan(kind: str) -> None:
     """The pieces' plans side by side, plus the border fill, pass the verifier."""
     dataset, problem = _round(days=1 if kind == "zones" else 3)
     policy = dataset.settings.policy
-    if kind == "zones":
-        pieces = split_zones(problem, policy, 2, seed=1)
-    else:
-        pieces = split_days(
-            problem, policy, problem.vehicle_start // 1440, problem.job_latest // 1440
-        )
+    pieces = _cut(problem, policy, kind)
     solution = solve_pieces(
         problem, pieces, solver="greedy", policy=policy, time_limit=30, seed=1, deterministic=True
     )
@@ -75,3 +87,67 @@ def test_pieces_put_together_make_a_verified_plan(kind: str) -> None:
     plan = build_plan(dataset, problem, solution, policy)
     assert verify(dataset, plan) == []
     assert plan.kpis["jobs_served"] > 0
+
+
+def _check_links(problem: Problem, pieces: list) -> None:
+    """Every linked visit in a piece has the visit it depends on in the same piece, and
+    the piece's rules name it (in the piece's numbering)."""
+    assert problem.rules is not None
+    for piece in pieces:
+        rules = piece.problem.rules
+        leaders = problem.rules.link_to[piece.jobs]
+        assert np.isin(leaders[leaders >= 0], piece.jobs).all()
+        linked = rules.link_to >= 0
+        assert (piece.jobs[rules.link_to[linked]] == leaders[linked]).all()
+        assert rules.travel_job_home is None
+        assert (rules.break_vehicle < piece.problem.n_vehicles).all()
+
+
+def test_zones_keep_linked_visits_together() -> None:
+    """Cut into three zones, a home-care round keeps each linked pair in one zone, with
+    its link, its breaks and its due starts sliced to the zone."""
+    dataset, problem = _care_round()
+    assert problem.rules is not None and problem.rules.has_links
+    pieces = split_zones(problem, dataset.settings.policy, 3, seed=2)
+    _check_partition(problem, pieces)
+    _check_links(problem, pieces)
+    rules = problem.rules
+    for piece in pieces:
+        assert (piece.problem.rules.job_due == rules.job_due[piece.jobs]).all()
+        breaks = np.isin(rules.break_vehicle, piece.vehicles)
+        assert piece.problem.rules.break_vehicle.size == int(breaks.sum())
+    assert sum(p.problem.rules.break_vehicle.size for p in pieces) == rules.break_vehicle.size
+
+
+def test_a_link_across_days_goes_to_the_day_of_its_first_visit() -> None:
+    """Each second visit put on the day after its first one: the piece of the first
+    visit's day holds both."""
+    dataset, problem = _care_round(days=2)
+    assert problem.rules is not None
+    job_day = problem.job_latest // 1440
+    follower = problem.rules.link_to >= 0
+    shifted = np.where(follower, job_day + 1, job_day)
+    pieces = split_days(problem, dataset.settings.policy, problem.vehicle_start // 1440, shifted)
+    _check_links(problem, pieces)
+    for piece in pieces:
+        days = set(job_day[piece.jobs[problem.rules.link_to[piece.jobs] < 0]].tolist())
+        assert len(days) <= 1
+
+
+@pytest.mark.parametrize("kind", ["zones", "days"])
+def test_a_home_care_round_in_pieces_keeps_every_rule(kind: str) -> None:
+    """Solved in pieces by the routing backend (the border fill at fixed starts), a
+    home-care round's plan passes the verifier: links, breaks, limits and continuity kept;
+    the greedy refuses the same round."""
+    dataset, problem = _care_round(days=1 if kind == "zones" else 2)
+    policy = dataset.settings.policy
+    pieces = _cut(problem, policy, kind)
+    solution = solve_pieces(problem, pieces, solver="routing", policy=policy, time_limit=2, seed=1)
+    assert solution.stats["pieces"] == len(pieces) >= 2
+    plan = build_plan(dataset, problem, solution, policy)
+    assert verify(dataset, plan) == []
+    assert plan.breaks
+    served = {a.job_id for a in plan.assignments}
+    assert any(j.depends_on is not None and j.job_id in served for j in dataset.jobs)
+    with pytest.raises(RequestError, match="linked visits"):
+        solve_pieces(problem, pieces, solver="greedy", policy=policy, time_limit=2, seed=1)

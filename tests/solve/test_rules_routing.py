@@ -92,10 +92,14 @@ def test_backends_without_soft_windows_refuse(solver: str) -> None:
         dispatch(world(jobs=_two_jobs_one_worker(9)), solver=solver, time_limit=1.0)
 
 
-def test_split_solving_refuses_the_rules() -> None:
-    """Solving in pieces could cut a linked pair or a route home apart: it refuses."""
-    with pytest.raises(RequestError, match="--split"):
-        dispatch(world(jobs=_two_jobs_one_worker(9)), split="zones", zones=1, time_limit=1.0)
+def test_split_solving_keeps_the_due_start() -> None:
+    """Solved in pieces, the routing backend still puts the job due at 09:00 first."""
+    dataset = world(jobs=_two_jobs_one_worker(9))
+    result = dispatch(dataset, split="zones", zones=1, time_limit=1.0, seed=0)
+    assert verify(dataset, result.plan) == []
+    order = [a.job_id for a in sorted(result.plan.assignments, key=lambda a: a.start)]
+    assert order == ["J2", "J1"]
+    assert result.plan.kpis["lateness_minutes_total"] == 0
 
 
 def test_the_first_plan_places_only_real_visits_after_a_pins_partner() -> None:

@@ -82,6 +82,32 @@ class JobRules:
     def has_breaks(self) -> bool:
         return bool(self.break_vehicle.size)
 
+    def restricted(self, vehicles: npt.NDArray[np.int64], jobs: npt.NDArray[np.int64]) -> JobRules:
+        """The rules of a part of the round holding ``vehicles`` and ``jobs`` (round
+        indices), indexed within the part in that order. A link to a visit outside the part
+        is cut (``link_to`` -1): whoever cuts a round keeps linked visits together."""
+        position = np.full(self.link_to.size, -1, dtype=np.int64)
+        position[jobs] = np.arange(jobs.size)
+        leader = self.link_to[jobs].astype(np.int64)
+        link_to = np.where(leader >= 0, position[np.maximum(leader, 0)], -1)
+        shift = np.full(int(vehicles.max(initial=-1)) + 1, -1, dtype=np.int64)
+        shift[vehicles] = np.arange(vehicles.size)
+        known = self.break_vehicle < shift.size
+        kept = np.flatnonzero(known)[shift[self.break_vehicle[known]] >= 0]
+        back = self.travel_job_home
+        return JobRules(
+            job_due=self.job_due[jobs],
+            link_to=link_to.astype(np.int32),
+            link_min=self.link_min[jobs],
+            link_max=self.link_max[jobs],
+            link_worker=self.link_worker[jobs],
+            travel_job_home=None if back is None else back[np.ix_(vehicles, jobs)],
+            break_vehicle=shift[self.break_vehicle[kept]].astype(np.int32),
+            break_earliest=self.break_earliest[kept],
+            break_latest=self.break_latest[kept],
+            break_minutes=self.break_minutes[kept],
+        )
+
     def breaks_of(self, vehicle: int) -> list[tuple[int, int, int]]:
         """``(earliest, latest, minutes)`` of each break ``vehicle`` needs when it works."""
         rows = np.flatnonzero(self.break_vehicle == vehicle)

@@ -207,6 +207,7 @@ def sub_round(
         reasons=problem.reasons[np.ix_(workers, jobs)],
         score=problem.score[np.ix_(workers, jobs)],
         limits=None,  # rules across the round: the whole round enforces them after merging
+        rules=None if problem.rules is None else problem.rules.restricted(vehicles, jobs),
     )
     return SubRound(
         problem=sub,

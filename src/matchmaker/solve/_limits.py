@@ -102,19 +102,24 @@ def _worker_breaches(
 def _customer_breaches(
     problem: Problem, limits: RoundLimits, assignments: list[Visit]
 ) -> Iterable[set[int]]:
-    """Per customer over its cap: the jobs of the workers beyond the cap busiest ones."""
+    """Per customer over its cap: the jobs of the workers beyond the cap busiest ones,
+    workers with a pinned visit to the customer counted first (pins are never dropped)."""
     by_customer: dict[int, Counter[int]] = defaultdict(Counter)
     jobs_of: dict[tuple[int, int], set[int]] = defaultdict(set)
+    pinned_job: BoolArray = np.asarray(problem.pinned.any(axis=0), dtype=bool)
+    pinned_to: set[tuple[int, int]] = set()
     for vehicle, job, _ in assignments:
         customer = int(limits.job_customer[job])
         worker = int(problem.vehicle_worker[vehicle])
         by_customer[customer][worker] += 1
         jobs_of[(customer, worker)].add(job)
+        if pinned_job[job]:
+            pinned_to.add((customer, worker))
     for customer, counts in by_customer.items():
         cap = int(limits.customer_max_workers[customer])
         if cap < 0 or len(counts) <= cap:
             continue
-        ranked = sorted(counts, key=lambda w: (-counts[w], w))
+        ranked = sorted(counts, key=lambda w: ((customer, w) not in pinned_to, -counts[w], w))
         yield {j for w in ranked[cap:] for j in jobs_of[(customer, w)]}
 
 

@@ -22,6 +22,14 @@ so their plans put side by side are a plan of the round.
   not serve goes to a worker of the next zone if one has room, and a job whose window
   crosses midnight can be taken by the other day's shift.
 
+A round with home-care rules (``Problem.rules``) is solved in pieces only by a backend
+that honours them (:data:`~matchmaker.solve._refuse.RULES_SOLVERS`). Each piece gets the
+rules of its own shifts and jobs (its breaks, the way home, due starts); a chain of linked
+visits goes whole to the piece of its first visit, so no piece cuts a link (a chain whose
+pinned visits lie elsewhere leaves the pieces); and the border fill is the fixed-start
+insertion of :mod:`~matchmaker.solve._linked_refill`, which moves no planned visit and
+places a linked visit only where its link holds.
+
 With ``deterministic=True`` each piece's search is bounded by work, so the plan is the
 same whether the pieces ran here, in threads or on a cluster. ``time_limit`` caps each
 piece and the final greedy fill separately.
@@ -44,8 +52,9 @@ from matchmaker.solve import _greedy as greedy
 from matchmaker.solve._costs import Costs, servable
 from matchmaker.solve._decompose import SubRound, _centres, _vehicle_parts, sub_round
 from matchmaker.solve._limits import enforce
+from matchmaker.solve._linked_refill import refill
 from matchmaker.solve._objective import objective_terms
-from matchmaker.solve._refuse import refuse_rules
+from matchmaker.solve._refuse import RULES_SOLVERS, refuse_rules
 from matchmaker.solve._registry import get_solver
 from matchmaker.solve._solution import (
     Progress,
@@ -132,6 +141,7 @@ def _pieces(
         if len(owners[job]) > 1
     }
     job_part = np.asarray(job_part, dtype=np.int64).copy()
+    job_part = _linked_together(problem, job_part, owners)
     job_part[~servable(problem)] = -1
     pieces = []
     for part in range(int(vehicle_part.max(initial=-1)) + 1):
@@ -142,6 +152,27 @@ def _pieces(
             jobs = np.asarray(sorted(own), dtype=np.int64)
             pieces.append(sub_round(problem, costs, pins, vehicles, jobs, frozen))
     return pieces
+
+
+def _linked_together(problem: Problem, job_part: IntArray, owners: dict[int, set[int]]) -> IntArray:
+    """``job_part`` with every linked visit in the part of the first visit of its chain
+    (a pinned one's, if it has one pinned shift), so that no piece cuts a link. A chain
+    whose pinned visits lie in another part (or in several) leaves the pieces: the border
+    fill places its other visits, next to the pinned ones."""
+    rules = problem.rules
+    if rules is None or not rules.has_links:
+        return job_part
+    for job, parts in owners.items():
+        if len(parts) == 1:
+            job_part[job] = next(iter(parts))
+    root = np.where(rules.link_to >= 0, rules.link_to, np.arange(problem.n_jobs)).astype(np.int64)
+    for _ in range(max(1, problem.n_jobs).bit_length()):  # pointer jumping: log2 rounds
+        root = root[root]
+    job_part = job_part[root]
+    torn = {int(root[job]) for job, parts in owners.items() if parts != {int(job_part[job])}}
+    if torn:
+        job_part[np.isin(root, sorted(torn))] = -1
+    return job_part
 
 
 def _solve_piece(
@@ -179,7 +210,8 @@ def solve_pieces(
     short is dropped if it is worse than the pieces' plans side by side."""
     began = time.perf_counter()
     get_solver(solver)  # an unknown name fails here, before anything is sent
-    refuse_rules(problem, f"{solver} with --split", policy)
+    if solver not in RULES_SOLVERS:
+        refuse_rules(problem, solver, policy)
     tasks = [
         (piece, piece.problem if piece.problem.travel_model is None else _bare(piece.problem))
         for piece in pieces
@@ -221,28 +253,34 @@ def solve_pieces(
     else:
         fill_began = time.perf_counter()
         before = objective_terms(problem, merged, policy).total
-        filled = greedy.solve(
-            problem,
-            policy=policy,
-            time_limit=time_limit if fill_time_limit is None else fill_time_limit,
-            seed=seed,
-            warm_start=Solution(
-                routes=merged,
-                objective=before,
-                backend=solver,
+        if problem.rules is None:
+            filled = greedy.solve(
+                problem,
+                policy=policy,
+                time_limit=time_limit if fill_time_limit is None else fill_time_limit,
                 seed=seed,
-                solve_seconds=0.0,
-            ),
-        )
+                warm_start=Solution(
+                    routes=merged,
+                    objective=before,
+                    backend=solver,
+                    seed=seed,
+                    solve_seconds=0.0,
+                ),
+            )
+            filled_routes = filled.routes
+            if filled.stats.get("timed_out"):
+                stats["fill_timed_out"] = 1.0
+                if deterministic:
+                    stats["time_capped"] = 1.0
+        else:
+            # The greedy does not model the home-care rules; the fixed-start insertion
+            # does, leaving every planned visit where its piece put it.
+            filled_routes = refill(problem, policy, merged, lambda routes: True)
         stats["fill_seconds"] = time.perf_counter() - fill_began
-        if filled.stats.get("timed_out"):
-            stats["fill_timed_out"] = 1.0
-            if deterministic:
-                stats["time_capped"] = 1.0
         # A fill cut short by its time limit may not have replayed every piece's route:
         # never trade the pieces' plans for it.
-        if objective_terms(problem, filled.routes, policy).total <= before:
-            merged = filled.routes
+        if objective_terms(problem, filled_routes, policy).total <= before:
+            merged = filled_routes
     stats["filled_at_borders"] = float(served_count(merged) - served_before)
     objective = objective_terms(problem, merged, policy).total
     whole = Solution(
