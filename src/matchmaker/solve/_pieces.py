@@ -252,35 +252,9 @@ def solve_pieces(
         stats["interrupted"] = 1.0
     else:
         fill_began = time.perf_counter()
-        before = objective_terms(problem, merged, policy).total
-        if problem.rules is None:
-            filled = greedy.solve(
-                problem,
-                policy=policy,
-                time_limit=time_limit if fill_time_limit is None else fill_time_limit,
-                seed=seed,
-                warm_start=Solution(
-                    routes=merged,
-                    objective=before,
-                    backend=solver,
-                    seed=seed,
-                    solve_seconds=0.0,
-                ),
-            )
-            filled_routes = filled.routes
-            if filled.stats.get("timed_out"):
-                stats["fill_timed_out"] = 1.0
-                if deterministic:
-                    stats["time_capped"] = 1.0
-        else:
-            # The greedy does not model the home-care rules; the fixed-start insertion
-            # does, leaving every planned visit where its piece put it.
-            filled_routes = refill(problem, policy, merged, lambda routes: True)
+        seconds = time_limit if fill_time_limit is None else fill_time_limit
+        merged = _border_fill(problem, policy, merged, seconds, seed, deterministic, stats)
         stats["fill_seconds"] = time.perf_counter() - fill_began
-        # A fill cut short by its time limit may not have replayed every piece's route:
-        # never trade the pieces' plans for it.
-        if objective_terms(problem, filled_routes, policy).total <= before:
-            merged = filled_routes
     stats["filled_at_borders"] = float(served_count(merged) - served_before)
     objective = objective_terms(problem, merged, policy).total
     whole = Solution(
@@ -293,6 +267,38 @@ def solve_pieces(
     )
     # The pieces cannot see the rules across days and customers: the round keeps them.
     return replace(enforce(problem, policy, whole), solve_seconds=time.perf_counter() - began)
+
+
+def _border_fill(
+    problem: Problem,
+    policy: Policy,
+    routes: tuple[Route, ...],
+    seconds: float,
+    seed: int,
+    deterministic: bool,
+    stats: dict[str, float],
+) -> tuple[Route, ...]:
+    """``routes`` with jobs left unserved inserted anywhere in the round: by the greedy
+    (for at most ``seconds``), or where the round has home-care rules, which the greedy
+    does not model, by the fixed-start insertion, which moves no planned visit."""
+    before = objective_terms(problem, routes, policy).total
+    if problem.rules is not None:
+        filled = refill(problem, policy, routes, lambda _: True)
+    else:
+        warm = Solution(
+            routes=routes, objective=before, backend="pieces", seed=seed, solve_seconds=0.0
+        )
+        solution = greedy.solve(
+            problem, policy=policy, time_limit=seconds, seed=seed, warm_start=warm
+        )
+        filled = solution.routes
+        if solution.stats.get("timed_out"):
+            stats["fill_timed_out"] = 1.0
+            if deterministic:
+                stats["time_capped"] = 1.0
+    # A fill cut short by its time limit may not have replayed every piece's route:
+    # never trade the pieces' plans for it.
+    return filled if objective_terms(problem, filled, policy).total <= before else routes
 
 
 def _bare(problem: Problem) -> Problem:
