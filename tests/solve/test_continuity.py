@@ -50,3 +50,22 @@ def test_no_team_is_needed_when_the_cap_is_not_short() -> None:
     problem = compile_problem(dataset)
     assert care_teams(problem) == {}
     assert within_care_teams(problem) is problem
+
+
+def test_no_team_is_needed_when_the_visits_cannot_break_the_cap() -> None:
+    """Two one-worker visits under a cap of two cannot have three workers: the three
+    eligible workers all stay eligible for both."""
+    dataset = world(
+        workers=[worker(f"W{k}", shifts=(shift(8, 18),)) for k in (1, 2, 3)],
+        jobs=[job("J1"), job("J2", window=AFTERNOON)],
+        customers=[customer(max_distinct_workers=2)],
+    )
+    problem = compile_problem(dataset)
+    assert care_teams(problem) == {}
+    assert within_care_teams(problem) is problem
+    three = world(
+        workers=[worker(f"W{k}", shifts=(shift(8, 18),)) for k in (1, 2, 3)],
+        jobs=[job("J1"), job("J2", window=AFTERNOON), job("J3", window=AFTERNOON)],
+        customers=[customer(max_distinct_workers=2)],
+    )
+    assert 0 in care_teams(compile_problem(three))  # three visits could have three workers

@@ -10,6 +10,7 @@ import pytest
 from matchmaker.compile import compile_problem
 from matchmaker.model import DatasetSettings, LinkWorker, Policy, RequestError, TimeWindow
 from matchmaker.plan import DispatchResult, dispatch, verify
+from matchmaker.solve import Route
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._linked_start import insert_all
 from tests.rules.world import HOME, at, job, worker, world
@@ -303,3 +304,30 @@ def test_a_slow_read_of_the_start_plan_comes_off_the_search_time(
     found = _rules_routing._search(model, 1.0, 1, warm, None, False, None, began, {})
     assert time.perf_counter() - began <= 1.15
     assert found is not None
+
+
+@pytest.mark.parametrize(("build_seconds", "loop_gets_all"), [(1e6, True), (0.0, False)])
+def test_the_loop_has_the_time_guided_local_search_could_not_use(
+    monkeypatch: pytest.MonkeyPatch, build_seconds: float, loop_gets_all: bool
+) -> None:
+    """Where the routing model would take longer to build than the time left after ruin
+    and recreate (a very large round), the loop gets that time too instead of ending the
+    solve early; where it can be built, the loop leaves it a quarter."""
+    import matchmaker.solve._rules_routing as rules_routing
+    from matchmaker.solve._care_lns import CareLnsStats
+
+    given: list[float] = []
+
+    def loop(*args: object, **_: object) -> tuple[tuple[Route, ...], CareLnsStats]:
+        given.append(float(args[5]))  # type: ignore[arg-type]
+        return args[3], CareLnsStats()  # type: ignore[return-value]
+
+    monkeypatch.setattr(rules_routing, "pooled_care_ruin_and_recreate", loop)
+    monkeypatch.setattr(rules_routing, "_build_seconds", lambda _: build_seconds)
+    monkeypatch.setattr(rules_routing, "_search", lambda *_, **__: None)
+    dataset = world(jobs=_two_jobs_one_worker(9))
+    problem = compile_problem(dataset)
+    limit = 2.0
+    rules_routing.solve(problem, policy=Policy(), time_limit=limit, seed=0)
+    (seconds,) = given
+    assert (seconds > 0.8 * limit) is loop_gets_all

@@ -32,7 +32,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 def care_teams(problem: Problem) -> dict[int, list[int]]:
     """Customer index -> the workers of its care team, for every capped customer whose
-    eligible workers outnumber its cap."""
+    eligible workers and whose visits' worker slots both outnumber its cap."""
     limits = problem.limits
     if limits is None or not limits.has_customer_limits:
         return {}
@@ -47,7 +47,9 @@ def care_teams(problem: Problem) -> dict[int, list[int]]:
         cap = int(limits.customer_max_workers[customer])
         jobs = np.flatnonzero(limits.job_customer == customer)
         candidates = np.flatnonzero(eligible[:, jobs].any(axis=1))
-        if candidates.size <= cap:
+        # No plan can break a cap at least the customer's eligible workers, or its
+        # visits' worker slots (a day of one or two visits under a cap of two).
+        if candidates.size <= cap or int(problem.job_team[jobs].sum()) <= cap:
             continue
         team = np.flatnonzero(pinned[:, jobs].any(axis=1)).tolist()
         slots = problem.job_team[jobs].astype(np.int64).copy()

@@ -24,7 +24,8 @@ insertion orders at fixed starts (or from ``warm_start``), runs ruin and recreat
 (:mod:`matchmaker.solve._care_lns`, in one process per core as
 :mod:`matchmaker.solve._care_processes` has it) from the best plan on every other restart
 and runs guided local search on this model after each start; it does not cut the round into
-sub-rounds, so very large rounds with these rules are slower to search. Every candidate
+sub-rounds, so very large rounds with these rules are slower to search (``--split zones``
+cuts them; see :mod:`matchmaker.solve._pieces`). Every candidate
 plan (insertion, warm start, search) passes :func:`matchmaker.solve._breaks.fit_breaks`,
 which only acts should a route's breaks not fit (see there).
 """
@@ -170,13 +171,16 @@ def _multi_start(
         elif run == 0:
             start = first_plan(problem, policy, costs, seed, now + share * _FIRST_SHARE)
         elif run % 2 == 1 and loop:
+            lns_share = _MAIN_LNS_SHARE if main_loop else _LNS_SHARE
+            if not deterministic and _build_seconds(problem) >= share * (1 - lns_share):
+                lns_share = 1.0  # guided local search could not start after it
             start, lns = pooled_care_ruin_and_recreate(
                 problem,
                 policy,
                 costs,
                 best,
                 rng,
-                share * (_MAIN_LNS_SHARE if main_loop else _LNS_SHARE),
+                share * lns_share,
                 stop=stop,
                 on_best=_reporter(progress, began),
             )
