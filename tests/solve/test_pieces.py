@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
 import numpy as np
@@ -117,6 +118,28 @@ def test_zones_keep_linked_visits_together() -> None:
         breaks = np.isin(rules.break_vehicle, piece.vehicles)
         assert piece.problem.rules.break_vehicle.size == int(breaks.sum())
     assert sum(p.problem.rules.break_vehicle.size for p in pieces) == rules.break_vehicle.size
+
+
+def test_a_chain_goes_to_the_zone_of_its_pinned_visit() -> None:
+    """A second visit pinned to a worker of another zone than its first visit's takes the
+    first visit along: both are in the pinned worker's zone."""
+    dataset, problem = _care_round()
+    policy = dataset.settings.policy
+    assert problem.rules is not None
+    pieces = split_zones(problem, policy, 3, seed=2)
+    placed = np.concatenate([p.jobs for p in pieces])
+    follower = int(np.flatnonzero(np.isin(problem.rules.link_to, placed))[0])
+    leader = int(problem.rules.link_to[follower])
+    (home,) = [p for p in pieces if leader in p.jobs]
+    away = next(p for p in pieces if p is not home)
+    vehicle = int(away.vehicles[0])
+    pinned = problem.pinned.copy()
+    pinned[vehicle, follower] = True
+    moved = replace(problem, pinned=pinned)
+    cut = split_zones(moved, policy, 3, seed=2)
+    _check_links(moved, cut)
+    (holder,) = [p for p in cut if vehicle in p.vehicles]
+    assert {leader, follower} <= set(holder.jobs.tolist())
 
 
 def test_a_link_across_days_goes_to_the_day_of_its_first_visit() -> None:

@@ -25,8 +25,8 @@ so their plans put side by side are a plan of the round.
 A round with home-care rules (``Problem.rules``) is solved in pieces only by a backend
 that honours them (:data:`~matchmaker.solve._refuse.RULES_SOLVERS`). Each piece gets the
 rules of its own shifts and jobs (its breaks, the way home, due starts); a chain of linked
-visits goes whole to the piece of its first visit, so no piece cuts a link (a chain whose
-pinned visits lie elsewhere leaves the pieces); and the border fill is the fixed-start
+visits goes whole to the piece of its pinned visit, else of its first visit, so no piece
+cuts a link (a chain pinned to several pieces leaves the pieces); and the border fill is the fixed-start
 insertion of :mod:`~matchmaker.solve._linked_refill`, which moves no planned visit and
 places a linked visit only where its link holds.
 
@@ -155,19 +155,19 @@ def _pieces(
 
 
 def _linked_together(problem: Problem, job_part: IntArray, owners: dict[int, set[int]]) -> IntArray:
-    """``job_part`` with every linked visit in the part of the first visit of its chain
-    (a pinned one's, if it has one pinned shift), so that no piece cuts a link. A chain
-    whose pinned visits lie in another part (or in several) leaves the pieces: the border
+    """``job_part`` with every chain of linked visits in one part, so that no piece cuts a
+    link: the part of a pinned visit of the chain (pinned to one part), else of its first
+    visit. A chain whose pinned visits lie in several parts leaves the pieces: the border
     fill places its other visits, next to the pinned ones."""
     rules = problem.rules
     if rules is None or not rules.has_links:
         return job_part
-    for job, parts in owners.items():
-        if len(parts) == 1:
-            job_part[job] = next(iter(parts))
     root = np.where(rules.link_to >= 0, rules.link_to, np.arange(problem.n_jobs)).astype(np.int64)
     for _ in range(max(1, problem.n_jobs).bit_length()):  # pointer jumping: log2 rounds
         root = root[root]
+    for job, parts in owners.items():
+        if len(parts) == 1:
+            job_part[root[job]] = next(iter(parts))
     job_part = job_part[root]
     torn = {int(root[job]) for job, parts in owners.items() if parts != {int(job_part[job])}}
     if torn:
