@@ -3,13 +3,19 @@ solving so that every backend plans inside them.
 
 ``max_distinct_workers`` (a hard rule) looks at all the visits of a customer at once,
 which neither a routing model nor a one-job-at-a-time insertion sees. Before a backend
-runs, each capped customer gets a *care team* of at most ``cap`` workers, and the
+runs, each capped customer whose visits could break the cap (more worker slots than the
+cap, and more eligible workers) gets a *care team* of at most ``cap`` workers, and the
 customer's jobs are offered to those workers only (the problem the backend solves has
 ``eligible`` narrowed; the plan is built and checked against the original). A team is
 picked greedily: first the workers pinned to the customer's jobs, then, while there is
 room, the worker eligible for the most of the customer's still uncovered job slots, the
 better summed match score breaking ties (the score already counts continuity with the
 customer's previous workers).
+
+A customer whose visits cannot break the cap gets no team: on a generated 600 x 2000
+home-care day (routing, 120 s; most customers have one or two visits under a cap of two)
+teams for them cost 11% and 14% of the objective (3,407,733 against 3,045,132 at
+instance seed 1, 3,233,043 against 2,772,174 at seed 3).
 
 This is a heuristic: a team may be too small in hours for the customer's visits while
 another team would have served them all. :func:`matchmaker.solve._limits.enforce` still
