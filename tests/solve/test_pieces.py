@@ -142,6 +142,22 @@ def test_a_chain_goes_to_the_zone_of_its_pinned_visit() -> None:
     assert {leader, follower} <= set(holder.jobs.tolist())
 
 
+@pytest.mark.parametrize("kind", ["zones", "days"])
+def test_a_visit_after_one_no_worker_can_serve_is_in_no_piece(kind: str) -> None:
+    """A second visit whose first visit has no eligible worker can never be planned: no
+    piece holds it (a piece would see no link and could plan it alone)."""
+    dataset, problem = _care_round(days=2)
+    assert problem.rules is not None
+    follower = int(np.flatnonzero(problem.rules.link_to >= 0)[0])
+    eligible = problem.eligible.copy()
+    eligible[:, problem.rules.link_to[follower]] = False
+    narrowed = replace(problem, eligible=eligible)
+    pieces = _cut(narrowed, dataset.settings.policy, kind)
+    assert pieces
+    assert all(follower not in piece.jobs for piece in pieces)
+    _check_links(narrowed, pieces)
+
+
 def test_a_link_across_days_goes_to_the_day_of_its_first_visit() -> None:
     """Each second visit put on the day after its first one: the piece of the first
     visit's day holds both."""

@@ -26,9 +26,10 @@ A round with home-care rules (``Problem.rules``) is solved in pieces only by a b
 that honours them (:data:`~matchmaker.solve._refuse.RULES_SOLVERS`). Each piece gets the
 rules of its own shifts and jobs (its breaks, the way home, due starts); a chain of linked
 visits goes whole to the piece of its pinned visit, else of its first visit, so no piece
-cuts a link (a chain pinned to several pieces leaves the pieces); and the border fill is the fixed-start
-insertion of :mod:`~matchmaker.solve._linked_refill`, which moves no planned visit and
-places a linked visit only where its link holds.
+cuts a link (a chain pinned to several pieces leaves the pieces, and a visit below one no
+worker can serve stays out); and the border fill is the fixed-start insertion of
+:mod:`~matchmaker.solve._linked_refill`, which moves no planned visit and places a linked
+visit only where its link holds.
 
 With ``deterministic=True`` each piece's search is bounded by work, so the plan is the
 same whether the pieces ran here, in threads or on a cluster. ``time_limit`` caps each
@@ -67,6 +68,7 @@ from matchmaker.solve._solution import (
 __all__ = ["solve_pieces", "split_days", "split_zones"]
 
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 def _pin_routes(problem: Problem) -> tuple[Route, ...]:
@@ -141,8 +143,9 @@ def _pieces(
         if len(owners[job]) > 1
     }
     job_part = np.asarray(job_part, dtype=np.int64).copy()
-    job_part = _linked_together(problem, job_part, owners)
-    job_part[~servable(problem)] = -1
+    unservable = ~servable(problem)
+    job_part = _linked_together(problem, job_part, owners, unservable)
+    job_part[unservable] = -1
     pieces = []
     for part in range(int(vehicle_part.max(initial=-1)) + 1):
         vehicles = np.flatnonzero(vehicle_part == part).astype(np.int64)
@@ -154,16 +157,21 @@ def _pieces(
     return pieces
 
 
-def _linked_together(problem: Problem, job_part: IntArray, owners: dict[int, set[int]]) -> IntArray:
+def _linked_together(
+    problem: Problem, job_part: IntArray, owners: dict[int, set[int]], unservable: BoolArray
+) -> IntArray:
     """``job_part`` with every chain of linked visits in one part, so that no piece cuts a
     link: the part of a pinned visit of the chain (pinned to one part), else of its first
-    visit. A chain whose pinned visits lie in several parts leaves the pieces: the border
-    fill places its other visits, next to the pinned ones."""
+    visit. A visit below an ``unservable`` one in its chain can never be planned (it needs
+    the one it depends on), and a chain whose pinned visits lie in several parts leaves
+    the pieces (the border fill places its other visits, next to the pinned ones)."""
     rules = problem.rules
     if rules is None or not rules.has_links:
         return job_part
     root = np.where(rules.link_to >= 0, rules.link_to, np.arange(problem.n_jobs)).astype(np.int64)
+    below = unservable.copy()
     for _ in range(max(1, problem.n_jobs).bit_length()):  # pointer jumping: log2 rounds
+        below |= below[root]
         root = root[root]
     for job, parts in owners.items():
         if len(parts) == 1:
@@ -172,6 +180,7 @@ def _linked_together(problem: Problem, job_part: IntArray, owners: dict[int, set
     torn = {int(root[job]) for job, parts in owners.items() if parts != {int(job_part[job])}}
     if torn:
         job_part[np.isin(root, sorted(torn))] = -1
+    job_part[below] = -1
     return job_part
 
 
