@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from matchmaker.model import DatasetSettings, LimitSettings, TimeWindow
-from matchmaker.plan import ReasonCode
+from matchmaker.model import DatasetSettings, LimitSettings, SkillRequirement, TimeWindow
+from matchmaker.plan import ReasonCode, dispatch, verify
 from tests.rules.world import (
     assert_rule_decides,
     at,
@@ -56,3 +56,34 @@ def test_the_cap_keeps_visits_with_one_worker_when_one_can_do_both() -> None:
         assert result.plan.unassigned == ()
     spread = plan_of(dataset, ("J1", "W1", at(9)), ("J2", "W2", at(13)))
     assert rules_broken(dataset, spread) == {RULE}
+
+
+def test_the_greedy_keeps_the_better_of_teams_and_its_own_guard() -> None:
+    """C1 (cap 1) has visits at 09:00 (placed first) and 13:00; its care team is W1, the
+    better fit, but at 09:00 W1 must take C2's visit, which only W1 can serve. Inside the
+    team one of C1's visits is lost; the greedy's own guard gives both to W2 and serves
+    all three."""
+    nine = TimeWindow(start=at(9), end=at(9))
+    one = TimeWindow(start=at(13), end=at(13))
+    dataset = world(
+        workers=[
+            worker("W1", shifts=(shift(8, 18),), skills={"cleaning": 5}, rating=5.0),
+            worker("W2", shifts=(shift(8, 18),), rating=3.0),
+        ],
+        jobs=[
+            job("J1", window=nine, priority=4),
+            job("J2", window=one),
+            job(
+                "J3",
+                window=nine,
+                customer_id="C2",
+                priority=5,
+                required_skills=(SkillRequirement(name="cleaning", level=5),),
+            ),
+        ],
+        customers=[customer("C1", max_distinct_workers=1), customer("C2")],
+    )
+    result = dispatch(dataset, solver="greedy", time_limit=5.0, seed=0)
+    assert verify(dataset, result.plan) == []
+    served = {a.job_id: a.worker_id for a in result.plan.assignments}
+    assert served == {"J1": "W2", "J2": "W2", "J3": "W1"}
