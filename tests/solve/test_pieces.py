@@ -100,8 +100,6 @@ def _check_links(problem: Problem, pieces: list) -> None:
         assert np.isin(leaders[leaders >= 0], piece.jobs).all()
         linked = rules.link_to >= 0
         assert (piece.jobs[rules.link_to[linked]] == leaders[linked]).all()
-        assert rules.travel_job_home is None
-        assert (rules.break_vehicle < piece.problem.n_vehicles).all()
 
 
 def test_zones_keep_linked_visits_together() -> None:
@@ -115,6 +113,8 @@ def test_zones_keep_linked_visits_together() -> None:
     rules = problem.rules
     for piece in pieces:
         assert (piece.problem.rules.job_due == rules.job_due[piece.jobs]).all()
+        assert piece.problem.rules.travel_job_home is None
+        assert (piece.problem.rules.break_vehicle < piece.problem.n_vehicles).all()
         breaks = np.isin(rules.break_vehicle, piece.vehicles)
         assert piece.problem.rules.break_vehicle.size == int(breaks.sum())
     assert sum(p.problem.rules.break_vehicle.size for p in pieces) == rules.break_vehicle.size

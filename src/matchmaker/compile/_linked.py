@@ -90,10 +90,10 @@ class JobRules:
         position[jobs] = np.arange(jobs.size)
         leader = self.link_to[jobs].astype(np.int64)
         link_to = np.where(leader >= 0, position[np.maximum(leader, 0)], -1)
-        shift = np.full(int(vehicles.max(initial=-1)) + 1, -1, dtype=np.int64)
+        size = max(int(vehicles.max(initial=-1)), int(self.break_vehicle.max(initial=-1))) + 1
+        shift = np.full(size, -1, dtype=np.int64)
         shift[vehicles] = np.arange(vehicles.size)
-        known = self.break_vehicle < shift.size
-        kept = np.flatnonzero(known)[shift[self.break_vehicle[known]] >= 0]
+        kept = np.flatnonzero(shift[self.break_vehicle] >= 0)
         back = self.travel_job_home
         return JobRules(
             job_due=self.job_due[jobs],

@@ -50,9 +50,10 @@ import numpy.typing as npt
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
 from matchmaker.solve import _greedy as greedy
+from matchmaker.solve._care_ruin import groups
 from matchmaker.solve._costs import Costs, servable
 from matchmaker.solve._decompose import SubRound, _centres, _vehicle_parts, sub_round
-from matchmaker.solve._limits import enforce
+from matchmaker.solve._limits import _with_partners, enforce
 from matchmaker.solve._linked_refill import refill
 from matchmaker.solve._objective import objective_terms
 from matchmaker.solve._refuse import RULES_SOLVERS, refuse_rules
@@ -168,11 +169,7 @@ def _linked_together(
     rules = problem.rules
     if rules is None or not rules.has_links:
         return job_part
-    root = np.where(rules.link_to >= 0, rules.link_to, np.arange(problem.n_jobs)).astype(np.int64)
-    below = unservable.copy()
-    for _ in range(max(1, problem.n_jobs).bit_length()):  # pointer jumping: log2 rounds
-        below |= below[root]
-        root = root[root]
+    root, _ = groups(problem)
     for job, parts in owners.items():
         if len(parts) == 1:
             job_part[root[job]] = next(iter(parts))
@@ -180,7 +177,7 @@ def _linked_together(
     torn = {int(root[job]) for job, parts in owners.items() if parts != {int(job_part[job])}}
     if torn:
         job_part[np.isin(root, sorted(torn))] = -1
-    job_part[below] = -1
+    job_part[sorted(_with_partners(problem, set(np.flatnonzero(unservable).tolist())))] = -1
     return job_part
 
 

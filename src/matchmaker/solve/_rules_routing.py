@@ -163,6 +163,7 @@ def _multi_start(
     rng = np.random.default_rng(seed)
     deadline = began + time_limit
     iterations = 0.0
+    build_seconds = _build_seconds(problem)
     for run in range(runs):
         now = time.perf_counter()
         share = (deadline - now) / (runs - run)
@@ -172,7 +173,7 @@ def _multi_start(
             start = first_plan(problem, policy, costs, seed, now + share * _FIRST_SHARE)
         elif run % 2 == 1 and loop:
             lns_share = _MAIN_LNS_SHARE if main_loop else _LNS_SHARE
-            if not deterministic and _build_seconds(problem) >= share * (1 - lns_share):
+            if not deterministic and build_seconds >= share * (1 - lns_share):
                 lns_share = 1.0  # guided local search could not start after it
             start, lns = pooled_care_ruin_and_recreate(
                 problem,
@@ -196,7 +197,7 @@ def _multi_start(
             break
         if main_loop and run == 0:
             continue  # the time goes to the loop from this plan
-        if not deterministic and time.perf_counter() + _build_seconds(problem) >= now + share:
+        if not deterministic and time.perf_counter() + build_seconds >= now + share:
             continue  # guided local search would start after the time is up
         model = build_rules_model(problem, costs, policy)
         warm = Solution(routes=start, objective=0, backend=BACKEND, seed=seed, solve_seconds=0.0)
