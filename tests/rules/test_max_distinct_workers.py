@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from matchmaker.model import DatasetSettings, LimitSettings, SkillRequirement, TimeWindow
-from matchmaker.plan import ReasonCode, dispatch, verify
+from matchmaker.plan import ReasonCode
 from tests.rules.world import (
     assert_rule_decides,
     at,
@@ -58,11 +58,11 @@ def test_the_cap_keeps_visits_with_one_worker_when_one_can_do_both() -> None:
     assert rules_broken(dataset, spread) == {RULE}
 
 
-def test_the_greedy_keeps_the_better_of_teams_and_its_own_guard() -> None:
+def test_every_backend_keeps_the_better_of_teams_and_no_teams() -> None:
     """C1 (cap 1) has visits at 09:00 (placed first) and 13:00; its care team is W1, the
     better fit, but at 09:00 W1 must take C2's visit, which only W1 can serve. Inside the
-    team one of C1's visits is lost; the greedy's own guard gives both to W2 and serves
-    all three."""
+    team one of C1's visits is lost; planned without teams, both go to W2 and all three
+    are served, whichever backend plans."""
     nine = TimeWindow(start=at(9), end=at(9))
     one = TimeWindow(start=at(13), end=at(13))
     dataset = world(
@@ -83,7 +83,8 @@ def test_the_greedy_keeps_the_better_of_teams_and_its_own_guard() -> None:
         ],
         customers=[customer("C1", max_distinct_workers=1), customer("C2")],
     )
-    result = dispatch(dataset, solver="greedy", time_limit=5.0, seed=0)
-    assert verify(dataset, result.plan) == []
-    served = {a.job_id: a.worker_id for a in result.plan.assignments}
-    assert served == {"J1": "W2", "J2": "W2", "J3": "W1"}
+    for result in dispatched(dataset):
+        served = {a.job_id: a.worker_id for a in result.plan.assignments}
+        assert served == {"J1": "W2", "J2": "W2", "J3": "W1"}, result.solution.backend
+        stats = result.solution.stats
+        assert stats["without_teams_objective"] < stats["care_teams_objective"]

@@ -148,6 +148,20 @@ def world(
     )
 
 
+def one_worker_for_both_visits() -> Dataset:
+    """C1, capped at one worker, has a visit in the morning and one at 13:00-14:00; W1
+    works mornings, W2 afternoons, and only W3 (rated lower) works all day."""
+    return world(
+        workers=[
+            worker("W1", shifts=(shift(8, 12),)),
+            worker("W2", shifts=(shift(12, 18),)),
+            worker("W3", shifts=(shift(8, 18),), rating=3.0),
+        ],
+        jobs=[job("J1"), job("J2", window=TimeWindow(start=at(13), end=at(14)))],
+        customers=[customer(max_distinct_workers=1)],
+    )
+
+
 def plan_of(dataset: Dataset, *visits: tuple[str, str, datetime]) -> Plan:
     """A hand-made plan: ``(job_id, worker_id, start)`` visits lasting each job's duration;
     every other job of the dataset is listed as unassigned."""

@@ -7,7 +7,15 @@ import numpy as np
 from matchmaker.compile import compile_problem
 from matchmaker.model import TimeWindow
 from matchmaker.solve._continuity import care_teams, within_care_teams
-from tests.rules.world import at, customer, job, shift, worker, world
+from tests.rules.world import (
+    at,
+    customer,
+    job,
+    one_worker_for_both_visits,
+    shift,
+    worker,
+    world,
+)
 
 AFTERNOON = TimeWindow(start=at(13), end=at(14))
 
@@ -15,15 +23,7 @@ AFTERNOON = TimeWindow(start=at(13), end=at(14))
 def test_the_team_is_the_worker_who_can_take_every_visit() -> None:
     """W3 is on shift for both visits, W1 and W2 for one each: a cap of one picks W3 and
     the visits are offered to W3 alone."""
-    dataset = world(
-        workers=[
-            worker("W1", shifts=(shift(8, 12),)),
-            worker("W2", shifts=(shift(12, 18),)),
-            worker("W3", shifts=(shift(8, 18),), rating=3.0),
-        ],
-        jobs=[job("J1"), job("J2", window=AFTERNOON)],
-        customers=[customer(max_distinct_workers=1)],
-    )
+    dataset = one_worker_for_both_visits()
     problem = compile_problem(dataset)
     assert care_teams(problem) == {0: [2]}
     narrowed = within_care_teams(problem)

@@ -1,5 +1,6 @@
 """Care teams: the workers a customer with a continuity cap is served by, chosen before
-solving so that every backend plans inside them.
+solving for the run of :func:`matchmaker.solve._rounds.round_rules` that plans inside them
+(the other plans without them; the better plan is kept).
 
 ``max_distinct_workers`` (a hard rule) looks at all the visits of a customer at once,
 which neither a routing model nor a one-job-at-a-time insertion sees. Before a backend

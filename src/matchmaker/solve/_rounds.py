@@ -1,14 +1,14 @@
 """What every backend gets from the registry: the rules across the round kept, and a clear
 refusal where a backend cannot honour an objective term.
 
-:func:`round_rules` wraps a backend's ``solve``: it plans a customer with a continuity cap
-inside a care team (:func:`matchmaker.solve._continuity.within_care_teams`; a backend that
-keeps the cap itself, :data:`CAP_GUARDED_SOLVERS`, plans without teams too), the limits
-across days and the continuity cap are enforced on what it returns
-(:func:`matchmaker.solve._limits.enforce`), and the
-greedy backend refuses a policy with a workload balance weight, which it cannot optimise.
-With the home-care rules of :mod:`matchmaker.compile._linked` as well, the trim keeps
-every start and the refill inserts at fixed starts (see :mod:`matchmaker.solve._limits`).
+:func:`round_rules` wraps a backend's ``solve``: where a customer's visits could break its
+continuity cap it plans twice, inside care teams
+(:func:`matchmaker.solve._continuity.within_care_teams`) and without them, and keeps the
+better plan; the limits across days and the continuity cap are enforced on what each run
+returns (:func:`matchmaker.solve._limits.enforce`), and the greedy backend refuses a
+policy with a workload balance weight, which it cannot optimise. With the home-care rules
+of :mod:`matchmaker.compile._linked` as well, the trim keeps every start and the refill
+inserts at fixed starts (see :mod:`matchmaker.solve._limits`).
 """
 
 from __future__ import annotations
@@ -22,18 +22,22 @@ from matchmaker.compile import Problem
 from matchmaker.model import Policy, RequestError
 from matchmaker.solve._continuity import within_care_teams
 from matchmaker.solve._limits import enforce
-from matchmaker.solve._solution import ProgressCallback, Solution, Solver
+from matchmaker.solve._solution import Progress, ProgressCallback, Solution, Solver
 
-__all__ = ["BALANCING_SOLVERS", "CAP_GUARDED_SOLVERS", "round_rules"]
+__all__ = ["BALANCING_SOLVERS", "TEAMS_SHARE", "round_rules"]
 
 BALANCING_SOLVERS: tuple[str, ...] = ("routing", "cpsat")
 """The backends that optimise ``policy.balance_cost_per_minute`` (workload balance)."""
-CAP_GUARDED_SOLVERS: tuple[str, ...] = ("greedy",)
-"""The backends whose insertion keeps the continuity cap itself
-(:class:`~matchmaker.solve._limits.LimitGuard`): they also plan without care teams, and
-the better plan is kept. On the bundled week under a cap of one worker per customer the
-greedy served 418 visits (objective 804,191) without teams against 404 (848,985) with
-them; where one worker can take all of a customer's visits, the teams do better."""
+TEAMS_SHARE = 0.5
+"""Share of the time limit for the run inside care teams; the run without them gets the
+rest. Neither run wins everywhere: teams see a customer whole (one worker who can take
+all its visits), while a search without them sends each visit to the nearest fit worker
+and the trim after drops what breaks a cap. Routing on generated home-care days (section
+``care-teams`` of ``benchmarks/RESULTS.md``, ``benchmarks/care_teams.py``), objective
+inside teams / without / both: 60 x 150 at 30 s 311,022 / 307,069 / 309,861 and
+302,028 / 304,670 / 294,621 (instance seeds 1 and 3); 200 x 600 at 30 s 1,111,862 /
+992,576 / 990,297 and 1,003,584 / 937,921 / 964,047; 600 x 2000 at 120 s 3,076,417 /
+2,764,913 / 2,757,089 and 2,792,730 / 2,492,451 / 2,492,451."""
 
 
 def round_rules(name: str, solve: Solver) -> Solver:
@@ -58,36 +62,58 @@ def round_rules(name: str, solve: Solver) -> Solver:
                 f"use {' or '.join(BALANCING_SOLVERS)}, or set it to 0"
             )
         began = time.perf_counter()
+
+        def run(round_: Problem, limit: float, phase: str) -> Solution:
+            offset = time.perf_counter() - began
+            told = progress if progress is None or not phase else _phase(progress, phase, offset)
+            solution = solve(
+                round_,
+                policy=policy,
+                time_limit=limit,
+                seed=seed,
+                warm_start=warm_start,
+                progress=told,
+                deterministic=deterministic,
+                stop=stop,
+            )
+            return enforce(problem, policy, solution, fill=round_ is not problem)
+
         narrowed = within_care_teams(problem)
-        solution = solve(
-            narrowed,
-            policy=policy,
-            time_limit=time_limit,
-            seed=seed,
-            warm_start=warm_start,
-            progress=progress,
-            deterministic=deterministic,
-            stop=stop,
-        )
-        solution = enforce(problem, policy, solution, fill=narrowed is not problem)
+        if narrowed is problem:
+            return run(problem, time_limit, "")
+        teams = run(narrowed, time_limit * TEAMS_SHARE, "inside care teams")
         left = time_limit - (time.perf_counter() - began)
-        if narrowed is problem or name not in CAP_GUARDED_SOLVERS or left <= 0:
-            return solution
-        if stop is not None and stop.is_set():
-            return solution
-        # This backend keeps the cap itself while it builds, one visit at a time: the
-        # teams see the customer whole, but may leave out visits other workers could take.
-        free = solve(
-            problem,
-            policy=policy,
-            time_limit=left,
-            seed=seed,
-            warm_start=warm_start,
-            deterministic=deterministic,
-            stop=stop,
+        if left <= 0 or (stop is not None and stop.is_set()):
+            return teams
+        free = run(problem, left, "without care teams")
+        best = free if free.objective < teams.objective else teams
+        stats = {
+            **best.stats,
+            "care_teams_objective": float(teams.objective),
+            "without_teams_objective": float(free.objective),
+        }
+        # The run without teams solved the whole round: its bound holds for every plan.
+        bound = None if free.lower_bound is None else min(free.lower_bound, best.objective)
+        return replace(
+            best,
+            lower_bound=bound,
+            solve_seconds=time.perf_counter() - began,
+            stats=stats,
         )
-        free = enforce(problem, policy, free)
-        best = free if free.objective < solution.objective else solution
-        return replace(best, solve_seconds=time.perf_counter() - began)
 
     return wrapped
+
+
+def _phase(progress: ProgressCallback, phase: str, offset: float) -> ProgressCallback:
+    """``progress`` with the run's phase named and its seconds counted from the solve's start."""
+
+    def report(update: Progress) -> None:
+        progress(
+            replace(
+                update,
+                elapsed_seconds=update.elapsed_seconds + offset,
+                message=f"{phase}: {update.message or 'searching'}",
+            )
+        )
+
+    return report
