@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from matchmaker.model import DatasetSettings, LimitSettings, SkillRequirement, TimeWindow
-from matchmaker.plan import ReasonCode
+from matchmaker.plan import ReasonCode, dispatch, verify
 from tests.rules.world import (
+    TIME_LIMIT,
     assert_rule_decides,
     at,
     customer,
@@ -62,7 +63,7 @@ def test_every_backend_keeps_the_better_of_teams_and_no_teams() -> None:
     """C1 (cap 1) has visits at 09:00 (placed first) and 13:00; its care team is W1, the
     better fit, but at 09:00 W1 must take C2's visit, which only W1 can serve. Inside the
     team one of C1's visits is lost; planned without teams, both go to W2 and all three
-    are served, whichever backend plans."""
+    are served, whichever backend plans (greedy, routing, CP-SAT)."""
     nine = TimeWindow(start=at(9), end=at(9))
     one = TimeWindow(start=at(13), end=at(13))
     dataset = world(
@@ -83,7 +84,9 @@ def test_every_backend_keeps_the_better_of_teams_and_no_teams() -> None:
         ],
         customers=[customer("C1", max_distinct_workers=1), customer("C2")],
     )
-    for result in dispatched(dataset):
+    cpsat = dispatch(dataset, solver="cpsat", time_limit=TIME_LIMIT, seed=0)
+    assert verify(dataset, cpsat.plan) == []
+    for result in (*dispatched(dataset), cpsat):
         served = {a.job_id: a.worker_id for a in result.plan.assignments}
         assert served == {"J1": "W2", "J2": "W2", "J3": "W1"}, result.solution.backend
         stats = result.solution.stats

@@ -74,6 +74,7 @@ from matchmaker.solve import _greedy as greedy
 from matchmaker.solve._budget import Budget, poll_stop, read_back
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._fairness import add_cpsat_balance
+from matchmaker.solve._limits import mend
 from matchmaker.solve._objective import objective_terms
 from matchmaker.solve._refuse import refuse_rules
 from matchmaker.solve._schedule import routes_with_starts
@@ -433,10 +434,11 @@ def solve(
         stats["deterministic_time"] = float(result.solver.deterministic_time)
         if result.found:
             stats["cpsat_objective"] = float(built.constant + result.solver.objective_value)
-            found = plan_from(result.solver, built, problem)
+            found, mended = mend(problem, policy, start, plan_from(result.solver, built, problem))
             if objective_terms(problem, found, policy).total <= start.objective:
                 routes = found
-                state = "optimal" if result.optimal else "feasible"
+                state = "optimal" if result.optimal and not mended else "feasible"
+                stats.update(mended)
     objective = objective_terms(problem, routes, policy).total
     elapsed = time.perf_counter() - began
     report_done(progress, routes, objective, elapsed)

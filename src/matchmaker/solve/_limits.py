@@ -45,7 +45,7 @@ from matchmaker.solve._solution import Route, Solution, served_count
 if TYPE_CHECKING:
     from matchmaker.solve._insertion import Routes
 
-__all__ = ["LimitGuard", "breaches", "enforce", "trim"]
+__all__ = ["LimitGuard", "breaches", "enforce", "mend", "trim"]
 
 BoolArray = npt.NDArray[np.bool_]
 Visit = tuple[int, int, int]
@@ -290,6 +290,18 @@ def enforce(
         status="feasible",
         stats=stats,
     )
+
+
+def mend(
+    problem: Problem, policy: Policy, start: Solution, routes: tuple[Route, ...]
+) -> tuple[tuple[Route, ...], dict[str, float]]:
+    """``routes`` of a search that does not see the limits, made to keep them (with the
+    trim's stats; none when they already do), so that a backend compares valid plans
+    with its limit-aware warm start ``start``."""
+    if not breaches(problem, routes):
+        return routes, {}
+    fixed = enforce(problem, policy, replace(start, routes=routes, stats={}))
+    return fixed.routes, fixed.stats
 
 
 # --- a filter for the greedy insertion ------------------------------------------------------

@@ -97,7 +97,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import replace
 
 from matchmaker.compile import Problem
 from matchmaker.model import Policy
@@ -106,7 +105,7 @@ from matchmaker.solve import _rules_routing as rules_routing
 from matchmaker.solve._bound import relaxation_bound
 from matchmaker.solve._budget import Budget, read_back
 from matchmaker.solve._costs import Costs
-from matchmaker.solve._limits import breaches, enforce
+from matchmaker.solve._limits import mend
 from matchmaker.solve._objective import objective_terms
 from matchmaker.solve._recombine import priced_routes
 from matchmaker.solve._round_search import BACKEND, RoundSearch
@@ -186,12 +185,7 @@ def solve(
     rescheduled = routes_with_starts(problem, {r.vehicle: r.jobs for r in routes})
     if rescheduled is not None:
         routes = rescheduled
-    mended: dict[str, float] = {}
-    if breaches(problem, routes):
-        # The search does not see the rules across the round: mend them here, so that the
-        # comparison with the (limit-aware) warm start below is between valid plans.
-        fixed = enforce(problem, policy, replace(start, routes=routes, stats={}))
-        routes, mended = fixed.routes, fixed.stats
+    routes, mended = mend(problem, policy, start, routes)
     objective = objective_terms(problem, routes, policy).total
     stats = dict(search.stats)
     stats.update(mended)
