@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from matchmaker.compile import compile_problem
-from matchmaker.model import TimeWindow
+from matchmaker.model import Location, TimeWindow
 from matchmaker.solve._continuity import care_teams, within_care_teams
 from tests.rules.world import (
     at,
@@ -18,6 +18,7 @@ from tests.rules.world import (
 )
 
 AFTERNOON = TimeWindow(start=at(13), end=at(14))
+FAR = Location(lat=31.3000, lon=121.5500)
 
 
 def test_the_team_is_the_worker_who_can_take_every_visit() -> None:
@@ -42,6 +43,22 @@ def test_a_pinned_worker_is_in_the_team_first() -> None:
         customers=[customer(max_distinct_workers=1)],
     )
     assert care_teams(compile_problem(dataset)) == {0: [0]}
+
+
+def test_of_workers_who_can_take_every_visit_the_nearest_is_the_team() -> None:
+    """W1 and W2 can both take both visits; W1 is the better fit but lives about 10 km
+    away, W2 next to the customer: a cap of one picks W2."""
+    dataset = world(
+        workers=[
+            worker("W1", shifts=(shift(8, 18),), rating=5.0, home=FAR),
+            worker("W2", shifts=(shift(8, 18),), rating=3.0),
+        ],
+        jobs=[job("J1"), job("J2", window=AFTERNOON)],
+        customers=[customer(max_distinct_workers=1)],
+    )
+    problem = compile_problem(dataset)
+    assert problem.score[0].sum() > problem.score[1].sum()  # W1 fits better
+    assert care_teams(problem) == {0: [1]}
 
 
 def test_no_team_is_needed_when_the_cap_is_not_short() -> None:

@@ -9,9 +9,15 @@ cap, and more eligible workers) gets a *care team* of at most ``cap`` workers, a
 customer's jobs are offered to those workers only (the problem the backend solves has
 ``eligible`` narrowed; the plan is built and checked against the original). A team is
 picked greedily: first the workers pinned to the customer's jobs, then, while there is
-room, the worker eligible for the most of the customer's still uncovered job slots, the
-better summed match score breaking ties (the score already counts continuity with the
-customer's previous workers).
+room, among the workers eligible for enough of the customer's still uncovered job slots
+that the seats left can still cover them all (or for the most, when none is), the one
+with the least travel from home per slot, the better summed match score breaking ties
+(the score already counts continuity with the customer's previous workers). Choosing by
+slots covered, then score, put workers from across town in the teams: routing inside
+teams only on generated home-care days (section ``care-teams`` of
+``benchmarks/RESULTS.md``, instance seeds 1 and 3) gave 1,111,862 and 1,003,584 on
+200 x 600 at 30 s, 3,076,417 and 2,792,730 on 600 x 2000 at 120 s; by travel per slot
+1,084,314 and 982,814, 2,934,885 and 2,694,110.
 
 A customer whose visits cannot break the cap gets no team: on a generated 600 x 2000
 home-care day (routing, 120 s; most customers have one or two visits under a cap of two)
@@ -36,6 +42,9 @@ __all__ = ["care_teams", "within_care_teams"]
 
 BoolArray = npt.NDArray[np.bool_]
 
+_FAR = 2**40
+"""Minutes from home of a worker with no shift (never nearest)."""
+
 
 def care_teams(problem: Problem) -> dict[int, list[int]]:
     """Customer index -> the workers of its care team, for every capped customer whose
@@ -49,6 +58,9 @@ def care_teams(problem: Problem) -> dict[int, list[int]]:
     np.logical_or.at(eligible, problem.vehicle_worker, problem.eligible | problem.pinned)
     pinned = np.zeros((n_workers, problem.n_jobs), dtype=bool)
     np.logical_or.at(pinned, problem.vehicle_worker, problem.pinned)
+    travel = problem.travel_home_job
+    # Each run of a worker's shifts (they are in order per worker) gives its least minutes.
+    runs = np.flatnonzero(np.r_[True, problem.vehicle_worker[1:] != problem.vehicle_worker[:-1]])
     teams: dict[int, list[int]] = {}
     for customer in np.flatnonzero(limits.customer_max_workers >= 0).tolist():
         cap = int(limits.customer_max_workers[customer])
@@ -59,23 +71,35 @@ def care_teams(problem: Problem) -> dict[int, list[int]]:
         if candidates.size <= cap or int(problem.job_team[jobs].sum()) <= cap:
             continue
         team = np.flatnonzero(pinned[:, jobs].any(axis=1)).tolist()
+        can = eligible[:, jobs]
         slots = problem.job_team[jobs].astype(np.int64).copy()
         for worker in team:
-            slots -= eligible[worker, jobs]
+            slots -= can[worker]
         score = problem.score[:, jobs]
+        home = np.full((n_workers, jobs.size), _FAR, dtype=np.int64)
+        np.minimum.at(
+            home, problem.vehicle_worker[runs], np.minimum.reduceat(travel[:, jobs], runs, axis=0)
+        )
         while len(team) < cap:
             open_jobs = slots > 0
             if not open_jobs.any():
                 break
-            cover = eligible[:, jobs][:, open_jobs].sum(axis=1).astype(np.float64)
+            cover = can[:, open_jobs].sum(axis=1).astype(np.float64)
             cover[team] = -1.0
             cover[cover <= 0] = -1.0
             if cover.max() <= 0:
                 break
-            best = np.flatnonzero(cover == cover.max())
-            worker = int(best[np.argmax(score[best][:, open_jobs].sum(axis=1))])
+            # Enough of the open slots that the seats left can still cover them all (where
+            # anyone can), then the least travel from home per slot, then the best score.
+            seats = cap - len(team)
+            need = min(cover.max(), -(-int(slots[open_jobs].sum()) // seats))
+            able = np.flatnonzero(cover >= need)
+            minutes = np.where(can[able][:, open_jobs], home[able][:, open_jobs], 0)
+            per_slot = minutes.sum(axis=1) / cover[able]
+            fit = score[able][:, open_jobs].sum(axis=1)
+            worker = int(able[np.lexsort((-fit, per_slot))[0]])
             team.append(worker)
-            slots -= eligible[worker, jobs]
+            slots -= can[worker]
         teams[customer] = team
     return teams
 

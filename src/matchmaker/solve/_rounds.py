@@ -34,10 +34,10 @@ rest. Neither run wins everywhere: teams see a customer whole (one worker who ca
 all its visits), while a search without them sends each visit to the nearest fit worker
 and the trim after drops what breaks a cap. Routing on generated home-care days (section
 ``care-teams`` of ``benchmarks/RESULTS.md``, ``benchmarks/care_teams.py``), objective
-inside teams / without / both: 60 x 150 at 30 s 311,022 / 307,069 / 309,861 and
-302,028 / 304,670 / 294,621 (instance seeds 1 and 3); 200 x 600 at 30 s 1,111,862 /
-992,576 / 990,297 and 1,003,584 / 937,921 / 964,047; 600 x 2000 at 120 s 3,076,417 /
-2,764,913 / 2,757,089 and 2,792,730 / 2,492,451 / 2,492,451."""
+inside teams / without / both: 60 x 150 at 30 s 268,264 / 307,156 / 268,389 and
+305,090 / 294,520 / 299,759 (instance seeds 1 and 3); 200 x 600 at 30 s 1,084,314 /
+992,552 / 990,254 and 982,814 / 948,291 / 975,873; 600 x 2000 at 120 s 2,934,885 /
+2,764,967 / 2,764,967 and 2,694,110 / 2,492,451 / 2,492,451."""
 
 
 def round_rules(name: str, solve: Solver) -> Solver:
