@@ -58,9 +58,6 @@ def care_teams(problem: Problem) -> dict[int, list[int]]:
     np.logical_or.at(eligible, problem.vehicle_worker, problem.eligible | problem.pinned)
     pinned = np.zeros((n_workers, problem.n_jobs), dtype=bool)
     np.logical_or.at(pinned, problem.vehicle_worker, problem.pinned)
-    travel = problem.travel_home_job
-    # Each run of a worker's shifts (they are in order per worker) gives its least minutes.
-    runs = np.flatnonzero(np.r_[True, problem.vehicle_worker[1:] != problem.vehicle_worker[:-1]])
     teams: dict[int, list[int]] = {}
     for customer in np.flatnonzero(limits.customer_max_workers >= 0).tolist():
         cap = int(limits.customer_max_workers[customer])
@@ -77,9 +74,7 @@ def care_teams(problem: Problem) -> dict[int, list[int]]:
             slots -= can[worker]
         score = problem.score[:, jobs]
         home = np.full((n_workers, jobs.size), _FAR, dtype=np.int64)
-        np.minimum.at(
-            home, problem.vehicle_worker[runs], np.minimum.reduceat(travel[:, jobs], runs, axis=0)
-        )
+        np.minimum.at(home, problem.vehicle_worker, problem.travel_home_job[:, jobs])
         while len(team) < cap:
             open_jobs = slots > 0
             if not open_jobs.any():

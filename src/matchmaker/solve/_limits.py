@@ -298,8 +298,6 @@ def mend(
     """``routes`` of a search that does not see the limits, made to keep them (with the
     trim's stats; none when they already do), so that a backend compares valid plans
     with its limit-aware warm start ``start``."""
-    if not breaches(problem, routes):
-        return routes, {}
     fixed = enforce(problem, policy, replace(start, routes=routes, stats={}))
     return fixed.routes, fixed.stats
 
