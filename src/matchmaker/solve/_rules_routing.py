@@ -48,7 +48,7 @@ from matchmaker.solve._lateness import check_travel_home
 from matchmaker.solve._linked_start import insert_all
 from matchmaker.solve._objective import objective_terms
 from matchmaker.solve._routing_model import RoutingModel, build_model
-from matchmaker.solve._routing_search import search_parameters
+from matchmaker.solve._routing_search import OnSolution, Watcher, search_parameters
 from matchmaker.solve._solution import Progress, ProgressCallback, Route, Solution, report_done
 
 __all__ = ["first_plan", "searches", "solve"]
@@ -236,23 +236,35 @@ def plan_runs(
     return runs, False
 
 
-def _reporter(
-    progress: ProgressCallback | None, began: float
-) -> Callable[[tuple[Route, ...], int], None] | None:
-    """A new best plan of the loop as progress, at most every half second."""
+def _throttled(progress: ProgressCallback | None, began: float) -> OnSolution | None:
+    """A new best objective and its jobs served as progress, at most every half second."""
     if progress is None:
         return None
     callback = progress
     last = [0.0]
 
-    def report(routes: tuple[Route, ...], cost: int) -> None:
+    def report(cost: int, served: int) -> None:
         now = time.perf_counter()
         if now - last[0] >= 0.5:
             last[0] = now
-            served = len({job for route in routes for job in route.jobs})
             callback(Progress(elapsed_seconds=now - began, objective=cost, served=served))
 
     return report
+
+
+def _reporter(
+    progress: ProgressCallback | None, began: float
+) -> Callable[[tuple[Route, ...], int], None] | None:
+    """A new best plan of the loop as progress (see :func:`_throttled`)."""
+    report = _throttled(progress, began)
+    if report is None:
+        return None
+    on_served = report
+
+    def on_best(routes: tuple[Route, ...], cost: int) -> None:
+        on_served(cost, len({job for route in routes for job in route.jobs}))
+
+    return on_best
 
 
 def first_plan(
@@ -365,24 +377,8 @@ def _search(
         copies = max(len(model.layout.copy_job), 1)
         params.solution_limit = _DETERMINISTIC_SOLUTIONS_PER_COPY * copies
     del seed  # OR-Tools routing search is deterministic for a given model and limit
-    last = [0.0]
-
-    def on_solution() -> None:
-        if stop is not None and stop.is_set():
-            routing.solver().FinishCurrentSearch()
-            stats["interrupted"] = 1.0
-        now = time.perf_counter()
-        if progress is not None and now - last[0] >= 0.5:
-            last[0] = now
-            progress(
-                Progress(
-                    elapsed_seconds=now - began,
-                    objective=int(routing.CostVar().Max()) + model.offset,
-                    served=model.served(),
-                )
-            )
-
-    routing.AddAtSolutionCallback(on_solution)
+    watcher = Watcher(model, _throttled(progress, began), stop)
+    routing.AddAtSolutionCallback(watcher)
     assignment: Any = None
 
     def limit_to_what_is_left() -> bool:
@@ -393,13 +389,18 @@ def _search(
         params.time_limit.FromMilliseconds(max(int(left * 1000), 1))
         return left > 0
 
-    if warm_start is not None:
-        routing.CloseModelWithParameters(params)
-        initial = routing.ReadAssignmentFromRoutes(model.index_routes(warm_start.routes), True)
-        if initial is not None and limit_to_what_is_left():
-            assignment = routing.SolveFromAssignmentWithParameters(initial, params)
-    if assignment is None and limit_to_what_is_left():
-        assignment = routing.SolveWithParameters(params)
+    try:
+        if warm_start is not None:
+            routing.CloseModelWithParameters(params)
+            initial = routing.ReadAssignmentFromRoutes(model.index_routes(warm_start.routes), True)
+            if initial is not None and limit_to_what_is_left():
+                assignment = routing.SolveFromAssignmentWithParameters(initial, params)
+        if assignment is None and limit_to_what_is_left():
+            assignment = routing.SolveWithParameters(params)
+    finally:
+        watcher.release()
+    if watcher.stopped:
+        stats["interrupted"] = 1.0
     if assignment is None:
         stats["no_solution"] = 1.0
         return None
