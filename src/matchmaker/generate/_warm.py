@@ -35,7 +35,7 @@ def warm_up() -> float:
             return 0.0
         began = time.perf_counter()
         for home_care in (False, True):
-            # Without a break rule: with breaks the home-care search walks in Python.
+            # Without a break rule: the kernels take the same arrays with breaks or without.
             frames = generate_frames(workers=WORKERS, jobs=JOBS, seed=1, home_care=home_care)
             dataset = dataset_from_frames(frames)
             policy = dataset.settings.policy

@@ -4,7 +4,7 @@
 home-care search (the first plan, ruin and recreate, the refill): for one job it tries
 every eligible shift and every position, and for each the later visits it would push.
 In Python that walk was about 85% of the search's time. Compiled with numba, with a
-visit and its linked visit tried together in one call (:func:`pairs`), ruin and recreate
+visit and its linked visit tried together in one call (:mod:`._pairs_kernel`), ruin and recreate
 ran 2,825 iterations in 20 s on HHCRSP D2 (98 visits) against 290 before.
 
 **Pushes follow the links.** A visit pushed later pushes the visit after it on its route,
@@ -15,8 +15,11 @@ after its latest start or end its shift late, makes the place fail. So a linked 
 not keep its start while others are inserted, which on HHCRSP rounds (where half the
 visits are linked) more than doubled the places open to each insertion. Where every
 planned linked visit is fixed, this is the walk of ``InsertionState.push``, and tests hold
-the scan equal to the Python walk there; rounds with breaks keep the Python walk, which
-also fits the breaks (and holds every planned linked visit).
+the scan equal to the Python walk there.
+
+**Breaks.** A place fits only where the breaks of every shift it changes still fit
+beside the visits at their new starts, and on a shift with breaks it is also tried at
+the starts just after a break (:func:`_breaks_fit`, :func:`_starts_to_try`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from matchmaker.compile import LINK_DIFFERENT, LINK_SAME
 from matchmaker.solve._kernel_data import (
     DUE,
     DURATION,
@@ -36,19 +38,17 @@ from matchmaker.solve._kernel_data import (
     LINK_MAX,
     LINK_MIN,
     LINK_TO,
-    LINK_WORKER,
     MAX_JOBS,
     MAX_WORK,
     MODE,
     START,
     VEHICLE,
     WORK,
-    WORKER,
     BoolArray,
     IntArray,
 )
 
-__all__ = ["pairs_kernel", "push_kernel", "put_kernel", "scan_kernel"]
+__all__ = ["push_kernel", "put_kernel", "scan_kernel"]
 
 _WORK_PER_JOB = 20
 """Pushes one evaluation may make per job of the round before the place counts as failed
@@ -191,6 +191,145 @@ def _links_hold(
 
 
 @njit(cache=True, nogil=True)
+def _shift_breaks_fit(
+    u: int,
+    x: int,
+    v: int,
+    p: int,
+    t: int,
+    route_jobs: IntArray,
+    route_starts: IntArray,
+    state: IntArray,
+    new_start: IntArray,
+    travel: IntArray,
+    out: IntArray,
+    back: IntArray,
+    jobs: IntArray,
+    shifts: IntArray,
+    break_from: IntArray,
+    breaks: IntArray,
+    gaps: IntArray,
+) -> bool:
+    """Whether shift ``u``'s breaks fit beside its visits at their new starts (with ``x``
+    at ``t`` in front of index ``p`` when ``u`` is ``v``): ``solve._breaks.place_breaks``
+    on the gaps of the route, each break in the first gap with room."""
+    if break_from[u] == break_from[u + 1]:
+        return True
+    m = shifts[u, MODE]
+    length = state[u, LENGTH]
+    inserted = u == v and x >= 0
+    total = length + 1 if inserted else length
+    if total == 0:
+        return True  # no visit, no break
+    ready = shifts[u, START]
+    prev = -1
+    for i in range(total):
+        if inserted and i == p:
+            j = x
+            at = t
+        else:
+            k = i - 1 if inserted and i > p else i
+            j = route_jobs[u, k]
+            at = new_start[j] if new_start[j] >= 0 else route_starts[u, k]
+        gaps[i, 0] = ready
+        gaps[i, 1] = at
+        gaps[i, 2] = out[u, j] if prev < 0 else travel[m, prev, j]
+        ready = at + jobs[j, DURATION]
+        prev = j
+    gaps[total, 0] = ready
+    gaps[total, 1] = shifts[u, END]
+    gaps[total, 2] = back[u, prev]
+    for g in range(total + 1):
+        gaps[g, 3] = gaps[g, 0]  # where the next break in the gap may start
+        gaps[g, 4] = 0  # break minutes placed in the gap
+    for b in range(break_from[u], break_from[u + 1]):
+        earliest, latest, minutes = breaks[b, 0], breaks[b, 1], breaks[b, 2]
+        placed = False
+        for g in range(total + 1):
+            at = max(earliest, gaps[g, 3])
+            room = gaps[g, 1] - gaps[g, 0]
+            if at > latest or at + minutes > gaps[g, 1] or gaps[g, 4] + minutes + gaps[g, 2] > room:
+                continue
+            gaps[g, 3] = at + minutes
+            gaps[g, 4] += minutes
+            placed = True
+            break
+        if not placed:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _breaks_fit(
+    x: int,
+    v: int,
+    p: int,
+    t: int,
+    n: int,
+    route_jobs: IntArray,
+    route_starts: IntArray,
+    state: IntArray,
+    place: IntArray,
+    new_start: IntArray,
+    touched: IntArray,
+    travel: IntArray,
+    out: IntArray,
+    back: IntArray,
+    jobs: IntArray,
+    shifts: IntArray,
+    break_from: IntArray,
+    breaks: IntArray,
+    gaps: IntArray,
+) -> bool:
+    """:func:`_shift_breaks_fit` on shift ``v`` and on every other shift whose visits the first
+    ``n`` of ``touched`` are (each once)."""
+    if breaks.shape[0] == 0:
+        return True
+    if not _shift_breaks_fit(
+        v, x, v, p, t, route_jobs, route_starts, state, new_start, travel, out, back, jobs,
+        shifts, break_from, breaks, gaps,
+    ):  # fmt: skip
+        return False
+    for i in range(n):
+        u = place[touched[i], VEHICLE]
+        seen = u == v
+        for earlier in range(i):
+            seen = seen or place[touched[earlier], VEHICLE] == u
+        if not seen and not _shift_breaks_fit(
+            u, x, v, p, t, route_jobs, route_starts, state, new_start, travel, out, back, jobs,
+            shifts, break_from, breaks, gaps,
+        ):  # fmt: skip
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _starts_to_try(
+    earliest: int, v: int, break_from: IntArray, breaks: IntArray, tries: IntArray
+) -> int:
+    """The starts a place on shift ``v`` is tried at, ascending and distinct, into
+    ``tries``; how many: ``earliest``, and for each break of the shift the earliest start
+    after it at its earliest, at ``earliest`` plus its length and after it at its latest."""
+    count = 1
+    tries[0] = earliest
+    for b in range(break_from[v], break_from[v + 1]):
+        low, high, minutes = breaks[b, 0], breaks[b, 1], breaks[b, 2]
+        tries[count] = max(earliest, low + minutes)
+        tries[count + 1] = earliest + minutes
+        tries[count + 2] = max(earliest, high + minutes)
+        count += 3
+    if count == 1:
+        return 1
+    tries[:count].sort()
+    distinct = 1
+    for i in range(1, count):
+        if tries[i] != tries[distinct - 1]:
+            tries[distinct] = tries[i]
+            distinct += 1
+    return distinct
+
+
+@njit(cache=True, nogil=True)
 def _late(jobs: IntArray, job: int, start: int) -> int:
     due = jobs[job, DUE]
     return 0 if due < 0 else max(0, start - due)
@@ -215,13 +354,17 @@ def _push(
     links: IntArray,
     follow_from: IntArray,
     followers: IntArray,
+    break_from: IntArray,
+    breaks: IntArray,
     new_start: IntArray,
     touched: IntArray,
     old_start: IntArray,
     stack: IntArray,
+    gaps: IntArray,
 ) -> tuple[bool, int, int, int]:
     """``(fits, travel added, lateness added, largest lateness among x and the pushed)``
-    of ``x`` at ``t`` in front of index ``p`` of shift ``v``; the plan is not changed."""
+    of ``x`` at ``t`` in front of index ``p`` of shift ``v``, the breaks of every shift
+    it changes fitting; the plan is not changed."""
     length = state[v, LENGTH]
     m = shifts[v, MODE]
     prev = route_jobs[v, p - 1] if p > 0 else -1
@@ -237,6 +380,11 @@ def _push(
         x, v, p, t, route_jobs, route_starts, state, place, fixed, travel, back, jobs,
         shifts, links, follow_from, followers, new_start, touched, old_start, stack,
     )  # fmt: skip
+    if fits:
+        fits = _breaks_fit(
+            x, v, p, t, n, route_jobs, route_starts, state, place, new_start, touched, travel,
+            out, back, jobs, shifts, break_from, breaks, gaps,
+        )  # fmt: skip
     own = _late(jobs, x, t)
     late = own
     top = own
@@ -272,21 +420,27 @@ def _scan(
     eligible: BoolArray,
     match: IntArray,
     rates: IntArray,
+    break_from: IntArray,
+    breaks: IntArray,
     new_start: IntArray,
     touched: IntArray,
     old_start: IntArray,
     stack: IntArray,
+    gaps: IntArray,
     found: IntArray,
 ) -> int:
     """Each place ``job`` fits with a start in ``[low, high]`` on an ``allowed`` shift, as
     rows ``(cost, start, vehicle, position)`` of ``found``; returns how many: the position
-    loop of ``InsertionState.walk_places`` without breaks."""
+    loop of ``InsertionState.walk_places``. On a shift with breaks a place is tried at the
+    earliest start, then (as ``InsertionState.start_with_breaks`` does) just after each
+    break could end, the first start that fits kept."""
     n = 0
     duration = jobs[job, DURATION]
     job_earliest = max(jobs[job, EARLIEST], low)
     job_latest = min(jobs[job, LATEST], high)
     if job_earliest > job_latest:
         return 0
+    tries = np.empty(1 + 3 * breaks.shape[0], dtype=np.int64)
     for v in range(state.shape[0]):
         if not eligible[job, v] or not allowed[v]:
             continue
@@ -305,12 +459,21 @@ def _scan(
                 ready = done + travel[m, prev, job]
             if ready > job_latest:
                 continue
-            start = max(ready, job_earliest)
-            fits, added, late, top = _push(
-                job, v, p, start, route_jobs, route_starts, state, place, fixed, travel, out,
-                back, jobs, shifts, links, follow_from, followers, new_start, touched,
-                old_start, stack,
-            )  # fmt: skip
+            earliest = max(ready, job_earliest)
+            count = _starts_to_try(earliest, v, break_from, breaks, tries)
+            fits = False
+            start = earliest
+            for i in range(count):
+                start = tries[i]
+                if start > job_latest:
+                    break
+                fits, added, late, top = _push(
+                    job, v, p, start, route_jobs, route_starts, state, place, fixed, travel,
+                    out, back, jobs, shifts, links, follow_from, followers, break_from,
+                    breaks, new_start, touched, old_start, stack, gaps,
+                )  # fmt: skip
+                if fits:
+                    break
             if not fits:
                 continue
             rise = max(0, top - max_late)
@@ -378,119 +541,6 @@ def _put(
     return True, n, top, late
 
 
-@njit(cache=True, nogil=True)
-def _take_back(
-    x: int,
-    n: int,
-    route_jobs: IntArray,
-    route_starts: IntArray,
-    state: IntArray,
-    place: IntArray,
-    jobs: IntArray,
-    touched: IntArray,
-    old_start: IntArray,
-) -> None:
-    """Undo :func:`_put` of ``x`` that pushed the first ``n`` of ``touched``."""
-    v = place[x, VEHICLE]
-    p = place[x, INDEX]
-    length = state[v, LENGTH]
-    for k in range(p, length - 1):
-        route_jobs[v, k] = route_jobs[v, k + 1]
-        route_starts[v, k] = route_starts[v, k + 1]
-        place[route_jobs[v, k], INDEX] = k
-    route_jobs[v, length - 1] = -1
-    place[x, VEHICLE] = -1
-    place[x, INDEX] = -1
-    state[v, LENGTH] = length - 1
-    state[v, WORK] -= jobs[x, DURATION]
-    for i in range(n):
-        j = touched[i]
-        route_starts[place[j, VEHICLE], place[j, INDEX]] = old_start[i]
-
-
-@njit(cache=True, nogil=True)
-def _pairs(
-    head: int,
-    follower: int,
-    candidates: IntArray,
-    max_late: int,
-    route_jobs: IntArray,
-    route_starts: IntArray,
-    state: IntArray,
-    place: IntArray,
-    fixed: BoolArray,
-    travel: IntArray,
-    out: IntArray,
-    back: IntArray,
-    jobs: IntArray,
-    shifts: IntArray,
-    links: IntArray,
-    follow_from: IntArray,
-    followers: IntArray,
-    eligible: BoolArray,
-    match: IntArray,
-    rates: IntArray,
-    new_start: IntArray,
-    touched: IntArray,
-    old_start: IntArray,
-    stack: IntArray,
-    found: IntArray,
-    result: IntArray,
-) -> None:
-    """For each candidate ``(vehicle, position, start)`` of ``head``: whether ``head``
-    fits there and the lateness it adds (columns 0-1), then with ``head`` put there and
-    fixed, whether its linked ``follower`` fits and its cheapest place ``(cost, start,
-    vehicle, position)`` (columns 2-6). The plan is left as it was."""
-    n_vehicles = state.shape[0]
-    allowed = np.empty(n_vehicles, dtype=np.bool_)
-    kind = links[follower, LINK_WORKER]
-    saved_touched = np.empty(touched.shape[0], dtype=np.int64)
-    saved_old = np.empty(touched.shape[0], dtype=np.int64)
-    for c in range(candidates.shape[0]):
-        v, p, start = candidates[c, 0], candidates[c, 1], candidates[c, 2]
-        fits, pushed, top, late = _put(
-            head, v, p, start, route_jobs, route_starts, state, place, fixed, travel, back,
-            jobs, shifts, links, follow_from, followers, new_start, touched, old_start, stack,
-        )  # fmt: skip
-        result[c, 0] = 1 if fits else 0
-        result[c, 1] = late
-        result[c, 2] = 0
-        if not fits:
-            continue
-        saved_touched[:pushed] = touched[:pushed]
-        saved_old[:pushed] = old_start[:pushed]
-        was_fixed = fixed[head]
-        fixed[head] = True
-        for u in range(n_vehicles):
-            same = shifts[u, WORKER] == shifts[v, WORKER]
-            allowed[u] = (
-                same if kind == LINK_SAME else (not same if kind == LINK_DIFFERENT else True)
-            )
-        high = start + links[follower, LINK_MAX] if links[follower, LINK_MAX] >= 0 else 2**40
-        count = _scan(
-            follower, start + links[follower, LINK_MIN], high, max(max_late, top), allowed,
-            route_jobs, route_starts, state, place, fixed, travel, out, back, jobs, shifts,
-            links, follow_from, followers, eligible, match, rates, new_start, touched,
-            old_start, stack, found,
-        )  # fmt: skip
-        best = -1
-        for i in range(count):
-            if best < 0 or (found[i, 0], found[i, 1], found[i, 2]) < (
-                found[best, 0],
-                found[best, 1],
-                found[best, 2],
-            ):
-                best = i
-        if best >= 0:
-            result[c, 2] = 1
-            result[c, 3:7] = found[best]
-        fixed[head] = was_fixed
-        _take_back(
-            head, pushed, route_jobs, route_starts, state, place, jobs, saved_touched, saved_old
-        )
-
-
 scan_kernel = _scan
 push_kernel = _push
 put_kernel = _put
-pairs_kernel = _pairs

@@ -1,20 +1,16 @@
 """The plan the home-care insertion builds (:class:`InsertionState`), and where a job fits.
 
-Each job is put at a fixed start: the earliest its place allows. The visits after it on
-its route are pushed later as needed. Two ways find the places a job fits and their cost
-(travel added, match cost, lateness and any rise of the largest lateness):
+Each job is put at a fixed start: the earliest its place allows (on a shift with breaks,
+else just after a break). The visits after it on its route are pushed later as needed.
+The places a job fits and their cost (travel added, match cost, lateness and any rise of
+the largest lateness) come from **the compiled scan**
+(:mod:`matchmaker.solve._insertion_kernel`): a push follows the links too, so that a
+linked visit moves with the visits linked to it and need not be held, and a place counts
+only where the breaks of every shift it changes still fit.
 
-* **the compiled scan** (:mod:`matchmaker.solve._insertion_kernel`), on rounds without
-  breaks: a push follows the links too, so that a linked visit moves with the visits
-  linked to it and need not be held;
-* **the Python walk** (:meth:`InsertionState.walk_places`), on rounds with breaks: a
-  place counts only where the shift's breaks still fit (at the earliest start, else just
-  after a break), and a push may not move a held visit, so every planned linked visit is
-  held (:meth:`InsertionState.hold`).
-
-Where the same visits are held, both find the same places at the same costs (a test
-holds them equal).
-"""
+**The Python walk** (:meth:`InsertionState.walk_places`, with :attr:`InsertionState.arrays`
+``None``) finds the places the same way with every planned linked visit held; the tests
+hold the scan to it where the same visits are held."""
 
 from __future__ import annotations
 
@@ -120,15 +116,12 @@ class InsertionState:
     """Planned jobs whose start may not move: team and pinned visits, and those held."""
     due: list[int] = field(init=False, repr=False)
     arrays: RouteArrays | None = field(init=False, repr=False)
-    """The plan as the compiled scan reads it; ``None`` with breaks (the Python walk)."""
+    """The plan as the compiled scan reads it; ``None`` only where the tests hold the scan
+    to the Python walk (:meth:`walk_places`, :meth:`push` and :meth:`put` in Python)."""
 
     def __post_init__(self) -> None:
         self.due = _dues(self.problem)
-        rules = self.problem.rules
-        with_breaks = rules is not None and rules.has_breaks
-        self.arrays = (
-            None if with_breaks else RouteArrays(self.problem.n_vehicles, self.problem.n_jobs)
-        )
+        self.arrays = RouteArrays(self.problem.n_vehicles, self.problem.n_jobs)
 
     @cached_property
     def tables(self) -> _Tables:
@@ -323,7 +316,7 @@ class InsertionState:
         ]
 
     def walk_places(self, job: int, low: int = -(2**40), high: int = 2**40) -> list[Place]:
-        """:meth:`places` on any shift by the Python walk, which fits breaks too."""
+        """:meth:`places` on any shift by the Python walk (see the module docstring)."""
         problem, policy = self.problem, self.policy
         found: list[Place] = []
         duration = int(problem.job_duration[job])

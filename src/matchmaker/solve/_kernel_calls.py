@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from matchmaker.solve._insertion_kernel import pairs_kernel, push_kernel, put_kernel, scan_kernel
+from matchmaker.solve._insertion_kernel import push_kernel, put_kernel, scan_kernel
 from matchmaker.solve._kernel_data import VEHICLE, BoolArray, IntArray, KernelArrays, RouteArrays
+from matchmaker.solve._pairs_kernel import pairs_kernel
 
 __all__ = ["pairs", "push", "put", "scan"]
 
@@ -29,7 +30,8 @@ def scan(
         routes.jobs, routes.starts, routes.state, routes.place, routes.fixed, arrays.travel,
         arrays.out, arrays.back, arrays.jobs, arrays.shifts, arrays.links,
         arrays.follow_from, arrays.followers, arrays.eligible, arrays.match, arrays.rates,
-        routes.new_start, routes.touched, routes.old_start, routes.stack, found,
+        arrays.break_from, arrays.breaks, routes.new_start, routes.touched, routes.old_start,
+        routes.stack, routes.gaps, found,
     )  # fmt: skip
     rows = found[:n]
     ordered: IntArray = rows[np.lexsort((rows[:, 2], rows[:, 1], rows[:, 0]))]
@@ -45,8 +47,8 @@ def push(
     fits, added, late, top = push_kernel(
         job, vehicle, position, start, routes.jobs, routes.starts, routes.state, routes.place,
         routes.fixed, arrays.travel, arrays.out, arrays.back, arrays.jobs, arrays.shifts,
-        arrays.links, arrays.follow_from, arrays.followers, routes.new_start, routes.touched,
-        routes.old_start, routes.stack,
+        arrays.links, arrays.follow_from, arrays.followers, arrays.break_from, arrays.breaks,
+        routes.new_start, routes.touched, routes.old_start, routes.stack, routes.gaps,
     )  # fmt: skip
     return (int(added), int(late), int(top)) if fits else None
 
@@ -78,13 +80,13 @@ def pairs(
     candidates: IntArray,
     max_late: int,
 ) -> IntArray:
-    """Per candidate place of ``head``, what ``_insertion_kernel._pairs`` finds."""
+    """Per candidate place of ``head``, what ``_pairs_kernel._pairs`` finds."""
     result = np.empty((candidates.shape[0], 7), dtype=np.int64)
     pairs_kernel(
         head, follower, candidates, max_late, routes.jobs, routes.starts, routes.state,
         routes.place, routes.fixed, arrays.travel, arrays.out, arrays.back, arrays.jobs,
         arrays.shifts, arrays.links, arrays.follow_from, arrays.followers, arrays.eligible,
-        arrays.match, arrays.rates, routes.new_start, routes.touched, routes.old_start,
-        routes.stack, routes.found, result,
+        arrays.match, arrays.rates, arrays.break_from, arrays.breaks, routes.new_start,
+        routes.touched, routes.old_start, routes.stack, routes.gaps, routes.found, result,
     )  # fmt: skip
     return result

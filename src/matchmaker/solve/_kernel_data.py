@@ -59,6 +59,12 @@ class KernelArrays:
     """(J, V) match cost of each shift's worker for each job."""
     rates: IntArray
     """(3,) travel, lateness and largest-lateness cost per minute."""
+    break_from: IntArray
+    """(V + 1,) where each shift's breaks start in :attr:`breaks`."""
+    breaks: IntArray
+    """(B, 3) earliest start, latest start and minutes of each break a shift needs when it
+    works, shift by shift, each shift's by latest then earliest start (the order
+    ``solve._breaks.breaks_in_gaps`` places them in)."""
 
 
 _ARRAYS: weakref.WeakKeyDictionary[Problem, tuple[Costs, Policy, KernelArrays]] = (
@@ -79,6 +85,7 @@ def kernel_arrays(problem: Problem, costs: Costs, policy: Policy) -> KernelArray
         links = np.stack([np.full(n, -1), np.zeros(n), np.full(n, -1), np.zeros(n)], 1)
     else:
         links = np.stack([rules.link_to, rules.link_min, rules.link_max, rules.link_worker], 1)
+    break_from, breaks = _breaks(problem)
     leader = links[:, LINK_TO].astype(np.int64)
     order = np.argsort(leader, kind="stable")
     order = order[leader[order] >= 0]
@@ -123,9 +130,22 @@ def kernel_arrays(problem: Problem, costs: Costs, policy: Policy) -> KernelArray
                 policy.max_lateness_cost_per_minute,
             ]
         ),
+        break_from=break_from,
+        breaks=breaks,
     )
     _ARRAYS[problem] = (costs, policy, arrays)
     return arrays
+
+
+def _breaks(problem: Problem) -> tuple[IntArray, IntArray]:
+    rules = problem.rules
+    if rules is None or not rules.has_breaks:
+        return np.zeros(problem.n_vehicles + 1, dtype=np.int64), np.zeros((0, 3), dtype=np.int64)
+    vehicle = rules.break_vehicle.astype(np.int64)
+    order = np.lexsort((rules.break_earliest, rules.break_latest, vehicle))
+    counts = np.bincount(vehicle, minlength=problem.n_vehicles)
+    rows = np.stack([rules.break_earliest, rules.break_latest, rules.break_minutes], 1)
+    return _ints(np.concatenate([[0], np.cumsum(counts)])), _ints(rows[order])
 
 
 def _ints(array: npt.ArrayLike | npt.NDArray[Any]) -> IntArray:
@@ -137,8 +157,8 @@ class RouteArrays:
     jobs and starts from column 0; per shift its length and work minutes (``state``); per
     job its place ``(vehicle, index)`` (``-1`` when unplanned) and whether it is fixed. The
     owner marks a shift :meth:`changed` when its lists change; :meth:`sync` copies those
-    rows over. ``new_start``, ``touched``, ``old_start`` and ``stack`` are the kernel's
-    scratch space (``new_start`` is ``-1`` between calls)."""
+    rows over. ``new_start``, ``touched``, ``old_start``, ``stack`` and ``gaps`` are the
+    kernel's scratch space (``new_start`` is ``-1`` between calls)."""
 
     def __init__(self, n_vehicles: int, n_jobs: int) -> None:
         self.width = 8
@@ -153,6 +173,7 @@ class RouteArrays:
         self.touched = np.zeros(n_jobs, dtype=np.int64)
         self.old_start = np.zeros(n_jobs, dtype=np.int64)
         self.stack = np.zeros((4 * n_jobs + 16, 2), dtype=np.int64)
+        self.gaps = np.zeros((self.width + 2, 5), dtype=np.int64)
         self.dirty: set[int] = set(range(n_vehicles))
 
     def changed(self, vehicle: int | None = None) -> None:
@@ -196,3 +217,4 @@ class RouteArrays:
         self.starts = grown
         self.width = width
         self.found = np.zeros((rows * (width + 1), 4), dtype=np.int64)
+        self.gaps = np.zeros((width + 2, 5), dtype=np.int64)
