@@ -260,3 +260,36 @@ def test_a_route_longer_than_the_arrays_were_built_for_grows_them() -> None:
         state.put(job, last[0], last[0].start)
     assert state.jobs[0] == list(range(n))
     assert state.starts[0] == [10 + 15 * k for k in range(n)]
+
+
+def test_a_team_visit_keeps_its_place_when_a_visit_goes_in_front_of_it() -> None:
+    """A team visit is on two shifts and the kernel's place table holds one of them: a
+    visit put in front of it on the other shift must not move that entry, or a later push
+    in front of it reads a start that is not its own (it did: a place the scan had
+    offered was then refused, and ruin and recreate stopped with an error)."""
+    problem = make_problem(
+        n_workers=2,
+        n_jobs=3,
+        earliest=[300, 0, 0],
+        latest=[300, 200, 200],
+        duration=30,
+        team=[2, 1, 1],
+        travel=10,
+        home_travel=10,
+    )
+    policy = Policy()
+    costs = Costs.of(problem, policy)
+    team = (
+        Route(vehicle=0, jobs=(0,), starts=(300,)),
+        Route(vehicle=1, jobs=(0,), starts=(300,)),
+    )
+    for vehicle in (0, 1):  # the table holds one shift of the team visit: try both
+        state = InsertionState.of_routes(problem, policy, costs, team)
+        state.fixed = {0}
+        front = [p for p in state.places(1) if p.vehicle == vehicle and p.position == 0]
+        state.put(1, front[0], front[0].start)
+        fresh = InsertionState.of_routes(problem, policy, costs, state.routes())
+        fresh.fixed = {0}
+        for other in (0, 1):
+            assert fresh.push(other, 0, 2, 100) is not None
+            assert state.push(other, 0, 2, 100) == fresh.push(other, 0, 2, 100)

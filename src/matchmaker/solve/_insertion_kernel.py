@@ -330,6 +330,14 @@ def _starts_to_try(
 
 
 @njit(cache=True, nogil=True)
+def _moved_to(place: IntArray, j: int, v: int, k: int) -> None:
+    """Job ``j`` is now at index ``k`` of shift ``v``. A team visit is on several shifts and
+    ``place`` holds one of them: its index changes only when that is ``v``."""
+    if place[j, VEHICLE] == v:
+        place[j, INDEX] = k
+
+
+@njit(cache=True, nogil=True)
 def _late(jobs: IntArray, job: int, start: int) -> int:
     due = jobs[job, DUE]
     return 0 if due < 0 else max(0, start - due)
@@ -531,7 +539,7 @@ def _put(
     for k in range(length, p, -1):
         route_jobs[v, k] = route_jobs[v, k - 1]
         route_starts[v, k] = route_starts[v, k - 1]
-        place[route_jobs[v, k], INDEX] = k
+        _moved_to(place, route_jobs[v, k], v, k)
     route_jobs[v, p] = x
     route_starts[v, p] = t
     place[x, VEHICLE] = v

@@ -9,7 +9,12 @@ import numpy as np
 from numba import njit
 
 from matchmaker.compile import LINK_DIFFERENT, LINK_SAME
-from matchmaker.solve._insertion_kernel import push_kernel, put_kernel, scan_kernel
+from matchmaker.solve._insertion_kernel import (  # _moved_to: inside kernels only
+    _moved_to,
+    push_kernel,
+    put_kernel,
+    scan_kernel,
+)
 from matchmaker.solve._kernel_data import (
     DURATION,
     INDEX,
@@ -46,7 +51,7 @@ def _take_back(
     for k in range(p, length - 1):
         route_jobs[v, k] = route_jobs[v, k + 1]
         route_starts[v, k] = route_starts[v, k + 1]
-        place[route_jobs[v, k], INDEX] = k
+        _moved_to(place, route_jobs[v, k], v, k)
     route_jobs[v, length - 1] = -1
     place[x, VEHICLE] = -1
     place[x, INDEX] = -1
