@@ -243,18 +243,19 @@ def test_a_pinned_leader_without_a_start_leaves_its_pinned_follower_in_reach() -
     assert starts["J1"] <= starts["J2"] <= starts["J1"] + timedelta(minutes=60)
 
 
-def test_no_search_model_is_built_when_its_build_would_outlast_the_time(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A home-care round whose routing model would take longer to build than the time
-    left (the estimate forced high) gets the plan of the first plan and the loop, within
-    its limit and valid, and the model is never built; with the real estimate it is."""
+def _small_home_care_round():  # type: ignore[no-untyped-def]
+    """A generated home-care round of 6 workers and 24 visits."""
     from matchmaker.generate import generate_frames, home_care_settings
     from matchmaker.io import dataset_from_frames
-    from matchmaker.solve import _rules_routing
 
     frames = generate_frames(workers=6, jobs=24, seed=4, home_care=True)
-    dataset = dataset_from_frames(frames, settings=home_care_settings())
+    return dataset_from_frames(frames, settings=home_care_settings())
+
+
+def _count_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that gets an item each time the routing model of a home-care round is built."""
+    from matchmaker.solve import _rules_routing
+
     built: list[int] = []
     real = _rules_routing.build_rules_model
 
@@ -263,6 +264,19 @@ def test_no_search_model_is_built_when_its_build_would_outlast_the_time(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(_rules_routing, "build_rules_model", counted)
+    return built
+
+
+def test_no_search_model_is_built_when_its_build_would_outlast_the_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A home-care round whose routing model would take longer to build than the time
+    left (the estimate forced high) gets the plan of the first plan and the loop, within
+    its limit and valid, and the model is never built; with the real estimate it is."""
+    from matchmaker.solve import _rules_routing
+
+    dataset = _small_home_care_round()
+    built = _count_builds(monkeypatch)
     result = dispatch(dataset, solver="routing", time_limit=2.0, seed=1)
     assert result.ok and built
     built.clear()
@@ -270,6 +284,26 @@ def test_no_search_model_is_built_when_its_build_would_outlast_the_time(
     result = dispatch(dataset, solver="routing", time_limit=2.0, seed=1)
     assert result.ok and not built
     assert result.solution.solve_seconds <= 2.0 * 1.1 + 1.0
+
+
+@pytest.mark.parametrize("deterministic", [False, True])
+def test_no_search_model_is_built_beyond_its_memory_cap(
+    monkeypatch: pytest.MonkeyPatch, deterministic: bool
+) -> None:
+    """A home-care round whose routing model would hold more matrix cells than the cap
+    (here 0) is planned without it, in either mode, and the plan is valid; under the cap
+    the model is built."""
+    from matchmaker.solve import _rules_routing
+
+    dataset = _small_home_care_round()
+    built = _count_builds(monkeypatch)
+    run = {"solver": "routing", "time_limit": 2.0, "seed": 1, "deterministic": deterministic}
+    assert dispatch(dataset, **run).ok and built  # type: ignore[arg-type]
+    built.clear()
+    monkeypatch.setattr(_rules_routing, "_MAX_MODEL_CELLS", 0)
+    result = dispatch(dataset, **run)  # type: ignore[arg-type]
+    assert result.ok and not built
+    assert verify(dataset, result.plan) == []
 
 
 def test_a_slow_read_of_the_start_plan_comes_off_the_search_time(

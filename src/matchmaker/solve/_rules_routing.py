@@ -75,6 +75,11 @@ _BUILD_SECONDS_PER_CELL = 1.5e-8
 """Half the seconds per matrix cell the routing model's build took on 2 cores: a low
 estimate, so that a search which would start after its time is up is skipped, and no
 other (see :func:`_build_seconds`)."""
+_MAX_MODEL_CELLS = 250_000_000
+"""The most matrix cells (8 bytes each, :func:`_model_cells`) a routing model may hold: 2
+GB. A larger round is searched by the loop alone (in deterministic mode, which has no
+loop, its plan is the first plan): on a generated home-care round of 300 workers and 1,000
+visits the model took 3.9 GB, and its search found nothing in a 60 s limit."""
 _FIRST_ORDERS = 3
 """Insertion orders always tried (due, earliest, their middle); then random ones."""
 _MAX_FIRST_TRIES = 50
@@ -163,7 +168,8 @@ def _multi_start(
     rng = np.random.default_rng(seed)
     deadline = began + time_limit
     iterations = 0.0
-    build_seconds = _build_seconds(problem)
+    buildable = _model_cells(problem) <= _MAX_MODEL_CELLS
+    build_seconds = _build_seconds(problem) if buildable else float("inf")
     for run in range(runs):
         now = time.perf_counter()
         share = (deadline - now) / (runs - run)
@@ -173,7 +179,7 @@ def _multi_start(
             start = first_plan(problem, policy, costs, seed, now + share * _FIRST_SHARE)
         elif run % 2 == 1 and loop:
             lns_share = _MAIN_LNS_SHARE if main_loop else _LNS_SHARE
-            if not deterministic and build_seconds >= share * (1 - lns_share):
+            if not buildable or (not deterministic and build_seconds >= share * (1 - lns_share)):
                 lns_share = 1.0  # guided local search could not start after it
             start, lns = pooled_care_ruin_and_recreate(
                 problem,
@@ -197,6 +203,8 @@ def _multi_start(
             break
         if main_loop and run == 0:
             continue  # the time goes to the loop from this plan
+        if not buildable:
+            continue  # the model would not fit in memory
         if not deterministic and time.perf_counter() + build_seconds >= now + share:
             continue  # guided local search would start after the time is up
         model = build_rules_model(problem, costs, policy)
@@ -215,11 +223,16 @@ def _multi_start(
 
 
 def _build_seconds(problem: Problem) -> float:
-    """A low estimate of the seconds building the routing model takes: one travel matrix
-    per worker over every node (:data:`_BUILD_SECONDS_PER_CELL` each). A generated home-care
-    round of 60 workers and 1,080 visits over 3 days took 2.8 s (95 million cells)."""
+    """A low estimate of the seconds building the routing model takes
+    (:data:`_BUILD_SECONDS_PER_CELL` a cell). A generated home-care round of 60 workers and
+    1,080 visits over 3 days took 2.8 s (95 million cells)."""
+    return _model_cells(problem) * _BUILD_SECONDS_PER_CELL
+
+
+def _model_cells(problem: Problem) -> int:
+    """The routing model's matrix cells: one matrix per worker over every node."""
     nodes = problem.n_vehicles + 1 + int(problem.job_team.sum())
-    return problem.n_workers * nodes * nodes * _BUILD_SECONDS_PER_CELL
+    return problem.n_workers * nodes * nodes
 
 
 def plan_runs(
