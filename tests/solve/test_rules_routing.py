@@ -367,23 +367,13 @@ def test_the_loop_has_the_time_guided_local_search_could_not_use(
     assert (seconds > 0.8 * limit) is loop_gets_all
 
 
-def _freed_after(search) -> bool:  # type: ignore[no-untyped-def]
-    """Whether a routing model searched by ``search(model)`` (with its progress watched)
-    can be collected once the caller lets go of it."""
-    import gc
-    import weakref
-
+def _rules_model():  # type: ignore[no-untyped-def]
+    """The routing model of a one-worker round with home-care rules (two jobs, one due)."""
     from matchmaker.solve._rules_routing import build_rules_model
 
-    dataset = world(jobs=_two_jobs_one_worker(9))
     policy = Policy()
-    problem = compile_problem(dataset, policy=policy)
-    model = build_rules_model(problem, Costs.of(problem, policy), policy)
-    routing = weakref.ref(model.routing)
-    search(model)
-    del model
-    gc.collect()
-    return routing() is None
+    problem = compile_problem(world(jobs=_two_jobs_one_worker(9)), policy=policy)
+    return build_rules_model(problem, Costs.of(problem, policy), policy)
 
 
 def test_a_searched_routing_model_is_freed() -> None:
@@ -391,20 +381,23 @@ def test_a_searched_routing_model_is_freed() -> None:
     through C++ that Python cannot collect: the search drops its side when it ends, so
     each model is freed after its search (not kept for the life of the process, which on
     a round of 200 shifts with home-care rules is over 1 GB a search)."""
+    import gc
     import time
+    import weakref
 
     from matchmaker.solve import _rules_routing
 
+    model = _rules_model()
+    routing = weakref.ref(model.routing)
     reports: list[object] = []
-
-    def rules_search(model) -> None:  # type: ignore[no-untyped-def]
-        found = _rules_routing._search(
-            model, 0.3, 0, None, reports.append, False, None, time.perf_counter(), {}
-        )
-        assert found is not None
-
-    assert _freed_after(rules_search)
+    found = _rules_routing._search(
+        model, 0.3, 0, None, reports.append, False, None, time.perf_counter(), {}
+    )
+    assert found is not None
     assert reports  # the callback did run
+    del model
+    gc.collect()
+    assert routing() is None
 
 
 def test_a_stop_ends_the_search_at_its_first_solution() -> None:
@@ -414,17 +407,12 @@ def test_a_stop_ends_the_search_at_its_first_solution() -> None:
     import time
 
     from matchmaker.solve import _rules_routing
-    from matchmaker.solve._rules_routing import build_rules_model
 
-    dataset = world(jobs=_two_jobs_one_worker(9))
-    policy = Policy()
-    problem = compile_problem(dataset, policy=policy)
-    model = build_rules_model(problem, Costs.of(problem, policy), policy)
     stop = threading.Event()
     stop.set()
     stats: dict[str, float] = {}
     began = time.perf_counter()
-    found = _rules_routing._search(model, 30.0, 0, None, None, False, stop, began, stats)
+    found = _rules_routing._search(_rules_model(), 30.0, 0, None, None, False, stop, began, stats)
     assert found is not None
     assert stats["interrupted"] == 1.0
     assert time.perf_counter() - began < 5.0

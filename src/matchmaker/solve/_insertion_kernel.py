@@ -1,11 +1,13 @@
-"""The compiled insertion of the home-care search: every place a job fits, and its cost.
+"""The compiled insertion of the home-care search: whether a visit fits at a start, what it
+adds, and putting it there (the scan over every place is :mod:`._scan_kernel`, the pair
+choice :mod:`._pairs_kernel`).
 
 :meth:`matchmaker.solve._linked_insertion.InsertionState.places` is the inner loop of the
 home-care search (the first plan, ruin and recreate, the refill): for one job it tries
 every eligible shift and every position, and for each the later visits it would push.
 In Python that walk was about 85% of the search's time. Compiled with numba, with a
-visit and its linked visit tried together in one call (:mod:`._pairs_kernel`), ruin and recreate
-ran 2,825 iterations in 20 s on HHCRSP D2 (98 visits) against 290 before.
+visit and its linked visit tried together in one call, ruin and recreate ran 2,825
+iterations in 20 s on HHCRSP D2 (98 visits) against 290 before.
 
 **Pushes follow the links.** A visit pushed later pushes the visit after it on its route,
 the visits linked to it that must keep their least gap after it, and the visit it
@@ -18,19 +20,17 @@ planned linked visit is fixed, this is the walk of ``InsertionState.push``, and 
 the scan equal to the Python walk there.
 
 **Breaks.** A place fits only where the breaks of every shift it changes still fit
-beside the visits at their new starts, and on a shift with breaks it is also tried at
-the starts just after a break (:func:`_breaks_fit`, :func:`_starts_to_try`).
+beside the visits at their new starts (:func:`_breaks_fit`); the scan also tries a place
+on a shift with breaks at the starts just after a break.
 """
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
 from matchmaker.solve._kernel_data import (
     DUE,
     DURATION,
-    EARLIEST,
     END,
     INDEX,
     LATEST,
@@ -38,8 +38,6 @@ from matchmaker.solve._kernel_data import (
     LINK_MAX,
     LINK_MIN,
     LINK_TO,
-    MAX_JOBS,
-    MAX_WORK,
     MODE,
     START,
     VEHICLE,
@@ -48,7 +46,7 @@ from matchmaker.solve._kernel_data import (
     IntArray,
 )
 
-__all__ = ["push_kernel", "put_kernel", "scan_kernel"]
+__all__ = ["push_kernel", "put_kernel"]
 
 _WORK_PER_JOB = 20
 """Pushes one evaluation may make per job of the round before the place counts as failed
@@ -304,32 +302,6 @@ def _breaks_fit(
 
 
 @njit(cache=True, nogil=True)
-def _starts_to_try(
-    earliest: int, v: int, break_from: IntArray, breaks: IntArray, tries: IntArray
-) -> int:
-    """The starts a place on shift ``v`` is tried at, ascending and distinct, into
-    ``tries``; how many: ``earliest``, and for each break of the shift the earliest start
-    after it at its earliest, at ``earliest`` plus its length and after it at its latest."""
-    count = 1
-    tries[0] = earliest
-    for b in range(break_from[v], break_from[v + 1]):
-        low, high, minutes = breaks[b, 0], breaks[b, 1], breaks[b, 2]
-        tries[count] = max(earliest, low + minutes)
-        tries[count + 1] = earliest + minutes
-        tries[count + 2] = max(earliest, high + minutes)
-        count += 3
-    if count == 1:
-        return 1
-    tries[:count].sort()
-    distinct = 1
-    for i in range(1, count):
-        if tries[i] != tries[distinct - 1]:
-            tries[distinct] = tries[i]
-            distinct += 1
-    return distinct
-
-
-@njit(cache=True, nogil=True)
 def _moved_to(place: IntArray, j: int, v: int, k: int) -> None:
     """Job ``j`` is now at index ``k`` of shift ``v``. A team visit is on several shifts and
     ``place`` holds one of them: its index changes only when that is ``v``."""
@@ -406,94 +378,6 @@ def _push(
 
 
 @njit(cache=True, nogil=True)
-def _scan(
-    job: int,
-    low: int,
-    high: int,
-    max_late: int,
-    allowed: BoolArray,
-    route_jobs: IntArray,
-    route_starts: IntArray,
-    state: IntArray,
-    place: IntArray,
-    fixed: BoolArray,
-    travel: IntArray,
-    out: IntArray,
-    back: IntArray,
-    jobs: IntArray,
-    shifts: IntArray,
-    links: IntArray,
-    follow_from: IntArray,
-    followers: IntArray,
-    eligible: BoolArray,
-    match: IntArray,
-    rates: IntArray,
-    break_from: IntArray,
-    breaks: IntArray,
-    new_start: IntArray,
-    touched: IntArray,
-    old_start: IntArray,
-    stack: IntArray,
-    gaps: IntArray,
-    found: IntArray,
-) -> int:
-    """Each place ``job`` fits with a start in ``[low, high]`` on an ``allowed`` shift, as
-    rows ``(cost, start, vehicle, position)`` of ``found``; returns how many: the position
-    loop of ``InsertionState.walk_places``. On a shift with breaks a place is tried at the
-    earliest start, then (as ``InsertionState.start_with_breaks`` does) just after each
-    break could end, the first start that fits kept."""
-    n = 0
-    duration = jobs[job, DURATION]
-    job_earliest = max(jobs[job, EARLIEST], low)
-    job_latest = min(jobs[job, LATEST], high)
-    if job_earliest > job_latest:
-        return 0
-    tries = np.empty(1 + 3 * breaks.shape[0], dtype=np.int64)
-    for v in range(state.shape[0]):
-        if not eligible[job, v] or not allowed[v]:
-            continue
-        length = state[v, LENGTH]
-        if length >= shifts[v, MAX_JOBS] or state[v, WORK] + duration > shifts[v, MAX_WORK]:
-            continue
-        m = shifts[v, MODE]
-        for p in range(length + 1):
-            if p == 0:
-                ready = shifts[v, START] + out[v, job]
-            else:
-                prev = route_jobs[v, p - 1]
-                done = route_starts[v, p - 1] + jobs[prev, DURATION]
-                if done > job_latest:
-                    break  # later positions free up later still
-                ready = done + travel[m, prev, job]
-            if ready > job_latest:
-                continue
-            earliest = max(ready, job_earliest)
-            count = _starts_to_try(earliest, v, break_from, breaks, tries)
-            fits = False
-            start = earliest
-            for i in range(count):
-                start = tries[i]
-                if start > job_latest:
-                    break
-                fits, added, late, top = _push(
-                    job, v, p, start, route_jobs, route_starts, state, place, fixed, travel,
-                    out, back, jobs, shifts, links, follow_from, followers, break_from,
-                    breaks, new_start, touched, old_start, stack, gaps,
-                )  # fmt: skip
-                if fits:
-                    break
-            if not fits:
-                continue
-            rise = max(0, top - max_late)
-            found[n, 0] = added * rates[0] + match[job, v] + late * rates[1] + rise * rates[2]
-            found[n, 1] = start
-            found[n, 2] = v
-            found[n, 3] = p
-            n += 1
-    return n
-
-
-@njit(cache=True, nogil=True)
 def _put(
     x: int,
     v: int,
@@ -549,6 +433,35 @@ def _put(
     return True, n, top, late
 
 
-scan_kernel = _scan
+@njit(cache=True, nogil=True)
+def _take_back(
+    x: int,
+    n: int,
+    route_jobs: IntArray,
+    route_starts: IntArray,
+    state: IntArray,
+    place: IntArray,
+    jobs: IntArray,
+    touched: IntArray,
+    old_start: IntArray,
+) -> None:
+    """Undo :func:`_put` of ``x`` that pushed the first ``n`` of ``touched``."""
+    v = place[x, VEHICLE]
+    p = place[x, INDEX]
+    length = state[v, LENGTH]
+    for k in range(p, length - 1):
+        route_jobs[v, k] = route_jobs[v, k + 1]
+        route_starts[v, k] = route_starts[v, k + 1]
+        _moved_to(place, route_jobs[v, k], v, k)
+    route_jobs[v, length - 1] = -1
+    place[x, VEHICLE] = -1
+    place[x, INDEX] = -1
+    state[v, LENGTH] = length - 1
+    state[v, WORK] -= jobs[x, DURATION]
+    for i in range(n):
+        j = touched[i]
+        route_starts[place[j, VEHICLE], place[j, INDEX]] = old_start[i]
+
+
 push_kernel = _push
 put_kernel = _put

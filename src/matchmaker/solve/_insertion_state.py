@@ -4,7 +4,7 @@ Each job is put at a fixed start: the earliest its place allows (on a shift with
 else just after a break). The visits after it on its route are pushed later as needed.
 The places a job fits and their cost (travel added, match cost, lateness and any rise of
 the largest lateness) come from **the compiled scan**
-(:mod:`matchmaker.solve._insertion_kernel`): a push follows the links too, so that a
+(:mod:`matchmaker.solve._scan_kernel`): a push follows the links too, so that a
 linked visit moves with the visits linked to it and need not be held, and a place counts
 only where the breaks of every shift it changes still fit.
 
@@ -297,7 +297,7 @@ class InsertionState:
         allowed: npt.NDArray[np.bool_] | None = None,
         limit: int | None = None,
     ) -> list[Place]:
-        """:meth:`places` by the compiled scan (:mod:`._insertion_kernel`), no breaks."""
+        """:meth:`places` by the compiled scan (:mod:`._scan_kernel`)."""
         from matchmaker.solve._kernel_calls import scan
 
         arrays = self.arrays

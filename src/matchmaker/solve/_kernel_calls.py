@@ -1,14 +1,16 @@
-"""The compiled insertion's calls (:mod:`matchmaker.solve._insertion_kernel`) on a
-round's :class:`~matchmaker.solve._kernel_data.KernelArrays` and a plan's
+"""The compiled insertion's calls (:mod:`matchmaker.solve._insertion_kernel`,
+``_scan_kernel`` and ``_pairs_kernel``) on a round's
+:class:`~matchmaker.solve._kernel_data.KernelArrays` and a plan's
 :class:`~matchmaker.solve._kernel_data.RouteArrays`, with plain Python results."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from matchmaker.solve._insertion_kernel import push_kernel, put_kernel, scan_kernel
+from matchmaker.solve._insertion_kernel import push_kernel, put_kernel
 from matchmaker.solve._kernel_data import VEHICLE, BoolArray, IntArray, KernelArrays, RouteArrays
 from matchmaker.solve._pairs_kernel import pairs_kernel
+from matchmaker.solve._scan_kernel import scan_kernel
 
 __all__ = ["pairs", "push", "put", "scan"]
 
@@ -22,7 +24,7 @@ def scan(
     max_late: int,
     allowed: BoolArray | None,
 ) -> IntArray:
-    """The places of ``job`` (see ``_insertion_kernel._scan``) as rows ``(cost, start, vehicle,
+    """The places of ``job`` (see ``_scan_kernel._scan``) as rows ``(cost, start, vehicle,
     position)``, cheapest first (then earliest start, then lowest shift)."""
     found = routes.found
     n = scan_kernel(

@@ -1,6 +1,7 @@
 """The compiled pair choice of the home-care insertion: a visit and its one linked visit
 tried together (:func:`matchmaker.solve._linked_insertion.pairs_by_scan`), on the
-insertion kernel of :mod:`matchmaker.solve._insertion_kernel`.
+insertion kernel of :mod:`matchmaker.solve._insertion_kernel` and the scan of
+:mod:`matchmaker.solve._scan_kernel`.
 """
 
 from __future__ import annotations
@@ -9,57 +10,22 @@ import numpy as np
 from numba import njit
 
 from matchmaker.compile import LINK_DIFFERENT, LINK_SAME
-from matchmaker.solve._insertion_kernel import (  # _moved_to: inside kernels only
-    _moved_to,
+from matchmaker.solve._insertion_kernel import (  # _take_back: inside kernels only
+    _take_back,
     push_kernel,
     put_kernel,
-    scan_kernel,
 )
 from matchmaker.solve._kernel_data import (
-    DURATION,
-    INDEX,
-    LENGTH,
     LINK_MAX,
     LINK_MIN,
     LINK_WORKER,
-    VEHICLE,
-    WORK,
     WORKER,
     BoolArray,
     IntArray,
 )
+from matchmaker.solve._scan_kernel import scan_kernel
 
 __all__ = ["pairs_kernel"]
-
-
-@njit(cache=True, nogil=True)
-def _take_back(
-    x: int,
-    n: int,
-    route_jobs: IntArray,
-    route_starts: IntArray,
-    state: IntArray,
-    place: IntArray,
-    jobs: IntArray,
-    touched: IntArray,
-    old_start: IntArray,
-) -> None:
-    """Undo :func:`_put` of ``x`` that pushed the first ``n`` of ``touched``."""
-    v = place[x, VEHICLE]
-    p = place[x, INDEX]
-    length = state[v, LENGTH]
-    for k in range(p, length - 1):
-        route_jobs[v, k] = route_jobs[v, k + 1]
-        route_starts[v, k] = route_starts[v, k + 1]
-        _moved_to(place, route_jobs[v, k], v, k)
-    route_jobs[v, length - 1] = -1
-    place[x, VEHICLE] = -1
-    place[x, INDEX] = -1
-    state[v, LENGTH] = length - 1
-    state[v, WORK] -= jobs[x, DURATION]
-    for i in range(n):
-        j = touched[i]
-        route_starts[place[j, VEHICLE], place[j, INDEX]] = old_start[i]
 
 
 @njit(cache=True, nogil=True)

@@ -169,7 +169,7 @@ def _multi_start(
     deadline = began + time_limit
     iterations = 0.0
     buildable = _model_cells(problem) <= _MAX_MODEL_CELLS
-    build_seconds = _build_seconds(problem) if buildable else float("inf")
+    build_seconds = _build_seconds(problem)
     for run in range(runs):
         now = time.perf_counter()
         share = (deadline - now) / (runs - run)
