@@ -128,3 +128,61 @@ def test_stop_ends_a_cpsat_search_early() -> None:
         timer.cancel()
     assert time.perf_counter() - began < 20
     assert result.ok and result.interrupted
+
+
+def test_deterministic_home_care_routing_tries_the_same_first_plans_on_a_slower_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a round with home-care rules the first plan is the best of a number of insertion
+    orders fixed by the round's size, not of those that fit a share of the clock: with
+    every insertion made 40 ms slower (as on a slower machine) the same orders are tried
+    and the plan repeats."""
+    from matchmaker.generate import home_care_settings
+    from matchmaker.solve import _rules_routing
+
+    frames = generate_frames(workers=12, jobs=36, seed=5, home_care=True)
+    dataset = dataset_from_frames(frames, settings=home_care_settings())
+    monkeypatch.setattr(_rules_routing, "DETERMINISTIC_CHECKS_PER_COPY", 2000)
+    real = _rules_routing.insert_all
+    tried: list[int] = []
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        tried.append(kwargs["order"])
+        return real(*args, **kwargs)
+
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        time.sleep(0.04)
+        return counted(*args, **kwargs)
+
+    run = {"solver": "routing", "time_limit": 4.0, "seed": 2, "deterministic": True}
+    monkeypatch.setattr(_rules_routing, "insert_all", counted)
+    first = dispatch(dataset, **run)  # type: ignore[arg-type]
+    fast = list(tried)
+    tried.clear()
+    monkeypatch.setattr(_rules_routing, "insert_all", slow)
+    second = dispatch(dataset, **run)  # type: ignore[arg-type]
+    assert tried == fast == list(range(_rules_routing._MAX_FIRST_TRIES))
+    assert _plan(first) == _plan(second)
+    assert not first.time_capped and not second.time_capped
+
+
+def test_a_deterministic_home_care_first_plan_cut_by_the_clock_is_reported() -> None:
+    """Insertion orders not tried by the cap make the plan depend on the machine: the
+    first plan says so; outside deterministic mode a cut is the normal course."""
+    from matchmaker.compile import compile_problem
+    from matchmaker.generate import home_care_settings
+    from matchmaker.solve._costs import Costs
+    from matchmaker.solve._rules_routing import first_plan
+
+    frames = generate_frames(workers=12, jobs=36, seed=5, home_care=True)
+    dataset = dataset_from_frames(frames, settings=home_care_settings())
+    policy = dataset.settings.policy
+    problem = compile_problem(dataset, policy=policy)
+    costs = Costs.of(problem, policy)
+    past = time.perf_counter()
+    routes, capped = first_plan(problem, policy, costs, 1, past, deterministic=True)
+    assert routes and capped
+    routes, capped = first_plan(problem, policy, costs, 1, past)
+    assert routes and not capped
+    routes, capped = first_plan(problem, policy, costs, 1, past + 60, deterministic=True)
+    assert routes and not capped

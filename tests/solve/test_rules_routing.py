@@ -324,7 +324,7 @@ def test_a_slow_read_of_the_start_plan_comes_off_the_search_time(
     policy = dataset.settings.policy
     problem = compile_problem(dataset, policy=policy)
     costs = Costs.of(problem, policy)
-    start = _rules_routing.first_plan(problem, policy, costs, 1, time.perf_counter() + 0.2)
+    start, _ = _rules_routing.first_plan(problem, policy, costs, 1, time.perf_counter() + 0.2)
     model = _rules_routing.build_rules_model(problem, costs, policy)
     real = RoutingModel.index_routes
 
@@ -416,3 +416,38 @@ def test_a_stop_ends_the_search_at_its_first_solution() -> None:
     assert found is not None
     assert stats["interrupted"] == 1.0
     assert time.perf_counter() - began < 5.0
+
+
+def test_guided_local_search_gets_its_share_on_a_round_with_breaks() -> None:
+    """On a generated home-care round of 60 workers and 150 visits (breaks, links, soft
+    windows; the continuity cap, which the model does not hold, taken off) a 3 s search
+    from the first plan returns a better plan. (Reading the start plan into the model with
+    ``ReadAssignmentFromRoutes`` restored it by a search that ran to the end of the time
+    limit: the search got no time and returned nothing.)"""
+    import time
+
+    from matchmaker.generate import generate_frames, home_care_settings
+    from matchmaker.io import dataset_from_frames
+    from matchmaker.solve import Solution, _rules_routing, objective_terms
+    from matchmaker.solve._breaks import fit_breaks
+    from tests.rules.world import verified_plan
+
+    frames = generate_frames(workers=60, jobs=150, seed=3, home_care=True)
+    frames["customers"]["max_distinct_workers"] = None
+    dataset = dataset_from_frames(frames, settings=home_care_settings())
+    policy = dataset.settings.policy
+    problem = compile_problem(dataset, policy=policy)
+    costs = Costs.of(problem, policy)
+    # The best of 50 insertion orders: reading this plan took the whole limit.
+    until = time.perf_counter() + 60
+    start, _ = _rules_routing.first_plan(problem, policy, costs, 1, until, deterministic=True)
+    start = fit_breaks(problem, start)
+    model = _rules_routing.build_rules_model(problem, costs, policy)
+    warm = Solution(routes=start, objective=0, backend="test", seed=1, solve_seconds=0.0)
+    stats: dict[str, float] = {}
+    found = _rules_routing._search(model, 3.0, 1, warm, None, False, None, 0.0, stats)
+    assert found is not None
+    found = fit_breaks(problem, found)
+    before = objective_terms(problem, start, policy).total
+    assert objective_terms(problem, found, policy).total < before
+    verified_plan(dataset, problem, found, policy)

@@ -18,8 +18,8 @@ shift; and each shift's breaks as break intervals of the ``time`` dimension), pl
   workers of the two vehicles (an element over vehicle -> worker).
 
 The gap constraints hold on the start cumuls even when the linked visit is left out (a
-dropped visit's cumul is free inside its window), so a visit is only planned at a start
-from which its partner could still follow. The search starts from the best of a few
+dropped visit's cumul is free inside its window), so the search plans a visit only at a
+start from which its partner could still follow. The search starts from the best of a few
 insertion orders at fixed starts (or from ``warm_start``), runs ruin and recreate
 (:mod:`matchmaker.solve._care_lns`, in one process per core as
 :mod:`matchmaker.solve._care_processes` has it) from the best plan on every other restart
@@ -28,6 +28,11 @@ sub-rounds, so very large rounds with these rules are slower to search (``--spli
 cuts them; see :mod:`matchmaker.solve._pieces`). Every candidate
 plan (insertion, warm start, search) passes :func:`matchmaker.solve._breaks.fit_breaks`,
 which only acts should a route's breaks not fit (see there).
+
+With ``deterministic=True`` the solve is one run bounded by work: the first plan tries a
+number of insertion orders fixed by the round's size (:func:`deterministic_orders`), and
+guided local search makes :data:`DETERMINISTIC_CHECKS_PER_COPY` limit checks per visit; the
+time limit only caps both, and a cut sets ``stats["time_capped"]``.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ import numpy as np
 from matchmaker.compile import LINK_DIFFERENT, LINK_SAME, Problem
 from matchmaker.model import Policy
 from matchmaker.solve._breaks import fit_breaks
+from matchmaker.solve._budget import WorkLimit
 from matchmaker.solve._care_processes import pooled_care_ruin_and_recreate
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._lateness import check_travel_home
@@ -51,11 +57,12 @@ from matchmaker.solve._routing_model import RoutingModel, build_model
 from matchmaker.solve._routing_search import OnSolution, Watcher, search_parameters
 from matchmaker.solve._solution import Progress, ProgressCallback, Route, Solution, report_done
 
-__all__ = ["first_plan", "searches", "solve"]
+__all__ = ["DETERMINISTIC_CHECKS_PER_COPY", "first_plan", "searches", "solve"]
 
 BACKEND = "routing"
-_DETERMINISTIC_SOLUTIONS_PER_COPY = 200
-"""Solutions the search may visit per job copy in deterministic mode (a work bound)."""
+DETERMINISTIC_CHECKS_PER_COPY = 1000
+"""OR-Tools limit checks (:class:`~matchmaker.solve._budget.WorkLimit`) guided local search
+makes per visit (job copy) in deterministic mode."""
 
 _SECONDS_PER_COPY = 0.12
 """Search seconds per job copy that one run of the multi-start gets at least."""
@@ -83,6 +90,11 @@ visits the model took 3.9 GB, and its search found nothing in a 60 s limit."""
 _FIRST_ORDERS = 3
 """Insertion orders always tried (due, earliest, their middle); then random ones."""
 _MAX_FIRST_TRIES = 50
+_DETERMINISTIC_FIRST_WORK = 6_000_000
+"""Shift-visit pairs (shifts x visits, summed over orders) the first plan may try in
+deterministic mode, instead of a share of the clock: one order of a generated home-care
+round of 300 workers and 1,000 visits (310,000 pairs) took 0.15 s, so about 19 orders
+there and :data:`_MAX_FIRST_TRIES` on rounds up to 120,000 pairs."""
 
 
 def searches(problem: Problem, policy: Policy) -> bool:
@@ -176,7 +188,12 @@ def _multi_start(
         if run == 0 and warm_start is not None:
             start = warm_start.routes
         elif run == 0:
-            start = first_plan(problem, policy, costs, seed, now + share * _FIRST_SHARE)
+            # In deterministic mode the orders are fixed, and the clock only a cap.
+            until = now + share * (1.0 if deterministic else _FIRST_SHARE)
+            start, capped = first_plan(
+                problem, policy, costs, seed, until, deterministic=deterministic
+            )
+            stats["time_capped"] = float(capped)
         elif run % 2 == 1 and loop:
             lns_share = _MAIN_LNS_SHARE if main_loop else _LNS_SHARE
             if not buildable or (not deterministic and build_seconds >= share * (1 - lns_share)):
@@ -281,21 +298,38 @@ def _reporter(
 
 
 def first_plan(
-    problem: Problem, policy: Policy, costs: Costs, seed: int, until: float
-) -> tuple[Route, ...]:
-    """The best of several insertion orders tried until ``until`` (at least three)."""
+    problem: Problem,
+    policy: Policy,
+    costs: Costs,
+    seed: int,
+    until: float,
+    *,
+    deterministic: bool = False,
+) -> tuple[tuple[Route, ...], bool]:
+    """The best of several insertion orders, and whether the clock cut them short.
+
+    By default orders are tried until ``until`` (at least :data:`_FIRST_ORDERS`, at most
+    :data:`_MAX_FIRST_TRIES`); ``deterministic`` fixes their number by the round's size
+    (:func:`deterministic_orders`), and ``until`` only caps the time: an order not tried
+    by then makes the plan depend on the machine, which the flag reports."""
     best: tuple[Route, ...] = ()
     best_cost: int | None = None
-    tries = 0
-    while tries < _FIRST_ORDERS or time.perf_counter() < until:
+    orders = deterministic_orders(problem) if deterministic else _MAX_FIRST_TRIES
+    for tries in range(orders):
+        if tries >= _FIRST_ORDERS and time.perf_counter() >= until:
+            return best, deterministic
         routes = insert_all(problem, policy, costs, order=tries, seed=seed + tries)
         cost = objective_terms(problem, routes, policy).total
         if best_cost is None or cost < best_cost:
             best, best_cost = routes, cost
-        tries += 1
-        if tries >= _FIRST_ORDERS and tries >= _MAX_FIRST_TRIES:
-            break
-    return best
+    return best, False
+
+
+def deterministic_orders(problem: Problem) -> int:
+    """Insertion orders the first plan tries in deterministic mode (work, not the clock:
+    :data:`_DETERMINISTIC_FIRST_WORK`)."""
+    pairs = max(problem.n_vehicles * int(problem.job_team.sum()), 1)
+    return min(max(_DETERMINISTIC_FIRST_WORK // pairs, _FIRST_ORDERS), _MAX_FIRST_TRIES)
 
 
 def build_rules_model(problem: Problem, costs: Costs, policy: Policy) -> RoutingModel:
@@ -386,18 +420,20 @@ def _search(
     share = max(seconds * 0.95, 0.05)
     until = time.perf_counter() + share
     params = search_parameters(share)
-    if deterministic:
-        copies = max(len(model.layout.copy_job), 1)
-        params.solution_limit = _DETERMINISTIC_SOLUTIONS_PER_COPY * copies
     del seed  # OR-Tools routing search is deterministic for a given model and limit
     watcher = Watcher(model, _throttled(progress, began), stop)
     routing.AddAtSolutionCallback(watcher)
+    work: WorkLimit | None = None
+    limit = None  # kept alive for the search: OR-Tools does not own it
+    if deterministic:
+        copies = max(len(model.layout.copy_job), 1)
+        work = WorkLimit(DETERMINISTIC_CHECKS_PER_COPY * copies, None)
+        limit = routing.solver().CustomLimit(work)
+        routing.AddSearchMonitor(limit)
     assignment: Any = None
 
     def limit_to_what_is_left() -> bool:
         """Limit the next solve to what is left of the share; ``False`` if nothing is."""
-        # Reading the start plan restores its times and breaks by a search of its own,
-        # outside OR-Tools' limit (1.1 s of a 1.2 s share on a generated home-care round).
         left = until - time.perf_counter()
         params.time_limit.FromMilliseconds(max(int(left * 1000), 1))
         return left > 0
@@ -405,13 +441,26 @@ def _search(
     try:
         if warm_start is not None:
             routing.CloseModelWithParameters(params)
-            initial = routing.ReadAssignmentFromRoutes(model.index_routes(warm_start.routes), True)
-            if initial is not None and limit_to_what_is_left():
+            # The search restores the start plan's times and breaks inside its own limit.
+            # ``ReadAssignmentFromRoutes`` restored some plans with breaks by a search that
+            # ran to the end of the time limit whatever it was (0.5 s of 0.5, 8 s of 8, on
+            # a generated home-care round of 60 workers) and left none to search.
+            initial = routing.solver().Assignment()
+            routes = model.index_routes(warm_start.routes)
+            if routing.RoutesToAssignment(routes, True, True, initial) and limit_to_what_is_left():
                 assignment = routing.SolveFromAssignmentWithParameters(initial, params)
         if assignment is None and limit_to_what_is_left():
             assignment = routing.SolveWithParameters(params)
     finally:
         watcher.release()
+        del limit
+    if work is not None:
+        stats["search_checks"] = float(work.count)
+        # Only a limit ends guided local search; a search without a start plan that fails
+        # ends on its own, before the clock.
+        by_clock = time.perf_counter() >= until - share * 0.01
+        if not work.reached and not watcher.stopped and by_clock:
+            stats["time_capped"] = 1.0
     if watcher.stopped:
         stats["interrupted"] = 1.0
     if assignment is None:

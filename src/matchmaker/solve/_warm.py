@@ -41,7 +41,7 @@ def warm_kernels(problem: Problem, policy: Policy) -> None:
     its search."""
     costs = Costs.of(problem, policy)
     if searches(problem, policy):
-        routes = first_plan(problem, policy, costs, 1, time.perf_counter())
+        routes, _ = first_plan(problem, policy, costs, 1, time.perf_counter())
         rng = np.random.default_rng(1)
         care_ruin_and_recreate(problem, policy, costs, routes, rng, _NO_LIMIT, max_iterations=MOVES)
         # A push alone runs only for a visit with two followers or more, which a small
