@@ -444,8 +444,7 @@ def test_guided_local_search_gets_its_share_on_a_round_with_breaks() -> None:
     start = fit_breaks(problem, start)
     model = _rules_routing.build_rules_model(problem, costs, policy)
     warm = Solution(routes=start, objective=0, backend="test", seed=1, solve_seconds=0.0)
-    stats: dict[str, float] = {}
-    found = _rules_routing._search(model, 3.0, 1, warm, None, False, None, 0.0, stats)
+    found = _rules_routing._search(model, 3.0, 1, warm, None, False, None, 0.0, {})
     assert found is not None
     found = fit_breaks(problem, found)
     before = objective_terms(problem, start, policy).total

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ from matchmaker.solve._routing_model import RoutingModel, build_model
 from matchmaker.solve._schedule import routes_with_starts
 from matchmaker.solve._solution import Route
 
-__all__ = ["OnSolution", "Outcome", "Watcher", "improve", "search_parameters"]
+__all__ = ["OnSolution", "Outcome", "Watcher", "improve", "search_parameters", "work_limited"]
 
 
 _SLOW_OPERATORS = (
@@ -125,6 +126,25 @@ class Watcher:
             self.on_solution(cost, self.model.served())
 
 
+@contextmanager
+def work_limited(
+    routing: Any, checks: int | None, stop: threading.Event | None
+) -> Iterator[WorkLimit | None]:
+    """``routing``'s search bounded by ``checks`` limit checks (:class:`WorkLimit`) and
+    ended by ``stop`` while the block runs; ``None`` when neither is given. OR-Tools does
+    not own the limit: it is kept alive here until the block ends."""
+    if checks is None and stop is None:
+        yield None
+        return
+    work = WorkLimit(checks, stop)
+    limit = routing.solver().CustomLimit(work)
+    routing.AddSearchMonitor(limit)
+    try:
+        yield work
+    finally:
+        del limit
+
+
 def improve(
     problem: Problem,
     costs: Costs,
@@ -146,28 +166,22 @@ def improve(
     routing = model.routing
     params = search_parameters(seconds)
     routing.CloseModelWithParameters(params)
-    work: WorkLimit | None = None
-    limit = None  # kept alive for the search: OR-Tools does not own it
-    if checks is not None or stop is not None:
-        work = WorkLimit(checks, stop)
-        limit = routing.solver().CustomLimit(work)
-        routing.AddSearchMonitor(limit)
-    initial = routing.ReadAssignmentFromRoutes(model.index_routes(routes), True)
-    watcher = None
-    if on_solution is not None:
-        watcher = Watcher(model, on_solution)
-        routing.AddAtSolutionCallback(watcher)
-    searched = time.perf_counter()
-    params.time_limit.FromMilliseconds(max(int((seconds - (searched - began)) * 1000), 1))
-    try:
-        if initial is not None:
-            assignment = routing.SolveFromAssignmentWithParameters(initial, params)
-        else:
-            assignment = routing.SolveWithParameters(params)
-    finally:
-        if watcher is not None:
-            watcher.release()
-        del limit
+    with work_limited(routing, checks, stop) as work:
+        initial = routing.ReadAssignmentFromRoutes(model.index_routes(routes), True)
+        watcher = None
+        if on_solution is not None:
+            watcher = Watcher(model, on_solution)
+            routing.AddAtSolutionCallback(watcher)
+        searched = time.perf_counter()
+        params.time_limit.FromMilliseconds(max(int((seconds - (searched - began)) * 1000), 1))
+        try:
+            if initial is not None:
+                assignment = routing.SolveFromAssignmentWithParameters(initial, params)
+            else:
+                assignment = routing.SolveWithParameters(params)
+        finally:
+            if watcher is not None:
+                watcher.release()
     finished = time.perf_counter()
     if assignment is None:
         return None

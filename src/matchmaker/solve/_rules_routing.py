@@ -47,14 +47,18 @@ import numpy as np
 from matchmaker.compile import LINK_DIFFERENT, LINK_SAME, Problem
 from matchmaker.model import Policy
 from matchmaker.solve._breaks import fit_breaks
-from matchmaker.solve._budget import WorkLimit
 from matchmaker.solve._care_processes import pooled_care_ruin_and_recreate
 from matchmaker.solve._costs import Costs
 from matchmaker.solve._lateness import check_travel_home
 from matchmaker.solve._linked_start import insert_all
 from matchmaker.solve._objective import objective_terms
 from matchmaker.solve._routing_model import RoutingModel, build_model
-from matchmaker.solve._routing_search import OnSolution, Watcher, search_parameters
+from matchmaker.solve._routing_search import (
+    OnSolution,
+    Watcher,
+    search_parameters,
+    work_limited,
+)
 from matchmaker.solve._solution import Progress, ProgressCallback, Route, Solution, report_done
 
 __all__ = ["DETERMINISTIC_CHECKS_PER_COPY", "first_plan", "searches", "solve"]
@@ -423,13 +427,9 @@ def _search(
     del seed  # OR-Tools routing search is deterministic for a given model and limit
     watcher = Watcher(model, _throttled(progress, began), stop)
     routing.AddAtSolutionCallback(watcher)
-    work: WorkLimit | None = None
-    limit = None  # kept alive for the search: OR-Tools does not own it
+    checks = None
     if deterministic:
-        copies = max(len(model.layout.copy_job), 1)
-        work = WorkLimit(DETERMINISTIC_CHECKS_PER_COPY * copies, None)
-        limit = routing.solver().CustomLimit(work)
-        routing.AddSearchMonitor(limit)
+        checks = DETERMINISTIC_CHECKS_PER_COPY * max(len(model.layout.copy_job), 1)
     assignment: Any = None
 
     def limit_to_what_is_left() -> bool:
@@ -439,21 +439,22 @@ def _search(
         return left > 0
 
     try:
-        if warm_start is not None:
-            routing.CloseModelWithParameters(params)
-            # The search restores the start plan's times and breaks inside its own limit.
-            # ``ReadAssignmentFromRoutes`` restored some plans with breaks by a search that
-            # ran to the end of the time limit whatever it was (0.5 s of 0.5, 8 s of 8, on
-            # a generated home-care round of 60 workers) and left none to search.
-            initial = routing.solver().Assignment()
-            routes = model.index_routes(warm_start.routes)
-            if routing.RoutesToAssignment(routes, True, True, initial) and limit_to_what_is_left():
-                assignment = routing.SolveFromAssignmentWithParameters(initial, params)
-        if assignment is None and limit_to_what_is_left():
-            assignment = routing.SolveWithParameters(params)
+        with work_limited(routing, checks, None) as work:
+            if warm_start is not None:
+                routing.CloseModelWithParameters(params)
+                # The search restores the start plan's times and breaks inside its limit.
+                # ``ReadAssignmentFromRoutes`` restored some plans with breaks by a search
+                # that ran to the end of the time limit whatever it was (0.5 s of 0.5, 8 s
+                # of 8, on a generated 60-worker home-care round): none was left to search.
+                initial = routing.solver().Assignment()
+                routes = model.index_routes(warm_start.routes)
+                read = routing.RoutesToAssignment(routes, True, True, initial)
+                if read and limit_to_what_is_left():
+                    assignment = routing.SolveFromAssignmentWithParameters(initial, params)
+            if assignment is None and limit_to_what_is_left():
+                assignment = routing.SolveWithParameters(params)
     finally:
         watcher.release()
-        del limit
     if work is not None:
         stats["search_checks"] = float(work.count)
         # Only a limit ends guided local search; a search without a start plan that fails
