@@ -177,11 +177,14 @@ def test_infeasible_pins_give_no_bound_and_the_greedy_plan() -> None:
 
 
 def test_time_limit_is_honoured() -> None:
-    """A round too large to prove stops by its limit + 10% + 1 s with a valid plan."""
+    """A round too large to prove stops by its limit + 10% + 1 s with a valid plan.
+
+    The limit leaves the model's build (0.1 s here) ten times its time, so that a slow or
+    busy machine still builds it and reports CP-SAT's bound."""
     problem = random_problem(4, 25, 90, team_share=0.1, n_modes=2)
     began = time.perf_counter()
-    solution = solve(problem, policy=POLICY, time_limit=1.0, seed=0)
-    assert time.perf_counter() - began <= 1.0 * 1.1 + 1.0
+    solution = solve(problem, policy=POLICY, time_limit=3.0, seed=0)
+    assert time.perf_counter() - began <= 3.0 * 1.1 + 1.0
     assert problem_violations(problem, solution) == []
     assert solution.lower_bound is not None and solution.lower_bound <= solution.objective
 
