@@ -311,7 +311,8 @@ def test_a_slow_read_of_the_start_plan_comes_off_the_search_time(
 ) -> None:
     """Reading the start plan into the routing model runs outside OR-Tools' time limit
     (here made to take 0.6 s of a 1 s share): the guided local search gets what is left,
-    so the share holds, and the search still returns a plan."""
+    so the share holds, and the search still returns a plan. (Searched for the whole share
+    after the read, it would end after 1.55 s; the bound leaves a busy machine 0.4 s.)"""
     import time
 
     from matchmaker.generate import generate_frames, home_care_settings
@@ -336,7 +337,7 @@ def test_a_slow_read_of_the_start_plan_comes_off_the_search_time(
     warm = Solution(routes=start, objective=0, backend="test", seed=1, solve_seconds=0.0)
     began = time.perf_counter()
     found = _rules_routing._search(model, 1.0, 1, warm, None, False, None, began, {})
-    assert time.perf_counter() - began <= 1.15
+    assert time.perf_counter() - began <= 1.35
     assert found is not None
 
 
