@@ -132,17 +132,14 @@ def work_limited(
 ) -> Iterator[WorkLimit | None]:
     """``routing``'s search bounded by ``checks`` limit checks (:class:`WorkLimit`) and
     ended by ``stop`` while the block runs; ``None`` when neither is given. OR-Tools does
-    not own the limit: it is kept alive here until the block ends."""
+    not own the limit: this frame holds it until the block ends."""
     if checks is None and stop is None:
         yield None
         return
     work = WorkLimit(checks, stop)
     limit = routing.solver().CustomLimit(work)
     routing.AddSearchMonitor(limit)
-    try:
-        yield work
-    finally:
-        del limit
+    yield work
 
 
 def improve(
